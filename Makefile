@@ -1,0 +1,38 @@
+# Two commands do all the set-up: `make run` and `make test`.
+# Each creates .venv from the pinned lock file when it is missing or stale.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+## run: every experiment on seeds/, then every report into reports/
+run: $(STAMP)
+	$(BIN)/harness run --all
+	$(BIN)/harness report --all
+
+## test: the whole test suite (type check first: mypy strict)
+test: $(STAMP)
+	$(BIN)/python -m mypy
+	$(BIN)/python -m pytest
+
+## bench: throughput and peak memory next to the reference implementations
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+## lock: re-pin every dependency (needs network; commit requirements.lock)
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis build *.egg-info

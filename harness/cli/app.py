@@ -1,0 +1,162 @@
+"""The ``harness`` command: a thin layer over the library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+import harness.steps  # noqa: F401  (registers every step)
+from harness.cli.common import ProjectOption, clean_errors, print_json, progress_line, project_at
+from harness.corpus import read_corpus
+from harness.errors import CheckFailed, NotFoundError
+from harness.experiments import load_catalogue
+from harness.reports import render_report, write_report
+from harness.run import cite, run_experiment, verify_result
+from harness.text import word_count
+
+app = typer.Typer(
+    name="harness",
+    help="Compare how news outlets frame the same events: named experiments, versioned results.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+corpus_app = typer.Typer(help="Look at a corpus.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+
+console = Console()
+
+
+@app.command("list")
+@clean_errors
+def list_experiments(project: ProjectOption = Path(".")) -> None:
+    """Show every experiment: name, version, description, steps.
+
+    Example: harness list
+    """
+    catalogue = load_catalogue(project_at(project).experiments_dir)
+    table = RichTable("name", "version", "description", "steps")
+    for e in catalogue.experiments:
+        table.add_row(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps))
+    console.print(table)
+
+
+def _names(project: Path, name: str | None, all_: bool) -> list[str]:
+    catalogue = load_catalogue(project_at(project).experiments_dir)
+    if all_:
+        return catalogue.names()
+    if name is None:
+        raise NotFoundError("name an experiment or pass --all", hint="see `harness list`")
+    catalogue.get(name)
+    return [name]
+
+
+@app.command("run")
+@clean_errors
+def run(
+    name: Annotated[str | None, typer.Argument(help="Experiment name (see `harness list`).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Run every experiment.")] = False,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Run an experiment and store its result in results/NAME/<result-id>/.
+
+    Example: harness run corpus-profile
+    """
+    proj = project_at(project)
+    catalogue = load_catalogue(proj.experiments_dir)
+    for exp_name in _names(project, name, all_):
+        with progress_line(f"run {exp_name}") as progress:
+            stored = run_experiment(catalogue.get(exp_name), proj, progress=progress)
+        typer.echo(f"{stored.ref}  {stored.path.relative_to(proj.root)}")
+
+
+@app.command("report")
+@clean_errors
+def report(
+    name: Annotated[str | None, typer.Argument(help="NAME or NAME@RESULT_ID.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Render the latest result of every experiment.")] = False,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Render reports/NAME.md and reports/NAME.html from a stored result (no recomputation).
+
+    Example: harness report corpus-profile
+    """
+    proj = project_at(project)
+    refs = [name] if name and not all_ else _names(project, None, True)
+    for ref in refs:
+        stored = proj.store().resolve(ref)
+        md, html = write_report(render_report(stored), stored.name, proj.reports_dir)
+        typer.echo(f"{stored.ref}  {md.relative_to(proj.root)}  {html.relative_to(proj.root)}")
+
+
+@app.command("cite")
+@clean_errors
+def cite_cmd(
+    ref: Annotated[str, typer.Argument(help="NAME or NAME@RESULT_ID.")],
+    format: Annotated[Literal["bibtex", "cff", "text"], typer.Option("--format", "-f")] = "text",
+    project: ProjectOption = Path("."),
+) -> None:
+    """Print a citation for a stored result.
+
+    Example: harness cite corpus-profile --format bibtex
+    """
+    typer.echo(cite(project_at(project).store().resolve(ref), format), nl=False)
+
+
+@app.command("verify")
+@clean_errors
+def verify(
+    ref: Annotated[str, typer.Argument(help="NAME or NAME@RESULT_ID.")],
+    project: ProjectOption = Path("."),
+) -> None:
+    """Re-run a stored result's experiment and compare every table byte for byte.
+
+    Exit 0 when identical, 1 naming the tables that differ.
+
+    Example: harness verify corpus-profile
+    """
+    proj = project_at(project)
+    stored = proj.store().resolve(ref)
+    with progress_line(f"verify {stored.ref}") as progress:
+        outcome = verify_result(stored, proj, progress=progress)
+    if not outcome.ok:
+        raise CheckFailed(outcome.summary())
+    typer.echo(outcome.summary())
+
+
+@corpus_app.command("show")
+@clean_errors
+def corpus_show(
+    path: Annotated[Path, typer.Argument(help="Corpus file or folder.")],
+    format: Annotated[Literal["table", "json"], typer.Option("--format", "-f")] = "table",
+) -> None:
+    """List a corpus's articles: outlet, headline and body word count.
+
+    Example: harness corpus show seeds
+    """
+    articles = read_corpus(path)
+    rows = [
+        {
+            "doc_id": r["doc_id"],
+            "outlet": r["outlet"],
+            "headline": r["headline"],
+            "words": word_count(r["body"]),
+            "source": r["source"],
+        }
+        for r in articles.iter_rows(named=True)
+    ]
+    if format == "json":
+        print_json(rows)
+        return
+    table = RichTable("doc_id", "outlet", "headline", "words", title=f"{len(rows)} articles in {path}")
+    for row in rows:
+        table.add_row(row["doc_id"], row["outlet"], row["headline"], str(row["words"]))
+    console.print(table)
+
+
+def main() -> None:
+    app()

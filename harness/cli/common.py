@@ -1,0 +1,67 @@
+"""What every command shares: the project folder, clean errors, progress."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from harness.errors import HarnessError
+from harness.project import Project
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ProjectOption = Annotated[
+    Path,
+    typer.Option("--project", "-C", help="Project folder (holds experiments/, results/, reports/)."),
+]
+
+err_console = Console(stderr=True)
+
+
+def project_at(path: Path) -> Project:
+    return Project(path.resolve())
+
+
+def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a library error into one line on stderr and its exit code: no traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except HarnessError as exc:
+            typer.echo(f"error: {exc.one_line()}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+@contextmanager
+def progress_line(label: str) -> Iterator[Callable[[str], None]]:
+    """A transient spinner that shows the current stage of long work (on stderr)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label)
+
+        def update(stage: str) -> None:
+            progress.update(task, description=f"{label}: {stage}")
+
+        yield update
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))

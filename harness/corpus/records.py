@@ -1,0 +1,182 @@
+"""From an input record (any format) to one row of the articles table.
+
+All readers hand their records to :func:`article_row`, so that column aliases,
+type checks, the meta JSON and the errors are the same for JSONL, CSV, Parquet,
+text files and aggregator pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from harness.corpus.schema import ARTICLE_SCHEMA, UNKNOWN_OUTLET, content_doc_id
+from harness.errors import InputError
+
+# Input field names for each column, in order of preference. A field that is
+# present but not used for its column (``text`` when ``body`` is there, a
+# ``source`` that is a URL rather than a name) stays in ``meta``.
+DOC_ID_FIELDS = ("doc_id", "id")
+BODY_FIELDS = ("body", "text")
+HEADLINE_FIELDS = ("headline", "title")
+OUTLET_FIELDS = ("outlet",)
+# Often a URL, a feed path or a structure rather than a publication's name: used
+# for the outlet only when it is a name.
+OUTLET_NAME_FIELDS = ("source", "publisher")
+PUBLISHED_FIELDS = ("published", "date")
+
+Row = dict[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One article as read from its file, before columns are picked out."""
+
+    fields: Mapping[str, Any]
+    source: str  # the ``source`` column: "<relative file>:<line or record>"
+    where: str  # for errors: the file as the user gave it, with line or record
+
+
+def _is_name(value: Any) -> bool:
+    """A publication's name, not a URL, a path or a structure (``source`` is often one)."""
+    if not isinstance(value, str):
+        return False
+    name = value.strip()
+    return bool(name) and "\n" not in name and "://" not in name and "/" not in name and "\\" not in name
+
+
+def _take(
+    fields: dict[str, Any], names: tuple[str, ...], usable: Callable[[Any], bool] | None = None
+) -> tuple[str, Any] | None:
+    """Pop the first field of ``names`` that is present and not null (and usable)."""
+    for name in names:
+        value = fields.get(name)
+        if value is None or (usable is not None and not usable(value)):
+            continue
+        return name, fields.pop(name)
+    return None
+
+
+def _outlet(fields: dict[str, Any], record: RawRecord) -> str:
+    """``outlet`` as given, else a ``source``/``publisher`` that is a name, else unknown."""
+    given = (_text(_take(fields, OUTLET_FIELDS), record) or "").strip()
+    if given:
+        return given
+    named = _take(fields, OUTLET_NAME_FIELDS, usable=_is_name)
+    return str(named[1]).strip() if named is not None else UNKNOWN_OUTLET
+
+
+def _doc_id(taken: tuple[str, Any] | None, record: RawRecord) -> str | None:
+    if taken is None:
+        return None
+    name, value = taken
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise InputError(
+        f"`{name}` must be text or a whole number, not {value!r}",
+        where=record.where,
+        hint=f"fix the `{name}` value or remove it to get a content-hash id",
+    )
+
+
+def _text(taken: tuple[str, Any] | None, record: RawRecord) -> str | None:
+    if taken is None:
+        return None
+    name, value = taken
+    if not isinstance(value, str):
+        raise InputError(
+            f"`{name}` must be text, not {type(value).__name__} {value!r}",
+            where=record.where,
+            hint=f"quote the `{name}` value",
+        )
+    return value.replace("\r\n", "\n")
+
+
+def _published(taken: tuple[str, Any] | None, record: RawRecord) -> str | None:
+    if taken is None:
+        return None
+    name, value = taken
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dt.date | dt.datetime):  # YAML, Parquet dates
+        return value.isoformat()
+    raise InputError(
+        f"`{name}` must be text or a date, not {type(value).__name__} {value!r}",
+        where=record.where,
+        hint="write it as an ISO 8601 date, e.g. 2025-07-23",
+    )
+
+
+def _meta_json(fields: Mapping[str, Any], record: RawRecord) -> str:
+    def jsonable(value: Any) -> Any:
+        if isinstance(value, dt.date | dt.datetime | dt.time):
+            return value.isoformat()
+        if isinstance(value, decimal.Decimal | dt.timedelta):
+            return str(value)
+        raise InputError(
+            f"a field holds a {type(value).__name__} value that JSON cannot hold",
+            where=record.where,
+            hint="store extra fields as text, numbers, booleans, lists or objects",
+        )
+
+    for key in fields:
+        if not isinstance(key, str):
+            raise InputError(
+                f"field name {key!r} is not text",
+                where=record.where,
+                hint="quote the field name",
+            )
+    return json.dumps(dict(fields), sort_keys=True, ensure_ascii=False, default=jsonable)
+
+
+def article_row(record: RawRecord) -> Row:
+    """The articles-table row for ``record``; every field not used lands in ``meta``."""
+    fields = dict(record.fields)
+    doc_id = _doc_id(_take(fields, DOC_ID_FIELDS), record)
+    body = _text(_take(fields, BODY_FIELDS), record)
+    if body is None or not body.strip():
+        raise InputError(
+            "record with no body",
+            where=record.where,
+            hint=f"give every article a non-empty `{BODY_FIELDS[0]}` (or `{BODY_FIELDS[1]}`) field",
+        )
+    headline = _text(_take(fields, HEADLINE_FIELDS), record) or ""
+    outlet = _outlet(fields, record)
+    published = _published(_take(fields, PUBLISHED_FIELDS), record)
+    return {
+        "doc_id": doc_id if doc_id is not None else content_doc_id(outlet, headline, body),
+        "outlet": outlet,
+        "headline": headline,
+        "body": body,
+        "published": published,
+        "source": record.source,
+        "meta": _meta_json(fields, record),
+    }
+
+
+def articles_frame(records: Iterable[RawRecord]) -> pl.DataFrame:
+    """The articles table, in input order; a doc id used twice is an error."""
+    columns: dict[str, list[str | None]] = {name: [] for name in ARTICLE_SCHEMA}
+    first_seen: dict[str, RawRecord] = {}
+    for record in records:
+        row = article_row(record)
+        doc_id = row["doc_id"]
+        assert doc_id is not None  # article_row always sets one
+        earlier = first_seen.setdefault(doc_id, record)
+        if earlier is not record:
+            raise InputError(
+                f"duplicate doc id {doc_id!r}: {earlier.where} and {record.where}",
+                where=record.where,
+                hint="remove the repeated article or give each article its own `doc_id`",
+            )
+        for name in ARTICLE_SCHEMA:
+            columns[name].append(row[name])
+    return pl.DataFrame(columns, schema=ARTICLE_SCHEMA)

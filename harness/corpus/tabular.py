@@ -1,0 +1,119 @@
+"""Record corpora: JSON Lines, CSV and Parquet.
+
+All three use the same field names (see :mod:`harness.corpus.records`). JSONL
+records are numbered by line (``file:12``), CSV and Parquet records by row
+(``file:3`` is the third data row, the header not counted), because a CSV field
+may span several lines and a Parquet file has none.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+import polars as pl
+
+from harness.corpus.records import BODY_FIELDS, DOC_ID_FIELDS, RawRecord
+from harness.corpus.textfile import CorpusFile, read_bytes, read_text
+from harness.errors import InputError
+
+# Parquet columns read into the named article columns must hold these types.
+_TEXT_COLUMNS = ("body", "text", "headline", "title", "outlet")
+_DATE_COLUMNS = ("published", "date")
+
+
+def read_jsonl(file: CorpusFile) -> list[RawRecord]:
+    """One JSON object per line; blank lines are skipped."""
+    records: list[RawRecord] = []
+    # Split on "\n" only: str.splitlines would also split on U+2028 and friends,
+    # which JSON allows unescaped inside strings.
+    for number, line in enumerate(read_text(file).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"malformed JSON on line {number} (column {exc.colno}: {exc.msg})",
+                where=file.at_line(number),
+                hint="each line must hold exactly one JSON object",
+            ) from None
+        if not isinstance(value, dict):
+            raise InputError(
+                f"line {number} holds a JSON {type(value).__name__}, not an object",
+                where=file.at_line(number),
+                hint='write one object per line, e.g. {"headline": "...", "body": "..."}',
+            )
+        records.append(RawRecord(value, file.source(number), file.at_line(number)))
+    return records
+
+
+def _require_body_column(columns: list[str], file: CorpusFile) -> None:
+    if not any(name in columns for name in BODY_FIELDS):
+        found = ", ".join(columns) if columns else "none"
+        raise InputError(
+            f"no `body` or `text` column (columns found: {found})",
+            where=file.shown,
+            hint="rename the column holding the article text to `body`",
+        )
+
+
+def _frame_records(frame: pl.DataFrame, file: CorpusFile) -> Iterator[RawRecord]:
+    for number, row in enumerate(frame.iter_rows(named=True), start=1):
+        yield RawRecord(row, file.source(number), file.at_record(number))
+
+
+def read_csv(file: CorpusFile) -> list[RawRecord]:
+    """A CSV file with a header row; every value is read as text (ids keep leading zeros)."""
+    data = read_text(file).encode("utf-8")
+    try:
+        frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(
+            f"not a readable CSV file: {_first_line(exc)}",
+            where=file.shown,
+            hint="check for rows with too many fields or an unclosed quote",
+        ) from None
+    _require_body_column(frame.columns, file)
+    return list(_frame_records(frame, file))
+
+
+def _check_parquet_types(schema: pl.Schema, file: CorpusFile) -> None:
+    def wrong(name: str, expected: str) -> InputError:
+        return InputError(
+            f"column `{name}` has type {schema[name]}, expected {expected}",
+            where=file.shown,
+            hint=f"cast `{name}` to {expected} before writing the Parquet file",
+        )
+
+    for name, dtype in schema.items():
+        if dtype == pl.Null:
+            continue  # all values missing: fine for optional columns, caught per row for body
+        if name in _TEXT_COLUMNS and dtype != pl.String:
+            raise wrong(name, "String")
+        if name in DOC_ID_FIELDS and not (dtype == pl.String or dtype.is_integer()):
+            raise wrong(name, "String or an integer type")
+        is_date = dtype == pl.Date or isinstance(dtype, pl.Datetime)
+        if name in _DATE_COLUMNS and not (dtype == pl.String or is_date):
+            raise wrong(name, "String, Date or Datetime")
+
+
+def read_parquet(file: CorpusFile) -> list[RawRecord]:
+    read_bytes(file)  # the same missing/empty-file errors as the text formats
+    try:
+        frame = pl.read_parquet(file.path)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(
+            f"not a readable Parquet file: {_first_line(exc)}",
+            where=file.shown,
+            hint="check that the file was written as Parquet and copied completely",
+        ) from None
+    _require_body_column(frame.columns, file)
+    _check_parquet_types(frame.schema, file)
+    return list(_frame_records(frame, file))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+

@@ -1,0 +1,52 @@
+"""The experiments of a project: every ``experiments/*.toml`` file, by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import ConfigError, NotFoundError
+from harness.experiments.registry import STEPS, StepRegistry
+from harness.experiments.spec import Experiment, load_experiment_file
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    folder: Path
+    experiments: tuple[Experiment, ...]
+
+    def names(self) -> list[str]:
+        return [e.name for e in self.experiments]
+
+    def get(self, name: str) -> Experiment:
+        for experiment in self.experiments:
+            if experiment.name == name:
+                return experiment
+        raise NotFoundError(
+            f"unknown experiment {name!r}",
+            where=self.folder,
+            hint="known: " + (", ".join(self.names()) or "none") + "; see `harness list`",
+        )
+
+
+def load_catalogue(folder: Path, *, registry: StepRegistry = STEPS) -> Catalogue:
+    """Load and check every experiment file; two files with one name is an error."""
+    if not folder.is_dir():
+        raise NotFoundError(
+            "no experiments folder", where=folder, hint="run from the project folder or pass --project"
+        )
+    seen: dict[str, Path] = {}
+    experiments: list[Experiment] = []
+    # Only top-level *.toml files are experiments; subfolders (styles/) hold data.
+    for path in sorted(folder.glob("*.toml")):
+        experiment = load_experiment_file(path, registry=registry)
+        if experiment.name in seen:
+            raise ConfigError(
+                f"experiment name {experiment.name!r} is also used by {seen[experiment.name]}",
+                where=path,
+                hint="give each experiment its own name",
+            )
+        seen[experiment.name] = path
+        experiments.append(experiment)
+    experiments.sort(key=lambda e: e.name)
+    return Catalogue(folder, tuple(experiments))

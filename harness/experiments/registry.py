@@ -1,0 +1,148 @@
+"""The one registry of experiment steps.
+
+A step is a plain function over polars frames:
+
+    @step(outputs=("profile",), resources=text_resources, report=profile_report)
+    def profile_articles(articles: pl.DataFrame, *, count_quotes: bool = True) -> Tables:
+        ...
+
+- Positional parameters are *input tables*, named by the parameter name
+  (``articles`` is the selected corpus; later names are earlier steps' outputs).
+- Keyword-only parameters are the step's *settings*: their annotations (str, int,
+  float, bool, Literal[...], list[...]) are what an experiment file is checked
+  against at load time, and their defaults make them optional.
+- The function returns a mapping from each declared output name to a frame.
+- ``resources`` maps the step's settings to the data files it reads (recorded
+  in the manifest); a ``ProjectPath`` setting arrives resolved to an absolute path;
+  ``report`` renders the step's section of the report from stored tables alone.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from harness.resources import Resource
+
+Tables = Mapping[str, pl.DataFrame]
+StepFunction = Callable[..., Tables]
+# Given the step's resolved settings, the data files it reads (for the manifest).
+ResourceList = Callable[[Mapping[str, Any]], Sequence[Resource]]
+# A report section is a pure function of stored tables (and the step's settings
+# as recorded in the manifest): it must never recompute an analysis.
+ReportSection = Callable[[Tables, Mapping[str, Any]], Sequence[Any]]
+
+_NO_DEFAULT = inspect.Parameter.empty
+
+
+class DuplicateStepError(ValueError):
+    """Two steps claim one name: a programming error, raised at import time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One keyword-only setting of a step."""
+
+    name: str
+    annotation: Any
+    default: Any = _NO_DEFAULT
+
+    @property
+    def required(self) -> bool:
+        return self.default is _NO_DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class StepDef:
+    name: str
+    func: StepFunction
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    settings: tuple[Setting, ...]
+    resources: ResourceList | None
+    report: ReportSection | None
+    summary: str
+
+    def setting(self, name: str) -> Setting | None:
+        return next((s for s in self.settings if s.name == name), None)
+
+
+class StepRegistry:
+    """Name -> step. Refuses a second step with a name already taken."""
+
+    def __init__(self) -> None:
+        self._steps: dict[str, StepDef] = {}
+
+    def add(self, defn: StepDef) -> None:
+        if defn.name in self._steps:
+            raise DuplicateStepError(
+                f"step {defn.name!r} is registered twice "
+                f"({self._steps[defn.name].func.__module__} and {defn.func.__module__})"
+            )
+        self._steps[defn.name] = defn
+
+    def get(self, name: str) -> StepDef | None:
+        return self._steps.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._steps)
+
+    def __iter__(self) -> Iterator[StepDef]:
+        return iter(self._steps[name] for name in self.names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._steps
+
+
+STEPS = StepRegistry()
+
+
+def _signature_parts(func: StepFunction) -> tuple[tuple[str, ...], tuple[Setting, ...]]:
+    hints = typing.get_type_hints(func)
+    inputs: list[str] = []
+    settings: list[Setting] = []
+    for param in inspect.signature(func).parameters.values():
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            inputs.append(param.name)
+        elif param.kind is param.KEYWORD_ONLY:
+            if param.name not in hints:
+                raise TypeError(f"setting {param.name!r} of {func.__name__} needs a type annotation")
+            settings.append(Setting(param.name, hints[param.name], param.default))
+        else:
+            raise TypeError(f"{func.__name__}: *args/**kwargs are not allowed in a step")
+    return tuple(inputs), tuple(settings)
+
+
+def step(
+    name: str | None = None,
+    *,
+    outputs: Sequence[str],
+    resources: ResourceList | None = None,
+    report: ReportSection | None = None,
+    registry: StepRegistry = STEPS,
+) -> Callable[[StepFunction], StepFunction]:
+    """Register a step function; returns it unchanged so it stays a plain function."""
+
+    def register(func: StepFunction) -> StepFunction:
+        inputs, settings = _signature_parts(func)
+        summary = (inspect.getdoc(func) or "").strip().splitlines()
+        registry.add(
+            StepDef(
+                name=name or func.__name__,
+                func=func,
+                inputs=inputs,
+                outputs=tuple(outputs),
+                settings=settings,
+                resources=resources,
+                report=report,
+                summary=summary[0] if summary else "",
+            )
+        )
+        return func
+
+    return register

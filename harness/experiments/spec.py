@@ -1,0 +1,219 @@
+"""Experiment files: plain TOML, checked against the step registry at load time.
+
+    name = "corpus-profile"
+    version = "1.0.0"
+    description = "Per-article word, sentence and quote counts."
+
+    [corpus]
+    path = "seeds"                 # relative to the project folder
+    outlets = ["Reuters"]          # optional: keep only these outlets
+    doc_ids = []                   # optional: keep only these ids
+
+    [[steps]]
+    use = "profile_articles"       # a registered step
+    [steps.settings]               # its keyword-only settings (optional)
+    count_quotes = true
+
+No code lives in an experiment file: every behaviour is a registered step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.experiments.registry import STEPS, StepDef, StepRegistry
+from harness.experiments.settings import SettingTypeError, coerce, describe
+
+# Experiment names become folder names in the result store: keep them boring.
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+TOP_KEYS = ("name", "version", "description", "corpus", "steps")
+CORPUS_KEYS = ("path", "outlets", "doc_ids")
+STEP_KEYS = ("use", "settings")
+INPUT_TABLE = "articles"
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusSpec:
+    path: str
+    outlets: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StepCall:
+    use: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    name: str
+    version: str
+    description: str
+    corpus: CorpusSpec
+    steps: tuple[StepCall, ...]
+    file: Path
+
+    def canonical(self) -> dict[str, Any]:
+        """The experiment as plain data, stable for hashing and manifests."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "corpus": {
+                "path": self.corpus.path,
+                "outlets": list(self.corpus.outlets),
+                "doc_ids": list(self.corpus.doc_ids),
+            },
+            "steps": [
+                {"use": call.use, "settings": _jsonable(dict(call.settings))}
+                for call in self.steps
+            ],
+        }
+
+    def config_hash(self) -> str:
+        text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in sorted(value.items())}
+    return value
+
+
+def _unknown_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str, what: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(
+                f"unknown key '{what}{key}'",
+                where=where,
+                hint="allowed keys: " + ", ".join(allowed),
+            )
+
+
+def _require(table: Mapping[str, Any], key: str, kind: type, where: str, what: str = "") -> Any:
+    if key not in table:
+        raise ConfigError(f"missing key '{what}{key}'", where=where)
+    value = table[key]
+    if not isinstance(value, kind):
+        raise ConfigError(
+            f"key '{what}{key}' must be {describe(kind)}, got {value!r}", where=where
+        )
+    return value
+
+
+def _string_list(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    try:
+        return tuple(coerce(value, list[str]))
+    except SettingTypeError as exc:
+        raise ConfigError(f"key corpus.{key}: {exc}", where=where) from None
+
+
+def _parse_corpus(raw: Any, where: str) -> CorpusSpec:
+    if not isinstance(raw, dict):
+        raise ConfigError("[corpus] must be a table with at least `path`", where=where)
+    _unknown_keys(raw, CORPUS_KEYS, where, "corpus.")
+    path = _require(raw, "path", str, where, "corpus.")
+    return CorpusSpec(path, _string_list(raw, "outlets", where), _string_list(raw, "doc_ids", where))
+
+
+def _check_settings(defn: StepDef, raw: Any, where: str, index: int) -> dict[str, Any]:
+    label = f"steps[{index}].settings"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{label} must be a table", where=where)
+    allowed = [s.name for s in defn.settings]
+    checked: dict[str, Any] = {}
+    for key, value in raw.items():
+        setting = defn.setting(key)
+        if setting is None:
+            raise ConfigError(
+                f"unknown setting {label}.{key} for step {defn.name!r}",
+                where=where,
+                hint="allowed: " + (", ".join(allowed) if allowed else "none"),
+            )
+        try:
+            checked[key] = coerce(value, setting.annotation)
+        except SettingTypeError as exc:
+            raise ConfigError(f"{label}.{key}: {exc}", where=where) from None
+    missing = [s.name for s in defn.settings if s.required and s.name not in checked]
+    if missing:
+        raise ConfigError(f"{label} is missing required setting(s): {', '.join(missing)}", where=where)
+    return checked
+
+
+def _parse_steps(raw: Any, where: str, registry: StepRegistry) -> tuple[StepCall, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError("an experiment needs at least one [[steps]] entry", where=where)
+    available = {INPUT_TABLE}
+    calls: list[StepCall] = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"steps[{index}] must be a table", where=where)
+        _unknown_keys(entry, STEP_KEYS, where, f"steps[{index}].")
+        use = _require(entry, "use", str, where, f"steps[{index}].")
+        defn = registry.get(use)
+        if defn is None:
+            raise ConfigError(
+                f"unknown step steps[{index}].use = {use!r}",
+                where=where,
+                hint="registered steps: " + ", ".join(registry.names()),
+            )
+        missing = [name for name in defn.inputs if name not in available]
+        if missing:
+            raise ConfigError(
+                f"step {use!r} needs table(s) {', '.join(missing)} that no earlier step makes",
+                where=where,
+                hint="tables available here: " + ", ".join(sorted(available)),
+            )
+        available.update(defn.outputs)
+        calls.append(StepCall(use, _check_settings(defn, entry.get("settings", {}), where, index)))
+    return tuple(calls)
+
+
+def parse_experiment(text: str, *, file: Path, registry: StepRegistry = STEPS) -> Experiment:
+    """Parse and check one experiment file's text; ConfigError names file and key."""
+    where = str(file)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"malformed TOML: {exc}", where=where, hint="fix the syntax") from None
+    _unknown_keys(raw, TOP_KEYS, where, "")
+    name = _require(raw, "name", str, where)
+    if not NAME_RE.match(name):
+        raise ConfigError(
+            f"experiment name {name!r} is not allowed",
+            where=where,
+            hint="use lower-case letters, digits and '-', at most 64 characters",
+        )
+    return Experiment(
+        name=name,
+        version=_require(raw, "version", str, where),
+        description=_require(raw, "description", str, where) if "description" in raw else "",
+        corpus=_parse_corpus(raw.get("corpus"), where),
+        steps=_parse_steps(raw.get("steps"), where, registry),
+        file=file,
+    )
+
+
+def load_experiment_file(path: Path, *, registry: StepRegistry = STEPS) -> Experiment:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("experiment file not found", where=path) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", where=path) from None
+    return parse_experiment(text, file=path, registry=registry)

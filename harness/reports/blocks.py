@@ -1,0 +1,176 @@
+"""The report document model: blocks that render to Markdown and to HTML.
+
+All escaping happens here, once: article text may contain ``<script>``, HTML
+entities or Markdown syntax, and a report must show it as text. Step report
+sections return a list of blocks and never write markup themselves (except
+:class:`TrustedHtml`, for fragments built by our own escaping renderers).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+import polars as pl
+
+# Inline markup characters; block markup (#, >, -, +, "1.") only matters at the
+# start of a line, and every escaped text is a single line.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+)([.)]?)")
+
+
+def _escape_line_start(m: re.Match[str]) -> str:
+    indent, lead, dot = m.groups()
+    if lead.isdigit():  # "1." starts a list only with its dot
+        return indent + lead + ("\\" + dot if dot else "")
+    return indent + "\\" + lead + dot
+
+
+def md_cell(text: str) -> str:
+    """Escape text for inside a line (a table cell): inline markup and HTML only."""
+    escaped = _MD_INLINE.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_escape(text: str) -> str:
+    """Escape a whole line of text: inline markup, HTML, and block markup at its start."""
+    return _MD_LINE_START.sub(_escape_line_start, md_cell(text))
+
+
+def h(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+class Block(Protocol):
+    def markdown(self) -> str: ...
+
+    def html(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: str
+    level: int = 2
+
+    def markdown(self) -> str:
+        return f"{'#' * self.level} {md_escape(self.text)}\n"
+
+    def html(self) -> str:
+        return f"<h{self.level}>{h(self.text)}</h{self.level}>\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+
+    def markdown(self) -> str:
+        return md_escape(self.text) + "\n"
+
+    def html(self) -> str:
+        return f"<p>{h(self.text)}</p>\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """Verbatim text (a citation, a command): fenced in Markdown, <pre> in HTML."""
+
+    text: str
+
+    def markdown(self) -> str:
+        fence = "````" if "```" in self.text else "```"
+        return f"{fence}\n{self.text.rstrip()}\n{fence}\n"
+
+    def html(self) -> str:
+        return f"<pre>{h(self.text.rstrip())}</pre>\n"
+
+
+def format_cell(value: object, digits: int = 3) -> str:
+    """One table cell: nulls are blank (never "N/A"), floats rounded for reading."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return f"{value:.{digits}f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_cell(v, digits) for v in value)
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    frame: pl.DataFrame
+    caption: str = ""
+    max_rows: int | None = None
+    digits: int = 3
+
+    def _rows(self) -> list[list[str]]:
+        frame = self.frame if self.max_rows is None else self.frame.head(self.max_rows)
+        return [[format_cell(v, self.digits) for v in row] for row in frame.iter_rows()]
+
+    def _note(self) -> str:
+        if self.max_rows is not None and self.frame.height > self.max_rows:
+            return f"First {self.max_rows} of {self.frame.height} rows; the stored table has all."
+        return ""
+
+    def markdown(self) -> str:
+        head = "| " + " | ".join(md_cell(c) for c in self.frame.columns) + " |"
+        rule = "|" + "|".join("---" for _ in self.frame.columns) + "|"
+        body = ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in self._rows()]
+        parts = [f"*{md_escape(self.caption)}*\n"] if self.caption else []
+        parts.append("\n".join([head, rule, *body]) + "\n")
+        if self._note():
+            parts.append(f"\n{md_escape(self._note())}\n")
+        return "\n".join(parts)
+
+    def html(self) -> str:
+        caption = f"<caption>{h(self.caption)}</caption>" if self.caption else ""
+        head = "".join(f"<th>{h(c)}</th>" for c in self.frame.columns)
+        numeric = [dtype.is_numeric() for dtype in self.frame.dtypes]
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f'<td class="num">{h(cell)}</td>' if num else f"<td>{h(cell)}</td>"
+                for cell, num in zip(row, numeric, strict=True)
+            )
+            + "</tr>"
+            for row in self._rows()
+        )
+        note = f'<p class="note">{h(self._note())}</p>' if self._note() else ""
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """An inline SVG chart (built by harness.reports.svg, which escapes its labels)."""
+
+    svg: str
+    caption: str
+    markdown_text: str = ""
+
+    def markdown(self) -> str:
+        # Markdown viewers differ on inline SVG; the HTML report carries the chart,
+        # the Markdown report carries the caption and the numbers behind it.
+        text = f"*Figure: {md_escape(self.caption)}* (chart in the HTML report)\n"
+        return text + (f"\n{self.markdown_text}\n" if self.markdown_text else "")
+
+    def html(self) -> str:
+        return f"<figure>{self.svg}<figcaption>{h(self.caption)}</figcaption></figure>\n"
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedHtml:
+    """A fragment produced by one of our renderers, which escape all text themselves."""
+
+    fragment: str
+    markdown_text: str
+
+    def markdown(self) -> str:
+        return self.markdown_text + "\n"
+
+    def html(self) -> str:
+        return self.fragment + "\n"

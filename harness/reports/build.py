@@ -1,0 +1,120 @@
+"""Reports: a pure function of one stored result (tables + manifest).
+
+Rendering never recomputes an analysis: each step's report section reads the
+stored tables. Nothing that changes between runs of the same result (run time,
+git commit, Python build) appears in a report, so a report is byte-stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from harness.experiments.registry import STEPS, StepRegistry
+from harness.reports.blocks import Block, Code, Heading, Paragraph, Table, h
+from harness.results.store import StoredResult, write_atomic
+
+# The HTML report loads nothing: no scripts at all, styles inline, images only
+# as inline data. The Content-Security-Policy makes the browser enforce it.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+CSS = """
+body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1.2rem;font-size:.9rem}
+th,td{border:1px solid #ccc;padding:.2rem .45rem;vertical-align:top;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+caption{text-align:left;font-style:italic;padding:.2rem 0}
+pre{background:#f5f5f5;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
+.note{color:#555;font-size:.85rem}
+figure{margin:1rem 0}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedReport:
+    title: str
+    markdown: str
+    html: str
+
+
+def citation_text(stored: StoredResult) -> str:
+    m = stored.manifest
+    return (
+        f"{stored.name} (experiment version {m.experiment['version']}), result {stored.result_id}; "
+        f"framing-harness {m.environment.get('harness', 'unknown')}. "
+        f"Reference: {stored.ref}. Re-verify: harness verify {stored.ref}. "
+        f"BibTeX/CFF: harness cite {stored.ref} --format bibtex|cff"
+    )
+
+
+def header_blocks(stored: StoredResult) -> list[Block]:
+    m = stored.manifest
+    tables = pl.DataFrame(
+        {
+            "table": list(m.tables),
+            "rows": [e.rows for e in m.tables.values()],
+            "sha256": [e.sha256[:16] for e in m.tables.values()],
+        },
+        schema={"table": pl.String, "rows": pl.Int64, "sha256": pl.String},
+    )
+    resources = pl.DataFrame(
+        m.resources, schema={"name": pl.String, "version": pl.String, "sha256": pl.String}
+    ).with_columns(pl.col("sha256").str.slice(0, 16))
+    blocks: list[Block] = [Heading(f"Experiment: {stored.name}", 1)]
+    if m.experiment.get("description"):
+        blocks.append(Paragraph(m.experiment["description"]))
+    blocks += [
+        Heading("Result"),
+        Paragraph(
+            f"Result {stored.ref} (experiment version {m.experiment['version']}, "
+            f"config {m.config_hash[:12]}). Corpus {m.corpus['path']}: "
+            f"{m.corpus['articles_read']} articles read, {m.corpus['articles_selected']} selected, "
+            f"sha256 {m.corpus['hash'][:16]}."
+        ),
+        Table(tables, "Stored tables (Parquet, hashes in manifest.json)"),
+    ]
+    if resources.height:
+        blocks.append(Table(resources, "Dictionaries and lexicons used"))
+    blocks += [Heading("How to cite"), Code(citation_text(stored))]
+    return blocks
+
+
+def section_blocks(stored: StoredResult, registry: StepRegistry) -> list[Block]:
+    tables = stored.tables()
+    blocks: list[Block] = []
+    for call in stored.manifest.config.get("resolved_steps", []):
+        defn = registry.get(call["use"])
+        if defn is None or defn.report is None:
+            continue
+        blocks.extend(defn.report(tables, call["settings"]))
+    return blocks
+
+
+def render_markdown(title: str, blocks: Sequence[Block]) -> str:
+    return "\n".join(b.markdown() for b in blocks).rstrip() + "\n"
+
+
+def render_html(title: str, blocks: Sequence[Block]) -> str:
+    body = "".join(b.html() for b in blocks)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f"<title>{h(title)}</title><style>{CSS}</style></head>\n"
+        f"<body>\n{body}</body></html>\n"
+    )
+
+
+def render_report(stored: StoredResult, *, registry: StepRegistry = STEPS) -> RenderedReport:
+    blocks = header_blocks(stored) + section_blocks(stored, registry)
+    title = f"{stored.name}: {stored.result_id}"
+    return RenderedReport(title, render_markdown(title, blocks), render_html(title, blocks))
+
+
+def write_report(report: RenderedReport, name: str, folder: Path) -> tuple[Path, Path]:
+    """Write ``<name>.md`` and ``<name>.html`` atomically."""
+    md, html_path = folder / f"{name}.md", folder / f"{name}.html"
+    write_atomic(md, report.markdown.encode("utf-8"))
+    write_atomic(html_path, report.html.encode("utf-8"))
+    return md, html_path

@@ -1,0 +1,16 @@
+"""Running, verifying and citing experiments."""
+
+from harness.run.cite import CiteFormat, cite
+from harness.run.runner import Computed, compute, run_experiment, select_articles
+from harness.run.verify import Verification, verify_result
+
+__all__ = [
+    "CiteFormat",
+    "Computed",
+    "Verification",
+    "cite",
+    "compute",
+    "run_experiment",
+    "select_articles",
+    "verify_result",
+]

@@ -1,0 +1,190 @@
+"""Run an experiment: corpus -> steps -> tables -> immutable stored result."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from harness.corpus import corpus_hash, read_corpus
+from harness.errors import ConfigError
+from harness.experiments.registry import STEPS, StepDef, StepRegistry
+from harness.experiments.settings import resolve_paths
+from harness.experiments.spec import INPUT_TABLE, Experiment
+from harness.project import Project
+from harness.resources import Resource, resource_versions
+from harness.results.hashing import result_id, sha256_bytes, table_bytes
+from harness.results.manifest import MANIFEST_FORMAT, Manifest, TableEntry, environment, git_state
+from harness.results.store import ResultStore, StoredResult
+
+Progress = Callable[[str], None]
+
+
+class StepContractError(RuntimeError):
+    """A step returned something other than its declared tables: a bug in the step."""
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """An experiment's tables and provenance, before they are stored."""
+
+    experiment: Experiment
+    tables: dict[str, pl.DataFrame]
+    corpus: dict[str, Any]
+    resources: list[Resource]
+    resolved_settings: list[dict[str, Any]]
+
+
+def select_articles(articles: pl.DataFrame, experiment: Experiment) -> pl.DataFrame:
+    """Keep the articles the experiment asks for; name what it asked for and is absent."""
+    spec = experiment.corpus
+    selected = articles
+    if spec.outlets:
+        present = set(articles["outlet"].to_list())
+        missing = [o for o in spec.outlets if o not in present]
+        if missing:
+            raise ConfigError(
+                f"corpus.outlets names outlet(s) not in the corpus: {', '.join(missing)}",
+                where=experiment.file,
+                hint="outlets present: " + ", ".join(sorted(present)),
+            )
+        selected = selected.filter(pl.col("outlet").is_in(list(spec.outlets)))
+    if spec.doc_ids:
+        present = set(articles["doc_id"].to_list())
+        missing = [d for d in spec.doc_ids if d not in present]
+        if missing:
+            raise ConfigError(
+                f"corpus.doc_ids names id(s) not in the corpus: {', '.join(missing)}",
+                where=experiment.file,
+            )
+        selected = selected.filter(pl.col("doc_id").is_in(list(spec.doc_ids)))
+    return selected
+
+
+def _call_step(defn: StepDef, tables: Mapping[str, pl.DataFrame], settings: Mapping[str, Any]) -> dict[str, pl.DataFrame]:
+    produced = defn.func(*(tables[name] for name in defn.inputs), **settings)
+    if set(produced) != set(defn.outputs):
+        raise StepContractError(
+            f"step {defn.name!r} returned tables {sorted(produced)}, declared {list(defn.outputs)}"
+        )
+    for name, frame in produced.items():
+        if not isinstance(frame, pl.DataFrame):
+            raise StepContractError(f"step {defn.name!r} returned a {type(frame).__name__} for {name!r}")
+    return {name: produced[name] for name in defn.outputs}
+
+
+def compute(
+    experiment: Experiment,
+    project: Project,
+    *,
+    registry: StepRegistry = STEPS,
+    progress: Progress | None = None,
+) -> Computed:
+    """Run every step in memory. Pure: reads the corpus, writes nothing."""
+    corpus_path = project.resolve(experiment.corpus.path)
+    articles = read_corpus(corpus_path, root=corpus_path if corpus_path.is_dir() else corpus_path.parent)
+    selected = select_articles(articles, experiment)
+    tables: dict[str, pl.DataFrame] = {INPUT_TABLE: selected}
+    resources: list[Resource] = []
+    resolved: list[dict[str, Any]] = []
+    for call in experiment.steps:
+        defn = registry.get(call.use)
+        assert defn is not None  # checked when the experiment file was loaded
+        declared = {s.name: s.default for s in defn.settings if not s.required} | dict(call.settings)
+        settings = {k: resolve_paths(v, project.root) for k, v in declared.items()}
+        if progress:
+            progress(f"step {defn.name}")
+        tables.update(_call_step(defn, tables, settings))
+        if defn.resources:
+            resources.extend(defn.resources(settings))
+        # The manifest records settings as written (project-relative), never the
+        # absolute paths of this checkout.
+        resolved.append({"use": defn.name, "settings": _plain(declared)})
+    corpus = {
+        "path": experiment.corpus.path,
+        "hash": corpus_hash(articles),
+        "articles_read": articles.height,
+        "articles_selected": selected.height,
+        "selected_hash": corpus_hash(selected),
+    }
+    return Computed(experiment, tables, corpus, resources, resolved)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in sorted(value.items())}
+    return value
+
+
+def serialise(computed: Computed, project: Project, *, run_info: dict[str, Any]) -> tuple[Manifest, dict[str, bytes], bytes]:
+    """Tables to Parquet bytes, and the manifest that describes them."""
+    experiment = computed.experiment
+    files: dict[str, bytes] = {}
+    entries: dict[str, TableEntry] = {}
+    for name, frame in sorted(computed.tables.items()):
+        data = table_bytes(frame)
+        filename = f"{name}.parquet"
+        files[filename] = data
+        entries[name] = TableEntry(
+            file=filename,
+            sha256=sha256_bytes(data),
+            rows=frame.height,
+            columns={col: str(dtype) for col, dtype in frame.schema.items()},
+        )
+    rid = result_id(experiment.name, experiment.version, {n: e.sha256 for n, e in entries.items()})
+    manifest = Manifest(
+        format_version=MANIFEST_FORMAT,
+        result_id=rid,
+        experiment={
+            "name": experiment.name,
+            "version": experiment.version,
+            "description": experiment.description,
+            "file": _relative(experiment.file, project.root),
+        },
+        config_hash=experiment.config_hash(),
+        config=experiment.canonical() | {"resolved_steps": computed.resolved_settings},
+        corpus=computed.corpus,
+        tables=entries,
+        resources=resource_versions(computed.resources),
+        environment=environment(project.root),
+        git=git_state(project.root),
+        run=run_info,
+    )
+    # Field order is the record's own (format_version first); every nested mapping
+    # is built in a fixed order, so the bytes do not depend on dict history.
+    text = json.dumps(manifest.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return manifest, files, text.encode("utf-8")
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def run_experiment(
+    experiment: Experiment,
+    project: Project,
+    *,
+    store: ResultStore | None = None,
+    registry: StepRegistry = STEPS,
+    progress: Progress | None = None,
+) -> StoredResult:
+    """Compute and store one experiment; returns the stored (immutable) result."""
+    started = time.monotonic()
+    started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+    computed = compute(experiment, project, registry=registry, progress=progress)
+    run_info = {"started_at": started_at, "duration_s": round(time.monotonic() - started, 3)}
+    manifest, files, manifest_json = serialise(computed, project, run_info=run_info)
+    if progress:
+        progress(f"store {manifest.result_id}")
+    return (store or project.store()).write(manifest, files, manifest_json)

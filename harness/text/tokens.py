@@ -1,0 +1,73 @@
+"""Word tokens with character offsets into the original text.
+
+One tokeniser serves the whole harness (profile counts, the wire-copy diff, the
+loaded-term matcher), so that a "word" means the same thing everywhere and every
+number can be traced back to ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class TokenKind(StrEnum):
+    WORD = "word"
+    NUMBER = "number"
+    PUNCT = "punct"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    kind: TokenKind
+
+    @property
+    def is_word(self) -> bool:
+        """Words and numbers: what a reader counts as a word."""
+        return self.kind is not TokenKind.PUNCT
+
+
+# Order matters: dotted abbreviations (U.S., e.g.) before plain words, numbers
+# (1,200 / 3.5) before words, and a number glued to letters (2nd, 5G) is a word.
+# Hyphens and dashes are separate punctuation tokens, so "24-48" is three tokens
+# and "Putin-Zelenskyy" keeps both names as words. An apostrophe between letters
+# (don't, Ukraine's, O'Brien) stays inside the word: it is not a quotation mark.
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<abbr>(?:[^\W\d_]\.){2,})                     # U.S.  e.g.  U.N.
+  | (?P<number>\d+(?:[.,]\d+)*(?![\w]))              # 1,200  3.5  2016
+  | (?P<word>\w+(?:['\u2019]\w+)*)                   # words, 2nd, Ukraine's
+  | (?P<punct>[^\w\s])                               # any other visible char
+    """,
+    re.VERBOSE,
+)
+
+_KIND = {
+    "abbr": TokenKind.WORD,
+    "number": TokenKind.NUMBER,
+    "word": TokenKind.WORD,
+    "punct": TokenKind.PUNCT,
+}
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """All tokens of ``text``; ``offset`` is added to every start and end."""
+    out: list[Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        assert kind is not None  # every alternative is a named group
+        out.append(Token(m.group(), m.start() + offset, m.end() + offset, _KIND[kind]))
+    return out
+
+
+def words(text: str) -> list[Token]:
+    """Word and number tokens only (no punctuation)."""
+    return [t for t in tokenize(text) if t.is_word]
+
+
+def word_count(text: str) -> int:
+    return sum(1 for t in tokenize(text) if t.is_word)

@@ -1,0 +1,31 @@
+"""Shared fixtures: a throw-away copy of the project, the seed corpus."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from harness.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """The real experiments and seeds, in a temporary folder with an empty store."""
+    import harness.steps  # noqa: F401  (registers every step)
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "experiments", tmp_path / "experiments")
+    shutil.copy(ROOT / "requirements.lock", tmp_path / "requirements.lock")
+    return Project(tmp_path)
+
+
+def frame_text(frame: pl.DataFrame) -> str:
+    """A deterministic text form of a table for snapshots: schema, then CSV rows."""
+    schema = "\n".join(f"# {name}: {dtype}" for name, dtype in frame.schema.items())
+    return schema + "\n" + frame.write_csv(float_precision=9)

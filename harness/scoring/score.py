@@ -1,0 +1,547 @@
+"""score_documents: the framing scorecard for a table of articles.
+
+Each article's headline and body are scored apart; every metric is reported for the
+whole text (``all``), the narrator's words and the quoted words (see
+``harness.scoring.units`` for how a voice's text is built). Per-token and
+per-sentence work is done once per text in Python (tokeniser, VADER, textstat,
+lexicon matcher); every summary is a polars aggregation over the resulting tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from harness.errors import InputError
+from harness.resources import Resource
+from harness.scoring.attribution import (
+    QuoteAttribution,
+    attribute_quotes,
+    display_names,
+    speaker_words_resource,
+)
+from harness.scoring.lexicon import (
+    LOADED_ATTRIBUTION,
+    NEUTRAL_ATTRIBUTION,
+    TermHit,
+    TermMatcher,
+    load_lexicons,
+    word_forms,
+)
+from harness.scoring.readability import (
+    READABILITY_METRICS,
+    clear_readability_caches,
+    cmudict_resource,
+    letters,
+    readability,
+    syllables,
+)
+from harness.scoring.schemas import (
+    FIELDS,
+    HITS_SCHEMA,
+    METRIC_VALUE_SCHEMA,
+    METRICS_SCHEMA,
+    QUOTES_SCHEMA,
+    SCHEMAS,
+    SENTENCES_SCHEMA,
+    wide_column_name,
+)
+from harness.scoring.sentiment import NEUTRAL_BAND, polarity, sentence_sentiment, vader_resources
+from harness.scoring.units import VIEWS, TextUnits, View, analyse_text, readability_text
+from harness.text import text_resources
+from harness.text.tokens import TokenKind
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "outlet", "headline", "body")
+DEFAULT_CONTEXT_CHARS = 60
+LONG_WORD_LETTERS = 7
+POLYSYLLABLE = 3
+PER_THOUSAND = 1000.0
+
+# Private ordering columns: outputs are sorted by input order, never by hashing.
+_DOC = "_doc"
+_FIELD = "_field"
+_VIEW = "_view"
+
+
+@dataclass(slots=True)
+class _Collector:
+    """Rows gathered text by text, turned into frames at the end."""
+
+    sentences: list[dict[str, Any]] = field(default_factory=list)
+    hits: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    readability: list[dict[str, Any]] = field(default_factory=list)
+    words: dict[str, list[Any]] = field(
+        default_factory=lambda: {k: [] for k in (_DOC, _FIELD, "voice", "letters", "syllables")}
+    )
+
+
+def scoring_resources(
+    lexicons: Sequence[Path] = (), *, include_builtin: bool = True
+) -> list[Resource]:
+    """Every data file that can change the scores (for manifests)."""
+    files = [lx.resource for lx in load_lexicons(lexicons, include_builtin=include_builtin)]
+    return [
+        cmudict_resource(),
+        *vader_resources(),
+        *files,
+        speaker_words_resource(),
+        *text_resources(),
+    ]
+
+
+def clear_caches() -> None:
+    """Forget every remembered result (syllables, readability, VADER, lemmas).
+
+    Only timing needs this: caches hold pure functions of their input, so results
+    never depend on them.
+    """
+    clear_readability_caches()
+    sentence_sentiment.cache_clear()
+    word_forms.cache_clear()
+
+
+def _check_articles(articles: pl.DataFrame) -> pl.DataFrame:
+    missing = [c for c in REQUIRED_COLUMNS if c not in articles.columns]
+    if missing:
+        raise InputError(
+            f"articles table lacks column(s) {', '.join(missing)}",
+            where="articles",
+            hint="pass a frame with columns doc_id, outlet, headline, body (harness.corpus)",
+        )
+    frame = articles.select(
+        pl.col("doc_id").cast(pl.String),
+        pl.col("outlet").cast(pl.String).fill_null("unknown"),
+        pl.col("headline").cast(pl.String).fill_null(""),
+        pl.col("body").cast(pl.String).fill_null(""),
+    )
+    null_ids = frame.with_row_index("_row").filter(pl.col("doc_id").is_null())
+    if null_ids.height:
+        raise InputError(
+            "doc_id is null",
+            where=f"articles record {null_ids['_row'][0]}",
+            hint="give every article an id",
+        )
+    duplicated = frame.filter(pl.col("doc_id").is_duplicated())
+    if duplicated.height:
+        raise InputError(
+            f"doc_id {duplicated['doc_id'][0]!r} occurs more than once",
+            where="articles",
+            hint="doc_id must be unique: every table is keyed by it",
+        )
+    return frame
+
+
+def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
+    left = " ".join(text[max(0, start - width) : start].split())
+    right = " ".join(text[end : end + width].split())
+    return left, right
+
+
+def _collect_text(
+    out: _Collector,
+    key: dict[str, Any],
+    units: TextUnits,
+    hits: Sequence[TermHit],
+    context_chars: int,
+) -> None:
+    doc, fld = key[_DOC], key[_FIELD]
+    for view in VIEWS:
+        scores = readability(readability_text(units, view))
+        out.readability.append({_DOC: doc, _FIELD: fld, "voice": view.value, **scores})
+        for sentence in units.sentences:
+            text = units.sentence_text(sentence, view)
+            if not text:
+                continue
+            sentiment = sentence_sentiment(text)
+            spans = sentence.spans(view)
+            out.sentences.append(
+                {
+                    **key,
+                    "voice": view.value,
+                    _VIEW: VIEWS.index(view),
+                    "index": sentence.index,
+                    "start": sentence.start,
+                    "end": sentence.end,
+                    "spans": ";".join(f"{s}:{e}" for s, e in spans),
+                    "text": text,
+                    "words": sentence.words_in(view),
+                    "quoted_share": sentence.quoted_share,
+                    "compound": sentiment.compound,
+                    "neg": sentiment.neg,
+                    "neu": sentiment.neu,
+                    "pos": sentiment.pos,
+                    "polarity": polarity(sentiment.compound),
+                }
+            )
+    for token, voice in zip(units.tokens, units.voices, strict=True):
+        if token.kind is TokenKind.WORD:
+            out.words[_DOC].append(doc)
+            out.words[_FIELD].append(fld)
+            out.words["voice"].append(voice.value)
+            out.words["letters"].append(letters(token.text))
+            out.words["syllables"].append(syllables(token.text.lower()))
+    for hit in hits:
+        left, right = _context(units.text, hit.start, hit.end, context_chars)
+        out.hits.append(
+            {
+                **key,
+                "start": hit.start,
+                "end": hit.end,
+                "sentence": units.sentence_of_token[hit.first_token],
+                "voice": units.voices[hit.first_token].value,
+                "matched": units.text[hit.start : hit.end],
+                "term": hit.entry.term,
+                "category": hit.entry.category,
+                "weight": hit.entry.weight,
+                "loaded": hit.entry.loaded,
+                "lexicon": hit.entry.lexicon,
+                "lexicon_line": hit.entry.line,
+                "left": left,
+                "right": right,
+            }
+        )
+
+
+def _quote_rows(
+    key: dict[str, Any], text: str, attributions: Sequence[QuoteAttribution]
+) -> list[dict[str, Any]]:
+    names = display_names(attributions)
+    rows = []
+    for a in attributions:
+        speaker, verb = a.speaker, a.verb
+        rows.append(
+            {
+                **key,
+                "quote_index": a.quote_index,
+                "start": a.start,
+                "end": a.end,
+                "words": a.words,
+                "speaker": names[speaker.key] if speaker else None,
+                "speaker_key": speaker.key if speaker else None,
+                "speaker_start": speaker.start if speaker else None,
+                "speaker_end": speaker.end if speaker else None,
+                "verb": text[verb.start : verb.end] if verb else None,
+                "verb_term": verb.entry.term if verb else None,
+                "verb_category": verb.entry.category if verb else None,
+                "verb_start": verb.start if verb else None,
+                "verb_end": verb.end if verb else None,
+                "method": a.method,
+                "speaker_method": speaker.method if speaker else None,
+            }
+        )
+    return rows
+
+
+def _frame(
+    rows: list[dict[str, Any]],
+    schema: Mapping[str, pl.DataType],
+    extra: Mapping[str, pl.DataType],
+) -> pl.DataFrame:
+    full = {**schema, **extra}
+    return pl.DataFrame(rows, schema=full) if rows else pl.DataFrame(schema=full)
+
+
+def score_documents(
+    articles: pl.DataFrame,
+    *,
+    lexicons: Sequence[Path] = (),
+    include_builtin: bool = True,
+    context_chars: int = DEFAULT_CONTEXT_CHARS,
+) -> dict[str, pl.DataFrame]:
+    """Score every article: tables documents, metrics, sentences, hits, rates, quotes, speakers.
+
+    ``lexicons`` are extra lexicon files, matched after the built-in one (whose
+    entries they can override); ``include_builtin=False`` uses only them.
+    ``context_chars`` is the width of the KWIC context on each side of a hit.
+    """
+    frame = _check_articles(articles)
+    matcher = TermMatcher(load_lexicons(lexicons, include_builtin=include_builtin))
+    out = _Collector()
+    for doc, row in enumerate(frame.iter_rows(named=True)):
+        for fld_index, fld in enumerate(FIELDS):
+            key = {
+                _DOC: doc,
+                _FIELD: fld_index,
+                "doc_id": row["doc_id"],
+                "outlet": row["outlet"],
+                "field": fld,
+            }
+            units = analyse_text(row[fld])
+            hits = matcher.match(units.tokens)
+            _collect_text(out, key, units, hits, context_chars)
+            out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
+    private = {_DOC: pl.Int64(), _FIELD: pl.Int64()}
+    sentences = _rank_negativity(
+        _frame(out.sentences, SENTENCES_SCHEMA, {**private, _VIEW: pl.Int64()})
+    )
+    hits_frame = _frame(out.hits, HITS_SCHEMA, private)
+    quotes = _frame(out.quotes, QUOTES_SCHEMA, private)
+    grid = _grid(frame)
+    words = pl.DataFrame(
+        out.words,
+        schema={**private, "voice": pl.String(), "letters": pl.Int64(), "syllables": pl.Int64()},
+    )
+    readability_frame = pl.DataFrame(
+        out.readability,
+        schema={**private, "voice": pl.String(), **{m: pl.Float64() for m in READABILITY_METRICS}},
+    )
+    word_counts = _word_counts(sentences)
+    metrics = _metrics(grid, word_counts, readability_frame, sentences, words, hits_frame)
+    rates = _rates(grid, word_counts, hits_frame, matcher.categories)
+    tables = {
+        "documents": _documents(frame, metrics),
+        "metrics": metrics,
+        "sentences": sentences,
+        "hits": hits_frame,
+        "rates": rates,
+        "quotes": quotes,
+        "speakers": _speakers(quotes),
+    }
+    return {name: _public(table, name) for name, table in tables.items()}
+
+
+def _public(table: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Sorted by input order (private columns), then cut to the declared schema."""
+    order = [c for c in (_DOC, _FIELD, _VIEW, "index", "start", "category") if c in table.columns]
+    if order:
+        table = table.sort(order, maintain_order=True)
+    schema = SCHEMAS[name]
+    return table.select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
+def _grid(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per document x field x voice, in input order."""
+    docs = (
+        frame.select("doc_id", "outlet")
+        .with_row_index(_DOC)
+        .with_columns(pl.col(_DOC).cast(pl.Int64))
+    )
+    parts = pl.DataFrame(
+        {
+            _FIELD: [f for f in range(len(FIELDS)) for _ in VIEWS],
+            "field": [name for name in FIELDS for _ in VIEWS],
+            _VIEW: [v for _ in FIELDS for v in range(len(VIEWS))],
+            "voice": [view.value for _ in FIELDS for view in VIEWS],
+        },
+        schema={_FIELD: pl.Int64(), "field": pl.String(), _VIEW: pl.Int64(), "voice": pl.String()},
+    )
+    return docs.join(parts, how="cross").sort(_DOC, _FIELD, _VIEW)
+
+
+def _word_counts(sentences: pl.DataFrame) -> pl.DataFrame:
+    """Words and sentences per document x field x voice (from the sentence table)."""
+    return sentences.group_by(_DOC, _FIELD, "voice").agg(
+        pl.col("words").sum().alias("words"),
+        pl.len().cast(pl.Int64).alias("sentences"),
+        pl.col("words").mean().alias("sentence_words_mean"),
+        pl.col("words").cast(pl.Float64).median().alias("sentence_words_median"),
+        pl.col("words")
+        .cast(pl.Float64)
+        .quantile(0.9, interpolation="linear")
+        .alias("sentence_words_p90"),
+        pl.col("words").max().cast(pl.Int64).alias("sentence_words_max"),
+    )
+
+
+def _sentiment_stats(sentences: pl.DataFrame) -> pl.DataFrame:
+    compound = pl.col("compound")
+    return sentences.group_by(_DOC, _FIELD, "voice").agg(
+        pl.len().cast(pl.Int64).alias("sentiment_n"),
+        compound.mean().alias("sentiment_mean"),
+        compound.median().alias("sentiment_median"),
+        compound.quantile(0.25, interpolation="linear").alias("sentiment_q1"),
+        compound.quantile(0.75, interpolation="linear").alias("sentiment_q3"),
+        compound.min().alias("sentiment_min"),
+        (compound <= -NEUTRAL_BAND).mean().alias("share_negative"),
+        compound.is_between(-NEUTRAL_BAND, NEUTRAL_BAND, closed="none")
+        .mean()
+        .alias("share_neutral"),
+        (compound >= NEUTRAL_BAND).mean().alias("share_positive"),
+    )
+
+
+def _word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
+    def stats(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.group_by(_DOC, _FIELD, "voice").agg(
+            pl.col("letters").mean().alias("word_letters_mean"),
+            pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
+            (pl.col("letters") >= LONG_WORD_LETTERS).mean().alias("long_word_share"),
+            pl.col("syllables").mean().alias("syllables_per_word"),
+            (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
+        )
+
+    every = words.with_columns(pl.lit(View.ALL.value).alias("voice"))
+    return pl.concat([stats(every), stats(words)])
+
+
+def _hit_stats(hits: pl.DataFrame) -> pl.DataFrame:
+    def stats(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.group_by(_DOC, _FIELD, "voice").agg(
+            pl.len().cast(pl.Int64).alias("lexicon_hits"),
+            pl.col("loaded").sum().cast(pl.Int64).alias("loaded_hits"),
+            pl.col("weight").sum().alias("_weight"),
+            (pl.col("category") == NEUTRAL_ATTRIBUTION)
+            .sum()
+            .cast(pl.Int64)
+            .alias("attribution_neutral"),
+            (pl.col("category") == LOADED_ATTRIBUTION)
+            .sum()
+            .cast(pl.Int64)
+            .alias("attribution_loaded"),
+        )
+
+    every = hits.with_columns(pl.lit(View.ALL.value).alias("voice"))
+    return pl.concat([stats(every), stats(hits)])
+
+
+def _metrics(
+    grid: pl.DataFrame,
+    word_counts: pl.DataFrame,
+    readability_frame: pl.DataFrame,
+    sentences: pl.DataFrame,
+    words: pl.DataFrame,
+    hits: pl.DataFrame,
+) -> pl.DataFrame:
+    keys = [_DOC, _FIELD, "voice"]
+    table = grid
+    for part in (
+        word_counts,
+        readability_frame,
+        _word_length_stats(words),
+        _sentiment_stats(sentences),
+        _hit_stats(hits),
+    ):
+        table = table.join(part, on=keys, how="left", maintain_order="left")
+    zero_when_missing = [
+        "words",
+        "sentences",
+        "sentiment_n",
+        "lexicon_hits",
+        "loaded_hits",
+        "attribution_neutral",
+        "attribution_loaded",
+    ]
+    table = table.with_columns(
+        pl.col(zero_when_missing).fill_null(0), pl.col("_weight").fill_null(0.0)
+    )
+    has_words = pl.col("words") > 0
+    attributions = pl.col("attribution_neutral") + pl.col("attribution_loaded")
+    table = table.with_columns(
+        pl.when(has_words)
+        .then(pl.col("loaded_hits") * PER_THOUSAND / pl.col("words"))
+        .alias("loaded_per_1k"),
+        pl.when(has_words)
+        .then(pl.col("_weight") * PER_THOUSAND / pl.col("words"))
+        .alias("loaded_weighted_per_1k"),
+        pl.when(attributions > 0)
+        .then(pl.col("attribution_loaded") / attributions)
+        .alias("loaded_attribution_share"),
+    )
+    return table.select(
+        _DOC, _FIELD, _VIEW, *[pl.col(c).cast(t) for c, t in METRICS_SCHEMA.items()]
+    )
+
+
+def _rates(
+    grid: pl.DataFrame, word_counts: pl.DataFrame, hits: pl.DataFrame, categories: Sequence[str]
+) -> pl.DataFrame:
+    """Hits per 1,000 words by category, for every document x field x voice x category."""
+    keys = [_DOC, _FIELD, "voice"]
+    category_frame = pl.DataFrame({"category": list(categories)}, schema={"category": pl.String()})
+    every = hits.with_columns(pl.lit(View.ALL.value).alias("voice"))
+    counts = (
+        pl.concat([every, hits])
+        .group_by(*keys, "category")
+        .agg(pl.len().cast(pl.Int64).alias("hits"), pl.col("weight").sum().alias("weight_sum"))
+    )
+    table = (
+        grid.join(category_frame, how="cross")
+        .join(word_counts.select(*keys, "words"), on=keys, how="left", maintain_order="left")
+        .join(counts, on=[*keys, "category"], how="left", maintain_order="left")
+        .with_columns(
+            pl.col("words", "hits").fill_null(0),
+            pl.col("weight_sum").fill_null(0.0),
+        )
+        .with_columns(
+            pl.when(pl.col("words") > 0)
+            .then(pl.col("hits") * PER_THOUSAND / pl.col("words"))
+            .alias("per_1k")
+        )
+    )
+    return table.sort(_DOC, _FIELD, _VIEW, "category")
+
+
+def _documents(frame: pl.DataFrame, metrics: pl.DataFrame) -> pl.DataFrame:
+    """One row per document: body metrics bare or voice-suffixed, headline ones prefixed."""
+    table = (
+        frame.select("doc_id", "outlet", "headline")
+        .with_row_index(_DOC)
+        .with_columns(pl.col(_DOC).cast(pl.Int64))
+    )
+    value_columns = list(METRIC_VALUE_SCHEMA)
+    for fld in ("body", "headline"):
+        for view in VIEWS:
+            part = metrics.filter(
+                (pl.col("field") == fld) & (pl.col("voice") == view.value)
+            ).select(
+                _DOC,
+                *[pl.col(c).alias(wide_column_name(c, fld, view.value)) for c in value_columns],
+            )
+            table = table.join(part, on=_DOC, how="left", maintain_order="left")
+    return table
+
+
+def _rank_negativity(sentences: pl.DataFrame) -> pl.DataFrame:
+    """negativity_rank: 1 for the most negative sentence of its doc x field x voice."""
+    return (
+        sentences.sort(_DOC, _FIELD, _VIEW, "compound", "index")
+        .with_columns(
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+            .over(_DOC, _FIELD, _VIEW)
+            .alias("negativity_rank")
+        )
+        .sort(_DOC, _FIELD, _VIEW, "index")
+    )
+
+
+def _speakers(quotes: pl.DataFrame) -> pl.DataFrame:
+    """Who is quoted how often, per document (null speaker: unattributed)."""
+    return (
+        quotes.group_by(_DOC, "doc_id", "outlet", "speaker_key")
+        .agg(
+            pl.col("speaker").first(),
+            pl.len().cast(pl.Int64).alias("quotes"),
+            pl.col("words").sum().cast(pl.Int64).alias("quoted_words"),
+            (pl.col("verb_category") == NEUTRAL_ATTRIBUTION)
+            .sum()
+            .cast(pl.Int64)
+            .alias("neutral_verbs"),
+            (pl.col("verb_category") == LOADED_ATTRIBUTION)
+            .sum()
+            .cast(pl.Int64)
+            .alias("loaded_verbs"),
+        )
+        .sort(
+            [_DOC, "quotes", "speaker_key"],
+            descending=[False, True, False],
+            nulls_last=True,
+            maintain_order=True,
+        )
+    )
+
+
+def most_negative(sentences: pl.DataFrame, *, n: int = 3) -> pl.DataFrame:
+    """The ``n`` most negative sentences of each document x field x voice, in table order."""
+    group = ("doc_id", "field", "voice")
+    return (
+        sentences.with_row_index("_row")
+        .with_columns(pl.col("_row").min().over(group).alias("_group"))
+        .filter(pl.col("negativity_rank") <= n)
+        .sort("_group", "negativity_rank")
+        .drop("_row", "_group")
+    )

@@ -1,0 +1,214 @@
+"""tabloid-framing: the framing scorecard and the outlet comparisons, as steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from harness.experiments.registry import Tables, step
+from harness.experiments.settings import ProjectPath
+from harness.reports.blocks import Block, Figure, Heading, Paragraph, Table
+from harness.reports.svg import bar_chart, line_chart
+from harness.resources import Resource
+from harness.scoring import TABLES, score_documents, scoring_resources
+from harness.stats import DEFAULT_N_BOOT, DEFAULT_SEED, compare_outlets
+
+SCORECARD_COLUMNS = (
+    "outlet",
+    "voice",
+    "words",
+    "sentences",
+    "flesch_reading_ease",
+    "flesch_kincaid_grade",
+    "gunning_fog",
+    "sentiment_mean",
+    "sentiment_median",
+    "share_negative",
+    "loaded_per_1k",
+    "attribution_neutral",
+    "attribution_loaded",
+)
+TOP_HITS = 40
+
+
+def _lexicon_paths(settings: Mapping[str, Any]) -> list[Path]:
+    return [Path(p) for p in settings.get("lexicons", ())]
+
+
+def _score_resources(settings: Mapping[str, Any]) -> list[Resource]:
+    return scoring_resources(
+        _lexicon_paths(settings), include_builtin=settings.get("include_builtin", True)
+    )
+
+
+def _outlet_order(metrics: pl.DataFrame) -> list[str]:
+    return sorted(metrics["outlet"].unique().to_list())
+
+
+def scorecard_blocks(metrics: pl.DataFrame) -> list[Block]:
+    body = metrics.filter(pl.col("field") == "body").sort("outlet", "voice")
+    headline = metrics.filter(pl.col("field") == "headline", pl.col("voice") == "all").sort("outlet")
+    return [
+        Heading("Scorecard by outlet and voice"),
+        Paragraph(
+            "Body text; voice 'narrator' is the outlet's own words, 'quoted' the words inside "
+            "quotation marks. Readability is textstat's, sentiment VADER's compound per sentence "
+            "(its mean and median over sentences, and the share of sentences at or below -0.05), "
+            "loaded terms per 1,000 words count lexicon entries of weight above 0. "
+            "Source: table `metrics` (field = body)."
+        ),
+        Table(body.select(SCORECARD_COLUMNS), "Body scorecard (table `metrics`)"),
+        Table(
+            headline.select("outlet", "words", "sentiment_mean", "loaded_per_1k", "flesch_reading_ease"),
+            "Headlines (table `metrics`, field = headline, voice = all)",
+        ),
+    ]
+
+
+def sentiment_figure(sentences: pl.DataFrame) -> Block:
+    body = sentences.filter(pl.col("field") == "body", pl.col("voice") == "all").sort("outlet", "doc_id", "index")
+    series = [
+        (f"{outlet} ({doc_id[:8]})", group["compound"].to_list())
+        for (outlet, doc_id), group in body.group_by(["outlet", "doc_id"], maintain_order=True)
+    ]
+    return Figure(
+        line_chart(series, title="Sentence sentiment along the article (VADER compound)", x_label="start of body -> end"),
+        "VADER compound of each body sentence in order, one line per article (table `sentences`, voice = all).",
+    )
+
+
+def density_figure(rates: pl.DataFrame) -> Block:
+    by_voice = (
+        rates.filter(pl.col("field") == "body", pl.col("voice") != "all")
+        .group_by("outlet", "category", "voice")
+        .agg(pl.col("hits").sum(), pl.col("words").sum())
+        .with_columns((pl.col("hits") * 1000 / pl.col("words")).alias("per_1k"))
+    )
+    categories = sorted(by_voice["category"].unique().to_list())
+    outlets = sorted(by_voice["outlet"].unique().to_list())
+    labels = [f"{o}: {c}" for o in outlets for c in categories]
+    series = []
+    for voice in ("narrator", "quoted"):
+        lookup = {
+            (r["outlet"], r["category"]): r["per_1k"]
+            for r in by_voice.filter(pl.col("voice") == voice).iter_rows(named=True)
+        }
+        series.append((voice, [lookup.get((o, c)) for o in outlets for c in categories]))
+    return Figure(
+        bar_chart(labels, series, title="Lexicon hits per 1,000 words by category and voice"),
+        "Hits per 1,000 words of that voice, body text, per outlet and lexicon category "
+        "(table `rates`; weight-0 categories such as neutral attribution are shown for contrast).",
+    )
+
+
+def top_hits_table(hits: pl.DataFrame) -> Block:
+    loaded = hits.filter(pl.col("loaded")).sort(["weight", "outlet", "doc_id", "field", "start"], descending=[True, False, False, False, False])
+    return Table(
+        loaded.select("outlet", "field", "voice", "category", "term", "left", "matched", "right", "start", "end"),
+        "Loaded-term hits in context, heaviest first (table `hits`; start and end are character "
+        "offsets into the article's headline or body, as named in column field)",
+        max_rows=TOP_HITS,
+    )
+
+
+def attribution_table(speakers: pl.DataFrame) -> Block:
+    ordered = speakers.sort(["outlet", "quotes", "speaker"], descending=[False, True, False])
+    return Table(
+        ordered.select("outlet", "speaker", "quotes", "quoted_words", "neutral_verbs", "loaded_verbs"),
+        "Who is quoted, how often and with which attribution verbs (table `speakers`)",
+    )
+
+
+def framing_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    return [
+        *scorecard_blocks(tables["metrics"]),
+        sentiment_figure(tables["sentences"]),
+        density_figure(tables["rates"]),
+        Heading("Loaded terms in context"),
+        Paragraph(
+            "Every hit is a row of table `hits` with its offsets, lexicon file and line, so each "
+            "rate above can be audited word by word."
+        ),
+        top_hits_table(tables["hits"]),
+        Heading("Attribution"),
+        attribution_table(tables["speakers"]),
+    ]
+
+
+@step(outputs=TABLES, resources=_score_resources, report=framing_report)
+def score_framing(
+    articles: pl.DataFrame,
+    *,
+    lexicons: tuple[ProjectPath, ...] = (),
+    include_builtin: bool = True,
+    context_chars: int = 60,
+) -> Tables:
+    """Readability, sentence sentiment, loaded terms and attribution, by voice."""
+    return score_documents(
+        articles,
+        lexicons=[Path(p) for p in lexicons],
+        include_builtin=include_builtin,
+        context_chars=context_chars,
+    )
+
+
+def comparisons_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    comparisons = tables["comparisons"]
+    small = comparisons.filter(pl.col("small_n")).height
+    one_article = comparisons.filter((pl.col("articles_a") < 2) | (pl.col("articles_b") < 2)).height
+    caveats = []
+    if one_article:
+        caveats.append(
+            f"{one_article} of {comparisons.height} comparisons have one article in an outlet: "
+            "they compare sentences of those articles, not outlets; no claim about an outlet's "
+            "style follows from them."
+        )
+    if small:
+        caveats.append(f"{small} comparisons have too few sentences or events for inference (column small_n).")
+    return [
+        Heading("Outlet comparisons"),
+        Paragraph(
+            "Sentence sentiment: Mann-Whitney U, Cliff's delta with a seeded bootstrap 95% CI "
+            f"(seed {settings.get('seed')}, {settings.get('n_boot')} resamples). Loaded-term rates: "
+            "rate ratio with an exact conditional binomial test and CI. p_adjusted: "
+            "Benjamini-Hochberg across every row of this table. Source: table `comparisons`."
+        ),
+        *[Paragraph("Caution: " + c) for c in caveats],
+        Table(
+            comparisons.select(
+                "outlet_a", "outlet_b", "metric", "voice", "test", "n_a", "n_b",
+                "effect_name", "effect", "ci_low", "ci_high", "p_value", "p_adjusted", "small_n",
+            ),
+            "Comparisons (table `comparisons`)",
+        ),
+    ]
+
+
+@step("compare_outlets", outputs=("comparisons",), report=comparisons_report)
+def compare_outlets_step(
+    documents: pl.DataFrame,
+    sentences: pl.DataFrame,
+    hits: pl.DataFrame,
+    *,
+    seed: int = DEFAULT_SEED,
+    n_boot: int = DEFAULT_N_BOOT,
+    by_category: bool = True,
+    min_sentences: int = 10,
+    min_events: int = 5,
+) -> Tables:
+    """Outlet against outlet: sentiment (Mann-Whitney, Cliff's delta) and loaded-term rate ratios."""
+    return {
+        "comparisons": compare_outlets(
+            documents,
+            sentences,
+            hits,
+            seed=seed,
+            n_boot=n_boot,
+            by_category=by_category,
+            min_sentences=min_sentences,
+            min_events=min_events,
+        )
+    }

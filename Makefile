@@ -19,8 +19,10 @@ run: $(STAMP)
 	$(BIN)/harness run --all
 	$(BIN)/harness report --all
 
-## test: the whole test suite (type check first: mypy strict)
+## test: the whole test suite (type check first: mypy strict). The report
+## browser test needs Debian's chromium: installed here when missing.
 test: $(STAMP)
+	@sh scripts/ensure_chromium.sh
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 

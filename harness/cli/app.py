@@ -14,7 +14,7 @@ from rich.table import Table as RichTable
 
 import harness.steps  # noqa: F401  (registers every step)
 from harness.cli.common import ProjectOption, clean_errors, print_json, progress_line, project_at
-from harness.corpus import read_corpus
+from harness.corpus import load_corpus, read_plain_text
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.experiments import load_catalogue
 from harness.reports import render_report, write_report
@@ -24,6 +24,8 @@ from harness.scoring import score_documents, validate
 from harness.scoring.gold import read_gold
 from harness.run import cite, run_experiment, verify_result
 from harness.text import word_count
+from harness.wirediff import diff_texts, load_style, render_html, to_json
+from harness.wirediff import render_text as render_diff_text
 
 app = typer.Typer(
     name="harness",
@@ -36,6 +38,18 @@ corpus_app = typer.Typer(help="Look at a corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 
 console = Console()
+
+InvalidUtf8Option = Annotated[
+    Literal["error", "replace"],
+    typer.Option("--invalid-utf8", help="error: refuse bytes that are not UTF-8; replace: one U+FFFD each, counted."),
+]
+
+
+def _read(path: Path, invalid_utf8: Literal["error", "replace"]) -> pl.DataFrame:
+    read = load_corpus(path, invalid_utf8=invalid_utf8)
+    for repaired in read.replaced:
+        typer.echo(f"warning: {repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD", err=True)
+    return read.articles
 
 
 @app.command("list")
@@ -95,7 +109,9 @@ def report(
     proj = project_at(project)
     refs = [name] if name and not all_ else _names(project, None, True)
     for ref in refs:
-        stored = proj.store().resolve(ref)
+        store = proj.store()
+        stored = store.resolve(ref)
+        store.check_intact(stored)  # never render numbers that are not the stored ones
         md, html = write_report(render_report(stored), stored.name, proj.reports_dir)
         typer.echo(f"{stored.ref}  {md.relative_to(proj.root)}  {html.relative_to(proj.root)}")
 
@@ -140,12 +156,13 @@ def verify(
 def corpus_show(
     path: Annotated[Path, typer.Argument(help="Corpus file or folder.")],
     format: Annotated[Literal["table", "json"], typer.Option("--format", "-f")] = "table",
+    invalid_utf8: InvalidUtf8Option = "error",
 ) -> None:
     """List a corpus's articles: outlet, headline and body word count.
 
     Example: harness corpus show seeds
     """
-    articles = read_corpus(path)
+    articles = _read(path, invalid_utf8)
     rows = [
         {
             "doc_id": r["doc_id"],
@@ -184,6 +201,7 @@ def score(
     format: Annotated[Literal["text", "json", "jsonl", "parquet"], typer.Option("--format", "-f")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout (required for parquet).")] = None,
     lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
+    invalid_utf8: InvalidUtf8Option = "error",
 ) -> None:
     """Score documents: one row each with readability, sentence sentiment and loaded-term rates.
 
@@ -192,7 +210,7 @@ def score(
 
     Example: harness score article.txt --format json
     """
-    documents = score_documents(read_corpus(path), lexicons=lexicon or ())["documents"]
+    documents = score_documents(_read(path, invalid_utf8), lexicons=lexicon or ())["documents"]
     if format == "parquet":
         if output is None:
             raise UsageError("--format parquet needs --output FILE")
@@ -224,6 +242,43 @@ def validate_cmd(
         print_json(measures.to_dicts())
         return
     console.print(_frame_table(measures))
+
+
+@app.command("diff")
+@clean_errors
+def diff(
+    a: Annotated[Path, typer.Argument(help="Text A: the wire story.")],
+    b: Annotated[Path, typer.Argument(help="Text B: the outlet's copy.")],
+    a_outlet: Annotated[str | None, typer.Option("--a-outlet", help="A's outlet, for its house style sheet.")] = None,
+    b_outlet: Annotated[str | None, typer.Option("--b-outlet", help="B's outlet, for its house style sheet.")] = None,
+    format: Annotated[Literal["text", "json", "html"], typer.Option("--format", "-f")] = "text",
+    styles_dir: Annotated[Path, typer.Option("--styles", help="Folder of house style sheets.")] = Path("experiments/styles"),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Align two copies of a story and classify every difference (style, boilerplate, substantive).
+
+    Offsets in the JSON index each file's text as read (UTF-8, byte order mark
+    removed, Windows line endings read as \\n).
+
+    Example: harness diff reuters.txt guardian.txt --a-outlet reuters --b-outlet guardian --format json
+    """
+    a_text, b_text = read_plain_text(a), read_plain_text(b)
+    result = diff_texts(
+        a_text,
+        b_text,
+        a_style=load_style(a_outlet, styles_dir) if a_outlet else None,
+        b_style=load_style(b_outlet, styles_dir) if b_outlet else None,
+    )
+    if format == "json":
+        _emit(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n", output)
+    elif format == "html":
+        _emit(render_html(result, a_text, b_text, title=f"{a.name} vs {b.name}"), output)
+    elif output is None:
+        console.print(render_diff_text(result, a_text, b_text))
+    else:
+        capture = Console(width=120, record=True, file=io.StringIO())
+        capture.print(render_diff_text(result, a_text, b_text))
+        _emit(capture.export_text(), output)
 
 
 def _frame_table(frame: pl.DataFrame) -> RichTable:

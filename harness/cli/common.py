@@ -47,7 +47,13 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 @contextmanager
 def progress_line(label: str) -> Iterator[Callable[[str], None]]:
-    """A transient spinner that shows the current stage of long work (on stderr)."""
+    """A transient spinner that shows the current stage of long work (on stderr).
+
+    Only on a terminal: in a pipe or a log it would leave blank lines behind.
+    """
+    if not err_console.is_terminal:
+        yield lambda stage: None
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),

@@ -6,19 +6,36 @@ from harness.corpus.aggregator import (
     looks_like_aggregator_page,
     parse_aggregator_page,
 )
-from harness.corpus.reader import SUPPORTED_SUFFIXES, corpus_hash, read_corpus
+from harness.corpus.markup import HtmlEvidence, html_evidence
+from harness.corpus.reader import (
+    SUPPORTED_SUFFIXES,
+    CorpusRead,
+    ReplacedBytes,
+    corpus_hash,
+    load_corpus,
+    read_corpus,
+)
 from harness.corpus.schema import ARTICLE_SCHEMA, UNKNOWN_OUTLET, content_doc_id, empty_articles
+from harness.corpus.textfile import INVALID_UTF8_CHOICES, InvalidUtf8, read_plain_text
 
 __all__ = [
     "ARTICLE_SCHEMA",
+    "INVALID_UTF8_CHOICES",
     "SUPPORTED_SUFFIXES",
     "UNKNOWN_OUTLET",
+    "CorpusRead",
+    "HtmlEvidence",
+    "InvalidUtf8",
     "PageArticle",
+    "ReplacedBytes",
     "content_doc_id",
     "corpus_hash",
     "empty_articles",
+    "html_evidence",
+    "load_corpus",
     "layout_resource",
     "looks_like_aggregator_page",
     "parse_aggregator_page",
     "read_corpus",
+    "read_plain_text",
 ]

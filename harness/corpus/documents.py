@@ -53,6 +53,13 @@ def _load_front_matter(block: str, file: CorpusFile) -> dict[str, Any]:
             where=file.at_line(line),
             hint="write `key: value` lines; quote values that contain a colon",
         ) from None
+    except (ValueError, OverflowError) as exc:
+        # YAML read a value as a date or number it cannot build ("2025-13-45").
+        raise InputError(
+            f"front matter holds a value YAML cannot read: {exc}",
+            where=file.at_line(1),
+            hint="check dates are real ISO 8601 dates, or quote the value to keep it as text",
+        ) from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):

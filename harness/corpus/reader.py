@@ -4,6 +4,10 @@
 in it, sorted by path), or one file by its suffix. ``source`` names each record
 by its path relative to ``root``, so results do not depend on where the project
 is checked out.
+
+``load_corpus`` does the same and also reports what reading had to repair (bytes
+of invalid UTF-8 replaced when asked to), so a caller can warn about it or record
+it in a manifest.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -18,8 +23,8 @@ import polars as pl
 from harness.corpus.documents import read_text_document
 from harness.corpus.records import RawRecord, articles_frame
 from harness.corpus.tabular import read_csv, read_jsonl, read_parquet
-from harness.corpus.textfile import CorpusFile
-from harness.errors import InputError
+from harness.corpus.textfile import INVALID_UTF8_CHOICES, CorpusFile, InvalidUtf8, invalid_utf8_bytes
+from harness.errors import InputError, UsageError
 
 _READERS: dict[str, Callable[[CorpusFile], list[RawRecord]]] = {
     ".jsonl": read_jsonl,
@@ -32,6 +37,28 @@ _READERS: dict[str, Callable[[CorpusFile], list[RawRecord]]] = {
 }
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_READERS)
+# Read as bytes by their own library, never decoded as text: nothing to replace.
+_BINARY_SUFFIXES = frozenset({".parquet"})
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacedBytes:
+    """Invalid UTF-8 bytes replaced by U+FFFD in one file (``invalid_utf8="replace"``)."""
+
+    file: str  # relative to the corpus root, as in the ``source`` column
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusRead:
+    """A corpus as read: the articles table and what reading repaired."""
+
+    articles: pl.DataFrame
+    replaced: tuple[ReplacedBytes, ...] = ()  # files with replaced bytes, in reading order
+
+    @property
+    def replaced_bytes(self) -> int:
+        return sum(r.count for r in self.replaced)
 
 
 def _is_documentation(relative: Path) -> bool:
@@ -61,7 +88,7 @@ def _folder_files(folder: Path) -> list[Path]:
     return [path for _, path in sorted(files)]
 
 
-def _corpus_file(path: Path, root: Path) -> CorpusFile:
+def _corpus_file(path: Path, root: Path, invalid_utf8: InvalidUtf8) -> CorpusFile:
     try:
         relative = path.resolve().relative_to(root.resolve())
     except ValueError:
@@ -70,34 +97,63 @@ def _corpus_file(path: Path, root: Path) -> CorpusFile:
             where=str(path),
             hint="pass a root folder that contains the file",
         ) from None
-    return CorpusFile(path, str(path), relative.as_posix())
+    return CorpusFile(path, str(path), relative.as_posix(), invalid_utf8)
 
 
-def _read_file(path: Path, root: Path) -> list[RawRecord]:
-    reader = _READERS.get(path.suffix.lower())
-    if reader is None:
-        raise _unsupported(str(path))
-    return reader(_corpus_file(path, root))
+def _check_choice(invalid_utf8: str) -> None:
+    if invalid_utf8 not in INVALID_UTF8_CHOICES:
+        raise UsageError(
+            f"invalid_utf8 must be one of {', '.join(INVALID_UTF8_CHOICES)}, not {invalid_utf8!r}",
+            hint='"error" stops at the first invalid byte; "replace" substitutes U+FFFD and counts',
+        )
 
 
-def read_corpus(path: Path, *, root: Path | None = None) -> pl.DataFrame:
+def load_corpus(path: Path, *, root: Path | None = None, invalid_utf8: InvalidUtf8 = "error") -> CorpusRead:
+    """Every article under ``path`` (see :func:`read_corpus`), with a report of repairs."""
+    _check_choice(invalid_utf8)
+    base, paths = _corpus_files(Path(path), root)
+    records: list[RawRecord] = []
+    replaced: list[ReplacedBytes] = []
+    for file_path in paths:
+        reader = _READERS.get(file_path.suffix.lower())
+        if reader is None:
+            raise _unsupported(str(file_path))
+        file = _corpus_file(file_path, base, invalid_utf8)
+        records.extend(reader(file))
+        count = 0 if file_path.suffix.lower() in _BINARY_SUFFIXES else invalid_utf8_bytes(file)
+        if count:
+            replaced.append(ReplacedBytes(file.relative, count))
+    return CorpusRead(articles_frame(records), tuple(replaced))
+
+
+def read_corpus(path: Path, *, root: Path | None = None, invalid_utf8: InvalidUtf8 = "error") -> pl.DataFrame:
     """Every article under ``path`` as a table with exactly ``ARTICLE_SCHEMA``.
 
     ``root`` is what ``source`` paths are relative to: by default the folder
-    itself, or the file's parent folder.
+    itself, or the file's parent folder. ``invalid_utf8="replace"`` reads files
+    with broken encoding (see :func:`load_corpus` for how many bytes were replaced).
     """
-    path = Path(path)
+    return load_corpus(path, root=root, invalid_utf8=invalid_utf8).articles
+
+
+def _corpus_files(path: Path, root: Path | None) -> tuple[Path, list[Path]]:
+    """The root ``source`` paths are relative to, and the files to read in order."""
     if not path.exists():
         raise InputError(
             "no such file or folder", where=str(path), hint="check the corpus path (relative to the project)"
         )
     if path.is_dir():
-        base = root if root is not None else path
         files = _folder_files(path)
-    else:
-        base = root if root is not None else path.parent
-        files = [path]
-    return articles_frame(record for file in files for record in _read_file(file, base))
+        if not files:
+            # Almost always a wrong path or a corpus not copied yet, rather than
+            # an experiment that means to measure nothing.
+            raise InputError(
+                "folder holds no article files",
+                where=str(path),
+                hint=f"put {', '.join(SUPPORTED_SUFFIXES)} files in it, or check the corpus path",
+            )
+        return (root if root is not None else path), files
+    return (root if root is not None else path.parent), [path]
 
 
 def corpus_hash(df: pl.DataFrame) -> str:

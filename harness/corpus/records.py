@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from harness.corpus.markup import html_evidence
 from harness.corpus.schema import ARTICLE_SCHEMA, UNKNOWN_OUTLET, content_doc_id
 from harness.errors import InputError
 
@@ -134,7 +136,51 @@ def _meta_json(fields: Mapping[str, Any], record: RawRecord) -> str:
                 where=record.where,
                 hint="quote the field name",
             )
-    return json.dumps(dict(fields), sort_keys=True, ensure_ascii=False, default=jsonable)
+    return json.dumps(
+        _finite(dict(fields)), sort_keys=True, ensure_ascii=False, default=jsonable, allow_nan=False
+    )
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities (a Parquet float column, JSON's non-standard ``NaN``) as text.
+
+    Standard JSON has no such numbers, and ``meta`` must stay readable by any JSON
+    reader; their names keep the information.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _check_encodable(row: Row, record: RawRecord) -> None:
+    """Lone surrogates (``"\\ud800"`` in JSON) are not text: they cannot be stored or hashed."""
+    for column, value in row.items():
+        if value is None:
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(
+                f"`{column}` holds a lone surrogate {value[exc.start]!r} at character {exc.start}, "
+                "which is not a Unicode character",
+                where=record.where,
+                hint="fix the escape (a JSON \\uD8xx must be followed by its \\uDCxx pair)",
+            ) from None
+
+
+def _refuse_html(body: str, record: RawRecord) -> None:
+    """An HTML page is not article text: its offsets and counts would include markup."""
+    evidence = html_evidence(body)
+    if evidence is not None:
+        raise InputError(
+            f"body is an HTML page, not plain text ({evidence.describe()})",
+            where=record.where,
+            hint="extract the article text from the HTML first (one paragraph per line)",
+        )
 
 
 def article_row(record: RawRecord) -> Row:
@@ -148,11 +194,12 @@ def article_row(record: RawRecord) -> Row:
             where=record.where,
             hint=f"give every article a non-empty `{BODY_FIELDS[0]}` (or `{BODY_FIELDS[1]}`) field",
         )
+    _refuse_html(body, record)
     headline = _text(_take(fields, HEADLINE_FIELDS), record) or ""
     outlet = _outlet(fields, record)
     published = _published(_take(fields, PUBLISHED_FIELDS), record)
-    return {
-        "doc_id": doc_id if doc_id is not None else content_doc_id(outlet, headline, body),
+    row: Row = {
+        "doc_id": doc_id,
         "outlet": outlet,
         "headline": headline,
         "body": body,
@@ -160,6 +207,10 @@ def article_row(record: RawRecord) -> Row:
         "source": record.source,
         "meta": _meta_json(fields, record),
     }
+    _check_encodable(row, record)  # before hashing: content_doc_id encodes the text
+    if doc_id is None:
+        row["doc_id"] = content_doc_id(outlet, headline, body)
+    return row
 
 
 def articles_frame(records: Iterable[RawRecord]) -> pl.DataFrame:

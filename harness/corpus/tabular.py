@@ -8,9 +8,12 @@ may span several lines and a Parquet file has none.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Iterator
+from typing import Any
+
 import polars as pl
 
 from harness.corpus.records import BODY_FIELDS, DOC_ID_FIELDS, RawRecord
@@ -20,6 +23,47 @@ from harness.errors import InputError
 # Parquet columns read into the named article columns must hold these types.
 _TEXT_COLUMNS = ("body", "text", "headline", "title", "outlet")
 _DATE_COLUMNS = ("published", "date")
+# Delimiters a spreadsheet may have used instead of commas (European Excel uses ";").
+_OTHER_DELIMITERS = (";", "\t", "|")
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice would silently keep only its last value."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _parse_json_line(line: str, number: int, file: CorpusFile) -> Any:
+    def bad(message: str, hint: str) -> InputError:
+        return InputError(message, where=file.at_line(number), hint=hint)
+
+    try:
+        return json.loads(line, object_pairs_hook=_object_without_repeats)
+    except json.JSONDecodeError as exc:
+        raise bad(
+            f"malformed JSON on line {number} (column {exc.colno}: {exc.msg})",
+            "each line must hold exactly one JSON object",
+        ) from None
+    except _DuplicateKey as exc:
+        raise bad(
+            f"line {number} gives the key `{exc.key}` twice",
+            "keep one value per key (JSON readers silently keep only the last one)",
+        ) from None
+    except RecursionError:
+        raise bad(
+            f"line {number} nests JSON arrays or objects too deeply to read",
+            "flatten the record: article fields are text, numbers or shallow lists",
+        ) from None
 
 
 def read_jsonl(file: CorpusFile) -> list[RawRecord]:
@@ -30,14 +74,7 @@ def read_jsonl(file: CorpusFile) -> list[RawRecord]:
     for number, line in enumerate(read_text(file).split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"malformed JSON on line {number} (column {exc.colno}: {exc.msg})",
-                where=file.at_line(number),
-                hint="each line must hold exactly one JSON object",
-            ) from None
+        value = _parse_json_line(line, number, file)
         if not isinstance(value, dict):
             raise InputError(
                 f"line {number} holds a JSON {type(value).__name__}, not an object",
@@ -51,11 +88,34 @@ def read_jsonl(file: CorpusFile) -> list[RawRecord]:
 def _require_body_column(columns: list[str], file: CorpusFile) -> None:
     if not any(name in columns for name in BODY_FIELDS):
         found = ", ".join(columns) if columns else "none"
-        raise InputError(
-            f"no `body` or `text` column (columns found: {found})",
-            where=file.shown,
-            hint="rename the column holding the article text to `body`",
+        delimiter = next((d for d in _OTHER_DELIMITERS if len(columns) == 1 and d in columns[0]), None)
+        hint = (
+            f"the header looks {delimiter!r}-separated: save the file with commas"
+            if delimiter is not None
+            else "rename the column holding the article text to `body`"
         )
+        raise InputError(
+            f"no `body` or `text` column (columns found: {found})", where=file.shown, hint=hint
+        )
+
+
+def _check_unique_header(text: str, file: CorpusFile) -> None:
+    """Polars renames a repeated column (``body_duplicated_0``): say so instead."""
+    try:
+        header = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error as exc:
+        raise InputError(
+            f"not a readable CSV header: {exc}", where=file.at_line(1), hint="check the first row's quotes"
+        ) from None
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise InputError(
+                f"the header names the column `{name}` twice",
+                where=file.at_line(1),
+                hint="give every column its own name",
+            )
+        seen.add(name)
 
 
 def _frame_records(frame: pl.DataFrame, file: CorpusFile) -> Iterator[RawRecord]:
@@ -65,7 +125,8 @@ def _frame_records(frame: pl.DataFrame, file: CorpusFile) -> Iterator[RawRecord]
 
 def read_csv(file: CorpusFile) -> list[RawRecord]:
     """A CSV file with a header row; every value is read as text (ids keep leading zeros)."""
-    data = read_text(file).encode("utf-8")
+    text = read_text(file)
+    data = text.encode("utf-8")
     try:
         frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
     except pl.exceptions.PolarsError as exc:
@@ -74,6 +135,7 @@ def read_csv(file: CorpusFile) -> list[RawRecord]:
             where=file.shown,
             hint="check for rows with too many fields or an unclosed quote",
         ) from None
+    _check_unique_header(text, file)
     _require_body_column(frame.columns, file)
     return list(_frame_records(frame, file))
 

@@ -26,7 +26,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from harness.errors import ConfigError
 from harness.experiments.registry import STEPS, StepDef, StepRegistry
@@ -35,7 +35,8 @@ from harness.experiments.settings import SettingTypeError, coerce, describe
 # Experiment names become folder names in the result store: keep them boring.
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 TOP_KEYS = ("name", "version", "description", "corpus", "steps")
-CORPUS_KEYS = ("path", "outlets", "doc_ids")
+CORPUS_KEYS = ("path", "outlets", "doc_ids", "invalid_utf8")
+INVALID_UTF8 = ("error", "replace")
 STEP_KEYS = ("use", "settings")
 INPUT_TABLE = "articles"
 
@@ -45,6 +46,7 @@ class CorpusSpec:
     path: str
     outlets: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
+    invalid_utf8: Literal["error", "replace"] = "error"  # replace: one U+FFFD per bad byte, counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class Experiment:
                 "path": self.corpus.path,
                 "outlets": list(self.corpus.outlets),
                 "doc_ids": list(self.corpus.doc_ids),
+                "invalid_utf8": self.corpus.invalid_utf8,
             },
             "steps": [
                 {"use": call.use, "settings": _jsonable(dict(call.settings))}
@@ -128,7 +131,15 @@ def _parse_corpus(raw: Any, where: str) -> CorpusSpec:
         raise ConfigError("[corpus] must be a table with at least `path`", where=where)
     _unknown_keys(raw, CORPUS_KEYS, where, "corpus.")
     path = _require(raw, "path", str, where, "corpus.")
-    return CorpusSpec(path, _string_list(raw, "outlets", where), _string_list(raw, "doc_ids", where))
+    invalid = raw.get("invalid_utf8", "error")
+    if invalid not in INVALID_UTF8:
+        raise ConfigError(
+            f"key 'corpus.invalid_utf8' must be one of {', '.join(map(repr, INVALID_UTF8))}, got {invalid!r}",
+            where=where,
+        )
+    return CorpusSpec(
+        path, _string_list(raw, "outlets", where), _string_list(raw, "doc_ids", where), invalid
+    )
 
 
 def _check_settings(defn: StepDef, raw: Any, where: str, index: int) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from harness.results.store import StoredResult, write_atomic
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 CSS = """
 body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse;margin:.5rem 0 1.2rem;font-size:.9rem}
+table{border-collapse:collapse;margin:.5rem 0 1.2rem;font-size:.9rem;display:block;overflow-x:auto;max-width:100%}
 th,td{border:1px solid #ccc;padding:.2rem .45rem;vertical-align:top;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-style:italic;padding:.2rem 0}

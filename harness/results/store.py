@@ -81,15 +81,28 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file through a temporary sibling and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+    """Write a file through a temporary sibling and an atomic rename.
+
+    The old file (if any) stays untouched unless the new one is complete.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+    except OSError as exc:
+        raise StoreError(f"cannot write: {exc.strerror or exc}", where=path.parent) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise StoreError(
+            f"could not write the file: {exc.strerror or exc}",
+            where=path,
+            hint="nothing was changed; free space or fix permissions and try again",
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -175,6 +188,12 @@ class ResultStore:
         rid = result_id or self.latest_id(name)
         path = self._folder(name) / rid
         manifest_path = path / MANIFEST_FILE
+        if path.is_dir() and not manifest_path.is_file():
+            raise StoreError(
+                f"result {name}@{rid} has lost its manifest.json",
+                where=path,
+                hint="the result is damaged; run the experiment again",
+            )
         if not manifest_path.is_file():
             raise NotFoundError(
                 f"result {name}@{rid} does not exist",
@@ -197,6 +216,16 @@ class ResultStore:
         if not folder.is_dir():
             return []
         return sorted(p.name for p in folder.iterdir() if ID_RE.match(p.name))
+
+    def check_intact(self, stored: StoredResult) -> None:
+        """Refuse to use a result whose tables no longer match its manifest."""
+        bad = self.tampered_tables(stored)
+        if bad:
+            raise StoreError(
+                f"result {stored.ref} is damaged: table(s) {', '.join(bad)} missing or altered",
+                where=stored.path,
+                hint=f"run `harness verify {stored.ref}` or run the experiment again",
+            )
 
     def tampered_tables(self, stored: StoredResult) -> list[str]:
         """Tables whose bytes on disk no longer match the manifest's hash."""

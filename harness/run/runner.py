@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from harness.corpus import corpus_hash, read_corpus
+from harness.corpus import corpus_hash, load_corpus
 from harness.errors import ConfigError
 from harness.experiments.registry import STEPS, StepDef, StepRegistry
 from harness.experiments.settings import resolve_paths
@@ -88,7 +88,12 @@ def compute(
 ) -> Computed:
     """Run every step in memory. Pure: reads the corpus, writes nothing."""
     corpus_path = project.resolve(experiment.corpus.path)
-    articles = read_corpus(corpus_path, root=corpus_path if corpus_path.is_dir() else corpus_path.parent)
+    read = load_corpus(
+        corpus_path,
+        root=corpus_path if corpus_path.is_dir() else corpus_path.parent,
+        invalid_utf8=experiment.corpus.invalid_utf8,
+    )
+    articles = read.articles
     selected = select_articles(articles, experiment)
     tables: dict[str, pl.DataFrame] = {INPUT_TABLE: selected}
     resources: list[Resource] = []
@@ -112,6 +117,8 @@ def compute(
         "articles_read": articles.height,
         "articles_selected": selected.height,
         "selected_hash": corpus_hash(selected),
+        "invalid_utf8": experiment.corpus.invalid_utf8,
+        "replaced_bytes": {r.file: r.count for r in read.replaced},
     }
     return Computed(experiment, tables, corpus, resources, resolved)
 

@@ -8,6 +8,14 @@ Every metric is reported for the whole text and for narrator and quoted voice
 (``harness.text.voice``), headline apart from body. Readability numbers are
 textstat's, sentiment numbers VADER's (per sentence); loaded terms come from
 versioned lexicon files in ``harness/scoring/lexicons`` plus any the user adds.
+
+Speed: texts are scored in batches of documents, on every core for a large corpus
+(``score_documents(..., workers=N)``; ``harness.scoring.batch``). Readability is
+computed from counts shared by the eight formulas and measured once per distinct
+word (``harness.scoring.textcounts``), VADER runs its own rules with shortcuts that
+skip work whose result is known (``harness.scoring.sentiment``); both give textstat's
+and vaderSentiment's values exactly (``tests/test_scoring_fast.py``,
+``python -m benchmarks.bench_score``).
 """
 
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes

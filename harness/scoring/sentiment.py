@@ -3,6 +3,18 @@
 VADER is scored per sentence, never on a whole article: its compound score is a
 normalised sum, so on a long text it saturates towards -1 or +1 whatever the balance
 (vaderSentiment issue #151). Document numbers are summaries of the sentence scores.
+
+Speed without changing a value: scores are remembered per distinct sentence string,
+and :func:`vader_scores` runs vaderSentiment's own rule methods with two shortcuts
+that skip work whose result is known. (1) ``polarity_scores`` first rebuilds the text
+character by character to swap emoji for their descriptions; a text with no emoji
+character comes out unchanged, so that pass is skipped. (2) ``sentiment_valence``
+does nothing for a word that is not in the lexicon but append a valence of 0; that
+0 is appended without the call. (3) For a lexicon word, ``sentiment_valence`` and its
+helpers lower-case the whole sentence several times but read at most three words
+before it and two after; they get those words only (index guards and length tests
+come out the same, see ``vader_scores``). Every other step is the library's.
+``tests/test_scoring_fast.py`` and the benchmark compare against a plain analyser.
 """
 
 from __future__ import annotations
@@ -12,7 +24,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import vaderSentiment.vaderSentiment as vader_module
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText, SentimentIntensityAnalyzer
 
 from harness.resources import Resource, external_resource
 
@@ -66,10 +78,65 @@ def _analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
+# How far sentiment_valence and its helpers look around the word they score.
+_WINDOW_BEFORE = 3
+_WINDOW_AFTER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """The two SentiText attributes sentiment_valence reads, for a few words only."""
+
+    words_and_emoticons: list[str]
+    is_cap_diff: bool
+
+
+@cache
+def _emoji_characters() -> frozenset[str]:
+    # polarity_scores tests one character at a time: only one-character keys can match.
+    emojis: dict[str, str] = _analyzer().emojis
+    return frozenset(key for key in emojis if len(key) == 1)
+
+
+def vader_scores(text: str) -> dict[str, float]:
+    """``SentimentIntensityAnalyzer().polarity_scores(text)``, value for value."""
+    analyzer = _analyzer()
+    if not _emoji_characters().isdisjoint(text):
+        scores: dict[str, float] = analyzer.polarity_scores(text)
+        return scores
+    # From here on: vaderSentiment 3.3.2's polarity_scores after its emoji pass.
+    text = text.strip()
+    sentitext = SentiText(text)
+    lexicon = analyzer.lexicon
+    sentiments: list[float] = []
+    words_and_emoticons = sentitext.words_and_emoticons
+    last = len(words_and_emoticons) - 1
+    for i, item in enumerate(words_and_emoticons):
+        valence = 0
+        lower = item.lower()
+        if lower in BOOSTER_DICT:
+            sentiments.append(valence)
+            continue
+        if i < last and lower == "kind" and words_and_emoticons[i + 1].lower() == "of":
+            sentiments.append(valence)
+            continue
+        if lower not in lexicon:
+            sentiments.append(valence)  # what sentiment_valence does for this word
+            continue
+        # sentiment_valence's helpers lower-case the whole sentence on every call, but
+        # read only three words before and two after: hand them just those words.
+        lo = max(0, i - _WINDOW_BEFORE)
+        window = _Window(words_and_emoticons[lo : i + _WINDOW_AFTER + 1], sentitext.is_cap_diff)
+        sentiments = analyzer.sentiment_valence(valence, window, item, i - lo, sentiments)
+    sentiments = analyzer._but_check(words_and_emoticons, sentiments)
+    result: dict[str, float] = analyzer.score_valence(sentiments, text)
+    return result
+
+
 @lru_cache(maxsize=_SENTENCE_CACHE)
 def sentence_sentiment(text: str) -> SentimentScore:
     """VADER's polarity scores for one sentence (or any short text)."""
-    scores = _analyzer().polarity_scores(text)
+    scores = vader_scores(text)
     return SentimentScore(
         compound=float(scores["compound"]),
         neg=float(scores["neg"]),

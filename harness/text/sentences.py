@@ -14,13 +14,24 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
 
 from harness.resources import Resource, packaged_resource
 
 ABBREVIATIONS_FILE = "news_abbreviations.txt"
 
 _PARAGRAPH_RE = re.compile(r"[^\r\n]+")
+_HAS_WORD = re.compile(r"\w")
+
+
+class _NewsLanguageVars(PunktLanguageVars):  # type: ignore[misc]  # nltk is untyped
+    """Punkt's English variables, plus the full stops of CJK and Devanagari text.
+
+    Non-English articles are flagged rather than scored as English, but they must
+    still split into sentences at their own full stops.
+    """
+
+    sent_end_chars = (".", "?", "!", "\u3002", "\uff01", "\uff1f", "\u0964")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +49,7 @@ def abbreviations_resource() -> Resource:
 def _punkt() -> PunktSentenceTokenizer:
     params = PunktParameters()
     params.abbrev_types = set(abbreviations_resource().lines())
-    return PunktSentenceTokenizer(params)
+    return PunktSentenceTokenizer(params, lang_vars=_NewsLanguageVars())
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -49,10 +60,13 @@ def split_sentences(text: str) -> list[Sentence]:
         base = para.start()
         for start, end in tokenizer.span_tokenize(para.group()):
             chunk = para.group()[start:end]
-            # Punkt keeps surrounding whitespace out of spans, but a paragraph of
-            # spaces alone yields an empty-looking span: drop it.
-            if chunk.strip():
-                out.append(Sentence(chunk, base + start, base + end))
+            # A span can begin with a paragraph's indentation; a sentence starts at
+            # its first visible character. A span with no word at all ("***",
+            # "— …") is decoration, not a sentence.
+            indent = len(chunk) - len(chunk.lstrip())
+            chunk = chunk[indent:].rstrip()
+            if _HAS_WORD.search(chunk):
+                out.append(Sentence(chunk, base + start + indent, base + start + indent + len(chunk)))
     return out
 
 

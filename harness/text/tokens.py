@@ -7,7 +7,7 @@ number can be traced back to ``text[start:end]``.
 
 from __future__ import annotations
 
-import re
+import regex
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -36,14 +36,17 @@ class Token:
 # Hyphens and dashes are separate punctuation tokens, so "24-48" is three tokens
 # and "Putin-Zelenskyy" keeps both names as words. An apostrophe between letters
 # (don't, Ukraine's, O'Brien) stays inside the word: it is not a quotation mark.
-_TOKEN_RE = re.compile(
+# `regex` (not `re`) because a word may carry combining marks (Unicode category
+# M): Devanagari vowel signs, decomposed accents ("cafe\u0301") stay in the word.
+# \x1c-\x1f are whitespace to Python's str.isspace but not to regex's \s.
+_TOKEN_RE = regex.compile(
     r"""
-    (?P<abbr>(?:[^\W\d_]\.){2,})                     # U.S.  e.g.  U.N.
-  | (?P<number>\d+(?:[.,]\d+)*(?![\w]))              # 1,200  3.5  2016
-  | (?P<word>\w+(?:['\u2019]\w+)*)                   # words, 2nd, Ukraine's
-  | (?P<punct>[^\w\s])                               # any other visible char
+    (?P<abbr>(?:[^\W\d_]\p{M}*\.){2,})                 # U.S.  e.g.  U.N.
+  | (?P<number>\d+(?:[.,]\d+)*(?![\w\p{M}]))          # 1,200  3.5  2016
+  | (?P<word>[\w\p{M}]+(?:['\u2019][\w\p{M}]+)*)      # words, 2nd, Ukraine's
+  | (?P<punct>[^\w\s\p{M}\x1c-\x1f])                 # any other visible char
     """,
-    re.VERBOSE,
+    regex.VERBOSE,
 )
 
 _KIND = {

@@ -1,0 +1,21 @@
+"""Run every benchmark: ``python -m benchmarks`` (or ``make bench``).
+
+Each prints its figures next to the reference implementation's, measured in the
+same run, as a ratio, with peak memory.
+"""
+
+from __future__ import annotations
+
+from benchmarks import bench_diff, bench_score
+
+
+def main() -> None:
+    # Each benchmark has its own options: `python -m benchmarks.bench_score --help`.
+    for name, bench in (("scoring", bench_score.main), ("wire-copy diff", bench_diff.main)):
+        print(f"== {name} ==", flush=True)
+        bench([])
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()

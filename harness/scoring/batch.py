@@ -1,0 +1,437 @@
+"""Per-text scoring work, done in batches of documents, on every core.
+
+Everything that has to look at a text in Python (tokeniser, voices, lexicon matcher,
+attribution, VADER per sentence, readability counts) happens here, one batch of
+documents at a time; the result of a batch is five polars frames (sentences, hits,
+quotes, readability, words), keyed by the document's position in the input (``_doc``)
+and the field (``_field``). ``score.score_documents`` concatenates the batches *in
+input order* and does every summary as a polars aggregation.
+
+Batches of a large corpus run in worker processes (``spawn``: a clean interpreter,
+never a fork of a process whose polars threads may hold locks). Each worker keeps its
+own caches (syllables per distinct chunk, VADER per distinct sentence, lemmas per
+distinct word) for the life of the pool, which is reused across calls. A batch's
+frames depend only on its documents, and results are gathered in submission order,
+so the tables are identical whatever the number of workers (tested).
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from harness.errors import ConfigError, UsageError
+from harness.scoring.attribution import QuoteAttribution, attribute_quotes, display_names
+from harness.scoring.lexicon import Lexicon, TermHit, TermMatcher
+from harness.scoring.readability import READABILITY_METRICS, letters
+from harness.scoring.schemas import FIELDS, HITS_SCHEMA, QUOTES_SCHEMA, SENTENCES_SCHEMA
+from harness.scoring.sentiment import polarity, sentence_sentiment
+from harness.scoring.textcounts import readability_from_counts, syllable_count
+from harness.scoring.units import VIEWS, TextUnits, analyse_text, readability_text
+from harness.text.tokens import TokenKind
+
+__all__ = [
+    "BATCH_FRAMES",
+    "DOC",
+    "FIELD",
+    "VIEW",
+    "BatchSettings",
+    "collect",
+    "default_workers",
+    "shutdown_workers",
+    "start_workers",
+    "worker_peak_memory",
+]
+
+# Private ordering columns: outputs are sorted by input order, never by hashing.
+DOC = "_doc"
+FIELD = "_field"
+VIEW = "_view"
+
+BATCH_FRAMES: tuple[str, ...] = ("sentences", "hits", "quotes", "readability", "words")
+
+# Below this many documents per worker, starting processes costs more than it saves.
+MIN_DOCS_PER_WORKER = 64
+# Documents per batch: small enough to balance two workers, large enough that
+# sending frames between processes is a small share of the work.
+BATCH_DOCS = 48
+
+_PRIVATE: dict[str, pl.DataType] = {DOC: pl.Int64(), FIELD: pl.Int64()}
+_WORDS_SCHEMA: dict[str, pl.DataType] = {
+    **_PRIVATE,
+    "voice": pl.String(),
+    "letters": pl.Int64(),
+    "syllables": pl.Int64(),
+}
+_READABILITY_SCHEMA: dict[str, pl.DataType] = {
+    **_PRIVATE,
+    "voice": pl.String(),
+    **{m: pl.Float64() for m in READABILITY_METRICS},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSettings:
+    """What every batch needs besides its documents (picklable: sent to workers)."""
+
+    lexicons: tuple[Lexicon, ...]
+    context_chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    index: int  # position in the input table (the _doc column)
+    doc_id: str
+    outlet: str
+    headline: str
+    body: str
+
+
+@dataclass(slots=True)
+class _Collector:
+    """Rows gathered text by text, turned into frames at the end of the batch."""
+
+    sentences: list[dict[str, Any]] = field(default_factory=list)
+    hits: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    readability: list[dict[str, Any]] = field(default_factory=list)
+    words: dict[str, list[Any]] = field(
+        default_factory=lambda: {k: [] for k in (DOC, FIELD, "voice", "text")}
+    )
+
+
+def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
+    left = " ".join(text[max(0, start - width) : start].split())
+    right = " ".join(text[end : end + width].split())
+    return left, right
+
+
+def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
+    doc, fld = key[DOC], key[FIELD]
+    for view_index, view in enumerate(VIEWS):
+        # Same numbers as readability.readability (textstat itself), from shared counts.
+        scores = readability_from_counts(readability_text(units, view))
+        out.readability.append({DOC: doc, FIELD: fld, "voice": view.value, **scores})
+        for sentence in units.sentences:
+            text = units.sentence_text(sentence, view)
+            if not text:
+                continue
+            sentiment = sentence_sentiment(text)
+            spans = sentence.spans(view)
+            out.sentences.append(
+                {
+                    **key,
+                    "voice": view.value,
+                    VIEW: view_index,
+                    "index": sentence.index,
+                    "start": sentence.start,
+                    "end": sentence.end,
+                    "spans": ";".join(f"{s}:{e}" for s, e in spans),
+                    "text": text,
+                    "words": sentence.words_in(view),
+                    "quoted_share": sentence.quoted_share,
+                    "compound": sentiment.compound,
+                    "neg": sentiment.neg,
+                    "neu": sentiment.neu,
+                    "pos": sentiment.pos,
+                    "polarity": polarity(sentiment.compound),
+                }
+            )
+
+
+def _collect_words(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
+    """Word tokens with their voice; letters and syllables are added per batch."""
+    pairs = [
+        (token.text, voice.value)
+        for token, voice in zip(units.tokens, units.voices, strict=True)
+        if token.kind is TokenKind.WORD
+    ]
+    words = out.words
+    words[DOC].extend([key[DOC]] * len(pairs))
+    words[FIELD].extend([key[FIELD]] * len(pairs))
+    words["text"].extend(text for text, _ in pairs)
+    words["voice"].extend(voice for _, voice in pairs)
+
+
+def _words_frame(words: dict[str, list[Any]]) -> pl.DataFrame:
+    """Letters and syllables of every word token, measured once per distinct word."""
+    distinct = sorted(set(words["text"]))
+    measures = pl.DataFrame(
+        {
+            "text": distinct,
+            "letters": [letters(w) for w in distinct],
+            # readability.syllables (textstat's counter), sharing the per-word cache
+            "syllables": [syllable_count(w.lower()) for w in distinct],
+        },
+        schema={"text": pl.String(), "letters": pl.Int64(), "syllables": pl.Int64()},
+    )
+    tokens = pl.DataFrame(
+        words, schema={**_PRIVATE, "voice": pl.String(), "text": pl.String()}
+    )
+    joined = tokens.join(measures, on="text", how="left", maintain_order="left")
+    return joined.select(list(_WORDS_SCHEMA))
+
+
+def _collect_hits(
+    out: _Collector,
+    key: dict[str, Any],
+    units: TextUnits,
+    hits: Sequence[TermHit],
+    context_chars: int,
+) -> None:
+    for hit in hits:
+        left, right = _context(units.text, hit.start, hit.end, context_chars)
+        out.hits.append(
+            {
+                **key,
+                "start": hit.start,
+                "end": hit.end,
+                "sentence": units.sentence_of_token[hit.first_token],
+                "voice": units.voices[hit.first_token].value,
+                "matched": units.text[hit.start : hit.end],
+                "term": hit.entry.term,
+                "category": hit.entry.category,
+                "weight": hit.entry.weight,
+                "loaded": hit.entry.loaded,
+                "lexicon": hit.entry.lexicon,
+                "lexicon_line": hit.entry.line,
+                "left": left,
+                "right": right,
+            }
+        )
+
+
+def _quote_rows(
+    key: dict[str, Any], text: str, attributions: Sequence[QuoteAttribution]
+) -> list[dict[str, Any]]:
+    names = display_names(attributions)
+    rows = []
+    for a in attributions:
+        speaker, verb = a.speaker, a.verb
+        rows.append(
+            {
+                **key,
+                "quote_index": a.quote_index,
+                "start": a.start,
+                "end": a.end,
+                "words": a.words,
+                "speaker": names[speaker.key] if speaker else None,
+                "speaker_key": speaker.key if speaker else None,
+                "speaker_start": speaker.start if speaker else None,
+                "speaker_end": speaker.end if speaker else None,
+                "verb": text[verb.start : verb.end] if verb else None,
+                "verb_term": verb.entry.term if verb else None,
+                "verb_category": verb.entry.category if verb else None,
+                "verb_start": verb.start if verb else None,
+                "verb_end": verb.end if verb else None,
+                "method": a.method,
+                "speaker_method": speaker.method if speaker else None,
+            }
+        )
+    return rows
+
+
+def _frame(
+    rows: list[dict[str, Any]],
+    schema: Mapping[str, pl.DataType],
+    extra: Mapping[str, pl.DataType],
+) -> pl.DataFrame:
+    full = {**schema, **extra}
+    return pl.DataFrame(rows, schema=full) if rows else pl.DataFrame(schema=full)
+
+
+def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dict[str, pl.DataFrame]:
+    """The five per-text frames of a batch of documents (runs in a worker or in-process)."""
+    matcher = TermMatcher(settings.lexicons)
+    out = _Collector()
+    for document in documents:
+        for fld_index, fld in enumerate(FIELDS):
+            key = {
+                DOC: document.index,
+                FIELD: fld_index,
+                "doc_id": document.doc_id,
+                "outlet": document.outlet,
+                "field": fld,
+            }
+            text = document.headline if fld == "headline" else document.body
+            units = analyse_text(text)
+            hits = matcher.match(units.tokens)
+            _collect_views(out, key, units)
+            _collect_words(out, key, units)
+            _collect_hits(out, key, units, hits, settings.context_chars)
+            out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
+    return {
+        "sentences": _frame(out.sentences, SENTENCES_SCHEMA, {**_PRIVATE, VIEW: pl.Int64()}),
+        "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE),
+        "quotes": _frame(out.quotes, QUOTES_SCHEMA, _PRIVATE),
+        "readability": _frame(out.readability, _READABILITY_SCHEMA, {}),
+        "words": _words_frame(out.words),
+    }
+
+
+# -- workers ---------------------------------------------------------------------------
+
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def default_workers() -> int:
+    """Cores this process may use (its CPU affinity where the OS reports it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _warm_worker() -> None:
+    """Load the shared data once per worker (CMUdict, VADER's lexicon, lemma tables)."""
+    readability_from_counts("Warm up the counts.")
+    sentence_sentiment("Warm up.")
+    TermMatcher(()).match(analyse_text("Officials said.").tokens)
+
+
+def _executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """The shared pool, (re)started when a different size is asked for."""
+    global _pool, _pool_size
+    if _pool is None or _pool_size != workers:
+        shutdown_workers()
+        _pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm_worker,
+        )
+        _pool_size = workers
+    return _pool
+
+
+def shutdown_workers() -> None:
+    """Stop the worker processes (they are restarted on demand)."""
+    global _pool, _pool_size
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+    _pool, _pool_size = None, 0
+
+
+atexit.register(shutdown_workers)
+
+
+def start_workers(workers: int) -> None:
+    """Start ``workers`` processes and wait until every one has loaded its data.
+
+    Benchmarks call this to keep start-up out of their timings.
+    """
+    _ask_every_worker(workers, _pid_and_peak)
+
+
+def worker_peak_memory() -> int | None:
+    """Largest peak resident memory (bytes) of the running workers; None if unknown.
+
+    Read from ``/proc/self/status`` (VmHWM) inside each worker: the peak of that
+    process since it started, not of the parent it was started from.
+    """
+    if _pool is None:
+        return None
+    peaks = _ask_every_worker(_pool_size, _pid_and_peak)
+    known = [peak for peak in peaks.values() if peak is not None]
+    return max(known) if known else None
+
+
+def _ask_every_worker(
+    workers: int, probe: Callable[[float], tuple[int, int | None]]
+) -> dict[int, int | None]:
+    """Run ``probe`` on each of ``workers`` processes: {pid: answer}.
+
+    A probe holds its worker busy for a moment, so the next probe has to go to
+    another worker; rounds repeat until every worker has answered.
+    """
+    pool = _executor(workers)
+    answers: dict[int, int | None] = {}
+    while len(answers) < workers:
+        answers.update(pool.map(probe, [_PROBE_SECONDS] * workers))
+    return answers
+
+
+_PROBE_SECONDS = 0.1
+
+
+def _pid_and_peak(seconds: float) -> tuple[int, int | None]:
+    time.sleep(seconds)
+    return os.getpid(), _own_peak_memory()
+
+
+def _own_peak_memory() -> int | None:
+    status = Path("/proc/self/status")
+    if not status.is_file():
+        return None
+    for line in status.read_text(encoding="ascii", errors="replace").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024  # reported in kB
+    return None
+
+
+def _documents(frame: pl.DataFrame) -> list[_Document]:
+    return [
+        _Document(index, row["doc_id"], row["outlet"], row["headline"], row["body"])
+        for index, row in enumerate(frame.iter_rows(named=True))
+    ]
+
+
+def _batches(documents: list[_Document], size: int) -> Iterator[list[_Document]]:
+    for start in range(0, len(documents), size):
+        yield documents[start : start + size]
+
+
+def _worker_count(requested: int | None, n_documents: int) -> int:
+    if requested is not None and requested < 1:
+        raise ConfigError(
+            f"workers must be at least 1, got {requested}",
+            where="score_documents(workers=...)",
+            hint="pass 1 to score in this process, or leave it unset to use every core",
+        )
+    if requested is not None:
+        return requested
+    return max(1, min(default_workers(), n_documents // MIN_DOCS_PER_WORKER))
+
+
+def _score_in_workers(
+    documents: list[_Document], settings: BatchSettings, n_workers: int
+) -> list[dict[str, pl.DataFrame]]:
+    pool = _executor(n_workers)
+    batches = list(_batches(documents, BATCH_DOCS))
+    try:
+        return list(pool.map(_score_batch, batches, [settings] * len(batches)))
+    except concurrent.futures.process.BrokenProcessPool as error:
+        shutdown_workers()
+        raise UsageError(
+            "a scoring worker process stopped before finishing",
+            where="score_documents(workers=...)",
+            hint=(
+                "workers start a fresh Python that imports your main script: put the call "
+                "under `if __name__ == '__main__':`, or pass workers=1 to score in this process"
+            ),
+        ) from error
+
+
+def collect(
+    frame: pl.DataFrame, settings: BatchSettings, *, workers: int | None = None
+) -> dict[str, pl.DataFrame]:
+    """The five per-text frames of every document in ``frame``, in input order.
+
+    ``workers=None`` uses every core for a large corpus and this process for a small
+    one; ``workers=1`` never starts a process. The result is the same either way.
+    """
+    documents = _documents(frame)
+    n_workers = _worker_count(workers, len(documents))
+    if n_workers == 1:
+        parts = [_score_batch(documents, settings)]
+    else:
+        parts = _score_in_workers(documents, settings, n_workers)
+    return {name: pl.concat([part[name] for part in parts]) for name in BATCH_FRAMES}

@@ -1,0 +1,181 @@
+"""wire-copy-diff: align copies of one wire story and classify every difference."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from harness.errors import ConfigError
+from harness.experiments.registry import Tables, step
+from harness.experiments.settings import ProjectPath
+from harness.reports.blocks import Block, Heading, Paragraph, Table, TrustedHtml
+from harness.resources import Resource
+from harness.wirediff import (
+    Category,
+    Derivation,
+    DiffResult,
+    Edit,
+    Kind,
+    Segment,
+    Similarity,
+    compare_pairs,
+    render_html_fragment,
+    wirediff_resources,
+)
+from harness.wirediff.model import SIMILARITY_FIELDS
+
+CANDIDATE_SCHEMA: dict[str, pl.DataType] = {"a_doc_id": pl.String(), "b_doc_id": pl.String()}
+DEFAULT_STYLES = "experiments/styles"
+CONTEXT = 80
+
+
+def _pairs_for(articles: pl.DataFrame, a_outlet: str, b_outlet: str) -> list[tuple[str, str]]:
+    a_ids = articles.filter(pl.col("outlet") == a_outlet)["doc_id"].to_list()
+    b_ids = articles.filter(pl.col("outlet") == b_outlet)["doc_id"].to_list()
+    return [(a, b) for a in a_ids for b in b_ids if a != b]
+
+
+@step(outputs=("candidate_pairs",))
+def outlet_pairs(articles: pl.DataFrame, *, pairs: list[list[str]]) -> Tables:
+    """Every article of outlet A paired with every article of outlet B, per [A, B] listed."""
+    present = set(articles["outlet"].to_list())
+    rows: list[tuple[str, str]] = []
+    for index, pair in enumerate(pairs):
+        if len(pair) != 2:
+            raise ConfigError(f"settings.pairs[{index}] must be [wire_outlet, copy_outlet], got {pair!r}")
+        missing = [o for o in pair if o not in present]
+        if missing:
+            raise ConfigError(
+                f"settings.pairs[{index}] names outlet(s) not in the selected articles: {', '.join(missing)}",
+                hint="outlets present: " + ", ".join(sorted(present)),
+            )
+        rows.extend(_pairs_for(articles, pair[0], pair[1]))
+    return {"candidate_pairs": pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, orient="row")}
+
+
+def _style_resources(settings: Mapping[str, Any]) -> list[Resource]:
+    return wirediff_resources(Path(settings.get("styles_dir", DEFAULT_STYLES)))
+
+
+# ---------------------------------------------------------------------------
+# Report: rebuilt from the stored `pairs`, `edits` and `articles` rows alone.
+
+
+def _result_from_rows(pair: Mapping[str, Any], edits: pl.DataFrame) -> DiffResult:
+    def similarity(prefix: str) -> Similarity:
+        return Similarity(**{name: pair[f"{prefix}{name}"] for name in SIMILARITY_FIELDS})
+
+    stored = tuple(
+        Edit(
+            category=Category(row["category"]),
+            kind=Kind(row["kind"]),
+            rule=row["rule"],
+            explanation=row["explanation"],
+            a_text=row["a_text"],
+            b_text=row["b_text"],
+            a_start=row["a_start"],
+            a_end=row["a_end"],
+            b_start=row["b_start"],
+            b_end=row["b_end"],
+            segment=Segment(row["segment"]),
+        )
+        for row in edits.sort("edit_index").iter_rows(named=True)
+    )
+    return DiffResult(
+        edits=stored,
+        similarity=similarity(""),
+        derivation=Derivation(pair["derivation"]),
+        substantive_share=pair["substantive_share"],
+        substantive_b_share=pair["substantive_b_share"],
+        a_words=pair["a_words"],
+        b_words=pair["b_words"],
+        headline_similarity=similarity("headline_"),
+    )
+
+
+def _clip(text: str, limit: int = 240) -> str:
+    """A long edited passage shown by its ends; the stored table has it whole."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]} … [{len(text) - limit} characters] … {text[-half:]}"
+
+
+def _in_context(text: str, start: int, end: int) -> str:
+    left = text[max(0, start - CONTEXT) : start]
+    right = text[end : end + CONTEXT]
+    return f"…{left}[{_clip(text[start:end])}]{right}…"
+
+
+def _substantive_rows(edits: pl.DataFrame, texts: Mapping[str, Mapping[str, str]]) -> pl.DataFrame:
+    rows = []
+    for row in edits.filter(pl.col("kind") == "substantive").iter_rows(named=True):
+        a_text = texts[row["a_doc_id"]][row["segment"]]
+        b_text = texts[row["b_doc_id"]][row["segment"]]
+        rows.append(
+            {
+                "pair": f"{row['a_doc_id'][:8]}→{row['b_doc_id'][:8]}",
+                "segment": row["segment"],
+                "category": row["category"],
+                "A in context": _in_context(a_text, row["a_start"], row["a_end"]),
+                "B in context": _in_context(b_text, row["b_start"], row["b_end"]),
+                "explanation": row["explanation"],
+            }
+        )
+    schema = dict.fromkeys(["pair", "segment", "category", "A in context", "B in context", "explanation"], pl.String())
+    return pl.DataFrame(rows, schema=schema)
+
+
+def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    pairs, edits, articles = tables["pairs"], tables["edits"], tables["articles"]
+    texts = {r["doc_id"]: {"headline": r["headline"], "body": r["body"]} for r in articles.iter_rows(named=True)}
+    counts = (
+        edits.group_by("a_doc_id", "b_doc_id", "segment", "kind", "category")
+        .agg(pl.len().alias("edits"))
+        .sort("a_doc_id", "b_doc_id", "segment", "kind", "category")
+    )
+    blocks: list[Block] = [
+        Heading("Wire-copy pairs"),
+        Paragraph(
+            "Substantive-edit share (the headline number): substantive edits / all non-boilerplate "
+            "edits in the body (style + substantive), after every house-style difference has been "
+            "recognised. Headlines are compared and listed apart. Derivation follows METER "
+            "(wholly / partially / non derived). Source: table `pairs`."
+        ),
+        Table(
+            pairs.select(
+                "a_outlet", "b_outlet", "derivation", "substantive_share", "substantive_b_share",
+                "style_edits", "boilerplate_edits", "substantive_edits", "headline_edits",
+                "shingle_containment", "shingle_jaccard", "token_jaccard", "edit_distance", "copied_share",
+            ),
+            "Pairs (A = wire story, B = copy; table `pairs`)",
+        ),
+        Table(counts, "Edits by segment, kind and category (aggregated from table `edits`)"),
+        Heading("Every substantive edit in context"),
+        Table(_substantive_rows(edits, texts), "Substantive edits; [brackets] mark the edited words (table `edits`)"),
+    ]
+    style_rules = tables["style_rules"]
+    if style_rules.height:
+        blocks.append(Table(style_rules, "Learned house-style variants per outlet pair (table `style_rules`)"))
+    for pair in pairs.iter_rows(named=True):
+        pair_edits = edits.filter(pl.col("a_doc_id") == pair["a_doc_id"], pl.col("b_doc_id") == pair["b_doc_id"])
+        result = _result_from_rows(pair, pair_edits)
+        a, b = texts[pair["a_doc_id"]], texts[pair["b_doc_id"]]
+        title = f"Side by side: {pair['a_outlet']} (A) vs {pair['b_outlet']} (B)"
+        fragment = render_html_fragment(result, (a["headline"], a["body"]), (b["headline"], b["body"]), title=title)
+        blocks.append(TrustedHtml(fragment, f"*{title}: see the HTML report.*"))
+    return blocks
+
+
+@step(outputs=("pairs", "edits", "style_rules"), resources=_style_resources, report=wirecopy_report)
+def wire_diff(
+    articles: pl.DataFrame,
+    candidate_pairs: pl.DataFrame,
+    *,
+    styles_dir: ProjectPath = ProjectPath(DEFAULT_STYLES),
+) -> Tables:
+    """Align each pair (sentences, then words) and classify every edit by kind and category."""
+    return compare_pairs(articles, candidate_pairs, styles_dir=Path(styles_dir))

@@ -1,0 +1,410 @@
+"""Alignment of two prepared texts: sentences first, then words inside sentences.
+
+1. **Sentences.** Every sentence pair gets a similarity (rapidfuzz's normalised
+   Indel similarity over word keys, i.e. 2·LCS / (|a| + |b|)). Candidate links
+   are pairs at or above ``sentence_threshold`` plus two-to-one and one-to-two
+   groups (a sentence split or two merged) whose parts each reach
+   ``merge_threshold``. The kept links are the monotone chain with the most
+   aligned words (a weighted longest chain over the candidates).
+2. **Moves.** Sentences left out of the chain on both sides that still match at
+   ``move_threshold`` or more are paired as moves; consecutive moved sentences
+   form one moved passage. Their tokens leave the main path: the classifier
+   turns each passage into a single ``reorder`` edit.
+3. **Words.** Inside each linked group, tokens are aligned by longest common
+   subsequence of their keys (rapidfuzz ``Indel.opcodes``). Aligned tokens whose
+   units (whitespace + token) are identical are EQUAL; same key but different
+   text or spacing is a VARIANT. Unlinked sentences become DELETE / INSERT runs.
+
+The result is a *path*: runs in reading order whose EQUAL units, read in order,
+are the same in A and B. Everything outside them becomes an edit.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, NamedTuple
+
+import numpy as np
+from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
+
+from harness.wirediff.prepare import PreparedText
+
+
+class Op(IntEnum):
+    EQUAL = 0
+    VARIANT = 1
+    DELETE = 2
+    INSERT = 3
+    MOVED_A = 4  # a moved passage left A here (a range; empty b range)
+    MOVED_B = 5  # a moved passage arrives in B here (b range; empty a range)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Tokens ``a_lo..a_hi`` of A against ``b_lo..b_hi`` of B under one operation."""
+
+    op: Op
+    a_lo: int
+    a_hi: int
+    b_lo: int
+    b_hi: int
+    whole: bool = False  # whole sentences that no sentence of the other text matched
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A passage (whole sentences) that stands elsewhere in B than in A."""
+
+    a_lo: int
+    a_hi: int
+    b_lo: int
+    b_hi: int
+    similarity: float
+    aligned_a_words: int
+    aligned_b_words: int
+    changed_tokens: int  # tokens of A and B inside the passage not aligned verbatim
+
+
+class Link(NamedTuple):
+    """Sentences ``a_lo..a_hi`` of A aligned with sentences ``b_lo..b_hi`` of B.
+
+    A named tuple: every sentence pair above threshold becomes a candidate link.
+    """
+
+    a_lo: int
+    a_hi: int
+    b_lo: int
+    b_hi: int
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlignSettings:
+    """Thresholds on sentence similarity (0..1, normalised Indel similarity)."""
+
+    sentence_threshold: float = 0.4
+    merge_threshold: float = 0.3
+    move_threshold: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    runs: tuple[Run, ...]
+    moves: tuple[Move, ...]
+    links: tuple[Link, ...]
+    aligned_a_words: int
+    aligned_b_words: int
+
+
+def _candidate_links(qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]], settings: AlignSettings) -> list[Link]:
+    """1-1 links above threshold, plus 2-1 and 1-2 groups for split sentences.
+
+    Sentences whose keys are identical in A and B (most of them, in restyled wire
+    copy: the keys fold house style away) link at similarity 1 without scoring;
+    only the others are scored against each other.
+    """
+    in_b: dict[tuple[str, ...], list[int]] = {}
+    for j, keys in enumerate(qb):
+        in_b.setdefault(tuple(keys), []).append(j)
+    links = [Link(i, i + 1, j, j + 1, 1.0) for i, keys in enumerate(qa) for j in in_b.get(tuple(keys), ())]
+    exact_a = {link.a_lo for link in links}
+    exact_b = {link.b_lo for link in links}
+    rows = [i for i in range(len(qa)) if i not in exact_a]
+    cols = [j for j in range(len(qb)) if j not in exact_b]
+    if not rows or not cols:
+        return links
+    sim = _scores([qa[i] for i in rows], [qb[j] for j in cols])
+    for r, c in zip(*np.nonzero(sim >= settings.sentence_threshold), strict=True):
+        links.append(Link(rows[r], rows[r] + 1, cols[c], cols[c] + 1, float(sim[r, c])))
+    partial = sim >= settings.merge_threshold
+    for r, c in zip(*np.nonzero(partial[:-1, :] & partial[1:, :]), strict=True):
+        i, j = rows[r], cols[c]
+        if rows[r + 1] == i + 1:  # two neighbouring A sentences against one of B
+            score = Indel.normalized_similarity(qa[i] + qa[i + 1], qb[j])
+            if score >= settings.sentence_threshold:
+                links.append(Link(i, i + 2, j, j + 1, float(score)))
+    for r, c in zip(*np.nonzero(partial[:, :-1] & partial[:, 1:]), strict=True):
+        i, j = rows[r], cols[c]
+        if cols[c + 1] == j + 1:
+            score = Indel.normalized_similarity(qa[i], qb[j] + qb[j + 1])
+            if score >= settings.sentence_threshold:
+                links.append(Link(i, i + 1, j, j + 2, float(score)))
+    return links
+
+
+def _scores(qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]]) -> np.ndarray:
+    """Normalised Indel similarity of every sentence pair (rows A, columns B)."""
+    return np.asarray(cdist(qa, qb, scorer=Indel.normalized_similarity, dtype=np.float64))
+
+
+def _link_weight(link: Link, a_lengths: Sequence[int], b_lengths: Sequence[int]) -> float:
+    """About twice the words the link aligns: similarity × total length."""
+    length = sum(a_lengths[link.a_lo : link.a_hi]) + sum(b_lengths[link.b_lo : link.b_hi])
+    return link.similarity * max(length, 1)
+
+
+_NOTHING = (0.0, 0)  # (score, -(link + 1)): 0 stands for "no link"
+
+
+class _PrefixMax:
+    """Fenwick tree of (score, order) maxima over positions 0..size-1."""
+
+    def __init__(self, size: int) -> None:
+        self._tree: list[tuple[float, int]] = [_NOTHING] * (size + 1)
+
+    def update(self, position: int, value: tuple[float, int]) -> None:
+        index = position + 1
+        while index < len(self._tree):
+            if value > self._tree[index]:
+                self._tree[index] = value
+            index += index & -index
+
+    def query(self, position: int) -> tuple[float, int]:
+        """Best value at positions 0..position."""
+        best = _NOTHING
+        index = position + 1
+        while index > 0:
+            best = max(best, self._tree[index])
+            index -= index & -index
+        return best
+
+
+def _already_monotone(links: Sequence[Link]) -> bool:
+    """Do the links, in A order, never overlap or cross? (Then all of them are the chain.)"""
+    ordered = sorted(links, key=lambda link: (link.a_lo, link.b_lo))
+    return all(
+        ordered[k].a_hi <= ordered[k + 1].a_lo and ordered[k].b_hi <= ordered[k + 1].b_lo
+        for k in range(len(ordered) - 1)
+    )
+
+
+def best_chain(links: Sequence[Link], weights: Sequence[float], b_count: int) -> list[Link]:
+    """The heaviest chain of links increasing in both A and B (no overlaps).
+
+    Links are taken in order of their first A sentence; a link may follow any link
+    that ends before it in both texts. A Fenwick tree over B end positions keeps
+    this O(k log k). Ties go to the link listed first, so the result is stable.
+    """
+    if _already_monotone(links):  # every weight is positive: take them all
+        return sorted(links, key=lambda link: (link.a_lo, link.b_lo))
+    order = sorted(range(len(links)), key=lambda k: (links[k].a_lo, links[k].b_lo, links[k].a_hi))
+    best: dict[int, float] = {}
+    back: dict[int, int] = {}
+    ready: list[tuple[int, int]] = []  # (a_hi, link) waiting to enter the tree
+    tree = _PrefixMax(b_count + 1)
+    for k in order:
+        link = links[k]
+        while ready and ready[0][0] <= link.a_lo:
+            _, done = heapq.heappop(ready)
+            # Negated ids: among equal scores the link listed first wins.
+            tree.update(links[done].b_hi, (best[done], -done - 1))
+        score, previous = tree.query(link.b_lo)
+        best[k] = score + weights[k]
+        back[k] = -previous - 1
+        heapq.heappush(ready, (link.a_hi, k))
+    if not best:
+        return []
+    last = max(best, key=lambda k: (best[k], -k))
+    chain: list[Link] = []
+    while last != -1:
+        chain.append(links[last])
+        last = back[last]
+    chain.reverse()
+    return chain
+
+
+def _pair_moves(
+    qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]], chain: list[Link], threshold: float
+) -> list[tuple[int, int, float]]:
+    """Unlinked sentence pairs that still match well: moved sentences."""
+    linked_a = {i for link in chain for i in range(link.a_lo, link.a_hi)}
+    linked_b = {j for link in chain for j in range(link.b_lo, link.b_hi)}
+    free_a = [i for i in range(len(qa)) if i not in linked_a]
+    free_b = [j for j in range(len(qb)) if j not in linked_b]
+    if not free_a or not free_b:
+        return []
+    sim = _scores([qa[i] for i in free_a], [qb[j] for j in free_b])
+    candidates = sorted(
+        (
+            (float(sim[r, c]), free_a[r], free_b[c])
+            for r, c in zip(*np.nonzero(sim >= threshold), strict=True)
+        ),
+        key=lambda c: (-c[0], c[1], c[2]),
+    )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs: list[tuple[int, int, float]] = []
+    for score, i, j in candidates:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j, score))
+    return sorted(pairs)
+
+
+def _group_moves(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, int, int, float]]:
+    """Consecutive moved sentences (in both texts) form one passage (lowest score kept)."""
+    groups: list[tuple[int, int, int, int, float]] = []
+    for i, j, score in pairs:
+        if groups and groups[-1][1] == i and groups[-1][3] == j:
+            a_lo, _, b_lo, _, low = groups[-1]
+            groups[-1] = (a_lo, i + 1, b_lo, j + 1, min(low, score))
+        else:
+            groups.append((i, i + 1, j, j + 1, score))
+    return groups
+
+
+class _PathBuilder:
+    """Accumulates runs, merging neighbours of the same operation."""
+
+    def __init__(self, a: PreparedText, b: PreparedText) -> None:
+        self.a = a
+        self.b = b
+        # Runs as mutable lists [op, a_lo, a_hi, b_lo, b_hi, whole] while building:
+        # merging neighbours then only moves an end.
+        self._runs: list[list[Any]] = []
+        self.aligned_a_words = 0
+        self.aligned_b_words = 0
+        self._same_keys: list[int] | None = None  # [a_lo, a_hi, b_lo] of linked groups not yet added
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        self.flush()
+        return tuple(Run(*run) for run in self._runs)
+
+    def add(self, op: Op, a_lo: int, a_hi: int, b_lo: int, b_hi: int, *, whole: bool = False) -> None:
+        if self._same_keys is not None:
+            self.flush()
+        if a_lo == a_hi and b_lo == b_hi:
+            return
+        last = self._runs[-1] if self._runs else None
+        mergeable = op is Op.EQUAL or op is Op.DELETE or op is Op.INSERT
+        if mergeable and last is not None and last[0] is op and last[5] is whole and last[2] == a_lo and last[4] == b_lo:
+            last[2], last[4] = a_hi, b_hi
+        else:
+            self._runs.append([op, a_lo, a_hi, b_lo, b_hi, whole])
+
+    def flush(self) -> None:
+        """Add the pending stretch of same-key groups (compared in one go)."""
+        if self._same_keys is not None:
+            a_lo, a_hi, b_lo = self._same_keys
+            self._same_keys = None
+            self._equal_keys(a_lo, a_hi, b_lo)
+
+    def align_tokens(self, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> None:
+        """Word-level alignment of one linked group of sentences."""
+        a, b = self.a, self.b
+        if a.keys[a_lo:a_hi] == b.keys[b_lo:b_hi]:  # the usual case: nothing but style
+            same = self._same_keys
+            if same is not None and same[1] == a_lo and same[2] + (a_lo - same[0]) == b_lo:
+                same[1] = a_hi  # continues the previous group in both texts
+            else:
+                self.flush()
+                self._same_keys = [a_lo, a_hi, b_lo]
+            return
+        pending: list[tuple[int, int, int, int]] = []  # a changed stretch: (i1, i2, j1, j2)
+        for code in Indel.opcodes(a.keys[a_lo:a_hi], b.keys[b_lo:b_hi]):
+            i1, i2 = a_lo + code.src_start, a_lo + code.src_end
+            j1, j2 = b_lo + code.dest_start, b_lo + code.dest_end
+            if code.tag == "equal":
+                self._changed(pending)
+                pending = []
+                self._equal_keys(i1, i2, j1)
+            else:
+                pending.append((i1, i2, j1, j2))
+        self._changed(pending)
+
+    def _changed(self, stretch: list[tuple[int, int, int, int]]) -> None:
+        """Between two aligned stretches: A's tokens out first, then B's in.
+
+        The order inside a changed stretch is arbitrary; a fixed one makes a
+        replaced word read as one substitution rather than insert-then-delete.
+        """
+        if not stretch:
+            return
+        a_lo, a_hi = min(c[0] for c in stretch), max(c[1] for c in stretch)
+        b_lo, b_hi = min(c[2] for c in stretch), max(c[3] for c in stretch)
+        self.add(Op.DELETE, a_lo, a_hi, b_lo, b_lo)
+        self.add(Op.INSERT, a_hi, a_hi, b_lo, b_hi)
+
+    def _equal_keys(self, i1: int, i2: int, j1: int) -> None:
+        """Same keys: EQUAL where the units are identical, VARIANT elsewhere."""
+        a, b = self.a, self.b
+        width = i2 - i1
+        self.aligned_a_words += a.words_before[i2] - a.words_before[i1]
+        self.aligned_b_words += b.words_before[j1 + width] - b.words_before[j1]
+        a_units, b_units = a.units[i1:i2], b.units[j1 : j1 + width]
+        if a_units == b_units:
+            self.add(Op.EQUAL, i1, i2, j1, j1 + width)
+            return
+        done = 0
+        for offset in [k for k in range(width) if a_units[k] != b_units[k]]:
+            self.add(Op.EQUAL, i1 + done, i1 + offset, j1 + done, j1 + offset)
+            self.add(Op.VARIANT, i1 + offset, i1 + offset + 1, j1 + offset, j1 + offset + 1)
+            done = offset + 1
+        self.add(Op.EQUAL, i1 + done, i2, j1 + done, j1 + width)
+
+
+def _move_record(a: PreparedText, b: PreparedText, rng: tuple[int, int, int, int], sim: float) -> Move:
+    a_lo, a_hi, b_lo, b_hi = rng
+    aligned_a = aligned_b = verbatim = 0
+    for code in Indel.opcodes(a.keys[a_lo:a_hi], b.keys[b_lo:b_hi]):
+        if code.tag == "equal":
+            width = code.src_end - code.src_start
+            aligned_a += sum(a.is_word[a_lo + code.src_start : a_lo + code.src_end])
+            aligned_b += sum(b.is_word[b_lo + code.dest_start : b_lo + code.dest_end])
+            verbatim += sum(
+                1
+                for k in range(width)
+                if a.tokens[a_lo + code.src_start + k] == b.tokens[b_lo + code.dest_start + k]
+            )
+    changed = (a_hi - a_lo) + (b_hi - b_lo) - 2 * verbatim
+    return Move(a_lo, a_hi, b_lo, b_hi, sim, aligned_a, aligned_b, changed)
+
+
+def align(a: PreparedText, b: PreparedText, settings: AlignSettings | None = None) -> Alignment:
+    """Sentence-then-word alignment of A and B (see the module docstring)."""
+    settings = settings or AlignSettings()
+    builder = _PathBuilder(a, b)
+    if not a.sentences or not b.sentences:
+        builder.add(Op.DELETE, 0, len(a), 0, 0)
+        builder.add(Op.INSERT, len(a), len(a), 0, len(b))
+        return Alignment(builder.runs, (), (), 0, 0)
+    qa, qb = a.sentence_keys, b.sentence_keys
+    candidates = _candidate_links(qa, qb, settings)
+    a_lengths, b_lengths = [len(q) for q in qa], [len(q) for q in qb]
+    chain = best_chain(candidates, [_link_weight(c, a_lengths, b_lengths) for c in candidates], len(qb))
+    groups = _group_moves(_pair_moves(qa, qb, chain, settings.move_threshold))
+    moved_a = {i: g for g in groups for i in range(g[0], g[1])}
+    moved_b = {j: g for g in groups for j in range(g[2], g[3])}
+    moves: list[Move] = []
+    a_sent, b_sent = a.sentences, b.sentences
+    next_a = next_b = 0  # next sentence to place
+    for link in [*chain, None]:
+        stop_a = link.a_lo if link else len(a_sent)
+        stop_b = link.b_lo if link else len(b_sent)
+        b_pos = b_sent[next_b][0] if next_b < len(b_sent) else len(b)
+        for i in range(next_a, stop_a):
+            lo, hi = a_sent[i]
+            builder.add(Op.MOVED_A if i in moved_a else Op.DELETE, lo, hi, b_pos, b_pos, whole=True)
+        a_pos = a_sent[stop_a][0] if stop_a < len(a_sent) else len(a)
+        for j in range(next_b, stop_b):
+            lo, hi = b_sent[j]
+            builder.add(Op.MOVED_B if j in moved_b else Op.INSERT, a_pos, a_pos, lo, hi, whole=True)
+        if link is None:
+            break
+        builder.align_tokens(
+            a_sent[link.a_lo][0], a_sent[link.a_hi - 1][1], b_sent[link.b_lo][0], b_sent[link.b_hi - 1][1]
+        )
+        next_a, next_b = link.a_hi, link.b_hi
+    builder.flush()
+    for g in groups:
+        token_range = (a_sent[g[0]][0], a_sent[g[1] - 1][1], b_sent[g[2]][0], b_sent[g[3] - 1][1])
+        moves.append(_move_record(a, b, token_range, g[4]))
+    aligned_a = builder.aligned_a_words + sum(m.aligned_a_words for m in moves)
+    aligned_b = builder.aligned_b_words + sum(m.aligned_b_words for m in moves)
+    return Alignment(builder.runs, tuple(moves), tuple(chain), aligned_a, aligned_b)

@@ -1,0 +1,206 @@
+"""Batch comparison over polars frames, for the experiment step.
+
+:func:`compare_pairs` takes the canonical articles table and a table of pairs
+(``a_doc_id`` = the wire story, ``b_doc_id`` = the outlet's copy) and returns
+three tables, each built from a schema declared once below:
+
+* ``pairs``: one row per pair: ids, outlets, style sheets used, every similarity
+  number (body, then headline), derivation, edit counts per kind and the
+  substantive shares;
+* ``edits``: one row per edit, with the pair's ids, its field and index, and every
+  JSON field of the edit;
+* ``style_rules``: the learned style table: how often each pair of house-style
+  forms (a_form in A's outlet, b_form in B's) was seen, per outlet pair.
+
+Rows are sorted (pairs by ids, edits by pair then position, style rules by
+outlets, category, descending count and forms), so the tables are the same on
+every run. Each article is prepared once however many pairs it is in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from harness.errors import InputError
+from harness.wirediff.diff import DiffSettings, PreparedArticle, diff_prepared_articles, edit_json, prepare_article
+from harness.wirediff.model import SIMILARITY_FIELDS, DiffResult, Kind, Segment, Similarity
+from harness.wirediff.styles import StyleSheet, load_style
+
+PAIRS_SCHEMA: dict[str, pl.DataType] = {
+    "a_doc_id": pl.String(),
+    "b_doc_id": pl.String(),
+    "a_outlet": pl.String(),
+    "b_outlet": pl.String(),
+    "a_style": pl.String(),  # name of the style sheet used for A's outlet
+    "b_style": pl.String(),
+    "a_words": pl.Int64(),  # body words
+    "b_words": pl.Int64(),
+    **{name: pl.Float64() for name in SIMILARITY_FIELDS},  # bodies; null when undefined
+    **{f"headline_{name}": pl.Float64() for name in SIMILARITY_FIELDS},
+    "derivation": pl.String(),  # wholly / partially / non
+    "style_edits": pl.Int64(),  # body edits per kind
+    "boilerplate_edits": pl.Int64(),
+    "substantive_edits": pl.Int64(),
+    "headline_edits": pl.Int64(),  # all kinds
+    "substantive_share": pl.Float64(),  # null when the body has no non-boilerplate edit
+    "substantive_b_share": pl.Float64(),  # null when B's body has no words
+}
+
+EDITS_SCHEMA: dict[str, pl.DataType] = {
+    "a_doc_id": pl.String(),
+    "b_doc_id": pl.String(),
+    "segment": pl.String(),
+    "edit_index": pl.Int64(),  # position in the pair's edit list (headline edits first)
+    "category": pl.String(),
+    "kind": pl.String(),
+    "rule": pl.String(),
+    "explanation": pl.String(),
+    "a_text": pl.String(),
+    "b_text": pl.String(),
+    "a_start": pl.Int64(),
+    "a_end": pl.Int64(),
+    "b_start": pl.Int64(),
+    "b_end": pl.Int64(),
+}
+
+STYLE_RULES_SCHEMA: dict[str, pl.DataType] = {
+    "a_outlet": pl.String(),
+    "b_outlet": pl.String(),
+    "category": pl.String(),
+    "a_form": pl.String(),
+    "b_form": pl.String(),
+    "count": pl.Int64(),
+}
+
+ARTICLE_COLUMNS = ("doc_id", "outlet", "headline", "body")
+PAIR_COLUMNS = ("a_doc_id", "b_doc_id")
+
+
+def _require_columns(frame: pl.DataFrame, columns: Iterable[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}",
+            where=f"{name} table",
+            hint=f"the {name} table needs columns {', '.join(columns)}",
+        )
+
+
+def _articles_by_id(articles: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    by_id: dict[str, dict[str, Any]] = {}
+    for number, row in enumerate(articles.select(ARTICLE_COLUMNS).iter_rows(named=True)):
+        doc_id = row["doc_id"]
+        if doc_id is None or doc_id in by_id:
+            problem = "no doc_id" if doc_id is None else f"duplicate doc_id {doc_id!r}"
+            raise InputError(problem, where=f"articles record {number}", hint="give every article a unique doc_id")
+        by_id[str(doc_id)] = row
+    return by_id
+
+
+def _pair_ids(pairs: pl.DataFrame, known: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """Distinct (a_doc_id, b_doc_id) pairs, sorted; unknown ids are errors."""
+    found: set[tuple[str, str]] = set()
+    for number, row in enumerate(pairs.select(PAIR_COLUMNS).iter_rows()):
+        for doc_id in row:
+            if doc_id is None or str(doc_id) not in known:
+                raise InputError(
+                    f"unknown doc_id {doc_id!r}",
+                    where=f"pairs record {number}",
+                    hint="pair only doc_ids that are in the articles table",
+                )
+        found.add((str(row[0]), str(row[1])))
+    return sorted(found)
+
+
+def _similarity_columns(sim: Similarity | None, prefix: str = "") -> dict[str, float | None]:
+    values = sim.as_dict() if sim else dict.fromkeys(SIMILARITY_FIELDS)
+    return {f"{prefix}{name}": values[name] for name in SIMILARITY_FIELDS}
+
+
+def _pair_row(
+    a_id: str, b_id: str, a_row: dict[str, Any], b_row: dict[str, Any], styles: tuple[StyleSheet, StyleSheet], result: DiffResult
+) -> dict[str, Any]:
+    return {
+        "a_doc_id": a_id,
+        "b_doc_id": b_id,
+        "a_outlet": a_row["outlet"],
+        "b_outlet": b_row["outlet"],
+        "a_style": styles[0].name,
+        "b_style": styles[1].name,
+        "a_words": result.a_words,
+        "b_words": result.b_words,
+        **_similarity_columns(result.similarity),
+        **_similarity_columns(result.headline_similarity, "headline_"),
+        "derivation": result.derivation.value,
+        "style_edits": result.count(Kind.STYLE),
+        "boilerplate_edits": result.count(Kind.BOILERPLATE),
+        "substantive_edits": result.count(Kind.SUBSTANTIVE),
+        "headline_edits": sum(1 for e in result.edits if e.segment is Segment.HEADLINE),
+        "substantive_share": result.substantive_share,
+        "substantive_b_share": result.substantive_b_share,
+    }
+
+
+class _Cache:
+    """Prepared articles and loaded style sheets, each made once per run."""
+
+    def __init__(self, articles: dict[str, dict[str, Any]], styles_dir: Path) -> None:
+        self.articles = articles
+        self.styles_dir = styles_dir
+        self._prepared: dict[str, PreparedArticle] = {}
+        self._styles: dict[str, StyleSheet] = {}
+
+    def article(self, doc_id: str) -> PreparedArticle:
+        if doc_id not in self._prepared:
+            row = self.articles[doc_id]
+            self._prepared[doc_id] = prepare_article(row["headline"] or "", row["body"] or "")
+        return self._prepared[doc_id]
+
+    def style(self, outlet: str | None) -> StyleSheet:
+        name = outlet or ""
+        if name not in self._styles:
+            self._styles[name] = load_style(name, self.styles_dir)
+        return self._styles[name]
+
+
+def compare_pairs(
+    articles: pl.DataFrame,
+    pairs: pl.DataFrame,
+    *,
+    styles_dir: Path,
+    settings: DiffSettings | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Compare every pair; return the ``pairs``, ``edits`` and ``style_rules`` tables."""
+    _require_columns(articles, ARTICLE_COLUMNS, "articles")
+    _require_columns(pairs, PAIR_COLUMNS, "pairs")
+    known = _articles_by_id(articles)
+    cache = _Cache(known, styles_dir)
+    pair_rows: list[dict[str, Any]] = []
+    edit_rows: list[dict[str, Any]] = []
+    learned: Counter[tuple[str, str, str, str, str]] = Counter()
+    for a_id, b_id in _pair_ids(pairs, known):
+        a_row, b_row = known[a_id], known[b_id]
+        styles = (cache.style(a_row["outlet"]), cache.style(b_row["outlet"]))
+        result = diff_prepared_articles(
+            cache.article(a_id), cache.article(b_id), a_style=styles[0], b_style=styles[1], settings=settings
+        )
+        pair_rows.append(_pair_row(a_id, b_id, a_row, b_row, styles, result))
+        for index, edit in enumerate(result.edits):
+            edit_rows.append({"a_doc_id": a_id, "b_doc_id": b_id, "edit_index": index, **edit_json(edit)})
+        for variant in result.variants:
+            key = (str(a_row["outlet"]), str(b_row["outlet"]), variant.category.value, variant.a_form, variant.b_form)
+            learned[key] += 1
+    style_rows = [
+        dict(zip(STYLE_RULES_SCHEMA, (*key, count), strict=True))
+        for key, count in sorted(learned.items(), key=lambda kv: (kv[0][:3], -kv[1], kv[0][3:]))
+    ]
+    return {
+        "pairs": pl.DataFrame(pair_rows, schema=PAIRS_SCHEMA),
+        "edits": pl.DataFrame(edit_rows, schema=EDITS_SCHEMA).select(list(EDITS_SCHEMA)),
+        "style_rules": pl.DataFrame(style_rows, schema=STYLE_RULES_SCHEMA),
+    }

@@ -1,0 +1,232 @@
+"""One text made ready for diffing: tokens, alignment keys, sentences, boilerplate.
+
+Tokens and sentences come from :mod:`harness.text`, so every edit can be traced to
+character offsets in the original text. Each token also gets:
+
+* a **unit**: the whitespace before it plus the token itself. Units tile the text
+  (with the trailing whitespace), so edits built from whole units rebuild the
+  other text exactly and never cut a word in half;
+* an **alignment key**: a folded form under which house-style variants compare
+  equal (quote marks, dashes, case, full stops in acronyms, thousands commas,
+  British/American spelling, known transliterations). Two tokens with the same
+  key and different text are a *variant*; the classifier says which style rule
+  explains it.
+
+Preparing is the costly part of a comparison (tokenising and sentence splitting),
+so a corpus run prepares each article once and compares it many times.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from harness.text import split_sentences, tokenize
+from harness.text.tokens import TokenKind
+from harness.wirediff.lexicon import Lexicon, lexicon
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+BOILERPLATE_KEY = "\x00"
+SHINGLE_SIZE = 5  # words per shingle (containment and Jaccard of word 5-grams)
+_POSSESSIVE = re.compile(r"(?P<base>.+?)(?P<suffix>['’ʼ][sS])$")
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedText:
+    """A text with token-level arrays; index ``i`` is the i-th token everywhere."""
+
+    text: str
+    tokens: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    is_word: tuple[bool, ...]
+    keys: tuple[str, ...]
+    units: tuple[str, ...]  # whitespace before the token + the token
+    sentences: tuple[tuple[int, int], ...]  # token index ranges [lo, hi)
+    boilerplate: tuple[str, ...]  # "dateline" / "wire_credit" / "byline" / ""
+    sentence_keys: tuple[tuple[str, ...], ...]  # word keys per sentence (all keys if no word)
+    flags: tuple[int, ...]  # Flag bits per token: what rules look for near a change
+    words_before: tuple[int, ...]  # words among tokens 0..i-1, for i in 0..len (prefix sums)
+    folded_words: tuple[str, ...]  # case-folded word tokens, for similarity
+    word_types: frozenset[str]  # distinct folded words
+    shingles: frozenset[str]  # word 5-grams of the folded words, space-joined
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def trailing(self) -> str:
+        """Whitespace after the last token (the whole text when it has none)."""
+        return self.text[self.ends[-1] :] if self.ends else self.text
+
+    def unit_start(self, index: int) -> int:
+        """Offset where unit ``index`` begins: the end of the previous token."""
+        return self.ends[index - 1] if index > 0 else 0
+
+    def span(self, lo: int, hi: int) -> tuple[int, int]:
+        """Character span of units ``lo..hi`` (empty span at ``lo`` when lo == hi)."""
+        start = self.unit_start(lo)
+        return (start, self.ends[hi - 1]) if hi > lo else (start, start)
+
+    def word_count(self, lo: int = 0, hi: int | None = None) -> int:
+        return self.words_before[len(self.tokens) if hi is None else hi] - self.words_before[lo]
+
+    def token_range(self, start: int, end: int) -> tuple[int, int]:
+        """Indices of the tokens lying inside characters ``start..end``."""
+        return bisect_left(self.starts, start), bisect_right(self.ends, end)
+
+
+class Flag:
+    """Bits of :attr:`PreparedText.flags`: the word classes rules look for."""
+
+    TITLE = 1
+    SPEECH_VERB = 2
+    MONTH = 4
+    NUMBER = 8
+    TITLE_BEFORE_NAME = 16  # a title noun followed by a capitalised word (maybe after a comma)
+
+
+def token_flags(key: str, lex: Lexicon) -> int:
+    flags = 0
+    if key in lex.title_nouns:
+        flags |= Flag.TITLE
+    if key in lex.speech_verbs:
+        flags |= Flag.SPEECH_VERB
+    if key in lex.months:
+        flags |= Flag.MONTH
+    if key[:1].isdigit() or key in lex.percent_words or key in lex.percent_phrase:
+        flags |= Flag.NUMBER
+    return flags
+
+
+def split_possessive(word: str) -> tuple[str, str]:
+    """``("Zelenskiy", "'s")`` for ``Zelenskiy's``; ``(word, "")`` otherwise."""
+    found = _POSSESSIVE.fullmatch(word)
+    if found is None:
+        return word, ""
+    return found.group("base"), "'s"
+
+
+def fold_name_ending(folded: str, lex: Lexicon) -> str:
+    """Fold -iy / -yy / -ii endings of transliterated names to one form."""
+    for ending in lex.name_endings:
+        if folded.endswith(ending):
+            return folded[: -len(ending)] + lex.name_ending_fold
+    return folded
+
+
+def fold_word(word: str, lex: Lexicon) -> str:
+    """Alignment key of a word: case, dots, spelling and transliteration folded."""
+    base, suffix = split_possessive(word)
+    base = base.replace("’", "'").replace("ʼ", "'")
+    capitalised = base[:1].isupper()
+    folded = base.replace(".", "").casefold() if "." in base else base.casefold()
+    folded = lex.number_words.get(folded, folded)
+    folded = lex.expansions.get(folded, folded)
+    folded = lex.british_to_american(folded)
+    group = lex.transliterations.get(folded)
+    if group is not None:
+        folded = group.casefold()
+    elif capitalised and len(folded) >= 5:
+        folded = fold_name_ending(folded, lex)
+    return folded + suffix
+
+
+@lru_cache(maxsize=1 << 16)
+def key_flags(key: str) -> int:
+    """Memoised :func:`token_flags` under the packaged lexicon."""
+    return token_flags(key, lexicon())
+
+
+@lru_cache(maxsize=1 << 16)
+def fold_key(token: str) -> str:
+    """Alignment key of one token (memoised: news copy repeats its words)."""
+    lex = lexicon()
+    if len(token) == 1 and not token.isalnum():
+        if token in lex.quote_marks:
+            return '"'
+        if token in lex.dashes:
+            return "-"
+        return token
+    if token[0].isdigit():
+        return token.replace(",", "") if _THOUSANDS.fullmatch(token) else token.casefold()
+    return fold_word(token, lex)
+
+
+def _sentence_ranges(text: str, starts: list[int]) -> tuple[tuple[int, int], ...]:
+    """Token ranges of sentences; a token belongs to the sentence it starts in
+    (tokens before the first sentence, to the first)."""
+    if not starts:
+        return ()
+    cuts = [bisect_left(starts, s.start) for s in split_sentences(text)[1:]]
+    bounds = [0, *cuts, len(starts)]
+    return tuple((lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo)
+
+
+def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
+    """Mark title nouns that stand before a capitalised word ("President Putin",
+    "president, Putin"): the title rule only looks near one of those."""
+    for i, flag in enumerate(flags):
+        if flag & Flag.TITLE:
+            after = texts[i + 2] if i + 2 < len(texts) and texts[i + 1] == "," else texts[i + 1] if i + 1 < len(texts) else ""
+            if after[:1].isupper():
+                flags[i] |= Flag.TITLE_BEFORE_NAME
+    return tuple(flags)
+
+
+def _sentence_keys(keys: list[str], is_word: list[bool], lo: int, hi: int) -> tuple[str, ...]:
+    """What sentence alignment compares: the word keys (all keys when none)."""
+    words = tuple(keys[i] for i in range(lo, hi) if is_word[i])
+    return words or tuple(keys[lo:hi])
+
+
+def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexicon) -> tuple[str, ...]:
+    """Per token: the boilerplate category of the first pattern covering it."""
+    mask = [""] * len(starts)
+    for pattern in lex.boilerplate:
+        for found in pattern.regex.finditer(text):
+            lo = bisect_left(starts, found.start())
+            hi = bisect_right(ends, found.end())
+            for index in range(lo, hi):
+                if not mask[index]:
+                    mask[index] = pattern.category
+    return tuple(mask)
+
+
+def prepare(text: str) -> PreparedText:
+    """Tokenise, split into sentences, fold keys and mark boilerplate."""
+    lex = lexicon()
+    tokens = tokenize(text)
+    texts = [t.text for t in tokens]
+    starts = [t.start for t in tokens]
+    ends = [t.end for t in tokens]
+    units = [text[(ends[i - 1] if i else 0) : ends[i]] for i in range(len(tokens))]
+    mask = _boilerplate_mask(text, starts, ends, lex)
+    # Boilerplate keys live apart, so that "ISTANBUL" in a dateline never aligns
+    # with "Istanbul" in the other text's first sentence.
+    folded = [fold_key(t) for t in texts]
+    keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)]
+    is_word = [t.kind is not TokenKind.PUNCT for t in tokens]
+    words = [t.casefold() for t, w in zip(texts, is_word, strict=True) if w]
+    sentences = _sentence_ranges(text, starts)
+    return PreparedText(
+        text=text,
+        tokens=tuple(texts),
+        starts=tuple(starts),
+        ends=tuple(ends),
+        is_word=tuple(is_word),
+        keys=tuple(keys),
+        units=tuple(units),
+        sentences=sentences,
+        boilerplate=mask,
+        sentence_keys=tuple(_sentence_keys(keys, is_word, lo, hi) for lo, hi in sentences),
+        flags=_with_title_names([key_flags(k) for k in folded], texts),
+        words_before=(0, *itertools.accumulate(is_word)),
+        folded_words=tuple(words),
+        word_types=frozenset(words),
+        # Joined into strings: Python caches a string's hash, not a tuple's.
+        shingles=frozenset(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False))),
+    )

@@ -1,0 +1,68 @@
+"""Similarity of two texts and a METER-style derivation class.
+
+The METER corpus (Clough, Gaizauskas, Piao and Wilks, 2002) labels a newspaper
+story against the Press Association copy it may come from as *wholly derived*
+(the wire is the only source: copied verbatim or rewritten), *partially derived*
+(the wire is one source among others) or *non-derived* (written independently).
+The derivation here applies that three-way reading to two measured numbers; the
+thresholds are ours, not fitted on METER, and are settings so that a study can
+state and vary them:
+
+* ``wholly``: at least ``wholly_copied`` (0.75) of B's words are aligned to A's
+  words (verbatim or in another house style);
+* ``partially``: at least ``partially_copied`` (0.2) copied, or at least
+  ``partially_containment`` (0.1) of B's word 5-grams occur in A;
+* ``non``: otherwise (and when B has no words).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from harness.wirediff.model import Derivation, Similarity
+from harness.wirediff.prepare import PreparedText
+
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DerivationThresholds:
+    wholly_copied: float = 0.75
+    partially_copied: float = 0.2
+    partially_containment: float = 0.1
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def similarity(a: PreparedText, b: PreparedText, aligned_b_words: int) -> Similarity:
+    """All similarity numbers of one pair (see :class:`Similarity`).
+
+    ``aligned_b_words`` comes from the alignment: B words aligned to A words with
+    the same key.
+    """
+    a_words, b_words = a.folded_words, b.folded_words
+    shared = len(a.shingles & b.shingles)
+    shared_types = len(a.word_types & b.word_types)
+    longest = max(len(a_words), len(b_words))
+    return Similarity(
+        token_jaccard=_ratio(shared_types, len(a.word_types) + len(b.word_types) - shared_types),
+        shingle_jaccard=_ratio(shared, len(a.shingles) + len(b.shingles) - shared),
+        shingle_containment=_ratio(shared, len(b.shingles)),
+        edit_distance=Levenshtein.distance(a_words, b_words) / longest if longest else None,
+        copied_share=_ratio(aligned_b_words, len(b_words)),
+    )
+
+
+def derivation(sim: Similarity, thresholds: DerivationThresholds | None = None) -> Derivation:
+    """METER-style class of B with respect to A (see the module docstring)."""
+    limits = thresholds or DerivationThresholds()
+    copied = sim.copied_share or 0.0
+    containment = sim.shingle_containment or 0.0
+    if copied >= limits.wholly_copied:
+        return Derivation.WHOLLY
+    if copied >= limits.partially_copied or containment >= limits.partially_containment:
+        return Derivation.PARTIALLY
+    return Derivation.NON

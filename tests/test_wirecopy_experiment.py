@@ -1,0 +1,105 @@
+"""wire-copy-diff end to end: stored tables, the report, and `harness diff` on files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+from syrupy.assertion import SnapshotAssertion
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.corpus import read_corpus
+from harness.experiments import load_catalogue
+from harness.project import Project
+from harness.reports import render_report
+from harness.run import run_experiment
+from tests.conftest import SEEDS, frame_text
+
+runner = CliRunner()
+
+
+def test_wire_copy_diff_result_and_report(project: Project, snapshot: SnapshotAssertion) -> None:
+    stored = run_experiment(load_catalogue(project.experiments_dir).get("wire-copy-diff"), project)
+    assert set(stored.manifest.tables) == {"articles", "candidate_pairs", "pairs", "edits", "style_rules"}
+    pairs = stored.table("pairs")
+    guardian = pairs.filter(pl.col("b_outlet") == "The Guardian").row(0, named=True)
+    assert guardian["a_outlet"] == "Reuters"
+    assert guardian["derivation"] == "wholly"
+    assert guardian["substantive_edits"] <= 2  # the issue's bar: at most 2 substantive edits
+    edits = stored.table("edits").filter(pl.col("b_doc_id") == guardian["b_doc_id"], pl.col("segment") == "body")
+    categories = set(edits["category"].to_list())
+    assert {"quote_style", "spelling", "title_style", "date_format", "attribution_order", "dateline"} <= categories
+    dateline = edits.filter(pl.col("category") == "dateline").row(0, named=True)
+    assert dateline["kind"] == "boilerplate"
+    assert dateline["a_text"].startswith("ISTANBUL, July 23 (Reuters)")
+    # Offsets slice the stored article bodies exactly: every number is auditable.
+    articles = {r["doc_id"]: r for r in stored.table("articles").iter_rows(named=True)}
+    for e in edits.iter_rows(named=True):
+        assert articles[e["a_doc_id"]]["body"][e["a_start"] : e["a_end"]] == e["a_text"]
+        assert articles[e["b_doc_id"]]["body"][e["b_start"] : e["b_end"]] == e["b_text"]
+    assert {r["name"] for r in stored.manifest.resources} >= {"styles/guardian.toml", "styles/reuters.toml"}
+    assert frame_text(pairs) == snapshot(name="pairs")
+    assert frame_text(stored.table("edits")) == snapshot(name="edits")
+    assert frame_text(stored.table("style_rules")) == snapshot(name="style_rules")
+    report = render_report(stored)
+    assert "Every substantive edit in context" in report.markdown
+    assert "Side by side" in report.html and "<script" not in report.html
+    assert report.markdown == snapshot(name="markdown")
+    assert report.html == snapshot(name="html")
+
+
+def _seed_body(outlet: str) -> str:
+    articles = read_corpus(SEEDS)
+    return str(articles.filter(pl.col("outlet") == outlet)["body"][0])
+
+
+def test_diff_command_json_contract(tmp_path: Path) -> None:
+    a, b = tmp_path / "reuters.txt", tmp_path / "guardian.txt"
+    a.write_text(_seed_body("Reuters"), encoding="utf-8")
+    b.write_text(_seed_body("The Guardian"), encoding="utf-8")
+    result = runner.invoke(
+        app, ["diff", str(a), str(b), "--a-outlet", "reuters", "--b-outlet", "guardian", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"similarity", "derivation", "edits"}
+    assert data["derivation"] == "wholly"
+    fields = {"category", "kind", "rule", "explanation", "a_text", "b_text", "a_start", "a_end", "b_start", "b_end"}
+    a_text, b_text = a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")
+    for edit in data["edits"]:
+        assert fields <= set(edit)
+        assert a_text[edit["a_start"] : edit["a_end"]] == edit["a_text"]
+        assert b_text[edit["b_start"] : edit["b_end"]] == edit["b_text"]
+    assert sum(1 for e in data["edits"] if e["kind"] == "substantive") <= 2
+
+
+def test_diff_command_html_and_text(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text('He said "<script>x</script> fine".\n', encoding="utf-8")
+    b.write_text("He said '<script>x</script> fine'.\n", encoding="utf-8")
+    out = tmp_path / "diff.html"
+    result = runner.invoke(app, ["diff", str(a), str(b), "--format", "html", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<script>x" not in page and "&lt;script&gt;" in page
+    result = runner.invoke(app, ["diff", str(a), str(b)])
+    assert result.exit_code == 0
+    assert "quote_style" in result.stdout
+
+
+def test_diff_command_bad_input(tmp_path: Path) -> None:
+    empty, binary, good = tmp_path / "empty.txt", tmp_path / "bin.txt", tmp_path / "good.txt"
+    empty.write_text("")
+    binary.write_bytes(b"abc\x00def")
+    good.write_text("Some text.")
+    for a, b, expected in (
+        (tmp_path / "missing.txt", good, "no such file"),
+        (empty, good, "empty file"),
+        (good, binary, "binary file"),
+    ):
+        result = runner.invoke(app, ["diff", str(a), str(b)])
+        assert result.exit_code == 2
+        assert expected in result.stderr
+        assert result.stderr.count("\n") == 1

@@ -1,0 +1,92 @@
+"""Sentence-then-word alignment: split, merged, moved, dropped and added sentences."""
+
+from __future__ import annotations
+
+from harness.wirediff import Category, apply_edits, diff_texts, prepare
+from harness.wirediff.align import Link, Op, align, best_chain
+
+
+def _links(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    return [(k.a_lo, k.a_hi, k.b_lo, k.b_hi) for k in align(prepare(a), prepare(b)).links]
+
+
+def test_a_split_sentence_links_one_to_two() -> None:
+    a = "The army advanced on the city, and the mayor fled to the coast. Rain fell."
+    b = "The army advanced on the city. The mayor fled to the coast. Rain fell."
+    assert _links(a, b) == [(0, 1, 0, 2), (1, 2, 2, 3)]
+    assert [(e.category, e.a_text, e.b_text) for e in diff_texts(a, b).edits] == [
+        (Category.SUBSTITUTION, ", and", "."),
+        (Category.CAPITALISATION, "the", "The"),
+    ]
+
+
+def test_merged_sentences_link_two_to_one() -> None:
+    a = "The army advanced on the city. The mayor fled to the coast. Rain fell."
+    b = "The army advanced on the city, and the mayor fled to the coast. Rain fell."
+    assert _links(a, b) == [(0, 2, 0, 1), (2, 3, 1, 2)]
+
+
+def test_a_moved_passage_is_one_reorder_edit() -> None:
+    a = "Talks began. The army advanced on the city. The mayor fled to the coast. Rain fell all day. Peace came."
+    b = "Talks began. Rain fell all day. Peace came. The army advanced on the city. The mayor fled to the coast."
+    result = diff_texts(a, b)
+    assert [(e.category, e.a_text, e.b_text) for e in result.edits] == [
+        (Category.REORDER, " Rain fell all day. Peace came.", " Rain fell all day. Peace came."),
+    ]
+    assert result.edits[0].explanation == "2 sentences moved"
+    assert apply_edits(a, result.edits) == b
+
+
+def test_a_moved_sentence_with_a_changed_word_says_so() -> None:
+    a = "Talks began on time. The army advanced on the city. Rain fell all day long."
+    b = "Talks began on time. Rain fell all day and night. The army advanced on the city."
+    (edit,) = diff_texts(a, b).edits
+    assert edit.category is Category.REORDER
+    assert edit.explanation == "1 sentence moved (3 tokens differ inside)"
+
+
+def test_a_dropped_sentence_is_one_deletion() -> None:
+    a = "Talks began in Istanbul. The army advanced on the city. Rain fell all day."
+    b = "Talks began in Istanbul. Rain fell all day."
+    assert _links(a, b) == [(0, 1, 0, 1), (2, 3, 1, 2)]
+    assert [(e.category, e.a_text) for e in diff_texts(a, b).edits] == [
+        (Category.DELETION, "The army advanced on the city. ")
+    ]
+
+
+def test_an_added_sentence_is_one_insertion() -> None:
+    a = "Talks began in Istanbul. Rain fell all day."
+    b = "Talks began in Istanbul. Nobody expected a deal this week. Rain fell all day."
+    assert [(e.category, e.b_text) for e in diff_texts(a, b).edits] == [
+        (Category.INSERTION, "Nobody expected a deal this week. ")
+    ]
+
+
+def test_an_unrelated_sentence_is_a_substitution_not_a_word_salad() -> None:
+    a = "Talks began in Istanbul. The army advanced on the city. Rain fell all day."
+    b = "Talks began in Istanbul. Markets in Tokyo closed higher. Rain fell all day."
+    assert [(e.category, e.a_text, e.b_text) for e in diff_texts(a, b).edits] == [
+        (Category.SUBSTITUTION, "The army advanced on the city.", "Markets in Tokyo closed higher.")
+    ]
+
+
+def test_paths_keep_every_token_once() -> None:
+    a = prepare("One two three. Four five six. Seven eight.")
+    b = prepare("One two 3. Seven eight. Four five six!")
+    alignment = align(a, b)
+    covered_a = sorted(i for r in alignment.runs if r.op is not Op.MOVED_B for i in range(r.a_lo, r.a_hi))
+    covered_b = sorted(j for r in alignment.runs if r.op is not Op.MOVED_A for j in range(r.b_lo, r.b_hi))
+    assert covered_a == list(range(len(a)))
+    assert covered_b == list(range(len(b)))
+
+
+def test_best_chain_prefers_the_heavier_of_two_crossing_links() -> None:
+    light, heavy, after = Link(0, 1, 1, 2, 0.5), Link(1, 2, 0, 1, 0.9), Link(2, 3, 2, 3, 1.0)
+    chain = best_chain([light, heavy, after], [1.0, 5.0, 2.0], 3)
+    assert chain == [heavy, after]
+
+
+def test_empty_texts() -> None:
+    assert diff_texts("", "").edits == ()
+    (edit,) = diff_texts("", "New text.").edits
+    assert (edit.category, edit.b_text, edit.a_start, edit.a_end) == (Category.INSERTION, "New text.", 0, 0)

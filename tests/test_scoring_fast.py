@@ -22,6 +22,7 @@ from benchmarks.bench_score import synthetic_articles
 from harness.corpus import read_corpus
 from harness.errors import ConfigError
 from harness.scoring import READABILITY_METRICS, VIEWS, analyse_text, readability, score_documents
+from harness.scoring.batch import shutdown_workers, worker_peak_memory
 from harness.scoring.readability import syllables
 from harness.scoring.textcounts import (
     chunk_counts,
@@ -190,7 +191,13 @@ def test_scorecard_sentiment_equals_vader_on_the_sample(sample: pl.DataFrame) ->
 def test_worker_processes_give_the_same_tables_as_one_process() -> None:
     articles = synthetic_articles(30)
     one = score_documents(articles, workers=1)
-    two = score_documents(articles, workers=2)
+    try:
+        two = score_documents(articles, workers=2)
+        peak = worker_peak_memory()
+        if Path("/proc/self/status").is_file():  # Linux reports each worker's peak
+            assert peak is not None and peak > 0
+    finally:
+        shutdown_workers()
     assert list(one) == list(two)
     for name in one:
         assert_frame_equal(one[name], two[name])
@@ -202,3 +209,10 @@ def test_workers_must_be_positive() -> None:
     with pytest.raises(ConfigError) as caught:
         score_documents(articles, workers=0)
     assert "pass 1" in (caught.value.hint or "")
+
+
+def test_a_small_corpus_is_scored_without_starting_workers() -> None:
+    shutdown_workers()
+    tables = score_documents(synthetic_articles(12))
+    assert tables["documents"].height == 12
+    assert worker_peak_memory() is None  # no pool was started

@@ -24,6 +24,7 @@ from harness.scoring import score_documents, validate
 from harness.scoring.gold import read_gold
 from harness.run import cite, run_experiment, verify_result
 from harness.text import word_count
+from harness.text.language import split_by_language
 from harness.wirediff import diff_texts, load_style, render_html, to_json
 from harness.wirediff import render_text as render_diff_text
 
@@ -202,6 +203,7 @@ def score(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout (required for parquet).")] = None,
     lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
     invalid_utf8: InvalidUtf8Option = "error",
+    any_language: Annotated[bool, typer.Option("--any-language", help="Score texts in other languages too (as if English).")] = False,
 ) -> None:
     """Score documents: one row each with readability, sentence sentiment and loaded-term rates.
 
@@ -210,7 +212,12 @@ def score(
 
     Example: harness score article.txt --format json
     """
-    documents = score_documents(_read(path, invalid_utf8), lexicons=lexicon or ())["documents"]
+    articles = _read(path, invalid_utf8)
+    if not any_language:
+        articles, skipped = split_by_language(articles)
+        for row in skipped.iter_rows(named=True):
+            typer.echo(f"warning: {row['doc_id']} not scored ({row['reason']}; {row['detail']})", err=True)
+    documents = score_documents(articles, lexicons=lexicon or ())["documents"]
     if format == "parquet":
         if output is None:
             raise UsageError("--format parquet needs --output FILE")

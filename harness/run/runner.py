@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,9 @@ from harness.results.manifest import MANIFEST_FORMAT, Manifest, TableEntry, envi
 from harness.results.store import ResultStore, StoredResult
 
 Progress = Callable[[str], None]
+# A step that leaves articles out returns them in a table of this name (columns
+# doc_id, reason, ...): every input article is accounted for in the manifest.
+SKIPPED_TABLE = "skipped"
 
 
 class StepContractError(RuntimeError):
@@ -96,6 +100,7 @@ def compute(
     articles = read.articles
     selected = select_articles(articles, experiment)
     tables: dict[str, pl.DataFrame] = {INPUT_TABLE: selected}
+    skipped: dict[str, str] = {}  # doc_id -> reason, from every step's `skipped` table
     resources: list[Resource] = []
     resolved: list[dict[str, Any]] = []
     for call in experiment.steps:
@@ -105,7 +110,11 @@ def compute(
         settings = {k: resolve_paths(v, project.root) for k, v in declared.items()}
         if progress:
             progress(f"step {defn.name}")
-        tables.update(_call_step(defn, tables, settings))
+        produced = _call_step(defn, tables, settings)
+        tables.update(produced)
+        if SKIPPED_TABLE in produced:
+            for row in produced[SKIPPED_TABLE].select("doc_id", "reason").iter_rows():
+                skipped.setdefault(row[0], row[1])
         if defn.resources:
             resources.extend(defn.resources(settings))
         # The manifest records settings as written (project-relative), never the
@@ -117,6 +126,9 @@ def compute(
         "articles_read": articles.height,
         "articles_selected": selected.height,
         "selected_hash": corpus_hash(selected),
+        "articles_skipped": len(skipped),
+        "skipped_reasons": dict(sorted(Counter(skipped.values()).items())),
+        "articles_processed": selected.height - len(skipped),
         "invalid_utf8": experiment.corpus.invalid_utf8,
         "replaced_bytes": {r.file: r.count for r in read.replaced},
     }

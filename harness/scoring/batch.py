@@ -59,8 +59,12 @@ VIEW = "_view"
 
 BATCH_FRAMES: tuple[str, ...] = ("sentences", "hits", "quotes", "readability", "words")
 
-# Below this many documents per worker, starting processes costs more than it saves.
-MIN_DOCS_PER_WORKER = 64
+# When workers pay off (workers=None). Starting them costs a few seconds per process
+# (a fresh interpreter loads CMUdict, VADER and lemma tables): about what one core
+# needs to score a thousand news articles. A running pool is reused for any corpus
+# of a few batches.
+MIN_DOCS_TO_START_WORKERS = 1000
+MIN_DOCS_FOR_RUNNING_WORKERS = 96
 # Documents per batch: small enough to balance two workers, large enough that
 # sending frames between processes is a small share of the work.
 BATCH_DOCS = 48
@@ -398,7 +402,10 @@ def _worker_count(requested: int | None, n_documents: int) -> int:
         )
     if requested is not None:
         return requested
-    return max(1, min(default_workers(), n_documents // MIN_DOCS_PER_WORKER))
+    cores = default_workers()
+    running = _pool is not None and _pool_size == cores
+    enough = MIN_DOCS_FOR_RUNNING_WORKERS if running else MIN_DOCS_TO_START_WORKERS
+    return cores if cores > 1 and n_documents >= enough else 1
 
 
 def _score_in_workers(

@@ -285,12 +285,30 @@ class TermMatcher:
         return None if best is None else (best[1], best[2])
 
 
+def clear_lexicon_caches() -> None:
+    """Forget remembered lemmas and surface forms (benchmarks start cold)."""
+    word_forms.cache_clear()
+    _surface.cache_clear()
+    _has_alnum.cache_clear()
+
+
+@lru_cache(maxsize=_LEMMA_CACHE)
+def _has_alnum(word: str) -> bool:
+    return any(ch.isalnum() for ch in word)
+
+
+@lru_cache(maxsize=_LEMMA_CACHE)
+def _surface(text: str) -> str:
+    """A token's text as term words are written: lower-cased, possessive 's removed."""
+    return _POSSESSIVE_RE.sub("", text).lower()
+
+
 def _word_matches(entry: LexiconEntry, word: str, token: Token) -> tuple[bool, bool]:
     """(matches, matches the surface form) for one term word against one token."""
-    if entry.exact or not any(ch.isalnum() for ch in word):
+    if entry.exact or not _has_alnum(word):
         same = token.text == word
         return same, same
-    surface = _POSSESSIVE_RE.sub("", token.text).lower()
+    surface = _surface(token.text)
     if surface == word:
         return True, True
     return token.is_word and word in word_forms(token.text), False

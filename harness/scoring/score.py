@@ -23,8 +23,8 @@ from harness.scoring.lexicon import (
     LOADED_ATTRIBUTION,
     NEUTRAL_ATTRIBUTION,
     TermMatcher,
+    clear_lexicon_caches,
     load_lexicons,
-    word_forms,
 )
 from harness.scoring.readability import clear_readability_caches, cmudict_resource
 from harness.scoring.schemas import (
@@ -76,7 +76,7 @@ def clear_caches() -> None:
     clear_readability_caches()
     clear_count_caches()
     sentence_sentiment.cache_clear()
-    word_forms.cache_clear()
+    clear_lexicon_caches()
 
 
 def _check_articles(articles: pl.DataFrame) -> pl.DataFrame:

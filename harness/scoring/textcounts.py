@@ -10,9 +10,13 @@ sentence count, is a sum over *whitespace chunks* (maximal runs of non-space
 characters). Its word list is ``remove_punctuation(text).split()``, and punctuation
 removal is character-local (the apostrophe rule only looks ahead at letters, which
 never cross whitespace), so each chunk gives zero or one word, independently of its
-neighbours. So each distinct chunk is measured once, *by textstat's own functions*
-(word list, syllable counter, difficult-word test, letter count), and a text's counts
-are sums over its chunks. The sentence count (a regex over the whole text, ignoring
+neighbours. So each distinct chunk is measured once (``chunk_counts``: textstat's
+regular expressions, dictionary lookups and easy-word list, applied the way its word
+list, syllable counter, difficult-word test and letter count apply them; syllables
+are looked up once per distinct lower-cased word), and a text's counts are sums over
+its chunks. ``reference_chunk_counts`` measures a chunk by calling textstat's own
+functions instead; the tests check the two agree on every chunk of a corpus sample
+and on generated text. The sentence count (a regex over the whole text, ignoring
 "sentences" of at most two words) is computed on the whole text as textstat does,
 its per-sentence word counts again from the chunk measures. The formulas below repeat
 textstat's arithmetic operation for operation (same operand order, same zero

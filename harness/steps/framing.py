@@ -15,6 +15,7 @@ from harness.reports.svg import bar_chart, line_chart
 from harness.resources import Resource
 from harness.scoring import TABLES, score_documents, scoring_resources
 from harness.stats import DEFAULT_N_BOOT, DEFAULT_SEED, compare_outlets
+from harness.text.language import SKIPPED_SCHEMA, language_resource, split_by_language
 
 SCORECARD_COLUMNS = (
     "outlet",
@@ -39,9 +40,10 @@ def _lexicon_paths(settings: Mapping[str, Any]) -> list[Path]:
 
 
 def _score_resources(settings: Mapping[str, Any]) -> list[Resource]:
-    return scoring_resources(
-        _lexicon_paths(settings), include_builtin=settings.get("include_builtin", True)
-    )
+    return [
+        *scoring_resources(_lexicon_paths(settings), include_builtin=settings.get("include_builtin", True)),
+        language_resource(),
+    ]
 
 
 def _outlet_order(metrics: pl.DataFrame) -> list[str]:
@@ -122,8 +124,22 @@ def attribution_table(speakers: pl.DataFrame) -> Block:
     )
 
 
+def skipped_blocks(skipped: pl.DataFrame) -> list[Block]:
+    if skipped.height == 0:
+        return []
+    return [
+        Heading("Articles not scored"),
+        Paragraph(
+            f"{skipped.height} article(s) were not scored, each with its reason (table `skipped`): "
+            "the readability formulas, VADER and the lexicons are English instruments."
+        ),
+        Table(skipped, "Skipped articles (table `skipped`)"),
+    ]
+
+
 def framing_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
     return [
+        *skipped_blocks(tables["skipped"]),
         *scorecard_blocks(tables["metrics"]),
         sentiment_figure(tables["sentences"]),
         density_figure(tables["rates"]),
@@ -138,21 +154,32 @@ def framing_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bloc
     ]
 
 
-@step(outputs=TABLES, resources=_score_resources, report=framing_report)
+@step(outputs=(*TABLES, "skipped"), resources=_score_resources, report=framing_report)
 def score_framing(
     articles: pl.DataFrame,
     *,
     lexicons: tuple[ProjectPath, ...] = (),
     include_builtin: bool = True,
     context_chars: int = 60,
+    english_only: bool = True,
 ) -> Tables:
-    """Readability, sentence sentiment, loaded terms and attribution, by voice."""
-    return score_documents(
-        articles,
+    """Readability, sentence sentiment, loaded terms and attribution, by voice.
+
+    Articles confidently identified as another language are not scored as English:
+    they are listed, with the reason, in table `skipped` (``english_only = false``
+    scores everything).
+    """
+    if english_only:
+        english, skipped = split_by_language(articles)
+    else:
+        english, skipped = articles, pl.DataFrame(schema=SKIPPED_SCHEMA)
+    tables = score_documents(
+        english,
         lexicons=[Path(p) for p in lexicons],
         include_builtin=include_builtin,
         context_chars=context_chars,
     )
+    return {**tables, "skipped": skipped}
 
 
 def comparisons_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:

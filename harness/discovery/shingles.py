@@ -1,0 +1,76 @@
+"""Word 5-gram shingles, hashed to stable 64-bit integers.
+
+A shingle is ``size`` consecutive case-folded word tokens (harness.text: the
+tokeniser every other analysis uses, so "word" means the same thing here).
+Punctuation is skipped, so restyled quotes or dashes do not break a shingle.
+
+Hashes must be the same on every machine and every library version, because a
+stored result is verified by re-running it: each distinct word is hashed once
+with BLAKE2b (standard library, fixed forever), and the words of a shingle are
+combined with fixed 64-bit arithmetic in numpy (``mix64``). polars' ``hash`` is
+not used because its values change between polars versions.
+
+A text with fewer words than ``size`` has one shingle (all its words), so a
+short item still matches its exact copy; a text without words has none.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+import numpy as np
+import numpy.typing as npt
+
+from harness.text import tokenize
+
+SHINGLE_SIZE = 5
+Hashes = npt.NDArray[np.uint64]
+
+# splitmix64's finaliser constants (Steele et al. 2014): a bijective 64-bit mixer.
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
+
+
+def mix64(values: Hashes) -> Hashes:
+    """splitmix64 finaliser, element-wise; uint64 arrays wrap on overflow by design."""
+    x = values ^ (values >> _SHIFTS[0])
+    x = x * _MIX_1
+    x ^= x >> _SHIFTS[1]
+    x = x * _MIX_2
+    x ^= x >> _SHIFTS[2]
+    return x
+
+
+def combine64(state: Hashes, values: Hashes) -> Hashes:
+    """Order-sensitive combination: combine(combine(a, b), c) != combine(combine(a, c), b)."""
+    return mix64(state * _GOLDEN + values)
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def word_hash(word: str) -> int:
+    """A stable 64-bit hash of one (case-folded) word."""
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def word_keys(text: str) -> list[str]:
+    """The case-folded word tokens of ``text``: what shingles are made of."""
+    return [token.text.casefold() for token in tokenize(text) if token.is_word]
+
+
+def shingle_hashes(text: str, *, size: int = SHINGLE_SIZE) -> Hashes:
+    """The sorted, distinct hashes of the word ``size``-grams of ``text``."""
+    keys = word_keys(text)
+    if not keys:
+        return np.empty(0, dtype=np.uint64)
+    words = np.fromiter((word_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
+    width = min(size, len(keys))
+    count = len(keys) - width + 1
+    state = words[:count].copy()
+    for step in range(1, width):
+        state = combine64(state, words[step : step + count])
+    # Seal with the width so a 3-word text never equals the first 3-gram of a longer one.
+    sealed = combine64(state, np.full(count, width, dtype=np.uint64))
+    return np.unique(sealed)

@@ -1,0 +1,100 @@
+"""Non-English articles are flagged, not scored as English, and every article is accounted for."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import polars as pl
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.experiments import load_catalogue
+from harness.project import Project
+from harness.run import run_experiment
+from harness.text.language import detect_language, split_by_language
+
+runner = CliRunner()
+
+FRENCH = (
+    "La Russie et l'Ukraine ont discuté mercredi de nouveaux échanges de prisonniers lors d'une brève "
+    "session de pourparlers de paix à Istanbul, mais les deux camps restent très éloignés sur les "
+    "conditions d'un cessez-le-feu et sur une éventuelle rencontre entre leurs dirigeants."
+)
+ENGLISH = (
+    "Russia and Ukraine discussed further prisoner swaps on Wednesday at a brief session of peace talks "
+    "in Istanbul, but the sides remained far apart on ceasefire terms and a possible meeting of leaders."
+)
+
+
+def test_detect_language() -> None:
+    assert detect_language(FRENCH).language == "fr"
+    assert detect_language(FRENCH).non_english()
+    assert not detect_language(ENGLISH).non_english()
+    # Too short to judge: kept, never skipped on a guess.
+    assert not detect_language("Gracias, amigos.").non_english()
+
+
+def test_split_by_language_names_the_reason() -> None:
+    articles = pl.DataFrame({"doc_id": ["en1", "fr1"], "outlet": ["A", "B"], "body": [ENGLISH, FRENCH]})
+    english, skipped = split_by_language(articles)
+    assert english["doc_id"].to_list() == ["en1"]
+    assert skipped["doc_id"].to_list() == ["fr1"]
+    assert skipped["reason"].to_list() == ["language: fr"]
+
+
+def _add_french_article(project: Project) -> None:
+    folder = project.root / "seeds"
+    (folder / "lemonde.md").write_text(
+        f"---\ntitle: Échanges de prisonniers\noutlet: Le Monde\n---\n{FRENCH}\n", encoding="utf-8"
+    )
+    experiment = project.experiments_dir / "tabloid-framing.toml"
+    text = experiment.read_text(encoding="utf-8").replace('"The Guardian"]', '"The Guardian", "Le Monde"]')
+    experiment.write_text(text, encoding="utf-8")
+
+
+def test_experiment_skips_and_accounts_for_a_french_article(project: Project) -> None:
+    _add_french_article(project)
+    stored = run_experiment(load_catalogue(project.experiments_dir).get("tabloid-framing"), project)
+    skipped = stored.table("skipped")
+    assert skipped["outlet"].to_list() == ["Le Monde"]
+    assert "Le Monde" not in stored.table("documents")["outlet"].to_list()
+    corpus = stored.manifest.corpus
+    assert corpus["articles_read"] == 5
+    assert corpus["articles_selected"] == 4
+    assert corpus["articles_skipped"] == 1
+    assert corpus["articles_processed"] == 3
+    assert corpus["skipped_reasons"] == {"language: fr": 1}
+    assert "py3langid model.npz.xz" in {r["name"] for r in stored.manifest.resources}
+
+
+def test_score_command_warns_and_skips(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        json.dumps({"id": "en", "text": ENGLISH}) + "\n" + json.dumps({"id": "fr", "text": FRENCH}) + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["score", str(corpus), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["doc_id"] for r in json.loads(result.stdout)] == ["en"]
+    assert "fr not scored (language: fr" in result.stderr
+    result = runner.invoke(app, ["score", str(corpus), "--format", "json", "--any-language"])
+    assert [r["doc_id"] for r in json.loads(result.stdout)] == ["en", "fr"]
+
+
+def _run_profile(root: str) -> str:
+    project = Project(Path(root))
+    return run_experiment(load_catalogue(project.experiments_dir).get("corpus-profile"), project).result_id
+
+
+def test_two_concurrent_runs_do_not_corrupt_the_store(project: Project) -> None:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        ids = pool.map(_run_profile, [str(project.root)] * 4)
+    assert len(set(ids)) == 1
+    store = project.store()
+    assert store.result_ids("corpus-profile") == [ids[0]]
+    assert store.tampered_tables(store.load("corpus-profile")) == []
+    leftovers = [p.name for p in (project.results_dir / "corpus-profile").iterdir() if p.name.startswith(".tmp-")]
+    assert leftovers == []

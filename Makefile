@@ -33,7 +33,7 @@ bench: $(STAMP)
 ## lock: re-pin every dependency (needs network; commit requirements.lock)
 lock:
 	$(PYTHON) -m pip install --quiet uv
-	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --extra ray --python-version 3.11 \
 		--generate-hashes -o requirements.lock
 
 clean:

@@ -108,7 +108,7 @@ def test_unknown_setting_lists_allowed_settings() -> None:
 def test_unknown_top_level_key() -> None:
     with pytest.raises(ConfigError, match="unknown key 'colour'") as info:
         parse_experiment('colour = 1\n' + BASE, file=FILE, registry=make_registry())
-    assert info.value.hint == "allowed keys: name, version, description, corpus, steps"
+    assert info.value.hint == "allowed keys: name, version, description, corpus, steps, engine"
 
 
 def test_malformed_toml_reports_line() -> None:

@@ -15,6 +15,7 @@ from rich.table import Table as RichTable
 import harness.steps  # noqa: F401  (registers every step)
 from harness.cli.common import ProjectOption, clean_errors, print_json, progress_line, project_at
 from harness.corpus import load_corpus, read_plain_text
+from harness.engines import BatchCall, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.experiments import load_catalogue
 from harness.reports import render_report, write_report
@@ -39,6 +40,15 @@ corpus_app = typer.Typer(help="Look at a corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 
 console = Console()
+
+EngineOption = Annotated[
+    Literal["local", "ray"] | None,
+    typer.Option("--engine", help="Where batch steps run: local (default, or the experiment's `engine`) or ray."),
+]
+RayAddressOption = Annotated[
+    str | None,
+    typer.Option("--ray-address", help="Join this Ray cluster; without it a local Ray starts with this machine's cores."),
+]
 
 InvalidUtf8Option = Annotated[
     Literal["error", "replace"],
@@ -82,17 +92,21 @@ def _names(project: Path, name: str | None, all_: bool) -> list[str]:
 def run(
     name: Annotated[str | None, typer.Argument(help="Experiment name (see `harness list`).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Run every experiment.")] = False,
+    engine: EngineOption = None,
+    ray_address: RayAddressOption = None,
     project: ProjectOption = Path("."),
 ) -> None:
     """Run an experiment and store its result in results/NAME/<result-id>/.
 
-    Example: harness run corpus-profile
+    Example: harness run corpus-profile --engine local
     """
     proj = project_at(project)
     catalogue = load_catalogue(proj.experiments_dir)
     for exp_name in _names(project, name, all_):
-        with progress_line(f"run {exp_name}") as progress:
-            stored = run_experiment(catalogue.get(exp_name), proj, progress=progress)
+        experiment = catalogue.get(exp_name)
+        with open_engine(engine or experiment.engine, address=ray_address) as chosen:
+            with progress_line(f"run {exp_name}") as progress:
+                stored = run_experiment(experiment, proj, progress=progress, engine=chosen)
         typer.echo(f"{stored.ref}  {stored.path.relative_to(proj.root)}")
 
 
@@ -204,6 +218,8 @@ def score(
     lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
     invalid_utf8: InvalidUtf8Option = "error",
     any_language: Annotated[bool, typer.Option("--any-language", help="Score texts in other languages too (as if English).")] = False,
+    engine: EngineOption = None,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Score documents: one row each with readability, sentence sentiment and loaded-term rates.
 
@@ -217,7 +233,11 @@ def score(
         articles, skipped = split_by_language(articles)
         for row in skipped.iter_rows(named=True):
             typer.echo(f"warning: {row['doc_id']} not scored ({row['reason']}; {row['detail']})", err=True)
-    documents = score_documents(articles, lexicons=lexicon or ())["documents"]
+    call = BatchCall(
+        score_documents, "articles", {"articles": articles}, ("articles",), {"lexicons": lexicon or []}, ("documents",)
+    )
+    with open_engine(engine or "local", address=ray_address) as chosen:
+        documents = chosen.run(call)["documents"]
     if format == "parquet":
         if output is None:
             raise UsageError("--format parquet needs --output FILE")

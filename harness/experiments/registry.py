@@ -67,6 +67,7 @@ class StepDef:
     resources: ResourceList | None
     report: ReportSection | None
     summary: str
+    batch_over: str | None = None  # an input table the step may be run on in slices
 
     def setting(self, name: str) -> Setting | None:
         return next((s for s in self.settings if s.name == name), None)
@@ -124,12 +125,20 @@ def step(
     outputs: Sequence[str],
     resources: ResourceList | None = None,
     report: ReportSection | None = None,
+    batch_over: str | None = None,
     registry: StepRegistry = STEPS,
 ) -> Callable[[StepFunction], StepFunction]:
-    """Register a step function; returns it unchanged so it stays a plain function."""
+    """Register a step function; returns it unchanged so it stays a plain function.
+
+    ``batch_over`` names an input table whose consecutive slices can be processed
+    apart (every output row comes from one input row, in input order): engines
+    such as Ray may then spread the step over workers.
+    """
 
     def register(func: StepFunction) -> StepFunction:
         inputs, settings = _signature_parts(func)
+        if batch_over is not None and batch_over not in inputs:
+            raise TypeError(f"{func.__name__}: batch_over={batch_over!r} is not one of its input tables {inputs}")
         summary = (inspect.getdoc(func) or "").strip().splitlines()
         registry.add(
             StepDef(
@@ -141,6 +150,7 @@ def step(
                 resources=resources,
                 report=report,
                 summary=summary[0] if summary else "",
+                batch_over=batch_over,
             )
         )
         return func

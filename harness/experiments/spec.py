@@ -34,7 +34,8 @@ from harness.experiments.settings import SettingTypeError, coerce, describe
 
 # Experiment names become folder names in the result store: keep them boring.
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-TOP_KEYS = ("name", "version", "description", "corpus", "steps")
+TOP_KEYS = ("name", "version", "description", "corpus", "steps", "engine")
+ENGINES = ("local", "ray")
 CORPUS_KEYS = ("path", "outlets", "doc_ids", "invalid_utf8")
 INVALID_UTF8 = ("error", "replace")
 STEP_KEYS = ("use", "settings")
@@ -63,6 +64,7 @@ class Experiment:
     corpus: CorpusSpec
     steps: tuple[StepCall, ...]
     file: Path
+    engine: Literal["local", "ray"] = "local"  # where batch steps run; never changes the tables
 
     def canonical(self) -> dict[str, Any]:
         """The experiment as plain data, stable for hashing and manifests."""
@@ -210,7 +212,13 @@ def parse_experiment(text: str, *, file: Path, registry: StepRegistry = STEPS) -
             where=where,
             hint="use lower-case letters, digits and '-', at most 64 characters",
         )
+    engine = raw.get("engine", "local")
+    if engine not in ENGINES:
+        raise ConfigError(
+            f"key 'engine' must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}", where=where
+        )
     return Experiment(
+        engine=engine,
         name=name,
         version=_require(raw, "version", str, where),
         description=_require(raw, "description", str, where) if "description" in raw else "",

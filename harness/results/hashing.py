@@ -22,7 +22,9 @@ PARQUET_OPTIONS: dict[str, Any] = {
 
 def table_bytes(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    frame.write_parquet(buffer, **PARQUET_OPTIONS)
+    # One contiguous chunk per column: how a frame was assembled (one call, or
+    # slices concatenated by an engine) must not change its bytes.
+    frame.rechunk().write_parquet(buffer, **PARQUET_OPTIONS)
     return buffer.getvalue()
 
 

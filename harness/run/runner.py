@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from harness.corpus import corpus_hash, load_corpus
+from harness.engines import BatchCall, Engine, LocalEngine
 from harness.errors import ConfigError
 from harness.experiments.registry import STEPS, StepDef, StepRegistry
 from harness.experiments.settings import resolve_paths
@@ -71,8 +72,14 @@ def select_articles(articles: pl.DataFrame, experiment: Experiment) -> pl.DataFr
     return selected
 
 
-def _call_step(defn: StepDef, tables: Mapping[str, pl.DataFrame], settings: Mapping[str, Any]) -> dict[str, pl.DataFrame]:
-    produced = defn.func(*(tables[name] for name in defn.inputs), **settings)
+def _call_step(
+    defn: StepDef, tables: Mapping[str, pl.DataFrame], settings: Mapping[str, Any], engine: Engine
+) -> dict[str, pl.DataFrame]:
+    if defn.batch_over is not None:
+        call = BatchCall(defn.func, defn.batch_over, tables, defn.inputs, settings, defn.outputs)
+        produced: Mapping[str, pl.DataFrame] = engine.run(call)
+    else:
+        produced = defn.func(*(tables[name] for name in defn.inputs), **settings)
     if set(produced) != set(defn.outputs):
         raise StepContractError(
             f"step {defn.name!r} returned tables {sorted(produced)}, declared {list(defn.outputs)}"
@@ -89,8 +96,14 @@ def compute(
     *,
     registry: StepRegistry = STEPS,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> Computed:
-    """Run every step in memory. Pure: reads the corpus, writes nothing."""
+    """Run every step in memory. Pure: reads the corpus, writes nothing.
+
+    ``engine`` runs the steps that may be run in slices (default: local); the
+    tables, hence the result id, are the same whichever engine ran them.
+    """
+    engine = engine or LocalEngine()
     corpus_path = project.resolve(experiment.corpus.path)
     read = load_corpus(
         corpus_path,
@@ -110,7 +123,7 @@ def compute(
         settings = {k: resolve_paths(v, project.root) for k, v in declared.items()}
         if progress:
             progress(f"step {defn.name}")
-        produced = _call_step(defn, tables, settings)
+        produced = _call_step(defn, tables, settings, engine)
         tables.update(produced)
         if SKIPPED_TABLE in produced:
             for row in produced[SKIPPED_TABLE].select("doc_id", "reason").iter_rows():
@@ -197,12 +210,18 @@ def run_experiment(
     store: ResultStore | None = None,
     registry: StepRegistry = STEPS,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> StoredResult:
     """Compute and store one experiment; returns the stored (immutable) result."""
     started = time.monotonic()
     started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
-    computed = compute(experiment, project, registry=registry, progress=progress)
-    run_info = {"started_at": started_at, "duration_s": round(time.monotonic() - started, 3)}
+    engine = engine or LocalEngine()
+    computed = compute(experiment, project, registry=registry, progress=progress, engine=engine)
+    run_info = {
+        "started_at": started_at,
+        "duration_s": round(time.monotonic() - started, 3),
+        "engine": engine.name,
+    }
     manifest, files, manifest_json = serialise(computed, project, run_info=run_info)
     if progress:
         progress(f"store {manifest.result_id}")

@@ -154,7 +154,7 @@ def framing_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bloc
     ]
 
 
-@step(outputs=(*TABLES, "skipped"), resources=_score_resources, report=framing_report)
+@step(outputs=(*TABLES, "skipped"), resources=_score_resources, report=framing_report, batch_over="articles")
 def score_framing(
     articles: pl.DataFrame,
     *,

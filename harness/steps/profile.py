@@ -65,7 +65,12 @@ def profile_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bloc
     ]
 
 
-@step(outputs=("profile",), resources=lambda settings: text_resources(), report=profile_report)
+@step(
+    outputs=("profile",),
+    resources=lambda settings: text_resources(),
+    report=profile_report,
+    batch_over="articles",
+)
 def profile_articles(articles: pl.DataFrame) -> Tables:
     """Per-article word, sentence, paragraph and quotation counts."""
     rows = [

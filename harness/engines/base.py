@@ -1,0 +1,66 @@
+"""The engine interface and the local engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import polars as pl
+
+EngineName = Literal["local", "ray"]
+ENGINE_NAMES: tuple[EngineName, ...] = ("local", "ray")
+DEFAULT_BATCH_SIZE = 256
+
+Tables = Mapping[str, pl.DataFrame]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchCall:
+    """One step call whose ``batched`` table may be cut into consecutive slices.
+
+    ``func(batched_slice, **broadcast, **settings)`` must return ``outputs``; the
+    broadcast tables are handed whole to every slice.
+    """
+
+    func: Callable[..., Tables]
+    batched: str
+    tables: Mapping[str, pl.DataFrame]
+    inputs: tuple[str, ...]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    outputs: tuple[str, ...] = ()
+
+    def call(self, batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        args = [batch if name == self.batched else self.tables[name] for name in self.inputs]
+        produced = self.func(*args, **self.settings)
+        return {name: produced[name] for name in self.outputs}
+
+
+class Engine(Protocol):
+    name: EngineName
+
+    def run(self, call: BatchCall) -> dict[str, pl.DataFrame]: ...
+
+
+class LocalEngine:
+    """The embedded default: one call over the whole table, in this process."""
+
+    name: EngineName = "local"
+
+    def run(self, call: BatchCall) -> dict[str, pl.DataFrame]:
+        return call.call(call.tables[call.batched])
+
+
+@contextmanager
+def open_engine(
+    name: EngineName, *, address: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[Engine]:
+    """The named engine, started for the duration of the block (Ray: connected or local)."""
+    if name == "local":
+        yield LocalEngine()
+        return
+    from harness.engines.ray_engine import RayEngine  # Ray is optional: imported only here
+
+    with RayEngine.started(address=address, batch_size=batch_size) as engine:
+        yield engine

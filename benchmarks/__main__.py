@@ -6,12 +6,17 @@ same run, as a ratio, with peak memory.
 
 from __future__ import annotations
 
-from benchmarks import bench_diff, bench_score
+from benchmarks import bench_diff, bench_engines, bench_score
 
 
 def main() -> None:
     # Each benchmark has its own options: `python -m benchmarks.bench_score --help`.
-    for name, bench in (("scoring", bench_score.main), ("wire-copy diff", bench_diff.main)):
+    benches = (
+        ("scoring", bench_score.main),
+        ("wire-copy diff", bench_diff.main),
+        ("engines: local vs Ray", bench_engines.main),
+    )
+    for name, bench in benches:
         print(f"== {name} ==", flush=True)
         bench([])
         print(flush=True)

@@ -15,7 +15,9 @@ from harness.engines.base import (
     Engine,
     EngineName,
     LocalEngine,
+    in_parallel_task,
     open_engine,
+    parallel_task,
 )
 
 __all__ = [
@@ -25,5 +27,7 @@ __all__ = [
     "Engine",
     "EngineName",
     "LocalEngine",
+    "in_parallel_task",
     "open_engine",
+    "parallel_task",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -14,6 +15,24 @@ ENGINE_NAMES: tuple[EngineName, ...] = ("local", "ray")
 DEFAULT_BATCH_SIZE = 256
 
 Tables = Mapping[str, pl.DataFrame]
+
+# True inside a task an engine already runs in parallel: code that would start
+# its own worker processes (the scorecard's pool) must not, or the cores are
+# oversubscribed.
+_IN_PARALLEL_TASK: ContextVar[bool] = ContextVar("in_parallel_task", default=False)
+
+
+def in_parallel_task() -> bool:
+    return _IN_PARALLEL_TASK.get()
+
+
+@contextmanager
+def parallel_task() -> Iterator[None]:
+    token = _IN_PARALLEL_TASK.set(True)
+    try:
+        yield
+    finally:
+        _IN_PARALLEL_TASK.reset(token)
 
 
 @dataclass(frozen=True, slots=True)

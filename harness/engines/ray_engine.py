@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from harness.engines.base import BatchCall, EngineName
+from harness.engines.base import BatchCall, EngineName, parallel_task
 from harness.errors import UsageError
 
 try:
@@ -51,7 +51,8 @@ class _RunSlice:
         self.call = call
 
     def __call__(self, batch: Any) -> Any:
-        produced = self.call.call(pl.from_arrow(batch))  # type: ignore[arg-type]
+        with parallel_task():
+            produced = self.call.call(pl.from_arrow(batch))  # type: ignore[arg-type]
         return pa.table({name: [_to_ipc(produced[name])] for name in self.call.outputs})
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import polars as pl
 
+from harness.engines.base import in_parallel_task
 from harness.errors import ConfigError, UsageError
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes, display_names
 from harness.scoring.lexicon import Lexicon, TermHit, TermMatcher
@@ -289,7 +290,12 @@ _pool_size = 0
 
 
 def default_workers() -> int:
-    """Cores this process may use (its CPU affinity where the OS reports it)."""
+    """Cores this process may use (its CPU affinity where the OS reports it).
+
+    One inside an engine's parallel task (Ray): the engine already spreads the work.
+    """
+    if in_parallel_task():
+        return 1
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)

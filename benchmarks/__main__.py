@@ -6,7 +6,7 @@ same run, as a ratio, with peak memory.
 
 from __future__ import annotations
 
-from benchmarks import bench_diff, bench_engines, bench_score
+from benchmarks import bench_diff, bench_engines, bench_pairs, bench_score
 
 
 def main() -> None:
@@ -14,6 +14,7 @@ def main() -> None:
     benches = (
         ("scoring", bench_score.main),
         ("wire-copy diff", bench_diff.main),
+        ("wire-copy discovery", bench_pairs.main),
         ("engines: local vs Ray", bench_engines.main),
     )
     for name, bench in benches:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 import harness.steps  # noqa: F401  (registers every step)
+from harness.cli.pairs import pairs_command
 from harness.cli.common import ProjectOption, clean_errors, print_json, progress_line, project_at
 from harness.corpus import load_corpus, read_plain_text
 from harness.engines import BatchCall, open_engine
@@ -326,6 +327,9 @@ def _emit(text: str, output: Path | None) -> None:
         typer.echo(text, nl=False)
     else:
         write_atomic(output, text.encode("utf-8"))
+
+
+app.command("pairs")(pairs_command)
 
 
 def main() -> None:

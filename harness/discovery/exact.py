@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
+from harness.discovery.bands import check_threshold
 from harness.discovery.shingles import Hashes
 
 INDEX_PAIR_SCHEMA: dict[str, pl.DataType] = {
@@ -50,6 +51,7 @@ def exact_pairs(shingle_sets: Sequence[Hashes], *, threshold: float) -> pl.DataF
     product X @ X.T of the document-by-shingle incidence matrix. Memory grows
     with the number of pairs that share any shingle, so use it where that is feasible.
     """
+    check_threshold(threshold)
     sizes = np.array([s.size for s in shingle_sets], dtype=np.int64)
     if not sizes.sum():
         return pl.DataFrame(schema=INDEX_PAIR_SCHEMA)

@@ -1,9 +1,12 @@
 """MinHash signatures and LSH band keys, vectorised with numpy and seeded.
 
-Permutation i is simulated by ``mix64(shingle ^ key_i)``: the splitmix64 mixer
-is a bijection of 64-bit integers, and each key is derived from (seed, i) with
-BLAKE2b, so a signature depends on nothing but the shingles, the seed and the
-number of permutations (no global random state, no library version).
+Permutation i is simulated by the affine map ``a_i * shingle + b_i (mod 2**64)``
+with odd ``a_i``: a bijection of 64-bit integers, applied to shingle hashes that
+are already well mixed (harness.discovery.shingles), like the ``(a*x + b) mod p``
+family of Broder's MinHash. Two array passes per permutation instead of the nine
+of a full mixer: MinHash is most of discovery's arithmetic. ``a_i`` and ``b_i`` come
+from (seed, i) through BLAKE2b, so a signature depends on nothing but the shingles,
+the seed and the number of permutations (no global random state, no library version).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from harness.discovery.bands import Bands
-from harness.discovery.shingles import Hashes, combine64, mix64
+from harness.discovery.shingles import Hashes, combine64
 
 DEFAULT_SEED = 20250723
 DEFAULT_NUM_PERM = 128
@@ -26,9 +29,9 @@ EMPTY = np.iinfo(np.uint64).max  # signature of a text without words: never band
 Signatures = npt.NDArray[np.uint64]
 
 
-def permutation_keys(seed: int, num_perm: int) -> Hashes:
-    """One 64-bit key per simulated permutation, from the seed alone."""
-    digests = (hashlib.blake2b(f"minhash:{seed}:{i}".encode(), digest_size=8).digest() for i in range(num_perm))
+def permutation_keys(seed: int, num_perm: int, *, part: str = "minhash") -> Hashes:
+    """One 64-bit key per simulated permutation, from the seed (and which part of the map) alone."""
+    digests = (hashlib.blake2b(f"{part}:{seed}:{i}".encode(), digest_size=8).digest() for i in range(num_perm))
     return np.fromiter((int.from_bytes(d, "little") for d in digests), dtype=np.uint64, count=num_perm)
 
 
@@ -36,10 +39,13 @@ def permutation_keys(seed: int, num_perm: int) -> Hashes:
 class MinHasher:
     seed: int = DEFAULT_SEED
     num_perm: int = DEFAULT_NUM_PERM
-    keys: Hashes = field(init=False, repr=False, compare=False)
+    multipliers: Hashes = field(init=False, repr=False, compare=False)
+    offsets: Hashes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "keys", permutation_keys(self.seed, self.num_perm))
+        odd = permutation_keys(self.seed, self.num_perm) | np.uint64(1)  # odd: the map is a bijection
+        object.__setattr__(self, "multipliers", odd)
+        object.__setattr__(self, "offsets", permutation_keys(self.seed, self.num_perm, part="offset"))
 
     def signatures(self, shingle_sets: Sequence[Hashes]) -> Signatures:
         """One row of ``num_perm`` minimum hashes per shingle set (all EMPTY for an empty set)."""
@@ -53,8 +59,9 @@ class MinHasher:
         present = np.flatnonzero(sizes)
         if not present.size:
             return
-        flat = np.concatenate([shingle_sets[first + i] for i in present])
-        hashed = mix64(flat[:, None] ^ self.keys[None, :])
+        flat = np.concatenate([shingle_sets[first + i] for i in present.tolist()])
+        hashed = flat[:, None] * self.multipliers[None, :]  # uint64 arithmetic wraps: mod 2**64
+        hashed += self.offsets[None, :]
         starts = np.concatenate(([0], np.cumsum(sizes[present])[:-1]))
         out[first + present] = np.minimum.reduceat(hashed, starts, axis=0)
 

@@ -16,13 +16,12 @@ short item still matches its exact copy; a text without words has none.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
 import numpy as np
 import numpy.typing as npt
 
-from harness.text import tokenize
+from harness.text import TokenKind, tokenize
 
 SHINGLE_SIZE = 5
 Hashes = npt.NDArray[np.uint64]
@@ -36,10 +35,15 @@ _SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
 
 def mix64(values: Hashes) -> Hashes:
     """splitmix64 finaliser, element-wise; uint64 arrays wrap on overflow by design."""
-    x = values ^ (values >> _SHIFTS[0])
-    x = x * _MIX_1
+    return mix64_inplace(values.copy())
+
+
+def mix64_inplace(x: Hashes) -> Hashes:
+    """``mix64`` overwriting its argument: no temporaries the size of a large matrix."""
+    x ^= x >> _SHIFTS[0]
+    x *= _MIX_1
     x ^= x >> _SHIFTS[1]
-    x = x * _MIX_2
+    x *= _MIX_2
     x ^= x >> _SHIFTS[2]
     return x
 
@@ -49,15 +53,26 @@ def combine64(state: Hashes, values: Hashes) -> Hashes:
     return mix64(state * _GOLDEN + values)
 
 
-@functools.lru_cache(maxsize=1 << 20)
+# Words seen so far -> hash; a corpus's vocabulary is small next to its tokens.
+# Cleared when full, so a long-running process cannot grow it without bound.
+_WORD_HASHES: dict[str, int] = {}
+_WORD_HASHES_MAX = 1 << 21
+
+
 def word_hash(word: str) -> int:
     """A stable 64-bit hash of one (case-folded) word."""
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+    known = _WORD_HASHES.get(word)
+    if known is None:
+        if len(_WORD_HASHES) >= _WORD_HASHES_MAX:
+            _WORD_HASHES.clear()
+        known = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+        _WORD_HASHES[word] = known
+    return known
 
 
 def word_keys(text: str) -> list[str]:
     """The case-folded word tokens of ``text``: what shingles are made of."""
-    return [token.text.casefold() for token in tokenize(text) if token.is_word]
+    return [token.text.casefold() for token in tokenize(text) if token.kind is not TokenKind.PUNCT]
 
 
 def shingle_hashes(text: str, *, size: int = SHINGLE_SIZE) -> Hashes:
@@ -65,7 +80,8 @@ def shingle_hashes(text: str, *, size: int = SHINGLE_SIZE) -> Hashes:
     keys = word_keys(text)
     if not keys:
         return np.empty(0, dtype=np.uint64)
-    words = np.fromiter((word_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
+    known = _WORD_HASHES
+    words = np.array([known[k] if k in known else word_hash(k) for k in keys], dtype=np.uint64)
     width = min(size, len(keys))
     count = len(keys) - width + 1
     state = words[:count].copy()

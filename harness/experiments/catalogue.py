@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import ConfigError, NotFoundError
-from harness.experiments.registry import STEPS, StepRegistry
+from harness.experiments.registry import StepRegistry
 from harness.experiments.spec import Experiment, load_experiment_file
 
 
@@ -29,7 +29,7 @@ class Catalogue:
         )
 
 
-def load_catalogue(folder: Path, *, registry: StepRegistry = STEPS) -> Catalogue:
+def load_catalogue(folder: Path, *, registry: StepRegistry | None = None) -> Catalogue:
     """Load and check every experiment file; two files with one name is an error."""
     if not folder.is_dir():
         raise NotFoundError(

@@ -103,6 +103,13 @@ class StepRegistry:
 STEPS = StepRegistry()
 
 
+def default_registry() -> StepRegistry:
+    """The registry with every built-in step registered (importing them registers them)."""
+    import harness.steps  # noqa: F401  (deferred: the step modules import this module)
+
+    return STEPS
+
+
 def _signature_parts(func: StepFunction) -> tuple[tuple[str, ...], tuple[Setting, ...]]:
     hints = typing.get_type_hints(func)
     inputs: list[str] = []

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness.errors import ConfigError
-from harness.experiments.registry import STEPS, StepDef, StepRegistry
+from harness.experiments.registry import StepDef, StepRegistry, default_registry
 from harness.experiments.settings import SettingTypeError, coerce, describe
 
 # Experiment names become folder names in the result store: keep them boring.
@@ -197,7 +197,7 @@ def _parse_steps(raw: Any, where: str, registry: StepRegistry) -> tuple[StepCall
     return tuple(calls)
 
 
-def parse_experiment(text: str, *, file: Path, registry: StepRegistry = STEPS) -> Experiment:
+def parse_experiment(text: str, *, file: Path, registry: StepRegistry | None = None) -> Experiment:
     """Parse and check one experiment file's text; ConfigError names file and key."""
     where = str(file)
     try:
@@ -223,12 +223,12 @@ def parse_experiment(text: str, *, file: Path, registry: StepRegistry = STEPS) -
         version=_require(raw, "version", str, where),
         description=_require(raw, "description", str, where) if "description" in raw else "",
         corpus=_parse_corpus(raw.get("corpus"), where),
-        steps=_parse_steps(raw.get("steps"), where, registry),
+        steps=_parse_steps(raw.get("steps"), where, registry or default_registry()),
         file=file,
     )
 
 
-def load_experiment_file(path: Path, *, registry: StepRegistry = STEPS) -> Experiment:
+def load_experiment_file(path: Path, *, registry: StepRegistry | None = None) -> Experiment:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from harness.experiments.registry import STEPS, StepRegistry
+from harness.experiments.registry import StepRegistry, default_registry
 from harness.reports.blocks import Block, Code, Heading, Paragraph, Table, h
 from harness.results.store import StoredResult, write_atomic
 
@@ -106,8 +106,8 @@ def render_html(title: str, blocks: Sequence[Block]) -> str:
     )
 
 
-def render_report(stored: StoredResult, *, registry: StepRegistry = STEPS) -> RenderedReport:
-    blocks = header_blocks(stored) + section_blocks(stored, registry)
+def render_report(stored: StoredResult, *, registry: StepRegistry | None = None) -> RenderedReport:
+    blocks = header_blocks(stored) + section_blocks(stored, registry or default_registry())
     title = f"{stored.name}: {stored.result_id}"
     return RenderedReport(title, render_markdown(title, blocks), render_html(title, blocks))
 

@@ -41,7 +41,7 @@ def _hashes(project: Project, name: str, engine: Engine) -> dict[str, str]:
     return {table: sha256_bytes(table_bytes(frame)) for table, frame in tables.items()}
 
 
-@pytest.mark.parametrize("name", ["corpus-profile", "tabloid-framing", "wire-copy-diff"])
+@pytest.mark.parametrize("name", ["corpus-profile", "tabloid-framing", "wire-copy-diff", "wire-copy-discovery"])
 def test_seed_experiments_identical_on_ray(project: Project, ray_engine: Engine, name: str) -> None:
     assert _hashes(project, name, ray_engine) == _hashes(project, name, LocalEngine())
 
@@ -88,3 +88,25 @@ def test_missing_ray_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(UsageError, match="needs Ray") as info:
         importlib.import_module("harness.engines.ray_engine")
     assert "framing-harness[ray]" in info.value.one_line()
+
+
+def test_discovery_on_ray_finds_the_same_pairs(ray_engine: Engine) -> None:
+    from harness.discovery import DiscoverySettings, find_pairs
+    from harness.discovery.synthetic import synthetic_corpus
+    from harness.engines.ray_engine import RayEngine
+
+    corpus = synthetic_corpus(1500, seed=7, copy_share=0.1)
+    settings = DiscoverySettings(threshold=0.5)
+    local = find_pairs(corpus.articles, settings=settings)
+    on_ray = find_pairs(corpus.articles, settings=settings, engine=RayEngine(batch_size=200))
+    assert local.height >= 50
+    assert table_bytes(on_ray) == table_bytes(local)
+
+
+def test_pairs_command_on_ray(ray_engine: Engine) -> None:
+    seeds = str(Path(__file__).resolve().parent.parent / "seeds")
+    local = runner.invoke(app, ["pairs", seeds])
+    on_ray = runner.invoke(app, ["pairs", seeds, "--engine", "ray"])
+    assert local.exit_code == 0 and on_ray.exit_code == 0, on_ray.output
+    assert json.loads(on_ray.stdout) == json.loads(local.stdout)
+    assert len(json.loads(local.stdout)) == 1

@@ -14,7 +14,7 @@ from rich.table import Table as RichTable
 
 import harness.steps  # noqa: F401  (registers every step)
 from harness.cli.pairs import pairs_command
-from harness.cli.common import ProjectOption, clean_errors, print_json, progress_line, project_at
+from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
 from harness.corpus import load_corpus, read_plain_text
 from harness.engines import BatchCall, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
@@ -41,15 +41,6 @@ corpus_app = typer.Typer(help="Look at a corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 
 console = Console()
-
-EngineOption = Annotated[
-    Literal["local", "ray"] | None,
-    typer.Option("--engine", help="Where batch steps run: local (default, or the experiment's `engine`) or ray."),
-]
-RayAddressOption = Annotated[
-    str | None,
-    typer.Option("--ray-address", help="Join this Ray cluster; without it a local Ray starts with this machine's cores."),
-]
 
 InvalidUtf8Option = Annotated[
     Literal["error", "replace"],

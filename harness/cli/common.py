@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,6 +25,16 @@ ProjectOption = Annotated[
 ]
 
 err_console = Console(stderr=True)
+
+EngineOption = Annotated[
+    Literal["local", "ray"] | None,
+    typer.Option("--engine", help="Where batch steps run: local (default, or the experiment's `engine`) or ray."),
+]
+RayAddressOption = Annotated[
+    str | None,
+    typer.Option("--ray-address", help="Join this Ray cluster; without it a local Ray starts with this machine's cores."),
+]
+
 
 
 def project_at(path: Path) -> Project:

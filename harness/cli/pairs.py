@@ -9,9 +9,10 @@ from typing import Annotated, Literal
 import polars as pl
 import typer
 
-from harness.cli.common import clean_errors
+from harness.cli.common import EngineOption, RayAddressOption, clean_errors
 from harness.corpus import load_corpus
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
+from harness.engines import open_engine
 from harness.errors import UsageError
 from harness.results import table_bytes, write_atomic
 
@@ -54,13 +55,16 @@ def pairs_command(
         Literal["error", "replace"],
         typer.Option("--invalid-utf8", help="error: refuse bytes that are not UTF-8; replace: one U+FFFD each, counted."),
     ] = "error",
+    engine: EngineOption = None,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Find candidate copies (MinHash LSH), verify them by exact shingle overlap, write the `pairs` table.
 
     Columns: a_doc_id, b_doc_id, a_outlet, b_outlet, jaccard, a_containment,
     b_containment, containment, shared_shingles, a_shingles, b_shingles; sorted by
     a_doc_id, b_doc_id. A is the earlier `published` article when known, else the
-    lower doc_id. The same table feeds the wire-copy diff (experiment wire-copy-discovery).
+    news agency's, else the lower doc_id. With --engine ray, banding runs as Ray
+    tasks and bucket grouping as a Ray Data group-by; the pairs are the same. The same table feeds the wire-copy diff (experiment wire-copy-discovery).
 
     Example: harness pairs corpus/ --threshold 0.5 --cross-outlet -o pairs.parquet
     """
@@ -68,7 +72,8 @@ def pairs_command(
     for repaired in read.replaced:
         typer.echo(f"warning: {repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD", err=True)
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
-    pairs = find_pairs(read.articles, settings=settings)
+    with open_engine(engine or "local", address=ray_address) as chosen:
+        pairs = find_pairs(read.articles, settings=settings, engine=chosen)
     bands = settings.bands()
     typer.echo(
         f"{pairs.height} pairs among {read.articles.height} articles "

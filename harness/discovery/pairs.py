@@ -39,6 +39,7 @@ from harness.discovery.bands import DEFAULT_TARGET_RECALL, Bands, check_threshol
 from harness.discovery.exact import overlap
 from harness.discovery.minhash import DEFAULT_NUM_PERM, DEFAULT_SEED, MinHasher, band_keys
 from harness.discovery.shingles import Hashes, combine64, shingle_hashes
+from harness.engines import BatchCall, Engine
 from harness.errors import ConfigError, InputError
 from harness.resources import Resource, project_resource
 
@@ -105,18 +106,26 @@ class IndexPairs:
         return int(self.a.size)
 
 
-def find_pairs(articles: pl.DataFrame, *, settings: DiscoverySettings | None = None) -> pl.DataFrame:
-    """Pairs of articles whose bodies share word 5-grams with Jaccard >= threshold (``PAIRS_SCHEMA``)."""
+def find_pairs(
+    articles: pl.DataFrame, *, settings: DiscoverySettings | None = None, engine: Engine | None = None
+) -> pl.DataFrame:
+    """Pairs of articles whose bodies share word 5-grams with Jaccard >= threshold (``PAIRS_SCHEMA``).
+
+    With a distributed ``engine`` (Ray), MinHash banding runs as batch tasks and the
+    bucket grouping as a group-by on the cluster; the pairs are the same.
+    """
     settings = settings or DiscoverySettings()
     settings.check()
     _check_articles(articles)
-    candidates = candidate_pairs(articles["body"], settings=settings)
+    candidates = candidate_pairs(articles["body"], settings=settings, engine=engine)
     if settings.cross_outlet:
         candidates = _cross_outlet(candidates, articles["outlet"].fill_null("").to_list())
     return verify_pairs(articles, candidates, threshold=settings.threshold, batch_size=settings.batch_size)
 
 
-def candidate_pairs(bodies: pl.Series, *, settings: DiscoverySettings) -> IndexPairs:
+def candidate_pairs(
+    bodies: pl.Series, *, settings: DiscoverySettings, engine: Engine | None = None
+) -> IndexPairs:
     """Positions of every pair sharing an LSH bucket in at least one band.
 
     Bodies are turned into Python strings one batch at a time, and a batch keeps
@@ -126,16 +135,25 @@ def candidate_pairs(bodies: pl.Series, *, settings: DiscoverySettings) -> IndexP
     their pairs are listed once at the end.
     """
     bands = settings.bands()
-    hasher = MinHasher(seed=settings.seed, num_perm=bands.bands * bands.rows)
-    batches = [
-        _bucket_rows(hasher, bands, bodies.slice(first, settings.batch_size).fill_null("").to_list(), first)
-        for first in range(0, bodies.len(), settings.batch_size)
-    ]
-    rows = pl.concat([b[0] for b in batches]) if batches else pl.DataFrame(schema=_CANDIDATE_SCHEMA)
-    docs = pl.concat([b[1] for b in batches]) if batches else pl.DataFrame(schema=_DIGEST_SCHEMA)
+    distributed = engine is not None and engine.name != "local"
+    if distributed:
+        assert engine is not None
+        rows, docs = _bucket_rows_on(engine, bodies, settings, bands)
+    else:
+        hasher = MinHasher(seed=settings.seed, num_perm=bands.bands * bands.rows)
+        batches = [
+            _bucket_rows(hasher, bands, bodies.slice(first, settings.batch_size).fill_null("").to_list(), first)
+            for first in range(0, bodies.len(), settings.batch_size)
+        ]
+        rows = pl.concat([b[0] for b in batches]) if batches else pl.DataFrame(schema=_CANDIDATE_SCHEMA)
+        docs = pl.concat([b[1] for b in batches]) if batches else pl.DataFrame(schema=_DIGEST_SCHEMA)
     groups = docs.group_by("digest").agg(rep=pl.col("doc").min(), members=pl.col("doc"))
     rep_rows = rows.join(groups.select(doc="rep"), on="doc", how="semi")
-    rep_pairs = _pairs_sharing_a_bucket(rep_rows)
+    if distributed:
+        assert engine is not None
+        rep_pairs = engine.map_groups(rep_rows, ("band", "bucket"), pairs_in_bucket).unique()
+    else:
+        rep_pairs = _pairs_sharing_a_bucket(rep_rows)
     members = groups.select("rep", "members")
     across = (
         rep_pairs.join(members, left_on="doc", right_on="rep")
@@ -158,6 +176,44 @@ def candidate_pairs(bodies: pl.Series, *, settings: DiscoverySettings) -> IndexP
         .sort("doc", "doc_b")
     )
     return IndexPairs(pairs["doc"].to_numpy().astype(np.int64), pairs["doc_b"].to_numpy().astype(np.int64))
+
+
+def pairs_in_bucket(rows: pl.DataFrame) -> pl.DataFrame:
+    """(doc, doc_b) with doc < doc_b among the rows of one (band, bucket) group."""
+    docs = rows.select("doc").unique()
+    return (
+        docs.join(docs.rename({"doc": "doc_b"}), how="cross")
+        .filter(pl.col("doc") < pl.col("doc_b"))
+        .select(pl.col("doc").cast(pl.Int64), pl.col("doc_b").cast(pl.Int64))
+    )
+
+
+def band_rows_of_slice(articles: pl.DataFrame, *, seed: int, bands: int, rows: int) -> dict[str, pl.DataFrame]:
+    """Band keys of one slice of (position, body) rows: the map part of distributed banding."""
+    plan = Bands(bands, rows)
+    hasher = MinHasher(seed=seed, num_perm=bands * rows)
+    positions = articles["position"].to_list()
+    first = positions[0] if positions else 0
+    band_rows, digests = _bucket_rows(hasher, plan, articles["body"].to_list(), first)
+    return {"rows": band_rows, "digests": digests}
+
+
+def _bucket_rows_on(
+    engine: Engine, bodies: pl.Series, settings: DiscoverySettings, bands: Bands
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    # Slices are consecutive (engines keep order), so a slice's first position
+    # places every article of it.
+    table = pl.DataFrame({"position": pl.int_range(0, bodies.len(), eager=True, dtype=pl.Int64), "body": bodies.fill_null("")})
+    call = BatchCall(
+        band_rows_of_slice,
+        "articles",
+        {"articles": table},
+        ("articles",),
+        {"seed": settings.seed, "bands": bands.bands, "rows": bands.rows},
+        ("rows", "digests"),
+    )
+    out = engine.run(call)
+    return out["rows"], out["digests"]
 
 
 def _pairs_sharing_a_bucket(rows: pl.DataFrame) -> pl.DataFrame:

@@ -56,10 +56,17 @@ class BatchCall:
         return {name: produced[name] for name in self.outputs}
 
 
+GroupFunction = Callable[[pl.DataFrame], pl.DataFrame]
+
+
 class Engine(Protocol):
     name: EngineName
 
     def run(self, call: BatchCall) -> dict[str, pl.DataFrame]: ...
+
+    def map_groups(self, frame: pl.DataFrame, keys: tuple[str, ...], func: GroupFunction) -> pl.DataFrame:
+        """``func`` on every group of rows sharing ``keys``, concatenated (group order unspecified)."""
+        ...
 
 
 class LocalEngine:
@@ -69,6 +76,10 @@ class LocalEngine:
 
     def run(self, call: BatchCall) -> dict[str, pl.DataFrame]:
         return call.call(call.tables[call.batched])
+
+    def map_groups(self, frame: pl.DataFrame, keys: tuple[str, ...], func: GroupFunction) -> pl.DataFrame:
+        groups = frame.partition_by(list(keys), maintain_order=True)
+        return pl.concat([func(group) for group in groups]) if groups else func(frame)
 
 
 @contextmanager

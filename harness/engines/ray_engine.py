@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from harness.engines.base import BatchCall, EngineName, parallel_task
+from harness.engines.base import BatchCall, EngineName, GroupFunction, parallel_task
 from harness.errors import UsageError
 
 try:
@@ -54,6 +54,19 @@ class _RunSlice:
         with parallel_task():
             produced = self.call.call(pl.from_arrow(batch))  # type: ignore[arg-type]
         return pa.table({name: [_to_ipc(produced[name])] for name in self.call.outputs})
+
+
+def _group_task(func: GroupFunction) -> Any:
+    """The task body of a group-by: one group in (Arrow), the function's frame out.
+
+    A plain function (Ray's map_groups wants a named callable, not an instance).
+    """
+
+    def run_group(group: Any) -> Any:
+        with parallel_task():
+            return func(pl.from_arrow(group)).to_arrow()  # type: ignore[arg-type]
+
+    return run_group
 
 
 class RayEngine:
@@ -102,3 +115,16 @@ class RayEngine:
             for name in call.outputs:
                 parts[name].append(_from_ipc(row[name]))
         return {name: pl.concat(frames, how="vertical", rechunk=True) for name, frames in parts.items()}
+
+    def map_groups(self, frame: pl.DataFrame, keys: tuple[str, ...], func: GroupFunction) -> pl.DataFrame:
+        """A Ray Data group-by: each group's rows meet in one task."""
+        if frame.height == 0:
+            return func(frame)
+        dataset = (
+            ray.data.from_arrow(frame.to_arrow())
+            .groupby(list(keys))
+            .map_groups(_group_task(func), batch_format="pyarrow")
+        )
+        parts = [pl.from_arrow(batch) for batch in dataset.iter_batches(batch_format="pyarrow")]
+        frames = [p for p in parts if isinstance(p, pl.DataFrame)]
+        return pl.concat(frames, how="vertical", rechunk=True) if frames else func(frame.clear())

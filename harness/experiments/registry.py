@@ -68,6 +68,7 @@ class StepDef:
     report: ReportSection | None
     summary: str
     batch_over: str | None = None  # an input table the step may be run on in slices
+    wants_engine: bool = False  # takes the keyword `engine` (see ENGINE_PARAMETER)
 
     def setting(self, name: str) -> Setting | None:
         return next((s for s in self.settings if s.name == name), None)
@@ -110,20 +111,28 @@ def default_registry() -> StepRegistry:
     return STEPS
 
 
-def _signature_parts(func: StepFunction) -> tuple[tuple[str, ...], tuple[Setting, ...]]:
+# A keyword-only parameter of this name is not a setting: the runner hands the step
+# the engine it runs on (local or Ray), for steps that spread work themselves.
+ENGINE_PARAMETER = "engine"
+
+
+def _signature_parts(func: StepFunction) -> tuple[tuple[str, ...], tuple[Setting, ...], bool]:
     hints = typing.get_type_hints(func)
     inputs: list[str] = []
     settings: list[Setting] = []
+    wants_engine = False
     for param in inspect.signature(func).parameters.values():
         if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
             inputs.append(param.name)
+        elif param.kind is param.KEYWORD_ONLY and param.name == ENGINE_PARAMETER:
+            wants_engine = True
         elif param.kind is param.KEYWORD_ONLY:
             if param.name not in hints:
                 raise TypeError(f"setting {param.name!r} of {func.__name__} needs a type annotation")
             settings.append(Setting(param.name, hints[param.name], param.default))
         else:
             raise TypeError(f"{func.__name__}: *args/**kwargs are not allowed in a step")
-    return tuple(inputs), tuple(settings)
+    return tuple(inputs), tuple(settings), wants_engine
 
 
 def step(
@@ -143,7 +152,7 @@ def step(
     """
 
     def register(func: StepFunction) -> StepFunction:
-        inputs, settings = _signature_parts(func)
+        inputs, settings, wants_engine = _signature_parts(func)
         if batch_over is not None and batch_over not in inputs:
             raise TypeError(f"{func.__name__}: batch_over={batch_over!r} is not one of its input tables {inputs}")
         summary = (inspect.getdoc(func) or "").strip().splitlines()
@@ -158,6 +167,7 @@ def step(
                 report=report,
                 summary=summary[0] if summary else "",
                 batch_over=batch_over,
+                wants_engine=wants_engine,
             )
         )
         return func

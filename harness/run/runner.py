@@ -16,7 +16,7 @@ import polars as pl
 from harness.corpus import corpus_hash, load_corpus
 from harness.engines import BatchCall, Engine, LocalEngine
 from harness.errors import ConfigError
-from harness.experiments.registry import STEPS, StepDef, StepRegistry
+from harness.experiments.registry import ENGINE_PARAMETER, STEPS, StepDef, StepRegistry
 from harness.experiments.settings import resolve_paths
 from harness.experiments.spec import INPUT_TABLE, Experiment
 from harness.project import Project
@@ -79,7 +79,8 @@ def _call_step(
         call = BatchCall(defn.func, defn.batch_over, tables, defn.inputs, settings, defn.outputs)
         produced: Mapping[str, pl.DataFrame] = engine.run(call)
     else:
-        produced = defn.func(*(tables[name] for name in defn.inputs), **settings)
+        extra = {ENGINE_PARAMETER: engine} if defn.wants_engine else {}
+        produced = defn.func(*(tables[name] for name in defn.inputs), **settings, **extra)
     if set(produced) != set(defn.outputs):
         raise StepContractError(
             f"step {defn.name!r} returned tables {sorted(produced)}, declared {list(defn.outputs)}"

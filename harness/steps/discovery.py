@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from harness.discovery.pairs import wire_services_resource
+from harness.engines import Engine
 
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
 from harness.experiments.registry import Tables, step
@@ -30,7 +31,8 @@ def discovery_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bl
             f"{threshold}. Candidates came from MinHash LSH ({bands.bands} bands of {bands.rows} rows, "
             f"seed {settings.get('seed', DEFAULT_SEED)}): a pair at the threshold becomes a candidate with "
             f"probability {bands.candidate_probability(threshold):.4f}; every candidate was then verified "
-            "exactly. A is the earlier `published` article when known, else the lower doc_id. "
+            "exactly. A is the earlier `published` article when known, else the news agency's, "
+            "else the lower doc_id. "
             "Source: table `candidate_pairs`."
         ),
         Table(pairs, "Discovered pairs (table `candidate_pairs`)", max_rows=REPORT_ROWS),
@@ -49,7 +51,11 @@ def discover_pairs(
     cross_outlet: bool = False,
     seed: int = DEFAULT_SEED,
     num_perm: int = DEFAULT_NUM_PERM,
+    engine: Engine | None = None,
 ) -> Tables:
-    """Pairs of articles that copy one another (MinHash LSH candidates, verified by exact 5-gram Jaccard)."""
+    """Pairs of articles that copy one another (MinHash LSH candidates, verified by exact 5-gram Jaccard).
+
+    On Ray, banding runs as batch tasks and bucket grouping as a Ray Data group-by.
+    """
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
-    return {"candidate_pairs": find_pairs(articles, settings=settings)}
+    return {"candidate_pairs": find_pairs(articles, settings=settings, engine=engine)}

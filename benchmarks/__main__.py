@@ -6,7 +6,7 @@ same run, as a ratio, with peak memory.
 
 from __future__ import annotations
 
-from benchmarks import bench_diff, bench_engines, bench_pairs, bench_score
+from benchmarks import bench_diff, bench_engines, bench_pairs, bench_score, bench_stream
 
 
 def main() -> None:
@@ -15,6 +15,7 @@ def main() -> None:
         ("scoring", bench_score.main),
         ("wire-copy diff", bench_diff.main),
         ("wire-copy discovery", bench_pairs.main),
+        ("streamed scoring: peak memory", bench_stream.main),
         ("engines: local vs Ray", bench_engines.main),
     )
     for name, bench in benches:

@@ -24,6 +24,7 @@ from harness.reports.blocks import format_cell
 from harness.results import table_bytes, write_atomic
 from harness.scoring import score_documents, validate
 from harness.scoring.gold import read_gold
+from harness.scoring.stream import score_stream
 from harness.run import cite, run_experiment, verify_result
 from harness.text import word_count
 from harness.text.language import split_by_language
@@ -212,14 +213,34 @@ def score(
     any_language: Annotated[bool, typer.Option("--any-language", help="Score texts in other languages too (as if English).")] = False,
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
+    stream: Annotated[bool, typer.Option("--stream", help="Read and write in batches (JSONL/Parquet): memory stays flat.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Articles per batch with --stream.")] = 10_000,
 ) -> None:
     """Score documents: one row each with readability, sentence sentiment and loaded-term rates.
 
     Every metric comes for all text, narrator voice and quoted voice (column suffixes
-    _narrator and _quoted; headline metrics start with headline_).
+    _narrator and _quoted; headline metrics start with headline_). With --stream a
+    corpus larger than memory is read and written batch by batch (--format jsonl or
+    parquet, with --output).
 
     Example: harness score article.txt --format json
     """
+    if stream:
+        if format not in ("jsonl", "parquet") or output is None:
+            raise UsageError("--stream needs --format jsonl or parquet and --output FILE")
+        with open_engine(engine or "local", address=ray_address) as chosen:
+            summary = score_stream(
+                path,
+                output,
+                fmt="jsonl" if format == "jsonl" else "parquet",
+                batch_size=batch_size,
+                lexicons=lexicon or (),
+                english_only=not any_language,
+                engine=chosen,
+                on_skip=lambda row: typer.echo(f"warning: {row['doc_id']} not scored ({row['reason']})", err=True),
+            )
+        typer.echo(f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped", err=True)
+        return
     articles = _read(path, invalid_utf8)
     if not any_language:
         articles, skipped = split_by_language(articles)

@@ -16,9 +16,12 @@ from harness.corpus.reader import (
     read_corpus,
 )
 from harness.corpus.schema import ARTICLE_SCHEMA, UNKNOWN_OUTLET, content_doc_id, empty_articles
+from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
 from harness.corpus.textfile import INVALID_UTF8_CHOICES, InvalidUtf8, read_plain_text
 
 __all__ = [
+    "DEFAULT_STREAM_BATCH",
+    "iter_article_batches",
     "ARTICLE_SCHEMA",
     "INVALID_UTF8_CHOICES",
     "SUPPORTED_SUFFIXES",

@@ -213,21 +213,25 @@ def article_row(record: RawRecord) -> Row:
     return row
 
 
-def articles_frame(records: Iterable[RawRecord]) -> pl.DataFrame:
-    """The articles table, in input order; a doc id used twice is an error."""
+def articles_frame(records: Iterable[RawRecord], *, seen: dict[str, str] | None = None) -> pl.DataFrame:
+    """The articles table, in input order; a doc id used twice is an error.
+
+    ``seen`` (doc id -> where it was first read) carries the duplicate check
+    across the batches of a corpus read in a stream.
+    """
     columns: dict[str, list[str | None]] = {name: [] for name in ARTICLE_SCHEMA}
-    first_seen: dict[str, RawRecord] = {}
+    first_seen = {} if seen is None else seen
     for record in records:
         row = article_row(record)
         doc_id = row["doc_id"]
         assert doc_id is not None  # article_row always sets one
-        earlier = first_seen.setdefault(doc_id, record)
-        if earlier is not record:
+        if doc_id in first_seen:
             raise InputError(
-                f"duplicate doc id {doc_id!r}: {earlier.where} and {record.where}",
+                f"duplicate doc id {doc_id!r}: {first_seen[doc_id]} and {record.where}",
                 where=record.where,
                 hint="remove the repeated article or give each article its own `doc_id`",
             )
+        first_seen[doc_id] = record.where
         for name in ARTICLE_SCHEMA:
             columns[name].append(row[name])
     return pl.DataFrame(columns, schema=ARTICLE_SCHEMA)

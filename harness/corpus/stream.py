@@ -1,0 +1,111 @@
+"""Reading a corpus larger than memory: JSON Lines and Parquet in batches.
+
+``iter_article_batches`` yields articles tables (``ARTICLE_SCHEMA``) of at most
+``batch_size`` rows; memory holds one batch plus the set of doc ids seen (for the
+duplicate check), never the whole corpus. Each record is checked exactly as by
+:func:`harness.corpus.read_corpus`, and errors name the file and line or record.
+Other formats (CSV, text folders, aggregator pages) are read whole and then cut.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from harness.corpus.reader import read_corpus
+from harness.corpus.records import RawRecord, articles_frame
+from harness.corpus.tabular import _check_parquet_types, _parse_json_line, _require_body_column
+from harness.corpus.textfile import UTF8_BOM, CorpusFile
+from harness.errors import InputError
+
+DEFAULT_STREAM_BATCH = 10_000
+STREAMED_SUFFIXES = (".jsonl", ".ndjson", ".parquet")
+
+
+def _decoded_line(raw: bytes, number: int, file: CorpusFile) -> str:
+    if b"\x00" in raw:
+        raise InputError(
+            f"binary data (NUL byte) on line {number}",
+            where=file.at_line(number),
+            hint="a JSON Lines corpus must be UTF-8 text",
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"invalid UTF-8 on line {number} at byte {exc.start} of the line ({exc.reason})",
+            where=file.at_line(number),
+            hint="re-save the file as UTF-8 (streaming reads refuse invalid bytes; "
+            "read it whole with --invalid-utf8 replace to repair it)",
+        ) from None
+
+
+def _jsonl_records(file: CorpusFile) -> Iterator[RawRecord]:
+    """One record per non-blank line, read line by line (split on "\\n" only, as read_jsonl)."""
+    try:
+        handle = file.path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", where=file.shown, hint="check the corpus path") from None
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1:
+                raw = raw.removeprefix(UTF8_BOM)
+            line = _decoded_line(raw.rstrip(b"\n").rstrip(b"\r"), number, file)
+            if not line.strip():
+                continue
+            value = _parse_json_line(line, number, file)
+            if not isinstance(value, dict):
+                raise InputError(
+                    f"line {number} holds a JSON {type(value).__name__}, not an object",
+                    where=file.at_line(number),
+                    hint='write one object per line, e.g. {"headline": "...", "body": "..."}',
+                )
+            yield RawRecord(value, file.source(number), file.at_line(number))
+
+
+def _parquet_records(file: CorpusFile, batch_size: int) -> Iterator[RawRecord]:
+    try:
+        schema = pl.read_parquet_schema(file.path)
+        rows = pl.scan_parquet(file.path).select(pl.len()).collect().item()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(
+            f"not a readable Parquet file: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
+            where=file.shown,
+            hint="check that the file was written as Parquet and copied completely",
+        ) from None
+    _require_body_column(list(schema), file)
+    _check_parquet_types(pl.Schema(schema), file)
+    lazy = pl.scan_parquet(file.path)
+    for offset in range(0, rows, batch_size):
+        frame = lazy.slice(offset, batch_size).collect()
+        for index, row in enumerate(frame.iter_rows(named=True), start=offset + 1):
+            yield RawRecord(row, file.source(index), file.at_record(index))
+
+
+def iter_article_batches(
+    path: Path, *, batch_size: int = DEFAULT_STREAM_BATCH, root: Path | None = None
+) -> Iterator[pl.DataFrame]:
+    """The corpus at ``path`` as consecutive articles tables of at most ``batch_size`` rows."""
+    if batch_size < 1:
+        raise InputError(f"batch size must be at least 1, got {batch_size}", hint="e.g. 10000")
+    suffix = path.suffix.lower()
+    if path.is_dir() or suffix not in STREAMED_SUFFIXES:
+        whole = read_corpus(path, root=root)
+        for offset in range(0, max(whole.height, 1), batch_size):
+            yield whole.slice(offset, batch_size)
+        return
+    if not path.is_file():
+        raise InputError("no such file", where=str(path), hint="check the corpus path")
+    base = (root or path.parent).resolve()
+    file = CorpusFile(path, str(path), path.resolve().relative_to(base).as_posix())
+    records = _jsonl_records(file) if suffix in (".jsonl", ".ndjson") else _parquet_records(file, batch_size)
+    seen: dict[str, str] = {}
+    empty = True
+    while chunk := list(itertools.islice(records, batch_size)):
+        empty = False
+        yield articles_frame(chunk, seen=seen)
+    if empty:
+        raise InputError("no articles in the file", where=str(path), hint="an empty corpus has nothing to score")

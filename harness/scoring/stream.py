@@ -1,0 +1,103 @@
+"""Scoring a corpus larger than memory: batches in, rows out, memory flat.
+
+Each batch of articles (``harness.corpus.iter_article_batches``) is checked for
+language, scored, and its ``documents`` rows are written before the next batch is
+read. Parquet output is written as one part file per batch in a staging folder
+and then streamed into a single file (polars ``sink_parquet``); JSON Lines output
+is appended to a temporary file. Either way the output appears under its name
+only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
+from harness.engines import BatchCall, Engine, LocalEngine
+from harness.errors import StoreError
+from harness.scoring.score import score_documents
+from harness.text.language import split_by_language
+
+StreamFormat = Literal["jsonl", "parquet"]
+SkipNotice = Callable[[dict[str, str]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSummary:
+    batches: int
+    documents: int
+    skipped: int
+
+
+def _score_batch(
+    articles: pl.DataFrame, *, lexicons: Sequence[Path], engine: Engine
+) -> pl.DataFrame:
+    call = BatchCall(
+        score_documents, "articles", {"articles": articles}, ("articles",), {"lexicons": list(lexicons)}, ("documents",)
+    )
+    return engine.run(call)["documents"]
+
+
+def score_stream(
+    path: Path,
+    output: Path,
+    *,
+    fmt: StreamFormat,
+    batch_size: int = DEFAULT_STREAM_BATCH,
+    lexicons: Sequence[Path] = (),
+    english_only: bool = True,
+    engine: Engine | None = None,
+    on_skip: SkipNotice | None = None,
+) -> StreamSummary:
+    """Score ``path`` batch by batch into ``output`` (one ``documents`` row per article)."""
+    engine = engine or LocalEngine()
+    output = output.resolve()
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".tmp-score-", dir=output.parent))
+    except OSError as exc:
+        raise StoreError(f"cannot write: {exc.strerror or exc}", where=output.parent) from None
+    batches = documents = skipped_count = 0
+    try:
+        jsonl = (staging / "documents.jsonl").open("w", encoding="utf-8") if fmt == "jsonl" else None
+        try:
+            for articles in iter_article_batches(path, batch_size=batch_size):
+                if english_only:
+                    articles, skipped = split_by_language(articles)
+                    skipped_count += skipped.height
+                    for row in skipped.iter_rows(named=True):
+                        if on_skip:
+                            on_skip(row)
+                scored = _score_batch(articles, lexicons=lexicons, engine=engine)
+                if jsonl is not None:
+                    jsonl.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in scored.to_dicts())
+                else:
+                    scored.write_parquet(staging / f"part-{batches:08d}.parquet")
+                batches += 1
+                documents += scored.height
+        finally:
+            if jsonl is not None:
+                jsonl.close()
+        final = staging / "documents.jsonl"
+        if fmt == "parquet":
+            final = staging / "documents.parquet"
+            pl.scan_parquet(sorted(staging.glob("part-*.parquet"))).sink_parquet(final)
+        os.replace(final, output)
+    except OSError as exc:
+        raise StoreError(
+            f"could not write {output.name}: {exc.strerror or exc}",
+            where=output,
+            hint="nothing was written; free space or fix permissions and try again",
+        ) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return StreamSummary(batches, documents, skipped_count)

@@ -1,0 +1,80 @@
+"""Corpora larger than memory: read and scored in batches, with the same numbers."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.corpus import iter_article_batches, read_corpus
+from harness.errors import InputError
+from harness.scoring import score_documents
+from harness.scoring.stream import score_stream
+
+runner = CliRunner()
+WORDS = "the council said prices rose sharply while critics slammed the shocking plan and officials insisted".split()
+
+
+def _corpus(path: Path, n: int) -> None:
+    rng = random.Random(7)
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(15, 40))).capitalize() + "."
+            out.write(json.dumps({"id": f"d{i:04d}", "outlet": f"O{i % 3}", "title": f"T{i}", "text": body}) + "\n")
+
+
+def test_batches_concatenate_to_the_whole_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    _corpus(corpus, 250)
+    batches = list(iter_article_batches(corpus, batch_size=100))
+    assert [b.height for b in batches] == [100, 100, 50]
+    assert pl.concat(batches).equals(read_corpus(corpus))
+    parquet = tmp_path / "c.parquet"
+    read_corpus(corpus).write_parquet(parquet)
+    from_parquet = pl.concat(list(iter_article_batches(parquet, batch_size=64)))
+    assert from_parquet.drop("source", "meta").equals(read_corpus(parquet).drop("source", "meta"))
+    assert from_parquet["source"].to_list() == read_corpus(parquet)["source"].to_list()
+
+
+def test_stream_errors_name_the_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    _corpus(corpus, 5)
+    with corpus.open("a", encoding="utf-8") as out:
+        out.write('{"id": "d0001", "text": "A repeated id."}\n')
+    with pytest.raises(InputError, match="duplicate doc id 'd0001'") as info:
+        list(iter_article_batches(corpus, batch_size=2))
+    assert info.value.where == f"{corpus}:6"
+    broken = tmp_path / "b.jsonl"
+    broken.write_bytes(b'{"text": "fine"}\n{"text": "bad \xff byte"}\n')
+    with pytest.raises(InputError, match="invalid UTF-8 on line 2"):
+        list(iter_article_batches(broken, batch_size=10))
+
+
+def test_streamed_scores_equal_whole_scores(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    _corpus(corpus, 120)
+    out = tmp_path / "scores.parquet"
+    summary = score_stream(corpus, out, fmt="parquet", batch_size=50)
+    assert (summary.batches, summary.documents, summary.skipped) == (3, 120, 0)
+    whole = score_documents(read_corpus(corpus), workers=1)["documents"]
+    assert pl.read_parquet(out).equals(whole)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp")] == []
+
+
+def test_score_command_stream_jsonl(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    _corpus(corpus, 30)
+    out = tmp_path / "scores.jsonl"
+    result = runner.invoke(app, ["score", str(corpus), "--stream", "--batch-size", "7", "--format", "jsonl", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "30 documents scored in 5 batches, 0 skipped" in result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["doc_id"] for r in rows] == [f"d{i:04d}" for i in range(30)]
+    result = runner.invoke(app, ["score", str(corpus), "--stream", "--format", "json"])
+    assert result.exit_code == 2
+    assert "--stream needs" in result.stderr

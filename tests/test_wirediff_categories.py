@@ -111,3 +111,14 @@ def test_rule_ids_start_with_their_category() -> None:
     for _, a, b, _ in CASES:
         for edit in diff_texts(a, b).edits:
             assert edit.rule.split(".")[0] == edit.category.value
+
+
+def test_title_with_an_of_complement_is_one_title_style_edit() -> None:
+    from harness.wirediff import diff_texts
+
+    a = "He met U.S. Secretary of State Antony Blinken on Tuesday."
+    b = "He met the US secretary of state, Antony Blinken, on Tuesday."
+    (edit,) = diff_texts(a, b).edits
+    assert (edit.kind.value, edit.category.value) == ("style", "title_style")
+    assert edit.a_text == "U.S. Secretary of State Antony Blinken"
+    assert edit.b_text == "the US secretary of state, Antony Blinken,"

@@ -457,7 +457,8 @@ def title_apposition(ctx: Context, first: int, room: int) -> Found | None:
         return None
     fallback: Window | None = None  # smallest window that matches only leniently
     # Windows need only reach the first word of the name: grow() takes the rest.
-    for w in ctx.windows(first, room, changes=5, left=5, right=2):
+    # Up to 7 changes: article, acronym, two capitals ("Secretary of State"), two commas.
+    for w in ctx.windows(first, room, changes=7, left=6, right=2):
         found = _is_title(ctx, w, lenient=True)
         if found is None:
             continue

@@ -62,6 +62,7 @@ class Lexicon:
     title_nouns: frozenset[str]
     formal_titles: frozenset[str]
     title_modifiers: frozenset[str]
+    title_complements: frozenset[str]  # after "of" inside a title ("Secretary of State")
     determiners: frozenset[str]
     name_particles: frozenset[str]
     no_article_after: frozenset[str]
@@ -180,6 +181,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         title_nouns=_lower_set(string_list(doc, titles, "nouns", "titles.nouns", required=True)),
         formal_titles=_lower_set(string_list(doc, titles, "formal", "titles.formal")),
         title_modifiers=_lower_set(string_list(doc, titles, "modifiers", "titles.modifiers")),
+        title_complements=_lower_set(string_list(doc, titles, "complements", "titles.complements")),
         determiners=_lower_set(string_list(doc, titles, "determiners", "titles.determiners")),
         name_particles=_lower_set(string_list(doc, titles, "name_particles", "titles.name_particles")),
         no_article_after=_lower_set(

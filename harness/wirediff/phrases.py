@@ -184,6 +184,17 @@ def name_end(tokens: Sequence[str], is_word: Sequence[bool], start: int, lex: Le
     return last_capital
 
 
+def _title_complement_end(keys: Sequence[str], noun: int, lex: Lexicon) -> int:
+    """The last token of a title noun's "of ..." complement ("Secretary [of State]"), or the noun."""
+    n = len(keys)
+    if noun + 2 >= n or keys[noun + 1] != "of":
+        return noun
+    end = noun + 1
+    while end + 1 < n and keys[end + 1] in lex.title_complements:
+        end += 1
+    return end if end > noun + 1 else noun
+
+
 def parse_title(
     tokens: Sequence[str], keys: Sequence[str], is_word: Sequence[bool], lex: Lexicon
 ) -> TitlePhrase | None:
@@ -198,6 +209,7 @@ def parse_title(
             return None
         if keys[t] not in lex.title_nouns:
             continue
+        t = _title_complement_end(keys, t, lex)
         rest = t + 1
         comma_before = rest < n and tokens[rest] == ","
         rest += comma_before

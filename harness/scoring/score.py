@@ -26,7 +26,7 @@ from harness.scoring.lexicon import (
     clear_lexicon_caches,
     load_lexicons,
 )
-from harness.scoring.readability import clear_readability_caches, cmudict_resource
+from harness.scoring.readability import clear_readability_caches, readability_resources
 from harness.scoring.schemas import (
     FIELDS,
     METRIC_VALUE_SCHEMA,
@@ -35,9 +35,12 @@ from harness.scoring.schemas import (
     wide_column_name,
 )
 from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment, vader_resources
+from harness.scoring.readability_batch import clear_readability_batch_caches
 from harness.scoring.textcounts import clear_count_caches
+from harness.scoring.vader_batch import clear_vader_batch_caches
 from harness.scoring.units import VIEWS, View
 from harness.text import text_resources
+from harness.text.sentences import clear_sentence_caches
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "outlet", "headline", "body")
 DEFAULT_CONTEXT_CHARS = 60
@@ -57,7 +60,7 @@ def scoring_resources(
     """Every data file that can change the scores (for manifests)."""
     files = [lx.resource for lx in load_lexicons(lexicons, include_builtin=include_builtin)]
     return [
-        cmudict_resource(),
+        *readability_resources(),
         *vader_resources(),
         *files,
         speaker_words_resource(),
@@ -75,11 +78,14 @@ def clear_caches() -> None:
     shutdown_workers()
     clear_readability_caches()
     clear_count_caches()
+    clear_readability_batch_caches()
     sentence_sentiment.cache_clear()
+    clear_vader_batch_caches()
+    clear_sentence_caches()
     clear_lexicon_caches()
 
 
-def _check_articles(articles: pl.DataFrame) -> pl.DataFrame:
+def check_articles(articles: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in articles.columns]
     if missing:
         raise InputError(
@@ -126,7 +132,7 @@ def score_documents(
     ``workers`` is how many processes score the texts: unset, every core for a large
     corpus (``harness.scoring.batch``); 1, this process only. The tables are the same.
     """
-    frame = _check_articles(articles)
+    frame = check_articles(articles)
     loaded = load_lexicons(lexicons, include_builtin=include_builtin)
     matcher = TermMatcher(loaded)
     settings = BatchSettings(lexicons=tuple(loaded), context_chars=context_chars)

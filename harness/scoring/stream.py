@@ -24,10 +24,12 @@ import polars as pl
 from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
 from harness.engines import BatchCall, Engine, LocalEngine
 from harness.errors import StoreError
+from harness.scoring.core import score_core
 from harness.scoring.score import score_documents
 from harness.text.language import split_by_language
 
 StreamFormat = Literal["jsonl", "parquet"]
+Suite = Literal["full", "core"]
 SkipNotice = Callable[[dict[str, str]], None]
 
 
@@ -38,13 +40,26 @@ class StreamSummary:
     skipped: int
 
 
+def scoring_call(articles: pl.DataFrame, *, suite: Suite, lexicons: Sequence[Path]) -> BatchCall:
+    """The engine call that scores ``articles``: its output table is ``documents``.
+
+    ``full`` is the framing scorecard (``score_documents``); ``core`` the reference
+    suite only (``score_core``: textstat and VADER on whole texts), built for scale.
+    """
+    if suite == "core":
+        return BatchCall(_core_documents, "articles", {"articles": articles}, ("articles",), {}, ("documents",))
+    settings = {"lexicons": list(lexicons)}
+    return BatchCall(score_documents, "articles", {"articles": articles}, ("articles",), settings, ("documents",))
+
+
+def _core_documents(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    return {"documents": score_core(articles)["core_documents"]}
+
+
 def _score_batch(
-    articles: pl.DataFrame, *, lexicons: Sequence[Path], engine: Engine
+    articles: pl.DataFrame, *, suite: Suite, lexicons: Sequence[Path], engine: Engine
 ) -> pl.DataFrame:
-    call = BatchCall(
-        score_documents, "articles", {"articles": articles}, ("articles",), {"lexicons": list(lexicons)}, ("documents",)
-    )
-    return engine.run(call)["documents"]
+    return engine.run(scoring_call(articles, suite=suite, lexicons=lexicons))["documents"]
 
 
 def score_stream(
@@ -54,6 +69,7 @@ def score_stream(
     fmt: StreamFormat,
     batch_size: int = DEFAULT_STREAM_BATCH,
     lexicons: Sequence[Path] = (),
+    suite: Suite = "full",
     english_only: bool = True,
     engine: Engine | None = None,
     on_skip: SkipNotice | None = None,
@@ -77,7 +93,7 @@ def score_stream(
                     for row in skipped.iter_rows(named=True):
                         if on_skip:
                             on_skip(row)
-                scored = _score_batch(articles, lexicons=lexicons, engine=engine)
+                scored = _score_batch(articles, suite=suite, lexicons=lexicons, engine=engine)
                 if jsonl is not None:
                     jsonl.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in scored.to_dicts())
                 else:

@@ -13,9 +13,18 @@ from harness.experiments.settings import ProjectPath
 from harness.reports.blocks import Block, Figure, Heading, Paragraph, Table
 from harness.reports.svg import bar_chart, line_chart
 from harness.resources import Resource
-from harness.scoring import TABLES, score_documents, scoring_resources
+from harness.scoring import (
+    CORE_TABLES,
+    TABLES,
+    score_core,
+    score_documents,
+    scoring_resources,
+    vader_resources,
+)
 from harness.stats import DEFAULT_N_BOOT, DEFAULT_SEED, compare_outlets
 from harness.text.language import SKIPPED_SCHEMA, language_resource, split_by_language
+from harness.scoring.readability import readability_resources
+from harness.text.sentences import abbreviations_resource
 
 SCORECARD_COLUMNS = (
     "outlet",
@@ -239,3 +248,68 @@ def compare_outlets_step(
             min_events=min_events,
         )
     }
+
+
+# -- the core suite: textstat and VADER on whole texts, for corpus scale -----------------
+
+CORE_ARTICLE_COLUMNS = (
+    "outlet",
+    "doc_id",
+    "sentences",
+    "flesch_reading_ease",
+    "flesch_kincaid_grade",
+    "gunning_fog",
+    "dale_chall_readability_score",
+    "sentiment_mean",
+    "sentiment_min",
+    "share_negative",
+    "headline_sentiment_mean",
+)
+CORE_OUTLET_COLUMNS = (
+    "flesch_reading_ease",
+    "flesch_kincaid_grade",
+    "gunning_fog",
+    "sentiment_mean",
+    "share_negative",
+)
+
+
+def _core_resources(settings: Mapping[str, Any]) -> list[Resource]:
+    return [*readability_resources(), *vader_resources(), abbreviations_resource(), language_resource()]
+
+
+def core_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    documents = tables["core_documents"].sort("outlet", "doc_id")
+    by_outlet = (
+        documents.group_by("outlet")
+        .agg(pl.len().alias("articles"), *[pl.col(c).mean() for c in CORE_OUTLET_COLUMNS])
+        .sort("outlet")
+    )
+    return [
+        *skipped_blocks(tables["skipped"]),
+        Heading("Readability and sentence sentiment, whole texts"),
+        Paragraph(
+            "The reference suite alone: textstat's eight readability formulas on each body and "
+            "headline, and VADER's compound score on each sentence (sentences by Punkt with the "
+            "harness's news abbreviations), with no voice split. Every value equals textstat's and "
+            "vaderSentiment's; the batch implementation is what lets it run over millions of "
+            "articles. Sources: tables `core_documents` and `core_sentences`."
+        ),
+        Table(documents.select(CORE_ARTICLE_COLUMNS), "Articles (table `core_documents`; body unless prefixed headline_)"),
+        Table(by_outlet, "Mean over each outlet's articles (table `core_documents`)"),
+    ]
+
+
+@step(outputs=(*CORE_TABLES, "skipped"), resources=_core_resources, report=core_report, batch_over="articles")
+def score_core_suite(articles: pl.DataFrame, *, english_only: bool = True) -> Tables:
+    """Readability (textstat) and sentence sentiment (VADER) on whole texts, at corpus scale.
+
+    The same numbers as textstat and vaderSentiment, computed in batches (see
+    ``harness.scoring.core``); no voices, lexicons or attribution (``score_framing``).
+    Articles in another language are listed in table `skipped`.
+    """
+    if english_only:
+        english, skipped = split_by_language(articles)
+    else:
+        english, skipped = articles, pl.DataFrame(schema=SKIPPED_SCHEMA)
+    return {**score_core(english), "skipped": skipped}

@@ -1,0 +1,213 @@
+"""score_core: the reference suite at corpus scale, identical to textstat and vaderSentiment.
+
+What a researcher's plain loop computes — textstat's eight readability formulas on
+each text and VADER on each of its sentences — for the headline and the body of
+every article, without voices, lexicons or attribution (``score_documents`` adds
+those). It is built for millions of articles:
+
+* every stage works on a batch of texts at once: sentences (``harness.text``,
+  Punkt's decisions), readability counts (``readability_batch``: polars over the
+  distinct whitespace chunks, one dictionary lookup per distinct word) and VADER
+  (``vader_batch``: the lexicon joined once per distinct word, its rules applied to
+  whole columns); each routes the rare input it cannot vectorise exactly to the
+  reference implementation, so every value equals textstat's and vaderSentiment's;
+* batches run on every core (``harness.scoring.batch`` worker processes) and are
+  gathered in input order, so the tables do not depend on the number of workers;
+* summaries are polars aggregations over the sentence table.
+
+``python -m benchmarks.bench_score`` times it against the plain loop and checks every
+value on the whole corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from harness.scoring.batch import map_in_workers, worker_count
+from harness.scoring.readability import READABILITY_METRICS
+from harness.scoring.readability_batch import readability_batch
+from harness.scoring.schemas import (
+    CORE_DOCUMENTS_SCHEMA,
+    CORE_SENTENCES_SCHEMA,
+    CORE_TABLES,
+    FIELDS,
+    wide_column_name,
+)
+from harness.scoring.score import check_articles
+from harness.scoring.sentiment import NEUTRAL_BAND
+from harness.scoring.vader_batch import vader_batch
+from harness.text import split_sentences
+
+__all__ = ["CORE_BATCH_DOCS", "score_core"]
+
+# Articles per batch: large enough that polars' per-call overhead is small next to
+# the work, small enough that two workers get several batches each to balance.
+CORE_BATCH_DOCS = 256
+
+# Private column: the text's position in the batch (document * 2 + field).
+_TEXT = "_text"
+_SENTIMENT = ("compound", "neg", "neu", "pos")
+
+
+@dataclass(frozen=True, slots=True)
+class _CoreBatch:
+    """The texts of a batch of articles: headline, body, headline, body, ..."""
+
+    texts: tuple[str, ...]
+
+
+def _sentence_frame(texts: Sequence[str]) -> pl.DataFrame:
+    """Every sentence of every text, with its offsets (Punkt's spans)."""
+    text_index: list[int] = []
+    index: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    strings: list[str] = []
+    for position, text in enumerate(texts):
+        sentences = split_sentences(text)
+        text_index.extend([position] * len(sentences))
+        index.extend(range(len(sentences)))
+        starts.extend(s.start for s in sentences)
+        ends.extend(s.end for s in sentences)
+        strings.extend(s.text for s in sentences)
+    return pl.DataFrame(
+        {_TEXT: text_index, "index": index, "start": starts, "end": ends, "text": strings},
+        schema={
+            _TEXT: pl.Int64(),
+            "index": pl.Int64(),
+            "start": pl.Int64(),
+            "end": pl.Int64(),
+            "text": pl.String(),
+        },
+    )
+
+
+def _score_core_batch(batch: _CoreBatch) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(readability per text, sentences with VADER scores) of one batch; runs in a worker."""
+    readability = readability_batch(batch.texts).with_row_index(_TEXT).with_columns(
+        pl.col(_TEXT).cast(pl.Int64)
+    )
+    sentences = _sentence_frame(batch.texts)
+    scores = vader_batch(sentences["text"].to_list())
+    return readability, pl.concat([sentences, scores.select(_SENTIMENT)], how="horizontal")
+
+
+def _batches(frame: pl.DataFrame, size: int) -> list[_CoreBatch]:
+    """Batches of ``size`` articles; texts interleaved so that text = doc * 2 + field."""
+    batches = []
+    for start in range(0, frame.height, size):
+        part = frame.slice(start, size)
+        texts = [
+            text
+            for headline, body in zip(part["headline"], part["body"], strict=True)
+            for text in (headline, body)
+        ]
+        batches.append(_CoreBatch(tuple(texts)))
+    return batches
+
+
+def _gather(frame: pl.DataFrame, workers: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Readability and sentence frames of all articles, keyed by the global text index."""
+    batches = _batches(frame, CORE_BATCH_DOCS)
+    n_workers = worker_count(workers, frame.height, where="score_core(workers=...)")
+    if n_workers == 1:
+        parts = [_score_core_batch(batch) for batch in batches]
+    else:
+        parts = map_in_workers(
+            _score_core_batch, batches, n_workers=n_workers, where="score_core(workers=...)"
+        )
+    readability, sentences = [], []
+    for number, (scores, rows) in enumerate(parts):
+        offset = number * CORE_BATCH_DOCS * len(FIELDS)
+        readability.append(scores.with_columns(pl.col(_TEXT) + offset))
+        sentences.append(rows.with_columns(pl.col(_TEXT) + offset))
+    empty_readability = pl.DataFrame(
+        schema={_TEXT: pl.Int64(), **{m: pl.Float64() for m in READABILITY_METRICS}}
+    )
+    empty_sentences = _sentence_frame([]).with_columns(
+        [pl.lit(None, pl.Float64()).alias(c) for c in _SENTIMENT]
+    )
+    return (
+        pl.concat(readability) if readability else empty_readability,
+        pl.concat(sentences) if sentences else empty_sentences,
+    )
+
+
+def _text_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """doc_id, outlet and field of every text index."""
+    fields = pl.DataFrame({"field": list(FIELDS)}, schema={"field": pl.String()})
+    return (
+        frame.select("doc_id", "outlet")
+        .join(fields, how="cross", maintain_order="left")
+        .with_row_index(_TEXT)
+        .with_columns(pl.col(_TEXT).cast(pl.Int64))
+    )
+
+
+def _polarity() -> pl.Expr:
+    compound = pl.col("compound")
+    return (
+        pl.when(compound >= NEUTRAL_BAND)
+        .then(pl.lit("positive"))
+        .when(compound <= -NEUTRAL_BAND)
+        .then(pl.lit("negative"))
+        .otherwise(pl.lit("neutral"))
+    )
+
+
+def _sentiment_summary(sentences: pl.DataFrame) -> pl.DataFrame:
+    """Per text: sentence count and the distribution of compound scores."""
+    compound = pl.col("compound")
+    return sentences.group_by(_TEXT).agg(
+        pl.len().cast(pl.Int64).alias("sentences"),
+        compound.mean().alias("sentiment_mean"),
+        compound.median().alias("sentiment_median"),
+        compound.quantile(0.25, interpolation="linear").alias("sentiment_q1"),
+        compound.quantile(0.75, interpolation="linear").alias("sentiment_q3"),
+        compound.min().alias("sentiment_min"),
+        compound.max().alias("sentiment_max"),
+        (compound <= -NEUTRAL_BAND).mean().alias("share_negative"),
+        compound.is_between(-NEUTRAL_BAND, NEUTRAL_BAND, closed="none").mean().alias("share_neutral"),
+        (compound >= NEUTRAL_BAND).mean().alias("share_positive"),
+    )
+
+
+def _documents(keys: pl.DataFrame, readability: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """One row per article: body columns bare, headline columns prefixed ``headline_``."""
+    per_text = (
+        keys.join(readability, on=_TEXT, how="left", maintain_order="left")
+        .join(_sentiment_summary(sentences), on=_TEXT, how="left", maintain_order="left")
+        .with_columns(pl.col("sentences").fill_null(0))
+    )
+    values = [c for c in per_text.columns if c not in (_TEXT, "doc_id", "outlet", "field")]
+    table = per_text.filter(pl.col("field") == "body").select("doc_id", "outlet", *values)
+    headline = per_text.filter(pl.col("field") == "headline").select(
+        "doc_id", *[pl.col(c).alias(wide_column_name(c, "headline", "all")) for c in values]
+    )
+    table = table.join(headline, on="doc_id", how="left", maintain_order="left")
+    return table.select([pl.col(c).cast(t) for c, t in CORE_DOCUMENTS_SCHEMA.items()])
+
+
+def score_core(articles: pl.DataFrame, *, workers: int | None = None) -> dict[str, pl.DataFrame]:
+    """Tables ``core_documents`` (one row per article) and ``core_sentences`` (VADER per sentence).
+
+    ``articles`` has columns doc_id, outlet, headline, body. ``workers``: unset, every
+    core for a large corpus; 1, this process only. The tables are the same either way.
+    """
+    frame = check_articles(articles)
+    readability, sentences = _gather(frame, workers)
+    keys = _text_keys(frame)
+    sentence_table = (
+        keys.join(sentences, on=_TEXT, how="inner", maintain_order="right")
+        .with_columns(_polarity().alias("polarity"))
+        .select([pl.col(c).cast(t) for c, t in CORE_SENTENCES_SCHEMA.items()])
+    )
+    tables = {
+        "core_documents": _documents(keys, readability, sentences),
+        "core_sentences": sentence_table,
+    }
+    assert tuple(tables) == CORE_TABLES
+    return tables

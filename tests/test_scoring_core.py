@@ -1,0 +1,178 @@
+"""score_core: the reference suite in batches, equal to textstat, Punkt and vaderSentiment.
+
+Checked on the seed page and on a sample of the BBC corpus (the seeded synthetic
+corpus when it is absent): every readability score against textstat itself, every
+sentence against NLTK's Punkt, every VADER score against a fresh analyser. The
+tables do not depend on the number of worker processes; the step, the CLI option
+and streaming give the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from syrupy.assertion import SnapshotAssertion
+from typer.testing import CliRunner
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from benchmarks.bench_score import synthetic_articles
+from harness.cli.app import app
+from harness.corpus import read_corpus
+from harness.errors import InputError
+from harness.scoring import (
+    CORE_DOCUMENTS_SCHEMA,
+    CORE_SENTENCES_SCHEMA,
+    READABILITY_METRICS,
+    readability,
+    score_core,
+    wide_column_name,
+)
+from harness.scoring.batch import shutdown_workers
+from harness.scoring.stream import score_stream
+from harness.text.sentences import punkt_split_sentences
+from tests.conftest import frame_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+BBC = ROOT.parent / "shared" / "corpora" / "bbc-news" / "articles.jsonl"
+BBC_SAMPLE = 60
+SENTIMENT = ("compound", "neg", "neu", "pos")
+
+
+def _sample() -> pl.DataFrame:
+    """The first BBC articles when the corpus is present, else the seeded synthetic corpus."""
+    if not BBC.is_file():
+        return synthetic_articles(BBC_SAMPLE)
+    rows = []
+    with BBC.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            rows.append({"doc_id": record["id"], "outlet": "BBC", "headline": record["title"], "body": record["text"]})
+            if len(rows) == BBC_SAMPLE:
+                break
+    return pl.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> pl.DataFrame:
+    return read_corpus(SEEDS)
+
+
+def _assert_equals_reference(articles: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> None:
+    documents = {row["doc_id"]: row for row in tables["core_documents"].iter_rows(named=True)}
+    analyzer = SentimentIntensityAnalyzer()
+    sentences = tables["core_sentences"]
+    checked = 0
+    for row in articles.iter_rows(named=True):
+        scored = documents[row["doc_id"]]
+        for fld in ("body", "headline"):
+            for metric, value in readability(row[fld]).items():
+                assert scored[wide_column_name(metric, fld, "all")] == value, (row["doc_id"], fld, metric)
+            ours = sentences.filter((pl.col("doc_id") == row["doc_id"]) & (pl.col("field") == fld))
+            punkt = punkt_split_sentences(row[fld])
+            assert ours["text"].to_list() == [s.text for s in punkt]
+            assert ours["start"].to_list() == [s.start for s in punkt]
+            assert ours["end"].to_list() == [s.end for s in punkt]
+            for sentence in ours.iter_rows(named=True):
+                expected = analyzer.polarity_scores(sentence["text"])
+                assert {k: sentence[k] for k in SENTIMENT} == {k: expected[k] for k in SENTIMENT}
+                checked += 1
+            assert scored[wide_column_name("sentences", fld, "all")] == len(punkt)
+    assert checked > 0
+
+
+def test_core_suite_equals_the_reference_on_the_seeds(seeds: pl.DataFrame) -> None:
+    _assert_equals_reference(seeds, score_core(seeds, workers=1))
+
+
+def test_core_suite_equals_the_reference_on_a_corpus_sample() -> None:
+    articles = _sample()
+    _assert_equals_reference(articles, score_core(articles, workers=1))
+
+
+def test_core_tables_have_the_declared_schemas(seeds: pl.DataFrame) -> None:
+    tables = score_core(seeds, workers=1)
+    assert tables["core_documents"].schema == pl.Schema(CORE_DOCUMENTS_SCHEMA)
+    assert tables["core_sentences"].schema == pl.Schema(CORE_SENTENCES_SCHEMA)
+    assert tables["core_documents"]["doc_id"].to_list() == seeds["doc_id"].to_list()
+    for metric in READABILITY_METRICS:
+        assert f"headline_{metric}" in tables["core_documents"].columns
+
+
+def test_core_summaries_follow_from_the_sentence_table(seeds: pl.DataFrame) -> None:
+    tables = score_core(seeds, workers=1)
+    for row in tables["core_documents"].iter_rows(named=True):
+        body = tables["core_sentences"].filter((pl.col("doc_id") == row["doc_id"]) & (pl.col("field") == "body"))
+        compound = body["compound"]
+        assert row["sentences"] == body.height
+        assert row["sentiment_mean"] == pytest.approx(compound.mean())
+        assert row["sentiment_min"] == compound.min()
+        assert row["share_negative"] == pytest.approx((compound <= -0.05).mean())
+        assert body["polarity"].to_list() == [
+            "positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral" for c in compound
+        ]
+
+
+def test_core_tables_do_not_depend_on_worker_processes() -> None:
+    articles = synthetic_articles(300)
+    try:
+        in_workers = score_core(articles, workers=2)
+    finally:
+        shutdown_workers()
+    alone = score_core(articles, workers=1)
+    for name in alone:
+        assert_frame_equal(in_workers[name], alone[name])
+
+
+def test_core_suite_of_an_empty_corpus_is_empty_tables() -> None:
+    empty = pl.DataFrame(schema={"doc_id": pl.String(), "outlet": pl.String(), "headline": pl.String(), "body": pl.String()})
+    tables = score_core(empty, workers=1)
+    assert tables["core_documents"].height == 0
+    assert tables["core_sentences"].schema == pl.Schema(CORE_SENTENCES_SCHEMA)
+
+
+def test_core_suite_text_without_words_scores_null_readability() -> None:
+    articles = pl.DataFrame({"doc_id": ["a"], "outlet": ["x"], "headline": [""], "body": ["*** --- ***"]})
+    row = score_core(articles, workers=1)["core_documents"].row(0, named=True)
+    assert row["flesch_reading_ease"] is None
+    assert row["sentences"] == 0
+    assert row["sentiment_mean"] is None
+
+
+def test_core_suite_names_a_missing_column() -> None:
+    with pytest.raises(InputError, match="body"):
+        score_core(pl.DataFrame({"doc_id": ["a"], "outlet": ["x"], "headline": ["h"]}), workers=1)
+
+
+def test_core_tables_snapshot(seeds: pl.DataFrame, snapshot: SnapshotAssertion) -> None:
+    tables = score_core(seeds, workers=1)
+    assert frame_text(tables["core_documents"]) == snapshot(name="core_documents")
+    assert frame_text(tables["core_sentences"].head(12)) == snapshot(name="core_sentences_head")
+
+
+def test_score_command_core_suite_json_and_stream(tmp_path: Path, seeds: pl.DataFrame) -> None:
+    runner = CliRunner()
+    shown = runner.invoke(app, ["score", str(SEEDS), "--suite", "core", "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    rows = json.loads(shown.stdout)
+    expected = score_core(seeds, workers=1)["core_documents"]
+    assert [r["doc_id"] for r in rows] == expected["doc_id"].to_list()
+    assert [r["flesch_reading_ease"] for r in rows] == expected["flesch_reading_ease"].to_list()
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(
+        "".join(
+            json.dumps({"id": r["doc_id"], "outlet": r["outlet"], "title": r["headline"], "text": r["body"]}) + "\n"
+            for r in seeds.iter_rows(named=True)
+        ),
+        encoding="utf-8",
+    )
+    output = tmp_path / "scores.parquet"
+    summary = score_stream(corpus, output, fmt="parquet", batch_size=2, suite="core", english_only=False)
+    assert summary.documents == seeds.height
+    streamed = pl.read_parquet(output)
+    assert streamed["flesch_reading_ease"].to_list() == expected["flesch_reading_ease"].to_list()
+    assert streamed["sentiment_mean"].to_list() == expected["sentiment_mean"].to_list()

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from harness.cli import app
-from harness.corpus import iter_article_batches, read_corpus
+from harness.corpus import iter_article_batches, read_corpus, records
 from harness.errors import InputError
 from harness.scoring import score_documents
 from harness.scoring.stream import score_stream
@@ -53,6 +53,30 @@ def test_stream_errors_name_the_line(tmp_path: Path) -> None:
     broken.write_bytes(b'{"text": "fine"}\n{"text": "bad \xff byte"}\n')
     with pytest.raises(InputError, match="invalid UTF-8 on line 2"):
         list(iter_article_batches(broken, batch_size=10))
+
+
+def test_duplicate_across_batches_names_both_records(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    _corpus(corpus, 5)
+    with corpus.open("a", encoding="utf-8") as out:
+        out.write('{"id": "d0001", "text": "A repeated id."}\n')
+    with pytest.raises(InputError) as info:
+        list(iter_article_batches(corpus, batch_size=2))  # d0001 is in batch 1, the repeat in batch 3
+    assert f"{corpus}:2 and {corpus}:6" in str(info.value)
+
+
+def test_colliding_id_digests_are_not_duplicates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Earlier batches keep 8-byte digests: equal digests of different ids must pass."""
+    monkeypatch.setattr(records, "_id_digest", lambda doc_id: 42)
+    corpus = tmp_path / "c.jsonl"
+    _corpus(corpus, 9)
+    batches = list(iter_article_batches(corpus, batch_size=2))
+    assert pl.concat(batches)["doc_id"].to_list() == [f"d{i:04d}" for i in range(9)]
+    with corpus.open("a", encoding="utf-8") as out:
+        out.write('{"id": "d0007", "text": "A repeated id."}\n')
+    with pytest.raises(InputError, match="duplicate doc id 'd0007'") as info:
+        list(iter_article_batches(corpus, batch_size=2))
+    assert f"{corpus}:8 and {corpus}:10" in str(info.value)
 
 
 def test_streamed_scores_equal_whole_scores(tmp_path: Path) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from harness.corpus.markup import html_evidence
@@ -213,25 +215,63 @@ def article_row(record: RawRecord) -> Row:
     return row
 
 
-def articles_frame(records: Iterable[RawRecord], *, seen: dict[str, str] | None = None) -> pl.DataFrame:
+class SeenIds:
+    """The doc ids of a stream's earlier batches, in 8 bytes each.
+
+    A streamed corpus of millions of articles must not keep every id string and
+    where it was read (about 190 bytes an article): memory would grow with the
+    corpus. A sorted array of 64-bit BLAKE2b digests is kept instead. When a digest
+    repeats, ``locate`` (from the reader) reads the corpus again up to the first
+    record with that exact id, for the error message; if that first record is the
+    current one, the digests merely collided (two different ids) and reading goes on.
+    """
+
+    def __init__(self, locate: Callable[[str], str | None]) -> None:
+        self._digests = np.empty(0, dtype=np.uint64)
+        self._locate = locate
+
+    def first_location(self, doc_id: str, where: str) -> str | None:
+        """Where ``doc_id`` was first read, if that was in an earlier batch."""
+        digest = np.uint64(_id_digest(doc_id))
+        k = int(np.searchsorted(self._digests, digest))
+        if k == len(self._digests) or self._digests[k] != digest:
+            return None
+        first = self._locate(doc_id)
+        return None if first in (None, where) else first
+
+    def add(self, doc_ids: Iterable[str]) -> None:
+        digests = np.fromiter((_id_digest(i) for i in doc_ids), dtype=np.uint64)
+        self._digests = np.union1d(self._digests, digests)
+
+
+def _id_digest(doc_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+def articles_frame(records: Iterable[RawRecord], *, seen: SeenIds | None = None) -> pl.DataFrame:
     """The articles table, in input order; a doc id used twice is an error.
 
-    ``seen`` (doc id -> where it was first read) carries the duplicate check
-    across the batches of a corpus read in a stream.
+    ``seen`` carries the duplicate check across the batches of a corpus read in a
+    stream; within the records given, ids are compared as strings.
     """
     columns: dict[str, list[str | None]] = {name: [] for name in ARTICLE_SCHEMA}
-    first_seen = {} if seen is None else seen
+    first_seen: dict[str, str] = {}
     for record in records:
         row = article_row(record)
         doc_id = row["doc_id"]
         assert doc_id is not None  # article_row always sets one
-        if doc_id in first_seen:
+        earlier = first_seen.get(doc_id)
+        if earlier is None and seen is not None:
+            earlier = seen.first_location(doc_id, record.where)
+        if earlier is not None:
             raise InputError(
-                f"duplicate doc id {doc_id!r}: {first_seen[doc_id]} and {record.where}",
+                f"duplicate doc id {doc_id!r}: {earlier} and {record.where}",
                 where=record.where,
                 hint="remove the repeated article or give each article its own `doc_id`",
             )
         first_seen[doc_id] = record.where
         for name in ARTICLE_SCHEMA:
             columns[name].append(row[name])
+    if seen is not None:
+        seen.add(first_seen)
     return pl.DataFrame(columns, schema=ARTICLE_SCHEMA)

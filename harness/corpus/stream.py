@@ -1,8 +1,9 @@
 """Reading a corpus larger than memory: JSON Lines and Parquet in batches.
 
 ``iter_article_batches`` yields articles tables (``ARTICLE_SCHEMA``) of at most
-``batch_size`` rows; memory holds one batch plus the set of doc ids seen (for the
-duplicate check), never the whole corpus. Each record is checked exactly as by
+``batch_size`` rows; memory holds one batch (and, for Parquet, the row groups it
+spans: write large corpora with row groups of some thousands of rows) plus 8 bytes
+per doc id seen (``records.SeenIds``, for the duplicate check), never the whole corpus. Each record is checked exactly as by
 :func:`harness.corpus.read_corpus`, and errors name the file and line or record.
 Other formats (CSV, text folders, aggregator pages) are read whole and then cut.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from harness.corpus.reader import read_corpus
-from harness.corpus.records import RawRecord, articles_frame
+from harness.corpus.records import RawRecord, SeenIds, article_row, articles_frame
 from harness.corpus.tabular import _check_parquet_types, _require_body_column, jsonl_record
 from harness.corpus.textfile import UTF8_BOM, CorpusFile
 from harness.errors import InputError
@@ -78,6 +79,20 @@ def _parquet_records(file: CorpusFile, batch_size: int) -> Iterator[RawRecord]:
             yield RawRecord(row, file.source(index), file.at_record(index))
 
 
+def _records(file: CorpusFile, batch_size: int) -> Iterator[RawRecord]:
+    if file.path.suffix.lower() in (".jsonl", ".ndjson"):
+        return _jsonl_records(file)
+    return _parquet_records(file, batch_size)
+
+
+def _first_location(file: CorpusFile, batch_size: int, doc_id: str) -> str | None:
+    """Where the first record with ``doc_id`` is (read again: only for an error message)."""
+    for record in _records(file, batch_size):
+        if article_row(record)["doc_id"] == doc_id:
+            return record.where
+    return None
+
+
 def iter_article_batches(
     path: Path, *, batch_size: int = DEFAULT_STREAM_BATCH, root: Path | None = None
 ) -> Iterator[pl.DataFrame]:
@@ -94,8 +109,8 @@ def iter_article_batches(
         raise InputError("no such file", where=str(path), hint="check the corpus path")
     base = (root or path.parent).resolve()
     file = CorpusFile(path, str(path), path.resolve().relative_to(base).as_posix())
-    records = _jsonl_records(file) if suffix in (".jsonl", ".ndjson") else _parquet_records(file, batch_size)
-    seen: dict[str, str] = {}
+    records = _records(file, batch_size)
+    seen = SeenIds(lambda doc_id: _first_location(file, batch_size, doc_id))
     empty = True
     while chunk := list(itertools.islice(records, batch_size)):
         empty = False

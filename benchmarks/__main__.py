@@ -6,13 +6,14 @@ same run, as a ratio, with peak memory.
 
 from __future__ import annotations
 
-from benchmarks import bench_diff, bench_engines, bench_pairs, bench_score, bench_stream
+from benchmarks import bench_diff, bench_engines, bench_pairs, bench_scale, bench_score, bench_stream
 
 
 def main() -> None:
     # Each benchmark has its own options: `python -m benchmarks.bench_score --help`.
     benches = (
         ("scoring", bench_score.main),
+        ("core suite at 10k, 100k and 1M articles", bench_scale.main),
         ("wire-copy diff", bench_diff.main),
         ("wire-copy discovery", bench_pairs.main),
         ("streamed scoring: peak memory", bench_stream.main),

@@ -14,12 +14,12 @@ formulas and VADER per sentence on whole texts, headline and body), vectorised o
 batches of texts with the same values (``harness.scoring.core``).
 
 Speed: texts are scored in batches of documents, on every core for a large corpus
-(``score_documents(..., workers=N)``; ``harness.scoring.batch``). Readability is
-computed from counts shared by the eight formulas and measured once per distinct
-word (``harness.scoring.textcounts``), VADER runs its own rules with shortcuts that
-skip work whose result is known (``harness.scoring.sentiment``); both give textstat's
-and vaderSentiment's values exactly (``tests/test_scoring_fast.py``,
-``python -m benchmarks.bench_score``).
+(``score_documents(..., workers=N)``; ``harness.scoring.batch``). Within a batch, all
+readability texts are counted at once (``readability_batch``: each distinct whitespace
+chunk measured once) and all sentence texts scored at once (``vader_batch``: VADER's
+rules over whole columns); both give textstat's and vaderSentiment's values exactly
+(``tests/test_scoring_readability_batch.py``, ``tests/test_scoring_vader_batch.py``,
+``python -m benchmarks.bench_score`` on the whole BBC corpus).
 """
 
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes

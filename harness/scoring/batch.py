@@ -1,16 +1,18 @@
 """Per-text scoring work, done in batches of documents, on every core.
 
 Everything that has to look at a text in Python (tokeniser, voices, lexicon matcher,
-attribution, VADER per sentence, readability counts) happens here, one batch of
-documents at a time; the result of a batch is five polars frames (sentences, hits,
-quotes, readability, words), keyed by the document's position in the input (``_doc``)
-and the field (``_field``). ``score.score_documents`` concatenates the batches *in
+attribution) happens here, one batch of documents at a time; the texts every voice
+gives to the readability formulas and to VADER are gathered over the batch and
+scored at once (``readability_batch``, ``vader_batch``: textstat's and VADER's exact
+values). The result of a batch is five polars frames (sentences, hits, quotes,
+readability, words), keyed by the document's position in the input (``_doc``) and
+the field (``_field``). ``score.score_documents`` concatenates the batches *in
 input order* and does every summary as a polars aggregation.
 
 Batches of a large corpus run in worker processes (``spawn``: a clean interpreter,
 never a fork of a process whose polars threads may hold locks). Each worker keeps its
-own caches (syllables per distinct chunk, VADER per distinct sentence, lemmas per
-distinct word) for the life of the pool, which is reused across calls. A batch's
+data tables (CMUdict, VADER's lexicon, lemma tables) and its lemma cache for the life
+of the pool, which is reused across calls. A batch's
 frames depend only on its documents, and results are gathered in submission order,
 so the tables are identical whatever the number of workers (tested).
 """

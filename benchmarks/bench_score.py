@@ -143,6 +143,15 @@ def synthetic_articles(limit: int) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMA)
 
 
+def sample_articles(limit: int) -> pl.DataFrame:
+    """The first ``limit`` BBC articles when ../shared holds the corpus, else synthetic ones.
+
+    Tests compare against the reference implementations on this sample; the corpus is
+    never committed, so a clean checkout without it still runs every test.
+    """
+    return bbc_articles(limit) if BBC.is_file() else synthetic_articles(limit)
+
+
 @cache
 def _plain_analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()

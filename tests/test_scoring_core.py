@@ -19,7 +19,7 @@ from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from benchmarks.bench_score import synthetic_articles
+from benchmarks.bench_score import sample_articles, synthetic_articles
 from harness.cli.app import app
 from harness.corpus import read_corpus
 from harness.errors import InputError
@@ -38,23 +38,10 @@ from tests.conftest import frame_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-BBC = ROOT.parent / "shared" / "corpora" / "bbc-news" / "articles.jsonl"
 BBC_SAMPLE = 60
 SENTIMENT = ("compound", "neg", "neu", "pos")
 
 
-def _sample() -> pl.DataFrame:
-    """The first BBC articles when the corpus is present, else the seeded synthetic corpus."""
-    if not BBC.is_file():
-        return synthetic_articles(BBC_SAMPLE)
-    rows = []
-    with BBC.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            rows.append({"doc_id": record["id"], "outlet": "BBC", "headline": record["title"], "body": record["text"]})
-            if len(rows) == BBC_SAMPLE:
-                break
-    return pl.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +77,7 @@ def test_core_suite_equals_the_reference_on_the_seeds(seeds: pl.DataFrame) -> No
 
 
 def test_core_suite_equals_the_reference_on_a_corpus_sample() -> None:
-    articles = _sample()
+    articles = sample_articles(BBC_SAMPLE)
     _assert_equals_reference(articles, score_core(articles, workers=1))
 
 

@@ -8,7 +8,6 @@ give the same tables as scoring in this process.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from benchmarks.bench_score import synthetic_articles
+from benchmarks.bench_score import sample_articles, synthetic_articles
 from harness.corpus import read_corpus
 from harness.errors import ConfigError
 from harness.scoring import READABILITY_METRICS, VIEWS, analyse_text, readability, score_documents
@@ -35,30 +34,10 @@ from harness.scoring.units import readability_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-BBC = ROOT.parent / "shared" / "corpora" / "bbc-news" / "articles.jsonl"
 BBC_SAMPLE = 40
 TOLERANCE = 1e-9
 
 
-def _sample_articles() -> pl.DataFrame:
-    """The first BBC articles when the corpus is present, else the seeded synthetic corpus."""
-    if not BBC.is_file():
-        return synthetic_articles(BBC_SAMPLE)
-    rows = []
-    with BBC.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            rows.append(
-                {
-                    "doc_id": record["id"],
-                    "outlet": "BBC",
-                    "headline": record["title"],
-                    "body": record["text"],
-                }
-            )
-            if len(rows) == BBC_SAMPLE:
-                break
-    return pl.DataFrame(rows)
 
 
 def _assert_same_scores(text: str) -> None:
@@ -82,7 +61,7 @@ def _voice_texts(articles: pl.DataFrame) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sample() -> pl.DataFrame:
-    return _sample_articles()
+    return sample_articles(BBC_SAMPLE)
 
 
 def test_counts_equal_textstat_on_every_seed_text_and_voice() -> None:

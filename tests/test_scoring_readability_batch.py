@@ -10,7 +10,6 @@ closeness.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textstat.backend.utils._get_pyphen import get_pyphen
 
-from benchmarks.bench_score import synthetic_articles
+from benchmarks.bench_score import sample_articles
 from harness.corpus import read_corpus
 from harness.scoring import READABILITY_METRICS, VIEWS, analyse_text, readability
 from harness.scoring.readability_batch import (
@@ -41,22 +40,9 @@ from harness.scoring.units import readability_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-BBC = ROOT.parent / "shared" / "corpora" / "bbc-news" / "articles.jsonl"
 BBC_SAMPLE = 60
 
 
-def _sample_articles() -> pl.DataFrame:
-    """The first BBC articles when the corpus is present, else the seeded synthetic corpus."""
-    if not BBC.is_file():
-        return synthetic_articles(BBC_SAMPLE)
-    rows = []
-    with BBC.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            rows.append({"headline": record["title"], "body": record["text"]})
-            if len(rows) == BBC_SAMPLE:
-                break
-    return pl.DataFrame(rows)
 
 
 def _texts_of(articles: pl.DataFrame) -> list[str]:
@@ -94,7 +80,7 @@ def test_equal_to_textstat_on_every_seed_text() -> None:
 
 
 def test_equal_to_textstat_on_a_corpus_sample() -> None:
-    texts = _texts_of(_sample_articles())
+    texts = _texts_of(sample_articles(BBC_SAMPLE))
     assert len(texts) > 500
     _assert_equal_to_textstat(texts)
 
@@ -218,7 +204,7 @@ def test_equal_to_textstat_around_a_hundred_words(body: str, lead: str) -> None:
 
 
 def test_result_does_not_depend_on_the_batch() -> None:
-    texts = QUIRKS + _texts_of(_sample_articles().head(5))
+    texts = QUIRKS + _texts_of(sample_articles(BBC_SAMPLE).head(5))
     together = readability_batch(texts).rows()
     reversed_batch = readability_batch(texts[::-1]).rows()[::-1]
     doubled = readability_batch(texts + texts).rows()
@@ -229,7 +215,7 @@ def test_result_does_not_depend_on_the_batch() -> None:
 
 
 def test_counts_equal_textcounts_per_text() -> None:
-    texts = QUIRKS + _texts_of(_sample_articles().head(10))
+    texts = QUIRKS + _texts_of(sample_articles(BBC_SAMPLE).head(10))
     table = text_counts_batch(texts)
     for text, row in zip(texts, table.iter_rows(named=True), strict=True):
         counts = text_counts(text)

@@ -9,7 +9,6 @@ float, sign of zero included.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from functools import cache
@@ -20,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from benchmarks.bench_score import synthetic_articles
+from benchmarks.bench_score import sample_articles
 from harness.scoring.vader_batch import (
     SCORE_COLUMNS,
     _python_round,
@@ -32,7 +31,6 @@ from harness.text import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-BBC = ROOT.parent / "shared" / "corpora" / "bbc-news" / "articles.jsonl"
 BBC_SAMPLE = 40
 
 
@@ -61,18 +59,6 @@ def _assert_equal_to_vader(texts: list[str]) -> None:
                 assert _same_float(row[name], expected[name]), (text, name, row, expected)
 
 
-def _sample_articles() -> pl.DataFrame:
-    """The first BBC articles when the corpus is present, else the seeded synthetic corpus."""
-    if not BBC.is_file():
-        return synthetic_articles(BBC_SAMPLE)
-    rows = []
-    with BBC.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            rows.append({"headline": record["title"], "body": record["text"]})
-            if len(rows) == BBC_SAMPLE:
-                break
-    return pl.DataFrame(rows)
 
 
 def _sentences(text: str) -> list[str]:
@@ -89,7 +75,7 @@ def test_equal_to_vader_on_the_seed_page() -> None:
 
 
 def test_equal_to_vader_on_a_corpus_sample() -> None:
-    articles = _sample_articles()
+    articles = sample_articles(BBC_SAMPLE)
     texts: list[str] = []
     for headline, body in articles.select("headline", "body").iter_rows():
         texts += [headline, *_sentences(body)]

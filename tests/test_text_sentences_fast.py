@@ -13,18 +13,16 @@ patterns over every code point.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-import polars as pl
 import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from benchmarks.bench_score import synthetic_articles
+from benchmarks.bench_score import sample_articles
 from harness.corpus import read_corpus
 from harness.text import sentences
 from harness.text.sentences import (
@@ -37,7 +35,6 @@ from harness.text.sentences import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-BBC = ROOT.parent / "shared" / "corpora" / "bbc-news" / "articles.jsonl"
 BBC_SAMPLE = 150
 EVERY_CHAR = "".join(map(chr, range(0x110000)))
 
@@ -52,18 +49,6 @@ def assert_same(text: str) -> None:
 # -- real text -------------------------------------------------------------------
 
 
-def _sample_articles() -> pl.DataFrame:
-    """The first BBC articles when the corpus is present, else synthetic articles."""
-    if not BBC.is_file():
-        return synthetic_articles(BBC_SAMPLE)
-    rows = []
-    with BBC.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            rows.append({"headline": record["title"], "body": record["text"]})
-            if len(rows) == BBC_SAMPLE:
-                break
-    return pl.DataFrame(rows)
 
 
 def test_seed_page_whole_and_line_by_line() -> None:
@@ -86,7 +71,7 @@ def test_seed_corpus_articles() -> None:
 
 
 def test_corpus_sample() -> None:
-    articles = _sample_articles()
+    articles = sample_articles(BBC_SAMPLE)
     assert articles.height == BBC_SAMPLE
     total = 0
     for row in articles.iter_rows(named=True):

@@ -41,7 +41,10 @@ def _hashes(project: Project, name: str, engine: Engine) -> dict[str, str]:
     return {table: sha256_bytes(table_bytes(frame)) for table, frame in tables.items()}
 
 
-@pytest.mark.parametrize("name", ["corpus-profile", "tabloid-framing", "wire-copy-diff", "wire-copy-discovery"])
+SEED_EXPERIMENTS = sorted(path.stem for path in (Path(__file__).resolve().parent.parent / "experiments").glob("*.toml"))
+
+
+@pytest.mark.parametrize("name", SEED_EXPERIMENTS)
 def test_seed_experiments_identical_on_ray(project: Project, ray_engine: Engine, name: str) -> None:
     assert _hashes(project, name, ray_engine) == _hashes(project, name, LocalEngine())
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
@@ -49,7 +51,9 @@ def seeds() -> pl.DataFrame:
     return read_corpus(SEEDS)
 
 
-def _assert_equals_reference(articles: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> None:
+def _assert_equals_reference(
+    articles: pl.DataFrame, tables: dict[str, pl.DataFrame], *, some_sentences: bool = True
+) -> None:
     documents = {row["doc_id"]: row for row in tables["core_documents"].iter_rows(named=True)}
     analyzer = SentimentIntensityAnalyzer()
     sentences = tables["core_sentences"]
@@ -69,7 +73,7 @@ def _assert_equals_reference(articles: pl.DataFrame, tables: dict[str, pl.DataFr
                 assert {k: sentence[k] for k in SENTIMENT} == {k: expected[k] for k in SENTIMENT}
                 checked += 1
             assert scored[wide_column_name("sentences", fld, "all")] == len(punkt)
-    assert checked > 0
+    assert checked > 0 or not some_sentences
 
 
 def test_core_suite_equals_the_reference_on_the_seeds(seeds: pl.DataFrame) -> None:
@@ -163,3 +167,34 @@ def test_score_command_core_suite_json_and_stream(tmp_path: Path, seeds: pl.Data
     streamed = pl.read_parquet(output)
     assert streamed["flesch_reading_ease"].to_list() == expected["flesch_reading_ease"].to_list()
     assert streamed["sentiment_mean"].to_list() == expected["sentiment_mean"].to_list()
+
+
+_NASTY = st.sampled_from(
+    [
+        "U.S. President Joe Biden said.",
+        "He didn't!!! Why??",
+        "\u201cIt's a disgrace,\u201d she said \u2014 angrily\u2026",
+        "Mr. J. K. Smith, 3.5% of 1,200.",
+        "caf\u00e9 na\u0131ve \u00dcber \u0130stanbul \u03a3\u039f\u03a3",
+        "\u4eca\u65e5\u306f\u3002\u6674\u308c\uff01",
+        "good :) bad :( \U0001f600",
+        "not bad but not great",
+        "\t\x0b\x0c\x1c\x1d\xa0\u2028",
+        "",
+        "the bomb kind of sort of",
+    ]
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.lists(_NASTY, max_size=3), st.lists(_NASTY, max_size=6)), min_size=1, max_size=4))
+def test_core_suite_equals_the_reference_on_generated_articles(parts: list[tuple[list[str], list[str]]]) -> None:
+    articles = pl.DataFrame(
+        {
+            "doc_id": [f"d{k}" for k in range(len(parts))],
+            "outlet": ["x"] * len(parts),
+            "headline": [" ".join(h) for h, _ in parts],
+            "body": ["\n".join(b) for _, b in parts],
+        }
+    )
+    _assert_equals_reference(articles, score_core(articles, workers=1), some_sentences=False)

@@ -65,6 +65,22 @@ table file deleted from a result   test_report_on_a_result_missing_a_table; veri
 `verify` on a tampered result      test_cli::test_verify_exits_1_and_names_the_table (exit 1 by design)
 lexicon file with a bad row        test_bad_lexicon_row; lib test_scoring_lexicon::test_bad_rows_*
 lexicon file that is missing       test_missing_lexicon_file
+manifest field edited (rows,       test_edited_manifest_field_is_refused[*] (verify exit 1, report/cite exit 2,
+  articles_read, result_id, ...)     the field named); lib test_results_store::test_the_seal_names_every_edited_field
+manifest edited with its seal      lib test_results_store::test_a_forged_seal_is_still_caught
+  recomputed
+manifest field points a table      test_edited_manifest_field_is_refused[table-file-outside]
+  outside the result
+byte flipped in a stored table,    test_run_replaces_a_damaged_copy[*] (`run` replaces it, warns, exit 0; report
+  table/manifest deleted, manifest   and cite refuse it before); concurrent runs:
+  edited, folder emptied             lib test_results_store::test_a_damaged_copy_is_replaced_by_concurrent_runs
+`cite` on a damaged result         test_run_replaces_a_damaged_copy[*] (exit 2)
+LATEST: bad bytes, not hex, empty, test_broken_latest_pointer[*]
+  huge, a folder, symlink loop,
+  dangling, FIFO, missing result
+manifest of an older format        test_manifest_of_an_older_format
+a table or id-covered field left   lib test_results_store::test_every_vouched_field_changes_the_result_id,
+  out of the result id               test_every_table_changes_the_result_id, test_the_fields_are_split_*
 =================================  ==============================================================
 """
 
@@ -475,3 +491,183 @@ def test_words_keep_combining_marks() -> None:
 
 def test_sentences_need_a_word() -> None:
     assert split_sentences("\u2014 \u2026 *** \u2014\n\u00b7 \u00b7 \u00b7") == []
+
+
+# -- issue 11: B, a stored result must not lie, and a damaged one must be repairable ------------
+
+
+def stored_profile(project: Project) -> tuple[str, Path]:
+    """Run corpus-profile through the CLI; its reference and folder."""
+    result = cli(project, "run", "corpus-profile")
+    assert result.exit_code == 0, result.output
+    ref = result.stdout.split()[0]
+    return ref, project.results_dir / "corpus-profile" / ref.split("@")[1]
+
+
+def edit_manifest(folder: Path, keys: tuple[str, ...], value: object) -> None:
+    """Change one manifest field, as someone with a text editor would (the seal untouched)."""
+    path = folder / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    node = data
+    for key in keys[:-1]:
+        node = node[key]
+    node[keys[-1]] = value
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def flip_a_byte(file: Path) -> None:
+    data = bytearray(file.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    file.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("keys", "value"),
+    [
+        pytest.param(("tables", "profile", "rows"), 999, id="rows"),
+        pytest.param(("corpus", "articles_read"), 1000, id="articles-read"),
+        pytest.param(("result_id",), "0123456789abcdef", id="result-id"),
+        pytest.param(("experiment", "version"), "9.9.9", id="version"),
+        pytest.param(("tables", "profile", "file"), "../../../seeds/x.parquet", id="table-file-outside"),
+        pytest.param(("environment", "platform"), "Plan 9", id="platform"),
+        pytest.param(("run", "started_at"), "1999-01-01T00:00:00+00:00", id="run-year"),
+    ],
+)
+def test_edited_manifest_field_is_refused(project: Project, keys: tuple[str, ...], value: object) -> None:
+    """verify (a check: exit 1), report and cite (exit 2) name the edited field."""
+    ref, folder = stored_profile(project)
+    edit_manifest(folder, keys, value)
+    field = ".".join(keys)
+    line = error_line(cli(project, "verify", "corpus-profile"), exit_code=1)
+    assert f"{ref}: NOT verified" in line and f"manifest fields edited: {field}" in line, line
+    for command in ("report", "cite"):
+        line = error_line(cli(project, command, "corpus-profile"))
+        assert f"result {ref} is damaged: " in line, line
+        assert f"manifest field(s) {field} differ from what" in line, line
+        assert "harness run corpus-profile" in line, line
+    assert not project.reports_dir.exists()
+
+
+def _flip_table(folder: Path) -> str:
+    flip_a_byte(folder / "profile.parquet")
+    return "table(s) profile missing or altered"
+
+
+def _delete_table(folder: Path) -> str:
+    (folder / "articles.parquet").unlink()
+    return "table(s) articles missing or altered"
+
+
+def _delete_manifest(folder: Path) -> str:
+    (folder / "manifest.json").unlink()
+    return "has lost its manifest.json"
+
+
+def _edit_manifest(folder: Path) -> str:
+    edit_manifest(folder, ("corpus", "articles_read"), 1000)
+    return "manifest field(s) corpus.articles_read differ"
+
+
+def _empty_folder(folder: Path) -> str:
+    for item in folder.iterdir():
+        item.unlink()
+    return "has lost its manifest.json"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(_flip_table, id="flipped-byte"),
+        pytest.param(_delete_table, id="deleted-table"),
+        pytest.param(_delete_manifest, id="deleted-manifest"),
+        pytest.param(_edit_manifest, id="edited-manifest"),
+        pytest.param(_empty_folder, id="empty-folder"),
+    ],
+)
+def test_run_replaces_a_damaged_copy(project: Project, damage: Callable[[Path], str]) -> None:
+    """report and cite refuse a damaged copy; `run` replaces it, says so, and it verifies."""
+    ref, folder = stored_profile(project)
+    expected = damage(folder)
+    for command in ("report", "cite"):
+        line = error_line(cli(project, command, ref))
+        assert expected in line and "harness run corpus-profile" in line, line
+    result = cli(project, "run", "corpus-profile")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split()[0] == ref  # same inputs, same id
+    warnings = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith(f"warning: {folder}: the stored copy of {ref} was damaged (")
+    assert warnings[0].endswith("); replaced it with this run's result"), warnings[0]
+    assert stored_results(project) == sorted(["corpus-profile/LATEST", f"corpus-profile/{ref.split('@')[1]}"])
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # nothing set aside is left
+    result = cli(project, "verify", ref)
+    assert result.exit_code == 0 and "verified" in result.stdout, result.output
+    assert cli(project, "report", ref).exit_code == 0
+    assert ref in cli(project, "cite", ref).stdout
+    # An intact copy is kept as it is, silently.
+    before = (folder / "manifest.json").read_bytes()
+    result = cli(project, "run", "corpus-profile")
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert (folder / "manifest.json").read_bytes() == before
+
+
+def _latest_bytes(data: bytes) -> Callable[[Path], None]:
+    return lambda pointer: pointer.write_bytes(data)
+
+
+def _latest_folder(pointer: Path) -> None:
+    (pointer / "inside").mkdir(parents=True)
+
+
+def _latest_loop(pointer: Path) -> None:
+    pointer.symlink_to(pointer.name)
+
+
+def _latest_dangling(pointer: Path) -> None:
+    pointer.symlink_to("nowhere")
+
+
+def _latest_fifo(pointer: Path) -> None:
+    os.mkfifo(pointer)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        pytest.param(_latest_bytes(b"\xff\xfe\x00\x81"), "holds bytes that are not a result id", id="bad-bytes"),
+        pytest.param(_latest_bytes(b"not-a-result-id\n"), "does not hold a result id", id="not-hex"),
+        pytest.param(_latest_bytes(b""), "is empty", id="empty"),
+        pytest.param(_latest_bytes(b"0" * 100_000), "is too long to be a result id", id="huge"),
+        pytest.param(_latest_bytes(b"0123456789abcdef\n"), "points to result corpus-profile@0123456789abcdef, which does not exist", id="missing-result"),
+        pytest.param(_latest_folder, "is a folder, not a file", id="folder"),
+        pytest.param(_latest_loop, "cannot be followed: Too many levels of symbolic links", id="symlink-loop"),
+        pytest.param(_latest_dangling, "cannot be followed: No such file or directory", id="dangling-symlink"),
+        pytest.param(_latest_fifo, "is not a regular file", id="fifo"),
+    ],
+)
+def test_broken_latest_pointer(project: Project, make: Callable[[Path], None], expected: str) -> None:
+    """One line, exit 2, with what to do; a named id still works; `run` mends the pointer."""
+    ref, folder = stored_profile(project)
+    pointer = folder.parent / "LATEST"
+    pointer.unlink()
+    make(pointer)
+    for command in ("report", "cite", "verify"):
+        line = error_line(cli(project, command, "corpus-profile"))
+        assert f"{pointer}: the LATEST pointer is broken: it {expected}" in line, line
+        assert f"(run `harness run corpus-profile` again, or name a result id corpus-profile@ID; stored ids: {ref.split('@')[1]})" in line, line
+    assert not project.reports_dir.exists()
+    assert cli(project, "cite", ref).exit_code == 0
+    result = cli(project, "run", "corpus-profile")
+    assert result.exit_code == 0, result.output
+    assert pointer.read_text() == ref.split("@")[1] + "\n"
+    assert cli(project, "report", "corpus-profile").exit_code == 0
+
+
+def test_manifest_of_an_older_format(project: Project) -> None:
+    ref, folder = stored_profile(project)
+    edit_manifest(folder, ("format_version",), 1)
+    for command in ("report", "cite", "verify"):
+        line = error_line(cli(project, command, "corpus-profile"))
+        assert f"result {ref} has manifest format 1; this harness reads format 2" in line, line
+        assert "(run `harness run corpus-profile` again to store it in the current format)" in line, line
+    assert not project.reports_dir.exists()

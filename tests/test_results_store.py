@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import multiprocessing
 import os
+import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -12,9 +18,11 @@ import pytest
 from harness.errors import NotFoundError, StoreError
 from harness.experiments import load_catalogue
 from harness.project import Project
-from harness.results import ResultStore, parse_ref
-from harness.results.hashing import result_id, table_bytes
-from harness.run import cite, run_experiment, verify_result
+from harness.results import ID_FIELDS, Damage, Manifest, ResultStore, derive_result_id, parse_ref
+from harness.results.hashing import result_id, short_digest, table_bytes
+from harness.results.manifest import SEAL_DEPTH, seal_of
+from harness.run import Computed, cite, compute, run_experiment, verify_result
+from harness.run.runner import serialise
 
 
 def run_profile(project: Project) -> object:
@@ -36,7 +44,9 @@ def test_result_layout_and_manifest(project: Project) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["articles.parquet", "manifest.json", "profile.parquet"]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert next(iter(manifest)) == "format_version"  # first field, as promised
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
+    assert list(manifest)[-1] == "seal"  # last: a digest of every field before it
+    assert manifest["seal"]["tables.profile.rows"] == short_digest(4)
     assert manifest["experiment"]["name"] == "corpus-profile"
     assert manifest["experiment"]["version"] == "1.0.0"
     assert manifest["corpus"]["articles_read"] == 4
@@ -52,10 +62,10 @@ def test_result_layout_and_manifest(project: Project) -> None:
 def test_result_id_depends_on_table_bytes_not_time() -> None:
     frame = pl.DataFrame({"a": [1, 2]})
     assert table_bytes(frame) == table_bytes(frame.clone())
-    one = result_id("x", "1", {"t": "aa"})
-    assert one == result_id("x", "1", {"t": "aa"})
-    assert one != result_id("x", "1", {"t": "ab"})
-    assert one != result_id("x", "2", {"t": "aa"})
+    one = result_id({"experiment": {"name": "x", "version": "1"}, "tables": {"t": "aa"}})
+    assert one == result_id({"tables": {"t": "aa"}, "experiment": {"version": "1", "name": "x"}})
+    assert one != result_id({"experiment": {"name": "x", "version": "1"}, "tables": {"t": "ab"}})
+    assert one != result_id({"experiment": {"name": "x", "version": "2"}, "tables": {"t": "aa"}})
 
 
 def test_verify_passes_on_a_fresh_run(project: Project) -> None:
@@ -142,3 +152,184 @@ def test_results_folder_created_on_demand(project: Project) -> None:
     assert not project.results_dir.exists()
     run_profile(project)
     assert Path(project.results_dir).is_dir()
+
+
+# -- issue 11: what a result id and the seal vouch for -------------------------------------------
+
+# Every manifest field but the id itself and the seal, by role. Written out here (not
+# imported) so that a field dropped from ID_FIELDS, or a new field nobody placed, fails.
+VOUCHED = ("format_version", "experiment", "config_hash", "config", "corpus", "tables", "resources")
+RECORDED = ("environment", "git", "run")  # this machine and this run: sealed, not in the id
+
+
+def leaves(value: Any, keys: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """The path of every value in a JSON document (empty objects and lists included)."""
+    if isinstance(value, dict) and value:
+        for key, child in value.items():
+            yield from leaves(child, (*keys, key))
+    elif isinstance(value, list) and value:
+        for index, child in enumerate(value):
+            yield from leaves(child, (*keys, index))
+    else:
+        yield keys
+
+
+def containers(value: Any, keys: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """The path of every object member (to delete it)."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield (*keys, key)
+            yield from containers(child, (*keys, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from containers(child, (*keys, index))
+
+
+def changed(value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    if value is None:
+        return "x"
+    return {"x": 1} if isinstance(value, dict) else [1]
+
+
+def edit(data: dict[str, Any], keys: tuple[str | int, ...], *, delete: bool = False) -> dict[str, Any]:
+    copy = json.loads(json.dumps(data))
+    node = copy
+    for key in keys[:-1]:
+        node = node[key]
+    if delete:
+        del node[keys[-1]]
+    else:
+        node[keys[-1]] = changed(node[keys[-1]])
+    return copy
+
+
+def display(keys: tuple[str | int, ...]) -> str:
+    """The seal's name for a field: three levels deep, odd keys quoted."""
+    text = ""
+    for key in keys[:SEAL_DEPTH]:
+        if isinstance(key, int):
+            text += f"[{key}]"
+        elif re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", key):
+            text += f".{key}" if text else key
+        else:
+            text += f"[{json.dumps(key, ensure_ascii=False)}]"
+    return text
+
+
+@pytest.fixture(scope="module")
+def framing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Computed, dict[str, Any]]:
+    """tabloid-framing (ten tables, settings, resources) computed once and serialised."""
+    import harness.steps  # noqa: F401  (registers every step)
+    from tests.conftest import ROOT
+
+    root = tmp_path_factory.mktemp("framing")
+    for folder in ("seeds", "experiments"):
+        shutil.copytree(ROOT / folder, root / folder)
+    project = Project(root)
+    computed = compute(load_catalogue(project.experiments_dir).get("tabloid-framing"), project)
+    _, _, text = serialise(computed, project, run_info={"started_at": "2024-01-01T00:00:00+00:00"})
+    return project, computed, json.loads(text)
+
+
+def test_the_fields_are_split_into_vouched_and_recorded() -> None:
+    assert ID_FIELDS == VOUCHED
+    every = {f.name for f in dataclasses.fields(Manifest)}
+    assert every == {*VOUCHED, *RECORDED, "result_id", "seal"}
+
+
+def test_every_vouched_field_changes_the_result_id(framing: tuple[Project, Computed, dict[str, Any]]) -> None:
+    _, _, data = framing
+    rid = data["result_id"]
+    assert derive_result_id(data) == rid
+    checked = 0
+    for keys in leaves({k: data[k] for k in VOUCHED}):
+        assert derive_result_id(edit(data, keys)) != rid, f"{display(keys)} is not in the result id"
+        checked += 1
+    for keys in containers({k: data[k] for k in VOUCHED}):
+        assert derive_result_id(edit(data, keys, delete=True)) != rid, f"deleting {keys} keeps the id"
+    assert checked > 100  # every table, column, setting, resource and corpus count
+    for keys in leaves({k: data[k] for k in RECORDED}):
+        assert derive_result_id(edit(data, keys)) == rid, f"{display(keys)} is machine-specific"
+
+
+def test_every_table_changes_the_result_id(
+    framing: tuple[Project, Computed, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One table's bytes differ (same rows, same columns): another id, whichever table."""
+    from harness.run import runner
+
+    project, computed, data = framing
+    assert len(computed.tables) >= 10
+    original = runner.table_bytes
+    for name, frame in computed.tables.items():
+        monkeypatch.setattr(runner, "table_bytes", lambda f, t=frame: original(f) + (b"!" if f is t else b""))
+        manifest, _, _ = serialise(computed, project, run_info={})
+        assert manifest.tables[name].rows == data["tables"][name]["rows"]
+        assert manifest.result_id != data["result_id"], f"table {name} is not in the result id"
+    monkeypatch.setattr(runner, "table_bytes", original)
+    assert serialise(computed, project, run_info={})[0].result_id == data["result_id"]
+
+
+def test_the_seal_names_every_edited_field(project: Project) -> None:
+    """Any value edited, or any field removed, anywhere in the manifest: named."""
+    stored = run_profile(project)
+    store = project.store()
+    assert store.damage(stored) == Damage()  # type: ignore[arg-type]
+    data = dict(stored.raw)  # type: ignore[attr-defined]
+    for keys in leaves({k: v for k, v in data.items() if k != "seal"}):
+        edited = edit(data, keys)
+        found = store.edited_fields(dataclasses.replace(stored, raw=edited, manifest=Manifest.from_json(edited)))  # type: ignore[call-overload]
+        assert found == [display(keys)], (keys, found)
+    for keys in containers({k: v for k, v in data.items() if k not in ("seal", "tables")}):
+        edited = edit(data, keys, delete=True)
+        found = store.edited_fields(dataclasses.replace(stored, raw=edited))  # type: ignore[call-overload]
+        # The removed field, the fields that were inside it, or the field it was inside.
+        assert found, keys
+        assert all(f.startswith(display(keys)) or display(keys).startswith(f) for f in found), (keys, found)
+
+
+def test_a_forged_seal_is_still_caught(project: Project) -> None:
+    """Edited fields with the seal recomputed: the id and the Parquet files still tell."""
+    stored = run_profile(project)
+    store = project.store()
+
+    def forged(keys: tuple[str | int, ...], value: object) -> list[str]:
+        data = json.loads(json.dumps(stored.raw))  # type: ignore[attr-defined]
+        node = data
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+        data["seal"] = seal_of(data)
+        return store.edited_fields(dataclasses.replace(stored, raw=data, manifest=Manifest.from_json(data)))  # type: ignore[call-overload]
+
+    assert forged(("corpus", "articles_read"), 1000) == ["result_id"]
+    assert forged(("tables", "profile", "rows"), 999) == ["tables.profile.rows"]
+    assert forged(("result_id",), "0123456789abcdef") == ["result_id"]
+    assert forged(("environment", "platform"), "Plan 9") == []  # not derivable: a forgery that holds
+
+
+def test_a_damaged_copy_is_replaced_by_concurrent_runs(project: Project) -> None:
+    first = run_profile(project)
+    path = first.path / "profile.parquet"  # type: ignore[attr-defined]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        ids = pool.map(_run_profile, [str(project.root)] * 2)
+    assert set(ids) == {first.result_id}  # type: ignore[attr-defined]
+    store = project.store()
+    assert store.damage(store.load("corpus-profile")) == Damage()
+    assert sorted(p.name for p in (project.results_dir / "corpus-profile").iterdir()) == sorted(
+        ["LATEST", first.result_id]  # type: ignore[attr-defined]
+    )
+
+
+def _run_profile(root: str) -> str:
+    return run_profile(Project(Path(root))).result_id  # type: ignore[attr-defined, no-any-return]

@@ -97,9 +97,12 @@ def run(
     catalogue = load_catalogue(proj.experiments_dir)
     for exp_name in _names(project, name, all_):
         experiment = catalogue.get(exp_name)
+        notices: list[str] = []  # printed after the spinner is gone
         with open_engine(engine or experiment.engine, address=ray_address) as chosen:
             with progress_line(f"run {exp_name}") as progress:
-                stored = run_experiment(experiment, proj, progress=progress, engine=chosen)
+                stored = run_experiment(experiment, proj, progress=progress, engine=chosen, notice=notices.append)
+        for notice in notices:
+            typer.echo(f"warning: {notice}", err=True)
         typer.echo(f"{stored.ref}  {stored.path.relative_to(proj.root)}")
 
 
@@ -135,7 +138,10 @@ def cite_cmd(
 
     Example: harness cite corpus-profile --format bibtex
     """
-    typer.echo(cite(project_at(project).store().resolve(ref), format), nl=False)
+    store = project_at(project).store()
+    stored = store.resolve(ref)
+    store.check_intact(stored)  # never cite a result whose tables or manifest were altered
+    typer.echo(cite(stored, format), nl=False)
 
 
 @app.command("verify")
@@ -144,9 +150,9 @@ def verify(
     ref: Annotated[str, typer.Argument(help="NAME or NAME@RESULT_ID.")],
     project: ProjectOption = Path("."),
 ) -> None:
-    """Re-run a stored result's experiment and compare every table byte for byte.
+    """Check a stored result is intact, re-run its experiment and compare every table byte for byte.
 
-    Exit 0 when identical, 1 naming the tables that differ.
+    Exit 0 when identical, 1 naming the tables (or manifest fields) that differ.
 
     Example: harness verify corpus-profile
     """

@@ -21,9 +21,18 @@ from harness.experiments.settings import resolve_paths
 from harness.experiments.spec import INPUT_TABLE, Experiment
 from harness.project import Project
 from harness.resources import Resource, resource_versions
-from harness.results.hashing import result_id, sha256_bytes, table_bytes
-from harness.results.manifest import MANIFEST_FORMAT, Manifest, TableEntry, environment, git_state
-from harness.results.store import ResultStore, StoredResult
+from harness.results.hashing import sha256_bytes, table_bytes
+from harness.results.manifest import (
+    MANIFEST_FORMAT,
+    SEAL_FIELD,
+    Manifest,
+    TableEntry,
+    derive_result_id,
+    environment,
+    git_state,
+    seal_of,
+)
+from harness.results.store import Notice, ResultStore, StoredResult
 
 Progress = Callable[[str], None]
 # A step that leaves articles out returns them in a table of this name (columns
@@ -172,10 +181,9 @@ def serialise(computed: Computed, project: Project, *, run_info: dict[str, Any])
             rows=frame.height,
             columns={col: str(dtype) for col, dtype in frame.schema.items()},
         )
-    rid = result_id(experiment.name, experiment.version, {n: e.sha256 for n, e in entries.items()})
     manifest = Manifest(
         format_version=MANIFEST_FORMAT,
-        result_id=rid,
+        result_id="",  # derived below from the fields it vouches for
         experiment={
             "name": experiment.name,
             "version": experiment.version,
@@ -191,10 +199,15 @@ def serialise(computed: Computed, project: Project, *, run_info: dict[str, Any])
         git=git_state(project.root),
         run=run_info,
     )
-    # Field order is the record's own (format_version first); every nested mapping
-    # is built in a fixed order, so the bytes do not depend on dict history.
-    text = json.dumps(manifest.to_json(), indent=2, ensure_ascii=False) + "\n"
-    return manifest, files, text.encode("utf-8")
+    # The id and the seal are computed over the JSON as it will be read back
+    # (tuples become lists, keys strings), so a reader recomputes the same hashes.
+    data = json.loads(json.dumps(manifest.to_json(), ensure_ascii=False))
+    data["result_id"] = derive_result_id(data)
+    data[SEAL_FIELD] = seal_of(data)
+    # Field order is the record's own (format_version first, seal last); every
+    # nested mapping is built in a fixed order, so the bytes do not depend on dict history.
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return Manifest.from_json(data), files, text.encode("utf-8")
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -212,8 +225,12 @@ def run_experiment(
     registry: StepRegistry = STEPS,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    notice: Notice | None = None,
 ) -> StoredResult:
-    """Compute and store one experiment; returns the stored (immutable) result."""
+    """Compute and store one experiment; returns the stored (immutable) result.
+
+    ``notice`` hears when a damaged stored copy of the same id was replaced.
+    """
     started = time.monotonic()
     started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     engine = engine or LocalEngine()
@@ -226,4 +243,4 @@ def run_experiment(
     manifest, files, manifest_json = serialise(computed, project, run_info=run_info)
     if progress:
         progress(f"store {manifest.result_id}")
-    return (store or project.store()).write(manifest, files, manifest_json)
+    return (store or project.store()).write(manifest, files, manifest_json, notice=notice)

@@ -1,4 +1,9 @@
-"""Re-verify a stored result: re-run its experiment and compare table bytes."""
+"""Re-verify a stored result: check it is intact, re-run its experiment, compare table bytes.
+
+A stored copy that no longer matches itself (a table's bytes, a manifest field
+edited) is a check that failed, like a re-run that differs: ``ok`` is false and
+the summary names the tables and fields.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +25,11 @@ class Verification:
     missing: tuple[str, ...]  # stored, but the fresh run does not make them
     extra: tuple[str, ...]  # the fresh run makes them, the stored result lacks them
     config_changed: bool  # the experiment file changed since the result was stored
+    edited: tuple[str, ...] = ()  # manifest fields that differ from what was stored
 
     @property
     def ok(self) -> bool:
-        return not (self.tampered or self.differing or self.missing or self.extra)
+        return not (self.tampered or self.edited or self.differing or self.missing or self.extra)
 
     def summary(self) -> str:
         if self.ok:
@@ -32,6 +38,7 @@ class Verification:
         parts = []
         for label, names in (
             ("tampered on disk", self.tampered),
+            ("manifest fields edited", self.edited),
             ("different on re-run", self.differing),
             ("no longer produced", self.missing),
             ("new on re-run", self.extra),
@@ -52,7 +59,7 @@ def verify_result(
 ) -> Verification:
     """Re-run in memory (nothing is written) and compare with the stored bytes."""
     store = project.store()
-    tampered = store.tampered_tables(stored)
+    damage = store.damage(stored)
     experiment = load_catalogue(project.experiments_dir, registry=registry).get(stored.name)
     fresh = compute(experiment, project, registry=registry, progress=progress)
     fresh_hashes = {name: sha256_bytes(table_bytes(frame)) for name, frame in fresh.tables.items()}
@@ -60,9 +67,10 @@ def verify_result(
     common = sorted(set(fresh_hashes) & set(stored_hashes))
     return Verification(
         ref=stored.ref,
-        tampered=tuple(tampered),
+        tampered=damage.tables,
         differing=tuple(n for n in common if fresh_hashes[n] != stored_hashes[n]),
         missing=tuple(sorted(set(stored_hashes) - set(fresh_hashes))),
         extra=tuple(sorted(set(fresh_hashes) - set(stored_hashes))),
         config_changed=experiment.config_hash() != stored.manifest.config_hash,
+        edited=damage.fields,
     )

@@ -28,7 +28,7 @@ from harness.scoring.stream import score_stream, scoring_call
 from harness.run import cite, run_experiment, verify_result
 from harness.text import word_count
 from harness.text.language import split_by_language
-from harness.wirediff import diff_texts, load_style, render_html, to_json
+from harness.wirediff import StyleSheet, diff_texts, load_style, load_style_file, render_html, to_json
 from harness.wirediff import render_text as render_diff_text
 
 app = typer.Typer(
@@ -304,26 +304,27 @@ def validate_cmd(
 def diff(
     a: Annotated[Path, typer.Argument(help="Text A: the wire story.")],
     b: Annotated[Path, typer.Argument(help="Text B: the outlet's copy.")],
-    a_outlet: Annotated[str | None, typer.Option("--a-outlet", help="A's outlet, for its house style sheet.")] = None,
-    b_outlet: Annotated[str | None, typer.Option("--b-outlet", help="B's outlet, for its house style sheet.")] = None,
+    a_outlet: Annotated[str | None, typer.Option("--a-outlet", help="A's outlet name: its sheet is looked up in --styles.")] = None,
+    b_outlet: Annotated[str | None, typer.Option("--b-outlet", help="B's outlet name: its sheet is looked up in --styles.")] = None,
     format: Annotated[Literal["text", "json", "html"], typer.Option("--format", "-f")] = "text",
     styles_dir: Annotated[Path, typer.Option("--styles", help="Folder of house style sheets.")] = Path("experiments/styles"),
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    a_style: Annotated[Path | None, typer.Option("--a-style", help="A's house style sheet file (instead of --a-outlet).")] = None,
+    b_style: Annotated[Path | None, typer.Option("--b-style", help="B's house style sheet file (instead of --b-outlet).")] = None,
 ) -> None:
     """Align two copies of a story and classify every difference (style, boilerplate, substantive).
 
     Offsets in the JSON index each file's text as read (UTF-8, byte order mark
     removed, Windows line endings read as \\n).
 
+    An outlet name is only ever a name (an outlet without a sheet gets the default
+    sheet); a sheet file is named with --a-style / --b-style.
+
     Example: harness diff reuters.txt guardian.txt --a-outlet reuters --b-outlet guardian --format json
     """
+    sheets = (_style_sheet("a", a_outlet, a_style, styles_dir), _style_sheet("b", b_outlet, b_style, styles_dir))
     a_text, b_text = read_plain_text(a), read_plain_text(b)
-    result = diff_texts(
-        a_text,
-        b_text,
-        a_style=load_style(a_outlet, styles_dir) if a_outlet else None,
-        b_style=load_style(b_outlet, styles_dir) if b_outlet else None,
-    )
+    result = diff_texts(a_text, b_text, a_style=sheets[0], b_style=sheets[1])
     if format == "json":
         _emit(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n", output)
     elif format == "html":
@@ -334,6 +335,15 @@ def diff(
         capture = Console(width=120, record=True, file=io.StringIO())
         capture.print(render_diff_text(result, a_text, b_text))
         _emit(capture.export_text(), output)
+
+
+def _style_sheet(side: str, outlet: str | None, file: Path | None, styles_dir: Path) -> StyleSheet | None:
+    """One side's sheet: a file named with --X-style, or an outlet name looked up by name."""
+    if outlet is not None and file is not None:
+        raise UsageError(f"--{side}-outlet and --{side}-style both choose {side.upper()}'s style sheet: give one of them")
+    if file is not None:
+        return load_style_file(file)
+    return load_style(outlet, styles_dir) if outlet else None
 
 
 def _frame_table(frame: pl.DataFrame) -> RichTable:

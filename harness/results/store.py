@@ -26,7 +26,7 @@ from harness.experiments.spec import NAME_RE
 from harness.results.hashing import sha256_bytes
 from harness.results.manifest import MANIFEST_FILE, Manifest
 
-ID_RE = re.compile(r"^[0-9a-f]{16}$")
+ID_RE = re.compile(r"[0-9a-f]{16}")  # used with fullmatch, like NAME_RE
 LATEST = "LATEST"
 TMP_PREFIX = ".tmp-"
 
@@ -53,9 +53,9 @@ class StoredResult:
 def parse_ref(ref: str) -> tuple[str, str | None]:
     """``name`` or ``name@result_id``, both checked so no path can escape the store."""
     name, _, rid = ref.partition("@")
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise NotFoundError(f"{ref!r} is not an experiment name", hint="see `harness list`")
-    if rid and not ID_RE.match(rid):
+    if rid and not ID_RE.fullmatch(rid):
         raise NotFoundError(
             f"{rid!r} is not a result id", hint="a result id is 16 hexadecimal characters"
         )
@@ -215,7 +215,7 @@ class ResultStore:
         folder = self._folder(name)
         if not folder.is_dir():
             return []
-        return sorted(p.name for p in folder.iterdir() if ID_RE.match(p.name))
+        return sorted(p.name for p in folder.iterdir() if ID_RE.fullmatch(p.name))
 
     def check_intact(self, stored: StoredResult) -> None:
         """Refuse to use a result whose tables no longer match its manifest."""

@@ -13,14 +13,15 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 import harness.steps  # noqa: F401  (registers every step)
+from harness.cli import terminal
 from harness.cli.pairs import pairs_command
+from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
 from harness.corpus import load_corpus, read_plain_text
 from harness.engines import open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.experiments import load_catalogue
 from harness.reports import render_report, write_report
-from harness.reports.blocks import format_cell
 from harness.results import table_bytes, write_atomic
 from harness.scoring import validate
 from harness.scoring.gold import read_gold
@@ -52,7 +53,7 @@ InvalidUtf8Option = Annotated[
 def _read(path: Path, invalid_utf8: Literal["error", "replace"]) -> pl.DataFrame:
     read = load_corpus(path, invalid_utf8=invalid_utf8)
     for repaired in read.replaced:
-        typer.echo(f"warning: {repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD", err=True)
+        warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
     return read.articles
 
 
@@ -64,10 +65,8 @@ def list_experiments(project: ProjectOption = Path(".")) -> None:
     Example: harness list
     """
     catalogue = load_catalogue(project_at(project).experiments_dir)
-    table = RichTable("name", "version", "description", "steps")
-    for e in catalogue.experiments:
-        table.add_row(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps))
-    console.print(table)
+    rows = [(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps)) for e in catalogue.experiments]
+    console.print(terminal.table(("name", "version", "description", "steps"), rows))
 
 
 def _names(project: Path, name: str | None, all_: bool) -> list[str]:
@@ -100,7 +99,7 @@ def run(
         with open_engine(engine or experiment.engine, address=ray_address) as chosen:
             with progress_line(f"run {exp_name}") as progress:
                 stored = run_experiment(experiment, proj, progress=progress, engine=chosen)
-        typer.echo(f"{stored.ref}  {stored.path.relative_to(proj.root)}")
+        typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
 
 
 @app.command("report")
@@ -121,7 +120,7 @@ def report(
         stored = store.resolve(ref)
         store.check_intact(stored)  # never render numbers that are not the stored ones
         md, html = write_report(render_report(stored), stored.name, proj.reports_dir)
-        typer.echo(f"{stored.ref}  {md.relative_to(proj.root)}  {html.relative_to(proj.root)}")
+        typer.echo(terminal.line(f"{stored.ref}  {md.relative_to(proj.root)}  {html.relative_to(proj.root)}"))
 
 
 @app.command("cite")
@@ -135,7 +134,7 @@ def cite_cmd(
 
     Example: harness cite corpus-profile --format bibtex
     """
-    typer.echo(cite(project_at(project).store().resolve(ref), format), nl=False)
+    typer.echo(terminal.lines(cite(project_at(project).store().resolve(ref), format)), nl=False)
 
 
 @app.command("verify")
@@ -156,7 +155,7 @@ def verify(
         outcome = verify_result(stored, proj, progress=progress)
     if not outcome.ok:
         raise CheckFailed(outcome.summary())
-    typer.echo(outcome.summary())
+    typer.echo(terminal.line(outcome.summary()))
 
 
 @corpus_app.command("show")
@@ -184,10 +183,9 @@ def corpus_show(
     if format == "json":
         print_json(rows)
         return
-    table = RichTable("doc_id", "outlet", "headline", "words", title=f"{len(rows)} articles in {path}")
-    for row in rows:
-        table.add_row(row["doc_id"], row["outlet"], row["headline"], str(row["words"]))
-    console.print(table)
+    columns = ("doc_id", "outlet", "headline", "words")
+    cells = [[row[c] for c in columns] for row in rows]
+    console.print(terminal.table(columns, cells, title=f"{len(rows)} articles in {path}"))
 
 
 SCORE_TEXT_COLUMNS = (
@@ -253,7 +251,7 @@ def score(
                 suite=suite,
                 english_only=not any_language,
                 engine=chosen,
-                on_skip=lambda row: typer.echo(f"warning: {row['doc_id']} not scored ({row['reason']})", err=True),
+                on_skip=lambda row: warn(f"{row['doc_id']} not scored ({row['reason']})"),
             )
         typer.echo(f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped", err=True)
         return
@@ -261,7 +259,7 @@ def score(
     if not any_language:
         articles, skipped = split_by_language(articles)
         for row in skipped.iter_rows(named=True):
-            typer.echo(f"warning: {row['doc_id']} not scored ({row['reason']}; {row['detail']})", err=True)
+            warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
     call = scoring_call(articles, suite=suite, lexicons=lexicon or ())
     with open_engine(engine or "local", address=ray_address) as chosen:
         documents = chosen.run(call)["documents"]
@@ -274,9 +272,9 @@ def score(
         columns = CORE_TEXT_COLUMNS if suite == "core" else SCORE_TEXT_COLUMNS
         text = _rich_text(_frame_table(documents.select(columns)))
     elif format == "json":
-        text = json.dumps(documents.to_dicts(), indent=2, ensure_ascii=False) + "\n"
+        text = terminal.json_text(json.dumps(documents.to_dicts(), indent=2, ensure_ascii=False) + "\n")
     else:
-        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts())
+        text = terminal.json_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts()))
     _emit(text, output)
 
 
@@ -326,7 +324,7 @@ def diff(
     a_text, b_text = read_plain_text(a), read_plain_text(b)
     result = diff_texts(a_text, b_text, a_style=sheets[0], b_style=sheets[1])
     if format == "json":
-        _emit(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n", output)
+        _emit(terminal.json_text(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"), output)
     elif format == "html":
         _emit(render_html(result, a_text, b_text, title=f"{a.name} vs {b.name}"), output)
     elif output is None:
@@ -347,10 +345,7 @@ def _style_sheet(side: str, outlet: str | None, file: Path | None, styles_dir: P
 
 
 def _frame_table(frame: pl.DataFrame) -> RichTable:
-    table = RichTable(*frame.columns)
-    for row in frame.iter_rows():
-        table.add_row(*(format_cell(v) for v in row))
-    return table
+    return terminal.table(frame.columns, frame.iter_rows())
 
 
 def _rich_text(renderable: RichTable) -> str:

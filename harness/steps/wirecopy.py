@@ -180,7 +180,7 @@ def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Blo
         a, b = texts[pair["a_doc_id"]], texts[pair["b_doc_id"]]
         title = f"Side by side: {pair['a_outlet']} (A) vs {pair['b_outlet']} (B)"
         fragment = render_html_fragment(result, (a["headline"], a["body"]), (b["headline"], b["body"]), title=title)
-        blocks.append(TrustedHtml(fragment, f"*{title}: see the HTML report.*"))
+        blocks.append(TrustedHtml(fragment, f"{title}: see the HTML report."))
     return blocks
 
 

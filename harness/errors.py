@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.safetext import printable
+
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -33,11 +35,15 @@ class HarnessError(Exception):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        """``where: message (hint)``: the single line the CLI prints."""
+        """``where: message (hint)``: the single line the CLI prints.
+
+        File names and values in it come from the input: a newline or a terminal
+        escape sequence in them is shown as an escape, so the line stays one line.
+        """
         text = f"{self.where}: {self.message}" if self.where else self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
 
 class InputError(HarnessError):

@@ -81,6 +81,21 @@ LATEST: bad bytes, not hex, empty, test_broken_latest_pointer[*]
 manifest of an older format        test_manifest_of_an_older_format
 a table or id-covered field left   lib test_results_store::test_every_vouched_field_changes_the_result_id,
   out of the result id               test_every_table_changes_the_result_id, test_the_fields_are_split_*
+outlet name that looks like a      test_outlet_names_are_never_style_sheet_paths (yahoo.com/news,
+  path (issue 11)                    Reuters/AP, /etc/passwd, ..\\x.toml); lib test_wirediff_styles::
+                                   test_an_outlet_name_is_never_a_path
+style sheet file named explicitly  test_style_sheet_files_are_named_in_settings (missing file, unknown
+                                   outlet, wrong type, a folder); test_diff_style_sheet_files_are_named_
+                                   explicitly (--a-style, --a-outlet with --a-style)
+name or ref with a trailing        test_names_and_refs_with_a_trailing_newline_are_refused; lib
+  newline                            test_experiments_spec::test_names_with_control_characters_*
+hostile outlet name / version in   test_markdown_report_keeps_hostile_names_and_versions_as_text; lib
+  a Markdown report                  test_reports::test_every_block_escapes_*, test_code_fence_*
+escape sequences, bidi, rich       test_terminal_output_shows_control_characters_as_escapes (corpus show,
+  markup in terminal output          score text, warnings); test_diff_text_shows_*; test_list_shows_*;
+                                   test_json_output_escapes_*; test_pairs_cite_and_run_output_*
+newline / escape in a file name    test_error_lines_stay_one_line_with_hostile_file_names; lib
+  in an error line                   test_safetext::test_error_lines_are_one_line
 =================================  ==============================================================
 """
 
@@ -89,6 +104,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -671,3 +687,249 @@ def test_manifest_of_an_older_format(project: Project) -> None:
         assert f"result {ref} has manifest format 1; this harness reads format 2" in line, line
         assert "(run `harness run corpus-profile` again to store it in the current format)" in line, line
     assert not project.reports_dir.exists()
+# -- issue 11: names are names, untrusted text stays text (area C) ---------------------------------
+
+# What a hostile corpus or experiment file may put in a name, a headline or an id.
+MARKUP = "<script>alert(1)</script> [x](javascript:alert(1)) *bold* `tick` | pipe"
+TERMINAL = "\x1b]0;pwned\x07 \x1b[2J \x9b31m \u202egnp.exe \x7f"
+RICH = "[link=http://evil.example]click[/link] [bold]loud[/bold]"
+
+
+def _jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's for BMP text)."""
+    return json.dumps(text)
+
+
+WIRE = "Officials said on Monday the talks in Kyiv had failed. The minister said \"the door is open\"."
+COPY = "Officials said on Tuesday that talks in Kiev had collapsed. The minister said 'the door is open'."
+
+
+def _pair_experiment(project: Project, a_outlet: str, b_outlet: str, *, version: str = "1", diff_settings: str = "") -> None:
+    _jsonl(project.root / "bad" / "pair.jsonl", [
+        {"doc_id": "a", "outlet": a_outlet, "headline": "Talks fail", "body": WIRE},
+        {"doc_id": "b", "outlet": b_outlet, "headline": "Talks collapse", "body": COPY},
+    ])
+    (project.experiments_dir / "pair.toml").write_text(
+        f'name = "pair"\nversion = {_toml_string(version)}\n[corpus]\npath = "bad/pair.jsonl"\n'
+        f"[[steps]]\nuse = \"outlet_pairs\"\nsettings = {{ pairs = [[{_toml_string(a_outlet)}, {_toml_string(b_outlet)}]] }}\n"
+        f"[[steps]]\nuse = \"wire_diff\"\nsettings = {{ {diff_settings} }}\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize(
+    ("a_outlet", "b_outlet"),
+    [("yahoo.com/news", "Reuters/AP"), ("/etc/passwd", "experiments/styles/guardian.toml"), ("..\\..\\x.toml", "~")],
+)
+def test_outlet_names_are_never_style_sheet_paths(project: Project, a_outlet: str, b_outlet: str) -> None:
+    """Issue 11 §3: an outlet name is looked up as a name; one without a sheet gets the default."""
+    _pair_experiment(project, a_outlet, b_outlet)
+    result = cli(project, "run", "pair")
+    assert result.exit_code == 0, result.output
+    pairs = project.store().resolve("pair").table("pairs")
+    assert pairs.select("a_outlet", "b_outlet", "a_style", "b_style").rows() == [(a_outlet, b_outlet, "Generic", "Generic")]
+
+
+def test_style_sheet_files_are_named_in_settings(project: Project) -> None:
+    """`style_sheets = {outlet = file}` names a sheet file; a bad entry is one line, nothing stored."""
+    _pair_experiment(project, "yahoo.com/news", "Reuters/AP",
+                     diff_settings='style_sheets = { "Reuters/AP" = "experiments/styles/guardian.toml" }')
+    assert cli(project, "run", "pair").exit_code == 0
+    row = project.store().resolve("pair").table("pairs").row(0, named=True)
+    assert (row["a_style"], row["b_style"]) == ("Generic", "The Guardian")
+    shutil.rmtree(project.results_dir)
+    for settings, expected in (
+        ('style_sheets = { "Reuters/AP" = "experiments/styles/nope.toml" }', "nope.toml: style sheet not found"),
+        ('style_sheets = { "Reuters" = "experiments/styles/reuters.toml" }',
+         "settings.style_sheets names outlet(s) not in the selected articles: 'Reuters'"),
+        ('style_sheets = ["experiments/styles/reuters.toml"]', "steps[1].settings.style_sheets: expected table of path"),
+        ('style_sheets = { "Reuters/AP" = "experiments/styles" }', "styles: cannot read file"),
+    ):
+        _pair_experiment(project, "yahoo.com/news", "Reuters/AP", diff_settings=settings)
+        line = error_line(cli(project, "run", "pair"))
+        assert expected in line, line
+        assert_nothing_written(project)
+
+
+def test_diff_style_sheet_files_are_named_explicitly(tmp_path: Path) -> None:
+    """`harness diff`: --a-outlet is a name (never opened), --a-style FILE is a sheet file."""
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(WIRE, encoding="utf-8")
+    b.write_text(COPY, encoding="utf-8")
+    styles = Path(__file__).resolve().parent.parent / "experiments" / "styles"
+
+    def diff(*options: str) -> Result:
+        return runner.invoke(app, ["diff", str(a), str(b), "--styles", str(styles), "-f", "json", *options])
+
+    for outlet in ("/etc/passwd", "yahoo.com/news", str(styles / "guardian.toml")):
+        assert diff("--a-outlet", outlet).exit_code == 0, outlet
+    by_file = diff("--a-style", str(styles / "reuters.toml"), "--b-style", str(styles / "guardian.toml"))
+    by_name = diff("--a-outlet", "Reuters", "--b-outlet", "The Guardian")
+    assert by_file.exit_code == 0 and json.loads(by_file.stdout) == json.loads(by_name.stdout)
+    assert "style sheet not found" in error_line(diff("--b-style", str(tmp_path / "nope.toml")))
+    line = error_line(diff("--a-outlet", "Reuters", "--a-style", str(styles / "reuters.toml")))
+    assert "--a-outlet and --a-style both choose A's style sheet" in line, line
+
+
+def test_names_and_refs_with_a_trailing_newline_are_refused(project: Project) -> None:
+    """Issue 11 §3: `$` let "t\\n" through; names and ids are checked whole."""
+    (project.experiments_dir / "t.toml").write_text(
+        'name = "t\\n"\nversion = "1"\n[corpus]\npath = "seeds"\n[[steps]]\nuse = "profile_articles"\n', encoding="utf-8"
+    )
+    line = error_line(cli(project, "run", "t"))
+    assert "t.toml: experiment name 't\\n' is not allowed" in line, line
+    assert not project.results_dir.exists()
+    (project.experiments_dir / "t.toml").unlink()
+    assert cli(project, "run", "corpus-profile").exit_code == 0
+    rid = project.store().resolve("corpus-profile").result_id
+    for ref, expected in (
+        ("corpus-profile\n", "'corpus-profile\\n' is not an experiment name"),
+        (f"corpus-profile@{rid}\n", f"'{rid}\\n' is not a result id"),
+        (f"corpus-profile\n@{rid}", "is not an experiment name"),
+    ):
+        for command in ("report", "cite", "verify"):
+            line = error_line(cli(project, command, ref))
+            assert expected in line, (command, line)
+    assert not project.reports_dir.exists()
+
+
+def test_markdown_report_keeps_hostile_names_and_versions_as_text(project: Project) -> None:
+    """Issue 11 §6: outlet names (the "Side by side" line, tables) and the experiment version
+    (result paragraph, citation) are escaped: rendered by a CommonMark renderer, the report
+    has no tag and no link of its own making."""
+    from markdown_it import MarkdownIt
+
+    a_outlet = MARKUP + "\n# heading <img src=x onerror=alert(1)>"
+    b_outlet = "[y]: javascript:alert(2) <a href='javascript:alert(3)'>z</a> ![i](x.png) <http://evil.example>"
+    version = "1 " + MARKUP + "\n````\n<script>alert(4)</script>\n```"
+    _pair_experiment(project, a_outlet, b_outlet, version=version)
+    assert cli(project, "run", "pair").exit_code == 0
+    assert cli(project, "report", "pair").exit_code == 0
+    markdown = (project.reports_dir / "pair.md").read_text(encoding="utf-8")
+    # The citation is verbatim text in a fence longer than any backtick run in it (one line);
+    # everywhere else no markup survives even unrendered.
+    fenced = re.search(r"^(`{3,})\n(.*)\n\1$", markdown, re.MULTILINE)
+    assert fenced is not None and "\n" not in fenced.group(2) and "version 1 <script>" in fenced.group(2)
+    outside = markdown.replace(fenced.group(0), "")
+    assert "*Side by side: &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:alert(1))" in outside
+    for raw in ("<script", "<img", "<a ", "<http", "[x](javascript", "\n# heading"):
+        assert raw not in outside, raw
+    for renderer in (MarkdownIt("commonmark"), MarkdownIt("gfm-like", {"linkify": False})):
+        rendered = renderer.render(markdown)
+        for tag in ("<script", "<img", "<a ", "<h1>heading"):
+            assert tag not in rendered, (tag, rendered)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    html = (project.reports_dir / "pair.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+
+
+def _hostile_corpus(folder: Path) -> Path:
+    return _jsonl(folder / "hostile.jsonl", [
+        {"doc_id": "id" + TERMINAL, "outlet": RICH, "headline": "Head " + TERMINAL + " " + RICH,
+         "body": "Officials said the talks were fine today. They met again on Tuesday."},
+        {"doc_id": "fr" + TERMINAL, "outlet": "Le Monde",
+         "body": "Les responsables ont déclaré que les négociations se sont bien passées aujourd'hui et qu'ils "
+                 "se retrouveront demain matin pour discuter encore de la situation dans la région du nord."},
+    ])
+
+
+def _assert_terminal_safe(text: str) -> None:
+    for char in ("\x1b", "\x07", "\x9b", "\u202e", "\x7f"):
+        assert char not in text, (char, text)
+
+
+WIDE = {"COLUMNS": "250"}
+
+
+def test_terminal_output_shows_control_characters_as_escapes(tmp_path: Path) -> None:
+    """Issue 11 §6: `corpus show`, `score -f text`, warnings: escapes visible, markup inert."""
+    corpus = _hostile_corpus(tmp_path)
+    shown = runner.invoke(app, ["corpus", "show", str(corpus)], env=WIDE)
+    assert shown.exit_code == 0, shown.output
+    _assert_terminal_safe(shown.output)
+    assert "id\\x1b]0;pwned\\x07 \\x1b[2J \\x9b31m \\u202egnp.exe \\x7f" in shown.stdout
+    assert RICH in shown.stdout  # shown as written: rich did not read it as markup
+    scored = runner.invoke(app, ["score", str(corpus), "-f", "text"], env=WIDE)
+    assert scored.exit_code == 0, scored.output
+    _assert_terminal_safe(scored.stdout + scored.stderr)
+    assert "[link=http://evil.example]click[/link]" in scored.stdout and "id\\x1b]0;pwned" in scored.stdout
+    assert "warning: fr\\x1b]0;pwned\\x07" in scored.stderr  # the not-English article, one line
+    assert len([line for line in scored.stderr.splitlines() if line.strip()]) == 1
+
+
+def test_json_output_escapes_terminal_controls_and_keeps_values(tmp_path: Path) -> None:
+    corpus = _hostile_corpus(tmp_path)
+    for args in (["corpus", "show", str(corpus), "-f", "json"], ["score", str(corpus), "-f", "json", "--any-language"],
+                 ["score", str(corpus), "-f", "jsonl", "--any-language"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        _assert_terminal_safe(result.stdout)
+        rows = [json.loads(line) for line in result.stdout.splitlines()] if "jsonl" in args else json.loads(result.stdout)
+        assert rows[0]["doc_id"] == "id" + TERMINAL  # the same value, only written as \\u escapes
+
+
+def test_diff_text_shows_control_characters_and_markup_as_text(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("The talks " + TERMINAL + " failed on Monday.", encoding="utf-8")
+    b.write_text("The talks " + RICH + " collapsed on Tuesday.", encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(a), str(b)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    _assert_terminal_safe(result.stdout)
+    assert "\\x1b]0;pwned\\x07" in result.stdout
+    assert "[link=http://evil.example]click[/link]" in result.stdout
+
+
+def test_list_shows_experiment_fields_as_text(project: Project) -> None:
+    (project.experiments_dir / "odd.toml").write_text(
+        f'name = "odd"\nversion = {_toml_string("1" + TERMINAL)}\ndescription = {_toml_string(RICH + TERMINAL)}\n'
+        '[corpus]\npath = "seeds"\n[[steps]]\nuse = "profile_articles"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["list", "--project", str(project.root)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    _assert_terminal_safe(result.stdout)
+    assert RICH + "\\x1b]0;pwned" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["new\nline.jsonl", "osc\x1b]0;title\x07.jsonl", "c1\x9b31m.jsonl", "bidi\u202e.jsonl"],
+)
+def test_error_lines_stay_one_line_with_hostile_file_names(tmp_path: Path, name: str) -> None:
+    """A file name (or value) with a newline or an escape sequence: still one line, shown escaped."""
+    result = runner.invoke(app, ["corpus", "show", str(tmp_path / name)])
+    line = error_line(result)
+    _assert_terminal_safe(result.stderr)
+    assert "no such file or folder" in line
+    duplicate = _jsonl(tmp_path / "dup.jsonl", [{"doc_id": name, "body": "One."}, {"doc_id": name, "body": "Two."}])
+    line = error_line(runner.invoke(app, ["corpus", "show", str(duplicate)]))
+    assert "duplicate doc id" in line
+
+
+def test_pairs_cite_and_run_output_are_terminal_safe(project: Project) -> None:
+    """`pairs` JSON and the `run`/`cite`/`verify` lines carry ids and the version as written, escaped."""
+    body = "Officials said on Monday the talks in the capital had failed after three days of meetings. " * 3
+    corpus = _jsonl(project.root / "bad" / "copies.jsonl", [
+        {"doc_id": "a" + TERMINAL, "outlet": "Wire", "body": body},
+        {"doc_id": "b" + TERMINAL, "outlet": "Paper", "body": body},
+    ])
+    found = runner.invoke(app, ["pairs", str(corpus), "--threshold", "0.5"])
+    assert found.exit_code == 0, found.output
+    _assert_terminal_safe(found.stdout)
+    assert json.loads(found.stdout)[0]["a_doc_id"] == "a" + TERMINAL
+    (project.experiments_dir / "odd.toml").write_text(
+        f'name = "odd"\nversion = {_toml_string("1" + TERMINAL)}\n'
+        '[corpus]\npath = "seeds"\n[[steps]]\nuse = "profile_articles"\n',
+        encoding="utf-8",
+    )
+    for args in (["run", "odd"], ["cite", "odd"], ["cite", "odd", "-f", "bibtex"], ["verify", "odd"]):
+        result = cli(project, *args)
+        assert result.exit_code == 0, (args, result.output)
+        _assert_terminal_safe(result.stdout)
+    assert "\\x1b]0;pwned" in cli(project, "cite", "odd").stdout

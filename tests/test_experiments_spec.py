@@ -154,3 +154,25 @@ def test_unknown_experiment_names_known_ones(tmp_path: Path) -> None:
         load_catalogue(tmp_path, registry=make_registry()).get("y")
     assert "unknown experiment 'y'" in info.value.one_line()
     assert "known: x" in info.value.one_line()
+
+
+@pytest.mark.parametrize("escaped", ["t\\n", "t\\r\\n", "\\nt", "t\\u0000", "t\\u2028"])
+def test_names_with_control_characters_are_refused(escaped: str) -> None:
+    """`$` in a regex matches before a final newline: names are checked with fullmatch."""
+    with pytest.raises(ConfigError, match="is not allowed"):
+        parse_experiment(f'name = "{escaped}"\nversion = "1"\n', file=FILE, registry=make_registry())
+
+
+def test_table_settings_are_checked_and_resolved(tmp_path: Path) -> None:
+    from harness.experiments.settings import ProjectPath, coerce, describe, resolve_paths
+
+    annotation = dict[str, ProjectPath] | None
+    value = coerce({"The Guardian": "styles/g.toml"}, annotation)
+    assert value == {"The Guardian": "styles/g.toml"} and isinstance(value["The Guardian"], ProjectPath)
+    assert resolve_paths(value, tmp_path) == {"The Guardian": str(tmp_path / "styles/g.toml")}
+    assert describe(annotation) == "table of path"
+    from harness.experiments.settings import SettingTypeError
+
+    for bad in (["styles/g.toml"], {"The Guardian": 3}, "styles/g.toml"):
+        with pytest.raises(SettingTypeError, match="expected table of path"):
+            coerce(bad, annotation)

@@ -43,3 +43,58 @@ def test_nulls_render_blank_never_na() -> None:
     table = Table(pl.DataFrame({"x": [1.0, None]}, schema={"x": pl.Float64}))
     assert "N/A" not in table.markdown() and "None" not in table.markdown()
     assert "| 1.000 |" in table.markdown()
+
+
+HOSTILE_MD = [
+    "<script>alert(1)</script>",
+    "[x](javascript:alert(1))",
+    "![i](http://e/x.png)",
+    "<http://evil.example>",
+    "*bold* _it_ `tick` | pipe ~~s~~",
+    "line one\n# heading\n- item\n1. item\n> quote",
+    "[ref]: javascript:alert(1)",
+    "&lt;script&gt; &#60;b&#62;",
+    "trailing backslash \\",
+]
+
+
+def _rendered(markdown: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(markdown)
+
+
+def test_every_block_escapes_its_text_in_markdown() -> None:
+    """Headings, paragraphs, captions, figure notes, the HTML fragment's caption: no markup survives."""
+    from harness.reports import Figure, Heading, TrustedHtml
+
+    for text in HOSTILE_MD:
+        blocks = [
+            Heading(text), Paragraph(text), Table(pl.DataFrame({text: [text]}), caption=text),
+            Figure("<svg/>", caption=text, markdown_text=text), TrustedHtml("<section></section>", text),
+        ]
+        for block in blocks:
+            html = _rendered(block.markdown())
+            for tag in ("<script", "<a ", "<img", "<strong>", "<code>", "<h1>", "<li>", "<blockquote>", "<b>", "<del>"):
+                assert tag not in html, (type(block).__name__, text, html)
+            assert html.count("<em>") <= 1, html  # captions are set in italics: the only emphasis
+
+
+def test_code_fence_cannot_be_closed_by_its_text() -> None:
+    from harness.reports import Code
+
+    for text in ("a ``` b", "x\n```\n<script>alert(1)</script>", "x\n````\n<script>alert(1)</script>\n`````"):
+        markdown = Code(text).markdown()
+        html = _rendered(markdown)
+        assert html.count("<pre>") == 1 and "<script" not in html, (text, markdown, html)
+        assert html.startswith("<pre><code>") and html.rstrip().endswith("</code></pre>")
+
+
+def test_citation_is_one_line(project: Project) -> None:
+    from harness.reports.build import citation_text
+
+    stored = run_experiment(load_catalogue(project.experiments_dir).get("corpus-profile"), project)
+    stored.manifest.experiment["version"] = "1\n```\n<script>alert(1)</script>\x1b[2J"
+    text = citation_text(stored)
+    assert "\n" not in text and "\x1b" not in text
+    assert "experiment version 1\\n```\\n<script>alert(1)</script>\\x1b[2J)" in text

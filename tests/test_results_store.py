@@ -114,7 +114,11 @@ def test_unwritable_store_is_a_clear_error(project: Project) -> None:
         run_profile(project)
 
 
-@pytest.mark.parametrize("ref", ["../x", "corpus-profile@../../etc", "corpus-profile@XYZ", "a/b"])
+@pytest.mark.parametrize(
+    "ref",
+    ["../x", "corpus-profile@../../etc", "corpus-profile@XYZ", "a/b", "corpus-profile\n",
+     "corpus-profile@0123456789abcdef\n", "corpus-profile\n@0123456789abcdef"],
+)
 def test_refs_cannot_escape_the_store(ref: str) -> None:
     with pytest.raises(NotFoundError):
         parse_ref(ref)

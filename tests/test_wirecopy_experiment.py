@@ -103,3 +103,21 @@ def test_diff_command_bad_input(tmp_path: Path) -> None:
         assert result.exit_code == 2
         assert expected in result.stderr
         assert result.stderr.count("\n") == 1
+
+
+def test_style_sheet_files_named_in_settings_give_the_same_tables(project: Project) -> None:
+    """`style_sheets = {outlet = file}` is the explicit way to name a sheet file; naming the
+    sheets the folder lookup finds anyway changes no table."""
+    catalogue = load_catalogue(project.experiments_dir)
+    plain = run_experiment(catalogue.get("wire-copy-diff"), project)
+    file = project.experiments_dir / "wire-copy-diff.toml"
+    text = file.read_text(encoding="utf-8").replace(
+        'settings = { styles_dir = "experiments/styles" }',
+        'settings = { styles_dir = "experiments/styles", style_sheets = { "The Guardian" = "experiments/styles/guardian.toml" } }',
+    )
+    file.write_text(text.replace('version = "1.0.0"', 'version = "1.0.0-files"'), encoding="utf-8")
+    named = run_experiment(load_catalogue(project.experiments_dir).get("wire-copy-diff"), project)
+    for table in ("pairs", "edits", "style_rules"):
+        assert named.table(table).equals(plain.table(table)), table
+    assert "style_sheets/guardian.toml" in {r["name"] for r in named.manifest.resources}
+    assert "style_sheets/guardian.toml" not in {r["name"] for r in plain.manifest.resources}

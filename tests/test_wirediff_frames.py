@@ -124,3 +124,28 @@ def test_reads_the_corpus_readers_table() -> None:
     row = compare_pairs(articles, pairs, styles_dir=STYLES)["pairs"].row(0, named=True)
     assert row["derivation"] == "wholly"
     assert row["substantive_edits"] <= 2
+
+
+def test_outlet_names_are_names_and_sheet_files_are_named_explicitly(articles: pl.DataFrame, tmp_path: Path) -> None:
+    """An outlet called like a path gets the default sheet; ``style_files`` names a file for an outlet."""
+    hostile = articles.with_columns(
+        pl.when(pl.col("doc_id") == "g").then(pl.lit(str(STYLES / "guardian.toml"))).otherwise(pl.col("outlet")).alias("outlet")
+    )
+    pairs = pl.DataFrame({"a_doc_id": ["r"], "b_doc_id": ["g"]})
+    row = compare_pairs(hostile, pairs, styles_dir=STYLES)["pairs"].row(0, named=True)
+    assert (row["a_style"], row["b_style"]) == ("Reuters", "Generic")
+    named = {str(STYLES / "guardian.toml"): STYLES / "guardian.toml"}
+    row = compare_pairs(hostile, pairs, styles_dir=STYLES, style_files=named)["pairs"].row(0, named=True)
+    assert (row["a_style"], row["b_style"]) == ("Reuters", "The Guardian")
+    # The explicit file gives the same tables as the name lookup did for "The Guardian".
+    by_name = compare_pairs(articles, pairs, styles_dir=STYLES)["edits"]
+    by_file = compare_pairs(hostile, pairs, styles_dir=STYLES, style_files=named)["edits"]
+    assert by_file.equals(by_name)
+
+
+def test_a_missing_named_sheet_file_is_an_error(articles: pl.DataFrame, tmp_path: Path) -> None:
+    from harness.errors import NotFoundError
+
+    pairs = pl.DataFrame({"a_doc_id": ["r"], "b_doc_id": ["g"]})
+    with pytest.raises(NotFoundError, match="style sheet not found"):
+        compare_pairs(articles, pairs, styles_dir=STYLES, style_files={"Nobody": tmp_path / "nope.toml"})

@@ -47,12 +47,34 @@ def test_every_shipped_sheet_is_valid() -> None:
     assert sheets["default"].date_order == "any"
 
 
-def test_a_sheet_can_be_loaded_by_path() -> None:
+def test_a_sheet_file_is_loaded_by_path() -> None:
     path = STYLES / "reuters.toml"
-    assert load_style(path).name == "Reuters"
-    assert load_style(str(path)).slug == "reuters"
-    resource = load_style(path).resource()
+    assert load_style_file(path).name == "Reuters"
+    assert load_style_file(path).slug == "reuters"
+    resource = load_style_file(path).resource()
     assert resource is not None and resource.name == "styles/reuters.toml" and resource.version == "1"
+
+
+@pytest.mark.parametrize(
+    "outlet",
+    ["yahoo.com/news", "Reuters/AP", "/etc/passwd", "../../etc/passwd", "reuters.toml", "C:\\styles\\x.toml",
+     "experiments/styles/reuters.toml", "", "..", "~"],
+)
+def test_an_outlet_name_is_never_a_path(outlet: str) -> None:
+    """Names with slashes or a .toml ending are names: no file is opened for them."""
+    assert load_style(outlet, STYLES).name == "Generic"
+
+
+def test_an_outlet_named_like_an_existing_file_does_not_open_it(tmp_path: Path) -> None:
+    hostile = tmp_path / "passwd"
+    hostile.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")  # not TOML: opening it would fail
+    assert load_style(str(hostile), STYLES).name == "Generic"
+    assert load_style(str(hostile.with_suffix(".toml")), STYLES).name == "Generic"
+
+
+def test_load_style_refuses_a_path_object() -> None:
+    with pytest.raises(TypeError, match="load_style_file"):
+        load_style(STYLES / "reuters.toml")  # type: ignore[arg-type]
 
 
 def _sheet(tmp_path: Path, text: str) -> Path:

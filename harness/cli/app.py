@@ -13,14 +13,15 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 import harness.steps  # noqa: F401  (registers every step)
+from harness.cli import terminal
 from harness.cli.pairs import pairs_command
+from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
 from harness.corpus import load_corpus, read_plain_text
 from harness.engines import open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.experiments import load_catalogue
 from harness.reports import render_report, write_report
-from harness.reports.blocks import format_cell
 from harness.results import table_bytes, write_atomic
 from harness.scoring import validate
 from harness.scoring.gold import read_gold
@@ -28,7 +29,7 @@ from harness.scoring.stream import score_stream, scoring_call
 from harness.run import cite, run_experiment, verify_result
 from harness.text import word_count
 from harness.text.language import split_by_language
-from harness.wirediff import diff_texts, load_style, render_html, to_json
+from harness.wirediff import StyleSheet, diff_texts, load_style, load_style_file, render_html, to_json
 from harness.wirediff import render_text as render_diff_text
 
 app = typer.Typer(
@@ -52,7 +53,7 @@ InvalidUtf8Option = Annotated[
 def _read(path: Path, invalid_utf8: Literal["error", "replace"]) -> pl.DataFrame:
     read = load_corpus(path, invalid_utf8=invalid_utf8)
     for repaired in read.replaced:
-        typer.echo(f"warning: {repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD", err=True)
+        warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
     return read.articles
 
 
@@ -64,10 +65,8 @@ def list_experiments(project: ProjectOption = Path(".")) -> None:
     Example: harness list
     """
     catalogue = load_catalogue(project_at(project).experiments_dir)
-    table = RichTable("name", "version", "description", "steps")
-    for e in catalogue.experiments:
-        table.add_row(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps))
-    console.print(table)
+    rows = [(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps)) for e in catalogue.experiments]
+    console.print(terminal.table(("name", "version", "description", "steps"), rows))
 
 
 def _names(project: Path, name: str | None, all_: bool) -> list[str]:
@@ -102,8 +101,8 @@ def run(
             with progress_line(f"run {exp_name}") as progress:
                 stored = run_experiment(experiment, proj, progress=progress, engine=chosen, notice=notices.append)
         for notice in notices:
-            typer.echo(f"warning: {notice}", err=True)
-        typer.echo(f"{stored.ref}  {stored.path.relative_to(proj.root)}")
+            terminal.warn(notice)
+        typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
 
 
 @app.command("report")
@@ -124,7 +123,7 @@ def report(
         stored = store.resolve(ref)
         store.check_intact(stored)  # never render numbers that are not the stored ones
         md, html = write_report(render_report(stored), stored.name, proj.reports_dir)
-        typer.echo(f"{stored.ref}  {md.relative_to(proj.root)}  {html.relative_to(proj.root)}")
+        typer.echo(terminal.line(f"{stored.ref}  {md.relative_to(proj.root)}  {html.relative_to(proj.root)}"))
 
 
 @app.command("cite")
@@ -141,7 +140,7 @@ def cite_cmd(
     store = project_at(project).store()
     stored = store.resolve(ref)
     store.check_intact(stored)  # never cite a result whose tables or manifest were altered
-    typer.echo(cite(stored, format), nl=False)
+    typer.echo(terminal.lines(cite(stored, format)), nl=False)
 
 
 @app.command("verify")
@@ -162,7 +161,7 @@ def verify(
         outcome = verify_result(stored, proj, progress=progress)
     if not outcome.ok:
         raise CheckFailed(outcome.summary())
-    typer.echo(outcome.summary())
+    typer.echo(terminal.line(outcome.summary()))
 
 
 @corpus_app.command("show")
@@ -190,10 +189,9 @@ def corpus_show(
     if format == "json":
         print_json(rows)
         return
-    table = RichTable("doc_id", "outlet", "headline", "words", title=f"{len(rows)} articles in {path}")
-    for row in rows:
-        table.add_row(row["doc_id"], row["outlet"], row["headline"], str(row["words"]))
-    console.print(table)
+    columns = ("doc_id", "outlet", "headline", "words")
+    cells = [[row[c] for c in columns] for row in rows]
+    console.print(terminal.table(columns, cells, title=f"{len(rows)} articles in {path}"))
 
 
 SCORE_TEXT_COLUMNS = (
@@ -259,7 +257,7 @@ def score(
                 suite=suite,
                 english_only=not any_language,
                 engine=chosen,
-                on_skip=lambda row: typer.echo(f"warning: {row['doc_id']} not scored ({row['reason']})", err=True),
+                on_skip=lambda row: warn(f"{row['doc_id']} not scored ({row['reason']})"),
             )
         typer.echo(f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped", err=True)
         return
@@ -267,7 +265,7 @@ def score(
     if not any_language:
         articles, skipped = split_by_language(articles)
         for row in skipped.iter_rows(named=True):
-            typer.echo(f"warning: {row['doc_id']} not scored ({row['reason']}; {row['detail']})", err=True)
+            warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
     call = scoring_call(articles, suite=suite, lexicons=lexicon or ())
     with open_engine(engine or "local", address=ray_address) as chosen:
         documents = chosen.run(call)["documents"]
@@ -280,9 +278,9 @@ def score(
         columns = CORE_TEXT_COLUMNS if suite == "core" else SCORE_TEXT_COLUMNS
         text = _rich_text(_frame_table(documents.select(columns)))
     elif format == "json":
-        text = json.dumps(documents.to_dicts(), indent=2, ensure_ascii=False) + "\n"
+        text = terminal.json_text(json.dumps(documents.to_dicts(), indent=2, ensure_ascii=False) + "\n")
     else:
-        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts())
+        text = terminal.json_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts()))
     _emit(text, output)
 
 
@@ -310,28 +308,29 @@ def validate_cmd(
 def diff(
     a: Annotated[Path, typer.Argument(help="Text A: the wire story.")],
     b: Annotated[Path, typer.Argument(help="Text B: the outlet's copy.")],
-    a_outlet: Annotated[str | None, typer.Option("--a-outlet", help="A's outlet, for its house style sheet.")] = None,
-    b_outlet: Annotated[str | None, typer.Option("--b-outlet", help="B's outlet, for its house style sheet.")] = None,
+    a_outlet: Annotated[str | None, typer.Option("--a-outlet", help="A's outlet name: its sheet is looked up in --styles.")] = None,
+    b_outlet: Annotated[str | None, typer.Option("--b-outlet", help="B's outlet name: its sheet is looked up in --styles.")] = None,
     format: Annotated[Literal["text", "json", "html"], typer.Option("--format", "-f")] = "text",
     styles_dir: Annotated[Path, typer.Option("--styles", help="Folder of house style sheets.")] = Path("experiments/styles"),
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    a_style: Annotated[Path | None, typer.Option("--a-style", help="A's house style sheet file (instead of --a-outlet).")] = None,
+    b_style: Annotated[Path | None, typer.Option("--b-style", help="B's house style sheet file (instead of --b-outlet).")] = None,
 ) -> None:
     """Align two copies of a story and classify every difference (style, boilerplate, substantive).
 
     Offsets in the JSON index each file's text as read (UTF-8, byte order mark
     removed, Windows line endings read as \\n).
 
+    An outlet name is only ever a name (an outlet without a sheet gets the default
+    sheet); a sheet file is named with --a-style / --b-style.
+
     Example: harness diff reuters.txt guardian.txt --a-outlet reuters --b-outlet guardian --format json
     """
+    sheets = (_style_sheet("a", a_outlet, a_style, styles_dir), _style_sheet("b", b_outlet, b_style, styles_dir))
     a_text, b_text = read_plain_text(a), read_plain_text(b)
-    result = diff_texts(
-        a_text,
-        b_text,
-        a_style=load_style(a_outlet, styles_dir) if a_outlet else None,
-        b_style=load_style(b_outlet, styles_dir) if b_outlet else None,
-    )
+    result = diff_texts(a_text, b_text, a_style=sheets[0], b_style=sheets[1])
     if format == "json":
-        _emit(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n", output)
+        _emit(terminal.json_text(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"), output)
     elif format == "html":
         _emit(render_html(result, a_text, b_text, title=f"{a.name} vs {b.name}"), output)
     elif output is None:
@@ -342,11 +341,17 @@ def diff(
         _emit(capture.export_text(), output)
 
 
+def _style_sheet(side: str, outlet: str | None, file: Path | None, styles_dir: Path) -> StyleSheet | None:
+    """One side's sheet: a file named with --X-style, or an outlet name looked up by name."""
+    if outlet is not None and file is not None:
+        raise UsageError(f"--{side}-outlet and --{side}-style both choose {side.upper()}'s style sheet: give one of them")
+    if file is not None:
+        return load_style_file(file)
+    return load_style(outlet, styles_dir) if outlet else None
+
+
 def _frame_table(frame: pl.DataFrame) -> RichTable:
-    table = RichTable(*frame.columns)
-    for row in frame.iter_rows():
-        table.add_row(*(format_cell(v) for v in row))
-    return table
+    return terminal.table(frame.columns, frame.iter_rows())
 
 
 def _rich_text(renderable: RichTable) -> str:

@@ -11,9 +11,11 @@ from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from harness.errors import HarnessError
+from harness.safetext import json_printable, printable
 from harness.project import Project
 
 P = ParamSpec("P")
@@ -71,13 +73,14 @@ def progress_line(label: str) -> Iterator[Callable[[str], None]]:
         console=err_console,
         transient=True,
     ) as progress:
-        task = progress.add_task(label)
+        task = progress.add_task(escape(printable(label)))
 
         def update(stage: str) -> None:
-            progress.update(task, description=f"{label}: {stage}")
+            # The description column is rich markup: the text must not be read as markup.
+            progress.update(task, description=escape(printable(f"{label}: {stage}")))
 
         yield update
 
 
 def print_json(value: Any) -> None:
-    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
+    typer.echo(json_printable(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)))

@@ -10,18 +10,20 @@ import polars as pl
 import typer
 
 from harness.cli.common import EngineOption, RayAddressOption, clean_errors
+from harness.cli.terminal import warn
 from harness.corpus import load_corpus
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
 from harness.engines import open_engine
 from harness.errors import UsageError
 from harness.results import table_bytes, write_atomic
+from harness.safetext import json_printable
 
 OUTPUT_SUFFIXES = (".parquet", ".json")
 
 
 def pairs_json(frame: pl.DataFrame) -> str:
     """The table as a JSON list of rows, in the table's (sorted) order."""
-    return json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False) + "\n"
+    return json_printable(json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False) + "\n")
 
 
 def write_pairs(frame: pl.DataFrame, output: Path) -> None:
@@ -70,7 +72,7 @@ def pairs_command(
     """
     read = load_corpus(corpus, invalid_utf8=invalid_utf8)
     for repaired in read.replaced:
-        typer.echo(f"warning: {repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD", err=True)
+        warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
     with open_engine(engine or "local", address=ray_address) as chosen:
         pairs = find_pairs(read.articles, settings=settings, engine=chosen)

@@ -9,7 +9,7 @@ A step is a plain function over polars frames:
 - Positional parameters are *input tables*, named by the parameter name
   (``articles`` is the selected corpus; later names are earlier steps' outputs).
 - Keyword-only parameters are the step's *settings*: their annotations (str, int,
-  float, bool, Literal[...], list[...]) are what an experiment file is checked
+  float, bool, Literal[...], list[...], dict[str, ...]) are what an experiment file is checked
   against at load time, and their defaults make them optional.
 - The function returns a mapping from each declared output name to a frame.
 - ``resources`` maps the step's settings to the data files it reads (recorded

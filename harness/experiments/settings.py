@@ -1,7 +1,8 @@
 """Type-checking experiment-file values against a step's annotations.
 
 Supported annotations: str, int, float, bool, Literal[...] of those, list[T] and
-tuple[T, ...] of supported T, and ``T | None``. TOML has no null, so ``None`` can
+tuple[T, ...] of supported T, dict[str, T] (a TOML table with text keys), and
+``T | None``. TOML has no null, so ``None`` can
 only come from the default.
 """
 
@@ -34,6 +35,8 @@ def describe(annotation: Any) -> str:
         return "one of " + ", ".join(repr(a) for a in args)
     if origin in (list, tuple):
         return f"list of {describe(args[0])}"
+    if origin is dict:
+        return f"table of {describe(args[1])}"
     if origin in (typing.Union, types.UnionType):
         return " or ".join(describe(a) for a in args if a is not type(None))
     names = {str: "text", int: "integer", float: "number", bool: "true/false", ProjectPath: "path"}
@@ -62,6 +65,10 @@ def coerce(value: Any, annotation: Any) -> Any:
             raise SettingTypeError(f"expected {describe(annotation)}, got {value!r}")
         items = [coerce(item, args[0]) for item in value]
         return tuple(items) if origin is tuple else items
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise SettingTypeError(f"expected {describe(annotation)}, got {value!r}")
+        return {_coerce_scalar(key, args[0]): coerce(item, args[1]) for key, item in value.items()}
     return _coerce_scalar(value, annotation)
 
 
@@ -73,6 +80,8 @@ def resolve_paths(value: Any, base: Path) -> Any:
         return [resolve_paths(v, base) for v in value]
     if isinstance(value, tuple):
         return tuple(resolve_paths(v, base) for v in value)
+    if isinstance(value, dict):
+        return {k: resolve_paths(v, base) for k, v in value.items()}
     return value
 
 

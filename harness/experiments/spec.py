@@ -33,7 +33,7 @@ from harness.experiments.registry import StepDef, StepRegistry, default_registry
 from harness.experiments.settings import SettingTypeError, coerce, describe
 
 # Experiment names become folder names in the result store: keep them boring.
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # used with fullmatch: "$" would let "name\n" through
 TOP_KEYS = ("name", "version", "description", "corpus", "steps", "engine")
 ENGINES = ("local", "ray")
 CORPUS_KEYS = ("path", "outlets", "doc_ids", "invalid_utf8")
@@ -206,7 +206,7 @@ def parse_experiment(text: str, *, file: Path, registry: StepRegistry | None = N
         raise ConfigError(f"malformed TOML: {exc}", where=where, hint="fix the syntax") from None
     _unknown_keys(raw, TOP_KEYS, where, "")
     name = _require(raw, "name", str, where)
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise ConfigError(
             f"experiment name {name!r} is not allowed",
             where=where,

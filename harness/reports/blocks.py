@@ -1,9 +1,13 @@
 """The report document model: blocks that render to Markdown and to HTML.
 
-All escaping happens here, once: article text may contain ``<script>``, HTML
-entities or Markdown syntax, and a report must show it as text. Step report
-sections return a list of blocks and never write markup themselves (except
-:class:`TrustedHtml`, for fragments built by our own escaping renderers).
+All escaping happens here, once: article text, outlet names and experiment
+fields may contain ``<script>``, HTML entities or Markdown syntax, and a report
+must show them as text. Every text a block puts into Markdown goes through
+:func:`md_escape` (or :func:`md_cell` inside a table row); :class:`Code` is
+fenced so that no line of its text can close the fence. Step report sections
+return a list of blocks and never write markup themselves (except
+:class:`TrustedHtml`, for HTML fragments built by our own escaping renderers;
+its Markdown side is plain text, escaped here).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import polars as pl
 # start of a line, and every escaped text is a single line.
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+)([.)]?)")
+_BACKTICKS = re.compile(r"`+")
 
 
 def _escape_line_start(m: re.Match[str]) -> str:
@@ -79,7 +84,10 @@ class Code:
     text: str
 
     def markdown(self) -> str:
-        fence = "````" if "```" in self.text else "```"
+        # A fence longer than any run of backticks in the text: no line of it can
+        # close the block early and turn the rest into Markdown or HTML.
+        longest = max((len(run) for run in _BACKTICKS.findall(self.text)), default=0)
+        fence = "`" * max(3, longest + 1)
         return f"{fence}\n{self.text.rstrip()}\n{fence}\n"
 
     def html(self) -> str:
@@ -148,7 +156,10 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """An inline SVG chart (built by harness.reports.svg, which escapes its labels)."""
+    """An inline SVG chart (built by harness.reports.svg, which escapes its labels).
+
+    ``markdown_text`` is a plain-text note for the Markdown report (escaped).
+    """
 
     svg: str
     caption: str
@@ -158,7 +169,7 @@ class Figure:
         # Markdown viewers differ on inline SVG; the HTML report carries the chart,
         # the Markdown report carries the caption and the numbers behind it.
         text = f"*Figure: {md_escape(self.caption)}* (chart in the HTML report)\n"
-        return text + (f"\n{self.markdown_text}\n" if self.markdown_text else "")
+        return text + (f"\n{md_escape(self.markdown_text)}\n" if self.markdown_text else "")
 
     def html(self) -> str:
         return f"<figure>{self.svg}<figcaption>{h(self.caption)}</figcaption></figure>\n"
@@ -166,13 +177,17 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class TrustedHtml:
-    """A fragment produced by one of our renderers, which escape all text themselves."""
+    """A fragment produced by one of our renderers, which escape all text themselves.
+
+    The Markdown report shows ``caption`` instead: plain text (it may name
+    outlets), escaped and set in italics.
+    """
 
     fragment: str
-    markdown_text: str
+    caption: str
 
     def markdown(self) -> str:
-        return self.markdown_text + "\n"
+        return f"*{md_escape(self.caption)}*\n"
 
     def html(self) -> str:
         return self.fragment + "\n"

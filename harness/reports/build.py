@@ -16,6 +16,7 @@ import polars as pl
 from harness.experiments.registry import StepRegistry, default_registry
 from harness.reports.blocks import Block, Code, Heading, Paragraph, Table, h
 from harness.results.store import StoredResult, write_atomic
+from harness.safetext import printable
 
 # The HTML report loads nothing: no scripts at all, styles inline, images only
 # as inline data. The Content-Security-Policy makes the browser enforce it.
@@ -40,8 +41,10 @@ class RenderedReport:
 
 
 def citation_text(stored: StoredResult) -> str:
+    """The citation, one line: a newline or control character in the stored version
+    (taken from the experiment file) is shown as an escape."""
     m = stored.manifest
-    return (
+    return printable(
         f"{stored.name} (experiment version {m.experiment['version']}), result {stored.result_id}; "
         f"framing-harness {m.environment.get('harness', 'unknown')}. "
         f"Reference: {stored.ref}. Re-verify: harness verify {stored.ref}. "

@@ -46,7 +46,7 @@ from harness.results.manifest import (
     unsealed_fields,
 )
 
-ID_RE = re.compile(r"^[0-9a-f]{16}$")
+ID_RE = re.compile(r"[0-9a-f]{16}")  # used with fullmatch, like NAME_RE
 LATEST = "LATEST"
 TMP_PREFIX = ".tmp-"
 # A table file is a plain name inside the result folder, never a path elsewhere.
@@ -161,9 +161,9 @@ def _remove(path: Path) -> None:
 def parse_ref(ref: str) -> tuple[str, str | None]:
     """``name`` or ``name@result_id``, both checked so no path can escape the store."""
     name, _, rid = ref.partition("@")
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise NotFoundError(f"{ref!r} is not an experiment name", hint="see `harness list`")
-    if rid and not ID_RE.match(rid):
+    if rid and not ID_RE.fullmatch(rid):
         raise NotFoundError(
             f"{rid!r} is not a result id", hint="a result id is 16 hexadecimal characters"
         )
@@ -446,7 +446,7 @@ class ResultStore:
         folder = self._folder(name)
         if not folder.is_dir():
             return []
-        return sorted(p.name for p in folder.iterdir() if ID_RE.match(p.name))
+        return sorted(p.name for p in folder.iterdir() if ID_RE.fullmatch(p.name))
 
     def check_intact(self, stored: StoredResult) -> None:
         """Refuse to use a result whose tables or manifest no longer match what was stored."""

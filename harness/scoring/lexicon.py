@@ -50,7 +50,7 @@ LOADED_ATTRIBUTION = "attribution_loaded"
 ATTRIBUTION_CATEGORIES: tuple[str, ...] = (NEUTRAL_ATTRIBUTION, LOADED_ATTRIBUTION)
 
 EXACT_MARK = "="
-_CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CATEGORY_RE = re.compile(r"[a-z][a-z0-9_]*")  # used with fullmatch
 # Hyphens and dashes join the parts of a compound; they never break a phrase.
 _JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
@@ -135,7 +135,7 @@ def _parse_entry(fields: list[str], *, lexicon: str, line: int, where: str) -> L
     exact = term.startswith(EXACT_MARK)
     bare = term.removeprefix(EXACT_MARK).strip()
     words = _term_words(bare, where=where)
-    if not _CATEGORY_RE.match(category):
+    if not _CATEGORY_RE.fullmatch(category):
         raise ConfigError(
             f"category {category!r} is not a lower-case identifier",
             where=where,

@@ -12,7 +12,7 @@ from harness.errors import ConfigError
 from harness.experiments.registry import Tables, step
 from harness.experiments.settings import ProjectPath
 from harness.reports.blocks import Block, Heading, Paragraph, Table, TrustedHtml
-from harness.resources import Resource
+from harness.resources import Resource, project_resource
 from harness.wirediff import (
     Category,
     Derivation,
@@ -57,7 +57,21 @@ def outlet_pairs(articles: pl.DataFrame, *, pairs: list[list[str]]) -> Tables:
 
 
 def _style_resources(settings: Mapping[str, Any]) -> list[Resource]:
-    return wirediff_resources(Path(settings.get("styles_dir", DEFAULT_STYLES)))
+    resources = wirediff_resources(Path(settings.get("styles_dir", DEFAULT_STYLES)))
+    for path in sorted(set((settings.get("style_sheets") or {}).values())):
+        resources.append(project_resource(Path(path), f"style_sheets/{Path(path).name}"))
+    return resources
+
+
+def _check_style_outlets(articles: pl.DataFrame, style_sheets: Mapping[str, str]) -> None:
+    """A sheet named for an outlet the articles do not have is most likely a typo."""
+    present = set(articles["outlet"].drop_nulls().to_list())
+    missing = [outlet for outlet in style_sheets if outlet not in present]
+    if missing:
+        raise ConfigError(
+            f"settings.style_sheets names outlet(s) not in the selected articles: {', '.join(map(repr, missing))}",
+            hint="outlets present: " + ", ".join(sorted(present)),
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -166,7 +180,7 @@ def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Blo
         a, b = texts[pair["a_doc_id"]], texts[pair["b_doc_id"]]
         title = f"Side by side: {pair['a_outlet']} (A) vs {pair['b_outlet']} (B)"
         fragment = render_html_fragment(result, (a["headline"], a["body"]), (b["headline"], b["body"]), title=title)
-        blocks.append(TrustedHtml(fragment, f"*{title}: see the HTML report.*"))
+        blocks.append(TrustedHtml(fragment, f"{title}: see the HTML report."))
     return blocks
 
 
@@ -176,6 +190,15 @@ def wire_diff(
     candidate_pairs: pl.DataFrame,
     *,
     styles_dir: ProjectPath = ProjectPath(DEFAULT_STYLES),
+    style_sheets: dict[str, ProjectPath] | None = None,
 ) -> Tables:
-    """Align each pair (sentences, then words) and classify every edit by kind and category."""
-    return compare_pairs(articles, candidate_pairs, styles_dir=Path(styles_dir))
+    """Align each pair (sentences, then words) and classify every edit by kind and category.
+
+    An outlet's house style sheet is found by the outlet's *name* in ``styles_dir``
+    (default sheet if none matches); ``style_sheets = { "Outlet" = "path.toml" }``
+    names a sheet file for an outlet explicitly (the outlet exactly as the corpus spells it).
+    """
+    named = style_sheets or {}
+    _check_style_outlets(articles, named)
+    files = {outlet: Path(path) for outlet, path in named.items()}
+    return compare_pairs(articles, candidate_pairs, styles_dir=Path(styles_dir), style_files=files)

@@ -20,7 +20,7 @@ every run. Each article is prepared once however many pairs it is in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ import polars as pl
 from harness.errors import InputError
 from harness.wirediff.diff import DiffSettings, PreparedArticle, diff_prepared_articles, edit_json, prepare_article
 from harness.wirediff.model import SIMILARITY_FIELDS, DiffResult, Kind, Segment, Similarity
-from harness.wirediff.styles import StyleSheet, load_style
+from harness.wirediff.styles import StyleSheet, load_style, load_style_file
 
 PAIRS_SCHEMA: dict[str, pl.DataType] = {
     "a_doc_id": pl.String(),
@@ -147,13 +147,20 @@ def _pair_row(
 
 
 class _Cache:
-    """Prepared articles and loaded style sheets, each made once per run."""
+    """Prepared articles and loaded style sheets, each made once per run.
 
-    def __init__(self, articles: dict[str, dict[str, Any]], styles_dir: Path) -> None:
+    An outlet named in ``style_files`` (exactly as the corpus spells it) gets that
+    sheet file; every other outlet's name is looked up in ``styles_dir``.
+    """
+
+    def __init__(
+        self, articles: dict[str, dict[str, Any]], styles_dir: Path, style_files: Mapping[str, Path]
+    ) -> None:
         self.articles = articles
         self.styles_dir = styles_dir
         self._prepared: dict[str, PreparedArticle] = {}
-        self._styles: dict[str, StyleSheet] = {}
+        # Named files are loaded up front: a missing file is an error even if no pair needs it.
+        self._styles: dict[str, StyleSheet] = {o: load_style_file(Path(f)) for o, f in style_files.items()}
 
     def article(self, doc_id: str) -> PreparedArticle:
         if doc_id not in self._prepared:
@@ -173,13 +180,18 @@ def compare_pairs(
     pairs: pl.DataFrame,
     *,
     styles_dir: Path,
+    style_files: Mapping[str, Path] | None = None,
     settings: DiffSettings | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Compare every pair; return the ``pairs``, ``edits`` and ``style_rules`` tables."""
+    """Compare every pair; return the ``pairs``, ``edits`` and ``style_rules`` tables.
+
+    ``style_files`` maps an outlet name to its sheet file; other outlets' sheets
+    are found by name in ``styles_dir`` (see :func:`harness.wirediff.load_style`).
+    """
     _require_columns(articles, ARTICLE_COLUMNS, "articles")
     _require_columns(pairs, PAIR_COLUMNS, "pairs")
     known = _articles_by_id(articles)
-    cache = _Cache(known, styles_dir)
+    cache = _Cache(known, styles_dir, style_files or {})
     pair_rows: list[dict[str, Any]] = []
     edit_rows: list[dict[str, Any]] = []
     learned: Counter[tuple[str, str, str, str, str]] = Counter()

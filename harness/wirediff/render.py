@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from harness.errors import InputError
+from harness.safetext import printable
 from harness.wirediff.model import DiffResult, Edit, Kind, Segment
 
 ArticleTexts = str | tuple[str, str]
@@ -68,7 +69,11 @@ def summary_line(result: DiffResult) -> str:
 
 
 def render_text(result: DiffResult, a: ArticleTexts, b: ArticleTexts) -> RenderableType:
-    """A rich renderable: summary line, then one coloured row per edit."""
+    """A rich renderable: summary line, then one coloured row per edit.
+
+    Every cell is a ``Text`` (never read as rich markup) with control characters
+    shown as escapes: the texts and explanations come from the articles.
+    """
     _segments(result, a, b)  # same argument checks as the HTML view
     table = Table(show_lines=False, header_style="bold")
     for column in ("#", "field", "kind", "category", "A", "B", "why"):
@@ -80,9 +85,9 @@ def render_text(result: DiffResult, a: ArticleTexts, b: ArticleTexts) -> Rendera
             edit.segment.value,
             Text(edit.kind.value, style=colour),
             Text(edit.category.value, style=colour),
-            Text(_shown(edit.a_text), style=colour),
-            Text(_shown(edit.b_text), style=colour),
-            edit.explanation,
+            Text(printable(_shown(edit.a_text)), style=colour),
+            Text(printable(_shown(edit.b_text)), style=colour),
+            Text(printable(edit.explanation)),
         )
     return Group(Text(summary_line(result)), table)
 

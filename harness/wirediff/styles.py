@@ -156,32 +156,35 @@ def load_style_file(path: Path) -> StyleSheet:
     return _load_file(path.resolve(), (info.st_mtime_ns, info.st_size))
 
 
-def _is_path(value: str | Path) -> bool:
-    return isinstance(value, Path) or value.endswith(".toml") or "/" in value or "\\" in value
+def _sheet_files(styles_dir: Path) -> dict[str, Path]:
+    """The sheets in a styles folder by file stem (the listing, never a path built from a name)."""
+    return {path.stem: path for path in sorted(styles_dir.glob("*.toml")) if path.is_file()}
 
 
-def load_style(outlet_name_or_path: str | Path, styles_dir: str | Path = DEFAULT_STYLES_DIR) -> StyleSheet:
-    """The style sheet of an outlet name ("The Guardian", "guardian") or a sheet path.
+def load_style(outlet: str, styles_dir: str | Path = DEFAULT_STYLES_DIR) -> StyleSheet:
+    """The style sheet of an outlet *name* ("The Guardian", "guardian", "theguardian.com").
 
-    Names map to ``<styles_dir>/<slug>.toml``, then to a sheet whose ``name`` or
-    ``aliases`` match; an outlet without a sheet gets ``default.toml``.
+    The name is only compared with what the styles folder holds, never used as a
+    path: its slug is looked up among the sheets' file stems, then among their
+    declared ``name`` and ``aliases``; an outlet without a sheet gets
+    ``default.toml``. An outlet called ``Reuters/AP`` or ``/etc/passwd`` is a name
+    like any other. A sheet *file* is loaded with :func:`load_style_file`.
     """
-    if _is_path(outlet_name_or_path):
-        return load_style_file(Path(outlet_name_or_path))
+    if not isinstance(outlet, str):
+        raise TypeError(f"load_style takes an outlet name, not {type(outlet).__name__}; use load_style_file for a file")
     styles_dir = Path(styles_dir)
-    slug = outlet_slug(str(outlet_name_or_path))
-    direct = styles_dir / f"{slug}.toml"
-    if slug and direct.is_file():
-        return load_style_file(direct)
-    for path in sorted(styles_dir.glob("*.toml")):
+    sheets = _sheet_files(styles_dir)
+    slug = outlet_slug(outlet)
+    if slug and slug in sheets:
+        return load_style_file(sheets[slug])
+    for path in sheets.values():
         sheet = load_style_file(path)
         if slug and slug in {outlet_slug(alias) for alias in (sheet.name, *sheet.aliases)}:
             return sheet
-    fallback = styles_dir / f"{DEFAULT_SHEET}.toml"
-    if not fallback.is_file():
+    if DEFAULT_SHEET not in sheets:
         raise NotFoundError(
-            f"no style sheet for outlet {outlet_name_or_path!r} and no {DEFAULT_SHEET}.toml",
+            f"no style sheet for outlet {outlet!r} and no {DEFAULT_SHEET}.toml",
             where=styles_dir,
             hint=f"add {DEFAULT_SHEET}.toml (the generic sheet) to the styles folder",
         )
-    return load_style_file(fallback)
+    return load_style_file(sheets[DEFAULT_SHEET])

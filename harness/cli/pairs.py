@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,7 +15,8 @@ from harness.corpus import load_corpus
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
 from harness.engines import open_engine
 from harness.errors import UsageError
-from harness.results import table_bytes, write_atomic
+from harness.outputs import check_output, write_output
+from harness.results import table_bytes
 
 OUTPUT_SUFFIXES = (".parquet", ".json")
 
@@ -24,8 +26,9 @@ def pairs_json(frame: pl.DataFrame) -> str:
     return json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_pairs(frame: pl.DataFrame, output: Path) -> None:
-    """Write the table as Parquet or JSON, chosen by the file's suffix, atomically."""
+def write_pairs(frame: pl.DataFrame, output: Path, inputs: Sequence[Path] = ()) -> None:
+    """Write the table as Parquet or JSON, chosen by the file's suffix, atomically
+    (never onto one of ``inputs``: see ``harness.outputs``)."""
     suffix = output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise UsageError(
@@ -34,7 +37,7 @@ def write_pairs(frame: pl.DataFrame, output: Path) -> None:
             hint="name the file *.parquet or *.json",
         )
     data = table_bytes(frame) if suffix == ".parquet" else pairs_json(frame).encode("utf-8")
-    write_atomic(output, data)
+    write_output(output, data, inputs=inputs)
 
 
 @clean_errors
@@ -68,6 +71,8 @@ def pairs_command(
 
     Example: harness pairs corpus/ --threshold 0.5 --cross-outlet -o pairs.parquet
     """
+    if output is not None:
+        check_output(output, [corpus])  # before the work: never onto the corpus, a folder, a socket
     read = load_corpus(corpus, invalid_utf8=invalid_utf8)
     for repaired in read.replaced:
         typer.echo(f"warning: {repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD", err=True)
@@ -83,4 +88,4 @@ def pairs_command(
     if output is None:
         typer.echo(pairs_json(pairs), nl=False)
     else:
-        write_pairs(pairs, output)
+        write_pairs(pairs, output, [corpus])

@@ -96,6 +96,20 @@ escape sequences, bidi, rich       test_terminal_output_shows_control_characters
                                    test_json_output_escapes_*; test_pairs_cite_and_run_output_*
 newline / escape in a file name    test_error_lines_stay_one_line_with_hostile_file_names; lib
   in an error line                   test_safetext::test_error_lines_are_one_line
+-o onto a device (/dev/full)       test_output_onto_dev_full_is_written_through (written through: ENOSPC, exit 2)
+-o into a FIFO                     test_output_into_a_fifo_is_written_through (also --stream)
+-o /dev/stdout, /proc/self/fd/1    test_output_to_own_stdout_names; test_output_to_stdout_redirected_into_a_file
+-o onto a symbolic link            test_output_through_a_symlink_writes_its_target (target written, link kept)
+-o onto an input (score, diff,     test_output_onto_an_input_is_refused; lib test_outputs::test_inputs_*
+  pairs, --stream, lexicon; links)
+-o inside an input folder          test_output_inside_an_input_folder_is_refused
+-o a folder, a socket, below a     test_output_that_is_a_folder_or_socket_is_refused
+  file
+report pair, disk full on .html    test_report_pair_is_written_as_one; lib test_outputs::test_write_together_*
+permissions (umask 022/077/002)    test_permissions_follow_the_umask; test_replaced_output_keeps_its_mode
+score --stream killed with -9      test_stream_killed_with_sigkill_is_swept_by_the_next_run;
+                                   test_stream_sweeps_staging_of_killed_runs
+report killed: temporary files     test_report_sweeps_temporary_files_of_killed_runs; lib test_outputs::test_sweep_*
 =================================  ==============================================================
 """
 
@@ -106,6 +120,14 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -687,6 +709,8 @@ def test_manifest_of_an_older_format(project: Project) -> None:
         assert f"result {ref} has manifest format 1; this harness reads format 2" in line, line
         assert "(run `harness run corpus-profile` again to store it in the current format)" in line, line
     assert not project.reports_dir.exists()
+
+
 # -- issue 11: names are names, untrusted text stays text (area C) ---------------------------------
 
 # What a hostile corpus or experiment file may put in a name, a headline or an id.
@@ -933,3 +957,427 @@ def test_pairs_cite_and_run_output_are_terminal_safe(project: Project) -> None:
         assert result.exit_code == 0, (args, result.output)
         _assert_terminal_safe(result.stdout)
     assert "\\x1b]0;pwned" in cli(project, "cite", "odd").stdout
+
+
+# -- issue 11: output files (area D) -------------------------------------------------------------
+# `-o` onto devices, FIFOs, links, folders and inputs; the report pair written as one; permissions
+# from the umask; temporary folders of killed runs swept. The rules: harness/outputs.py.
+
+REPO = Path(__file__).resolve().parent.parent
+ARTICLE = ODD / "lf_twin.md"  # one article
+OTHER = ODD / "only_quote.md"
+LEXICON = REPO / "harness" / "scoring" / "lexicons" / "news_loaded.tsv"
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def doc_ids(data: bytes) -> list[str]:
+    return [row["doc_id"] for row in json.loads(data)]
+
+
+def small_corpus(path: Path) -> Path:
+    rows = [
+        {"id": f"d{i}", "outlet": "Herald", "text": f"The council said prices rose {i} times. Critics disagreed."}
+        for i in range(3)
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def harness_process(*args: str, stdout: int | object) -> subprocess.CompletedProcess[bytes]:
+    """The CLI in its own process (this checkout's code), for real descriptors."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args], stdout=stdout, stderr=subprocess.PIPE, env=env, timeout=300, check=False
+    )
+
+
+DEV_FULL_COMMANDS = {
+    "score": ["score", str(ARTICLE), "-f", "json"],
+    "score-parquet": ["score", str(ARTICLE), "-f", "parquet"],
+    "score-stream": ["score", str(ODD / "non_latin.jsonl"), "--any-language", "--stream", "-f", "jsonl"],
+    "diff": ["diff", str(ARTICLE), str(OTHER), "-f", "json"],
+}
+
+
+@pytest.fixture
+def dev_full(tmp_path: Path) -> Path:
+    """A device that is always full: a private copy of /dev/full when root (so a
+    regression that renames over it destroys only the copy), else /dev/full itself
+    (which a user cannot replace)."""
+    if os.geteuid() != 0:
+        if not os.path.exists("/dev/full"):
+            pytest.skip("needs /dev/full")
+        return Path("/dev/full")
+    device = tmp_path / "full"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+        with device.open("wb") as probe:
+            probe.write(b"x")
+            probe.flush()
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return device
+        pytest.skip(f"cannot make a /dev/full device here: {exc}")
+    pytest.skip("the copy of /dev/full accepted a write")
+
+
+@pytest.mark.parametrize("command", DEV_FULL_COMMANDS.values(), ids=DEV_FULL_COMMANDS.keys())
+def test_output_onto_dev_full_is_written_through(dev_full: Path, command: list[str]) -> None:
+    """As root the old rename replaced /dev/full with a regular file; now the device
+    is written (ENOSPC: one line, exit 2) and stays the device."""
+    before = os.stat(dev_full)
+    line = error_line(runner.invoke(app, [*command, "-o", str(dev_full)]))
+    assert line.startswith(f"error: {dev_full}: could not write: No space left on device ("), line
+    after = os.lstat(dev_full)
+    assert stat.S_ISCHR(after.st_mode)
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def read_fifo_in_thread(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
+    got: list[bytes] = []
+
+    def read() -> None:
+        with fifo.open("rb") as handle:
+            got.append(handle.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, got
+
+
+def release_fifo_reader(fifo: Path, thread: threading.Thread) -> None:
+    """If the command failed before opening the FIFO, let the reader finish."""
+    if thread.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    thread.join(timeout=30)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_output_into_a_fifo_is_written_through(tmp_path: Path, stream: bool) -> None:
+    fifo = tmp_path / "scores.pipe"
+    os.mkfifo(fifo)
+    corpus = small_corpus(tmp_path / "c.jsonl")
+    thread, got = read_fifo_in_thread(fifo)
+    try:
+        extra = ["--stream", "-f", "jsonl"] if stream else ["-f", "json"]
+        result = runner.invoke(app, ["score", str(corpus), *extra, "-o", str(fifo)])
+    finally:
+        release_fifo_reader(fifo, thread)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still the FIFO, not a file renamed over it
+    rows = [json.loads(line) for line in got[0].splitlines()] if stream else json.loads(got[0])
+    assert [row["doc_id"] for row in rows] == ["d0", "d1", "d2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.jsonl", "scores.pipe"]  # no temporary files
+    leftovers = list(Path(tempfile.gettempdir()).glob(f".tmp-score-{os.getpid()}-*"))
+    assert leftovers == []
+
+
+def stdout_links(tmp_path: Path) -> None:
+    """Private copies of the /dev links (a regression run as root must not replace
+    the machine's /dev/stdout): stdout -> /proc/self/fd/1, fd -> /proc/self/fd."""
+    if not os.path.exists("/proc/self/fd/1"):
+        pytest.skip("needs /proc")
+    (tmp_path / "stdout").symlink_to("/proc/self/fd/1")
+    (tmp_path / "fd").symlink_to("/proc/self/fd")
+
+
+def diff_json_to(path: Path, stdout: int | object) -> subprocess.CompletedProcess[bytes]:
+    return harness_process("diff", str(ARTICLE), str(OTHER), "-f", "json", "-o", str(path), stdout=stdout)
+
+
+@pytest.mark.parametrize("name", ["stdout", "fd/1", "/proc/self/fd/1"])
+def test_output_to_own_stdout_names(tmp_path: Path, name: str) -> None:
+    """/dev/stdout, /dev/fd/1, /proc/self/fd/1 name this process's descriptor: the
+    output goes there (here a pipe), and the links stay links."""
+    stdout_links(tmp_path)
+    piped = diff_json_to(tmp_path / name, subprocess.PIPE)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["similarity"]["token_jaccard"] > 0
+    assert os.readlink(tmp_path / "stdout") == "/proc/self/fd/1"
+    assert os.readlink(tmp_path / "fd") == "/proc/self/fd"
+
+
+def test_output_to_stdout_redirected_into_a_file(tmp_path: Path) -> None:
+    """`-o /dev/stdout > file` fills the file; `>> file` appends to it (the descriptor
+    is written as it is, not the file behind it replaced)."""
+    stdout_links(tmp_path)
+    redirected = tmp_path / "redirected.json"
+    with redirected.open("wb") as handle:
+        assert diff_json_to(tmp_path / "stdout", handle).returncode == 0
+    first = redirected.read_bytes()
+    assert json.loads(first)["similarity"]["token_jaccard"] > 0
+    with redirected.open("ab") as handle:
+        assert diff_json_to(tmp_path / "stdout", handle).returncode == 0
+    assert redirected.read_bytes() == first + first
+
+
+def test_output_through_a_symlink_writes_its_target(tmp_path: Path) -> None:
+    """Decision: a link is followed (as a shell's `>` does); its target is replaced
+    atomically, keeping its mode, and the link itself stays a link."""
+    target = tmp_path / "scores.json"
+    target.write_text("old\n", encoding="utf-8")
+    os.chmod(target, 0o640)
+    link = tmp_path / "latest.json"
+    link.symlink_to("scores.json")
+    result = runner.invoke(app, ["score", str(ARTICLE), "-f", "json", "-o", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and os.readlink(link) == "scores.json"
+    assert doc_ids(target.read_bytes()) == ["lf-twin"]
+    assert mode_of(target) == 0o640
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to("made/here.json")
+    result = runner.invoke(app, ["diff", str(ARTICLE), str(OTHER), "-f", "json", "-o", str(dangling)])
+    assert result.exit_code == 0, result.output
+    assert dangling.is_symlink() and json.loads((tmp_path / "made" / "here.json").read_bytes())
+
+
+def output_spellings(tmp_path: Path, original: Path) -> dict[str, Path]:
+    """Ways to name ``original``: itself, a symbolic link, a hard link, a detour."""
+    link = tmp_path / f"link-{original.name}"
+    link.symlink_to(original)
+    hard = tmp_path / f"hard-{original.name}"
+    os.link(original, hard)
+    return {"same": original, "symlink": link, "hardlink": hard, "detour": tmp_path / "x" / ".." / original.name}
+
+
+def assert_refused_unchanged(command: list[str], original: Path, input_name: str) -> None:
+    before = original.read_bytes()
+    line = error_line(runner.invoke(app, command))
+    assert f"the output is the input file {input_name}" in line, line
+    assert "choose another output file" in line, line
+    assert original.read_bytes() == before
+    assert not original.is_symlink()
+
+
+def test_output_onto_an_input_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """score, score --stream, diff and pairs: the output may not be an input (also a
+    lexicon), however the path is spelled. Checked before the work, nothing written."""
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the output should have been refused before the work")
+
+    commands_module, pairs_module = sys.modules["harness.cli.app"], sys.modules["harness.cli.pairs"]
+    for name in ("scoring_call", "score_stream", "diff_texts"):
+        monkeypatch.setattr(commands_module, name, no_work)
+    monkeypatch.setattr(pairs_module, "find_pairs", no_work)
+    article = tmp_path / "article.md"
+    shutil.copy(ARTICLE, article)
+    corpus = small_corpus(tmp_path / "c.jsonl")
+    lexicon = tmp_path / "lexicon.tsv"
+    shutil.copy(LEXICON, lexicon)
+    table = tmp_path / "corpus.parquet"
+    read_corpus(corpus).select("doc_id", "outlet", "body").write_parquet(table)
+    for output in output_spellings(tmp_path, article).values():
+        for command in (
+            ["score", str(article), "-f", "json", "-o", str(output)],
+            ["diff", str(OTHER), str(article), "-f", "html", "-o", str(output)],
+            ["diff", str(article), str(OTHER), "-o", str(output)],
+        ):
+            assert_refused_unchanged(command, article, str(article))
+    for output in output_spellings(tmp_path, corpus).values():
+        assert_refused_unchanged(["score", str(corpus), "--stream", "-f", "jsonl", "-o", str(output)], corpus, str(corpus))
+    for output in output_spellings(tmp_path, lexicon).values():
+        command = ["score", str(ARTICLE), "--lexicon", str(lexicon), "-f", "json", "-o", str(output)]
+        assert_refused_unchanged(command, lexicon, str(lexicon))
+    assert_refused_unchanged(["pairs", str(table), "-o", str(table)], table, str(table))
+    assert_refused_unchanged(["score", str(table), "-f", "parquet", "-o", str(table)], table, str(table))
+
+
+def test_output_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
+    """A corpus folder is read whole: an output inside it would be read as an article next time."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / "a.md")
+    for command in (["score", str(folder), "-f", "json"], ["pairs", str(folder)]):
+        line = error_line(runner.invoke(app, [*command, "-o", str(folder / "out" / "scores.json")]))
+        assert f"the output is inside the input folder {folder}" in line, line
+    assert sorted(p.name for p in folder.iterdir()) == ["a.md"]
+
+
+def test_output_that_is_a_folder_or_socket_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    line = error_line(runner.invoke(app, ["score", str(ARTICLE), "-f", "json", "-o", str(folder)]))
+    assert line == f"error: {folder}: the output is a folder (name a file, e.g. {folder / 'output.json'})", line
+    line = error_line(runner.invoke(app, ["score", str(ARTICLE), "--stream", "-f", "jsonl", "-o", str(folder)]))
+    assert "the output is a folder" in line, line
+    assert list(folder.iterdir()) == []
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x", encoding="utf-8")
+    line = error_line(runner.invoke(app, ["pairs", str(REPO / "seeds"), "-o", str(blocker / "pairs.json")]))
+    assert f"{blocker} is not a folder" in line, line
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "s.sock"))
+        line = error_line(runner.invoke(app, ["score", str(ARTICLE), "-f", "json", "-o", str(tmp_path / "s.sock")]))
+    assert "the output is a socket" in line, line
+    assert stat.S_ISSOCK(os.lstat(tmp_path / "s.sock").st_mode)
+
+
+def fail_html_rename(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Disk full when the report's second file (.html) is renamed into place."""
+    real = os.replace
+    calls: list[str] = []
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        calls.append(Path(dst).name)
+        if str(dst).endswith(".html"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return calls
+
+
+def reports_on_disk(project: Project) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in project.reports_dir.iterdir()}
+
+
+def test_report_pair_is_written_as_one(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NAME.md and NAME.html: both new or neither; a failure on the .html puts the .md back."""
+    assert cli(project, "run", "corpus-profile").exit_code == 0
+    with monkeypatch.context() as patch:
+        calls = fail_html_rename(patch)
+        line = error_line(cli(project, "report", "corpus-profile"))
+    assert calls[:2] == ["corpus-profile.md", "corpus-profile.html"]  # the .md was in place, then taken back
+    assert "corpus-profile.html: could not write the file: No space left on device" in line, line
+    assert reports_on_disk(project) == {}  # no pair before: none now, no temporary files
+
+    assert cli(project, "report", "corpus-profile").exit_code == 0
+    old = reports_on_disk(project)
+    seed = next((project.root / "seeds").glob("*.txt"))
+    seed.write_text(seed.read_text(encoding="utf-8").replace("Kremlin aide", "Senior Kremlin aide"), encoding="utf-8")
+    assert cli(project, "run", "corpus-profile").exit_code == 0
+    with monkeypatch.context() as patch:
+        fail_html_rename(patch)
+        error_line(cli(project, "report", "corpus-profile"))
+    assert reports_on_disk(project) == old  # the previous pair, whole: the .md is neither new nor missing
+
+    assert cli(project, "report", "corpus-profile").exit_code == 0
+    new = reports_on_disk(project)
+    assert sorted(new) == ["corpus-profile.html", "corpus-profile.md"]
+    assert new["corpus-profile.md"] != old["corpus-profile.md"] and new["corpus-profile.html"] != old["corpus-profile.html"]
+
+
+@pytest.mark.parametrize(("umask", "file_mode", "folder_mode"), [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700), (0o002, 0o664, 0o775)])
+def test_permissions_follow_the_umask(project: Project, umask: int, file_mode: int, folder_mode: int) -> None:
+    """Result folders, tables, manifest, LATEST, reports and -o files get what any
+    tool gives under the umask (not mkstemp's 0600 / mkdtemp's 0700); a report that
+    an older version left at 0600 is fixed too. (As root: modes only, no access test.)"""
+    out = project.root / "out"
+    project.reports_dir.mkdir(mode=0o755)
+    os.chmod(project.reports_dir, 0o777 & ~umask)
+    (project.reports_dir / "corpus-profile.md").write_text("old\n", encoding="utf-8")
+    os.chmod(project.reports_dir / "corpus-profile.md", 0o600)
+    previous = os.umask(umask)
+    try:
+        commands = [
+            ["run", "corpus-profile"],
+            ["report", "corpus-profile"],
+            ["score", str(ARTICLE), "-f", "json", "-o", str(out / "new" / "scores.json")],
+            ["score", str(ARTICLE), "-f", "parquet", "-o", str(out / "scores.parquet")],
+            ["score", str(small_corpus(project.root / "c.jsonl")), "--stream", "-f", "jsonl", "-o", str(out / "stream.jsonl")],
+            ["pairs", str(project.root / "seeds"), "-o", str(out / "pairs.json")],
+            ["diff", str(ARTICLE), str(OTHER), "-f", "html", "-o", str(out / "diff.html")],
+        ]
+        for command in commands:
+            result = runner.invoke(app, [*command, "--project", str(project.root)] if command[0] in ("run", "report") else command)
+            assert result.exit_code == 0, (command, result.output)
+    finally:
+        os.umask(previous)
+    stored = project.store().load("corpus-profile")
+    folders = [project.results_dir, stored.path.parent, stored.path, out, out / "new"]
+    files = [*stored.path.iterdir(), stored.path.parent / "LATEST", *project.reports_dir.iterdir()]
+    files += [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) == 3 + 1 + 2 + 5
+    assert {str(p): oct(mode_of(p)) for p in folders} == {str(p): oct(folder_mode) for p in folders}
+    assert {str(p): oct(mode_of(p)) for p in files} == {str(p): oct(file_mode) for p in files}
+
+
+def test_replaced_output_keeps_its_mode(tmp_path: Path) -> None:
+    """A replaced -o file keeps its mode (as `sed -i` does); only new files follow the umask."""
+    output = tmp_path / "scores.json"
+    output.write_text("[]\n", encoding="utf-8")
+    os.chmod(output, 0o640)
+    for command in (["score", str(ARTICLE), "-f", "json"], ["score", str(small_corpus(tmp_path / "c.jsonl")), "--stream", "-f", "jsonl"]):
+        assert runner.invoke(app, [*command, "-o", str(output)]).exit_code == 0
+        assert mode_of(output) == 0o640
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_stream_sweeps_staging_of_killed_runs(tmp_path: Path) -> None:
+    """`.tmp-score-<pid>-*` of a dead process goes at the next streamed run in that
+    folder; a live run's, and names not ours, stay. Pid-less ones of older versions
+    go when a day old."""
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = dead_pid()
+    abandoned = out / f".tmp-score-{dead}-ab12cd34"
+    abandoned.mkdir()
+    (abandoned / "part-00000000.parquet").write_bytes(b"half")
+    live = out / f".tmp-score-{os.getpid()}-ab12cd34"
+    live.mkdir()
+    not_ours = out / f".tmp-score-{dead}-keep.me"
+    not_ours.mkdir()
+    legacy_old, legacy_new = out / ".tmp-score-k3j4h5g6", out / ".tmp-score-a1b2c3d4"
+    legacy_old.mkdir()
+    legacy_new.mkdir()
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(legacy_old, (two_days_ago, two_days_ago))
+    corpus = small_corpus(tmp_path / "c.jsonl")
+    result = runner.invoke(app, ["score", str(corpus), "--stream", "-f", "parquet", "-o", str(out / "s.parquet")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted([live.name, not_ours.name, legacy_new.name, "s.parquet"])
+    assert pl.read_parquet(out / "s.parquet")["doc_id"].to_list() == ["d0", "d1", "d2"]
+
+
+STREAM_CHILD = """
+import sys, time
+from pathlib import Path
+import harness.scoring.stream as stream
+
+real = stream._score_batch
+def slow(*args, **kwargs):
+    scored = real(*args, **kwargs)
+    print("SCORED", flush=True)
+    time.sleep(600)
+    return scored
+stream._score_batch = slow
+stream.score_stream(Path(sys.argv[1]), Path(sys.argv[2]), fmt="parquet", batch_size=1)
+"""
+
+
+def test_stream_killed_with_sigkill_is_swept_by_the_next_run(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "c.jsonl")
+    output = tmp_path / "out" / "scores.parquet"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with subprocess.Popen(
+        [sys.executable, "-c", STREAM_CHILD, str(corpus), str(output)], stdout=subprocess.PIPE, text=True, env=env
+    ) as child:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "SCORED"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+        staged = [p.name for p in output.parent.iterdir()]
+        assert [name.startswith(f".tmp-score-{child.pid}-") for name in staged] == [True]
+    result = runner.invoke(app, ["score", str(corpus), "--stream", "-f", "parquet", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in output.parent.iterdir()] == ["scores.parquet"]
+
+
+def test_report_sweeps_temporary_files_of_killed_runs(project: Project) -> None:
+    assert cli(project, "run", "corpus-profile").exit_code == 0
+    project.reports_dir.mkdir()
+    dead = dead_pid()
+    (project.reports_dir / f".tmp-{dead}-zz99yy88").write_text("half a report", encoding="utf-8")
+    (project.reports_dir / f".tmp-{os.getpid()}-zz99yy88").write_text("a live write", encoding="utf-8")
+    assert cli(project, "report", "corpus-profile").exit_code == 0
+    names = sorted(p.name for p in project.reports_dir.iterdir())
+    assert names == sorted([f".tmp-{os.getpid()}-zz99yy88", "corpus-profile.html", "corpus-profile.md"])

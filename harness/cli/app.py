@@ -21,8 +21,9 @@ from harness.corpus import load_corpus, read_plain_text
 from harness.engines import open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.experiments import load_catalogue
+from harness.outputs import check_output, write_output
 from harness.reports import render_report, write_report
-from harness.results import table_bytes, write_atomic
+from harness.results import table_bytes
 from harness.scoring import validate
 from harness.scoring.gold import read_gold
 from harness.scoring.stream import score_stream, scoring_call
@@ -244,6 +245,9 @@ def score(
 
     Example: harness score article.txt --format json
     """
+    inputs = [path, *(lexicon or ())]
+    if output is not None:
+        check_output(output, inputs)  # before the work: never onto an input, a folder, a socket
     if stream:
         if format not in ("jsonl", "parquet") or output is None:
             raise UsageError("--stream needs --format jsonl or parquet and --output FILE")
@@ -272,7 +276,7 @@ def score(
     if format == "parquet":
         if output is None:
             raise UsageError("--format parquet needs --output FILE")
-        write_atomic(output, table_bytes(documents))
+        write_output(output, table_bytes(documents), inputs=inputs)
         return
     if format == "text":
         columns = CORE_TEXT_COLUMNS if suite == "core" else SCORE_TEXT_COLUMNS
@@ -281,7 +285,7 @@ def score(
         text = terminal.json_text(json.dumps(documents.to_dicts(), indent=2, ensure_ascii=False) + "\n")
     else:
         text = terminal.json_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts()))
-    _emit(text, output)
+    _emit(text, output, inputs)
 
 
 @app.command("validate")
@@ -326,19 +330,23 @@ def diff(
 
     Example: harness diff reuters.txt guardian.txt --a-outlet reuters --b-outlet guardian --format json
     """
+    # Style sheet files are inputs too: the output must not replace one.
+    inputs = [a, b, *(s for s in (a_style, b_style) if s is not None)]
+    if output is not None:
+        check_output(output, inputs)
     sheets = (_style_sheet("a", a_outlet, a_style, styles_dir), _style_sheet("b", b_outlet, b_style, styles_dir))
     a_text, b_text = read_plain_text(a), read_plain_text(b)
     result = diff_texts(a_text, b_text, a_style=sheets[0], b_style=sheets[1])
     if format == "json":
-        _emit(terminal.json_text(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"), output)
+        _emit(terminal.json_text(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"), output, inputs)
     elif format == "html":
-        _emit(render_html(result, a_text, b_text, title=f"{a.name} vs {b.name}"), output)
+        _emit(render_html(result, a_text, b_text, title=f"{a.name} vs {b.name}"), output, inputs)
     elif output is None:
         console.print(render_diff_text(result, a_text, b_text))
     else:
         capture = Console(width=120, record=True, file=io.StringIO())
         capture.print(render_diff_text(result, a_text, b_text))
-        _emit(capture.export_text(), output)
+        _emit(capture.export_text(), output, inputs)
 
 
 def _style_sheet(side: str, outlet: str | None, file: Path | None, styles_dir: Path) -> StyleSheet | None:
@@ -360,11 +368,12 @@ def _rich_text(renderable: RichTable) -> str:
     return capture.export_text()
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
+    """Print ``text``, or write it to ``output`` (never onto one of ``inputs``)."""
     if output is None:
         typer.echo(text, nl=False)
     else:
-        write_atomic(output, text.encode("utf-8"))
+        write_output(output, text.encode("utf-8"), inputs=inputs)
 
 
 app.command("pairs")(pairs_command)

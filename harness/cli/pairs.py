@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,7 +16,8 @@ from harness.corpus import load_corpus
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
 from harness.engines import open_engine
 from harness.errors import UsageError
-from harness.results import table_bytes, write_atomic
+from harness.outputs import check_output, write_output
+from harness.results import table_bytes
 from harness.safetext import json_printable
 
 OUTPUT_SUFFIXES = (".parquet", ".json")
@@ -26,8 +28,9 @@ def pairs_json(frame: pl.DataFrame) -> str:
     return json_printable(json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False) + "\n")
 
 
-def write_pairs(frame: pl.DataFrame, output: Path) -> None:
-    """Write the table as Parquet or JSON, chosen by the file's suffix, atomically."""
+def write_pairs(frame: pl.DataFrame, output: Path, inputs: Sequence[Path] = ()) -> None:
+    """Write the table as Parquet or JSON, chosen by the file's suffix, atomically
+    (never onto one of ``inputs``: see ``harness.outputs``)."""
     suffix = output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise UsageError(
@@ -36,7 +39,7 @@ def write_pairs(frame: pl.DataFrame, output: Path) -> None:
             hint="name the file *.parquet or *.json",
         )
     data = table_bytes(frame) if suffix == ".parquet" else pairs_json(frame).encode("utf-8")
-    write_atomic(output, data)
+    write_output(output, data, inputs=inputs)
 
 
 @clean_errors
@@ -70,6 +73,8 @@ def pairs_command(
 
     Example: harness pairs corpus/ --threshold 0.5 --cross-outlet -o pairs.parquet
     """
+    if output is not None:
+        check_output(output, [corpus])  # before the work: never onto the corpus, a folder, a socket
     read = load_corpus(corpus, invalid_utf8=invalid_utf8)
     for repaired in read.replaced:
         warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
@@ -85,4 +90,4 @@ def pairs_command(
     if output is None:
         typer.echo(pairs_json(pairs), nl=False)
     else:
-        write_pairs(pairs, output)
+        write_pairs(pairs, output, [corpus])

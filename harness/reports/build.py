@@ -14,8 +14,9 @@ from pathlib import Path
 import polars as pl
 
 from harness.experiments.registry import StepRegistry, default_registry
+from harness.outputs import write_together
 from harness.reports.blocks import Block, Code, Heading, Paragraph, Table, h
-from harness.results.store import StoredResult, write_atomic
+from harness.results.store import StoredResult
 from harness.safetext import printable
 
 # The HTML report loads nothing: no scripts at all, styles inline, images only
@@ -116,8 +117,12 @@ def render_report(stored: StoredResult, *, registry: StepRegistry | None = None)
 
 
 def write_report(report: RenderedReport, name: str, folder: Path) -> tuple[Path, Path]:
-    """Write ``<name>.md`` and ``<name>.html`` atomically."""
+    """Write ``<name>.md`` and ``<name>.html`` as a pair: both new, or both as they were.
+
+    A failure on the second file (a full disk) puts the first one back, so the two
+    never show different results. Their permissions follow the umask (0644 under
+    umask 022), also when an older report was private.
+    """
     md, html_path = folder / f"{name}.md", folder / f"{name}.html"
-    write_atomic(md, report.markdown.encode("utf-8"))
-    write_atomic(html_path, report.html.encode("utf-8"))
+    write_together([(md, report.markdown.encode("utf-8")), (html_path, report.html.encode("utf-8"))])
     return md, html_path

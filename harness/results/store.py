@@ -34,6 +34,8 @@ import polars as pl
 
 from harness.errors import HarnessError, NotFoundError, StoreError
 from harness.experiments.spec import NAME_RE
+from harness.outputs import new_folder_mode
+from harness.outputs import write_atomic as write_atomic  # re-exported: harness.results.write_atomic
 from harness.results.hashing import field_path, sha256_bytes
 from harness.results.manifest import (
     ID_FIELDS,
@@ -188,34 +190,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file through a temporary sibling and an atomic rename.
-
-    The old file (if any) stays untouched unless the new one is complete.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
-    except OSError as exc:
-        raise StoreError(f"cannot write: {exc.strerror or exc}", where=path.parent) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise StoreError(
-            f"could not write the file: {exc.strerror or exc}",
-            where=path,
-            hint="nothing was changed; free space or fix permissions and try again",
-        ) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class ResultStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -247,6 +221,9 @@ class ResultStore:
         except OSError as exc:
             raise StoreError(f"cannot write the result store: {exc.strerror}", where=folder) from None
         try:
+            # mkdtemp makes it 0700 (private while staged); a stored result is
+            # readable like any folder the user makes (0755 under umask 022).
+            os.chmod(staging, new_folder_mode())
             for filename, data in sorted(table_files.items()):
                 (staging / filename).write_bytes(data)
             (staging / MANIFEST_FILE).write_bytes(manifest_json)

@@ -5,15 +5,20 @@ language, scored, and its ``documents`` rows are written before the next batch i
 read. Parquet output is written as one part file per batch in a staging folder
 and then streamed into a single file (polars ``sink_parquet``); JSON Lines output
 is appended to a temporary file. Either way the output appears under its name
-only when complete.
+only when complete (a device or pipe gets it copied through, see
+``harness.outputs``).
+
+The staging folder is ``.tmp-score-<pid>-XXXXXXXX`` beside the output: a run
+killed with ``kill -9`` leaves it behind, and the next streamed run writing into
+that folder removes it once its process is gone.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import re
 import shutil
-import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +29,7 @@ import polars as pl
 from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
 from harness.engines import BatchCall, Engine, LocalEngine
 from harness.errors import StoreError
+from harness.outputs import check_output, make_staging_dir, publish_file
 from harness.scoring.core import score_core
 from harness.scoring.score import score_documents
 from harness.text.language import split_by_language
@@ -31,6 +37,11 @@ from harness.text.language import split_by_language
 StreamFormat = Literal["jsonl", "parquet"]
 Suite = Literal["full", "core"]
 SkipNotice = Callable[[dict[str, str]], None]
+
+STAGING_PREFIX = ".tmp-score-"
+# Staging folders of older versions carry no pid: removed once a day old.
+_LEGACY_STAGING = re.compile(r"\.tmp-score-[a-z0-9_]{8}")
+_LEGACY_AGE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +87,13 @@ def score_stream(
 ) -> StreamSummary:
     """Score ``path`` batch by batch into ``output`` (one ``documents`` row per article)."""
     engine = engine or LocalEngine()
-    output = output.resolve()
+    target = check_output(output, inputs=[path, *lexicons])
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".tmp-score-", dir=output.parent))
+        target.staging_dir.mkdir(parents=True, exist_ok=True)
+        _sweep_legacy_staging(target.staging_dir)
+        staging = make_staging_dir(target.staging_dir, STAGING_PREFIX)
     except OSError as exc:
-        raise StoreError(f"cannot write: {exc.strerror or exc}", where=output.parent) from None
+        raise StoreError(f"cannot write: {exc.strerror or exc}", where=target.staging_dir) from None
     batches = documents = skipped_count = 0
     try:
         jsonl = (staging / "documents.jsonl").open("w", encoding="utf-8") if fmt == "jsonl" else None
@@ -107,7 +119,7 @@ def score_stream(
         if fmt == "parquet":
             final = staging / "documents.parquet"
             pl.scan_parquet(sorted(staging.glob("part-*.parquet"))).sink_parquet(final)
-        os.replace(final, output)
+        publish_file(final, target)
     except OSError as exc:
         raise StoreError(
             f"could not write {output.name}: {exc.strerror or exc}",
@@ -117,3 +129,17 @@ def score_stream(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return StreamSummary(batches, documents, skipped_count)
+
+
+def _sweep_legacy_staging(folder: Path) -> None:
+    """Remove pid-less staging folders of older versions nothing touched for a day."""
+    cutoff = time.time() - _LEGACY_AGE_SECONDS
+    for item in folder.glob(f"{STAGING_PREFIX}*"):
+        if not _LEGACY_STAGING.fullmatch(item.name) or not item.is_dir() or item.is_symlink():
+            continue
+        try:
+            newest = max([item.stat().st_mtime, *(p.stat().st_mtime for p in item.iterdir())])
+        except OSError:
+            continue
+        if newest < cutoff:
+            shutil.rmtree(item, ignore_errors=True)

@@ -8,10 +8,25 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from benchmarks.bench_score import sample_articles
 from harness.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of a module that uses the corpus sample ``corpus_sample``.
+
+    Its data differ with and without ``../shared``; ``.ci/run`` runs these modules
+    again with the folder hidden (``-m corpus_sample``, ``HARNESS_SHARED=none``), so
+    that a clone without it stays green. Marked by what the module imports, so a new
+    test module that takes the sample is covered without anyone remembering to.
+    """
+    for item in items:
+        module = getattr(item, "module", None)
+        if getattr(module, "sample_articles", None) is sample_articles:
+            item.add_marker(pytest.mark.corpus_sample)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ Guardian's house style (quotes, dates, titles, spelling, per cent) with a
 sentence dropped, one moved, a sentence added and one word in a hundred
 replaced, all drawn from a seeded random generator, so every run compares the
 same pairs.
-Articles come from ``../shared/corpora/bbc-news/articles.jsonl`` when present,
-else from a seeded synthetic corpus.
+Articles come from ``../shared/corpora/bbc-news/articles.jsonl`` when present
+(``HARNESS_SHARED``: see ``benchmarks.shared_data``), else from a seeded synthetic corpus.
 
 Both sides get the same token lists: the wirediff side diffs texts prepared
 once (tokens, keys, sentences: what a corpus run does, since an article is
@@ -33,11 +33,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.shared_data import bbc_corpus
 from harness.text import split_sentences, tokenize
 from harness.wirediff import PreparedText, diff_edits, diff_prepared, diff_texts, load_style, normalise, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
-BBC = ROOT.parent / "shared" / "corpora" / "bbc-news" / "articles.jsonl"
 STYLES = ROOT / "experiments" / "styles"
 SEED = 20250723
 MIN_TOKENS, MAX_TOKENS = 800, 1300
@@ -83,10 +83,10 @@ class Timing:
     peak_bytes: int
 
 
-def bbc_texts(limit: int) -> list[str]:
+def bbc_texts(limit: int, path: Path) -> list[str]:
     """Articles of about 1,000 tokens, in file order."""
     texts = []
-    with BBC.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8") as handle:
         for line in handle:
             text = json.loads(line)["text"]
             if MIN_TOKENS <= len(tokenize(text)) <= MAX_TOKENS:
@@ -145,8 +145,9 @@ def edited_copy(text: str, rng: random.Random) -> str:
 
 def make_pairs(count: int, synthetic: bool) -> tuple[str, list[tuple[str, str]]]:
     rng = random.Random(SEED)
-    if not synthetic and BBC.is_file():
-        source, texts = f"bbc-news ({MIN_TOKENS}-{MAX_TOKENS} tokens)", bbc_texts(count)
+    bbc = None if synthetic else bbc_corpus()
+    if bbc is not None:
+        source, texts = f"bbc-news ({MIN_TOKENS}-{MAX_TOKENS} tokens)", bbc_texts(count, bbc)
     else:
         source, texts = "synthetic (seeded)", synthetic_texts(count, rng)
     return source, [(text, edited_copy(text, rng)) for text in texts]

@@ -3,7 +3,7 @@
     python -m benchmarks.bench_pairs [--sizes 10000 100000] [--threshold 0.5] [--exact-limit 20000]
 
 Corpora: ``../shared/corpora/bbc-news/articles.jsonl`` when present (2,225 articles,
-98 exact duplicates), then seeded synthetic corpora with 5% planted copies
+98 exact duplicates; ``HARNESS_SHARED``: see ``benchmarks.shared_data``), then seeded synthetic corpora with 5% planted copies
 (``harness.discovery.synthetic_corpus``) of each size asked for.
 
 Reference: exact all-pairs Jaccard of the same word 5-gram shingles, all pair
@@ -34,11 +34,12 @@ from pathlib import Path
 
 import polars as pl
 
+from benchmarks.shared_data import BBC_RELATIVE, SHARED, bbc_corpus
 from harness.corpus import read_corpus
 from harness.discovery import DiscoverySettings, exact_pairs, find_pairs, overlap, shingle_hashes, synthetic_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-BBC = ROOT.parent / "shared" / "corpora" / "bbc-news" / "articles.jsonl"
+BBC = SHARED / BBC_RELATIVE  # the default place; ``bbc_corpus()`` says whether it is used
 DEFAULT_SIZES = (10_000, 100_000)
 SEED = 20250723
 Pair = tuple[str, str]
@@ -145,13 +146,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--naive-sample", type=int, default=612,
                         help="also run the first N bbc-news articles, where pair by pair is feasible (0: skip)")
     args = parser.parse_args(argv)
-    if BBC.is_file():
-        bbc = read_corpus(BBC)
+    path = bbc_corpus()
+    if path is not None:
+        bbc = read_corpus(path)
         if args.naive_sample:
             run_corpus(f"bbc-news, first {args.naive_sample} articles", bbc.head(args.naive_sample), None, args)
         run_corpus("bbc-news", bbc, None, args)
     else:
-        print(f"-- bbc-news: {BBC} not present, skipped\n")
+        print(f"-- bbc-news: {BBC} not present (or HARNESS_SHARED=none), skipped\n")
     for size in args.sizes:
         corpus = synthetic_corpus(size, seed=SEED)
         run_corpus(f"synthetic (seed {SEED}, {corpus.planted.height:,} planted copies)", corpus.articles,

@@ -11,7 +11,7 @@ the ratio is the speed-up. The full scorecard (``score_documents``) does much mo
 per article (three voices, lexicon matching, attribution); its ratio says what the
 scorecard costs over the bare formulas (``--no-full`` leaves it out).
 Corpus: ``../shared/corpora/bbc-news/articles.jsonl`` (fields id, title, text) when
-present, else a seeded synthetic corpus. One-off loading (CMUdict, VADER lexicon,
+present (and not hidden with ``HARNESS_SHARED=none``), else a seeded synthetic corpus. One-off loading (CMUdict, VADER lexicon,
 lemminflect tables) is done before timing, result caches are cleared before each run,
 and time and peak memory (tracemalloc) are measured in separate passes because
 tracing slows Python down. Times are the best of ``--repeat`` rounds in which the
@@ -47,6 +47,8 @@ import textstat
 from lemminflect import getAllLemmas
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from benchmarks.news_sample import news_sample
+from benchmarks.shared_data import BBC_RELATIVE, SHARED, bbc_corpus
 from harness.scoring import (
     READABILITY_METRICS,
     VIEWS,
@@ -66,7 +68,7 @@ from harness.scoring.units import readability_text
 from harness.text.sentences import punkt_split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
-BBC = ROOT.parent / "shared" / "corpora" / "bbc-news" / "articles.jsonl"
+BBC = SHARED / BBC_RELATIVE  # the default place; ``bbc_corpus()`` says whether it is used
 SEED = 20240101
 DEFAULT_LIMIT = 0  # the whole corpus
 SYNTHETIC_DOCS = 300
@@ -104,8 +106,11 @@ class Measurement:
 
 
 def bbc_articles(limit: int) -> pl.DataFrame:
+    path = bbc_corpus()
+    if path is None:
+        raise FileNotFoundError(f"{BBC} is not there (or HARNESS_SHARED=none hides it)")
     rows = []
-    with BBC.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
             rows.append(
@@ -144,12 +149,15 @@ def synthetic_articles(limit: int) -> pl.DataFrame:
 
 
 def sample_articles(limit: int) -> pl.DataFrame:
-    """The first ``limit`` BBC articles when ../shared holds the corpus, else synthetic ones.
+    """The first ``limit`` BBC articles when ../shared holds the corpus, else generated ones.
 
     Tests compare against the reference implementations on this sample; the corpus is
-    never committed, so a clean checkout without it still runs every test.
+    never committed, so a clean checkout without it (or ``HARNESS_SHARED=none``) gets
+    ``news_sample``: generated articles as varied as BBC ones, so that every test checks
+    as much without the corpus as with it. (``synthetic_articles``, a few sentences
+    repeated, is the benchmark's corpus: far too uniform for that.)
     """
-    return bbc_articles(limit) if BBC.is_file() else synthetic_articles(limit)
+    return bbc_articles(limit) if bbc_corpus() is not None else news_sample(limit)
 
 
 @cache
@@ -418,7 +426,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-full", action="store_true", help="time the core suite only")
     parser.add_argument("--memory-probe", help=argparse.SUPPRESS)  # internal: see peak_memory
     args = parser.parse_args(argv)
-    use_bbc = BBC.is_file() and not args.synthetic
+    use_bbc = bbc_corpus() is not None and not args.synthetic
     articles = bbc_articles(args.limit) if use_bbc else synthetic_articles(args.limit)
     corpus = "bbc-news" if use_bbc else f"synthetic (seed {SEED})"
     # One-off loads, outside the timings: CMUdict for textstat, VADER's lexicon,

@@ -1,13 +1,19 @@
-"""The benchmarks' own machinery: the synthetic corpus is deterministic, the value check works."""
+"""The benchmarks' own machinery: the synthetic corpora are deterministic, the value check
+works, the corpus sample falls back to generated articles without ../shared."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 
-from benchmarks.bench_score import check_core_values, synthetic_articles
+from benchmarks.bench_score import check_core_values, sample_articles, synthetic_articles
+from benchmarks.news_sample import SCHEMA, news_sample
+from benchmarks.shared_data import bbc_corpus
 from benchmarks.synthetic_news import synthetic_batches, write_corpus
+from harness.text import split_sentences
 
 
 def test_synthetic_news_is_deterministic_and_prefix_stable() -> None:
@@ -35,3 +41,51 @@ def test_written_corpus_is_readable_parquet(tmp_path: Path) -> None:
 def test_benchmark_value_check_finds_no_difference() -> None:
     readability_gap, sentiment_gap = check_core_values(synthetic_articles(12))
     assert (readability_gap, sentiment_gap) == (0.0, 0.0)
+
+
+# -- the corpus sample without ../shared (issue 11) ------------------------------
+
+
+def _write_bbc_like(folder: Path) -> None:
+    corpus = folder / "corpora" / "bbc-news" / "articles.jsonl"
+    corpus.parent.mkdir(parents=True)
+    lines = [{"id": f"x/{k}.txt", "category": "x", "title": f"Title {k}", "text": f"Body {k}. More."} for k in range(3)]
+    corpus.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+
+
+def test_harness_shared_names_the_folder_or_hides_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _write_bbc_like(tmp_path)
+    monkeypatch.setenv("HARNESS_SHARED", str(tmp_path))
+    assert bbc_corpus() == tmp_path / "corpora" / "bbc-news" / "articles.jsonl"
+    assert sample_articles(2)["doc_id"].to_list() == ["x/0.txt", "x/1.txt"]
+    for hidden in ("none", "None", " none "):
+        monkeypatch.setenv("HARNESS_SHARED", hidden)
+        assert bbc_corpus() is None
+        assert sample_articles(2).equals(news_sample(2))
+    monkeypatch.setenv("HARNESS_SHARED", str(tmp_path / "elsewhere"))
+    assert bbc_corpus() is None
+    assert sample_articles(2)["doc_id"].to_list() == ["generated-00000", "generated-00001"]
+
+
+def test_news_sample_is_deterministic_and_prefix_stable() -> None:
+    forty = news_sample(40)
+    assert forty.equals(news_sample(40))
+    assert news_sample(90).head(40).equals(forty)
+    assert forty.schema == pl.Schema(SCHEMA)
+    assert forty["doc_id"].n_unique() == forty["headline"].n_unique() == forty["body"].n_unique() == 40
+    assert news_sample(0).height == 300
+
+
+def test_news_sample_is_as_varied_as_news_copy() -> None:
+    bodies = news_sample(40)["body"].to_list()
+    text = "\n".join(bodies)
+    chunks = set(text.split())
+    assert len(chunks) > 4000  # 40 BBC articles: 4,133 distinct chunks (headlines and voices too)
+    sentences = [s.text for body in bodies for s in split_sentences(body)]
+    assert len(set(sentences)) > 650  # 40 BBC articles: 583 distinct body sentences
+    # The typography the reference implementations must agree on.
+    for needle in ['," ', "\u201c", "\u201d", ",' ", "?", "!", "...", "; ", ": ", " (", ")", " - ", "\u2014",
+                   "%", "$", "\u00a3", "\u20ac", "bn ", "Mr ", "Mr. ", "U.S.", "a.m.", "'s ", "n't ",
+                   "\u2019", "\n\n", "-year-old", "\u00e9", "\u00f8"]:
+        assert needle in text, needle
+    assert any(len(c) > 3 and c.isalpha() and c.isupper() for c in chunks)  # capitals: VADER's emphasis rule

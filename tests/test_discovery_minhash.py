@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.discovery import Bands, MinHasher, band_keys, choose_bands, permutation_keys, shingle_hashes, word_keys
+from harness.discovery.minhash import EMPTY
 from harness.discovery.shingles import word_hash
 from harness.errors import ConfigError
 
@@ -113,12 +114,26 @@ def test_shingles_ignore_case_and_spacing(words: list[str]) -> None:
     assert hashes.size <= max(len(words) - 4, 1 if words else 0)
 
 
+def _signature_by_definition(hasher: MinHasher, shingles: list[int]) -> list[int]:
+    """Row i: the least ``a_i * x + b_i (mod 2**64)`` over the set (EMPTY for no shingles)."""
+    if not shingles:
+        return [int(EMPTY)] * hasher.num_perm
+    keys = zip(hasher.multipliers.tolist(), hasher.offsets.tolist(), strict=True)
+    return [min((a * x + b) % 2**64 for x in shingles) for a, b in keys]
+
+
 @settings(max_examples=40, deadline=None)
-@given(_words, _words)
-def test_identical_sets_have_identical_signatures(a: list[str], b: list[str]) -> None:
+@given(st.lists(_words, min_size=1, max_size=5))
+def test_signatures_are_the_minimum_of_each_permutation_over_the_set(texts: list[list[str]]) -> None:
+    # Each set checked against the definition in Python integers, wherever it sits in the
+    # batch; the same set in another order, or from a text with other spacing and case,
+    # has the same signature (it depends on the set alone).
     hasher = MinHasher(seed=11, num_perm=8)
-    first, second = shingle_hashes(" ".join(a)), shingle_hashes(" ".join(b))
-    signatures = hasher.signatures([first, second, first])
-    assert np.array_equal(signatures[0], signatures[2])
-    if first.tolist() == second.tolist():
-        assert np.array_equal(signatures[0], signatures[1])
+    sets = [shingle_hashes(" ".join(words)) for words in texts]
+    reordered = [s[::-1].copy() for s in sets]
+    restyled = [shingle_hashes("  ".join(w.upper() for w in words)) for words in texts]
+    signatures = hasher.signatures(sets + reordered + restyled)
+    n = len(sets)
+    for k, shingles in enumerate(sets):
+        expected = _signature_by_definition(hasher, shingles.tolist())
+        assert signatures[k].tolist() == signatures[n + k].tolist() == signatures[2 * n + k].tolist() == expected

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+from collections import Counter, defaultdict
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -10,13 +14,16 @@ from hypothesis import strategies as st
 from harness.corpus import ARTICLE_SCHEMA, read_corpus
 from harness.discovery import (
     PAIRS_SCHEMA,
+    Bands,
     DiscoverySettings,
+    MinHasher,
     exact_pairs,
     find_pairs,
     published_time,
     shingle_hashes,
     synthetic_corpus,
 )
+from harness.discovery.pairs import candidate_pairs
 from harness.errors import ConfigError, InputError
 from tests.conftest import SEEDS
 
@@ -175,3 +182,58 @@ def test_undated_pairs_put_the_news_agency_first() -> None:
     )
     pairs = find_pairs(articles, settings=DiscoverySettings(threshold=0.5))
     assert pairs.select("a_outlet", "b_outlet").row(0) == ("Reuters", "The Guardian")
+
+
+# -- issue 11: banding exactly -----------------------------------------------------
+# Recall tests tolerate a few missed pairs, so a band left out of the bucketing passed
+# them all. Here the candidates must be exactly the pairs whose rows agree in at least
+# one band, computed from the signatures by the definition, on a corpus in which every
+# band has a pair that agrees in that band alone: drop any band and a pair goes missing.
+
+
+def _band_collisions(bodies: list[str], plan: Bands, seed: int) -> list[set[tuple[int, int]]]:
+    """For each band, the pairs (i < j) whose signatures agree on all of its rows."""
+    sets = [shingle_hashes(body) for body in bodies]
+    signatures = MinHasher(seed=seed, num_perm=plan.bands * plan.rows).signatures(sets)
+    collisions = []
+    for band in range(plan.bands):
+        buckets: dict[bytes, list[int]] = defaultdict(list)
+        for doc, shingles in enumerate(sets):
+            if shingles.size:  # texts without words are never banded
+                buckets[signatures[doc, band * plan.rows : (band + 1) * plan.rows].tobytes()].append(doc)
+        collisions.append({pair for docs in buckets.values() for pair in itertools.combinations(docs, 2)})
+    return collisions
+
+
+def _each_band_alone_corpus(plan: Bands, seed: int) -> list[str]:
+    """Unrelated pairs (a text, a copy with a few words replaced) until every band has a
+    pair that agrees in it and in no other band; then a verbatim copy and wordless texts."""
+    rng = random.Random(seed)
+    bodies: list[str] = []
+    alone: set[int] = set()
+    while len(alone) < plan.bands:
+        assert len(bodies) < 4000, f"bands never alone: {sorted(set(range(plan.bands)) - alone)}"
+        text = [f"n{len(bodies)}w{rng.randrange(10**6)}" for _ in range(40)]
+        copy = list(text)
+        for _ in range(rng.randint(1, 9)):
+            copy[rng.randrange(len(copy))] = f"r{rng.randrange(10**6)}"
+        pair = [" ".join(text), " ".join(copy)]
+        agree = [band for band, pairs in enumerate(_band_collisions(pair, plan, seed)) if pairs]
+        if len(agree) == 1:
+            alone.add(agree[0])
+        bodies += pair
+    return [*bodies, bodies[0], "", "-- !!", "three short words"]
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8])
+def test_candidates_are_exactly_the_pairs_that_agree_in_some_band(threshold: float) -> None:
+    settings = DiscoverySettings(threshold=threshold, batch_size=97)
+    plan = settings.bands()
+    bodies = _each_band_alone_corpus(plan, settings.seed)
+    collisions = _band_collisions(bodies, plan, settings.seed)
+    in_bands = Counter(pair for pairs in collisions for pair in pairs)
+    for band, pairs in enumerate(collisions):
+        assert any(in_bands[pair] == 1 for pair in pairs), f"no pair found by band {band} alone"
+    found = candidate_pairs(pl.Series(bodies), settings=settings)
+    assert sorted(zip(found.a.tolist(), found.b.tolist(), strict=True)) == sorted(in_bands)
+    assert (0, len(bodies) - 4) in in_bands  # the verbatim copy, banded through one representative

@@ -2,7 +2,8 @@
 
 Readability is computed from shared per-chunk counts (``harness.scoring.textcounts``)
 and must equal textstat's own functions to 1e-9 (in fact exactly) on the seed page, on
-a sample of the BBC corpus and on generated text; batches in worker processes must
+a sample of the BBC corpus (``benchmarks.news_sample`` when it is absent) and on
+generated text; batches in worker processes must
 give the same tables as scoring in this process.
 """
 
@@ -110,7 +111,8 @@ def test_counts_equal_textstat_on_generated_text(text: str) -> None:
 def test_chunk_counts_equal_textstat_functions_on_every_sample_chunk(sample: pl.DataFrame) -> None:
     chunks = {c for text in _voice_texts(sample) for c in text.split()}
     chunks |= {"TRUMP'S", "don't", "'no'", "3.5%", "\u0130stanbul", "\u2014", "it's.", "O'Neill"}
-    assert len(chunks) > 1000
+    # 40 BBC articles hold 4,133 distinct chunks, the generated stand-in 5,216.
+    assert len(chunks) > 3000
     for chunk in sorted(chunks):
         assert chunk_counts(chunk) == reference_chunk_counts(chunk), chunk
         assert syllable_count(chunk.lower()) == syllables(chunk.lower()), chunk

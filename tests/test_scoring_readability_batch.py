@@ -81,7 +81,7 @@ def test_equal_to_textstat_on_every_seed_text() -> None:
 
 def test_equal_to_textstat_on_a_corpus_sample() -> None:
     texts = _texts_of(sample_articles(BBC_SAMPLE))
-    assert len(texts) > 500
+    assert len(set(texts)) > 500  # distinct: 542 from 60 BBC articles, 756 generated
     _assert_equal_to_textstat(texts)
 
 

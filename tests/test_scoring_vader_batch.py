@@ -81,7 +81,8 @@ def test_equal_to_vader_on_a_corpus_sample() -> None:
         texts += [headline, *_sentences(body)]
     # Whole bodies too: long texts, many valences, saturated compounds.
     texts += articles["body"].head(5).to_list()
-    assert len(texts) > 500
+    # Distinct texts: 628 from 40 BBC articles, 777 from the generated stand-in.
+    assert len(set(texts)) > 600
     _assert_equal_to_vader(texts)
 
 

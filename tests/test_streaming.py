@@ -102,3 +102,39 @@ def test_score_command_stream_jsonl(tmp_path: Path) -> None:
     result = runner.invoke(app, ["score", str(corpus), "--stream", "--format", "json"])
     assert result.exit_code == 2
     assert "--stream needs" in result.stderr
+
+
+# -- issue 11: the last line of a JSON Lines file needs no newline ---------------------
+# Editors and `printf` often leave the final newline out; a reader that only takes
+# lines ending in "\n" (or cuts the last character off every line) loses or damages
+# the last record. Both readers, every line ending, the last record checked whole.
+
+_TWO = ['{"id": "a", "title": "First", "text": "One."}', '{"id": "b", "title": "Last", "text": "Two, \u2028then \u00e9."}']
+NO_FINAL_NEWLINE = {
+    "lf": "\n".join(_TWO),
+    "crlf": "\r\n".join(_TWO),
+    "final-cr": "\r\n".join(_TWO) + "\r",
+    "blank-line-before-last": _TWO[0] + "\n\n" + _TWO[1],
+    "bom-one-record": "\ufeff" + _TWO[1],
+    "one-record": _TWO[1],
+}
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".ndjson"])
+@pytest.mark.parametrize("content", list(NO_FINAL_NEWLINE.values()), ids=list(NO_FINAL_NEWLINE))
+def test_the_last_record_without_a_final_newline_is_read_whole(tmp_path: Path, content: str, suffix: str) -> None:
+    (tmp_path / "without").mkdir()
+    (tmp_path / "with").mkdir()
+    without = tmp_path / "without" / f"c{suffix}"
+    without.write_bytes(content.encode("utf-8"))
+    with_newline = tmp_path / "with" / f"c{suffix}"
+    with_newline.write_bytes((content.rstrip("\r") + "\n").encode("utf-8"))
+    whole = read_corpus(without)
+    assert whole.equals(read_corpus(with_newline))
+    last = whole.row(-1, named=True)
+    lines = content.removeprefix("\ufeff").split("\n")
+    assert (last["doc_id"], last["headline"], last["body"]) == ("b", "Last", "Two, \u2028then \u00e9.")
+    assert last["source"] == f"c{suffix}:{len(lines)}"
+    assert whole["doc_id"].to_list() == ["a", "b"][2 - len([line for line in lines if line.strip()]) :]
+    for batch_size in (1, 2, 10):
+        assert pl.concat(list(iter_article_batches(without, batch_size=batch_size))).equals(whole)

@@ -122,3 +122,31 @@ def test_title_with_an_of_complement_is_one_title_style_edit() -> None:
     assert (edit.kind.value, edit.category.value) == ("style", "title_style")
     assert edit.a_text == "U.S. Secretary of State Antony Blinken"
     assert edit.b_text == "the US secretary of state, Antony Blinken,"
+
+
+# -- issue 11: British/American spelling in both directions -------------------------
+# Every CASES pair puts the British form in A. A check that maps A's word to American
+# and compares it with B's word as it stands passes all of them; these put either
+# form first, capitalised and possessive too.
+
+BRITISH_AMERICAN = [
+    ("colour", "color"), ("centre", "center"), ("organise", "organize"), ("travelled", "traveled"),
+    ("analyse", "analyze"), ("labour", "labor"), ("manoeuvre", "maneuver"), ("jewellery", "jewelry"),
+    ("grey", "gray"), ("licence", "license"),
+]
+
+
+@pytest.mark.parametrize("first", ["british", "american"])
+@pytest.mark.parametrize(("british", "american"), BRITISH_AMERICAN, ids=[b for b, _ in BRITISH_AMERICAN])
+def test_british_american_spelling_is_style_whichever_text_has_which(british: str, american: str, first: str) -> None:
+    a, b = (british, american) if first == "british" else (american, british)
+    for a_word, b_word in ((a, b), (a.capitalize(), b.capitalize()), (f"{a}'s", f"{b}'s")):
+        edits = diff_texts(f"The {a_word} was new.", f"The {b_word} was new.").edits
+        assert [(e.kind, e.category, e.rule, e.a_text, e.b_text) for e in edits] == [
+            (Kind.STYLE, C.SPELLING, "spelling.british_american", a_word, b_word)
+        ]
+
+
+def test_a_british_and_an_american_word_of_different_meaning_are_not_a_spelling_variant() -> None:
+    (edit,) = diff_texts("The colour was new.", "The center was new.").edits
+    assert (edit.kind, edit.category) == (Kind.SUBSTANTIVE, C.SUBSTITUTION)

@@ -65,6 +65,9 @@ table file deleted from a result   test_report_on_a_result_missing_a_table; veri
 `verify` on a tampered result      test_cli::test_verify_exits_1_and_names_the_table (exit 1 by design)
 lexicon file with a bad row        test_bad_lexicon_row; lib test_scoring_lexicon::test_bad_rows_*
 lexicon file that is missing       test_missing_lexicon_file
+match_on key that no article has   test_match_on_names_a_key_no_article_has; lib test_stats_compare::
+                                   test_story_keys_from_meta_or_a_column_and_absent
+story key not text or a number     test_story_key_that_is_not_text
 =================================  ==============================================================
 """
 
@@ -475,3 +478,36 @@ def test_words_keep_combining_marks() -> None:
 
 def test_sentences_need_a_word() -> None:
     assert split_sentences("\u2014 \u2026 *** \u2014\n\u00b7 \u00b7 \u00b7") == []
+
+
+# -- issue 12: story keys for outlet comparisons ----------------------------------------------
+
+STORY_STEPS = '[[steps]]\nuse = "score_framing"\n[[steps]]\nuse = "compare_outlets"\nsettings = {{ n_boot = 50, n_perm = 99{extra} }}\n'
+
+
+def _story_corpus(project: Project, stories: list[object]) -> str:
+    folder = project.root / "storied"
+    folder.mkdir()
+    with (folder / "articles.jsonl").open("w", encoding="utf-8") as handle:
+        for i, story in enumerate(stories):
+            record = {"outlet": "Wire" if i % 2 else "Daily", "headline": f"Talks {i}", "body": "Officials said talks failed. Critics slammed the plan."}
+            if story is not None:
+                record["story"] = story
+            handle.write(json.dumps(record) + "\n")
+    return "storied"
+
+
+def test_match_on_names_a_key_no_article_has(project: Project) -> None:
+    corpus = _story_corpus(project, ["s1", "s1", "s2", "s2"])
+    write_experiment(project, corpus, steps=STORY_STEPS.format(extra=', match_on = "event"'))
+    line = error_line(cli(project, "run", "bad"))
+    assert "no article has the story key `event` (match_on)" in line, line
+    assert_nothing_written(project)
+
+
+def test_story_key_that_is_not_text(project: Project) -> None:
+    corpus = _story_corpus(project, ["s1", ["s1", "s2"], "s2", "s2"])
+    write_experiment(project, corpus, steps=STORY_STEPS.format(extra=""))
+    line = error_line(cli(project, "run", "bad"))
+    assert "articles.jsonl:2" in line and "story key `story` must be text or a number, not list" in line, line
+    assert_nothing_written(project)

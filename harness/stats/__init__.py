@@ -22,7 +22,7 @@ from harness.stats.compare import (
     benjamini_hochberg,
     compare_outlets,
 )
-from harness.stats.counts import DEFAULT_N_PERM, ArticleRateRatio, article_rate_ratio
+from harness.stats.counts import DEFAULT_N_PERM, ArticleRateRatio, article_rate_ratio, article_rate_ratios
 from harness.stats.effects import LocationTest, cliffs_delta, cliffs_delta_ci, mann_whitney
 from harness.stats.paired import PairedTest, bootstrap_mean_ci, paired_test
 from harness.stats.rates import RateRatio, rate_ratio_test
@@ -44,6 +44,7 @@ __all__ = [
     "PairedTest",
     "RateRatio",
     "article_rate_ratio",
+    "article_rate_ratios",
     "benjamini_hochberg",
     "bootstrap_mean_ci",
     "cliffs_delta",

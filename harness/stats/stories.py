@@ -54,7 +54,7 @@ def _from_meta(articles: pl.DataFrame, key: str) -> list[str | None]:
 def _from_column(articles: pl.DataFrame, key: str) -> list[str | None]:
     column = articles[key]
     sources = articles["source"] if "source" in articles.columns else [None] * articles.height
-    if column.dtype.is_numeric() or column.dtype == pl.String:
+    if column.dtype.is_numeric() or column.dtype in (pl.String, pl.Null):
         return [_key_text(v, key, s or "articles") for v, s in zip(column.to_list(), sources, strict=True)]
     raise InputError(
         f"story key column `{key}` holds {column.dtype}, not text or numbers",
@@ -90,7 +90,7 @@ def story_keys(articles: pl.DataFrame, match_on: str | None = None) -> pl.DataFr
             raise InputError(
                 f"no article has the story key `{match_on}` (match_on)",
                 where="compare_outlets",
-                hint=f"add a `{match_on}` field to the articles, or remove match_on to compare without stories",
+                hint=f"add the field `{match_on}` to the articles, or remove match_on to compare without stories",
             )
         return None
     return table.sort("doc_id")

@@ -110,6 +110,9 @@ permissions (umask 022/077/002)    test_permissions_follow_the_umask; test_repla
 score --stream killed with -9      test_stream_killed_with_sigkill_is_swept_by_the_next_run;
                                    test_stream_sweeps_staging_of_killed_runs
 report killed: temporary files     test_report_sweeps_temporary_files_of_killed_runs; lib test_outputs::test_sweep_*
+match_on key that no article has   test_match_on_names_a_key_no_article_has; lib test_stats_compare::
+                                   test_story_keys_from_meta_or_a_column_and_absent
+story key not text or a number     test_story_key_that_is_not_text
 =================================  ==============================================================
 """
 
@@ -1381,3 +1384,36 @@ def test_report_sweeps_temporary_files_of_killed_runs(project: Project) -> None:
     assert cli(project, "report", "corpus-profile").exit_code == 0
     names = sorted(p.name for p in project.reports_dir.iterdir())
     assert names == sorted([f".tmp-{os.getpid()}-zz99yy88", "corpus-profile.html", "corpus-profile.md"])
+
+
+# -- issue 12: story keys for outlet comparisons ----------------------------------------------
+
+STORY_STEPS = '[[steps]]\nuse = "score_framing"\n[[steps]]\nuse = "compare_outlets"\nsettings = {{ n_boot = 50, n_perm = 99{extra} }}\n'
+
+
+def _story_corpus(project: Project, stories: list[object]) -> str:
+    folder = project.root / "storied"
+    folder.mkdir()
+    with (folder / "articles.jsonl").open("w", encoding="utf-8") as handle:
+        for i, story in enumerate(stories):
+            record = {"outlet": "Wire" if i % 2 else "Daily", "headline": f"Talks {i}", "body": "Officials said talks failed. Critics slammed the plan."}
+            if story is not None:
+                record["story"] = story
+            handle.write(json.dumps(record) + "\n")
+    return "storied"
+
+
+def test_match_on_names_a_key_no_article_has(project: Project) -> None:
+    corpus = _story_corpus(project, ["s1", "s1", "s2", "s2"])
+    write_experiment(project, corpus, steps=STORY_STEPS.format(extra=', match_on = "event"'))
+    line = error_line(cli(project, "run", "bad"))
+    assert "no article has the story key `event` (match_on)" in line, line
+    assert_nothing_written(project)
+
+
+def test_story_key_that_is_not_text(project: Project) -> None:
+    corpus = _story_corpus(project, ["s1", ["s1", "s2"], "s2", "s2"])
+    write_experiment(project, corpus, steps=STORY_STEPS.format(extra=""))
+    line = error_line(cli(project, "run", "bad"))
+    assert "articles.jsonl:2" in line and "story key `story` must be text or a number, not list" in line, line
+    assert_nothing_written(project)

@@ -38,6 +38,10 @@ def test_tabloid_framing_result_and_report(project: Project, snapshot: SnapshotA
     assert "unleashed" in report.markdown
     assert "<svg" in report.html and "<script" not in report.html
     assert "Caution: " in report.markdown  # one article per outlet is said plainly
+    # No story key in the seeds: the Daily Mail (Gabbard on Clinton) and Reuters (Russia-Ukraine
+    # talks) report different events, and nothing in the corpus lets the report separate them.
+    assert "Outlet and story cannot be separated" in report.markdown
+    assert stored.table("comparisons")["confounded"].all()
     assert report.markdown == snapshot(name="markdown")
     assert report.html == snapshot(name="html")
 
@@ -84,3 +88,41 @@ def test_validate_command(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", "sentiment", "--gold", str(bad)])
     assert result.exit_code == 2
     assert "bad.csv" in result.stderr and "not a number" in result.stderr
+
+
+def test_comparisons_within_shared_stories_and_the_confound_stated(project: Project) -> None:
+    """Two outlets on the same three events, a third on events of its own."""
+    bodies = {
+        "s1": "Officials said talks failed. Critics slammed the chaotic plan as a disaster.",
+        "s2": "The minister said the budget was balanced. Analysts called it a fair plan.",
+        "s3": "Storms hit the coast. Residents said the damage was terrible and shocking.",
+    }
+    records = [
+        {"outlet": outlet, "headline": f"{story} by {outlet} {k}", "body": f"{body} Report {k} from {outlet}.", "story": story}
+        for story, body in bodies.items()
+        for outlet in ("Wire", "Daily")
+        for k in range(2)
+    ] + [
+        {"outlet": "Tabloid", "headline": f"Gossip {k}", "body": f"A shocking scandal erupted. Fans were furious {k}.", "story": f"t{k}"}
+        for k in range(3)
+    ]
+    (project.root / "storied").mkdir()
+    (project.root / "storied" / "articles.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    (project.experiments_dir / "storied.toml").write_text(
+        'name = "storied"\nversion = "1"\n[corpus]\npath = "storied"\n[[steps]]\nuse = "score_framing"\n'
+        '[[steps]]\nuse = "compare_outlets"\nsettings = { n_boot = 100, n_perm = 199 }\n',
+        encoding="utf-8",
+    )
+    stored = run_experiment(load_catalogue(project.experiments_dir).get("storied"), project)
+    comparisons = stored.table("comparisons")
+    paired = comparisons.filter(pl.col("outlet_a") == "Daily", pl.col("outlet_b") == "Wire")
+    assert set(paired["design"]) == {"paired-by-story"} and set(paired["stories_shared"]) == {3}
+    assert not paired["confounded"].any()
+    apart = comparisons.filter(pl.col("outlet_b") == "Tabloid")
+    assert set(apart["stories_shared"]) == {0} and apart["confounded"].all()
+    assert set(apart["unit"]) == {"article"}  # two or more articles each: never sentences
+    summary = stored.table("outlet_summary")
+    assert set(summary.filter(pl.col("voice") == "all", pl.col("metric") == "sentiment_mean")["n_articles"]) == {6, 3}
+    report = render_report(stored).markdown
+    assert "Daily and Tabloid; Tabloid and Wire share no story" in report
+    assert "Stories each pair of outlets shares" in report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -147,7 +148,8 @@ def test_an_extra_outlet_does_not_change_other_rows_intervals() -> None:
     result = row(first, "A", "B", "sentiment_compound", "all")
     assert result["effect"] == pytest.approx(1.0)  # every happy sentence beats every sad one
     assert result["articles_a"] == 4
-    assert result["note"] is None
+    assert (result["unit"], result["n_a"]) == ("article", 4)  # four articles, not their sentences
+    assert result["small_n"] is True and "no story key" in str(result["note"])
 
 
 def test_missing_columns_are_input_errors(tables: dict[str, pl.DataFrame]) -> None:
@@ -164,3 +166,108 @@ def test_compare_on_empty_tables() -> None:
     result = compare_outlets(empty["documents"], empty["sentences"], empty["hits"])
     assert result.height == 0
     assert result.schema == pl.Schema(COMPARISON_SCHEMA)
+
+
+# -- issue 12: the article and the story as the unit ----------------------------------------
+
+from scipy import stats as scipy_stats  # noqa: E402
+
+from harness.stats import outlet_summary, story_keys  # noqa: E402
+from tests.stats_corpus import generated_tables, stories_frame  # noqa: E402
+
+
+def test_seed_rows_are_pooled_labelled_and_confounded(comparisons: pl.DataFrame) -> None:
+    assert set(comparisons["unit"]) == {"sentence", "word"}
+    assert set(comparisons["design"]) == {"independent"}
+    assert comparisons["stories_shared"].null_count() == comparisons.height
+    assert comparisons["confounded"].all()
+    assert all("no story key" in note for note in comparisons["note"])
+    assert comparisons.filter(pl.col("metric") == "flesch_reading_ease").height == 0  # no pooled readability
+
+
+def test_article_level_p_values_equal_scipy_on_per_article_values() -> None:
+    corpus, _ = generated_tables(3, {"A": 9, "B": 7, "C": 6})
+    table = compare_outlets(corpus.documents, corpus.sentences, corpus.hits, n_boot=200, n_perm=499)
+    for metric, column in (("sentiment_compound", "sentiment_mean"), ("flesch_reading_ease", "flesch_reading_ease")):
+        for a, b in (("A", "B"), ("A", "C"), ("B", "C")):
+            result = row(table, a, b, metric, "all")
+            x = corpus.documents.filter(pl.col("outlet") == a)[column].to_numpy()
+            y = corpus.documents.filter(pl.col("outlet") == b)[column].to_numpy()
+            expected = scipy_stats.mannwhitneyu(x, y, alternative="two-sided")
+            assert result["p_value"] == expected.pvalue
+            assert result["statistic"] == expected.statistic
+            assert (result["unit"], result["n_a"], result["n_b"]) == ("article", x.size, y.size)
+            assert (result["articles_a"], result["articles_b"]) == (x.size, y.size)
+            assert result["confounded"] is True and result["stories_shared"] is None
+    rates = table.filter(pl.col("metric") == "loaded_rate")
+    assert set(rates["test"]) == {"poisson-glm-permutation"} and set(rates["unit"]) == {"article"}
+    small = row(table, "B", "C", "loaded_rate", "quoted")  # no quoted text in the generated articles
+    assert small["p_value"] is None and small["small_n"] is True
+
+
+def test_article_level_results_do_not_depend_on_row_order() -> None:
+    corpus, _ = generated_tables(4, {"A": 8, "B": 8})
+    first = compare_outlets(corpus.documents, corpus.sentences, corpus.hits, n_boot=200, n_perm=499)
+    again = compare_outlets(
+        corpus.documents.reverse(), corpus.sentences.reverse(), corpus.hits.reverse(), n_boot=200, n_perm=499
+    )
+    assert again.equals(first)
+
+
+def test_shared_stories_are_compared_within_story() -> None:
+    corpus, story_of = generated_tables(6, {"A": 10, "B": 10, "C": 4}, stories=10)
+    # C covers stories of its own: it shares none with A or B.
+    story_of |= {f"C-{i:03d}": f"c-only-{i}" for i in range(4)}
+    table = compare_outlets(
+        corpus.documents, corpus.sentences, corpus.hits, stories=stories_frame(story_of), n_boot=200, n_perm=499
+    )
+    paired = row(table, "A", "B", "sentiment_compound", "all")
+    assert (paired["design"], paired["unit"], paired["test"]) == ("paired-by-story", "story", "wilcoxon-signed-rank")
+    assert paired["stories_shared"] == 10 and paired["confounded"] is False and paired["n_a"] == 10
+    documents = corpus.documents.with_columns(pl.col("doc_id").replace_strict(story_of).alias("story"))
+    wide = documents.filter(pl.col("outlet") != "C").pivot(on="outlet", index="story", values="sentiment_mean").sort("story")
+    differences = (wide["A"] - wide["B"]).to_numpy()
+    expected = scipy_stats.wilcoxon(differences)
+    assert paired["p_value"] == expected.pvalue and paired["statistic"] == expected.statistic
+    assert paired["effect"] == pytest.approx(differences.mean())
+    assert paired["ci_low"] <= paired["effect"] <= paired["ci_high"]
+    rate = row(table, "A", "B", "loaded_rate", "all")
+    assert rate["test"] == "wilcoxon-signed-rank" and rate["effect_name"] == "mean_difference_per_1k"
+    apart = row(table, "A", "C", "sentiment_compound", "all")
+    assert (apart["design"], apart["unit"], apart["stories_shared"], apart["confounded"]) == (
+        "independent", "article", 0, True,
+    )
+    assert "share no story" in str(apart["note"])
+
+
+def test_story_keys_from_meta_or_a_column_and_absent() -> None:
+    articles = pl.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "source": ["x.jsonl:1", "x.jsonl:2", "x.jsonl:3"],
+            "meta": ['{"story": "talks"}', '{"event": 7}', "{}"],
+        }
+    )
+    assert story_keys(articles).rows() == [("a", "talks")]  # type: ignore[union-attr]
+    assert story_keys(articles, "event").rows() == [("b", "7")]  # type: ignore[union-attr]
+    assert story_keys(articles.with_columns(pl.lit("{}").alias("meta"))) is None
+    with_column = articles.with_columns(pl.Series("cluster", ["s1", None, "s1"]))
+    assert story_keys(with_column, "cluster").rows() == [("a", "s1"), ("c", "s1")]  # type: ignore[union-attr]
+    with pytest.raises(InputError, match="no article has the story key `topic`"):
+        story_keys(articles, "topic")
+    with pytest.raises(InputError, match="x.jsonl:1.*|must be text or a number"):
+        story_keys(articles.with_columns(pl.lit('{"story": ["a", "b"]}').alias("meta")))
+
+
+def test_outlet_summary_summarises_articles() -> None:
+    corpus, _ = generated_tables(8, {"A": 12, "B": 1})
+    summary = outlet_summary(corpus.documents, seed=1, n_boot=500)
+    values = corpus.documents.filter(pl.col("outlet") == "A")["sentiment_mean"].to_numpy()
+    a = summary.filter(pl.col("outlet") == "A", pl.col("metric") == "sentiment_mean", pl.col("voice") == "all").row(0, named=True)
+    assert a["n_articles"] == 12
+    assert a["mean"] == pytest.approx(values.mean()) and a["median"] == pytest.approx(float(np.median(values)))
+    assert a["sd"] == pytest.approx(values.std(ddof=1))
+    assert a["ci_low"] < a["mean"] < a["ci_high"]
+    b = summary.filter(pl.col("outlet") == "B", pl.col("metric") == "sentiment_mean", pl.col("voice") == "all").row(0, named=True)
+    assert b["n_articles"] == 1 and b["sd"] is None and b["ci_low"] is None
+    assert outlet_summary(corpus.documents.reverse(), seed=1, n_boot=500).equals(summary)

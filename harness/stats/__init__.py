@@ -1,33 +1,58 @@
 """Outlet comparison statistics for the framing scorecard.
 
-    comparisons = compare_outlets(tables["documents"], tables["sentences"], tables["hits"])
+    stories = story_keys(articles)                      # None when the corpus has no story key
+    comparisons = compare_outlets(tables["documents"], tables["sentences"], tables["hits"], stories=stories)
+    summary = outlet_summary(tables["documents"], seed=1, n_boot=2000)
 
-Sentence-level sentiment: Mann-Whitney U with Cliff's delta and a seeded bootstrap
-CI; loaded-term rates: rate ratio with an exact conditional binomial test and CI;
-Benjamini-Hochberg across the whole table. Every row reports n and flags n too small
-for a claim.
+The unit of analysis is the article whenever an outlet has two or more (Mann-Whitney
+U and Cliff's delta on per-article values; a Poisson count model with the article's
+words as exposure for hit rates), the story when outlets share stories (Wilcoxon
+signed-rank over per-story differences), and the sentence or word only for an outlet
+with a single article, labelled so. Benjamini-Hochberg across the whole table. Every
+row reports its unit, its n and the articles behind it, flags n too small for a claim,
+and says when outlet and story are confounded.
 """
 
 from harness.stats.compare import (
     COMPARISON_SCHEMA,
     DEFAULT_N_BOOT,
     DEFAULT_SEED,
+    MIN_ARTICLES,
+    MIN_STORIES,
     benjamini_hochberg,
     compare_outlets,
 )
+from harness.stats.counts import DEFAULT_N_PERM, ArticleRateRatio, article_rate_ratio, article_rate_ratios
 from harness.stats.effects import LocationTest, cliffs_delta, cliffs_delta_ci, mann_whitney
+from harness.stats.paired import PairedTest, bootstrap_mean_ci, paired_test
 from harness.stats.rates import RateRatio, rate_ratio_test
+from harness.stats.stories import DEFAULT_STORY_KEY, story_keys
+from harness.stats.summary import OUTLET_SUMMARY_SCHEMA, SUMMARY_METRICS, outlet_summary
 
 __all__ = [
     "COMPARISON_SCHEMA",
     "DEFAULT_N_BOOT",
+    "DEFAULT_N_PERM",
     "DEFAULT_SEED",
+    "DEFAULT_STORY_KEY",
+    "MIN_ARTICLES",
+    "MIN_STORIES",
+    "OUTLET_SUMMARY_SCHEMA",
+    "SUMMARY_METRICS",
+    "ArticleRateRatio",
     "LocationTest",
+    "PairedTest",
     "RateRatio",
+    "article_rate_ratio",
+    "article_rate_ratios",
     "benjamini_hochberg",
+    "bootstrap_mean_ci",
     "cliffs_delta",
     "cliffs_delta_ci",
     "compare_outlets",
     "mann_whitney",
+    "outlet_summary",
+    "paired_test",
     "rate_ratio_test",
+    "story_keys",
 ]

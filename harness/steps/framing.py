@@ -21,7 +21,16 @@ from harness.scoring import (
     scoring_resources,
     vader_resources,
 )
-from harness.stats import DEFAULT_N_BOOT, DEFAULT_SEED, compare_outlets
+from harness.stats import (
+    DEFAULT_N_BOOT,
+    DEFAULT_N_PERM,
+    DEFAULT_SEED,
+    MIN_ARTICLES,
+    MIN_STORIES,
+    compare_outlets,
+    outlet_summary,
+    story_keys,
+)
 from harness.text.language import SKIPPED_SCHEMA, language_resource, split_by_language
 from harness.scoring.readability import readability_resources
 from harness.text.sentences import abbreviations_resource
@@ -191,62 +200,136 @@ def score_framing(
     return {**tables, "skipped": skipped}
 
 
-def comparisons_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
-    comparisons = tables["comparisons"]
-    small = comparisons.filter(pl.col("small_n")).height
-    one_article = comparisons.filter((pl.col("articles_a") < 2) | (pl.col("articles_b") < 2)).height
-    caveats = []
-    if one_article:
-        caveats.append(
-            f"{one_article} of {comparisons.height} comparisons have one article in an outlet: "
-            "they compare sentences of those articles, not outlets; no claim about an outlet's "
-            "style follows from them."
+def _story_paragraphs(comparisons: pl.DataFrame) -> list[Block]:
+    """What the corpus says about stories: nothing (confounded), or which pairs share some."""
+    if comparisons.height == 0:
+        return []
+    if comparisons["stories_shared"].null_count() == comparisons.height:
+        return [
+            Paragraph(
+                "Caution: the corpus has no story key (a `story` field, or `match_on` in this step's "
+                "settings), so nothing says which articles report the same event. Outlet and story "
+                "cannot be separated: a difference below may be one of topic (what each outlet "
+                "covered) rather than of framing (how it covered it)."
+            )
+        ]
+    shared = (
+        comparisons.select("outlet_a", "outlet_b", "stories_shared", "design")
+        .unique()
+        .sort("outlet_a", "outlet_b")
+    )
+    blocks: list[Block] = [
+        Table(shared, "Stories each pair of outlets shares (table `comparisons`, column stories_shared)")
+    ]
+    apart = shared.filter(pl.col("stories_shared") == 0)
+    if apart.height:
+        names = "; ".join(f"{r['outlet_a']} and {r['outlet_b']}" for r in apart.iter_rows(named=True))
+        blocks.append(
+            Paragraph(
+                f"Caution: {names} share no story: their articles report different events, so outlet "
+                "and story are confounded and a difference may be one of topic, not of framing "
+                "(column confounded)."
+            )
         )
-    if small:
-        caveats.append(f"{small} comparisons have too few sentences or events for inference (column small_n).")
+    return blocks
+
+
+def _summary_blocks(summary: pl.DataFrame) -> list[Block]:
+    most = summary["n_articles"].max() if summary.height else 0
+    if not isinstance(most, int) or most < 2:
+        return [
+            Paragraph(
+                "Each outlet has at most one article: table `outlet_summary` holds its values, with "
+                "no spread and no interval."
+            )
+        ]
     return [
-        Heading("Outlet comparisons"),
-        Paragraph(
-            "Sentence sentiment: Mann-Whitney U, Cliff's delta with a seeded bootstrap 95% CI "
-            f"(seed {settings.get('seed')}, {settings.get('n_boot')} resamples). Loaded-term rates: "
-            "rate ratio with an exact conditional binomial test and CI. p_adjusted: "
-            "Benjamini-Hochberg across every row of this table. Source: table `comparisons`."
-        ),
-        *[Paragraph("Caution: " + c) for c in caveats],
         Table(
-            comparisons.select(
-                "outlet_a", "outlet_b", "metric", "voice", "test", "n_a", "n_b",
-                "effect_name", "effect", "ci_low", "ci_high", "p_value", "p_adjusted", "small_n",
-            ),
-            "Comparisons (table `comparisons`)",
-        ),
+            summary.select("outlet", "metric", "voice", "n_articles", "mean", "median", "sd", "ci_low", "ci_high"),
+            "Per-article values by outlet: mean, median, SD and a 95% bootstrap CI over articles "
+            "(table `outlet_summary`, body)",
+        )
     ]
 
 
-@step("compare_outlets", outputs=("comparisons",), report=comparisons_report)
+def comparisons_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    comparisons = tables["comparisons"]
+    small = comparisons.filter(pl.col("small_n")).height
+    pooled = comparisons.filter(pl.col("unit").is_in(["sentence", "word"])).height
+    caveats = []
+    if pooled:
+        caveats.append(
+            f"{pooled} of {comparisons.height} comparisons have one article in an outlet: "
+            "they pool that article's sentences or words (unit sentence or word), so they compare "
+            "those articles, not outlets; no claim about an outlet's style follows from them."
+        )
+    if small:
+        caveats.append(f"{small} comparisons have too few units or events for inference (column small_n).")
+    return [
+        Heading("Outlet comparisons"),
+        Paragraph(
+            "The unit is the article whenever both outlets have two or more (column unit). Sentiment "
+            "and readability: each article's value, Mann-Whitney U, Cliff's delta with a bootstrap "
+            "95% CI over articles. Loaded-term and category rates: a Poisson count model with each "
+            "article's words as exposure, rate ratio with a robust (HC3) 95% CI and a permutation "
+            f"p-value over articles ({settings.get('n_perm')} relabelings). Outlets that share stories "
+            "are compared within them: per-story differences, Wilcoxon signed-rank, mean difference "
+            "with a bootstrap CI over stories. An outlet with one article falls back to its sentences "
+            "(Mann-Whitney U) or words (exact rate test). "
+            f"Seed {settings.get('seed')}, {settings.get('n_boot')} bootstrap resamples; p_adjusted: "
+            "Benjamini-Hochberg across every row of this table. Source: table `comparisons`."
+        ),
+        *_story_paragraphs(comparisons),
+        *[Paragraph("Caution: " + c) for c in caveats],
+        Table(
+            comparisons.select(
+                "outlet_a", "outlet_b", "metric", "voice", "unit", "n_a", "n_b", "articles_a", "articles_b",
+                "effect_name", "effect", "ci_low", "ci_high", "p_value", "p_adjusted", "small_n",
+            ),
+            "Comparisons (table `comparisons`; n_a and n_b count the row's unit)",
+        ),
+        *_summary_blocks(tables["outlet_summary"]),
+    ]
+
+
+@step("compare_outlets", outputs=("comparisons", "outlet_summary"), report=comparisons_report)
 def compare_outlets_step(
+    articles: pl.DataFrame,
     documents: pl.DataFrame,
     sentences: pl.DataFrame,
     hits: pl.DataFrame,
     *,
     seed: int = DEFAULT_SEED,
     n_boot: int = DEFAULT_N_BOOT,
+    n_perm: int = DEFAULT_N_PERM,
     by_category: bool = True,
+    match_on: str | None = None,
     min_sentences: int = 10,
     min_events: int = 5,
+    min_articles: int = MIN_ARTICLES,
+    min_stories: int = MIN_STORIES,
 ) -> Tables:
-    """Outlet against outlet: sentiment (Mann-Whitney, Cliff's delta) and loaded-term rate ratios."""
+    """Outlet against outlet, articles (or shared stories) as the unit: sentiment, readability, rates.
+
+    ``match_on`` names the articles' story key (default: a `story` field when the
+    corpus has one); see ``harness.stats.compare`` for the tests of each design.
+    """
     return {
         "comparisons": compare_outlets(
             documents,
             sentences,
             hits,
+            stories=story_keys(articles, match_on),
             seed=seed,
             n_boot=n_boot,
+            n_perm=n_perm,
             by_category=by_category,
             min_sentences=min_sentences,
             min_events=min_events,
-        )
+            min_articles=min_articles,
+            min_stories=min_stories,
+        ),
+        "outlet_summary": outlet_summary(documents, seed=seed, n_boot=n_boot),
     }
 
 

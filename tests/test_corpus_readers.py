@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import os
 import subprocess
 import sys
@@ -26,6 +27,11 @@ from harness.corpus import (
     read_corpus,
 )
 from harness.errors import InputError
+
+
+def crlf(text: str) -> str:
+    """The readers' line endings: CRLF, and a run of CRs before LF, are one "\\n"."""
+    return re.sub(r"\r+\n", "\n", text)
 
 DATA = Path(__file__).resolve().parent / "data" / "corpus"
 
@@ -424,13 +430,13 @@ def test_corpus_hash_is_stable_across_processes() -> None:
         min_size=1,
         max_size=5,
         # Equal after newline normalisation means the same content id: a duplicate.
-        unique_by=lambda pair: (pair[0].replace("\r\n", "\n"), pair[1].replace("\r\n", "\n")),
+        unique_by=lambda pair: (crlf(pair[0]), crlf(pair[1])),
     )
 )
 def test_jsonl_round_trips_any_unicode(tmp_path: Path, articles: list[tuple[str, str]]) -> None:
     path = tmp_path / "corpus.jsonl"
     write_jsonl(path, [{"headline": h, "body": b} for h, b in articles])
     frame = read_corpus(path)
-    assert frame["headline"].to_list() == [h.replace("\r\n", "\n") for h, _ in articles]
-    assert frame["body"].to_list() == [b.replace("\r\n", "\n") for _, b in articles]
+    assert frame["headline"].to_list() == [crlf(h) for h, _ in articles]
+    assert frame["body"].to_list() == [crlf(b) for _, b in articles]
     assert frame["source"].to_list() == [f"corpus.jsonl:{n}" for n in range(1, len(articles) + 1)]

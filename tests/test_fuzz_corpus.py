@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,12 @@ from hypothesis import strategies as st
 
 from harness.corpus import ARTICLE_SCHEMA, load_corpus, read_corpus
 from harness.errors import HarnessError
+
+
+def crlf(text: str) -> str:
+    """The readers' line endings: CRLF, and a run of CRs before LF, are one "\\n"."""
+    return re.sub(r"\r+\n", "\n", text)
+
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -98,14 +105,14 @@ def test_jsonl_valid_records_round_trip(tmp_path: Path, records: list[tuple[str,
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     frame = read_or_harness_error(path)
     readable = all(
-        "\ud800" not in h + b + x and b.replace("\r\n", "\n").strip() for h, b, x in records
+        "\ud800" not in h + b + x and crlf(b).strip() for h, b, x in records
     )
     if frame is None:
         # Only a blank body, a lone surrogate or an HTML-page body may be refused.
         assert not readable or any("<" in b for _, b, _ in records)
         return
-    assert frame["body"].to_list() == [b.replace("\r\n", "\n") for _, b, _ in records]
-    assert frame["headline"].to_list() == [h.replace("\r\n", "\n") for h, _, _ in records]
+    assert frame["body"].to_list() == [crlf(b) for _, b, _ in records]
+    assert frame["headline"].to_list() == [crlf(h) for h, _, _ in records]
     assert [json.loads(m) for m in frame["meta"]] == [{"note": x} for _, _, x in records]
 
 
@@ -143,6 +150,7 @@ def test_replace_mode_reads_any_bytes_without_nul(tmp_path: Path, data: bytes) -
 
 @FUZZ
 @given(st.lists(st.tuples(any_text, any_text), min_size=1, max_size=5))
+@example(rows=[("\r\r\n", "0")])  # CR CR LF: one line ending, the same on both passes
 def test_csv_cells_round_trip(tmp_path: Path, rows: list[tuple[str, str]]) -> None:
     buffer = io.StringIO()
     # Quote every cell, as spreadsheet programs do: Python's writer would leave a
@@ -156,8 +164,8 @@ def test_csv_cells_round_trip(tmp_path: Path, rows: list[tuple[str, str]]) -> No
     if frame is None:
         return
     assert frame["doc_id"].to_list() == [f"d{n}" for n in range(1, len(rows) + 1)]
-    assert frame["body"].to_list() == [b.replace("\r\n", "\n") for _, b in rows]
-    assert frame["headline"].to_list() == [h.replace("\r\n", "\n") for h, _ in rows]
+    assert frame["body"].to_list() == [crlf(b) for _, b in rows]
+    assert frame["headline"].to_list() == [crlf(h) for h, _ in rows]
 
 
 @FUZZ
@@ -210,7 +218,7 @@ def test_front_matter_round_trips(tmp_path: Path, fields: dict[str, str], body: 
     expected = yaml.safe_load(front) or {}
     if "title" in expected:
         assert row["headline"] == str(expected["title"]).replace("\r\n", "\n")
-    assert row["body"] == body.replace("\r\n", "\n").strip()
+    assert row["body"] == crlf(body).strip()
 
 
 @FUZZ

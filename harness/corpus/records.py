@@ -21,6 +21,7 @@ import polars as pl
 
 from harness.corpus.markup import html_evidence
 from harness.corpus.schema import ARTICLE_SCHEMA, UNKNOWN_OUTLET, content_doc_id
+from harness.corpus.textfile import normalise_newlines
 from harness.errors import InputError
 
 # Input field names for each column, in order of preference. A field that is
@@ -101,7 +102,7 @@ def _text(taken: tuple[str, Any] | None, record: RawRecord) -> str | None:
             where=record.where,
             hint=f"quote the `{name}` value",
         )
-    return value.replace("\r\n", "\n")
+    return normalise_newlines(value)
 
 
 def _published(taken: tuple[str, Any] | None, record: RawRecord) -> str | None:

@@ -59,9 +59,18 @@ class CorpusFile:
         return at(self.shown, record=record)
 
 
+_CRLF = re.compile(r"\r+\n")
+
+
 def normalise_newlines(text: str) -> str:
-    """Windows line endings become "\\n" so offsets do not depend on the platform."""
-    return text.replace("\r\n", "\n")
+    """Windows line endings become "\\n" so offsets do not depend on the platform.
+
+    A run of carriage returns before the line feed ("\\r\\r\\n", left by a
+    double conversion) is one line ending too. That also makes the function
+    idempotent: CSV cells pass through it twice (file, then record) and must not
+    change on the second pass.
+    """
+    return _CRLF.sub("\n", text)
 
 
 def read_bytes(file: CorpusFile) -> bytes:

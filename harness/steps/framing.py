@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
 
 from harness.experiments.registry import Tables, step
-from harness.experiments.settings import ProjectPath
+from harness.experiments.settings import ProjectPath, Range, Seed
 from harness.reports.blocks import Block, Figure, Heading, Paragraph, Table
 from harness.reports.svg import bar_chart, line_chart
 from harness.resources import Resource
@@ -169,7 +169,7 @@ def score_framing(
     *,
     lexicons: tuple[ProjectPath, ...] = (),
     include_builtin: bool = True,
-    context_chars: int = 60,
+    context_chars: Annotated[int, Range(0, 10_000)] = 60,  # each side of a hit, stored in every `hits` row
     english_only: bool = True,
 ) -> Tables:
     """Readability, sentence sentiment, loaded terms and attribution, by voice.
@@ -229,11 +229,13 @@ def compare_outlets_step(
     sentences: pl.DataFrame,
     hits: pl.DataFrame,
     *,
-    seed: int = DEFAULT_SEED,
-    n_boot: int = DEFAULT_N_BOOT,
+    seed: Seed = DEFAULT_SEED,
+    # Bootstrap resamples: fewer than 100 give no usable 95% interval; past a
+    # million the run takes hours and the interval no longer moves.
+    n_boot: Annotated[int, Range(100, 1_000_000)] = DEFAULT_N_BOOT,
     by_category: bool = True,
-    min_sentences: int = 10,
-    min_events: int = 5,
+    min_sentences: Annotated[int, Range(minimum=1)] = 10,
+    min_events: Annotated[int, Range(minimum=1)] = 5,
 ) -> Tables:
     """Outlet against outlet: sentiment (Mann-Whitney, Cliff's delta) and loaded-term rate ratios."""
     return {

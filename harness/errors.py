@@ -8,11 +8,34 @@ what is wrong, and what to do.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
+
+
+# Python reads a file name that is not valid UTF-8 with each undecodable byte as a
+# lone surrogate U+DC80..U+DCFF ("surrogateescape"); a JSON "\ud83c" escape gives
+# other lone surrogates. Neither can be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def printable(text: str | Path) -> str:
+    """``text`` as valid Unicode: a byte of a file name that is not UTF-8 shows as ``\\xe9``.
+
+    ``caf\\xe9.txt`` for the file whose name is the bytes ``caf``, 0xE9, ``.txt``:
+    visible, unambiguous to a reader, and printable, storable and hashable (a lone
+    surrogate is none of these). Used for file names in messages, in the ``source``
+    column and in manifests. Valid text comes back unchanged.
+    """
+    return _SURROGATE.sub(_escape_surrogate, str(text))
 
 
 class HarnessError(Exception):
@@ -27,9 +50,11 @@ class HarnessError(Exception):
         where: str | Path | None = None,
         hint: str | None = None,
     ) -> None:
-        self.message = message
-        self.where = str(where) if where is not None else None
-        self.hint = hint
+        # File names that are not UTF-8 (and lone surrogates from JSON escapes) are
+        # escaped: the line must print on any terminal and encode as UTF-8.
+        self.message = printable(message)
+        self.where = printable(where) if where is not None else None
+        self.hint = printable(hint) if hint is not None else None
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

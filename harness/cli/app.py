@@ -13,12 +13,15 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 import harness.steps  # noqa: F401  (registers every step)
+from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
+from harness.cli.options import check_engine_option, check_option
 from harness.corpus import load_corpus, read_plain_text
-from harness.engines import open_engine
-from harness.errors import CheckFailed, NotFoundError, UsageError
+from harness.engines import EngineName, check_engine, open_engine
+from harness.errors import CheckFailed, NotFoundError, UsageError, printable
 from harness.experiments import load_catalogue
+from harness.experiments.settings import Range
 from harness.reports import render_report, write_report
 from harness.reports.blocks import format_cell
 from harness.results import table_bytes, write_atomic
@@ -32,6 +35,7 @@ from harness.wirediff import diff_texts, load_style, render_html, to_json
 from harness.wirediff import render_text as render_diff_text
 
 app = typer.Typer(
+    cls=HarnessGroup,  # one line for usage errors and Ctrl-C
     name="harness",
     help="Compare how news outlets frame the same events: named experiments, versioned results.",
     no_args_is_help=True,
@@ -95,12 +99,23 @@ def run(
     """
     proj = project_at(project)
     catalogue = load_catalogue(proj.experiments_dir)
-    for exp_name in _names(project, name, all_):
+    names = _names(project, name, all_)
+    engines = {exp_name: engine or catalogue.get(exp_name).engine for exp_name in names}
+    _check_engines(set(engines.values()), ray_address)
+    for exp_name in names:
         experiment = catalogue.get(exp_name)
-        with open_engine(engine or experiment.engine, address=ray_address) as chosen:
+        with open_engine(engines[exp_name], address=ray_address) as chosen:
             with progress_line(f"run {exp_name}") as progress:
                 stored = run_experiment(experiment, proj, progress=progress, engine=chosen)
         typer.echo(f"{stored.ref}  {stored.path.relative_to(proj.root)}")
+
+
+def _check_engines(engines: set[EngineName], ray_address: str | None) -> None:
+    """Before any experiment runs: the engines they use can start (see ``check_engine``)."""
+    if ray_address is not None and "ray" not in engines:
+        check_engine("local", address=ray_address)  # refuses the address: no experiment uses Ray
+    if "ray" in engines:
+        check_engine("ray", address=ray_address)
 
 
 @app.command("report")
@@ -184,7 +199,7 @@ def corpus_show(
     if format == "json":
         print_json(rows)
         return
-    table = RichTable("doc_id", "outlet", "headline", "words", title=f"{len(rows)} articles in {path}")
+    table = RichTable("doc_id", "outlet", "headline", "words", title=f"{len(rows)} articles in {printable(path)}")
     for row in rows:
         table.add_row(row["doc_id"], row["outlet"], row["headline"], str(row["words"]))
     console.print(table)
@@ -240,9 +255,10 @@ def score(
 
     Example: harness score article.txt --format json
     """
+    _check_score_options(format, output, stream, batch_size, invalid_utf8)
+    check_engine_option(engine, ray_address)
     if stream:
-        if format not in ("jsonl", "parquet") or output is None:
-            raise UsageError("--stream needs --format jsonl or parquet and --output FILE")
+        assert output is not None  # checked first
         with open_engine(engine or "local", address=ray_address) as chosen:
             summary = score_stream(
                 path,
@@ -266,8 +282,7 @@ def score(
     with open_engine(engine or "local", address=ray_address) as chosen:
         documents = chosen.run(call)["documents"]
     if format == "parquet":
-        if output is None:
-            raise UsageError("--format parquet needs --output FILE")
+        assert output is not None  # checked first
         write_atomic(output, table_bytes(documents))
         return
     if format == "text":
@@ -278,6 +293,28 @@ def score(
     else:
         text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts())
     _emit(text, output)
+
+
+# Articles per batch with --stream: one batch is held in memory at a time.
+BatchSize = Annotated[int, Range(1, 10_000_000)]
+
+
+def _check_score_options(
+    format: str, output: Path | None, stream: bool, batch_size: int, invalid_utf8: str
+) -> None:
+    """Every combination `score` refuses, checked before the corpus is read."""
+    if format == "parquet" and output is None:
+        raise UsageError("--format parquet needs --output FILE", hint="Parquet is binary: it is not written to a terminal")
+    check_option("--batch-size", batch_size, BatchSize)
+    if not stream:
+        return
+    if format not in ("jsonl", "parquet") or output is None:
+        raise UsageError("--stream needs --format jsonl or parquet and --output FILE")
+    if invalid_utf8 != "error":
+        raise UsageError(
+            "--invalid-utf8 replace does not work with --stream",
+            hint="streaming refuses invalid bytes; to repair them, read the corpus whole, without --stream",
+        )
 
 
 @app.command("validate")
@@ -317,17 +354,15 @@ def diff(
 
     Example: harness diff reuters.txt guardian.txt --a-outlet reuters --b-outlet guardian --format json
     """
+    # The options (house style sheets) first: a bad one is found before any text is read.
+    a_style = load_style(a_outlet, styles_dir) if a_outlet else None
+    b_style = load_style(b_outlet, styles_dir) if b_outlet else None
     a_text, b_text = read_plain_text(a), read_plain_text(b)
-    result = diff_texts(
-        a_text,
-        b_text,
-        a_style=load_style(a_outlet, styles_dir) if a_outlet else None,
-        b_style=load_style(b_outlet, styles_dir) if b_outlet else None,
-    )
+    result = diff_texts(a_text, b_text, a_style=a_style, b_style=b_style)
     if format == "json":
         _emit(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n", output)
     elif format == "html":
-        _emit(render_html(result, a_text, b_text, title=f"{a.name} vs {b.name}"), output)
+        _emit(render_html(result, a_text, b_text, title=f"{printable(a.name)} vs {printable(b.name)}"), output)
     elif output is None:
         console.print(render_diff_text(result, a_text, b_text))
     else:
@@ -358,6 +393,3 @@ def _emit(text: str, output: Path | None) -> None:
 
 app.command("pairs")(pairs_command)
 
-
-def main() -> None:
-    app()

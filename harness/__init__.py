@@ -6,31 +6,61 @@ The library a researcher imports; the ``harness`` command is a thin layer over i
     project = Project(Path("."))
     experiment = load_catalogue(project.experiments_dir).get("corpus-profile")
     stored = run_experiment(experiment, project)
+
+The names below are imported on first use (PEP 562): importing ``harness`` itself
+is instant, which lets the ``harness`` command answer Ctrl-C with one line even
+while polars and numpy are still loading (``harness.cli.entry``). The built-in
+steps register themselves the first time the step registry is consulted.
 """
 
-import harness.steps  # noqa: F401  (registers every step)
-from harness.corpus import ARTICLE_SCHEMA, read_corpus
-from harness.errors import HarnessError
-from harness.experiments import Experiment, load_catalogue, step
-from harness.project import Project
-from harness.reports import render_report, write_report
-from harness.results import ResultStore, StoredResult
-from harness.run import cite, compute, run_experiment, verify_result
+from __future__ import annotations
 
-__all__ = [
-    "ARTICLE_SCHEMA",
-    "Experiment",
-    "HarnessError",
-    "Project",
-    "ResultStore",
-    "StoredResult",
-    "cite",
-    "compute",
-    "load_catalogue",
-    "read_corpus",
-    "render_report",
-    "run_experiment",
-    "step",
-    "verify_result",
-    "write_report",
-]
+import importlib
+
+# Not typing.TYPE_CHECKING: importing typing alone takes longer than the rest of
+# this module, and mypy reads any constant of this name the same way.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+    from harness.corpus import ARTICLE_SCHEMA, read_corpus
+    from harness.errors import HarnessError
+    from harness.experiments import Experiment, load_catalogue, step
+    from harness.project import Project
+    from harness.reports import render_report, write_report
+    from harness.results import ResultStore, StoredResult
+    from harness.run import cite, compute, run_experiment, verify_result
+
+_HOME = {
+    "ARTICLE_SCHEMA": "harness.corpus",
+    "read_corpus": "harness.corpus",
+    "HarnessError": "harness.errors",
+    "Experiment": "harness.experiments",
+    "load_catalogue": "harness.experiments",
+    "step": "harness.experiments",
+    "Project": "harness.project",
+    "render_report": "harness.reports",
+    "write_report": "harness.reports",
+    "ResultStore": "harness.results",
+    "StoredResult": "harness.results",
+    "cite": "harness.run",
+    "compute": "harness.run",
+    "run_experiment": "harness.run",
+    "verify_result": "harness.run",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'harness' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOME])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.safetext import printable
+from harness.safetext import printable, unicode_text
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -29,9 +29,11 @@ class HarnessError(Exception):
         where: str | Path | None = None,
         hint: str | None = None,
     ) -> None:
-        self.message = message
-        self.where = str(where) if where is not None else None
-        self.hint = hint
+        # File names that are not UTF-8 (and lone surrogates from JSON escapes) are
+        # escaped: the line must print on any terminal and encode as UTF-8.
+        self.message = unicode_text(message)
+        self.where = unicode_text(where) if where is not None else None
+        self.hint = unicode_text(hint) if hint is not None else None
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

@@ -35,17 +35,40 @@ _UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}{_SURROGATES}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
+
+
+def _escape_surrogate(code: int) -> str:
+    # U+DC80..U+DCFF is one byte of a file name that is not UTF-8 (Python's
+    # "surrogateescape"): show the byte itself, as in ``caf\\xe9.txt``.
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
     if char in _NAMED:
         return _NAMED[char]
     code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return _escape_surrogate(code)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def printable(text: object) -> str:
     """``text`` with every control and bidi formatting character shown as an escape."""
     return _UNSAFE.sub(_escape, str(text))
+
+
+def unicode_text(text: object) -> str:
+    """``text`` as valid Unicode: a byte of a file name that is not UTF-8 shows as ``\\xe9``.
+
+    ``caf\\xe9.txt`` for the file whose name is the bytes ``caf``, 0xE9, ``.txt``:
+    visible, unambiguous to a reader, and storable and hashable (a lone surrogate
+    cannot be encoded as UTF-8). Used for file names in the ``source`` column, in
+    manifests and in messages. Valid text, control characters included, comes
+    back unchanged (:func:`printable` is for the terminal).
+    """
+    return _SURROGATE.sub(lambda m: _escape_surrogate(ord(m.group())), str(text))
 
 
 def json_printable(text: str) -> str:

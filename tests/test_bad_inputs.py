@@ -113,12 +113,36 @@ report killed: temporary files     test_report_sweeps_temporary_files_of_killed_
 match_on key that no article has   test_match_on_names_a_key_no_article_has; lib test_stats_compare::
                                    test_story_keys_from_meta_or_a_column_and_absent
 story key not text or a number     test_story_key_that_is_not_text
+experiment file is a folder,       test_experiment_file_that_cannot_be_read[folder], [symlink-loop], [dangling-symlink],
+  symlink loop, FIFO, not UTF-8,   [fifo], [not-utf8], [huge]
+  over 1 MiB
+experiment file unreadable         test_unreadable_experiment_file; folder: test_unlistable_experiments_folder
+step setting out of range          test_step_setting_out_of_range (n_boot 0/-5, seed -1, threshold 0/1.5/nan,
+                                   num_perm 0/huge, min_events 0, context_chars -1, pairs of one, empty path);
+                                   every number declares a range: test_every_number_setting_declares_its_range
+command-line option out of range   test_options_are_checked_before_the_corpus_is_read[pairs-*, score-batch-size]
+options checked before reading     test_options_are_checked_before_the_corpus_is_read; test_pairs_checks_the_suffix_before_the_work
+ray:// address, no ray[client]    test_ray_client_address_without_ray_client
+Ray address nobody answers at      test_unreachable_ray_address_is_quick; not a Ray cluster / malformed:
+                                   test_address_that_is_not_a_ray_cluster; with the local engine: [ray-address-local]
+click usage errors (missing        test_usage_errors_are_one_line; --help and bare `harness`: test_help_still_works
+  argument, unknown option/command,
+  bad choice)
+Ctrl-C at any time                 test_ctrl_c_is_one_line_at_any_time (0.3 s: importing; 0.9 s, 2 s); Ray: test_ctrl_c_while_ray_starts;
+                                   test_ctrl_c_leaves_no_output_file; workers: test_worker_processes_leave_ctrl_c_to_the_parent
+file name that is not UTF-8        test_file_name_that_is_not_utf8 (read; shown as caf\\xe9.txt)
+CSV/Parquet with a header and no   test_corpus_with_a_header_and_no_rows; lib test_corpus_readers::
+  rows; folder of such files       test_header_only_csv_is_an_error_like_an_empty_file
+outlets + doc_ids selecting none   test_selection_of_no_article
+corpus file that is a FIFO         test_corpus_that_is_a_fifo
+corpus.path empty or with NUL      test_corpus_path_that_names_no_file
 =================================  ==============================================================
 """
 
 from __future__ import annotations
 
 import errno
+import importlib.util
 import json
 import os
 import re
@@ -141,10 +165,12 @@ from typer.testing import CliRunner
 
 from harness.cli import app
 from harness.corpus import ReplacedBytes, load_corpus, read_corpus
+from harness.engines.address import CONNECT_TIMEOUT_S, check_reachable, parse_ray_address
 from harness.errors import InputError, UsageError
 from harness.project import Project
 from harness.text import split_sentences, words
 
+ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 ODD = BAD / "odd"
 
@@ -1388,7 +1414,7 @@ def test_report_sweeps_temporary_files_of_killed_runs(project: Project) -> None:
 
 # -- issue 12: story keys for outlet comparisons ----------------------------------------------
 
-STORY_STEPS = '[[steps]]\nuse = "score_framing"\n[[steps]]\nuse = "compare_outlets"\nsettings = {{ n_boot = 50, n_perm = 99{extra} }}\n'
+STORY_STEPS = '[[steps]]\nuse = "score_framing"\n[[steps]]\nuse = "compare_outlets"\nsettings = {{ n_boot = 100, n_perm = 99{extra} }}\n'
 
 
 def _story_corpus(project: Project, stories: list[object]) -> str:
@@ -1417,3 +1443,399 @@ def test_story_key_that_is_not_text(project: Project) -> None:
     line = error_line(cli(project, "run", "bad"))
     assert "articles.jsonl:2" in line and "story key `story` must be text or a number, not list" in line, line
     assert_nothing_written(project)
+
+
+# -- issue 11: one-line errors (area E) ---------------------------------------------------------
+# Experiment files that are not files, settings out of range, Ray addresses, Ctrl-C, click's
+# usage errors, options checked before any reading, file names that are not UTF-8, corpora
+# with a header and no rows.
+
+
+def _make_folder(file: Path) -> None:
+    file.mkdir()
+
+
+def _make_loop(file: Path) -> None:
+    file.symlink_to(file.name)  # points at itself
+
+
+def _make_dangling(file: Path) -> None:
+    file.symlink_to("nowhere.toml")
+
+
+def _make_fifo(file: Path) -> None:
+    os.mkfifo(file)  # opening it would block until a writer came
+
+
+def _make_latin1(file: Path) -> None:
+    file.write_bytes(b'name = "caf\xe9"\nversion = "1"\n')
+
+
+def _make_huge(file: Path) -> None:
+    file.write_bytes(b"# " + b"x" * (1024 * 1024) + b"\n")
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        pytest.param(_make_folder, "x.toml: is a folder, not an experiment file", id="folder"),
+        pytest.param(_make_loop, "x.toml: cannot read the experiment file: Too many levels of symbolic links", id="symlink-loop"),
+        pytest.param(_make_dangling, "x.toml: experiment file not found", id="dangling-symlink"),
+        pytest.param(_make_fifo, "x.toml: is a named pipe (FIFO), not an experiment file", id="fifo"),
+        pytest.param(_make_latin1, "x.toml: not UTF-8 text (invalid continuation byte at byte 11, line 1)", id="not-utf8"),
+        pytest.param(_make_huge, "too large for an experiment file", id="huge"),
+    ],
+)
+def test_experiment_file_that_cannot_be_read(project: Project, make: Callable[[Path], None], expected: str) -> None:
+    make(project.experiments_dir / "x.toml")
+    for command in (("list",), ("run", "corpus-profile")):
+        line = error_line(cli(project, *command))
+        assert expected in line, line
+    assert_nothing_written(project)
+
+
+def test_unreadable_experiment_file(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as root, which reads any file: the permission error is simulated."""
+    file = project.experiments_dir / "corpus-profile.toml"
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == file:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    line = error_line(cli(project, "run", "corpus-profile"))
+    assert "corpus-profile.toml: cannot read the experiment file: Permission denied (check the file's permissions)" in line
+
+
+def test_unlistable_experiments_folder(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    def scandir(path: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    line = error_line(cli(project, "list"))
+    assert "experiments: cannot list the experiments folder: Permission denied" in line, line
+
+
+def _compare(settings: str) -> str:
+    return COMPARE.format(settings=settings)
+
+
+_DISCOVER = '[[steps]]\nuse = "discover_pairs"\nsettings = {{ {settings} }}\n'
+_PAIRS = '[[steps]]\nuse = "outlet_pairs"\nsettings = {{ {settings} }}\n'
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        pytest.param(_compare("n_boot = 0"), "steps[1].settings.n_boot = 0 is out of range (allowed: an integer in [100, 1000000])", id="n_boot-0"),
+        pytest.param(_compare("n_boot = -5"), "steps[1].settings.n_boot = -5 is out of range (allowed: an integer in [100, 1000000])", id="n_boot-negative"),
+        pytest.param(_compare("seed = -1"), "steps[1].settings.seed = -1 is out of range (allowed: an integer >= 0)", id="seed-negative"),
+        pytest.param(_compare("min_events = 0"), "steps[1].settings.min_events = 0 is out of range (allowed: an integer >= 1)", id="min_events-0"),
+        pytest.param(_compare("by_category = 1"), "steps[1].settings.by_category: expected true/false, got 1", id="bool-as-int"),
+        pytest.param(
+            '[[steps]]\nuse = "score_framing"\nsettings = { context_chars = -1 }\n',
+            "steps[0].settings.context_chars = -1 is out of range (allowed: an integer in [0, 10000])",
+            id="context_chars-negative",
+        ),
+        pytest.param(_DISCOVER.format(settings="threshold = 0"), "steps[0].settings.threshold = 0 is out of range (allowed: a number in (0, 1])", id="threshold-0"),
+        pytest.param(_DISCOVER.format(settings="threshold = 1.5"), "threshold = 1.5 is out of range (allowed: a number in (0, 1])", id="threshold-above-1"),
+        pytest.param(_DISCOVER.format(settings="threshold = nan"), "threshold = nan is out of range", id="threshold-nan"),
+        pytest.param(_DISCOVER.format(settings="num_perm = 0"), "num_perm = 0 is out of range (allowed: an integer in [1, 1024])", id="num_perm-0"),
+        pytest.param(_DISCOVER.format(settings="num_perm = 9223372036854775807"), "num_perm = 9223372036854775807 is out of range", id="num_perm-huge"),
+        pytest.param(
+            _PAIRS.format(settings='pairs = [["Reuters", "The Guardian"], ["Reuters"]]'),
+            'steps[0].settings.pairs[1] = ["Reuters"] is not allowed (allowed: a list of exactly 2 text items)',
+            id="pairs-of-one",
+        ),
+        pytest.param(
+            _PAIRS.format(settings='pairs = [["Reuters", "The Guardian"]]') + '[[steps]]\nuse = "wire_diff"\nsettings = { styles_dir = "" }\n',
+            'steps[1].settings.styles_dir = "" is not allowed (allowed: a non-empty path',
+            id="empty-path",
+        ),
+    ],
+)
+def test_step_setting_out_of_range(project: Project, steps: str, expected: str) -> None:
+    write_experiment(project, "seeds", steps=steps)
+    line = error_line(cli(project, "run", "bad"))
+    assert "bad.toml" in line and expected in line, line
+    assert_nothing_written(project)
+
+
+def test_every_number_setting_declares_its_range() -> None:
+    from harness.experiments import STEPS, StepRegistry, step
+    from harness.experiments.settings import needs_range
+
+    settings = [(defn.name, s) for defn in STEPS for s in defn.settings]
+    assert len(settings) >= 14
+    assert [f"{name}.{s.name}" for name, s in settings if needs_range(s.annotation)] == []
+    with pytest.raises(TypeError, match="'limit' of count is a number without a declared range"):
+
+        @step(outputs=("x",), registry=StepRegistry())
+        def count(articles: pl.DataFrame, *, limit: int = 3) -> dict[str, pl.DataFrame]:
+            return {"x": articles}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(["pairs", "--threshold", "0"], "error: --threshold 0.0 is out of range (allowed: a number in (0, 1])", id="pairs-threshold"),
+        pytest.param(["pairs", "--num-perm", "0"], "error: --num-perm 0 is out of range (allowed: an integer in [1, 1024])", id="pairs-num-perm"),
+        pytest.param(["pairs", "--seed", "-1"], "error: --seed -1 is out of range (allowed: an integer >= 0)", id="pairs-seed"),
+        pytest.param(["pairs", "-o", "p.csv"], "p.csv: cannot tell the output format from 'p.csv' (name the file *.parquet or *.json)", id="pairs-suffix"),
+        pytest.param(["score", "--batch-size", "0", "--stream", "-f", "jsonl", "-o", "o.jsonl"], "--batch-size 0 is out of range (allowed: an integer in [1, 10000000])", id="score-batch-size"),
+        pytest.param(["score", "-f", "parquet"], "--format parquet needs --output FILE", id="score-parquet-stdout"),
+        pytest.param(["score", "--stream", "-f", "json", "-o", "o.json"], "--stream needs --format jsonl or parquet", id="score-stream-format"),
+        pytest.param(
+            ["score", "--stream", "-f", "jsonl", "-o", "o.jsonl", "--invalid-utf8", "replace"],
+            "--invalid-utf8 replace does not work with --stream",
+            id="score-stream-replace",
+        ),
+        pytest.param(["score", "--ray-address", "127.0.0.1:6379"], "--ray-address: given, but the engine is local", id="ray-address-local"),
+    ],
+)
+def test_options_are_checked_before_the_corpus_is_read(tmp_path: Path, args: list[str], expected: str) -> None:
+    """The corpus does not exist: the error about the option proves nothing was read first."""
+    command, *options = args
+    result = runner.invoke(app, [command, str(tmp_path / "no-such-corpus.jsonl"), *options])
+    line = error_line(result)
+    assert expected in line and "no-such-corpus" not in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pairs_checks_the_suffix_before_the_work(tmp_path: Path) -> None:
+    """`pairs c.jsonl -o p.csv` on a real corpus: refused at once, nothing written."""
+    result = runner.invoke(app, ["pairs", str(ROOT / "seeds"), "-o", str(tmp_path / "p.csv")])
+    assert "cannot tell the output format from 'p.csv'" in error_line(result)
+    assert result.stderr.count("\n") == 1  # not even the "N pairs among M articles" summary
+    assert list(tmp_path.iterdir()) == []
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="the ray extra is not installed")
+
+
+@needs_ray
+def test_ray_client_address_without_ray_client(project: Project) -> None:
+    """The README's old form, ray://HEAD:10001, needs ray[client] (grpcio), which the lock leaves out."""
+    address = f"ray://127.0.0.1:{_closed_port()}"
+    line = error_line(cli(project, "run", "corpus-profile", "--engine", "ray", "--ray-address", address))
+    if importlib.util.find_spec("grpc") is None:
+        assert f"--ray-address: a ray:// address ({address}) needs Ray Client, which needs the package ray[client]" in line
+        assert "give the cluster's GCS address instead, 127.0.0.1:6379 by default" in line
+    else:  # with ray[client] installed: the address is checked like any other
+        assert "cannot reach a Ray cluster" in line
+    assert_nothing_written(project)
+
+
+@needs_ray
+def test_unreachable_ray_address_is_quick(project: Project) -> None:
+    address = f"127.0.0.1:{_closed_port()}"
+    started = time.monotonic()
+    line = error_line(cli(project, "run", "corpus-profile", "--engine", "ray", "--ray-address", address))
+    assert time.monotonic() - started < CONNECT_TIMEOUT_S + 5
+    assert f"--ray-address: cannot reach a Ray cluster at {address}: Connection refused" in line
+    assert "(start one with `ray start --head` or check the address)" in line
+    assert_nothing_written(project)
+
+
+@needs_ray
+def test_address_that_is_not_a_ray_cluster(project: Project) -> None:
+    """Something listens but does not speak gRPC (e.g. the dashboard's HTTP port): named, no hang."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        address = f"127.0.0.1:{server.getsockname()[1]}"
+        with pytest.raises(UsageError, match="no answer within 0.5 s"):
+            check_reachable(parse_ray_address(address), timeout=0.5)  # type: ignore[arg-type]
+    for bad, expected in [("head", "expected HOST:PORT"), ("http://head:8265", "Ray takes no http:// address"), ("h:70000", "port '70000'")]:
+        line = error_line(cli(project, "run", "corpus-profile", "--engine", "ray", "--ray-address", bad))
+        assert f"'{bad}' is not a Ray address: {expected}" in line, line
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(["cite"], "error: Missing argument 'ref'. (see `harness cite --help`)", id="missing-argument"),
+        pytest.param(["run", "--bogus"], "error: No such option: --bogus (see `harness run --help`)", id="unknown-option"),
+        pytest.param(["runn"], "error: No such command 'runn'. Did you mean 'run'? (see `harness --help`)", id="no-such-command"),
+        pytest.param(["corpus", "shw"], "error: No such command 'shw'. Did you mean 'show'? (see `harness corpus --help`)", id="no-such-subcommand"),
+        pytest.param(
+            ["score", "x.txt", "--format", "xml"],
+            "error: Invalid value for '--format' / '-f': 'xml' is not one of 'text', 'json', 'jsonl', 'parquet'. (see `harness score --help`)",
+            id="bad-choice",
+        ),
+        pytest.param(["score", "x.txt", "--batch-size", "many"], "error: Invalid value for '--batch-size'", id="not-a-number"),
+        pytest.param(["cite", "x", "--format"], "error: Option '--format' requires an argument. (see `harness cite --help`)", id="option-without-value"),
+        pytest.param(["list", "extra"], "error: Got unexpected extra argument(s) (extra) (see `harness list --help`)", id="extra-argument"),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], expected: str) -> None:
+    result = runner.invoke(app, args)
+    line = error_line(result)
+    assert line.startswith(expected) and line.endswith("--help`)"), line
+    assert "╭" not in result.output and "Usage:" not in result.output
+
+
+def test_help_still_works() -> None:
+    shown = runner.invoke(app, ["run", "--help"])
+    assert shown.exit_code == 0 and "Run an experiment" in shown.stdout
+    bare = runner.invoke(app, [])
+    assert bare.exit_code == 2 and "Usage" in bare.output and "error:" not in bare.output
+
+
+def test_file_name_that_is_not_utf8(project: Project) -> None:
+    """A valid file whose name is not UTF-8 is read; the name shows with \\xNN escapes."""
+    folder = project.root / "latin1"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.txt")  # the surrogate-escaped name Python gives such a file
+    (folder / name).write_text("Officials met on Tuesday. They agreed on a plan.\n", encoding="utf-8")
+
+    scored = runner.invoke(app, ["score", str(folder / name), "--format", "json"])
+    assert scored.exit_code == 0, scored.output
+    assert [row["words"] for row in json.loads(scored.stdout)] == [9]
+    shown = runner.invoke(app, ["corpus", "show", str(folder), "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert [row["source"] for row in json.loads(shown.stdout)] == ["caf\\xe9.txt:1"]
+    table = runner.invoke(app, ["corpus", "show", str(folder)], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "1 articles in" in table.stdout
+
+    write_experiment(project, "latin1")
+    assert cli(project, "run", "bad").exit_code == 0
+    stored = project.store().resolve("bad")
+    assert stored.table("articles")["source"].to_list() == ["caf\\xe9.txt:1"]
+
+    missing = runner.invoke(app, ["score", str(folder / os.fsdecode(b"gon\xe9.txt"))])
+    assert "gon\\xe9.txt: no such file" in error_line(missing)
+
+
+def _header_only_csv(project: Project) -> str:
+    (project.root / "bad").mkdir()
+    (project.root / "bad" / "h.csv").write_text("doc_id,headline,body\n", encoding="utf-8")
+    return "bad/h.csv"
+
+
+def _zero_row_parquet(project: Project) -> str:
+    (project.root / "bad").mkdir()
+    pl.DataFrame(schema={"doc_id": pl.String, "body": pl.String}).write_parquet(project.root / "bad" / "z.parquet")
+    return "bad/z.parquet"
+
+
+def _folder_of_header_only_csv(project: Project) -> str:
+    _header_only_csv(project)
+    return "bad"
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        pytest.param(_header_only_csv, "h.csv: no articles (the file has no records)", id="csv-header-only"),
+        pytest.param(_zero_row_parquet, "z.parquet: no articles (the file has no records)", id="parquet-zero-rows"),
+        pytest.param(_folder_of_header_only_csv, "h.csv: no articles", id="folder-of-empty-csv"),
+    ],
+)
+def test_corpus_with_a_header_and_no_rows(project: Project, make: Callable[[Project], str], expected: str) -> None:
+    corpus = make(project)
+    expect_corpus_error(project, corpus, expected)  # run and score
+    for command in (["corpus", "show"], ["pairs"]):
+        assert expected in error_line(runner.invoke(app, [*command, str(project.root / corpus)]))
+    if corpus.endswith(".parquet"):
+        out = project.root / "o.parquet"
+        streamed = runner.invoke(app, ["score", str(project.root / corpus), "--stream", "-f", "parquet", "-o", str(out)])
+        assert expected in error_line(streamed)
+        assert not out.exists()
+
+
+def test_selection_of_no_article(project: Project) -> None:
+    """corpus.outlets and corpus.doc_ids that exist but share no article: no result of 0 articles."""
+    guardian = read_corpus(project.root / "seeds").filter(pl.col("outlet") == "The Guardian")["doc_id"][0]
+    file = write_experiment(project, "seeds")
+    file.write_text(
+        file.read_text(encoding="utf-8").replace('path = "seeds"', f'path = "seeds"\noutlets = ["Reuters"]\ndoc_ids = ["{guardian}"]'),
+        encoding="utf-8",
+    )
+    line = error_line(cli(project, "run", "bad"))
+    assert "bad.toml: corpus.outlets and corpus.doc_ids together select no article" in line, line
+    assert_nothing_written(project)
+
+
+def test_worker_processes_leave_ctrl_c_to_the_parent() -> None:
+    """On a terminal Ctrl-C reaches every process of the group: workers ignore it (no tracebacks).
+
+    The pool's processes are started inside ``_workers_ignore_sigint``: an ignored
+    signal stays ignored across exec, so a spawned Python ignores it from its start.
+    """
+    from harness.scoring.batch import _workers_ignore_sigint
+
+    probe = [sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"]
+    with _workers_ignore_sigint():
+        started_inside = subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip()
+    started_outside = subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip()
+    assert (started_inside, started_outside) == ("True", "False")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the parent's is back
+
+
+def _interrupt(args: list[str], cwd: Path, delay: float) -> subprocess.CompletedProcess[str]:
+    """Run `python -m harness ARGS` in its own process group; Ctrl-C the group after ``delay``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness", *args],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.9, 2.0])
+def test_ctrl_c_is_one_line_at_any_time(project: Project, delay: float) -> None:
+    """While importing (the first ~1.5 s), loading, scoring: one line, exit 130, nothing stored."""
+    done = _interrupt(["run", "tabloid-framing", "--project", str(project.root)], project.root, delay)
+    if done.returncode == 0:
+        pytest.skip("the run finished before the interrupt")  # a very fast machine
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted; nothing stored\n", "")
+    assert_nothing_written(project)
+    left = [p for p in project.results_dir.rglob("*") if p.is_file()] if project.results_dir.exists() else []
+    assert left == []  # no staging folder or temporary file either
+
+
+def test_ctrl_c_leaves_no_output_file(project: Project) -> None:
+    out = project.root / "scores.json"
+    done = _interrupt(["score", "seeds", "--format", "json", "--output", str(out)], project.root, 1.5)
+    if done.returncode == 0:
+        pytest.skip("scoring finished before the interrupt")
+    assert (done.returncode, done.stderr) == (130, "interrupted; nothing stored\n")
+    assert sorted(p.name for p in project.root.iterdir()) == ["experiments", "requirements.lock", "seeds"]
+
+
+@needs_ray
+def test_ctrl_c_while_ray_starts(project: Project) -> None:
+    """Half-started Ray used to crash Python's teardown (exit -11 after the line)."""
+    done = _interrupt(["run", "corpus-profile", "--engine", "ray", "--project", str(project.root)], project.root, 3.0)
+    if done.returncode == 0:
+        pytest.skip("the run finished before the interrupt")
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted; nothing stored\n", "")
+    assert_nothing_written(project)
+
+
+def test_corpus_that_is_a_fifo(tmp_path: Path) -> None:
+    """Reading a FIFO would wait for a writer forever: refused before it is opened."""
+    fifo = tmp_path / "c.jsonl"
+    os.mkfifo(fifo)
+    for args in (["score", str(fifo)], ["score", str(fifo), "--stream", "-f", "jsonl", "-o", str(tmp_path / "o.jsonl")], ["diff", str(fifo), str(fifo)]):
+        assert "c.jsonl: is a named pipe (FIFO), not a file" in error_line(runner.invoke(app, args))
+
+
+@pytest.mark.parametrize("path", ["", "se\\u0000eds"], ids=["empty", "nul"])
+def test_corpus_path_that_names_no_file(project: Project, path: str) -> None:
+    write_experiment(project, path)
+    line = error_line(cli(project, "run", "bad"))
+    assert f"bad.toml: key 'corpus.path' = \"{path}\" is not allowed" in line, line

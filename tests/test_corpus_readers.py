@@ -236,9 +236,11 @@ def test_empty_articles_has_the_schema() -> None:
     assert empty_articles().height == 0
 
 
-def test_header_only_csv_is_an_empty_corpus(tmp_path: Path) -> None:
+def test_header_only_csv_is_an_error_like_an_empty_file(tmp_path: Path) -> None:
+    """A header with no rows would store a result of 0 articles: refused, like an empty JSONL."""
     (tmp_path / "c.csv").write_text("headline,body\n", encoding="utf-8")
-    assert read_corpus(tmp_path / "c.csv").equals(empty_articles())
+    with pytest.raises(InputError, match=r"c\.csv: no articles \(the file has no records\)"):
+        read_corpus(tmp_path / "c.csv")
 
 
 # -- errors ------------------------------------------------------------------------

@@ -79,5 +79,5 @@ def test_pairs_command_errors_are_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "error:" in result.output and "*.parquet or *.json" in result.output
     result = runner.invoke(_app(), ["pairs", str(SEEDS), "--threshold", "0"])
-    assert result.exit_code == 2 and "threshold must be in (0, 1]" in result.output
+    assert result.exit_code == 2 and "--threshold 0.0 is out of range (allowed: a number in (0, 1])" in result.output
     assert not (tmp_path / "pairs.csv").exists()

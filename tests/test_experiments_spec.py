@@ -10,7 +10,9 @@ import pytest
 from harness.errors import ConfigError, NotFoundError
 from harness.experiments import StepRegistry, load_catalogue, parse_experiment, step
 from harness.experiments.registry import DuplicateStepError, Tables
-from typing import Literal
+from typing import Annotated, Literal
+
+from harness.experiments.settings import Range
 
 FILE = Path("experiments/x.toml")
 
@@ -23,8 +25,8 @@ def make_registry() -> StepRegistry:
         articles: pl.DataFrame,
         *,
         mode: Literal["words", "chars"] = "words",
-        limit: int = 10,
-        ratio: float = 0.5,
+        limit: Annotated[int, Range(minimum=1)] = 10,
+        ratio: Annotated[float, Range(0, 1)] = 0.5,
         outlets: list[str] | None = None,
     ) -> Tables:
         """Count things."""

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from harness.errors import InputError
-from harness.safetext import json_printable, printable
+from harness.safetext import json_printable, printable, unicode_text
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,8 @@ from harness.safetext import json_printable, printable
         ("\x00\x07\x7f\x85\x9b", "\\x00\\x07\\x7f\\x85\\x9b"),
         ("\u202egnp.exe\u2066\u2069\u200e\u061c", "\\u202egnp.exe\\u2066\\u2069\\u200e\\u061c"),
         ("a\u2028b\u2029", "a\\u2028b\\u2029"),
-        ("bad\udcff.txt", "bad\\udcff.txt"),
+        ("bad\udcff.txt", "bad\\xff.txt"),  # byte 0xFF of a file name that is not UTF-8
+        ("json\ud83c", "json\\ud83c"),  # a lone surrogate from a JSON escape
     ],
 )
 def test_unsafe_characters_become_escapes(raw: str, shown: str) -> None:
@@ -45,3 +46,12 @@ def test_error_lines_are_one_line() -> None:
     error = InputError("bad value 'x'", where="dir/new\nline\x1b]0;t\x07.txt", hint="fix\rit")
     assert error.one_line() == "dir/new\\nline\\x1b]0;t\\x07.txt: bad value 'x' (fix\\rit)"
     assert str(error) == error.one_line()
+
+
+def test_unicode_text_escapes_only_what_utf8_cannot_hold() -> None:
+    # A file name's undecodable byte shows as that byte; controls stay (they are text,
+    # made safe only when printed).
+    assert unicode_text("caf\udce9.txt") == "caf\\xe9.txt"
+    assert unicode_text("a\ud83cb") == "a\\ud83cb"
+    assert unicode_text("tab\there \x1b 東京") == "tab\there \x1b 東京"
+    assert unicode_text("caf\udce9.txt").encode("utf-8")

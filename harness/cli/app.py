@@ -14,14 +14,18 @@ from rich.table import Table as RichTable
 
 import harness.steps  # noqa: F401  (registers every step)
 from harness.cli import terminal
+from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
 from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
+from harness.cli.options import check_engine_option, check_option
 from harness.corpus import load_corpus, read_plain_text
-from harness.engines import open_engine
+from harness.engines import EngineName, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
+from harness.safetext import unicode_text
 from harness.experiments import load_catalogue
 from harness.outputs import check_output, write_output
+from harness.experiments.settings import Range
 from harness.reports import render_report, write_report
 from harness.results import table_bytes
 from harness.scoring import validate
@@ -34,6 +38,7 @@ from harness.wirediff import StyleSheet, diff_texts, load_style, load_style_file
 from harness.wirediff import render_text as render_diff_text
 
 app = typer.Typer(
+    cls=HarnessGroup,  # one line for usage errors and Ctrl-C
     name="harness",
     help="Compare how news outlets frame the same events: named experiments, versioned results.",
     no_args_is_help=True,
@@ -95,15 +100,26 @@ def run(
     """
     proj = project_at(project)
     catalogue = load_catalogue(proj.experiments_dir)
-    for exp_name in _names(project, name, all_):
+    names = _names(project, name, all_)
+    engines = {exp_name: engine or catalogue.get(exp_name).engine for exp_name in names}
+    _check_engines(set(engines.values()), ray_address)
+    for exp_name in names:
         experiment = catalogue.get(exp_name)
         notices: list[str] = []  # printed after the spinner is gone
-        with open_engine(engine or experiment.engine, address=ray_address) as chosen:
+        with open_engine(engines[exp_name], address=ray_address) as chosen:
             with progress_line(f"run {exp_name}") as progress:
                 stored = run_experiment(experiment, proj, progress=progress, engine=chosen, notice=notices.append)
         for notice in notices:
             terminal.warn(notice)
         typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
+
+
+def _check_engines(engines: set[EngineName], ray_address: str | None) -> None:
+    """Before any experiment runs: the engines they use can start (see ``check_engine``)."""
+    if ray_address is not None and "ray" not in engines:
+        check_engine("local", address=ray_address)  # refuses the address: no experiment uses Ray
+    if "ray" in engines:
+        check_engine("ray", address=ray_address)
 
 
 @app.command("report")
@@ -245,12 +261,13 @@ def score(
 
     Example: harness score article.txt --format json
     """
+    _check_score_options(format, output, stream, batch_size, invalid_utf8)
+    check_engine_option(engine, ray_address)
     inputs = [path, *(lexicon or ())]
     if output is not None:
         check_output(output, inputs)  # before the work: never onto an input, a folder, a socket
     if stream:
-        if format not in ("jsonl", "parquet") or output is None:
-            raise UsageError("--stream needs --format jsonl or parquet and --output FILE")
+        assert output is not None  # checked first
         with open_engine(engine or "local", address=ray_address) as chosen:
             summary = score_stream(
                 path,
@@ -274,8 +291,7 @@ def score(
     with open_engine(engine or "local", address=ray_address) as chosen:
         documents = chosen.run(call)["documents"]
     if format == "parquet":
-        if output is None:
-            raise UsageError("--format parquet needs --output FILE")
+        assert output is not None  # checked first
         write_output(output, table_bytes(documents), inputs=inputs)
         return
     if format == "text":
@@ -286,6 +302,28 @@ def score(
     else:
         text = terminal.json_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts()))
     _emit(text, output, inputs)
+
+
+# Articles per batch with --stream: one batch is held in memory at a time.
+BatchSize = Annotated[int, Range(1, 10_000_000)]
+
+
+def _check_score_options(
+    format: str, output: Path | None, stream: bool, batch_size: int, invalid_utf8: str
+) -> None:
+    """Every combination `score` refuses, checked before the corpus is read."""
+    if format == "parquet" and output is None:
+        raise UsageError("--format parquet needs --output FILE", hint="Parquet is binary: it is not written to a terminal")
+    check_option("--batch-size", batch_size, BatchSize)
+    if not stream:
+        return
+    if format not in ("jsonl", "parquet") or output is None:
+        raise UsageError("--stream needs --format jsonl or parquet and --output FILE")
+    if invalid_utf8 != "error":
+        raise UsageError(
+            "--invalid-utf8 replace does not work with --stream",
+            hint="streaming refuses invalid bytes; to repair them, read the corpus whole, without --stream",
+        )
 
 
 @app.command("validate")
@@ -340,7 +378,7 @@ def diff(
     if format == "json":
         _emit(terminal.json_text(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"), output, inputs)
     elif format == "html":
-        _emit(render_html(result, a_text, b_text, title=f"{a.name} vs {b.name}"), output, inputs)
+        _emit(render_html(result, a_text, b_text, title=f"{unicode_text(a.name)} vs {unicode_text(b.name)}"), output, inputs)
     elif output is None:
         console.print(render_diff_text(result, a_text, b_text))
     else:
@@ -378,6 +416,3 @@ def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
 
 app.command("pairs")(pairs_command)
 
-
-def main() -> None:
-    app()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, InputError
 from harness.safetext import json_printable, printable
 from harness.project import Project
 
@@ -39,6 +40,14 @@ RayAddressOption = Annotated[
 
 
 
+def environment_error(exc: OSError) -> InputError:
+    """An OSError as the harness's one line: ``FILE: <what the system said>``."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    name = exc.filename
+    where = os.fsdecode(name) if isinstance(name, str | bytes | os.PathLike) else None
+    return InputError(what, where=where, hint="check the path and its permissions")
+
+
 def project_at(path: Path) -> Project:
     return Project(path.resolve())
 
@@ -53,6 +62,15 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
         except HarnessError as exc:
             typer.echo(f"error: {exc.one_line()}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            raise  # stdout closed by the reader (`| head`): typer exits quietly
+        except OSError as exc:
+            # The safety net for a file problem the library did not name itself
+            # (a folder or device where a file was expected, a permission): still
+            # one line, naming the file, never a traceback.
+            line = environment_error(exc)
+            typer.echo(f"error: {line.one_line()}", err=True)
+            raise typer.Exit(line.exit_code) from None
 
     return wrapper
 

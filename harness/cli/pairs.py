@@ -11,14 +11,17 @@ import polars as pl
 import typer
 
 from harness.cli.common import EngineOption, RayAddressOption, clean_errors
+from harness.cli.options import check_engine_option, check_option
 from harness.cli.terminal import warn
 from harness.corpus import load_corpus
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
 from harness.engines import open_engine
 from harness.errors import UsageError
+from harness.experiments.settings import Seed
 from harness.outputs import check_output, write_output
 from harness.results import table_bytes
 from harness.safetext import json_printable
+from harness.steps.discovery import NumPerm, Threshold
 
 OUTPUT_SUFFIXES = (".parquet", ".json")
 
@@ -28,16 +31,21 @@ def pairs_json(frame: pl.DataFrame) -> str:
     return json_printable(json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False) + "\n")
 
 
-def write_pairs(frame: pl.DataFrame, output: Path, inputs: Sequence[Path] = ()) -> None:
-    """Write the table as Parquet or JSON, chosen by the file's suffix, atomically
-    (never onto one of ``inputs``: see ``harness.outputs``)."""
-    suffix = output.suffix.lower()
-    if suffix not in OUTPUT_SUFFIXES:
+def check_pairs_output(output: Path) -> None:
+    """The output's format comes from its suffix: checked before any work."""
+    if output.suffix.lower() not in OUTPUT_SUFFIXES:
         raise UsageError(
             f"cannot tell the output format from {output.name!r}",
             where=output,
             hint="name the file *.parquet or *.json",
         )
+
+
+def write_pairs(frame: pl.DataFrame, output: Path, inputs: Sequence[Path] = ()) -> None:
+    """Write the table as Parquet or JSON, chosen by the file's suffix, atomically
+    (never onto one of ``inputs``: see ``harness.outputs``)."""
+    check_pairs_output(output)
+    suffix = output.suffix.lower()
     data = table_bytes(frame) if suffix == ".parquet" else pairs_json(frame).encode("utf-8")
     write_output(output, data, inputs=inputs)
 
@@ -73,8 +81,14 @@ def pairs_command(
 
     Example: harness pairs corpus/ --threshold 0.5 --cross-outlet -o pairs.parquet
     """
+    # Every option first, with the ranges of the discover_pairs step's settings.
     if output is not None:
-        check_output(output, [corpus])  # before the work: never onto the corpus, a folder, a socket
+        check_pairs_output(output)
+        check_output(output, [corpus])  # never onto the corpus, a folder, a socket
+    check_option("--threshold", threshold, Threshold)
+    check_option("--seed", seed, Seed)
+    check_option("--num-perm", num_perm, NumPerm)
+    check_engine_option(engine, ray_address)
     read = load_corpus(corpus, invalid_utf8=invalid_utf8)
     for repaired in read.replaced:
         warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")

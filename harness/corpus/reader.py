@@ -25,6 +25,7 @@ from harness.corpus.records import RawRecord, articles_frame
 from harness.corpus.tabular import read_csv, read_jsonl, read_parquet
 from harness.corpus.textfile import INVALID_UTF8_CHOICES, CorpusFile, InvalidUtf8, invalid_utf8_bytes
 from harness.errors import InputError, UsageError
+from harness.safetext import unicode_text
 
 _READERS: dict[str, Callable[[CorpusFile], list[RawRecord]]] = {
     ".jsonl": read_jsonl,
@@ -88,6 +89,19 @@ def _folder_files(folder: Path) -> list[Path]:
     return [path for _, path in sorted(files)]
 
 
+def no_articles(where: str) -> InputError:
+    """A file that reads cleanly but holds no article (a CSV or Parquet header with no rows).
+
+    An error like an empty file: a run over it would store a result of 0 articles,
+    which is almost always a wrong or truncated export rather than an intent.
+    """
+    return InputError(
+        "no articles (the file has no records)",
+        where=where,
+        hint="a CSV or Parquet file needs rows below its header; add articles or remove the file",
+    )
+
+
 def _corpus_file(path: Path, root: Path, invalid_utf8: InvalidUtf8) -> CorpusFile:
     try:
         relative = path.resolve().relative_to(root.resolve())
@@ -97,7 +111,9 @@ def _corpus_file(path: Path, root: Path, invalid_utf8: InvalidUtf8) -> CorpusFil
             where=str(path),
             hint="pass a root folder that contains the file",
         ) from None
-    return CorpusFile(path, str(path), relative.as_posix(), invalid_utf8)
+    # A file name that is not UTF-8 is a valid file: its name is escaped for
+    # messages and the `source` column (caf\xe9.txt), its content read as any other.
+    return CorpusFile(path, unicode_text(path), unicode_text(relative.as_posix()), invalid_utf8)
 
 
 def _check_choice(invalid_utf8: str) -> None:
@@ -119,7 +135,10 @@ def load_corpus(path: Path, *, root: Path | None = None, invalid_utf8: InvalidUt
         if reader is None:
             raise _unsupported(str(file_path))
         file = _corpus_file(file_path, base, invalid_utf8)
-        records.extend(reader(file))
+        found = reader(file)
+        if not found:
+            raise no_articles(file.shown)
+        records.extend(found)
         count = 0 if file_path.suffix.lower() in _BINARY_SUFFIXES else invalid_utf8_bytes(file)
         if count:
             replaced.append(ReplacedBytes(file.relative, count))

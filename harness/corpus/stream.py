@@ -16,11 +16,12 @@ from pathlib import Path
 
 import polars as pl
 
-from harness.corpus.reader import read_corpus
+from harness.corpus.reader import no_articles, read_corpus
 from harness.corpus.records import RawRecord, SeenIds, article_row, articles_frame
 from harness.corpus.tabular import _check_parquet_types, _require_body_column, jsonl_record
-from harness.corpus.textfile import UTF8_BOM, CorpusFile
+from harness.corpus.textfile import UTF8_BOM, CorpusFile, check_regular_file
 from harness.errors import InputError
+from harness.safetext import unicode_text
 
 DEFAULT_STREAM_BATCH = 10_000
 STREAMED_SUFFIXES = (".jsonl", ".ndjson", ".parquet")
@@ -46,6 +47,7 @@ def _decoded_line(raw: bytes, number: int, file: CorpusFile) -> str:
 
 def _jsonl_records(file: CorpusFile) -> Iterator[RawRecord]:
     """One record per non-blank line, read line by line (split on "\\n" only, as read_jsonl)."""
+    check_regular_file(file)
     try:
         handle = file.path.open("rb")
     except OSError as exc:
@@ -105,10 +107,11 @@ def iter_article_batches(
         for offset in range(0, max(whole.height, 1), batch_size):
             yield whole.slice(offset, batch_size)
         return
-    if not path.is_file():
-        raise InputError("no such file", where=str(path), hint="check the corpus path")
+    if not path.exists():
+        raise InputError("no such file", where=unicode_text(path), hint="check the corpus path")
     base = (root or path.parent).resolve()
-    file = CorpusFile(path, str(path), path.resolve().relative_to(base).as_posix())
+    file = CorpusFile(path, unicode_text(path), unicode_text(path.resolve().relative_to(base).as_posix()))
+    check_regular_file(file)
     records = _records(file, batch_size)
     seen = SeenIds(lambda doc_id: _first_location(file, batch_size, doc_id))
     empty = True
@@ -116,4 +119,4 @@ def iter_article_batches(
         empty = False
         yield articles_frame(chunk, seen=seen)
     if empty:
-        raise InputError("no articles in the file", where=str(path), hint="an empty corpus has nothing to score")
+        raise no_articles(file.shown)

@@ -13,11 +13,13 @@ and :func:`invalid_utf8_bytes` says how many bytes were replaced.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from harness.errors import InputError, at
+from harness.safetext import unicode_text
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # Byte order marks of encodings that a text editor may save "Unicode" text in.
@@ -73,8 +75,25 @@ def normalise_newlines(text: str) -> str:
     return _CRLF.sub("\n", text)
 
 
+def check_regular_file(file: CorpusFile) -> None:
+    """A FIFO, socket or device is refused before it is opened: reading one would block
+    (a FIFO waits for a writer) or never end (/dev/zero)."""
+    try:
+        mode = file.path.stat().st_mode
+    except OSError:
+        return  # missing or unreadable: reading says so, with the usual message
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise InputError(
+            f"is {kind}, not a file",
+            where=file.shown,
+            hint="save the corpus to a regular file first",
+        )
+
+
 def read_bytes(file: CorpusFile) -> bytes:
     """The file's bytes; an empty (or whitespace-only) file is an error."""
+    check_regular_file(file)
     try:
         data = file.path.read_bytes()
     except FileNotFoundError:
@@ -155,4 +174,4 @@ def invalid_utf8_bytes(file: CorpusFile) -> int:
 
 def read_plain_text(path: Path) -> str:
     """One text file, outside any corpus (``harness diff``): same checks and errors."""
-    return read_text(CorpusFile(path, str(path), path.name))
+    return read_text(CorpusFile(path, unicode_text(path), unicode_text(path.name)))

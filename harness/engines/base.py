@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -9,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import polars as pl
+
+from harness.engines.address import check_ray_address, effective_ray_address
+from harness.errors import UsageError
 
 EngineName = Literal["local", "ray"]
 ENGINE_NAMES: tuple[EngineName, ...] = ("local", "ray")
@@ -82,15 +86,39 @@ class LocalEngine:
         return pl.concat([func(group) for group in groups]) if groups else func(frame)
 
 
+def check_engine(name: EngineName, *, address: str | None = None) -> None:
+    """Refuse engine options that cannot work, before any work is done (a few seconds at most).
+
+    ``--ray-address`` without the Ray engine, Ray not installed, an address that is
+    malformed, needs a missing package, or where no Ray cluster answers (see
+    ``harness.engines.address``).
+    """
+    if name not in ENGINE_NAMES:
+        raise UsageError(f"unknown engine {name!r}", hint="choose " + " or ".join(ENGINE_NAMES))
+    if name == "local":
+        if address is not None:
+            raise UsageError(
+                "given, but the engine is local: there is no Ray cluster to join",
+                where="--ray-address",
+                hint="add --engine ray, or drop --ray-address",
+            )
+        return
+    if importlib.util.find_spec("ray") is None:
+        raise UsageError("--engine ray needs Ray, which is not installed", hint="pip install 'framing-harness[ray]'")
+    effective, where = effective_ray_address(address)
+    check_ray_address(effective, where=where)
+
+
 @contextmanager
 def open_engine(
     name: EngineName, *, address: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> Iterator[Engine]:
     """The named engine, started for the duration of the block (Ray: connected or local)."""
+    check_engine(name, address=address)
     if name == "local":
         yield LocalEngine()
         return
     from harness.engines.ray_engine import RayEngine  # Ray is optional: imported only here
 
-    with RayEngine.started(address=address, batch_size=batch_size) as engine:
+    with RayEngine.started(address=effective_ray_address(address)[0], batch_size=batch_size) as engine:
         yield engine

@@ -10,6 +10,7 @@ it, the engine joins an existing cluster.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -69,6 +70,36 @@ def _group_task(func: GroupFunction) -> Any:
     return run_group
 
 
+def _init(address: str | None) -> None:
+    """Start a local Ray, or join the cluster at ``address`` (checked by ``check_engine``).
+
+    Whatever still goes wrong inside Ray (a cluster of another Ray version, no
+    running instance for ``auto``) is one line, not Ray's traceback.
+    """
+    options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR}
+    if address:
+        options["address"] = address
+    else:
+        options["num_cpus"] = os.cpu_count() or 1
+    try:
+        ray.init(**options)
+    except BaseException as exc:
+        # Half-started Ray (Ctrl-C while it starts) crashes the interpreter at exit
+        # unless it is shut down: stop whatever did start, then report.
+        with contextlib.suppress(Exception):
+            ray.shutdown()
+        if not isinstance(exc, Exception):
+            raise  # KeyboardInterrupt: the CLI says "interrupted"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(
+            f"could not {'join the Ray cluster at ' + address if address else 'start Ray'}: {first}",
+            where="--ray-address" if address else "--engine ray",
+            hint="check the address and that the cluster runs the same Ray version"
+            if address
+            else "see Ray's logs in /tmp/ray",
+        ) from None
+
+
 class RayEngine:
     name: EngineName = "ray"
 
@@ -80,12 +111,7 @@ class RayEngine:
     def started(cls, *, address: str | None, batch_size: int) -> Iterator[RayEngine]:
         owns = not ray.is_initialized()
         if owns:
-            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR}
-            if address:
-                options["address"] = address
-            else:
-                options["num_cpus"] = os.cpu_count() or 1
-            ray.init(**options)
+            _init(address)
         with warnings.catch_warnings():
             # Ray's own DataContext construction warns about its own deprecated
             # fields; nothing a researcher can act on.

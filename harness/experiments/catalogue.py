@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,23 @@ class Catalogue:
         )
 
 
+def _experiment_files(folder: Path) -> list[Path]:
+    """Top-level ``*.toml`` entries, sorted; subfolders (styles/) hold data.
+
+    Listed by hand rather than globbed: a glob silently yields nothing for a
+    folder it may not read, which would look like a project with no experiments.
+    """
+    try:
+        names = [entry.name for entry in os.scandir(folder)]
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot list the experiments folder: {exc.strerror or exc}",
+            where=folder,
+            hint="check the folder's permissions",
+        ) from None
+    return [folder / name for name in sorted(names) if name.endswith(".toml") and not name.startswith(".")]
+
+
 def load_catalogue(folder: Path, *, registry: StepRegistry | None = None) -> Catalogue:
     """Load and check every experiment file; two files with one name is an error."""
     if not folder.is_dir():
@@ -37,8 +55,7 @@ def load_catalogue(folder: Path, *, registry: StepRegistry | None = None) -> Cat
         )
     seen: dict[str, Path] = {}
     experiments: list[Experiment] = []
-    # Only top-level *.toml files are experiments; subfolders (styles/) hold data.
-    for path in sorted(folder.glob("*.toml")):
+    for path in _experiment_files(folder):
         experiment = load_experiment_file(path, registry=registry)
         if experiment.name in seen:
             raise ConfigError(

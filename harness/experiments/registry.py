@@ -10,7 +10,9 @@ A step is a plain function over polars frames:
   (``articles`` is the selected corpus; later names are earlier steps' outputs).
 - Keyword-only parameters are the step's *settings*: their annotations (str, int,
   float, bool, Literal[...], list[...], dict[str, ...]) are what an experiment file is checked
-  against at load time, and their defaults make them optional.
+  against at load time, and their defaults make them optional. A number setting
+  declares its allowed range with its type, ``Annotated[int, Range(minimum=1)]``
+  (see ``harness.experiments.settings``): registering one without is an error.
 - The function returns a mapping from each declared output name to a frame.
 - ``resources`` maps the step's settings to the data files it reads (recorded
   in the manifest); a ``ProjectPath`` setting arrives resolved to an absolute path;
@@ -19,6 +21,7 @@ A step is a plain function over polars frames:
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,6 +30,7 @@ from typing import Any
 
 import polars as pl
 
+from harness.experiments.settings import SettingTypeError, coerce, needs_range
 from harness.resources import Resource
 
 Tables = Mapping[str, pl.DataFrame]
@@ -75,10 +79,26 @@ class StepDef:
 
 
 class StepRegistry:
-    """Name -> step. Refuses a second step with a name already taken."""
+    """Name -> step. Refuses a second step with a name already taken.
 
-    def __init__(self) -> None:
+    ``builtin`` names a module whose import registers steps: it is imported the
+    first time the registry is read, so the registry is never seen without them
+    (and importing ``harness`` need not import every step up front).
+    """
+
+    def __init__(self, builtin: str | None = None) -> None:
         self._steps: dict[str, StepDef] = {}
+        self._builtin = builtin
+
+    def _load_builtin(self) -> None:
+        if self._builtin is None:
+            return
+        module, self._builtin = self._builtin, None  # first: the steps' import reads nothing
+        try:
+            importlib.import_module(module)
+        except BaseException:
+            self._builtin = module  # interrupted or broken: try again next time
+            raise
 
     def add(self, defn: StepDef) -> None:
         if defn.name in self._steps:
@@ -89,25 +109,28 @@ class StepRegistry:
         self._steps[defn.name] = defn
 
     def get(self, name: str) -> StepDef | None:
+        self._load_builtin()
         return self._steps.get(name)
 
     def names(self) -> list[str]:
+        self._load_builtin()
         return sorted(self._steps)
 
     def __iter__(self) -> Iterator[StepDef]:
         return iter(self._steps[name] for name in self.names())
 
     def __contains__(self, name: object) -> bool:
+        self._load_builtin()
         return name in self._steps
 
 
-STEPS = StepRegistry()
+# The step modules import this module: they are loaded on the first read.
+STEPS = StepRegistry(builtin="harness.steps")
 
 
 def default_registry() -> StepRegistry:
-    """The registry with every built-in step registered (importing them registers them)."""
-    import harness.steps  # noqa: F401  (deferred: the step modules import this module)
-
+    """The registry with every built-in step registered."""
+    STEPS._load_builtin()
     return STEPS
 
 
@@ -117,7 +140,7 @@ ENGINE_PARAMETER = "engine"
 
 
 def _signature_parts(func: StepFunction) -> tuple[tuple[str, ...], tuple[Setting, ...], bool]:
-    hints = typing.get_type_hints(func)
+    hints = typing.get_type_hints(func, include_extras=True)  # keep Annotated ranges
     inputs: list[str] = []
     settings: list[Setting] = []
     wants_engine = False
@@ -129,10 +152,25 @@ def _signature_parts(func: StepFunction) -> tuple[tuple[str, ...], tuple[Setting
         elif param.kind is param.KEYWORD_ONLY:
             if param.name not in hints:
                 raise TypeError(f"setting {param.name!r} of {func.__name__} needs a type annotation")
-            settings.append(Setting(param.name, hints[param.name], param.default))
+            settings.append(_setting(func, param.name, hints[param.name], param.default))
         else:
             raise TypeError(f"{func.__name__}: *args/**kwargs are not allowed in a step")
     return tuple(inputs), tuple(settings), wants_engine
+
+
+def _setting(func: StepFunction, name: str, annotation: Any, default: Any) -> Setting:
+    """A setting, checked once at registration: numbers declare a range, defaults fit it."""
+    if needs_range(annotation):
+        raise TypeError(
+            f"setting {name!r} of {func.__name__} is a number without a declared range: "
+            "annotate it as Annotated[int, Range(minimum=..., maximum=...)]"
+        )
+    if default is not _NO_DEFAULT and default is not None:
+        try:
+            coerce(list(default) if isinstance(default, tuple) else default, annotation)
+        except SettingTypeError as exc:
+            raise TypeError(f"default of setting {name!r} of {func.__name__} does not fit: {exc}") from None
+    return Setting(name, annotation, default)
 
 
 def step(

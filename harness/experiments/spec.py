@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from typing import Any, Literal
 
 from harness.errors import ConfigError
 from harness.experiments.registry import StepDef, StepRegistry, default_registry
-from harness.experiments.settings import SettingTypeError, coerce, describe
+from harness.experiments.settings import SettingRangeError, SettingTypeError, coerce, describe
 
 # Experiment names become folder names in the result store: keep them boring.
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # used with fullmatch: "$" would let "name\n" through
@@ -40,6 +41,7 @@ CORPUS_KEYS = ("path", "outlets", "doc_ids", "invalid_utf8")
 INVALID_UTF8 = ("error", "replace")
 STEP_KEYS = ("use", "settings")
 INPUT_TABLE = "articles"
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,13 @@ def _parse_corpus(raw: Any, where: str) -> CorpusSpec:
         raise ConfigError("[corpus] must be a table with at least `path`", where=where)
     _unknown_keys(raw, CORPUS_KEYS, where, "corpus.")
     path = _require(raw, "path", str, where, "corpus.")
+    if not path.strip() or "\x00" in path:
+        # "" would name the project folder itself; no file name holds a NUL.
+        raise ConfigError(
+            f"key 'corpus.path' = {_toml_value(path)} is not allowed",
+            where=where,
+            hint="name the corpus file or folder, relative to the project folder",
+        )
     invalid = raw.get("invalid_utf8", "error")
     if invalid not in INVALID_UTF8:
         raise ConfigError(
@@ -142,6 +151,19 @@ def _parse_corpus(raw: Any, where: str) -> CorpusSpec:
     return CorpusSpec(
         path, _string_list(raw, "outlets", where), _string_list(raw, "doc_ids", where), invalid
     )
+
+
+def _toml_value(value: Any) -> str:
+    """A value as TOML writes it (``nan``, ``inf``, ``true``, ``"text"``), for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, str | list):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
 
 
 def _check_settings(defn: StepDef, raw: Any, where: str, index: int) -> dict[str, Any]:
@@ -160,6 +182,13 @@ def _check_settings(defn: StepDef, raw: Any, where: str, index: int) -> dict[str
             )
         try:
             checked[key] = coerce(value, setting.annotation)
+        except SettingRangeError as exc:
+            raise ConfigError(
+                f"{label}.{key}{exc.at} = {_toml_value(exc.value)} is "
+                + ("out of range" if isinstance(exc.value, int | float) else "not allowed"),
+                where=where,
+                hint=f"allowed: {exc.allowed}",
+            ) from None
         except SettingTypeError as exc:
             raise ConfigError(f"{label}.{key}: {exc}", where=where) from None
     missing = [s.name for s in defn.settings if s.required and s.name not in checked]
@@ -228,11 +257,66 @@ def parse_experiment(text: str, *, file: Path, registry: StepRegistry | None = N
     )
 
 
-def load_experiment_file(path: Path, *, registry: StepRegistry | None = None) -> Experiment:
+# Experiment files are a few hundred bytes of TOML: anything far larger is not one
+# (a log or a data file saved as .toml), and reading it whole would waste memory.
+MAX_EXPERIMENT_BYTES = 1024 * 1024
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_experiment_bytes(path: Path) -> bytes:
+    """The file's bytes, or a ConfigError naming it: never a hang or a traceback.
+
+    Checked with stat before opening, so that a folder, a FIFO (opening one blocks
+    until a writer comes), a device or a symlink loop is named for what it is.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()  # follows symlinks: a loop or a dangling link fails here
     except FileNotFoundError:
-        raise ConfigError("experiment file not found", where=path) from None
+        raise ConfigError("experiment file not found", where=path, hint="a symlink to a missing file?") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the experiment file: {exc.strerror or exc}", where=path, hint="check the path and its links"
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(
+            f"is {_file_kind(info.st_mode)}, not an experiment file",
+            where=path,
+            hint="an experiment is a *.toml file: remove or rename this one",
+        )
+    if info.st_size > MAX_EXPERIMENT_BYTES:
+        raise ConfigError(
+            f"is {info.st_size} bytes, too large for an experiment file (at most {MAX_EXPERIMENT_BYTES})",
+            where=path,
+            hint="an experiment file is a short TOML file; move data files out of experiments/",
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the experiment file: {exc.strerror or exc}", where=path, hint="check the file's permissions"
+        ) from None
+
+
+def load_experiment_file(path: Path, *, registry: StepRegistry | None = None) -> Experiment:
+    data = read_experiment_bytes(path).removeprefix(UTF8_BOM)  # Windows editors add one
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", where=path) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}, line {line})",
+            where=path,
+            hint="re-save the file as UTF-8",
+        ) from None
     return parse_experiment(text, file=path, registry=registry)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from harness.safetext import unicode_text
+
 _DATA = Path(__file__).parent / "data"
 
 
@@ -20,6 +22,11 @@ class Resource:
     version: str
     sha256: str
     path: Path
+
+    def __post_init__(self) -> None:
+        # The name goes into manifests (UTF-8 JSON): a file name that is not UTF-8
+        # is escaped (lex\xe9.tsv), the file itself is read as any other.
+        object.__setattr__(self, "name", unicode_text(self.name))
 
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")

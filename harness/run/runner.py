@@ -16,6 +16,7 @@ import polars as pl
 from harness.corpus import corpus_hash, load_corpus
 from harness.engines import BatchCall, Engine, LocalEngine
 from harness.errors import ConfigError
+from harness.safetext import unicode_text
 from harness.experiments.registry import ENGINE_PARAMETER, STEPS, StepDef, StepRegistry
 from harness.experiments.settings import resolve_paths
 from harness.experiments.spec import INPUT_TABLE, Experiment
@@ -78,6 +79,13 @@ def select_articles(articles: pl.DataFrame, experiment: Experiment) -> pl.DataFr
                 where=experiment.file,
             )
         selected = selected.filter(pl.col("doc_id").is_in(list(spec.doc_ids)))
+    if selected.height == 0:
+        # Both lists name articles that exist, but no article is in both.
+        raise ConfigError(
+            "corpus.outlets and corpus.doc_ids together select no article",
+            where=experiment.file,
+            hint="list doc_ids of the listed outlets, or drop one of the two",
+        )
     return selected
 
 
@@ -211,10 +219,11 @@ def serialise(computed: Computed, project: Project, *, run_info: dict[str, Any])
 
 
 def _relative(path: Path, root: Path) -> str:
+    """For the manifest (UTF-8 JSON): a file name that is not UTF-8 is escaped."""
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        return unicode_text(path.resolve().relative_to(root.resolve()))
     except ValueError:
-        return str(path)
+        return unicode_text(path)
 
 
 def run_experiment(

@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -339,7 +342,11 @@ def default_workers() -> int:
 
 
 def _warm_worker() -> None:
-    """Load the shared data once per worker (CMUdict, VADER's lexicon, lemma tables)."""
+    """Load the shared data once per worker (CMUdict, VADER's lexicon, lemma tables).
+
+    Ctrl-C is the parent's to handle (see ``_workers_ignore_sigint``).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     readability_from_counts("Warm up the counts.")
     readability_batch(["Warm up the counts."])  # the batch lookup tables
     sentence_sentiment("Warm up.")
@@ -367,6 +374,38 @@ def shutdown_workers() -> None:
     if _pool is not None:
         _pool.shutdown(wait=True, cancel_futures=True)
     _pool, _pool_size = None, 0
+
+
+def _stop_workers_now() -> None:
+    """Kill the workers mid-task (the parent was interrupted): nothing waits for their batches."""
+    global _pool, _pool_size
+    if _pool is None:
+        return
+    # The pool has no public way to stop running tasks; its processes are terminated.
+    for process in list(getattr(_pool, "_processes", {}).values()):
+        process.terminate()
+    _pool.shutdown(wait=True, cancel_futures=True)
+    _pool, _pool_size = None, 0
+
+
+@contextlib.contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Start worker processes with Ctrl-C ignored: only the parent handles it.
+
+    On a terminal, Ctrl-C reaches every process of the foreground group: a worker
+    would print its own KeyboardInterrupt traceback, and a pool whose workers died
+    leaves the parent waiting. A disposition of "ignore" survives exec, so a spawned
+    worker ignores SIGINT from its first instruction (before the initializer runs).
+    The parent's handler is back as soon as the tasks are handed out.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread; no Ctrl-C arrives elsewhere
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 atexit.register(shutdown_workers)
@@ -404,7 +443,9 @@ def _ask_every_worker(
     pool = _executor(workers)
     answers: dict[int, int | None] = {}
     while len(answers) < workers:
-        answers.update(pool.map(probe, [_PROBE_SECONDS] * workers))
+        with _workers_ignore_sigint():
+            results = pool.map(probe, [_PROBE_SECONDS] * workers)
+        answers.update(results)
     return answers
 
 
@@ -468,7 +509,12 @@ def map_in_workers(
     """
     pool = _executor(n_workers)
     try:
-        return list(pool.map(function, *arguments))
+        with _workers_ignore_sigint():  # processes start as tasks are submitted
+            results = pool.map(function, *arguments)
+        return list(results)
+    except KeyboardInterrupt:
+        _stop_workers_now()
+        raise
     except concurrent.futures.process.BrokenProcessPool as error:
         shutdown_workers()
         raise UsageError(

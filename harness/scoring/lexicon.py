@@ -37,6 +37,7 @@ from pathlib import Path
 from lemminflect import getAllLemmas
 
 from harness.errors import ConfigError, at
+from harness.safetext import unicode_text
 from harness.resources import Resource
 from harness.scoring.datafiles import builtin_data_path, data_file_resource
 from harness.text import Token, tokenize
@@ -182,7 +183,7 @@ def load_lexicon(path: Path) -> Lexicon:
     seen: dict[tuple[bool, tuple[str, ...]], int] = {}
     for number, fields in rows:
         where = at(path, number)
-        entry = _parse_entry(fields, lexicon=path.name, line=number, where=where)
+        entry = _parse_entry(fields, lexicon=unicode_text(path.name), line=number, where=where)
         key = (entry.exact, entry.words)
         if key in seen:
             raise ConfigError(
@@ -192,7 +193,7 @@ def load_lexicon(path: Path) -> Lexicon:
             )
         seen[key] = number
         entries.append(entry)
-    return Lexicon(path.name, path, resource.version, tuple(entries), resource)
+    return Lexicon(unicode_text(path.name), path, resource.version, tuple(entries), resource)
 
 
 @cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
 
@@ -12,9 +12,15 @@ from harness.engines import Engine
 
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
 from harness.experiments.registry import Tables, step
+from harness.experiments.settings import Range, Seed
 from harness.reports.blocks import Block, Heading, Paragraph, Table
 
 REPORT_ROWS = 200
+# The settings' allowed values; `harness pairs` checks its options against the same.
+Threshold = Annotated[float, Range(0, 1, exclusive_minimum=True)]  # a Jaccard similarity
+# Each permutation costs a (shingles x permutations) uint64 matrix per chunk: past
+# a thousand, memory grows by hundreds of MB for no measurable gain in recall.
+NumPerm = Annotated[int, Range(1, 1024)]
 
 
 def discovery_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
@@ -47,10 +53,10 @@ def discovery_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bl
 def discover_pairs(
     articles: pl.DataFrame,
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: Threshold = DEFAULT_THRESHOLD,
     cross_outlet: bool = False,
-    seed: int = DEFAULT_SEED,
-    num_perm: int = DEFAULT_NUM_PERM,
+    seed: Seed = DEFAULT_SEED,
+    num_perm: NumPerm = DEFAULT_NUM_PERM,
     engine: Engine | None = None,
 ) -> Tables:
     """Pairs of articles that copy one another (MinHash LSH candidates, verified by exact 5-gram Jaccard).

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
 
 from harness.experiments.registry import Tables, step
-from harness.experiments.settings import ProjectPath
+from harness.experiments.settings import ProjectPath, Range, Seed
 from harness.reports.blocks import Block, Figure, Heading, Paragraph, Table
 from harness.reports.svg import bar_chart, line_chart
 from harness.resources import Resource
@@ -178,7 +178,7 @@ def score_framing(
     *,
     lexicons: tuple[ProjectPath, ...] = (),
     include_builtin: bool = True,
-    context_chars: int = 60,
+    context_chars: Annotated[int, Range(0, 10_000)] = 60,  # each side of a hit, stored in every `hits` row
     english_only: bool = True,
 ) -> Tables:
     """Readability, sentence sentiment, loaded terms and attribution, by voice.
@@ -299,15 +299,18 @@ def compare_outlets_step(
     sentences: pl.DataFrame,
     hits: pl.DataFrame,
     *,
-    seed: int = DEFAULT_SEED,
-    n_boot: int = DEFAULT_N_BOOT,
-    n_perm: int = DEFAULT_N_PERM,
+    seed: Seed = DEFAULT_SEED,
+    # Bootstrap resamples: fewer than 100 give no usable 95% interval; past a
+    # million the run takes hours and the interval no longer moves.
+    n_boot: Annotated[int, Range(100, 1_000_000)] = DEFAULT_N_BOOT,
+    # Label permutations for the count model's p-value: its floor is 1 / (n_perm + 1).
+    n_perm: Annotated[int, Range(99, 1_000_000)] = DEFAULT_N_PERM,
     by_category: bool = True,
     match_on: str | None = None,
-    min_sentences: int = 10,
-    min_events: int = 5,
-    min_articles: int = MIN_ARTICLES,
-    min_stories: int = MIN_STORIES,
+    min_sentences: Annotated[int, Range(minimum=1)] = 10,
+    min_events: Annotated[int, Range(minimum=1)] = 5,
+    min_articles: Annotated[int, Range(minimum=2)] = MIN_ARTICLES,
+    min_stories: Annotated[int, Range(minimum=1)] = MIN_STORIES,
 ) -> Tables:
     """Outlet against outlet, articles (or shared stories) as the unit: sentiment, readability, rates.
 

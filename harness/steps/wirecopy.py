@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
 
 from harness.errors import ConfigError
 from harness.experiments.registry import Tables, step
-from harness.experiments.settings import ProjectPath
+from harness.experiments.settings import Length, ProjectPath
 from harness.reports.blocks import Block, Heading, Paragraph, Table, TrustedHtml
 from harness.resources import Resource, project_resource
 from harness.wirediff import (
@@ -39,7 +39,7 @@ def _pairs_for(articles: pl.DataFrame, a_outlet: str, b_outlet: str) -> list[tup
 
 
 @step(outputs=("candidate_pairs",))
-def outlet_pairs(articles: pl.DataFrame, *, pairs: list[list[str]]) -> Tables:
+def outlet_pairs(articles: pl.DataFrame, *, pairs: list[Annotated[list[str], Length(2, 2)]]) -> Tables:
     """Every article of outlet A paired with every article of outlet B, per [A, B] listed."""
     present = set(articles["outlet"].to_list())
     rows: list[tuple[str, str]] = []

@@ -1,0 +1,122 @@
+"""The ``harness`` entry point, and how an interrupt ends a command.
+
+This module imports nothing heavy, so that Ctrl-C is one line at any time,
+including the second or so it takes to import polars, numpy and typer:
+
+- while importing, nothing has been written yet: the line is printed and the
+  process exits at once;
+- afterwards, Ctrl-C raises KeyboardInterrupt as usual, so every ``finally``
+  block runs (staging folders and temporary output files are removed, Ray is shut
+  down) before the command ends with the same line and exit code 130.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+TYPE_CHECKING = False  # not typing's: see harness/__init__.py
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
+    from typing import NoReturn
+
+INTERRUPTED = "interrupted; nothing stored"
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
+def _say_interrupted() -> None:
+    # os.write: no Python buffer that could be half-flushed when the process ends.
+    try:
+        os.write(2, (INTERRUPTED + "\n").encode())
+    except OSError:  # stderr closed: nothing to tell
+        pass
+
+
+def _exit_at_once(signum: int, frame: FrameType | None) -> None:
+    _say_interrupted()
+    os._exit(EXIT_INTERRUPTED)
+
+
+def _exit_silently(signum: int, frame: FrameType | None) -> None:
+    os._exit(EXIT_INTERRUPTED)
+
+
+def exit_interrupted() -> NoReturn:
+    """End the command after an interrupt: one line on stderr, exit code 130.
+
+    Called once cleanup has run (the KeyboardInterrupt has unwound the command). A
+    second Ctrl-C while the interpreter shuts down ends it at once, without a
+    second line or a traceback.
+    """
+    _install(_exit_silently)
+    sys.stderr.flush()
+    _say_interrupted()
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _install(handler: Callable[[int, FrameType | None], object]) -> None:
+    """Set the SIGINT handler, unless Ctrl-C is ignored (started with nohup or in the background)."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return
+    signal.signal(signal.SIGINT, handler)
+
+
+def _exit_code(code: object) -> int:
+    """The process exit code ``sys.exit(code)`` gives."""
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 1
+
+
+def _quiet_shutdown(code: int) -> None:
+    """After the command has ended, Ctrl-C no longer interrupts Python's shutdown
+    (joining the worker pool's threads): a traceback from the shutdown code would
+    be the only thing it could add. A second Ctrl-C ends the process at once, with
+    the command's own exit code, in case shutting down hangs."""
+    pressed: list[int] = []
+
+    def finish(signum: int, frame: FrameType | None) -> None:
+        pressed.append(signum)
+        if len(pressed) > 1:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()  # os._exit would drop what is still buffered
+                except (OSError, ValueError):
+                    pass
+            os._exit(code)
+
+    _install(finish)
+
+
+def main() -> None:
+    """``harness``: the typer app, loaded after a quick-exit Ctrl-C handler is in place."""
+    _install(_exit_at_once)
+    from harness.cli.app import app  # the heavy imports
+
+    _install(signal.default_int_handler)
+    try:
+        app()  # always ends in SystemExit (see harness.cli.group)
+    except SystemExit as ended:
+        code = _exit_code(ended.code)
+        if code == EXIT_INTERRUPTED and "ray" in sys.modules:
+            _leave_without_finalizing(code)
+        _quiet_shutdown(code)
+        raise
+
+
+def _leave_without_finalizing(code: int) -> NoReturn:
+    """Exit now, skipping the interpreter's teardown.
+
+    Ray interrupted while it starts can crash that teardown (a segmentation fault
+    after the "interrupted" line, exit code -11 instead of 130). Everything of the
+    harness's own is already cleaned up by then (the interrupt has unwound every
+    ``finally``, Ray is shut down): only Python's finalizers are skipped.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)

@@ -1,0 +1,76 @@
+"""The root command group: every way a command can end, as one line.
+
+Click and typer print usage errors as a framed box of five lines, and turn Ctrl-C
+into "Aborted!" or a silent exit. The harness's rule is one line on stderr for
+every error, with the exit codes of :mod:`harness.errors`:
+
+- a usage error (missing argument, unknown option or command, bad choice):
+  ``error: <what> (see `harness CMD --help`)``, exit 2;
+- an interrupt: ``interrupted; nothing stored``, exit 130 (see ``harness.cli.entry``).
+
+``--help`` and a bare ``harness`` (which shows the help) work as before.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from harness.cli.entry import EXIT_INTERRUPTED, exit_interrupted
+from harness.errors import EXIT_BAD_INPUT
+
+
+def usage_line(exc: typer.TyperException, fallback: str = "harness") -> str:
+    """The one line for a command-line error: its message (on one line) and where to look.
+
+    ``fallback`` names the command when the error carries no context (an option
+    missing its value is found before the command's context exists).
+    """
+    message = " ".join(exc.format_message().split())
+    message = message.replace("Value error, ", "")  # typer's wording for a bad choice
+    command = getattr(getattr(exc, "ctx", None), "command_path", None) or fallback
+    return f"error: {message} (see `{command} --help`)"
+
+
+def _is_help_request(exc: typer.TyperException) -> bool:
+    # `harness` or `harness corpus` alone: the help is the answer, not an error.
+    # Matched by name, as typer itself does: the class lives in typer's private click copy.
+    return type(exc).__name__ == "NoArgsIsHelpError"
+
+
+class HarnessGroup(TyperGroup):
+    """The ``harness`` group: click's own error printing replaced by one line."""
+
+    def _command_named(self, prog_name: str | None, args: Sequence[str] | None) -> str:
+        words = list(sys.argv[1:] if args is None else args)
+        prog = prog_name or "harness"
+        return f"{prog} {words[0]}" if words and words[0] in self.commands else prog
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:  # a caller that handles click's exceptions itself
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.TyperException as exc:  # click's errors: usage, bad parameter, no such command
+            if _is_help_request(exc):
+                typer.echo(exc.format_message(), err=True)
+            else:
+                typer.echo(usage_line(exc, self._command_named(prog_name, args)), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except (typer.Abort, KeyboardInterrupt):
+            exit_interrupted()
+        if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into Exit(130)
+            exit_interrupted()
+        sys.exit(code if isinstance(code, int) else 0)

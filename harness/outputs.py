@@ -42,7 +42,8 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -359,31 +360,32 @@ def _stage(target: Target, fill: Fill, *, keep_mode: bool) -> Path:
     except OSError as exc:
         raise StoreError(f"cannot write: {exc.strerror or exc}", where=folder) from None
     tmp = Path(name)
-    try:
+    with _removed_on_failure(tmp, target):
         with os.fdopen(fd, "wb") as handle:
             _set_mode(handle.fileno(), target, keep_mode)
             fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
+    return tmp
+
+
+@contextmanager
+def _removed_on_failure(tmp: Path, target: Target) -> Iterator[None]:
+    """Delete the temporary file if anything fails (an OSError becomes one line)."""
+    try:
+        yield
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise _write_error(target, exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return tmp
 
 
 def _replace(target: Target, fill: Fill, *, keep_mode: bool) -> None:
     tmp = _stage(target, fill, keep_mode=keep_mode)
-    try:
+    with _removed_on_failure(tmp, target):
         os.replace(tmp, target.path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise _write_error(target, exc) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     _fsync_dir(target.path.parent)
 
 

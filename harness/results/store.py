@@ -34,7 +34,7 @@ import polars as pl
 
 from harness.errors import HarnessError, NotFoundError, StoreError
 from harness.experiments.spec import NAME_RE
-from harness.outputs import new_folder_mode
+from harness.outputs import new_folder_mode, pid_alive
 from harness.outputs import write_atomic as write_atomic  # re-exported: harness.results.write_atomic
 from harness.results.hashing import field_path, sha256_bytes
 from harness.results.manifest import (
@@ -172,16 +172,6 @@ def parse_ref(ref: str) -> tuple[str, str | None]:
     return name, rid or None
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -258,7 +248,7 @@ class ResultStore:
         """
         for item in folder.glob(f"{TMP_PREFIX}*"):
             pid_text = item.name[len(TMP_PREFIX) :].split("-", 1)[0]
-            if item.is_dir() and pid_text.isdigit() and not _pid_alive(int(pid_text)):
+            if item.is_dir() and pid_text.isdigit() and not pid_alive(int(pid_text)):
                 shutil.rmtree(item, ignore_errors=True)
 
     def _publish(self, staging: Path, final: Path, name: str) -> str | None:

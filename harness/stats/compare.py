@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from harness.errors import InputError
@@ -338,17 +339,8 @@ def _pooled_sentiment_row(
         "small_n": min(x.size, y.size) < opts.min_sentences,
     }
     size_note = _size_note(row["small_n"], f"{opts.min_sentences} sentences in a group")
-    if min(x.size, y.size) == 0:
-        return row | {"note": _join_notes("no sentences in a group: no test", size_note, pair.note)}
-    test = mann_whitney(x, y, seed=opts.seed_for(pair, SENTIMENT_METRIC, voice), n_boot=opts.n_boot)
-    return row | {
-        "statistic": test.u,
-        "p_value": test.p_value,
-        "effect": test.delta,
-        "ci_low": test.ci_low,
-        "ci_high": test.ci_high,
-        "note": _join_notes(size_note, pair.note),
-    }
+    seed = opts.seed_for(pair, SENTIMENT_METRIC, voice)
+    return _location_test(row, x, y, seed, opts.n_boot, "no sentences in a group: no test", size_note, pair.note)
 
 
 def _article_location_row(
@@ -366,16 +358,32 @@ def _article_location_row(
         "small_n": small,
     }
     size_note = _size_note(small, f"{opts.min_articles} articles with a value in a group")
+    seed = opts.seed_for(pair, metric, voice)
+    empty = "no article with a value in a group: no test"
+    return _location_test(row, x, y, seed, opts.n_boot, empty, size_note, pair.note)
+
+
+def _location_test(
+    row: dict[str, Any],
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    seed: np.random.SeedSequence,
+    n_boot: int,
+    empty_note: str,
+    *notes: str | None,
+) -> dict[str, Any]:
+    """``row`` completed with Mann-Whitney U and Cliff's delta of ``x`` against ``y``
+    (sentences or articles alike), or with ``empty_note`` when a group is empty."""
     if min(x.size, y.size) == 0:
-        return row | {"note": _join_notes("no article with a value in a group: no test", size_note, pair.note)}
-    test = mann_whitney(x, y, seed=opts.seed_for(pair, metric, voice), n_boot=opts.n_boot)
+        return row | {"note": _join_notes(empty_note, *notes)}
+    test = mann_whitney(x, y, seed=seed, n_boot=n_boot)
     return row | {
         "statistic": test.u,
         "p_value": test.p_value,
         "effect": test.delta,
         "ci_low": test.ci_low,
         "ci_high": test.ci_high,
-        "note": _join_notes(size_note, pair.note),
+        "note": _join_notes(*notes),
     }
 
 

@@ -337,3 +337,28 @@ def test_a_damaged_copy_is_replaced_by_concurrent_runs(project: Project) -> None
 
 def _run_profile(root: str) -> str:
     return run_profile(Project(Path(root))).result_id  # type: ignore[attr-defined, no-any-return]
+
+
+def test_ctrl_c_while_publishing_waits_for_the_latest_pointer(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interrupt between the rename and LATEST is held back: the result and its
+    pointer are stored together, and the interrupt message names the stored result."""
+    import signal
+
+    from harness.cli.entry import _interrupted_line
+    from harness.results import store as store_module
+
+    real_publish = ResultStore._publish
+
+    def publish_then_ctrl_c(self: ResultStore, staging: Path, final: Path, name: str) -> str | None:
+        replaced = real_publish(self, staging, final, name)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C right after the rename
+        return replaced
+
+    monkeypatch.setattr(ResultStore, "_publish", publish_then_ctrl_c)
+    monkeypatch.setattr(store_module, "STORED", [])
+    assert _interrupted_line() == "interrupted; nothing stored"
+    with pytest.raises(KeyboardInterrupt):
+        run_profile(project)
+    stored = project.store().load("corpus-profile")  # LATEST names it: nothing half-published
+    assert store_module.STORED == [stored.ref]
+    assert _interrupted_line() == f"interrupted; stored before the interrupt: {stored.ref}"

@@ -26,10 +26,19 @@ INTERRUPTED = "interrupted; nothing stored"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
+def _interrupted_line() -> str:
+    """The line: "nothing stored", or the results stored before the interrupt
+    (``run --all`` stops between experiments, and a result is published together
+    with its LATEST pointer, never half: see harness.results.store)."""
+    store = sys.modules.get("harness.results.store")
+    stored = list(getattr(store, "STORED", ()))
+    return f"interrupted; stored before the interrupt: {', '.join(stored)}" if stored else INTERRUPTED
+
+
 def _say_interrupted() -> None:
     # os.write: no Python buffer that could be half-flushed when the process ends.
     try:
-        os.write(2, (INTERRUPTED + "\n").encode())
+        os.write(2, (_interrupted_line() + "\n").encode())
     except OSError:  # stderr closed: nothing to tell
         pass
 

@@ -23,9 +23,12 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import stat
 import tempfile
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,6 +183,35 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+# Results this process has stored, in order: an interrupted command names them
+# (harness.cli.entry) instead of saying "nothing stored".
+STORED: list[str] = []
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C waits until the block ends, then takes effect as usual.
+
+    Publishing a result and pointing ``LATEST`` at it belong together: an
+    interrupt between them would leave a stored result that ``LATEST`` does not
+    name and a command that could not say whether it stored anything. The SIGINT
+    handler is swapped for one that only takes note (a thread signal mask would not
+    do: the signal may land on any of polars' threads); only the main thread may
+    set handlers, and only it receives Python's KeyboardInterrupt anyway.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            signal.raise_signal(signal.SIGINT)  # now handled as it would have been
+
+
 class ResultStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -221,14 +253,16 @@ class ResultStore:
                 with item.open("rb") as handle:
                     os.fsync(handle.fileno())
             _fsync_dir(staging)
-            replaced = self._publish(staging, final, name)
+            with _interrupts_deferred():
+                replaced = self._publish(staging, final, name)
+                self._clear_broken_latest(folder, notice)
+                write_atomic(folder / LATEST, (manifest.result_id + "\n").encode())
+                STORED.append(f"{name}@{manifest.result_id}")
             if replaced and notice:
                 notice(
                     f"{final}: the stored copy of {name}@{manifest.result_id} was damaged "
                     f"({replaced}); replaced it with this run's result"
                 )
-            self._clear_broken_latest(folder, notice)
-            write_atomic(folder / LATEST, (manifest.result_id + "\n").encode())
         except OSError as exc:
             raise StoreError(
                 f"could not write result {manifest.result_id}: {exc.strerror or exc}",

@@ -36,7 +36,7 @@ def _run(engine: Engine, step: str, articles: pl.DataFrame) -> tuple[float, dict
     defn = STEPS.get(step)
     assert defn is not None and defn.batch_over == "articles", f"{step} is not a batch step"
     settings = {s.name: s.default for s in defn.settings if not s.required}
-    call = BatchCall(defn.func, "articles", {"articles": articles}, defn.inputs, settings, defn.outputs)
+    call = BatchCall(defn.func, "articles", {"articles": articles}, defn.inputs, settings, defn.func_outputs)
     start = time.perf_counter()
     tables = engine.run(call)
     seconds = time.perf_counter() - start

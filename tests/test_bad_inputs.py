@@ -136,6 +136,10 @@ CSV/Parquet with a header and no   test_corpus_with_a_header_and_no_rows; lib te
 outlets + doc_ids selecting none   test_selection_of_no_article
 corpus file that is a FIFO         test_corpus_that_is_a_fifo
 corpus.path empty or with NUL      test_corpus_path_that_names_no_file
+outlet names a chart could mangle  test_report_charts_keep_odd_outlet_names_whole; lib test_report_layout::
+  ($x$, long and alike, markup)      test_chart_text_is_escaped_whole_and_literal
+report of a result in which no     test_report_of_a_result_with_no_scored_article
+  article was scored
 =================================  ==============================================================
 """
 
@@ -1839,3 +1843,58 @@ def test_corpus_path_that_names_no_file(project: Project, path: str) -> None:
     write_experiment(project, path)
     line = error_line(cli(project, "run", "bad"))
     assert f"bad.toml: key 'corpus.path' = \"{path}\" is not allowed" in line, line
+
+
+# -- issue 12: reports by outlet ---------------------------------------------------------------
+
+ODD_OUTLETS = (
+    "Money $x$ & $y$ Daily",
+    "The Northern Evening Chronicle and Courier (weekday edition)",
+    "The Northern Evening Chronicle and Courier (weekend edition)",
+    "<b>Bold</b> Wire",
+)
+
+
+def _chart_text(html_text: str) -> str:
+    """The text of every chart, lines of wrapped labels run together, unescaped."""
+    import html as html_module
+
+    svgs = re.findall(r"<svg .*?</svg>", html_text, flags=re.S)
+    return html_module.unescape("".join("".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)) for svg in svgs))
+
+
+def test_report_charts_keep_odd_outlet_names_whole(project: Project) -> None:
+    folder = project.root / "odd"
+    folder.mkdir()
+    with (folder / "articles.jsonl").open("w", encoding="utf-8") as handle:
+        for i in range(12):
+            body = f"Officials said talks number {i} failed. Critics slammed the chaotic plan as a disaster. 'We go on,' she said."
+            handle.write(json.dumps({"outlet": ODD_OUTLETS[i % 4], "headline": f"Talks {i}", "body": body}) + "\n")
+    write_experiment(project, "odd", steps=STORY_STEPS.format(extra=""))
+    for command in ("run", "report"):
+        result = cli(project, command, "bad")
+        assert result.exit_code == 0, result.output
+    page = (project.reports_dir / "bad.html").read_text(encoding="utf-8")
+    charts = "".join(_chart_text(page).split())  # a wrapped label loses the space at its break
+    for outlet in ODD_OUTLETS:
+        assert "".join(outlet.split()) in charts, outlet  # never cut short; "$" and markup as text
+    assert "<b>" not in page and re.findall(r"<h2>(.*?)</h2>", page)[0] == "Summary by outlet"
+
+
+def test_report_of_a_result_with_no_scored_article(project: Project) -> None:
+    folder = project.root / "fr"
+    folder.mkdir()
+    body = (
+        "Le gouvernement a annoncé mardi une nouvelle réforme des retraites. "
+        "Les syndicats ont appelé à la grève générale dans tout le pays."
+    )
+    lines = [json.dumps({"outlet": f"Le Monde {i % 2}", "headline": f"Réforme {i}", "body": f"{body} Numéro {i}."}) for i in range(4)]
+    (folder / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_experiment(project, "fr", steps=STORY_STEPS.format(extra=""))
+    for command in ("run", "report"):
+        result = cli(project, command, "bad")
+        assert result.exit_code == 0, result.output
+    markdown = (project.reports_dir / "bad.md").read_text(encoding="utf-8")
+    assert "No article has a value: nothing to summarise or draw" in markdown
+    assert "4 not scored (table \\`skipped\\`)" in markdown and "language: fr" in markdown
+    assert "<svg" not in (project.reports_dir / "bad.html").read_text(encoding="utf-8")

@@ -12,7 +12,9 @@ it). The test asserts that
   ``default-src 'none'``, and the DOM has no element that loads a URL;
 * the page shows the expected table, each hostile string as literal cell text;
 * a screenshot is a non-empty PNG of the size asked for;
-* outlet names drawn into the framing report's inline SVG charts stay text too.
+* outlet names drawn into the framing report's inline SVG charts stay text too;
+* a large report (2,225 articles, generated stored tables) is under 1.5 MB, opens
+  with the summary by outlet, draws its charts, and screenshots.
 
 A control page (the same payload, unescaped and without the CSP) proves the
 oracle works: in this browser, with these flags, the payload does run and does
@@ -167,7 +169,9 @@ def screenshot(page: Path, tmp_path: Path) -> Path:
 # -- reading the dumped DOM -------------------------------------------------------------------
 
 # Elements that fetch a URL or run code when present in a live DOM (HTML and SVG;
-# the parser lower-cases names). Our own charts are inline <svg> with none of them.
+# the parser lower-cases names). Our own charts are inline <svg> with none of them,
+# except <use> that points at a marker defined in the same chart ("#id"), which
+# loads nothing: DomSummary counts such a <use> as "use-local".
 LOADING_TAGS = {
     "script", "img", "iframe", "frame", "link", "object", "embed", "video", "audio", "source", "base",
     "image", "use", "foreignobject", "meta-refresh",
@@ -189,9 +193,11 @@ class DomSummary(HTMLParser):
         self._cell: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attributes += [(name, value or "") for name, value in attrs]
         values = dict(attrs)
+        href = values.get("xlink:href") or values.get("href") or ""
+        local = tag == "use" and href.startswith("#") and len(values.keys() & {"xlink:href", "href"}) == 1
+        self.tags.append("use-local" if local else tag)
+        self.attributes += [(name, value or "") for name, value in attrs]
         if tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
             self.tags.append("meta-refresh")
         if tag == "meta" and (values.get("http-equiv") or "").lower() == "content-security-policy":
@@ -306,6 +312,29 @@ def test_hostile_outlet_names_in_charts(project: Project, tmp_path: Path, attack
     for outlet in outlets:
         assert outlet in shown, outlet  # each name shown literally
     assert requests.paths == []
+
+
+def test_large_report_opens_with_the_summary_and_draws_its_charts(tmp_path: Path) -> None:
+    """2,225 articles in five outlets with long, alike names: small, inert, summary first."""
+    from tests.report_tables import large_framing_html
+
+    page = tmp_path / "large.html"
+    page.write_text(large_framing_html(2225), encoding="utf-8")
+    assert page.stat().st_size < 1_500_000
+    dom = summarise(dump_dom(page, tmp_path))
+    assert_inert(dom, "http://127.0.0.1")
+    assert dom.tags.count("svg") == 9 and "use-local" in dom.tags
+    ids = {value for name, value in dom.attributes if name == "id"}
+    local = [value for name, value in dom.attributes if name in ("href", "xlink:href")]
+    assert local and all(value.startswith("#") and value[1:] in ids for value in local)
+    # The first section after the title and provenance is the summary table by outlet.
+    assert dom.tags.index("h2") < dom.tags.index("table") < dom.tags.index("svg")
+    shown = "".join(dom.text)
+    assert shown.index("Summary by outlet") < shown.index("Sentiment: outlet against outlet")
+    assert "The Northern Evening Chronicle and Courier (weekend edition)" in dom.cells
+    png = screenshot(page, tmp_path)
+    assert png_size(png) == WINDOW
+    assert png.stat().st_size > 50_000  # text, a table and the first chart, not a blank page
 
 
 def test_control_page_shows_the_oracle_detects_script_and_requests(

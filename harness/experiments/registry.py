@@ -17,6 +17,9 @@ A step is a plain function over polars frames:
 - ``resources`` maps the step's settings to the data files it reads (recorded
   in the manifest); a ``ProjectPath`` setting arrives resolved to an absolute path;
   ``report`` renders the step's section of the report from stored tables alone.
+- ``gather`` (optional) makes further tables from the step's whole outputs, once,
+  after every batch is in: per-outlet summaries, which no slice of the articles can
+  compute. Its tables are stored with the step's own (``StepDef.outputs`` has both).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ ResourceList = Callable[[Mapping[str, Any]], Sequence[Resource]]
 # A report section is a pure function of stored tables (and the step's settings
 # as recorded in the manifest): it must never recompute an analysis.
 ReportSection = Callable[[Tables, Mapping[str, Any]], Sequence[Any]]
+# Given the step's gathered outputs and its resolved settings, further tables.
+GatherFunction = Callable[[Tables, Mapping[str, Any]], Tables]
 
 _NO_DEFAULT = inspect.Parameter.empty
 
@@ -62,6 +67,14 @@ class Setting:
 
 
 @dataclass(frozen=True, slots=True)
+class Gather:
+    """Tables made once from a step's whole outputs (see the module docs)."""
+
+    outputs: tuple[str, ...]
+    func: GatherFunction
+
+
+@dataclass(frozen=True, slots=True)
 class StepDef:
     name: str
     func: StepFunction
@@ -73,6 +86,13 @@ class StepDef:
     summary: str
     batch_over: str | None = None  # an input table the step may be run on in slices
     wants_engine: bool = False  # takes the keyword `engine` (see ENGINE_PARAMETER)
+    gather: Gather | None = None  # its outputs are in `outputs` too, after the function's own
+
+    @property
+    def func_outputs(self) -> tuple[str, ...]:
+        """The tables the step function itself returns (per batch, for a batched step)."""
+        gathered = set(self.gather.outputs) if self.gather else set()
+        return tuple(name for name in self.outputs if name not in gathered)
 
     def setting(self, name: str) -> Setting | None:
         return next((s for s in self.settings if s.name == name), None)
@@ -180,13 +200,15 @@ def step(
     resources: ResourceList | None = None,
     report: ReportSection | None = None,
     batch_over: str | None = None,
+    gather: Gather | None = None,
     registry: StepRegistry = STEPS,
 ) -> Callable[[StepFunction], StepFunction]:
     """Register a step function; returns it unchanged so it stays a plain function.
 
     ``batch_over`` names an input table whose consecutive slices can be processed
     apart (every output row comes from one input row, in input order): engines
-    such as Ray may then spread the step over workers.
+    such as Ray may then spread the step over workers. ``gather`` names tables made
+    from the step's outputs once they are all in (per-outlet summaries).
     """
 
     def register(func: StepFunction) -> StepFunction:
@@ -199,13 +221,14 @@ def step(
                 name=name or func.__name__,
                 func=func,
                 inputs=inputs,
-                outputs=tuple(outputs),
+                outputs=(*outputs, *(gather.outputs if gather else ())),
                 settings=settings,
                 resources=resources,
                 report=report,
                 summary=summary[0] if summary else "",
                 batch_over=batch_over,
                 wants_engine=wants_engine,
+                gather=gather,
             )
         )
         return func

@@ -13,8 +13,10 @@ its Markdown side is plain text, escaped here).
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Protocol
 
 import polars as pl
@@ -95,7 +97,8 @@ class Code:
 
 
 def format_cell(value: object, digits: int = 3) -> str:
-    """One table cell: nulls are blank (never "N/A"), floats rounded for reading."""
+    """One table cell: nulls and NaN are blank (never "N/A"), infinity is "∞" or "−∞",
+    floats rounded for reading."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -103,12 +106,25 @@ def format_cell(value: object, digits: int = 3) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return ""
+        if math.isinf(value):  # an unbounded rate ratio or interval end
+            return "∞" if value > 0 else "−∞"
         if value != 0 and abs(value) < 10**-digits:
             return f"{value:.2e}"  # small p-values must not print as 0.000
         return f"{value:.{digits}f}"
     if isinstance(value, (list, tuple)):
         return ", ".join(format_cell(v, digits) for v in value)
     return str(value)
+
+
+LONG_TEXT = 40  # characters: a column with longer cells (headlines, context) gets room to wrap
+
+
+def _column_class(dtype: pl.DataType, cells: list[str]) -> str:
+    if dtype.is_numeric():
+        return ' class="num"'
+    if any(len(cell) > LONG_TEXT for cell in cells):
+        return ' class="text"'
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,23 +156,35 @@ class Table:
     def html(self) -> str:
         caption = f"<caption>{h(self.caption)}</caption>" if self.caption else ""
         head = "".join(f"<th>{h(c)}</th>" for c in self.frame.columns)
-        numeric = [dtype.is_numeric() for dtype in self.frame.dtypes]
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f'<td class="num">{h(cell)}</td>' if num else f"<td>{h(cell)}</td>"
-                for cell, num in zip(row, numeric, strict=True)
-            )
-            + "</tr>"
-            for row in self._rows()
+        rows = self._rows()
+        classes = [_column_class(dtype, [row[i] for row in rows]) for i, dtype in enumerate(self.frame.dtypes)]
+        body = "".join(
+            "<tr>" + "".join(f"<td{cls}>{h(cell)}</td>" for cell, cls in zip(row, classes, strict=True)) + "</tr>"
+            for row in rows
         )
         note = f'<p class="note">{h(self._note())}</p>' if self._note() else ""
-        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}\n"
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}\n"
+
+
+def top_rows(frame: pl.DataFrame, *, by: str, descending: bool, n: int, what: str, table: str) -> Table:
+    """A per-article table capped at ``n`` rows, ranked by ``by`` (nulls last), saying so.
+
+    The caption names the rank and the stored table that has every row, so that a
+    report stays readable (and small) at any corpus size.
+    """
+    ranked = frame.sort(by, descending=descending, nulls_last=True, maintain_order=True)
+    order = "highest" if descending else "lowest"
+    if frame.height > n:
+        caption = f"{what}: the {n} of {frame.height} with the {order} {by}; all rows in table `{table}`"
+    else:
+        caption = f"{what}: all {frame.height}, {order} {by} first (table `{table}`)"
+    return Table(ranked.head(n), caption)
 
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """An inline SVG chart (built by harness.reports.svg, which escapes its labels).
+    """An inline SVG chart (built by harness.reports.charts: text escaped, no scripts,
+    no external references).
 
     ``markdown_text`` is a plain-text note for the Markdown report (escaped).
     """
@@ -191,3 +219,34 @@ class TrustedHtml:
 
     def html(self) -> str:
         return self.fragment + "\n"
+
+
+class Part(IntEnum):
+    """Where a block goes in a report: every report reads summary, charts, details.
+
+    Steps contribute to each part; the report shows all summaries first (in step
+    order), then all charts, then all details. A block outside a :class:`Section`
+    is a detail.
+    """
+
+    SUMMARY = 1
+    CHARTS = 2
+    DETAILS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """Blocks that belong to one part of the report (see :class:`Part`)."""
+
+    part: Part
+    blocks: tuple[Block, ...]
+
+    def markdown(self) -> str:
+        return "\n".join(b.markdown() for b in self.blocks)
+
+    def html(self) -> str:
+        return "".join(b.html() for b in self.blocks)
+
+
+def part_of(block: Block) -> Part:
+    return block.part if isinstance(block, Section) else Part.DETAILS

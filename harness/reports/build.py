@@ -15,7 +15,7 @@ import polars as pl
 
 from harness.experiments.registry import StepRegistry, default_registry
 from harness.outputs import write_together
-from harness.reports.blocks import Block, Code, Heading, Paragraph, Table, h
+from harness.reports.blocks import Block, Code, Heading, Paragraph, Table, h, part_of
 from harness.results.store import StoredResult
 from harness.safetext import printable
 
@@ -31,6 +31,10 @@ caption{text-align:left;font-style:italic;padding:.2rem 0}
 pre{background:#f5f5f5;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
 .note{color:#555;font-size:.85rem}
 figure{margin:1rem 0}
+figure svg{width:100%;max-width:60rem;height:auto}
+td{white-space:nowrap}
+td.text{min-width:16rem;white-space:normal}
+figcaption{font-size:.85rem;color:#444}
 """
 
 
@@ -54,6 +58,27 @@ def citation_text(stored: StoredResult) -> str:
 
 
 def header_blocks(stored: StoredResult) -> list[Block]:
+    """Title, description and one line of provenance: the report opens with its findings."""
+    m = stored.manifest
+    corpus = m.corpus
+    skipped = corpus.get("articles_skipped", 0)
+    not_scored = f", {skipped} not scored (table `skipped`)" if skipped else ""
+    blocks: list[Block] = [Heading(f"Experiment: {stored.name}", 1)]
+    if m.experiment.get("description"):
+        blocks.append(Paragraph(m.experiment["description"]))
+    blocks.append(
+        Paragraph(
+            f"Result {stored.ref} (experiment version {m.experiment['version']}, "
+            f"config {m.config_hash[:12]}). Corpus {corpus['path']}: "
+            f"{corpus['articles_read']} articles read, {corpus['articles_selected']} selected{not_scored}, "
+            f"sha256 {corpus['hash'][:16]}. Stored tables, dictionaries and how to cite: at the end."
+        )
+    )
+    return blocks
+
+
+def provenance_blocks(stored: StoredResult) -> list[Block]:
+    """Every stored table with its hash, every dictionary and lexicon, the citation."""
     m = stored.manifest
     tables = pl.DataFrame(
         {
@@ -66,18 +91,9 @@ def header_blocks(stored: StoredResult) -> list[Block]:
     resources = pl.DataFrame(
         m.resources, schema={"name": pl.String, "version": pl.String, "sha256": pl.String}
     ).with_columns(pl.col("sha256").str.slice(0, 16))
-    blocks: list[Block] = [Heading(f"Experiment: {stored.name}", 1)]
-    if m.experiment.get("description"):
-        blocks.append(Paragraph(m.experiment["description"]))
-    blocks += [
-        Heading("Result"),
-        Paragraph(
-            f"Result {stored.ref} (experiment version {m.experiment['version']}, "
-            f"config {m.config_hash[:12]}). Corpus {m.corpus['path']}: "
-            f"{m.corpus['articles_read']} articles read, {m.corpus['articles_selected']} selected, "
-            f"sha256 {m.corpus['hash'][:16]}."
-        ),
-        Table(tables, "Stored tables (Parquet, hashes in manifest.json)"),
+    blocks: list[Block] = [
+        Heading("Stored result"),
+        Table(tables, "Stored tables (Parquet, hashes in manifest.json): every row behind this report"),
     ]
     if resources.height:
         blocks.append(Table(resources, "Dictionaries and lexicons used"))
@@ -86,6 +102,7 @@ def header_blocks(stored: StoredResult) -> list[Block]:
 
 
 def section_blocks(stored: StoredResult, registry: StepRegistry) -> list[Block]:
+    """Each step's report blocks, laid out part by part: summaries, charts, details."""
     tables = stored.tables()
     blocks: list[Block] = []
     for call in stored.manifest.config.get("resolved_steps", []):
@@ -93,7 +110,12 @@ def section_blocks(stored: StoredResult, registry: StepRegistry) -> list[Block]:
         if defn is None or defn.report is None:
             continue
         blocks.extend(defn.report(tables, call["settings"]))
-    return blocks
+    return arrange(blocks)
+
+
+def arrange(blocks: Sequence[Block]) -> list[Block]:
+    """Every summary first, then every chart, then every detail; step order within each."""
+    return sorted(blocks, key=part_of)  # sorted() is stable
 
 
 def render_markdown(title: str, blocks: Sequence[Block]) -> str:
@@ -111,7 +133,11 @@ def render_html(title: str, blocks: Sequence[Block]) -> str:
 
 
 def render_report(stored: StoredResult, *, registry: StepRegistry | None = None) -> RenderedReport:
-    blocks = header_blocks(stored) + section_blocks(stored, registry or default_registry())
+    blocks = [
+        *header_blocks(stored),
+        *section_blocks(stored, registry or default_registry()),
+        *provenance_blocks(stored),
+    ]
     title = f"{stored.name}: {stored.result_id}"
     return RenderedReport(title, render_markdown(title, blocks), render_html(title, blocks))
 

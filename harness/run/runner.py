@@ -93,15 +93,22 @@ def _call_step(
     defn: StepDef, tables: Mapping[str, pl.DataFrame], settings: Mapping[str, Any], engine: Engine
 ) -> dict[str, pl.DataFrame]:
     if defn.batch_over is not None:
-        call = BatchCall(defn.func, defn.batch_over, tables, defn.inputs, settings, defn.outputs)
+        call = BatchCall(defn.func, defn.batch_over, tables, defn.inputs, settings, defn.func_outputs)
         produced: Mapping[str, pl.DataFrame] = engine.run(call)
     else:
         extra = {ENGINE_PARAMETER: engine} if defn.wants_engine else {}
         produced = defn.func(*(tables[name] for name in defn.inputs), **settings, **extra)
-    if set(produced) != set(defn.outputs):
+    if set(produced) != set(defn.func_outputs):
         raise StepContractError(
-            f"step {defn.name!r} returned tables {sorted(produced)}, declared {list(defn.outputs)}"
+            f"step {defn.name!r} returned tables {sorted(produced)}, declared {list(defn.func_outputs)}"
         )
+    if defn.gather is not None:
+        # Once, over every batch's rows: summaries that no slice of the articles can make.
+        produced = {**produced, **defn.gather.func(produced, settings)}
+        if set(produced) != set(defn.outputs):
+            raise StepContractError(
+                f"step {defn.name!r} gathered tables {sorted(produced)}, declared {list(defn.outputs)}"
+            )
     for name, frame in produced.items():
         if not isinstance(frame, pl.DataFrame):
             raise StepContractError(f"step {defn.name!r} returned a {type(frame).__name__} for {name!r}")

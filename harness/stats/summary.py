@@ -29,6 +29,8 @@ SUMMARY_METRICS: tuple[str, ...] = (
     "gunning_fog",
 )
 
+VOICES: tuple[str, ...] = tuple(view.value for view in VIEWS)
+
 OUTLET_SUMMARY_SCHEMA: dict[str, pl.DataType] = {
     "outlet": pl.String(),
     "metric": pl.String(),  # a per-article column of the documents table (SUMMARY_METRICS)
@@ -56,13 +58,17 @@ def outlet_summary(
     n_boot: int,
     field: str = "body",
     metrics: tuple[str, ...] = SUMMARY_METRICS,
+    voices: tuple[str, ...] = VOICES,
 ) -> pl.DataFrame:
-    """The ``outlet_summary`` table (see module docs) from the one-row-per-article table."""
+    """The ``outlet_summary`` table (see module docs) from the one-row-per-article table.
+
+    ``voices`` are the views it has columns for (the core suite's table: ``("all",)``).
+    """
     rows = []
     ordered = documents.sort("doc_id")  # resampling depends on the data, not its order
     for metric in metrics:
-        for view in VIEWS:
-            column = wide_column_name(metric, field, view.value)
+        for voice in voices:
+            column = wide_column_name(metric, field, voice)
             if column not in documents.columns:
                 raise InputError(
                     f"documents table lacks column {column}",
@@ -73,7 +79,7 @@ def outlet_summary(
                 values = (
                     ordered.filter(pl.col("outlet") == outlet)[column].drop_nulls().drop_nans().to_numpy()
                 )
-                rows.append(_summary_row(values, outlet, metric, field, view.value, seed=seed, n_boot=n_boot))
+                rows.append(_summary_row(values, outlet, metric, field, voice, seed=seed, n_boot=n_boot))
     frame = pl.DataFrame(rows, schema=OUTLET_SUMMARY_SCHEMA) if rows else pl.DataFrame(schema=OUTLET_SUMMARY_SCHEMA)
     return frame.sort("outlet", "metric", "voice")
 

@@ -8,10 +8,20 @@ from typing import Annotated, Any
 
 import polars as pl
 
-from harness.experiments.registry import Tables, step
+from harness.experiments.registry import Gather, Tables, step
 from harness.experiments.settings import ProjectPath, Range, Seed
-from harness.reports.blocks import Block, Figure, Heading, Paragraph, Table
-from harness.reports.svg import bar_chart, line_chart
+from harness.reports.blocks import Block, Heading, Paragraph, Part, top_rows
+from harness.reports.outlets import (
+    ARTICLE_ROWS,
+    VOICES,
+    MetricView,
+    distribution_figure,
+    forest_figures,
+    sections,
+    summary_heading,
+    summary_table,
+    with_headlines,
+)
 from harness.resources import Resource
 from harness.scoring import (
     CORE_TABLES,
@@ -35,22 +45,29 @@ from harness.text.language import SKIPPED_SCHEMA, language_resource, split_by_la
 from harness.scoring.readability import readability_resources
 from harness.text.sentences import abbreviations_resource
 
-SCORECARD_COLUMNS = (
+# Per-article columns of the documents table in the framing report (body text).
+ARTICLE_COLUMNS = (
+    "doc_id",
     "outlet",
-    "voice",
+    "headline",
     "words",
     "sentences",
-    "flesch_reading_ease",
-    "flesch_kincaid_grade",
-    "gunning_fog",
     "sentiment_mean",
-    "sentiment_median",
     "share_negative",
     "loaded_per_1k",
-    "attribution_neutral",
-    "attribution_loaded",
+    "loaded_per_1k_narrator",
+    "loaded_per_1k_quoted",
+    "flesch_reading_ease",
+)
+FRAMING_METRICS = (
+    MetricView("sentiment_mean", "Sentiment", "VADER compound, mean over the article's sentences", "sentiment_compound"),
+    MetricView("loaded_per_1k", "Loaded language", "loaded terms per 1,000 words", "loaded_rate"),
+    MetricView("flesch_reading_ease", "Reading ease", "Flesch reading ease (higher: easier)", "flesch_reading_ease"),
+    MetricView("flesch_kincaid_grade", "Grade level", "Flesch-Kincaid grade", None),
+    MetricView("gunning_fog", "Gunning fog", "Gunning fog index", None),
 )
 TOP_HITS = 40
+CATEGORY_PREFIX = "rate:"
 
 
 def _lexicon_paths(settings: Mapping[str, Any]) -> list[Path]:
@@ -64,111 +81,143 @@ def _score_resources(settings: Mapping[str, Any]) -> list[Resource]:
     ]
 
 
-def _outlet_order(metrics: pl.DataFrame) -> list[str]:
-    return sorted(metrics["outlet"].unique().to_list())
-
-
-def scorecard_blocks(metrics: pl.DataFrame) -> list[Block]:
-    body = metrics.filter(pl.col("field") == "body").sort("outlet", "voice")
-    headline = metrics.filter(pl.col("field") == "headline", pl.col("voice") == "all").sort("outlet")
+def article_blocks(documents: pl.DataFrame) -> list[Block]:
+    articles = documents.select(ARTICLE_COLUMNS)
     return [
-        Heading("Scorecard by outlet and voice"),
+        Heading("Articles"),
         Paragraph(
-            "Body text; voice 'narrator' is the outlet's own words, 'quoted' the words inside "
-            "quotation marks. Readability is textstat's, sentiment VADER's compound per sentence "
-            "(its mean and median over sentences, and the share of sentences at or below -0.05), "
-            "loaded terms per 1,000 words count lexicon entries of weight above 0. "
-            "Source: table `metrics` (field = body)."
+            "Body text, one row per article. Voice 'narrator' is the outlet's own words, 'quoted' the "
+            "words inside quotation marks. Readability is textstat's, sentiment VADER's compound per "
+            "sentence (its mean over sentences, and the share of sentences at or below -0.05), loaded "
+            "terms per 1,000 words count lexicon entries of weight above 0. Every metric, for headline "
+            "and body and each voice, is a column of table `documents` (long form: table `metrics`)."
         ),
-        Table(body.select(SCORECARD_COLUMNS), "Body scorecard (table `metrics`)"),
-        Table(
-            headline.select("outlet", "words", "sentiment_mean", "loaded_per_1k", "flesch_reading_ease"),
-            "Headlines (table `metrics`, field = headline, voice = all)",
-        ),
+        top_rows(articles, by="loaded_per_1k", descending=True, n=ARTICLE_ROWS, what="Most loaded articles", table="documents"),
+        top_rows(articles, by="sentiment_mean", descending=False, n=ARTICLE_ROWS, what="Most negative articles", table="documents"),
     ]
 
 
-def sentiment_figure(sentences: pl.DataFrame) -> Block:
-    body = sentences.filter(pl.col("field") == "body", pl.col("voice") == "all").sort("outlet", "doc_id", "index")
-    series = [
-        (f"{outlet} ({doc_id[:8]})", group["compound"].to_list())
-        for (outlet, doc_id), group in body.group_by(["outlet", "doc_id"], maintain_order=True)
-    ]
-    return Figure(
-        line_chart(series, title="Sentence sentiment along the article (VADER compound)", x_label="start of body -> end"),
-        "VADER compound of each body sentence in order, one line per article (table `sentences`, voice = all).",
+def top_hits_table(hits: pl.DataFrame, documents: pl.DataFrame) -> Block:
+    loaded = hits.filter(pl.col("loaded")).sort("outlet", "doc_id", "field", "start")
+    shown = with_headlines(
+        loaded.select("doc_id", "outlet", "field", "voice", "category", "term", "left", "matched", "right", "start", "end", "weight"),
+        documents,
+    )
+    return top_rows(
+        shown,
+        by="weight",
+        descending=True,
+        n=TOP_HITS,
+        what="Loaded-term hits in context (start and end: character offsets into the headline or body, "
+        "as column field says)",
+        table="hits",
     )
 
 
-def density_figure(rates: pl.DataFrame) -> Block:
-    by_voice = (
-        rates.filter(pl.col("field") == "body", pl.col("voice") != "all")
-        .group_by("outlet", "category", "voice")
-        .agg(pl.col("hits").sum(), pl.col("words").sum())
-        .with_columns((pl.col("hits") * 1000 / pl.col("words")).alias("per_1k"))
+def attribution_table(speakers: pl.DataFrame, documents: pl.DataFrame) -> Block:
+    ordered = speakers.sort("outlet", "doc_id", "speaker")
+    shown = with_headlines(
+        ordered.select("doc_id", "outlet", "speaker", "quotes", "quoted_words", "neutral_verbs", "loaded_verbs"),
+        documents,
     )
-    categories = sorted(by_voice["category"].unique().to_list())
-    outlets = sorted(by_voice["outlet"].unique().to_list())
-    labels = [f"{o}: {c}" for o in outlets for c in categories]
-    series = []
-    for voice in ("narrator", "quoted"):
-        lookup = {
-            (r["outlet"], r["category"]): r["per_1k"]
-            for r in by_voice.filter(pl.col("voice") == voice).iter_rows(named=True)
-        }
-        series.append((voice, [lookup.get((o, c)) for o in outlets for c in categories]))
-    return Figure(
-        bar_chart(labels, series, title="Lexicon hits per 1,000 words by category and voice"),
-        "Hits per 1,000 words of that voice, body text, per outlet and lexicon category "
-        "(table `rates`; weight-0 categories such as neutral attribution are shown for contrast).",
+    return top_rows(
+        shown, by="quotes", descending=True, n=ARTICLE_ROWS,
+        what="Who is quoted, how often and with which attribution verbs, per article", table="speakers",
     )
 
 
-def top_hits_table(hits: pl.DataFrame) -> Block:
-    loaded = hits.filter(pl.col("loaded")).sort(["weight", "outlet", "doc_id", "field", "start"], descending=[True, False, False, False, False])
-    return Table(
-        loaded.select("outlet", "field", "voice", "category", "term", "left", "matched", "right", "start", "end"),
-        "Loaded-term hits in context, heaviest first (table `hits`; start and end are character "
-        "offsets into the article's headline or body, as named in column field)",
-        max_rows=TOP_HITS,
-    )
-
-
-def attribution_table(speakers: pl.DataFrame) -> Block:
-    ordered = speakers.sort(["outlet", "quotes", "speaker"], descending=[False, True, False])
-    return Table(
-        ordered.select("outlet", "speaker", "quotes", "quoted_words", "neutral_verbs", "loaded_verbs"),
-        "Who is quoted, how often and with which attribution verbs (table `speakers`)",
-    )
-
-
-def skipped_blocks(skipped: pl.DataFrame) -> list[Block]:
+def skipped_blocks(skipped: pl.DataFrame, articles: pl.DataFrame | None) -> list[Block]:
+    """The articles a step left out, with their reasons (and headlines, from the stored articles)."""
     if skipped.height == 0:
         return []
+    if articles is not None:
+        skipped = with_headlines(skipped, articles)
     return [
         Heading("Articles not scored"),
         Paragraph(
             f"{skipped.height} article(s) were not scored, each with its reason (table `skipped`): "
             "the readability formulas, VADER and the lexicons are English instruments."
         ),
-        Table(skipped, "Skipped articles (table `skipped`)"),
+        top_rows(skipped, by="doc_id", descending=False, n=ARTICLE_ROWS, what="Skipped articles", table="skipped"),
     ]
 
 
+def _voices(documents: pl.DataFrame, metric: str) -> list[str]:
+    """The voices with a column for ``metric`` (all three in the documents table)."""
+    return [v for v in VOICES if (metric if v == "all" else f"{metric}_{v}") in documents.columns]
+
+
+def metric_charts(
+    documents: pl.DataFrame,
+    summary: pl.DataFrame | None,
+    comparisons: pl.DataFrame | None,
+    metrics: Sequence[MetricView],
+    *,
+    documents_table: str,
+    summary_table_name: str | None,
+) -> list[Block]:
+    """Per metric: the distribution by outlet, then the forest plot of its comparisons."""
+    blocks: list[Block] = []
+    if documents.height == 0:
+        return blocks  # no article scored: the summary says so
+    for metric in metrics:
+        blocks += [
+            Heading(metric.title),
+            distribution_figure(
+                documents,
+                summary,
+                metric,
+                voices=_voices(documents, metric.column),
+                documents_table=documents_table,
+                summary_table_name=summary_table_name,
+            ),
+        ]
+        if comparisons is not None and metric.comparison is not None:
+            blocks += forest_figures(comparisons, [metric.comparison], title=f"{metric.title}: outlet against outlet")
+        if comparisons is not None and metric.comparison == "loaded_rate":
+            categories = sorted(m for m in set(comparisons["metric"].to_list()) if m.startswith(CATEGORY_PREFIX))
+            blocks += forest_figures(
+                comparisons, categories, title="Lexicon categories: rate ratio, outlet against outlet", columns=2
+            )
+    return blocks
+
+
 def framing_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    documents = tables["documents"]
+    blocks: list[Block] = []
+    if "outlet_summary" not in tables:
+        # No compare_outlets step: this section draws the distributions itself.
+        blocks += sections(
+            Part.SUMMARY,
+            [
+                Heading("Summary by outlet"),
+                Paragraph(
+                    "This experiment has no step compare_outlets: no per-outlet summary and no "
+                    "comparisons are stored. The charts below show each article's value by outlet."
+                ),
+            ],
+        )
+        blocks += sections(
+            Part.CHARTS,
+            metric_charts(documents, None, None, FRAMING_METRICS, documents_table="documents", summary_table_name=None),
+        )
     return [
-        *skipped_blocks(tables["skipped"]),
-        *scorecard_blocks(tables["metrics"]),
-        sentiment_figure(tables["sentences"]),
-        density_figure(tables["rates"]),
-        Heading("Loaded terms in context"),
-        Paragraph(
-            "Every hit is a row of table `hits` with its offsets, lexicon file and line, so each "
-            "rate above can be audited word by word."
+        *blocks,
+        *sections(
+            Part.DETAILS,
+            [
+                *article_blocks(documents),
+                Heading("Loaded terms in context"),
+                Paragraph(
+                    "Every hit is a row of table `hits` with its offsets, lexicon file and line, so each "
+                    "rate above can be audited word by word."
+                ),
+                top_hits_table(tables["hits"], documents),
+                Heading("Attribution"),
+                attribution_table(tables["speakers"], documents),
+                *skipped_blocks(tables["skipped"], tables.get("articles")),
+            ],
         ),
-        top_hits_table(tables["hits"]),
-        Heading("Attribution"),
-        attribution_table(tables["speakers"]),
     ]
 
 
@@ -200,6 +249,10 @@ def score_framing(
     return {**tables, "skipped": skipped}
 
 
+MAX_COMPARISON_ROWS = 40
+MAX_STORY_PAIRS = 40
+
+
 def _story_paragraphs(comparisons: pl.DataFrame) -> list[Block]:
     """What the corpus says about stories: nothing (confounded), or which pairs share some."""
     if comparisons.height == 0:
@@ -219,14 +272,18 @@ def _story_paragraphs(comparisons: pl.DataFrame) -> list[Block]:
         .sort("outlet_a", "outlet_b")
     )
     blocks: list[Block] = [
-        Table(shared, "Stories each pair of outlets shares (table `comparisons`, column stories_shared)")
+        top_rows(
+            shared, by="stories_shared", descending=True, n=MAX_STORY_PAIRS,
+            what="Stories each pair of outlets shares (column stories_shared)", table="comparisons",
+        )
     ]
     apart = shared.filter(pl.col("stories_shared") == 0)
     if apart.height:
-        names = "; ".join(f"{r['outlet_a']} and {r['outlet_b']}" for r in apart.iter_rows(named=True))
+        names = "; ".join(f"{r['outlet_a']} and {r['outlet_b']}" for r in apart.head(MAX_STORY_PAIRS).iter_rows(named=True))
+        more = f" (and {apart.height - MAX_STORY_PAIRS} more pairs)" if apart.height > MAX_STORY_PAIRS else ""
         blocks.append(
             Paragraph(
-                f"Caution: {names} share no story: their articles report different events, so outlet "
+                f"Caution: {names}{more} share no story: their articles report different events, so outlet "
                 "and story are confounded and a difference may be one of topic, not of framing "
                 "(column confounded)."
             )
@@ -234,26 +291,7 @@ def _story_paragraphs(comparisons: pl.DataFrame) -> list[Block]:
     return blocks
 
 
-def _summary_blocks(summary: pl.DataFrame) -> list[Block]:
-    most = summary["n_articles"].max() if summary.height else 0
-    if not isinstance(most, int) or most < 2:
-        return [
-            Paragraph(
-                "Each outlet has at most one article: table `outlet_summary` holds its values, with "
-                "no spread and no interval."
-            )
-        ]
-    return [
-        Table(
-            summary.select("outlet", "metric", "voice", "n_articles", "mean", "median", "sd", "ci_low", "ci_high"),
-            "Per-article values by outlet: mean, median, SD and a 95% bootstrap CI over articles "
-            "(table `outlet_summary`, body)",
-        )
-    ]
-
-
-def comparisons_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
-    comparisons = tables["comparisons"]
+def _caveats(comparisons: pl.DataFrame) -> list[Block]:
     small = comparisons.filter(pl.col("small_n")).height
     pooled = comparisons.filter(pl.col("unit").is_in(["sentence", "word"])).height
     caveats = []
@@ -265,30 +303,62 @@ def comparisons_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[
         )
     if small:
         caveats.append(f"{small} comparisons have too few units or events for inference (column small_n).")
+    return [Paragraph("Caution: " + c) for c in caveats]
+
+
+def _methods(settings: Mapping[str, Any]) -> Paragraph:
+    return Paragraph(
+        "The unit is the article whenever both outlets have two or more (column unit). Sentiment "
+        "and readability: each article's value, Mann-Whitney U, Cliff's delta with a bootstrap "
+        "95% CI over articles. Loaded-term and category rates: a Poisson count model with each "
+        "article's words as exposure, rate ratio with a robust (HC3) 95% CI and a permutation "
+        f"p-value over articles ({settings.get('n_perm')} relabelings). Outlets that share stories "
+        "are compared within them: per-story differences, Wilcoxon signed-rank, mean difference "
+        "with a bootstrap CI over stories. An outlet with one article falls back to its sentences "
+        "(Mann-Whitney U) or words (exact rate test). "
+        f"Seed {settings.get('seed')}, {settings.get('n_boot')} bootstrap resamples; p_adjusted: "
+        "Benjamini-Hochberg across every row of this table. Source: table `comparisons`."
+    )
+
+
+def comparisons_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    comparisons, summary = tables["comparisons"], tables["outlet_summary"]
+    shown = comparisons.sort("outlet_a", "outlet_b", "metric", "voice").select(
+        "outlet_a", "outlet_b", "metric", "voice", "unit", "n_a", "n_b", "effect_name", "effect",
+        "ci_low", "ci_high", "p_value", "p_adjusted", "small_n", "note",
+    )
     return [
-        Heading("Outlet comparisons"),
-        Paragraph(
-            "The unit is the article whenever both outlets have two or more (column unit). Sentiment "
-            "and readability: each article's value, Mann-Whitney U, Cliff's delta with a bootstrap "
-            "95% CI over articles. Loaded-term and category rates: a Poisson count model with each "
-            "article's words as exposure, rate ratio with a robust (HC3) 95% CI and a permutation "
-            f"p-value over articles ({settings.get('n_perm')} relabelings). Outlets that share stories "
-            "are compared within them: per-story differences, Wilcoxon signed-rank, mean difference "
-            "with a bootstrap CI over stories. An outlet with one article falls back to its sentences "
-            "(Mann-Whitney U) or words (exact rate test). "
-            f"Seed {settings.get('seed')}, {settings.get('n_boot')} bootstrap resamples; p_adjusted: "
-            "Benjamini-Hochberg across every row of this table. Source: table `comparisons`."
+        *sections(
+            Part.SUMMARY,
+            [
+                *summary_heading(summary, table="outlet_summary"),
+                summary_table(summary, FRAMING_METRICS, table="outlet_summary"),
+                *_story_paragraphs(comparisons),
+                *_caveats(comparisons),
+            ],
         ),
-        *_story_paragraphs(comparisons),
-        *[Paragraph("Caution: " + c) for c in caveats],
-        Table(
-            comparisons.select(
-                "outlet_a", "outlet_b", "metric", "voice", "unit", "n_a", "n_b", "articles_a", "articles_b",
-                "effect_name", "effect", "ci_low", "ci_high", "p_value", "p_adjusted", "small_n",
+        *sections(
+            Part.CHARTS,
+            metric_charts(
+                tables["documents"], summary, comparisons, FRAMING_METRICS,
+                documents_table="documents", summary_table_name="outlet_summary",
             ),
-            "Comparisons (table `comparisons`; n_a and n_b count the row's unit)",
         ),
-        *_summary_blocks(tables["outlet_summary"]),
+        *sections(
+            Part.DETAILS,
+            [
+                Heading("Outlet comparisons"),
+                _methods(settings),
+                top_rows(
+                    shown, by="p_adjusted", descending=False, n=MAX_COMPARISON_ROWS,
+                    what="Comparisons (n_a and n_b count the row's unit; a blank effect has its reason in note)",
+                    table="comparisons",
+                ),
+                Heading("Summary by outlet and voice"),
+                summary_table(summary, FRAMING_METRICS, table="outlet_summary", voice="narrator"),
+                summary_table(summary, FRAMING_METRICS, table="outlet_summary", voice="quoted"),
+            ],
+        ),
     ]
 
 
@@ -339,8 +409,9 @@ def compare_outlets_step(
 # -- the core suite: textstat and VADER on whole texts, for corpus scale -----------------
 
 CORE_ARTICLE_COLUMNS = (
-    "outlet",
     "doc_id",
+    "outlet",
+    "headline",
     "sentences",
     "flesch_reading_ease",
     "flesch_kincaid_grade",
@@ -351,42 +422,80 @@ CORE_ARTICLE_COLUMNS = (
     "share_negative",
     "headline_sentiment_mean",
 )
-CORE_OUTLET_COLUMNS = (
-    "flesch_reading_ease",
-    "flesch_kincaid_grade",
-    "gunning_fog",
-    "sentiment_mean",
-    "share_negative",
+CORE_METRICS = (
+    MetricView("sentiment_mean", "Sentiment", "VADER compound, mean over the article's sentences"),
+    MetricView("share_negative", "Negative sentences", "share of sentences with compound at or below -0.05"),
+    MetricView("flesch_reading_ease", "Reading ease", "Flesch reading ease (higher: easier)"),
+    MetricView("flesch_kincaid_grade", "Grade level", "Flesch-Kincaid grade"),
+    MetricView("gunning_fog", "Gunning fog", "Gunning fog index"),
+    MetricView("dale_chall_readability_score", "Dale-Chall", "Dale-Chall readability score"),
 )
+CORE_SUMMARY = "core_outlet_summary"
 
 
 def _core_resources(settings: Mapping[str, Any]) -> list[Resource]:
     return [*readability_resources(), *vader_resources(), abbreviations_resource(), language_resource()]
 
 
-def core_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
-    documents = tables["core_documents"].sort("outlet", "doc_id")
-    by_outlet = (
-        documents.group_by("outlet")
-        .agg(pl.len().alias("articles"), *[pl.col(c).mean() for c in CORE_OUTLET_COLUMNS])
-        .sort("outlet")
+def core_outlet_tables(tables: Tables, settings: Mapping[str, Any]) -> Tables:
+    """Each outlet's articles summarised (``outlet_summary``'s schema, voice all), once all batches are in."""
+    metrics = tuple(m.column for m in CORE_METRICS)
+    summary = outlet_summary(
+        tables["core_documents"], seed=DEFAULT_SEED, n_boot=DEFAULT_N_BOOT, metrics=metrics, voices=("all",)
     )
+    return {CORE_SUMMARY: summary}
+
+
+def core_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    documents = tables["core_documents"]
+    summary = tables[CORE_SUMMARY]
+    articles = with_headlines(documents, tables["articles"]).select(CORE_ARTICLE_COLUMNS)
     return [
-        *skipped_blocks(tables["skipped"]),
-        Heading("Readability and sentence sentiment, whole texts"),
-        Paragraph(
-            "The reference suite alone: textstat's eight readability formulas on each body and "
-            "headline, and VADER's compound score on each sentence (sentences by Punkt with the "
-            "harness's news abbreviations), with no voice split. Every value equals textstat's and "
-            "vaderSentiment's; the batch implementation is what lets it run over millions of "
-            "articles. Sources: tables `core_documents` and `core_sentences`."
+        *sections(
+            Part.SUMMARY,
+            [
+                *summary_heading(summary, table=CORE_SUMMARY),
+                summary_table(summary, CORE_METRICS, table=CORE_SUMMARY),
+                Paragraph(
+                    "The reference suite alone: textstat's eight readability formulas on each body and "
+                    "headline, and VADER's compound score on each sentence (sentences by Punkt with the "
+                    "harness's news abbreviations), with no voice split. Every value equals textstat's and "
+                    "vaderSentiment's; the batch implementation is what lets it run over millions of "
+                    "articles. No outlet comparisons: the core suite stores none."
+                ),
+            ],
         ),
-        Table(documents.select(CORE_ARTICLE_COLUMNS), "Articles (table `core_documents`; body unless prefixed headline_)"),
-        Table(by_outlet, "Mean over each outlet's articles (table `core_documents`)"),
+        *sections(
+            Part.CHARTS,
+            metric_charts(
+                documents, summary, None, CORE_METRICS, documents_table="core_documents", summary_table_name=CORE_SUMMARY
+            ),
+        ),
+        *sections(
+            Part.DETAILS,
+            [
+                Heading("Articles"),
+                Paragraph(
+                    "Body text unless prefixed headline_; every formula for headline and body is a column of "
+                    "table `core_documents`, every sentence a row of table `core_sentences`."
+                ),
+                top_rows(articles, by="sentiment_mean", descending=False, n=ARTICLE_ROWS,
+                         what="Most negative articles", table="core_documents"),
+                top_rows(articles, by="flesch_reading_ease", descending=False, n=ARTICLE_ROWS,
+                         what="Hardest to read", table="core_documents"),
+                *skipped_blocks(tables["skipped"], tables.get("articles")),
+            ],
+        ),
     ]
 
 
-@step(outputs=(*CORE_TABLES, "skipped"), resources=_core_resources, report=core_report, batch_over="articles")
+@step(
+    outputs=(*CORE_TABLES, "skipped"),
+    resources=_core_resources,
+    report=core_report,
+    batch_over="articles",
+    gather=Gather((CORE_SUMMARY,), core_outlet_tables),
+)
 def score_core_suite(articles: pl.DataFrame, *, english_only: bool = True) -> Tables:
     """Readability (textstat) and sentence sentiment (VADER) on whole texts, at corpus scale.
 

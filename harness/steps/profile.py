@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from harness.experiments.registry import Tables, step
-from harness.reports.blocks import Block, Heading, Paragraph, Table
+from harness.reports.blocks import Block, Heading, Paragraph, Part, Section, top_rows
 from harness.text import split_sentences, text_resources, tokenize
 from harness.text.voice import Voice, find_quotes, token_voices
 
@@ -45,6 +45,9 @@ def profile_row(doc_id: str, outlet: str, headline: str, body: str) -> dict[str,
     }
 
 
+PROFILE_ROWS = 25
+
+
 def profile_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
     profile = tables["profile"]
     totals = profile.select(
@@ -54,14 +57,27 @@ def profile_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bloc
         pl.col("quotations").sum().alias("quotations"),
     ).row(0, named=True)
     return [
-        Heading("Corpus profile"),
-        Paragraph(
-            f"{totals['articles']} articles, {totals['words']} body words in "
-            f"{totals['sentences']} sentences, {totals['quotations']} quotations. Words are "
-            "harness.text tokens (numbers count as words, punctuation does not); quoted words lie "
-            "inside quotation marks of any style."
+        Section(
+            Part.SUMMARY,
+            (
+                Heading("Corpus profile"),
+                Paragraph(
+                    f"{totals['articles']} articles, {totals['words']} body words in "
+                    f"{totals['sentences']} sentences, {totals['quotations']} quotations. Words are "
+                    "harness.text tokens (numbers count as words, punctuation does not); quoted words lie "
+                    "inside quotation marks of any style."
+                ),
+            ),
         ),
-        Table(profile.drop("doc_id"), "Per article (table `profile`)"),
+        Section(
+            Part.DETAILS,
+            (
+                top_rows(
+                    profile, by="body_words", descending=True, n=PROFILE_ROWS,
+                    what="Articles", table="profile",
+                ),
+            ),
+        ),
     ]
 
 

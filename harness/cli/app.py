@@ -25,6 +25,8 @@ from harness.engines import EngineName, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.safetext import unicode_text
 from harness.experiments import load_catalogue
+from harness.experiments.describe import steps_info, steps_text
+from harness.experiments.registry import default_registry
 from harness.outputs import check_output, write_output
 from harness.experiments.settings import Range
 from harness.reports import render_report, write_report
@@ -76,6 +78,25 @@ def list_experiments(project: ProjectOption = Path(".")) -> None:
     catalogue = load_catalogue(project_at(project).experiments_dir)
     rows = [(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps)) for e in catalogue.experiments]
     console.print(terminal.table(("name", "version", "description", "steps"), rows))
+
+
+@app.command("steps")
+@clean_errors
+def steps_cmd(
+    name: Annotated[str | None, typer.Argument(help="One step (default: every registered step).")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="A JSON list of steps instead of text.")] = False,
+) -> None:
+    """Show every step an experiment can use: its tables, and each setting's type, default, allowed values and help.
+
+    Read from the same declarations that check experiment files.
+
+    Example: harness steps compare_outlets
+    """
+    infos = steps_info(default_registry(), name)
+    if json_:
+        print_json(infos)
+        return
+    typer.echo(terminal.lines(steps_text(infos)), nl=False)
 
 
 def _names(project: Path, name: str | None, all_: bool) -> list[str]:

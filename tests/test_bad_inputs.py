@@ -140,6 +140,19 @@ outlet names a chart could mangle  test_report_charts_keep_odd_outlet_names_whol
   ($x$, long and alike, markup)      test_chart_text_is_escaped_whole_and_literal
 report of a result in which no     test_report_of_a_result_with_no_scored_article
   article was scored
+--column not FIELD=COLUMN, unknown  test_column_option_is_checked_before_the_corpus_is_read (corpus show, score,
+  field, field twice, two fields   --stream, pairs); lib test_corpus_columns::test_column_map_refuses
+  on one column
+mapped column not in the corpus    test_mapped_column_missing_from_the_corpus (JSONL/CSV/Parquet per file, text
+                                   folders together: lib test_corpus_columns::test_a_missing_mapped_column_*);
+                                   streamed JSONL: test_mapped_column_missing_from_a_streamed_jsonl_file
+corpus.columns malformed or names  test_experiment_column_mapping_errors; lib test_corpus_columns::
+  a missing column                 test_experiment_columns_refused
+no outlet, a column looks like one test_a_column_that_looks_like_the_outlet_is_named (warning, exit 0);
+  (e.g. BBC's `category`)          run: test_run_prints_the_outlet_warning_with_its_notices; named outlets:
+                                   test_no_outlet_warning_when_the_corpus_names_outlets
+mapped corpus, end to end          test_a_mapped_csv_runs_end_to_end; ids kept: test_seed_experiments_keep_their_config_without_columns
+harness steps of an unknown step   test_steps_of_an_unknown_name_is_one_line; lib test_steps_command
 =================================  ==============================================================
 """
 
@@ -1898,3 +1911,179 @@ def test_report_of_a_result_with_no_scored_article(project: Project) -> None:
     assert "No article has a value: nothing to summarise or draw" in markdown
     assert "4 not scored (table \\`skipped\\`)" in markdown and "language: fr" in markdown
     assert "<svg" not in (project.reports_dir / "bad.html").read_text(encoding="utf-8")
+
+
+# -- issue 12: corpus columns and step settings (area H) -------------------------------------------
+# `columns = { outlet = "category" }` in an experiment and `--column FIELD=COLUMN` on score, pairs
+# and corpus show; the warning about a column that looks like the outlet; `harness steps`.
+
+BBC_CATEGORIES = ("business", "sport", "tech")
+BBC_BODIES = (
+    "Shares in the firm rose sharply after profits beat forecasts. Critics said the deal was a shocking giveaway.",
+    "The striker scored twice as the club won the final. The manager insisted the team had been brilliant.",
+    "The company launched a new phone with a faster chip. Analysts warned that prices would rise sharply.",
+)
+
+
+def bbc_like_csv(path: Path, n: int = 12) -> Path:
+    """A CSV shaped like the BBC News corpus: the outlet-like grouping is `category`, the headline `title`."""
+    rows = [
+        {"id": f"{BBC_CATEGORIES[i % 3]}/{i:03d}.txt", "category": BBC_CATEGORIES[i % 3], "title": f"Story {i}", "text": f"{BBC_BODIES[i % 3]} Day {i}."}
+        for i in range(n)
+    ]
+    pl.DataFrame(rows).write_csv(path)
+    return path
+
+
+COLUMN_COMMANDS = {
+    "corpus-show": ["corpus", "show", "{corpus}"],
+    "score": ["score", "{corpus}", "-f", "json"],
+    "score-stream": ["score", "{corpus}", "--stream", "-f", "jsonl", "-o", "{out}"],
+    "pairs": ["pairs", "{corpus}"],
+}
+
+
+def _column_command(kind: str, corpus: Path, out: Path, *columns: str) -> list[str]:
+    args = [a.format(corpus=corpus, out=out) for a in COLUMN_COMMANDS[kind]]
+    return [*args, *(part for c in columns for part in ("--column", c))]
+
+
+@pytest.mark.parametrize("kind", sorted(COLUMN_COMMANDS))
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        pytest.param(["outlet"], "error: --column 'outlet' is not FIELD=COLUMN (e.g. --column outlet=category; fields: doc_id, outlet, headline, body, published)", id="no-equals"),
+        pytest.param(["=category"], "error: --column '=category' is not FIELD=COLUMN", id="no-field"),
+        pytest.param(["category=outlet"], "error: --column: unknown article field 'category' (fields that can be mapped: doc_id, outlet, headline, body, published; the field goes on the left)", id="reversed"),
+        pytest.param(["outlet="], "error: --column: outlet = '' names no column", id="no-column"),
+        pytest.param(["outlet=a", "outlet=b"], "error: --column maps outlet twice ('a' and 'b') (give each field one column)", id="field-twice"),
+        pytest.param(["outlet=t", "headline=t"], "error: --column: outlet and headline are both mapped to the column 't' (map each field to its own column)", id="one-column-twice"),
+    ],
+)
+def test_column_option_is_checked_before_the_corpus_is_read(tmp_path: Path, kind: str, columns: list[str], expected: str) -> None:
+    """The corpus does not exist: the error about --column proves nothing was read first."""
+    out = tmp_path / "o.jsonl"
+    line = error_line(runner.invoke(app, _column_command(kind, tmp_path / "missing.csv", out, *columns)))
+    assert line.startswith(expected), line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", sorted(COLUMN_COMMANDS))
+def test_mapped_column_missing_from_the_corpus(tmp_path: Path, kind: str) -> None:
+    corpus = bbc_like_csv(tmp_path / "bbc.csv")
+    out = tmp_path / "o.jsonl"
+    line = error_line(runner.invoke(app, _column_command(kind, corpus, out, "outlet=categry")))
+    assert line == (
+        f"error: {corpus}: the column `categry` mapped to outlet is not in the file; "
+        "columns found: `id`, `category`, `title`, `text` (fix the column name in the mapping)"
+    )
+    assert not out.exists()
+
+
+def test_mapped_column_missing_from_a_streamed_jsonl_file(tmp_path: Path) -> None:
+    """Streaming reads the file in batches: the column is looked for before the first batch is scored."""
+    corpus = tmp_path / "c.jsonl"
+    read_corpus(bbc_like_csv(tmp_path / "bbc.csv")).select("doc_id", "body").write_ndjson(corpus)
+    out = tmp_path / "o.jsonl"
+    args = ["score", str(corpus), "--stream", "--batch-size", "2", "-f", "jsonl", "-o", str(out), "--column", "outlet=category"]
+    line = error_line(runner.invoke(app, args))
+    assert "c.jsonl: the column `category` mapped to outlet is not in the file; columns found: `doc_id`, `body`" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        pytest.param('{ category = "outlet" }', "bad.toml: corpus.columns: unknown article field 'category' (fields that can be mapped: doc_id, outlet, headline, body, published; the field goes on the left)", id="reversed"),
+        pytest.param('"outlet=category"', "bad.toml: key 'corpus.columns' must be a table, got \"outlet=category\"", id="not-a-table"),
+        pytest.param('{ outlet = "title", headline = "title" }', "bad.toml: corpus.columns: outlet and headline are both mapped to the column 'title'", id="one-column-twice"),
+        pytest.param('{ outlet = "categry" }', "bbc.csv: the column `categry` mapped to outlet is not in the file; columns found: `id`, `category`, `title`, `text`", id="missing-column"),
+    ],
+)
+def test_experiment_column_mapping_errors(project: Project, columns: str, expected: str) -> None:
+    bbc_like_csv(project.root / "bbc.csv")
+    file = write_experiment(project, "bbc.csv")
+    file.write_text(file.read_text(encoding="utf-8").replace('path = "bbc.csv"\n', f'path = "bbc.csv"\ncolumns = {columns}\n'), encoding="utf-8")
+    line = error_line(cli(project, "run", "bad"))
+    assert expected in line, line
+    assert_nothing_written(project)
+
+
+def _warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("warning: ")]
+
+
+def test_a_column_that_looks_like_the_outlet_is_named(tmp_path: Path) -> None:
+    corpus = bbc_like_csv(tmp_path / "bbc.csv")
+    expected = (
+        f"warning: {corpus}: no column names the articles' outlet, so every outlet is 'unknown'; "
+        "column `category` looks like a grouping (3 values: business, sport, tech) "
+        '(to use it as the outlet: --column outlet=category, or columns = { outlet = "category" } under [corpus] in the experiment)'
+    )
+    for kind in sorted(COLUMN_COMMANDS):
+        out = tmp_path / "o.jsonl"
+        result = runner.invoke(app, _column_command(kind, corpus, out))
+        assert result.exit_code == 0, (kind, result.output)
+        assert _warnings(result.stderr) == [expected], kind
+        mapped = runner.invoke(app, _column_command(kind, corpus, out, "outlet=category"))
+        assert mapped.exit_code == 0 and _warnings(mapped.stderr) == [], kind
+    shown = runner.invoke(app, ["corpus", "show", str(corpus), "--column", "outlet=category", "--format", "json"])
+    assert [row["outlet"] for row in json.loads(shown.stdout)] == [BBC_CATEGORIES[i % 3] for i in range(12)]
+
+
+def test_no_outlet_warning_when_the_corpus_names_outlets(project: Project) -> None:
+    result = runner.invoke(app, ["corpus", "show", str(project.root / "seeds")])
+    assert result.exit_code == 0 and _warnings(result.stderr) == []
+
+
+def test_run_prints_the_outlet_warning_with_its_notices(project: Project) -> None:
+    bbc_like_csv(project.root / "bbc.csv")
+    write_experiment(project, "bbc.csv")
+    result = cli(project, "run", "bad")
+    assert result.exit_code == 0, result.output
+    (warning,) = _warnings(result.stderr)
+    assert "bbc.csv: no column names the articles' outlet" in warning and "--column outlet=category" in warning
+    assert len(stored_results(project)) == 2  # the result and LATEST: a warning, not an error
+
+
+def test_a_mapped_csv_runs_end_to_end(project: Project) -> None:
+    """A BBC-shaped CSV, `category` as the outlet: a few lines of experiment give per-outlet results."""
+    bbc_like_csv(project.root / "bbc.csv", n=15)
+    (project.experiments_dir / "bbc.toml").write_text(
+        'name = "bbc"\nversion = "1"\n'
+        '[corpus]\npath = "bbc.csv"\ncolumns = { outlet = "category", headline = "title" }\n'
+        '[[steps]]\nuse = "score_framing"\n'
+        '[[steps]]\nuse = "compare_outlets"\nsettings = { n_boot = 100, n_perm = 99 }\n',
+        encoding="utf-8",
+    )
+    result = cli(project, "run", "bbc")
+    assert result.exit_code == 0, result.output
+    assert _warnings(result.stderr) == []
+    stored = project.store().resolve("bbc")
+    articles = stored.table("articles")
+    assert articles["outlet"].to_list() == [BBC_CATEGORIES[i % 3] for i in range(15)]
+    assert articles["headline"].to_list() == [f"Story {i}" for i in range(15)]
+    assert all("category" not in json.loads(m) and "title" not in json.loads(m) for m in articles["meta"])
+    comparisons = stored.table("comparisons")
+    assert sorted(set(zip(comparisons["outlet_a"], comparisons["outlet_b"]))) == [("business", "sport"), ("business", "tech"), ("sport", "tech")]
+    assert set(comparisons["unit"]) >= {"article"}  # five articles per outlet: the article is the unit
+    # The mapping is part of the configuration the result id vouches for.
+    manifest = json.loads((stored.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["config"]["corpus"]["columns"] == {"outlet": "category", "headline": "title"}
+    report = cli(project, "report", "bbc")
+    assert report.exit_code == 0, report.output
+    markdown = (project.reports_dir / "bbc.md").read_text(encoding="utf-8")
+    assert all(category in markdown for category in BBC_CATEGORIES)
+
+
+def test_seed_experiments_keep_their_config_without_columns(project: Project) -> None:
+    """No `columns` key: the canonical config has none, so stored result ids do not change."""
+    from harness.experiments import load_catalogue
+
+    for experiment in load_catalogue(project.experiments_dir).experiments:
+        assert "columns" not in experiment.canonical()["corpus"], experiment.name
+
+
+def test_steps_of_an_unknown_name_is_one_line() -> None:
+    line = error_line(runner.invoke(app, ["steps", "score"]))
+    assert line.startswith("error: unknown step 'score' (registered steps: compare_outlets, ")

@@ -18,12 +18,15 @@ from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
 from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
-from harness.cli.options import check_engine_option, check_option
+from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
 from harness.corpus import load_corpus, read_plain_text
+from harness.corpus.columns import ColumnMap
 from harness.engines import EngineName, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.safetext import unicode_text
 from harness.experiments import load_catalogue
+from harness.experiments.describe import steps_info, steps_text
+from harness.experiments.registry import default_registry
 from harness.outputs import check_output, write_output
 from harness.experiments.settings import Range
 from harness.reports import render_report, write_report
@@ -56,10 +59,12 @@ InvalidUtf8Option = Annotated[
 ]
 
 
-def _read(path: Path, invalid_utf8: Literal["error", "replace"]) -> pl.DataFrame:
-    read = load_corpus(path, invalid_utf8=invalid_utf8)
+def _read(path: Path, invalid_utf8: Literal["error", "replace"], columns: ColumnMap) -> pl.DataFrame:
+    read = load_corpus(path, invalid_utf8=invalid_utf8, columns=columns)
     for repaired in read.replaced:
         warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
+    for warning in read.warnings:
+        warn(warning)
     return read.articles
 
 
@@ -73,6 +78,25 @@ def list_experiments(project: ProjectOption = Path(".")) -> None:
     catalogue = load_catalogue(project_at(project).experiments_dir)
     rows = [(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps)) for e in catalogue.experiments]
     console.print(terminal.table(("name", "version", "description", "steps"), rows))
+
+
+@app.command("steps")
+@clean_errors
+def steps_cmd(
+    name: Annotated[str | None, typer.Argument(help="One step (default: every registered step).")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="A JSON list of steps instead of text.")] = False,
+) -> None:
+    """Show every step an experiment can use: its tables, and each setting's type, default, allowed values and help.
+
+    Read from the same declarations that check experiment files.
+
+    Example: harness steps compare_outlets
+    """
+    infos = steps_info(default_registry(), name)
+    if json_:
+        print_json(infos)
+        return
+    typer.echo(terminal.lines(steps_text(infos)), nl=False)
 
 
 def _names(project: Path, name: str | None, all_: bool) -> list[str]:
@@ -187,12 +211,13 @@ def corpus_show(
     path: Annotated[Path, typer.Argument(help="Corpus file or folder.")],
     format: Annotated[Literal["table", "json"], typer.Option("--format", "-f")] = "table",
     invalid_utf8: InvalidUtf8Option = "error",
+    column: ColumnOption = None,
 ) -> None:
     """List a corpus's articles: outlet, headline and body word count.
 
-    Example: harness corpus show seeds
+    Example: harness corpus show bbc.jsonl --column outlet=category
     """
-    articles = _read(path, invalid_utf8)
+    articles = _read(path, invalid_utf8, column_option(column))
     rows = [
         {
             "doc_id": r["doc_id"],
@@ -249,6 +274,7 @@ def score(
         Literal["full", "core"],
         typer.Option("--suite", help="full: the framing scorecard; core: textstat and VADER only (whole texts), for scale."),
     ] = "full",
+    column: ColumnOption = None,
 ) -> None:
     """Score documents: one row each with readability, sentence sentiment and loaded-term rates.
 
@@ -262,6 +288,7 @@ def score(
     Example: harness score article.txt --format json
     """
     _check_score_options(format, output, stream, batch_size, invalid_utf8)
+    mapping = column_option(column)
     check_engine_option(engine, ray_address)
     inputs = [path, *(lexicon or ())]
     if output is not None:
@@ -279,10 +306,12 @@ def score(
                 english_only=not any_language,
                 engine=chosen,
                 on_skip=lambda row: warn(f"{row['doc_id']} not scored ({row['reason']})"),
+                columns=mapping,
+                on_warning=warn,
             )
         typer.echo(f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped", err=True)
         return
-    articles = _read(path, invalid_utf8)
+    articles = _read(path, invalid_utf8, mapping)
     if not any_language:
         articles, skipped = split_by_language(articles)
         for row in skipped.iter_rows(named=True):

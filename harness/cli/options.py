@@ -9,11 +9,25 @@ options share their allowed ranges with the step settings they correspond to
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any
 
+import typer
+
+from harness.corpus.columns import MAPPABLE_FIELDS, ColumnMap, ColumnMapError, column_map
 from harness.engines import EngineName, check_engine
 from harness.errors import UsageError
 from harness.experiments.settings import SettingTypeError, coerce
+
+ColumnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        metavar="FIELD=COLUMN",
+        help="Read an article field from a column of another name, e.g. outlet=category (repeatable; "
+        f"fields: {', '.join(MAPPABLE_FIELDS)}).",
+    ),
+]
 
 
 def check_option(option: str, value: Any, annotation: Any) -> None:
@@ -31,3 +45,25 @@ def check_option(option: str, value: Any, annotation: Any) -> None:
 def check_engine_option(engine: EngineName | None, ray_address: str | None) -> None:
     """``--engine`` and ``--ray-address`` together: Ray installed, its cluster answering."""
     check_engine(engine or "local", address=ray_address)
+
+
+def column_option(values: Sequence[str] | None) -> ColumnMap:
+    """``--column FIELD=COLUMN`` (repeatable) as a checked mapping; a UsageError names a bad one."""
+    mapping: dict[str, str] = {}
+    for value in values or ():
+        name, sep, column = value.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(
+                f"--column {value!r} is not FIELD=COLUMN",
+                hint="e.g. --column outlet=category; fields: " + ", ".join(MAPPABLE_FIELDS),
+            )
+        if name in mapping:
+            raise UsageError(
+                f"--column maps {name} twice ({mapping[name]!r} and {column!r})", hint="give each field one column"
+            )
+        mapping[name] = column
+    try:
+        return column_map(mapping)
+    except ColumnMapError as exc:
+        raise UsageError(f"--column: {exc.message}", hint=exc.hint) from None

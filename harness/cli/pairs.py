@@ -11,7 +11,7 @@ import polars as pl
 import typer
 
 from harness.cli.common import EngineOption, RayAddressOption, clean_errors
-from harness.cli.options import check_engine_option, check_option
+from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
 from harness.corpus import load_corpus
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
@@ -70,6 +70,7 @@ def pairs_command(
     ] = "error",
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
+    column: ColumnOption = None,
 ) -> None:
     """Find candidate copies (MinHash LSH), verify them by exact shingle overlap, write the `pairs` table.
 
@@ -88,10 +89,13 @@ def pairs_command(
     check_option("--threshold", threshold, Threshold)
     check_option("--seed", seed, Seed)
     check_option("--num-perm", num_perm, NumPerm)
+    columns = column_option(column)
     check_engine_option(engine, ray_address)
-    read = load_corpus(corpus, invalid_utf8=invalid_utf8)
+    read = load_corpus(corpus, invalid_utf8=invalid_utf8, columns=columns)
     for repaired in read.replaced:
         warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
+    for warning in read.warnings:
+        warn(warning)
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
     with open_engine(engine or "local", address=ray_address) as chosen:
         pairs = find_pairs(read.articles, settings=settings, engine=chosen)

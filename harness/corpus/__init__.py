@@ -6,6 +6,7 @@ from harness.corpus.aggregator import (
     looks_like_aggregator_page,
     parse_aggregator_page,
 )
+from harness.corpus.columns import CORPUS_FIELDS, MAPPABLE_FIELDS, NO_COLUMNS, ColumnMap, column_map
 from harness.corpus.markup import HtmlEvidence, html_evidence
 from harness.corpus.reader import (
     SUPPORTED_SUFFIXES,
@@ -20,6 +21,11 @@ from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
 from harness.corpus.textfile import INVALID_UTF8_CHOICES, InvalidUtf8, read_plain_text
 
 __all__ = [
+    "CORPUS_FIELDS",
+    "MAPPABLE_FIELDS",
+    "NO_COLUMNS",
+    "ColumnMap",
+    "column_map",
     "DEFAULT_STREAM_BATCH",
     "iter_article_batches",
     "ARTICLE_SCHEMA",

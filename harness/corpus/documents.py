@@ -82,16 +82,23 @@ def split_front_matter(text: str, file: CorpusFile) -> tuple[dict[str, Any], str
 
 
 def article_file_record(text: str, file: CorpusFile) -> RawRecord:
-    """One article file: front matter fields plus the rest of the file as body."""
+    """One article file: front matter fields plus the rest of the file as body.
+
+    The body goes under the column the body is read from (``body``, or the one a
+    column mapping names), so a mapping applies to text files as to other formats;
+    a front matter key that would be read as the body is refused.
+    """
     fields, body = split_front_matter(text, file)
-    for name in BODY_FIELDS:
-        if name in fields:
+    mapped_elsewhere = {column for name, column in file.columns.pairs if name != "body"}
+    for name in file.columns.columns_for("body"):
+        if name in fields and name not in mapped_elsewhere:
             raise InputError(
                 f"front matter has a `{name}` key, but the body is the text after the front matter",
                 where=file.at_line(1),
                 hint=f"remove `{name}` from the front matter",
             )
-    return RawRecord({**fields, BODY_FIELDS[0]: body.strip()}, file.source(1), file.at_line(1))
+    body_column = file.columns.column("body") or BODY_FIELDS[0]
+    return RawRecord({**fields, body_column: body.strip()}, file.source(1), file.at_line(1))
 
 
 def aggregator_page_records(text: str, file: CorpusFile) -> list[RawRecord]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from harness.corpus.columns import NO_COLUMNS, ColumnMap, check_columns_present, grouping_warning, record_columns
 from harness.corpus.documents import read_text_document
 from harness.corpus.records import RawRecord, articles_frame
 from harness.corpus.tabular import read_csv, read_jsonl, read_parquet
@@ -40,6 +41,10 @@ _READERS: dict[str, Callable[[CorpusFile], list[RawRecord]]] = {
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_READERS)
 # Read as bytes by their own library, never decoded as text: nothing to replace.
 _BINARY_SUFFIXES = frozenset({".parquet"})
+# One article per file (or a page): a mapped column is looked for in the whole
+# corpus, since a front matter key missing from one file is a missing value, not
+# a missing column. Record files (JSONL, CSV, Parquet) are checked one by one.
+_DOCUMENT_SUFFIXES = frozenset({".txt", ".md"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +57,13 @@ class ReplacedBytes:
 
 @dataclass(frozen=True, slots=True)
 class CorpusRead:
-    """A corpus as read: the articles table and what reading repaired."""
+    """A corpus as read: the articles table, what reading repaired, what to warn about."""
 
     articles: pl.DataFrame
     replaced: tuple[ReplacedBytes, ...] = ()  # files with replaced bytes, in reading order
+    # Warnings for the reader to show (one line each, without "warning: "): a
+    # column that looks like the outlet when no article names one.
+    warnings: tuple[str, ...] = ()
 
     @property
     def replaced_bytes(self) -> int:
@@ -102,7 +110,7 @@ def no_articles(where: str) -> InputError:
     )
 
 
-def _corpus_file(path: Path, root: Path, invalid_utf8: InvalidUtf8) -> CorpusFile:
+def _corpus_file(path: Path, root: Path, invalid_utf8: InvalidUtf8, columns: ColumnMap = NO_COLUMNS) -> CorpusFile:
     try:
         relative = path.resolve().relative_to(root.resolve())
     except ValueError:
@@ -113,7 +121,7 @@ def _corpus_file(path: Path, root: Path, invalid_utf8: InvalidUtf8) -> CorpusFil
         ) from None
     # A file name that is not UTF-8 is a valid file: its name is escaped for
     # messages and the `source` column (caf\xe9.txt), its content read as any other.
-    return CorpusFile(path, unicode_text(path), unicode_text(relative.as_posix()), invalid_utf8)
+    return CorpusFile(path, unicode_text(path), unicode_text(relative.as_posix()), invalid_utf8, columns)
 
 
 def _check_choice(invalid_utf8: str) -> None:
@@ -124,35 +132,62 @@ def _check_choice(invalid_utf8: str) -> None:
         )
 
 
-def load_corpus(path: Path, *, root: Path | None = None, invalid_utf8: InvalidUtf8 = "error") -> CorpusRead:
-    """Every article under ``path`` (see :func:`read_corpus`), with a report of repairs."""
+def load_corpus(
+    path: Path,
+    *,
+    root: Path | None = None,
+    invalid_utf8: InvalidUtf8 = "error",
+    columns: ColumnMap = NO_COLUMNS,
+) -> CorpusRead:
+    """Every article under ``path`` (see :func:`read_corpus`), with a report of repairs.
+
+    ``columns`` maps article fields to the corpus's own column names (see
+    :mod:`harness.corpus.columns`); a mapped column a file does not have is an error.
+    """
     _check_choice(invalid_utf8)
     base, paths = _corpus_files(Path(path), root)
     records: list[RawRecord] = []
     replaced: list[ReplacedBytes] = []
+    document_columns: dict[str, None] = {}  # the keys of every text document, in order
     for file_path in paths:
-        reader = _READERS.get(file_path.suffix.lower())
+        suffix = file_path.suffix.lower()
+        reader = _READERS.get(suffix)
         if reader is None:
             raise _unsupported(str(file_path))
-        file = _corpus_file(file_path, base, invalid_utf8)
+        file = _corpus_file(file_path, base, invalid_utf8, columns)
         found = reader(file)
         if not found:
             raise no_articles(file.shown)
+        if columns and suffix in _DOCUMENT_SUFFIXES:
+            document_columns.update(dict.fromkeys(record_columns(r.fields for r in found)))
+        elif columns:
+            check_columns_present(record_columns(r.fields for r in found), columns, file.shown)
         records.extend(found)
-        count = 0 if file_path.suffix.lower() in _BINARY_SUFFIXES else invalid_utf8_bytes(file)
+        count = 0 if suffix in _BINARY_SUFFIXES else invalid_utf8_bytes(file)
         if count:
             replaced.append(ReplacedBytes(file.relative, count))
-    return CorpusRead(articles_frame(records), tuple(replaced))
+    if columns and document_columns:
+        check_columns_present(list(document_columns), columns, unicode_text(path), folder=Path(path).is_dir())
+    articles = articles_frame(records, columns=columns)
+    warning = grouping_warning(articles, columns, unicode_text(path))
+    return CorpusRead(articles, tuple(replaced), (warning,) if warning else ())
 
 
-def read_corpus(path: Path, *, root: Path | None = None, invalid_utf8: InvalidUtf8 = "error") -> pl.DataFrame:
+def read_corpus(
+    path: Path,
+    *,
+    root: Path | None = None,
+    invalid_utf8: InvalidUtf8 = "error",
+    columns: ColumnMap = NO_COLUMNS,
+) -> pl.DataFrame:
     """Every article under ``path`` as a table with exactly ``ARTICLE_SCHEMA``.
 
     ``root`` is what ``source`` paths are relative to: by default the folder
     itself, or the file's parent folder. ``invalid_utf8="replace"`` reads files
     with broken encoding (see :func:`load_corpus` for how many bytes were replaced).
+    ``columns`` maps article fields to the corpus's own column names.
     """
-    return load_corpus(path, root=root, invalid_utf8=invalid_utf8).articles
+    return load_corpus(path, root=root, invalid_utf8=invalid_utf8, columns=columns).articles
 
 
 def _corpus_files(path: Path, root: Path | None) -> tuple[Path, list[Path]]:

@@ -19,22 +19,18 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from harness.corpus.columns import FIELDS_BY_NAME, NO_COLUMNS, ColumnMap
 from harness.corpus.markup import html_evidence
 from harness.corpus.schema import ARTICLE_SCHEMA, UNKNOWN_OUTLET, content_doc_id
 from harness.corpus.textfile import normalise_newlines
 from harness.errors import InputError
 
-# Input field names for each column, in order of preference. A field that is
-# present but not used for its column (``text`` when ``body`` is there, a
-# ``source`` that is a URL rather than a name) stays in ``meta``.
-DOC_ID_FIELDS = ("doc_id", "id")
-BODY_FIELDS = ("body", "text")
-HEADLINE_FIELDS = ("headline", "title")
-OUTLET_FIELDS = ("outlet",)
-# Often a URL, a feed path or a structure rather than a publication's name: used
-# for the outlet only when it is a name.
-OUTLET_NAME_FIELDS = ("source", "publisher")
-PUBLISHED_FIELDS = ("published", "date")
+# Input field names for each column, in order of preference (the one table of
+# them is ``harness.corpus.columns.CORPUS_FIELDS``). A field that is present but
+# not used for its column (``text`` when ``body`` is there, a ``source`` that is a
+# URL rather than a name) stays in ``meta``.
+DOC_ID_FIELDS = FIELDS_BY_NAME["doc_id"].aliases
+BODY_FIELDS = FIELDS_BY_NAME["body"].aliases
 
 Row = dict[str, str | None]
 
@@ -68,12 +64,45 @@ def _take(
     return None
 
 
-def _outlet(fields: dict[str, Any], record: RawRecord) -> str:
+class _Columns:
+    """One record's fields, taken out column by column as the article's fields are read.
+
+    Mapped columns are taken out first (:class:`harness.corpus.columns.ColumnMap`):
+    a column the mapping gives to one field is never read by another field under
+    its usual name. What is left at the end is ``meta``.
+    """
+
+    def __init__(self, fields: Mapping[str, Any], columns: ColumnMap) -> None:
+        self.rest = dict(fields)
+        self._columns = columns
+        self._mapped = {name: (column, self.rest.pop(column, None)) for name, column in columns.pairs}
+
+    def take(self, name: str, usable: Callable[[Any], bool] | None = None) -> tuple[str, Any] | None:
+        """The column of field ``name`` that is present and not null (and usable), popped."""
+        if name in self._mapped:
+            taken = self._mapped[name]
+            return taken if taken[1] is not None else None
+        return _take(self.rest, FIELDS_BY_NAME[name].aliases, usable)
+
+    def take_name(self, name: str) -> tuple[str, Any] | None:
+        """A column read only when it holds a name (``source`` for the outlet), unless mapped."""
+        if name in self._mapped:
+            return None
+        return _take(self.rest, FIELDS_BY_NAME[name].name_only, usable=_is_name)
+
+    def body_hint(self) -> str:
+        mapped = self._columns.column("body")
+        if mapped is not None:
+            return f"give every article a non-empty `{mapped}` field (mapped to body)"
+        return f"give every article a non-empty `{BODY_FIELDS[0]}` (or `{BODY_FIELDS[1]}`) field"
+
+
+def _outlet(columns: _Columns, record: RawRecord) -> str:
     """``outlet`` as given, else a ``source``/``publisher`` that is a name, else unknown."""
-    given = (_text(_take(fields, OUTLET_FIELDS), record) or "").strip()
+    given = (_text(columns.take("outlet"), record) or "").strip()
     if given:
         return given
-    named = _take(fields, OUTLET_NAME_FIELDS, usable=_is_name)
+    named = columns.take_name("outlet")
     return str(named[1]).strip() if named is not None else UNKNOWN_OUTLET
 
 
@@ -186,21 +215,21 @@ def _refuse_html(body: str, record: RawRecord) -> None:
         )
 
 
-def article_row(record: RawRecord) -> Row:
-    """The articles-table row for ``record``; every field not used lands in ``meta``."""
-    fields = dict(record.fields)
-    doc_id = _doc_id(_take(fields, DOC_ID_FIELDS), record)
-    body = _text(_take(fields, BODY_FIELDS), record)
+def article_row(record: RawRecord, columns: ColumnMap = NO_COLUMNS) -> Row:
+    """The articles-table row for ``record``; every field not used lands in ``meta``.
+
+    ``columns`` maps article fields to the record's column names where they are
+    not the usual ones (``outlet`` read from ``category``).
+    """
+    fields = _Columns(record.fields, columns)
+    doc_id = _doc_id(fields.take("doc_id"), record)
+    body = _text(fields.take("body"), record)
     if body is None or not body.strip():
-        raise InputError(
-            "record with no body",
-            where=record.where,
-            hint=f"give every article a non-empty `{BODY_FIELDS[0]}` (or `{BODY_FIELDS[1]}`) field",
-        )
+        raise InputError("record with no body", where=record.where, hint=fields.body_hint())
     _refuse_html(body, record)
-    headline = _text(_take(fields, HEADLINE_FIELDS), record) or ""
+    headline = _text(fields.take("headline"), record) or ""
     outlet = _outlet(fields, record)
-    published = _published(_take(fields, PUBLISHED_FIELDS), record)
+    published = _published(fields.take("published"), record)
     row: Row = {
         "doc_id": doc_id,
         "outlet": outlet,
@@ -208,7 +237,7 @@ def article_row(record: RawRecord) -> Row:
         "body": body,
         "published": published,
         "source": record.source,
-        "meta": _meta_json(fields, record),
+        "meta": _meta_json(fields.rest, record),
     }
     _check_encodable(row, record)  # before hashing: content_doc_id encodes the text
     if doc_id is None:
@@ -249,16 +278,18 @@ def _id_digest(doc_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
-def articles_frame(records: Iterable[RawRecord], *, seen: SeenIds | None = None) -> pl.DataFrame:
+def articles_frame(
+    records: Iterable[RawRecord], *, seen: SeenIds | None = None, columns: ColumnMap = NO_COLUMNS
+) -> pl.DataFrame:
     """The articles table, in input order; a doc id used twice is an error.
 
     ``seen`` carries the duplicate check across the batches of a corpus read in a
     stream; within the records given, ids are compared as strings.
     """
-    columns: dict[str, list[str | None]] = {name: [] for name in ARTICLE_SCHEMA}
+    table: dict[str, list[str | None]] = {name: [] for name in ARTICLE_SCHEMA}
     first_seen: dict[str, str] = {}
     for record in records:
-        row = article_row(record)
+        row = article_row(record, columns)
         doc_id = row["doc_id"]
         assert doc_id is not None  # article_row always sets one
         earlier = first_seen.get(doc_id)
@@ -272,7 +303,7 @@ def articles_frame(records: Iterable[RawRecord], *, seen: SeenIds | None = None)
             )
         first_seen[doc_id] = record.where
         for name in ARTICLE_SCHEMA:
-            columns[name].append(row[name])
+            table[name].append(row[name])
     if seen is not None:
         seen.add(first_seen)
-    return pl.DataFrame(columns, schema=ARTICLE_SCHEMA)
+    return pl.DataFrame(table, schema=ARTICLE_SCHEMA)

@@ -6,19 +6,26 @@ spans: write large corpora with row groups of some thousands of rows) plus 8 byt
 per doc id seen (``records.SeenIds``, for the duplicate check), never the whole corpus. Each record is checked exactly as by
 :func:`harness.corpus.read_corpus`, and errors name the file and line or record.
 Other formats (CSV, text folders, aggregator pages) are read whole and then cut.
+
+A column mapping (``columns``) applies as in :func:`harness.corpus.load_corpus`;
+a mapped column that a JSON Lines file's first batch lacks is looked for in the
+rest of the file before the first batch is handed out, so that a misspelt column
+fails at once rather than after the corpus has been scored. The warning about a
+column that looks like the outlet (``on_warning``) is judged on the first batch.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
 
-from harness.corpus.reader import no_articles, read_corpus
+from harness.corpus.columns import NO_COLUMNS, ColumnMap, check_columns_present, grouping_warning, record_columns
+from harness.corpus.reader import load_corpus, no_articles
 from harness.corpus.records import RawRecord, SeenIds, article_row, articles_frame
-from harness.corpus.tabular import _check_parquet_types, _require_body_column, jsonl_record
+from harness.corpus.tabular import check_parquet_types, jsonl_record, require_columns
 from harness.corpus.textfile import UTF8_BOM, CorpusFile, check_regular_file
 from harness.errors import InputError
 from harness.safetext import unicode_text
@@ -72,8 +79,8 @@ def _parquet_records(file: CorpusFile, batch_size: int) -> Iterator[RawRecord]:
             where=file.shown,
             hint="check that the file was written as Parquet and copied completely",
         ) from None
-    _require_body_column(list(schema), file)
-    _check_parquet_types(pl.Schema(schema), file)
+    require_columns(list(schema), file)
+    check_parquet_types(pl.Schema(schema), file)
     lazy = pl.scan_parquet(file.path)
     for offset in range(0, rows, batch_size):
         frame = lazy.slice(offset, batch_size).collect()
@@ -90,33 +97,74 @@ def _records(file: CorpusFile, batch_size: int) -> Iterator[RawRecord]:
 def _first_location(file: CorpusFile, batch_size: int, doc_id: str) -> str | None:
     """Where the first record with ``doc_id`` is (read again: only for an error message)."""
     for record in _records(file, batch_size):
-        if article_row(record)["doc_id"] == doc_id:
+        if article_row(record, file.columns)["doc_id"] == doc_id:
             return record.where
     return None
 
 
+def _check_mapped_columns(file: CorpusFile, first: list[RawRecord], batch_size: int) -> None:
+    """Every mapped column is in some record of the file: looked for past the first batch
+    only when that batch lacks one (Parquet files were checked by their schema)."""
+    found = dict.fromkeys(record_columns(r.fields for r in first))
+    wanted = set(file.columns.columns())
+    if wanted <= found.keys():
+        return
+    for record in _records(file, batch_size):
+        found.update(dict.fromkeys(k for k in record.fields if isinstance(k, str)))
+        if wanted <= found.keys():
+            return
+    check_columns_present(list(found), file.columns, file.shown)
+
+
+Warn = Callable[[str], None]
+
+
+def _whole(path: Path, batch_size: int, root: Path | None, columns: ColumnMap, on_warning: Warn | None) -> Iterator[pl.DataFrame]:
+    """A format that is not streamed: read whole, then cut into batches."""
+    read = load_corpus(path, root=root, columns=columns)
+    for warning in read.warnings:
+        if on_warning:
+            on_warning(warning)
+    whole = read.articles
+    for offset in range(0, max(whole.height, 1), batch_size):
+        yield whole.slice(offset, batch_size)
+
+
 def iter_article_batches(
-    path: Path, *, batch_size: int = DEFAULT_STREAM_BATCH, root: Path | None = None
+    path: Path,
+    *,
+    batch_size: int = DEFAULT_STREAM_BATCH,
+    root: Path | None = None,
+    columns: ColumnMap = NO_COLUMNS,
+    on_warning: Warn | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """The corpus at ``path`` as consecutive articles tables of at most ``batch_size`` rows."""
+    """The corpus at ``path`` as consecutive articles tables of at most ``batch_size`` rows.
+
+    ``columns`` maps article fields to the corpus's column names; ``on_warning``
+    hears the warnings :func:`harness.corpus.load_corpus` would return.
+    """
     if batch_size < 1:
         raise InputError(f"batch size must be at least 1, got {batch_size}", hint="e.g. 10000")
     suffix = path.suffix.lower()
     if path.is_dir() or suffix not in STREAMED_SUFFIXES:
-        whole = read_corpus(path, root=root)
-        for offset in range(0, max(whole.height, 1), batch_size):
-            yield whole.slice(offset, batch_size)
+        yield from _whole(path, batch_size, root, columns, on_warning)
         return
     if not path.exists():
         raise InputError("no such file", where=unicode_text(path), hint="check the corpus path")
     base = (root or path.parent).resolve()
-    file = CorpusFile(path, unicode_text(path), unicode_text(path.resolve().relative_to(base).as_posix()))
+    shown = unicode_text(path)
+    file = CorpusFile(path, shown, unicode_text(path.resolve().relative_to(base).as_posix()), columns=columns)
     check_regular_file(file)
     records = _records(file, batch_size)
     seen = SeenIds(lambda doc_id: _first_location(file, batch_size, doc_id))
-    empty = True
+    first = True
     while chunk := list(itertools.islice(records, batch_size)):
-        empty = False
-        yield articles_frame(chunk, seen=seen)
-    if empty:
+        if first and columns:
+            _check_mapped_columns(file, chunk, batch_size)
+        batch = articles_frame(chunk, seen=seen, columns=columns)
+        if first and on_warning and (warning := grouping_warning(batch, columns, shown)):
+            on_warning(warning)
+        first = False
+        yield batch
+    if first:
         raise no_articles(file.shown)

@@ -16,13 +16,11 @@ from typing import Any
 
 import polars as pl
 
-from harness.corpus.records import BODY_FIELDS, DOC_ID_FIELDS, RawRecord
+from harness.corpus.columns import check_columns_present
+from harness.corpus.records import BODY_FIELDS, RawRecord
 from harness.corpus.textfile import CorpusFile, read_bytes, read_text
 from harness.errors import InputError
 
-# Parquet columns read into the named article columns must hold these types.
-_TEXT_COLUMNS = ("body", "text", "headline", "title", "outlet")
-_DATE_COLUMNS = ("published", "date")
 # Delimiters a spreadsheet may have used instead of commas (European Excel uses ";").
 _OTHER_DELIMITERS = (";", "\t", "|")
 
@@ -89,17 +87,23 @@ def read_jsonl(file: CorpusFile) -> list[RawRecord]:
     return [record for number, line in lines if (record := jsonl_record(line, number, file)) is not None]
 
 
-def _require_body_column(columns: list[str], file: CorpusFile) -> None:
-    if not any(name in columns for name in BODY_FIELDS):
+def _other_delimiter(columns: list[str]) -> str | None:
+    """The delimiter a one-column header was written with instead of commas, if any."""
+    return next((d for d in _OTHER_DELIMITERS if len(columns) == 1 and d in columns[0]), None)
+
+
+def require_columns(columns: list[str], file: CorpusFile) -> None:
+    """The file has a body column and every column the mapping names (``file.columns``)."""
+    delimiter = _other_delimiter(columns)
+    delimited = f"the header looks {delimiter!r}-separated: save the file with commas" if delimiter else None
+    check_columns_present(columns, file.columns, file.shown, hint=delimited)
+    if file.columns.column("body") is None and not any(name in columns for name in BODY_FIELDS):
         found = ", ".join(columns) if columns else "none"
-        delimiter = next((d for d in _OTHER_DELIMITERS if len(columns) == 1 and d in columns[0]), None)
-        hint = (
-            f"the header looks {delimiter!r}-separated: save the file with commas"
-            if delimiter is not None
-            else "rename the column holding the article text to `body`"
-        )
         raise InputError(
-            f"no `body` or `text` column (columns found: {found})", where=file.shown, hint=hint
+            f"no `body` or `text` column (columns found: {found})",
+            where=file.shown,
+            hint=delimited
+            or "rename the column holding the article text to `body`, or map it: --column body=NAME",
         )
 
 
@@ -140,11 +144,21 @@ def read_csv(file: CorpusFile) -> list[RawRecord]:
             hint="check for rows with too many fields or an unclosed quote",
         ) from None
     _check_unique_header(text, file)
-    _require_body_column(frame.columns, file)
+    require_columns(frame.columns, file)
     return list(_frame_records(frame, file))
 
 
-def _check_parquet_types(schema: pl.Schema, file: CorpusFile) -> None:
+def check_parquet_types(schema: pl.Schema, file: CorpusFile) -> None:
+    """Columns read into the article's fields hold the types those fields need.
+
+    With a column mapping the mapped columns are checked (``category`` when it is
+    the outlet), and a column of a usual name that the mapping replaced is an
+    ordinary extra column.
+    """
+    text_columns = file.columns.columns_for("body", "headline", "outlet")
+    id_columns = file.columns.columns_for("doc_id")
+    date_columns = file.columns.columns_for("published")
+
     def wrong(name: str, expected: str) -> InputError:
         return InputError(
             f"column `{name}` has type {schema[name]}, expected {expected}",
@@ -155,12 +169,12 @@ def _check_parquet_types(schema: pl.Schema, file: CorpusFile) -> None:
     for name, dtype in schema.items():
         if dtype == pl.Null:
             continue  # all values missing: fine for optional columns, caught per row for body
-        if name in _TEXT_COLUMNS and dtype != pl.String:
+        if name in text_columns and dtype != pl.String:
             raise wrong(name, "String")
-        if name in DOC_ID_FIELDS and not (dtype == pl.String or dtype.is_integer()):
+        if name in id_columns and not (dtype == pl.String or dtype.is_integer()):
             raise wrong(name, "String or an integer type")
         is_date = dtype == pl.Date or isinstance(dtype, pl.Datetime)
-        if name in _DATE_COLUMNS and not (dtype == pl.String or is_date):
+        if name in date_columns and not (dtype == pl.String or is_date):
             raise wrong(name, "String, Date or Datetime")
 
 
@@ -174,8 +188,8 @@ def read_parquet(file: CorpusFile) -> list[RawRecord]:
             where=file.shown,
             hint="check that the file was written as Parquet and copied completely",
         ) from None
-    _require_body_column(frame.columns, file)
-    _check_parquet_types(frame.schema, file)
+    require_columns(frame.columns, file)
+    check_parquet_types(frame.schema, file)
     return list(_frame_records(frame, file))
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from harness.corpus.columns import NO_COLUMNS, ColumnMap
 from harness.errors import InputError, at
 from harness.safetext import unicode_text
 
@@ -49,6 +50,7 @@ class CorpusFile:
     shown: str  # in error messages: the path as the user gave it
     relative: str  # in the ``source`` column: POSIX path relative to the corpus root
     invalid_utf8: InvalidUtf8 = "error"  # what to do with bytes that are not UTF-8
+    columns: ColumnMap = NO_COLUMNS  # the corpus's own column names for article fields
 
     def source(self, number: int) -> str:
         """``<file relative to the corpus root>:<line or record number>``."""

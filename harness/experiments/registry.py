@@ -13,6 +13,8 @@ A step is a plain function over polars frames:
   against at load time, and their defaults make them optional. A number setting
   declares its allowed range with its type, ``Annotated[int, Range(minimum=1)]``
   (see ``harness.experiments.settings``): registering one without is an error.
+  ``Help("...")`` in the same ``Annotated`` says what the setting does (shown by
+  ``harness steps``, with the type, default and range, from these declarations).
 - The function returns a mapping from each declared output name to a frame.
 - ``resources`` maps the step's settings to the data files it reads (recorded
   in the manifest); a ``ProjectPath`` setting arrives resolved to an absolute path;
@@ -33,7 +35,7 @@ from typing import Any
 
 import polars as pl
 
-from harness.experiments.settings import SettingTypeError, coerce, needs_range
+from harness.experiments.settings import SettingTypeError, coerce, help_text, needs_range
 from harness.resources import Resource
 
 Tables = Mapping[str, pl.DataFrame]
@@ -64,6 +66,11 @@ class Setting:
     @property
     def required(self) -> bool:
         return self.default is _NO_DEFAULT
+
+    @property
+    def help(self) -> str | None:
+        """What the setting does (its ``Help`` annotation), if declared."""
+        return help_text(self.annotation)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,12 @@ the type but not the step (``n_boot = 0``, ``threshold = 1.5``, ``seed = -1``,
 in the message, rather than failing deep inside a run::
 
     n_boot: Annotated[int, Range(minimum=1, maximum=1_000_000)] = 2000
+
+What a setting does is declared next to it too, with :class:`Help`; ``harness
+steps`` shows every setting's type, default, allowed values and help from these
+same annotations::
+
+    n_boot: Annotated[int, Range(100, 1_000_000), Help("Bootstrap resamples per interval.")] = 2000
 """
 
 from __future__ import annotations
@@ -111,6 +117,23 @@ class Length:
 
 Constraint = Range | Length
 
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    """What a setting does, in a sentence or two: ``Annotated[bool, Help("...")]``.
+
+    Shown by ``harness steps``; it changes nothing about which values are accepted.
+    """
+
+    text: str
+
+
+def help_text(annotation: Any) -> str | None:
+    """The :class:`Help` declared with ``annotation``, if any."""
+    if typing.get_origin(annotation) is Annotated:
+        return next((e.text for e in typing.get_args(annotation)[1:] if isinstance(e, Help)), None)
+    return None
+
 # Ranges many steps share.
 Seed = Annotated[int, Range(minimum=0)]  # numpy's SeedSequence takes no negative seed
 
@@ -141,6 +164,50 @@ def describe(annotation: Any) -> str:
 
 
 _ARTICLES = {int: "an integer", float: "a number"}
+_TYPE_NAMES = {str: "text", int: "integer", float: "number", bool: "true/false", ProjectPath: "path"}
+_PLURALS = {str: "texts", int: "integers", float: "numbers", bool: "true/false values", ProjectPath: "paths"}
+
+
+def type_name(annotation: Any, *, plural: bool = False) -> str:
+    """A setting's type as ``harness steps`` shows it: 'integer', 'list of paths',
+    'table of paths', 'text or none' (ranges and choices: :func:`allowed_values`)."""
+    base, _ = _split_annotated(annotation)
+    origin = typing.get_origin(base)
+    args = typing.get_args(base)
+    if origin is Literal:
+        return "choices" if plural else "choice"
+    if origin in (list, tuple):
+        return ("lists of " if plural else "list of ") + type_name(args[0], plural=True)
+    if origin is dict:
+        return ("tables of " if plural else "table of ") + type_name(args[1], plural=True)
+    if origin in (typing.Union, types.UnionType):
+        # TOML has no null: ``None`` is only ever the default, shown as such.
+        return " or ".join(type_name(a, plural=plural) for a in args if a is not type(None))
+    names = _PLURALS if plural else _TYPE_NAMES
+    return names.get(base, getattr(base, "__name__", str(base)))
+
+
+def allowed_values(annotation: Any) -> str | None:
+    """What a setting accepts beyond its type (a range, a length, choices), if anything."""
+    base, constraints = _split_annotated(annotation)
+    if constraints:
+        return allowed(annotation)
+    origin = typing.get_origin(base)
+    args = typing.get_args(base)
+    if origin is Literal:
+        return describe(base)
+    if origin in (list, tuple):
+        item = allowed_values(args[0])
+        return f"each item: {item}" if item else None
+    if origin is dict:
+        item = allowed_values(args[1])
+        return f"each value: {item}" if item else None
+    if origin in (typing.Union, types.UnionType):
+        parts = [part for a in args if a is not type(None) and (part := allowed_values(a))]
+        return "; ".join(parts) or None
+    if base is ProjectPath:
+        return "a path relative to the project folder"
+    return None
 
 
 def allowed(annotation: Any) -> str:

@@ -8,6 +8,7 @@
     path = "seeds"                 # relative to the project folder
     outlets = ["Reuters"]          # optional: keep only these outlets
     doc_ids = []                   # optional: keep only these ids
+    columns = { outlet = "category" }   # optional: the corpus's own column names
 
     [[steps]]
     use = "profile_articles"       # a registered step
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from harness.corpus.columns import NO_COLUMNS, ColumnMap, ColumnMapError, column_map
 from harness.errors import ConfigError
 from harness.experiments.registry import StepDef, StepRegistry, default_registry
 from harness.experiments.settings import SettingRangeError, SettingTypeError, coerce, describe
@@ -37,7 +39,7 @@ from harness.experiments.settings import SettingRangeError, SettingTypeError, co
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # used with fullmatch: "$" would let "name\n" through
 TOP_KEYS = ("name", "version", "description", "corpus", "steps", "engine")
 ENGINES = ("local", "ray")
-CORPUS_KEYS = ("path", "outlets", "doc_ids", "invalid_utf8")
+CORPUS_KEYS = ("path", "outlets", "doc_ids", "invalid_utf8", "columns")
 INVALID_UTF8 = ("error", "replace")
 STEP_KEYS = ("use", "settings")
 INPUT_TABLE = "articles"
@@ -50,6 +52,7 @@ class CorpusSpec:
     outlets: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
     invalid_utf8: Literal["error", "replace"] = "error"  # replace: one U+FFFD per bad byte, counted
+    columns: ColumnMap = NO_COLUMNS  # article field -> the corpus's column (``outlet = "category"``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +72,24 @@ class Experiment:
     engine: Literal["local", "ray"] = "local"  # where batch steps run; never changes the tables
 
     def canonical(self) -> dict[str, Any]:
-        """The experiment as plain data, stable for hashing and manifests."""
+        """The experiment as plain data, stable for hashing and manifests.
+
+        ``columns`` is there only when the experiment maps columns: an experiment
+        without a mapping keeps the config hash (and result ids) it always had.
+        """
+        corpus: dict[str, Any] = {
+            "path": self.corpus.path,
+            "outlets": list(self.corpus.outlets),
+            "doc_ids": list(self.corpus.doc_ids),
+            "invalid_utf8": self.corpus.invalid_utf8,
+        }
+        if self.corpus.columns:
+            corpus["columns"] = self.corpus.columns.as_dict()
         return {
             "name": self.name,
             "version": self.version,
             "description": self.description,
-            "corpus": {
-                "path": self.corpus.path,
-                "outlets": list(self.corpus.outlets),
-                "doc_ids": list(self.corpus.doc_ids),
-                "invalid_utf8": self.corpus.invalid_utf8,
-            },
+            "corpus": corpus,
             "steps": [
                 {"use": call.use, "settings": _jsonable(dict(call.settings))}
                 for call in self.steps
@@ -149,8 +159,26 @@ def _parse_corpus(raw: Any, where: str) -> CorpusSpec:
             where=where,
         )
     return CorpusSpec(
-        path, _string_list(raw, "outlets", where), _string_list(raw, "doc_ids", where), invalid
+        path,
+        _string_list(raw, "outlets", where),
+        _string_list(raw, "doc_ids", where),
+        invalid,
+        _columns(raw.get("columns", {}), where),
     )
+
+
+def _columns(raw: Any, where: str) -> ColumnMap:
+    """``columns = { outlet = "category" }``: checked here, against the corpus when it is read."""
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"key 'corpus.columns' must be a table, got {_toml_value(raw)}",
+            where=where,
+            hint='e.g. columns = { outlet = "category", headline = "title" }',
+        )
+    try:
+        return column_map(raw)
+    except ColumnMapError as exc:
+        raise ConfigError(f"corpus.columns: {exc.message}", where=where, hint=exc.hint) from None
 
 
 def _toml_value(value: Any) -> str:

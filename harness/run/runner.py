@@ -122,11 +122,13 @@ def compute(
     registry: StepRegistry = STEPS,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    notice: Notice | None = None,
 ) -> Computed:
     """Run every step in memory. Pure: reads the corpus, writes nothing.
 
     ``engine`` runs the steps that may be run in slices (default: local); the
     tables, hence the result id, are the same whichever engine ran them.
+    ``notice`` hears the corpus's warnings (a column that looks like the outlet).
     """
     engine = engine or LocalEngine()
     corpus_path = project.resolve(experiment.corpus.path)
@@ -134,7 +136,11 @@ def compute(
         corpus_path,
         root=corpus_path if corpus_path.is_dir() else corpus_path.parent,
         invalid_utf8=experiment.corpus.invalid_utf8,
+        columns=experiment.corpus.columns,
     )
+    for warning in read.warnings:
+        if notice:
+            notice(warning)
     articles = read.articles
     selected = select_articles(articles, experiment)
     tables: dict[str, pl.DataFrame] = {INPUT_TABLE: selected}
@@ -245,12 +251,13 @@ def run_experiment(
 ) -> StoredResult:
     """Compute and store one experiment; returns the stored (immutable) result.
 
-    ``notice`` hears when a damaged stored copy of the same id was replaced.
+    ``notice`` hears the corpus's warnings, and when a damaged stored copy of the
+    same id was replaced.
     """
     started = time.monotonic()
     started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     engine = engine or LocalEngine()
-    computed = compute(experiment, project, registry=registry, progress=progress, engine=engine)
+    computed = compute(experiment, project, registry=registry, progress=progress, engine=engine, notice=notice)
     run_info = {
         "started_at": started_at,
         "duration_s": round(time.monotonic() - started, 3),

@@ -26,6 +26,7 @@ from typing import Literal
 
 import polars as pl
 
+from harness.corpus.columns import NO_COLUMNS, ColumnMap
 from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
 from harness.engines import BatchCall, Engine, LocalEngine
 from harness.errors import StoreError
@@ -84,8 +85,14 @@ def score_stream(
     english_only: bool = True,
     engine: Engine | None = None,
     on_skip: SkipNotice | None = None,
+    columns: ColumnMap = NO_COLUMNS,
+    on_warning: Callable[[str], None] | None = None,
 ) -> StreamSummary:
-    """Score ``path`` batch by batch into ``output`` (one ``documents`` row per article)."""
+    """Score ``path`` batch by batch into ``output`` (one ``documents`` row per article).
+
+    ``columns`` maps article fields to the corpus's column names; ``on_warning``
+    hears the corpus's warnings (see ``harness.corpus.iter_article_batches``).
+    """
     engine = engine or LocalEngine()
     target = check_output(output, inputs=[path, *lexicons])
     try:
@@ -98,7 +105,8 @@ def score_stream(
     try:
         jsonl = (staging / "documents.jsonl").open("w", encoding="utf-8") if fmt == "jsonl" else None
         try:
-            for articles in iter_article_batches(path, batch_size=batch_size):
+            batches_in = iter_article_batches(path, batch_size=batch_size, columns=columns, on_warning=on_warning)
+            for articles in batches_in:
                 if english_only:
                     articles, skipped = split_by_language(articles)
                     skipped_count += skipped.height

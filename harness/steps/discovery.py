@@ -12,7 +12,7 @@ from harness.engines import Engine
 
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
 from harness.experiments.registry import Tables, step
-from harness.experiments.settings import Range, Seed
+from harness.experiments.settings import Help, Range, Seed
 from harness.reports.blocks import Block, Heading, Paragraph, Table
 
 REPORT_ROWS = 200
@@ -53,10 +53,14 @@ def discovery_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bl
 def discover_pairs(
     articles: pl.DataFrame,
     *,
-    threshold: Threshold = DEFAULT_THRESHOLD,
-    cross_outlet: bool = False,
-    seed: Seed = DEFAULT_SEED,
-    num_perm: NumPerm = DEFAULT_NUM_PERM,
+    threshold: Annotated[
+        Threshold, Help("Smallest exact Jaccard similarity of two bodies' word 5-gram sets that makes them a pair.")
+    ] = DEFAULT_THRESHOLD,
+    cross_outlet: Annotated[bool, Help("Only pairs of articles from two different outlets.")] = False,
+    seed: Annotated[Seed, Help("Seed of the MinHash permutations: the same seed finds the same candidates.")] = DEFAULT_SEED,
+    num_perm: Annotated[
+        NumPerm, Help("MinHash permutations per article: more give fewer chance candidates and use more memory.")
+    ] = DEFAULT_NUM_PERM,
     engine: Engine | None = None,
 ) -> Tables:
     """Pairs of articles that copy one another (MinHash LSH candidates, verified by exact 5-gram Jaccard).

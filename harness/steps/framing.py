@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import polars as pl
 
 from harness.experiments.registry import Gather, Tables, step
-from harness.experiments.settings import ProjectPath, Range, Seed
+from harness.experiments.settings import Help, ProjectPath, Range, Seed
 from harness.reports.blocks import Block, Heading, Paragraph, Part, top_rows
 from harness.reports.outlets import (
     ARTICLE_ROWS,
@@ -225,10 +225,19 @@ def framing_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bloc
 def score_framing(
     articles: pl.DataFrame,
     *,
-    lexicons: tuple[ProjectPath, ...] = (),
-    include_builtin: bool = True,
-    context_chars: Annotated[int, Range(0, 10_000)] = 60,  # each side of a hit, stored in every `hits` row
-    english_only: bool = True,
+    lexicons: Annotated[
+        tuple[ProjectPath, ...],
+        Help("Extra lexicon files (TSV; see harness/scoring/lexicons/README.md) besides the built-in ones."),
+    ] = (),
+    include_builtin: Annotated[
+        bool, Help("Use the built-in lexicons as well as `lexicons` (false: only the files listed).")
+    ] = True,
+    context_chars: Annotated[
+        int, Range(0, 10_000), Help("Characters of context kept on each side of a hit, in every `hits` row.")
+    ] = 60,
+    english_only: Annotated[
+        bool, Help("Leave out articles confidently in another language (listed in table `skipped`); false scores all.")
+    ] = True,
 ) -> Tables:
     """Readability, sentence sentiment, loaded terms and attribution, by voice.
 
@@ -369,18 +378,39 @@ def compare_outlets_step(
     sentences: pl.DataFrame,
     hits: pl.DataFrame,
     *,
-    seed: Seed = DEFAULT_SEED,
+    seed: Annotated[
+        Seed, Help("Seed of the bootstrap and permutation draws: the same seed gives the same intervals and p-values.")
+    ] = DEFAULT_SEED,
     # Bootstrap resamples: fewer than 100 give no usable 95% interval; past a
     # million the run takes hours and the interval no longer moves.
-    n_boot: Annotated[int, Range(100, 1_000_000)] = DEFAULT_N_BOOT,
+    n_boot: Annotated[
+        int, Range(100, 1_000_000), Help("Bootstrap resamples behind each confidence interval.")
+    ] = DEFAULT_N_BOOT,
     # Label permutations for the count model's p-value: its floor is 1 / (n_perm + 1).
-    n_perm: Annotated[int, Range(99, 1_000_000)] = DEFAULT_N_PERM,
-    by_category: bool = True,
-    match_on: str | None = None,
-    min_sentences: Annotated[int, Range(minimum=1)] = 10,
-    min_events: Annotated[int, Range(minimum=1)] = 5,
-    min_articles: Annotated[int, Range(minimum=2)] = MIN_ARTICLES,
-    min_stories: Annotated[int, Range(minimum=1)] = MIN_STORIES,
+    n_perm: Annotated[
+        int,
+        Range(99, 1_000_000),
+        Help("Label permutations for the loaded-term rate p-values; the smallest p-value is 1 / (n_perm + 1)."),
+    ] = DEFAULT_N_PERM,
+    by_category: Annotated[
+        bool, Help("Also compare the rate of each lexicon category (metrics `rate:<category>`), not only all loaded terms.")
+    ] = True,
+    match_on: Annotated[
+        str | None,
+        Help("The article field that names its story (event), to compare outlets within stories; default: `story` when present."),
+    ] = None,
+    min_sentences: Annotated[
+        int, Range(minimum=1), Help("A sentence-level row with fewer sentences in a group is flagged `small_n`.")
+    ] = 10,
+    min_events: Annotated[
+        int, Range(minimum=1), Help("A rate row with fewer hits in both outlets together is flagged `small_n`.")
+    ] = 5,
+    min_articles: Annotated[
+        int, Range(minimum=2), Help("An article-level row with fewer articles in a group is flagged `small_n`.")
+    ] = MIN_ARTICLES,
+    min_stories: Annotated[
+        int, Range(minimum=1), Help("A paired-by-story row with fewer shared stories is flagged `small_n`.")
+    ] = MIN_STORIES,
 ) -> Tables:
     """Outlet against outlet, articles (or shared stories) as the unit: sentiment, readability, rates.
 
@@ -496,7 +526,13 @@ def core_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
     batch_over="articles",
     gather=Gather((CORE_SUMMARY,), core_outlet_tables),
 )
-def score_core_suite(articles: pl.DataFrame, *, english_only: bool = True) -> Tables:
+def score_core_suite(
+    articles: pl.DataFrame,
+    *,
+    english_only: Annotated[
+        bool, Help("Leave out articles confidently in another language (listed in table `skipped`); false scores all.")
+    ] = True,
+) -> Tables:
     """Readability (textstat) and sentence sentiment (VADER) on whole texts, at corpus scale.
 
     The same numbers as textstat and vaderSentiment, computed in batches (see

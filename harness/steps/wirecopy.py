@@ -10,7 +10,7 @@ import polars as pl
 
 from harness.errors import ConfigError
 from harness.experiments.registry import Tables, step
-from harness.experiments.settings import Length, ProjectPath
+from harness.experiments.settings import Help, Length, ProjectPath
 from harness.reports.blocks import Block, Heading, Paragraph, Table, TrustedHtml
 from harness.resources import Resource, project_resource
 from harness.wirediff import (
@@ -39,7 +39,14 @@ def _pairs_for(articles: pl.DataFrame, a_outlet: str, b_outlet: str) -> list[tup
 
 
 @step(outputs=("candidate_pairs",))
-def outlet_pairs(articles: pl.DataFrame, *, pairs: list[Annotated[list[str], Length(2, 2)]]) -> Tables:
+def outlet_pairs(
+    articles: pl.DataFrame,
+    *,
+    pairs: Annotated[
+        list[Annotated[list[str], Length(2, 2)]],
+        Help("[wire outlet, copy outlet] pairs, outlets as the corpus spells them: each article of the first is paired with each of the second."),
+    ],
+) -> Tables:
     """Every article of outlet A paired with every article of outlet B, per [A, B] listed."""
     present = set(articles["outlet"].to_list())
     rows: list[tuple[str, str]] = []
@@ -189,8 +196,14 @@ def wire_diff(
     articles: pl.DataFrame,
     candidate_pairs: pl.DataFrame,
     *,
-    styles_dir: ProjectPath = ProjectPath(DEFAULT_STYLES),
-    style_sheets: dict[str, ProjectPath] | None = None,
+    styles_dir: Annotated[
+        ProjectPath,
+        Help("Folder of house style sheets (*.toml), looked up by outlet name; an outlet without one gets default.toml."),
+    ] = ProjectPath(DEFAULT_STYLES),
+    style_sheets: Annotated[
+        dict[str, ProjectPath] | None,
+        Help('A sheet file per outlet, instead of the lookup by name: { "Outlet" = "styles/x.toml" } (outlet as the corpus spells it).'),
+    ] = None,
 ) -> Tables:
     """Align each pair (sentences, then words) and classify every edit by kind and category.
 

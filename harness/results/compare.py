@@ -23,7 +23,7 @@ import polars as pl
 
 from harness.results.store import StoredResult
 
-MAX_KEY_COLUMNS = 3
+MAX_KEY_COLUMNS = 6  # metrics: doc_id, outlet, field, voice; rates: + category
 _KEY_TYPES = (pl.String, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Date)
 
 
@@ -246,7 +246,7 @@ def _whole_rows(diff: dict[str, Any], a: pl.DataFrame, b: pl.DataFrame, values: 
     counts_a = a.select(values).group_by(values).len("__n_a")
     counts_b = b.select(values).group_by(values).len("__n_b")
     joined = counts_a.join(counts_b, on=values, how="full", coalesce=True, nulls_equal=True)
-    n_a, n_b = pl.col("__n_a").fill_null(0), pl.col("__n_b").fill_null(0)
+    n_a, n_b = (pl.col(c).cast(pl.Int64).fill_null(0) for c in ("__n_a", "__n_b"))  # len() is unsigned
     diff["rows_added"] = int(joined.select((n_b - n_a).clip(lower_bound=0).sum()).item())
     diff["rows_removed"] = int(joined.select((n_a - n_b).clip(lower_bound=0).sum()).item())
 
@@ -256,9 +256,13 @@ def compare_tables(name: str, a: pl.DataFrame, b: pl.DataFrame) -> TableDiff:
     retyped = [Change(c, str(a.schema[c]), str(b.schema[c])) for c in common if a.schema[c] != b.schema[c]]
     key = natural_key(a, b)
     values = [c for c in common if c not in key]
-    # A retyped column is compared as text: its values may still be the same.
-    as_text = [pl.col(change.path).cast(pl.String) for change in retyped]
-    a_cmp, b_cmp = a.with_columns(as_text), b.with_columns(as_text)
+    # A retyped column may still hold the same values: numbers are compared as
+    # numbers (Int64 1 and Float64 1.0 are equal), anything else as text.
+    common_type = [
+        pl.col(c.path).cast(pl.Float64 if _numeric(a.schema[c.path]) and _numeric(b.schema[c.path]) else pl.String)
+        for c in retyped
+    ]
+    a_cmp, b_cmp = a.with_columns(common_type), b.with_columns(common_type)
     diff: dict[str, Any] = {}
     if key:
         _keyed(diff, a_cmp, b_cmp, key, values)

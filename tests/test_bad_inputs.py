@@ -136,6 +136,18 @@ CSV/Parquet with a header and no   test_corpus_with_a_header_and_no_rows; lib te
 outlets + doc_ids selecting none   test_selection_of_no_article
 corpus file that is a FIFO         test_corpus_that_is_a_fifo
 corpus.path empty or with NUL      test_corpus_path_that_names_no_file
+result ref unknown, NAME~N too     test_result_commands_refuse_bad_references_and_options[*] (show, compare,
+  far, not a name; unknown table;    results, export); lib test_results_cli::test_unknown_references
+  parquet to stdout; bad format
+export -o onto a stored table or   test_export_onto_an_input_is_refused (anywhere inside results/; a folder)
+  into results/
+show/export/compare/report -o on   test_result_commands_refuse_a_damaged_result (nothing written; `results`
+  a damaged result                   still lists it); lib test_results_cli::test_commands_refuse_a_damaged_result
+`results` past a broken LATEST,    test_results_lists_past_a_broken_latest_pointer; unreadable manifest:
+  a stray file in results/           lib test_results_cli::test_results_lists_an_unreadable_manifest_*
+list column exported as CSV        lib test_results_cli::test_export_of_a_list_column_to_csv_is_refused (refused,
+                                   one line naming the columns; jsonl keeps it)
+report -o a file, or into results/ test_report_output_folder_that_is_a_file
 =================================  ==============================================================
 """
 
@@ -1839,3 +1851,88 @@ def test_corpus_path_that_names_no_file(project: Project, path: str) -> None:
     write_experiment(project, path)
     line = error_line(cli(project, "run", "bad"))
     assert f"bad.toml: key 'corpus.path' = \"{path}\" is not allowed" in line, line
+
+
+# -- issue 15: finding, comparing and exporting results (area J) --------------------------------------
+
+
+def _profile_ref(project: Project) -> str:
+    result = cli(project, "run", "corpus-profile")
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["show", "corpus-profile@0123456789abcdef"], "result corpus-profile@0123456789abcdef does not exist"),
+        (["show", "corpus-profile~1"], "'corpus-profile~1': experiment 'corpus-profile' has 1 stored result(s)"),
+        (["compare", "corpus-profile", "nope"], "no stored result for experiment 'nope'"),
+        (["results", "nope"], "no stored result for experiment 'nope' (stored experiments: corpus-profile;"),
+        (["results", "../x"], "'../x' is not an experiment name"),
+        (["export", "corpus-profile", "--table", "../profile"], "has no table '../profile' (tables: articles, profile)"),
+        (["export", "corpus-profile", "-t", "profile", "-f", "parquet"], "--format parquet needs -o FILE"),
+        (["export", "corpus-profile", "-t", "profile", "-f", "parquet", "-o", "-"], "--format parquet needs -o FILE"),
+        (["export", "corpus-profile", "-t", "profile", "-f", "xml"], "Invalid value for '--format' / '-f'"),
+    ],
+    ids=["unknown-id", "relative-ref-too-far", "compare-unknown", "results-unknown", "results-path",
+         "bad-table", "parquet-stdout", "parquet-dash", "bad-format"],
+)
+def test_result_commands_refuse_bad_references_and_options(project: Project, args: list[str], expected: str) -> None:
+    _profile_ref(project)
+    line = error_line(cli(project, *args))
+    assert expected in line, line
+
+
+def test_export_onto_an_input_is_refused(project: Project) -> None:
+    """-o onto a stored table (or anywhere inside results/) would change a result: refused first."""
+    ref = _profile_ref(project)
+    folder = project.results_dir / "corpus-profile" / ref.split("@")[1]
+    table = folder / "profile.parquet"
+    before = table.read_bytes()
+    for target in (table, folder / "copy.csv", project.results_dir / "profile.csv"):
+        line = error_line(cli(project, "export", "corpus-profile", "-t", "profile", "-o", str(target)))
+        assert f"{target}: the output is inside the input folder {project.results_dir}" in line, line
+    assert table.read_bytes() == before and not (folder / "copy.csv").exists()
+    line = error_line(cli(project, "export", "corpus-profile", "-t", "profile", "-o", str(project.root)))
+    assert "the output is a folder" in line
+
+
+def test_result_commands_refuse_a_damaged_result(project: Project) -> None:
+    ref = _profile_ref(project)
+    folder = project.results_dir / "corpus-profile" / ref.split("@")[1]
+    os.chmod(folder, 0o755)
+    (folder / "profile.parquet").unlink()
+    out = project.root / "out.csv"
+    for args in (
+        ["show", ref],
+        ["export", ref, "-t", "articles", "-o", str(out)],
+        ["compare", ref, ref],
+        ["report", ref, "-o", str(project.root / "side")],
+    ):
+        line = error_line(cli(project, *args))
+        assert f"result {ref} is damaged: table(s) profile missing or altered" in line, line
+    assert not out.exists() and not (project.root / "side").exists()
+    listed = cli(project, "results", "--json")  # the listing reads manifests only: it still lists it
+    assert listed.exit_code == 0 and json.loads(listed.stdout)[0]["ref"] == ref
+
+
+def test_results_lists_past_a_broken_latest_pointer(project: Project) -> None:
+    ref = _profile_ref(project)
+    pointer = project.results_dir / "corpus-profile" / "LATEST"
+    pointer.write_text("not an id\n")
+    (project.results_dir / "stray-file").write_text("x")  # not an experiment folder: skipped
+    listed = cli(project, "results", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [(row["ref"], row["latest"]) for row in json.loads(listed.stdout)] == [(ref, False)]
+
+
+def test_report_output_folder_that_is_a_file(project: Project) -> None:
+    _profile_ref(project)
+    a_file = project.root / "notes.txt"
+    a_file.write_text("keep me")
+    line = error_line(cli(project, "report", "corpus-profile", "-o", str(a_file)))
+    assert f"{a_file}/report.md: {a_file} is not a folder" in line, line
+    assert a_file.read_text() == "keep me"
+    line = error_line(cli(project, "report", "corpus-profile", "-o", str(project.results_dir)))
+    assert "inside the input folder" in line, line

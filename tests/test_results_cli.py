@@ -337,13 +337,13 @@ def test_report_output_folder_refusals(two: tuple[Project, StoredResult, StoredR
         ["export", "{ref}", "--table", "articles"],
         ["compare", "{ref}", "corpus-profile~1"],
         ["compare", "corpus-profile~1", "{ref}"],
-        ["report", "{ref}", "-o", "side"],
+        ["report", "{ref}", "-o", "{root}/side"],
     ],
 )
 def test_commands_refuse_a_damaged_result(two: tuple[Project, StoredResult, StoredResult], args: list[str]) -> None:
     project, old, new = two
     flip_byte(new)
-    line = error_line(cli(project, *(a.replace("{ref}", new.ref) for a in args)))
+    line = error_line(cli(project, *(a.replace("{ref}", new.ref).replace("{root}", str(project.root)) for a in args)))
     assert f"result {new.ref} is damaged: table(s) profile missing or altered" in line
     assert not (project.root / "side").exists()
 

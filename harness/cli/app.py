@@ -16,7 +16,8 @@ import harness.steps  # noqa: F401  (registers every step)
 from harness.cli import terminal
 from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
-from harness.cli.results import register as register_results, report_folder
+from harness.cli.results import check_report_folder, make_report_folder
+from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
 from harness.cli.options import check_engine_option, check_option
@@ -143,10 +144,13 @@ def report(
     """
     proj = project_at(project)
     store = proj.store()
-    folder = proj.reports_dir if output_dir is None else report_folder(output_dir, store.root)
+    if output_dir is not None:
+        check_report_folder(output_dir, store.root)
     refs = [name] if name and not all_ else _names(project, None, True)
-    for ref in refs:
-        stored = open_checked(store, ref)  # never render numbers that are not the stored ones
+    # Every result checked before anything is written: never render numbers that are not the stored ones.
+    results = [open_checked(store, ref) for ref in refs]
+    folder = proj.reports_dir if output_dir is None else make_report_folder(output_dir)
+    for stored in results:
         md, html = write_report(render_report(stored), stored.name, folder)
         typer.echo(terminal.line(f"{stored.ref}  {_shown(md, proj.root)}  {_shown(html, proj.root)}"))
 

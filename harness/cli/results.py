@@ -169,15 +169,16 @@ def register(app: typer.Typer) -> None:
     app.command("compare")(clean_errors(compare_command))
 
 
-def report_folder(folder: Path, store_root: Path) -> Path:
-    """``report -o DIR``: checked before any report is rendered, made if missing.
-
-    Not a file, and not inside the result store (a report there would sit among
-    the results it describes).
-    """
-    check_output(folder / "report.md", [store_root])  # a file, a socket, a read-only parent...
+def check_report_folder(folder: Path, store_root: Path) -> None:
+    """``report -o DIR``, checked before any result is read: not a file, not inside
+    the result store (a report there would sit among the results it describes)."""
+    check_output(folder / "report.md", [store_root])  # a file on the way, a socket, a read-only parent...
     if folder.exists() and not folder.is_dir():
         raise UsageError("is not a folder", where=folder, hint="-o names the folder the report pair goes into")
+
+
+def make_report_folder(folder: Path) -> Path:
+    """The folder, made once the results are known to be intact (a refused report makes nothing)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -476,3 +476,18 @@ def test_compare_names_the_lexicon_that_changed(project: Project, snapshot: Snap
     assert rates["key"] == ["doc_id", "outlet", "field", "voice", "category"]
     hits = next(n for n in rates["numeric_changes"] if n["column"] == "hits")
     assert hits["at"]["category"] == "diplomacy" and hits["b"] - hits["a"] == hits["largest_abs_change"] > 0
+
+
+def test_hostile_values_stay_inert_text(project: Project) -> None:
+    """An experiment version with an escape sequence and markup: shown as escapes, never obeyed."""
+    text = (project.experiments_dir / "corpus-profile.toml").read_text()
+    (project.experiments_dir / "corpus-profile.toml").write_text(
+        text.replace('version = "1.0.0"', 'version = "1\\u001b[31m[bold]x\\u202e"')
+    )
+    stored = run(project)
+    for args in (["results"], ["show", "corpus-profile"], ["compare", stored.ref, stored.ref]):
+        out = ok(cli(project, *args))
+        assert "\x1b" not in out and "\u202e" not in out
+    assert "1\\x1b[31m[bold]x\\u202e" in ok(cli(project, "show", "corpus-profile"))
+    listed = ok(cli(project, "results", "--json"))
+    assert "\\u001b" in listed and json.loads(listed)[0]["experiment_version"] == "1\x1b[31m[bold]x\u202e"

@@ -149,6 +149,25 @@ def _by_name(resources: list[dict[str, str]]) -> dict[str, dict[str, str]]:
     return {str(r.get("name")): {k: v for k, v in r.items() if k != "name"} for r in resources if isinstance(r, dict)}
 
 
+def resource_changes(a: list[dict[str, str]], b: list[dict[str, str]]) -> list[Change]:
+    """By name: a resource used by one result only is one change (``version V, sha256 H``);
+    one used by both, a change per field that differs (``NAME.sha256``)."""
+    by_a, by_b = _by_name(a), _by_name(b)
+    changes: list[Change] = []
+    for name in sorted(by_a.keys() | by_b.keys()):
+        if name in by_a and name in by_b:
+            changes += diff_fields(by_a[name], by_b[name], name)
+        else:
+            changes.append(Change(name, _resource_text(by_a.get(name)), _resource_text(by_b.get(name))))
+    return changes
+
+
+def _resource_text(fields: dict[str, str] | None) -> str | None:
+    if fields is None:
+        return None
+    return f"version {fields.get('version')}, sha256 {fields.get('sha256')}"
+
+
 def input_changes(a: StoredResult, b: StoredResult) -> dict[str, list[Change]]:
     ma, mb = a.manifest, b.manifest
     env_a = {k: v for k, v in ma.environment.items() if k != "packages"}
@@ -164,7 +183,7 @@ def input_changes(a: StoredResult, b: StoredResult) -> dict[str, list[Change]]:
         )
         + diff_fields(ma.config.get("resolved_steps"), mb.config.get("resolved_steps"), "resolved_steps"),
         "corpus": diff_fields(ma.corpus, mb.corpus),
-        "resources": diff_fields(_by_name(ma.resources), _by_name(mb.resources)),
+        "resources": resource_changes(ma.resources, mb.resources),
         "packages": diff_fields(ma.environment.get("packages", {}), mb.environment.get("packages", {})),
         "environment": diff_fields(env_a, env_b),
     }
@@ -330,8 +349,9 @@ def _table_lines(t: TableDiff) -> list[str]:
     lines.append(f"    rows: {t.rows_added} added, {t.rows_removed} removed{changed}")
     for n in t.numeric:
         at = ", ".join(f"{k}={_value(v)}" for k, v in n.key.items())
+        size = _value(n.abs_change) if n.abs_change == n.abs_change else "n/a (a value became or was null)"
         lines.append(
-            f"    {n.column}: {n.rows_changed} row(s) changed; largest |change| {_value(n.abs_change)} "
+            f"    {n.column}: {n.rows_changed} row(s) changed; largest |change| {size} "
             f"at {at} ({_value(n.a)} -> {_value(n.b)})"
         )
     return lines

@@ -193,6 +193,9 @@ def test_export_other_formats_round_trip(
     ok(cli(project, "export", old.ref, "--table", "articles", "--format", fmt, "-o", str(out)))
     read = {"parquet": pl.read_parquet, "jsonl": pl.read_ndjson, "json": pl.read_json}[fmt]
     assert read(out).equals(old.table("articles"))
+    by_suffix = tmp_path / f"by-suffix.{fmt}"  # no --format: the suffix decides
+    ok(cli(project, "export", old.ref, "--table", "articles", "-o", str(by_suffix)))
+    assert by_suffix.read_bytes() == out.read_bytes()
 
 
 def test_export_refusals(two: tuple[Project, StoredResult, StoredResult], tmp_path: Path) -> None:

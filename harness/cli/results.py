@@ -20,7 +20,9 @@ from harness.results.browse import (
     ExportFormat,
     check_export_options,
     export_bytes,
+    format_for,
     json_safe,
+    latest_or_none,
     Listed,
     list_stored,
     open_checked,
@@ -87,8 +89,7 @@ def show_command(ref: RefArgument, as_json: JsonOption = False, project: Project
     """
     store = project_at(project).store()
     stored = open_checked(store, ref)
-    latest = any(row.latest and row.result_id == stored.result_id for row in list_stored(store, stored.name))
-    info = summary(stored, latest=latest)
+    info = summary(stored, latest=latest_or_none(store, stored.name) == stored.result_id)
     if as_json:
         print_json(json_safe(info))
         return
@@ -98,7 +99,9 @@ def show_command(ref: RefArgument, as_json: JsonOption = False, project: Project
 def export_command(
     ref: RefArgument,
     table: Annotated[str, typer.Option("--table", "-t", help="The table to export (see `harness show REF`).")],
-    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = "csv",
+    format: Annotated[
+        ExportFormat | None, typer.Option("--format", "-f", help="Default: from the -o suffix, else csv.")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here; `-` or none: stdout (not for parquet).")
     ] = None,
@@ -106,13 +109,15 @@ def export_command(
 ) -> None:
     """Export one table of a stored result as CSV, Parquet, JSON Lines or JSON.
 
-    CSV cannot hold list or struct columns: such a table is refused (use jsonl,
-    json or parquet). JSON writes NaN as null.
+    Without --format the -o suffix decides (.csv, .parquet, .jsonl/.ndjson, .json),
+    else CSV. CSV cannot hold list or struct columns: such a table is refused (use
+    jsonl, json or parquet). JSON writes NaN as null.
 
     Example: harness export corpus-profile --table profile -o profile.csv
     """
     to_stdout = output is None or str(output) == "-"
-    check_export_options(format, to_stdout)
+    fmt = format or format_for(None if to_stdout else output)
+    check_export_options(fmt, to_stdout)
     proj = project_at(project)
     store = proj.store()
     stored = open_checked(store, ref)
@@ -121,9 +126,9 @@ def export_command(
     if not to_stdout:
         assert output is not None
         check_output(output, inputs)
-    data = export_bytes(table_of(stored, table), format, table=table)
+    data = export_bytes(table_of(stored, table), fmt, table=table)
     if to_stdout:
-        _to_stdout(data, format)
+        _to_stdout(data, fmt)
     else:
         assert output is not None
         write_output(output, data, inputs=inputs)

@@ -117,7 +117,7 @@ def _listed(stored: StoredResult, latest: bool) -> Listed:
     )
 
 
-def _latest_or_none(store: ResultStore, name: str) -> str | None:
+def latest_or_none(store: ResultStore, name: str) -> str | None:
     try:
         return store.latest_id(name)
     except HarnessError:
@@ -150,7 +150,7 @@ def list_stored(store: ResultStore, name: str | None = None) -> list[Listed]:
         names = [name]
     rows: list[Listed] = []
     for experiment in names:
-        latest = _latest_or_none(store, experiment)
+        latest = latest_or_none(store, experiment)
         for rid in store.result_ids(experiment):
             try:
                 rows.append(_listed(store.load(experiment, rid), rid == latest))
@@ -233,6 +233,18 @@ def table_of(stored: StoredResult, table: str) -> pl.DataFrame:
 
 def nested_columns(frame: pl.DataFrame) -> list[str]:
     return [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+
+
+SUFFIX_FORMATS: dict[str, ExportFormat] = {
+    ".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"
+}
+
+
+def format_for(output: Path | None) -> ExportFormat:
+    """The export format an output's suffix names; CSV when it names none."""
+    if output is None:
+        return "csv"
+    return SUFFIX_FORMATS.get(output.suffix.lower(), "csv")
 
 
 def check_export_options(fmt: str, to_stdout: bool) -> None:

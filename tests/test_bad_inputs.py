@@ -142,7 +142,8 @@ result ref unknown, NAME~N too     test_result_commands_refuse_bad_references_an
 export -o onto a stored table or   test_export_onto_an_input_is_refused (anywhere inside results/; a folder)
   into results/
 show/export/compare/report -o on   test_result_commands_refuse_a_damaged_result (nothing written; `results`
-  a damaged result                   still lists it); lib test_results_cli::test_commands_refuse_a_damaged_result
+  a damaged result                   lists it, `results --check` names the damage); lib
+                                   test_results_cli::test_commands_refuse_a_damaged_result
 `results` past a broken LATEST,    test_results_lists_past_a_broken_latest_pointer; unreadable manifest:
   a stray file in results/           lib test_results_cli::test_results_lists_an_unreadable_manifest_*
 list column exported as CSV        lib test_results_cli::test_export_of_a_list_column_to_csv_is_refused (refused,
@@ -1915,6 +1916,11 @@ def test_result_commands_refuse_a_damaged_result(project: Project) -> None:
     assert not out.exists() and not (project.root / "side").exists()
     listed = cli(project, "results", "--json")  # the listing reads manifests only: it still lists it
     assert listed.exit_code == 0 and json.loads(listed.stdout)[0]["ref"] == ref
+    assert json.loads(listed.stdout)[0]["problem"] is None
+    checked = cli(project, "results", "--check", "--json")  # --check hashes the tables: damage is named
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)[0]["problem"] == "damaged: table(s) profile missing or altered"
+    assert "damaged: table(s) profile missing or altered" in cli(project, "results", "--check").stdout
 
 
 def test_results_lists_past_a_broken_latest_pointer(project: Project) -> None:

@@ -494,3 +494,13 @@ def test_hostile_values_stay_inert_text(project: Project) -> None:
     assert "1\\x1b[31m[bold]x\\u202e" in ok(cli(project, "show", "corpus-profile"))
     listed = ok(cli(project, "results", "--json"))
     assert "\\u001b" in listed and json.loads(listed)[0]["experiment_version"] == "1\x1b[31m[bold]x\u202e"
+
+
+def test_list_results_check_marks_a_damaged_result(two: tuple[Project, StoredResult, StoredResult]) -> None:
+    project, old, new = two
+    flip_byte(old)
+    fast = harness.list_results(project=project.root)
+    assert fast["problem"].to_list() == [None, None]  # manifests only
+    checked = harness.list_results(project=project.root, check=True)
+    assert checked["problem"].to_list() == [None, "damaged: table(s) profile missing or altered"]
+    assert checked["experiment_version"].to_list() == ["1.1.0", "1.0.0"]  # still listed with its fields

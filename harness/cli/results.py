@@ -43,15 +43,18 @@ LISTING_TEXT_COLUMNS = (
 def results_command(
     name: Annotated[str | None, typer.Argument(help="Only this experiment's results.")] = None,
     as_json: JsonOption = False,
+    check: Annotated[bool, typer.Option("--check", help="Hash every table: mark damaged results (slower).")] = False,
     project: ProjectOption = Path("."),
 ) -> None:
     """List stored results, newest first: id, date, experiment version, config, corpus, engine.
 
-    LATEST marks the result `harness report NAME` and `NAME` references use.
+    LATEST marks the result `harness report NAME` and `NAME` references use. Only
+    manifests are read, unless --check: then every table is hashed too and a
+    damaged result says so in the problem column.
 
     Example: harness results corpus-profile
     """
-    rows = list_stored(project_at(project).store(), name)
+    rows = list_stored(project_at(project).store(), name, check=check)
     if as_json:
         print_json([row.to_json() for row in rows])
         return
@@ -70,11 +73,11 @@ def _listing_text(rows: list[Listed]) -> str:
             (r.created or "").replace("T", " ").replace("+00:00", "Z"),
             r.experiment_version or "",
             (r.config_hash or "")[:12],
-            f"{r.corpus_path} {(r.corpus_hash or '')[:12]}" if r.problem is None else "",
+            f"{r.corpus_path} {(r.corpus_hash or '')[:12]}" if r.corpus_path is not None else "",
             "" if r.articles is None else str(r.articles),
             {True: "dirty", False: "clean", None: ""}[r.dirty],
             r.engine or "",
-            "" if r.problem is None else f"unreadable: {r.problem}",
+            r.problem or "",
         )
         for r in rows
     ]

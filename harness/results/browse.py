@@ -21,7 +21,7 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -63,7 +63,8 @@ LISTING_COLUMNS: dict[str, Any] = {
 @dataclass(frozen=True, slots=True)
 class Listed:
     """One row of the listing. ``problem`` is set (and most fields None) when the
-    manifest cannot be read: the listing still shows the result exists."""
+    manifest cannot be read: the listing still shows the result exists; with
+    ``check``, also for a damaged result (its fields as its manifest says)."""
 
     name: str
     result_id: str
@@ -131,12 +132,13 @@ def stored_names(store: ResultStore) -> list[str]:
     return sorted(p.name for p in store.root.iterdir() if NAME_RE.fullmatch(p.name) and p.is_dir())
 
 
-def list_stored(store: ResultStore, name: str | None = None) -> list[Listed]:
+def list_stored(store: ResultStore, name: str | None = None, *, check: bool = False) -> list[Listed]:
     """Every stored result (of experiment ``name``), newest first.
 
     Ordered by ``run.started_at`` (newest first), then name and id; results whose
     manifest cannot be read come last, with ``problem`` saying why. Table bytes are
-    not checked here (that is ``show``/``verify``): listing stays fast.
+    checked only with ``check`` (every table is hashed: slower); a damaged result
+    then has ``problem`` "damaged: ...".
     """
     names = stored_names(store)
     if name is not None:
@@ -153,7 +155,10 @@ def list_stored(store: ResultStore, name: str | None = None) -> list[Listed]:
         latest = latest_or_none(store, experiment)
         for rid in store.result_ids(experiment):
             try:
-                rows.append(_listed(store.load(experiment, rid), rid == latest))
+                stored = store.load(experiment, rid)
+                damage = store.damage(stored) if check else None
+                row = _listed(stored, rid == latest)
+                rows.append(replace(row, problem=f"damaged: {damage.describe()}") if damage else row)
             except HarnessError as exc:
                 rows.append(Listed(experiment, rid, rid == latest, problem=exc.message))
     return sorted(rows, key=_order)
@@ -212,10 +217,13 @@ def open_result(ref: str, project: str | os.PathLike[str] = ".") -> StoredResult
     return open_checked(ResultStore(Path(project) / "results"), ref)
 
 
-def list_results(name: str | None = None, project: str | os.PathLike[str] = ".") -> pl.DataFrame:
+def list_results(
+    name: str | None = None, project: str | os.PathLike[str] = ".", *, check: bool = False
+) -> pl.DataFrame:
     """Every stored result (of experiment ``name``), newest first: the columns of
-    ``harness results --json``, with ``created`` as a datetime."""
-    return listing_frame(list_stored(ResultStore(Path(project) / "results"), name))
+    ``harness results --json``, with ``created`` as a datetime. ``check=True`` hashes
+    every table and marks a damaged result in ``problem``."""
+    return listing_frame(list_stored(ResultStore(Path(project) / "results"), name, check=check))
 
 
 # -- export -------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import shlex
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,12 @@ from typer.testing import CliRunner
 
 import harness
 from harness.cli import app
-from harness.errors import NotFoundError, StoreError
+from harness.errors import NotFoundError, StoreError, UsageError
 from harness.experiments import load_catalogue
 from harness.experiments.registry import StepRegistry, step
 from harness.project import Project
 from harness.results import StoredResult
-from harness.results.browse import LISTING_COLUMNS
+from harness.results.browse import LISTING_COLUMNS, export_bytes, json_safe
 from harness.results.compare import compare_tables
 from harness.run import run_experiment
 
@@ -237,7 +238,7 @@ def test_export_of_a_list_column_to_csv_is_refused(project: Project, tmp_path: P
     out = tmp_path / "tokens.csv"
     line = error_line(cli(project, "export", "tokens", "--table", "tokens", "-o", str(out)))
     assert line == (
-        "error: table tokens has list or struct column(s) words, which CSV cannot hold "
+        "error: table tokens has column(s) CSV cannot hold: words (List(String)) "
         "(export it with --format jsonl, json or parquet)"
     )
     assert not out.exists()
@@ -504,3 +505,19 @@ def test_list_results_check_marks_a_damaged_result(two: tuple[Project, StoredRes
     checked = harness.list_results(project=project.root, check=True)
     assert checked["problem"].to_list() == [None, "damaged: table(s) profile missing or altered"]
     assert checked["experiment_version"].to_list() == ["1.1.0", "1.0.0"]  # still listed with its fields
+
+
+def test_export_and_compare_values_json_has_no_spelling_for() -> None:
+    """Dates as ISO text, NaN as null, durations refused by CSV with their type named."""
+    frame = pl.DataFrame(
+        {"day": [date(2024, 1, 1), date(2024, 1, 2)], "share": [float("nan"), 0.5], "gap": [timedelta(days=1), None]}
+    )
+    rows = [json.loads(line) for line in export_bytes(frame, "jsonl").decode().splitlines()]
+    assert rows[0]["day"] == "2024-01-01" and rows[0]["share"] is None and rows[1]["share"] == 0.5
+    with pytest.raises(UsageError, match=r"column\(s\) CSV cannot hold: gap \(Duration\(time_unit='us'\)\)"):
+        export_bytes(frame, "csv")
+    diff = compare_tables("t", frame, frame.with_columns(pl.col("share") * 2))
+    report = json.loads(json.dumps(json_safe(diff.to_json()), allow_nan=False))
+    assert report["key"] == ["day"]
+    assert report["numeric_changes"][0]["at"] == {"day": "2024-01-02"}
+    assert report["numeric_changes"][0]["largest_abs_change"] == 0.5

@@ -113,8 +113,8 @@ def export_command(
     """Export one table of a stored result as CSV, Parquet, JSON Lines or JSON.
 
     Without --format the -o suffix decides (.csv, .parquet, .jsonl/.ndjson, .json),
-    else CSV. CSV cannot hold list or struct columns: such a table is refused (use
-    jsonl, json or parquet). JSON writes NaN as null.
+    else CSV. CSV cannot hold list, struct, duration or binary columns: such a
+    table is refused (use jsonl, json or parquet). JSON writes NaN as null.
 
     Example: harness export corpus-profile --table profile -o profile.csv
     """

@@ -22,7 +22,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -239,8 +239,13 @@ def table_of(stored: StoredResult, table: str) -> pl.DataFrame:
     return stored.table(table)
 
 
-def nested_columns(frame: pl.DataFrame) -> list[str]:
-    return [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+def csv_unwritable(frame: pl.DataFrame) -> list[str]:
+    """Columns CSV has no text form for: lists, arrays, structs, durations, bytes, objects."""
+    return [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype.is_nested() or isinstance(dtype, pl.Duration | pl.Binary | pl.Object)
+    ]
 
 
 SUFFIX_FORMATS: dict[str, ExportFormat] = {
@@ -262,36 +267,49 @@ def check_export_options(fmt: str, to_stdout: bool) -> None:
 
 
 def export_bytes(frame: pl.DataFrame, fmt: ExportFormat, *, table: str = "table") -> bytes:
-    """The table in ``fmt``. CSV refuses list and struct columns (CSV has no place for
-    them; flattening would be a guess): the error names them and suggests JSONL/Parquet.
+    """The table in ``fmt``. CSV refuses list and struct columns, and durations and
+    bytes (CSV has no place for them; flattening would be a guess): the error names
+    them and suggests JSONL/Parquet.
     JSON and JSONL write NaN and infinities as null."""
     if fmt == "csv":
-        nested = nested_columns(frame)
-        if nested:
+        unwritable = csv_unwritable(frame)
+        if unwritable:
             raise UsageError(
-                f"table {table} has list or struct column(s) {', '.join(nested)}, which CSV cannot hold",
+                f"table {table} has column(s) CSV cannot hold: "
+                + ", ".join(f"{name} ({frame.schema[name]})" for name in unwritable),
                 hint="export it with --format jsonl, json or parquet",
             )
-        return frame.write_csv().encode("utf-8")
+        try:
+            return frame.write_csv().encode("utf-8")
+        except pl.exceptions.PolarsError as exc:  # a type polars adds later: still one line
+            raise UsageError(
+                f"table {table} cannot be written as CSV: {str(exc).splitlines()[0]}",
+                hint="export it with --format jsonl, json or parquet",
+            ) from None
     if fmt == "parquet":
         buffer = io.BytesIO()
         frame.write_parquet(buffer)
         return buffer.getvalue()
     rows = [json_safe(row) for row in frame.to_dicts()]
     if fmt == "jsonl":
-        return "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows).encode("utf-8")
-    return (json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
+    return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def json_safe(value: Any) -> Any:
-    """NaN and infinities as null: JSON has no spelling for them."""
+    """A value JSON can hold: NaN and infinities as null (JSON has no spelling for
+    them); dates, times, durations and decimals as text (ISO 8601 for dates)."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
 
 
 # -- show ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """``harness results``, ``show``, ``export`` and ``compare``: finding and using stored results.
 
 Every command that reads a result's tables refuses a damaged one (exit 2, one
-line), as ``report`` and ``cite`` do. The listing reads manifests only.
+line), as ``report`` and ``cite`` do. The listing reads manifests only (unless --check).
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ The library a researcher imports; the ``harness`` command is a thin layer over i
     project = Project(Path("."))
     experiment = load_catalogue(project.experiments_dir).get("corpus-profile")
     stored = run_experiment(experiment, project)
+    harness.open_result("corpus-profile").table("profile")   # a stored result, as polars
+
+(``list_results``, not ``results``: ``harness.results`` is the result store's package.)
 
 The names below are imported on first use (PEP 562): importing ``harness`` itself
 is instant, which lets the ``harness`` command answer Ctrl-C with one line even
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from harness.project import Project
     from harness.reports import render_report, write_report
     from harness.results import ResultStore, StoredResult
+    from harness.results.browse import list_results, open_result
     from harness.run import cite, compute, run_experiment, verify_result
 
 _HOME = {
@@ -44,6 +48,8 @@ _HOME = {
     "write_report": "harness.reports",
     "ResultStore": "harness.results",
     "StoredResult": "harness.results",
+    "list_results": "harness.results.browse",
+    "open_result": "harness.results.browse",
     "cite": "harness.run",
     "compute": "harness.run",
     "run_experiment": "harness.run",

@@ -153,6 +153,19 @@ no outlet, a column looks like one test_a_column_that_looks_like_the_outlet_is_n
                                    test_no_outlet_warning_when_the_corpus_names_outlets
 mapped corpus, end to end          test_a_mapped_csv_runs_end_to_end; ids kept: test_seed_experiments_keep_their_config_without_columns
 harness steps of an unknown step   test_steps_of_an_unknown_name_is_one_line; lib test_steps_command
+result ref unknown, NAME~N too     test_result_commands_refuse_bad_references_and_options[*] (show, compare,
+  far, not a name; unknown table;    results, export); lib test_results_cli::test_unknown_references
+  parquet to stdout; bad format
+export -o onto a stored table or   test_export_onto_an_input_is_refused (anywhere inside results/; a folder)
+  into results/
+show/export/compare/report -o on   test_result_commands_refuse_a_damaged_result (nothing written; `results`
+  a damaged result                   lists it, `results --check` names the damage); lib
+                                   test_results_cli::test_commands_refuse_a_damaged_result
+`results` past a broken LATEST,    test_results_lists_past_a_broken_latest_pointer; unreadable manifest:
+  a stray file in results/           lib test_results_cli::test_results_lists_an_unreadable_manifest_*
+list column exported as CSV        lib test_results_cli::test_export_of_a_list_column_to_csv_is_refused (refused,
+                                   one line naming the columns; jsonl keeps it)
+report -o a file, or into results/ test_report_output_folder_that_is_a_file
 =================================  ==============================================================
 """
 
@@ -2087,3 +2100,93 @@ def test_seed_experiments_keep_their_config_without_columns(project: Project) ->
 def test_steps_of_an_unknown_name_is_one_line() -> None:
     line = error_line(runner.invoke(app, ["steps", "score"]))
     assert line.startswith("error: unknown step 'score' (registered steps: compare_outlets, ")
+
+
+# -- issue 15: finding, comparing and exporting results (area J) --------------------------------------
+
+
+def _profile_ref(project: Project) -> str:
+    result = cli(project, "run", "corpus-profile")
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["show", "corpus-profile@0123456789abcdef"], "result corpus-profile@0123456789abcdef does not exist"),
+        (["show", "corpus-profile~1"], "'corpus-profile~1': experiment 'corpus-profile' has 1 stored result(s)"),
+        (["compare", "corpus-profile", "nope"], "no stored result for experiment 'nope'"),
+        (["results", "nope"], "no stored result for experiment 'nope' (stored experiments: corpus-profile;"),
+        (["results", "../x"], "'../x' is not an experiment name"),
+        (["export", "corpus-profile", "--table", "../profile"], "has no table '../profile' (tables: articles, profile)"),
+        (["export", "corpus-profile", "-t", "profile", "-f", "parquet"], "--format parquet needs -o FILE"),
+        (["export", "corpus-profile", "-t", "profile", "-f", "parquet", "-o", "-"], "--format parquet needs -o FILE"),
+        (["export", "corpus-profile", "-t", "profile", "-f", "xml"], "Invalid value for '--format' / '-f'"),
+    ],
+    ids=["unknown-id", "relative-ref-too-far", "compare-unknown", "results-unknown", "results-path",
+         "bad-table", "parquet-stdout", "parquet-dash", "bad-format"],
+)
+def test_result_commands_refuse_bad_references_and_options(project: Project, args: list[str], expected: str) -> None:
+    _profile_ref(project)
+    line = error_line(cli(project, *args))
+    assert expected in line, line
+
+
+def test_export_onto_an_input_is_refused(project: Project) -> None:
+    """-o onto a stored table (or anywhere inside results/) would change a result: refused first."""
+    ref = _profile_ref(project)
+    folder = project.results_dir / "corpus-profile" / ref.split("@")[1]
+    table = folder / "profile.parquet"
+    before = table.read_bytes()
+    for target in (table, folder / "copy.csv", project.results_dir / "profile.csv"):
+        line = error_line(cli(project, "export", "corpus-profile", "-t", "profile", "-o", str(target)))
+        assert f"{target}: the output is inside the input folder {project.results_dir}" in line, line
+    assert table.read_bytes() == before and not (folder / "copy.csv").exists()
+    line = error_line(cli(project, "export", "corpus-profile", "-t", "profile", "-o", str(project.root)))
+    assert "the output is a folder" in line
+
+
+def test_result_commands_refuse_a_damaged_result(project: Project) -> None:
+    ref = _profile_ref(project)
+    folder = project.results_dir / "corpus-profile" / ref.split("@")[1]
+    os.chmod(folder, 0o755)
+    (folder / "profile.parquet").unlink()
+    out = project.root / "out.csv"
+    for args in (
+        ["show", ref],
+        ["export", ref, "-t", "articles", "-o", str(out)],
+        ["compare", ref, ref],
+        ["report", ref, "-o", str(project.root / "side")],
+    ):
+        line = error_line(cli(project, *args))
+        assert f"result {ref} is damaged: table(s) profile missing or altered" in line, line
+    assert not out.exists() and not (project.root / "side").exists()
+    listed = cli(project, "results", "--json")  # the listing reads manifests only: it still lists it
+    assert listed.exit_code == 0 and json.loads(listed.stdout)[0]["ref"] == ref
+    assert json.loads(listed.stdout)[0]["problem"] is None
+    checked = cli(project, "results", "--check", "--json")  # --check hashes the tables: damage is named
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)[0]["problem"] == "damaged: table(s) profile missing or altered"
+    assert "damaged: table(s) profile missing or altered" in cli(project, "results", "--check").stdout
+
+
+def test_results_lists_past_a_broken_latest_pointer(project: Project) -> None:
+    ref = _profile_ref(project)
+    pointer = project.results_dir / "corpus-profile" / "LATEST"
+    pointer.write_text("not an id\n")
+    (project.results_dir / "stray-file").write_text("x")  # not an experiment folder: skipped
+    listed = cli(project, "results", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [(row["ref"], row["latest"]) for row in json.loads(listed.stdout)] == [(ref, False)]
+
+
+def test_report_output_folder_that_is_a_file(project: Project) -> None:
+    _profile_ref(project)
+    a_file = project.root / "notes.txt"
+    a_file.write_text("keep me")
+    line = error_line(cli(project, "report", "corpus-profile", "-o", str(a_file)))
+    assert f"{a_file}/report.md: {a_file} is not a folder" in line, line
+    assert a_file.read_text() == "keep me"
+    line = error_line(cli(project, "report", "corpus-profile", "-o", str(project.results_dir)))
+    assert "inside the input folder" in line, line

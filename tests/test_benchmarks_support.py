@@ -89,3 +89,27 @@ def test_news_sample_is_as_varied_as_news_copy() -> None:
                    "\u2019", "\n\n", "-year-old", "\u00e9", "\u00f8"]:
         assert needle in text, needle
     assert any(len(c) > 3 and c.isalpha() and c.isupper() for c in chunks)  # capitals: VADER's emphasis rule
+
+
+# -- issue 16: whole-process and language benchmarks run ----------------------------------
+
+
+def test_language_benchmark_runs_without_shared_data(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import bench_language
+
+    monkeypatch.setenv("HARNESS_SHARED", "none")
+    bench_language.main(["--limit", "3"])
+    out = capsys.readouterr().out
+    assert "seeds" in out and "generated mixtures" in out and "bbc-news" not in out
+    assert out.rstrip().endswith(": ok")
+
+
+def test_cli_benchmark_runs_on_a_tiny_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import bench_cli
+
+    bench_cli.main(["--limit", "3", "--synthetic", "--runs", "core", "--no-in-process"])
+    out = capsys.readouterr().out
+    assert "3 articles; whole process" in out
+    assert "harness score --suite core" in out and "plain textstat + Punkt + VADER loop" in out

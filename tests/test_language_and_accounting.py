@@ -98,3 +98,76 @@ def test_two_concurrent_runs_do_not_corrupt_the_store(project: Project) -> None:
     assert store.tampered_tables(store.load("corpus-profile")) == []
     leftovers = [p.name for p in (project.results_dir / "corpus-profile").iterdir() if p.name.startswith(".tmp-")]
     assert leftovers == []
+
+
+# -- issue 16: language identification on a bounded sample, many texts at once ------------
+
+# Written for this test: a long English body with a foreign quote, a foreign body with
+# an English quote, short texts in several languages, an English lead over a German body.
+_QUOTE_FR = "« Nous ne céderons rien sur la question des prisonniers », a déclaré le porte-parole du ministère."
+_MIXED = {
+    "english body, French quote first": f"{_QUOTE_FR}\n\n" + "\n\n".join([ENGLISH] * 12),
+    "english body, French quote in the middle": "\n\n".join([ENGLISH] * 6 + [_QUOTE_FR] + [ENGLISH] * 6),
+    "french body, English quote": "\n\n".join([FRENCH] * 6 + [f'"{ENGLISH}"'] + [FRENCH] * 6),
+    "long french": "\n\n".join([FRENCH] * 20),
+    "short french": FRENCH,
+    "short english": ENGLISH,
+    "spanish": "El ayuntamiento aprobó el martes el nuevo presupuesto tras un largo debate. " * 3,
+    "german lead": (
+        "Der Stadtrat hat am Dienstag nach einer langen Debatte den neuen Haushalt beschlossen. " * 20
+    ),
+    "english lead, german body": ENGLISH
+    + "\n\n"
+    + "Die Polizei sperrte die Straße nach dem Unfall für mehrere Stunden. " * 30,
+    "shouting": ENGLISH.upper(),
+    "empty": "",
+    "a few words": "Gracias, amigos.",
+}
+
+
+def test_language_sample_is_bounded_deterministic_and_cut_between_words() -> None:
+    from harness.text.language import SAMPLE_CHARS, SAMPLE_PIECES, language_sample
+
+    assert language_sample(ENGLISH) is ENGLISH  # short: read whole
+    long_text = "\n\n".join(f"Paragraph {k} says something about the talks." for k in range(400))
+    sample = language_sample(long_text)
+    assert sample == language_sample(long_text)
+    assert len(sample) <= SAMPLE_CHARS + SAMPLE_PIECES
+    assert sample.startswith("Paragraph 0 ") and sample.rstrip(".").endswith("talks")
+    assert "Paragraph 399" in sample  # pieces reach the end of the text
+    words = set(long_text.split())
+    assert all(word in words for word in sample.split())  # no word cut in two
+
+
+def test_batched_identifier_is_py3langid_on_the_sample() -> None:
+    from harness.text.language import _identifier, detect_languages, language_sample
+
+    texts = list(_MIXED.values())
+    for text, guess in zip(texts, detect_languages(texts), strict=True):
+        language, confidence = _identifier().classify(language_sample(text))
+        assert guess.language == language
+        assert abs(guess.confidence - confidence) < 1e-5
+
+
+def test_sample_decisions_equal_whole_text_decisions() -> None:
+    from benchmarks.multilingual import generated_texts
+    from harness.corpus import load_corpus
+    from harness.text.language import detect_language_whole, detect_languages
+
+    seeds = load_corpus(Path(__file__).resolve().parent.parent / "seeds").articles["body"].to_list()
+    generated = [text for kind, text in generated_texts(140) if not kind.startswith("half")]
+    texts = [*_MIXED.values(), *seeds, *generated]
+    decisions = [g.non_english() for g in detect_languages(texts)]
+    assert decisions == [detect_language_whole(t).non_english() for t in texts]
+    assert sum(decisions) >= 30  # the foreign texts are really there, and skipped
+    expected = {"long french", "short french", "spanish", "german lead", "french body, English quote", "english lead, german body"}
+    assert {name for name, skip in zip(_MIXED, decisions, strict=False) if skip} == expected
+
+
+def test_manifest_states_how_language_was_decided() -> None:
+    from harness.text.language import SAMPLE_CHARS, language_resource
+
+    resource = language_resource()
+    assert resource.name == "py3langid model.npz.xz"
+    assert resource.version.startswith("py3langid==")
+    assert f"{SAMPLE_CHARS} characters" in resource.version

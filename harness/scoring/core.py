@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from harness.scoring.batch import map_in_workers, worker_count
+from harness.scoring.batch import MIN_CORE_DOCS_TO_START_WORKERS, map_in_workers, worker_count
 from harness.scoring.readability import READABILITY_METRICS
 from harness.scoring.readability_batch import readability_batch
 from harness.scoring.schemas import (
@@ -112,7 +112,9 @@ def _batches(frame: pl.DataFrame, size: int) -> list[_CoreBatch]:
 def _gather(frame: pl.DataFrame, workers: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Readability and sentence frames of all articles, keyed by the global text index."""
     batches = _batches(frame, CORE_BATCH_DOCS)
-    n_workers = worker_count(workers, frame.height, where="score_core(workers=...)")
+    n_workers = worker_count(
+        workers, frame.height, where="score_core(workers=...)", min_documents=MIN_CORE_DOCS_TO_START_WORKERS
+    )
     if n_workers == 1:
         parts = [_score_core_batch(batch) for batch in batches]
     else:

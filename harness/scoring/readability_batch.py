@@ -67,7 +67,7 @@ import numpy.typing as npt
 import polars as pl
 from textstat.backend.utils._get_pyphen import get_pyphen
 
-from harness.scoring.readability import READABILITY_METRICS, install_cmudict, pronunciations
+from harness.scoring.readability import READABILITY_METRICS, install_cmudict, syllable_table
 from harness.scoring.textcounts import (
     _FORMULAS,
     LANG,
@@ -150,11 +150,7 @@ def _flag_regex() -> str:
 def _cmudict_syllables() -> dict[str, int]:
     """CMUdict word -> syllables of its first pronunciation (phones ending in a digit)."""
     install_cmudict()
-    return {
-        word: sum(1 for phone in prons[0] if phone[-1].isdigit())
-        for word, prons in pronunciations().items()
-        if prons  # an empty entry raises IndexError in textstat: Pyphen then
-    }
+    return syllable_table()
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from textstat.backend.utils._get_pyphen import get_pyphen
 from textstat.backend.utils.constants import RE_NONCONTRACTION_APOSTROPHE
 from textstat.backend.validations._is_difficult_word import is_difficult_word
 
-from harness.scoring.readability import READABILITY_METRICS, install_cmudict, pronunciations
+from harness.scoring.readability import READABILITY_METRICS, install_cmudict, syllable_table
 
 __all__ = [
     "ChunkCounts",
@@ -133,11 +133,10 @@ def _remove_punctuation(text: str) -> str:
 @lru_cache(maxsize=_CHUNK_CACHE)
 def _syllables_of_word(word: str) -> int:
     """textstat's per-word rule: CMUdict's first pronunciation (stressed vowels), else Pyphen."""
-    try:
-        phones = pronunciations()[word][0]
-        return sum(1 for p in phones if p[-1].isdigit())
-    except (IndexError, KeyError):
-        return len(get_pyphen(LANG).positions(word)) + 1
+    counted = syllable_table().get(word)  # pronunciations()[word][0], counted
+    if counted is not None:
+        return counted
+    return len(get_pyphen(LANG).positions(word)) + 1
 
 
 def syllable_count(text: str) -> int:

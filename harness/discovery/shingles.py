@@ -79,8 +79,8 @@ def word_hash(word: str) -> int:
 # Typographic variants of one character, folded to the plain form. Applied after
 # NFKC, which already maps compatibility forms (ligatures, full-width letters,
 # non-breaking spaces, "…") but keeps curly quotes and dashes apart.
-_APOSTROPHES = "\u2019\u2018\u201b\u02bc\u02bb\u02b9\u2032\u0060\u00b4\uff07\u2035"
-_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036\u301d\u301e\u301f\uff02"
+_APOSTROPHES = "\u2019\u2018\u201a\u201b\u02bc\u02bb\u02b9\u2032\u0060\u00b4\uff07\u2035\u275b\u275c"
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036\u301d\u301e\u301f\uff02\u275d\u275e\u2e42"
 _SINGLE_GUILLEMETS = "\u2039\u203a"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
 # Invisible characters inside a word (soft hyphen, joiners, BOM) would split it.

@@ -174,6 +174,9 @@ def test_diff_on_article_files_equals_the_experiment(project: Project, tmp_path:
         assert data["substantive_b_share"] == pair["substantive_b_share"], name
         assert data["derivation"] == pair["derivation"], name
         assert (data["a"]["style"], data["b"]["style"]) == (pair["a_style"], pair["b_style"]), name
+        # `outlet` is the front matter's: the options choose sheets, they do not change the file.
+        outlets = ("Reuters", "The Guardian") if name == "front matter" else (None, None)
+        assert (data["a"]["outlet"], data["b"]["outlet"]) == outlets, name
         # Offsets index the field the edit's segment names; front matter is never text.
         for edit in data["edits"]:
             field = edit["segment"]

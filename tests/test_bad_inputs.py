@@ -166,6 +166,15 @@ show/export/compare/report -o on   test_result_commands_refuse_a_damaged_result 
 list column exported as CSV        lib test_results_cli::test_export_of_a_list_column_to_csv_is_refused (refused,
                                    one line naming the columns; jsonl keeps it)
 report -o a file, or into results/ test_report_output_folder_that_is_a_file
+harness diff on invalid UTF-8,     test_diff_invalid_utf8_is_one_line_naming_the_option_it_has
+  with/without --invalid-utf8
+harness diff: front matter is      test_diff_front_matter_is_metadata_not_text; equal to the experiment:
+  metadata, headline apart         test_wirecopy_experiment::test_diff_on_article_files_equals_the_experiment
+harness diff: first line headline  test_diff_first_line_is_the_headline_and_compared_apart
+harness diff: bad front matter     test_diff_front_matter_errors_are_one_line
+harness diff: front matter outlet  test_diff_front_matter_outlet_is_a_name_never_a_path
+  is a name, never a path
+harness diff: outlet, no styles    test_diff_front_matter_outlet_without_a_styles_folder_warns (warning, exit 0)
 =================================  ==============================================================
 """
 
@@ -1219,7 +1228,7 @@ def test_output_onto_an_input_is_refused(tmp_path: Path, monkeypatch: pytest.Mon
         raise AssertionError("the output should have been refused before the work")
 
     commands_module, pairs_module = sys.modules["harness.cli.app"], sys.modules["harness.cli.pairs"]
-    for name in ("scoring_call", "score_stream", "diff_texts"):
+    for name in ("scoring_call", "score_stream", "read_article_file", "diff_article_files"):
         monkeypatch.setattr(commands_module, name, no_work)
     monkeypatch.setattr(pairs_module, "find_pairs", no_work)
     article = tmp_path / "article.md"
@@ -2211,3 +2220,92 @@ def test_report_output_folder_that_is_a_file(project: Project) -> None:
     assert a_file.read_text() == "keep me"
     line = error_line(cli(project, "report", "corpus-profile", "-o", str(project.results_dir)))
     assert "inside the input folder" in line, line
+
+
+# -- issue 13: `harness diff` reads article files as the corpus does --------------------------------
+
+
+def _diff_json(*args: str) -> dict[str, object]:
+    result = runner.invoke(app, ["diff", *args, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_diff_invalid_utf8_is_one_line_naming_the_option_it_has(tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad.txt", tmp_path / "good.txt"
+    bad.write_bytes(b"Headline\n\nThe caf\xe9 and the \xff\xfe shop.\n")
+    good.write_text("Headline\n\nThe café and the shop.\n", encoding="utf-8")
+    line = error_line(runner.invoke(app, ["diff", str(bad), str(good)]))
+    assert line.startswith("error: ") and "bad.txt:3: invalid UTF-8 at byte offset 17" in line
+    assert "--invalid-utf8 replace" in line
+    # The option the hint names exists on diff, and works as on `score`.
+    result = runner.invoke(app, ["diff", str(bad), str(good), "--invalid-utf8", "replace", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == f"warning: {bad}: replaced 3 invalid bytes with U+FFFD"
+    data = json.loads(result.stdout)
+    assert data["a"]["body"] == "The caf\ufffd and the \ufffd\ufffd shop."
+    assert data["a"]["headline"] == "Headline"
+    bogus = runner.invoke(app, ["diff", str(bad), str(good), "--invalid-utf8", "ignore"])
+    assert "--invalid-utf8" in error_line(bogus) and "ignore" in error_line(bogus)
+
+
+def test_diff_front_matter_is_metadata_not_text(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text("---\noutlet: Reuters\nheadline: Talks end\n---\nThe talks ended on Wednesday.\n", encoding="utf-8")
+    b.write_text("---\noutlet: The Guardian\ntitle: Talks end\n---\nThe talks ended on Wednesday.\n", encoding="utf-8")
+    data = _diff_json(str(a), str(b), "--styles", str(ROOT / "experiments" / "styles"))
+    assert data["edits"] == [] and data["substantive_share"] is None
+    assert data["a"] == {"outlet": "Reuters", "style": "Reuters", "headline": "Talks end", "body": "The talks ended on Wednesday."}
+    assert data["b"]["style"] == "The Guardian"  # type: ignore[index]
+
+
+def test_diff_first_line_is_the_headline_and_compared_apart(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Talks end in Istanbul\n\nThe talks ended on Wednesday.\n", encoding="utf-8")
+    b.write_text("Talks collapse in Istanbul\n\nThe talks ended on Wednesday.\n", encoding="utf-8")
+    data = _diff_json(str(a), str(b))
+    edits = data["edits"]
+    assert isinstance(edits, list) and {e["segment"] for e in edits} == {"headline"}
+    assert data["substantive_share"] is None  # the body has no edit: headlines are counted apart
+    for edit in edits:
+        assert "Talks end in Istanbul"[edit["a_start"] : edit["a_end"]] == edit["a_text"]
+
+
+def test_diff_front_matter_errors_are_one_line(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Some text.\n", encoding="utf-8")
+    cases = {
+        "---\noutlet: Reuters\nNo closing fence.\n": "unclosed.md:1: front matter opened with --- is never closed",
+        "---\noutlet: [Reuters\n---\nBody.\n": "front matter is not valid YAML",
+        "---\noutlet: Reuters\n---\n\n": "record with no body",
+        "---\nbody: text\n---\nBody.\n": "front matter has a `body` key",
+    }
+    for number, (text, expected) in enumerate(cases.items()):
+        bad = tmp_path / ("unclosed.md" if number == 0 else f"bad{number}.md")
+        bad.write_text(text, encoding="utf-8")
+        line = error_line(runner.invoke(app, ["diff", str(bad), str(good)]))
+        assert expected in line, line
+
+
+def test_diff_front_matter_outlet_is_a_name_never_a_path(tmp_path: Path) -> None:
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "experiments" / "styles", styles)
+    (tmp_path / "evil.toml").write_text("not a sheet", encoding="utf-8")
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text("---\noutlet: ../evil\n---\nThe talks ended.\n", encoding="utf-8")
+    b.write_text("---\noutlet: /etc/passwd\n---\nThe talks ended.\n", encoding="utf-8")
+    data = _diff_json(str(a), str(b), "--styles", str(styles))
+    assert (data["a"]["style"], data["b"]["style"]) == ("Generic", "Generic")  # type: ignore[index]
+
+
+def test_diff_front_matter_outlet_without_a_styles_folder_warns(tmp_path: Path) -> None:
+    a = tmp_path / "a.md"
+    a.write_text("---\noutlet: Reuters\n---\nThe talks ended.\n", encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(a), str(a), "--styles", str(tmp_path / "none"), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("warning: no styles folder") and "--styles DIR" in result.stderr
+    assert json.loads(result.stdout)["a"]["style"] is None
+    # An outlet named on the command line is asked for: its sheet must be found.
+    line = error_line(runner.invoke(app, ["diff", str(a), str(a), "--styles", str(tmp_path / "none"), "--a-outlet", "Reuters"]))
+    assert "no style sheet for outlet 'Reuters'" in line

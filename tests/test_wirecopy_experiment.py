@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
@@ -121,3 +122,80 @@ def test_style_sheet_files_named_in_settings_give_the_same_tables(project: Proje
         assert named.table(table).equals(plain.table(table)), table
     assert "style_sheets/guardian.toml" in {r["name"] for r in named.manifest.resources}
     assert "style_sheets/guardian.toml" not in {r["name"] for r in plain.manifest.resources}
+
+
+# -- issue 13: `harness diff` on article files equals the experiment ---------------------------
+
+EDIT_FIELDS = ("segment", "category", "kind", "rule", "explanation", "a_text", "b_text", "a_start", "a_end", "b_start", "b_end")
+
+
+def _article_file(path: Path, row: dict[str, str], *, front_matter: bool) -> Path:
+    """A seed article as a file: with YAML front matter, or headline line + body."""
+    if front_matter:
+        headline = json.dumps(row["headline"], ensure_ascii=False)  # a JSON string is a YAML string
+        path.write_text(f"---\noutlet: {row['outlet']}\nheadline: {headline}\n---\n{row['body']}\n", encoding="utf-8")
+    else:
+        path.write_text(f"{row['headline']}\n\n{row['body']}\n", encoding="utf-8")
+    return path
+
+
+def test_diff_on_article_files_equals_the_experiment(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stored = run_experiment(load_catalogue(project.experiments_dir).get("wire-copy-diff"), project)
+    pair = stored.table("pairs").filter(pl.col("b_outlet") == "The Guardian").row(0, named=True)
+    articles = {r["doc_id"]: r for r in stored.table("articles").iter_rows(named=True)}
+    expected = [
+        {field: row[field] for field in EDIT_FIELDS}
+        for row in stored.table("edits")
+        .filter(pl.col("a_doc_id") == pair["a_doc_id"], pl.col("b_doc_id") == pair["b_doc_id"])
+        .sort("edit_index")
+        .iter_rows(named=True)
+    ]
+    assert any(e["segment"] == "headline" for e in expected) and pair["substantive_share"] < 0.05
+    monkeypatch.chdir(project.root)  # the default --styles is the project's experiments/styles
+    runs = {
+        # Front matter names the outlets: their sheets are found as the step finds them.
+        "front matter": [
+            _article_file(tmp_path / "reuters.md", articles[pair["a_doc_id"]], front_matter=True),
+            _article_file(tmp_path / "guardian.md", articles[pair["b_doc_id"]], front_matter=True),
+        ],
+        # Plain text: the first line is the headline; the outlets come from the options.
+        "first line": [
+            _article_file(tmp_path / "reuters.txt", articles[pair["a_doc_id"]], front_matter=False),
+            _article_file(tmp_path / "guardian.txt", articles[pair["b_doc_id"]], front_matter=False),
+            "--a-outlet", "Reuters", "--b-outlet", "The Guardian",
+        ],
+    }
+    for name, args in runs.items():
+        result = runner.invoke(app, ["diff", *map(str, args), "--format", "json"])
+        assert result.exit_code == 0, (name, result.output)
+        data = json.loads(result.stdout)
+        assert [{f: e[f] for f in EDIT_FIELDS} for e in data["edits"]] == expected, name
+        assert data["substantive_share"] == pair["substantive_share"], name
+        assert data["substantive_b_share"] == pair["substantive_b_share"], name
+        assert data["derivation"] == pair["derivation"], name
+        assert (data["a"]["style"], data["b"]["style"]) == (pair["a_style"], pair["b_style"]), name
+        # `outlet` is the front matter's: the options choose sheets, they do not change the file.
+        outlets = ("Reuters", "The Guardian") if name == "front matter" else (None, None)
+        assert (data["a"]["outlet"], data["b"]["outlet"]) == outlets, name
+        # Offsets index the field the edit's segment names; front matter is never text.
+        for edit in data["edits"]:
+            field = edit["segment"]
+            assert data["a"][field][edit["a_start"] : edit["a_end"]] == edit["a_text"]
+            assert data["b"][field][edit["b_start"] : edit["b_end"]] == edit["b_text"]
+        assert "outlet:" not in data["a"]["body"] + data["b"]["body"]
+
+
+def test_diff_reads_headline_from_front_matter_title_or_first_line(tmp_path: Path) -> None:
+    from harness.wirediff.articlefile import read_article_file
+
+    titled = tmp_path / "titled.md"
+    titled.write_text("---\ntitle: A title\noutlet: AP\npublished: 2025-07-23\n---\n\nFirst line.\nSecond.\n", encoding="utf-8")
+    article = read_article_file(titled)
+    assert (article.headline, article.body, article.outlet, article.published) == ("A title", "First line.\nSecond.", "AP", "2025-07-23")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("\n  The headline  \n\nThe body.\n\nMore body.\n", encoding="utf-8")
+    article = read_article_file(plain)
+    assert (article.headline, article.body, article.outlet) == ("The headline", "The body.\n\nMore body.", None)
+    one_line = tmp_path / "one.txt"
+    one_line.write_text("Only a sentence.\n", encoding="utf-8")
+    assert (read_article_file(one_line).headline, read_article_file(one_line).body) == ("", "Only a sentence.")

@@ -21,7 +21,7 @@ from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
-from harness.corpus import load_corpus, read_plain_text
+from harness.corpus import load_corpus
 from harness.corpus.columns import ColumnMap
 from harness.engines import EngineName, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
@@ -40,7 +40,8 @@ from harness.scoring.stream import score_stream, scoring_call
 from harness.run import cite, run_experiment, verify_result
 from harness.text import word_count
 from harness.text.language import split_by_language
-from harness.wirediff import StyleSheet, diff_texts, load_style, load_style_file, render_html, to_json
+from harness.wirediff import StyleSheet, load_style, load_style_file, render_html
+from harness.wirediff.articlefile import article_files_json, diff_article_files, read_article_file
 from harness.wirediff import render_text as render_diff_text
 
 app = typer.Typer(
@@ -394,52 +395,85 @@ def validate_cmd(
 @app.command("diff")
 @clean_errors
 def diff(
-    a: Annotated[Path, typer.Argument(help="Text A: the wire story.")],
-    b: Annotated[Path, typer.Argument(help="Text B: the outlet's copy.")],
-    a_outlet: Annotated[str | None, typer.Option("--a-outlet", help="A's outlet name: its sheet is looked up in --styles.")] = None,
-    b_outlet: Annotated[str | None, typer.Option("--b-outlet", help="B's outlet name: its sheet is looked up in --styles.")] = None,
+    a: Annotated[Path, typer.Argument(help="Article A: the wire story (.txt or .md, front matter optional).")],
+    b: Annotated[Path, typer.Argument(help="Article B: the outlet's copy.")],
+    a_outlet: Annotated[str | None, typer.Option("--a-outlet", help="A's outlet name (else the front matter's `outlet:`): its sheet is looked up in --styles.")] = None,
+    b_outlet: Annotated[str | None, typer.Option("--b-outlet", help="B's outlet name (else the front matter's `outlet:`): its sheet is looked up in --styles.")] = None,
     format: Annotated[Literal["text", "json", "html"], typer.Option("--format", "-f")] = "text",
     styles_dir: Annotated[Path, typer.Option("--styles", help="Folder of house style sheets.")] = Path("experiments/styles"),
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     a_style: Annotated[Path | None, typer.Option("--a-style", help="A's house style sheet file (instead of --a-outlet).")] = None,
     b_style: Annotated[Path | None, typer.Option("--b-style", help="B's house style sheet file (instead of --b-outlet).")] = None,
+    invalid_utf8: InvalidUtf8Option = "error",
 ) -> None:
     """Align two copies of a story and classify every difference (style, boilerplate, substantive).
 
-    Offsets in the JSON index each file's text as read (UTF-8, byte order mark
-    removed, Windows line endings read as \\n).
+    Each file is read as a corpus reads one article file: YAML front matter is
+    metadata (`headline:`/`title:`, `outlet:`, `published:`), never compared; the
+    headline is `headline:`, else the first line (a one-line file is all body).
+    Headline and body are compared apart, exactly as `harness run wire-copy-diff`
+    compares them: the same pair gives the same edits and substantive share.
+
+    Each edit's `segment` ("headline" or "body") says which field its offsets
+    index: the `headline` or `body` under "a"/"b" in the JSON (front matter and
+    surrounding blank lines removed, UTF-8, Windows line endings read as \\n).
 
     An outlet name is only ever a name (an outlet without a sheet gets the default
     sheet); a sheet file is named with --a-style / --b-style.
 
-    Example: harness diff reuters.txt guardian.txt --a-outlet reuters --b-outlet guardian --format json
+    Example: harness diff reuters.md guardian.md --format json
     """
     # Style sheet files are inputs too: the output must not replace one.
     inputs = [a, b, *(s for s in (a_style, b_style) if s is not None)]
     if output is not None:
         check_output(output, inputs)
-    sheets = (_style_sheet("a", a_outlet, a_style, styles_dir), _style_sheet("b", b_outlet, b_style, styles_dir))
-    a_text, b_text = read_plain_text(a), read_plain_text(b)
-    result = diff_texts(a_text, b_text, a_style=sheets[0], b_style=sheets[1])
+    _check_sheet_options("a", a_outlet, a_style)
+    _check_sheet_options("b", b_outlet, b_style)
+    articles = (read_article_file(a, invalid_utf8=invalid_utf8), read_article_file(b, invalid_utf8=invalid_utf8))
+    for path, article in zip((a, b), articles, strict=True):
+        if article.replaced_bytes:
+            warn(f"{unicode_text(path)}: replaced {article.replaced_bytes} invalid bytes with U+FFFD")
+    sheets = (
+        _style_sheet(a_outlet, articles[0].outlet, a_style, styles_dir),
+        _style_sheet(b_outlet, articles[1].outlet, b_style, styles_dir),
+    )
+    result = diff_article_files(articles[0], articles[1], a_style=sheets[0], b_style=sheets[1])
+    a_texts, b_texts = (articles[0].headline, articles[0].body), (articles[1].headline, articles[1].body)
     if format == "json":
-        _emit(terminal.json_text(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"), output, inputs)
+        data = article_files_json(result, articles, sheets)
+        _emit(terminal.json_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n"), output, inputs)
     elif format == "html":
-        _emit(render_html(result, a_text, b_text, title=f"{unicode_text(a.name)} vs {unicode_text(b.name)}"), output, inputs)
+        _emit(render_html(result, a_texts, b_texts, title=f"{unicode_text(a.name)} vs {unicode_text(b.name)}"), output, inputs)
     elif output is None:
-        console.print(render_diff_text(result, a_text, b_text))
+        console.print(render_diff_text(result, a_texts, b_texts))
     else:
         capture = Console(width=120, record=True, file=io.StringIO())
-        capture.print(render_diff_text(result, a_text, b_text))
+        capture.print(render_diff_text(result, a_texts, b_texts))
         _emit(capture.export_text(), output, inputs)
 
 
-def _style_sheet(side: str, outlet: str | None, file: Path | None, styles_dir: Path) -> StyleSheet | None:
-    """One side's sheet: a file named with --X-style, or an outlet name looked up by name."""
+def _check_sheet_options(side: str, outlet: str | None, file: Path | None) -> None:
     if outlet is not None and file is not None:
         raise UsageError(f"--{side}-outlet and --{side}-style both choose {side.upper()}'s style sheet: give one of them")
+
+
+def _style_sheet(outlet: str | None, front_outlet: str | None, file: Path | None, styles_dir: Path) -> StyleSheet | None:
+    """One side's sheet: a file named with --X-style, or an outlet name looked up by name.
+
+    The outlet is --X-outlet, else the file's front matter. A front matter outlet
+    outside a project (no styles folder) gets generic rules, with a warning: the
+    sheet was not asked for, and the file should still compare.
+    """
     if file is not None:
         return load_style_file(file)
-    return load_style(outlet, styles_dir) if outlet else None
+    if outlet:
+        return load_style(outlet, styles_dir)
+    if not front_outlet:
+        return None
+    if not styles_dir.is_dir():
+        warn(f"no styles folder {unicode_text(styles_dir)}: {front_outlet} compared with generic rules (pass --styles DIR)")
+        return None
+    return load_style(front_outlet, styles_dir)
 
 
 def _frame_table(frame: pl.DataFrame) -> RichTable:

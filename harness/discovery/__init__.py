@@ -18,7 +18,7 @@ from harness.discovery.pairs import (
     published_time,
     verify_pairs,
 )
-from harness.discovery.shingles import SHINGLE_SIZE, shingle_hashes, word_keys
+from harness.discovery.shingles import SHINGLE_SIZE, fold_typography, shingle_hashes, word_keys
 from harness.discovery.synthetic import SyntheticCorpus, synthetic_corpus
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "choose_bands",
     "exact_pairs",
     "find_pairs",
+    "fold_typography",
     "overlap",
     "permutation_keys",
     "published_time",

@@ -1,8 +1,13 @@
 """Word 5-gram shingles, hashed to stable 64-bit integers.
 
-A shingle is ``size`` consecutive case-folded word tokens (harness.text: the
-tokeniser every other analysis uses, so "word" means the same thing here).
-Punctuation is skipped, so restyled quotes or dashes do not break a shingle.
+A shingle is ``size`` consecutive word keys: word tokens (harness.text: the
+tokeniser every other analysis uses, so "word" means the same thing here) of the
+text with its typography folded (:func:`fold_typography`), case-folded.
+Punctuation is skipped, and every apostrophe, quote and dash is one form before
+the text is tokenised, so restyled quotes, apostrophes or dashes do not break a
+shingle: ``Putin’s`` and ``Putin's`` are one key, ``Kyiv—Moscow`` and
+``Kyiv-Moscow`` the same two. :func:`word_keys` is the one place keys are made,
+for candidates (local or Ray), verification and the exact all-pairs reference alike.
 
 Hashes must be the same on every machine and every library version, because a
 stored result is verified by re-running it: each distinct word is hashed once
@@ -17,6 +22,7 @@ short item still matches its exact copy; a text without words has none.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
 import numpy as np
 import numpy.typing as npt
@@ -70,9 +76,50 @@ def word_hash(word: str) -> int:
     return known
 
 
+# Typographic variants of one character, folded to the plain form. Applied after
+# NFKC, which already maps compatibility forms (ligatures, full-width letters,
+# non-breaking spaces, "…") but keeps curly quotes and dashes apart.
+_APOSTROPHES = "\u2019\u2018\u201a\u201b\u02bc\u02bb\u02b9\u2032\u0060\u00b4\uff07\u2035\u275b\u275c"
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036\u301d\u301e\u301f\uff02\u275d\u275e\u2e42"
+_SINGLE_GUILLEMETS = "\u2039\u203a"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
+# Invisible characters inside a word (soft hyphen, joiners, BOM) would split it.
+_INVISIBLE = "\u00ad\u200c\u200d\u2060\ufeff\u180e"
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys(_APOSTROPHES, "'"),
+        **dict.fromkeys(_DOUBLE_QUOTES, '"'),
+        **dict.fromkeys(_SINGLE_GUILLEMETS, "'"),
+        **dict.fromkeys(_DASHES, "-"),
+        **dict.fromkeys(_INVISIBLE, ""),
+        "\u200b": " ",  # zero-width space: a word break
+    }
+)
+
+
+def fold_typography(text: str) -> str:
+    """``text`` with typography folded: NFKC, then one apostrophe, one quote, one dash.
+
+    Only keys are made from the folded text (offsets are never taken from it),
+    so it may change the text's length.
+    """
+    if text.isascii():  # NFKC leaves ASCII alone; of the variants only ` is ASCII
+        return text.replace("`", "'")
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+
+
 def word_keys(text: str) -> list[str]:
-    """The case-folded word tokens of ``text``: what shingles are made of."""
-    return [token.text.casefold() for token in tokenize(text) if token.kind is not TokenKind.PUNCT]
+    """The word keys of ``text``: what shingles are made of.
+
+    Word tokens of the typography-folded text, case-folded (and NFKC again:
+    case folding can leave a compatibility form, as ``ﬅ`` -> ``st`` does not).
+    """
+    keys = []
+    for token in tokenize(fold_typography(text)):
+        if token.kind is not TokenKind.PUNCT:
+            key = token.text.casefold()
+            keys.append(key if key.isascii() else unicodedata.normalize("NFKC", key))
+    return keys
 
 
 def shingle_hashes(text: str, *, size: int = SHINGLE_SIZE) -> Hashes:

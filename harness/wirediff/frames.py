@@ -27,7 +27,8 @@ from typing import Any
 import polars as pl
 
 from harness.errors import InputError
-from harness.wirediff.diff import DiffSettings, PreparedArticle, diff_prepared_articles, edit_json, prepare_article
+from harness.wirediff.articlefile import compare_articles, prepared_article
+from harness.wirediff.diff import DiffSettings, PreparedArticle, edit_json
 from harness.wirediff.model import SIMILARITY_FIELDS, DiffResult, Kind, Segment, Similarity
 from harness.wirediff.styles import StyleSheet, load_style, load_style_file
 
@@ -164,8 +165,7 @@ class _Cache:
 
     def article(self, doc_id: str) -> PreparedArticle:
         if doc_id not in self._prepared:
-            row = self.articles[doc_id]
-            self._prepared[doc_id] = prepare_article(row["headline"] or "", row["body"] or "")
+            self._prepared[doc_id] = prepared_article(self.articles[doc_id])
         return self._prepared[doc_id]
 
     def style(self, outlet: str | None) -> StyleSheet:
@@ -198,7 +198,7 @@ def compare_pairs(
     for a_id, b_id in _pair_ids(pairs, known):
         a_row, b_row = known[a_id], known[b_id]
         styles = (cache.style(a_row["outlet"]), cache.style(b_row["outlet"]))
-        result = diff_prepared_articles(
+        result = compare_articles(
             cache.article(a_id), cache.article(b_id), a_style=styles[0], b_style=styles[1], settings=settings
         )
         pair_rows.append(_pair_row(a_id, b_id, a_row, b_row, styles, result))

@@ -209,7 +209,9 @@ def verify(
 ) -> None:
     """Check a stored result is intact, re-run its experiment and compare every table byte for byte.
 
-    Exit 0 when identical, 1 naming the tables (or manifest fields) that differ.
+    First names each input file (experiment file, corpus, lexicon, style sheet)
+    whose hash changed since the result. Exit 0 when the tables are identical
+    (even if an input changed), 1 naming the tables (or manifest fields) that differ.
 
     Example: harness verify corpus-profile
     """
@@ -217,6 +219,8 @@ def verify(
     stored = proj.store().resolve(ref)
     with progress_line(f"verify {stored.ref}") as progress:
         outcome = verify_result(stored, proj, progress=progress)
+    for change in outcome.changes:  # before the verdict: why the tables may differ
+        typer.echo(terminal.line(change))
     if not outcome.ok:
         raise CheckFailed(outcome.summary())
     typer.echo(terminal.line(outcome.summary()))

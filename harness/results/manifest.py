@@ -207,8 +207,21 @@ def file_sha256(path: Path) -> str:
 
 
 def folder_files(folder: Path) -> list[Path]:
-    """Every file under ``folder`` (symlinks followed as the reader does), sorted by POSIX path."""
-    return sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.relative_to(folder).as_posix())
+    """The files of a folder corpus the reader reads, sorted by POSIX path.
+
+    Like ``harness.corpus.reader`` (not imported: this module stays light), README*
+    files and hidden files or folders are left out: they describe a corpus.
+    """
+    found = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if path.is_file() and not _is_documentation(relative):
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _is_documentation(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts) or relative.name.upper().startswith("README")
 
 
 def input_digest(path: Path) -> tuple[str, int]:

@@ -38,6 +38,7 @@ from harness.scoring import validate
 from harness.scoring.gold import read_gold
 from harness.scoring.stream import score_stream, scoring_call
 from harness.run import cite, run_experiment, verify_result
+from harness.run.cite import DEFAULT_AUTHORS, command_line_authors, project_authors
 from harness.text import word_count
 from harness.text.language import split_by_language
 from harness.wirediff import StyleSheet, diff_texts, load_style, load_style_file, render_html, to_json
@@ -189,16 +190,29 @@ def _shown(path: Path, root: Path) -> str:
 def cite_cmd(
     ref: Annotated[str, typer.Argument(help="NAME or NAME@RESULT_ID.")],
     format: Annotated[Literal["bibtex", "cff", "text"], typer.Option("--format", "-f")] = "text",
+    author: Annotated[
+        list[str] | None,
+        typer.Option("--author", help="An author, 'Family, Given' or 'Given Family'; repeat for each (default: CITATION.cff's)."),
+    ] = None,
+    orcid: Annotated[
+        list[str] | None,
+        typer.Option("--orcid", help="ORCID iD of the n-th --author (0000-0002-1825-0097); repeat in the same order."),
+    ] = None,
     project: ProjectOption = Path("."),
 ) -> None:
-    """Print a citation for a stored result.
+    """Print a citation for a stored result: its id, experiment version, corpus and input hashes.
 
-    Example: harness cite corpus-profile --format bibtex
+    Example: harness cite corpus-profile --format bibtex --author "Doe, Jane" --orcid 0000-0002-1825-0097
     """
-    store = project_at(project).store()
+    proj = project_at(project)
+    # Options first: a bad ORCID is named before the store is read.
+    authors = command_line_authors(author or [], orcid or [])
+    store = proj.store()
     stored = store.resolve(ref)
     store.check_intact(stored)  # never cite a result whose tables or manifest were altered
-    typer.echo(terminal.lines(cite(stored, format)), nl=False)
+    if not authors:
+        authors = project_authors(proj.root) or list(DEFAULT_AUTHORS)
+    typer.echo(terminal.lines(cite(stored, format, authors)), nl=False)
 
 
 @app.command("verify")

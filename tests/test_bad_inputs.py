@@ -166,6 +166,22 @@ show/export/compare/report -o on   test_result_commands_refuse_a_damaged_result 
 list column exported as CSV        lib test_results_cli::test_export_of_a_list_column_to_csv_is_refused (refused,
                                    one line naming the columns; jsonl keeps it)
 report -o a file, or into results/ test_report_output_folder_that_is_a_file
+untracked experiment file          test_untracked_experiment_file_makes_the_result_dirty (git.dirty true,
+                                     named in git.untracked_inputs and inputs with its sha256)
+edited tracked lexicon, ignored    test_edited_and_ignored_inputs_are_named; outside the checkout (named,
+  corpus folder                      not dirty): test_an_input_outside_the_checkout_is_named_but_not_dirty
+verify after a lexicon edit        test_verify_names_an_edited_lexicon_and_its_hashes (exit 1, both hashes);
+                                     comment edit: test_verify_notes_an_edited_comment_and_passes (exit 0);
+                                     input deleted: test_verify_names_a_missing_input; built-in data file:
+                                     test_verify_names_a_changed_built_in_resource
+cite --author/--orcid              test_cite_with_authors_snapshot[*] (text, bibtex, cff);
+                                     test_cite_cff_is_valid_yaml_with_the_authors
+cite defaults from CITATION.cff    test_cite_takes_its_authors_from_citation_cff
+bad ORCID, --orcid without         test_cite_bad_author_options[*]; lib test_orcid_check_digit
+  --author, empty --author
+malformed CITATION.cff (YAML, no   test_cite_with_a_malformed_citation_cff[*]
+  authors, bad author or ORCID,
+  python tag, not UTF-8)
 =================================  ==============================================================
 """
 
@@ -2344,7 +2360,7 @@ def test_verify_names_a_missing_input(project: Project) -> None:
     result = cli(project, "verify", ref)
     # The re-run cannot read the lexicon: one error line, after the note that it is gone.
     assert "lexicons/mine.tsv" in error_line(result)
-    assert result.stdout == ""  # the note is printed once the re-run finished; it did not
+    assert result.stdout == "input lexicons/mine.tsv is missing (it was read for this result)\n"
 
 
 ORCID = "0000-0002-1825-0097"  # ORCID's own example iD (valid check digit)
@@ -2434,3 +2450,25 @@ def test_cite_with_a_malformed_citation_cff(project: Project, content: str | byt
     line = error_line(cli(project, "cite", ref))
     assert f"error: {path}" in line and expected in line, line
     assert cli(project, "cite", ref, "--author", "Doe, Jane").exit_code == 0  # --author does not need the file
+
+
+def test_orcid_check_digit() -> None:
+    from harness.run.cite import orcid_id
+
+    assert orcid_id("0000-0002-1694-233X") == "0000-0002-1694-233X"  # check digit X (10)
+    assert orcid_id("https://orcid.org/0000-0001-5109-3700") == "0000-0001-5109-3700"
+    for bad in ("0000-0002-1694-2331", "0000-0002-1825-009", "0000 0002 1825 0097", "https://example.org/0000-0002-1825-0097"):
+        with pytest.raises(UsageError):
+            orcid_id(bad)
+
+
+def test_verify_names_a_changed_built_in_resource(project: Project) -> None:
+    from harness.resources import Resource
+    from harness.run.verify import changed_resources
+
+    now = Resource("news_loaded.tsv", "2", "b" * 64, project.root / "x")
+    stored = [{"name": "news_loaded.tsv", "version": "1", "sha256": "a" * 64}, {"name": "gone.txt", "version": "1", "sha256": "c" * 64}]
+    assert changed_resources(stored, [now], project, skip=set()) == [
+        "resource news_loaded.tsv changed since the result (sha256 aaaaaaaaaaaa\u2026 \u2192 bbbbbbbbbbbb\u2026, version 1 \u2192 2)"
+    ]
+    assert changed_resources(stored, [now], project, skip={"x"}) == []  # named once, as an input

@@ -173,7 +173,7 @@ def test_results_folder_created_on_demand(project: Project) -> None:
 # Every manifest field but the id itself and the seal, by role. Written out here (not
 # imported) so that a field dropped from ID_FIELDS, or a new field nobody placed, fails.
 VOUCHED = ("format_version", "experiment", "config_hash", "config", "corpus", "tables", "resources")
-RECORDED = ("environment", "git", "run")  # this machine and this run: sealed, not in the id
+RECORDED = ("environment", "git", "run", "inputs")  # this machine, this run, files as read: sealed, not in the id
 
 
 def leaves(value: Any, keys: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:

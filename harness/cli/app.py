@@ -232,9 +232,8 @@ def verify(
     proj = project_at(project)
     stored = proj.store().resolve(ref)
     with progress_line(f"verify {stored.ref}") as progress:
-        outcome = verify_result(stored, proj, progress=progress)
-    for change in outcome.changes:  # before the verdict: why the tables may differ
-        typer.echo(terminal.line(change))
+        # Each changed input before the verdict (and before a re-run that fails on it): why tables may differ.
+        outcome = verify_result(stored, proj, progress=progress, notice=lambda change: typer.echo(terminal.line(change)))
     if not outcome.ok:
         raise CheckFailed(outcome.summary())
     typer.echo(terminal.line(outcome.summary()))

@@ -14,7 +14,7 @@ the result still stands; when the tables differ, the notes say why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,15 +77,20 @@ def verify_result(
     *,
     registry: StepRegistry = STEPS,
     progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Verification:
-    """Re-run in memory (nothing is written) and compare with the stored bytes."""
+    """Re-run in memory (nothing is written) and compare with the stored bytes.
+
+    ``notice`` hears each changed input as it is found: the inputs first, so
+    that a deleted lexicon is named even when the re-run then fails on it.
+    """
     store = project.store()
     damage = store.damage(stored)
     experiment = load_catalogue(project.experiments_dir, registry=registry).get(stored.name)
-    changes = changed_inputs(stored.manifest.inputs, project)
+    changes = _told(changed_inputs(stored.manifest.inputs, project), notice)
     fresh = compute(experiment, project, registry=registry, progress=progress)
     recorded = {row["path"] for row in stored.manifest.inputs}
-    changes += changed_resources(stored.manifest.resources, fresh.resources, project, skip=recorded)
+    changes += _told(changed_resources(stored.manifest.resources, fresh.resources, project, skip=recorded), notice)
     fresh_hashes = {name: sha256_bytes(table_bytes(frame)) for name, frame in fresh.tables.items()}
     stored_hashes = {name: entry.sha256 for name, entry in stored.manifest.tables.items()}
     common = sorted(set(fresh_hashes) & set(stored_hashes))
@@ -99,6 +104,13 @@ def verify_result(
         edited=damage.fields,
         changes=tuple(changes),
     )
+
+
+def _told(lines: list[str], notice: Callable[[str], None] | None) -> list[str]:
+    for line in lines:
+        if notice:
+            notice(line)
+    return lines
 
 
 def _short(sha256: str) -> str:

@@ -167,7 +167,9 @@ def _git(root: Path, *args: str) -> str | None:
         done = subprocess.run(
             ["git", "-C", str(root), *args],
             capture_output=True,
-            text=True,
+            # File names are bytes: one that is not UTF-8 comes back as it went in.
+            encoding="utf-8",
+            errors="surrogateescape",
             timeout=10,
             check=False,
         )
@@ -252,7 +254,8 @@ def describe_inputs(paths: Iterable[Path], root: Path) -> list[dict[str, Any]]:
 
     Sorted by path and unique, so the list does not depend on the order steps read them.
     """
-    unique = {shown_path(p, root): p for p in paths}
+    # An experiment made in code (no file behind it) has no file to name.
+    unique = {shown_path(p, root): p for p in paths if p.exists()}
     statuses = _git_statuses([unique[k] for k in sorted(unique)], root)
     rows = []
     for shown in sorted(unique):

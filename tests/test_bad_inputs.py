@@ -177,6 +177,7 @@ verify after a lexicon edit        test_verify_names_an_edited_lexicon_and_its_h
 cite --author/--orcid              test_cite_with_authors_snapshot[*] (text, bibtex, cff);
                                      test_cite_cff_is_valid_yaml_with_the_authors
 cite defaults from CITATION.cff    test_cite_takes_its_authors_from_citation_cff
+cite: LaTeX specials in a name     test_cite_bibtex_escapes_latex_specials
 bad ORCID, --orcid without         test_cite_bad_author_options[*]; lib test_orcid_check_digit
   --author, empty --author
 malformed CITATION.cff (YAML, no   test_cite_with_a_malformed_citation_cff[*]
@@ -2472,3 +2473,9 @@ def test_verify_names_a_changed_built_in_resource(project: Project) -> None:
         "resource news_loaded.tsv changed since the result (sha256 aaaaaaaaaaaa\u2026 \u2192 bbbbbbbbbbbb\u2026, version 1 \u2192 2)"
     ]
     assert changed_resources(stored, [now], project, skip={"x"}) == []  # named once, as an input
+
+
+def test_cite_bibtex_escapes_latex_specials(project: Project) -> None:
+    ref = run_ref(project, "corpus-profile")
+    bib = cli(project, "cite", ref, "-f", "bibtex", "--author", "O_Brien, Pat {50%}", "--author", "R&D").stdout
+    assert "  author = {O\\_Brien, Pat \\{50\\%\\} and {R\\&D}},\n" in bib, bib

@@ -52,11 +52,6 @@ class Author:
     def display(self) -> str:
         return self.name or " ".join(part for part in (self.given, self.family) if part)
 
-    def bibtex(self) -> str:
-        if self.name:
-            return "{" + self.name + "}"  # braces: a group's name is not split into first/last
-        return f"{self.family}, {self.given}" if self.given else self.family
-
     def cff(self) -> dict[str, str]:
         entry = {"name": self.name} if self.name else {"family-names": self.family, "given-names": self.given}
         entry = {k: v for k, v in entry.items() if v}
@@ -188,23 +183,39 @@ def cite(stored: StoredResult, fmt: CiteFormat, authors: Sequence[Author] = DEFA
     return _text(f, title, authors)
 
 
+_BIBTEX_SPECIAL = re.compile(r"([\\{}&%$#_^~])")
+
+
+def _tex(text: str) -> str:
+    """A value as LaTeX text: ``my_lex.tsv`` and a brace in a name do not break the entry."""
+    replaced = {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}
+    return _BIBTEX_SPECIAL.sub(lambda m: replaced.get(m.group(1), "\\" + m.group(1)), text)
+
+
 def _bibtex(f: dict[str, Any], title: str, authors: Sequence[Author]) -> str:
-    key = f"{f['name'].replace('-', '_')}_{f['rid']}"
+    key = re.sub(r"[^A-Za-z0-9_]", "_", f"{f['name']}_{f['rid']}")
     orcids = "; ".join(f"ORCID {a.display} {ORCID_URL}{a.orcid}" for a in authors if a.orcid)
     inputs = f"; inputs: {_inputs_text(f)}" if f["inputs"] else ""
+    note = (
+        f"{SOFTWARE} {f['software_version']}, {_commit_text(f)}; corpus sha256 {f['corpus_hash']}{inputs}; "
+        f"verify with `harness verify {f['ref']}`" + (f"; {orcids}" if orcids else "")
+    )
     return (
         f"@misc{{{key},\n"
-        f"  title = {{{title}}},\n"
-        f"  author = {{{' and '.join(a.bibtex() for a in authors)}}},\n"
+        f"  title = {{{_tex(title)}}},\n"
+        f"  author = {{{' and '.join(_author_tex(a) for a in authors)}}},\n"
         f"  year = {{{f['year']}}},\n"
-        f"  version = {{{f['version']}}},\n"
-        f"  note = {{{SOFTWARE} {f['software_version']}, {_commit_text(f)}; "
-        f"corpus sha256 {f['corpus_hash']}{inputs}; verify with `harness verify {f['ref']}`"
-        + (f"; {orcids}" if orcids else "")
-        + "},\n"
-        f"  howpublished = {{Result id {f['ref']}}}\n"
+        f"  version = {{{_tex(f['version'])}}},\n"
+        f"  note = {{{_tex(note)}}},\n"
+        f"  howpublished = {{Result id {_tex(f['ref'])}}}\n"
         "}\n"
     )
+
+
+def _author_tex(author: Author) -> str:
+    if author.name:
+        return "{" + _tex(author.name) + "}"  # braces: a group's name is not split into first/last
+    return f"{_tex(author.family)}, {_tex(author.given)}" if author.given else _tex(author.family)
 
 
 def _cff(f: dict[str, Any], title: str, authors: Sequence[Author]) -> str:

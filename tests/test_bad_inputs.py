@@ -167,15 +167,15 @@ list column exported as CSV        lib test_results_cli::test_export_of_a_list_c
                                    one line naming the columns; jsonl keeps it)
 report -o a file, or into results/ test_report_output_folder_that_is_a_file
 untracked experiment file          test_untracked_experiment_file_makes_the_result_dirty (git.dirty true,
-                                     named in git.untracked_inputs and inputs with its sha256)
+                                   named in git.untracked_inputs and inputs with its sha256)
 edited tracked lexicon, ignored    test_edited_and_ignored_inputs_are_named; outside the checkout (named,
-  corpus folder                      not dirty): test_an_input_outside_the_checkout_is_named_but_not_dirty
+  corpus folder                    not dirty): test_an_input_outside_the_checkout_is_named_but_not_dirty
 verify after a lexicon edit        test_verify_names_an_edited_lexicon_and_its_hashes (exit 1, both hashes);
-                                     comment edit: test_verify_notes_an_edited_comment_and_passes (exit 0);
-                                     input deleted: test_verify_names_a_missing_input; built-in data file:
-                                     test_verify_names_a_changed_built_in_resource
+                                   comment edit: test_verify_notes_an_edited_comment_and_passes (exit 0);
+                                   input deleted: test_verify_names_a_missing_input; built-in data file:
+                                   test_verify_names_a_changed_built_in_resource
 cite --author/--orcid              test_cite_with_authors_snapshot[*] (text, bibtex, cff);
-                                     test_cite_cff_is_valid_yaml_with_the_authors
+                                   test_cite_cff_is_valid_yaml_with_the_authors
 cite defaults from CITATION.cff    test_cite_takes_its_authors_from_citation_cff
 cite: LaTeX specials in a name     test_cite_bibtex_escapes_latex_specials
 bad ORCID, --orcid without         test_cite_bad_author_options[*]; lib test_orcid_check_digit

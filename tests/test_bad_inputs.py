@@ -2235,7 +2235,7 @@ def test_report_output_folder_that_is_a_file(project: Project) -> None:
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-LEXICON = "term\tcategory\tweight\tsource\tnote\nslam\tloaded_conflict\t1\ttest\ta loaded verb\n"
+LEXICON_ROWS = "term\tcategory\tweight\tsource\tnote\nslam\tloaded_conflict\t1\ttest\ta loaded verb\n"
 
 
 def git(project: Project, *args: str) -> None:
@@ -2289,7 +2289,7 @@ def test_untracked_experiment_file_makes_the_result_dirty(project: Project) -> N
 def lexicon_experiment(project: Project, lexicon: str = "lexicons/mine.tsv") -> Path:
     path = project.root / lexicon
     path.parent.mkdir(exist_ok=True)
-    path.write_text(LEXICON, encoding="utf-8")
+    path.write_text(LEXICON_ROWS, encoding="utf-8")
     steps = f'[[steps]]\nuse = "score_framing"\nsettings = {{ lexicons = ["{lexicon}"], include_builtin = false }}\n'
     write_experiment(project, "seeds", name="lex", steps=steps)
     return path
@@ -2300,7 +2300,7 @@ def test_edited_and_ignored_inputs_are_named(project: Project) -> None:
     committed(project)
     (project.root / ".gitignore").write_text("results/\nreports/\nprivate/\n", encoding="utf-8")
     git(project, "commit", "-qam", "ignore private/")
-    lexicon.write_text(LEXICON + "row\tloaded_conflict\t1\ttest\ta loaded noun\n", encoding="utf-8")  # tracked, edited
+    lexicon.write_text(LEXICON_ROWS + "row\tloaded_conflict\t1\ttest\ta loaded noun\n", encoding="utf-8")  # tracked, edited
     (project.root / "private").mkdir()
     shutil.copytree(project.root / "seeds", project.root / "private" / "corpus")  # ignored, yet read
     text = (project.experiments_dir / "lex.toml").read_text(encoding="utf-8").replace('"seeds"', '"private/corpus"')
@@ -2329,7 +2329,7 @@ def test_verify_names_an_edited_lexicon_and_its_hashes(project: Project) -> None
     lexicon = lexicon_experiment(project)
     ref = run_ref(project, "lex")
     before = sha256_of(lexicon)
-    lexicon.write_text(LEXICON.replace("slam\t", "ceasefire\t"), encoding="utf-8")  # a word the seeds use
+    lexicon.write_text(LEXICON_ROWS.replace("slam\t", "ceasefire\t"), encoding="utf-8")  # a word the seeds use
     after = sha256_of(lexicon)
     result = cli(project, "verify", ref)
     assert result.exit_code == 1, result.output

@@ -175,6 +175,23 @@ harness diff: bad front matter     test_diff_front_matter_errors_are_one_line
 harness diff: front matter outlet  test_diff_front_matter_outlet_is_a_name_never_a_path
   is a name, never a path
 harness diff: outlet, no styles    test_diff_front_matter_outlet_without_a_styles_folder_warns (warning, exit 0)
+untracked experiment file          test_untracked_experiment_file_makes_the_result_dirty (git.dirty true,
+                                   named in git.untracked_inputs and inputs with its sha256)
+edited tracked lexicon, ignored    test_edited_and_ignored_inputs_are_named; outside the checkout (named,
+  corpus folder                    not dirty): test_an_input_outside_the_checkout_is_named_but_not_dirty
+verify after a lexicon edit        test_verify_names_an_edited_lexicon_and_its_hashes (exit 1, both hashes);
+                                   comment edit: test_verify_notes_an_edited_comment_and_passes (exit 0);
+                                   input deleted: test_verify_names_a_missing_input; built-in data file:
+                                   test_verify_names_a_changed_built_in_resource
+cite --author/--orcid              test_cite_with_authors_snapshot[*] (text, bibtex, cff);
+                                   test_cite_cff_is_valid_yaml_with_the_authors
+cite defaults from CITATION.cff    test_cite_takes_its_authors_from_citation_cff
+cite: LaTeX specials in a name     test_cite_bibtex_escapes_latex_specials
+bad ORCID, --orcid without         test_cite_bad_author_options[*]; lib test_orcid_check_digit
+  --author, empty --author
+malformed CITATION.cff (YAML, no   test_cite_with_a_malformed_citation_cff[*]
+  authors, bad author or ORCID,
+  python tag, not UTF-8)
 =================================  ==============================================================
 """
 
@@ -2309,3 +2326,254 @@ def test_diff_front_matter_outlet_without_a_styles_folder_warns(tmp_path: Path) 
     # An outlet named on the command line is asked for: its sheet must be found.
     line = error_line(runner.invoke(app, ["diff", str(a), str(a), "--styles", str(tmp_path / "none"), "--a-outlet", "Reuters"]))
     assert "no style sheet for outlet 'Reuters'" in line
+
+
+# -- issue 15: provenance (inputs git does not hold; verify names changed inputs; cite --author) --------
+
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+LEXICON_ROWS = "term\tcategory\tweight\tsource\tnote\nslam\tloaded_conflict\t1\ttest\ta loaded verb\n"
+
+
+def git(project: Project, *args: str) -> None:
+    subprocess.run(["git", "-C", str(project.root), *args], check=True, capture_output=True, env=os.environ | GIT_ENV)
+
+
+def committed(project: Project) -> Project:
+    """The project as a git checkout with every file committed (results/ ignored, as in a real one)."""
+    (project.root / ".gitignore").write_text("results/\nreports/\n", encoding="utf-8")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "seeds and experiments")
+    return project
+
+
+def manifest_of(project: Project, ref: str) -> dict[str, object]:
+    name, rid = ref.split("@")
+    data: dict[str, object] = json.loads((project.results_dir / name / rid / "manifest.json").read_text(encoding="utf-8"))
+    return data
+
+
+def run_ref(project: Project, name: str) -> str:
+    result = cli(project, "run", name)
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()[0]
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_untracked_experiment_file_makes_the_result_dirty(project: Project) -> None:
+    committed(project)
+    clean = manifest_of(project, run_ref(project, "corpus-profile"))
+    assert clean["git"] == {"commit": clean["git"]["commit"], "dirty": False, "untracked_inputs": []}  # type: ignore[index]
+    assert [(r["path"], r["git"]) for r in clean["inputs"]] == [  # type: ignore[attr-defined]
+        ("experiments/corpus-profile.toml", "tracked"),
+        ("seeds", "tracked"),
+    ]
+    file = write_experiment(project, "seeds", name="mine")  # never added to git
+    dirty = manifest_of(project, run_ref(project, "mine"))
+    assert dirty["git"]["dirty"] is True  # type: ignore[index]
+    assert dirty["git"]["untracked_inputs"] == ["experiments/mine.toml"]  # type: ignore[index]
+    assert dirty["inputs"][0] == {"path": "experiments/mine.toml", "sha256": sha256_of(file), "git": "untracked"}  # type: ignore[index]
+    # The id says what the result is: the same tables from the same corpus, whoever's file asked.
+    assert dirty["corpus"] == clean["corpus"]
+
+
+def lexicon_experiment(project: Project, lexicon: str = "lexicons/mine.tsv") -> Path:
+    path = project.root / lexicon
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(LEXICON_ROWS, encoding="utf-8")
+    steps = f'[[steps]]\nuse = "score_framing"\nsettings = {{ lexicons = ["{lexicon}"], include_builtin = false }}\n'
+    write_experiment(project, "seeds", name="lex", steps=steps)
+    return path
+
+
+def test_edited_and_ignored_inputs_are_named(project: Project) -> None:
+    lexicon = lexicon_experiment(project)
+    committed(project)
+    (project.root / ".gitignore").write_text("results/\nreports/\nprivate/\n", encoding="utf-8")
+    git(project, "commit", "-qam", "ignore private/")
+    lexicon.write_text(LEXICON_ROWS + "row\tloaded_conflict\t1\ttest\ta loaded noun\n", encoding="utf-8")  # tracked, edited
+    (project.root / "private").mkdir()
+    shutil.copytree(project.root / "seeds", project.root / "private" / "corpus")  # ignored, yet read
+    text = (project.experiments_dir / "lex.toml").read_text(encoding="utf-8").replace('"seeds"', '"private/corpus"')
+    (project.experiments_dir / "lex.toml").write_text(text, encoding="utf-8")
+    data = manifest_of(project, run_ref(project, "lex"))
+    status = {r["path"]: r["git"] for r in data["inputs"]}  # type: ignore[attr-defined]
+    assert status == {"experiments/lex.toml": "modified", "lexicons/mine.tsv": "modified", "private/corpus": "ignored"}
+    assert data["git"]["dirty"] is True  # type: ignore[index]
+    assert data["git"]["untracked_inputs"] == ["experiments/lex.toml", "lexicons/mine.tsv", "private/corpus"]  # type: ignore[index]
+    lexicon_row = next(r for r in data["inputs"] if r["path"] == "lexicons/mine.tsv")  # type: ignore[attr-defined]
+    assert lexicon_row["sha256"] == sha256_of(lexicon)
+
+
+def test_an_input_outside_the_checkout_is_named_but_not_dirty(project: Project, tmp_path_factory: pytest.TempPathFactory) -> None:
+    elsewhere = tmp_path_factory.mktemp("corpus") / "seeds"
+    shutil.copytree(project.root / "seeds", elsewhere)
+    write_experiment(project, str(elsewhere), name="far")
+    committed(project)
+    data = manifest_of(project, run_ref(project, "far"))
+    far = next(r for r in data["inputs"] if r["path"] == str(elsewhere))  # type: ignore[attr-defined]
+    assert far["git"] == "outside" and far["files"] == 1
+    assert data["git"]["dirty"] is False  # type: ignore[index]
+
+
+def test_verify_names_an_edited_lexicon_and_its_hashes(project: Project) -> None:
+    lexicon = lexicon_experiment(project)
+    ref = run_ref(project, "lex")
+    before = sha256_of(lexicon)
+    lexicon.write_text(LEXICON_ROWS.replace("slam\t", "ceasefire\t"), encoding="utf-8")  # a word the seeds use
+    after = sha256_of(lexicon)
+    result = cli(project, "verify", ref)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[0] == (
+        f"input lexicons/mine.tsv changed since the result (sha256 {before[:12]}\u2026 \u2192 {after[:12]}\u2026)"
+    )
+    assert "1 input changed since the result" in error_line(result, exit_code=1)
+
+
+def test_verify_notes_an_edited_comment_and_passes(project: Project) -> None:
+    ref = run_ref(project, "corpus-profile")
+    file = project.experiments_dir / "corpus-profile.toml"
+    before = sha256_of(file)
+    file.write_text(file.read_text(encoding="utf-8") + "# a note\n", encoding="utf-8")
+    result = cli(project, "verify", ref)
+    assert result.exit_code == 0, result.output  # same tables: the result stands
+    first, verdict = result.stdout.splitlines()
+    assert first == (
+        f"input experiments/corpus-profile.toml changed since the result "
+        f"(sha256 {before[:12]}\u2026 \u2192 {sha256_of(file)[:12]}\u2026)"
+    )
+    assert verdict == f"{ref}: verified, every table is byte-identical (1 input changed since, same tables)"
+
+
+def test_verify_names_a_missing_input(project: Project) -> None:
+    lexicon = lexicon_experiment(project)
+    ref = run_ref(project, "lex")
+    lexicon.unlink()
+    result = cli(project, "verify", ref)
+    # The re-run cannot read the lexicon: one error line, after the note that it is gone.
+    assert "lexicons/mine.tsv" in error_line(result)
+    assert result.stdout == "input lexicons/mine.tsv is missing (it was read for this result)\n"
+
+
+ORCID = "0000-0002-1825-0097"  # ORCID's own example iD (valid check digit)
+
+
+def normalised(text: str) -> str:
+    """The citation's form, without what changes between runs, machines and seed edits: the year,
+    the harness version, hashes and the result id (the test checks those are present)."""
+    text = re.sub(r"\b[0-9a-f]{64}\b", "SHA256", text)
+    text = re.sub(r"\b[0-9a-f]{16}\b", "RESULTID", text)
+    text = re.sub(r"\b20\d\d\b", "YEAR", text)
+    return re.sub(r"framing-harness \d[^\s,;)]*", "framing-harness VERSION", text).replace("version: 0.1.0", "version: VERSION")
+
+
+@pytest.mark.parametrize("fmt", ["text", "bibtex", "cff"])
+def test_cite_with_authors_snapshot(project: Project, fmt: str, snapshot: object) -> None:
+    ref = run_ref(project, "corpus-profile")
+    result = cli(project, "cite", ref, "-f", fmt, "--author", "Doe, Jane", "--orcid", ORCID, "--author", "de la Cruz, Ana María")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for needed in (ref, "1.0.0", manifest_of(project, ref)["corpus"]["hash"], sha256_of(project.experiments_dir / "corpus-profile.toml")):  # type: ignore[index]
+        assert needed in out, (needed, out)
+    assert f"https://orcid.org/{ORCID}" in out
+    assert normalised(out) == snapshot
+
+
+def test_cite_cff_is_valid_yaml_with_the_authors(project: Project) -> None:
+    import yaml
+
+    ref = run_ref(project, "corpus-profile")
+    out = cli(project, "cite", ref, "-f", "cff", "--author", "Doe, Jane", "--orcid", f"https://orcid.org/{ORCID}", "--author", "Lab").stdout
+    data = yaml.safe_load(out)
+    assert data["authors"] == [
+        {"family-names": "Doe", "given-names": "Jane", "orcid": f"https://orcid.org/{ORCID}"},
+        {"name": "Lab"},
+    ]
+    assert data["cff-version"] == "1.2.0" and data["type"] == "dataset"
+    assert {i["type"] for i in data["identifiers"]} == {"other"}
+    assert [i["description"] for i in data["identifiers"][2:]] == ["input file experiments/corpus-profile.toml", "input file seeds"]
+
+
+def test_cite_takes_its_authors_from_citation_cff(project: Project) -> None:
+    ref = run_ref(project, "corpus-profile")
+    (project.root / "CITATION.cff").write_text(
+        "cff-version: 1.2.0\nauthors:\n  - family-names: Doe\n    given-names: Jane\n"
+        f"    orcid: https://orcid.org/{ORCID}\n  - name: The Framing Lab\n",
+        encoding="utf-8",
+    )
+    bib = cli(project, "cite", ref, "-f", "bibtex").stdout
+    assert "  author = {Doe, Jane and {The Framing Lab}},\n" in bib
+    assert f"ORCID Jane Doe https://orcid.org/{ORCID}" in bib
+    text = cli(project, "cite", ref, "--author", "Roe, Richard").stdout  # --author wins over the file
+    assert text.startswith("Richard Roe (") and "Jane" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--author", "A", "--orcid", "0000-0002-1825-0098"), "error: --orcid: '0000-0002-1825-0098' has a wrong check digit"),
+        (("--author", "A", "--orcid", "1234"), "error: --orcid: '1234' is not an ORCID iD"),
+        (("--orcid", ORCID), "error: --orcid: 1 --orcid for 0 --author"),
+        (("--author", " "), "error: --author: an empty --author"),
+    ],
+    ids=["check-digit", "not-an-orcid", "orcid-without-author", "empty-author"],
+)
+def test_cite_bad_author_options(project: Project, args: tuple[str, ...], expected: str) -> None:
+    ref = run_ref(project, "corpus-profile")
+    assert error_line(cli(project, "cite", ref, *args)).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("authors: [\n", "CITATION.cff: not readable as YAML (line 2: expected the node content"),
+        ("title: x\n", "CITATION.cff: no list of authors"),
+        ("authors:\n  - orcid: x\n", "CITATION.cff author 1: an author needs family-names (a person) or name (a group)"),
+        ("authors:\n  - name: Lab\n    orcid: 0000-0002-1825-0091\n", "CITATION.cff author 1: '0000-0002-1825-0091' has a wrong check digit"),
+        ("authors: !!python/object:os.system x\n", "CITATION.cff: not readable as YAML (line 1: "),
+        (b"authors:\n  - name: \xff\n", "CITATION.cff: not readable as YAML ("),
+    ],
+    ids=["unclosed", "no-authors", "author-without-name", "bad-orcid", "python-tag", "not-utf8"],
+)
+def test_cite_with_a_malformed_citation_cff(project: Project, content: str | bytes, expected: str) -> None:
+    ref = run_ref(project, "corpus-profile")
+    path = project.root / "CITATION.cff"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    line = error_line(cli(project, "cite", ref))
+    assert f"error: {path}" in line and expected in line, line
+    assert cli(project, "cite", ref, "--author", "Doe, Jane").exit_code == 0  # --author does not need the file
+
+
+def test_orcid_check_digit() -> None:
+    from harness.run.cite import orcid_id
+
+    assert orcid_id("0000-0002-1694-233X") == "0000-0002-1694-233X"  # check digit X (10)
+    assert orcid_id("https://orcid.org/0000-0001-5109-3700") == "0000-0001-5109-3700"
+    for bad in ("0000-0002-1694-2331", "0000-0002-1825-009", "0000 0002 1825 0097", "https://example.org/0000-0002-1825-0097"):
+        with pytest.raises(UsageError):
+            orcid_id(bad)
+
+
+def test_verify_names_a_changed_built_in_resource(project: Project) -> None:
+    from harness.resources import Resource
+    from harness.run.verify import changed_resources
+
+    now = Resource("news_loaded.tsv", "2", "b" * 64, project.root / "x")
+    stored = [{"name": "news_loaded.tsv", "version": "1", "sha256": "a" * 64}, {"name": "gone.txt", "version": "1", "sha256": "c" * 64}]
+    assert changed_resources(stored, [now], project, skip=set()) == [
+        "resource news_loaded.tsv changed since the result (sha256 aaaaaaaaaaaa\u2026 \u2192 bbbbbbbbbbbb\u2026, version 1 \u2192 2)"
+    ]
+    assert changed_resources(stored, [now], project, skip={"x"}) == []  # named once, as an input
+
+
+def test_cite_bibtex_escapes_latex_specials(project: Project) -> None:
+    ref = run_ref(project, "corpus-profile")
+    bib = cli(project, "cite", ref, "-f", "bibtex", "--author", "O_Brien, Pat {50%}", "--author", "R&D").stdout
+    assert "  author = {O\\_Brien, Pat \\{50\\%\\} and {R\\&D}},\n" in bib, bib

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import multiprocessing
 import os
@@ -54,7 +55,16 @@ def test_result_layout_and_manifest(project: Project) -> None:
     assert len(manifest["config_hash"]) == 64
     assert {r["name"] for r in manifest["resources"]} >= {"news_abbreviations.txt"}
     assert manifest["environment"]["packages"]["polars"] == pl.__version__
-    assert set(manifest["git"]) == {"commit", "dirty"}
+    assert set(manifest["git"]) == {"commit", "dirty", "untracked_inputs"}
+    # Not a git checkout: every input is outside one; each is named with its hash.
+    assert [(row["path"], row["git"]) for row in manifest["inputs"]] == [
+        ("experiments/corpus-profile.toml", "outside"),
+        ("seeds", "outside"),
+    ]
+    experiment_file = project.root / "experiments" / "corpus-profile.toml"
+    assert manifest["inputs"][0]["sha256"] == hashlib.sha256(experiment_file.read_bytes()).hexdigest()
+    assert manifest["inputs"][1]["files"] == len([p for p in (project.root / "seeds").iterdir() if not p.name.startswith("README")])
+    assert list(manifest)[-2:] == ["inputs", "seal"]
     assert "started_at" in manifest["run"]
     assert (project.results_dir / "corpus-profile" / "LATEST").read_text().strip() == stored.result_id  # type: ignore[attr-defined]
 
@@ -139,7 +149,7 @@ def test_citations_name_the_result(project: Project) -> None:
     assert bib.startswith("@misc{corpus_profile_")
     assert ref in bib
     cff = cite(stored, "cff")  # type: ignore[arg-type]
-    assert "cff-version: 1.2.0" in cff and f'value: "{ref}"' in cff
+    assert "cff-version: 1.2.0" in cff and f"value: {ref}" in cff
     text = cite(stored, "text")  # type: ignore[arg-type]
     assert f"harness verify {ref}" in text
 
@@ -163,7 +173,7 @@ def test_results_folder_created_on_demand(project: Project) -> None:
 # Every manifest field but the id itself and the seal, by role. Written out here (not
 # imported) so that a field dropped from ID_FIELDS, or a new field nobody placed, fails.
 VOUCHED = ("format_version", "experiment", "config_hash", "config", "corpus", "tables", "resources")
-RECORDED = ("environment", "git", "run")  # this machine and this run: sealed, not in the id
+RECORDED = ("environment", "git", "run", "inputs")  # this machine, this run, files as read: sealed, not in the id
 
 
 def leaves(value: Any, keys: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:

@@ -38,6 +38,7 @@ from harness.scoring import validate
 from harness.scoring.gold import read_gold
 from harness.scoring.stream import score_stream, scoring_call
 from harness.run import cite, run_experiment, verify_result
+from harness.run.cite import DEFAULT_AUTHORS, command_line_authors, project_authors
 from harness.text import word_count
 from harness.text.language import split_by_language
 from harness.wirediff import StyleSheet, load_style, load_style_file, render_html
@@ -190,16 +191,29 @@ def _shown(path: Path, root: Path) -> str:
 def cite_cmd(
     ref: Annotated[str, typer.Argument(help="NAME or NAME@RESULT_ID.")],
     format: Annotated[Literal["bibtex", "cff", "text"], typer.Option("--format", "-f")] = "text",
+    author: Annotated[
+        list[str] | None,
+        typer.Option("--author", help="An author, 'Family, Given' or 'Given Family'; repeat for each (default: CITATION.cff's)."),
+    ] = None,
+    orcid: Annotated[
+        list[str] | None,
+        typer.Option("--orcid", help="ORCID iD of the n-th --author (0000-0002-1825-0097); repeat in the same order."),
+    ] = None,
     project: ProjectOption = Path("."),
 ) -> None:
-    """Print a citation for a stored result.
+    """Print a citation for a stored result: its id, experiment version, corpus and input hashes.
 
-    Example: harness cite corpus-profile --format bibtex
+    Example: harness cite corpus-profile --format bibtex --author "Doe, Jane" --orcid 0000-0002-1825-0097
     """
-    store = project_at(project).store()
+    proj = project_at(project)
+    # Options first: a bad ORCID is named before the store is read.
+    authors = command_line_authors(author or [], orcid or [])
+    store = proj.store()
     stored = store.resolve(ref)
     store.check_intact(stored)  # never cite a result whose tables or manifest were altered
-    typer.echo(terminal.lines(cite(stored, format)), nl=False)
+    if not authors:
+        authors = project_authors(proj.root) or list(DEFAULT_AUTHORS)
+    typer.echo(terminal.lines(cite(stored, format, authors)), nl=False)
 
 
 @app.command("verify")
@@ -210,14 +224,17 @@ def verify(
 ) -> None:
     """Check a stored result is intact, re-run its experiment and compare every table byte for byte.
 
-    Exit 0 when identical, 1 naming the tables (or manifest fields) that differ.
+    First names each input file (experiment file, corpus, lexicon, style sheet)
+    whose hash changed since the result. Exit 0 when the tables are identical
+    (even if an input changed), 1 naming the tables (or manifest fields) that differ.
 
     Example: harness verify corpus-profile
     """
     proj = project_at(project)
     stored = proj.store().resolve(ref)
     with progress_line(f"verify {stored.ref}") as progress:
-        outcome = verify_result(stored, proj, progress=progress)
+        # Each changed input before the verdict (and before a re-run that fails on it): why tables may differ.
+        outcome = verify_result(stored, proj, progress=progress, notice=lambda change: typer.echo(terminal.line(change)))
     if not outcome.ok:
         raise CheckFailed(outcome.summary())
     typer.echo(terminal.line(outcome.summary()))

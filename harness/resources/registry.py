@@ -22,6 +22,9 @@ class Resource:
     version: str
     sha256: str
     path: Path
+    # Shipped inside another installed package: not a file of the project's, so
+    # not one of a manifest's ``inputs`` (its version and hash are in ``resources``).
+    external: bool = False
 
     def __post_init__(self) -> None:
         # The name goes into manifests (UTF-8 JSON): a file name that is not UTF-8
@@ -68,7 +71,7 @@ def external_resource(name: str, distribution: str, path: Path) -> Resource:
     patched or repackaged file shows up even when the version string does not change.
     """
     version = f"{distribution}=={importlib.metadata.version(distribution)}"
-    return Resource(name, version, _sha256(path), path)
+    return Resource(name, version, _sha256(path), path, external=True)
 
 
 def project_resource(path: Path, name: str) -> Resource:

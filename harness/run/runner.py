@@ -29,6 +29,7 @@ from harness.results.manifest import (
     Manifest,
     TableEntry,
     derive_result_id,
+    describe_inputs,
     environment,
     git_state,
     seal_of,
@@ -54,6 +55,9 @@ class Computed:
     corpus: dict[str, Any]
     resources: list[Resource]
     resolved_settings: list[dict[str, Any]]
+    # Files of the project's the tables were made from (experiment file, corpus,
+    # lexicons, style sheets): the manifest's ``inputs``.
+    input_paths: tuple[Path, ...] = ()
 
 
 def select_articles(articles: pl.DataFrame, experiment: Experiment) -> pl.DataFrame:
@@ -176,7 +180,22 @@ def compute(
         "invalid_utf8": experiment.corpus.invalid_utf8,
         "replaced_bytes": {r.file: r.count for r in read.replaced},
     }
-    return Computed(experiment, tables, corpus, resources, resolved)
+    return Computed(experiment, tables, corpus, resources, resolved, input_paths(experiment, corpus_path, resources))
+
+
+_HARNESS_DIR = Path(__file__).resolve().parent.parent
+
+
+def input_paths(experiment: Experiment, corpus_path: Path, resources: list[Resource]) -> tuple[Path, ...]:
+    """The experiment file, the corpus and every data file the steps read that is not the harness's own.
+
+    A lexicon or style sheet shipped with the harness or another package is not
+    the project's: ``resources`` records its version and hash.
+    """
+    data_files = [
+        r.path for r in resources if not r.external and not r.path.resolve().is_relative_to(_HARNESS_DIR)
+    ]
+    return (experiment.file, corpus_path, *data_files)
 
 
 def _plain(value: Any) -> Any:
@@ -202,6 +221,7 @@ def serialise(computed: Computed, project: Project, *, run_info: dict[str, Any])
             rows=frame.height,
             columns={col: str(dtype) for col, dtype in frame.schema.items()},
         )
+    inputs = describe_inputs(computed.input_paths, project.root)
     manifest = Manifest(
         format_version=MANIFEST_FORMAT,
         result_id="",  # derived below from the fields it vouches for
@@ -217,8 +237,9 @@ def serialise(computed: Computed, project: Project, *, run_info: dict[str, Any])
         tables=entries,
         resources=resource_versions(computed.resources),
         environment=environment(project.root),
-        git=git_state(project.root),
+        git=git_state(project.root, inputs),
         run=run_info,
+        inputs=inputs,
     )
     # The id and the seal are computed over the JSON as it will be read back
     # (tuples become lists, keys strings), so a reader recomputes the same hashes.

@@ -326,6 +326,7 @@ def summary(stored: StoredResult, *, latest: bool) -> dict[str, Any]:
         "description": m.experiment.get("description"),
         "duration_s": m.run.get("duration_s") if isinstance(m.run, dict) else None,
         "corpus": m.corpus,
+        "inputs": m.inputs,
         "resources": m.resources,
         "environment": env,
         "packages": len(m.environment.get("packages", {}) or {}),
@@ -355,8 +356,12 @@ def render_summary(info: dict[str, Any]) -> str:
         f"git         commit {info['commit'] or 'unknown'}, dirty: {dirty}",
         f"harness     {info['harness_version']}, Python {info['environment'].get('python')} "
         f"({info['packages']} packages recorded)",
-        "resources:",
+        "inputs:",
     ]
+    # The project's files it was read from, each with its git status: what `cite`
+    # points at, and what `verify` re-hashes.
+    lines += [f"  {i.get('path')} ({i.get('git')}) sha256 {str(i.get('sha256'))[:16]}" for i in info["inputs"]]
+    lines.append("resources:")
     lines += [f"  {r.get('name')} {r.get('version')} sha256 {str(r.get('sha256'))[:16]}" for r in info["resources"]]
     lines.append("tables:")
     for t in info["tables"]:

@@ -29,6 +29,7 @@ from harness.safetext import unicode_text
 from harness.experiments import load_catalogue
 from harness.experiments.describe import steps_info, steps_text
 from harness.experiments.registry import default_registry
+from harness.project import Project
 from harness.outputs import check_output, write_output
 from harness.experiments.settings import Range
 from harness.reports import render_report, write_report
@@ -73,7 +74,7 @@ def _read(path: Path, invalid_utf8: Literal["error", "replace"], columns: Column
 
 @app.command("list")
 @clean_errors
-def list_experiments(project: ProjectOption = Path(".")) -> None:
+def list_experiments(project: ProjectOption = None) -> None:
     """Show every experiment: name, version, description, steps.
 
     Example: harness list
@@ -102,8 +103,8 @@ def steps_cmd(
     typer.echo(terminal.lines(steps_text(infos)), nl=False)
 
 
-def _names(project: Path, name: str | None, all_: bool) -> list[str]:
-    catalogue = load_catalogue(project_at(project).experiments_dir)
+def _names(proj: Project, name: str | None, all_: bool) -> list[str]:
+    catalogue = load_catalogue(proj.experiments_dir)
     if all_:
         return catalogue.names()
     if name is None:
@@ -119,7 +120,7 @@ def run(
     all_: Annotated[bool, typer.Option("--all", help="Run every experiment.")] = False,
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
-    project: ProjectOption = Path("."),
+    project: ProjectOption = None,
 ) -> None:
     """Run an experiment and store its result in results/NAME/<result-id>/.
 
@@ -127,7 +128,7 @@ def run(
     """
     proj = project_at(project)
     catalogue = load_catalogue(proj.experiments_dir)
-    names = _names(project, name, all_)
+    names = _names(proj, name, all_)
     engines = {exp_name: engine or catalogue.get(exp_name).engine for exp_name in names}
     _check_engines(set(engines.values()), ray_address)
     for exp_name in names:
@@ -157,7 +158,7 @@ def report(
     output_dir: Annotated[
         Path | None, typer.Option("--output-dir", "-o", help="Write DIR/NAME.md and DIR/NAME.html instead of reports/.")
     ] = None,
-    project: ProjectOption = Path("."),
+    project: ProjectOption = None,
 ) -> None:
     """Render reports/NAME.md and reports/NAME.html from a stored result (no recomputation).
 
@@ -170,7 +171,7 @@ def report(
     store = proj.store()
     if output_dir is not None:
         check_report_folder(output_dir, store.root)
-    refs = [name] if name and not all_ else _names(project, None, True)
+    refs = [name] if name and not all_ else _names(proj, None, True)
     # Every result checked before anything is written: never render numbers that are not the stored ones.
     results = [open_checked(store, ref) for ref in refs]
     folder = proj.reports_dir if output_dir is None else make_report_folder(output_dir)
@@ -189,7 +190,7 @@ def _shown(path: Path, root: Path) -> str:
 def cite_cmd(
     ref: Annotated[str, typer.Argument(help="NAME or NAME@RESULT_ID.")],
     format: Annotated[Literal["bibtex", "cff", "text"], typer.Option("--format", "-f")] = "text",
-    project: ProjectOption = Path("."),
+    project: ProjectOption = None,
 ) -> None:
     """Print a citation for a stored result.
 
@@ -205,7 +206,7 @@ def cite_cmd(
 @clean_errors
 def verify(
     ref: Annotated[str, typer.Argument(help="NAME or NAME@RESULT_ID.")],
-    project: ProjectOption = Path("."),
+    project: ProjectOption = None,
 ) -> None:
     """Check a stored result is intact, re-run its experiment and compare every table byte for byte.
 

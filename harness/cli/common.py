@@ -17,14 +17,20 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from harness.errors import HarnessError, InputError
 from harness.safetext import json_printable, printable
-from harness.project import Project
+from harness.project import Project, find_project
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 ProjectOption = Annotated[
-    Path,
-    typer.Option("--project", "-C", help="Project folder (holds experiments/, results/, reports/)."),
+    Path | None,
+    typer.Option(
+        "--project",
+        "-C",
+        help="Project folder (holds experiments/, results/, reports/); default: the working folder "
+        "or the nearest parent holding experiments/*.toml or stored results/.",
+        show_default=False,
+    ),
 ]
 
 err_console = Console(stderr=True)
@@ -48,8 +54,9 @@ def environment_error(exc: OSError) -> InputError:
     return InputError(what, where=where, hint="check the path and its permissions")
 
 
-def project_at(path: Path) -> Project:
-    return Project(path.resolve())
+def project_at(path: Path | None) -> Project:
+    """``--project DIR`` as given, or the project found from the working folder up."""
+    return find_project(Path.cwd()) if path is None else Project(path.resolve())
 
 
 def clean_errors(func: Callable[P, R]) -> Callable[P, R]:

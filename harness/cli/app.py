@@ -16,7 +16,7 @@ import harness.steps  # noqa: F401  (registers every step)
 from harness.cli import terminal
 from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
-from harness.cli.results import check_report_folder, make_report_folder
+from harness.cli.results import JsonOption, check_report_folder, make_report_folder
 from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
@@ -38,7 +38,10 @@ from harness.results.browse import open_checked
 from harness.scoring import validate
 from harness.scoring.gold import read_gold
 from harness.scoring.stream import score_stream, scoring_call
-from harness.run import cite, run_experiment, verify_result
+from harness.run import Verification, cite, run_experiment, verify_result
+from harness.results.browse import listed_row
+from harness.results.store import StoredResult
+from harness.experiments.spec import Experiment
 from harness.text import word_count
 from harness.text.language import split_by_language
 from harness.wirediff import StyleSheet, diff_texts, load_style, load_style_file, render_html, to_json
@@ -74,12 +77,15 @@ def _read(path: Path, invalid_utf8: Literal["error", "replace"], columns: Column
 
 @app.command("list")
 @clean_errors
-def list_experiments(project: ProjectOption = None) -> None:
+def list_experiments(as_json: JsonOption = False, project: ProjectOption = None) -> None:
     """Show every experiment: name, version, description, steps.
 
     Example: harness list
     """
     catalogue = load_catalogue(project_at(project).experiments_dir)
+    if as_json:
+        print_json([_experiment_json(e) for e in catalogue.experiments])
+        return
     rows = [(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps)) for e in catalogue.experiments]
     console.print(terminal.table(("name", "version", "description", "steps"), rows))
 
@@ -103,6 +109,18 @@ def steps_cmd(
     typer.echo(terminal.lines(steps_text(infos)), nl=False)
 
 
+def _experiment_json(experiment: Experiment) -> dict[str, object]:
+    """One experiment for `list --json` (keys documented in the README)."""
+    return {
+        "name": experiment.name,
+        "version": experiment.version,
+        "description": experiment.description,
+        "steps": [call.use for call in experiment.steps],
+        "corpus": experiment.corpus.path,
+        "engine": experiment.engine,
+    }
+
+
 def _names(proj: Project, name: str | None, all_: bool) -> list[str]:
     catalogue = load_catalogue(proj.experiments_dir)
     if all_:
@@ -120,6 +138,7 @@ def run(
     all_: Annotated[bool, typer.Option("--all", help="Run every experiment.")] = False,
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
+    as_json: JsonOption = False,
     project: ProjectOption = None,
 ) -> None:
     """Run an experiment and store its result in results/NAME/<result-id>/.
@@ -131,6 +150,7 @@ def run(
     names = _names(proj, name, all_)
     engines = {exp_name: engine or catalogue.get(exp_name).engine for exp_name in names}
     _check_engines(set(engines.values()), ray_address)
+    stored_results: list[dict[str, object]] = []
     for exp_name in names:
         experiment = catalogue.get(exp_name)
         notices: list[str] = []  # printed after the spinner is gone
@@ -139,7 +159,19 @@ def run(
                 stored = run_experiment(experiment, proj, progress=progress, engine=chosen, notice=notices.append)
         for notice in notices:
             terminal.warn(notice)
-        typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
+        if as_json:
+            stored_results.append(_stored_json(stored, proj))
+        else:
+            typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
+    if as_json:  # one JSON document, printed once every experiment has run
+        print_json(stored_results)
+
+
+def _stored_json(stored: StoredResult, proj: Project) -> dict[str, object]:
+    """A result just stored, for `run --json`: the `results --json` keys plus its folder."""
+    row = listed_row(stored, latest=True).to_json()
+    row["path"] = _shown(stored.path, proj.root)
+    return row
 
 
 def _check_engines(engines: set[EngineName], ray_address: str | None) -> None:
@@ -158,6 +190,7 @@ def report(
     output_dir: Annotated[
         Path | None, typer.Option("--output-dir", "-o", help="Write DIR/NAME.md and DIR/NAME.html instead of reports/.")
     ] = None,
+    as_json: JsonOption = False,
     project: ProjectOption = None,
 ) -> None:
     """Render reports/NAME.md and reports/NAME.html from a stored result (no recomputation).
@@ -175,9 +208,15 @@ def report(
     # Every result checked before anything is written: never render numbers that are not the stored ones.
     results = [open_checked(store, ref) for ref in refs]
     folder = proj.reports_dir if output_dir is None else make_report_folder(output_dir)
+    written: list[dict[str, str]] = []
     for stored in results:
         md, html = write_report(render_report(stored), stored.name, folder)
-        typer.echo(terminal.line(f"{stored.ref}  {_shown(md, proj.root)}  {_shown(html, proj.root)}"))
+        if as_json:
+            written.append({"ref": stored.ref, "markdown": _shown(md, proj.root), "html": _shown(html, proj.root)})
+        else:
+            typer.echo(terminal.line(f"{stored.ref}  {_shown(md, proj.root)}  {_shown(html, proj.root)}"))
+    if as_json:
+        print_json(written)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -206,6 +245,7 @@ def cite_cmd(
 @clean_errors
 def verify(
     ref: Annotated[str, typer.Argument(help="NAME or NAME@RESULT_ID.")],
+    as_json: JsonOption = False,
     project: ProjectOption = None,
 ) -> None:
     """Check a stored result is intact, re-run its experiment and compare every table byte for byte.
@@ -218,9 +258,29 @@ def verify(
     stored = proj.store().resolve(ref)
     with progress_line(f"verify {stored.ref}") as progress:
         outcome = verify_result(stored, proj, progress=progress)
+    if as_json:  # the same exit codes: 1 when not verified
+        print_json(_verification_json(outcome))
+        if not outcome.ok:
+            raise typer.Exit(CheckFailed.exit_code)
+        return
     if not outcome.ok:
         raise CheckFailed(outcome.summary())
     typer.echo(terminal.line(outcome.summary()))
+
+
+def _verification_json(outcome: Verification) -> dict[str, object]:
+    """`verify --json` (keys documented in the README)."""
+    return {
+        "ref": outcome.ref,
+        "ok": outcome.ok,
+        "tampered": list(outcome.tampered),
+        "edited": list(outcome.edited),
+        "differing": list(outcome.differing),
+        "missing": list(outcome.missing),
+        "extra": list(outcome.extra),
+        "config_changed": outcome.config_changed,
+        "summary": outcome.summary(),
+    }
 
 
 @corpus_app.command("show")

@@ -362,3 +362,8 @@ def render_summary(info: dict[str, Any]) -> str:
     for t in info["tables"]:
         lines.append(f"  {t['table']}: {t['rows']} rows, {len(t['columns'])} columns: {', '.join(t['columns'])}")
     return "\n".join(lines) + "\n"
+
+
+def listed_row(stored: StoredResult, *, latest: bool) -> Listed:
+    """One stored result as `harness results` lists it (used by `run --json`)."""
+    return _listed(stored, latest)

@@ -290,12 +290,27 @@ def corpus_show(
     format: Annotated[Literal["table", "json"], typer.Option("--format", "-f")] = "table",
     invalid_utf8: InvalidUtf8Option = "error",
     column: ColumnOption = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", help=f"Show the first N articles (0: all; default: {SHOW_LIMIT}, all with --format json).", show_default=False),
+    ] = None,
 ) -> None:
-    """List a corpus's articles: outlet, headline and body word count.
+    """List a corpus's articles (outlet, headline, body word count), then the count per outlet.
 
-    Example: harness corpus show bbc.jsonl --column outlet=category
+    Only the first --limit articles are listed (20 by default; --limit 0 lists
+    all); the per-outlet counts always cover the whole corpus. --format json
+    prints every article (the first N with --limit N).
+
+    Example: harness corpus show bbc.jsonl --column outlet=category --limit 5
     """
+    if limit is not None:
+        check_option("--limit", limit, ShowLimit)
     articles = _read(path, invalid_utf8, column_option(column))
+    total, outlets = articles.height, _outlet_counts(articles)
+    if limit is None:  # a terminal gets a screenful; JSON, read by programs, gets every article
+        limit = SHOW_LIMIT if format == "table" else 0
+    if limit:
+        articles = articles.head(limit)
     rows = [
         {
             "doc_id": r["doc_id"],
@@ -311,7 +326,20 @@ def corpus_show(
         return
     columns = ("doc_id", "outlet", "headline", "words")
     cells = [[row[c] for c in columns] for row in rows]
-    console.print(terminal.table(columns, cells, title=f"{len(rows)} articles in {path}"))
+    console.print(terminal.table(columns, cells, title=f"{total} articles in {path}"))
+    shown = f"all {total} articles shown" if len(rows) == total else f"{len(rows)} of {total} articles shown (--limit 0 shows all)"
+    typer.echo(terminal.line(shown))
+    console.print(terminal.table(("outlet", "articles"), outlets))
+
+
+SHOW_LIMIT = 20  # articles `corpus show` lists by default
+ShowLimit = Annotated[int, Range(0, 1_000_000_000)]
+
+
+def _outlet_counts(articles: pl.DataFrame) -> list[tuple[str, int]]:
+    """Articles per outlet, most first (then by name): the corpus's balance at a glance."""
+    counts = articles.group_by("outlet").len().sort(["len", "outlet"], descending=[True, False])
+    return [(outlet, n) for outlet, n in counts.iter_rows()]
 
 
 SCORE_TEXT_COLUMNS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import NotFoundError
+from harness.errors import HarnessError, NotFoundError
 from harness.results.store import ResultStore
 
 
@@ -40,7 +40,17 @@ class Project:
         return self.experiments_dir / "styles"
 
     def store(self) -> ResultStore:
-        return ResultStore(self.results_dir)
+        return ResultStore(self.results_dir, experiments=self.experiment_names)
+
+    def experiment_names(self) -> list[str] | None:
+        """The names of the project's experiments; None when they cannot be read
+        (a broken experiment file is reported by the commands that load it)."""
+        from harness.experiments import load_catalogue  # the catalogue imports the steps: only when asked
+
+        try:
+            return load_catalogue(self.experiments_dir).names()
+        except HarnessError:
+            return None
 
     def resolve(self, relative: str) -> Path:
         """A path from an experiment file: relative to the project folder."""

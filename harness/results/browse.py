@@ -147,7 +147,7 @@ def list_stored(store: ResultStore, name: str | None = None, *, check: bool = Fa
             raise NotFoundError(
                 f"no stored result for experiment {name!r}",
                 where=store.root,
-                hint=f"stored experiments: {', '.join(names) or 'none'}; `harness run {name}` stores one",
+                hint=store.missing_hint(name, names),
             )
         names = [name]
     rows: list[Listed] = []

@@ -21,7 +21,7 @@ from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
-from harness.corpus import load_corpus, read_plain_text
+from harness.corpus import STDIN, corpus_inputs, load_corpus, read_plain_text
 from harness.corpus.columns import ColumnMap
 from harness.engines import EngineName, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
@@ -66,7 +66,17 @@ InvalidUtf8Option = Annotated[
 ]
 
 
-def _read(path: Path, invalid_utf8: Literal["error", "replace"], columns: ColumnMap) -> pl.DataFrame:
+# Where a command reads a corpus: several inputs, glob patterns, and - for JSONL on standard input.
+CorpusArgument = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Corpus files or folders (JSONL/CSV/Parquet/.txt/.md), glob patterns, or - for JSONL on standard input.",
+        show_default=False,
+    ),
+]
+
+
+def _read(path: list[Path], invalid_utf8: Literal["error", "replace"], columns: ColumnMap) -> pl.DataFrame:
     read = load_corpus(path, invalid_utf8=invalid_utf8, columns=columns)
     for repaired in read.replaced:
         warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
@@ -286,7 +296,7 @@ def _verification_json(outcome: Verification) -> dict[str, object]:
 @corpus_app.command("show")
 @clean_errors
 def corpus_show(
-    path: Annotated[Path, typer.Argument(help="Corpus file or folder.")],
+    path: CorpusArgument,
     format: Annotated[Literal["table", "json"], typer.Option("--format", "-f")] = "table",
     invalid_utf8: InvalidUtf8Option = "error",
     column: ColumnOption = None,
@@ -305,7 +315,8 @@ def corpus_show(
     """
     if limit is not None:
         check_option("--limit", limit, ShowLimit)
-    articles = _read(path, invalid_utf8, column_option(column))
+    inputs = corpus_inputs(path)
+    articles = _read(inputs, invalid_utf8, column_option(column))
     total, outlets = articles.height, _outlet_counts(articles)
     if limit is None:  # a terminal gets a screenful; JSON, read by programs, gets every article
         limit = SHOW_LIMIT if format == "table" else 0
@@ -326,7 +337,7 @@ def corpus_show(
         return
     columns = ("doc_id", "outlet", "headline", "words")
     cells = [[row[c] for c in columns] for row in rows]
-    console.print(terminal.table(columns, cells, title=f"{total} articles in {path}"))
+    console.print(terminal.table(columns, cells, title=f"{total} articles in {' '.join(map(str, path))}"))
     shown = f"all {total} articles shown" if len(rows) == total else f"{len(rows)} of {total} articles shown (--limit 0 shows all)"
     typer.echo(terminal.line(shown))
     console.print(terminal.table(("outlet", "articles"), outlets))
@@ -366,7 +377,14 @@ CORE_TEXT_COLUMNS = (
 @app.command("score")
 @clean_errors
 def score(
-    path: Annotated[Path, typer.Argument(help="A text file, or a corpus (JSONL/CSV/Parquet with a body or text column, or a folder).")],
+    path: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Text files, corpora (JSONL/CSV/Parquet with a body or text column, folders), "
+            "glob patterns, or - for JSONL on standard input.",
+            show_default=False,
+        ),
+    ],
     format: Annotated[Literal["text", "json", "jsonl", "parquet"], typer.Option("--format", "-f")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout (required for parquet).")] = None,
     lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
@@ -396,14 +414,17 @@ def score(
     _check_score_options(format, output, stream, batch_size, invalid_utf8)
     mapping = column_option(column)
     check_engine_option(engine, ray_address)
-    inputs = [path, *(lexicon or ())]
+    corpus = corpus_inputs(path)
+    if stream and (len(corpus) > 1 or str(corpus[0]) == STDIN):
+        raise UsageError("--stream reads one corpus file or folder", hint="without --stream, several inputs and - work")
+    inputs = [*corpus, *(lexicon or ())]
     if output is not None:
         check_output(output, inputs)  # before the work: never onto an input, a folder, a socket
     if stream:
         assert output is not None  # checked first
         with open_engine(engine or "local", address=ray_address) as chosen:
             summary = score_stream(
-                path,
+                corpus[0],
                 output,
                 fmt="jsonl" if format == "jsonl" else "parquet",
                 batch_size=batch_size,
@@ -417,7 +438,7 @@ def score(
             )
         typer.echo(f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped", err=True)
         return
-    articles = _read(path, invalid_utf8, mapping)
+    articles = _read(corpus, invalid_utf8, mapping)
     if not any_language:
         articles, skipped = split_by_language(articles)
         for row in skipped.iter_rows(named=True):

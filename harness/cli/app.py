@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 
 import harness.steps  # noqa: F401  (registers every step)
 from harness.cli import terminal
+from harness.cli.entry import version_line
 from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
 from harness.cli.results import JsonOption, check_report_folder, make_report_folder
@@ -55,6 +56,24 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(version_line())  # `harness --version` alone is answered before this app loads (entry.py)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", help="Print `harness <version>` and exit.", is_eager=True, callback=_print_version),
+    ] = False,
+) -> None:
+    """Compare how news outlets frame the same events: named experiments, versioned results."""
+
+
 corpus_app = typer.Typer(help="Look at a corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 

@@ -88,8 +88,22 @@ def tidy_help(command: Any) -> None:
         shown = getattr(param, "display_type_rich", None)
         if shown is not None:
             setattr(param, "display_type_rich", _display_type(param, shown))
+    _tidy_help_option(command)
     for sub in getattr(command, "commands", {}).values():
         tidy_help(sub)
+
+
+def _tidy_help_option(command: Any) -> None:
+    """``--help`` too is a flag: click makes its option when help is asked for."""
+    make = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = make(ctx)
+        if option is not None:
+            setattr(option, "display_type_rich", lambda ctx: None)
+        return option
+
+    setattr(command, "get_help_option", get_help_option)
 
 
 class HarnessGroup(TyperGroup):

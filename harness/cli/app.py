@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -20,11 +21,11 @@ from harness.cli.pairs import pairs_command
 from harness.cli.results import JsonOption, check_report_folder, make_report_folder
 from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
-from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
+from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, Work, print_json, progress, project_at
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
 from harness.corpus import STDIN, corpus_inputs, load_corpus, read_plain_text
 from harness.corpus.columns import ColumnMap
-from harness.engines import EngineName, check_engine, open_engine
+from harness.engines import Engine, EngineName, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.safetext import unicode_text
 from harness.experiments import load_catalogue
@@ -184,8 +185,10 @@ def run(
         experiment = catalogue.get(exp_name)
         notices: list[str] = []  # printed after the spinner is gone
         with open_engine(engines[exp_name], address=ray_address) as chosen:
-            with progress_line(f"run {exp_name}") as progress:
-                stored = run_experiment(experiment, proj, progress=progress, engine=chosen, notice=notices.append)
+            # One count per step, and one for storing the result.
+            with progress(f"run {exp_name}", "steps", total=len(experiment.steps) + 1) as work:
+                stored = run_experiment(experiment, proj, progress=work.step, engine=chosen, notice=notices.append)
+                work.count(len(experiment.steps) + 1)
         for notice in notices:
             terminal.warn(notice)
         if as_json:
@@ -285,8 +288,9 @@ def verify(
     """
     proj = project_at(project)
     stored = proj.store().resolve(ref)
-    with progress_line(f"verify {stored.ref}") as progress:
-        outcome = verify_result(stored, proj, progress=progress)
+    with progress(f"verify {stored.ref}", "stages") as work:
+        outcome = verify_result(stored, proj, progress=work.step)
+        work.count(work.done + 1)
     if as_json:  # the same exit codes: 1 when not verified
         print_json(_verification_json(outcome))
         if not outcome.ok:
@@ -441,7 +445,7 @@ def score(
         check_output(output, inputs)  # before the work: never onto an input, a folder, a socket
     if stream:
         assert output is not None  # checked first
-        with open_engine(engine or "local", address=ray_address) as chosen:
+        with open_engine(engine or "local", address=ray_address) as chosen, progress("score", "documents") as work:
             summary = score_stream(
                 corpus[0],
                 output,
@@ -454,17 +458,18 @@ def score(
                 on_skip=lambda row: warn(f"{row['doc_id']} not scored ({row['reason']})"),
                 columns=mapping,
                 on_warning=warn,
+                on_batch=work.count,
             )
-        typer.echo(f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped", err=True)
+            work.summary = f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped,"
         return
     articles = _read(corpus, invalid_utf8, mapping)
     if not any_language:
         articles, skipped = split_by_language(articles)
         for row in skipped.iter_rows(named=True):
             warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
-    call = scoring_call(articles, suite=suite, lexicons=lexicon or ())
     with open_engine(engine or "local", address=ray_address) as chosen:
-        documents = chosen.run(call)["documents"]
+        with progress("score", "documents", total=articles.height) as work:
+            documents = _score_counted(articles, suite, lexicon or (), chosen, work)
     if format == "parquet":
         assert output is not None  # checked first
         write_output(output, table_bytes(documents), inputs=inputs)
@@ -477,6 +482,31 @@ def score(
     else:
         text = terminal.json_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts()))
     _emit(text, output, inputs)
+
+
+def _score_counted(
+    articles: pl.DataFrame, suite: Literal["full", "core"], lexicons: Sequence[Path], engine: Engine, work: Work
+) -> pl.DataFrame:
+    """Score ``articles`` in slices, counting them for the progress display.
+
+    Every document is scored on its own, so slices give the same rows as one call;
+    a slice is large enough (SCORE_SLICE at least) that the per-call cost stays
+    small. On Ray the corpus goes as one call: Ray splits it into its own tasks.
+    """
+    size = max(SCORE_SLICE, -(-articles.height // 50))  # about 50 updates at most
+    if engine.name == "ray" or articles.height <= size:
+        documents = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons))["documents"]
+        work.count(articles.height)
+        return documents
+    parts = []
+    for start in range(0, articles.height, size):
+        chunk = articles.slice(start, size)
+        parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons))["documents"])
+        work.count(start + chunk.height)
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+SCORE_SLICE = 200  # documents per progress update of `score`, at least
 
 
 # Articles per batch with --stream: one batch is held in memory at a time.
@@ -513,7 +543,10 @@ def validate_cmd(
 
     Example: harness validate sentiment --gold ratings.csv
     """
-    measures = validate(kind, read_gold(gold), lexicons=lexicon or ())
+    items = read_gold(gold)
+    with progress(f"validate {kind}", "rated items", total=items.height) as work:
+        measures = validate(kind, items, lexicons=lexicon or ())
+        work.count(items.height)
     if format == "json":
         print_json(measures.to_dicts())
         return

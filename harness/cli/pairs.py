@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import polars as pl
 import typer
 
-from harness.cli.common import EngineOption, RayAddressOption, clean_errors
+from harness.cli.common import progress, EngineOption, RayAddressOption, clean_errors
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
 from harness.corpus import corpus_inputs, load_corpus
@@ -104,14 +104,16 @@ def pairs_command(
     for warning in read.warnings:
         warn(warning)
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
-    with open_engine(engine or "local", address=ray_address) as chosen:
-        pairs = find_pairs(read.articles, settings=settings, engine=chosen)
     bands = settings.bands()
-    typer.echo(
-        f"{pairs.height} pairs among {read.articles.height} articles "
-        f"(threshold {threshold}, {bands.bands} bands x {bands.rows} rows)",
-        err=True,
-    )
+    with open_engine(engine or "local", address=ray_address) as chosen:
+        with progress("pairs", "articles", total=read.articles.height) as work:
+            work.stage("finding candidates and verifying them")
+            pairs = find_pairs(read.articles, settings=settings, engine=chosen)
+            work.count(read.articles.height)
+            work.summary = (
+                f"{pairs.height} pairs among {read.articles.height} articles "
+                f"(threshold {threshold}, {bands.bands} bands x {bands.rows} rows)"
+            )
     if output is None:
         typer.echo(pairs_json(pairs), nl=False)
     else:

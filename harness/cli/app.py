@@ -288,17 +288,18 @@ def verify(
     """
     proj = project_at(project)
     stored = proj.store().resolve(ref)
+    # Inside the progress block: a failed check ends it without the closing line.
     with progress(f"verify {stored.ref}", "stages") as work:
         outcome = verify_result(stored, proj, progress=work.step)
         work.count(work.done + 1)
-    if as_json:  # the same exit codes: 1 when not verified
-        print_json(_verification_json(outcome))
-        if not outcome.ok:
-            raise typer.Exit(CheckFailed.exit_code)
-        return
-    if not outcome.ok:
-        raise CheckFailed(outcome.summary())
-    typer.echo(terminal.line(outcome.summary()))
+        if as_json:  # the same exit codes: 1 when not verified
+            print_json(_verification_json(outcome))
+            if not outcome.ok:
+                raise typer.Exit(CheckFailed.exit_code)
+        elif not outcome.ok:
+            raise CheckFailed(outcome.summary())
+        else:
+            typer.echo(terminal.line(outcome.summary()))
 
 
 def _verification_json(outcome: Verification) -> dict[str, object]:

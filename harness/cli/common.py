@@ -127,7 +127,8 @@ class Work:
         if self.summary is not None:
             return f"{self.summary} in {seconds:.1f} s"
         counted = f"{self.done:,} of {self.total:,}" if self.total is not None and self.done != self.total else f"{self.done:,}"
-        return f"{self.label}: {counted} {self.unit} in {seconds:.1f} s"
+        unit = self.unit[:-1] if self.done == 1 and self.unit.endswith("s") else self.unit
+        return f"{self.label}: {counted} {unit} in {seconds:.1f} s"
 
 
 @contextmanager
@@ -162,7 +163,8 @@ def _bar(work: Work) -> Iterator[None]:
         TextColumn("eta"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err_console, transient=True) as bar:
+    # stdout is left alone: rich would otherwise print it above the bar, on stderr.
+    with Progress(*columns, console=err_console, transient=True, redirect_stdout=False) as bar:
         task = bar.add_task(escape(work.label), total=work.total)
 
         def show() -> None:

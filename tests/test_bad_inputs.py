@@ -226,6 +226,15 @@ def error_line(result: Result, exit_code: int = 2) -> str:
     return lines[0]
 
 
+# The closing line of long work on a non-terminal stderr ("score: 4 documents in 1.2 s").
+PROGRESS_LINE = re.compile(r".* in \d+\.\d s$")
+
+
+def stderr_lines(result: Result) -> list[str]:
+    """stderr's lines but progress closing lines and blank ones."""
+    return [line for line in result.stderr.splitlines() if line.strip() and not PROGRESS_LINE.fullmatch(line)]
+
+
 def write_experiment(project: Project, corpus_path: str, *, name: str = "bad", steps: str = "") -> Path:
     file = project.experiments_dir / f"{name}.toml"
     file.write_text(
@@ -691,7 +700,7 @@ def test_run_replaces_a_damaged_copy(project: Project, damage: Callable[[Path], 
     result = cli(project, "run", "corpus-profile")
     assert result.exit_code == 0, result.output
     assert result.stdout.split()[0] == ref  # same inputs, same id
-    warnings = [line for line in result.stderr.splitlines() if line.strip()]
+    warnings = stderr_lines(result)
     assert len(warnings) == 1, result.stderr
     assert warnings[0].startswith(f"warning: {folder}: the stored copy of {ref} was damaged (")
     assert warnings[0].endswith("); replaced it with this run's result"), warnings[0]
@@ -945,7 +954,7 @@ def test_terminal_output_shows_control_characters_as_escapes(tmp_path: Path) -> 
     _assert_terminal_safe(scored.stdout + scored.stderr)
     assert "[link=http://evil.example]click[/link]" in scored.stdout and "id\\x1b]0;pwned" in scored.stdout
     assert "warning: fr\\x1b]0;pwned\\x07" in scored.stderr  # the not-English article, one line
-    assert len([line for line in scored.stderr.splitlines() if line.strip()]) == 1
+    assert len(stderr_lines(scored)) == 1
 
 
 def test_json_output_escapes_terminal_controls_and_keeps_values(tmp_path: Path) -> None:
@@ -2140,7 +2149,7 @@ def _profile_ref(project: Project) -> str:
         (["show", "corpus-profile@0123456789abcdef"], "result corpus-profile@0123456789abcdef does not exist"),
         (["show", "corpus-profile~1"], "'corpus-profile~1': experiment 'corpus-profile' has 1 stored result(s)"),
         (["compare", "corpus-profile", "nope"], "no stored result for experiment 'nope'"),
-        (["results", "nope"], "no stored result for experiment 'nope' (stored experiments: corpus-profile;"),
+        (["results", "nope"], "no stored result for experiment 'nope' (no experiment is named 'nope'; experiments: "),
         (["results", "../x"], "'../x' is not an experiment name"),
         (["export", "corpus-profile", "--table", "../profile"], "has no table '../profile' (tables: articles, profile)"),
         (["export", "corpus-profile", "-t", "profile", "-f", "parquet"], "--format parquet needs -o FILE"),

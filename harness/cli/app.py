@@ -469,8 +469,15 @@ def score(
         for row in skipped.iter_rows(named=True):
             warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
     with open_engine(engine or "local", address=ray_address) as chosen:
-        with progress("score", "documents", total=articles.height) as work:
+        with progress("score", "documents", total=articles.height, deferred=True) as work:
             documents = _score_counted(articles, suite, lexicon or (), chosen, work)
+    _write_scores(documents, format, suite, output, inputs)
+    work.done_line()  # once the output is written: a failed write ends with its error line alone
+
+
+def _write_scores(
+    documents: pl.DataFrame, format: str, suite: str, output: Path | None, inputs: list[Path]
+) -> None:
     if format == "parquet":
         assert output is not None  # checked first
         write_output(output, table_bytes(documents), inputs=inputs)
@@ -545,13 +552,14 @@ def validate_cmd(
     Example: harness validate sentiment --gold ratings.csv
     """
     items = read_gold(gold)
-    with progress(f"validate {kind}", "rated items", total=items.height) as work:
+    with progress(f"validate {kind}", "rated items", total=items.height, deferred=True) as work:
         measures = validate(kind, items, lexicons=lexicon or ())
         work.count(items.height)
     if format == "json":
         print_json(measures.to_dicts())
-        return
-    console.print(_frame_table(measures))
+    else:
+        console.print(_frame_table(measures))
+    work.done_line()
 
 
 @app.command("diff")

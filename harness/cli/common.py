@@ -100,6 +100,7 @@ class Work:
         self.total: int | None = None
         self.stage_text = ""
         self.summary: str | None = None  # the closing line, when the command has a better one
+        self.started = time.monotonic()
         self._listeners: list[Callable[[], None]] = []
 
     def stage(self, text: str) -> None:
@@ -123,6 +124,11 @@ class Work:
         for listener in self._listeners:
             listener()
 
+    def done_line(self) -> None:
+        """The closing line on stderr (see ``progress``; called by the command itself
+        with ``deferred``, once its output is written)."""
+        typer.echo(printable(self.closing_line(time.monotonic() - self.started)), err=True)
+
     def closing_line(self, seconds: float) -> str:
         if self.summary is not None:
             return f"{self.summary} in {seconds:.1f} s"
@@ -132,23 +138,25 @@ class Work:
 
 
 @contextmanager
-def progress(label: str, unit: str, total: int | None = None) -> Iterator[Work]:
+def progress(label: str, unit: str, total: int | None = None, *, deferred: bool = False) -> Iterator[Work]:
     """Progress of long work on stderr, never on stdout (which carries the data).
 
     On a terminal: a transient bar with counts, elapsed time and an estimate of
     the time left (a spinner while the total is unknown). Elsewhere (a pipe, a
     log): one line once the work has finished, e.g. "score: 2,225 documents in
     14.2 s". Nothing is printed when the work fails: the error line is the news.
+    With ``deferred`` the command prints the line itself (``Work.done_line``) after
+    writing its output, which can still fail.
     """
     work = Work(printable(label), unit)
     work.total = total
-    started = time.monotonic()
     if err_console.is_terminal:
         with _bar(work):
             yield work
     else:
         yield work
-    typer.echo(printable(work.closing_line(time.monotonic() - started)), err=True)
+    if not deferred:
+        work.done_line()
 
 
 @contextmanager

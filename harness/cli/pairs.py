@@ -106,7 +106,7 @@ def pairs_command(
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
     bands = settings.bands()
     with open_engine(engine or "local", address=ray_address) as chosen:
-        with progress("pairs", "articles", total=read.articles.height) as work:
+        with progress("pairs", "articles", total=read.articles.height, deferred=True) as work:
             work.stage("finding candidates and verifying them")
             pairs = find_pairs(read.articles, settings=settings, engine=chosen)
             work.count(read.articles.height)
@@ -118,3 +118,4 @@ def pairs_command(
         typer.echo(pairs_json(pairs), nl=False)
     else:
         write_pairs(pairs, output, inputs)
+    work.done_line()  # once the table is written: a failed write ends with its error line alone

@@ -166,13 +166,28 @@ show/export/compare/report -o on   test_result_commands_refuse_a_damaged_result 
 list column exported as CSV        lib test_results_cli::test_export_of_a_list_column_to_csv_is_refused (refused,
                                    one line naming the columns; jsonl keeps it)
 report -o a file, or into results/ test_report_output_folder_that_is_a_file
-=================================  ==============================================================
+no project here or above (-C)      test_no_project_found_is_one_line (found from a subfolder:
+                                   test_cli_conventions::test_the_project_is_found_from_a_subfolder)
+unknown experiment in a result     test_unknown_name_lists_the_experiments[*] (no `harness run nope`;
+  command (report nope)              a known one not yet run: `harness run NAME first`)
+glob pattern matching nothing      test_glob_matching_nothing (score, pairs, corpus show)
+corpus input named twice (also     test_corpus_input_named_twice
+  via a pattern; - twice)
+duplicate doc id across inputs     test_duplicate_ids_across_inputs (files; stdin and a file)
+empty / malformed JSONL on stdin   test_bad_standard_input (names <stdin>:LINE)
+- with a terminal on stdin         test_standard_input_that_is_a_terminal_is_refused (library level)
+-o onto a file a pattern matched   test_output_onto_a_globbed_input_is_refused (score, pairs)
+score --stream with several        test_stream_refuses_several_inputs
+  inputs or -
+corpus show --limit -1             test_corpus_show_limit_out_of_range
+=================================  =============================================================
 """
 
 from __future__ import annotations
 
 import errno
 import importlib.util
+import io
 import json
 import os
 import re
@@ -2222,3 +2237,108 @@ def test_report_output_folder_that_is_a_file(project: Project) -> None:
     assert a_file.read_text() == "keep me"
     line = error_line(cli(project, "report", "corpus-profile", "-o", str(project.results_dir)))
     assert "inside the input folder" in line, line
+
+
+# -- issue 15: CLI conventions (project discovery, corpus inputs, hints) -------------------------
+
+
+def _jsonl(*ids: str) -> str:
+    return "".join(json.dumps({"doc_id": i, "outlet": "Reuters", "body": "The talks resumed on Monday."}) + "\n" for i in ids)
+
+
+def test_no_project_found_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside any project: one line naming the working folder and -C, for every project command."""
+    outside = tmp_path / "elsewhere" / "deep"
+    outside.mkdir(parents=True)
+    (tmp_path / "elsewhere" / "experiments").mkdir()  # a folder of that name without experiment files
+    monkeypatch.chdir(outside)
+    for args in (["list"], ["run", "--all"], ["report", "x"], ["results"], ["verify", "x"]):
+        line = error_line(runner.invoke(app, args))
+        assert line == (
+            f"error: {outside}: not inside a project (no experiments/*.toml or results/ here or in any parent "
+            "folder) (change to the project folder or pass --project DIR (-C DIR))"
+        ), line
+    assert not (outside / "results").exists() and not (outside / "reports").exists()
+
+
+@pytest.mark.parametrize("command", ["report", "verify", "cite", "show", "results", "export"])
+def test_unknown_name_lists_the_experiments(project: Project, command: str) -> None:
+    """`report nope` used to suggest `harness run nope`, an experiment that does not exist."""
+    _profile_ref(project)
+    args = [command, "nope"] + (["-t", "profile"] if command == "export" else [])
+    line = error_line(cli(project, *args))
+    assert "harness run nope" not in line, line
+    assert "no experiment is named 'nope'; experiments: core-scorecard, corpus-profile, " in line, line
+    assert line.endswith("stored results: corpus-profile)"), line
+    # A real experiment not run yet: running it is the next step.
+    line = error_line(cli(project, "report", "tabloid-framing"))
+    assert line.endswith("(run `harness run tabloid-framing` first)"), line
+
+
+def test_glob_matching_nothing(tmp_path: Path) -> None:
+    pattern = str(tmp_path / "nope-*.jsonl")
+    for args in (["score", pattern], ["pairs", pattern], ["corpus", "show", pattern]):
+        line = error_line(runner.invoke(app, args))
+        assert line.startswith(f"error: {pattern}: no file matches this pattern (check the pattern"), line
+
+
+def test_corpus_input_named_twice(tmp_path: Path) -> None:
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text(_jsonl("a1"))
+    for args in ([str(corpus), str(tmp_path / "*.jsonl")], ["-", "-"]):
+        line = error_line(runner.invoke(app, ["corpus", "show", *args], input=""))
+        assert "is given twice as a corpus input (name each input once)" in line, line
+
+
+def test_duplicate_ids_across_inputs(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(_jsonl("x1", "x2"))
+    (tmp_path / "b.jsonl").write_text(_jsonl("x3", "x2"))
+    line = error_line(runner.invoke(app, ["score", str(tmp_path / "*.jsonl")]))
+    assert f"duplicate doc id 'x2': {tmp_path}/a.jsonl:2 and {tmp_path}/b.jsonl:2" in line, line
+    line = error_line(runner.invoke(app, ["corpus", "show", "-", str(tmp_path / "b.jsonl")], input=_jsonl("x2")))
+    assert f"duplicate doc id 'x2': <stdin>:1 and {tmp_path}/b.jsonl:2" in line, line
+
+
+def test_bad_standard_input(tmp_path: Path) -> None:
+    """Empty or malformed JSONL on stdin: the usual errors, naming <stdin>."""
+    assert error_line(runner.invoke(app, ["score", "-"], input="")).startswith("error: <stdin>: empty file")
+    line = error_line(runner.invoke(app, ["score", "-"], input=_jsonl("a1") + "{not json\n"))
+    assert line.startswith("error: <stdin>:2: "), line
+
+
+def test_standard_input_that_is_a_terminal_is_refused() -> None:
+    """Reading would wait for typing that is not coming: refused at once (library level;
+    CliRunner's stdin is never a terminal)."""
+
+    class Terminal(io.BytesIO):
+        def isatty(self) -> bool:
+            return True
+
+    with pytest.raises(UsageError, match="standard input is a terminal"):
+        load_corpus("-", stdin=Terminal())
+
+
+def test_output_onto_a_globbed_input_is_refused(tmp_path: Path) -> None:
+    """-o onto a file a pattern matched: refused like any input (the pattern is expanded first)."""
+    (tmp_path / "a.jsonl").write_text(_jsonl("a1"))
+    (tmp_path / "b.json").write_text("[]")  # not a corpus format: the output check comes first
+    before = (tmp_path / "a.jsonl").read_bytes()
+    line = error_line(runner.invoke(app, ["score", str(tmp_path / "*.jsonl"), "-f", "jsonl", "-o", str(tmp_path / "a.jsonl")]))
+    assert "the output is the input file" in line, line
+    line = error_line(runner.invoke(app, ["pairs", str(tmp_path / "*.json*"), "-o", str(tmp_path / "b.json")]))
+    assert "the output is the input file" in line, line
+    assert (tmp_path / "a.jsonl").read_bytes() == before and (tmp_path / "b.json").read_text() == "[]"
+
+
+def test_stream_refuses_several_inputs(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(_jsonl("a1"))
+    out = tmp_path / "out.jsonl"
+    for inputs in ([str(tmp_path / "a.jsonl"), str(tmp_path / "a.jsonl")], ["-"]):
+        line = error_line(runner.invoke(app, ["score", *inputs, "--stream", "-f", "jsonl", "-o", str(out)], input=""))
+        assert "--stream reads one corpus file or folder" in line or "given twice" in line, line
+    assert not out.exists()
+
+
+def test_corpus_show_limit_out_of_range() -> None:
+    line = error_line(runner.invoke(app, ["corpus", "show", "seeds", "--limit", "-1"]))
+    assert line == "error: --limit -1 is out of range (allowed: an integer in [0, 1000000000])", line

@@ -180,7 +180,7 @@ empty / malformed JSONL on stdin   test_bad_standard_input (names <stdin>:LINE)
 score --stream with several        test_stream_refuses_several_inputs
   inputs or -
 corpus show --limit -1             test_corpus_show_limit_out_of_range
-=================================  =============================================================
+=================================  ==============================================================
 """
 
 from __future__ import annotations

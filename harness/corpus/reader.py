@@ -310,7 +310,7 @@ def _corpus_files(path: Path, root: Path | None) -> tuple[Path, list[Path]]:
     """The root ``source`` paths are relative to, and the files to read in order."""
     if not path.exists():
         raise InputError(
-            "no such file or folder", where=str(path), hint="check the corpus path (relative to the project)"
+            "no such file or folder", where=str(path), hint="check the path (an experiment's corpus path is relative to its project folder)"
         )
     if path.is_dir():
         files = _folder_files(path)

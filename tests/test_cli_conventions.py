@@ -179,3 +179,10 @@ def test_scoring_in_slices_gives_the_same_rows(two_files: Path, monkeypatch: pyt
     sliced = runner.invoke(app, ["score", str(two_files), "-f", "jsonl"])
     assert sliced.exit_code == 0, sliced.output
     assert sliced.stdout == whole.stdout
+
+
+def test_a_pattern_skips_readme_files_as_a_folder_does(two_files: Path) -> None:
+    (two_files / "README.md").write_text("# About this corpus\n\nNot an article.\n")
+    shown = runner.invoke(app, ["corpus", "show", str(two_files / "*"), "-f", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert [row["doc_id"] for row in json.loads(shown.stdout)] == ["a0", "a1", "a2", "b0", "b1"]

@@ -152,7 +152,8 @@ CorpusPaths = Path | str | Sequence[Path | str]
 
 def corpus_inputs(paths: CorpusPaths) -> list[Path]:
     """The inputs ``paths`` names, in order: each glob pattern (one that is not an
-    existing path) replaced by its sorted matches; ``-`` (standard input) kept.
+    existing path) replaced by its sorted matches (README files left out, as in a
+    folder; hidden files are not matched by ``*``); ``-`` (standard input) kept.
 
     An InputError names a pattern that matches nothing; a UsageError, ``-`` given twice.
     """
@@ -163,7 +164,8 @@ def corpus_inputs(paths: CorpusPaths) -> list[Path]:
         if text == STDIN or os.path.lexists(text) or not _GLOB_CHARACTERS & set(text):
             found.append(Path(text))
             continue
-        matches = sorted(glob.glob(text, recursive=True))
+        # As in a folder, README files describe a corpus: a pattern like corpus/* skips them.
+        matches = sorted(m for m in glob.glob(text, recursive=True) if not _is_documentation(Path(Path(m).name)))
         if not matches:
             raise InputError(
                 "no file matches this pattern",

@@ -2242,7 +2242,7 @@ def test_report_output_folder_that_is_a_file(project: Project) -> None:
 # -- issue 15: CLI conventions (project discovery, corpus inputs, hints) -------------------------
 
 
-def _jsonl(*ids: str) -> str:
+def _ids_jsonl(*ids: str) -> str:
     return "".join(json.dumps({"doc_id": i, "outlet": "Reuters", "body": "The talks resumed on Monday."}) + "\n" for i in ids)
 
 
@@ -2284,25 +2284,25 @@ def test_glob_matching_nothing(tmp_path: Path) -> None:
 
 def test_corpus_input_named_twice(tmp_path: Path) -> None:
     corpus = tmp_path / "a.jsonl"
-    corpus.write_text(_jsonl("a1"))
+    corpus.write_text(_ids_jsonl("a1"))
     for args in ([str(corpus), str(tmp_path / "*.jsonl")], ["-", "-"]):
         line = error_line(runner.invoke(app, ["corpus", "show", *args], input=""))
         assert "is given twice as a corpus input (name each input once)" in line, line
 
 
 def test_duplicate_ids_across_inputs(tmp_path: Path) -> None:
-    (tmp_path / "a.jsonl").write_text(_jsonl("x1", "x2"))
-    (tmp_path / "b.jsonl").write_text(_jsonl("x3", "x2"))
+    (tmp_path / "a.jsonl").write_text(_ids_jsonl("x1", "x2"))
+    (tmp_path / "b.jsonl").write_text(_ids_jsonl("x3", "x2"))
     line = error_line(runner.invoke(app, ["score", str(tmp_path / "*.jsonl")]))
     assert f"duplicate doc id 'x2': {tmp_path}/a.jsonl:2 and {tmp_path}/b.jsonl:2" in line, line
-    line = error_line(runner.invoke(app, ["corpus", "show", "-", str(tmp_path / "b.jsonl")], input=_jsonl("x2")))
+    line = error_line(runner.invoke(app, ["corpus", "show", "-", str(tmp_path / "b.jsonl")], input=_ids_jsonl("x2")))
     assert f"duplicate doc id 'x2': <stdin>:1 and {tmp_path}/b.jsonl:2" in line, line
 
 
 def test_bad_standard_input(tmp_path: Path) -> None:
     """Empty or malformed JSONL on stdin: the usual errors, naming <stdin>."""
     assert error_line(runner.invoke(app, ["score", "-"], input="")).startswith("error: <stdin>: empty file")
-    line = error_line(runner.invoke(app, ["score", "-"], input=_jsonl("a1") + "{not json\n"))
+    line = error_line(runner.invoke(app, ["score", "-"], input=_ids_jsonl("a1") + "{not json\n"))
     assert line.startswith("error: <stdin>:2: "), line
 
 
@@ -2320,7 +2320,7 @@ def test_standard_input_that_is_a_terminal_is_refused() -> None:
 
 def test_output_onto_a_globbed_input_is_refused(tmp_path: Path) -> None:
     """-o onto a file a pattern matched: refused like any input (the pattern is expanded first)."""
-    (tmp_path / "a.jsonl").write_text(_jsonl("a1"))
+    (tmp_path / "a.jsonl").write_text(_ids_jsonl("a1"))
     (tmp_path / "b.json").write_text("[]")  # not a corpus format: the output check comes first
     before = (tmp_path / "a.jsonl").read_bytes()
     line = error_line(runner.invoke(app, ["score", str(tmp_path / "*.jsonl"), "-f", "jsonl", "-o", str(tmp_path / "a.jsonl")]))
@@ -2331,7 +2331,7 @@ def test_output_onto_a_globbed_input_is_refused(tmp_path: Path) -> None:
 
 
 def test_stream_refuses_several_inputs(tmp_path: Path) -> None:
-    (tmp_path / "a.jsonl").write_text(_jsonl("a1"))
+    (tmp_path / "a.jsonl").write_text(_ids_jsonl("a1"))
     out = tmp_path / "out.jsonl"
     for inputs in ([str(tmp_path / "a.jsonl"), str(tmp_path / "a.jsonl")], ["-"]):
         line = error_line(runner.invoke(app, ["score", *inputs, "--stream", "-f", "jsonl", "-o", str(out)], input=""))

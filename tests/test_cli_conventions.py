@@ -186,3 +186,14 @@ def test_a_pattern_skips_readme_files_as_a_folder_does(two_files: Path) -> None:
     shown = runner.invoke(app, ["corpus", "show", str(two_files / "*"), "-f", "json"])
     assert shown.exit_code == 0, shown.output
     assert [row["doc_id"] for row in json.loads(shown.stdout)] == ["a0", "a1", "a2", "b0", "b1"]
+
+
+def test_the_python_api_finds_the_project_from_a_subfolder(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    import harness
+
+    assert runner.invoke(app, ["run", "corpus-profile", "--project", str(project.root)]).exit_code == 0
+    notebooks = project.root / "notebooks"
+    notebooks.mkdir()
+    monkeypatch.chdir(notebooks)
+    assert harness.open_result("corpus-profile").table("profile").height == 4
+    assert harness.list_results()["name"].to_list() == ["corpus-profile"]

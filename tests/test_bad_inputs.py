@@ -192,6 +192,20 @@ bad ORCID, --orcid without         test_cite_bad_author_options[*]; lib test_orc
 malformed CITATION.cff (YAML, no   test_cite_with_a_malformed_citation_cff[*]
   authors, bad author or ORCID,
   python tag, not UTF-8)
+no project here or above (-C)      test_no_project_found_is_one_line (found from a subfolder:
+                                   test_cli_conventions::test_the_project_is_found_from_a_subfolder)
+unknown experiment in a result     test_unknown_name_lists_the_experiments[*] (no `harness run nope`;
+  command (report nope)              a known one not yet run: `harness run NAME first`)
+glob pattern matching nothing      test_glob_matching_nothing (score, pairs, corpus show)
+corpus input named twice (also     test_corpus_input_named_twice
+  via a pattern; - twice)
+duplicate doc id across inputs     test_duplicate_ids_across_inputs (files; stdin and a file)
+empty / malformed JSONL on stdin   test_bad_standard_input (names <stdin>:LINE)
+- with a terminal on stdin         test_standard_input_that_is_a_terminal_is_refused (library level)
+-o onto a file a pattern matched   test_output_onto_a_globbed_input_is_refused (score, pairs)
+score --stream with several        test_stream_refuses_several_inputs
+  inputs or -
+corpus show --limit -1             test_corpus_show_limit_out_of_range
 =================================  ==============================================================
 """
 
@@ -199,6 +213,7 @@ from __future__ import annotations
 
 import errno
 import importlib.util
+import io
 import json
 import os
 import re
@@ -250,6 +265,15 @@ def error_line(result: Result, exit_code: int = 2) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     return lines[0]
+
+
+# The closing line of long work on a non-terminal stderr ("score: 4 documents in 1.2 s").
+PROGRESS_LINE = re.compile(r".* in \d+\.\d s$")
+
+
+def stderr_lines(result: Result) -> list[str]:
+    """stderr's lines but progress closing lines and blank ones."""
+    return [line for line in result.stderr.splitlines() if line.strip() and not PROGRESS_LINE.fullmatch(line)]
 
 
 def write_experiment(project: Project, corpus_path: str, *, name: str = "bad", steps: str = "") -> Path:
@@ -717,7 +741,7 @@ def test_run_replaces_a_damaged_copy(project: Project, damage: Callable[[Path], 
     result = cli(project, "run", "corpus-profile")
     assert result.exit_code == 0, result.output
     assert result.stdout.split()[0] == ref  # same inputs, same id
-    warnings = [line for line in result.stderr.splitlines() if line.strip()]
+    warnings = stderr_lines(result)
     assert len(warnings) == 1, result.stderr
     assert warnings[0].startswith(f"warning: {folder}: the stored copy of {ref} was damaged (")
     assert warnings[0].endswith("); replaced it with this run's result"), warnings[0]
@@ -730,7 +754,9 @@ def test_run_replaces_a_damaged_copy(project: Project, damage: Callable[[Path], 
     # An intact copy is kept as it is, silently.
     before = (folder / "manifest.json").read_bytes()
     result = cli(project, "run", "corpus-profile")
-    assert result.exit_code == 0 and result.stderr == "", result.output
+    # No warning: only the closing progress line ("run corpus-profile: 3 of 3 steps in 0.4 s").
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+    assert result.stderr.startswith("run corpus-profile: ") and result.stderr.count("\n") == 1, result.stderr
     assert (folder / "manifest.json").read_bytes() == before
 
 
@@ -969,7 +995,7 @@ def test_terminal_output_shows_control_characters_as_escapes(tmp_path: Path) -> 
     _assert_terminal_safe(scored.stdout + scored.stderr)
     assert "[link=http://evil.example]click[/link]" in scored.stdout and "id\\x1b]0;pwned" in scored.stdout
     assert "warning: fr\\x1b]0;pwned\\x07" in scored.stderr  # the not-English article, one line
-    assert len([line for line in scored.stderr.splitlines() if line.strip()]) == 1
+    assert len(stderr_lines(scored)) == 1
 
 
 def test_json_output_escapes_terminal_controls_and_keeps_values(tmp_path: Path) -> None:
@@ -2164,7 +2190,7 @@ def _profile_ref(project: Project) -> str:
         (["show", "corpus-profile@0123456789abcdef"], "result corpus-profile@0123456789abcdef does not exist"),
         (["show", "corpus-profile~1"], "'corpus-profile~1': experiment 'corpus-profile' has 1 stored result(s)"),
         (["compare", "corpus-profile", "nope"], "no stored result for experiment 'nope'"),
-        (["results", "nope"], "no stored result for experiment 'nope' (stored experiments: corpus-profile;"),
+        (["results", "nope"], "no stored result for experiment 'nope' (no experiment is named 'nope'; experiments: "),
         (["results", "../x"], "'../x' is not an experiment name"),
         (["export", "corpus-profile", "--table", "../profile"], "has no table '../profile' (tables: articles, profile)"),
         (["export", "corpus-profile", "-t", "profile", "-f", "parquet"], "--format parquet needs -o FILE"),
@@ -2577,3 +2603,108 @@ def test_cite_bibtex_escapes_latex_specials(project: Project) -> None:
     ref = run_ref(project, "corpus-profile")
     bib = cli(project, "cite", ref, "-f", "bibtex", "--author", "O_Brien, Pat {50%}", "--author", "R&D").stdout
     assert "  author = {O\\_Brien, Pat \\{50\\%\\} and {R\\&D}},\n" in bib, bib
+
+
+# -- issue 15: CLI conventions (project discovery, corpus inputs, hints) -------------------------
+
+
+def _ids_jsonl(*ids: str) -> str:
+    return "".join(json.dumps({"doc_id": i, "outlet": "Reuters", "body": "The talks resumed on Monday."}) + "\n" for i in ids)
+
+
+def test_no_project_found_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside any project: one line naming the working folder and -C, for every project command."""
+    outside = tmp_path / "elsewhere" / "deep"
+    outside.mkdir(parents=True)
+    (tmp_path / "elsewhere" / "experiments").mkdir()  # a folder of that name without experiment files
+    monkeypatch.chdir(outside)
+    for args in (["list"], ["run", "--all"], ["report", "x"], ["results"], ["verify", "x"]):
+        line = error_line(runner.invoke(app, args))
+        assert line == (
+            f"error: {outside}: not inside a project (no experiments/*.toml or results/ here or in any parent "
+            "folder) (change to the project folder or pass --project DIR (-C DIR))"
+        ), line
+    assert not (outside / "results").exists() and not (outside / "reports").exists()
+
+
+@pytest.mark.parametrize("command", ["report", "verify", "cite", "show", "results", "export"])
+def test_unknown_name_lists_the_experiments(project: Project, command: str) -> None:
+    """`report nope` used to suggest `harness run nope`, an experiment that does not exist."""
+    _profile_ref(project)
+    args = [command, "nope"] + (["-t", "profile"] if command == "export" else [])
+    line = error_line(cli(project, *args))
+    assert "harness run nope" not in line, line
+    assert "no experiment is named 'nope'; experiments: core-scorecard, corpus-profile, " in line, line
+    assert line.endswith("stored results: corpus-profile)"), line
+    # A real experiment not run yet: running it is the next step.
+    line = error_line(cli(project, "report", "tabloid-framing"))
+    assert line.endswith("(run `harness run tabloid-framing` first)"), line
+
+
+def test_glob_matching_nothing(tmp_path: Path) -> None:
+    pattern = str(tmp_path / "nope-*.jsonl")
+    for args in (["score", pattern], ["pairs", pattern], ["corpus", "show", pattern]):
+        line = error_line(runner.invoke(app, args))
+        assert line.startswith(f"error: {pattern}: no file matches this pattern (check the pattern"), line
+
+
+def test_corpus_input_named_twice(tmp_path: Path) -> None:
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text(_ids_jsonl("a1"))
+    for args in ([str(corpus), str(tmp_path / "*.jsonl")], ["-", "-"]):
+        line = error_line(runner.invoke(app, ["corpus", "show", *args], input=""))
+        assert "is given twice as a corpus input (name each input once)" in line, line
+
+
+def test_duplicate_ids_across_inputs(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(_ids_jsonl("x1", "x2"))
+    (tmp_path / "b.jsonl").write_text(_ids_jsonl("x3", "x2"))
+    line = error_line(runner.invoke(app, ["score", str(tmp_path / "*.jsonl")]))
+    assert f"duplicate doc id 'x2': {tmp_path}/a.jsonl:2 and {tmp_path}/b.jsonl:2" in line, line
+    line = error_line(runner.invoke(app, ["corpus", "show", "-", str(tmp_path / "b.jsonl")], input=_ids_jsonl("x2")))
+    assert f"duplicate doc id 'x2': <stdin>:1 and {tmp_path}/b.jsonl:2" in line, line
+
+
+def test_bad_standard_input(tmp_path: Path) -> None:
+    """Empty or malformed JSONL on stdin: the usual errors, naming <stdin>."""
+    assert error_line(runner.invoke(app, ["score", "-"], input="")).startswith("error: <stdin>: empty file")
+    line = error_line(runner.invoke(app, ["score", "-"], input=_ids_jsonl("a1") + "{not json\n"))
+    assert line.startswith("error: <stdin>:2: "), line
+
+
+def test_standard_input_that_is_a_terminal_is_refused() -> None:
+    """Reading would wait for typing that is not coming: refused at once (library level;
+    CliRunner's stdin is never a terminal)."""
+
+    class Terminal(io.BytesIO):
+        def isatty(self) -> bool:
+            return True
+
+    with pytest.raises(UsageError, match="standard input is a terminal"):
+        load_corpus("-", stdin=Terminal())
+
+
+def test_output_onto_a_globbed_input_is_refused(tmp_path: Path) -> None:
+    """-o onto a file a pattern matched: refused like any input (the pattern is expanded first)."""
+    (tmp_path / "a.jsonl").write_text(_ids_jsonl("a1"))
+    (tmp_path / "b.json").write_text("[]")  # not a corpus format: the output check comes first
+    before = (tmp_path / "a.jsonl").read_bytes()
+    line = error_line(runner.invoke(app, ["score", str(tmp_path / "*.jsonl"), "-f", "jsonl", "-o", str(tmp_path / "a.jsonl")]))
+    assert "the output is the input file" in line, line
+    line = error_line(runner.invoke(app, ["pairs", str(tmp_path / "*.json*"), "-o", str(tmp_path / "b.json")]))
+    assert "the output is the input file" in line, line
+    assert (tmp_path / "a.jsonl").read_bytes() == before and (tmp_path / "b.json").read_text() == "[]"
+
+
+def test_stream_refuses_several_inputs(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(_ids_jsonl("a1"))
+    out = tmp_path / "out.jsonl"
+    for inputs in ([str(tmp_path / "a.jsonl"), str(tmp_path / "a.jsonl")], ["-"]):
+        line = error_line(runner.invoke(app, ["score", *inputs, "--stream", "-f", "jsonl", "-o", str(out)], input=""))
+        assert "--stream reads one corpus file or folder" in line or "given twice" in line, line
+    assert not out.exists()
+
+
+def test_corpus_show_limit_out_of_range() -> None:
+    line = error_line(runner.invoke(app, ["corpus", "show", "seeds", "--limit", "-1"]))
+    assert line == "error: --limit -1 is out of range (allowed: an integer in [0, 1000000000])", line

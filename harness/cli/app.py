@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,21 +15,23 @@ from rich.table import Table as RichTable
 
 import harness.steps  # noqa: F401  (registers every step)
 from harness.cli import terminal
+from harness.cli.entry import version_line
 from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
-from harness.cli.results import check_report_folder, make_report_folder
+from harness.cli.results import JsonOption, check_report_folder, make_report_folder
 from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
-from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, print_json, progress_line, project_at
+from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, Work, print_json, progress, project_at
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
-from harness.corpus import load_corpus
+from harness.corpus import STDIN, corpus_inputs, load_corpus
 from harness.corpus.columns import ColumnMap
-from harness.engines import EngineName, check_engine, open_engine
+from harness.engines import Engine, EngineName, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.safetext import unicode_text
 from harness.experiments import load_catalogue
 from harness.experiments.describe import steps_info, steps_text
 from harness.experiments.registry import default_registry
+from harness.project import Project
 from harness.outputs import check_output, write_output
 from harness.experiments.settings import Range
 from harness.reports import render_report, write_report
@@ -37,8 +40,11 @@ from harness.results.browse import open_checked
 from harness.scoring import validate
 from harness.scoring.gold import read_gold
 from harness.scoring.stream import score_stream, scoring_call
-from harness.run import cite, run_experiment, verify_result
+from harness.run import Verification, cite, run_experiment, verify_result
 from harness.run.cite import DEFAULT_AUTHORS, command_line_authors, project_authors
+from harness.results.browse import listed_row
+from harness.results.store import StoredResult
+from harness.experiments.spec import Experiment
 from harness.text import word_count
 from harness.text.language import split_by_language
 from harness.wirediff import StyleSheet, load_style, load_style_file, render_html
@@ -53,6 +59,24 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(version_line())  # `harness --version` alone is answered before this app loads (entry.py)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", help="Print `harness <version>` and exit.", is_eager=True, callback=_print_version),
+    ] = False,
+) -> None:
+    """Compare how news outlets frame the same events: named experiments, versioned results."""
+
+
 corpus_app = typer.Typer(help="Look at a corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 
@@ -64,7 +88,17 @@ InvalidUtf8Option = Annotated[
 ]
 
 
-def _read(path: Path, invalid_utf8: Literal["error", "replace"], columns: ColumnMap) -> pl.DataFrame:
+# Where a command reads a corpus: several inputs, glob patterns, and - for JSONL on standard input.
+CorpusArgument = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Corpus files or folders (JSONL/CSV/Parquet/.txt/.md), glob patterns, or - for JSONL on standard input.",
+        show_default=False,
+    ),
+]
+
+
+def _read(path: list[Path], invalid_utf8: Literal["error", "replace"], columns: ColumnMap) -> pl.DataFrame:
     read = load_corpus(path, invalid_utf8=invalid_utf8, columns=columns)
     for repaired in read.replaced:
         warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
@@ -75,12 +109,15 @@ def _read(path: Path, invalid_utf8: Literal["error", "replace"], columns: Column
 
 @app.command("list")
 @clean_errors
-def list_experiments(project: ProjectOption = Path(".")) -> None:
+def list_experiments(as_json: JsonOption = False, project: ProjectOption = None) -> None:
     """Show every experiment: name, version, description, steps.
 
     Example: harness list
     """
     catalogue = load_catalogue(project_at(project).experiments_dir)
+    if as_json:
+        print_json([_experiment_json(e) for e in catalogue.experiments])
+        return
     rows = [(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps)) for e in catalogue.experiments]
     console.print(terminal.table(("name", "version", "description", "steps"), rows))
 
@@ -104,8 +141,20 @@ def steps_cmd(
     typer.echo(terminal.lines(steps_text(infos)), nl=False)
 
 
-def _names(project: Path, name: str | None, all_: bool) -> list[str]:
-    catalogue = load_catalogue(project_at(project).experiments_dir)
+def _experiment_json(experiment: Experiment) -> dict[str, object]:
+    """One experiment for `list --json` (keys documented in the README)."""
+    return {
+        "name": experiment.name,
+        "version": experiment.version,
+        "description": experiment.description,
+        "steps": [call.use for call in experiment.steps],
+        "corpus": experiment.corpus.path,
+        "engine": experiment.engine,
+    }
+
+
+def _names(proj: Project, name: str | None, all_: bool) -> list[str]:
+    catalogue = load_catalogue(proj.experiments_dir)
     if all_:
         return catalogue.names()
     if name is None:
@@ -121,7 +170,8 @@ def run(
     all_: Annotated[bool, typer.Option("--all", help="Run every experiment.")] = False,
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
-    project: ProjectOption = Path("."),
+    as_json: JsonOption = False,
+    project: ProjectOption = None,
 ) -> None:
     """Run an experiment and store its result in results/NAME/<result-id>/.
 
@@ -129,18 +179,33 @@ def run(
     """
     proj = project_at(project)
     catalogue = load_catalogue(proj.experiments_dir)
-    names = _names(project, name, all_)
+    names = _names(proj, name, all_)
     engines = {exp_name: engine or catalogue.get(exp_name).engine for exp_name in names}
     _check_engines(set(engines.values()), ray_address)
+    stored_results: list[dict[str, object]] = []
     for exp_name in names:
         experiment = catalogue.get(exp_name)
         notices: list[str] = []  # printed after the spinner is gone
         with open_engine(engines[exp_name], address=ray_address) as chosen:
-            with progress_line(f"run {exp_name}") as progress:
-                stored = run_experiment(experiment, proj, progress=progress, engine=chosen, notice=notices.append)
+            # One count per step, and one for storing the result.
+            with progress(f"run {exp_name}", "steps", total=len(experiment.steps) + 1) as work:
+                stored = run_experiment(experiment, proj, progress=work.step, engine=chosen, notice=notices.append)
+                work.count(len(experiment.steps) + 1)
         for notice in notices:
             terminal.warn(notice)
-        typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
+        if as_json:
+            stored_results.append(_stored_json(stored, proj))
+        else:
+            typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
+    if as_json:  # one JSON document, printed once every experiment has run
+        print_json(stored_results)
+
+
+def _stored_json(stored: StoredResult, proj: Project) -> dict[str, object]:
+    """A result just stored, for `run --json`: the `results --json` keys plus its folder."""
+    row = listed_row(stored, latest=True).to_json()
+    row["path"] = _shown(stored.path, proj.root)
+    return row
 
 
 def _check_engines(engines: set[EngineName], ray_address: str | None) -> None:
@@ -159,7 +224,8 @@ def report(
     output_dir: Annotated[
         Path | None, typer.Option("--output-dir", "-o", help="Write DIR/NAME.md and DIR/NAME.html instead of reports/.")
     ] = None,
-    project: ProjectOption = Path("."),
+    as_json: JsonOption = False,
+    project: ProjectOption = None,
 ) -> None:
     """Render reports/NAME.md and reports/NAME.html from a stored result (no recomputation).
 
@@ -172,13 +238,19 @@ def report(
     store = proj.store()
     if output_dir is not None:
         check_report_folder(output_dir, store.root)
-    refs = [name] if name and not all_ else _names(project, None, True)
+    refs = [name] if name and not all_ else _names(proj, None, True)
     # Every result checked before anything is written: never render numbers that are not the stored ones.
     results = [open_checked(store, ref) for ref in refs]
     folder = proj.reports_dir if output_dir is None else make_report_folder(output_dir)
+    written: list[dict[str, str]] = []
     for stored in results:
         md, html = write_report(render_report(stored), stored.name, folder)
-        typer.echo(terminal.line(f"{stored.ref}  {_shown(md, proj.root)}  {_shown(html, proj.root)}"))
+        if as_json:
+            written.append({"ref": stored.ref, "markdown": _shown(md, proj.root), "html": _shown(html, proj.root)})
+        else:
+            typer.echo(terminal.line(f"{stored.ref}  {_shown(md, proj.root)}  {_shown(html, proj.root)}"))
+    if as_json:
+        print_json(written)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -199,7 +271,7 @@ def cite_cmd(
         list[str] | None,
         typer.Option("--orcid", help="ORCID iD of the n-th --author (0000-0002-1825-0097); repeat in the same order."),
     ] = None,
-    project: ProjectOption = Path("."),
+    project: ProjectOption = None,
 ) -> None:
     """Print a citation for a stored result: its id, experiment version, corpus and input hashes.
 
@@ -220,7 +292,8 @@ def cite_cmd(
 @clean_errors
 def verify(
     ref: Annotated[str, typer.Argument(help="NAME or NAME@RESULT_ID.")],
-    project: ProjectOption = Path("."),
+    as_json: JsonOption = False,
+    project: ProjectOption = None,
 ) -> None:
     """Check a stored result is intact, re-run its experiment and compare every table byte for byte.
 
@@ -232,27 +305,68 @@ def verify(
     """
     proj = project_at(project)
     stored = proj.store().resolve(ref)
-    with progress_line(f"verify {stored.ref}") as progress:
+    # Inside the progress block: a failed check ends it without the closing line.
+    with progress(f"verify {stored.ref}", "stages") as work:
         # Each changed input before the verdict (and before a re-run that fails on it): why tables may differ.
-        outcome = verify_result(stored, proj, progress=progress, notice=lambda change: typer.echo(terminal.line(change)))
-    if not outcome.ok:
-        raise CheckFailed(outcome.summary())
-    typer.echo(terminal.line(outcome.summary()))
+        # With --json they are in the document instead (stdout holds JSON only).
+        notice = None if as_json else (lambda change: typer.echo(terminal.line(change)))
+        outcome = verify_result(stored, proj, progress=work.step, notice=notice)
+        work.count(work.done + 1)
+        if as_json:  # the same exit codes: 1 when not verified
+            print_json(_verification_json(outcome))
+            if not outcome.ok:
+                raise typer.Exit(CheckFailed.exit_code)
+        elif not outcome.ok:
+            raise CheckFailed(outcome.summary())
+        else:
+            typer.echo(terminal.line(outcome.summary()))
+
+
+def _verification_json(outcome: Verification) -> dict[str, object]:
+    """`verify --json` (keys documented in the README)."""
+    return {
+        "ref": outcome.ref,
+        "ok": outcome.ok,
+        "tampered": list(outcome.tampered),
+        "edited": list(outcome.edited),
+        "differing": list(outcome.differing),
+        "missing": list(outcome.missing),
+        "extra": list(outcome.extra),
+        "config_changed": outcome.config_changed,
+        "inputs_changed": list(outcome.changes),
+        "summary": outcome.summary(),
+    }
 
 
 @corpus_app.command("show")
 @clean_errors
 def corpus_show(
-    path: Annotated[Path, typer.Argument(help="Corpus file or folder.")],
+    path: CorpusArgument,
     format: Annotated[Literal["table", "json"], typer.Option("--format", "-f")] = "table",
     invalid_utf8: InvalidUtf8Option = "error",
     column: ColumnOption = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", help=f"Show the first N articles (0: all; default: {SHOW_LIMIT}, all with --format json).", show_default=False),
+    ] = None,
 ) -> None:
-    """List a corpus's articles: outlet, headline and body word count.
+    """List a corpus's articles (outlet, headline, body word count), then the count per outlet.
 
-    Example: harness corpus show bbc.jsonl --column outlet=category
+    Only the first --limit articles are listed (20 by default; --limit 0 lists
+    all); the per-outlet counts always cover the whole corpus. --format json
+    prints every article (the first N with --limit N).
+
+    Example: harness corpus show bbc.jsonl --column outlet=category --limit 5
     """
-    articles = _read(path, invalid_utf8, column_option(column))
+    if limit is not None:
+        check_option("--limit", limit, ShowLimit)
+    inputs = corpus_inputs(path)
+    articles = _read(inputs, invalid_utf8, column_option(column))
+    total, outlets = articles.height, _outlet_counts(articles)
+    if limit is None:  # a terminal gets a screenful; JSON, read by programs, gets every article
+        limit = SHOW_LIMIT if format == "table" else 0
+    if limit:
+        articles = articles.head(limit)
     rows = [
         {
             "doc_id": r["doc_id"],
@@ -268,7 +382,20 @@ def corpus_show(
         return
     columns = ("doc_id", "outlet", "headline", "words")
     cells = [[row[c] for c in columns] for row in rows]
-    console.print(terminal.table(columns, cells, title=f"{len(rows)} articles in {path}"))
+    console.print(terminal.table(columns, cells, title=f"{total} articles in {' '.join(map(str, path))}"))
+    shown = f"all {total} articles shown" if len(rows) == total else f"{len(rows)} of {total} articles shown (--limit 0 shows all)"
+    typer.echo(terminal.line(shown))
+    console.print(terminal.table(("outlet", "articles"), outlets))
+
+
+SHOW_LIMIT = 20  # articles `corpus show` lists by default
+ShowLimit = Annotated[int, Range(0, 1_000_000_000)]
+
+
+def _outlet_counts(articles: pl.DataFrame) -> list[tuple[str, int]]:
+    """Articles per outlet, most first (then by name): the corpus's balance at a glance."""
+    counts = articles.group_by("outlet").len().sort(["len", "outlet"], descending=[True, False])
+    return [(outlet, n) for outlet, n in counts.iter_rows()]
 
 
 SCORE_TEXT_COLUMNS = (
@@ -295,7 +422,14 @@ CORE_TEXT_COLUMNS = (
 @app.command("score")
 @clean_errors
 def score(
-    path: Annotated[Path, typer.Argument(help="A text file, or a corpus (JSONL/CSV/Parquet with a body or text column, or a folder).")],
+    path: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Text files, corpora (JSONL/CSV/Parquet with a body or text column, folders), "
+            "glob patterns, or - for JSONL on standard input.",
+            show_default=False,
+        ),
+    ],
     format: Annotated[Literal["text", "json", "jsonl", "parquet"], typer.Option("--format", "-f")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout (required for parquet).")] = None,
     lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
@@ -325,14 +459,17 @@ def score(
     _check_score_options(format, output, stream, batch_size, invalid_utf8)
     mapping = column_option(column)
     check_engine_option(engine, ray_address)
-    inputs = [path, *(lexicon or ())]
+    corpus = corpus_inputs(path)
+    if stream and (len(corpus) > 1 or str(corpus[0]) == STDIN):
+        raise UsageError("--stream reads one corpus file or folder", hint="without --stream, several inputs and - work")
+    inputs = [*corpus, *(lexicon or ())]
     if output is not None:
         check_output(output, inputs)  # before the work: never onto an input, a folder, a socket
     if stream:
         assert output is not None  # checked first
-        with open_engine(engine or "local", address=ray_address) as chosen:
+        with open_engine(engine or "local", address=ray_address) as chosen, progress("score", "documents") as work:
             summary = score_stream(
-                path,
+                corpus[0],
                 output,
                 fmt="jsonl" if format == "jsonl" else "parquet",
                 batch_size=batch_size,
@@ -343,17 +480,25 @@ def score(
                 on_skip=lambda row: warn(f"{row['doc_id']} not scored ({row['reason']})"),
                 columns=mapping,
                 on_warning=warn,
+                on_batch=work.count,
             )
-        typer.echo(f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped", err=True)
+            work.summary = f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped,"
         return
-    articles = _read(path, invalid_utf8, mapping)
+    articles = _read(corpus, invalid_utf8, mapping)
     if not any_language:
         articles, skipped = split_by_language(articles)
         for row in skipped.iter_rows(named=True):
             warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
-    call = scoring_call(articles, suite=suite, lexicons=lexicon or ())
     with open_engine(engine or "local", address=ray_address) as chosen:
-        documents = chosen.run(call)["documents"]
+        with progress("score", "documents", total=articles.height, deferred=True) as work:
+            documents = _score_counted(articles, suite, lexicon or (), chosen, work)
+    _write_scores(documents, format, suite, output, inputs)
+    work.done_line()  # once the output is written: a failed write ends with its error line alone
+
+
+def _write_scores(
+    documents: pl.DataFrame, format: str, suite: str, output: Path | None, inputs: list[Path]
+) -> None:
     if format == "parquet":
         assert output is not None  # checked first
         write_output(output, table_bytes(documents), inputs=inputs)
@@ -366,6 +511,31 @@ def score(
     else:
         text = terminal.json_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts()))
     _emit(text, output, inputs)
+
+
+def _score_counted(
+    articles: pl.DataFrame, suite: Literal["full", "core"], lexicons: Sequence[Path], engine: Engine, work: Work
+) -> pl.DataFrame:
+    """Score ``articles`` in slices, counting them for the progress display.
+
+    Every document is scored on its own, so slices give the same rows as one call;
+    a slice is large enough (SCORE_SLICE at least) that the per-call cost stays
+    small. On Ray the corpus goes as one call: Ray splits it into its own tasks.
+    """
+    size = max(SCORE_SLICE, -(-articles.height // 50))  # about 50 updates at most
+    if engine.name == "ray" or articles.height <= size:
+        documents = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons))["documents"]
+        work.count(articles.height)
+        return documents
+    parts = []
+    for start in range(0, articles.height, size):
+        chunk = articles.slice(start, size)
+        parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons))["documents"])
+        work.count(start + chunk.height)
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+SCORE_SLICE = 200  # documents per progress update of `score`, at least
 
 
 # Articles per batch with --stream: one batch is held in memory at a time.
@@ -402,11 +572,15 @@ def validate_cmd(
 
     Example: harness validate sentiment --gold ratings.csv
     """
-    measures = validate(kind, read_gold(gold), lexicons=lexicon or ())
+    items = read_gold(gold)
+    with progress(f"validate {kind}", "rated items", total=items.height, deferred=True) as work:
+        measures = validate(kind, items, lexicons=lexicon or ())
+        work.count(items.height)
     if format == "json":
         print_json(measures.to_dicts())
-        return
-    console.print(_frame_table(measures))
+    else:
+        console.print(_frame_table(measures))
+    work.done_line()
 
 
 @app.command("diff")

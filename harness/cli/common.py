@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 import os
 import json
 from collections.abc import Callable, Iterator
@@ -13,18 +14,32 @@ from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from harness.errors import HarnessError, InputError
 from harness.safetext import json_printable, printable
-from harness.project import Project
+from harness.project import Project, find_project
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 ProjectOption = Annotated[
-    Path,
-    typer.Option("--project", "-C", help="Project folder (holds experiments/, results/, reports/)."),
+    Path | None,
+    typer.Option(
+        "--project",
+        "-C",
+        help="Project folder (holds experiments/, results/, reports/); default: the working folder "
+        "or the nearest parent holding experiments/*.toml or stored results/.",
+        show_default=False,
+    ),
 ]
 
 err_console = Console(stderr=True)
@@ -48,8 +63,9 @@ def environment_error(exc: OSError) -> InputError:
     return InputError(what, where=where, hint="check the path and its permissions")
 
 
-def project_at(path: Path) -> Project:
-    return Project(path.resolve())
+def project_at(path: Path | None) -> Project:
+    """``--project DIR`` as given, or the project found from the working folder up."""
+    return find_project(Path.cwd()) if path is None else Project(path.resolve())
 
 
 def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -75,29 +91,97 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-@contextmanager
-def progress_line(label: str) -> Iterator[Callable[[str], None]]:
-    """A transient spinner that shows the current stage of long work (on stderr).
+class Work:
+    """What long work tells its progress display: the stage it is in, and counts."""
 
-    Only on a terminal: in a pipe or a log it would leave blank lines behind.
+    def __init__(self, label: str, unit: str) -> None:
+        self.label, self.unit = label, unit
+        self.done = 0
+        self.total: int | None = None
+        self.stage_text = ""
+        self.summary: str | None = None  # the closing line, when the command has a better one
+        self.started = time.monotonic()
+        self._listeners: list[Callable[[], None]] = []
+
+    def stage(self, text: str) -> None:
+        self.stage_text = text
+        self._changed()
+
+    def count(self, done: int, total: int | None = None) -> None:
+        """``done`` of ``total`` units finished (``total`` None: unknown, e.g. streaming)."""
+        self.done = done
+        if total is not None:
+            self.total = total
+        self._changed()
+
+    def step(self, stage: str) -> None:
+        """A stage after the first one finished: counts stages (the run and verify callbacks)."""
+        if self.stage_text:
+            self.done += 1
+        self.stage(stage)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def done_line(self) -> None:
+        """The closing line on stderr (see ``progress``; called by the command itself
+        with ``deferred``, once its output is written)."""
+        typer.echo(printable(self.closing_line(time.monotonic() - self.started)), err=True)
+
+    def closing_line(self, seconds: float) -> str:
+        if self.summary is not None:
+            return f"{self.summary} in {seconds:.1f} s"
+        counted = f"{self.done:,} of {self.total:,}" if self.total is not None and self.done != self.total else f"{self.done:,}"
+        unit = self.unit[:-1] if self.done == 1 and self.unit.endswith("s") else self.unit
+        return f"{self.label}: {counted} {unit} in {seconds:.1f} s"
+
+
+@contextmanager
+def progress(label: str, unit: str, total: int | None = None, *, deferred: bool = False) -> Iterator[Work]:
+    """Progress of long work on stderr, never on stdout (which carries the data).
+
+    On a terminal: a transient bar with counts, elapsed time and an estimate of
+    the time left (a spinner while the total is unknown). Elsewhere (a pipe, a
+    log): one line once the work has finished, e.g. "score: 2,225 documents in
+    14.2 s". Nothing is printed when the work fails: the error line is the news.
+    With ``deferred`` the command prints the line itself (``Work.done_line``) after
+    writing its output, which can still fail.
     """
-    if not err_console.is_terminal:
-        yield lambda stage: None
-        return
-    with Progress(
+    work = Work(printable(label), unit)
+    work.total = total
+    if err_console.is_terminal:
+        with _bar(work):
+            yield work
+    else:
+        yield work
+    if not deferred:
+        work.done_line()
+
+
+@contextmanager
+def _bar(work: Work) -> Iterator[None]:
+    columns = (
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(escape(work.unit)),
         TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(escape(printable(label)))
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    # stdout is left alone: rich would otherwise print it above the bar, on stderr.
+    with Progress(*columns, console=err_console, transient=True, redirect_stdout=False) as bar:
+        task = bar.add_task(escape(work.label), total=work.total)
 
-        def update(stage: str) -> None:
-            # The description column is rich markup: the text must not be read as markup.
-            progress.update(task, description=escape(printable(f"{label}: {stage}")))
+        def show() -> None:
+            # The description is rich markup: the text must not be read as markup.
+            description = f"{work.label}: {work.stage_text}" if work.stage_text else work.label
+            bar.update(task, description=escape(printable(description)), completed=work.done, total=work.total)
 
-        yield update
+        work._listeners.append(show)
+        yield
 
 
 def print_json(value: Any) -> None:

@@ -99,8 +99,27 @@ def _quiet_shutdown(code: int) -> None:
     _install(finish)
 
 
+def version_line() -> str:
+    """``harness <version>``: the installed distribution's version (or "unknown" from a bare checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"harness {version('framing-harness')}"
+    except PackageNotFoundError:
+        return "harness (version unknown: not installed)"
+
+
+def _asks_version(args: list[str]) -> bool:
+    """``harness --version`` (or ``-V``) alone: answered before the typer app is imported."""
+    return len(args) == 1 and args[0] in ("--version", "-V")
+
+
 def main() -> None:
     """``harness``: the typer app, loaded after a quick-exit Ctrl-C handler is in place."""
+    if _asks_version(sys.argv[1:]):
+        # Fast (no polars, no typer) and always exit 0: a script checking what is installed.
+        sys.stdout.write(version_line() + "\n")
+        sys.exit(0)
     _install(_exit_at_once)
     from harness.cli.app import app  # the heavy imports
 

@@ -13,6 +13,7 @@ every error, with the exit codes of :mod:`harness.errors`:
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -42,8 +43,75 @@ def _is_help_request(exc: typer.TyperException) -> bool:
     return type(exc).__name__ == "NoArgsIsHelpError"
 
 
+# A help line that starts its own line: a list item or an indented block.
+_KEEP_LINE = re.compile(r"^(\s|[-*] )")
+_LIST_TYPE = re.compile(r"^<list\[(.*)\]>$")
+
+
+def reflow(help_text: str) -> str:
+    """A docstring's paragraphs each on one line, so the help is wrapped at word
+    boundaries to the terminal's width (typer keeps single line breaks, and rich
+    then wraps each source line again: "column suffixes" / "_narrator")."""
+    paragraphs = []
+    for paragraph in help_text.strip().split("\n\n"):
+        lines: list[str] = []
+        for line in paragraph.strip("\n").splitlines():
+            if lines and line.strip() and not _KEEP_LINE.match(line):
+                lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+            else:
+                lines.append(line.strip() if not lines else line)
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+def _display_type(param: Any, shown: Any) -> Any:
+    """The type column of an option's help: nothing for an on/off flag (it takes no
+    value: typer shows ``<bool>``), ``<path>`` for a repeatable ``<list[Path]>``."""
+
+    def display(ctx: Any) -> str | None:
+        if getattr(param, "is_flag", False):
+            return None
+        text = shown(ctx)
+        match = _LIST_TYPE.match(text) if isinstance(text, str) else None
+        return f"<{match.group(1).lower()}>" if match else text
+
+    return display
+
+
+def tidy_help(command: Any) -> None:
+    """Reflowed help and plain type names for ``command`` and every subcommand.
+
+    Duck-typed: typer carries its own copy of click, whose classes are private."""
+    if command.help:
+        command.help = reflow(command.help)
+    for param in command.params:
+        shown = getattr(param, "display_type_rich", None)
+        if shown is not None:
+            setattr(param, "display_type_rich", _display_type(param, shown))
+    _tidy_help_option(command)
+    for sub in getattr(command, "commands", {}).values():
+        tidy_help(sub)
+
+
+def _tidy_help_option(command: Any) -> None:
+    """``--help`` too is a flag: click makes its option when help is asked for."""
+    make = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = make(ctx)
+        if option is not None:
+            setattr(option, "display_type_rich", lambda ctx: None)
+        return option
+
+    setattr(command, "get_help_option", get_help_option)
+
+
 class HarnessGroup(TyperGroup):
     """The ``harness`` group: click's own error printing replaced by one line."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy_help(self)
 
     def _command_named(self, prog_name: str | None, args: Sequence[str] | None) -> str:
         words = list(sys.argv[1:] if args is None else args)

@@ -10,10 +10,10 @@ from typing import Annotated, Literal
 import polars as pl
 import typer
 
-from harness.cli.common import EngineOption, RayAddressOption, clean_errors
+from harness.cli.common import progress, EngineOption, RayAddressOption, clean_errors
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
-from harness.corpus import load_corpus
+from harness.corpus import corpus_inputs, load_corpus
 from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
 from harness.engines import open_engine
 from harness.errors import UsageError
@@ -52,7 +52,13 @@ def write_pairs(frame: pl.DataFrame, output: Path, inputs: Sequence[Path] = ()) 
 
 @clean_errors
 def pairs_command(
-    corpus: Annotated[Path, typer.Argument(help="Corpus file or folder (any format `harness corpus` reads).")],
+    corpus: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Corpus files or folders (any format `harness corpus` reads), glob patterns, or - for JSONL on standard input.",
+            show_default=False,
+        ),
+    ],
     threshold: Annotated[
         float, typer.Option("--threshold", help="Minimum exact Jaccard of the bodies' word 5-gram sets.")
     ] = DEFAULT_THRESHOLD,
@@ -83,29 +89,33 @@ def pairs_command(
     Example: harness pairs corpus/ --threshold 0.5 --cross-outlet -o pairs.parquet
     """
     # Every option first, with the ranges of the discover_pairs step's settings.
+    inputs = corpus_inputs(corpus)  # patterns expanded: the output must not replace any file they match
     if output is not None:
         check_pairs_output(output)
-        check_output(output, [corpus])  # never onto the corpus, a folder, a socket
+        check_output(output, inputs)  # never onto the corpus, a folder, a socket
     check_option("--threshold", threshold, Threshold)
     check_option("--seed", seed, Seed)
     check_option("--num-perm", num_perm, NumPerm)
     columns = column_option(column)
     check_engine_option(engine, ray_address)
-    read = load_corpus(corpus, invalid_utf8=invalid_utf8, columns=columns)
+    read = load_corpus(inputs, invalid_utf8=invalid_utf8, columns=columns)
     for repaired in read.replaced:
         warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
     for warning in read.warnings:
         warn(warning)
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
-    with open_engine(engine or "local", address=ray_address) as chosen:
-        pairs = find_pairs(read.articles, settings=settings, engine=chosen)
     bands = settings.bands()
-    typer.echo(
-        f"{pairs.height} pairs among {read.articles.height} articles "
-        f"(threshold {threshold}, {bands.bands} bands x {bands.rows} rows)",
-        err=True,
-    )
+    with open_engine(engine or "local", address=ray_address) as chosen:
+        with progress("pairs", "articles", total=read.articles.height, deferred=True) as work:
+            work.stage("finding candidates and verifying them")
+            pairs = find_pairs(read.articles, settings=settings, engine=chosen)
+            work.count(read.articles.height)
+            work.summary = (
+                f"{pairs.height} pairs among {read.articles.height} articles "
+                f"(threshold {threshold}, {bands.bands} bands x {bands.rows} rows)"
+            )
     if output is None:
         typer.echo(pairs_json(pairs), nl=False)
     else:
-        write_pairs(pairs, output, [corpus])
+        write_pairs(pairs, output, inputs)
+    work.done_line()  # once the table is written: a failed write ends with its error line alone

@@ -44,7 +44,7 @@ def results_command(
     name: Annotated[str | None, typer.Argument(help="Only this experiment's results.")] = None,
     as_json: JsonOption = False,
     check: Annotated[bool, typer.Option("--check", help="Hash every table: mark damaged results (slower).")] = False,
-    project: ProjectOption = Path("."),
+    project: ProjectOption = None,
 ) -> None:
     """List stored results, newest first: id, date, experiment version, config, corpus, engine.
 
@@ -85,7 +85,7 @@ def _listing_text(rows: list[Listed]) -> str:
     return "".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() + "\n" for row in cells)
 
 
-def show_command(ref: RefArgument, as_json: JsonOption = False, project: ProjectOption = Path(".")) -> None:
+def show_command(ref: RefArgument, as_json: JsonOption = False, project: ProjectOption = None) -> None:
     """Show a stored result: what produced it (manifest summary) and its tables with rows and columns.
 
     Example: harness show corpus-profile
@@ -108,7 +108,7 @@ def export_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here; `-` or none: stdout (not for parquet).")
     ] = None,
-    project: ProjectOption = Path("."),
+    project: ProjectOption = None,
 ) -> None:
     """Export one table of a stored result as CSV, Parquet, JSON Lines or JSON.
 
@@ -152,7 +152,7 @@ def compare_command(
     ref_a: Annotated[str, typer.Argument(help="Result A (the baseline).")],
     ref_b: Annotated[str, typer.Argument(help="Result B.")],
     as_json: JsonOption = False,
-    project: ProjectOption = Path("."),
+    project: ProjectOption = None,
 ) -> None:
     """What differs from result A to B: config, corpus, resources, packages; rows and values per table.
 

@@ -9,10 +9,12 @@ from harness.corpus.aggregator import (
 from harness.corpus.columns import CORPUS_FIELDS, MAPPABLE_FIELDS, NO_COLUMNS, ColumnMap, column_map
 from harness.corpus.markup import HtmlEvidence, html_evidence
 from harness.corpus.reader import (
+    STDIN,
     SUPPORTED_SUFFIXES,
     CorpusRead,
     ReplacedBytes,
     corpus_hash,
+    corpus_inputs,
     load_corpus,
     read_corpus,
 )
@@ -30,6 +32,7 @@ __all__ = [
     "iter_article_batches",
     "ARTICLE_SCHEMA",
     "INVALID_UTF8_CHOICES",
+    "STDIN",
     "SUPPORTED_SUFFIXES",
     "UNKNOWN_OUTLET",
     "CorpusRead",
@@ -39,6 +42,7 @@ __all__ = [
     "ReplacedBytes",
     "content_doc_id",
     "corpus_hash",
+    "corpus_inputs",
     "empty_articles",
     "html_evidence",
     "load_corpus",

@@ -8,15 +8,26 @@ is checked out.
 ``load_corpus`` does the same and also reports what reading had to repair (bytes
 of invalid UTF-8 replaced when asked to), so a caller can warn about it or record
 it in a manifest.
+
+Several inputs may be given at once (files, folders, glob patterns such as
+``data/*.jsonl``, expanded here in sorted order when the shell did not), and
+``-`` reads JSONL from standard input. Their articles form one corpus: a doc id
+found in two inputs is the usual duplicate error.
 """
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import json
-from collections.abc import Callable
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -132,29 +143,136 @@ def _check_choice(invalid_utf8: str) -> None:
         )
 
 
+STDIN = "-"  # as a corpus path: JSONL read from standard input
+STDIN_SHOWN = "<stdin>"  # how messages and the ``source`` column name it
+_GLOB_CHARACTERS = frozenset("*?[")
+
+CorpusPaths = Path | str | Sequence[Path | str]
+
+
+def corpus_inputs(paths: CorpusPaths) -> list[Path]:
+    """The inputs ``paths`` names, in order: each glob pattern (one that is not an
+    existing path) replaced by its sorted matches (README files left out, as in a
+    folder; hidden files are not matched by ``*``); ``-`` (standard input) kept.
+
+    An InputError names a pattern that matches nothing; a UsageError, ``-`` given twice.
+    """
+    given = [paths] if isinstance(paths, Path | str) else list(paths)
+    found: list[Path] = []
+    for item in given:
+        text = os.fspath(item)
+        if text == STDIN or os.path.lexists(text) or not _GLOB_CHARACTERS & set(text):
+            found.append(Path(text))
+            continue
+        # As in a folder, README files describe a corpus: a pattern like corpus/* skips them.
+        matches = sorted(m for m in glob.glob(text, recursive=True) if not _is_documentation(Path(Path(m).name)))
+        if not matches:
+            raise InputError(
+                "no file matches this pattern",
+                where=text,
+                hint="check the pattern; a quoted pattern is expanded by harness, relative to the working folder",
+            )
+        found.extend(Path(match) for match in matches)
+    _check_named_once(found)
+    if not found:
+        raise UsageError("no corpus given", hint="name a corpus file, folder or pattern, or - for standard input")
+    return found
+
+
+def _check_named_once(found: list[Path]) -> None:
+    """A UsageError for an input named twice (a pattern and a file it matches, too):
+    its articles would be read twice, every one a duplicate."""
+    seen: dict[str, Path] = {}
+    for item in found:
+        key = STDIN if str(item) == STDIN else os.path.realpath(item)
+        if key in seen:
+            shown = STDIN_SHOWN if key == STDIN else unicode_text(item)
+            raise UsageError(f"{shown} is given twice as a corpus input", hint="name each input once")
+        seen[key] = item
+
+
+@contextlib.contextmanager
+def _stdin_file(stdin: BinaryIO | None) -> Iterator[Path]:
+    """Standard input copied to a private temporary .jsonl file, removed afterwards.
+
+    Copied, not parsed as it comes: the JSONL reader (its checks and error lines)
+    works on files. A terminal is refused: reading would wait for typing that
+    almost certainly is not coming.
+    """
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    if stream.isatty():
+        raise UsageError(
+            "- reads a corpus from standard input, but standard input is a terminal",
+            hint="pipe JSONL into it, e.g. cat corpus.jsonl | harness score -",
+        )
+    with tempfile.TemporaryDirectory(prefix="harness-stdin-") as folder:
+        target = Path(folder) / "stdin.jsonl"
+        with target.open("wb") as handle:
+            while chunk := stream.read(1 << 20):
+                handle.write(chunk)
+        yield target
+
+
 def load_corpus(
-    path: Path,
+    path: CorpusPaths,
     *,
     root: Path | None = None,
     invalid_utf8: InvalidUtf8 = "error",
     columns: ColumnMap = NO_COLUMNS,
+    stdin: BinaryIO | None = None,
 ) -> CorpusRead:
     """Every article under ``path`` (see :func:`read_corpus`), with a report of repairs.
 
+    ``path`` may be several inputs and glob patterns (see :func:`corpus_inputs`);
+    ``-`` reads JSONL from ``stdin`` (default: the process's standard input).
     ``columns`` maps article fields to the corpus's own column names (see
     :mod:`harness.corpus.columns`); a mapped column a file does not have is an error.
     """
     _check_choice(invalid_utf8)
-    base, paths = _corpus_files(Path(path), root)
+    inputs = corpus_inputs(path)
+    if len(inputs) == 1 and str(inputs[0]) != STDIN:
+        return _load_files(inputs[0], *_corpus_files(inputs[0], root), invalid_utf8, columns)
+    files: list[tuple[Path, Path, str | None]] = []  # (file, root, shown instead of its path)
+    with contextlib.ExitStack() as stack:
+        for item in inputs:
+            if str(item) == STDIN:
+                files.append((stack.enter_context(_stdin_file(stdin)), Path(), STDIN_SHOWN))
+                continue
+            base, paths = _corpus_files(item, root)
+            files.extend((file, base, None) for file in paths)
+        shown = " ".join(STDIN_SHOWN if str(p) == STDIN else unicode_text(p) for p in inputs)
+        return _read_files(shown, files, invalid_utf8, columns, any(p.is_dir() for p in inputs))
+
+
+def _load_files(
+    path: Path, base: Path, paths: list[Path], invalid_utf8: InvalidUtf8, columns: ColumnMap
+) -> CorpusRead:
+    """One input (a file or a folder): every file relative to ``base``."""
+    files: list[tuple[Path, Path, str | None]] = [(file, base, None) for file in paths]
+    return _read_files(unicode_text(path), files, invalid_utf8, columns, path.is_dir())
+
+
+def _read_files(
+    shown: str,
+    files: list[tuple[Path, Path, str | None]],
+    invalid_utf8: InvalidUtf8,
+    columns: ColumnMap,
+    folder: bool,
+) -> CorpusRead:
+    """The articles of ``files`` ((file, root, name to show), in reading order) as one corpus."""
     records: list[RawRecord] = []
     replaced: list[ReplacedBytes] = []
     document_columns: dict[str, None] = {}  # the keys of every text document, in order
-    for file_path in paths:
+    for file_path, base, stand_in in files:
         suffix = file_path.suffix.lower()
         reader = _READERS.get(suffix)
         if reader is None:
             raise _unsupported(str(file_path))
-        file = _corpus_file(file_path, base, invalid_utf8, columns)
+        file = (
+            CorpusFile(file_path, stand_in, stand_in, invalid_utf8, columns)
+            if stand_in is not None
+            else _corpus_file(file_path, base, invalid_utf8, columns)
+        )
         found = reader(file)
         if not found:
             raise no_articles(file.shown)
@@ -167,14 +285,14 @@ def load_corpus(
         if count:
             replaced.append(ReplacedBytes(file.relative, count))
     if columns and document_columns:
-        check_columns_present(list(document_columns), columns, unicode_text(path), folder=Path(path).is_dir())
+        check_columns_present(list(document_columns), columns, shown, folder=folder)
     articles = articles_frame(records, columns=columns)
-    warning = grouping_warning(articles, columns, unicode_text(path))
+    warning = grouping_warning(articles, columns, shown)
     return CorpusRead(articles, tuple(replaced), (warning,) if warning else ())
 
 
 def read_corpus(
-    path: Path,
+    path: CorpusPaths,
     *,
     root: Path | None = None,
     invalid_utf8: InvalidUtf8 = "error",
@@ -194,7 +312,7 @@ def _corpus_files(path: Path, root: Path | None) -> tuple[Path, list[Path]]:
     """The root ``source`` paths are relative to, and the files to read in order."""
     if not path.exists():
         raise InputError(
-            "no such file or folder", where=str(path), hint="check the corpus path (relative to the project)"
+            "no such file or folder", where=str(path), hint="check the path (an experiment's corpus path is relative to its project folder)"
         )
     if path.is_dir():
         files = _folder_files(path)

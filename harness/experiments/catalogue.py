@@ -51,7 +51,7 @@ def load_catalogue(folder: Path, *, registry: StepRegistry | None = None) -> Cat
     """Load and check every experiment file; two files with one name is an error."""
     if not folder.is_dir():
         raise NotFoundError(
-            "no experiments folder", where=folder, hint="run from the project folder or pass --project"
+            "no experiments folder", where=folder, hint="--project DIR names the folder that holds experiments/"
         )
     seen: dict[str, Path] = {}
     experiments: list[Experiment] = []

@@ -147,7 +147,7 @@ def list_stored(store: ResultStore, name: str | None = None, *, check: bool = Fa
             raise NotFoundError(
                 f"no stored result for experiment {name!r}",
                 where=store.root,
-                hint=f"stored experiments: {', '.join(names) or 'none'}; `harness run {name}` stores one",
+                hint=store.missing_hint(name, names),
             )
         names = [name]
     rows: list[Listed] = []
@@ -208,22 +208,31 @@ def open_checked(store: ResultStore, ref: str) -> StoredResult:
     return stored
 
 
-def open_result(ref: str, project: str | os.PathLike[str] = ".") -> StoredResult:
-    """A stored result of the project at ``project``, checked intact.
+def _project_store(project: str | os.PathLike[str] | None) -> ResultStore:
+    """The store of the project at ``project``; by default the project the working
+    folder lies in (found as the ``harness`` command finds it: a notebook in a
+    subfolder opens the project's results)."""
+    from harness.project import Project, find_project  # the project module imports this package
+
+    return (find_project(Path.cwd()) if project is None else Project(Path(project).resolve())).store()
+
+
+def open_result(ref: str, project: str | os.PathLike[str] | None = None) -> StoredResult:
+    """A stored result of the project at ``project`` (default: found from the working folder up), checked intact.
 
     ``.table("profile")`` and ``.tables()`` give polars DataFrames; ``.manifest``
     everything that produced it; ``.ref`` its citable ``NAME@ID``.
     """
-    return open_checked(ResultStore(Path(project) / "results"), ref)
+    return open_checked(_project_store(project), ref)
 
 
 def list_results(
-    name: str | None = None, project: str | os.PathLike[str] = ".", *, check: bool = False
+    name: str | None = None, project: str | os.PathLike[str] | None = None, *, check: bool = False
 ) -> pl.DataFrame:
     """Every stored result (of experiment ``name``), newest first: the columns of
     ``harness results --json``, with ``created`` as a datetime. ``check=True`` hashes
     every table and marks a damaged result in ``problem``."""
-    return listing_frame(list_stored(ResultStore(Path(project) / "results"), name, check=check))
+    return listing_frame(list_stored(_project_store(project), name, check=check))
 
 
 # -- export -------------------------------------------------------------------------------------------
@@ -367,3 +376,8 @@ def render_summary(info: dict[str, Any]) -> str:
     for t in info["tables"]:
         lines.append(f"  {t['table']}: {t['rows']} rows, {len(t['columns'])} columns: {', '.join(t['columns'])}")
     return "\n".join(lines) + "\n"
+
+
+def listed_row(stored: StoredResult, *, latest: bool) -> Listed:
+    """One stored result as `harness results` lists it (used by `run --json`)."""
+    return _listed(stored, latest)

@@ -27,7 +27,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,8 +213,24 @@ def _interrupts_deferred() -> Iterator[None]:
 
 
 class ResultStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, experiments: Callable[[], Sequence[str] | None] | None = None) -> None:
+        """``experiments`` names the project's experiments (None when they cannot be
+        read): used only so that a hint never suggests running an experiment that
+        does not exist."""
         self.root = root
+        self._experiments = experiments
+
+    def missing_hint(self, name: str, stored: Sequence[str] | None = None) -> str:
+        """What to do about ``name`` having no stored result: run it, if it is an
+        experiment; otherwise which names exist."""
+        known = self._experiments() if self._experiments is not None else None
+        if known is None or name in known:
+            return f"run `harness run {name}` first"
+        stored = sorted({p.parent.name for p in self.root.glob("*/LATEST")}) if stored is None else stored
+        return (
+            f"no experiment is named {name!r}; experiments: {', '.join(known) or 'none'}; "
+            f"stored results: {', '.join(stored) or 'none'}"
+        )
 
     def _folder(self, name: str) -> Path:
         parse_ref(name)
@@ -355,7 +371,7 @@ class ResultStore:
             raise NotFoundError(
                 f"no stored result for experiment {name!r}",
                 where=self.root,
-                hint=f"run `harness run {name}` first",
+                hint=self.missing_hint(name),
             )
         rid = self._read_pointer(pointer, name)
         if not rid:

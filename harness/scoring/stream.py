@@ -87,11 +87,13 @@ def score_stream(
     on_skip: SkipNotice | None = None,
     columns: ColumnMap = NO_COLUMNS,
     on_warning: Callable[[str], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> StreamSummary:
     """Score ``path`` batch by batch into ``output`` (one ``documents`` row per article).
 
     ``columns`` maps article fields to the corpus's column names; ``on_warning``
-    hears the corpus's warnings (see ``harness.corpus.iter_article_batches``).
+    hears the corpus's warnings (see ``harness.corpus.iter_article_batches``);
+    ``on_batch`` hears the number of documents scored so far, after each batch.
     """
     engine = engine or LocalEngine()
     target = check_output(output, inputs=[path, *lexicons])
@@ -120,6 +122,8 @@ def score_stream(
                     scored.write_parquet(staging / f"part-{batches:08d}.parquet")
                 batches += 1
                 documents += scored.height
+                if on_batch:
+                    on_batch(documents)
         finally:
             if jsonl is not None:
                 jsonl.close()

@@ -200,10 +200,10 @@ def test_the_python_api_finds_the_project_from_a_subfolder(project: Project, mon
 
 
 def test_help_does_not_load_the_science_stack() -> None:
-    """`harness --help` and `harness CMD --help` answer without nltk, scipy, textstat,
+    """`harness --help` and `harness CMD --help` answer without numpy, nltk, scipy, textstat,
     matplotlib or the built-in steps: they took seconds to import (issue #15)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    heavy = ("nltk", "scipy", "textstat", "matplotlib", "harness.steps", "harness.discovery.pairs", "harness.wirediff")
+    heavy = ("numpy", "nltk", "scipy", "textstat", "matplotlib", "harness.steps", "harness.discovery.pairs", "harness.wirediff")
     for command in ([], ["score"], ["pairs"], ["diff"], ["validate"], ["corpus", "show"], ["run"]):
         probe = (
             f"import sys; sys.argv = ['harness', *{command!r}, '--help']\n"

@@ -1270,10 +1270,15 @@ def test_output_onto_an_input_is_refused(tmp_path: Path, monkeypatch: pytest.Mon
     def no_work(*args: object, **kwargs: object) -> None:
         raise AssertionError("the output should have been refused before the work")
 
-    commands_module, pairs_module = sys.modules["harness.cli.app"], sys.modules["harness.cli.pairs"]
-    for name in ("scoring_call", "score_stream", "read_article_file", "diff_article_files"):
-        monkeypatch.setattr(commands_module, name, no_work)
-    monkeypatch.setattr(pairs_module, "find_pairs", no_work)
+    # The commands import these in their bodies (not for --help): patched where they live.
+    for module, name in (
+        ("harness.scoring.stream", "scoring_call"),
+        ("harness.scoring.stream", "score_stream"),
+        ("harness.wirediff.articlefile", "read_article_file"),
+        ("harness.wirediff.articlefile", "diff_article_files"),
+        ("harness.discovery", "find_pairs"),
+    ):
+        monkeypatch.setattr(importlib.import_module(module), name, no_work)
     article = tmp_path / "article.md"
     shutil.copy(ARTICLE, article)
     corpus = small_corpus(tmp_path / "c.jsonl")

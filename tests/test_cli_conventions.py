@@ -197,3 +197,19 @@ def test_the_python_api_finds_the_project_from_a_subfolder(project: Project, mon
     monkeypatch.chdir(notebooks)
     assert harness.open_result("corpus-profile").table("profile").height == 4
     assert harness.list_results()["name"].to_list() == ["corpus-profile"]
+
+
+def test_help_does_not_load_the_science_stack() -> None:
+    """`harness --help` and `harness CMD --help` answer without numpy, nltk, scipy, textstat,
+    matplotlib or the built-in steps: they took seconds to import (issue #15)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    heavy = ("numpy", "nltk", "scipy", "textstat", "matplotlib", "harness.steps", "harness.discovery.pairs", "harness.wirediff")
+    for command in ([], ["score"], ["pairs"], ["diff"], ["validate"], ["corpus", "show"], ["run"]):
+        probe = (
+            f"import sys; sys.argv = ['harness', *{command!r}, '--help']\n"
+            "from harness.cli import main\ntry: main()\nexcept SystemExit as e: code = e.code\n"
+            f"print(code, [m for m in {heavy!r} if m in sys.modules])"
+        )
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+        assert "Usage:" in done.stdout, (command, done.stdout, done.stderr)
+        assert done.stdout.splitlines()[-1] == "0 []", (command, done.stdout[-300:], done.stderr)

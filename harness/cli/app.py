@@ -1,4 +1,11 @@
-"""The ``harness`` command: a thin layer over the library."""
+"""The ``harness`` command: a thin layer over the library.
+
+Help and usage errors must not load the science stack (nltk, scipy, textstat:
+seconds before `harness --help` answers). So this module imports at its top only
+what typer needs to build the commands; a command imports the scoring, text,
+wire-diff and discovery modules it uses inside its body. The built-in steps
+register themselves when the step registry is first read (default_registry).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,13 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-import harness.steps  # noqa: F401  (registers every step)
 from harness.cli import terminal
 from harness.cli.entry import version_line
 from harness.cli.group import HarnessGroup
@@ -37,19 +43,14 @@ from harness.experiments.settings import Range
 from harness.reports import render_report, write_report
 from harness.results import table_bytes
 from harness.results.browse import open_checked
-from harness.scoring import validate
-from harness.scoring.gold import read_gold
-from harness.scoring.stream import score_stream, scoring_call
 from harness.run import Verification, cite, run_experiment, verify_result
 from harness.run.cite import DEFAULT_AUTHORS, command_line_authors, project_authors
 from harness.results.browse import listed_row
 from harness.results.store import StoredResult
 from harness.experiments.spec import Experiment
-from harness.text import word_count
-from harness.text.language import split_by_language
-from harness.wirediff import StyleSheet, load_style, load_style_file, render_html
-from harness.wirediff.articlefile import article_files_json, diff_article_files, read_article_file
-from harness.wirediff import render_text as render_diff_text
+
+if TYPE_CHECKING:
+    from harness.wirediff import StyleSheet
 
 app = typer.Typer(
     cls=HarnessGroup,  # one line for usage errors and Ctrl-C
@@ -358,6 +359,8 @@ def corpus_show(
 
     Example: harness corpus show bbc.jsonl --column outlet=category --limit 5
     """
+    from harness.text import word_count  # nltk: not for --help (see the top of this module)
+
     if limit is not None:
         check_option("--limit", limit, ShowLimit)
     inputs = corpus_inputs(path)
@@ -456,6 +459,9 @@ def score(
 
     Example: harness score article.txt --format json
     """
+    from harness.scoring.stream import score_stream  # the science stack: not for --help
+    from harness.text.language import split_by_language
+
     _check_score_options(format, output, stream, batch_size, invalid_utf8)
     mapping = column_option(column)
     check_engine_option(engine, ray_address)
@@ -522,6 +528,8 @@ def _score_counted(
     a slice is large enough (SCORE_SLICE at least) that the per-call cost stays
     small. On Ray the corpus goes as one call: Ray splits it into its own tasks.
     """
+    from harness.scoring.stream import scoring_call  # the science stack: not for --help
+
     size = max(SCORE_SLICE, -(-articles.height // 50))  # about 50 updates at most
     if engine.name == "ray" or articles.height <= size:
         documents = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons))["documents"]
@@ -572,6 +580,9 @@ def validate_cmd(
 
     Example: harness validate sentiment --gold ratings.csv
     """
+    from harness.scoring import validate  # the science stack: not for --help
+    from harness.scoring.gold import read_gold
+
     items = read_gold(gold)
     with progress(f"validate {kind}", "rated items", total=items.height, deferred=True) as work:
         measures = validate(kind, items, lexicons=lexicon or ())
@@ -614,6 +625,10 @@ def diff(
 
     Example: harness diff reuters.md guardian.md --format json
     """
+    from harness.wirediff import render_html  # nltk and scipy: not for --help
+    from harness.wirediff import render_text as render_diff_text
+    from harness.wirediff.articlefile import article_files_json, diff_article_files, read_article_file
+
     # Style sheet files are inputs too: the output must not replace one.
     inputs = [a, b, *(s for s in (a_style, b_style) if s is not None)]
     if output is not None:
@@ -655,6 +670,8 @@ def _style_sheet(outlet: str | None, front_outlet: str | None, file: Path | None
     outside a project (no styles folder) gets generic rules, with a warning: the
     sheet was not asked for, and the file should still compare.
     """
+    from harness.wirediff import load_style, load_style_file  # nltk and scipy: not for --help
+
     if file is not None:
         return load_style_file(file)
     if outlet:

@@ -14,14 +14,13 @@ from harness.cli.common import progress, EngineOption, RayAddressOption, clean_e
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
 from harness.corpus import corpus_inputs, load_corpus
-from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
+from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, NumPerm, Threshold
 from harness.engines import open_engine
 from harness.errors import UsageError
 from harness.experiments.settings import Seed
 from harness.outputs import check_output, write_output
 from harness.results import table_bytes
 from harness.safetext import json_printable
-from harness.steps.discovery import NumPerm, Threshold
 
 OUTPUT_SUFFIXES = (".parquet", ".json")
 
@@ -88,6 +87,8 @@ def pairs_command(
 
     Example: harness pairs corpus/ --threshold 0.5 --cross-outlet -o pairs.parquet
     """
+    from harness.discovery import DiscoverySettings, find_pairs  # numpy and scipy: not for --help (see app.py)
+
     # Every option first, with the ranges of the discover_pairs step's settings.
     inputs = corpus_inputs(corpus)  # patterns expanded: the output must not replace any file they match
     if output is not None:

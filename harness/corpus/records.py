@@ -14,9 +14,8 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import polars as pl
 
 from harness.corpus.columns import FIELDS_BY_NAME, NO_COLUMNS, ColumnMap
@@ -24,6 +23,10 @@ from harness.corpus.markup import html_evidence
 from harness.corpus.schema import ARTICLE_SCHEMA, UNKNOWN_OUTLET, content_doc_id
 from harness.corpus.textfile import normalise_newlines
 from harness.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 # Input field names for each column, in order of preference (the one table of
 # them is ``harness.corpus.columns.CORPUS_FIELDS``). A field that is present but
@@ -257,11 +260,15 @@ class SeenIds:
     """
 
     def __init__(self, locate: Callable[[str], str | None]) -> None:
-        self._digests = np.empty(0, dtype=np.uint64)
+        import numpy as np  # here, not at the top: `harness --help` reads this package without numpy
+
+        self._digests: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
         self._locate = locate
 
     def first_location(self, doc_id: str, where: str) -> str | None:
         """Where ``doc_id`` was first read, if that was in an earlier batch."""
+        import numpy as np
+
         digest = np.uint64(_id_digest(doc_id))
         k = int(np.searchsorted(self._digests, digest))
         if k == len(self._digests) or self._digests[k] != digest:
@@ -270,6 +277,8 @@ class SeenIds:
         return None if first in (None, where) else first
 
     def add(self, doc_ids: Iterable[str]) -> None:
+        import numpy as np
+
         digests = np.fromiter((_id_digest(i) for i in doc_ids), dtype=np.uint64)
         self._digests = np.union1d(self._digests, digests)
 

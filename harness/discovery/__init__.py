@@ -3,23 +3,63 @@
 ``find_pairs`` turns an articles table into a table of copy pairs (``PAIRS_SCHEMA``)
 that the wire-copy diff consumes; ``exact_pairs`` is the all-pairs reference it is
 measured against; ``synthetic_corpus`` makes a seeded corpus with planted copies.
+
+The names below are imported on first use (PEP 562): `harness.discovery.defaults`
+(read by `harness pairs --help`) must not load numpy and scipy with this package.
 """
 
-from harness.discovery.bands import DEFAULT_TARGET_RECALL, Bands, choose_bands
-from harness.discovery.exact import INDEX_PAIR_SCHEMA, Overlap, exact_pairs, overlap
-from harness.discovery.minhash import DEFAULT_NUM_PERM, DEFAULT_SEED, MinHasher, band_keys, permutation_keys
-from harness.discovery.pairs import (
-    DEFAULT_THRESHOLD,
-    PAIRS_SCHEMA,
-    DiscoverySettings,
-    IndexPairs,
-    candidate_pairs,
-    find_pairs,
-    published_time,
-    verify_pairs,
-)
-from harness.discovery.shingles import SHINGLE_SIZE, fold_typography, shingle_hashes, word_keys
-from harness.discovery.synthetic import SyntheticCorpus, synthetic_corpus
+from __future__ import annotations
+
+import importlib
+
+TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
+if TYPE_CHECKING:
+    from typing import Any
+
+    from harness.discovery.bands import DEFAULT_TARGET_RECALL, Bands, choose_bands
+    from harness.discovery.exact import INDEX_PAIR_SCHEMA, Overlap, exact_pairs, overlap
+    from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD
+    from harness.discovery.minhash import MinHasher, band_keys, permutation_keys
+    from harness.discovery.pairs import (
+        PAIRS_SCHEMA,
+        DiscoverySettings,
+        IndexPairs,
+        candidate_pairs,
+        find_pairs,
+        published_time,
+        verify_pairs,
+    )
+    from harness.discovery.shingles import SHINGLE_SIZE, fold_typography, shingle_hashes, word_keys
+    from harness.discovery.synthetic import SyntheticCorpus, synthetic_corpus
+
+_HOME = {
+    "Bands": "harness.discovery.bands",
+    "DEFAULT_NUM_PERM": "harness.discovery.defaults",
+    "DEFAULT_SEED": "harness.discovery.defaults",
+    "DEFAULT_TARGET_RECALL": "harness.discovery.bands",
+    "DEFAULT_THRESHOLD": "harness.discovery.defaults",
+    "DiscoverySettings": "harness.discovery.pairs",
+    "INDEX_PAIR_SCHEMA": "harness.discovery.exact",
+    "IndexPairs": "harness.discovery.pairs",
+    "MinHasher": "harness.discovery.minhash",
+    "Overlap": "harness.discovery.exact",
+    "PAIRS_SCHEMA": "harness.discovery.pairs",
+    "SHINGLE_SIZE": "harness.discovery.shingles",
+    "SyntheticCorpus": "harness.discovery.synthetic",
+    "band_keys": "harness.discovery.minhash",
+    "candidate_pairs": "harness.discovery.pairs",
+    "choose_bands": "harness.discovery.bands",
+    "exact_pairs": "harness.discovery.exact",
+    "find_pairs": "harness.discovery.pairs",
+    "fold_typography": "harness.discovery.shingles",
+    "overlap": "harness.discovery.exact",
+    "permutation_keys": "harness.discovery.minhash",
+    "published_time": "harness.discovery.pairs",
+    "shingle_hashes": "harness.discovery.shingles",
+    "synthetic_corpus": "harness.discovery.synthetic",
+    "verify_pairs": "harness.discovery.pairs",
+    "word_keys": "harness.discovery.shingles",
+}
 
 __all__ = [
     "DEFAULT_NUM_PERM",
@@ -49,3 +89,16 @@ __all__ = [
     "verify_pairs",
     "word_keys",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'harness.discovery' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOME])

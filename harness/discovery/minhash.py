@@ -19,10 +19,9 @@ import numpy as np
 import numpy.typing as npt
 
 from harness.discovery.bands import Bands
+from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED
 from harness.discovery.shingles import Hashes, combine64
 
-DEFAULT_SEED = 20250723
-DEFAULT_NUM_PERM = 128
 # Shingles hashed at once: bounds the (shingles x permutations) work matrix to ~32 MB.
 CHUNK_SHINGLES = 32_768
 EMPTY = np.iinfo(np.uint64).max  # signature of a text without words: never banded

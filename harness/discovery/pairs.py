@@ -36,8 +36,9 @@ import polars as pl
 
 from harness.corpus.schema import UNKNOWN_OUTLET
 from harness.discovery.bands import DEFAULT_TARGET_RECALL, Bands, check_threshold, choose_bands
+from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD
 from harness.discovery.exact import overlap
-from harness.discovery.minhash import DEFAULT_NUM_PERM, DEFAULT_SEED, MinHasher, band_keys
+from harness.discovery.minhash import MinHasher, band_keys
 from harness.discovery.shingles import Hashes, combine64, shingle_hashes
 from harness.engines import BatchCall, Engine
 from harness.errors import ConfigError, InputError
@@ -45,7 +46,6 @@ from harness.resources import Resource, project_resource
 
 REQUIRED_COLUMNS = ("doc_id", "outlet", "body")
 _WIRE_SERVICES = Path(__file__).parent / "data" / "wire_services.txt"
-DEFAULT_THRESHOLD = 0.5
 DEFAULT_BATCH = 2_000
 
 PAIRS_SCHEMA: dict[str, pl.DataType] = {

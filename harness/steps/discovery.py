@@ -10,17 +10,13 @@ import polars as pl
 from harness.discovery.pairs import wire_services_resource
 from harness.engines import Engine
 
-from harness.discovery import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, DiscoverySettings, find_pairs
+from harness.discovery import DiscoverySettings, find_pairs
+from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, NumPerm, Threshold
 from harness.experiments.registry import Tables, step
 from harness.experiments.settings import Help, Range, Seed
 from harness.reports.blocks import Block, Heading, Paragraph, Table
 
 REPORT_ROWS = 200
-# The settings' allowed values; `harness pairs` checks its options against the same.
-Threshold = Annotated[float, Range(0, 1, exclusive_minimum=True)]  # a Jaccard similarity
-# Each permutation costs a (shingles x permutations) uint64 matrix per chunk: past
-# a thousand, memory grows by hundreds of MB for no measurable gain in recall.
-NumPerm = Annotated[int, Range(1, 1024)]
 
 
 def discovery_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:

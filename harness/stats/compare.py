@@ -52,6 +52,7 @@ from harness.stats.counts import DEFAULT_N_PERM, ArticleRateRatio, article_rate_
 from harness.stats.effects import mann_whitney
 from harness.stats.paired import paired_test
 from harness.stats.rates import rate_ratio_test
+from harness.stats.summary import documents_column
 
 DEFAULT_SEED = 20240101
 DEFAULT_N_BOOT = 2000
@@ -192,17 +193,6 @@ def _size_note(small: bool, what: str) -> str | None:
 # -- the data, one row per article ------------------------------------------------------
 
 
-def _documents_column(documents: pl.DataFrame, metric: str, field: str, voice: str) -> str:
-    column = wide_column_name(metric, field, voice)
-    if column not in documents.columns:
-        raise InputError(
-            f"documents table lacks column {column}",
-            where="documents",
-            hint="pass the documents table returned by harness.scoring.score_documents",
-        )
-    return column
-
-
 def _article_values(documents: pl.DataFrame, field: str) -> pl.DataFrame:
     parts = [
         documents.select(
@@ -210,7 +200,7 @@ def _article_values(documents: pl.DataFrame, field: str) -> pl.DataFrame:
             "outlet",
             pl.lit(view.value).alias("voice"),
             pl.lit(metric).alias("metric"),
-            pl.col(_documents_column(documents, column, field, view.value)).cast(pl.Float64).alias("value"),
+            pl.col(documents_column(documents, column, field, view.value)).cast(pl.Float64).alias("value"),
         )
         for metric, column in ARTICLE_VALUE_COLUMN.items()
         for view in VIEWS
@@ -236,7 +226,7 @@ def _article_counts(
                 "doc_id",
                 "outlet",
                 pl.lit(view.value).alias("voice"),
-                pl.col(_documents_column(documents, "words", field, view.value))
+                pl.col(documents_column(documents, "words", field, view.value))
                 .fill_null(0)
                 .cast(pl.Int64)
                 .alias("words"),

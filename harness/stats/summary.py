@@ -45,6 +45,18 @@ OUTLET_SUMMARY_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def documents_column(documents: pl.DataFrame, metric: str, field: str, voice: str) -> str:
+    """The wide column of ``metric`` for ``field`` and ``voice``; a clear error when absent."""
+    column = wide_column_name(metric, field, voice)
+    if column not in documents.columns:
+        raise InputError(
+            f"documents table lacks column {column}",
+            where="documents",
+            hint="pass the documents table returned by harness.scoring.score_documents",
+        )
+    return column
+
+
 def summary_seed(seed: int, *key: str) -> np.random.SeedSequence:
     """A seed per row from the user's seed and the row's own identity."""
     digest = hashlib.sha256("\x1f".join(key).encode("utf-8")).digest()
@@ -68,13 +80,7 @@ def outlet_summary(
     ordered = documents.sort("doc_id")  # resampling depends on the data, not its order
     for metric in metrics:
         for voice in voices:
-            column = wide_column_name(metric, field, voice)
-            if column not in documents.columns:
-                raise InputError(
-                    f"documents table lacks column {column}",
-                    where="documents",
-                    hint="pass the documents table returned by harness.scoring.score_documents",
-                )
+            column = documents_column(documents, metric, field, voice)
             for outlet in sorted(set(ordered["outlet"].to_list())):
                 values = (
                     ordered.filter(pl.col("outlet") == outlet)[column].drop_nulls().drop_nans().to_numpy()

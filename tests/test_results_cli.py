@@ -265,6 +265,7 @@ def test_compare_json_names_the_input_that_changed(two: tuple[Project, StoredRes
         "experiment": ["version"],
         "config": ["config_hash", "corpus.doc_ids", "version"],
         "corpus": ["articles_processed", "articles_selected", "selected_hash"],
+        "files": ["experiments/corpus-profile.toml.sha256"],  # the edited experiment file, by hash
         "resources": [],
         "packages": [],
         "environment": [],

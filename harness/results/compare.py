@@ -101,7 +101,7 @@ class TableDiff:
 class Comparison:
     a: str
     b: str
-    inputs: dict[str, list[Change]]  # section -> changes (experiment, config, corpus, resources, packages, environment)
+    inputs: dict[str, list[Change]]  # section -> changes (experiment, config, corpus, files, resources, packages, environment)
     tables_only_in_a: list[str]
     tables_only_in_b: list[str]
     tables: list[TableDiff]
@@ -165,7 +165,16 @@ def resource_changes(a: list[dict[str, str]], b: list[dict[str, str]]) -> list[C
 def _resource_text(fields: dict[str, str] | None) -> str | None:
     if fields is None:
         return None
-    return f"version {fields.get('version')}, sha256 {fields.get('sha256')}"
+    return ", ".join(f"{key} {value}" for key, value in sorted(fields.items()))
+
+
+def _inputs_by_path(inputs: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The manifest's input files as named entries (path -> sha256, git status, files)."""
+    return [
+        {"name": str(i.get("path")), **{k: str(v) for k, v in i.items() if k != "path"}}
+        for i in inputs
+        if isinstance(i, dict)
+    ]
 
 
 def input_changes(a: StoredResult, b: StoredResult) -> dict[str, list[Change]]:
@@ -183,6 +192,8 @@ def input_changes(a: StoredResult, b: StoredResult) -> dict[str, list[Change]]:
         )
         + diff_fields(ma.config.get("resolved_steps"), mb.config.get("resolved_steps"), "resolved_steps"),
         "corpus": diff_fields(ma.corpus, mb.corpus),
+        # The files themselves (experiment file, corpus, lexicons, style sheets) by hash.
+        "files": resource_changes(_inputs_by_path(ma.inputs), _inputs_by_path(mb.inputs)),
         "resources": resource_changes(ma.resources, mb.resources),
         "packages": diff_fields(ma.environment.get("packages", {}), mb.environment.get("packages", {})),
         "environment": diff_fields(env_a, env_b),

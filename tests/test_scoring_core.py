@@ -227,3 +227,25 @@ def test_core_suite_starts_no_worker_pool_for_a_small_corpus(monkeypatch: pytest
     assert batch.worker_count(None, core, min_documents=core) == 2
     assert batch.worker_count(None, 2_225) == 2  # the full scorecard: ten times the work per article
     assert batch.worker_count(3, 20, min_documents=core) == 3  # asked for: always given
+
+
+def test_a_script_from_standard_input_scores_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -` (and `python -c`) scripts: a spawned worker could not re-import them,
+    so the default is one process, never a broken pool; a real script file may use all cores."""
+    import sys as _sys
+    import types
+
+    from harness.scoring import batch
+
+    script = types.ModuleType("__main__")
+    script.__file__ = "<stdin>"
+    monkeypatch.setitem(_sys.modules, "__main__", script)
+    monkeypatch.setattr(batch, "default_workers", lambda: 2)
+    assert not batch.main_is_importable()
+    assert batch.worker_count(None, 1_000_000) == 1
+    assert batch.worker_count(3, 1_000_000) == 3  # asked for explicitly: as asked
+    script.__file__ = __file__  # a script on disk
+    assert batch.main_is_importable()
+    assert batch.worker_count(None, 1_000_000) == 2
+    del script.__file__  # a notebook or the interactive prompt: spawn skips the main module
+    assert batch.main_is_importable()

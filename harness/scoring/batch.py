@@ -24,6 +24,7 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import sys
 import signal
 import threading
 import time
@@ -484,6 +485,18 @@ def _batches(documents: list[_Document], size: int) -> Iterator[list[_Document]]
         yield documents[start : start + size]
 
 
+def main_is_importable() -> bool:
+    """Whether a spawned worker can start: it re-imports the main script by its path.
+
+    A script read from standard input (``python -``) or ``python -c`` has no file to
+    re-import, and every worker would die on start. An interactive session or a
+    notebook has no ``__file__`` at all, and spawn skips it (workers start fine).
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.isfile(path)
+
+
 def worker_count(
     requested: int | None,
     n_documents: int,
@@ -501,6 +514,8 @@ def worker_count(
         )
     if requested is not None:
         return requested
+    if not main_is_importable():
+        return 1  # the default must work from `python -` too (same tables, one process)
     cores = default_workers()
     running = _pool is not None and _pool_size == cores
     enough = MIN_DOCS_FOR_RUNNING_WORKERS if running else min_documents

@@ -128,7 +128,10 @@ def main() -> None:
         app()  # always ends in SystemExit (see harness.cli.group)
     except SystemExit as ended:
         code = _exit_code(ended.code)
-        if code == EXIT_INTERRUPTED and "ray" in sys.modules:
+        if code == EXIT_INTERRUPTED:
+            # The interrupt has unwound every `finally` already; what is left is the
+            # interpreter's teardown, which can turn the exit into a death by SIGINT
+            # (-2, seen on a loaded machine) or, with Ray half-started, a crash (-11).
             _leave_without_finalizing(code)
         _quiet_shutdown(code)
         raise
@@ -137,8 +140,10 @@ def main() -> None:
 def _leave_without_finalizing(code: int) -> NoReturn:
     """Exit now, skipping the interpreter's teardown.
 
-    Ray interrupted while it starts can crash that teardown (a segmentation fault
-    after the "interrupted" line, exit code -11 instead of 130). Everything of the
+    After an interrupt the teardown has nothing of ours left to do, and it can end
+    the process otherwise than with 130: Ray interrupted while it starts crashes it
+    (a segmentation fault after the "interrupted" line, -11), and a KeyboardInterrupt
+    noted by the interpreter makes it die by SIGINT (-2). Everything of the
     harness's own is already cleaned up by then (the interrupt has unwound every
     ``finally``, Ray is shut down): only Python's finalizers are skipped.
     """

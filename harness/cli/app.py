@@ -572,17 +572,48 @@ def _check_score_options(
 @clean_errors
 def validate_cmd(
     kind: Annotated[Literal["sentiment", "loaded-terms"], typer.Argument(help="Which instrument to validate.")],
-    gold: Annotated[Path, typer.Option("--gold", help="CSV/JSONL/Parquet with `text` and `rating` and/or `label`.")],
+    gold: Annotated[
+        Path,
+        typer.Option(
+            "--gold",
+            help="CSV/JSONL/Parquet with `text` and `rating` and/or `label`; for loaded-terms also a "
+            "BABE-like sentence CSV/TSV or a folder of article<ID>.txt with span .labels files.",
+        ),
+    ],
     format: Annotated[Literal["text", "json"], typer.Option("--format", "-f")] = "text",
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
 ) -> None:
     """Agreement of an instrument with a human-rated set: Pearson/Spearman r, F1, ROC AUC.
 
-    Example: harness validate sentiment --gold ratings.csv
+    Generic gold (`text` plus `rating` and/or `label`): sentiment labels are
+    negative/neutral/positive or -1/0/1; loaded-terms labels loaded/neutral, 1/0,
+    true/false, yes/no or biased/non-biased. The loaded-terms AUC ranks texts by weighted
+    density (sum of loaded hit weights per 1,000 words).
+
+    loaded-terms also reads two public formats, found from --gold: a sentence file
+    (columns text, label_bias, biased_words, like BABE; separator , ; or tab; labels
+    Biased/Non-biased, biased/non-biased, 1/0, true/false; "No agreement" left out;
+    words as ['a', 'b'] or a ; , | list): sentence AUC of weighted density, of loaded
+    hits per 1,000 words and of the hit count, and token precision/recall/F1 of hits
+    against the marked words. A folder of article<ID>.txt with label files (*.labels,
+    *.labels.tsv; lines ID TECHNIQUE START END, like the propaganda techniques corpus):
+    Loaded_Language span recall, hit precision against any span and against
+    Loaded_Language spans, per-article Spearman of weighted density against
+    Loaded_Language spans per 1,000 words. Each figure comes for the lexicon and for the
+    plain VADER word list (|valence| >= 1.5) side by side.
+
+    Example: harness validate loaded-terms --gold babe.csv --json
     """
     from harness.scoring import validate  # the science stack: not for --help
     from harness.scoring.gold import read_gold
+    from harness.scoring.loaded_gold import detect_format
 
+    if as_json:
+        format = "json"
+    if kind == "loaded-terms" and detect_format(gold) is not None:
+        _validate_loaded_gold(gold, lexicon or (), format)
+        return
     items = read_gold(gold)
     with progress(f"validate {kind}", "rated items", total=items.height, deferred=True) as work:
         measures = validate(kind, items, lexicons=lexicon or ())
@@ -591,6 +622,22 @@ def validate_cmd(
         print_json(measures.to_dicts())
     else:
         console.print(_frame_table(measures))
+    work.done_line()
+
+
+def _validate_loaded_gold(gold: Path, lexicons: Sequence[Path], format: str) -> None:
+    """`validate loaded-terms` on a sentence bias file or a span-annotated folder."""
+    from harness.scoring.loaded_validation import validate_loaded_gold
+
+    with progress("validate loaded-terms", "annotated items", deferred=True) as work:
+        report = validate_loaded_gold(gold, lexicons=lexicons)
+        work.count(report.items)
+    if format == "json":
+        print_json(report.to_json())
+    else:
+        console.print(_frame_table(report.table.drop("format", "note")))
+        for row in report.table.filter(pl.col("note").is_not_null()).iter_rows(named=True):
+            typer.echo(terminal.lines(f"{row['instrument']} {row['measure']}: {row['note']}"))
     work.done_line()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -45,7 +46,7 @@ from harness.results import table_bytes
 from harness.results.browse import open_checked
 from harness.run import Verification, cite, run_experiment, verify_result
 from harness.run.cite import DEFAULT_AUTHORS, command_line_authors, project_authors
-from harness.results.browse import listed_row
+from harness.results.browse import ExportFormat, export_bytes, listed_row
 from harness.results.store import StoredResult
 from harness.experiments.spec import Experiment
 
@@ -447,6 +448,14 @@ def score(
         typer.Option("--suite", help="full: the framing scorecard; core: textstat and VADER only (whole texts), for scale."),
     ] = "full",
     column: ColumnOption = None,
+    hits: Annotated[
+        Path | None,
+        typer.Option(
+            "--hits",
+            help="Also write every lexicon hit (offsets into the headline or body as scored) "
+            "to FILE: .parquet, .csv or .jsonl.",
+        ),
+    ] = None,
 ) -> None:
     """Score documents: one row each with readability, sentence sentiment and loaded-term rates.
 
@@ -455,14 +464,17 @@ def score(
     only textstat's eight formulas and VADER per sentence on whole texts, with the same
     values, many times faster (for corpora of millions of articles). With --stream a
     corpus larger than memory is read and written batch by batch (--format jsonl or
-    parquet, with --output).
+    parquet, with --output). --hits FILE writes the `hits` table: one row per lexicon
+    hit with doc_id, field, sentence, start, end (text[start:end] is the matched text),
+    voice, term, category, weight and loaded (counted in loaded_per_1k).
 
-    Example: harness score article.txt --format json
+    Example: harness score article.txt --format json --hits hits.csv
     """
     from harness.scoring.stream import score_stream  # the science stack: not for --help
     from harness.text.language import split_by_language
 
     _check_score_options(format, output, stream, batch_size, invalid_utf8)
+    hits_format = _check_hits_option(hits, stream, suite, output)
     mapping = column_option(column)
     check_engine_option(engine, ray_address)
     corpus = corpus_inputs(path)
@@ -471,6 +483,8 @@ def score(
     inputs = [*corpus, *(lexicon or ())]
     if output is not None:
         check_output(output, inputs)  # before the work: never onto an input, a folder, a socket
+    if hits is not None:
+        check_output(hits, inputs)
     if stream:
         assert output is not None  # checked first
         with open_engine(engine or "local", address=ray_address) as chosen, progress("score", "documents") as work:
@@ -497,8 +511,11 @@ def score(
             warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
     with open_engine(engine or "local", address=ray_address) as chosen:
         with progress("score", "documents", total=articles.height, deferred=True) as work:
-            documents = _score_counted(articles, suite, lexicon or (), chosen, work)
-    _write_scores(documents, format, suite, output, inputs)
+            tables = _score_counted(articles, suite, lexicon or (), chosen, work, with_hits=hits is not None)
+    if hits is not None:
+        assert hits_format is not None  # checked first
+        write_output(hits, export_bytes(tables["hits"], hits_format, table="hits"), inputs=inputs)
+    _write_scores(tables["documents"], format, suite, output, inputs)
     work.done_line()  # once the output is written: a failed write ends with its error line alone
 
 
@@ -520,9 +537,16 @@ def _write_scores(
 
 
 def _score_counted(
-    articles: pl.DataFrame, suite: Literal["full", "core"], lexicons: Sequence[Path], engine: Engine, work: Work
-) -> pl.DataFrame:
-    """Score ``articles`` in slices, counting them for the progress display.
+    articles: pl.DataFrame,
+    suite: Literal["full", "core"],
+    lexicons: Sequence[Path],
+    engine: Engine,
+    work: Work,
+    *,
+    with_hits: bool = False,
+) -> dict[str, pl.DataFrame]:
+    """Score ``articles`` in slices, counting them for the progress display: ``documents``
+    (and ``hits`` when asked).
 
     Every document is scored on its own, so slices give the same rows as one call;
     a slice is large enough (SCORE_SLICE at least) that the per-call cost stays
@@ -530,20 +554,42 @@ def _score_counted(
     """
     from harness.scoring.stream import scoring_call  # the science stack: not for --help
 
+    outputs = ("documents", "hits") if with_hits else ("documents",)
     size = max(SCORE_SLICE, -(-articles.height // 50))  # about 50 updates at most
     if engine.name == "ray" or articles.height <= size:
-        documents = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons))["documents"]
+        tables = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons, outputs=outputs))
         work.count(articles.height)
-        return documents
+        return tables
     parts = []
     for start in range(0, articles.height, size):
         chunk = articles.slice(start, size)
-        parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons))["documents"])
+        parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons, outputs=outputs)))
         work.count(start + chunk.height)
-    return pl.concat(parts, how="vertical_relaxed")
+    return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
 
 
 SCORE_SLICE = 200  # documents per progress update of `score`, at least
+
+
+HITS_SUFFIXES: dict[str, ExportFormat] = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def _check_hits_option(hits: Path | None, stream: bool, suite: str, output: Path | None) -> ExportFormat | None:
+    """The format --hits FILE is written in (from its suffix); what `score --hits` refuses."""
+    if hits is None:
+        return None
+    if stream:
+        raise UsageError("--hits does not work with --stream", hint="score without --stream to write the hits")
+    if suite == "core":
+        raise UsageError("--hits needs --suite full", hint="the core suite matches no lexicon")
+    fmt = HITS_SUFFIXES.get(hits.suffix.lower())
+    if fmt is None:
+        raise UsageError(
+            "--hits FILE must end in .parquet, .csv or .jsonl", where=hits, hint="the suffix decides the format"
+        )
+    if output is not None and str(output) != "-" and os.path.abspath(output) == os.path.abspath(hits):
+        raise UsageError("--hits and --output name the same file", where=hits, hint="give the hits their own file")
+    return fmt
 
 
 # Articles per batch with --stream: one batch is held in memory at a time.

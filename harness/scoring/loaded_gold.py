@@ -119,9 +119,9 @@ def detect_format(path: Path) -> GoldFormat | None:
     if not path.is_file() or path.suffix.lower() not in (".csv", ".tsv", ".txt"):
         return None
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            first = handle.readline()
-    except (OSError, UnicodeDecodeError):
+        with path.open("rb") as handle:
+            first = handle.readline(1 << 16).decode("utf-8-sig", errors="replace")
+    except OSError:
         return None  # the generic reader names the problem
     header = _header(first)
     return "sentences" if header is not None and set(header[1]) & set(_MARKER_COLUMNS) else None
@@ -145,7 +145,9 @@ def _decode(path: Path, data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"not UTF-8 (byte {exc.start})", where=path, hint="save the file as UTF-8"
+            f"invalid UTF-8 at byte offset {exc.start}",
+            where=at(path, data.count(b"\n", 0, exc.start) + 1),
+            hint="save the file as UTF-8",
         ) from None
 
 

@@ -365,3 +365,20 @@ def test_every_hit_indexes_the_scored_text(body: str, headline: str) -> None:
         text = body if row["field"] == "body" else headline
         assert text[row["start"] : row["end"]] == row["matched"]
         assert row["voice"] in ("narrator", "quoted")
+
+
+# -- the README block ----------------------------------------------------------------------------
+
+
+def test_validation_block_for_the_readme(tmp_path: Path) -> None:
+    """benchmarks/validate_loaded.py prints the section to paste, with both instruments."""
+    from benchmarks.validate_loaded import block
+
+    text = block(write_babe(tmp_path / "babe.csv"), [write_ptc(tmp_path / "ptc")])
+    assert text.startswith("## Validation\n")
+    assert "the AUCs over the 4 sentences labelled biased or not (1 without agreement left out)" in " ".join(text.split())
+    # Built-in lexicon here: the VADER column is known by hand (see the tests above).
+    assert "| sentence AUC: loaded hit count |" in text and "| 0.875 |" in text
+    assert "| Loaded_Language span recall (spans) |" in text and "0.667 (3) |" in text
+    assert "python -m benchmarks.validate_loaded" in text
+    assert block(None, []).count("No validation data found") == 1

@@ -206,14 +206,14 @@ empty / malformed JSONL on stdin   test_bad_standard_input (names <stdin>:LINE)
 score --stream with several        test_stream_refuses_several_inputs
   inputs or -
 corpus show --limit -1             test_corpus_show_limit_out_of_range
-loaded-terms sentence file:        test_bad_sentence_bias_file[*]
-  missing column, unknown label,
+loaded-terms sentence file:        test_bad_sentence_bias_file[*]; not UTF-8:
+  missing column, unknown label,   test_sentence_bias_file_not_utf8
   bad word list, header only,
-  short record, not UTF-8
+  short record, empty text, empty
 loaded-terms span folder: offsets  test_bad_span_folder[*]
   outside the text or reversed,
   not numbers, wrong field count,
-  label without article, no
+  label without article, no       no label files: test_span_folder_without_label_files
   articles, no label files
 score --hits: bad suffix, with     test_bad_hits_option[*]; onto an input: test_hits_onto_an_input_is_refused
   --stream or --suite core, same
@@ -2741,8 +2741,9 @@ _BABE_HEADER = "text;label_bias;biased_words"
         (_BABE_HEADER + "\n", "gold.csv: no sentences below the header"),
         (_BABE_HEADER + "\nA sentence.;Biased\n", "gold.csv:2: 2 field(s), the header has more"),
         (_BABE_HEADER + "\n;Biased;[]\n", "gold.csv:2: text is empty"),
+        ("", "gold.csv: empty file"),
     ],
-    ids=["missing-column", "unknown-label", "bad-word-list", "header-only", "short-record", "empty-text"],
+    ids=["missing-column", "unknown-label", "bad-word-list", "header-only", "short-record", "empty-text", "empty"],
 )
 def test_bad_sentence_bias_file(tmp_path: Path, content: str, expected: str) -> None:
     gold = tmp_path / "gold.csv"

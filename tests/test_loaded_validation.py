@@ -181,6 +181,16 @@ def test_a_plain_label_table_stays_generic_gold(tmp_path: Path) -> None:
     assert detect_format(write_babe(tmp_path / "babe.csv")) == "sentences"
 
 
+def test_generic_gold_accepts_bias_label_spellings() -> None:
+    """A text + label table with BABE's label values works with the generic validate too."""
+    from harness.scoring import validate
+
+    gold = pl.DataFrame({"text": ["A shocking, damning plan.", "The plan was published."], "label": ["Biased", "Non-biased"]})
+    table = validate("loaded-terms", gold)
+    auc = table.filter(pl.col("measure") == "roc_auc").row(0, named=True)
+    assert auc["value"] == pytest.approx(1.0) and auc["n"] == 2
+
+
 # -- spans (PTC-like) ------------------------------------------------------------------------------
 
 ARTICLES = {

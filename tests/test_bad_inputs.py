@@ -213,7 +213,7 @@ loaded-terms sentence file:        test_bad_sentence_bias_file[*]; not UTF-8:
 loaded-terms span folder: offsets  test_bad_span_folder[*]
   outside the text or reversed,
   not numbers, wrong field count,
-  label without article, no       no label files: test_span_folder_without_label_files
+  label without article, no        no label files: test_span_folder_without_label_files
   articles, no label files
 score --hits: bad suffix, with     test_bad_hits_option[*]; onto an input: test_hits_onto_an_input_is_refused
   --stream or --suite core, same

@@ -465,8 +465,9 @@ def score(
     values, many times faster (for corpora of millions of articles). With --stream a
     corpus larger than memory is read and written batch by batch (--format jsonl or
     parquet, with --output). --hits FILE writes the `hits` table: one row per lexicon
-    hit with doc_id, field, sentence, start, end (text[start:end] is the matched text),
-    voice, term, category, weight and loaded (counted in loaded_per_1k).
+    hit with doc_id, field, sentence, start and end (character offsets of the matched
+    text in the headline or body), voice, matched, term, category, weight and loaded
+    (counted in loaded_per_1k).
 
     Example: harness score article.txt --format json --hits hits.csv
     """

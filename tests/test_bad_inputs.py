@@ -206,6 +206,18 @@ empty / malformed JSONL on stdin   test_bad_standard_input (names <stdin>:LINE)
 score --stream with several        test_stream_refuses_several_inputs
   inputs or -
 corpus show --limit -1             test_corpus_show_limit_out_of_range
+loaded-terms sentence file:        test_bad_sentence_bias_file[*]; not UTF-8:
+  missing column, unknown label,   test_sentence_bias_file_not_utf8
+  bad word list, header only,
+  short record, empty text, empty
+loaded-terms span folder: offsets  test_bad_span_folder[*]
+  outside the text or reversed,
+  not numbers, wrong field count,
+  label without article, no        no label files: test_span_folder_without_label_files
+  articles, no label files
+score --hits: bad suffix, with     test_bad_hits_option[*]; onto an input: test_hits_onto_an_input_is_refused
+  --stream or --suite core, same
+  file as -o
 =================================  ==============================================================
 """
 
@@ -2713,3 +2725,99 @@ def test_stream_refuses_several_inputs(tmp_path: Path) -> None:
 def test_corpus_show_limit_out_of_range() -> None:
     line = error_line(runner.invoke(app, ["corpus", "show", "seeds", "--limit", "-1"]))
     assert line == "error: --limit -1 is out of range (allowed: an integer in [0, 1000000000])", line
+
+
+# -- issue 14: loaded-language validation and score --hits -----------------------------------------
+
+_BABE_HEADER = "text;label_bias;biased_words"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("text;label_bias\nA sentence.;Biased\n", "gold.csv: no biased words column (columns: text, label_bias)"),
+        (_BABE_HEADER + "\nA sentence.;Biased;[]\nAnother.;maybe;[]\n", "gold.csv:3: label 'maybe' is not a bias label"),
+        (_BABE_HEADER + "\nA sentence.;Biased;\"['a', \"\n", "gold.csv:2: biased words \"['a',\" is not a list of strings"),
+        (_BABE_HEADER + "\n", "gold.csv: no sentences below the header"),
+        (_BABE_HEADER + "\nA sentence.;Biased\n", "gold.csv:2: 2 field(s), the header has more"),
+        (_BABE_HEADER + "\n;Biased;[]\n", "gold.csv:2: text is empty"),
+        ("", "gold.csv: empty file"),
+    ],
+    ids=["missing-column", "unknown-label", "bad-word-list", "header-only", "short-record", "empty-text", "empty"],
+)
+def test_bad_sentence_bias_file(tmp_path: Path, content: str, expected: str) -> None:
+    gold = tmp_path / "gold.csv"
+    gold.write_text(content, encoding="utf-8")
+    line = error_line(runner.invoke(app, ["validate", "loaded-terms", "--gold", str(gold)]))
+    assert line.startswith(f"error: {tmp_path}/{expected}"), line
+
+
+def test_sentence_bias_file_not_utf8(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.csv"
+    gold.write_bytes(b"text;label_bias;biased_words\nCaf\xe9 crisis.;Biased;[]\n")
+    line = error_line(runner.invoke(app, ["validate", "loaded-terms", "--gold", str(gold)]))
+    assert line.startswith(f"error: {gold}:2: invalid UTF-8 at byte offset 32 (save the file as UTF-8)"), line
+
+
+def _span_folder(root: Path, labels: str, *, articles: dict[str, str] | None = None) -> Path:
+    folder = root / "ptc"
+    folder.mkdir()
+    for article_id, text in (articles if articles is not None else {"7": "A shocking plan."}).items():
+        (folder / f"article{article_id}.txt").write_text(text, encoding="utf-8")
+    if labels is not None:
+        (folder / "article7.labels.tsv").write_text(labels, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("labels", "articles", "expected"),
+    [
+        ("7\tLoaded_Language\t2\t99\n", None, "ptc/article7.labels.tsv:1: span 2-99 is outside article7.txt (16 characters) or empty"),
+        ("7\tLoaded_Language\t10\t2\n", None, "ptc/article7.labels.tsv:1: span 10-2 is outside"),
+        ("7\tLoaded_Language\tten\t12\n", None, "ptc/article7.labels.tsv:1: offsets 'ten', '12' are not whole numbers"),
+        ("7\tLoaded_Language\n", None, "ptc/article7.labels.tsv:1: 2 field(s)"),
+        ("7\tLoaded_Language\t2\t10\n8\tDoubt\t0\t3\n", None, "ptc/article7.labels.tsv:2: no article8.txt for this label"),
+        ("7\tLoaded_Language\t2\t10\n", {}, "ptc: no article<ID>.txt files in this folder"),
+    ],
+    ids=["end-outside", "reversed", "not-numbers", "fields", "no-article", "no-articles"],
+)
+def test_bad_span_folder(tmp_path: Path, labels: str, articles: dict[str, str] | None, expected: str) -> None:
+    folder = _span_folder(tmp_path, labels, articles=articles)
+    line = error_line(runner.invoke(app, ["validate", "loaded-terms", "--gold", str(folder)]))
+    assert line.startswith(f"error: {tmp_path}/{expected}"), line
+
+
+def test_span_folder_without_label_files(tmp_path: Path) -> None:
+    folder = tmp_path / "ptc"
+    folder.mkdir()
+    (folder / "article7.txt").write_text("A shocking plan.", encoding="utf-8")
+    line = error_line(runner.invoke(app, ["validate", "loaded-terms", "--gold", str(folder)]))
+    assert line.startswith(f"error: {folder}: no label files (*.labels, *.labels.tsv)"), line
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--hits", "{tmp}/hits.txt"], "error: {tmp}/hits.txt: --hits FILE must end in .parquet, .csv or .jsonl"),
+        (["--hits", "{tmp}/h.csv", "--stream", "-f", "jsonl", "-o", "{tmp}/o.jsonl"], "error: --hits does not work with --stream"),
+        (["--hits", "{tmp}/h.csv", "--suite", "core"], "error: --hits needs --suite full"),
+        (["--hits", "{tmp}/h.jsonl", "-f", "jsonl", "-o", "{tmp}/h.jsonl"], "error: {tmp}/h.jsonl: --hits and --output name the same file"),
+    ],
+    ids=["suffix", "stream", "core", "same-as-output"],
+)
+def test_bad_hits_option(tmp_path: Path, options: list[str], expected: str) -> None:
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text(_ids_jsonl("a1"))
+    args = [o.replace("{tmp}", str(tmp_path)) for o in options]
+    line = error_line(runner.invoke(app, ["score", str(corpus), *args]))
+    assert line.startswith(expected.replace("{tmp}", str(tmp_path))), line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl"]  # nothing written
+
+
+def test_hits_onto_an_input_is_refused(tmp_path: Path) -> None:
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text(_ids_jsonl("a1"))
+    before = corpus.read_bytes()
+    line = error_line(runner.invoke(app, ["score", str(corpus), "--hits", str(corpus)]))
+    assert "the output is the input file" in line, line
+    assert corpus.read_bytes() == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -45,7 +46,7 @@ from harness.results import table_bytes
 from harness.results.browse import open_checked
 from harness.run import Verification, cite, run_experiment, verify_result
 from harness.run.cite import DEFAULT_AUTHORS, command_line_authors, project_authors
-from harness.results.browse import listed_row
+from harness.results.browse import ExportFormat, export_bytes, listed_row
 from harness.results.store import StoredResult
 from harness.experiments.spec import Experiment
 
@@ -447,6 +448,14 @@ def score(
         typer.Option("--suite", help="full: the framing scorecard; core: textstat and VADER only (whole texts), for scale."),
     ] = "full",
     column: ColumnOption = None,
+    hits: Annotated[
+        Path | None,
+        typer.Option(
+            "--hits",
+            help="Also write every lexicon hit (offsets into the headline or body as scored) "
+            "to FILE: .parquet, .csv or .jsonl.",
+        ),
+    ] = None,
 ) -> None:
     """Score documents: one row each with readability, sentence sentiment and loaded-term rates.
 
@@ -455,14 +464,18 @@ def score(
     only textstat's eight formulas and VADER per sentence on whole texts, with the same
     values, many times faster (for corpora of millions of articles). With --stream a
     corpus larger than memory is read and written batch by batch (--format jsonl or
-    parquet, with --output).
+    parquet, with --output). --hits FILE writes the `hits` table: one row per lexicon
+    hit with doc_id, field, sentence, start and end (character offsets of the matched
+    text in the headline or body), voice, matched, term, category, weight and loaded
+    (counted in loaded_per_1k).
 
-    Example: harness score article.txt --format json
+    Example: harness score article.txt --format json --hits hits.csv
     """
     from harness.scoring.stream import score_stream  # the science stack: not for --help
     from harness.text.language import split_by_language
 
     _check_score_options(format, output, stream, batch_size, invalid_utf8)
+    hits_format = _check_hits_option(hits, stream, suite, output)
     mapping = column_option(column)
     check_engine_option(engine, ray_address)
     corpus = corpus_inputs(path)
@@ -471,6 +484,8 @@ def score(
     inputs = [*corpus, *(lexicon or ())]
     if output is not None:
         check_output(output, inputs)  # before the work: never onto an input, a folder, a socket
+    if hits is not None:
+        check_output(hits, inputs)
     if stream:
         assert output is not None  # checked first
         with open_engine(engine or "local", address=ray_address) as chosen, progress("score", "documents") as work:
@@ -497,8 +512,11 @@ def score(
             warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
     with open_engine(engine or "local", address=ray_address) as chosen:
         with progress("score", "documents", total=articles.height, deferred=True) as work:
-            documents = _score_counted(articles, suite, lexicon or (), chosen, work)
-    _write_scores(documents, format, suite, output, inputs)
+            tables = _score_counted(articles, suite, lexicon or (), chosen, work, with_hits=hits is not None)
+    if hits is not None:
+        assert hits_format is not None  # checked first
+        write_output(hits, export_bytes(tables["hits"], hits_format, table="hits"), inputs=inputs)
+    _write_scores(tables["documents"], format, suite, output, inputs)
     work.done_line()  # once the output is written: a failed write ends with its error line alone
 
 
@@ -520,9 +538,16 @@ def _write_scores(
 
 
 def _score_counted(
-    articles: pl.DataFrame, suite: Literal["full", "core"], lexicons: Sequence[Path], engine: Engine, work: Work
-) -> pl.DataFrame:
-    """Score ``articles`` in slices, counting them for the progress display.
+    articles: pl.DataFrame,
+    suite: Literal["full", "core"],
+    lexicons: Sequence[Path],
+    engine: Engine,
+    work: Work,
+    *,
+    with_hits: bool = False,
+) -> dict[str, pl.DataFrame]:
+    """Score ``articles`` in slices, counting them for the progress display: ``documents``
+    (and ``hits`` when asked).
 
     Every document is scored on its own, so slices give the same rows as one call;
     a slice is large enough (SCORE_SLICE at least) that the per-call cost stays
@@ -530,20 +555,42 @@ def _score_counted(
     """
     from harness.scoring.stream import scoring_call  # the science stack: not for --help
 
+    outputs = ("documents", "hits") if with_hits else ("documents",)
     size = max(SCORE_SLICE, -(-articles.height // 50))  # about 50 updates at most
     if engine.name == "ray" or articles.height <= size:
-        documents = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons))["documents"]
+        tables = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons, outputs=outputs))
         work.count(articles.height)
-        return documents
+        return tables
     parts = []
     for start in range(0, articles.height, size):
         chunk = articles.slice(start, size)
-        parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons))["documents"])
+        parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons, outputs=outputs)))
         work.count(start + chunk.height)
-    return pl.concat(parts, how="vertical_relaxed")
+    return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
 
 
 SCORE_SLICE = 200  # documents per progress update of `score`, at least
+
+
+HITS_SUFFIXES: dict[str, ExportFormat] = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def _check_hits_option(hits: Path | None, stream: bool, suite: str, output: Path | None) -> ExportFormat | None:
+    """The format --hits FILE is written in (from its suffix); what `score --hits` refuses."""
+    if hits is None:
+        return None
+    if stream:
+        raise UsageError("--hits does not work with --stream", hint="score without --stream to write the hits")
+    if suite == "core":
+        raise UsageError("--hits needs --suite full", hint="the core suite matches no lexicon")
+    fmt = HITS_SUFFIXES.get(hits.suffix.lower())
+    if fmt is None:
+        raise UsageError(
+            "--hits FILE must end in .parquet, .csv or .jsonl", where=hits, hint="the suffix decides the format"
+        )
+    if output is not None and str(output) != "-" and os.path.abspath(output) == os.path.abspath(hits):
+        raise UsageError("--hits and --output name the same file", where=hits, hint="give the hits their own file")
+    return fmt
 
 
 # Articles per batch with --stream: one batch is held in memory at a time.
@@ -572,17 +619,48 @@ def _check_score_options(
 @clean_errors
 def validate_cmd(
     kind: Annotated[Literal["sentiment", "loaded-terms"], typer.Argument(help="Which instrument to validate.")],
-    gold: Annotated[Path, typer.Option("--gold", help="CSV/JSONL/Parquet with `text` and `rating` and/or `label`.")],
+    gold: Annotated[
+        Path,
+        typer.Option(
+            "--gold",
+            help="CSV/JSONL/Parquet with `text` and `rating` and/or `label`; for loaded-terms also a "
+            "BABE-like sentence CSV/TSV or a folder of article<ID>.txt with span .labels files.",
+        ),
+    ],
     format: Annotated[Literal["text", "json"], typer.Option("--format", "-f")] = "text",
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
 ) -> None:
     """Agreement of an instrument with a human-rated set: Pearson/Spearman r, F1, ROC AUC.
 
-    Example: harness validate sentiment --gold ratings.csv
+    Generic gold (`text` plus `rating` and/or `label`): sentiment labels are
+    negative/neutral/positive or -1/0/1; loaded-terms labels loaded/neutral, 1/0,
+    true/false, yes/no or biased/non-biased. The loaded-terms AUC ranks texts by weighted
+    density (sum of loaded hit weights per 1,000 words).
+
+    loaded-terms also reads two public formats, found from --gold: a sentence file
+    (columns text, label_bias, biased_words, like BABE; separator , ; or tab; labels
+    Biased/Non-biased, biased/non-biased, 1/0, true/false; "No agreement" left out;
+    words as ['a', 'b'] or a ; , | list): sentence AUC of weighted density, of loaded
+    hits per 1,000 words and of the hit count, and token precision/recall/F1 of hits
+    against the marked words. A folder of article<ID>.txt with label files (*.labels,
+    *.labels.tsv; lines ID TECHNIQUE START END, like the propaganda techniques corpus):
+    Loaded_Language span recall, hit precision against any span and against
+    Loaded_Language spans, per-article Spearman of weighted density against
+    Loaded_Language spans per 1,000 words. Each figure comes for the lexicon and for the
+    plain VADER word list (|valence| >= 1.5) side by side.
+
+    Example: harness validate loaded-terms --gold babe.csv --json
     """
     from harness.scoring import validate  # the science stack: not for --help
     from harness.scoring.gold import read_gold
+    from harness.scoring.loaded_gold import detect_format
 
+    if as_json:
+        format = "json"
+    if kind == "loaded-terms" and detect_format(gold) is not None:
+        _validate_loaded_gold(gold, lexicon or (), format)
+        return
     items = read_gold(gold)
     with progress(f"validate {kind}", "rated items", total=items.height, deferred=True) as work:
         measures = validate(kind, items, lexicons=lexicon or ())
@@ -591,6 +669,22 @@ def validate_cmd(
         print_json(measures.to_dicts())
     else:
         console.print(_frame_table(measures))
+    work.done_line()
+
+
+def _validate_loaded_gold(gold: Path, lexicons: Sequence[Path], format: str) -> None:
+    """`validate loaded-terms` on a sentence bias file or a span-annotated folder."""
+    from harness.scoring.loaded_validation import validate_loaded_gold
+
+    with progress("validate loaded-terms", "annotated items", deferred=True) as work:
+        report = validate_loaded_gold(gold, lexicons=lexicons)
+        work.count(report.items)
+    if format == "json":
+        print_json(report.to_json())
+    else:
+        console.print(_frame_table(report.table.drop("format", "note")))
+        for row in report.table.filter(pl.col("note").is_not_null()).iter_rows(named=True):
+            typer.echo(terminal.lines(f"{row['instrument']} {row['measure']}: {row['note']}"))
     work.done_line()
 
 

@@ -52,16 +52,23 @@ class StreamSummary:
     skipped: int
 
 
-def scoring_call(articles: pl.DataFrame, *, suite: Suite, lexicons: Sequence[Path]) -> BatchCall:
-    """The engine call that scores ``articles``: its output table is ``documents``.
+def scoring_call(
+    articles: pl.DataFrame,
+    *,
+    suite: Suite,
+    lexicons: Sequence[Path],
+    outputs: tuple[str, ...] = ("documents",),
+) -> BatchCall:
+    """The engine call that scores ``articles``: its output tables are ``outputs``.
 
-    ``full`` is the framing scorecard (``score_documents``); ``core`` the reference
-    suite only (``score_core``: textstat and VADER on whole texts), built for scale.
+    ``full`` is the framing scorecard (``score_documents``: any of its tables, e.g.
+    ``hits``); ``core`` the reference suite only (``score_core``: textstat and VADER on
+    whole texts), built for scale, whose only output is ``documents``.
     """
     if suite == "core":
         return BatchCall(_core_documents, "articles", {"articles": articles}, ("articles",), {}, ("documents",))
     settings = {"lexicons": list(lexicons)}
-    return BatchCall(score_documents, "articles", {"articles": articles}, ("articles",), settings, ("documents",))
+    return BatchCall(score_documents, "articles", {"articles": articles}, ("articles",), settings, outputs)
 
 
 def _core_documents(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:

@@ -8,13 +8,17 @@ with the human judgement:
   prediction is VADER's class (compound ±0.05): accuracy and macro F1 over the three
   classes; ROC AUC of the compound score for positive against negative items
   (neutral items left out).
-* ``label`` for ``loaded-terms``: loaded / neutral (or 1 / 0, true / false). The
+* ``label`` for ``loaded-terms``: loaded / neutral (or 1 / 0, true / false, yes / no,
+  biased / non-biased, any case). The
   prediction is "loaded" when the text has a loaded-term hit (weight > 0): accuracy
   and macro F1 over the two classes; ROC AUC of the weighted loaded-term density.
 
 The score of a text is VADER's compound for ``sentiment`` (gold items are single
 sentences or short passages, where compound does not saturate) and loaded-term hits
 (weight sum) per 1,000 words for ``loaded-terms``.
+
+Sentence files with marked words (BABE) and span-annotated article folders (the
+propaganda techniques corpus) are read natively by ``harness.scoring.loaded_validation``.
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ _LOADED_LABELS = {
     "0": "neutral",
     "false": "neutral",
     "no": "neutral",
+    # The spellings of sentence bias sets (BABE: Biased / Non-biased).
+    "biased": "loaded",
+    "non-biased": "neutral",
+    "non biased": "neutral",
+    "not biased": "neutral",
+    "unbiased": "neutral",
 }
 
 

@@ -308,7 +308,7 @@ def test_charsets_from_the_header_the_meta_tag_or_utf8(tmp_path: Path) -> None:
     assert rows["latin.html"]["encoding"] == "cp1252" and "\u201cThis is a good day" in str(rows["latin.html"]["body"])
     assert rows["broken.html"]["encoding"] == "utf-8" and rows["broken.html"]["replaced_bytes"] == 2
     assert "Istanbul\ufffd\ufffd" in str(rows["broken.html"]["body"])
-    assert result.replaced_pages == 1 and "1 decoded with invalid bytes replaced" in result.summary()
+    assert result.replaced_pages == 1 and "1 page decoded with invalid bytes replaced" in result.summary()
 
 
 def test_decoding_rules() -> None:
@@ -462,3 +462,35 @@ def test_jsonl_is_one_object_per_line_in_schema_order(pages: Path) -> None:
     data = jsonl_bytes(import_pages([pages]).articles).decode()
     [line] = data.splitlines()
     assert list(json.loads(line)) == list(IMPORT_SCHEMA)
+
+
+# -- other archive shapes ------------------------------------------------------------------------------
+
+
+def test_a_warc_gzipped_as_one_stream_is_read_whole(tmp_path: Path) -> None:
+    """`gzip crawl.warc` makes one gzip stream, not one member per record: read all the same."""
+    (tmp_path / "whole.warc.gz").write_bytes(gzip.compress(crawl(False), mtime=0))
+    (tmp_path / "members.warc.gz").write_bytes(crawl(True))
+    whole, members = import_pages([tmp_path / "whole.warc.gz"]), import_pages([tmp_path / "members.warc.gz"])
+    assert whole.articles.drop("source_file").equals(members.articles.drop("source_file"))
+    assert [(i.source.record, i.reason) for i in whole.not_imported] == [
+        (i.source.record, i.reason) for i in members.not_imported
+    ]
+
+
+def arc_file(body: bytes, url: str = "https://courier.example.net/floods") -> bytes:
+    """An ARC v1 file (the Internet Archive's format before WARC) with one HTTP response."""
+    desc = b"1 0 test\nURL IP-address Archive-date Content-type Archive-length\n"
+    out = b"filedesc://test.arc 0.0.0.0 20250724060000 text/plain %d\n" % len(desc) + desc + b"\n"
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body
+    return out + url.encode() + b" 192.0.2.1 20250724060000 text/html %d\n" % len(http) + http + b"\n"
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["arc", "arc.gz"])
+def test_an_arc_file(tmp_path: Path, gzipped: bool) -> None:
+    data = arc_file(page("Floods force hundreds from their homes", FLOODS, site="Morning Courier", url=None).encode())
+    name = "old.arc.gz" if gzipped else "old.arc"
+    (tmp_path / name).write_bytes(gzip.compress(data, mtime=0) if gzipped else data)
+    [row] = import_pages([tmp_path / name]).articles.to_dicts()
+    assert (row["outlet"], row["warc_record_id"]) == ("Morning Courier", None)  # ARC records have no id
+    assert (row["warc_target_uri"], row["warc_date"]) == ("https://courier.example.net/floods", "2025-07-24T06:00:00Z")

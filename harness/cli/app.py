@@ -441,7 +441,7 @@ def corpus_import(
     check_output(output, path)  # before the work: never onto an input or into an input folder
     with progress("corpus import", "pages and records", deferred=True) as work:
         result = import_pages(path, ImportOptions(min_words=min_words), progress=work.count)
-        work.summary = f"corpus import: {result.summary()};"
+        work.summary = f"corpus import: {result.summary()},"
     write_output(output, corpus_bytes(result.articles, output), inputs=path)
     if rejects is not None:
         write_output(rejects, rejects_bytes(result), inputs=path)

@@ -16,10 +16,10 @@ import contextlib
 import gzip
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from harness.corpus.webpage import MAX_PAGE_BYTES, header_charset
 
@@ -119,13 +119,22 @@ def archive_pages(path: Path, shown: str) -> Iterator[RawPage | NotImported]:
         yield _rejected(whole, "not a WARC file", "it does not start with a WARC or ARC header")
         return
     with path.open("rb") as handle:
-        yield from _records(handle, shown)
+        done = yield from _records(handle, shown)
+    if done is not None:
+        # The whole file was gzipped as one stream (`gzip crawl.warc`), not record by
+        # record as WARC tools write it: warcio stops after the first record. Read the
+        # decompressed stream instead, from the record after those already read.
+        with gzip.open(path, "rb") as unzipped:
+            yield from _records(unzipped, shown, skip=done)
 
 
-def _records(handle: BinaryIO, shown: str) -> Iterator[RawPage | NotImported]:
+def _records(handle: io.BufferedIOBase, shown: str, skip: int = 0) -> Generator[RawPage | NotImported, None, int | None]:
+    """The file's records after the first ``skip``; returns how many were read when the
+    file turns out to be one gzip stream (see ``archive_pages``), else None."""
     from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+    from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
 
-    records = iter(ArchiveIterator(handle, arc2warc=True))
+    records = iter(ArchiveIterator(handle))  # ARC records as ARC: converting invents random record ids
     number = 0
     while True:
         try:
@@ -133,13 +142,17 @@ def _records(handle: BinaryIO, shown: str) -> Iterator[RawPage | NotImported]:
             with contextlib.redirect_stderr(io.StringIO()):
                 record = next(records)
         except StopIteration:
-            return
+            return None
+        except ArchiveLoadFailed as exc:
+            if "non-chunked gzip" in str(exc) and skip == 0:
+                return number
+            yield _rejected(PageSource(shown, number + 1), "damaged archive", f"unreadable after record {number}: {_message(exc)}")
+            return None
         except Exception as exc:  # warcio raises many types on a damaged file (even AttributeError)
-            detail = f"unreadable after record {number}: {_message(exc)}"
-            yield _rejected(PageSource(shown, number + 1), "damaged archive", detail)
-            return
+            yield _rejected(PageSource(shown, number + 1), "damaged archive", f"unreadable after record {number}: {_message(exc)}")
+            return None
         number += 1
-        if record.rec_type in _PAGE_RECORDS:
+        if number > skip and record.rec_type in _PAGE_RECORDS:
             yield _record_page(record, _source(record, shown, number))
 
 
@@ -150,14 +163,23 @@ def _message(exc: BaseException) -> str:
 
 def _source(record: Any, shown: str, number: int) -> PageSource:
     headers = record.rec_headers
-    record_id = headers.get_header("WARC-Record-ID") if record.format == "warc" else None
+    if record.format == "arc":  # no record id; the date as 14 digits
+        return PageSource(shown, number, target_uri=headers.get_header("uri"), warc_date=_arc_date(headers.get_header("archive-date")))
     return PageSource(
         shown,
         number,
-        record_id=record_id,
+        record_id=headers.get_header("WARC-Record-ID"),
         target_uri=headers.get_header("WARC-Target-URI"),
         warc_date=headers.get_header("WARC-Date"),
     )
+
+
+def _arc_date(value: str | None) -> str | None:
+    """``20250724060000`` (ARC) as ``2025-07-24T06:00:00Z`` (WARC), else as given."""
+    if value is None or len(value) != 14 or not value.isdigit():
+        return value
+    v = value
+    return f"{v[:4]}-{v[4:6]}-{v[6:8]}T{v[8:10]}:{v[10:12]}:{v[12:14]}Z"
 
 
 def _mime(content_type: str | None) -> str | None:

@@ -54,6 +54,7 @@ PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 ARCHIVE_SUFFIXES = (".warc", ".arc")
 OUTPUT_SUFFIXES = (".jsonl", ".parquet")
 DEFAULT_MIN_WORDS = 30
+_SUFFIXES_SHOWN = "/".join(PAGE_SUFFIXES + ARCHIVE_SUFFIXES) + " files, each also gzipped (.gz)"
 
 # The imported corpus: the articles fields every corpus reader takes (doc_id ...
 # published), then what the page said of itself, then provenance. Read back as a
@@ -109,17 +110,21 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line: how many articles, what was skipped and rejected, per reason."""
-        parts = [f"{self.articles.height} articles from {self.pages} pages"]
+        parts = [f"{_count(self.articles.height, 'article')} from {_count(self.pages, 'page')}"]
         for status in ("skipped", "rejected"):
             counts = self.counts(status)
             if counts:
                 reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
                 parts.append(f"{sum(counts.values())} {status} ({reasons})")
         if self.replaced_pages:
-            parts.append(f"{self.replaced_pages} decoded with invalid bytes replaced")
+            parts.append(f"{_count(self.replaced_pages, 'page')} decoded with invalid bytes replaced")
         if self.ignored_files:
-            parts.append(f"{self.ignored_files} other files ignored")
+            parts.append(f"{_count(self.ignored_files, 'other file')} ignored")
         return "; ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 # -- inputs ----------------------------------------------------------------------------------------
@@ -138,7 +143,7 @@ def _unsupported(path: Path) -> InputError:
     return InputError(
         "not a web page or web archive",
         where=unicode_text(path),
-        hint=f"name folders or {', '.join(PAGE_SUFFIXES + ARCHIVE_SUFFIXES)} files (each also .gz)",
+        hint=f"name folders, or {_SUFFIXES_SHOWN}",
     )
 
 
@@ -209,7 +214,7 @@ def import_files(paths: Sequence[Path]) -> tuple[list[tuple[str, Path]], int]:
                 raise InputError(
                     "folder holds no web pages or web archives",
                     where=unicode_text(path),
-                    hint=f"put {', '.join(PAGE_SUFFIXES + ARCHIVE_SUFFIXES)} files in it (each also .gz)",
+                    hint=f"put {_SUFFIXES_SHOWN} in it, or check the path",
                 )
         else:
             found = [path]
@@ -270,10 +275,6 @@ def _max_date(warc_date: str | None) -> str | None:
     return (fetched + dt.timedelta(days=1)).isoformat()
 
 
-def _words(n: int) -> str:
-    return f"{n} word" if n == 1 else f"{n} words"
-
-
 def article_row(page: RawPage, options: ImportOptions, version: str) -> dict[str, object]:
     """The article of one page; :class:`PageRejected` when it gives none."""
     decoded = decode_page(page.data, page.charset)
@@ -284,7 +285,7 @@ def article_row(page: RawPage, options: ImportOptions, version: str) -> dict[str
     )
     words = len(extracted.body.split())
     if words < options.min_words:
-        raise PageRejected("too short", f"{_words(words)} of main text, at least {options.min_words} needed")
+        raise PageRejected("too short", f"{_count(words, 'word')} of main text, at least {options.min_words} needed")
     evidence = html_evidence(extracted.body)
     if evidence is not None:  # a corpus reader would refuse it: keep the corpus readable
         raise PageRejected("markup in main text", evidence.describe())
@@ -361,12 +362,21 @@ def _import_one(
 
 def _nothing_imported(paths: Sequence[Path], result: ImportResult) -> InputError:
     shown = " ".join(unicode_text(p) for p in paths)
-    reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(Counter(i.reason for i in result.not_imported).items()))
+    counts = Counter(i.reason for i in result.not_imported)
+    reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items())) or "no page found"
     return InputError(
-        f"no article imported from {result.pages} pages" + (f" ({reasons})" if reasons else ""),
+        f"no article imported: {reasons}",
         where=shown,
-        hint="--rejects FILE lists each page or record and why",
+        hint=_first_rejected(result) + "an import needs at least one HTML page holding an article",
     )
+
+
+def _first_rejected(result: ImportResult) -> str:
+    rejected = [i for i in result.not_imported if i.status == "rejected"] or result.not_imported
+    if not rejected:
+        return ""
+    first = rejected[0]
+    return f"first: {first.source.where}: {first.reason}; "
 
 
 # -- output ----------------------------------------------------------------------------------------

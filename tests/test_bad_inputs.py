@@ -2783,7 +2783,7 @@ def test_corpus_import_of_no_article_is_one_line(tmp_path: Path) -> None:
     out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
     line = error_line(_import(str(pages), "-o", str(out), "--rejects", str(rejects)))
     assert line == (
-        f"error: {pages}: no article imported: 1 empty page, 1 too short "
+        f"error: {pages}: no article imported: empty page: 1, too short: 1 "
         f"(first: {pages}/empty.html: empty page; an import needs at least one HTML page holding an article)"
     ), line
     assert not out.exists() and not rejects.exists()
@@ -2827,7 +2827,7 @@ def test_corpus_import_lists_rejected_pages_as_warnings(tmp_path: Path) -> None:
     assert lines[1] == f"warning: {pages}/empty00.html: not imported: empty page"
     assert lines[-1] == f"warning: ... and 3 more rejected pages (listed in {rejects})"
     assert len(lines) == 21 and "Traceback" not in result.output
-    assert "corpus import: 1 article from 24 pages; 23 rejected (22 empty page, 1 truncated or damaged gzip)" in result.stderr
+    assert "corpus import: 1 article from 24 pages; 23 rejected (empty page: 22, truncated or damaged gzip: 1)" in result.stderr
     assert len(rejects.read_text().splitlines()) == 23
     assert json.loads(out.read_text())["outlet"] == "The Planet"
 

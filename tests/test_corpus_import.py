@@ -236,7 +236,7 @@ def test_a_warc_gives_one_article_per_html_page(tmp_path: Path, gzipped: bool) -
     blank = [i for i in result.not_imported if i.reason == "empty page"][0]
     assert (blank.source.record, blank.source.record_id) == (6, "<urn:uuid:r5>")
     assert result.pages == 3
-    assert "2 articles from 3 pages; 3 skipped (" in result.summary()
+    assert result.summary() == "2 articles from 3 pages; 3 skipped (HTTP status not 200: 1, not HTML: 1, redirect: 1); 1 rejected (empty page: 1)"
 
 
 def test_a_truncated_gzip_record_keeps_the_pages_before_it(tmp_path: Path) -> None:
@@ -494,3 +494,33 @@ def test_an_arc_file(tmp_path: Path, gzipped: bool) -> None:
     [row] = import_pages([tmp_path / name]).articles.to_dicts()
     assert (row["outlet"], row["warc_record_id"]) == ("Morning Courier", None)  # ARC records have no id
     assert (row["warc_target_uri"], row["warc_date"]) == ("https://courier.example.net/floods", "2025-07-24T06:00:00Z")
+
+
+# -- any page: an article or a reason -------------------------------------------------------------------
+
+_FRAGMENTS = st.sampled_from(
+    ["<p>", "</p>", "<div>", "</div>", "<script>", "</script>", "<title>", "</title>", "<meta charset=x>",
+     "<h1>", "</h1>", "&amp;", "&#0;", "<!--", "-->", "<![CDATA[", "]]>", "<?xml version='1.0' encoding='utf-8'?>",
+     "\u201c", "\u2019", "\x00", "\ufffd", "\n", " ", "word ", "grain deal talks "]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_FRAGMENTS, st.text(max_size=20)), max_size=60), st.sampled_from(["utf-8", "cp1252", "utf-16"]))
+def test_any_page_gives_an_article_or_a_reason(parts: list[str], encoding: str) -> None:
+    """Hostile or broken markup never escapes as an exception: an article the corpus readers
+    accept, or a PageRejected with a reason."""
+    from harness.corpus.records import RawRecord
+    from harness.corpus.records import article_row as corpus_row
+    from harness.corpus.webarchive import PageSource, RawPage
+    from harness.corpus.webimport import article_row
+
+    data = ("<html><body>" + "".join(parts) + "</body></html>").encode(encoding, errors="replace")
+    try:
+        row = article_row(RawPage(PageSource("p.html"), data), ImportOptions(min_words=1), "x")
+    except PageRejected as exc:
+        assert exc.reason
+        return
+    fields = {k: v for k, v in row.items() if k != "doc_id"}
+    read = corpus_row(RawRecord(fields, "p.jsonl:1", "p.jsonl:1"))
+    assert read["doc_id"] == row["doc_id"] and read["body"] == row["body"]

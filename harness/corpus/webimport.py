@@ -114,7 +114,7 @@ class ImportResult:
         for status in ("skipped", "rejected"):
             counts = self.counts(status)
             if counts:
-                reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
+                reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(counts.items()))
                 parts.append(f"{sum(counts.values())} {status} ({reasons})")
         if self.replaced_pages:
             parts.append(f"{_count(self.replaced_pages, 'page')} decoded with invalid bytes replaced")
@@ -257,7 +257,7 @@ def _pages(files: list[tuple[str, Path]]) -> Iterator[RawPage | NotImported]:
 
 
 def _folder(shown: str) -> str | None:
-    parent = Path(shown).parent.name
+    parent = Path(shown).parent.name.strip()
     return parent if parent not in ("", ".", "..") else None
 
 
@@ -363,7 +363,7 @@ def _import_one(
 def _nothing_imported(paths: Sequence[Path], result: ImportResult) -> InputError:
     shown = " ".join(unicode_text(p) for p in paths)
     counts = Counter(i.reason for i in result.not_imported)
-    reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items())) or "no page found"
+    reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(counts.items())) or "no page found"
     return InputError(
         f"no article imported: {reasons}",
         where=shown,

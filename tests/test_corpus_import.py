@@ -524,3 +524,27 @@ def test_any_page_gives_an_article_or_a_reason(parts: list[str], encoding: str) 
     fields = {k: v for k, v in row.items() if k != "doc_id"}
     read = corpus_row(RawRecord(fields, "p.jsonl:1", "p.jsonl:1"))
     assert read["doc_id"] == row["doc_id"] and read["body"] == row["body"]
+
+
+def test_a_subfolder_that_cannot_be_listed_is_one_rejection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """(Simulated: the tests may run as root, who can list any folder.)"""
+    import os
+
+    (tmp_path / "pages" / "locked").mkdir(parents=True)
+    (tmp_path / "pages" / "a.html").write_text(GRAIN_PAGE)
+    real_walk = os.walk
+
+    def walk(top: Path, onerror: object = None, **kwargs: object):  # type: ignore[no-untyped-def]
+        for entry in real_walk(top, onerror=onerror, **kwargs):  # type: ignore[arg-type]
+            if Path(entry[0]).name == "locked":
+                onerror(PermissionError(13, "Permission denied", entry[0]))  # type: ignore[operator]
+                continue
+            yield entry
+
+    monkeypatch.setattr("harness.corpus.webimport.os.walk", walk)
+    result = import_pages([tmp_path / "pages"])
+    assert result.articles.height == 1
+    [item] = result.not_imported
+    assert (item.source.source_file, item.reason, item.detail) == (
+        f"{(tmp_path / 'pages' / 'locked').as_posix()}", "unreadable", "Permission denied"
+    )

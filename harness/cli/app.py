@@ -32,7 +32,7 @@ from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, cl
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
 from harness.corpus import STDIN, corpus_inputs, load_corpus
 from harness.corpus.columns import ColumnMap
-from harness.corpus.webimport import DEFAULT_MIN_WORDS
+from harness.corpus.webimport import DEFAULT_MIN_WORDS, MinWords
 from harness.engines import Engine, EngineName, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.safetext import unicode_text
@@ -393,8 +393,6 @@ def corpus_show(
     console.print(terminal.table(("outlet", "articles"), outlets))
 
 
-# Fewer words of main text than this: the page is rejected as too short (`corpus import --min-words`).
-MinWords = Annotated[int, Range(1, 100_000)]
 REJECTS_SHOWN = 20  # rejected pages `corpus import` names on stderr; --rejects FILE lists all
 
 

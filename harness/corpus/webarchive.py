@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import logging
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -134,6 +135,8 @@ def _records(handle: io.BufferedIOBase, shown: str, skip: int = 0) -> Generator[
     from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
     from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
 
+    # warcio logs a note for each URI it repairs; with no handler Python would print it on stderr.
+    logging.getLogger("warcio").addHandler(logging.NullHandler())
     records = iter(ArchiveIterator(handle))  # ARC records as ARC: converting invents random record ids
     number = 0
     while True:

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import polars as pl
 
@@ -48,6 +48,7 @@ from harness.corpus.webpage import (
     saved_from_url,
 )
 from harness.errors import InputError, UsageError
+from harness.experiments.settings import Help, Range
 from harness.safetext import unicode_text
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
@@ -82,9 +83,16 @@ IMPORT_SCHEMA: dict[str, pl.DataType] = {
 Progress = Callable[[int], None]
 
 
+MinWords = Annotated[
+    int,
+    Range(1, 100_000),
+    Help("Reject a page whose main text has fewer words (whitespace-separated) than this."),
+]
+
+
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
-    min_words: int = DEFAULT_MIN_WORDS  # fewer words of main text: rejected as too short
+    min_words: MinWords = DEFAULT_MIN_WORDS
 
 
 @dataclass(slots=True)
@@ -178,39 +186,52 @@ def _saved_resources(files: list[str]) -> set[str]:
     return {f"{stem}_files" for stem in stems}
 
 
-def _walk(folder: Path) -> tuple[list[Path], int]:
-    """Page and archive files under ``folder`` (sorted), and how many other files."""
+@dataclass(slots=True)
+class Inputs:
+    """What the paths given hold: files to read, other files, folders that could not be listed."""
+
+    files: list[tuple[str, Path]] = field(default_factory=list)  # (shown name, path), sorted by name
+    ignored: int = 0
+    unreadable: list[NotImported] = field(default_factory=list)
+
+
+def _walk(folder: Path, inputs: Inputs) -> list[Path]:
+    """Page and archive files under ``folder``, sorted; other files and unreadable
+    subfolders are noted in ``inputs``."""
     found: list[Path] = []
-    ignored = 0
-    for current, dirs, files in os.walk(folder):
+
+    def unreadable(error: OSError) -> None:
+        where = _shown(Path(error.filename)) if error.filename else _shown(folder)
+        inputs.unreadable.append(NotImported(PageSource(where), "rejected", "unreadable", error.strerror or str(error)))
+
+    for current, dirs, files in os.walk(folder, onerror=unreadable):
         resources = _saved_resources(files)
         dirs[:] = sorted(d for d in dirs if not _is_documentation(d) and d not in resources)
         for name in sorted(files):
             if _is_documentation(name):
                 continue
             if _kind(name) is None:
-                ignored += 1
+                inputs.ignored += 1
             else:
                 found.append(Path(current) / name)
-    return found, ignored
+    return found
 
 
 def _shown(path: Path) -> str:
     return unicode_text(Path(os.path.normpath(path)).as_posix())
 
 
-def import_files(paths: Sequence[Path]) -> tuple[list[tuple[str, Path]], int]:
-    """Every file to read, as (shown name, path) sorted by name, once each; and how
-    many other files the folders hold."""
+def import_files(paths: Sequence[Path]) -> Inputs:
+    """Every file to read, as (shown name, path) sorted by name, once each; the other
+    files the folders hold, and their subfolders that could not be listed."""
     for path in paths:
         check_import_input(path)
+    inputs = Inputs()
     files: dict[str, tuple[str, Path]] = {}  # by real path: a file named twice is read once
-    ignored = 0
     for path in paths:
         if path.is_dir():
-            found, skipped = _walk(path)
-            ignored += skipped
-            if not found:
+            found = _walk(path, inputs)
+            if not found and not inputs.unreadable:
                 raise InputError(
                     "folder holds no web pages or web archives",
                     where=unicode_text(path),
@@ -219,8 +240,10 @@ def import_files(paths: Sequence[Path]) -> tuple[list[tuple[str, Path]], int]:
         else:
             found = [path]
         for file in found:
-            files.setdefault(os.path.realpath(file), (_shown(file), file))
-    return sorted(files.values(), key=lambda item: item[0]), ignored
+            key, entry = os.path.realpath(file), (_shown(file), file)
+            files[key] = min(files.get(key, entry), entry, key=lambda item: item[0])  # not by input order
+    inputs.files = sorted(files.values(), key=lambda item: item[0])
+    return inputs
 
 
 # -- pages -----------------------------------------------------------------------------------------
@@ -320,12 +343,12 @@ def import_pages(
     """
     if not paths:
         raise UsageError("no input given", hint="name saved pages, WARC files or folders of them")
-    files, ignored = import_files(paths)
+    inputs = import_files(paths)
     version = extractor_version()
     rows: list[dict[str, object]] = []
     first: dict[str, str] = {}  # doc_id -> where it was first read
-    result = ImportResult(pl.DataFrame(schema=IMPORT_SCHEMA), ignored_files=ignored)
-    for seen, item in enumerate(_pages(files), start=1):
+    result = ImportResult(pl.DataFrame(schema=IMPORT_SCHEMA), list(inputs.unreadable), inputs.ignored)
+    for seen, item in enumerate(_pages(inputs.files), start=1):
         if isinstance(item, NotImported):
             result.not_imported.append(item)
         else:

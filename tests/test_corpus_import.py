@@ -290,6 +290,9 @@ def test_outlet_falls_back_to_the_domain_then_the_folder(tmp_path: Path) -> None
         ("news.yahoo.com", ("https://news.yahoo.com/x",), None, "yahoo.com"),
         (None, (None, "https://apnews.com/article/x"), "pages", "apnews.com"),
         (None, ("http://localhost:8000/x",), None, "localhost"),
+        # Without a site name the extractor takes a title segment holding a ".": half a sentence.
+        ("including its view on the ruling: \"It's not hard to write,\" he says.", ("https://www.npr.org/x",), None, "npr.org"),
+        ("The Times of India", ("https://timesofindia.indiatimes.com/x",), None, "The Times of India"),
         (None, (), "reuters", "reuters"),
         (None, (), None, "unknown"),
     ],

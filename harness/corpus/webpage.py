@@ -68,6 +68,7 @@ _AS_WINDOWS_1252 = frozenset({"iso8859-1", "ascii", "latin-1"})
 # and UTF-7 is refused by browsers (it smuggles markup past filters).
 _NOT_DECLARABLE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "utf-7"})
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_SENTENCE_ENDS = (".", "!", "?", "\"", "\u201d", ",", ":", ";")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")
 
 
@@ -293,6 +294,19 @@ def _host_fallback(url: str | None) -> str | None:
     return re.sub(r"^(?:www|w[0-9]+)\.", "", host) if host else None
 
 
+MAX_SITE_NAME_WORDS = 8  # "The Times of India", "Daily Mail Online": names are short
+MAX_SITE_NAME_CHARS = 80
+
+
+def is_site_name(value: str) -> bool:
+    """A publication's name, not a URL (``article:publisher`` often holds a Facebook page) nor
+    a clause of a title: without a site name the extractor takes any part of the title
+    holding a ``.``, which may be half a sentence."""
+    if "://" in value or "/" in value or len(value) > MAX_SITE_NAME_CHARS:
+        return False
+    return len(value.split()) <= MAX_SITE_NAME_WORDS and not value.rstrip().endswith(_SENTENCE_ENDS)
+
+
 def page_outlet(sitename: str | None, urls: tuple[str | None, ...], folder: str | None) -> str:
     """The site's own name; else the registered domain of the first known URL; else the
     file's folder; else ``unknown``.
@@ -301,7 +315,7 @@ def page_outlet(sitename: str | None, urls: tuple[str | None, ...], folder: str 
     merely the page's host (trafilatura's fallback) is not a name the site gave.
     """
     known = [url for url in urls if url]
-    if sitename and "://" not in sitename and "/" not in sitename:
+    if sitename and is_site_name(sitename):
         if not known or sitename.casefold() != (_host_fallback(known[0]) or "").casefold():
             return sitename
     for url in known:

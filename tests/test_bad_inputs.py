@@ -218,12 +218,27 @@ loaded-terms span folder: offsets  test_bad_span_folder[*]
 score --hits: bad suffix, with     test_bad_hits_option[*]; onto an input: test_hits_onto_an_input_is_refused
   --stream or --suite core, same
   file as -o
+corpus import: missing path,       test_corpus_import_of_a_missing_path;
+  another file type, folder with     test_corpus_import_refuses_paths_it_cannot_read (one line each,
+  no page, FIFO                      nothing written)
+corpus import: no page gives an    test_corpus_import_of_no_article_is_one_line (exit 2, counts per reason, the
+  article                            first rejected page; no output, no rejects file)
+corpus import: -o/--rejects of     test_corpus_import_checks_its_options_before_the_work
+  the wrong suffix or place,
+  --min-words 0
+corpus import: bad pages (empty,   test_corpus_import_lists_rejected_pages_as_warnings (exit 0; first 20 named,
+  truncated .gz, ...) beside good    all in --rejects); lib test_corpus_import::test_bad_pages_are_counted_*
+corpus import: damaged WARC, a     test_corpus_import_keeps_the_pages_of_a_damaged_warc; truncated records:
+  .warc that is not one              lib test_corpus_import::test_a_truncated_*
+corpus import: unreadable page or  test_corpus_import_of_an_unreadable_page_in_a_folder (not as root);
+  dangling link in a folder          test_corpus_import_of_a_dangling_link_in_a_folder
 =================================  ==============================================================
 """
 
 from __future__ import annotations
 
 import errno
+import gzip
 import importlib.util
 import io
 import json
@@ -2821,3 +2836,153 @@ def test_hits_onto_an_input_is_refused(tmp_path: Path) -> None:
     line = error_line(runner.invoke(app, ["score", str(corpus), "--hits", str(corpus)]))
     assert "the output is the input file" in line, line
     assert corpus.read_bytes() == before
+# -- issue 13: corpus import of web pages and WARC crawls ------------------------------------------
+
+_WEB_PARAGRAPHS = (
+    "Ministers from both countries agreed on Tuesday to extend the grain corridor for another year, "
+    "officials said after two days of talks in Istanbul.",
+    "The agreement lets cargo ships leave three ports under inspection by a joint centre, a system that "
+    "has moved more than thirty million tonnes of grain since it began.",
+)
+_WEB_PAGE = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Grain deal extended | The Planet</title>'
+    '<meta property="og:site_name" content="The Planet"></head><body><nav><a href="/">Home</a></nav>'
+    "<article><h1>Grain deal extended</h1>" + "".join(f"<p>{p}</p>" for p in _WEB_PARAGRAPHS) + "</article>"
+    "<footer>All rights reserved.</footer></body></html>"
+)
+
+
+def _import(*args: str) -> Result:
+    return runner.invoke(app, ["corpus", "import", *args])
+
+
+def test_corpus_import_of_a_missing_path(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    line = error_line(_import(str(tmp_path / "missing.html"), "-o", str(out)))
+    assert line == f"error: {tmp_path / 'missing.html'}: no such file or folder (check the path)", line
+    assert not out.exists()
+
+
+def test_corpus_import_refuses_paths_it_cannot_read(tmp_path: Path) -> None:
+    """A file of another type, a folder with no page, a FIFO: one line each, nothing written."""
+    out = tmp_path / "out.jsonl"
+    (tmp_path / "notes.txt").write_text("not a page\n")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "style.css").write_text("body {}\n")
+    os.mkfifo(tmp_path / "pipe.html")
+    cases = {
+        "notes.txt": "notes.txt: not a web page or web archive (name folders, or .html/",
+        "empty": "empty: folder holds no web pages or web archives (put .html/",
+        "pipe.html": "pipe.html: is not a regular file (save the pages to files first)",
+    }
+    for name, expected in cases.items():
+        line = error_line(_import(str(tmp_path / name), "-o", str(out)))
+        assert f"{tmp_path / expected}" in line or expected in line, line
+    assert not out.exists()
+
+
+def test_corpus_import_of_no_article_is_one_line(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "empty.html").write_text("")
+    (pages / "nav.html").write_text("<html><head><title>Index</title></head><body><nav>Home</nav></body></html>")
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    line = error_line(_import(str(pages), "-o", str(out), "--rejects", str(rejects)))
+    assert line == (
+        f"error: {pages}: no article imported: empty page: 1, too short: 1 "
+        f"(first: {pages}/empty.html: empty page; an import needs at least one HTML page holding an article)"
+    ), line
+    assert not out.exists() and not rejects.exists()
+
+
+def test_corpus_import_checks_its_options_before_the_work(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_text(_WEB_PAGE)
+    out = tmp_path / "out.jsonl"
+    cases = [
+        (["-o", str(tmp_path / "out.csv")], "cannot tell the output format from 'out.csv' (-o: name the file *.jsonl or *.parquet)"),
+        (["-o", str(pages / "out.jsonl")], f"the output is inside the input folder {pages}: it would become part of the input"),
+        (["-o", str(out), "--rejects", str(out)], "--rejects and -o name the same file"),
+        (["-o", str(out), "--rejects", str(tmp_path / "r.txt")], "the list is JSON Lines (name the file *.jsonl)"),
+        (["-o", str(out), "--rejects", str(pages / "r.jsonl")], "the output is inside the input folder"),
+        (["-o", str(out), "--min-words", "0"], "--min-words 0 is out of range (allowed: an integer in [1, 100000])"),
+    ]
+    for options, expected in cases:
+        line = error_line(_import(str(pages), *options))
+        assert expected in line, (options, line)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pages"] and os.listdir(pages) == ["a.html"]
+
+
+def test_corpus_import_lists_rejected_pages_as_warnings(tmp_path: Path) -> None:
+    """Bad pages never stop an import: each is named on stderr (the first 20), all in --rejects."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "good.html").write_text(_WEB_PAGE)
+    for n in range(22):
+        (pages / f"empty{n:02d}.html").write_text("")
+    (pages / "cut.html.gz").write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00")
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    result = _import(str(pages), "-o", str(out), "--rejects", str(rejects))
+    assert result.exit_code == 0, result.output
+    lines = stderr_lines(result)
+    assert lines[0] == (
+        f"warning: {pages}/cut.html.gz: not imported: truncated or damaged gzip (EOFError: "
+        "Compressed file ended before the end-of-stream marker was reached)"
+    ), lines[0]
+    assert lines[1] == f"warning: {pages}/empty00.html: not imported: empty page"
+    assert lines[-1] == f"warning: ... and 3 more rejected pages (listed in {rejects})"
+    assert len(lines) == 21 and "Traceback" not in result.output
+    assert "corpus import: 1 article from 24 pages; 23 rejected (empty page: 22, truncated or damaged gzip: 1)" in result.stderr
+    assert len(rejects.read_text().splitlines()) == 23
+    assert json.loads(out.read_text())["outlet"] == "The Planet"
+
+
+def test_corpus_import_keeps_the_pages_of_a_damaged_warc(tmp_path: Path) -> None:
+    """A WARC that stops being readable part way: the pages before count; the rest is one rejection."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    body = _WEB_PAGE.encode()
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    record = writer.create_warc_record(
+        "https://planet.example/grain", "response", payload=io.BytesIO(body), length=len(body), http_headers=headers,
+        warc_headers_dict={"WARC-Date": "2025-07-24T06:00:00Z", "WARC-Record-ID": "<urn:uuid:one>"},
+    )
+    writer.write_record(record)
+    damaged = gzip.compress(b"hello, this is not a WARC record\r\n\r\n", mtime=0)  # a second member
+    (tmp_path / "crawl.warc.gz").write_bytes(buffer.getvalue() + damaged)
+    (tmp_path / "notes.warc").write_text("this is not a web archive\n")
+    out = tmp_path / "out.jsonl"
+    result = _import(str(tmp_path / "crawl.warc.gz"), str(tmp_path / "notes.warc"), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    lines = stderr_lines(result)
+    assert lines[0] == (f"warning: {tmp_path}/crawl.warc.gz record 2: not imported: damaged archive (unreadable after record 1: "
+        "ArchiveLoadFailed: Invalid WARC record, first line: hello, this is not a WARC record)"
+    ), lines
+    assert lines[1] == f"warning: {tmp_path}/notes.warc: not imported: not a WARC file (it does not start with a WARC or ARC header)"
+    assert json.loads(out.read_text())["warc_record_id"] == "<urn:uuid:one>"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_corpus_import_of_an_unreadable_page_in_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "good.html").write_text(_WEB_PAGE)
+    locked = tmp_path / "pages" / "locked.html"
+    locked.write_text(_WEB_PAGE.replace("Grain", "Wheat"))
+    locked.chmod(0)
+    result = _import(str(tmp_path / "pages"), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert f"warning: {locked}: not imported: unreadable (Permission denied)" in stderr_lines(result)
+
+
+def test_corpus_import_of_a_dangling_link_in_a_folder(tmp_path: Path) -> None:
+    """A page that cannot be opened inside a folder is one rejected page, not the end of the import."""
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "good.html").write_text(_WEB_PAGE)
+    (tmp_path / "pages" / "gone.html").symlink_to(tmp_path / "nowhere.html")
+    result = _import(str(tmp_path / "pages"), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert f"warning: {tmp_path}/pages/gone.html: not imported: unreadable (No such file or directory)" in stderr_lines(result)

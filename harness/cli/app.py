@@ -32,6 +32,7 @@ from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, cl
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
 from harness.corpus import STDIN, corpus_inputs, load_corpus
 from harness.corpus.columns import ColumnMap
+from harness.corpus.webimport import DEFAULT_MIN_WORDS, MinWords
 from harness.engines import Engine, EngineName, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.safetext import unicode_text
@@ -79,7 +80,7 @@ def _options(
     """Compare how news outlets frame the same events: named experiments, versioned results."""
 
 
-corpus_app = typer.Typer(help="Look at a corpus.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Look at a corpus, or make one from saved web pages and WARC crawls.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 
 console = Console()
@@ -390,6 +391,65 @@ def corpus_show(
     shown = f"all {total} articles shown" if len(rows) == total else f"{len(rows)} of {total} articles shown (--limit 0 shows all)"
     typer.echo(terminal.line(shown))
     console.print(terminal.table(("outlet", "articles"), outlets))
+
+
+REJECTS_SHOWN = 20  # rejected pages `corpus import` names on stderr; --rejects FILE lists all
+
+
+@corpus_app.command("import")
+@clean_errors
+def corpus_import(
+    path: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Saved pages (.html/.htm, also .gz), WARC/ARC files (.warc, .warc.gz, .arc, .arc.gz), or folders of them.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The corpus to write: *.jsonl or *.parquet.")],
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Also write every skipped or rejected page or record here (JSONL).")
+    ] = None,
+    min_words: Annotated[
+        int, typer.Option("--min-words", help="Reject a page whose main text has fewer words than this.")
+    ] = DEFAULT_MIN_WORDS,
+) -> None:
+    """Extract each web page's article (main text, headline, date, site name, author) into a corpus.
+
+    Every HTML page, and every HTML response or resource record of a WARC file,
+    becomes one article with its provenance (file, WARC record id and URI,
+    extractor and version, SHA-256 of the page). Records that are not pages
+    (other content types, redirects, statuses other than 200) are skipped; pages
+    that give no article (empty, no main text, too short, undecodable, truncated)
+    are rejected. Both are counted on stderr, the first rejected pages named;
+    --rejects FILE lists them all. Exit 2 when no page gave an article.
+
+    Example: harness corpus import saved-pages/ crawl.warc.gz -o corpus.jsonl --rejects rejects.jsonl
+    """
+    from harness.corpus.webimport import ImportOptions, check_import_output, corpus_bytes, import_pages, rejects_bytes
+
+    check_import_output(output)
+    check_option("--min-words", min_words, MinWords)
+    if rejects is not None:
+        if rejects.suffix.lower() != ".jsonl":
+            raise UsageError(f"--rejects {unicode_text(rejects)}: the list is JSON Lines", hint="name the file *.jsonl")
+        if os.path.realpath(rejects) == os.path.realpath(output):
+            raise UsageError("--rejects and -o name the same file", hint="write the rejects list to a file of its own")
+        check_output(rejects, path)
+    check_output(output, path)  # before the work: never onto an input or into an input folder
+    with progress("corpus import", "pages and records", deferred=True) as work:
+        result = import_pages(path, ImportOptions(min_words=min_words), progress=work.count)
+        work.summary = f"corpus import: {result.summary()},"
+    write_output(output, corpus_bytes(result.articles, output), inputs=path)
+    if rejects is not None:
+        write_output(rejects, rejects_bytes(result), inputs=path)
+    rejected = [item for item in result.not_imported if item.status == "rejected"]
+    for item in rejected[:REJECTS_SHOWN]:
+        warn(f"{item.source.where}: not imported: {item.reason}" + (f" ({item.detail})" if item.detail else ""))
+    if len(rejected) > REJECTS_SHOWN:
+        more = "listed in " + unicode_text(rejects) if rejects is not None else "--rejects FILE lists them"
+        warn(f"... and {len(rejected) - REJECTS_SHOWN} more rejected pages ({more})")
+    work.done_line()  # once the corpus is written: a failed write ends with its error line alone
 
 
 SHOW_LIMIT = 20  # articles `corpus show` lists by default

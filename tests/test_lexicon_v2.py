@@ -3,6 +3,7 @@ the VADER second arm, and the matcher on arbitrary text."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from harness.scoring import TermMatcher, load_lexicons, score_documents
 from harness.scoring.arms import VADER_STRONG_THRESHOLD, check_arm, vader_strong_lexicon
 from harness.scoring.lexicon import NOT_LOADED_CATEGORIES, STANCE_RATES, load_lexicon
 from harness.scoring.pos import Reading, verb_reading
-from harness.errors import UsageError
+from harness.errors import HarnessError, UsageError
+from harness.experiments import load_catalogue
+from harness.project import Project
+from harness.run import run_experiment
 from harness.text import tokenize
 
 HEADER = "# version: 1\nterm\tcategory\tweight\tsource\tnote\n"
@@ -240,3 +244,39 @@ def test_matcher_on_random_text_stays_in_bounds(parts: list[str]) -> None:
             assert 0 <= hit.start < hit.end <= len(text)
             assert hit.start >= last_end  # no overlaps, text order
             last_end = hit.end
+
+
+# -- the arm as a step setting ----------------------------------------------------------------
+
+
+def test_framing_step_setting_selects_the_vader_arm(project: Project) -> None:
+    records = [
+        {"outlet": "A", "headline": "Plan", "body": "The horrible plan was a disaster, critics claimed."},
+        {"outlet": "B", "headline": "Plan", "body": "The council approved the plan on Monday."},
+    ]
+    (project.root / "two").mkdir()
+    (project.root / "two" / "articles.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
+    )
+    (project.experiments_dir / "arm.toml").write_text(
+        'name = "arm"\nversion = "1"\n[corpus]\npath = "two"\n[[steps]]\nuse = "score_framing"\n'
+        'settings = { loaded_lexicon = "vader-strong" }\n',
+        encoding="utf-8",
+    )
+    stored = run_experiment(load_catalogue(project.experiments_dir).get("arm"), project)
+    loaded = stored.table("hits").filter(pl.col("loaded"))
+    assert set(loaded["lexicon"]) == {"vader_lexicon.txt", "news_loaded.tsv"}
+    assert set(loaded.filter(pl.col("lexicon") == "news_loaded.tsv")["category"]) == {"attribution_loaded"}
+    resources = {r["name"]: r["version"] for r in stored.manifest.resources}
+    assert resources["vader_lexicon.txt"].startswith("vaderSentiment==")
+    assert "news_loaded.tsv" in resources
+
+
+def test_unknown_arm_in_an_experiment_file_is_refused(project: Project) -> None:
+    (project.experiments_dir / "bad-arm.toml").write_text(
+        'name = "bad-arm"\nversion = "1"\n[corpus]\npath = "seeds"\n[[steps]]\nuse = "score_framing"\n'
+        'settings = { loaded_lexicon = "liwc" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(HarnessError, match="loaded_lexicon"):
+        load_catalogue(project.experiments_dir).get("bad-arm")

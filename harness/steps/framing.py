@@ -94,7 +94,9 @@ def article_blocks(documents: pl.DataFrame) -> list[Block]:
             "Body text, one row per article. Voice 'narrator' is the outlet's own words, 'quoted' the "
             "words inside quotation marks. Readability is textstat's, sentiment VADER's compound per "
             "sentence (its mean over sentences, and the share of sentences at or below -0.05), loaded "
-            "terms per 1,000 words count lexicon entries of weight above 0. Every metric, for headline "
+            "terms per 1,000 words count hits of the loaded categories (weight above 0); hedges, boosters "
+            "and intensifiers have their own rates (hedge_per_1k, certainty_per_1k, intensifier_per_1k). "
+            "Every metric, for headline "
             "and body and each voice, is a column of table `documents` (long form: table `metrics`)."
         ),
         top_rows(articles, by="loaded_per_1k", descending=True, n=ARTICLE_ROWS, what="Most loaded articles", table="documents"),

@@ -206,6 +206,7 @@ empty / malformed JSONL on stdin   test_bad_standard_input (names <stdin>:LINE)
 score --stream with several        test_stream_refuses_several_inputs
   inputs or -
 corpus show --limit -1             test_corpus_show_limit_out_of_range
+unknown loaded_lexicon setting     test_unknown_loaded_lexicon_setting
 =================================  ==============================================================
 """
 
@@ -2713,3 +2714,18 @@ def test_stream_refuses_several_inputs(tmp_path: Path) -> None:
 def test_corpus_show_limit_out_of_range() -> None:
     line = error_line(runner.invoke(app, ["corpus", "show", "seeds", "--limit", "-1"]))
     assert line == "error: --limit -1 is out of range (allowed: an integer in [0, 1000000000])", line
+
+
+# -- issue 14: loaded-language instrument ---------------------------------------------------------
+
+
+def test_unknown_loaded_lexicon_setting(project: Project) -> None:
+    """An arm the harness does not have: one line naming the file, the key and the allowed values."""
+    (project.experiments_dir / "bad-arm.toml").write_text(
+        'name = "bad-arm"\nversion = "1"\n[corpus]\npath = "seeds"\n[[steps]]\nuse = "score_framing"\n'
+        'settings = { loaded_lexicon = "liwc" }\n',
+        encoding="utf-8",
+    )
+    line = error_line(cli(project, "run", "bad-arm"))
+    assert "bad-arm.toml" in line and "loaded_lexicon" in line and "vader-strong" in line, line
+    assert not (project.root / "results" / "bad-arm").exists()

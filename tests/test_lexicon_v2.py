@@ -126,6 +126,11 @@ def test_declared_and_argued_are_neutral_reporting_verbs(builtin: TermMatcher) -
         ("insisted", 0, Reading.VERB),
         ("claims", 0, Reading.UNKNOWN),
         ("zxqv", 0, Reading.UNKNOWN),
+        ("many claims", 1, Reading.NOUN),
+        ("many claim", 1, Reading.VERB),
+        ("two claims", 1, Reading.NOUN),
+        ("they publicly claim", 2, Reading.VERB),
+        ("she never claims", 2, Reading.VERB),
     ],
 )
 def test_verb_reading_rules(text: str, index: int, reading: Reading) -> None:

@@ -10,12 +10,13 @@ is decided by rules on the word itself and the word before it:
    form can have. A form that cannot be a verb ("allegations", "revelation") is not
    one; a form that can be a verb but not a noun ("claimed", "insists", "said") is.
 2. **The word before**, for forms that can be both ("claims", "remarks", "hit"):
-   a determiner or possessive ("the", "his", "Trump's"), a number or quantifier, an
+   a determiner or possessive ("the", "his", "Trump's"), a number, an
    adjective-only word ("bizarre", "false", "new") or a preposition before a form not
    ending in "-ing" ("over claims", "amid warnings") make it a noun (or an adjective:
    "the alleged victim"); a form that can only be a verb is one whatever comes before; a personal or
    relative pronoun, "to", an auxiliary or modal ("has", "will"), or an adverb in
-   "-ly" make it a verb.
+   "-ly" make it a verb. After a quantifier ("many", "some", "all") a form in "-s"
+   is a noun ("many claims") and any other form a verb ("many claim").
 3. Otherwise the reading is unknown, and a hit is kept (as before these rules).
 
 The rules err towards keeping a hit: they remove the common noun readings that the
@@ -36,10 +37,12 @@ _CACHE = 1 << 16
 
 # Closed word classes (lower case): short, fixed lists of English function words.
 DETERMINERS = frozenset(
-    "the a an this these those his her its their our my your such no any some every each another "
-    "many few several more most much either neither whose".split()
+    "the a an this these those his her its their our my your such no any every each another "
+    "much either neither whose two three four five six seven eight nine ten dozens hundreds thousands".split()
 )
-PRONOUNS = frozenset("i you he she it we they who which one".split())
+# Quantifiers are also subjects: "many claims" (noun) but "many claim" (verb).
+QUANTIFIERS = frozenset("many few several some most more all both others".split())
+PRONOUNS = frozenset("i you he she it we they who which".split())
 AUXILIARIES = frozenset(
     "to will would shall should can could may might must do does did has have had having "
     "is are was were be been being am 'll 've 'd n't not never also then just still once "
@@ -71,11 +74,19 @@ def _previous_word(tokens: Sequence[Token], i: int) -> Token | None:
     return before if before.is_word else None
 
 
+def _is_ly_adverb(lower: str) -> bool:
+    """ "publicly", "angrily": manner adverbs sit before verbs, not nouns."""
+    return lower.endswith("ly") and len(lower) > 3 and "ADV" in _parts_of_speech(lower)
+
+
 def _reading_after(previous: Token, word: str) -> Reading:
+    """What the word before says about ``word`` (rule 2 of the module docs)."""
     text = previous.text
     lower = text.lower()
-    if lower in PRONOUNS or lower in AUXILIARIES or (lower.endswith("ly") and len(lower) > 3 and "ADV" in _parts_of_speech(lower)):
+    if lower in PRONOUNS or lower in AUXILIARIES or _is_ly_adverb(lower):
         return Reading.VERB
+    if lower in QUANTIFIERS:
+        return Reading.NOUN if word.endswith("s") else Reading.VERB
     if lower in DETERMINERS or text.endswith(_POSSESSIVE_ENDINGS) or any(ch.isdigit() for ch in text):
         return Reading.NOUN
     if lower in PREPOSITIONS and not word.endswith("ing"):

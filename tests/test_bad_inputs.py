@@ -232,6 +232,7 @@ corpus import: damaged WARC, a     test_corpus_import_keeps_the_pages_of_a_damag
   .warc that is not one              lib test_corpus_import::test_a_truncated_*
 corpus import: unreadable page or  test_corpus_import_of_an_unreadable_page_in_a_folder (not as root);
   dangling link in a folder          test_corpus_import_of_a_dangling_link_in_a_folder
+unknown loaded_lexicon setting     test_unknown_loaded_lexicon_setting
 =================================  ==============================================================
 """
 
@@ -2986,3 +2987,16 @@ def test_corpus_import_of_a_dangling_link_in_a_folder(tmp_path: Path) -> None:
     result = _import(str(tmp_path / "pages"), "-o", str(tmp_path / "out.jsonl"))
     assert result.exit_code == 0, result.output
     assert f"warning: {tmp_path}/pages/gone.html: not imported: unreadable (No such file or directory)" in stderr_lines(result)
+# -- issue 14: loaded-language instrument ---------------------------------------------------------
+
+
+def test_unknown_loaded_lexicon_setting(project: Project) -> None:
+    """An arm the harness does not have: one line naming the file, the key and the allowed values."""
+    (project.experiments_dir / "bad-arm.toml").write_text(
+        'name = "bad-arm"\nversion = "1"\n[corpus]\npath = "seeds"\n[[steps]]\nuse = "score_framing"\n'
+        'settings = { loaded_lexicon = "liwc" }\n',
+        encoding="utf-8",
+    )
+    line = error_line(cli(project, "run", "bad-arm"))
+    assert "bad-arm.toml" in line and "loaded_lexicon" in line and "vader-strong" in line, line
+    assert not (project.root / "results" / "bad-arm").exists()

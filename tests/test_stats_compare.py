@@ -68,10 +68,17 @@ def test_daily_mail_narrator_loaded_rate_differs_from_reuters(
     mail = documents.filter(pl.col("outlet") == "Daily Mail").row(0, named=True)
     assert result["count_a"] == mail["loaded_hits_narrator"]
     assert result["n_a"] == mail["words_narrator"]
-    assert result["count_b"] == 0
+    reuters = documents.filter(pl.col("outlet") == "Reuters").row(0, named=True)
+    assert result["count_b"] == reuters["loaded_hits_narrator"]
+    assert result["n_b"] == reuters["words_narrator"]
     assert result["p_value"] < 0.001
     assert result["p_adjusted"] < 0.05
-    assert result["effect"] is None  # no Reuters hits: the ratio is unbounded
+    if result["count_b"] == 0:
+        assert result["effect"] is None  # no Reuters hits: the ratio is unbounded
+    else:
+        expected = (result["count_a"] / result["n_a"]) / (result["count_b"] / result["n_b"])
+        assert result["effect"] == pytest.approx(expected)
+        assert result["effect"] > 10
     assert result["ci_low"] > 1
     assert "one article in an outlet" in str(result["note"])
 

@@ -6,7 +6,9 @@ an attribution verb (a lexicon hit in the ``attribution_neutral`` or
 rules, tried in order, are the common shapes of English news attribution:
 
 0. **Which hits are verbs.** Lexicon hits in the two attribution categories, in
-   narrator voice, except right after a determiner ("dismissed the claims": a noun).
+   narrator voice. The matcher already drops hits that read as nouns in context
+   (``harness.scoring.pos``: "dismissed the claims", "bizarre allegations"); a hit
+   right after a determiner is skipped here as well.
 1. **Where to look for the verb.** A *full* quotation (its text ends in ``, . ! ?``
    inside the marks: "'..., ' Gabbard said.") is usually attributed after it, a
    *fragment* ("... not to 'discuss everything from scratch'") before it. So a full

@@ -7,21 +7,30 @@ A lexicon file is tab-separated with the header ``term category weight source no
 Matching rules (the same for every lexicon, built-in or the user's):
 
 * Text is cut into ``harness.text.tokenize`` tokens, so a term never matches inside a
-  word ("claim" does not match "acclaim"); hyphens are tokens of their own, so
-  "so-called" matches "so-called" and "so called".
+  word ("claim" does not match "acclaim").
 * A term word matches a text word when it equals the word (lower-cased, possessive
   ``'s`` removed) or is one of lemminflect's lemmas of that word, so base forms catch
   their inflections: "fire back" matches "fired back", "claim" matches "claims".
-  There is no part-of-speech tagging: "claim" also matches the noun "claims".
 * A term written ``=form`` matches that exact, case-sensitive surface form only
   ("=may" skips the month "May"; "=blasted" skips the noun "blast").
-* Multi-word terms match consecutive tokens; hyphen and dash tokens between words are
-  skipped, any other punctuation breaks the phrase (a term never spans a sentence).
+* Multi-word terms match consecutive tokens; any punctuation between the words breaks
+  the phrase (a term never spans a sentence), except hyphens as follows. A hyphen in a
+  term must be a hyphen in the text, joined to both words: "would-be" matches
+  "would-be", never the modal "would be". A space in a term matches a space or a
+  joining hyphen ("witch hunt" matches "witch-hunt"). Where a hyphenated term's
+  spaced form means the same ("so called"), the lexicon lists it as its own entry.
+* Part of speech where the category needs it: the attribution categories are verbs
+  of saying, so a hit there is dropped when the word reads as a noun in context
+  ("dismissed the claims", "bizarre allegations"); see ``harness.scoring.pos``.
 * Hits never overlap: at each word the longest term wins, then a term matching the
   surface form over one matching by lemma, then the heavier weight, then the later
   lexicon file. Matching resumes after the hit.
 * The same term in two files: the later file's entry wins (user files come after the
   built-in one, so a user can re-weight or re-categorise a built-in term).
+
+Which hits count as loaded language (``LexiconEntry.loaded``): weight above 0 and a
+category other than the stance markers (``hedge``, ``certainty``, ``intensifier``)
+and neutral attribution. Stance markers are reported as their own rates.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from harness.errors import ConfigError, at
 from harness.safetext import unicode_text
 from harness.resources import Resource
 from harness.scoring.datafiles import builtin_data_path, data_file_resource
+from harness.scoring.pos import Reading, verb_reading
 from harness.text import Token, tokenize
 
 BUILTIN_LEXICONS: tuple[str, ...] = ("news_loaded.tsv",)
@@ -49,11 +59,27 @@ LEXICON_COLUMNS: tuple[str, ...] = ("term", "category", "weight", "source", "not
 NEUTRAL_ATTRIBUTION = "attribution_neutral"
 LOADED_ATTRIBUTION = "attribution_loaded"
 ATTRIBUTION_CATEGORIES: tuple[str, ...] = (NEUTRAL_ATTRIBUTION, LOADED_ATTRIBUTION)
+# Categories whose terms must read as verbs in context (harness.scoring.pos).
+VERB_CATEGORIES: frozenset[str] = frozenset(ATTRIBUTION_CATEGORIES)
+
+# Stance markers: framing features, but not what annotators call loaded language.
+# Each is reported as its own rate (metric column) and never counts as loaded.
+HEDGE = "hedge"
+CERTAINTY = "certainty"
+INTENSIFIER = "intensifier"
+STANCE_RATES: dict[str, str] = {
+    HEDGE: "hedge_per_1k",
+    CERTAINTY: "certainty_per_1k",
+    INTENSIFIER: "intensifier_per_1k",
+}
+NOT_LOADED_CATEGORIES: frozenset[str] = frozenset({NEUTRAL_ATTRIBUTION, *STANCE_RATES})
 
 EXACT_MARK = "="
 _CATEGORY_RE = re.compile(r"[a-z][a-z0-9_]*")  # used with fullmatch
-# Hyphens and dashes join the parts of a compound; they never break a phrase.
+# Hyphen and dash characters inside a term join its words with a hyphen.
 _JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014")
+# What joins a hyphenated compound in text (dashes are breaks, not hyphens).
+_HYPHENS = frozenset("-\u2010\u2011")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 _LEMMA_CACHE = 1 << 16
 
@@ -69,11 +95,22 @@ class LexiconEntry:
     note: str
     lexicon: str  # file name
     line: int
+    # Per gap between words: True when the term writes a hyphen there ("would-be").
+    hyphens: tuple[bool, ...] = ()
 
     @property
     def loaded(self) -> bool:
-        """Weight 0 marks a tracked reference term ("said"), not loaded language."""
-        return self.weight > 0
+        """Counts as loaded language: weight above 0, and not a stance marker.
+
+        Weight 0 marks a tracked reference term ("said"); hedges, certainty markers
+        and intensifiers are framing features with rates of their own.
+        """
+        return self.weight > 0 and self.category not in NOT_LOADED_CATEGORIES
+
+    @property
+    def verb_only(self) -> bool:
+        """The term's first word must read as a verb (attribution verbs)."""
+        return self.category in VERB_CATEGORIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,15 +137,27 @@ def builtin_lexicon_paths() -> list[Path]:
     return [builtin_data_path(name) for name in BUILTIN_LEXICONS]
 
 
-def _term_words(term: str, *, where: str) -> tuple[str, ...]:
-    tokens = [t for t in tokenize(term) if t.text not in _JOINERS]
-    if not tokens or not (tokens[0].is_word and tokens[-1].is_word):
+def _term_words(term: str, *, where: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """The term's words, and per gap between two words whether a hyphen joins them."""
+    words: list[str] = []
+    hyphens: list[bool] = []
+    joined = False
+    for token in tokenize(term):
+        if token.text in _JOINERS:
+            joined = True
+            continue
+        if words:
+            hyphens.append(joined)
+        words.append(token.text)
+        joined = False
+    tokens = tokenize(term)
+    if not words or not (tokens[0].is_word and tokens[-1].is_word):
         raise ConfigError(
             f"term {term!r} must start and end with a word",
             where=where,
             hint="write a word or phrase in column 1 (punctuation only inside a phrase)",
         )
-    return tuple(t.text for t in tokens)
+    return tuple(words), tuple(hyphens)
 
 
 def _parse_weight(raw: str, *, where: str) -> float:
@@ -135,7 +184,7 @@ def _parse_entry(fields: list[str], *, lexicon: str, line: int, where: str) -> L
     term, category, weight, source, note = (f.strip() for f in fields)
     exact = term.startswith(EXACT_MARK)
     bare = term.removeprefix(EXACT_MARK).strip()
-    words = _term_words(bare, where=where)
+    words, hyphens = _term_words(bare, where=where)
     if not _CATEGORY_RE.fullmatch(category):
         raise ConfigError(
             f"category {category!r} is not a lower-case identifier",
@@ -156,6 +205,7 @@ def _parse_entry(fields: list[str], *, lexicon: str, line: int, where: str) -> L
         note=note,
         lexicon=lexicon,
         line=line,
+        hyphens=hyphens,
     )
 
 
@@ -180,11 +230,11 @@ def load_lexicon(path: Path) -> Lexicon:
             hint="the first non-comment line must be: " + "\\t".join(LEXICON_COLUMNS),
         )
     entries: list[LexiconEntry] = []
-    seen: dict[tuple[bool, tuple[str, ...]], int] = {}
+    seen: dict[tuple[bool, tuple[str, ...], tuple[bool, ...]], int] = {}
     for number, fields in rows:
         where = at(path, number)
         entry = _parse_entry(fields, lexicon=unicode_text(path.name), line=number, where=where)
-        key = (entry.exact, entry.words)
+        key = entry_key(entry)
         if key in seen:
             raise ConfigError(
                 f"term {entry.term!r} is listed twice (first at line {seen[key]})",
@@ -196,14 +246,31 @@ def load_lexicon(path: Path) -> Lexicon:
     return Lexicon(unicode_text(path.name), path, resource.version, tuple(entries), resource)
 
 
+def entry_key(entry: LexiconEntry) -> tuple[bool, tuple[str, ...], tuple[bool, ...]]:
+    """What makes two entries the same term: exactness, words and hyphens."""
+    return (entry.exact, entry.words, entry.hyphens)
+
+
 @cache
 def _builtin_lexicon(path: Path) -> Lexicon:
     return load_lexicon(path)
 
 
-def load_lexicons(paths: Sequence[Path] = (), *, include_builtin: bool = True) -> list[Lexicon]:
-    """The built-in lexicon (unless excluded), then the user's files in order."""
+def load_lexicons(
+    paths: Sequence[Path] = (), *, include_builtin: bool = True, loaded_lexicon: str = "harness"
+) -> list[Lexicon]:
+    """The built-in lexicon (unless excluded), then the user's files in order.
+
+    ``loaded_lexicon`` picks the instrument for loaded language (``harness.scoring.arms``):
+    ``"harness"`` the built-in lexicon; ``"vader-strong"`` VADER's strong words in place
+    of its loaded vocabulary (its attribution verbs and stance markers stay).
+    """
+    from harness.scoring import arms
+
+    arms.check_arm(loaded_lexicon)
     builtins = [_builtin_lexicon(p) for p in builtin_lexicon_paths()] if include_builtin else []
+    if loaded_lexicon == arms.VADER_STRONG_ARM:
+        builtins = [arms.vader_strong_lexicon(), *(arms.kept_part(lx) for lx in builtins)]
     return builtins + [load_lexicon(Path(p)) for p in paths]
 
 
@@ -223,10 +290,10 @@ class TermMatcher:
     def __init__(self, lexicons: Sequence[Lexicon]) -> None:
         self.lexicons = tuple(lexicons)
         # Later files override earlier ones term by term; the rank keeps file order.
-        chosen: dict[tuple[bool, tuple[str, ...]], tuple[int, LexiconEntry]] = {}
+        chosen: dict[tuple[bool, tuple[str, ...], tuple[bool, ...]], tuple[int, LexiconEntry]] = {}
         for rank, lexicon in enumerate(self.lexicons):
             for entry in lexicon.entries:
-                chosen[(entry.exact, entry.words)] = (rank, entry)
+                chosen[entry_key(entry)] = (rank, entry)
         self._rank = {entry: rank for rank, entry in chosen.values()}
         self.entries = tuple(entry for _, entry in chosen.values())
         self._by_first: dict[str, list[LexiconEntry]] = {}
@@ -278,6 +345,8 @@ class TermMatcher:
             matched = _match_words(entry, tokens, i)
             if matched is None:
                 continue
+            if entry.verb_only and verb_reading(tokens, i) is Reading.NOUN:
+                continue  # "dismissed the claims": the noun is no verb of saying
             last, by_surface = matched
             key = (len(entry.words), by_surface, entry.weight, self._rank[entry], entry.term)
             if best is None or key > best[0]:
@@ -315,17 +384,39 @@ def _word_matches(entry: LexiconEntry, word: str, token: Token) -> tuple[bool, b
     return token.is_word and word in word_forms(token.text), False
 
 
+def _joining_hyphen(tokens: Sequence[Token], position: int) -> bool:
+    """Token ``position`` is a hyphen written tight between two words ("would-be")."""
+    if not (0 < position < len(tokens) - 1) or tokens[position].text not in _HYPHENS:
+        return False
+    before, hyphen, after = tokens[position - 1], tokens[position], tokens[position + 1]
+    return before.end == hyphen.start and hyphen.end == after.start
+
+
+def _next_word(tokens: Sequence[Token], position: int, hyphenated: bool) -> int | None:
+    """Where the term's next word must be, after the word at ``position``.
+
+    A hyphenated gap needs a joining hyphen; a spaced gap takes the next token, or
+    the word after a joining hyphen ("witch hunt" matches "witch-hunt").
+    """
+    following = position + 1
+    if _joining_hyphen(tokens, following):
+        return following + 1
+    if hyphenated or following >= len(tokens):
+        return None
+    return following
+
+
 def _match_words(entry: LexiconEntry, tokens: Sequence[Token], i: int) -> tuple[int, bool] | None:
     """Index of the last matched token and whether all words matched by surface."""
     by_surface = True
     position = i
     for k, word in enumerate(entry.words):
         if k > 0:
-            position += 1
-            while position < len(tokens) and tokens[position].text in _JOINERS:
-                position += 1
-            if position >= len(tokens):
+            hyphenated = entry.hyphens[k - 1] if k - 1 < len(entry.hyphens) else False
+            found = _next_word(tokens, position, hyphenated)
+            if found is None:
                 return None
+            position = found
         ok, surface = _word_matches(entry, word, tokens[position])
         if not ok:
             return None

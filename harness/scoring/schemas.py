@@ -61,9 +61,13 @@ METRIC_VALUE_SCHEMA: dict[str, pl.DataType] = {
     "share_neutral": pl.Float64(),
     "share_positive": pl.Float64(),  # compound >= 0.05
     "lexicon_hits": pl.Int64(),  # every lexicon hit, weight 0 included
-    "loaded_hits": pl.Int64(),  # hits with weight > 0
+    "loaded_hits": pl.Int64(),  # hits of the loaded categories with weight > 0
     "loaded_per_1k": pl.Float64(),  # loaded_hits per 1,000 words
-    "loaded_weighted_per_1k": pl.Float64(),  # sum of weights per 1,000 words
+    "loaded_weighted_per_1k": pl.Float64(),  # sum of the loaded hits' weights per 1,000 words
+    # Stance markers, not loaded language: every hit of the category per 1,000 words.
+    "hedge_per_1k": pl.Float64(),
+    "certainty_per_1k": pl.Float64(),  # boosters
+    "intensifier_per_1k": pl.Float64(),
     "attribution_neutral": pl.Int64(),  # hits in category attribution_neutral
     "attribution_loaded": pl.Int64(),  # hits in category attribution_loaded
     "loaded_attribution_share": pl.Float64(),  # loaded / (neutral + loaded)
@@ -120,7 +124,7 @@ HITS_SCHEMA: dict[str, pl.DataType] = {
     "term": pl.String(),  # lexicon entry ("=" prefix: exact form)
     "category": pl.String(),
     "weight": pl.Float64(),
-    "loaded": pl.Boolean(),  # weight > 0
+    "loaded": pl.Boolean(),  # counts in loaded_per_1k: weight > 0, not a stance marker
     "lexicon": pl.String(),  # file name
     "lexicon_line": pl.Int64(),
     "left": pl.String(),  # context before, whitespace collapsed

@@ -22,6 +22,7 @@ from harness.scoring.batch import DOC, FIELD, VIEW, BatchSettings, collect, shut
 from harness.scoring.lexicon import (
     LOADED_ATTRIBUTION,
     NEUTRAL_ATTRIBUTION,
+    STANCE_RATES,
     TermMatcher,
     clear_lexicon_caches,
     load_lexicons,
@@ -55,10 +56,13 @@ _VIEW = VIEW
 
 
 def scoring_resources(
-    lexicons: Sequence[Path] = (), *, include_builtin: bool = True
+    lexicons: Sequence[Path] = (), *, include_builtin: bool = True, loaded_lexicon: str = "harness"
 ) -> list[Resource]:
     """Every data file that can change the scores (for manifests)."""
-    files = [lx.resource for lx in load_lexicons(lexicons, include_builtin=include_builtin)]
+    files = [
+        lx.resource
+        for lx in load_lexicons(lexicons, include_builtin=include_builtin, loaded_lexicon=loaded_lexicon)
+    ]
     return [
         *readability_resources(),
         *vader_resources(),
@@ -123,17 +127,20 @@ def score_documents(
     include_builtin: bool = True,
     context_chars: int = DEFAULT_CONTEXT_CHARS,
     workers: int | None = None,
+    loaded_lexicon: str = "harness",
 ) -> dict[str, pl.DataFrame]:
     """Score every article: tables documents, metrics, sentences, hits, rates, quotes, speakers.
 
     ``lexicons`` are extra lexicon files, matched after the built-in one (whose
     entries they can override); ``include_builtin=False`` uses only them.
+    ``loaded_lexicon`` is the loaded-language instrument: ``"harness"`` (the built-in
+    lexicon) or ``"vader-strong"`` (``harness.scoring.arms``).
     ``context_chars`` is the width of the KWIC context on each side of a hit.
     ``workers`` is how many processes score the texts: unset, every core for a large
     corpus (``harness.scoring.batch``); 1, this process only. The tables are the same.
     """
     frame = check_articles(articles)
-    loaded = load_lexicons(lexicons, include_builtin=include_builtin)
+    loaded = load_lexicons(lexicons, include_builtin=include_builtin, loaded_lexicon=loaded_lexicon)
     matcher = TermMatcher(loaded)
     settings = BatchSettings(lexicons=tuple(loaded), context_chars=context_chars)
     parts = collect(frame, settings, workers=workers)
@@ -237,7 +244,11 @@ def _hit_stats(hits: pl.DataFrame) -> pl.DataFrame:
         return frame.group_by(_DOC, _FIELD, "voice").agg(
             pl.len().cast(pl.Int64).alias("lexicon_hits"),
             pl.col("loaded").sum().cast(pl.Int64).alias("loaded_hits"),
-            pl.col("weight").sum().alias("_weight"),
+            pl.col("weight").filter(pl.col("loaded")).sum().alias("_weight"),
+            *[
+                (pl.col("category") == category).sum().cast(pl.Int64).alias(f"_{category}")
+                for category in STANCE_RATES
+            ],
             (pl.col("category") == NEUTRAL_ATTRIBUTION)
             .sum()
             .cast(pl.Int64)
@@ -279,8 +290,9 @@ def _metrics(
         "attribution_neutral",
         "attribution_loaded",
     ]
+    stance_counts = [f"_{category}" for category in STANCE_RATES]
     table = table.with_columns(
-        pl.col(zero_when_missing).fill_null(0), pl.col("_weight").fill_null(0.0)
+        pl.col(zero_when_missing + stance_counts).fill_null(0), pl.col("_weight").fill_null(0.0)
     )
     has_words = pl.col("words") > 0
     attributions = pl.col("attribution_neutral") + pl.col("attribution_loaded")
@@ -294,6 +306,10 @@ def _metrics(
         pl.when(attributions > 0)
         .then(pl.col("attribution_loaded") / attributions)
         .alias("loaded_attribution_share"),
+        *[
+            pl.when(has_words).then(pl.col(f"_{category}") * PER_THOUSAND / pl.col("words")).alias(rate)
+            for category, rate in STANCE_RATES.items()
+        ],
     )
     return table.select(
         _DOC, _FIELD, _VIEW, *[pl.col(c).cast(t) for c, t in METRICS_SCHEMA.items()]

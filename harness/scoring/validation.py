@@ -10,7 +10,7 @@ with the human judgement:
   (neutral items left out).
 * ``label`` for ``loaded-terms``: loaded / neutral (or 1 / 0, true / false, yes / no,
   biased / non-biased, any case). The
-  prediction is "loaded" when the text has a loaded-term hit (weight > 0): accuracy
+  prediction is "loaded" when the text has a loaded-term hit (``LexiconEntry.loaded``): accuracy
   and macro F1 over the two classes; ROC AUC of the weighted loaded-term density.
 
 The score of a text is VADER's compound for ``sentiment`` (gold items are single

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import polars as pl
 
@@ -42,6 +42,7 @@ from harness.stats import (
     story_keys,
 )
 from harness.text.language import SKIPPED_SCHEMA, language_resource, split_by_language
+from harness.scoring.arms import HARNESS_ARM
 from harness.scoring.readability import readability_resources
 from harness.text.sentences import abbreviations_resource
 
@@ -76,7 +77,11 @@ def _lexicon_paths(settings: Mapping[str, Any]) -> list[Path]:
 
 def _score_resources(settings: Mapping[str, Any]) -> list[Resource]:
     return [
-        *scoring_resources(_lexicon_paths(settings), include_builtin=settings.get("include_builtin", True)),
+        *scoring_resources(
+            _lexicon_paths(settings),
+            include_builtin=settings.get("include_builtin", True),
+            loaded_lexicon=settings.get("loaded_lexicon", HARNESS_ARM),
+        ),
         language_resource(),
     ]
 
@@ -89,7 +94,9 @@ def article_blocks(documents: pl.DataFrame) -> list[Block]:
             "Body text, one row per article. Voice 'narrator' is the outlet's own words, 'quoted' the "
             "words inside quotation marks. Readability is textstat's, sentiment VADER's compound per "
             "sentence (its mean over sentences, and the share of sentences at or below -0.05), loaded "
-            "terms per 1,000 words count lexicon entries of weight above 0. Every metric, for headline "
+            "terms per 1,000 words count hits of the loaded categories (weight above 0); hedges, boosters "
+            "and intensifiers have their own rates (hedge_per_1k, certainty_per_1k, intensifier_per_1k). "
+            "Every metric, for headline "
             "and body and each voice, is a column of table `documents` (long form: table `metrics`)."
         ),
         top_rows(articles, by="loaded_per_1k", descending=True, n=ARTICLE_ROWS, what="Most loaded articles", table="documents"),
@@ -238,6 +245,13 @@ def score_framing(
     english_only: Annotated[
         bool, Help("Leave out articles confidently in another language (listed in table `skipped`); false scores all.")
     ] = True,
+    loaded_lexicon: Annotated[
+        Literal["harness", "vader-strong"],
+        Help(
+            "Loaded-language instrument: 'harness' (news_loaded.tsv) or 'vader-strong' (VADER's words with "
+            "|valence| >= 1.5, read from the vaderSentiment package); attribution verbs and stance markers stay."
+        ),
+    ] = "harness",
 ) -> Tables:
     """Readability, sentence sentiment, loaded terms and attribution, by voice.
 
@@ -254,6 +268,7 @@ def score_framing(
         lexicons=[Path(p) for p in lexicons],
         include_builtin=include_builtin,
         context_chars=context_chars,
+        loaded_lexicon=loaded_lexicon,
     )
     return {**tables, "skipped": skipped}
 

@@ -197,7 +197,7 @@ ARTICLES = {
     "1": "Critics slam the plan. It is chaos, total chaos.",  # 9 words
     "2": "The minister said the plan works. Chaos followed.",  # 8 words
     "3": "Nothing happened today at all.",  # 5 words, annotated, no span
-    "4": "Slam after slam.",  # 3 words, annotated, no span
+    "4": "Critics slam, slam.",  # 3 words, annotated, no span (slam read as a verb twice)
     "5": "Never annotated slam.",  # no label file: left out
 }
 
@@ -235,7 +235,7 @@ def write_ptc(folder: Path) -> Path:
 
 
 def test_span_measures_by_hand(tmp_path: Path, lexicon: Path) -> None:
-    """Hits: a1 slam, chaos, chaos; a2 Chaos; a4 Slam, slam (6); a5 is not annotated.
+    """Hits: a1 slam, chaos, chaos; a2 Chaos; a4 slam, slam (6); a5 is not annotated.
 
     Loaded_Language spans: a1 "slam the plan" (slam), "total chaos" (chaos), a2 "plan works"
     (no hit): recall 2/3. Hits on any span: a1's three (the first chaos lies in Doubt) = 3/6;

@@ -182,6 +182,11 @@ def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Blo
     style_rules = tables["style_rules"]
     if style_rules.height:
         blocks.append(Table(style_rules, "Learned house-style variants per outlet pair (table `style_rules`)"))
+    furniture = tables.get("furniture")  # results stored before issue 13 have none
+    if furniture is not None and furniture.height:
+        blocks.append(
+            Table(furniture, "Learned page furniture per outlet: edits of it are boilerplate (table `furniture`)")
+        )
     for pair in pairs.iter_rows(named=True):
         pair_edits = edits.filter(pl.col("a_doc_id") == pair["a_doc_id"], pl.col("b_doc_id") == pair["b_doc_id"])
         result = _result_from_rows(pair, pair_edits)

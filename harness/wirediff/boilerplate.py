@@ -324,8 +324,14 @@ _CODE_MARK = re.compile(r"[{;]|=>|\bfunction\b|\bvar\s|</|\bwindow\.|\bdocument\
 
 
 def _script(text: str) -> bool:
-    """Code-like: many brackets and operators, and a mark only code has."""
-    return len(text) >= 12 and len(_CODE_CHARS.findall(text)) / len(text) >= 0.05 and _CODE_MARK.search(text) is not None
+    """Code-like: many brackets and operators, a mark only code has, no sentence end.
+
+    Prose that quotes a tag ("... <script>alert(1)</script> & more.") ends as a
+    sentence does; code ends with ``;``, ``}`` or ``)``.
+    """
+    if len(text) < 12 or text[-1] in ".!?\"”’":
+        return False
+    return len(_CODE_CHARS.findall(text)) / len(text) >= 0.05 and _CODE_MARK.search(text) is not None
 
 
 def _navigation_line(words: list[str], text: str) -> bool:

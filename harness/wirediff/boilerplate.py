@@ -52,6 +52,9 @@ MAX_SEGMENT_WORDS = 40  # longer segments are text, never furniture (learned or 
 NAV_MAX_WORDS = 6  # a navigation line: at most this many title-case words
 LINK_MAX_WORDS = 15  # a related-link line: a headline, at most this many words
 HEADER_MAX_WORDS = 25  # a byline / timestamp line
+# A paragraph opening with a caption (or a call to action) is one, up to this many words.
+OPENING_WORDS = {Category.CAPTION_CREDIT: 200, Category.PROMO: 80}
+SANDWICH_MAX_WORDS = 25  # a segment between two chrome ones is chrome when at most this long
 BY_PREFIX_WORDS = 6  # a label before "By NAME" ("news now The Associated Press — By ...")
 
 _REGEX_SECTIONS = (
@@ -162,10 +165,12 @@ _ABBREVIATIONS = frozenset(
 )
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[^\W_]+(?:[.:/'’\-][^\W_]+)*\.?")
+_DASH = r"(?:[ \u00a0]*[—–][ \u00a0]*|[ \u00a0]+--?[ \u00a0]+)"
+# "MOSCOW —", "AUSTIN, Texas (AP) —", or a credit alone: "(CNN) —". ("FILE -" opens a caption.)
 _DATELINE = re.compile(
-    r"(?!FILE\b)[A-Z][A-Z.'’\-]+(?:[ \u00a0]+[A-Z][A-Z.'’\-]+){0,3}"
+    r"(?:(?!FILE\b)[A-Z][A-Z.'’\-]+(?:[ \u00a0]+[A-Z][A-Z.'’\-]+){0,3}"
     r"(?:,[ \u00a0]+[A-Z][\w.'’\-]+(?:[ \u00a0]+[A-Z][\w.'’\-]+){0,2})?"
-    r"(?:[ \u00a0]*\([A-Za-z .\-]{2,30}\))?(?:[ \u00a0]*[—–][ \u00a0]*|[ \u00a0]+--?[ \u00a0]+)"
+    r"(?:[ \u00a0]*\([A-Za-z .\-]{2,30}\))?" + _DASH + r"|\([A-Z][A-Za-z .\-]{1,30}\)" + _DASH + ")"
 )
 
 
@@ -218,6 +223,7 @@ class Segments:
     paragraphs: tuple[tuple[int, int], ...]
     spans: tuple[tuple[int, int], ...]  # every segment (paragraphs, sentences, datelines)
     cuts: tuple[int, ...]  # sorted segment starts
+    leaves: tuple[tuple[int, int], ...]  # the smallest segments, in reading order
 
     def paragraph_of(self, position: int) -> tuple[int, int] | None:
         return next(((s, e) for s, e in self.paragraphs if s <= position < e), None)
@@ -229,19 +235,23 @@ class Segments:
 
 
 def segments(text: str) -> Segments:
+    """Paragraphs, the sentences of a paragraph of several, a dateline at a paragraph's start."""
     spans: list[tuple[int, int]] = []
+    leaves: list[tuple[int, int]] = []
     paragraphs = _paragraph_spans(text)
     for p_start, p_end in paragraphs:
         spans.append((p_start, p_end))
         dateline = _DATELINE.match(text, p_start, p_end)
         body_start = p_start
+        parts: list[tuple[int, int]] = []
         if dateline is not None and dateline.end() < p_end:
-            spans.append(_strip_span(text, p_start, dateline.end()))
+            parts.append(_strip_span(text, p_start, dateline.end()))
             body_start = dateline.end()
         starts = _sentence_starts(text, body_start, p_end)
         if len(starts) > 1 or body_start != p_start:
-            for s, e in zip(starts, [*starts[1:], p_end], strict=True):
-                spans.append(_strip_span(text, s, e))
+            parts += [_strip_span(text, s, e) for s, e in zip(starts, [*starts[1:], p_end], strict=True)]
+        spans += parts
+        leaves += parts or [(p_start, p_end)]
     unique = tuple(sorted(set(spans)))
     return Segments(
         text=text,
@@ -250,6 +260,7 @@ def segments(text: str) -> Segments:
         paragraphs=tuple(paragraphs),
         spans=unique,
         cuts=tuple(sorted({s for s, _ in unique})),
+        leaves=tuple(leaves),
     )
 
 
@@ -495,36 +506,81 @@ class _Side:
         self.segments = segments(text)
         self.furniture = furniture
         self.rules = rules
+        self._judged: dict[tuple[int, int], Verdict | None] = {}
 
     def _whole(self, start: int, end: int) -> tuple[bool, bool]:
         """(is a whole segment, is a whole paragraph) for a stripped span."""
         whole = start in self.segments.starts and end in self.segments.ends
         return whole, whole and (start, end) in self.segments.paragraphs
 
-    def _caption_paragraph(self, start: int, end: int) -> bool:
-        """Does the paragraph around ``start..end`` open as a caption ("FILE - In this photo, ...")?
+    def _opening(self, start: int, end: int) -> Verdict | None:
+        """The category of a paragraph that opens as a caption or a call to action.
 
-        A caption's later sentences read like story text; they belong to the caption.
+        A caption's later sentences ("FILE - In this photo, ... . <context>") read
+        like story text, and so do those after "Chat with us on Messenger.": they
+        belong to the caption or the promotion. A promotion must open with a
+        sentence of its own (an inline "Advertisement" label opens no paragraph).
         """
         around = self.segments.paragraph_of(start)
         if around is None or end > around[1]:
-            return False
-        first = next((s for s in self.segments.spans if s[0] == around[0] and s != around), None)
-        if first is None or first[0] == start and first[1] == end:
-            return False
+            return None
+        first = next((s for s in self.segments.leaves if s[0] == around[0]), None)
+        if first is None or first == around or first == (start, end):
+            return None
         opening = judge(self.text[first[0] : first[1]], paragraph=False, rules=self.rules)
-        return opening is not None and opening.category is Category.CAPTION_CREDIT
+        if opening is None or opening.category not in OPENING_WORDS:
+            return None
+        if len(_words(self.text[around[0] : around[1]])) > OPENING_WORDS[opening.category]:
+            return None
+        if opening.category is Category.PROMO and self.text[first[1] - 1] not in ".!":
+            return None
+        return Verdict(opening.category, f"{opening.category.value}.{opening.category.value}_paragraph")
+
+    def _base(self, start: int, end: int, paragraph: bool) -> Verdict | None:
+        key = (start, end)
+        if key not in self._judged:
+            text = self.text[start:end]
+            found = judge(text, paragraph=paragraph, rules=self.rules)
+            if found is None and self.furniture is not None:
+                if segment_hash(normalise_segment(text)) in self.furniture.counts:
+                    found = Verdict(Category.OUTLET_FURNITURE, "outlet_furniture.repeated_segment")
+            self._judged[key] = found or self._opening(start, end)
+        return self._judged[key]
+
+    def _leaf_verdict(self, index: int) -> Verdict | None:
+        s, e = self.segments.leaves[index]
+        return self._base(s, e, (s, e) in self.segments.paragraphs)
+
+    def _between_chrome(self, start: int, end: int) -> Verdict | None:
+        """jusText's context rule: short text between two chrome segments of one category is one too.
+
+        The segments between the two (this one included) may hold at most
+        ``SANDWICH_MAX_WORDS`` words: a caption's own sentences between its credit
+        lines, a line of a subscription appeal.
+        """
+        leaves = self.segments.leaves
+        if (start, end) not in leaves:
+            return None
+        index = leaves.index((start, end))
+        words = -len(_words(self.text[start:end]))  # counted once from each side below
+        ends: list[Verdict | None] = []
+        for step in (-1, 1):
+            k, found = index, None
+            while 0 <= k < len(leaves):
+                if k != index:
+                    found = self._leaf_verdict(k)
+                    if found is not None:
+                        break
+                words += len(_words(self.text[leaves[k][0] : leaves[k][1]]))
+                k += step
+            ends.append(found)
+        before, after = ends
+        if before is None or after is None or before.category is not after.category or words > SANDWICH_MAX_WORDS:
+            return None
+        return Verdict(before.category, f"{before.category.value}.between_chrome")
 
     def _verdict(self, start: int, end: int, paragraph: bool) -> Verdict | None:
-        text = self.text[start:end]
-        found = judge(text, paragraph=paragraph, rules=self.rules)
-        if found is None and self._caption_paragraph(start, end):
-            found = Verdict(Category.CAPTION_CREDIT, "caption_credit.caption_paragraph")
-        if found is None and self.furniture is not None:
-            count = self.furniture.counts.get(segment_hash(normalise_segment(text)))
-            if count is not None:
-                found = Verdict(Category.OUTLET_FURNITURE, "outlet_furniture.repeated_segment")
-        return found
+        return self._base(start, end, paragraph) or self._between_chrome(start, end)
 
     def label(self, start: int, end: int) -> Label:
         start, end = _strip_span(self.text, start, end)

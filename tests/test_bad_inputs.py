@@ -206,6 +206,8 @@ empty / malformed JSONL on stdin   test_bad_standard_input (names <stdin>:LINE)
 score --stream with several        test_stream_refuses_several_inputs
   inputs or -
 corpus show --limit -1             test_corpus_show_limit_out_of_range
+wire_diff furniture_min_articles   test_furniture_min_articles_out_of_range (1, 0, -3: allowed
+  below 2                            [2, 1000000])
 =================================  ==============================================================
 """
 
@@ -2713,3 +2715,21 @@ def test_stream_refuses_several_inputs(tmp_path: Path) -> None:
 def test_corpus_show_limit_out_of_range() -> None:
     line = error_line(runner.invoke(app, ["corpus", "show", "seeds", "--limit", "-1"]))
     assert line == "error: --limit -1 is out of range (allowed: an integer in [0, 1000000000])", line
+
+
+# -- issue 13: page chrome in the wire-copy diff (boilerplate) -------------------------------------
+
+
+@pytest.mark.parametrize("value", ["1", "0", "-3"])
+def test_furniture_min_articles_out_of_range(project: Project, value: str) -> None:
+    """Furniture needs a segment repeated in at least 2 of an outlet's articles: 1 would make
+    every segment of every article furniture, and nothing would be substantive."""
+    steps = (
+        '[[steps]]\nuse = "outlet_pairs"\nsettings = { pairs = [["Reuters", "The Guardian"]] }\n'
+        f'[[steps]]\nuse = "wire_diff"\nsettings = {{ furniture_min_articles = {value} }}\n'
+    )
+    write_experiment(project, "seeds", steps=steps)
+    line = error_line(cli(project, "run", "bad"))
+    expected = f"steps[1].settings.furniture_min_articles = {value} is out of range (allowed: an integer in [2, 1000000])"
+    assert "bad.toml" in line and expected in line, line
+    assert_nothing_written(project)

@@ -38,7 +38,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 from typing import NamedTuple
 
 from harness.errors import ConfigError, at
@@ -94,6 +94,7 @@ class ChromeRules:
     """The packaged patterns and word lists (see the data file's header)."""
 
     patterns: tuple[tuple[Category, re.Pattern[str]], ...]
+    combined: re.Pattern[str]  # all patterns in file order, one named group each: one pass per segment
     agencies: re.Pattern[str]  # any agency name, as a whole word
     agency_words: frozenset[str]  # casefolded words of agency names
     labels: frozenset[str]
@@ -151,6 +152,9 @@ def chrome_rules() -> ChromeRules:
             patterns.append((Category(name), compiled))
     return ChromeRules(
         patterns=tuple(patterns),
+        combined=re.compile(
+            "|".join(f"(?P<p{n}>{p.pattern})" for n, (_, p) in enumerate(patterns)), re.IGNORECASE
+        ),
         agencies=_agency_regex(agencies),
         agency_words=frozenset(w.casefold() for name in agencies for w in name.split()),
         labels=frozenset(w.casefold() for _, w in sections["label"]),
@@ -195,8 +199,10 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _is_abbreviation(text: str, end: int) -> bool:
     """Does the full stop ending at ``end`` close an initial or abbreviation?"""
-    word = re.search(r"[\w.]*\.$", text[:end])
-    stem = word.group(0).rstrip(".") if word else ""
+    start = end - 1
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        start -= 1  # back over the word the full stop ends (not a search from the text's start)
+    stem = text[start:end].rstrip(".")
     return len(stem) <= 1 or "." in stem or stem.casefold() in _ABBREVIATIONS
 
 
@@ -373,9 +379,12 @@ def judge(text: str, *, paragraph: bool, rules: ChromeRules | None = None) -> Ve
         return Verdict(Category.SCRIPT, "script.code_like")
     if _DATELINE.fullmatch(text + " "):
         return Verdict(Category.DATELINE, "dateline.place_dash")
-    for category, pattern in rules.patterns:
-        if pattern.fullmatch(text):
-            return Verdict(category, f"{category.value}.page_chrome")
+    matched = rules.combined.fullmatch(text)
+    if matched is not None:
+        # The first alternative that matches the whole segment, as a loop over the patterns would find.
+        number = next(int(name[1:]) for name, value in matched.groupdict().items() if value is not None)
+        category = rules.patterns[number][0]
+        return Verdict(category, f"{category.value}.page_chrome")
     if len(words) <= HEADER_MAX_WORDS and _timestamp(words, rules):
         return Verdict(Category.TIMESTAMP, "timestamp.date_time")
     if _byline(text, rules):
@@ -503,10 +512,15 @@ class _Side:
 
     def __init__(self, text: str, furniture: Furniture | None, rules: ChromeRules) -> None:
         self.text = text
-        self.segments = segments(text)
         self.furniture = furniture
         self.rules = rules
         self._judged: dict[tuple[int, int], Verdict | None] = {}
+        self._rules_said: dict[tuple[int, int, bool], Verdict | None] = {}
+
+    @cached_property
+    def segments(self) -> Segments:
+        """Made on first use: most bodies have no substantive edit to judge."""
+        return segments(self.text)
 
     def _whole(self, start: int, end: int) -> tuple[bool, bool]:
         """(is a whole segment, is a whole paragraph) for a stripped span."""
@@ -527,7 +541,7 @@ class _Side:
         first = next((s for s in self.segments.leaves if s[0] == around[0]), None)
         if first is None or first == around or first == (start, end):
             return None
-        opening = judge(self.text[first[0] : first[1]], paragraph=False, rules=self.rules)
+        opening = self._judge(*first, paragraph=False)
         if opening is None or opening.category not in OPENING_WORDS:
             return None
         if len(_words(self.text[around[0] : around[1]])) > OPENING_WORDS[opening.category]:
@@ -536,11 +550,17 @@ class _Side:
             return None
         return Verdict(opening.category, f"{opening.category.value}.{opening.category.value}_paragraph")
 
+    def _judge(self, start: int, end: int, *, paragraph: bool) -> Verdict | None:
+        key = (start, end, paragraph)
+        if key not in self._rules_said:
+            self._rules_said[key] = judge(self.text[start:end], paragraph=paragraph, rules=self.rules)
+        return self._rules_said[key]
+
     def _base(self, start: int, end: int, paragraph: bool) -> Verdict | None:
         key = (start, end)
         if key not in self._judged:
             text = self.text[start:end]
-            found = judge(text, paragraph=paragraph, rules=self.rules)
+            found = self._judge(start, end, paragraph=paragraph)
             if found is None and self.furniture is not None:
                 if segment_hash(normalise_segment(text)) in self.furniture.counts:
                     found = Verdict(Category.OUTLET_FURNITURE, "outlet_furniture.repeated_segment")
@@ -561,12 +581,15 @@ class _Side:
         leaves = self.segments.leaves
         if (start, end) not in leaves:
             return None
+        own = len(_words(self.text[start:end]))
+        if own > SANDWICH_MAX_WORDS:
+            return None
         index = leaves.index((start, end))
-        words = -len(_words(self.text[start:end]))  # counted once from each side below
+        words = -own  # counted once from each side below
         ends: list[Verdict | None] = []
         for step in (-1, 1):
             k, found = index, None
-            while 0 <= k < len(leaves):
+            while 0 <= k < len(leaves) and words <= SANDWICH_MAX_WORDS:
                 if k != index:
                     found = self._leaf_verdict(k)
                     if found is not None:

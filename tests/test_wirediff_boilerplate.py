@@ -138,6 +138,26 @@ def test_a_short_sentence_is_never_boilerplate_for_being_short(sentence: str) ->
     assert [kind for kind, _, _ in inside] == ["substantive"]
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Ceasefire agreed in Gaza", "Talks collapse in Cairo"),  # two headline-like one-liners
+        ("Council Approves Budget", "Mayor Resigns Over Budget"),  # two title-case one-liners
+    ],
+)
+def test_a_text_of_one_line_is_no_page(a: str, b: str) -> None:
+    assert {kind for kind, _, _ in body_edits(a, b)} == {"substantive"}
+
+
+def test_a_hard_wrapped_text_has_no_menu_lines() -> None:
+    # Lines broken mid-sentence (no blank lines): a line is not a paragraph, so an
+    # inserted sentence that fills whole lines is not a "headline-like line".
+    a = "The council met on Tuesday and approved the budget for next\nyear after a long and heated debate among its members.\nOpposition members said the rise in taxes was larger than\nvoters had been promised during the campaign last spring."
+    extra = "Several Residents Who Attended The Meeting Left Early Because\nthe debate ran late into the night and the hall was cold.\n"
+    b = a.replace("Opposition", extra + "Opposition")
+    assert {kind for kind, _, _ in body_edits(a, b)} == {"substantive"}
+
+
 def test_a_changed_word_inside_a_sentence_is_not_chrome() -> None:
     b = article(*STORY[:1], STORY[1].replace("another", "one more"), *STORY[2:])
     assert [kind for kind, _, _ in body_edits(article(*STORY), b)] == ["substantive"]

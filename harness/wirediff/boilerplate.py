@@ -52,6 +52,7 @@ MAX_SEGMENT_WORDS = 40  # longer segments are text, never furniture (learned or 
 NAV_MAX_WORDS = 6  # a navigation line: at most this many title-case words
 LINK_MAX_WORDS = 15  # a related-link line: a headline, at most this many words
 HEADER_MAX_WORDS = 25  # a byline / timestamp line
+WRAP_MIN_CHARS = 40  # lines this long that mostly end mid-sentence: a hard-wrapped text
 # A paragraph opening with a caption (or a call to action) is one, up to this many words.
 OPENING_WORDS = {Category.CAPTION_CREDIT: 200, Category.PROMO: 80}
 SANDWICH_MAX_WORDS = 25  # a segment between two chrome ones is chrome when at most this long
@@ -178,9 +179,26 @@ _DATELINE = re.compile(
 )
 
 
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+_SENTENCE_CLOSE = ".!?…:\"”’)»"
+
+
+def _hard_wrapped(text: str) -> bool:
+    """Lines broken inside sentences: half or more of the long lines do not end a sentence."""
+    long_lines = [line.rstrip() for line in text.split("\n") if len(line.strip()) >= WRAP_MIN_CHARS]
+    open_ended = sum(1 for line in long_lines if line[-1] not in _SENTENCE_CLOSE)
+    return len(long_lines) >= 3 and open_ended * 2 >= len(long_lines)
+
+
 def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Paragraphs: blank-line separated if the text has blank lines, else lines."""
-    breaker = re.compile(r"\n[ \t\u00a0]*\n\s*" if re.search(r"\n[ \t\u00a0]*\n", text) else r"\n\s*")
+    """Paragraphs: blank-line separated if the text has blank lines, else lines (unless the
+    lines are a hard-wrapped text's, which is then one paragraph)."""
+    if _BLANK_LINE.search(text):
+        breaker = re.compile(r"\n[ \t\u00a0]*\n\s*")
+    elif _hard_wrapped(text):
+        return [span for span in [_strip_span(text, 0, len(text))] if span[1] > span[0]]
+    else:
+        breaker = re.compile(r"\n\s*")
     spans, start = [], 0
     for found in breaker.finditer(text):
         spans.append((start, found.start()))
@@ -551,6 +569,9 @@ class _Side:
         return Verdict(opening.category, f"{opening.category.value}.{opening.category.value}_paragraph")
 
     def _judge(self, start: int, end: int, *, paragraph: bool) -> Verdict | None:
+        # A text of one paragraph (a sentence compared with a sentence) is no page: its
+        # only line is not judged by shape as a menu item or a link.
+        paragraph = paragraph and len(self.segments.paragraphs) > 1
         key = (start, end, paragraph)
         if key not in self._rules_said:
             self._rules_said[key] = judge(self.text[start:end], paragraph=paragraph, rules=self.rules)

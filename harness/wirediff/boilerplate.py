@@ -350,8 +350,8 @@ def _byline(text: str, rules: ChromeRules) -> bool:
     if by is not None:
         before, after = _words(text[: by.start()]), _words(text[by.end() :])
         return len(before) <= BY_PREFIX_WORDS and 0 < len(after) <= HEADER_MAX_WORDS and _header_words(after, rules)
-    words = _words(text)
-    return rules.agencies.search(text) is not None and len(words) <= HEADER_MAX_WORDS and _header_words(words, rules)
+    words = _words(text)  # running text fails the word test at its first verb: test that first
+    return len(words) <= HEADER_MAX_WORDS and _header_words(words, rules) and rules.agencies.search(text) is not None
 
 
 _CODE_CHARS = re.compile(r"[{}();=<>\[\]]")

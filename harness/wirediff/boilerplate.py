@@ -38,7 +38,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import NamedTuple
 
 from harness.errors import ConfigError, at
@@ -258,8 +258,12 @@ class Segments:
         return sorted(around, key=lambda span: span[1] - span[0])
 
 
+@lru_cache(maxsize=1024)
 def segments(text: str) -> Segments:
-    """Paragraphs, the sentences of a paragraph of several, a dateline at a paragraph's start."""
+    """Paragraphs, the sentences of a paragraph of several, a dateline at a paragraph's start.
+
+    Cached: a corpus run compares each article with several others.
+    """
     spans: list[tuple[int, int]] = []
     leaves: list[tuple[int, int]] = []
     paragraphs = _paragraph_spans(text)
@@ -414,6 +418,12 @@ def judge(text: str, *, paragraph: bool, rules: ChromeRules | None = None) -> Ve
     return None
 
 
+@lru_cache(maxsize=16384)
+def _judged(text: str, paragraph: bool) -> Verdict | None:
+    """:func:`judge` with the packaged rules, remembered: copies share most of their sentences."""
+    return judge(text, paragraph=paragraph)
+
+
 # Categories a few changed words inherit from the segment around them: the
 # segment's form (a byline, a credit) holds whatever words change inside it.
 _STRUCTURAL = frozenset(
@@ -461,9 +471,6 @@ class Chrome:
 
     a: Furniture | None = None
     b: Furniture | None = None
-
-    def mirrored(self) -> Chrome:
-        return Chrome(self.b, self.a)
 
 
 def _article_keys(body: str) -> dict[str, str]:
@@ -574,7 +581,7 @@ class _Side:
         paragraph = paragraph and len(self.segments.paragraphs) > 1
         key = (start, end, paragraph)
         if key not in self._rules_said:
-            self._rules_said[key] = judge(self.text[start:end], paragraph=paragraph, rules=self.rules)
+            self._rules_said[key] = _judged(self.text[start:end], paragraph)
         return self._rules_said[key]
 
     def _base(self, start: int, end: int, paragraph: bool) -> Verdict | None:

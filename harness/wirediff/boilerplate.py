@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -237,25 +238,98 @@ def _sentence_starts(text: str, start: int, end: int) -> list[int]:
     return starts
 
 
-@dataclass(frozen=True, slots=True)
+Span = tuple[int, int]
+
+
 class Segments:
-    """Where the segments of one text start and end (first and last non-space)."""
+    """Where the segments of one text start and end (first and last non-space).
 
-    text: str
-    starts: frozenset[int]
-    ends: frozenset[int]
-    paragraphs: tuple[tuple[int, int], ...]
-    spans: tuple[tuple[int, int], ...]  # every segment (paragraphs, sentences, datelines)
-    cuts: tuple[int, ...]  # sorted segment starts
-    leaves: tuple[tuple[int, int], ...]  # the smallest segments, in reading order
+    Paragraphs are found at once; a paragraph's parts (a dateline at its start,
+    its sentences) only when asked for: most paragraphs of a copy hold no edit.
+    """
 
-    def paragraph_of(self, position: int) -> tuple[int, int] | None:
-        return next(((s, e) for s, e in self.paragraphs if s <= position < e), None)
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.paragraphs: tuple[Span, ...] = tuple(_paragraph_spans(text))
+        self._paragraph_set = frozenset(self.paragraphs)
+        self._starts = [p[0] for p in self.paragraphs]
+        self._parts: dict[int, tuple[Span, ...]] = {}
 
-    def enclosing(self, start: int, end: int) -> list[tuple[int, int]]:
+    def is_paragraph(self, span: Span) -> bool:
+        return span in self._paragraph_set
+
+    def paragraph_index(self, position: int) -> int | None:
+        index = bisect_right(self._starts, position) - 1
+        return index if index >= 0 and position < self.paragraphs[index][1] else None
+
+    def paragraph_of(self, position: int) -> Span | None:
+        index = self.paragraph_index(position)
+        return None if index is None else self.paragraphs[index]
+
+    def parts(self, index: int) -> tuple[Span, ...]:
+        """A dateline at the paragraph's start and its sentences; () for a paragraph of one sentence."""
+        if index not in self._parts:
+            self._parts[index] = _paragraph_parts(self.text, *self.paragraphs[index])
+        return self._parts[index]
+
+    def leaves(self, index: int) -> tuple[Span, ...]:
+        """The smallest segments of a paragraph, in reading order."""
+        return self.parts(index) or (self.paragraphs[index],)
+
+    def spans_around(self, position: int) -> list[Span]:
+        """The paragraph holding ``position`` and its parts."""
+        index = self.paragraph_index(position)
+        return [] if index is None else [self.paragraphs[index], *self.parts(index)]
+
+    def is_whole(self, start: int, end: int) -> bool:
+        """Does ``start..end`` begin where a segment begins and end where one ends?"""
+        spans = self.spans_around(start)
+        return any(s == start for s, _ in spans) and any(e == end for _, e in self.spans_around(max(start, end - 1)))
+
+    def enclosing(self, start: int, end: int) -> list[Span]:
         """Segments around ``start..end``, innermost first."""
-        around = [(s, e) for s, e in self.spans if s <= start and end <= e]
+        around = [(s, e) for s, e in self.spans_around(start) if s <= start and end <= e]
         return sorted(around, key=lambda span: span[1] - span[0])
+
+    def cuts(self, start: int, end: int) -> list[int]:
+        """Segment starts strictly inside ``start..end``, in order."""
+        first, last = self.paragraph_index(start), self.paragraph_index(max(start, end - 1))
+        lo = first if first is not None else bisect_right(self._starts, start)
+        hi = last if last is not None else bisect_right(self._starts, end) - 1
+        found = {s for k in range(lo, hi + 1) for s, _ in (self.paragraphs[k], *self.parts(k))}
+        return sorted(c for c in found if start < c < end)
+
+    def neighbour(self, leaf: Span, step: int) -> Span | None:
+        """The leaf before (step -1) or after (step 1) ``leaf`` in reading order."""
+        index = self.paragraph_index(leaf[0])
+        if index is None:
+            return None
+        own = self.leaves(index)
+        at = own.index(leaf) + step if leaf in own else -1
+        if 0 <= at < len(own):
+            return own[at]
+        other = index + step
+        if not 0 <= other < len(self.paragraphs):
+            return None
+        leaves = self.leaves(other)
+        return leaves[-1] if step < 0 else leaves[0]
+
+    def all_spans(self) -> list[Span]:
+        """Every segment, paragraphs first within each paragraph."""
+        return [span for k in range(len(self.paragraphs)) for span in (self.paragraphs[k], *self.parts(k))]
+
+
+def _paragraph_parts(text: str, p_start: int, p_end: int) -> tuple[Span, ...]:
+    dateline = _DATELINE.match(text, p_start, p_end)
+    body_start = p_start
+    parts: list[Span] = []
+    if dateline is not None and dateline.end() < p_end:
+        parts.append(_strip_span(text, p_start, dateline.end()))
+        body_start = dateline.end()
+    starts = _sentence_starts(text, body_start, p_end)
+    if len(starts) > 1 or body_start != p_start:
+        parts += [_strip_span(text, s, e) for s, e in zip(starts, [*starts[1:], p_end], strict=True)]
+    return tuple(parts)
 
 
 @lru_cache(maxsize=1024)
@@ -264,32 +338,7 @@ def segments(text: str) -> Segments:
 
     Cached: a corpus run compares each article with several others.
     """
-    spans: list[tuple[int, int]] = []
-    leaves: list[tuple[int, int]] = []
-    paragraphs = _paragraph_spans(text)
-    for p_start, p_end in paragraphs:
-        spans.append((p_start, p_end))
-        dateline = _DATELINE.match(text, p_start, p_end)
-        body_start = p_start
-        parts: list[tuple[int, int]] = []
-        if dateline is not None and dateline.end() < p_end:
-            parts.append(_strip_span(text, p_start, dateline.end()))
-            body_start = dateline.end()
-        starts = _sentence_starts(text, body_start, p_end)
-        if len(starts) > 1 or body_start != p_start:
-            parts += [_strip_span(text, s, e) for s, e in zip(starts, [*starts[1:], p_end], strict=True)]
-        spans += parts
-        leaves += parts or [(p_start, p_end)]
-    unique = tuple(sorted(set(spans)))
-    return Segments(
-        text=text,
-        starts=frozenset(s for s, _ in unique),
-        ends=frozenset(e for _, e in unique),
-        paragraphs=tuple(paragraphs),
-        spans=unique,
-        cuts=tuple(sorted({s for s, _ in unique})),
-        leaves=tuple(leaves),
-    )
+    return Segments(text)
 
 
 # ------------------------------------------------------------------- judging
@@ -346,7 +395,7 @@ def _header_words(words: list[str], rules: ChromeRules) -> bool:
 _BY = re.compile(r"(?:^|[\s—–\-|:/·•])By\s+(?=[A-Z])")
 
 
-def _byline(text: str, rules: ChromeRules) -> bool:
+def _byline(text: str, words: list[str], rules: ChromeRules) -> bool:
     """``By NAME(S) [- Agency]`` (a short label may come first) or names plus an agency."""
     by = None
     for by in _BY.finditer(text):
@@ -354,7 +403,7 @@ def _byline(text: str, rules: ChromeRules) -> bool:
     if by is not None:
         before, after = _words(text[: by.start()]), _words(text[by.end() :])
         return len(before) <= BY_PREFIX_WORDS and 0 < len(after) <= HEADER_MAX_WORDS and _header_words(after, rules)
-    words = _words(text)  # running text fails the word test at its first verb: test that first
+    # Running text fails the word test at its first verb: test that before searching for an agency.
     return len(words) <= HEADER_MAX_WORDS and _header_words(words, rules) and rules.agencies.search(text) is not None
 
 
@@ -409,7 +458,7 @@ def judge(text: str, *, paragraph: bool, rules: ChromeRules | None = None) -> Ve
         return Verdict(category, f"{category.value}.page_chrome")
     if len(words) <= HEADER_MAX_WORDS and _timestamp(words, rules):
         return Verdict(Category.TIMESTAMP, "timestamp.date_time")
-    if _byline(text, rules):
+    if _byline(text, words, rules):
         return Verdict(Category.BYLINE, "byline.names_and_agency")
     if paragraph and _navigation_line(words, text):
         return Verdict(Category.NAVIGATION, "navigation.short_title_line")
@@ -477,7 +526,7 @@ def _article_keys(body: str) -> dict[str, str]:
     """Normalised key -> original text of every short segment of a body."""
     found = segments(body)
     keys: dict[str, str] = {}
-    for start, end in found.spans:
+    for start, end in found.all_spans():
         text = body[start:end]
         words = _words(text)
         if 0 < len(words) <= MAX_SEGMENT_WORDS:
@@ -549,8 +598,8 @@ class _Side:
 
     def _whole(self, start: int, end: int) -> tuple[bool, bool]:
         """(is a whole segment, is a whole paragraph) for a stripped span."""
-        whole = start in self.segments.starts and end in self.segments.ends
-        return whole, whole and (start, end) in self.segments.paragraphs
+        whole = self.segments.is_whole(start, end)
+        return whole, whole and self.segments.is_paragraph((start, end))
 
     def _opening(self, start: int, end: int) -> Verdict | None:
         """The category of a paragraph that opens as a caption or a call to action.
@@ -560,11 +609,11 @@ class _Side:
         belong to the caption or the promotion. A promotion must open with a
         sentence of its own (an inline "Advertisement" label opens no paragraph).
         """
-        around = self.segments.paragraph_of(start)
-        if around is None or end > around[1]:
+        index = self.segments.paragraph_index(start)
+        if index is None or end > self.segments.paragraphs[index][1]:
             return None
-        first = next((s for s in self.segments.leaves if s[0] == around[0]), None)
-        if first is None or first == around or first == (start, end):
+        around, first = self.segments.paragraphs[index], self.segments.leaves(index)[0]
+        if first == around or first == (start, end):
             return None
         opening = self._judge(*first, paragraph=False)
         if opening is None or opening.category not in OPENING_WORDS:
@@ -595,9 +644,8 @@ class _Side:
             self._judged[key] = found or self._opening(start, end)
         return self._judged[key]
 
-    def _leaf_verdict(self, index: int) -> Verdict | None:
-        s, e = self.segments.leaves[index]
-        return self._base(s, e, (s, e) in self.segments.paragraphs)
+    def _leaf_verdict(self, leaf: Span) -> Verdict | None:
+        return self._base(leaf[0], leaf[1], self.segments.is_paragraph(leaf))
 
     def _between_chrome(self, start: int, end: int) -> Verdict | None:
         """jusText's context rule: short text between two chrome segments of one category is one too.
@@ -606,24 +654,22 @@ class _Side:
         ``SANDWICH_MAX_WORDS`` words: a caption's own sentences between its credit
         lines, a line of a subscription appeal.
         """
-        leaves = self.segments.leaves
-        if (start, end) not in leaves:
-            return None
         own = len(_words(self.text[start:end]))
         if own > SANDWICH_MAX_WORDS:
             return None
-        index = leaves.index((start, end))
-        words = -own  # counted once from each side below
+        words = own
         ends: list[Verdict | None] = []
         for step in (-1, 1):
-            k, found = index, None
-            while 0 <= k < len(leaves) and words <= SANDWICH_MAX_WORDS:
-                if k != index:
-                    found = self._leaf_verdict(k)
-                    if found is not None:
-                        break
-                words += len(_words(self.text[leaves[k][0] : leaves[k][1]]))
-                k += step
+            leaf: Span | None = (start, end)
+            found = None
+            while words <= SANDWICH_MAX_WORDS:
+                leaf = self.segments.neighbour(leaf, step) if leaf is not None else None
+                if leaf is None:
+                    break
+                found = self._leaf_verdict(leaf)
+                if found is not None:
+                    break
+                words += len(_words(self.text[leaf[0] : leaf[1]]))
             ends.append(found)
         before, after = ends
         if before is None or after is None or before.category is not after.category or words > SANDWICH_MAX_WORDS:
@@ -641,7 +687,7 @@ class _Side:
         if whole:
             return self._verdict(start, end, paragraph)
         for s, e in self.segments.enclosing(start, end):
-            around = self._verdict(s, e, (s, e) in self.segments.paragraphs)
+            around = self._verdict(s, e, self.segments.is_paragraph((s, e)))
             if around is not None and around.category in _STRUCTURAL:
                 return around
             if around is None:
@@ -649,7 +695,7 @@ class _Side:
         return None
 
     def pieces(self, start: int, end: int) -> list[tuple[int, int, Label]]:
-        cuts = [c for c in self.segments.cuts if start < c < end]
+        cuts = self.segments.cuts(start, end)
         bounds = [start, *cuts, end]
         return [(s, e, self.label(s, e)) for s, e in zip(bounds, bounds[1:], strict=False) if e > s]
 

@@ -15,6 +15,7 @@ from benchmarks import (
     bench_scale,
     bench_score,
     bench_stream,
+    bench_webdiff,
 )
 
 
@@ -28,6 +29,8 @@ def main() -> None:
         ("core suite at 10k, 100k and 1M articles", bench_scale.main),
         ("wire-copy diff", bench_diff.main),
         ("wire-copy discovery", bench_pairs.main),
+        # The review sample quotes the pages: `python -m benchmarks.bench_webdiff` prints it.
+        ("real web text: page chrome, typography, discovery recall", lambda argv: bench_webdiff.main([*argv, "--no-review"])),
         ("streamed scoring: peak memory", bench_stream.main),
         ("engines: local vs Ray", bench_engines.main),
     )

@@ -233,6 +233,8 @@ corpus import: damaged WARC, a     test_corpus_import_keeps_the_pages_of_a_damag
 corpus import: unreadable page or  test_corpus_import_of_an_unreadable_page_in_a_folder (not as root);
   dangling link in a folder          test_corpus_import_of_a_dangling_link_in_a_folder
 unknown loaded_lexicon setting     test_unknown_loaded_lexicon_setting
+wire_diff furniture_min_articles   test_furniture_min_articles_out_of_range (1, 0, -3: allowed
+  below 2                            [2, 1000000])
 =================================  ==============================================================
 """
 
@@ -3000,3 +3002,19 @@ def test_unknown_loaded_lexicon_setting(project: Project) -> None:
     line = error_line(cli(project, "run", "bad-arm"))
     assert "bad-arm.toml" in line and "loaded_lexicon" in line and "vader-strong" in line, line
     assert not (project.root / "results" / "bad-arm").exists()
+# -- issue 13: page chrome in the wire-copy diff (boilerplate) -------------------------------------
+
+
+@pytest.mark.parametrize("value", ["1", "0", "-3"])
+def test_furniture_min_articles_out_of_range(project: Project, value: str) -> None:
+    """Furniture needs a segment repeated in at least 2 of an outlet's articles: 1 would make
+    every segment of every article furniture, and nothing would be substantive."""
+    steps = (
+        '[[steps]]\nuse = "outlet_pairs"\nsettings = { pairs = [["Reuters", "The Guardian"]] }\n'
+        f'[[steps]]\nuse = "wire_diff"\nsettings = {{ furniture_min_articles = {value} }}\n'
+    )
+    write_experiment(project, "seeds", steps=steps)
+    line = error_line(cli(project, "run", "bad"))
+    expected = f"steps[1].settings.furniture_min_articles = {value} is out of range (allowed: an integer in [2, 1000000])"
+    assert "bad.toml" in line and expected in line, line
+    assert_nothing_written(project)

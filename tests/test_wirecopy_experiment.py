@@ -23,7 +23,7 @@ runner = CliRunner()
 
 def test_wire_copy_diff_result_and_report(project: Project, snapshot: SnapshotAssertion) -> None:
     stored = run_experiment(load_catalogue(project.experiments_dir).get("wire-copy-diff"), project)
-    assert set(stored.manifest.tables) == {"articles", "candidate_pairs", "pairs", "edits", "style_rules"}
+    assert set(stored.manifest.tables) == {"articles", "candidate_pairs", "pairs", "edits", "style_rules", "furniture"}
     pairs = stored.table("pairs")
     guardian = pairs.filter(pl.col("b_outlet") == "The Guardian").row(0, named=True)
     assert guardian["a_outlet"] == "Reuters"

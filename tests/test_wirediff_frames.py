@@ -35,7 +35,7 @@ def tables(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def test_tables_follow_their_declared_schemas(tables: dict[str, pl.DataFrame]) -> None:
-    assert sorted(tables) == ["edits", "pairs", "style_rules"]
+    assert sorted(tables) == ["edits", "furniture", "pairs", "style_rules"]
     assert tables["pairs"].schema == pl.Schema(PAIRS_SCHEMA)
     assert tables["edits"].schema == pl.Schema(EDITS_SCHEMA)
     assert tables["style_rules"].schema == pl.Schema(STYLE_RULES_SCHEMA)

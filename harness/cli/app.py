@@ -777,6 +777,10 @@ def diff(
     An outlet name is only ever a name (an outlet without a sheet gets the default
     sheet); a sheet file is named with --a-style / --b-style.
 
+    Page chrome in one copy only (menus, captions, share blocks, bylines, timestamps)
+    is boilerplate, found here by the rules alone: `harness run` also learns each
+    outlet's repeated furniture from the corpus.
+
     Example: harness diff reuters.md guardian.md --format json
     """
     from harness.wirediff import render_html  # nltk and scipy: not for --help

@@ -10,7 +10,7 @@ import polars as pl
 
 from harness.errors import ConfigError
 from harness.experiments.registry import Tables, step
-from harness.experiments.settings import Help, Length, ProjectPath
+from harness.experiments.settings import Help, Length, ProjectPath, Range
 from harness.reports.blocks import Block, Heading, Paragraph, Table, TrustedHtml
 from harness.resources import Resource, project_resource
 from harness.wirediff import (
@@ -25,6 +25,7 @@ from harness.wirediff import (
     render_html_fragment,
     wirediff_resources,
 )
+from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
 from harness.wirediff.model import SIMILARITY_FIELDS
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {"a_doc_id": pl.String(), "b_doc_id": pl.String()}
@@ -181,6 +182,11 @@ def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Blo
     style_rules = tables["style_rules"]
     if style_rules.height:
         blocks.append(Table(style_rules, "Learned house-style variants per outlet pair (table `style_rules`)"))
+    furniture = tables.get("furniture")  # results stored before issue 13 have none
+    if furniture is not None and furniture.height:
+        blocks.append(
+            Table(furniture, "Learned page furniture per outlet: edits of it are boilerplate (table `furniture`)")
+        )
     for pair in pairs.iter_rows(named=True):
         pair_edits = edits.filter(pl.col("a_doc_id") == pair["a_doc_id"], pl.col("b_doc_id") == pair["b_doc_id"])
         result = _result_from_rows(pair, pair_edits)
@@ -191,7 +197,7 @@ def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Blo
     return blocks
 
 
-@step(outputs=("pairs", "edits", "style_rules"), resources=_style_resources, report=wirecopy_report)
+@step(outputs=("pairs", "edits", "style_rules", "furniture"), resources=_style_resources, report=wirecopy_report)
 def wire_diff(
     articles: pl.DataFrame,
     candidate_pairs: pl.DataFrame,
@@ -204,6 +210,11 @@ def wire_diff(
         dict[str, ProjectPath] | None,
         Help('A sheet file per outlet, instead of the lookup by name: { "Outlet" = "styles/x.toml" } (outlet as the corpus spells it).'),
     ] = None,
+    furniture_min_articles: Annotated[
+        int,
+        Range(2, 1_000_000),
+        Help("Page furniture: a segment (paragraph or sentence) in at least this many of one outlet's articles (distinct headlines) is that outlet's furniture (boilerplate)."),
+    ] = DEFAULT_MIN_ARTICLES,
 ) -> Tables:
     """Align each pair (sentences, then words) and classify every edit by kind and category.
 
@@ -214,4 +225,7 @@ def wire_diff(
     named = style_sheets or {}
     _check_style_outlets(articles, named)
     files = {outlet: Path(path) for outlet, path in named.items()}
-    return compare_pairs(articles, candidate_pairs, styles_dir=Path(styles_dir), style_files=files)
+    return compare_pairs(
+        articles, candidate_pairs, styles_dir=Path(styles_dir), style_files=files,
+        furniture_min_articles=furniture_min_articles,
+    )

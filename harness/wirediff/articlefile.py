@@ -24,6 +24,7 @@ from harness.corpus.records import article_row
 from harness.corpus.schema import UNKNOWN_OUTLET
 from harness.corpus.textfile import CorpusFile, InvalidUtf8, invalid_utf8_bytes, read_text
 from harness.safetext import unicode_text
+from harness.wirediff.boilerplate import Chrome
 from harness.wirediff.diff import DiffSettings, PreparedArticle, diff_prepared_articles, prepare_article, to_json
 from harness.wirediff.model import DiffResult
 from harness.wirediff.styles import StyleSheet
@@ -71,9 +72,14 @@ def compare_articles(
     a_style: StyleSheet | None,
     b_style: StyleSheet | None,
     settings: DiffSettings | None = None,
+    chrome: Chrome | None = None,
 ) -> DiffResult:
-    """One pair, exactly as the wire_diff step compares it (``compare_pairs`` calls this)."""
-    return diff_prepared_articles(a, b, a_style=a_style, b_style=b_style, settings=settings)
+    """One pair, exactly as the wire_diff step compares it (``compare_pairs`` calls this).
+
+    ``chrome``: the outlets' learned page furniture; ``harness diff`` on two files
+    has no corpus to learn from, so it finds page chrome by the rules alone.
+    """
+    return diff_prepared_articles(a, b, a_style=a_style, b_style=b_style, settings=settings, chrome=chrome)
 
 
 def diff_article_files(

@@ -14,6 +14,7 @@ from typing import Any
 
 from harness.errors import InputError
 from harness.wirediff.align import AlignSettings, align
+from harness.wirediff.boilerplate import Chrome, mark_chrome
 from harness.wirediff.classify import Classified, classify
 from harness.wirediff.lexicon import lexicon
 from harness.wirediff.model import (
@@ -367,12 +368,16 @@ def diff_segment(
     a_style: StyleSheet | None = None,
     b_style: StyleSheet | None = None,
     settings: DiffSettings | None = None,
+    chrome: Chrome | None = None,
 ) -> SegmentDiff:
     """Compare two prepared texts (one field of an article): edits and numbers."""
     found = diff_edits(a, b, segment=segment, a_style=a_style, b_style=b_style, settings=settings)
-    substantive_b = sum(_words(b, e.b_start, e.b_end) for e in found.edits if e.kind is Kind.SUBSTANTIVE)
+    edits = found.edits
+    if segment is Segment.BODY:  # page chrome is boilerplate (issue 13): harness.wirediff.boilerplate
+        edits = mark_chrome(edits, a, b, chrome=chrome, explain=_substantive_text)
+    substantive_b = sum(_words(b, e.b_start, e.b_end) for e in edits if e.kind is Kind.SUBSTANTIVE)
     return SegmentDiff(
-        edits=found.edits,
+        edits=edits,
         variants=found.variants,
         similarity=similarity(a, b, found.aligned_b_words),
         a_words=len(a.folded_words),
@@ -415,10 +420,11 @@ def diff_prepared(
     a_style: StyleSheet | None = None,
     b_style: StyleSheet | None = None,
     settings: DiffSettings | None = None,
+    chrome: Chrome | None = None,
 ) -> DiffResult:
     """:func:`diff_texts` on texts already prepared (prepare once, compare often)."""
     settings = settings or DiffSettings()
-    body = diff_segment(a, b, a_style=a_style, b_style=b_style, settings=settings)
+    body = diff_segment(a, b, a_style=a_style, b_style=b_style, settings=settings, chrome=chrome)
     return _result(body, None, settings)
 
 
@@ -457,13 +463,20 @@ def diff_prepared_articles(
     a_style: StyleSheet | None = None,
     b_style: StyleSheet | None = None,
     settings: DiffSettings | None = None,
+    chrome: Chrome | None = None,
 ) -> DiffResult:
-    """:func:`diff_articles` on prepared articles."""
+    """:func:`diff_articles` on prepared articles.
+
+    ``chrome`` carries each outlet's learned page furniture (the wire_diff step
+    learns it per corpus); without it, page chrome is found by the rules alone.
+    """
     settings = settings or DiffSettings()
     headline = diff_segment(
         a.headline, b.headline, segment=Segment.HEADLINE, a_style=a_style, b_style=b_style, settings=settings
     )
-    body = diff_segment(a.body, b.body, segment=Segment.BODY, a_style=a_style, b_style=b_style, settings=settings)
+    body = diff_segment(
+        a.body, b.body, segment=Segment.BODY, a_style=a_style, b_style=b_style, settings=settings, chrome=chrome
+    )
     return _result(body, headline, settings)
 
 

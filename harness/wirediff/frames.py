@@ -10,7 +10,10 @@ three tables, each built from a schema declared once below:
 * ``edits``: one row per edit, with the pair's ids, its field and index, and every
   JSON field of the edit;
 * ``style_rules``: the learned style table: how often each pair of house-style
-  forms (a_form in A's outlet, b_form in B's) was seen, per outlet pair.
+  forms (a_form in A's outlet, b_form in B's) was seen, per outlet pair;
+* ``furniture``: each outlet's learned page furniture (segments repeated across
+  its articles, :func:`harness.wirediff.boilerplate.learn_furniture`), used to
+  mark that outlet's chrome as boilerplate.
 
 Rows are sorted (pairs by ids, edits by pair then position, style rules by
 outlets, category, descending count and forms), so the tables are the same on
@@ -28,6 +31,13 @@ import polars as pl
 
 from harness.errors import InputError
 from harness.wirediff.articlefile import compare_articles, prepared_article
+from harness.wirediff.boilerplate import (
+    DEFAULT_MIN_ARTICLES,
+    Chrome,
+    FurnitureRow,
+    furniture_by_outlet,
+    learn_furniture,
+)
 from harness.wirediff.diff import DiffSettings, PreparedArticle, edit_json
 from harness.wirediff.model import SIMILARITY_FIELDS, DiffResult, Kind, Segment, Similarity
 from harness.wirediff.styles import StyleSheet, load_style, load_style_file
@@ -76,6 +86,13 @@ STYLE_RULES_SCHEMA: dict[str, pl.DataType] = {
     "a_form": pl.String(),
     "b_form": pl.String(),
     "count": pl.Int64(),
+}
+
+FURNITURE_SCHEMA: dict[str, pl.DataType] = {
+    "outlet": pl.String(),
+    "segment_hash": pl.String(),  # BLAKE2b-64 of the normalised segment (case, typography, figures folded)
+    "segment": pl.String(),  # the segment as first seen (articles in doc_id order)
+    "articles_count": pl.Int64(),  # the outlet's articles (distinct headlines) that have it
 }
 
 ARTICLE_COLUMNS = ("doc_id", "outlet", "headline", "body")
@@ -182,24 +199,31 @@ def compare_pairs(
     styles_dir: Path,
     style_files: Mapping[str, Path] | None = None,
     settings: DiffSettings | None = None,
+    furniture_min_articles: int = DEFAULT_MIN_ARTICLES,
 ) -> dict[str, pl.DataFrame]:
-    """Compare every pair; return the ``pairs``, ``edits`` and ``style_rules`` tables.
+    """Compare every pair; return the ``pairs``, ``edits``, ``style_rules`` and ``furniture`` tables.
 
     ``style_files`` maps an outlet name to its sheet file; other outlets' sheets
     are found by name in ``styles_dir`` (see :func:`harness.wirediff.load_style`).
+    Page furniture is learned from all of ``articles``: a segment in at least
+    ``furniture_min_articles`` articles of one outlet.
     """
     _require_columns(articles, ARTICLE_COLUMNS, "articles")
     _require_columns(pairs, PAIR_COLUMNS, "pairs")
     known = _articles_by_id(articles)
     cache = _Cache(known, styles_dir, style_files or {})
+    furniture_rows = _learned_furniture(known, furniture_min_articles)
+    furniture = furniture_by_outlet(furniture_rows)
     pair_rows: list[dict[str, Any]] = []
     edit_rows: list[dict[str, Any]] = []
     learned: Counter[tuple[str, str, str, str, str]] = Counter()
     for a_id, b_id in _pair_ids(pairs, known):
         a_row, b_row = known[a_id], known[b_id]
         styles = (cache.style(a_row["outlet"]), cache.style(b_row["outlet"]))
+        chrome = Chrome(furniture.get(str(a_row["outlet"])), furniture.get(str(b_row["outlet"])))
         result = compare_articles(
-            cache.article(a_id), cache.article(b_id), a_style=styles[0], b_style=styles[1], settings=settings
+            cache.article(a_id), cache.article(b_id), a_style=styles[0], b_style=styles[1], settings=settings,
+            chrome=chrome,
         )
         pair_rows.append(_pair_row(a_id, b_id, a_row, b_row, styles, result))
         for index, edit in enumerate(result.edits):
@@ -215,4 +239,11 @@ def compare_pairs(
         "pairs": pl.DataFrame(pair_rows, schema=PAIRS_SCHEMA),
         "edits": pl.DataFrame(edit_rows, schema=EDITS_SCHEMA).select(list(EDITS_SCHEMA)),
         "style_rules": pl.DataFrame(style_rows, schema=STYLE_RULES_SCHEMA),
+        "furniture": pl.DataFrame([r._asdict() for r in furniture_rows], schema=FURNITURE_SCHEMA),
     }
+
+
+def _learned_furniture(known: Mapping[str, Mapping[str, Any]], min_articles: int) -> list[FurnitureRow]:
+    """Every outlet's page furniture, learned from all articles (in doc_id order)."""
+    rows = ((known[d]["outlet"], known[d]["headline"], known[d]["body"]) for d in sorted(known))
+    return learn_furniture(rows, min_articles=min_articles)

@@ -4,7 +4,9 @@ The vocabulary is fixed, because reports and tables aggregate over it:
 
 * kind ``style``: quote_style, spelling, abbreviation, date_format, number_format,
   capitalisation, title_style, attribution_order, punctuation;
-* kind ``boilerplate``: dateline, wire_credit, byline;
+* kind ``boilerplate``: dateline, wire_credit, byline; page chrome of scraped
+  copies (see :mod:`harness.wirediff.boilerplate`): navigation, caption_credit,
+  promo, related_links, widget, script, timestamp, copyright, outlet_furniture;
 * kind ``substantive``: substitution, insertion, deletion, reorder.
 """
 
@@ -34,6 +36,17 @@ class Category(StrEnum):
     DATELINE = "dateline"
     WIRE_CREDIT = "wire_credit"
     BYLINE = "byline"
+    # -- page chrome of scraped copies (issue 13; harness.wirediff.boilerplate)
+    NAVIGATION = "navigation"
+    CAPTION_CREDIT = "caption_credit"
+    PROMO = "promo"
+    RELATED_LINKS = "related_links"
+    WIDGET = "widget"
+    SCRIPT = "script"
+    TIMESTAMP = "timestamp"
+    COPYRIGHT = "copyright"
+    OUTLET_FURNITURE = "outlet_furniture"
+    # --
     SUBSTITUTION = "substitution"
     INSERTION = "insertion"
     DELETION = "deletion"
@@ -65,6 +78,17 @@ KIND_OF: dict[Category, Kind] = {
     Category.DATELINE: Kind.BOILERPLATE,
     Category.WIRE_CREDIT: Kind.BOILERPLATE,
     Category.BYLINE: Kind.BOILERPLATE,
+    # -- page chrome (issue 13)
+    Category.NAVIGATION: Kind.BOILERPLATE,
+    Category.CAPTION_CREDIT: Kind.BOILERPLATE,
+    Category.PROMO: Kind.BOILERPLATE,
+    Category.RELATED_LINKS: Kind.BOILERPLATE,
+    Category.WIDGET: Kind.BOILERPLATE,
+    Category.SCRIPT: Kind.BOILERPLATE,
+    Category.TIMESTAMP: Kind.BOILERPLATE,
+    Category.COPYRIGHT: Kind.BOILERPLATE,
+    Category.OUTLET_FURNITURE: Kind.BOILERPLATE,
+    # --
     Category.SUBSTITUTION: Kind.SUBSTANTIVE,
     Category.INSERTION: Kind.SUBSTANTIVE,
     Category.DELETION: Kind.SUBSTANTIVE,

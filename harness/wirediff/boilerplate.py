@@ -1,0 +1,884 @@
+"""Page chrome in a diff: the furniture of a scraped page is ``boilerplate``, not an edit.
+
+Scraped copies of one story carry their page around them: navigation, captions
+and photo credits, share/subscribe blocks, "Read more" links, widgets, scripts,
+timestamps, bylines, datelines. A passage of that kind that one copy has and the
+other does not says nothing about how the outlet edited the story, so it must
+not count as a substantive edit.
+
+After the diff has classified a segment (see :func:`mark_chrome`), every
+substantive insertion, deletion or substitution is cut into *segments* of its
+text: paragraphs, the sentences of a paragraph, and a dateline at a paragraph's
+start. Each whole segment is judged by
+
+(a) general rules: phrase patterns and word lists kept as data
+    (``harness/resources/data/page_chrome.txt``: credits, calls to action, related
+    links, widgets, copyright and credit lines, agencies, date words), and shape
+    tests after jusText and Kohlschütter et al. (2010): a short line of title-case
+    words (navigation), a headline-like line without sentence punctuation (a
+    related link), code-like text (a script), a line of names, dates and an
+    agency (byline, timestamp), an all-capital place and a dash (dateline);
+(b) what the corpus shows: a segment repeated in at least ``k`` articles of one
+    outlet is that outlet's furniture (:func:`learn_furniture`, per corpus, in
+    the ``wire_diff`` step); it only counts for that outlet's side of a pair.
+
+A segment is only ever judged whole: a short sentence is never chrome for being
+short, and a few words inside a sentence are chrome only when the sentence
+around them is (a changed name inside a byline). Runs of chrome segments become
+``boilerplate`` edits of their own category; the rest of the edit stays
+substantive. Only one-copy-only text is judged: text both copies share is no
+edit. Headlines are left alone (a headline is always a short title-case line).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache, cached_property, lru_cache
+from typing import NamedTuple
+
+from harness.errors import ConfigError, at
+from harness.resources import Resource, packaged_resource
+from harness.wirediff.model import Category, Edit, Kind
+from harness.wirediff.prepare import PreparedText
+
+CHROME_FILE = "page_chrome.txt"
+DEFAULT_MIN_ARTICLES = 3  # learned furniture: articles of one outlet a segment must be in
+MAX_SEGMENT_WORDS = 40  # longer segments are text, never furniture (learned or by shape)
+NAV_MAX_WORDS = 6  # a navigation line: at most this many title-case words
+LINK_MAX_WORDS = 15  # a related-link line: a headline, at most this many words
+HEADER_MAX_WORDS = 25  # a byline / timestamp line
+WRAP_MIN_CHARS = 40  # lines this long that mostly end mid-sentence: a hard-wrapped text
+# A paragraph opening with a caption (or a call to action) is one, up to this many words.
+OPENING_WORDS = {Category.CAPTION_CREDIT: 200, Category.PROMO: 80}
+SANDWICH_MAX_WORDS = 25  # a segment between two chrome ones is chrome when at most this long
+BY_PREFIX_WORDS = 6  # a label before "By NAME" ("news now The Associated Press — By ...")
+
+_REGEX_SECTIONS = (
+    "navigation", "caption_credit", "promo", "related_links", "widget", "copyright", "wire_credit",
+)
+_WORD_SECTIONS = ("agency", "label", "time_word")
+_SECTION_RE = re.compile(r"\[(?P<name>[a-z_]+)\]")
+
+# When a substitution is chrome on both sides in different categories, the
+# edit gets the first of them in this order (an order, so A/B cannot matter).
+PRIORITY: tuple[Category, ...] = (
+    Category.DATELINE, Category.BYLINE, Category.TIMESTAMP, Category.WIRE_CREDIT, Category.COPYRIGHT,
+    Category.CAPTION_CREDIT, Category.PROMO, Category.RELATED_LINKS, Category.WIDGET, Category.SCRIPT,
+    Category.NAVIGATION, Category.OUTLET_FURNITURE,
+)
+DESCRIPTION: dict[Category, str] = {
+    Category.DATELINE: "dateline",
+    Category.BYLINE: "byline or agency line",
+    Category.TIMESTAMP: "timestamp",
+    Category.WIRE_CREDIT: "wire credit",
+    Category.COPYRIGHT: "copyright notice",
+    Category.CAPTION_CREDIT: "caption or photo credit",
+    Category.PROMO: "promotion, ad label or call to action",
+    Category.RELATED_LINKS: "related-stories link",
+    Category.WIDGET: "widget",
+    Category.SCRIPT: "script or style code",
+    Category.NAVIGATION: "navigation",
+    Category.OUTLET_FURNITURE: "repeated in the outlet's other articles",
+}
+
+
+# ----------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, slots=True)
+class ChromeRules:
+    """The packaged patterns and word lists (see the data file's header)."""
+
+    patterns: tuple[tuple[Category, re.Pattern[str]], ...]
+    combined: re.Pattern[str]  # all patterns in file order, one named group each: one pass per segment
+    agencies: re.Pattern[str]  # any agency name, as a whole word
+    agency_words: frozenset[str]  # casefolded words of agency names
+    labels: frozenset[str]
+    time_words: frozenset[str]
+
+
+def chrome_resource() -> Resource:
+    return packaged_resource(CHROME_FILE)
+
+
+def _sections(resource: Resource) -> dict[str, list[tuple[int, str]]]:
+    sections: dict[str, list[tuple[int, str]]] = {name: [] for name in (*_REGEX_SECTIONS, *_WORD_SECTIONS)}
+    current: str | None = None
+    for number, raw in enumerate(resource.text().splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        header = _SECTION_RE.fullmatch(line)
+        where = at(resource.path.name, line=number)
+        if header is not None:
+            current = header.group("name")
+            if current not in sections:
+                raise ConfigError(f"unknown section [{current}]", where=where, hint=f"use one of {', '.join(sections)}")
+        elif current is None:
+            raise ConfigError("entry before any [section]", where=where, hint="start with [navigation]")
+        else:
+            sections[current].append((number, line))
+    return sections
+
+
+def _agency_regex(names: Sequence[str]) -> re.Pattern[str]:
+    # Short names (AP, PA) only in capitals; longer ones in any case. Longest first.
+    ordered = sorted(set(names), key=lambda s: (-len(s), s))
+    parts = [re.escape(n) if len(n) <= 3 else f"(?i:{re.escape(n)})" for n in ordered]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+
+
+@cache
+def chrome_rules() -> ChromeRules:
+    """The packaged chrome rules, read and compiled once per process."""
+    resource = chrome_resource()
+    sections = _sections(resource)
+    agencies = [name for _, name in sections["agency"]]
+    alternation = "|".join(re.escape(n) for n in sorted(set(agencies), key=lambda s: (-len(s), s)))
+    patterns: list[tuple[Category, re.Pattern[str]]] = []
+    for name in _REGEX_SECTIONS:
+        for number, source in sections[name]:
+            text = source.replace("{agency}", alternation)
+            try:
+                # Trailing interface marks (":", "|", "»", "›") may follow any entry.
+                compiled = re.compile(rf"(?:{text})[\s:|•·»›>…]*", re.IGNORECASE)
+            except re.error as exc:
+                where = at(resource.path.name, line=number)
+                raise ConfigError(f"bad regular expression: {exc}", where=where, hint="fix the pattern") from exc
+            patterns.append((Category(name), compiled))
+    return ChromeRules(
+        patterns=tuple(patterns),
+        combined=re.compile(
+            "|".join(f"(?P<p{n}>{p.pattern})" for n, (_, p) in enumerate(patterns)), re.IGNORECASE
+        ),
+        agencies=_agency_regex(agencies),
+        agency_words=frozenset(w.casefold() for name in agencies for w in name.split()),
+        labels=frozenset(w.casefold() for _, w in sections["label"]),
+        time_words=frozenset(w.casefold() for _, w in sections["time_word"]),
+    )
+
+
+# ------------------------------------------------------------------- segments
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st jr sr gen gov sen rep lt col sgt capt prof no inc co corp ltd vs etc jan feb aug sept oct nov dec".split()
+)
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+_WORD = re.compile(r"[^\W_]+(?:[.:/'’\-][^\W_]+)*\.?")
+_DASH = r"(?:[ \u00a0]*[—–][ \u00a0]*|[ \u00a0]+--?[ \u00a0]+)"
+# "MOSCOW —", "AUSTIN, Texas (AP) —", or a credit alone: "(CNN) —". ("FILE -" opens a caption.)
+_DATELINE = re.compile(
+    r"(?:(?!FILE\b)[A-Z][A-Z.'’\-]+(?:[ \u00a0]+[A-Z][A-Z.'’\-]+){0,3}"
+    r"(?:,[ \u00a0]+[A-Z][\w.'’\-]+(?:[ \u00a0]+[A-Z][\w.'’\-]+){0,2})?"
+    r"(?:[ \u00a0]*\([A-Za-z .\-]{2,30}\))?" + _DASH + r"|\([A-Z][A-Za-z .\-]{1,30}\)" + _DASH + ")"
+)
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+_SENTENCE_CLOSE = ".!?…:\"”’)»"
+
+
+def _hard_wrapped(text: str) -> bool:
+    """Lines broken inside sentences: half or more of the long lines do not end a sentence."""
+    long_lines = [line.rstrip() for line in text.split("\n") if len(line.strip()) >= WRAP_MIN_CHARS]
+    open_ended = sum(1 for line in long_lines if line[-1] not in _SENTENCE_CLOSE)
+    return len(long_lines) >= 3 and open_ended * 2 >= len(long_lines)
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Paragraphs: blank-line separated if the text has blank lines, else lines (unless the
+    lines are a hard-wrapped text's, which is then one paragraph)."""
+    if _BLANK_LINE.search(text):
+        breaker = re.compile(r"\n[ \t\u00a0]*\n\s*")
+    elif _hard_wrapped(text):
+        return [span for span in [_strip_span(text, 0, len(text))] if span[1] > span[0]]
+    else:
+        breaker = re.compile(r"\n\s*")
+    spans, start = [], 0
+    for found in breaker.finditer(text):
+        spans.append((start, found.start()))
+        start = found.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in (_strip_span(text, s, e) for s, e in spans) if e > s]
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """Does the full stop ending at ``end`` close an initial or abbreviation?"""
+    start = end - 1
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        start -= 1  # back over the word the full stop ends (not a search from the text's start)
+    stem = text[start:end].rstrip(".")
+    return len(stem) <= 1 or "." in stem or stem.casefold() in _ABBREVIATIONS
+
+
+def _sentence_starts(text: str, start: int, end: int) -> list[int]:
+    starts = [start]
+    for found in _SENTENCE_END.finditer(text, start, end):
+        if text[found.start()] == "." and _is_abbreviation(text, found.start() + 1):
+            continue
+        nxt = found.end()
+        while nxt < end and text[nxt].isspace():
+            nxt += 1
+        if nxt < end:
+            starts.append(nxt)
+    return starts
+
+
+Span = tuple[int, int]
+
+
+class Segments:
+    """Where the segments of one text start and end (first and last non-space).
+
+    Paragraphs are found at once; a paragraph's parts (a dateline at its start,
+    its sentences) only when asked for: most paragraphs of a copy hold no edit.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.paragraphs: tuple[Span, ...] = tuple(_paragraph_spans(text))
+        self._paragraph_set = frozenset(self.paragraphs)
+        self._starts = [p[0] for p in self.paragraphs]
+        self._parts: dict[int, tuple[Span, ...]] = {}
+
+    def is_paragraph(self, span: Span) -> bool:
+        return span in self._paragraph_set
+
+    def paragraph_index(self, position: int) -> int | None:
+        index = bisect_right(self._starts, position) - 1
+        return index if index >= 0 and position < self.paragraphs[index][1] else None
+
+    def paragraph_of(self, position: int) -> Span | None:
+        index = self.paragraph_index(position)
+        return None if index is None else self.paragraphs[index]
+
+    def parts(self, index: int) -> tuple[Span, ...]:
+        """A dateline at the paragraph's start and its sentences; () for a paragraph of one sentence."""
+        if index not in self._parts:
+            self._parts[index] = _paragraph_parts(self.text, *self.paragraphs[index])
+        return self._parts[index]
+
+    def leaves(self, index: int) -> tuple[Span, ...]:
+        """The smallest segments of a paragraph, in reading order."""
+        return self.parts(index) or (self.paragraphs[index],)
+
+    def spans_around(self, position: int) -> list[Span]:
+        """The paragraph holding ``position`` and its parts."""
+        index = self.paragraph_index(position)
+        return [] if index is None else [self.paragraphs[index], *self.parts(index)]
+
+    def is_whole(self, start: int, end: int) -> bool:
+        """Does ``start..end`` begin where a segment begins and end where one ends?"""
+        spans = self.spans_around(start)
+        return any(s == start for s, _ in spans) and any(e == end for _, e in self.spans_around(max(start, end - 1)))
+
+    def enclosing(self, start: int, end: int) -> list[Span]:
+        """Segments around ``start..end``, innermost first."""
+        around = [(s, e) for s, e in self.spans_around(start) if s <= start and end <= e]
+        return sorted(around, key=lambda span: span[1] - span[0])
+
+    def cuts(self, start: int, end: int) -> list[int]:
+        """Segment starts strictly inside ``start..end``, in order."""
+        first, last = self.paragraph_index(start), self.paragraph_index(max(start, end - 1))
+        lo = first if first is not None else bisect_right(self._starts, start)
+        hi = last if last is not None else bisect_right(self._starts, end) - 1
+        found = {s for k in range(lo, hi + 1) for s, _ in (self.paragraphs[k], *self.parts(k))}
+        return sorted(c for c in found if start < c < end)
+
+    def neighbour(self, leaf: Span, step: int) -> Span | None:
+        """The leaf before (step -1) or after (step 1) ``leaf`` in reading order."""
+        index = self.paragraph_index(leaf[0])
+        if index is None:
+            return None
+        own = self.leaves(index)
+        at = own.index(leaf) + step if leaf in own else -1
+        if 0 <= at < len(own):
+            return own[at]
+        other = index + step
+        if not 0 <= other < len(self.paragraphs):
+            return None
+        leaves = self.leaves(other)
+        return leaves[-1] if step < 0 else leaves[0]
+
+    def all_spans(self) -> list[Span]:
+        """Every segment, paragraphs first within each paragraph."""
+        return [span for k in range(len(self.paragraphs)) for span in (self.paragraphs[k], *self.parts(k))]
+
+
+def _paragraph_parts(text: str, p_start: int, p_end: int) -> tuple[Span, ...]:
+    dateline = _DATELINE.match(text, p_start, p_end)
+    body_start = p_start
+    parts: list[Span] = []
+    if dateline is not None and dateline.end() < p_end:
+        parts.append(_strip_span(text, p_start, dateline.end()))
+        body_start = dateline.end()
+    starts = _sentence_starts(text, body_start, p_end)
+    if len(starts) > 1 or body_start != p_start:
+        parts += [_strip_span(text, s, e) for s, e in zip(starts, [*starts[1:], p_end], strict=True)]
+    return tuple(parts)
+
+
+@lru_cache(maxsize=1024)
+def segments(text: str) -> Segments:
+    """Paragraphs, the sentences of a paragraph of several, a dateline at a paragraph's start.
+
+    Cached: a corpus run compares each article with several others.
+    """
+    return Segments(text)
+
+
+# ------------------------------------------------------------------- judging
+
+
+class Verdict(NamedTuple):
+    category: Category
+    rule: str
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit()
+
+
+_CONNECTORS = frozenset("and & of the for to in on at a an with from by".split())
+_CLOCK = re.compile(r"\d{1,2}[:.]\d{2}(?:[ap]\.?m\.?)?|\d{1,2}[ap]\.?m\.?", re.IGNORECASE)
+_DATE_FIGURES = re.compile(r"\d{1,4}(?:[/.\-]\d{1,4}){0,2}(?:st|nd|rd|th)?", re.IGNORECASE)
+_TIME_LABELS = frozenset("updated published posted modified ago yesterday today".split())
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def _timestamp(words: list[str], rules: ChromeRules) -> bool:
+    """Only date words, figures, clock times and labels, with a date marker among them."""
+    marker = False
+    for word in words:
+        folded = word.casefold().rstrip(".")
+        if _CLOCK.fullmatch(word) or folded in _TIME_LABELS or folded in _WEEKDAYS:
+            marker = True
+        elif _DATE_FIGURES.fullmatch(folded):
+            marker = marker or any(w.casefold().rstrip(".") in rules.time_words for w in words)
+        elif folded not in rules.time_words and folded not in rules.labels:
+            return False
+    return marker
+
+
+def _header_words(words: list[str], rules: ChromeRules) -> bool:
+    """Names (capitalised), agency words, dates and labels only: no running text."""
+    for word in words:
+        folded = word.casefold().rstrip(".")
+        if _capitalised(word) or folded in rules.agency_words or folded in rules.labels:
+            continue
+        if folded in rules.time_words or _CLOCK.fullmatch(word) or _DATE_FIGURES.fullmatch(folded):
+            continue
+        if folded in _CONNECTORS:
+            continue
+        return False
+    return True
+
+
+_BY = re.compile(r"(?:^|[\s—–\-|:/·•])By\s+(?=[A-Z])")
+
+
+def _byline(text: str, words: list[str], rules: ChromeRules) -> bool:
+    """``By NAME(S) [- Agency]`` (a short label may come first) or names plus an agency."""
+    by = None
+    for by in _BY.finditer(text):
+        pass
+    if by is not None:
+        before, after = _words(text[: by.start()]), _words(text[by.end() :])
+        return len(before) <= BY_PREFIX_WORDS and 0 < len(after) <= HEADER_MAX_WORDS and _header_words(after, rules)
+    # Running text fails the word test at its first verb: test that before searching for an agency.
+    return len(words) <= HEADER_MAX_WORDS and _header_words(words, rules) and rules.agencies.search(text) is not None
+
+
+_CODE_CHARS = re.compile(r"[{}();=<>\[\]]")
+_CODE_MARK = re.compile(r"[{;]|=>|\bfunction\b|\bvar\s|</|\bwindow\.|\bdocument\.|_taboola|googletag")
+
+
+def _script(text: str) -> bool:
+    """Code-like: many brackets and operators, a mark only code has, no sentence end.
+
+    Prose that quotes a tag ("... <script>alert(1)</script> & more.") ends as a
+    sentence does; code ends with ``;``, ``}`` or ``)``.
+    """
+    if len(text) < 12 or text[-1] in ".!?\"”’":
+        return False
+    return len(_CODE_CHARS.findall(text)) / len(text) >= 0.05 and _CODE_MARK.search(text) is not None
+
+
+def _navigation_line(words: list[str], text: str) -> bool:
+    """A short line of title-case words (a menu item, a site name), no sentence."""
+    if not 1 <= len(words) <= NAV_MAX_WORDS or text[-1] in ".!?…,;\"”’)":
+        return False
+    return any(_capitalised(w) for w in words) and all(_capitalised(w) or w.casefold() in _CONNECTORS for w in words)
+
+
+def _link_line(words: list[str], text: str) -> bool:
+    """A headline-like line: capitalised start, no sentence punctuation at the end."""
+    if not 2 <= len(words) <= LINK_MAX_WORDS or text[-1] in ".!?…,;:\"”’)":
+        return False
+    return text[0].isupper() or text[0].isdigit()
+
+
+def judge(text: str, *, paragraph: bool, rules: ChromeRules | None = None) -> Verdict | None:
+    """The chrome category of one whole segment, or None when it reads as text.
+
+    ``paragraph``: the segment is a whole paragraph (line), which the shape
+    tests for navigation and related links need.
+    """
+    rules = rules or chrome_rules()
+    words = _words(text)
+    if not words or len(words) > MAX_SEGMENT_WORDS:
+        return None
+    if _script(text):
+        return Verdict(Category.SCRIPT, "script.code_like")
+    if _DATELINE.fullmatch(text + " "):
+        return Verdict(Category.DATELINE, "dateline.place_dash")
+    matched = rules.combined.fullmatch(text)
+    if matched is not None:
+        # The first alternative that matches the whole segment, as a loop over the patterns would find.
+        number = next(int(name[1:]) for name, value in matched.groupdict().items() if value is not None)
+        category = rules.patterns[number][0]
+        return Verdict(category, f"{category.value}.page_chrome")
+    if len(words) <= HEADER_MAX_WORDS and _timestamp(words, rules):
+        return Verdict(Category.TIMESTAMP, "timestamp.date_time")
+    if _byline(text, words, rules):
+        return Verdict(Category.BYLINE, "byline.names_and_agency")
+    if paragraph and _navigation_line(words, text):
+        return Verdict(Category.NAVIGATION, "navigation.short_title_line")
+    if paragraph and _link_line(words, text):
+        return Verdict(Category.RELATED_LINKS, "related_links.headline_line")
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _judged(text: str, paragraph: bool) -> Verdict | None:
+    """:func:`judge` with the packaged rules, remembered: copies share most of their sentences."""
+    return judge(text, paragraph=paragraph)
+
+
+# Categories a few changed words inherit from the segment around them: the
+# segment's form (a byline, a credit) holds whatever words change inside it.
+_STRUCTURAL = frozenset(
+    {Category.DATELINE, Category.BYLINE, Category.TIMESTAMP, Category.WIRE_CREDIT, Category.COPYRIGHT,
+     Category.CAPTION_CREDIT, Category.SCRIPT, Category.OUTLET_FURNITURE}
+)
+
+
+# --------------------------------------------------------- learned furniture
+
+_FOLD = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"} | {c: "-" for c in "‐‑‒–—―−"})
+
+
+def normalise_segment(text: str) -> str:
+    """The key a segment is counted by: folded typography and case, figures as 0."""
+    folded = unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+    folded = re.sub(r"\d", "0", folded)
+    return " ".join(folded.split()).strip(" .,:;|-\"'")
+
+
+def segment_hash(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+class FurnitureRow(NamedTuple):
+    """One row of the ``furniture`` table."""
+
+    outlet: str
+    segment_hash: str
+    segment: str  # as first seen (articles in doc_id order)
+    articles_count: int  # the outlet's articles (distinct headlines) that have it
+
+
+@dataclass(frozen=True, slots=True)
+class Furniture:
+    """One outlet's learned furniture: segment hash -> articles_count."""
+
+    outlet: str
+    counts: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Chrome:
+    """What the chrome pass knows about a pair beyond the rules: each side's furniture."""
+
+    a: Furniture | None = None
+    b: Furniture | None = None
+
+
+def _article_keys(body: str) -> dict[str, str]:
+    """Normalised key -> original text of every short segment of a body."""
+    found = segments(body)
+    keys: dict[str, str] = {}
+    for start, end in found.all_spans():
+        text = body[start:end]
+        words = _words(text)
+        if 0 < len(words) <= MAX_SEGMENT_WORDS:
+            keys.setdefault(normalise_segment(text), text)
+    return keys
+
+
+def learn_furniture(
+    articles: Iterable[tuple[str | None, str | None, str | None]], *, min_articles: int = DEFAULT_MIN_ARTICLES
+) -> list[FurnitureRow]:
+    """Segments repeated across one outlet's articles: that outlet's page furniture.
+
+    ``articles``: (outlet, headline, body) in a fixed order (doc_id). A segment
+    (paragraph or sentence, at most ``MAX_SEGMENT_WORDS`` words) is furniture of
+    outlet X when at least ``min_articles`` of X's articles with different
+    headlines have it (updates of one story count once) and articles of fewer
+    than ``min_articles`` other outlets have it (text many outlets share is the
+    story itself, or generic chrome the rules know). Sorted by outlet, then
+    descending count, then hash.
+    """
+    headlines: dict[tuple[str, str], set[str]] = defaultdict(set)
+    outlets: dict[str, set[str]] = defaultdict(set)
+    first_text: dict[tuple[str, str], str] = {}
+    for outlet, headline, body in articles:
+        if not outlet or not body:
+            continue
+        story = normalise_segment(headline or "") or normalise_segment(body[:200])
+        for key, text in _article_keys(body).items():
+            if not key:
+                continue
+            headlines[(outlet, key)].add(story)
+            outlets[key].add(outlet)
+            first_text.setdefault((outlet, key), text)
+    rows = [
+        FurnitureRow(outlet, segment_hash(key), first_text[(outlet, key)], len(stories))
+        for (outlet, key), stories in headlines.items()
+        if len(stories) >= min_articles and len(outlets[key]) - 1 < min_articles
+    ]
+    return sorted(rows, key=lambda r: (r.outlet, -r.articles_count, r.segment_hash))
+
+
+def furniture_by_outlet(rows: Iterable[FurnitureRow]) -> dict[str, Furniture]:
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        counts[row.outlet][row.segment_hash] = row.articles_count
+    return {outlet: Furniture(outlet, table) for outlet, table in counts.items()}
+
+
+# ----------------------------------------------------------------- the pass
+
+Label = Verdict | None | str  # a verdict, None (text) or NEUTRAL (no word: joins its neighbours)
+NEUTRAL = "neutral"
+
+
+class _Side:
+    """One text of the pair, its segments and (maybe) its outlet's furniture."""
+
+    def __init__(self, text: str, furniture: Furniture | None, rules: ChromeRules) -> None:
+        self.text = text
+        self.furniture = furniture
+        self.rules = rules
+        self._judged: dict[tuple[int, int], Verdict | None] = {}
+        self._rules_said: dict[tuple[int, int, bool], Verdict | None] = {}
+
+    @cached_property
+    def segments(self) -> Segments:
+        """Made on first use: most bodies have no substantive edit to judge."""
+        return segments(self.text)
+
+    def _whole(self, start: int, end: int) -> tuple[bool, bool]:
+        """(is a whole segment, is a whole paragraph) for a stripped span."""
+        whole = self.segments.is_whole(start, end)
+        return whole, whole and self.segments.is_paragraph((start, end))
+
+    def _opening(self, start: int, end: int) -> Verdict | None:
+        """The category of a paragraph that opens as a caption or a call to action.
+
+        A caption's later sentences ("FILE - In this photo, ... . <context>") read
+        like story text, and so do those after "Chat with us on Messenger.": they
+        belong to the caption or the promotion. A promotion must open with a
+        sentence of its own (an inline "Advertisement" label opens no paragraph).
+        """
+        index = self.segments.paragraph_index(start)
+        if index is None or end > self.segments.paragraphs[index][1]:
+            return None
+        around, first = self.segments.paragraphs[index], self.segments.leaves(index)[0]
+        if first == around or first == (start, end):
+            return None
+        opening = self._judge(*first, paragraph=False)
+        if opening is None or opening.category not in OPENING_WORDS:
+            return None
+        if len(_words(self.text[around[0] : around[1]])) > OPENING_WORDS[opening.category]:
+            return None
+        if opening.category is Category.PROMO and self.text[first[1] - 1] not in ".!":
+            return None
+        return Verdict(opening.category, f"{opening.category.value}.{opening.category.value}_paragraph")
+
+    def _judge(self, start: int, end: int, *, paragraph: bool) -> Verdict | None:
+        # A text of one paragraph (a sentence compared with a sentence) is no page: its
+        # only line is not judged by shape as a menu item or a link.
+        paragraph = paragraph and len(self.segments.paragraphs) > 1
+        key = (start, end, paragraph)
+        if key not in self._rules_said:
+            self._rules_said[key] = _judged(self.text[start:end], paragraph)
+        return self._rules_said[key]
+
+    def _base(self, start: int, end: int, paragraph: bool) -> Verdict | None:
+        key = (start, end)
+        if key not in self._judged:
+            text = self.text[start:end]
+            found = self._judge(start, end, paragraph=paragraph)
+            if found is None and self.furniture is not None:
+                if segment_hash(normalise_segment(text)) in self.furniture.counts:
+                    found = Verdict(Category.OUTLET_FURNITURE, "outlet_furniture.repeated_segment")
+            self._judged[key] = found or self._opening(start, end)
+        return self._judged[key]
+
+    def _leaf_verdict(self, leaf: Span) -> Verdict | None:
+        return self._base(leaf[0], leaf[1], self.segments.is_paragraph(leaf))
+
+    def _between_chrome(self, start: int, end: int) -> Verdict | None:
+        """jusText's context rule: short text between two chrome segments of one category is one too.
+
+        The segments between the two (this one included) may hold at most
+        ``SANDWICH_MAX_WORDS`` words: a caption's own sentences between its credit
+        lines, a line of a subscription appeal.
+        """
+        own = len(_words(self.text[start:end]))
+        if own > SANDWICH_MAX_WORDS:
+            return None
+        words = own
+        ends: list[Verdict | None] = []
+        for step in (-1, 1):
+            leaf: Span | None = (start, end)
+            found = None
+            while words <= SANDWICH_MAX_WORDS:
+                leaf = self.segments.neighbour(leaf, step) if leaf is not None else None
+                if leaf is None:
+                    break
+                found = self._leaf_verdict(leaf)
+                if found is not None:
+                    break
+                words += len(_words(self.text[leaf[0] : leaf[1]]))
+            ends.append(found)
+        before, after = ends
+        if before is None or after is None or before.category is not after.category or words > SANDWICH_MAX_WORDS:
+            return None
+        return Verdict(before.category, f"{before.category.value}.between_chrome")
+
+    def _verdict(self, start: int, end: int, paragraph: bool) -> Verdict | None:
+        return self._base(start, end, paragraph) or self._between_chrome(start, end)
+
+    def label(self, start: int, end: int) -> Label:
+        start, end = _strip_span(self.text, start, end)
+        if not any(c.isalnum() for c in self.text[start:end]):
+            return NEUTRAL
+        whole, paragraph = self._whole(start, end)
+        if whole:
+            return self._verdict(start, end, paragraph)
+        for s, e in self.segments.enclosing(start, end):
+            around = self._verdict(s, e, self.segments.is_paragraph((s, e)))
+            if around is not None and around.category in _STRUCTURAL:
+                return around
+            if around is None:
+                return None  # inside running text: the words are text
+        return None
+
+    def pieces(self, start: int, end: int) -> list[tuple[int, int, Label]]:
+        cuts = self.segments.cuts(start, end)
+        bounds = [start, *cuts, end]
+        return [(s, e, self.label(s, e)) for s, e in zip(bounds, bounds[1:], strict=False) if e > s]
+
+
+def _same(one: Label, other: Label) -> bool:
+    if isinstance(one, Verdict) and isinstance(other, Verdict):
+        return one.category is other.category
+    return one == other
+
+
+def _runs(pieces: list[tuple[int, int, Label]]) -> list[tuple[int, int, Label]]:
+    """Neighbouring pieces of one category merged; wordless pieces join their neighbour."""
+    runs: list[tuple[int, int, Label]] = []
+    for start, end, label in pieces:
+        if runs:
+            first, _, previous = runs[-1]
+            if label == NEUTRAL or previous == NEUTRAL or _same(label, previous):
+                runs[-1] = (first, end, label if previous == NEUTRAL else previous)
+                continue
+        runs.append((start, end, label))
+    return runs
+
+
+def _is_chrome(label: Label) -> bool:
+    return isinstance(label, Verdict)
+
+
+Explain = Callable[[Category, int, int], str]
+
+
+class _Pair:
+    def __init__(self, edit: Edit, a: _Side, b: _Side, words: Callable[[str, int, int], int], explain: Explain) -> None:
+        self.edit, self.a, self.b, self.words, self.explain = edit, a, b, words, explain
+
+    def chrome(self, verdict: Verdict, side: str, a_span: tuple[int, int], b_span: tuple[int, int]) -> Edit:
+        where = {"a": "A", "b": "B", "both": "A and B"}[side]
+        explanation = f"page chrome in {where}: {DESCRIPTION[verdict.category]}"
+        return self._edit(verdict.category, verdict.rule, explanation, a_span, b_span)
+
+    def text(self, a_span: tuple[int, int], b_span: tuple[int, int]) -> Edit:
+        empty_a, empty_b = a_span[0] == a_span[1], b_span[0] == b_span[1]
+        category = Category.INSERTION if empty_a else Category.DELETION if empty_b else Category.SUBSTITUTION
+        explanation = self.explain(category, self.words("a", *a_span), self.words("b", *b_span))
+        return self._edit(category, f"{category.value}.unexplained", explanation, a_span, b_span)
+
+    def _edit(self, category: Category, rule: str, explanation: str, a_span: tuple[int, int], b_span: tuple[int, int]) -> Edit:
+        return replace(
+            self.edit,
+            category=category,
+            kind=category.kind,
+            rule=rule,
+            explanation=explanation,
+            a_text=self.a.text[a_span[0] : a_span[1]],
+            b_text=self.b.text[b_span[0] : b_span[1]],
+            a_start=a_span[0],
+            a_end=a_span[1],
+            b_start=b_span[0],
+            b_end=b_span[1],
+        )
+
+
+def _one_sided(pair: _Pair, side: _Side, runs: list[tuple[int, int, Label]], on_a: bool) -> list[Edit]:
+    e = pair.edit
+    out = []
+    for start, end, label in runs:
+        a_span, b_span = ((start, end), (e.b_start, e.b_start)) if on_a else ((e.a_start, e.a_start), (start, end))
+        if isinstance(label, Verdict):
+            out.append(pair.chrome(label, "a" if on_a else "b", a_span, b_span))
+        else:
+            out.append(pair.text(a_span, b_span))
+    return out
+
+
+def _trim(runs: list[tuple[int, int, Label]]) -> tuple[list[tuple[int, int, Label]], list[tuple[int, int, Label]], list[tuple[int, int, Label]]]:
+    """(leading chrome runs, middle runs, trailing chrome runs)."""
+    lo, hi = 0, len(runs)
+    while lo < hi and _is_chrome(runs[lo][2]):
+        lo += 1
+    while hi > lo and _is_chrome(runs[hi - 1][2]):
+        hi -= 1
+    return runs[:lo], runs[lo:hi], runs[hi:]
+
+
+def _first(categories: Iterable[Verdict]) -> Verdict:
+    return min(categories, key=lambda v: (PRIORITY.index(v.category), v.rule))
+
+
+def _core(lead: list[tuple[int, int, Label]], middle: list[tuple[int, int, Label]], start: int) -> tuple[int, int]:
+    """The span left between the chrome runs (empty, after the leading ones, if none)."""
+    if middle:
+        return middle[0][0], middle[-1][1]
+    at = lead[-1][1] if lead else start
+    return at, at
+
+
+def _substitution(pair: _Pair, a_runs: list[tuple[int, int, Label]], b_runs: list[tuple[int, int, Label]]) -> list[Edit]:
+    e = pair.edit
+    a_chrome = [r[2] for r in a_runs if isinstance(r[2], Verdict)]
+    b_chrome = [r[2] for r in b_runs if isinstance(r[2], Verdict)]
+    if not a_chrome and not b_chrome:
+        return [e]
+    if all(_is_chrome(r[2]) or r[2] == NEUTRAL for r in a_runs + b_runs):
+        return [pair.chrome(_first(a_chrome + b_chrome), "both", (e.a_start, e.a_end), (e.b_start, e.b_end))]
+    a_lead, a_mid, a_tail = _trim(a_runs)
+    b_lead, b_mid, b_tail = _trim(b_runs)
+    if not (a_lead or a_tail or b_lead or b_tail):
+        return [e]  # chrome only in the middle of running text: leave the edit whole
+    out: list[Edit] = []
+    for s, t, label in a_lead:
+        assert isinstance(label, Verdict)
+        out.append(pair.chrome(label, "a", (s, t), (e.b_start, e.b_start)))
+    for s, t, label in b_lead:
+        assert isinstance(label, Verdict)
+        out.append(pair.chrome(label, "b", (e.a_start, e.a_start), (s, t)))
+    a_core = _core(a_lead, a_mid, e.a_start)
+    b_core = _core(b_lead, b_mid, e.b_start)
+    if a_mid or b_mid:
+        out.append(pair.text(a_core, b_core))
+    for s, t, label in a_tail:
+        assert isinstance(label, Verdict)
+        out.append(pair.chrome(label, "a", (s, t), (e.b_end, e.b_end)))
+    for s, t, label in b_tail:
+        assert isinstance(label, Verdict)
+        out.append(pair.chrome(label, "b", (e.a_end, e.a_end), (s, t)))
+    return out
+
+
+def _moved_chrome(edit: Edit, sides: tuple[_Side, _Side], words: Callable[[str, int, int], int], explain: Explain) -> Edit:
+    """A passage moved with nothing but chrome in it (a credit line) is boilerplate."""
+    a_runs = _runs(sides[0].pieces(edit.a_start, edit.a_end))
+    b_runs = _runs(sides[1].pieces(edit.b_start, edit.b_end))
+    labels = [r[2] for r in a_runs + b_runs]
+    verdicts = [label for label in labels if isinstance(label, Verdict)]
+    if not verdicts or not all(isinstance(label, Verdict) or label == NEUTRAL for label in labels):
+        return edit
+    pair = _Pair(edit, sides[0], sides[1], words, explain)
+    return pair.chrome(_first(verdicts), "both", (edit.a_start, edit.a_end), (edit.b_start, edit.b_end))
+
+
+def mark_chrome(
+    edits: Sequence[Edit],
+    a: PreparedText,
+    b: PreparedText,
+    *,
+    chrome: Chrome | None,
+    explain: Explain,
+) -> tuple[Edit, ...]:
+    """The edits of one body with page chrome taken out of the substantive ones.
+
+    Substantive insertions, deletions and substitutions are cut into segments;
+    runs of chrome become ``boilerplate`` edits, the rest stays substantive
+    (``explain`` words its explanation as the diff does). A substitution whose
+    two sides are all chrome becomes one boilerplate edit. The edits still tile
+    the same text, so :func:`harness.wirediff.apply_edits` rebuilds B.
+    """
+    rules = chrome_rules()
+    chrome = chrome or Chrome()
+    sides = (_Side(a.text, chrome.a, rules), _Side(b.text, chrome.b, rules))
+    texts = {"a": a, "b": b}
+
+    def words(side: str, start: int, end: int) -> int:
+        prepared = texts[side]
+        lo, hi = prepared.token_range(start, end)
+        return prepared.word_count(lo, hi)
+
+    out: list[Edit] = []
+    for edit in edits:
+        if edit.kind is not Kind.SUBSTANTIVE:
+            out.append(edit)
+            continue
+        if edit.category is Category.REORDER:
+            out.append(_moved_chrome(edit, sides, words, explain))
+            continue
+        pair = _Pair(edit, sides[0], sides[1], words, explain)
+        a_runs = _runs(sides[0].pieces(edit.a_start, edit.a_end)) if edit.a_end > edit.a_start else []
+        b_runs = _runs(sides[1].pieces(edit.b_start, edit.b_end)) if edit.b_end > edit.b_start else []
+        if not b_runs and a_runs and any(_is_chrome(r[2]) for r in a_runs):
+            out += _one_sided(pair, sides[0], a_runs, on_a=True)
+        elif not a_runs and b_runs and any(_is_chrome(r[2]) for r in b_runs):
+            out += _one_sided(pair, sides[1], b_runs, on_a=False)
+        elif a_runs and b_runs:
+            out += _substitution(pair, a_runs, b_runs)
+        else:
+            out.append(edit)
+    out.sort(key=lambda e: (e.a_start, e.a_end, e.b_start, e.b_end))
+    return tuple(out)

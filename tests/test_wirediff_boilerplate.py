@@ -1,0 +1,289 @@
+"""Page chrome in the wire-copy diff is boilerplate (issue 13): rules, learned furniture.
+
+Every article here is made up for the test; none comes from a real page.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from harness.cli.app import app
+from harness.wirediff import Category, Kind, apply_edits, compare_pairs, diff_texts
+from harness.wirediff.boilerplate import judge, learn_furniture, normalise_segment, segment_hash
+
+STYLES = Path(__file__).resolve().parent.parent / "experiments" / "styles"
+
+STORY = [
+    "The town council of Eastbrook approved a new budget on Tuesday after a long debate.",
+    'Mayor Lena Ortiz said the plan would "protect libraries and parks" for another year.',
+    "Opposition members argued that the tax rise was larger than voters had been promised.",
+    "The budget now goes to the regional assembly, which is expected to vote next month.",
+]
+
+
+def article(*paragraphs: str) -> str:
+    return "\n\n".join(paragraphs)
+
+
+def with_line(line: str, at: int, story: list[str] = STORY) -> str:
+    """The story with ``line`` as a paragraph of its own before paragraph ``at``."""
+    return article(*story[:at], line, *story[at:])
+
+
+def body_edits(a: str, b: str) -> list[tuple[str, str, str]]:
+    return [(e.kind.value, e.category.value, e.rule) for e in diff_texts(a, b).edits]
+
+
+# ------------------------------------------------------------ rules per category
+
+CHROME_LINES = [
+    (Category.NAVIGATION, "Skip to main content"),
+    (Category.NAVIGATION, "Local Sports Weather"),
+    (Category.CAPTION_CREDIT, "Photo: Mara Quinn/Eastbrook Gazette"),
+    (Category.CAPTION_CREDIT, "(AP Photo/Tomas Reyes, File)"),
+    (Category.CAPTION_CREDIT, "FILE - In this March 2, 2021, file photo, council members meet in Eastbrook. The hall reopened last year."),
+    (Category.PROMO, "Sign up for our Morning Briefing newsletter"),
+    (Category.PROMO, "SIGN UP"),
+    (Category.PROMO, "Advertisement"),
+    (Category.PROMO, "Share this article on Facebook"),
+    (Category.RELATED_LINKS, "Read more: Eastbrook library hours to be cut"),
+    (Category.RELATED_LINKS, "Related stories from the Valley Herald"),
+    (Category.RELATED_LINKS, "Why the regional assembly keeps delaying its vote"),
+    (Category.WIDGET, "Eastbrook 14°C Partly cloudy"),
+    (Category.WIDGET, "View 12 comments"),
+    (Category.SCRIPT, "window._taboola = window._taboola || []; _taboola.push({mode: 'thumbs-a', placement: 'below'});"),
+    (Category.TIMESTAMP, "Updated 9:14 am EST, Monday, March 4, 2024"),
+    (Category.TIMESTAMP, "Published 04/03/2024 at 09:14"),
+    (Category.BYLINE, "By JANE DOE and OMAR FIELD - Associated Press"),
+    (Category.BYLINE, "Jane Doe and Omar Field, The Associated Press"),
+    (Category.COPYRIGHT, "© 2024 Valley Media Group. All rights reserved."),
+    (Category.WIRE_CREDIT, "Associated Press writer Ana Lima in Northport contributed to this report."),
+]
+
+
+@pytest.mark.parametrize(("category", "line"), CHROME_LINES, ids=[f"{c.value}:{t[:20]}" for c, t in CHROME_LINES])
+@pytest.mark.parametrize("at", [0, 2, 4])
+def test_a_chrome_line_in_one_copy_is_boilerplate_of_its_category(category: Category, line: str, at: int) -> None:
+    a, b = article(*STORY), with_line(line, at)
+    result = diff_texts(a, b)
+    assert [(e.kind, e.category) for e in result.edits] == [(Kind.BOILERPLATE, category)]
+    assert result.edits[0].b_text.strip() == line
+    assert result.substantive_share is None  # no non-boilerplate edit left
+    assert apply_edits(a, result.edits) == b
+
+
+def test_the_rules_judge_whole_segments() -> None:
+    assert judge("MOSCOW —", paragraph=False) is not None
+    assert judge("Photo: Mara Quinn/Eastbrook Gazette", paragraph=True).category is Category.CAPTION_CREDIT  # type: ignore[union-attr]
+    assert judge("The council said the photo was taken in March.", paragraph=True) is None
+
+
+def test_a_dateline_against_a_timestamp_and_byline_header_is_one_boilerplate_edit() -> None:
+    # The Associated Press's web header against a printed dateline: all chrome on both sides.
+    a = article("EASTBROOK, Vermont — " + STORY[0], *STORY[1:])
+    b = article("at 1:52 am JANE DOE The Associated Press", STORY[0], *STORY[1:])
+    result = diff_texts(a, b)
+    worded = [e for e in result.edits if e.rule != "punctuation.whitespace"]  # the line break after it is spacing
+    assert [(e.kind, e.category) for e in worded] == [(Kind.BOILERPLATE, Category.DATELINE)]
+    assert result.count(Kind.SUBSTANTIVE) == 0
+    assert apply_edits(a, result.edits) == b
+
+
+def test_chrome_next_to_a_real_change_splits_off_and_the_change_stays_substantive() -> None:
+    extra = "The vote was nine to four, with two members absent."
+    a = article(*STORY)
+    b = article(*STORY[:2], "Advertisement", extra, *STORY[2:])
+    kinds = [(e.kind, e.category) for e in diff_texts(a, b).edits]
+    assert kinds == [(Kind.BOILERPLATE, Category.PROMO), (Kind.SUBSTANTIVE, Category.INSERTION)]
+
+
+def test_chrome_swapped_for_text_keeps_the_text_substantive() -> None:
+    a = article(*STORY[:3], "Sign up for our newsletter", STORY[3])
+    b = article(*STORY[:3], "Council members will meet again on Friday.", STORY[3])
+    result = diff_texts(a, b)
+    assert sorted((e.kind.value, e.category.value) for e in result.edits) == [
+        ("boilerplate", "promo"),
+        ("substantive", "insertion"),
+    ]
+    assert apply_edits(a, result.edits) == b
+
+
+# ------------------------------------------------ short sentences stay substantive
+
+SHORT_SENTENCES = [
+    "He resigned.",
+    "Prices rose.",
+    "Nobody was hurt.",
+    "It was May 3.",
+    "Reuters said nothing.",
+    "The vote was 9 to 4.",
+    "Share prices fell sharply on Monday.",
+    "Ortiz said she would subscribe to the plan.",
+    '"We won," Ortiz said.',
+]
+
+
+@pytest.mark.parametrize("sentence", SHORT_SENTENCES)
+def test_a_short_sentence_is_never_boilerplate_for_being_short(sentence: str) -> None:
+    as_paragraph = body_edits(article(*STORY), with_line(sentence, 2))
+    inside = body_edits(article(*STORY), article(*STORY[:2], STORY[2] + " " + sentence, STORY[3]))
+    assert [kind for kind, _, _ in as_paragraph] == ["substantive"]
+    assert [kind for kind, _, _ in inside] == ["substantive"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Ceasefire agreed in Gaza", "Talks collapse in Cairo"),  # two headline-like one-liners
+        ("Council Approves Budget", "Mayor Resigns Over Budget"),  # two title-case one-liners
+    ],
+)
+def test_a_text_of_one_line_is_no_page(a: str, b: str) -> None:
+    assert {kind for kind, _, _ in body_edits(a, b)} == {"substantive"}
+
+
+def test_a_hard_wrapped_text_has_no_menu_lines() -> None:
+    # Lines broken mid-sentence (no blank lines): a line is not a paragraph, so an
+    # inserted sentence that fills whole lines is not a "headline-like line".
+    a = "The council met on Tuesday and approved the budget for next\nyear after a long and heated debate among its members.\nOpposition members said the rise in taxes was larger than\nvoters had been promised during the campaign last spring."
+    extra = "Several Residents Who Attended The Meeting Left Early Because\nthe debate ran late into the night and the hall was cold.\n"
+    b = a.replace("Opposition", extra + "Opposition")
+    assert {kind for kind, _, _ in body_edits(a, b)} == {"substantive"}
+
+
+def test_a_changed_word_inside_a_sentence_is_not_chrome() -> None:
+    b = article(*STORY[:1], STORY[1].replace("another", "one more"), *STORY[2:])
+    assert [kind for kind, _, _ in body_edits(article(*STORY), b)] == ["substantive"]
+
+
+def test_a_changed_name_inside_a_byline_is_boilerplate() -> None:
+    a = article("By JANE DOE - Associated Press", *STORY)
+    b = article("By JANE DOE and OMAR FIELD - Associated Press", *STORY)
+    assert {(kind, category) for kind, category, _ in body_edits(a, b)} == {("boilerplate", "byline")}
+
+
+# ------------------------------------------------------------- learned furniture
+
+HOUSE_LINE = "The Valley Herald is owned by its readers and answers to nobody else."
+
+OTHER_STORIES = [
+    [
+        "A storm closed the coastal road between Northport and Eastbrook overnight.",
+        "Crews expect to reopen one lane by Thursday evening, officials said.",
+    ],
+    [
+        "The regional hospital opened a new children's ward on Saturday.",
+        "Staff said the ward doubles the number of beds for young patients.",
+    ],
+]
+
+
+def _frame(rows: list[tuple[str, str, str, str]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=["doc_id", "outlet", "headline", "body"], orient="row")
+
+
+def _corpus() -> pl.DataFrame:
+    """Outlet X prints its house line under every story; Y once, under its copy."""
+    return _frame(
+        [
+            ("x1", "Valley Herald", "Council passes budget", article(*STORY, HOUSE_LINE)),
+            ("x2", "Valley Herald", "Coastal road closed", article(*OTHER_STORIES[0], HOUSE_LINE)),
+            ("x3", "Valley Herald", "Hospital opens ward", article(*OTHER_STORIES[1], HOUSE_LINE)),
+            ("y1", "Daily Courier", "Eastbrook budget approved", article(*STORY)),
+            ("y2", "Daily Courier", "Budget approved in Eastbrook", article(*STORY, HOUSE_LINE)),
+            ("z1", "Plain Wire", "Eastbrook budget", article(*STORY)),
+        ]
+    )
+
+
+def _edits_of(tables: dict[str, pl.DataFrame], a_id: str, b_id: str) -> list[tuple[str, str]]:
+    edits = tables["edits"].filter(pl.col("a_doc_id") == a_id, pl.col("b_doc_id") == b_id, pl.col("segment") == "body")
+    return [(r["kind"], r["category"]) for r in edits.iter_rows(named=True)]
+
+
+def test_a_line_in_three_articles_of_an_outlet_is_its_furniture_and_no_one_elses() -> None:
+    pairs = pl.DataFrame({"a_doc_id": ["z1", "z1"], "b_doc_id": ["x1", "y2"]})
+    tables = compare_pairs(_corpus(), pairs, styles_dir=STYLES)
+    furniture = tables["furniture"]
+    assert furniture.to_dicts() == [
+        {
+            "outlet": "Valley Herald",
+            "segment_hash": segment_hash(normalise_segment(HOUSE_LINE)),
+            "segment": HOUSE_LINE,
+            "articles_count": 3,
+        }
+    ]
+    assert _edits_of(tables, "z1", "x1") == [("boilerplate", "outlet_furniture")]
+    assert _edits_of(tables, "z1", "y2") == [("substantive", "insertion")]  # not the Courier's furniture
+    pair_rows = {r["b_doc_id"]: r for r in tables["pairs"].iter_rows(named=True)}
+    assert pair_rows["x1"]["boilerplate_edits"] == 1 and pair_rows["x1"]["substantive_edits"] == 0
+    assert pair_rows["y2"]["substantive_edits"] == 1
+
+
+def test_furniture_needs_k_articles() -> None:
+    pairs = pl.DataFrame({"a_doc_id": ["z1"], "b_doc_id": ["x1"]})
+    tables = compare_pairs(_corpus(), pairs, styles_dir=STYLES, furniture_min_articles=4)
+    assert tables["furniture"].height == 0
+    assert _edits_of(tables, "z1", "x1") == [("substantive", "insertion")]
+
+
+def test_updates_of_one_story_count_once() -> None:
+    rows = [("Valley Herald", "Council passes budget", article(*STORY, HOUSE_LINE))] * 3
+    assert learn_furniture(rows, min_articles=2) == []
+
+
+def test_text_many_outlets_share_is_not_furniture() -> None:
+    line = "Eastbrook has about 40,000 residents."
+    rows = [
+        (outlet, f"{outlet} story {n}", article(story[0], line))
+        for outlet in ("A", "B", "C", "D")
+        for n, story in enumerate([STORY, *OTHER_STORIES])
+    ]
+    assert learn_furniture(rows, min_articles=3) == []
+
+
+# ------------------------------------------------------------- property: chrome
+
+
+KNOWN_CHROME = [line for _, line in CHROME_LINES]
+WORDS = ["council", "budget", "river", "school", "vote", "road", "plan", "market", "report", "winter"]
+sentences = st.lists(st.sampled_from(WORDS), min_size=4, max_size=12).map(
+    lambda words: " ".join(words).capitalize() + "."
+)
+paragraphs = st.lists(sentences, min_size=1, max_size=3).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(paragraphs, min_size=1, max_size=5), st.sampled_from(KNOWN_CHROME), st.integers(0, 5), st.booleans())
+def test_adding_a_chrome_line_adds_only_boilerplate_edits(story: list[str], line: str, at: int, to_a: bool) -> None:
+    at = min(at, len(story))
+    plain, chrome = article(*story), article(*story[:at], line, *story[at:])
+    a, b = (chrome, plain) if to_a else (plain, chrome)
+    result = diff_texts(a, b)
+    assert result.edits and all(e.kind is Kind.BOILERPLATE for e in result.edits)
+    assert apply_edits(a, result.edits) == b
+    backward = diff_texts(b, a)  # the same edits read the other way round
+    assert sorted((e.category.mirrored(), e.b_start, e.b_end, e.a_start, e.a_end) for e in result.edits) == sorted(
+        (e.category, e.a_start, e.a_end, e.b_start, e.b_end) for e in backward.edits
+    )
+
+
+# ------------------------------------------------------------------ harness diff
+
+
+def test_harness_diff_on_two_files_finds_chrome_by_the_rules(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Council passes budget\n" + article(*STORY) + "\n", encoding="utf-8")
+    b.write_text("Council passes budget\n" + with_line("Sign up for our Morning Briefing newsletter", 2) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["diff", str(a), str(b), "--styles", str(STYLES), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(e["kind"], e["category"]) for e in data["edits"]] == [("boilerplate", "promo")]
+    assert data["counts"]["kind"] == {"style": 0, "boilerplate": 1, "substantive": 0}

@@ -60,7 +60,8 @@ CASES: list[tuple[str, str, str, list[tuple[Category, str, str]]]] = [
      [(C.SUBSTITUTION, "badly", "completely")]),
     ("insertion", "The plan failed.", "The plan failed badly.", [(C.INSERTION, "", " badly")]),
     ("deletion", "The plan failed badly.", "The plan failed.", [(C.DELETION, " badly", "")]),
-    ("quote-marks-removed", 'a "so-called" deal', "a so-called deal", [(C.DELETION, '"', ""), (C.DELETION, '"', "")]),
+    # Scare quotes taken off shared words: one style edit of its own category (issue 13).
+    ("quote-marks-removed", 'a "so-called" deal', "a so-called deal", [(C.SCARE_QUOTES, '"so-called"', "so-called")]),
     ("reorder-sentence", "First one is here. Second one is here. Third comes now.",
      "First one is here. Third comes now. Second one is here.",
      [(C.REORDER, " Third comes now.", " Third comes now.")]),

@@ -31,11 +31,14 @@ from harness.wirediff.lexicon import Lexicon
 from harness.wirediff.model import Category, Kind, StyleVariant
 from harness.wirediff.phrases import is_subject, parse_date, parse_number, parse_title
 from harness.wirediff.prepare import Flag, PreparedText, fold_name_ending, split_possessive
+from harness.wirediff.typography import Typographic, typographic_difference
 
 # How far rules look for the words they need around a change (in tokens).
 NEAR = 6
 DATE_REACH = 4  # the farthest a change in a date can be from its month name
 MIN_MOVED_WORDS = 2
+TYPOGRAPHY_RULE = "typography.fold"
+TYPO_CHANGES = 6  # the most change steps one typographic edit spans ("Russia ’s" / "Russia's": 4)
 UNEXPLAINED = "unexplained"  # rule id suffix of substantive edits
 
 
@@ -135,6 +138,8 @@ class Found:
     explanation: Explanation
     variants: tuple[StyleVariant, ...] = ()
     parts: tuple[Part, ...] = ()
+    category: Category | None = None  # for a rule that finds several kinds of change
+    rule: str = ""
 
 
 class Context:
@@ -850,6 +855,70 @@ def neutral_punctuation(ctx: Context, first: int, room: int) -> Found | None:
     return Found(w, Explanation(summary, a_marks, b_marks), (variant,))
 
 
+# -------------------------------------------------------------------- typography
+
+
+def _span_text(text: PreparedText, lo: int, hi: int) -> str:
+    """The text of tokens ``lo..hi`` (from the first token's start: no leading space)."""
+    return text.text[text.starts[lo] : text.ends[hi - 1]] if hi > lo else ""
+
+
+def _typographic(ctx: Context, w: Window) -> Typographic | None:
+    a_text, b_text = _span_text(ctx.a, w.a_lo, w.a_hi), _span_text(ctx.b, w.b_lo, w.b_hi)
+    return typographic_difference(a_text, b_text, ctx.lex)
+
+
+def _rewrite_next_to(ctx: Context, w: Window) -> bool:
+    """Is a one-sided window glued to an added or dropped word? Then its marks
+    belong to that rewritten passage (a quotation dropped with its quote marks)."""
+    if w.a_lo != w.a_hi and w.b_lo != w.b_hi:
+        return False
+    before = w.first > 0 and ctx.contiguous(w.first - 1) and _word_change(ctx, w.first - 1)
+    return before or (ctx.contiguous(w.last) and _word_change(ctx, w.last + 1))
+
+
+def _one_token(ctx: Context, w: Window) -> bool:
+    """One changed token each side that :func:`token_variant` explains: a token rule's case."""
+    return w.first == w.last and ctx.ops[w.first] is Op.VARIANT and ctx.variant_of(w.first) is not None
+
+
+def typography(ctx: Context, first: int, room: int) -> Found | None:
+    """Passages equal but for typography: quotes, dashes, spacing, compounds, elisions.
+
+    Quote marks are paired over the whole quotation: a mark added before shared
+    words and one after them are one ``scare_quotes`` edit, and a lone mark next to
+    a changed one (‘‘ / “) joins it, rather than standing as a deletion.
+    """
+    if ctx.whole[first]:
+        return None
+    best: tuple[Window, Typographic] | None = None
+    for w in ctx.windows(first, 0, changes=TYPO_CHANGES, left=0, right=0):
+        if _one_token(ctx, w) or _rewrite_next_to(ctx, w) or "\n" in _span_text(ctx.a, w.a_lo, w.a_hi):
+            continue
+        found = _typographic(ctx, w)
+        if found is None:
+            continue
+        gapped = any(ctx.eq_after[k] for k in range(w.first, w.last))
+        if gapped and found.category is not Category.SCARE_QUOTES:
+            continue  # only a quotation's two marks make one edit over shared words
+        if found.rule != "quote_style.unpaired":
+            best = (w, found)
+            break
+        best = best or (w, found)  # a lone mark: look on for its partner first
+    if best is None:
+        return None
+    w, found = best
+    while ctx.contiguous(w.last):  # take in the changes glued to it (the second ‘ of ‘‘)
+        bigger = ctx.window(w.first, w.last + 1, 0, 0)
+        grown = None if _rewrite_next_to(ctx, bigger) else _typographic(ctx, bigger)
+        if grown is None:
+            break
+        w, found = bigger, grown
+    a_text, b_text = _span_text(ctx.a, w.a_lo, w.a_hi), _span_text(ctx.b, w.b_lo, w.b_hi)
+    variant = StyleVariant(found.category, a_text, b_text)
+    return Found(w, Explanation(found.summary, a_text, b_text), (variant,), (), found.category, found.rule)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("dateline.pattern", Category.DATELINE, _boilerplate_rule("dateline", "wire dateline")),
     Rule("wire_credit.pattern", Category.WIRE_CREDIT, _boilerplate_rule("wire_credit", "wire credit")),
@@ -860,6 +929,7 @@ RULES: tuple[Rule, ...] = (
     Rule("number_format.equivalent_number", Category.NUMBER_FORMAT, number_format),
     Rule("abbreviation.honorific_full_stop", Category.ABBREVIATION, honorific_period, ONE_SIDED),
     Rule("abbreviation.expansion", Category.ABBREVIATION, abbreviation_expansion, VARIANT_ONLY),
+    Rule(TYPOGRAPHY_RULE, Category.TYPOGRAPHY, typography),
     *(Rule(rule_id, category, _token_rule(rule_id), VARIANT_ONLY) for rule_id, category in TOKEN_RULES),
     Rule("spelling.known_variant_pair", Category.SPELLING, known_variant_pair, ONE_SIDED),
     Rule("punctuation.neutral", Category.PUNCTUATION, neutral_punctuation, ONE_SIDED),
@@ -875,7 +945,7 @@ def _worth_asking(rule: Rule, op: Op, boilerplate: bool, whole: bool, quote: boo
     if rule.category.kind is Kind.BOILERPLATE:
         return boilerplate
     if quote:  # no phrase rule reads quotation marks
-        return rule.id in _TOKEN_RULE_IDS
+        return rule.id in _TOKEN_RULE_IDS or rule.id == TYPOGRAPHY_RULE
     # In a sentence the other text has nothing like, only boilerplate (a credit
     # line, a dateline) can be told apart from plain added or dropped text.
     return not whole
@@ -904,7 +974,8 @@ def _match(ctx: Context, first: int, room: int) -> tuple[list[Classified], Windo
             continue
         w = found.window
         if not found.parts:
-            edit = Classified(rule.category, rule.id, found.explanation, w.a_lo, w.a_hi, w.b_lo, w.b_hi, found.variants)
+            category, rule_id = found.category or rule.category, found.rule or rule.id
+            edit = Classified(category, rule_id, found.explanation, w.a_lo, w.a_hi, w.b_lo, w.b_hi, found.variants)
             return [edit], w
         edits = []
         for part in found.parts:
@@ -928,7 +999,30 @@ def _substantive(ctx: Context, first: int) -> tuple[Classified, int]:
     category = _substantive_category({ctx.ops[s] for s in range(first, last + 1)})
     w = ctx.window(first, last, 0, 0)
     rule = f"{category.value}.{UNEXPLAINED}"
-    return Classified(category, rule, Explanation(""), w.a_lo, w.a_hi, w.b_lo, w.b_hi), last
+    edit = Classified(category, rule, Explanation(""), w.a_lo, w.a_hi, w.b_lo, w.b_hi)
+    return _never_substantive(edit, ctx.a, ctx.b), last
+
+
+def _never_substantive(edit: Classified, a: PreparedText, b: PreparedText) -> Classified:
+    """A change of punctuation, spacing or case alone is style, whatever no rule said.
+
+    (":" / "/" in a photo credit, "?" added, the same words split differently
+    into sentences.) Anything with a changed word stays as it is.
+    """
+    a_tokens, b_tokens = a.tokens[edit.a_lo : edit.a_hi], b.tokens[edit.b_lo : edit.b_hi]
+    forms = (" ".join(a_tokens), " ".join(b_tokens))
+    if a_tokens == b_tokens:
+        category, rule, summary = Category.PUNCTUATION, "punctuation.whitespace", "spacing or line break"
+    elif tuple(t.casefold() for t in a_tokens) == tuple(t.casefold() for t in b_tokens):
+        category, rule, summary = Category.CAPITALISATION, "capitalisation.case", "capital letters"
+    elif not any(a.is_word[edit.a_lo : edit.a_hi]) and not any(b.is_word[edit.b_lo : edit.b_hi]):
+        category, rule, summary = Category.PUNCTUATION, "punctuation.marks", "punctuation"
+        forms = ("".join(a_tokens), "".join(b_tokens))
+    else:
+        return edit
+    variant = StyleVariant(category, *forms)
+    explanation = Explanation(summary, *forms) if category is not Category.PUNCTUATION or forms[0] != forms[1] else Explanation(summary)
+    return Classified(category, rule, explanation, edit.a_lo, edit.a_hi, edit.b_lo, edit.b_hi, (variant,))
 
 
 def classify_steps(ctx: Context) -> list[Classified]:

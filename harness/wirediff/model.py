@@ -3,7 +3,8 @@
 The vocabulary is fixed, because reports and tables aggregate over it:
 
 * kind ``style``: quote_style, spelling, abbreviation, date_format, number_format,
-  capitalisation, title_style, attribution_order, punctuation;
+  capitalisation, title_style, attribution_order, punctuation, typography,
+  compounding, scare_quotes;
 * kind ``boilerplate``: dateline, wire_credit, byline;
 * kind ``substantive``: substitution, insertion, deletion, reorder.
 """
@@ -31,6 +32,9 @@ class Category(StrEnum):
     TITLE_STYLE = "title_style"
     ATTRIBUTION_ORDER = "attribution_order"
     PUNCTUATION = "punctuation"
+    TYPOGRAPHY = "typography"  # dash glyphs, spacing around punctuation, elisions
+    COMPOUNDING = "compounding"  # non-binding / nonbinding, cyber assets / cyberassets
+    SCARE_QUOTES = "scare_quotes"  # quotation marks put around (or taken off) shared words
     DATELINE = "dateline"
     WIRE_CREDIT = "wire_credit"
     BYLINE = "byline"
@@ -62,6 +66,9 @@ KIND_OF: dict[Category, Kind] = {
     Category.TITLE_STYLE: Kind.STYLE,
     Category.ATTRIBUTION_ORDER: Kind.STYLE,
     Category.PUNCTUATION: Kind.STYLE,
+    Category.TYPOGRAPHY: Kind.STYLE,
+    Category.COMPOUNDING: Kind.STYLE,
+    Category.SCARE_QUOTES: Kind.STYLE,
     Category.DATELINE: Kind.BOILERPLATE,
     Category.WIRE_CREDIT: Kind.BOILERPLATE,
     Category.BYLINE: Kind.BOILERPLATE,

@@ -21,6 +21,7 @@ one ``reorder`` edit, and every passage the aligner found moved becomes one
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class Classified:
     b_lo: int
     b_hi: int
     variants: tuple[StyleVariant, ...] = ()
+    subs: tuple[Classified, ...] = ()  # recognised changes inside this edit (see Edit.sub_edits)
 
     def mirrored(self) -> Classified:
         """The same edit read from B to A."""
@@ -95,6 +97,7 @@ class Classified:
             self.a_lo,
             self.a_hi,
             tuple(v.mirrored() for v in self.variants),
+            tuple(sub.mirrored() for sub in self.subs),
         )
 
 
@@ -1097,12 +1100,66 @@ def moved_passages(alignment: Alignment, a: PreparedText) -> list[Classified]:
     return out
 
 
+# ------------------------------------------------------------------- sub-edits
+
+# Token changes a phrase category already stands for: a restyled title changes
+# capitals, a date's month may be abbreviated. They are not reported again inside.
+IMPLIED: dict[Category, frozenset[Category]] = {
+    Category.TITLE_STYLE: frozenset({Category.CAPITALISATION, Category.PUNCTUATION}),
+    Category.DATE_FORMAT: frozenset({Category.ABBREVIATION, Category.NUMBER_FORMAT, Category.PUNCTUATION}),
+    Category.NUMBER_FORMAT: frozenset({Category.ABBREVIATION, Category.PUNCTUATION}),
+}
+
+
+def _paired_tokens(a: PreparedText, b: PreparedText, edit: Classified) -> Iterator[tuple[int, int]]:
+    """A and B token indices of the edit that share an alignment key, in order."""
+    a_keys, b_keys = a.keys[edit.a_lo : edit.a_hi], b.keys[edit.b_lo : edit.b_hi]
+    matcher = difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            yield edit.a_lo + block.a + k, edit.b_lo + block.b + k
+
+
+def sub_edits(
+    edit: Classified, a: PreparedText, b: PreparedText, lex: Lexicon, book: Mapping[str, str]
+) -> tuple[Classified, ...]:
+    """Recognised token changes inside an edit of several tokens (U.S. / US in a
+    restyled title, Zelenskiy / Zelenskyy in one), each a style edit of its own."""
+    if edit.category in (Category.REORDER,) or edit.category.kind is Kind.BOILERPLATE:
+        return ()
+    if edit.a_hi - edit.a_lo < 2 and edit.b_hi - edit.b_lo < 2:
+        return ()  # one token: the edit is the change
+    skip = IMPLIED.get(edit.category, frozenset()) | {edit.category}
+    out: list[Classified] = []
+    for i, j in _paired_tokens(a, b, edit):
+        a_token, b_token = a.tokens[i], b.tokens[j]
+        if a_token == b_token:
+            continue
+        found = token_variant(lex, book, a_token, b_token)
+        if found is None or found[0] in skip:
+            continue
+        category, rule, summary = found
+        out.append(Classified(category, rule, Explanation(summary, a_token, b_token), i, i + 1, j, j + 1))
+    return tuple(out)
+
+
+def _with_subs(edit: Classified, a: PreparedText, b: PreparedText, lex: Lexicon, book: Mapping[str, str]) -> Classified:
+    subs = sub_edits(edit, a, b, lex, book)
+    if not subs:
+        return edit
+    return Classified(
+        edit.category, edit.rule, edit.explanation, edit.a_lo, edit.a_hi, edit.b_lo, edit.b_hi, edit.variants, subs
+    )
+
+
 def classify(
     a: PreparedText, b: PreparedText, alignment: Alignment, lex: Lexicon, book: Mapping[str, str]
 ) -> list[Classified]:
-    """All edits of one alignment, in A order (moved passages included)."""
+    """All edits of one alignment, in A order (moved passages included), each
+    with the recognised changes inside it as sub-edits."""
     ctx = Context(a, b, alignment.runs, lex, book)
     edits = pair_moved_phrases(classify_steps(ctx), a, b)
+    edits = [_with_subs(e, a, b, lex, book) for e in edits]
     edits += moved_passages(alignment, a)
     return sorted(edits, key=lambda e: (e.a_lo, e.a_hi, e.b_lo, e.b_hi))
 

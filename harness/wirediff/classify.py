@@ -30,6 +30,7 @@ from typing import NamedTuple
 from harness.wirediff.align import Alignment, Op, Run
 from harness.wirediff.lexicon import Lexicon
 from harness.wirediff.model import Category, Kind, StyleVariant
+from harness.wirediff.names import same_name
 from harness.wirediff.phrases import is_subject, parse_date, parse_number, parse_title
 from harness.wirediff.prepare import Flag, PreparedText, fold_name_ending, split_possessive
 from harness.wirediff.typography import Typographic, typographic_difference
@@ -728,6 +729,8 @@ def token_variant(
         return Category.SPELLING, "spelling.known_variant", "known spelling variant"
     if a_base[:1].isupper() and fold_name_ending(a_low, lex) == fold_name_ending(b_low, lex):
         return Category.SPELLING, "spelling.transliteration", "transliteration"
+    if same_name(a_base, b_base, lex):
+        return Category.SPELLING, "spelling.name_variant", "romanisation of a name"
     return None
 
 
@@ -761,6 +764,7 @@ TOKEN_RULES: tuple[tuple[str, Category], ...] = (
     ("spelling.british_american", Category.SPELLING),
     ("spelling.known_variant", Category.SPELLING),
     ("spelling.transliteration", Category.SPELLING),
+    ("spelling.name_variant", Category.SPELLING),
 )
 """Outcomes of :func:`token_variant`, in the order it tests them."""
 
@@ -817,10 +821,15 @@ def known_variant_pair(ctx: Context, first: int, room: int) -> Found | None:
     (a_token,), (b_token,) = ctx.a_tokens(w), ctx.b_tokens(w)
     a_base, a_suffix = split_possessive(a_token)
     b_base, b_suffix = split_possessive(b_token)
-    if a_suffix != b_suffix or not _same_group(a_base.casefold(), b_base.casefold(), ctx.book):
+    if a_suffix != b_suffix:
         return None
     variant = StyleVariant(Category.SPELLING, a_base, b_base)
-    return Found(w, Explanation("known spelling variant", a_base, b_base), (variant,))
+    if _same_group(a_base.casefold(), b_base.casefold(), ctx.book):
+        return Found(w, Explanation("known spelling variant", a_base, b_base), (variant,))
+    if same_name(a_base, b_base, ctx.lex):
+        explanation = Explanation("romanisation of a name", a_base, b_base)
+        return Found(w, explanation, (variant,), (), Category.SPELLING, "spelling.name_variant")
+    return None
 
 
 def _neutral_step(ctx: Context, step: int) -> bool:

@@ -40,7 +40,7 @@ NEAR = 6
 DATE_REACH = 4  # the farthest a change in a date can be from its month name
 MIN_MOVED_WORDS = 2
 TYPOGRAPHY_RULE = "typography.fold"
-TYPO_CHANGES = 6  # the most change steps one typographic edit spans ("Russia ’s" / "Russia's": 4)
+TYPO_CHANGES = 12  # the most change steps one typographic edit spans (a short sentence re-typed)
 UNEXPLAINED = "unexplained"  # rule id suffix of substantive edits
 
 
@@ -870,12 +870,21 @@ def neutral_punctuation(ctx: Context, first: int, room: int) -> Found | None:
 # -------------------------------------------------------------------- typography
 
 
+def _has_word(text: PreparedText, lo: int, hi: int) -> bool:
+    """Any token with a letter or digit ("_" typed for a dash is none)?"""
+    return any(_word_token(t) for t in text.tokens[lo:hi])
+
+
 def _span_text(text: PreparedText, lo: int, hi: int) -> str:
     """The text of tokens ``lo..hi`` (from the first token's start: no leading space)."""
     return text.text[text.starts[lo] : text.ends[hi - 1]] if hi > lo else ""
 
 
 def _typographic(ctx: Context, w: Window) -> Typographic | None:
+    if w.a_lo == w.a_hi and _has_word(ctx.b, w.b_lo, w.b_hi):
+        return None  # words added: no fold makes them typography (the common case in a new passage)
+    if w.b_lo == w.b_hi and _has_word(ctx.a, w.a_lo, w.a_hi):
+        return None
     a_text, b_text = _span_text(ctx.a, w.a_lo, w.a_hi), _span_text(ctx.b, w.b_lo, w.b_hi)
     return typographic_difference(a_text, b_text, ctx.lex)
 
@@ -883,10 +892,24 @@ def _typographic(ctx: Context, w: Window) -> Typographic | None:
 def _rewrite_next_to(ctx: Context, w: Window) -> bool:
     """Is a one-sided window glued to an added or dropped word? Then its marks
     belong to that rewritten passage (a quotation dropped with its quote marks)."""
-    if w.a_lo != w.a_hi and w.b_lo != w.b_hi:
-        return False
-    before = w.first > 0 and ctx.contiguous(w.first - 1) and _word_change(ctx, w.first - 1)
-    return before or (ctx.contiguous(w.last) and _word_change(ctx, w.last + 1))
+    if len({ctx.ops[k] for k in range(w.first, w.last + 1)} - {Op.DELETE, Op.INSERT}) or len(
+        {ctx.ops[k] for k in range(w.first, w.last + 1)}
+    ) > 1:
+        return False  # changes on both sides: the fold compares them as they are
+    return _glued_word_change(ctx, w.first, -1) or _glued_word_change(ctx, w.last, 1)
+
+
+def _glued_word_change(ctx: Context, step: int, direction: int) -> bool:
+    """Is a word added or dropped right next to ``step``, perhaps across other
+    added or dropped marks ("war." before a dropped closing quote)?"""
+    while True:
+        neighbour = step + direction
+        joined = ctx.contiguous(step) if direction > 0 else neighbour >= 0 and ctx.contiguous(neighbour)
+        if not joined or ctx.ops[neighbour] is Op.VARIANT:
+            return False
+        if _word_change(ctx, neighbour) or any(map(_word_token, ctx.step_tokens(neighbour))):
+            return True
+        step = neighbour
 
 
 def _one_token(ctx: Context, w: Window) -> bool:
@@ -901,18 +924,19 @@ def typography(ctx: Context, first: int, room: int) -> Found | None:
     words and one after them are one ``scare_quotes`` edit, and a lone mark next to
     a changed one (‘‘ / “) joins it, rather than standing as a deletion.
     """
-    if ctx.whole[first]:
-        return None
     best: tuple[Window, Typographic] | None = None
-    for w in ctx.windows(first, 0, changes=TYPO_CHANGES, left=0, right=0):
+    # A token of context each side lets a mark the aligner matched elsewhere join
+    # in ("-" + "Russia's" / "--" + "Russia ’s"); smaller windows come first.
+    for w in ctx.windows(first, room, changes=TYPO_CHANGES, left=1, right=1):
         if _one_token(ctx, w) or _rewrite_next_to(ctx, w) or "\n" in _span_text(ctx.a, w.a_lo, w.a_hi):
             continue
         found = _typographic(ctx, w)
         if found is None:
             continue
         gapped = any(ctx.eq_after[k] for k in range(w.first, w.last))
-        if gapped and found.category is not Category.SCARE_QUOTES:
-            continue  # only a quotation's two marks make one edit over shared words
+        marks_only = not _has_word(ctx.a, w.a_lo, w.a_hi) and not _has_word(ctx.b, w.b_lo, w.b_hi)
+        if gapped and found.category is not Category.SCARE_QUOTES and not marks_only:
+            continue  # only a quotation's two marks (or a run of marks) make one edit over shared words
         if found.rule != "quote_style.unpaired":
             best = (w, found)
             break
@@ -956,8 +980,10 @@ def _worth_asking(rule: Rule, op: Op, boilerplate: bool, whole: bool, quote: boo
         return False
     if rule.category.kind is Kind.BOILERPLATE:
         return boilerplate
+    if rule.id == TYPOGRAPHY_RULE:  # a sentence of its own may differ in typography only
+        return True
     if quote:  # no phrase rule reads quotation marks
-        return rule.id in _TOKEN_RULE_IDS or rule.id == TYPOGRAPHY_RULE
+        return rule.id in _TOKEN_RULE_IDS
     # In a sentence the other text has nothing like, only boilerplate (a credit
     # line, a dateline) can be told apart from plain added or dropped text.
     return not whole
@@ -1008,8 +1034,13 @@ def _substantive(ctx: Context, first: int) -> tuple[Classified, int]:
         if not plain and _match(ctx, following, 0) is not None:
             break  # a rule explains what follows: the substantive edit ends here
         last = following
-    category = _substantive_category({ctx.ops[s] for s in range(first, last + 1)})
     w = ctx.window(first, last, 0, 0)
+    typographic = _typographic(ctx, w) if last - first >= TYPO_CHANGES else None
+    if typographic is not None:  # a longer passage re-typed (a short sentence the aligner could not match)
+        explanation = Explanation(typographic.summary, _span_text(ctx.a, w.a_lo, w.a_hi), _span_text(ctx.b, w.b_lo, w.b_hi))
+        variant = StyleVariant(typographic.category, explanation.a_detail, explanation.b_detail)
+        return Classified(typographic.category, typographic.rule, explanation, w.a_lo, w.a_hi, w.b_lo, w.b_hi, (variant,)), last
+    category = _substantive_category({ctx.ops[s] for s in range(first, last + 1)})
     rule = f"{category.value}.{UNEXPLAINED}"
     edit = Classified(category, rule, Explanation(""), w.a_lo, w.a_hi, w.b_lo, w.b_hi)
     return _never_substantive(edit, ctx.a, ctx.b), last
@@ -1027,7 +1058,7 @@ def _never_substantive(edit: Classified, a: PreparedText, b: PreparedText) -> Cl
         category, rule, summary = Category.PUNCTUATION, "punctuation.whitespace", "spacing or line break"
     elif tuple(t.casefold() for t in a_tokens) == tuple(t.casefold() for t in b_tokens):
         category, rule, summary = Category.CAPITALISATION, "capitalisation.case", "capital letters"
-    elif not any(a.is_word[edit.a_lo : edit.a_hi]) and not any(b.is_word[edit.b_lo : edit.b_hi]):
+    elif not _has_word(a, edit.a_lo, edit.a_hi) and not _has_word(b, edit.b_lo, edit.b_hi):
         category, rule, summary = Category.PUNCTUATION, "punctuation.marks", "punctuation"
         forms = ("".join(a_tokens), "".join(b_tokens))
     else:
@@ -1109,6 +1140,50 @@ def moved_passages(alignment: Alignment, a: PreparedText) -> list[Classified]:
     return out
 
 
+# ------------------------------------------------------- typographic clusters
+
+CLUSTER_GAP = 2  # identical tokens allowed between two edits of one cluster
+
+
+def _clusters(edits: list[Classified]) -> list[list[int]]:
+    """Runs of edits (indices) with at most CLUSTER_GAP identical tokens between."""
+    runs: list[list[int]] = []
+    for k, edit in enumerate(edits):
+        if runs:
+            prev = edits[runs[-1][-1]]
+            gap_a, gap_b = edit.a_lo - prev.a_hi, edit.b_lo - prev.b_hi
+            if 0 <= gap_a <= CLUSTER_GAP and gap_a == gap_b:
+                runs[-1].append(k)
+                continue
+        runs.append([k])
+    return runs
+
+
+def merge_typographic(edits: list[Classified], a: PreparedText, b: PreparedText, lex: Lexicon) -> list[Classified]:
+    """A cluster of edits holding a substantive one that is, taken whole, typography
+    only becomes one style edit.
+
+    The aligner may match a repeated word to the wrong copy ("Russia's Russia ’s"),
+    cutting one re-typed passage into pieces no rule explains one by one.
+    """
+    out: list[Classified] = []
+    for run in _clusters(edits):
+        parts = [edits[k] for k in run]
+        if not any(p.category.kind is Kind.SUBSTANTIVE and p.category is not Category.REORDER for p in parts):
+            out += parts
+            continue
+        a_lo, a_hi = parts[0].a_lo, max(p.a_hi for p in parts)
+        b_lo, b_hi = parts[0].b_lo, max(p.b_hi for p in parts)
+        a_text, b_text = _span_text(a, a_lo, a_hi), _span_text(b, b_lo, b_hi)
+        found = typographic_difference(a_text, b_text, lex)
+        if found is None or len(parts) == 1:
+            out += parts
+            continue
+        variant = StyleVariant(found.category, a_text, b_text)
+        out.append(Classified(found.category, found.rule, Explanation(found.summary, a_text, b_text), a_lo, a_hi, b_lo, b_hi, (variant,)))
+    return out
+
+
 # ------------------------------------------------------------------- sub-edits
 
 # Token changes a phrase category already stands for: a restyled title changes
@@ -1167,7 +1242,7 @@ def classify(
     """All edits of one alignment, in A order (moved passages included), each
     with the recognised changes inside it as sub-edits."""
     ctx = Context(a, b, alignment.runs, lex, book)
-    edits = pair_moved_phrases(classify_steps(ctx), a, b)
+    edits = pair_moved_phrases(merge_typographic(classify_steps(ctx), a, b, lex), a, b)
     edits = [_with_subs(e, a, b, lex, book) for e in edits]
     edits += moved_passages(alignment, a)
     return sorted(edits, key=lambda e: (e.a_lo, e.a_hi, e.b_lo, e.b_hi))

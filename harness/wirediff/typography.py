@@ -37,6 +37,19 @@ MIN_JOINED_PIECE = 2  # "a part" / "apart" is two words, not a compound
 MAX_COMPOUND_PIECES = 3
 
 
+# Marks typed for an apostrophe between two letters ("Russia´s", "Russia‘s").
+_APOSTROPHE_LIKE = re.compile(r"(?<=[^\W\d_])[´`′ʼ‘](?=[^\W\d_])")
+
+
+def join_apostrophes(text: str) -> str:
+    """``text`` with apostrophe-like marks between letters written ``'``.
+
+    One character for one, so offsets into the result are offsets into ``text``:
+    tokenising the result keeps "Russia´s" one word, as "Russia's" is.
+    """
+    return _APOSTROPHE_LIKE.sub("'", text)
+
+
 @dataclass(frozen=True, slots=True)
 class Typographic:
     """How two texts of a passage differ: category, rule id, summary."""
@@ -73,7 +86,9 @@ def fold_spacing(text: str) -> str:
 def fold_glyphs(text: str, lex: Lexicon) -> str:
     """Compatibility forms (NFKC: non-breaking spaces, ligatures, full-width
     letters), quotes, dashes and spacing folded."""
-    return fold_spacing(fold_dashes(fold_quotes(unicodedata.normalize("NFKC", text), lex), lex))
+    # Quote glyphs first: NFKC would turn a spacing accent (´) into a combining one.
+    folded = fold_spacing(fold_dashes(unicodedata.normalize("NFKC", fold_quotes(text, lex)), lex))
+    return re.sub(r"-{2,}", "-", folded)  # "- -" closed up is one dash too
 
 
 def _pieces(text: str) -> list[list[str]]:

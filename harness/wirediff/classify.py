@@ -892,9 +892,9 @@ def _typographic(ctx: Context, w: Window) -> Typographic | None:
 def _rewrite_next_to(ctx: Context, w: Window) -> bool:
     """Is a one-sided window glued to an added or dropped word? Then its marks
     belong to that rewritten passage (a quotation dropped with its quote marks)."""
-    if len({ctx.ops[k] for k in range(w.first, w.last + 1)} - {Op.DELETE, Op.INSERT}) or len(
-        {ctx.ops[k] for k in range(w.first, w.last + 1)}
-    ) > 1:
+    # Spacing-only steps (the same token after other whitespace) take no side.
+    ops = {ctx.ops[k] for k in range(w.first, w.last + 1) if ctx.a_token[k] != ctx.b_token[k]}
+    if ops != {Op.DELETE} and ops != {Op.INSERT}:
         return False  # changes on both sides: the fold compares them as they are
     return _glued_word_change(ctx, w.first, -1) or _glued_word_change(ctx, w.last, 1)
 

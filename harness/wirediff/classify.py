@@ -22,6 +22,7 @@ one ``reorder`` edit, and every passage the aligner found moved becomes one
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -880,7 +881,22 @@ def _span_text(text: PreparedText, lo: int, hi: int) -> str:
     return text.text[text.starts[lo] : text.ends[hi - 1]] if hi > lo else ""
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _letters(token: str) -> str:
+    return "".join(ch for ch in token if ch.isalnum())
+
+
+def _same_letters(ctx: Context, w: Window) -> bool:
+    """Do both sides hold the same letters and digits, in order? (No typographic
+    fold changes a letter, so this quick test turns most windows down.)"""
+    a_letters = "".join(map(_letters, ctx.a.tokens[w.a_lo : w.a_hi]))
+    b_letters = "".join(map(_letters, ctx.b.tokens[w.b_lo : w.b_hi]))
+    return a_letters == b_letters or (not a_letters.isascii() or not b_letters.isascii())
+
+
 def _typographic(ctx: Context, w: Window) -> Typographic | None:
+    if not _same_letters(ctx, w):
+        return None
     if w.a_lo == w.a_hi and _has_word(ctx.b, w.b_lo, w.b_hi):
         return None  # words added: no fold makes them typography (the common case in a new passage)
     if w.b_lo == w.b_hi and _has_word(ctx.a, w.a_lo, w.a_hi):
@@ -917,6 +933,22 @@ def _one_token(ctx: Context, w: Window) -> bool:
     return w.first == w.last and ctx.ops[w.first] is Op.VARIANT and ctx.variant_of(w.first) is not None
 
 
+def _letter_balanced_ends(ctx: Context, first: int) -> set[int]:
+    """Last steps of the runs from ``first`` whose changed tokens hold the same
+    letters on both sides: the only places a typographic window can end."""
+    ends: set[int] = set()
+    a_letters, b_letters = "", ""
+    last = first
+    while True:
+        a_letters += _letters(ctx.a_token[last])
+        b_letters += _letters(ctx.b_token[last])
+        if a_letters == b_letters:
+            ends.add(last)
+        if last - first + 1 >= TYPO_CHANGES or not (last + 1 < len(ctx) and ctx.linked[last]):
+            return ends
+        last += 1
+
+
 def typography(ctx: Context, first: int, room: int) -> Found | None:
     """Passages equal but for typography: quotes, dashes, spacing, compounds, elisions.
 
@@ -924,10 +956,15 @@ def typography(ctx: Context, first: int, room: int) -> Found | None:
     words and one after them are one ``scare_quotes`` edit, and a lone mark next to
     a changed one (‘‘ / “) joins it, rather than standing as a deletion.
     """
+    ends = _letter_balanced_ends(ctx, first)
+    if not ends:
+        return None
     best: tuple[Window, Typographic] | None = None
     # A token of context each side lets a mark the aligner matched elsewhere join
     # in ("-" + "Russia's" / "--" + "Russia ’s"); smaller windows come first.
     for w in ctx.windows(first, room, changes=TYPO_CHANGES, left=1, right=1):
+        if w.last not in ends:
+            continue
         if _one_token(ctx, w) or _rewrite_next_to(ctx, w) or "\n" in _span_text(ctx.a, w.a_lo, w.a_hi):
             continue
         found = _typographic(ctx, w)

@@ -128,13 +128,17 @@ def _without_quotes(text: str) -> str:
     return fold_spacing("".join(ch for k, ch in enumerate(text) if k not in drop))
 
 
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+
+
 def typographic_difference(a: str, b: str, lex: Lexicon) -> Typographic | None:
     """The narrowest typographic fold under which ``a`` and ``b`` are equal.
 
     ``None`` when they differ in more than typography (or not at all).
     """
-    if a == b:
-        return None
+    if a == b or _alnum(a) != _alnum(b):
+        return None  # no fold adds, drops or changes a letter or digit
     if fold_spacing(a) == fold_spacing(b):
         return Typographic(Category.TYPOGRAPHY, "typography.spacing", "spacing around punctuation")
     qa, qb = fold_quotes(a, lex), fold_quotes(b, lex)

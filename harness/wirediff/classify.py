@@ -41,6 +41,7 @@ NEAR = 6
 DATE_REACH = 4  # the farthest a change in a date can be from its month name
 MIN_MOVED_WORDS = 2
 TYPOGRAPHY_RULE = "typography.fold"
+UNPAIRED = "quote_style.unpaired"
 TYPO_CHANGES = 12  # the most change steps one typographic edit spans (a short sentence re-typed)
 UNEXPLAINED = "unexplained"  # rule id suffix of substantive edits
 
@@ -974,7 +975,7 @@ def typography(ctx: Context, first: int, room: int) -> Found | None:
         marks_only = not _has_word(ctx.a, w.a_lo, w.a_hi) and not _has_word(ctx.b, w.b_lo, w.b_hi)
         if gapped and found.category is not Category.SCARE_QUOTES and not marks_only:
             continue  # only a quotation's two marks (or a run of marks) make one edit over shared words
-        if found.rule != "quote_style.unpaired":
+        if found.rule != UNPAIRED:
             best = (w, found)
             break
         best = best or (w, found)  # a lone mark: look on for its partner first
@@ -984,8 +985,8 @@ def typography(ctx: Context, first: int, room: int) -> Found | None:
     while ctx.contiguous(w.last):  # take in the changes glued to it (the second ‘ of ‘‘)
         bigger = ctx.window(w.first, w.last + 1, 0, 0)
         grown = None if _rewrite_next_to(ctx, bigger) else _typographic(ctx, bigger)
-        if grown is None:
-            break
+        if grown is None or (grown.rule == UNPAIRED and found.rule != UNPAIRED):
+            break  # a lone quote mark next to it may open a quotation: leave it to pair
         w, found = bigger, grown
     a_text, b_text = _span_text(ctx.a, w.a_lo, w.a_hi), _span_text(ctx.b, w.b_lo, w.b_hi)
     variant = StyleVariant(found.category, a_text, b_text)

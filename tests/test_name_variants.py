@@ -15,6 +15,8 @@ the rule to them. Each pair is read in both directions.
 
 from __future__ import annotations
 
+import pytest
+
 from harness.wirediff import Category, Kind, diff_texts
 
 # First (and only) measurement of the rule on these lists, both directions:
@@ -147,3 +149,37 @@ def test_different_names_that_look_alike_stay_substantive() -> None:
 
 ACCURACY_FLOOR_VARIANTS = 0.0
 ACCURACY_FLOOR_DIFFERENT = 0.0
+
+
+# -- the issue's own examples (the development list, not the held-back test) ---
+
+
+@pytest.mark.parametrize(
+    ("a_name", "b_name"),
+    [("Peskov", "Peskow"), ("Shoigu", "Shoygu"), ("Assad", "Asad"), ("Zelensky", "Zelenskyy"), ("Qaddafi", "Kadhafi")],
+)
+def test_issue_romanisations_are_spelling(a_name: str, b_name: str) -> None:
+    assert _category(a_name, b_name) is Category.SPELLING
+    assert _category(b_name, a_name) is Category.SPELLING
+
+
+@pytest.mark.parametrize(
+    ("a_name", "b_name"),
+    [("Iran", "Iraq"), ("Austria", "Australia"), ("Slovenia", "Slovakia"), ("Niger", "Nigeria"), ("Paul", "Saul"),
+     ("John", "Joan"), ("Mali", "Malawi")],
+)
+def test_issue_look_alikes_stay_substantive(a_name: str, b_name: str) -> None:
+    assert _category(a_name, b_name) is Category.SUBSTITUTION
+    assert _category(b_name, a_name) is Category.SUBSTITUTION
+
+
+def test_a_capital_that_only_starts_a_sentence_gets_no_vowel_leeway() -> None:
+    edits = diff_texts("Former officials spoke. Then Moqtada left.", "Farmer officials spoke. Then Muqtada left.").edits
+    assert [(e.category, e.a_text) for e in edits] == [(Category.SUBSTITUTION, "Former"), (Category.SPELLING, "Moqtada")]
+
+
+def test_the_al_prefix_is_kept_apart() -> None:
+    edits = diff_texts("Bashar al-Assad spoke.", "Bashar al-Asad spoke.").edits
+    assert [(e.category, e.rule, e.a_text, e.b_text) for e in edits] == [
+        (Category.SPELLING, "spelling.name_variant", "Assad", "Asad")
+    ]

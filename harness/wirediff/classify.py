@@ -731,7 +731,7 @@ def token_variant(
         return Category.SPELLING, "spelling.known_variant", "known spelling variant"
     if a_base[:1].isupper() and fold_name_ending(a_low, lex) == fold_name_ending(b_low, lex):
         return Category.SPELLING, "spelling.transliteration", "transliteration"
-    if same_name(a_base, b_base, lex):
+    if same_name(a_base, b_base, lex, vowels=False):  # no position here: skeletons only
         return Category.SPELLING, "spelling.name_variant", "romanisation of a name"
     return None
 
@@ -828,10 +828,19 @@ def known_variant_pair(ctx: Context, first: int, room: int) -> Found | None:
     variant = StyleVariant(Category.SPELLING, a_base, b_base)
     if _same_group(a_base.casefold(), b_base.casefold(), ctx.book):
         return Found(w, Explanation("known spelling variant", a_base, b_base), (variant,))
-    if same_name(a_base, b_base, ctx.lex):
+    inside = not (_starts_sentence(ctx.a, w.a_lo) or _starts_sentence(ctx.b, w.b_lo))
+    if same_name(a_base, b_base, ctx.lex, vowels=inside):
         explanation = Explanation("romanisation of a name", a_base, b_base)
         return Found(w, explanation, (variant,), (), Category.SPELLING, "spelling.name_variant")
     return None
+
+
+def _starts_sentence(text: PreparedText, index: int) -> bool:
+    """Does token ``index`` open its sentence (maybe after quote marks or brackets)?"""
+    for lo, hi in text.sentences:
+        if lo <= index < hi:
+            return all(not _word_token(t) for t in text.tokens[lo:index])
+    return True
 
 
 def _neutral_step(ctx: Context, step: int) -> bool:

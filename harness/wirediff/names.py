@@ -11,8 +11,9 @@ Iraq, Niger / Nigeria, Paul / Saul) must stay a substantive change:
    alternations transliteration systems differ on folded (kh/h, gh/g, dh/d,
    th/t, zh/j, sch/sh, ph/f, ou/u, w/v, j/y/i, c/k/q, tz/ts, x/ks, ch/h inside
    a word, doubled letters);
-3. or, for names of six letters or more that are not known place names, their
-   skeletons differ in vowels only (equal consonant skeletons), by at most a
+3. or, for names of six letters or more that are not known place names and
+   do not start a sentence (where any word has a capital), their skeletons
+   differ in vowels only (equal consonant skeletons), by at most a
    quarter of the length (Levenshtein, via rapidfuzz);
 
 and never when
@@ -58,6 +59,7 @@ _FOLDS: tuple[tuple[str, str], ...] = (
     ("y", "i"),
 )
 _VOWELS = re.compile("[aeiou]")
+_INNER_CH = re.compile(r"(?<=.)ch")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
@@ -69,13 +71,12 @@ def _plain(word: str) -> str:
 
 def skeleton(word: str) -> str:
     """The name with the letter alternations of romanisation systems folded."""
-    text = _plain(word)
     # German writes "ch" inside a name for kh (Michail / Mikhail); at the start
-    # it is as often English ch (Chernobyl), so it is left alone there.
-    text = text[:1] + text[1:].replace("ch", "h") if not text.startswith("ch") else "ch" + text[2:].replace("ch", "h")
+    # it is as often English ch (Chernobyl), so it is left for the folds below.
+    text = _INNER_CH.sub("h", _plain(word))
     for old, new in _FOLDS:
         text = text.replace(old, new)
-    return _DOUBLED.sub(r"\1", text)
+    return _DOUBLED.sub(r"\1", text.replace("kh", "h"))  # "ch" -> "kh" after c/k: one h
 
 
 def _consonants(skel: str) -> str:
@@ -94,8 +95,12 @@ def _guarded(a: str, b: str, sa: str, sb: str, lex: Lexicon) -> bool:
     return sa[:1] != sb[:1] or (sa != sb and (sa.startswith(sb) or sb.startswith(sa)))
 
 
-def same_name(a: str, b: str, lex: Lexicon) -> bool:
-    """Are ``a`` and ``b`` two romanisations of one proper name?"""
+def same_name(a: str, b: str, lex: Lexicon, *, vowels: bool = True) -> bool:
+    """Are ``a`` and ``b`` two romanisations of one proper name?
+
+    ``vowels=False`` allows skeleton matches only: for words whose capital may
+    just start a sentence ("Former" / "Farmer" differ in a vowel too).
+    """
     if a == b or not (_is_name(a) and _is_name(b)):
         return False
     sa, sb = skeleton(a), skeleton(b)
@@ -104,6 +109,6 @@ def same_name(a: str, b: str, lex: Lexicon) -> bool:
     if sa == sb:
         return True
     known = a.casefold() in lex.distinct_names or b.casefold() in lex.distinct_names
-    if known or min(len(sa), len(sb)) < MIN_VOWEL_VARIANT or _consonants(sa) != _consonants(sb):
+    if not vowels or known or min(len(sa), len(sb)) < MIN_VOWEL_VARIANT or _consonants(sa) != _consonants(sb):
         return False
     return Levenshtein.distance(sa, sb) <= VOWEL_SHARE * max(len(sa), len(sb))

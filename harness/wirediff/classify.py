@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import functools
 import itertools
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -42,6 +43,7 @@ DATE_REACH = 4  # the farthest a change in a date can be from its month name
 MIN_MOVED_WORDS = 2
 TYPOGRAPHY_RULE = "typography.fold"
 UNPAIRED = "quote_style.unpaired"
+SCARE_QUOTE_TOKENS = 8  # the most shared tokens between two quote marks paired into one edit
 TYPO_CHANGES = 12  # the most change steps one typographic edit spans (a short sentence re-typed)
 UNEXPLAINED = "unexplained"  # rule id suffix of substantive edits
 
@@ -893,7 +895,8 @@ def _span_text(text: PreparedText, lo: int, hi: int) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _letters(token: str) -> str:
-    return "".join(ch for ch in token if ch.isalnum())
+    """Letters and digits of a token; a modifier letter (ʼ typed as an apostrophe) is none."""
+    return "".join(ch for ch in token if ch.isalnum() and unicodedata.category(ch) != "Lm")
 
 
 def _same_letters(ctx: Context, w: Window) -> bool:
@@ -901,7 +904,7 @@ def _same_letters(ctx: Context, w: Window) -> bool:
     fold changes a letter, so this quick test turns most windows down.)"""
     a_letters = "".join(map(_letters, ctx.a.tokens[w.a_lo : w.a_hi]))
     b_letters = "".join(map(_letters, ctx.b.tokens[w.b_lo : w.b_hi]))
-    return a_letters == b_letters or (not a_letters.isascii() or not b_letters.isascii())
+    return a_letters == b_letters
 
 
 def _typographic(ctx: Context, w: Window) -> Typographic | None:
@@ -943,6 +946,15 @@ def _one_token(ctx: Context, w: Window) -> bool:
     return w.first == w.last and ctx.ops[w.first] is Op.VARIANT and ctx.variant_of(w.first) is not None
 
 
+def _one_sided_marks(ctx: Context, w: Window) -> bool:
+    """Are all the window's changes added (or dropped) quotation marks (and the
+    spacing next to them)?"""
+    steps = [k for k in range(w.first, w.last + 1) if ctx.a_token[k] != ctx.b_token[k]]
+    return len({ctx.ops[k] for k in steps}) == 1 and all(
+        ctx.ops[k] is not Op.VARIANT and (ctx.a_token[k] or ctx.b_token[k]) in ctx.lex.quote_marks for k in steps
+    )
+
+
 def _letter_balanced_ends(ctx: Context, first: int) -> set[int]:
     """Last steps of the runs from ``first`` whose changed tokens hold the same
     letters on both sides: the only places a typographic window can end."""
@@ -975,15 +987,19 @@ def typography(ctx: Context, first: int, room: int) -> Found | None:
     for w in ctx.windows(first, room, changes=TYPO_CHANGES, left=1, right=1):
         if w.last not in ends:
             continue
+        # Over shared words only a quotation's two added (or dropped) marks, or a
+        # run of marks, make one edit; scare quotes hold a few words.
+        shared = sum(ctx.eq_after[k] for k in range(w.first, w.last))
+        marks_only = shared > 0 and not _has_word(ctx.a, w.a_lo, w.a_hi) and not _has_word(ctx.b, w.b_lo, w.b_hi)
+        if shared > SCARE_QUOTE_TOKENS or (shared and not marks_only and not _one_sided_marks(ctx, w)):
+            continue
         if _one_token(ctx, w) or _rewrite_next_to(ctx, w) or "\n" in _span_text(ctx.a, w.a_lo, w.a_hi):
             continue
         found = _typographic(ctx, w)
         if found is None:
             continue
-        gapped = any(ctx.eq_after[k] for k in range(w.first, w.last))
-        marks_only = not _has_word(ctx.a, w.a_lo, w.a_hi) and not _has_word(ctx.b, w.b_lo, w.b_hi)
-        if gapped and found.category is not Category.SCARE_QUOTES and not marks_only:
-            continue  # only a quotation's two marks (or a run of marks) make one edit over shared words
+        if shared and found.category is not Category.SCARE_QUOTES and not marks_only:
+            continue
         if found.rule != UNPAIRED:
             best = (w, found)
             break
@@ -1221,9 +1237,10 @@ def merge_typographic(edits: list[Classified], a: PreparedText, b: PreparedText,
             continue
         a_lo, a_hi = parts[0].a_lo, max(p.a_hi for p in parts)
         b_lo, b_hi = parts[0].b_lo, max(p.b_hi for p in parts)
+        same = len(parts) > 1 and "".join(map(_letters, a.tokens[a_lo:a_hi])) == "".join(map(_letters, b.tokens[b_lo:b_hi]))
         a_text, b_text = _span_text(a, a_lo, a_hi), _span_text(b, b_lo, b_hi)
-        found = typographic_difference(a_text, b_text, lex)
-        if found is None or len(parts) == 1:
+        found = typographic_difference(a_text, b_text, lex) if same else None
+        if found is None:
             out += parts
             continue
         variant = StyleVariant(found.category, a_text, b_text)
@@ -1232,6 +1249,8 @@ def merge_typographic(edits: list[Classified], a: PreparedText, b: PreparedText,
 
 
 # ------------------------------------------------------------------- sub-edits
+
+MAX_SUB_EDIT_SPAN = 40  # tokens a side; longer edits are rewritten passages, not phrases
 
 # Token changes a phrase category already stands for: a restyled title changes
 # capitals, a date's month may be abbreviated. They are not reported again inside.
@@ -1260,6 +1279,10 @@ def sub_edits(
         return ()
     if edit.a_hi - edit.a_lo < 2 and edit.b_hi - edit.b_lo < 2:
         return ()  # one token: the edit is the change
+    if edit.a_hi == edit.a_lo or edit.b_hi == edit.b_lo:
+        return ()  # one side only: nothing to pair
+    if max(edit.a_hi - edit.a_lo, edit.b_hi - edit.b_lo) > MAX_SUB_EDIT_SPAN:
+        return ()  # a rewritten passage: its few same-key tokens are not worth a sequence match
     skip = IMPLIED.get(edit.category, frozenset()) | {edit.category}
     out: list[Classified] = []
     for i, j in _paired_tokens(a, b, edit):

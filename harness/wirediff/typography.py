@@ -129,7 +129,7 @@ def _without_quotes(text: str) -> str:
 
 
 def _alnum(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum() and unicodedata.category(ch) != "Lm")
 
 
 def typographic_difference(a: str, b: str, lex: Lexicon) -> Typographic | None:

@@ -14,9 +14,16 @@ following contiguous changes until one of them starts something a rule explains.
 That is how an edit mixing kinds is split into its parts: a restyled title next
 to a changed word gives a style edit and a substantive one.
 
+A change of punctuation, spacing or case alone is never substantive, and a
+passage equal to the other but for typography (quote and dash glyphs, spacing
+around punctuation, compounding, elisions, scare quotes; see
+:mod:`harness.wirediff.typography`) is one style edit, also when the aligner cut
+it into pieces (:func:`merge_typographic`).
+
 Afterwards, a deletion and an insertion of the same words (two or more) become
 one ``reorder`` edit, and every passage the aligner found moved becomes one
-``reorder`` edit of its own.
+``reorder`` edit of its own. Each edit of several tokens lists the recognised
+token changes inside it as sub-edits (:func:`sub_edits`).
 """
 
 from __future__ import annotations
@@ -1008,7 +1015,7 @@ def typography(ctx: Context, first: int, room: int) -> Found | None:
         return None
     w, found = best
     while ctx.contiguous(w.last):  # take in the changes glued to it (the second ‘ of ‘‘)
-        bigger = ctx.window(w.first, w.last + 1, 0, 0)
+        bigger = ctx.window(w.first, w.last + 1, w.left, 0)  # no right context: the next step follows at once
         grown = None if _rewrite_next_to(ctx, bigger) else _typographic(ctx, bigger)
         if grown is None or (grown.rule == UNPAIRED and found.rule != UNPAIRED):
             break  # a lone quote mark next to it may open a quotation: leave it to pair

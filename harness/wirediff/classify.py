@@ -967,13 +967,16 @@ def _letter_balanced_ends(ctx: Context, first: int) -> set[int]:
     letters on both sides: the only places a typographic window can end."""
     ends: set[int] = set()
     a_letters, b_letters = "", ""
-    last = first
+    last, shared = first, 0
     while True:
         a_letters += _letters(ctx.a_token[last])
         b_letters += _letters(ctx.b_token[last])
         if a_letters == b_letters:
             ends.add(last)
-        if last - first + 1 >= TYPO_CHANGES or not (last + 1 < len(ctx) and ctx.linked[last]):
+        shared += ctx.eq_after[last]
+        if last - first + 1 >= TYPO_CHANGES or shared > SCARE_QUOTE_TOKENS:
+            return ends
+        if not (last + 1 < len(ctx) and ctx.linked[last]):
             return ends
         last += 1
 
@@ -986,12 +989,12 @@ def typography(ctx: Context, first: int, room: int) -> Found | None:
     a changed one (‘‘ / “) joins it, rather than standing as a deletion.
     """
     ends = _letter_balanced_ends(ctx, first)
-    if not ends:
-        return None
+    if not ends or (ends == {first} and ctx.ops[first] is Op.VARIANT and ctx.variant_of(first) is not None):
+        return None  # nothing can balance, or one token a token rule explains
     best: tuple[Window, Typographic] | None = None
     # A token of context each side lets a mark the aligner matched elsewhere join
     # in ("-" + "Russia's" / "--" + "Russia ’s"); smaller windows come first.
-    for w in ctx.windows(first, room, changes=TYPO_CHANGES, left=1, right=1):
+    for w in ctx.windows(first, room, changes=max(ends) - first + 1, left=1, right=1):
         if w.last not in ends:
             continue
         # Over shared words only a quotation's two added (or dropped) marks, or a

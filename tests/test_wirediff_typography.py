@@ -214,3 +214,22 @@ def test_sub_edits_mirror_with_their_parent() -> None:
 def test_headline_and_body_sub_edits_carry_their_segment() -> None:
     result = diff_articles("U.S. President Donald Trump speaks", "x", "The US president, Donald Trump, speaks", "x")
     assert [s.segment.value for e in result.edits for s in e.sub_edits] == ["headline"]
+
+
+def test_seed_pair_counts_every_spelling_and_the_abbreviation() -> None:
+    from harness.wirediff import load_style
+    from tests.test_wirediff_seed import STYLES, load_seed_articles
+
+    seed = load_seed_articles()
+    result = diff_texts(
+        seed["Reuters"][1],
+        seed["The Guardian"][1],
+        a_style=load_style("Reuters", STYLES),
+        b_style=load_style("The Guardian", STYLES),
+    )
+    counts = result.counts_by_category()
+    assert counts["spelling"] == 4 and counts["abbreviation"] == 1 and counts["title_style"] == 4
+    assert result.count(Kind.SUBSTANTIVE) == 1 and result.substantive_share == pytest.approx(1 / 24)
+    zelenskiy = [e for e in result.all_edits() if (e.a_text, e.b_text) == ("Zelenskiy", "Zelenskyy")]
+    assert len(zelenskiy) == 3 and all(e.category is C.SPELLING for e in zelenskiy)  # + one Zelenskiy's
+    _check_sub_edits(result, seed["Reuters"][1], seed["The Guardian"][1])

@@ -143,13 +143,16 @@ def test_diff_on_article_files_equals_the_experiment(project: Project, tmp_path:
     stored = run_experiment(load_catalogue(project.experiments_dir).get("wire-copy-diff"), project)
     pair = stored.table("pairs").filter(pl.col("b_outlet") == "The Guardian").row(0, named=True)
     articles = {r["doc_id"]: r for r in stored.table("articles").iter_rows(named=True)}
-    expected = [
-        {field: row[field] for field in EDIT_FIELDS}
-        for row in stored.table("edits")
+    rows = (
+        stored.table("edits")
         .filter(pl.col("a_doc_id") == pair["a_doc_id"], pl.col("b_doc_id") == pair["b_doc_id"])
         .sort("edit_index")
-        .iter_rows(named=True)
+    )
+    expected = [{field: row[field] for field in EDIT_FIELDS} for row in rows.iter_rows(named=True) if row["parent_edit"] is None]
+    expected_subs = [
+        {field: row[field] for field in EDIT_FIELDS} for row in rows.iter_rows(named=True) if row["parent_edit"] is not None
     ]
+    assert len(expected_subs) == 2
     assert any(e["segment"] == "headline" for e in expected) and pair["substantive_share"] < 0.05
     monkeypatch.chdir(project.root)  # the default --styles is the project's experiments/styles
     runs = {
@@ -170,6 +173,7 @@ def test_diff_on_article_files_equals_the_experiment(project: Project, tmp_path:
         assert result.exit_code == 0, (name, result.output)
         data = json.loads(result.stdout)
         assert [{f: e[f] for f in EDIT_FIELDS} for e in data["edits"]] == expected, name
+        assert [{f: s[f] for f in EDIT_FIELDS} for e in data["edits"] for s in e["sub_edits"]] == expected_subs, name
         assert data["substantive_share"] == pair["substantive_share"], name
         assert data["substantive_b_share"] == pair["substantive_b_share"], name
         assert data["derivation"] == pair["derivation"], name

@@ -66,7 +66,16 @@ def test_undefined_numbers_are_nulls(tables: dict[str, pl.DataFrame]) -> None:
 def test_edits_table_holds_every_json_field(tables: dict[str, pl.DataFrame]) -> None:
     edits = tables["edits"].filter((pl.col("a_doc_id") == "r") & (pl.col("b_doc_id") == "g"))
     body = edits.filter(pl.col("segment") == "body")
-    assert body.height == 25
+    assert body.height == 27  # 25 edits and 2 sub-edits (U.S. / US and one Zelenskiy / Zelenskyy in titles)
+    top = body.filter(pl.col("parent_edit").is_null())
+    assert top.height == 25
+    subs = body.filter(pl.col("parent_edit").is_not_null())
+    assert sorted(subs["category"].to_list()) == ["abbreviation", "spelling"]
+    for sub in subs.iter_rows(named=True):
+        parent = edits.filter(pl.col("edit_index") == sub["parent_edit"]).row(0, named=True)
+        assert parent["category"] == "title_style" and parent["parent_edit"] is None
+        assert parent["a_start"] <= sub["a_start"] < sub["a_end"] <= parent["a_end"]
+        assert parent["b_start"] <= sub["b_start"] < sub["b_end"] <= parent["b_end"]
     dateline = body.filter(pl.col("category") == "dateline").row(0, named=True)
     assert dateline["kind"] == "boilerplate" and dateline["a_text"] == "ISTANBUL, July 23 (Reuters) - "
     assert (dateline["a_start"], dateline["a_end"], dateline["b_start"], dateline["b_end"]) == (0, 30, 0, 0)

@@ -211,4 +211,4 @@ def test_resources_for_manifests() -> None:
     names = [r.name for r in wirediff_resources(STYLES)]
     assert names[:3] == ["wirediff/lexicon.toml", "breame/spelling_constants.py", "page_chrome.txt"]
     assert names[3:] == [f"styles/{n}.toml" for n in ("ap", "bbc", "default", "guardian", "reuters")]
-    assert wirediff_resources()[0].version == "2"
+    assert wirediff_resources()[0].version == "3"

@@ -90,8 +90,8 @@ def _result_from_rows(pair: Mapping[str, Any], edits: pl.DataFrame) -> DiffResul
     def similarity(prefix: str) -> Similarity:
         return Similarity(**{name: pair[f"{prefix}{name}"] for name in SIMILARITY_FIELDS})
 
-    stored = tuple(
-        Edit(
+    def edit(row: Mapping[str, Any], subs: tuple[Edit, ...] = ()) -> Edit:
+        return Edit(
             category=Category(row["category"]),
             kind=Kind(row["kind"]),
             rule=row["rule"],
@@ -103,8 +103,19 @@ def _result_from_rows(pair: Mapping[str, Any], edits: pl.DataFrame) -> DiffResul
             b_start=row["b_start"],
             b_end=row["b_end"],
             segment=Segment(row["segment"]),
+            sub_edits=subs,
         )
-        for row in edits.sort("edit_index").iter_rows(named=True)
+
+    rows = list(edits.sort("edit_index").iter_rows(named=True))
+    # Sub-edit rows (parent_edit set) go back inside their parent edit.
+    nested: dict[int, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        if row.get("parent_edit") is not None:
+            nested.setdefault(row["parent_edit"], []).append(row)
+    stored = tuple(
+        edit(row, tuple(edit(sub) for sub in nested.get(row["edit_index"], [])))
+        for row in rows
+        if row.get("parent_edit") is None
     )
     return DiffResult(
         edits=stored,

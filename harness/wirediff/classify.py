@@ -14,14 +14,24 @@ following contiguous changes until one of them starts something a rule explains.
 That is how an edit mixing kinds is split into its parts: a restyled title next
 to a changed word gives a style edit and a substantive one.
 
+A change of punctuation, spacing or case alone is never substantive, and a
+passage equal to the other but for typography (quote and dash glyphs, spacing
+around punctuation, compounding, elisions, scare quotes; see
+:mod:`harness.wirediff.typography`) is one style edit, also when the aligner cut
+it into pieces (:func:`merge_typographic`).
+
 Afterwards, a deletion and an insertion of the same words (two or more) become
 one ``reorder`` edit, and every passage the aligner found moved becomes one
-``reorder`` edit of its own.
+``reorder`` edit of its own. Each edit of several tokens lists the recognised
+token changes inside it as sub-edits (:func:`sub_edits`).
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import itertools
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -29,13 +39,19 @@ from typing import NamedTuple
 from harness.wirediff.align import Alignment, Op, Run
 from harness.wirediff.lexicon import Lexicon
 from harness.wirediff.model import Category, Kind, StyleVariant
+from harness.wirediff.names import same_name
 from harness.wirediff.phrases import is_subject, parse_date, parse_number, parse_title
 from harness.wirediff.prepare import Flag, PreparedText, fold_name_ending, split_possessive
+from harness.wirediff.typography import Typographic, typographic_difference
 
 # How far rules look for the words they need around a change (in tokens).
 NEAR = 6
 DATE_REACH = 4  # the farthest a change in a date can be from its month name
 MIN_MOVED_WORDS = 2
+TYPOGRAPHY_RULE = "typography.fold"
+UNPAIRED = "quote_style.unpaired"
+SCARE_QUOTE_TOKENS = 8  # the most shared tokens between two quote marks paired into one edit
+TYPO_CHANGES = 12  # the most change steps one typographic edit spans (a short sentence re-typed)
 UNEXPLAINED = "unexplained"  # rule id suffix of substantive edits
 
 
@@ -76,6 +92,7 @@ class Classified:
     b_lo: int
     b_hi: int
     variants: tuple[StyleVariant, ...] = ()
+    subs: tuple[Classified, ...] = ()  # recognised changes inside this edit (see Edit.sub_edits)
 
     def mirrored(self) -> Classified:
         """The same edit read from B to A."""
@@ -92,6 +109,7 @@ class Classified:
             self.a_lo,
             self.a_hi,
             tuple(v.mirrored() for v in self.variants),
+            tuple(sub.mirrored() for sub in self.subs),
         )
 
 
@@ -135,6 +153,8 @@ class Found:
     explanation: Explanation
     variants: tuple[StyleVariant, ...] = ()
     parts: tuple[Part, ...] = ()
+    category: Category | None = None  # for a rule that finds several kinds of change
+    rule: str = ""
 
 
 class Context:
@@ -720,6 +740,8 @@ def token_variant(
         return Category.SPELLING, "spelling.known_variant", "known spelling variant"
     if a_base[:1].isupper() and fold_name_ending(a_low, lex) == fold_name_ending(b_low, lex):
         return Category.SPELLING, "spelling.transliteration", "transliteration"
+    if same_name(a_base, b_base, lex, vowels=False):  # no position here: skeletons only
+        return Category.SPELLING, "spelling.name_variant", "romanisation of a name"
     return None
 
 
@@ -753,6 +775,7 @@ TOKEN_RULES: tuple[tuple[str, Category], ...] = (
     ("spelling.british_american", Category.SPELLING),
     ("spelling.known_variant", Category.SPELLING),
     ("spelling.transliteration", Category.SPELLING),
+    ("spelling.name_variant", Category.SPELLING),
 )
 """Outcomes of :func:`token_variant`, in the order it tests them."""
 
@@ -809,10 +832,24 @@ def known_variant_pair(ctx: Context, first: int, room: int) -> Found | None:
     (a_token,), (b_token,) = ctx.a_tokens(w), ctx.b_tokens(w)
     a_base, a_suffix = split_possessive(a_token)
     b_base, b_suffix = split_possessive(b_token)
-    if a_suffix != b_suffix or not _same_group(a_base.casefold(), b_base.casefold(), ctx.book):
+    if a_suffix != b_suffix:
         return None
     variant = StyleVariant(Category.SPELLING, a_base, b_base)
-    return Found(w, Explanation("known spelling variant", a_base, b_base), (variant,))
+    if _same_group(a_base.casefold(), b_base.casefold(), ctx.book):
+        return Found(w, Explanation("known spelling variant", a_base, b_base), (variant,))
+    inside = not (_starts_sentence(ctx.a, w.a_lo) or _starts_sentence(ctx.b, w.b_lo))
+    if same_name(a_base, b_base, ctx.lex, vowels=inside):
+        explanation = Explanation("romanisation of a name", a_base, b_base)
+        return Found(w, explanation, (variant,), (), Category.SPELLING, "spelling.name_variant")
+    return None
+
+
+def _starts_sentence(text: PreparedText, index: int) -> bool:
+    """Does token ``index`` open its sentence (maybe after quote marks or brackets)?"""
+    for lo, hi in text.sentences:
+        if lo <= index < hi:
+            return all(not _word_token(t) for t in text.tokens[lo:index])
+    return True
 
 
 def _neutral_step(ctx: Context, step: int) -> bool:
@@ -850,6 +887,147 @@ def neutral_punctuation(ctx: Context, first: int, room: int) -> Found | None:
     return Found(w, Explanation(summary, a_marks, b_marks), (variant,))
 
 
+# -------------------------------------------------------------------- typography
+
+
+def _has_word(text: PreparedText, lo: int, hi: int) -> bool:
+    """Any token with a letter or digit ("_" typed for a dash is none)?"""
+    return any(_word_token(t) for t in text.tokens[lo:hi])
+
+
+def _span_text(text: PreparedText, lo: int, hi: int) -> str:
+    """The text of tokens ``lo..hi`` (from the first token's start: no leading space)."""
+    return text.text[text.starts[lo] : text.ends[hi - 1]] if hi > lo else ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _letters(token: str) -> str:
+    """Letters and digits of a token; a modifier letter (ʼ typed as an apostrophe) is none."""
+    return "".join(ch for ch in token if ch.isalnum() and unicodedata.category(ch) != "Lm")
+
+
+def _same_letters(ctx: Context, w: Window) -> bool:
+    """Do both sides hold the same letters and digits, in order? (No typographic
+    fold changes a letter, so this quick test turns most windows down.)"""
+    a_letters = "".join(map(_letters, ctx.a.tokens[w.a_lo : w.a_hi]))
+    b_letters = "".join(map(_letters, ctx.b.tokens[w.b_lo : w.b_hi]))
+    return a_letters == b_letters
+
+
+def _typographic(ctx: Context, w: Window) -> Typographic | None:
+    if not _same_letters(ctx, w):
+        return None
+    if w.a_lo == w.a_hi and _has_word(ctx.b, w.b_lo, w.b_hi):
+        return None  # words added: no fold makes them typography (the common case in a new passage)
+    if w.b_lo == w.b_hi and _has_word(ctx.a, w.a_lo, w.a_hi):
+        return None
+    a_text, b_text = _span_text(ctx.a, w.a_lo, w.a_hi), _span_text(ctx.b, w.b_lo, w.b_hi)
+    return typographic_difference(a_text, b_text, ctx.lex)
+
+
+def _rewrite_next_to(ctx: Context, w: Window) -> bool:
+    """Is a one-sided window glued to an added or dropped word? Then its marks
+    belong to that rewritten passage (a quotation dropped with its quote marks)."""
+    # Spacing-only steps (the same token after other whitespace) take no side.
+    ops = {ctx.ops[k] for k in range(w.first, w.last + 1) if ctx.a_token[k] != ctx.b_token[k]}
+    if ops != {Op.DELETE} and ops != {Op.INSERT}:
+        return False  # changes on both sides: the fold compares them as they are
+    return _glued_word_change(ctx, w.first, -1) or _glued_word_change(ctx, w.last, 1)
+
+
+def _glued_word_change(ctx: Context, step: int, direction: int) -> bool:
+    """Is a word added or dropped right next to ``step``, perhaps across other
+    added or dropped marks ("war." before a dropped closing quote)?"""
+    while True:
+        neighbour = step + direction
+        joined = ctx.contiguous(step) if direction > 0 else neighbour >= 0 and ctx.contiguous(neighbour)
+        if not joined or ctx.ops[neighbour] is Op.VARIANT:
+            return False
+        if _word_change(ctx, neighbour) or any(map(_word_token, ctx.step_tokens(neighbour))):
+            return True
+        step = neighbour
+
+
+def _one_token(ctx: Context, w: Window) -> bool:
+    """One changed token each side that :func:`token_variant` explains: a token rule's case."""
+    return w.first == w.last and ctx.ops[w.first] is Op.VARIANT and ctx.variant_of(w.first) is not None
+
+
+def _one_sided_marks(ctx: Context, w: Window) -> bool:
+    """Are all the window's changes added (or dropped) quotation marks (and the
+    spacing next to them)?"""
+    steps = [k for k in range(w.first, w.last + 1) if ctx.a_token[k] != ctx.b_token[k]]
+    return len({ctx.ops[k] for k in steps}) == 1 and all(
+        ctx.ops[k] is not Op.VARIANT and (ctx.a_token[k] or ctx.b_token[k]) in ctx.lex.quote_marks for k in steps
+    )
+
+
+def _letter_balanced_ends(ctx: Context, first: int) -> set[int]:
+    """Last steps of the runs from ``first`` whose changed tokens hold the same
+    letters on both sides: the only places a typographic window can end."""
+    ends: set[int] = set()
+    a_letters, b_letters = "", ""
+    last, shared = first, 0
+    while True:
+        a_letters += _letters(ctx.a_token[last])
+        b_letters += _letters(ctx.b_token[last])
+        if a_letters == b_letters:
+            ends.add(last)
+        shared += ctx.eq_after[last]
+        if last - first + 1 >= TYPO_CHANGES or shared > SCARE_QUOTE_TOKENS:
+            return ends
+        if not (last + 1 < len(ctx) and ctx.linked[last]):
+            return ends
+        last += 1
+
+
+def typography(ctx: Context, first: int, room: int) -> Found | None:
+    """Passages equal but for typography: quotes, dashes, spacing, compounds, elisions.
+
+    Quote marks are paired over the whole quotation: a mark added before shared
+    words and one after them are one ``scare_quotes`` edit, and a lone mark next to
+    a changed one (‘‘ / “) joins it, rather than standing as a deletion.
+    """
+    ends = _letter_balanced_ends(ctx, first)
+    if not ends or (ends == {first} and ctx.ops[first] is Op.VARIANT and ctx.variant_of(first) is not None):
+        return None  # nothing can balance, or one token a token rule explains
+    best: tuple[Window, Typographic] | None = None
+    # A token of context each side lets a mark the aligner matched elsewhere join
+    # in ("-" + "Russia's" / "--" + "Russia ’s"); smaller windows come first.
+    for w in ctx.windows(first, room, changes=max(ends) - first + 1, left=1, right=1):
+        if w.last not in ends:
+            continue
+        # Over shared words only a quotation's two added (or dropped) marks, or a
+        # run of marks, make one edit; scare quotes hold a few words.
+        shared = sum(ctx.eq_after[k] for k in range(w.first, w.last))
+        marks_only = shared > 0 and not _has_word(ctx.a, w.a_lo, w.a_hi) and not _has_word(ctx.b, w.b_lo, w.b_hi)
+        if shared > SCARE_QUOTE_TOKENS or (shared and not marks_only and not _one_sided_marks(ctx, w)):
+            continue
+        if _one_token(ctx, w) or _rewrite_next_to(ctx, w) or "\n" in _span_text(ctx.a, w.a_lo, w.a_hi):
+            continue
+        found = _typographic(ctx, w)
+        if found is None:
+            continue
+        if shared and found.category is not Category.SCARE_QUOTES and not marks_only:
+            continue
+        if found.rule != UNPAIRED:
+            best = (w, found)
+            break
+        best = best or (w, found)  # a lone mark: look on for its partner first
+    if best is None:
+        return None
+    w, found = best
+    while ctx.contiguous(w.last):  # take in the changes glued to it (the second ‘ of ‘‘)
+        bigger = ctx.window(w.first, w.last + 1, w.left, 0)  # no right context: the next step follows at once
+        grown = None if _rewrite_next_to(ctx, bigger) else _typographic(ctx, bigger)
+        if grown is None or (grown.rule == UNPAIRED and found.rule != UNPAIRED):
+            break  # a lone quote mark next to it may open a quotation: leave it to pair
+        w, found = bigger, grown
+    a_text, b_text = _span_text(ctx.a, w.a_lo, w.a_hi), _span_text(ctx.b, w.b_lo, w.b_hi)
+    variant = StyleVariant(found.category, a_text, b_text)
+    return Found(w, Explanation(found.summary, a_text, b_text), (variant,), (), found.category, found.rule)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("dateline.pattern", Category.DATELINE, _boilerplate_rule("dateline", "wire dateline")),
     Rule("wire_credit.pattern", Category.WIRE_CREDIT, _boilerplate_rule("wire_credit", "wire credit")),
@@ -860,6 +1038,7 @@ RULES: tuple[Rule, ...] = (
     Rule("number_format.equivalent_number", Category.NUMBER_FORMAT, number_format),
     Rule("abbreviation.honorific_full_stop", Category.ABBREVIATION, honorific_period, ONE_SIDED),
     Rule("abbreviation.expansion", Category.ABBREVIATION, abbreviation_expansion, VARIANT_ONLY),
+    Rule(TYPOGRAPHY_RULE, Category.TYPOGRAPHY, typography),
     *(Rule(rule_id, category, _token_rule(rule_id), VARIANT_ONLY) for rule_id, category in TOKEN_RULES),
     Rule("spelling.known_variant_pair", Category.SPELLING, known_variant_pair, ONE_SIDED),
     Rule("punctuation.neutral", Category.PUNCTUATION, neutral_punctuation, ONE_SIDED),
@@ -874,6 +1053,8 @@ def _worth_asking(rule: Rule, op: Op, boilerplate: bool, whole: bool, quote: boo
         return False
     if rule.category.kind is Kind.BOILERPLATE:
         return boilerplate
+    if rule.id == TYPOGRAPHY_RULE:  # a sentence of its own may differ in typography only
+        return True
     if quote:  # no phrase rule reads quotation marks
         return rule.id in _TOKEN_RULE_IDS
     # In a sentence the other text has nothing like, only boilerplate (a credit
@@ -904,7 +1085,8 @@ def _match(ctx: Context, first: int, room: int) -> tuple[list[Classified], Windo
             continue
         w = found.window
         if not found.parts:
-            edit = Classified(rule.category, rule.id, found.explanation, w.a_lo, w.a_hi, w.b_lo, w.b_hi, found.variants)
+            category, rule_id = found.category or rule.category, found.rule or rule.id
+            edit = Classified(category, rule_id, found.explanation, w.a_lo, w.a_hi, w.b_lo, w.b_hi, found.variants)
             return [edit], w
         edits = []
         for part in found.parts:
@@ -925,10 +1107,38 @@ def _substantive(ctx: Context, first: int) -> tuple[Classified, int]:
         if not plain and _match(ctx, following, 0) is not None:
             break  # a rule explains what follows: the substantive edit ends here
         last = following
-    category = _substantive_category({ctx.ops[s] for s in range(first, last + 1)})
     w = ctx.window(first, last, 0, 0)
+    typographic = _typographic(ctx, w) if last - first >= TYPO_CHANGES else None
+    if typographic is not None:  # a longer passage re-typed (a short sentence the aligner could not match)
+        explanation = Explanation(typographic.summary, _span_text(ctx.a, w.a_lo, w.a_hi), _span_text(ctx.b, w.b_lo, w.b_hi))
+        variant = StyleVariant(typographic.category, explanation.a_detail, explanation.b_detail)
+        return Classified(typographic.category, typographic.rule, explanation, w.a_lo, w.a_hi, w.b_lo, w.b_hi, (variant,)), last
+    category = _substantive_category({ctx.ops[s] for s in range(first, last + 1)})
     rule = f"{category.value}.{UNEXPLAINED}"
-    return Classified(category, rule, Explanation(""), w.a_lo, w.a_hi, w.b_lo, w.b_hi), last
+    edit = Classified(category, rule, Explanation(""), w.a_lo, w.a_hi, w.b_lo, w.b_hi)
+    return _never_substantive(edit, ctx.a, ctx.b), last
+
+
+def _never_substantive(edit: Classified, a: PreparedText, b: PreparedText) -> Classified:
+    """A change of punctuation, spacing or case alone is style, whatever no rule said.
+
+    (":" / "/" in a photo credit, "?" added, the same words split differently
+    into sentences.) Anything with a changed word stays as it is.
+    """
+    a_tokens, b_tokens = a.tokens[edit.a_lo : edit.a_hi], b.tokens[edit.b_lo : edit.b_hi]
+    forms = (" ".join(a_tokens), " ".join(b_tokens))
+    if a_tokens == b_tokens:
+        category, rule, summary = Category.PUNCTUATION, "punctuation.whitespace", "spacing or line break"
+    elif tuple(t.casefold() for t in a_tokens) == tuple(t.casefold() for t in b_tokens):
+        category, rule, summary = Category.CAPITALISATION, "capitalisation.case", "capital letters"
+    elif not _has_word(a, edit.a_lo, edit.a_hi) and not _has_word(b, edit.b_lo, edit.b_hi):
+        category, rule, summary = Category.PUNCTUATION, "punctuation.marks", "punctuation"
+        forms = ("".join(a_tokens), "".join(b_tokens))
+    else:
+        return edit
+    variant = StyleVariant(category, *forms)
+    explanation = Explanation(summary, *forms) if category is not Category.PUNCTUATION or forms[0] != forms[1] else Explanation(summary)
+    return Classified(category, rule, explanation, edit.a_lo, edit.a_hi, edit.b_lo, edit.b_hi, (variant,))
 
 
 def classify_steps(ctx: Context) -> list[Classified]:
@@ -1003,12 +1213,117 @@ def moved_passages(alignment: Alignment, a: PreparedText) -> list[Classified]:
     return out
 
 
+# ------------------------------------------------------- typographic clusters
+
+CLUSTER_GAP = 2  # identical tokens allowed between two edits of one cluster
+
+
+def _clusters(edits: list[Classified]) -> list[list[int]]:
+    """Runs of edits (indices) with at most CLUSTER_GAP identical tokens between."""
+    runs: list[list[int]] = []
+    for k, edit in enumerate(edits):
+        if runs:
+            prev = edits[runs[-1][-1]]
+            gap_a, gap_b = edit.a_lo - prev.a_hi, edit.b_lo - prev.b_hi
+            if 0 <= gap_a <= CLUSTER_GAP and gap_a == gap_b:
+                runs[-1].append(k)
+                continue
+        runs.append([k])
+    return runs
+
+
+def merge_typographic(edits: list[Classified], a: PreparedText, b: PreparedText, lex: Lexicon) -> list[Classified]:
+    """A cluster of edits holding a substantive one that is, taken whole, typography
+    only becomes one style edit.
+
+    The aligner may match a repeated word to the wrong copy ("Russia's Russia ’s"),
+    cutting one re-typed passage into pieces no rule explains one by one.
+    """
+    out: list[Classified] = []
+    for run in _clusters(edits):
+        parts = [edits[k] for k in run]
+        if not any(p.category.kind is Kind.SUBSTANTIVE and p.category is not Category.REORDER for p in parts):
+            out += parts
+            continue
+        a_lo, a_hi = parts[0].a_lo, max(p.a_hi for p in parts)
+        b_lo, b_hi = parts[0].b_lo, max(p.b_hi for p in parts)
+        same = len(parts) > 1 and "".join(map(_letters, a.tokens[a_lo:a_hi])) == "".join(map(_letters, b.tokens[b_lo:b_hi]))
+        a_text, b_text = _span_text(a, a_lo, a_hi), _span_text(b, b_lo, b_hi)
+        found = typographic_difference(a_text, b_text, lex) if same else None
+        if found is None:
+            out += parts
+            continue
+        variant = StyleVariant(found.category, a_text, b_text)
+        out.append(Classified(found.category, found.rule, Explanation(found.summary, a_text, b_text), a_lo, a_hi, b_lo, b_hi, (variant,)))
+    return out
+
+
+# ------------------------------------------------------------------- sub-edits
+
+MAX_SUB_EDIT_SPAN = 40  # tokens a side; longer edits are rewritten passages, not phrases
+
+# Token changes a phrase category already stands for: a restyled title changes
+# capitals, a date's month may be abbreviated. They are not reported again inside.
+IMPLIED: dict[Category, frozenset[Category]] = {
+    Category.TITLE_STYLE: frozenset({Category.CAPITALISATION, Category.PUNCTUATION}),
+    Category.DATE_FORMAT: frozenset({Category.ABBREVIATION, Category.NUMBER_FORMAT, Category.PUNCTUATION}),
+    Category.NUMBER_FORMAT: frozenset({Category.ABBREVIATION, Category.PUNCTUATION}),
+}
+
+
+def _paired_tokens(a: PreparedText, b: PreparedText, edit: Classified) -> Iterator[tuple[int, int]]:
+    """A and B token indices of the edit that share an alignment key, in order."""
+    a_keys, b_keys = a.keys[edit.a_lo : edit.a_hi], b.keys[edit.b_lo : edit.b_hi]
+    matcher = difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            yield edit.a_lo + block.a + k, edit.b_lo + block.b + k
+
+
+def sub_edits(
+    edit: Classified, a: PreparedText, b: PreparedText, lex: Lexicon, book: Mapping[str, str]
+) -> tuple[Classified, ...]:
+    """Recognised token changes inside an edit of several tokens (U.S. / US in a
+    restyled title, Zelenskiy / Zelenskyy in one), each a style edit of its own."""
+    if edit.category in (Category.REORDER,) or edit.category.kind is Kind.BOILERPLATE:
+        return ()
+    if edit.a_hi - edit.a_lo < 2 and edit.b_hi - edit.b_lo < 2:
+        return ()  # one token: the edit is the change
+    if edit.a_hi == edit.a_lo or edit.b_hi == edit.b_lo:
+        return ()  # one side only: nothing to pair
+    if max(edit.a_hi - edit.a_lo, edit.b_hi - edit.b_lo) > MAX_SUB_EDIT_SPAN:
+        return ()  # a rewritten passage: its few same-key tokens are not worth a sequence match
+    skip = IMPLIED.get(edit.category, frozenset()) | {edit.category}
+    out: list[Classified] = []
+    for i, j in _paired_tokens(a, b, edit):
+        a_token, b_token = a.tokens[i], b.tokens[j]
+        if a_token == b_token:
+            continue
+        found = token_variant(lex, book, a_token, b_token)
+        if found is None or found[0] in skip:
+            continue
+        category, rule, summary = found
+        out.append(Classified(category, rule, Explanation(summary, a_token, b_token), i, i + 1, j, j + 1))
+    return tuple(out)
+
+
+def _with_subs(edit: Classified, a: PreparedText, b: PreparedText, lex: Lexicon, book: Mapping[str, str]) -> Classified:
+    subs = sub_edits(edit, a, b, lex, book)
+    if not subs:
+        return edit
+    return Classified(
+        edit.category, edit.rule, edit.explanation, edit.a_lo, edit.a_hi, edit.b_lo, edit.b_hi, edit.variants, subs
+    )
+
+
 def classify(
     a: PreparedText, b: PreparedText, alignment: Alignment, lex: Lexicon, book: Mapping[str, str]
 ) -> list[Classified]:
-    """All edits of one alignment, in A order (moved passages included)."""
+    """All edits of one alignment, in A order (moved passages included), each
+    with the recognised changes inside it as sub-edits."""
     ctx = Context(a, b, alignment.runs, lex, book)
-    edits = pair_moved_phrases(classify_steps(ctx), a, b)
+    edits = pair_moved_phrases(merge_typographic(classify_steps(ctx), a, b, lex), a, b)
+    edits = [_with_subs(e, a, b, lex, book) for e in edits]
     edits += moved_passages(alignment, a)
     return sorted(edits, key=lambda e: (e.a_lo, e.a_hi, e.b_lo, e.b_hi))
 

@@ -275,6 +275,7 @@ def _to_edits(
         if c.category.kind is Kind.SUBSTANTIVE and c.category is not Category.REORDER:
             explanation = _substantive_text(c.category, _words(a, a_start, a_end), _words(b, b_start, b_end))
         explanation += _house_note(c, a_style, b_style)
+        subs = tuple(_sub_edit(sub, a, b, segment) for sub in c.subs)
         out.append(
             Edit(
                 category=c.category,
@@ -288,11 +289,31 @@ def _to_edits(
                 b_start=b_start,
                 b_end=b_end,
                 segment=segment,
+                sub_edits=subs,
             )
         )
     if trailing is not None:
         out.append(trailing)
     return out
+
+
+def _sub_edit(sub: Classified, a: PreparedText, b: PreparedText, segment: Segment) -> Edit:
+    """A recognised change inside an edit: its tokens only, no surrounding space."""
+    a_start, a_end = a.starts[sub.a_lo], a.ends[sub.a_hi - 1]
+    b_start, b_end = b.starts[sub.b_lo], b.ends[sub.b_hi - 1]
+    return Edit(
+        category=sub.category,
+        kind=sub.category.kind,
+        rule=sub.rule,
+        explanation=sub.explanation.render(),
+        a_text=a.text[a_start:a_end],
+        b_text=b.text[b_start:b_end],
+        a_start=a_start,
+        a_end=a_end,
+        b_start=b_start,
+        b_end=b_end,
+        segment=segment,
+    )
 
 
 def _trailing_space_edit(a: PreparedText, b: PreparedText, segment: Segment) -> Edit:
@@ -574,11 +595,18 @@ def edit_json(edit: Edit) -> dict[str, Any]:
         "b_start": edit.b_start,
         "b_end": edit.b_end,
         "segment": edit.segment.value,
+        "sub_edits": [edit_json(sub) for sub in edit.sub_edits],
     }
 
 
 def to_json(result: DiffResult) -> dict[str, Any]:
-    """The JSON contract: similarity, derivation, edits (plus shares and counts)."""
+    """The JSON contract: similarity, derivation, edits (plus shares and counts).
+
+    Each edit lists the recognised changes inside it under ``sub_edits`` (same
+    fields, none nested further). ``counts.kind`` counts top-level body edits
+    (what the shares count); ``counts.category`` counts sub-edits too, so that a
+    category's count is complete.
+    """
     out: dict[str, Any] = {
         "similarity": result.similarity.as_dict(),
         "derivation": result.derivation.value,

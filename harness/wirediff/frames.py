@@ -8,7 +8,9 @@ three tables, each built from a schema declared once below:
   number (body, then headline), derivation, edit counts per kind and the
   substantive shares;
 * ``edits``: one row per edit, with the pair's ids, its field and index, and every
-  JSON field of the edit;
+  JSON field of the edit; a sub-edit (a recognised change inside an edit) is a
+  row of its own right after its parent, ``parent_edit`` naming the parent's
+  ``edit_index`` (null for a top-level edit);
 * ``style_rules``: the learned style table: how often each pair of house-style
   forms (a_form in A's outlet, b_form in B's) was seen, per outlet pair;
 * ``furniture``: each outlet's learned page furniture (segments repeated across
@@ -77,6 +79,7 @@ EDITS_SCHEMA: dict[str, pl.DataType] = {
     "a_end": pl.Int64(),
     "b_start": pl.Int64(),
     "b_end": pl.Int64(),
+    "parent_edit": pl.Int64(),  # edit_index of the edit this one lies inside; null for a top-level edit
 }
 
 STYLE_RULES_SCHEMA: dict[str, pl.DataType] = {
@@ -164,6 +167,20 @@ def _pair_row(
     }
 
 
+def _edit_rows(a_id: str, b_id: str, result: DiffResult) -> list[dict[str, Any]]:
+    """One row per edit, each followed by its sub-edits (``parent_edit`` = its index)."""
+    rows: list[dict[str, Any]] = []
+    for edit in result.edits:
+        parent = len(rows)
+        for sub in (edit, *edit.sub_edits):
+            fields = {k: v for k, v in edit_json(sub).items() if k != "sub_edits"}
+            rows.append(
+                {"a_doc_id": a_id, "b_doc_id": b_id, "edit_index": len(rows), **fields,
+                 "parent_edit": None if sub is edit else parent}
+            )
+    return rows
+
+
 class _Cache:
     """Prepared articles and loaded style sheets, each made once per run.
 
@@ -226,8 +243,7 @@ def compare_pairs(
             chrome=chrome,
         )
         pair_rows.append(_pair_row(a_id, b_id, a_row, b_row, styles, result))
-        for index, edit in enumerate(result.edits):
-            edit_rows.append({"a_doc_id": a_id, "b_doc_id": b_id, "edit_index": index, **edit_json(edit)})
+        edit_rows += _edit_rows(a_id, b_id, result)
         for variant in result.variants:
             key = (str(a_row["outlet"]), str(b_row["outlet"]), variant.category.value, variant.a_form, variant.b_form)
             learned[key] += 1

@@ -70,6 +70,7 @@ class Lexicon:
     expansions: dict[str, str]  # short form -> long form
     dotted_acronyms: frozenset[str]
     transliterations: dict[str, str]  # casefolded spelling -> group's first spelling
+    distinct_names: frozenset[str]  # casefolded real place names: never variants of each other
     name_endings: tuple[str, ...]
     name_ending_fold: str
     ambiguous_spellings: frozenset[str]
@@ -195,6 +196,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             string_list(doc, abbreviations, "dotted_acronyms", "abbreviations.dotted_acronyms")
         ),
         transliterations=transliterations,
+        distinct_names=_lower_set(string_list(doc, spelling, "distinct_names", "spelling.distinct_names")),
         name_endings=tuple(string_list(doc, spelling, "name_endings", "spelling.name_endings")),
         name_ending_fold=string(doc, spelling, "name_ending_fold", "spelling.name_ending_fold", "y"),
         ambiguous_spellings=_lower_set(string_list(doc, spelling, "ambiguous", "spelling.ambiguous")),

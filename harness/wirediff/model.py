@@ -3,7 +3,8 @@
 The vocabulary is fixed, because reports and tables aggregate over it:
 
 * kind ``style``: quote_style, spelling, abbreviation, date_format, number_format,
-  capitalisation, title_style, attribution_order, punctuation;
+  capitalisation, title_style, attribution_order, punctuation, typography,
+  compounding, scare_quotes;
 * kind ``boilerplate``: dateline, wire_credit, byline; page chrome of scraped
   copies (see :mod:`harness.wirediff.boilerplate`): navigation, caption_credit,
   promo, related_links, widget, script, timestamp, copyright, outlet_furniture;
@@ -33,6 +34,9 @@ class Category(StrEnum):
     TITLE_STYLE = "title_style"
     ATTRIBUTION_ORDER = "attribution_order"
     PUNCTUATION = "punctuation"
+    TYPOGRAPHY = "typography"  # dash glyphs, spacing around punctuation, elisions
+    COMPOUNDING = "compounding"  # non-binding / nonbinding, cyber assets / cyberassets
+    SCARE_QUOTES = "scare_quotes"  # quotation marks put around (or taken off) shared words
     DATELINE = "dateline"
     WIRE_CREDIT = "wire_credit"
     BYLINE = "byline"
@@ -75,6 +79,9 @@ KIND_OF: dict[Category, Kind] = {
     Category.TITLE_STYLE: Kind.STYLE,
     Category.ATTRIBUTION_ORDER: Kind.STYLE,
     Category.PUNCTUATION: Kind.STYLE,
+    Category.TYPOGRAPHY: Kind.STYLE,
+    Category.COMPOUNDING: Kind.STYLE,
+    Category.SCARE_QUOTES: Kind.STYLE,
     Category.DATELINE: Kind.BOILERPLATE,
     Category.WIRE_CREDIT: Kind.BOILERPLATE,
     Category.BYLINE: Kind.BOILERPLATE,
@@ -118,6 +125,11 @@ class Edit:
     side marks a position: an insertion has ``a_start == a_end``. A ``reorder``
     edit's A span is where the passage was, its B span where it now stands; its
     texts keep the whitespace that separated the passage from its neighbours.
+
+    ``sub_edits`` are recognised changes inside this one (the U.S. -> US
+    abbreviation and the Zelenskiy -> Zelenskyy spelling inside a restyled title):
+    each a style edit whose texts lie within this edit's texts, in both. They
+    complete the per-category counts; the shares count the parent edit only.
     """
 
     category: Category
@@ -131,6 +143,7 @@ class Edit:
     b_start: int
     b_end: int
     segment: Segment = Segment.BODY
+    sub_edits: tuple[Edit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,13 +225,19 @@ class DiffResult:
     headline_similarity: Similarity | None = None
 
     def count(self, kind: Kind, segment: Segment = Segment.BODY) -> int:
+        """Top-level edits of one kind (each change once: what the shares count)."""
         return sum(1 for e in self.edits if e.kind is kind and e.segment is segment)
 
+    def all_edits(self) -> tuple[Edit, ...]:
+        """Every edit with its sub-edits right after it, in reading order."""
+        return tuple(x for e in self.edits for x in (e, *e.sub_edits))
+
     def counts_by_category(self, segment: Segment | None = None) -> dict[str, int]:
-        """Edit counts per category (every category present, fixed order)."""
-        found = Counter(e.category for e in self.edits if segment is None or e.segment is segment)
+        """Edit counts per category, sub-edits included (every category present, fixed order)."""
+        found = Counter(e.category for e in self.all_edits() if segment is None or e.segment is segment)
         return {c.value: found.get(c, 0) for c in Category}
 
     def counts_by_kind(self, segment: Segment | None = None) -> dict[str, int]:
+        """Top-level edit counts per kind (sub-edits are inside an edit already counted)."""
         found = Counter(e.kind for e in self.edits if segment is None or e.segment is segment)
         return {k.value: found.get(k, 0) for k in Kind}

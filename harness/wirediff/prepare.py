@@ -27,11 +27,13 @@ from functools import lru_cache
 from harness.text import split_sentences, tokenize
 from harness.text.tokens import TokenKind
 from harness.wirediff.lexicon import Lexicon, lexicon
+from harness.wirediff.typography import join_apostrophes
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 BOILERPLATE_KEY = "\x00"
+_APOSTROPHE_KEY = str.maketrans(dict.fromkeys("’ʼ´`′‘", "'"))
 SHINGLE_SIZE = 5  # words per shingle (containment and Jaccard of word 5-grams)
-_POSSESSIVE = re.compile(r"(?P<base>.+?)(?P<suffix>['’ʼ][sS])$")
+_POSSESSIVE = re.compile(r"(?P<base>.+?)(?P<suffix>['’ʼ´`′‘][sS])$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,7 @@ def fold_name_ending(folded: str, lex: Lexicon) -> str:
 def fold_word(word: str, lex: Lexicon) -> str:
     """Alignment key of a word: case, dots, spelling and transliteration folded."""
     base, suffix = split_possessive(word)
-    base = base.replace("’", "'").replace("ʼ", "'")
+    base = base.translate(_APOSTROPHE_KEY)
     capitalised = base[:1].isupper()
     folded = base.replace(".", "").casefold() if "." in base else base.casefold()
     folded = lex.number_words.get(folded, folded)
@@ -207,8 +209,10 @@ def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexico
 def prepare(text: str) -> PreparedText:
     """Tokenise, split into sentences, fold keys and mark boilerplate."""
     lex = lexicon()
-    tokens = tokenize(text)
-    texts = [t.text for t in tokens]
+    # Tokenised with apostrophe-like marks as apostrophes (same offsets), so that
+    # "Russia´s" is one word like "Russia's"; the tokens keep the text as written.
+    tokens = tokenize(join_apostrophes(text))
+    texts = [text[t.start : t.end] for t in tokens]
     starts = [t.start for t in tokens]
     ends = [t.end for t in tokens]
     units = [text[(ends[i - 1] if i else 0) : ends[i]] for i in range(len(tokens))]

@@ -68,6 +68,15 @@ def summary_line(result: DiffResult) -> str:
     )
 
 
+def _numbered(result: DiffResult) -> list[tuple[str, Edit]]:
+    """Edits numbered 1, 2, ...; the sub-edits of edit 2 as 2.1, 2.2, ... right after it."""
+    out: list[tuple[str, Edit]] = []
+    for number, edit in enumerate(result.edits, start=1):
+        out.append((str(number), edit))
+        out += [(f"{number}.{k}", sub) for k, sub in enumerate(edit.sub_edits, start=1)]
+    return out
+
+
 def render_text(result: DiffResult, a: ArticleTexts, b: ArticleTexts) -> RenderableType:
     """A rich renderable: summary line, then one coloured row per edit.
 
@@ -78,10 +87,10 @@ def render_text(result: DiffResult, a: ArticleTexts, b: ArticleTexts) -> Rendera
     table = Table(show_lines=False, header_style="bold")
     for column in ("#", "field", "kind", "category", "A", "B", "why"):
         table.add_column(column, overflow="fold")
-    for number, edit in enumerate(result.edits, start=1):
+    for number, edit in _numbered(result):
         colour = KIND_STYLE[edit.kind]
         table.add_row(
-            str(number),
+            number,
             edit.segment.value,
             Text(edit.kind.value, style=colour),
             Text(edit.category.value, style=colour),
@@ -139,7 +148,7 @@ def _marked(text: str, edits: Sequence[tuple[int, Edit]], side: str) -> str:
 
 def _edit_rows(result: DiffResult) -> str:
     rows = []
-    for number, e in enumerate(result.edits, start=1):
+    for number, e in _numbered(result):
         rows.append(
             f'<tr class="wd-k-{e.kind.value}"><td>{number}</td><td>{_esc(e.segment.value)}</td>'
             f"<td>{_esc(e.kind.value)}</td><td>{_esc(e.category.value)}</td><td>{_esc(e.rule)}</td>"

@@ -47,7 +47,7 @@ from harness.stories.features import (
 )
 
 IntArray = npt.NDArray[np.int64]
-DEFAULT_THRESHOLD = 0.2
+DEFAULT_THRESHOLD = 0.15
 DEFAULT_WINDOW_DAYS = 2
 DEFAULT_TOP_K = 12
 DEFAULT_MAX_DF = 1000

@@ -24,6 +24,7 @@ from harness.cli import terminal
 from harness.cli.entry import version_line
 from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
+from harness.cli.stories import stories_command, validate_stories
 from harness.cli.results import JsonOption, check_report_folder, make_report_folder
 from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
@@ -571,15 +572,24 @@ def _check_score_options(
 @app.command("validate")
 @clean_errors
 def validate_cmd(
-    kind: Annotated[Literal["sentiment", "loaded-terms"], typer.Argument(help="Which instrument to validate.")],
+    kind: Annotated[Literal["sentiment", "loaded-terms", "stories"], typer.Argument(help="Which instrument to validate.")],
     gold: Annotated[Path, typer.Option("--gold", help="CSV/JSONL/Parquet with `text` and `rating` and/or `label`.")],
     format: Annotated[Literal["text", "json"], typer.Option("--format", "-f")] = "text",
     lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
+    corpus: Annotated[
+        list[Path] | None, typer.Option("--corpus", help="stories: the corpus whose articles the gold file groups.")
+    ] = None,
 ) -> None:
     """Agreement of an instrument with a human-rated set: Pearson/Spearman r, F1, ROC AUC.
 
+    stories: the gold file has doc_id and story; reports pairwise and B-cubed
+    precision/recall/F1 and adjusted Rand, with the word-overlap baseline beside them.
+
     Example: harness validate sentiment --gold ratings.csv
     """
+    if kind == "stories":
+        validate_stories(gold, corpus, format)
+        return
     from harness.scoring import validate  # the science stack: not for --help
     from harness.scoring.gold import read_gold
 
@@ -703,4 +713,5 @@ def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
 
 
 app.command("pairs")(pairs_command)
+app.command("stories")(stories_command)
 register_results(app)  # results, show, export, compare

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -126,19 +125,19 @@ def _close_run(run: list[str], starts_sentence: bool, stop: frozenset[str], name
     names.append("e:" + " ".join(w.replace("'s", "") for w in words))
 
 
-def article_terms(headline: str, body: str, *, lead_words: int, headline_weight: float) -> Counter[str]:
+def article_terms(headline: str, body: str, *, lead_words: int, headline_weight: float) -> dict[str, float]:
     """Term -> weighted count for one article (empty when it has no usable words)."""
     stop = stopwords()
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}
     head = fold_typography(headline)
     lead = fold_typography(_lead(body, lead_words))
     for text, weight in ((head, headline_weight), (lead, 1.0)):
         for token in _TOKEN.findall(text):
             term = _number_term(token) if token[0].isdigit() else _word_term(token, stop)
             if term is not None:
-                counts[term] += weight
+                counts[term] = counts.get(term, 0.0) + weight
     for name in _names(lead, stop):
-        counts[name] += 1.0
+        counts[name] = counts.get(name, 0.0) + 1.0
     return counts
 
 

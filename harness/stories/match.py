@@ -138,7 +138,7 @@ def _check(articles: pl.DataFrame) -> None:
 
 
 def _terms(table: pl.DataFrame, settings: StorySettings, engine: Engine | None) -> pl.DataFrame:
-    options = {"lead_words": settings.lead_words, "headline_weight": settings.headline_weight}
+    options: dict[str, Any] = {"lead_words": settings.lead_words, "headline_weight": settings.headline_weight}
     if engine is None or engine.name == "local" or table.height == 0:
         return term_counts(table, **options)["terms"]
     call = BatchCall(term_counts, "articles", {"articles": table}, ("articles",), options, ("terms",))

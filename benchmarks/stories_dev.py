@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=None, help="story threshold (default: the setting's)")
     parser.add_argument("--overlap-threshold", type=float, default=0.2)
     parser.add_argument("--weighting", choices=("tfidf", "bm25"), default="tfidf")
+    parser.add_argument("--top-k", type=int, default=None)
+    parser.add_argument("--min-shared", type=int, default=None)
     args = parser.parse_args(argv)
     root = shared_folder()
     if root is None:
@@ -100,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         "spotify": scrape(outlets / "spotify_articles.csv", "spotify"),
     }
     bbc = distractors(root / "corpora" / "bbc-news" / "articles.jsonl", args.distractors, args.seed, dated=not args.undated)
-    settings = StorySettings(weighting=args.weighting, **({"threshold": args.threshold} if args.threshold else {}))
+    chosen = {"threshold": args.threshold, "top_k": args.top_k, "min_shared": args.min_shared}
+    settings = StorySettings(weighting=args.weighting, **{k: v for k, v in chosen.items() if v is not None})
     print(f"| slice | articles | gold stories (2+) | method | pairwise P | pairwise R | pairwise F1 | B-cubed F1 | ARI |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, frame in [*parts.items(), ("both", pl.concat(list(parts.values())))]:

@@ -64,13 +64,21 @@ def candidate_pairs(posted: pl.DataFrame, days: IntArray, *, window_days: int) -
     undated = posted.filter(pl.col("day") == UNDATED)
     offsets = pl.DataFrame({"offset": np.arange(-window_days, window_days + 1, dtype=np.int64)})
     shifted = dated.join(offsets, how="cross").with_columns(day=pl.col("day") + pl.col("offset")).drop("offset")
-    in_window = shifted.join(dated, on=["term", "day"], suffix="_b").select("doc", "doc_b")
-    with_undated = undated.join(posted, on="term", suffix="_b").select("doc", "doc_b")
+    # Each pair once per shared term: the lower doc's side for two dated or two undated
+    # documents, the undated side for a dated one with an undated one.
+    in_window = shifted.join(dated, on=["term", "day"], suffix="_b").filter(pl.col("doc") < pl.col("doc_b"))
+    with_undated = undated.join(posted, on="term", suffix="_b").filter(
+        (pl.col("day_b") != UNDATED) | (pl.col("doc") < pl.col("doc_b"))
+    )
+    in_window, with_undated = in_window.select("doc", "doc_b"), with_undated.select("doc", "doc_b")
     pairs = pl.concat([in_window, with_undated])
+    # A pair is found once per shared term (and from both sides for an undated one):
+    # count the distinct shared terms by counting rows from the lower side.
     return (
-        pairs.select(doc=pl.min_horizontal("doc", "doc_b"), doc_b=pl.max_horizontal("doc", "doc_b"))
-        .filter(pl.col("doc") < pl.col("doc_b"))
-        .unique()
+        pairs.filter(pl.col("doc") != pl.col("doc_b"))
+        .select(doc=pl.min_horizontal("doc", "doc_b"), doc_b=pl.max_horizontal("doc", "doc_b"))
+        .group_by("doc", "doc_b")
+        .len()
         .sort("doc", "doc_b")
     )
 
@@ -85,9 +93,12 @@ def cosine(matrix: sp.csr_matrix, a: IntArray, b: IntArray) -> FloatArray:
     return np.clip(out, 0.0, 1.0)
 
 
-def find_candidates(vectors: Vectors, days: IntArray, *, top_k: int, max_df: int, window_days: int) -> Candidates:
-    """Candidate pairs from the inverted index, with their cosine similarity."""
+def find_candidates(
+    vectors: Vectors, days: IntArray, *, top_k: int, max_df: int, window_days: int, min_shared: int = 1
+) -> Candidates:
+    """Candidate pairs from the inverted index (sharing ``min_shared`` posted terms), with their cosine."""
     pairs = candidate_pairs(postings(vectors, top_k=top_k, max_df=max_df), days, window_days=window_days)
+    pairs = pairs.filter(pl.col("len") >= min_shared)
     a = pairs["doc"].to_numpy().astype(np.int64)
     b = pairs["doc_b"].to_numpy().astype(np.int64)
     return Candidates(a, b, cosine(vectors.matrix, a, b))

@@ -4,7 +4,7 @@ Connected components of "similar" edges chain: A is like B, B like C, and soon a
 of politics is one story. Average linkage (UPGMA) merges two clusters only while the
 *mean* similarity over all their cross pairs is at least the threshold, a pair that
 was never a candidate counting as 0: a newcomer must resemble the whole story, not
-one member of it.
+one member of it. (Edges below half the threshold are dropped and count as 0 too.)
 
 Copies are a special case: an article and its copies (near-duplicate edges, e.g.
 from wire-copy discovery) are merged first, whatever their similarity to the rest,
@@ -23,6 +23,9 @@ import numpy as np
 import numpy.typing as npt
 
 IntArray = npt.NDArray[np.int64]
+# Edges weaker than this share of the threshold count as 0, like pairs that were never
+# candidates: they barely move a mean, and most candidate pairs are such chance pairs.
+EDGE_FLOOR = 0.5
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -68,9 +71,10 @@ def average_linkage(
     for root in start:
         size[root] = size.get(root, 0) + 1
     sums: dict[int, dict[int, float]] = {root: {} for root in size}
+    floor = threshold * EDGE_FLOOR
     for x, y, s in zip(a.tolist(), b.tolist(), similarity.tolist(), strict=True):
         rx, ry = start[x], start[y]
-        if rx != ry:
+        if rx != ry and s >= floor:
             sums[rx][ry] = sums[rx].get(ry, 0.0) + s
             sums[ry][rx] = sums[ry].get(rx, 0.0) + s
     heap: list[tuple[float, int, int]] = []

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import regex
 import numpy.typing as npt
 import polars as pl
 import scipy.sparse as sp
@@ -48,6 +50,8 @@ TERM_SCHEMA: dict[str, pl.DataType] = {"doc": pl.Int64(), "term": pl.String(), "
 # Letters (an apostrophe may join two runs: don't, O'Brien), or a number (1,200 / 3.5).
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,]\d+)*")
 _SENTENCE_END = re.compile(r"[.!?:;\n\"]")
+# A run of capitalised words separated by single spaces (a word not preceded by a letter).
+_CAPITAL_RUN = regex.compile(r"(?<![\p{L}\p{N}'])\p{Lu}\p{L}*(?:'\p{L}+)*(?: \p{Lu}\p{L}*(?:'\p{L}+)*)*")
 
 
 def stopwords_resource() -> Resource:
@@ -59,8 +63,12 @@ def stopwords() -> frozenset[str]:
     return frozenset(stopwords_resource().lines())
 
 
-def _word_term(word: str, stop: frozenset[str]) -> str | None:
-    """A word's term: folded, possessive and plural stripped; None for stopwords."""
+@cache
+def _word_term(word: str) -> str | None:
+    """A word's term: folded, possessive and plural stripped; None for stopwords.
+
+    Cached: a corpus repeats its words, and this runs once per word of every article."""
+    stop = stopwords()
     w = word.casefold()
     if w.endswith("'s"):
         w = w[:-2]
@@ -90,26 +98,10 @@ def _lead(body: str, lead_words: int) -> str:
 def _names(text: str, stop: frozenset[str]) -> list[str]:
     """Runs of capitalised words that are not just a sentence's first word."""
     names: list[str] = []
-    run: list[str] = []
-    run_starts_sentence = False
-    previous_end = 0
-    sentence_start = True
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        gap = text[previous_end : match.start()]
-        previous_end = match.end()
-        if gap and _SENTENCE_END.search(gap):
-            sentence_start = True
-        capital = token[0].isupper()
-        joined = run and not gap.strip()  # only spaces between this word and the run
-        if capital and joined:
-            run.append(token)
-        else:
-            _close_run(run, run_starts_sentence, stop, names)
-            run = [token] if capital else []
-            run_starts_sentence = sentence_start
-        sentence_start = False
-    _close_run(run, run_starts_sentence, stop, names)
+    for match in _CAPITAL_RUN.finditer(text):
+        before = text[: match.start()].rstrip(" \t")
+        starts_sentence = not before or _SENTENCE_END.fullmatch(before[-1]) is not None
+        _close_run(match.group().split(), starts_sentence, stop, names)
     return names
 
 
@@ -125,19 +117,22 @@ def _close_run(run: list[str], starts_sentence: bool, stop: frozenset[str], name
     names.append("e:" + " ".join(w.replace("'s", "") for w in words))
 
 
+@cache
+def _term(token: str) -> str | None:
+    return _number_term(token) if token[0].isdigit() else _word_term(token)
+
+
 def article_terms(headline: str, body: str, *, lead_words: int, headline_weight: float) -> dict[str, float]:
     """Term -> weighted count for one article (empty when it has no usable words)."""
     stop = stopwords()
-    counts: dict[str, float] = {}
-    head = fold_typography(headline)
-    lead = fold_typography(_lead(body, lead_words))
-    for text, weight in ((head, headline_weight), (lead, 1.0)):
-        for token in _TOKEN.findall(text):
-            term = _number_term(token) if token[0].isdigit() else _word_term(token, stop)
-            if term is not None:
-                counts[term] = counts.get(term, 0.0) + weight
-    for name in _names(lead, stop):
-        counts[name] = counts.get(name, 0.0) + 1.0
+    head = Counter(map(_term, _TOKEN.findall(fold_typography(headline))))
+    lead_text = fold_typography(_lead(body, lead_words))
+    lead = Counter(map(_term, _TOKEN.findall(lead_text)))
+    lead.update(_names(lead_text, stop))  # names are terms of their own, beside their words
+    counts = {term: float(n) for term, n in lead.items() if term is not None}
+    for term, n in head.items():
+        if term is not None:
+            counts[term] = counts.get(term, 0.0) + n * headline_weight
     return counts
 
 
@@ -202,16 +197,36 @@ def weigh(terms: pl.DataFrame, n_docs: int, *, weighting: Weighting = "tfidf") -
     return Vectors(matrix, vocab["term"].to_list(), df)
 
 
+def group_top_terms(vectors: Vectors, labels: npt.NDArray[np.int64], k: int) -> dict[int, list[str]]:
+    """``top_terms`` of every group of rows sharing a label, from one sparse product."""
+    n = labels.size
+    groups, inverse = np.unique(labels, return_inverse=True)
+    indicator = sp.csr_matrix((np.ones(n), (inverse, np.arange(n))), shape=(groups.size, n))
+    centroids = sp.csr_matrix(indicator @ vectors.matrix)
+    out: dict[int, list[str]] = {}
+    for g, label in enumerate(groups.tolist()):
+        start, end = centroids.indptr[g], centroids.indptr[g + 1]
+        out[label] = _heaviest(centroids.data[start:end], centroids.indices[start:end], vectors.vocabulary, k)
+    return out
+
+
 def top_terms(vectors: Vectors, rows: npt.NDArray[np.int64], k: int) -> list[str]:
     """The ``k`` heaviest terms of the summed (centroid) vector of ``rows``, ties by term."""
     if rows.size == 0 or k <= 0:
         return []
     centroid = np.asarray(vectors.matrix[rows].sum(axis=0)).ravel()
     nonzero = np.flatnonzero(centroid)
-    order = sorted(nonzero.tolist(), key=lambda j: (-round(float(centroid[j]), 12), vectors.vocabulary[j]))
+    return _heaviest(centroid[nonzero], nonzero, vectors.vocabulary, k)
+
+
+def _heaviest(weights: npt.NDArray[np.float64], columns: npt.NDArray[np.int64] | npt.NDArray[np.int32], vocabulary: list[str], k: int) -> list[str]:
+    if k <= 0:
+        return []
+    ranked = sorted(zip(weights.tolist(), columns.tolist(), strict=True), key=lambda wc: (-round(wc[0], 12), vocabulary[wc[1]]))
+    order = [c for _, c in ranked]
     shown: list[str] = []
     for j in order:  # a name and its word ("e:ukraine", "ukraine") are shown once
-        word = _readable(vectors.vocabulary[j])
+        word = _readable(vocabulary[j])
         if word not in shown:
             shown.append(word)
         if len(shown) == k:

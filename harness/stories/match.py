@@ -20,6 +20,7 @@ with every article sharing a posted term (no time window).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,9 +29,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from harness.discovery.exact import overlap
 from harness.discovery.pairs import published_time
-from harness.discovery.shingles import shingle_hashes
+from harness.discovery.shingles import fold_typography
 from harness.engines import BatchCall, Engine
 from harness.errors import InputError
 from harness.stories.candidates import UNDATED, Candidates, find_candidates
@@ -42,20 +42,23 @@ from harness.stories.features import (
     Vectors,
     Weighting,
     term_counts,
-    top_terms,
+    group_top_terms,
     weigh,
 )
 
 IntArray = npt.NDArray[np.int64]
 DEFAULT_THRESHOLD = 0.15
 DEFAULT_WINDOW_DAYS = 2
-DEFAULT_TOP_K = 12
+DEFAULT_TOP_K = 30
 DEFAULT_MAX_DF = 1000
+DEFAULT_MIN_SHARED = 2
 DEFAULT_NEIGHBOURS = 3
 DEFAULT_COPY_CONTAINMENT = 0.5
-COPY_MIN_COSINE = 0.3  # only pairs this similar are checked for copied bodies (cheap pre-filter)
+COPY_MIN_COSINE = 0.6  # only pairs this similar are checked for copied bodies (cheap pre-filter)
 TOP_TERMS = 8
 _DAY_US = 86_400_000_000
+SHINGLE = 5  # words per shingle, as wire-copy discovery
+_WORD = re.compile(r"\w+")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 ASSIGNMENT_SCHEMA: dict[str, pl.DataType] = {
@@ -86,6 +89,7 @@ class StorySettings:
     window_days: int = DEFAULT_WINDOW_DAYS  # dated articles at most this many days apart
     top_k: int = DEFAULT_TOP_K  # terms each article posts to the inverted index
     max_df: int = DEFAULT_MAX_DF  # terms in more articles are not posted
+    min_shared: int = DEFAULT_MIN_SHARED  # posted terms a candidate pair shares
     lead_words: int = DEFAULT_LEAD_WORDS
     headline_weight: float = DEFAULT_HEADLINE_WEIGHT
     weighting: Weighting = "tfidf"
@@ -166,14 +170,14 @@ def _copy_edges(
 ) -> tuple[IntArray, IntArray]:
     """Copies: candidates whose bodies share most word 5-grams, plus pairs given by discovery."""
     near = np.flatnonzero(candidates.similarity >= COPY_MIN_COSINE)
-    shingles: dict[int, Any] = {}
+    shingles: dict[int, frozenset[tuple[str, ...]]] = {}
     xs: list[int] = []
     ys: list[int] = []
     for index in near.tolist():
         x, y = int(candidates.a[index]), int(candidates.b[index])
         for p in (x, y):
             if p not in shingles:
-                shingles[p] = shingle_hashes(bodies[p])
+                shingles[p] = _opening_shingles(bodies[p], settings.lead_words)
         if _containment(shingles[x], shingles[y]) >= settings.copy_containment:
             xs.append(x)
             ys.append(y)
@@ -186,12 +190,18 @@ def _copy_edges(
     return np.array(xs, dtype=np.int64), np.array(ys, dtype=np.int64)
 
 
-def _containment(x: Any, y: Any) -> float:
-    """Shared 5-grams over the smaller set's: how much of the shorter body the other holds."""
-    if not x.size or not y.size:
+def _opening_shingles(body: str, n: int) -> frozenset[tuple[str, ...]]:
+    """Word 5-grams of the first ``n`` words (typography and case folded): copies share
+    their opening, and shingling whole bodies would be most of the cost."""
+    words = _WORD.findall(fold_typography(" ".join(body.split(maxsplit=n)[:n])).casefold())
+    return frozenset(zip(*(words[i:] for i in range(SHINGLE))))
+
+
+def _containment(x: frozenset[tuple[str, ...]], y: frozenset[tuple[str, ...]]) -> float:
+    """Shared 5-grams over the smaller set's: how much of the shorter opening the other holds."""
+    if not x or not y:
         return 0.0
-    found = overlap(x, y)
-    return found.shared / min(found.a_size, found.b_size)
+    return len(x & y) / min(len(x), len(y))
 
 
 def match_stories(
@@ -224,7 +234,8 @@ def match_stories(
     no_text = vectors.empty
     status = ["no_text" if no_text[i] else s for i, s in enumerate(status)]
     candidates = find_candidates(
-        vectors, days, top_k=settings.top_k, max_df=settings.max_df, window_days=settings.window_days
+        vectors, days, top_k=settings.top_k, max_df=settings.max_df, window_days=settings.window_days,
+        min_shared=settings.min_shared,
     )
     copy_a, copy_b = _copy_edges(table["body"].to_list(), candidates, settings, ids, copies)
     labels = average_linkage(
@@ -300,6 +311,7 @@ def _assignments(
 def _stories(ordered: pl.DataFrame, labels: IntArray, vectors: Vectors, ids: list[str]) -> pl.DataFrame:
     outlets = ordered["outlet"].fill_null("").to_list() if "outlet" in ordered.columns else [""] * len(ids)
     published = ordered["published"].to_list() if "published" in ordered.columns else [None] * len(ids)
+    terms = group_top_terms(vectors, labels, TOP_TERMS) if len(ids) else {}
     members: dict[int, list[int]] = {}
     for position, label in enumerate(labels.tolist()):
         members.setdefault(label, []).append(position)
@@ -315,7 +327,7 @@ def _stories(ordered: pl.DataFrame, labels: IntArray, vectors: Vectors, ids: lis
                 "outlet_names": ", ".join(names),
                 "first_published": dates[0] if dates else None,
                 "last_published": dates[-1] if dates else None,
-                "top_terms": ", ".join(top_terms(vectors, np.array(positions, dtype=np.int64), TOP_TERMS)),
+                "top_terms": ", ".join(terms[label]),
                 "doc_ids": [ids[p] for p in positions],
             }
         )

@@ -206,6 +206,11 @@ empty / malformed JSONL on stdin   test_bad_standard_input (names <stdin>:LINE)
 score --stream with several        test_stream_refuses_several_inputs
   inputs or -
 corpus show --limit -1             test_corpus_show_limit_out_of_range
+stories: no text, no date, future  test_stories_odd_articles_are_counted (counted in the summary,
+  date; a one-article corpus         never a crash); test_stories_single_article_is_one_story
+validate stories: gold file        test_validate_stories_bad_gold[*] (missing columns, unknown
+  without doc_id/story, unknown      doc ids, unreadable format, no --corpus); stories -o *.csv:
+  doc ids, no --corpus               test_stories_output_suffix
 =================================  ==============================================================
 """
 
@@ -2713,3 +2718,67 @@ def test_stream_refuses_several_inputs(tmp_path: Path) -> None:
 def test_corpus_show_limit_out_of_range() -> None:
     line = error_line(runner.invoke(app, ["corpus", "show", "seeds", "--limit", "-1"]))
     assert line == "error: --limit -1 is out of range (allowed: an integer in [0, 1000000000])", line
+
+
+# -- issue 17: stories -------------------------------------------------------------------------
+
+
+def _story_jsonl(rows: list[dict[str, object]]) -> str:
+    return "".join(json.dumps(r) + "\n" for r in rows)
+
+
+def test_stories_odd_articles_are_counted(tmp_path: Path) -> None:
+    corpus = tmp_path / "odd.jsonl"
+    corpus.write_text(
+        _story_jsonl(
+            [
+                {"doc_id": "a", "outlet": "Reuters", "headline": "", "body": "It is what it is. — …", "published": "2024-03-05"},
+                {"doc_id": "b", "outlet": "BBC", "headline": "Rail strike halts trains", "body": "GDL drivers walked out.", "published": None},
+                {"doc_id": "c", "outlet": "BBC", "headline": "Rail strike", "body": "Trains stopped.", "published": "not a date"},
+                {"doc_id": "d", "outlet": "Sun", "headline": "Strike!", "body": "Trains halted.", "published": "2999-01-01"},
+            ]
+        )
+    )
+    result = runner.invoke(app, ["stories", str(corpus), "--json", "--as-of", "2025-01-01"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["articles"] == 4 and summary["no_text"] == 1 and summary["undated"] == 2
+    assert summary["future_date"] == 1
+    assert "no text 1, no date 2, future date 1" in result.stderr
+
+
+def test_stories_single_article_is_one_story(tmp_path: Path) -> None:
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(_story_jsonl([{"doc_id": "only", "outlet": "Reuters", "body": "The talks resumed on Monday."}]))
+    out = tmp_path / "stories.parquet"
+    result = runner.invoke(app, ["stories", str(corpus), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pl.read_parquet(out)
+    assert table["doc_id"].to_list() == ["only"] and table["story_size"].to_list() == [1]
+
+
+def test_stories_output_suffix(tmp_path: Path) -> None:
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(_story_jsonl([{"doc_id": "only", "outlet": "Reuters", "body": "The talks resumed."}]))
+    line = error_line(runner.invoke(app, ["stories", str(corpus), "-o", str(tmp_path / "s.csv")]))
+    assert line.startswith("error: ") and "name the file *.parquet or *.json" in line, line
+    assert not (tmp_path / "s.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "case, gold, message",
+    [
+        ("missing-columns", "doc_id,label\nonly,x\n", "the gold file needs columns doc_id and story"),
+        ("unknown-ids", "doc_id,story\nonly,x\nnope,y\n", "1 doc id(s) not in the corpus, e.g. 'nope'"),
+        ("no-corpus", "doc_id,story\nonly,x\n", "validate stories needs --corpus"),
+        ("format", "doc_id,story\nonly,x\n", "cannot tell the gold file's format"),
+    ],
+)
+def test_validate_stories_bad_gold(tmp_path: Path, case: str, gold: str, message: str) -> None:
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(_story_jsonl([{"doc_id": "only", "outlet": "Reuters", "body": "The talks resumed."}]))
+    path = tmp_path / ("gold.txt" if case == "format" else "gold.csv")
+    path.write_text(gold)
+    args = ["validate", "stories", "--gold", str(path)] + ([] if case == "no-corpus" else ["--corpus", str(corpus)])
+    line = error_line(runner.invoke(app, args))
+    assert message in line, line

@@ -23,6 +23,7 @@ from harness.stories.features import DEFAULT_HEADLINE_WEIGHT, DEFAULT_LEAD_WORDS
 from harness.stories.match import (
     DEFAULT_COPY_CONTAINMENT,
     DEFAULT_MAX_DF,
+    DEFAULT_MIN_SHARED,
     DEFAULT_NEIGHBOURS,
     DEFAULT_THRESHOLD,
     DEFAULT_TOP_K,
@@ -41,19 +42,28 @@ def _resources(settings: Mapping[str, Any]) -> list[Resource]:
 
 def _shared_stories(stories: pl.DataFrame, articles: pl.DataFrame | None) -> list[Block]:
     """Which articles share a story, by outlet and headline (stories of two or more)."""
-    shared = stories.filter(pl.col("size") > 1)
-    if shared.height == 0:
-        return [Paragraph("No two articles share a story.")]
     if articles is None or "headline" not in articles.columns:
         return []
     lookup = articles.select("doc_id", "outlet", "headline")
-    members = (
-        shared.select("story_id", "doc_ids")
-        .explode("doc_ids")
-        .rename({"doc_ids": "doc_id"})
-        .join(lookup, on="doc_id", how="left", maintain_order="left")
-    )
-    return [Table(members.head(REPORT_ROWS * 4), "Articles that share a story (table `stories`)")]
+
+    def members(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.select("story_id", "doc_ids")
+            .explode("doc_ids")
+            .rename({"doc_ids": "doc_id"})
+            .join(lookup, on="doc_id", how="left", maintain_order="left")
+        )
+
+    shared = stories.filter(pl.col("size") > 1)
+    alone = stories.filter(pl.col("size") == 1)
+    blocks: list[Block] = []
+    if shared.height:
+        blocks.append(Table(members(shared), "Articles that share a story (table `stories`)", max_rows=REPORT_ROWS * 4))
+    else:
+        blocks.append(Paragraph("No two articles share a story."))
+    if alone.height:
+        blocks.append(Table(members(alone), "Articles in a story of their own (table `stories`)", max_rows=REPORT_ROWS))
+    return blocks
 
 
 def stories_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
@@ -68,7 +78,8 @@ def stories_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bloc
         Heading("Stories"),
         Paragraph(
             f"{per_article.height} articles in {stories.height} stories ({multi} with two or more articles). "
-            f"Articles are TF-IDF vectors over headline, lead and name-like tokens; candidates share a top term "
+            f"Articles are TF-IDF vectors over headline, lead and name-like tokens; candidates share at least "
+            f"{settings.get('min_shared', DEFAULT_MIN_SHARED)} of their top {settings.get('top_k', DEFAULT_TOP_K)} terms "
             f"and, when both are dated, lie within {window} days; average-linkage clustering merges stories "
             f"while their mean cosine similarity is at least {threshold}; copies are merged first. "
             f"Article status: {status}. Source: tables `stories` and `story_articles`; the `story` column of "
@@ -109,6 +120,9 @@ def match_stories_step(
     max_df: Annotated[
         int, Range(2, 100_000_000), Help("Terms held by more articles than this find no candidates (too common).")
     ] = DEFAULT_MAX_DF,
+    min_shared: Annotated[
+        int, Range(1, 1000), Help("Posted terms two articles must share to be compared at all.")
+    ] = DEFAULT_MIN_SHARED,
     lead_words: Annotated[int, Range(1, 10_000), Help("Words of the body read as the lead.")] = DEFAULT_LEAD_WORDS,
     headline_weight: Annotated[
         float, Range(0, 100), Help("How many times a headline word counts, against once for a lead word.")
@@ -135,6 +149,7 @@ def match_stories_step(
         window_days=window_days,
         top_k=top_k,
         max_df=max_df,
+        min_shared=min_shared,
         lead_words=lead_words,
         headline_weight=headline_weight,
         weighting=weighting,

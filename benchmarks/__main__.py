@@ -14,6 +14,7 @@ from benchmarks import (
     bench_pairs,
     bench_scale,
     bench_score,
+    bench_stories,
     bench_stream,
 )
 
@@ -30,6 +31,7 @@ def main() -> None:
         ("wire-copy discovery", bench_pairs.main),
         ("streamed scoring: peak memory", bench_stream.main),
         ("engines: local vs Ray", bench_engines.main),
+        ("story matching on 100k synthetic articles", bench_stories.main),
     )
     for name, bench in benches:
         print(f"== {name} ==", flush=True)

@@ -229,3 +229,25 @@ def test_step_adds_the_story_column() -> None:
     for x, y in itertools.combinations(["quake-0", "quake-1", "quake-2"], 2):
         keys = dict(tables["articles"].select("doc_id", "story").iter_rows())
         assert keys[x] == keys[y]
+
+
+class _SlicingEngine:
+    """Runs a batch call slice by slice, as Ray Data does (same contract, no cluster)."""
+
+    name = "ray"
+
+    def run(self, call):  # type: ignore[no-untyped-def]
+        table = call.tables[call.batched]
+        parts = [call.call(table.slice(first, 3)) for first in range(0, table.height, 3)]
+        return {name: pl.concat([p[name] for p in parts]) for name in call.outputs}
+
+    def map_groups(self, frame, keys, func):  # type: ignore[no-untyped-def]
+        raise AssertionError("not used")
+
+
+def test_terms_in_partitions_give_the_same_ids() -> None:
+    corpus, _ = _corpus()
+    local = match_stories(corpus)
+    sliced = match_stories(corpus, engine=_SlicingEngine())  # type: ignore[arg-type]
+    assert sliced.assignments.equals(local.assignments)
+    assert sliced.stories.equals(local.stories)

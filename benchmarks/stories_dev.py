@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--undated", action="store_true", help="distractors without dates")
     parser.add_argument("--threshold", type=float, default=None, help="story threshold (default: the setting's)")
-    parser.add_argument("--overlap-threshold", type=float, default=0.2)
+    parser.add_argument("--overlap-threshold", type=float, default=0.15)
     parser.add_argument("--weighting", choices=("tfidf", "bm25"), default="tfidf")
     parser.add_argument("--top-k", type=int, default=None)
     parser.add_argument("--min-shared", type=int, default=None)

@@ -29,7 +29,7 @@ from harness.errors import InputError
 from harness.stories.cluster import average_linkage
 
 GOLD_COLUMNS = ("story", "story_id", "gold")
-DEFAULT_OVERLAP_THRESHOLD = 0.2
+DEFAULT_OVERLAP_THRESHOLD = 0.15
 _WORD = re.compile(r"\w+")
 MEASURES_SCHEMA: dict[str, pl.DataType] = {"method": pl.String(), "measure": pl.String(), "value": pl.Float64()}
 

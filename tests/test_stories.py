@@ -251,3 +251,23 @@ def test_terms_in_partitions_give_the_same_ids() -> None:
     sliced = match_stories(corpus, engine=_SlicingEngine())  # type: ignore[arg-type]
     assert sliced.assignments.equals(local.assignments)
     assert sliced.stories.equals(local.stories)
+
+
+def test_validate_stories_cli_reports_both_methods(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    corpus, gold = _corpus()
+    corpus.write_ndjson(tmp_path / "corpus.jsonl")
+    pl.DataFrame({"doc_id": list(gold), "story": list(gold.values())}).write_csv(tmp_path / "gold.csv")
+    result = CliRunner().invoke(
+        app, ["validate", "stories", "--gold", str(tmp_path / "gold.csv"), "--corpus", str(tmp_path / "corpus.jsonl"), "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {(r["method"], r["measure"]): r["value"] for r in json.loads(result.stdout)}
+    assert rows[("stories", "pairwise_f1")] == 1.0 and rows[("stories", "adjusted_rand")] == 1.0
+    assert rows[("stories", "articles")] == 12.0
+    assert {m for m, _ in rows} == {"stories", "word_overlap"} and ("word_overlap", "bcubed_f1") in rows

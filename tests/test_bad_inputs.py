@@ -211,6 +211,8 @@ stories: no text, no date, future  test_stories_odd_articles_are_counted (counte
 validate stories: gold file        test_validate_stories_bad_gold[*] (missing columns, unknown
   without doc_id/story, unknown      doc ids, unreadable format, no --corpus); stories -o *.csv:
   doc ids, no --corpus               test_stories_output_suffix
+stories --pairs without a_doc_id,  test_stories_pairs_without_pair_columns
+  b_doc_id
 =================================  ==============================================================
 """
 
@@ -2782,3 +2784,11 @@ def test_validate_stories_bad_gold(tmp_path: Path, case: str, gold: str, message
     args = ["validate", "stories", "--gold", str(path)] + ([] if case == "no-corpus" else ["--corpus", str(corpus)])
     line = error_line(runner.invoke(app, args))
     assert message in line, line
+
+
+def test_stories_pairs_without_pair_columns(tmp_path: Path) -> None:
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(_story_jsonl([{"doc_id": "only", "outlet": "Reuters", "body": "The talks resumed."}]))
+    (tmp_path / "p.json").write_text('[{"x": 1}]')
+    line = error_line(runner.invoke(app, ["stories", str(corpus), "--pairs", str(tmp_path / "p.json")]))
+    assert line == f"error: {tmp_path / 'p.json'}: no column(s) a_doc_id, b_doc_id (give the table `harness pairs -o FILE` writes)", line

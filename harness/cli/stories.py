@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from harness.cli.pairs import pairs_json
 from harness.cli.common import EngineOption, RayAddressOption, clean_errors, print_json, progress
 from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
@@ -55,6 +56,9 @@ def stories_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="A `published` after this ISO date is a future date (default: now).")
     ] = None,
+    pairs: Annotated[
+        Path | None, typer.Option("--pairs", help="Copy pairs from `harness pairs -o` (*.parquet or *.json): each pair is one story.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary (counts) as JSON on stdout.")] = False,
     invalid_utf8: Annotated[
         Literal["error", "replace"],
@@ -74,6 +78,7 @@ def stories_command(
     """
     from harness.results import table_bytes  # polars' writers: not for --help
     from harness.stories import StorySettings, match_stories
+    from harness.stories.evaluate import read_copy_pairs
 
     inputs = corpus_inputs(corpus)
     if output is not None:
@@ -89,23 +94,24 @@ def stories_command(
         warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
     for warning in read.warnings:
         warn(warning)
+    copies = read_copy_pairs(pairs) if pairs is not None else None
     settings = StorySettings(threshold=threshold, window_days=window_days, weighting=weighting, as_of=moment)
     with open_engine(engine or "local", address=ray_address) as chosen:
         with progress("stories", "articles", total=read.articles.height, deferred=True) as work:
-            found = match_stories(read.articles, settings=settings, engine=chosen)
+            found = match_stories(read.articles, settings=settings, engine=chosen, copies=copies)
             work.count(read.articles.height)
             work.summary = found.summary_line()
     if output is not None:
         data = (
             table_bytes(found.assignments)
             if output.suffix.lower() == ".parquet"
-            else found.assignments.write_json().encode("utf-8")
+            else pairs_json(found.assignments).encode("utf-8")  # the same JSON as on stdout
         )
         write_output(output, data, inputs=inputs)
     if as_json:
         print_json(found.summary())
     elif output is None:
-        print_json(found.assignments.to_dicts())
+        typer.echo(pairs_json(found.assignments), nl=False)
     work.done_line()
 
 

@@ -186,3 +186,22 @@ def evaluate(
         for measure, value in scores([found[i] for i in ids], labels).items():
             rows.append({"method": name, "measure": measure, "value": value})
     return pl.DataFrame(rows, schema=MEASURES_SCHEMA)
+
+
+def read_copy_pairs(path: Path) -> pl.DataFrame:
+    """``a_doc_id``, ``b_doc_id`` from a table ``harness pairs -o`` wrote (Parquet or JSON)."""
+    try:
+        frame = pl.read_parquet(path) if path.suffix.lower() == ".parquet" else pl.read_json(path)
+    except FileNotFoundError:
+        raise InputError("no such file", where=path, hint="check the path given with --pairs") from None
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"not readable: {first}", where=path, hint="write it with `harness pairs -o FILE`") from None
+    if frame.height == 0 and not frame.columns:
+        return pl.DataFrame(schema={"a_doc_id": pl.String(), "b_doc_id": pl.String()})
+    missing = [c for c in ("a_doc_id", "b_doc_id") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"no column(s) {', '.join(missing)}", where=path, hint="give the table `harness pairs -o FILE` writes"
+        )
+    return frame.select(pl.col("a_doc_id").cast(pl.String), pl.col("b_doc_id").cast(pl.String))

@@ -187,7 +187,8 @@ def _copy_edges(
             if a_id in position and b_id in position:
                 xs.append(position[a_id])
                 ys.append(position[b_id])
-    return np.array(xs, dtype=np.int64), np.array(ys, dtype=np.int64)
+    unique = sorted({(min(x, y), max(x, y)) for x, y in zip(xs, ys, strict=True) if x != y})  # found and given
+    return np.array([x for x, _ in unique], dtype=np.int64), np.array([y for _, y in unique], dtype=np.int64)
 
 
 def _opening_shingles(body: str, n: int) -> frozenset[tuple[str, ...]]:

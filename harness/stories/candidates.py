@@ -27,7 +27,7 @@ from harness.stories.features import Vectors
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 UNDATED = np.iinfo(np.int64).min  # a day value meaning "no usable date"
-_CHUNK = 200_000
+_CHUNK = 50_000  # pairs per cosine batch: bounds the gathered rows held at once
 
 
 @dataclass(frozen=True, slots=True)

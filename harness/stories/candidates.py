@@ -27,6 +27,7 @@ from harness.stories.features import Vectors
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 UNDATED = np.iinfo(np.int64).min  # a day value meaning "no usable date"
+TERM_SHARES = 16  # candidate joins are run on this many disjoint shares of the terms
 _CHUNK = 50_000  # pairs per cosine batch: bounds the gathered rows held at once
 
 
@@ -58,8 +59,25 @@ def postings(vectors: Vectors, *, top_k: int, max_df: int) -> pl.DataFrame:
 
 
 def candidate_pairs(posted: pl.DataFrame, days: IntArray, *, window_days: int) -> pl.DataFrame:
-    """(doc, doc_b) with doc < doc_b sharing a posted term, within the time window when dated."""
+    """(doc, doc_b, len) with doc < doc_b sharing ``len`` posted terms, within the time window when dated.
+
+    Terms are joined a share at a time (by term id), so the rows of one join, not of
+    all, are held at once; the counts of the shares add up.
+    """
     posted = posted.with_columns(day=pl.Series(days)[posted["doc"]] if posted.height else pl.lit(0, pl.Int64))
+    parts = [
+        _pairs_of_terms(posted.filter(pl.col("term") % TERM_SHARES == share), window_days)
+        for share in range(TERM_SHARES)
+    ]
+    return (
+        pl.concat(parts)
+        .group_by("doc", "doc_b")
+        .agg(pl.col("len").sum())
+        .sort("doc", "doc_b")
+    )
+
+
+def _pairs_of_terms(posted: pl.DataFrame, window_days: int) -> pl.DataFrame:
     dated = posted.filter(pl.col("day") != UNDATED)
     undated = posted.filter(pl.col("day") == UNDATED)
     offsets = pl.DataFrame({"offset": np.arange(-window_days, window_days + 1, dtype=np.int64)})
@@ -70,16 +88,12 @@ def candidate_pairs(posted: pl.DataFrame, days: IntArray, *, window_days: int) -
     with_undated = undated.join(posted, on="term", suffix="_b").filter(
         (pl.col("day_b") != UNDATED) | (pl.col("doc") < pl.col("doc_b"))
     )
-    in_window, with_undated = in_window.select("doc", "doc_b"), with_undated.select("doc", "doc_b")
-    pairs = pl.concat([in_window, with_undated])
-    # A pair is found once per shared term (and from both sides for an undated one):
-    # count the distinct shared terms by counting rows from the lower side.
+    pairs = pl.concat([in_window.select("doc", "doc_b"), with_undated.select("doc", "doc_b")])
     return (
-        pairs.filter(pl.col("doc") != pl.col("doc_b"))
-        .select(doc=pl.min_horizontal("doc", "doc_b"), doc_b=pl.max_horizontal("doc", "doc_b"))
+        pairs.select(doc=pl.min_horizontal("doc", "doc_b"), doc_b=pl.max_horizontal("doc", "doc_b"))
         .group_by("doc", "doc_b")
         .len()
-        .sort("doc", "doc_b")
+        .with_columns(pl.col("len").cast(pl.Int64))
     )
 
 

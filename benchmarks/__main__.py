@@ -14,6 +14,7 @@ from benchmarks import (
     bench_pairs,
     bench_scale,
     bench_score,
+    bench_stories,
     bench_stream,
     bench_webdiff,
 )
@@ -33,6 +34,7 @@ def main() -> None:
         ("real web text: page chrome, typography, discovery recall", lambda argv: bench_webdiff.main([*argv, "--no-review"])),
         ("streamed scoring: peak memory", bench_stream.main),
         ("engines: local vs Ray", bench_engines.main),
+        ("story matching on 100k synthetic articles", bench_stories.main),
     )
     for name, bench in benches:
         print(f"== {name} ==", flush=True)

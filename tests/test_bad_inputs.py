@@ -235,6 +235,13 @@ corpus import: unreadable page or  test_corpus_import_of_an_unreadable_page_in_a
 unknown loaded_lexicon setting     test_unknown_loaded_lexicon_setting
 wire_diff furniture_min_articles   test_furniture_min_articles_out_of_range (1, 0, -3: allowed
   below 2                            [2, 1000000])
+stories: no text, no date, future  test_stories_odd_articles_are_counted (counted in the summary,
+  date; a one-article corpus         never a crash); test_stories_single_article_is_one_story
+validate stories: gold file        test_validate_stories_bad_gold[*] (missing columns, unknown
+  without doc_id/story, unknown      doc ids, unreadable format, no --corpus); stories -o *.csv:
+  doc ids, no --corpus               test_stories_output_suffix
+stories --pairs without a_doc_id,  test_stories_pairs_without_pair_columns
+  b_doc_id
 =================================  ==============================================================
 """
 
@@ -3018,3 +3025,73 @@ def test_furniture_min_articles_out_of_range(project: Project, value: str) -> No
     expected = f"steps[1].settings.furniture_min_articles = {value} is out of range (allowed: an integer in [2, 1000000])"
     assert "bad.toml" in line and expected in line, line
     assert_nothing_written(project)
+# -- issue 17: stories -------------------------------------------------------------------------
+
+
+def _story_jsonl(rows: list[dict[str, object]]) -> str:
+    return "".join(json.dumps(r) + "\n" for r in rows)
+
+
+def test_stories_odd_articles_are_counted(tmp_path: Path) -> None:
+    corpus = tmp_path / "odd.jsonl"
+    corpus.write_text(
+        _story_jsonl(
+            [
+                {"doc_id": "a", "outlet": "Reuters", "headline": "", "body": "It is what it is. — …", "published": "2024-03-05"},
+                {"doc_id": "b", "outlet": "BBC", "headline": "Rail strike halts trains", "body": "GDL drivers walked out.", "published": None},
+                {"doc_id": "c", "outlet": "BBC", "headline": "Rail strike", "body": "Trains stopped.", "published": "not a date"},
+                {"doc_id": "d", "outlet": "Sun", "headline": "Strike!", "body": "Trains halted.", "published": "2999-01-01"},
+            ]
+        )
+    )
+    result = runner.invoke(app, ["stories", str(corpus), "--json", "--as-of", "2025-01-01"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["articles"] == 4 and summary["no_text"] == 1 and summary["undated"] == 2
+    assert summary["future_date"] == 1
+    assert "no text 1, no date 2, future date 1" in result.stderr
+
+
+def test_stories_single_article_is_one_story(tmp_path: Path) -> None:
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(_story_jsonl([{"doc_id": "only", "outlet": "Reuters", "body": "The talks resumed on Monday."}]))
+    out = tmp_path / "stories.parquet"
+    result = runner.invoke(app, ["stories", str(corpus), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pl.read_parquet(out)
+    assert table["doc_id"].to_list() == ["only"] and table["story_size"].to_list() == [1]
+
+
+def test_stories_output_suffix(tmp_path: Path) -> None:
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(_story_jsonl([{"doc_id": "only", "outlet": "Reuters", "body": "The talks resumed."}]))
+    line = error_line(runner.invoke(app, ["stories", str(corpus), "-o", str(tmp_path / "s.csv")]))
+    assert line.startswith("error: ") and "name the file *.parquet or *.json" in line, line
+    assert not (tmp_path / "s.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "case, gold, message",
+    [
+        ("missing-columns", "doc_id,label\nonly,x\n", "the gold file needs columns doc_id and story"),
+        ("unknown-ids", "doc_id,story\nonly,x\nnope,y\n", "1 doc id(s) not in the corpus, e.g. 'nope'"),
+        ("no-corpus", "doc_id,story\nonly,x\n", "validate stories needs --corpus"),
+        ("format", "doc_id,story\nonly,x\n", "cannot tell the gold file's format"),
+    ],
+)
+def test_validate_stories_bad_gold(tmp_path: Path, case: str, gold: str, message: str) -> None:
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(_story_jsonl([{"doc_id": "only", "outlet": "Reuters", "body": "The talks resumed."}]))
+    path = tmp_path / ("gold.txt" if case == "format" else "gold.csv")
+    path.write_text(gold)
+    args = ["validate", "stories", "--gold", str(path)] + ([] if case == "no-corpus" else ["--corpus", str(corpus)])
+    line = error_line(runner.invoke(app, args))
+    assert message in line, line
+
+
+def test_stories_pairs_without_pair_columns(tmp_path: Path) -> None:
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(_story_jsonl([{"doc_id": "only", "outlet": "Reuters", "body": "The talks resumed."}]))
+    (tmp_path / "p.json").write_text('[{"x": 1}]')
+    line = error_line(runner.invoke(app, ["stories", str(corpus), "--pairs", str(tmp_path / "p.json")]))
+    assert line == f"error: {tmp_path / 'p.json'}: no column(s) a_doc_id, b_doc_id (give the table `harness pairs -o FILE` writes)", line

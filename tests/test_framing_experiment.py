@@ -38,10 +38,15 @@ def test_tabloid_framing_result_and_report(project: Project, snapshot: SnapshotA
     assert "unleashed" in report.markdown
     assert "<svg" in report.html and "<script" not in report.html
     assert "Caution: " in report.markdown  # one article per outlet is said plainly
-    # No story key in the seeds: the Daily Mail (Gabbard on Clinton) and Reuters (Russia-Ukraine
-    # talks) report different events, and nothing in the corpus lets the report separate them.
-    assert "Outlet and story cannot be separated" in report.markdown
-    assert stored.table("comparisons")["confounded"].all()
+    # match_stories gives the story key (issue 17): Reuters and the Guardian report one event and are
+    # compared within it; the Daily Mail (Gabbard on Clinton) reports another, so its pairs stay confounded.
+    comparisons = stored.table("comparisons")
+    daily_mail = (pl.col("outlet_a") == "Daily Mail") | (pl.col("outlet_b") == "Daily Mail")
+    assert comparisons.filter(daily_mail)["confounded"].all()
+    assert not comparisons.filter(~daily_mail)["confounded"].any()
+    assert "share no story" in report.markdown
+    keys = dict(stored.table("articles").select("outlet", "story").iter_rows())
+    assert keys["Reuters"] == keys["The Guardian"] != keys["Daily Mail"]
     assert report.markdown == snapshot(name="markdown")
     assert report.html == snapshot(name="html")
 

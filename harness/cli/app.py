@@ -25,6 +25,7 @@ from harness.cli import terminal
 from harness.cli.entry import version_line
 from harness.cli.group import HarnessGroup
 from harness.cli.pairs import pairs_command
+from harness.cli.stories import stories_command, validate_stories
 from harness.cli.results import JsonOption, check_report_folder, make_report_folder
 from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
@@ -678,18 +679,24 @@ def _check_score_options(
 @app.command("validate")
 @clean_errors
 def validate_cmd(
-    kind: Annotated[Literal["sentiment", "loaded-terms"], typer.Argument(help="Which instrument to validate.")],
+    kind: Annotated[
+        Literal["sentiment", "loaded-terms", "stories"], typer.Argument(help="Which instrument to validate.")
+    ],
     gold: Annotated[
         Path,
         typer.Option(
             "--gold",
             help="CSV/JSONL/Parquet with `text` and `rating` and/or `label`; for loaded-terms also a "
-            "BABE-like sentence CSV/TSV or a folder of article<ID>.txt with span .labels files.",
+            "BABE-like sentence CSV/TSV or a folder of article<ID>.txt with span .labels files; for "
+            "stories a table of doc_id and story.",
         ),
     ],
     format: Annotated[Literal["text", "json"], typer.Option("--format", "-f")] = "text",
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     lexicon: Annotated[list[Path] | None, typer.Option("--lexicon", help="An extra lexicon TSV (repeatable).")] = None,
+    corpus: Annotated[
+        list[Path] | None, typer.Option("--corpus", help="stories: the corpus whose articles the gold file groups.")
+    ] = None,
 ) -> None:
     """Agreement of an instrument with a human-rated set: Pearson/Spearman r, F1, ROC AUC.
 
@@ -710,14 +717,20 @@ def validate_cmd(
     Loaded_Language spans per 1,000 words. Each figure comes for the lexicon and for the
     plain VADER word list (|valence| >= 1.5) side by side.
 
+    stories: the gold file has doc_id and story; reports pairwise and B-cubed
+    precision/recall/F1 and adjusted Rand, with the word-overlap baseline beside them.
+
     Example: harness validate loaded-terms --gold babe.csv --json
     """
+    if as_json:
+        format = "json"
+    if kind == "stories":
+        validate_stories(gold, corpus, format)
+        return
     from harness.scoring import validate  # the science stack: not for --help
     from harness.scoring.gold import read_gold
     from harness.scoring.loaded_gold import detect_format
 
-    if as_json:
-        format = "json"
     if kind == "loaded-terms" and detect_format(gold) is not None:
         _validate_loaded_gold(gold, lexicon or (), format)
         return
@@ -861,4 +874,5 @@ def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
 
 
 app.command("pairs")(pairs_command)
+app.command("stories")(stories_command)
 register_results(app)  # results, show, export, compare

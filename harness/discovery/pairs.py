@@ -24,7 +24,7 @@ not named ("unknown") may come from any outlet, so its pairs are kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,6 +47,7 @@ from harness.discovery.buckets import (
 )
 from harness.discovery.minhash import MinHasher, band_keys
 from harness.discovery.shingles import Hashes, ShingleBatch, shingle_batch
+from harness.discovery.workers import band_keys_of_texts, map_band_keys, worker_count
 from harness.engines import BatchCall, Engine
 from harness.errors import ConfigError, InputError
 from harness.resources import Resource, project_resource
@@ -80,17 +81,19 @@ class DiscoverySettings:
     num_perm: int = DEFAULT_NUM_PERM
     target_recall: float = DEFAULT_TARGET_RECALL  # S-curve height required at the threshold
     batch_size: int = DEFAULT_BATCH  # articles shingled at once
+    workers: int | None = None  # processes for shingles and MinHash; None: every core for a large corpus
 
     def bands(self) -> Bands:
         return choose_bands(self.threshold, num_perm=self.num_perm, target_recall=self.target_recall)
 
     def check(self) -> None:
         check_threshold(self.threshold)
-        if self.num_perm < 1 or self.batch_size < 1:
+        if self.num_perm < 1 or self.batch_size < 1 or (self.workers is not None and self.workers < 1):
             raise ConfigError(
-                f"num_perm and batch_size must be at least 1, got {self.num_perm} and {self.batch_size}",
+                f"num_perm, batch_size and workers must be at least 1, got {self.num_perm}, "
+                f"{self.batch_size} and {self.workers}",
                 where="discovery settings",
-                hint="the defaults are 128 and 2000",
+                hint="the defaults are 128, 2000 and one process per core for a large corpus",
             )
         if not 0.0 < self.target_recall < 1.0:
             raise ConfigError(
@@ -111,21 +114,84 @@ class IndexPairs:
         return int(self.a.size)
 
 
+class _Bodies:
+    """The bodies of an articles table, read one batch at a time.
+
+    An eager table is sliced; a lazy one (``pl.scan_parquet``) is streamed, so the
+    bodies of a corpus larger than memory are never held at once.
+    """
+
+    def __init__(self, articles: pl.DataFrame | pl.LazyFrame, height: int, batch_size: int) -> None:
+        self._articles = articles
+        self.height = height
+        self._batch_size = batch_size
+
+    def batches(self) -> Iterator[tuple[int, pl.Series]]:
+        """(position of the first article, its batch of bodies, nulls as ""), in order."""
+        if isinstance(self._articles, pl.DataFrame):
+            bodies = self._articles["body"]
+            for first in range(0, self.height, self._batch_size):
+                yield first, bodies.slice(first, self._batch_size).fill_null("")
+            return
+        first = 0
+        frame = self._articles.select(pl.col("body").fill_null(""))
+        for batch in frame.collect_batches(chunk_size=self._batch_size):
+            yield first, batch["body"]
+            first += batch.height
+
+    def texts(self) -> Iterator[tuple[int, list[str]]]:
+        for first, bodies in self.batches():
+            yield first, bodies.to_list()
+
+    def gather(self, positions: IntArray) -> Iterator[list[str]]:
+        """The bodies at ``positions`` (ascending), a batch at a time, in that order."""
+        if isinstance(self._articles, pl.DataFrame):
+            bodies = self._articles["body"].fill_null("")
+            for first in range(0, positions.size, self._batch_size):
+                yield bodies.gather(positions[first : first + self._batch_size]).to_list()
+            return
+        for first, bodies in self.batches():
+            lo, hi = np.searchsorted(positions, [first, first + bodies.len()])
+            if hi > lo:
+                yield bodies.gather(positions[lo:hi] - first).to_list()
+
+
 def find_pairs(
-    articles: pl.DataFrame, *, settings: DiscoverySettings | None = None, engine: Engine | None = None
+    articles: pl.DataFrame | pl.LazyFrame,
+    *,
+    settings: DiscoverySettings | None = None,
+    engine: Engine | None = None,
 ) -> pl.DataFrame:
     """Pairs of articles whose bodies share word 5-grams with Jaccard >= threshold (``PAIRS_SCHEMA``).
 
-    With a distributed ``engine`` (Ray), MinHash banding runs as batch tasks and the
-    bucket grouping as a group-by on the cluster; the pairs are the same.
+    ``articles`` may be lazy (``pl.scan_parquet(path)``): bodies are then read in
+    batches, twice (MinHash, then verification of the candidates' articles), and
+    never held all at once; the pairs are the same. With a distributed ``engine``
+    (Ray), shingles and MinHash run as batch tasks and buckets are found here;
+    the pairs are the same.
     """
     settings = settings or DiscoverySettings()
     settings.check()
-    _check_articles(articles)
-    candidates = candidate_pairs(articles["body"], settings=settings, engine=engine)
+    distributed = engine is not None and engine.name != "local"
+    if isinstance(articles, pl.LazyFrame) and distributed:
+        articles = articles.collect()  # Ray takes its slices from a table in memory
+    if isinstance(articles, pl.LazyFrame):
+        _check_columns(articles.collect_schema().names())
+        present = [c for c in ("doc_id", "outlet", "published") if c in articles.collect_schema().names()]
+        table = articles.select(present).collect()
+    else:
+        _check_columns(articles.columns)
+        table = articles
+    _check_ids(table)
+    bodies = _Bodies(articles, table.height, settings.batch_size)
+    if distributed:
+        assert isinstance(articles, pl.DataFrame)
+        candidates = candidate_pairs(articles["body"], settings=settings, engine=engine)
+    else:
+        candidates = _local_candidates(bodies, settings)
     if settings.cross_outlet:
-        candidates = _cross_outlet(candidates, articles["outlet"])
-    return verify_pairs(articles, candidates, threshold=settings.threshold, batch_size=settings.batch_size)
+        candidates = _cross_outlet(candidates, table["outlet"])
+    return _verify(table, bodies, candidates, threshold=settings.threshold)
 
 
 def candidate_pairs(
@@ -140,18 +206,35 @@ def candidate_pairs(
     of one stub or template) are banded once, through one representative, and
     their pairs are listed once at the end.
     """
-    if bodies.len() >= MAX_DOCUMENTS:
+    if engine is not None and engine.name != "local":
+        _check_size(bodies.len())
+        keys, docs = _band_keys_on(engine, bodies, settings, settings.bands())
+        return _candidates(keys, docs)
+    frame = pl.DataFrame({"body": bodies})
+    return _local_candidates(_Bodies(frame, frame.height, settings.batch_size), settings)
+
+
+def _local_candidates(bodies: _Bodies, settings: DiscoverySettings) -> IndexPairs:
+    _check_size(bodies.height)
+    bands = settings.bands()
+    keys = np.empty((bodies.height, bands.bands), dtype=np.uint64)
+    docs = np.empty(bodies.height, dtype=np.int64)
+    workers = worker_count(bodies.height, settings.workers)
+    held = 0  # rows of keys filled: articles with words so far
+    for first, batch_keys, present in map_band_keys(bodies.texts(), seed=settings.seed, bands=bands, workers=workers):
+        keys[held : held + present.size] = batch_keys
+        docs[held : held + present.size] = present + first
+        held += present.size
+    return _candidates(keys[:held], docs[:held])
+
+
+def _check_size(articles: int) -> None:
+    if articles >= MAX_DOCUMENTS:
         raise InputError(
-            f"{bodies.len()} articles: discovery handles fewer than {MAX_DOCUMENTS}",
+            f"{articles} articles: discovery handles fewer than {MAX_DOCUMENTS}",
             where="articles",
             hint="split the corpus",
         )
-    bands = settings.bands()
-    if engine is not None and engine.name != "local":
-        keys, docs = _band_keys_on(engine, bodies, settings, bands)
-    else:
-        keys, docs = _band_keys_here(bodies, settings, bands)
-    return _candidates(keys, docs)
 
 
 def _candidates(keys: Hashes, docs: IntArray) -> IndexPairs:
@@ -162,28 +245,6 @@ def _candidates(keys: Hashes, docs: IntArray) -> IndexPairs:
     rep_pairs = banded_pairs(keys, rows, groups.representatives, digest[rows])
     a, b = split_pair_keys(expand_groups(rep_pairs, groups))
     return IndexPairs(a, b)
-
-
-def band_keys_of_texts(hasher: MinHasher, bands: Bands, texts: Sequence[str]) -> tuple[Hashes, IntArray]:
-    """Band keys (texts x bands) of the texts with words, and which texts those are."""
-    batch = shingle_batch(texts, distinct=False)  # a minimum needs no distinct values
-    present = np.flatnonzero(batch.sizes > 0)
-    keys = band_keys(hasher.batch_signatures(batch.hashes, batch.offsets)[present], bands)
-    return keys, present.astype(np.int64)
-
-
-def _band_keys_here(bodies: pl.Series, settings: DiscoverySettings, bands: Bands) -> tuple[Hashes, IntArray]:
-    hasher = MinHasher(seed=settings.seed, num_perm=bands.bands * bands.rows)
-    keys = np.empty((bodies.len(), bands.bands), dtype=np.uint64)
-    docs = np.empty(bodies.len(), dtype=np.int64)
-    held = 0  # rows of keys filled: articles with words so far
-    for first in range(0, bodies.len(), settings.batch_size):
-        texts = bodies.slice(first, settings.batch_size).fill_null("").to_list()
-        batch_keys, present = band_keys_of_texts(hasher, bands, texts)
-        keys[held : held + present.size] = batch_keys
-        docs[held : held + present.size] = present + first
-        held += present.size
-    return keys[:held], docs[:held]
 
 
 def band_keys_of_slice(articles: pl.DataFrame, *, seed: int, bands: int, rows: int) -> dict[str, pl.DataFrame]:
@@ -228,8 +289,13 @@ def verify_pairs(
     articles: pl.DataFrame, candidates: IndexPairs, *, threshold: float, batch_size: int = DEFAULT_BATCH
 ) -> pl.DataFrame:
     """Exact overlap of every candidate; those with Jaccard >= threshold, oriented and sorted."""
+    return _verify(articles, _Bodies(articles, articles.height, batch_size), candidates, threshold=threshold)
+
+
+def _verify(articles: pl.DataFrame, bodies: _Bodies, candidates: IndexPairs, *, threshold: float) -> pl.DataFrame:
+    """``verify_pairs`` with the bodies read from ``bodies`` (``articles`` needs none)."""
     involved = np.unique(np.concatenate([candidates.a, candidates.b]))
-    shingles = _shingle_sets(articles["body"].fill_null(""), involved, batch_size)
+    shingles = _shingle_sets(bodies, involved)
     x_row, y_row = np.searchsorted(involved, candidates.a), np.searchsorted(involved, candidates.b)
     shared = shared_counts(shingles, x_row, y_row)
     sizes = np.zeros(articles.height, dtype=np.int64)
@@ -337,12 +403,12 @@ def _microseconds(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
-def _shingle_sets(bodies: pl.Series, positions: IntArray, batch_size: int) -> ShingleBatch:
+def _shingle_sets(bodies: _Bodies, positions: IntArray) -> ShingleBatch:
     """Shingle sets of the articles at ``positions`` (ascending), in that order."""
     hashes: list[Hashes] = []
     sizes: list[IntArray] = []
-    for first in range(0, positions.size, batch_size):
-        batch = shingle_batch(bodies.gather(positions[first : first + batch_size]).to_list())
+    for texts in bodies.gather(positions):
+        batch = shingle_batch(texts)
         hashes.append(batch.hashes)
         sizes.append(batch.sizes)
     offsets = np.zeros(positions.size + 1, dtype=np.int64)
@@ -363,14 +429,17 @@ def published_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _check_articles(articles: pl.DataFrame) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in articles.columns]
+def _check_columns(columns: Sequence[str]) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise InputError(
             f"articles table lacks column(s) {', '.join(missing)}",
             where="articles",
             hint="read the corpus with harness.corpus.read_corpus",
         )
+
+
+def _check_ids(articles: pl.DataFrame) -> None:
     duplicated = articles.filter(pl.col("doc_id").is_duplicated())["doc_id"].unique().sort()
     if duplicated.len():
         raise InputError(

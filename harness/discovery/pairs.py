@@ -324,41 +324,46 @@ def _verify(articles: pl.DataFrame, bodies: _Bodies, candidates: IndexPairs, *, 
     return frame.sort("a_doc_id", "b_doc_id")
 
 
-# Elements (shingles of both sides of a chunk of pairs) sorted at once when counting
-# shared shingles: bounds the work arrays to some 100 MB.
+# Shingles (of both sides of a chunk of pairs) compared at once when counting shared
+# shingles: bounds the work arrays to some 100 MB.
 _SHARED_CHUNK = 1 << 22
 
 
 def shared_counts(sets: ShingleBatch, x: IntArray, y: IntArray) -> IntArray:
-    """Shared shingles of sets x[k] and y[k] of ``sets`` (distinct hashes each), for every k.
+    """Shared shingles of sets x[k] and y[k] of ``sets`` (sorted, distinct hashes each), for every k.
 
-    The two sets of a pair are laid side by side, tagged with the pair's number and
-    sorted by (pair, hash): a hash the pair shares shows up as two equal neighbours.
+    Each hash is replaced by its rank among all the sets' hashes (fewer than 2**32),
+    so (pair number << 32 | rank) is one exact integer key per shingle of a pair.
+    Laid out pair after pair, each side's keys are sorted already: a sorted search
+    of one side's keys in the other's finds the shared shingles of every pair at once.
     """
     shared = np.zeros(x.size, dtype=np.int64)
+    if not x.size:
+        return shared
+    _, ranks = np.unique(sets.hashes, return_inverse=True)
+    ranks = ranks.reshape(-1).astype(np.uint64)
     sizes = sets.sizes
     work = np.cumsum(sizes[x] + sizes[y])
     first = 0
     while first < x.size:
         start = work[first - 1] if first else 0
         last = max(first + 1, int(np.searchsorted(work, start + _SHARED_CHUNK, side="right")))
-        shared[first:last] = _shared_in_chunk(sets, x[first:last], y[first:last])
+        shared[first:last] = _shared_in_chunk(sets, ranks, x[first:last], y[first:last])
         first = last
     return shared
 
 
-def _shared_in_chunk(sets: ShingleBatch, x: IntArray, y: IntArray) -> IntArray:
+def _shared_in_chunk(sets: ShingleBatch, ranks: Hashes, x: IntArray, y: IntArray) -> IntArray:
     sizes = sets.sizes
-    x_size, y_size = sizes[x], sizes[y]
-    pair = np.arange(x.size, dtype=np.int64)
-    tags = np.concatenate((np.repeat(pair, x_size), np.repeat(pair, y_size)))
-    values = np.concatenate(
-        (sets.hashes[ranges(sets.offsets[x], x_size)], sets.hashes[ranges(sets.offsets[y], y_size)])
-    )
-    order = np.lexsort((values, tags))
-    tags, values = tags[order], values[order]
-    twice = (values[1:] == values[:-1]) & (tags[1:] == tags[:-1])
-    return np.bincount(tags[1:][twice], minlength=x.size).astype(np.int64)
+    pair = np.arange(x.size, dtype=np.uint64) << np.uint64(32)
+    x_keys = np.repeat(pair, sizes[x]) | ranks[ranges(sets.offsets[x], sizes[x])]
+    y_pair = np.repeat(np.arange(y.size, dtype=np.int64), sizes[y])
+    y_keys = (np.repeat(pair, sizes[y]) | ranks[ranges(sets.offsets[y], sizes[y])])
+    if not x_keys.size:
+        return np.zeros(x.size, dtype=np.int64)
+    at = np.minimum(np.searchsorted(x_keys, y_keys), x_keys.size - 1)
+    found = x_keys[at] == y_keys
+    return np.bincount(y_pair[found], minlength=x.size).astype(np.int64)
 
 
 def _later_first(articles: pl.DataFrame, x: IntArray, y: IntArray) -> npt.NDArray[np.bool_]:

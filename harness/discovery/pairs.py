@@ -340,8 +340,8 @@ def shared_counts(sets: ShingleBatch, x: IntArray, y: IntArray) -> IntArray:
     shared = np.zeros(x.size, dtype=np.int64)
     if not x.size:
         return shared
-    _, ranks = np.unique(sets.hashes, return_inverse=True)
-    ranks = ranks.reshape(-1).astype(np.uint64)
+    _, inverse = np.unique(sets.hashes, return_inverse=True)
+    ranks: Hashes = inverse.reshape(-1).astype(np.uint64)
     sizes = sets.sizes
     work = np.cumsum(sizes[x] + sizes[y])
     first = 0

@@ -55,7 +55,7 @@ def _import_nltk() -> None:
     # By module name: the attribute nltk.metrics is rebound by NLTK's own star imports.
     association = sys.modules.get("nltk.metrics.association")
     if association is not None:
-        association.fisher_exact = _fisher_exact
+        setattr(association, "fisher_exact", _fisher_exact)  # noqa: B010  # NLTK is untyped
 
 
 _import_nltk()

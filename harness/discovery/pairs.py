@@ -114,6 +114,9 @@ class IndexPairs:
         return int(self.a.size)
 
 
+_READ_ROWS = 20_000  # bodies read from a lazy table at once (some 30 MB of news text)
+
+
 class _Bodies:
     """The bodies of an articles table, read one batch at a time.
 
@@ -133,11 +136,14 @@ class _Bodies:
             for first in range(0, self.height, self._batch_size):
                 yield first, bodies.slice(first, self._batch_size).fill_null("")
             return
-        first = 0
+        # Slices of the scan, each read whole (Parquet reads only the row groups a slice
+        # needs): a streamed collect reads ahead of a slow consumer, up to the whole file.
         frame = self._articles.select(pl.col("body").fill_null(""))
-        for batch in frame.collect_batches(chunk_size=self._batch_size):
-            yield first, batch["body"]
-            first += batch.height
+        step = max(self._batch_size, _READ_ROWS)
+        for start in range(0, self.height, step):
+            bodies = frame.slice(start, step).collect()["body"]
+            for first in range(0, bodies.len(), self._batch_size):
+                yield start + first, bodies.slice(first, self._batch_size)
 
     def texts(self) -> Iterator[tuple[int, list[str]]]:
         for first, bodies in self.batches():

@@ -1,9 +1,9 @@
 """Wire-copy discovery: which articles are copies of one another, at corpus scale.
 
-1. Shingle every body (word 5-grams) and MinHash it, in batches of articles, keeping
-   only the LSH band keys (documents x bands), so memory stays flat as the corpus grows.
-2. Candidate pairs are the documents that share a bucket in any band (polars group-by
-   and self-join on band and bucket).
+1. Shingle every body (word 5-grams) and MinHash it, in batches of articles (on every
+   core for a large corpus), keeping only the LSH band keys (documents x bands).
+2. Candidate pairs are the documents that share a bucket in any band, found by sorting
+   each band's keys (harness.discovery.buckets).
 3. Every candidate is verified exactly (shared shingles, Jaccard, containment) and
    kept when its Jaccard is at least the threshold; bands are chosen so that a pair
    above the threshold is a candidate with probability >= ``target_recall``

@@ -82,8 +82,8 @@ def pairs_command(
     Columns: a_doc_id, b_doc_id, a_outlet, b_outlet, jaccard, a_containment,
     b_containment, containment, shared_shingles, a_shingles, b_shingles; sorted by
     a_doc_id, b_doc_id. A is the earlier `published` article when known, else the
-    news agency's, else the lower doc_id. With --engine ray, banding runs as Ray
-    tasks and bucket grouping as a Ray Data group-by; the pairs are the same. The same table feeds the wire-copy diff (experiment wire-copy-discovery).
+    news agency's, else the lower doc_id. With --engine ray, shingles and MinHash
+    run as Ray tasks and buckets are found on the driver; the pairs are the same. The same table feeds the wire-copy diff (experiment wire-copy-discovery).
 
     Example: harness pairs corpus/ --threshold 0.5 --cross-outlet -o pairs.parquet
     """

@@ -1,9 +1,9 @@
 """Wire-copy discovery: which articles are copies of one another, at corpus scale.
 
-1. Shingle every body (word 5-grams) and MinHash it, in batches of articles, keeping
-   only the LSH band keys (documents x bands), so memory stays flat as the corpus grows.
-2. Candidate pairs are the documents that share a bucket in any band (polars group-by
-   and self-join on band and bucket).
+1. Shingle every body (word 5-grams) and MinHash it, in batches of articles (on every
+   core for a large corpus), keeping only the LSH band keys (documents x bands).
+2. Candidate pairs are the documents that share a bucket in any band, found by sorting
+   each band's keys (harness.discovery.buckets).
 3. Every candidate is verified exactly (shared shingles, Jaccard, containment) and
    kept when its Jaccard is at least the threshold; bands are chosen so that a pair
    above the threshold is a candidate with probability >= ``target_recall``
@@ -23,7 +23,6 @@ not named ("unknown") may come from any outlet, so its pairs are kept.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,9 +36,18 @@ import polars as pl
 from harness.corpus.schema import UNKNOWN_OUTLET
 from harness.discovery.bands import DEFAULT_TARGET_RECALL, Bands, check_threshold, choose_bands
 from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD
-from harness.discovery.exact import overlap
+from harness.discovery.buckets import (
+    MAX_DOCUMENTS,
+    banded_pairs,
+    digests,
+    expand_groups,
+    group_documents,
+    ranges,
+    split_pair_keys,
+)
 from harness.discovery.minhash import MinHasher, band_keys
-from harness.discovery.shingles import Hashes, combine64, shingle_hashes
+from harness.discovery.shingles import Hashes, ShingleBatch, shingle_batch
+from harness.discovery.workers import band_keys_of_texts, map_band_keys, worker_count
 from harness.engines import BatchCall, Engine
 from harness.errors import ConfigError, InputError
 from harness.resources import Resource, project_resource
@@ -61,8 +69,6 @@ PAIRS_SCHEMA: dict[str, pl.DataType] = {
     "a_shingles": pl.Int64(),
     "b_shingles": pl.Int64(),
 }
-_CANDIDATE_SCHEMA: dict[str, pl.DataType] = {"doc": pl.Int64(), "band": pl.Int32(), "bucket": pl.UInt64()}
-_DIGEST_SCHEMA: dict[str, pl.DataType] = {"doc": pl.Int64(), "digest": pl.UInt64()}
 IntArray = npt.NDArray[np.int64]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -75,17 +81,19 @@ class DiscoverySettings:
     num_perm: int = DEFAULT_NUM_PERM
     target_recall: float = DEFAULT_TARGET_RECALL  # S-curve height required at the threshold
     batch_size: int = DEFAULT_BATCH  # articles shingled at once
+    workers: int | None = None  # processes for shingles and MinHash; None: every core for a large corpus
 
     def bands(self) -> Bands:
         return choose_bands(self.threshold, num_perm=self.num_perm, target_recall=self.target_recall)
 
     def check(self) -> None:
         check_threshold(self.threshold)
-        if self.num_perm < 1 or self.batch_size < 1:
+        if self.num_perm < 1 or self.batch_size < 1 or (self.workers is not None and self.workers < 1):
             raise ConfigError(
-                f"num_perm and batch_size must be at least 1, got {self.num_perm} and {self.batch_size}",
+                f"num_perm, batch_size and workers must be at least 1, got {self.num_perm}, "
+                f"{self.batch_size} and {self.workers}",
                 where="discovery settings",
-                hint="the defaults are 128 and 2000",
+                hint="the defaults are 128, 2000 and one process per core for a large corpus",
             )
         if not 0.0 < self.target_recall < 1.0:
             raise ConfigError(
@@ -106,21 +114,90 @@ class IndexPairs:
         return int(self.a.size)
 
 
+_READ_ROWS = 20_000  # bodies read from a lazy table at once (some 30 MB of news text)
+
+
+class _Bodies:
+    """The bodies of an articles table, read one batch at a time.
+
+    An eager table is sliced; a lazy one (``pl.scan_parquet``) is streamed, so the
+    bodies of a corpus larger than memory are never held at once.
+    """
+
+    def __init__(self, articles: pl.DataFrame | pl.LazyFrame, height: int, batch_size: int) -> None:
+        self._articles = articles
+        self.height = height
+        self._batch_size = batch_size
+
+    def batches(self) -> Iterator[tuple[int, pl.Series]]:
+        """(position of the first article, its batch of bodies, nulls as ""), in order."""
+        if isinstance(self._articles, pl.DataFrame):
+            bodies = self._articles["body"]
+            for first in range(0, self.height, self._batch_size):
+                yield first, bodies.slice(first, self._batch_size).fill_null("")
+            return
+        # Slices of the scan, each read whole (Parquet reads only the row groups a slice
+        # needs): a streamed collect reads ahead of a slow consumer, up to the whole file.
+        frame = self._articles.select(pl.col("body").fill_null(""))
+        step = max(self._batch_size, _READ_ROWS)
+        for start in range(0, self.height, step):
+            bodies = frame.slice(start, step).collect()["body"]
+            for first in range(0, bodies.len(), self._batch_size):
+                yield start + first, bodies.slice(first, self._batch_size)
+
+    def texts(self) -> Iterator[tuple[int, list[str]]]:
+        for first, bodies in self.batches():
+            yield first, bodies.to_list()
+
+    def gather(self, positions: IntArray) -> Iterator[list[str]]:
+        """The bodies at ``positions`` (ascending), a batch at a time, in that order."""
+        if isinstance(self._articles, pl.DataFrame):
+            bodies = self._articles["body"].fill_null("")
+            for first in range(0, positions.size, self._batch_size):
+                yield bodies.gather(positions[first : first + self._batch_size]).to_list()
+            return
+        for first, bodies in self.batches():
+            lo, hi = np.searchsorted(positions, [first, first + bodies.len()])
+            if hi > lo:
+                yield bodies.gather(positions[lo:hi] - first).to_list()
+
+
 def find_pairs(
-    articles: pl.DataFrame, *, settings: DiscoverySettings | None = None, engine: Engine | None = None
+    articles: pl.DataFrame | pl.LazyFrame,
+    *,
+    settings: DiscoverySettings | None = None,
+    engine: Engine | None = None,
 ) -> pl.DataFrame:
     """Pairs of articles whose bodies share word 5-grams with Jaccard >= threshold (``PAIRS_SCHEMA``).
 
-    With a distributed ``engine`` (Ray), MinHash banding runs as batch tasks and the
-    bucket grouping as a group-by on the cluster; the pairs are the same.
+    ``articles`` may be lazy (``pl.scan_parquet(path)``): bodies are then read in
+    batches, twice (MinHash, then verification of the candidates' articles), and
+    never held all at once; the pairs are the same. With a distributed ``engine``
+    (Ray), shingles and MinHash run as batch tasks and buckets are found here;
+    the pairs are the same.
     """
     settings = settings or DiscoverySettings()
     settings.check()
-    _check_articles(articles)
-    candidates = candidate_pairs(articles["body"], settings=settings, engine=engine)
+    distributed = engine is not None and engine.name != "local"
+    if isinstance(articles, pl.LazyFrame) and distributed:
+        articles = articles.collect()  # Ray takes its slices from a table in memory
+    if isinstance(articles, pl.LazyFrame):
+        _check_columns(articles.collect_schema().names())
+        present = [c for c in ("doc_id", "outlet", "published") if c in articles.collect_schema().names()]
+        table = articles.select(present).collect()
+    else:
+        _check_columns(articles.columns)
+        table = articles
+    _check_ids(table)
+    bodies = _Bodies(articles, table.height, settings.batch_size)
+    if distributed:
+        assert isinstance(articles, pl.DataFrame)
+        candidates = candidate_pairs(articles["body"], settings=settings, engine=engine)
+    else:
+        candidates = _local_candidates(bodies, settings)
     if settings.cross_outlet:
-        candidates = _cross_outlet(candidates, articles["outlet"].fill_null("").to_list())
-    return verify_pairs(articles, candidates, threshold=settings.threshold, batch_size=settings.batch_size)
+        candidates = _cross_outlet(candidates, table["outlet"])
+    return _verify(table, bodies, candidates, threshold=settings.threshold)
 
 
 def candidate_pairs(
@@ -130,138 +207,86 @@ def candidate_pairs(
 
     Bodies are turned into Python strings one batch at a time, and a batch keeps
     only its band keys: memory grows with articles x bands, not with the text.
-    Articles with identical band keys in every band (verbatim copies, often many
+    Buckets are found by sorting each band's keys (harness.discovery.buckets);
+    articles with identical band keys in every band (verbatim copies, often many
     of one stub or template) are banded once, through one representative, and
     their pairs are listed once at the end.
     """
+    if engine is not None and engine.name != "local":
+        _check_size(bodies.len())
+        keys, docs = _band_keys_on(engine, bodies, settings, settings.bands())
+        return _candidates(keys, docs)
+    frame = pl.DataFrame({"body": bodies})
+    return _local_candidates(_Bodies(frame, frame.height, settings.batch_size), settings)
+
+
+def _local_candidates(bodies: _Bodies, settings: DiscoverySettings) -> IndexPairs:
+    _check_size(bodies.height)
     bands = settings.bands()
-    distributed = engine is not None and engine.name != "local"
-    if distributed:
-        assert engine is not None
-        rows, docs = _bucket_rows_on(engine, bodies, settings, bands)
-    else:
-        hasher = MinHasher(seed=settings.seed, num_perm=bands.bands * bands.rows)
-        batches = [
-            _bucket_rows(hasher, bands, bodies.slice(first, settings.batch_size).fill_null("").to_list(), first)
-            for first in range(0, bodies.len(), settings.batch_size)
-        ]
-        rows = pl.concat([b[0] for b in batches]) if batches else pl.DataFrame(schema=_CANDIDATE_SCHEMA)
-        docs = pl.concat([b[1] for b in batches]) if batches else pl.DataFrame(schema=_DIGEST_SCHEMA)
-    groups = docs.group_by("digest").agg(rep=pl.col("doc").min(), members=pl.col("doc"))
-    rep_rows = rows.join(groups.select(doc="rep"), on="doc", how="semi")
-    if distributed:
-        assert engine is not None
-        rep_pairs = engine.map_groups(rep_rows, ("band", "bucket"), pairs_in_bucket).unique()
-    else:
-        rep_pairs = _pairs_sharing_a_bucket(rep_rows)
-    members = groups.select("rep", "members")
-    across = (
-        rep_pairs.join(members, left_on="doc", right_on="rep")
-        .join(members, left_on="doc_b", right_on="rep", suffix="_b")
-        .select(pl.col("members").alias("x"), pl.col("members_b").alias("y"))
-        .explode("x")
-        .explode("y")
-    )
-    within = (
-        groups.filter(pl.col("members").list.len() > 1)
-        .select(x=pl.col("members"), y=pl.col("members"))
-        .explode("x")
-        .explode("y")
-    )
-    pairs = (
-        pl.concat([across, within])
-        .select(doc=pl.min_horizontal("x", "y"), doc_b=pl.max_horizontal("x", "y"))
-        .filter(pl.col("doc") < pl.col("doc_b"))
-        .unique()
-        .sort("doc", "doc_b")
-    )
-    return IndexPairs(pairs["doc"].to_numpy().astype(np.int64), pairs["doc_b"].to_numpy().astype(np.int64))
+    keys = np.empty((bodies.height, bands.bands), dtype=np.uint64)
+    docs = np.empty(bodies.height, dtype=np.int64)
+    workers = worker_count(bodies.height, settings.workers)
+    held = 0  # rows of keys filled: articles with words so far
+    for first, batch_keys, present in map_band_keys(bodies.texts(), seed=settings.seed, bands=bands, workers=workers):
+        keys[held : held + present.size] = batch_keys
+        docs[held : held + present.size] = present + first
+        held += present.size
+    return _candidates(keys[:held], docs[:held])
 
 
-def pairs_in_bucket(rows: pl.DataFrame) -> pl.DataFrame:
-    """(doc, doc_b) with doc < doc_b among the rows of one (band, bucket) group."""
-    docs = rows.select("doc").unique()
-    return (
-        docs.join(docs.rename({"doc": "doc_b"}), how="cross")
-        .filter(pl.col("doc") < pl.col("doc_b"))
-        .select(pl.col("doc").cast(pl.Int64), pl.col("doc_b").cast(pl.Int64))
-    )
+def _check_size(articles: int) -> None:
+    if articles >= MAX_DOCUMENTS:
+        raise InputError(
+            f"{articles} articles: discovery handles fewer than {MAX_DOCUMENTS}",
+            where="articles",
+            hint="split the corpus",
+        )
 
 
-def band_rows_of_slice(articles: pl.DataFrame, *, seed: int, bands: int, rows: int) -> dict[str, pl.DataFrame]:
+def _candidates(keys: Hashes, docs: IntArray) -> IndexPairs:
+    """Candidate pairs from the band keys (row i: the article at position ``docs[i]``)."""
+    digest = digests(keys)
+    groups = group_documents(docs, digest)
+    rows = np.searchsorted(docs, groups.representatives)
+    rep_pairs = banded_pairs(keys, rows, groups.representatives, digest[rows])
+    a, b = split_pair_keys(expand_groups(rep_pairs, groups))
+    return IndexPairs(a, b)
+
+
+def band_keys_of_slice(articles: pl.DataFrame, *, seed: int, bands: int, rows: int) -> dict[str, pl.DataFrame]:
     """Band keys of one slice of (position, body) rows: the map part of distributed banding."""
     plan = Bands(bands, rows)
     hasher = MinHasher(seed=seed, num_perm=bands * rows)
-    positions = articles["position"].to_list()
-    first = positions[0] if positions else 0
-    band_rows, digests = _bucket_rows(hasher, plan, articles["body"].to_list(), first)
-    return {"rows": band_rows, "digests": digests}
+    keys, present = band_keys_of_texts(hasher, plan, articles["body"].to_list())
+    positions = articles["position"].to_numpy()[present] if present.size else np.empty(0, dtype=np.int64)
+    columns = {f"band_{band}": keys[:, band] for band in range(bands)}
+    return {"band_keys": pl.DataFrame({"doc": positions.astype(np.int64), **columns})}
 
 
-def _bucket_rows_on(
+def _band_keys_on(
     engine: Engine, bodies: pl.Series, settings: DiscoverySettings, bands: Bands
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    # Slices are consecutive (engines keep order), so a slice's first position
-    # places every article of it.
+) -> tuple[Hashes, IntArray]:
+    """Band keys computed as batch tasks on ``engine``; buckets are then found here."""
     table = pl.DataFrame({"position": pl.int_range(0, bodies.len(), eager=True, dtype=pl.Int64), "body": bodies.fill_null("")})
     call = BatchCall(
-        band_rows_of_slice,
+        band_keys_of_slice,
         "articles",
         {"articles": table},
         ("articles",),
         {"seed": settings.seed, "bands": bands.bands, "rows": bands.rows},
-        ("rows", "digests"),
+        ("band_keys",),
     )
-    out = engine.run(call)
-    return out["rows"], out["digests"]
+    out = engine.run(call)["band_keys"].sort("doc")
+    keys = out.select(f"band_{band}" for band in range(bands.bands)).to_numpy().astype(np.uint64, copy=False)
+    return keys.reshape(out.height, bands.bands), out["doc"].to_numpy().astype(np.int64)
 
 
-def _pairs_sharing_a_bucket(rows: pl.DataFrame) -> pl.DataFrame:
-    """(doc, doc_b) with doc < doc_b that share a bucket in some band.
-
-    One band at a time, deduplicated as we go: a pair that agrees in many bands is held once.
-    """
-    shared = rows.filter(pl.len().over("band", "bucket") > 1)
-    pairs = pl.DataFrame(schema={"doc": pl.Int64(), "doc_b": pl.Int64()})
-    for in_band in shared.partition_by("band", maintain_order=True):
-        found = (
-            in_band.join(in_band, on="bucket", suffix="_b")
-            .filter(pl.col("doc") < pl.col("doc_b"))
-            .select("doc", "doc_b")
-        )
-        pairs = pl.concat([pairs, found]).unique()
-    return pairs
-
-
-def _bucket_rows(
-    hasher: MinHasher, bands: Bands, batch: Sequence[str], first: int
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(doc, band, bucket) rows of one batch starting at position ``first``, and each
-    doc's digest of all its band keys; texts without words have neither."""
-    sets = [shingle_hashes(body) for body in batch]
-    keys = band_keys(hasher.signatures(sets), bands)
-    present = np.flatnonzero([s.size > 0 for s in sets]) if sets else np.empty(0, dtype=np.int64)
-    doc = present.astype(np.int64) + first
-    digest = np.zeros(present.size, dtype=np.uint64)
-    for band in range(bands.bands):
-        digest = combine64(digest, keys[present, band])
-    rows = pl.DataFrame(
-        {
-            "doc": np.repeat(doc, bands.bands),
-            "band": np.tile(np.arange(bands.bands, dtype=np.int32), present.size),
-            "bucket": keys[present].ravel(),
-        },
-        schema=_CANDIDATE_SCHEMA,
-    )
-    return rows, pl.DataFrame({"doc": doc, "digest": digest}, schema=_DIGEST_SCHEMA)
-
-
-def _cross_outlet(candidates: IndexPairs, outlets: Sequence[str]) -> IndexPairs:
+def _cross_outlet(candidates: IndexPairs, outlets: pl.Series) -> IndexPairs:
     """Drop pairs of one named outlet. An unnamed outlet ("unknown", empty) may be any
     outlet, so its pairs are kept: the researcher sees them rather than losing them."""
-    names = np.array(outlets, dtype=object)
-    _, codes = np.unique(names, return_inverse=True)
-    unnamed = np.isin(names, [UNKNOWN_OUTLET, ""])
+    names = outlets.fill_null("")
+    codes = names.rank("dense").to_numpy()
+    unnamed = names.is_in([UNKNOWN_OUTLET, ""]).to_numpy()
     keep = (codes[candidates.a] != codes[candidates.b]) | unnamed[candidates.a] | unnamed[candidates.b]
     return IndexPairs(candidates.a[keep], candidates.b[keep])
 
@@ -270,12 +295,17 @@ def verify_pairs(
     articles: pl.DataFrame, candidates: IndexPairs, *, threshold: float, batch_size: int = DEFAULT_BATCH
 ) -> pl.DataFrame:
     """Exact overlap of every candidate; those with Jaccard >= threshold, oriented and sorted."""
+    return _verify(articles, _Bodies(articles, articles.height, batch_size), candidates, threshold=threshold)
+
+
+def _verify(articles: pl.DataFrame, bodies: _Bodies, candidates: IndexPairs, *, threshold: float) -> pl.DataFrame:
+    """``verify_pairs`` with the bodies read from ``bodies`` (``articles`` needs none)."""
     involved = np.unique(np.concatenate([candidates.a, candidates.b]))
-    shingles = dict(_shingle_sets(articles["body"].fill_null(""), involved, batch_size))
+    shingles = _shingle_sets(bodies, involved)
+    x_row, y_row = np.searchsorted(involved, candidates.a), np.searchsorted(involved, candidates.b)
+    shared = shared_counts(shingles, x_row, y_row)
     sizes = np.zeros(articles.height, dtype=np.int64)
-    for position, hashes in shingles.items():
-        sizes[position] = hashes.size
-    shared = _shared_counts(candidates, shingles)
+    sizes[involved] = shingles.sizes
     x_size, y_size = sizes[candidates.a], sizes[candidates.b]
     union = x_size + y_size - shared
     jaccard = np.divide(shared, union, out=np.zeros(shared.size, dtype=np.float64), where=union > 0)
@@ -300,15 +330,46 @@ def verify_pairs(
     return frame.sort("a_doc_id", "b_doc_id")
 
 
-def _shared_counts(candidates: IndexPairs, shingles: dict[int, Hashes]) -> IntArray:
-    """Shared shingles of every candidate pair."""
-    # Verbatim copies (often many of one stub or template) need no intersection.
-    digests = {p: hashlib.blake2b(h.tobytes(), digest_size=16).digest() for p, h in shingles.items()}
-    shared = np.empty(len(candidates), dtype=np.int64)
-    for index, (a, b) in enumerate(zip(candidates.a.tolist(), candidates.b.tolist(), strict=True)):
-        same = digests[a] == digests[b]
-        shared[index] = shingles[a].size if same else overlap(shingles[a], shingles[b]).shared
+# Shingles (of both sides of a chunk of pairs) compared at once when counting shared
+# shingles: bounds the work arrays to some 100 MB.
+_SHARED_CHUNK = 1 << 22
+
+
+def shared_counts(sets: ShingleBatch, x: IntArray, y: IntArray) -> IntArray:
+    """Shared shingles of sets x[k] and y[k] of ``sets`` (sorted, distinct hashes each), for every k.
+
+    Each hash is replaced by its rank among all the sets' hashes (fewer than 2**32),
+    so (pair number << 32 | rank) is one exact integer key per shingle of a pair.
+    Laid out pair after pair, each side's keys are sorted already: a sorted search
+    of one side's keys in the other's finds the shared shingles of every pair at once.
+    """
+    shared = np.zeros(x.size, dtype=np.int64)
+    if not x.size:
+        return shared
+    _, inverse = np.unique(sets.hashes, return_inverse=True)
+    ranks: Hashes = inverse.reshape(-1).astype(np.uint64)
+    sizes = sets.sizes
+    work = np.cumsum(sizes[x] + sizes[y])
+    first = 0
+    while first < x.size:
+        start = work[first - 1] if first else 0
+        last = max(first + 1, int(np.searchsorted(work, start + _SHARED_CHUNK, side="right")))
+        shared[first:last] = _shared_in_chunk(sets, ranks, x[first:last], y[first:last])
+        first = last
     return shared
+
+
+def _shared_in_chunk(sets: ShingleBatch, ranks: Hashes, x: IntArray, y: IntArray) -> IntArray:
+    sizes = sets.sizes
+    pair = np.arange(x.size, dtype=np.uint64) << np.uint64(32)
+    x_keys = np.repeat(pair, sizes[x]) | ranks[ranges(sets.offsets[x], sizes[x])]
+    y_pair = np.repeat(np.arange(y.size, dtype=np.int64), sizes[y])
+    y_keys = (np.repeat(pair, sizes[y]) | ranks[ranges(sets.offsets[y], sizes[y])])
+    if not x_keys.size:
+        return np.zeros(x.size, dtype=np.int64)
+    at = np.minimum(np.searchsorted(x_keys, y_keys), x_keys.size - 1)
+    found = x_keys[at] == y_keys
+    return np.bincount(y_pair[found], minlength=x.size).astype(np.int64)
 
 
 def _later_first(articles: pl.DataFrame, x: IntArray, y: IntArray) -> npt.NDArray[np.bool_]:
@@ -343,8 +404,9 @@ def _agency_key(outlet: str) -> str:
 
 def _is_wire_service(outlets: pl.Series) -> npt.NDArray[np.bool_]:
     names = {_agency_key(name) for name in wire_services_resource().lines()}
-    keys = [_agency_key(o) if o else "" for o in outlets.to_list()]
-    return np.array([k in names for k in keys], dtype=np.bool_)
+    distinct = outlets.fill_null("").unique()  # each outlet's name is read once, not once per article
+    agencies = [name for name in distinct.to_list() if name and _agency_key(name) in names]
+    return outlets.is_in(agencies).fill_null(False).to_numpy()
 
 
 def _microseconds(moment: datetime) -> int:
@@ -352,11 +414,19 @@ def _microseconds(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
-def _shingle_sets(bodies: pl.Series, positions: IntArray, batch_size: int) -> Iterator[tuple[int, Hashes]]:
-    for first in range(0, positions.size, batch_size):
-        batch = positions[first : first + batch_size]
-        for position, body in zip(batch.tolist(), bodies.gather(batch).to_list(), strict=True):
-            yield position, shingle_hashes(body)
+def _shingle_sets(bodies: _Bodies, positions: IntArray) -> ShingleBatch:
+    """Shingle sets of the articles at ``positions`` (ascending), in that order."""
+    hashes: list[Hashes] = []
+    sizes: list[IntArray] = []
+    for texts in bodies.gather(positions):
+        batch = shingle_batch(texts)
+        hashes.append(batch.hashes)
+        sizes.append(batch.sizes)
+    offsets = np.zeros(positions.size + 1, dtype=np.int64)
+    if sizes:
+        np.cumsum(np.concatenate(sizes), out=offsets[1:])
+    flat = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
+    return ShingleBatch(hashes=flat, offsets=offsets)
 
 
 def published_time(value: str | None) -> datetime | None:
@@ -370,14 +440,17 @@ def published_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _check_articles(articles: pl.DataFrame) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in articles.columns]
+def _check_columns(columns: Sequence[str]) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise InputError(
             f"articles table lacks column(s) {', '.join(missing)}",
             where="articles",
             hint="read the corpus with harness.corpus.read_corpus",
         )
+
+
+def _check_ids(articles: pl.DataFrame) -> None:
     duplicated = articles.filter(pl.col("doc_id").is_duplicated())["doc_id"].unique().sort()
     if duplicated.len():
         raise InputError(

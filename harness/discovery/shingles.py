@@ -22,15 +22,50 @@ short item still matches its exact copy; a text without words has none.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
+import regex
 
-from harness.text import TokenKind, tokenize
 
 SHINGLE_SIZE = 5
 Hashes = npt.NDArray[np.uint64]
+Offsets = npt.NDArray[np.int64]
+
+# The word and number alternatives of harness.text.tokens._TOKEN_RE, in the same
+# order, without the punctuation one. Where that alternative would match one
+# character, this pattern matches nothing there and the scan moves on by one
+# character: the same next position. So ``findall`` gives exactly the texts of
+# tokenize()'s non-punctuation tokens (tested against tokenize), as strings, with
+# no Token object per word: word keys are most of discovery's time.
+_WORD_RE = regex.compile(
+    r"""
+    (?:[^\W\d_]\p{M}*\.){2,}                 # U.S.  e.g.  U.N.
+  | \d+(?:[.,]\d+)*(?![\w\p{M}])          # 1,200  3.5  2016
+  | [\w\p{M}]+(?:['\u2019][\w\p{M}]+)*      # words, 2nd, Ukraine's
+    """,
+    regex.VERBOSE,
+)
+# The same on an ASCII text, for the standard library's faster engine: no ASCII
+# character is a combining mark (\p{M}), and \w and \d mean the same on ASCII in
+# both engines (tested against tokenize).
+_ASCII_WORD_RE = re.compile(
+    r"""
+    (?:[^\W\d_]\.){2,}
+  | \d+(?:[.,]\d+)*(?!\w)
+  | \w+(?:'\w+)*
+    """,
+    re.VERBOSE,
+)
+# Joins the words of a batch for one casefold and one NFKC call. A line feed is
+# never inside a word, no character folds or normalises to one, and as a starter
+# it stops NFKC from composing across two words.
+_JOIN = "\n"
 
 # splitmix64's finaliser constants (Steele et al. 2014): a bijective 64-bit mixer.
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -71,9 +106,13 @@ def word_hash(word: str) -> int:
     if known is None:
         if len(_WORD_HASHES) >= _WORD_HASHES_MAX:
             _WORD_HASHES.clear()
-        known = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+        known = _blake64(word)
         _WORD_HASHES[word] = known
     return known
+
+
+def _blake64(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 # Typographic variants of one character, folded to the plain form. Applied after
@@ -114,26 +153,111 @@ def word_keys(text: str) -> list[str]:
     Word tokens of the typography-folded text, case-folded (and NFKC again:
     case folding can leave a compatibility form, as ``ﬅ`` -> ``st`` does not).
     """
-    keys = []
-    for token in tokenize(fold_typography(text)):
-        if token.kind is not TokenKind.PUNCT:
-            key = token.text.casefold()
-            keys.append(key if key.isascii() else unicodedata.normalize("NFKC", key))
+    return _fold_keys(_words(fold_typography(text)))
+
+
+def _words(folded: str) -> list[str]:
+    """The word and number tokens' texts of a folded text."""
+    return (_ASCII_WORD_RE if folded.isascii() else _WORD_RE).findall(folded)
+
+
+def _fold_keys(words: list[str]) -> list[str]:
+    """Case-fold (then NFKC) every word at once; the same as word by word."""
+    if not words:
+        return words
+    joined = _JOIN.join(words).casefold()
+    if not joined.isascii():
+        joined = unicodedata.normalize("NFKC", joined)
+    keys = joined.split(_JOIN)
+    if len(keys) != len(words):  # cannot happen (see _JOIN); word by word if it ever did
+        keys = [_fold_key(w) for w in words]
     return keys
+
+
+def _fold_key(word: str) -> str:
+    key = word.casefold()
+    return key if key.isascii() else unicodedata.normalize("NFKC", key)
 
 
 def shingle_hashes(text: str, *, size: int = SHINGLE_SIZE) -> Hashes:
     """The sorted, distinct hashes of the word ``size``-grams of ``text``."""
-    keys = word_keys(text)
-    if not keys:
-        return np.empty(0, dtype=np.uint64)
-    known = _WORD_HASHES
-    words = np.array([known[k] if k in known else word_hash(k) for k in keys], dtype=np.uint64)
-    width = min(size, len(keys))
-    count = len(keys) - width + 1
-    state = words[:count].copy()
-    for step in range(1, width):
-        state = combine64(state, words[step : step + count])
+    return shingle_batch([text], size=size).of(0)
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleBatch:
+    """The shingle sets of a batch of texts, end to end: text i's sorted, distinct
+    hashes are ``hashes[offsets[i]:offsets[i + 1]]`` (one array, not one per text)."""
+
+    hashes: Hashes
+    offsets: Offsets  # len(texts) + 1 positions into ``hashes``
+
+    def __len__(self) -> int:
+        return int(self.offsets.size) - 1
+
+    @property
+    def sizes(self) -> Offsets:
+        return np.diff(self.offsets)
+
+    def of(self, index: int) -> Hashes:
+        return self.hashes[self.offsets[index] : self.offsets[index + 1]]
+
+
+def shingle_batch(texts: Sequence[str], *, size: int = SHINGLE_SIZE, distinct: bool = True) -> ShingleBatch:
+    """``shingle_hashes`` of every text, computed over the whole batch at once.
+
+    Python touches each text once (fold, find words); case folding, word hashes,
+    shingles and per-text deduplication are array operations over the batch.
+    With ``distinct=False`` each text's hashes are left in text order, repeats
+    included (enough for MinHash, and a sort cheaper).
+    """
+    if size < 1:
+        raise ValueError(f"shingle size must be at least 1, got {size}")
+    found = [_words(fold_typography(text)) for text in texts]
+    counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    words = _word_hash_array(_fold_keys(list(chain.from_iterable(found))))
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64) if counts.size else counts
+    width = np.minimum(counts, size)
+    shingles = np.where(counts > 0, counts - width + 1, 0)  # a short text: one shingle of all its words
+    doc = np.repeat(np.arange(counts.size, dtype=np.int64), shingles)
+    first = np.repeat(starts - np.concatenate(([0], np.cumsum(shingles)[:-1])), shingles) if doc.size else doc
+    first = first + np.arange(doc.size, dtype=np.int64)  # each shingle's first word
+    state = words[first]
+    span = width[doc]
+    for step in range(1, size):
+        longer = span > step
+        if longer.all():
+            state = combine64(state, words[first + step])
+        elif longer.any():
+            state[longer] = combine64(state[longer], words[first[longer] + step])
     # Seal with the width so a 3-word text never equals the first 3-gram of a longer one.
-    sealed = combine64(state, np.full(count, width, dtype=np.uint64))
-    return np.unique(sealed)
+    sealed = combine64(state, span.astype(np.uint64))
+    if not distinct:
+        offsets = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(shingles, out=offsets[1:])
+        return ShingleBatch(hashes=sealed, offsets=offsets)
+    return _distinct_per_text(doc, sealed, counts.size)
+
+
+def _word_hash_array(keys: list[str]) -> Hashes:
+    """``word_hash`` of every key, through the cache, with one dictionary lookup per key in C."""
+    known = _WORD_HASHES
+    missing = set(keys).difference(known)
+    if len(known) + len(missing) > _WORD_HASHES_MAX:
+        known.clear()
+        missing = set(keys)
+    for word in missing:  # only values depend on the word: the order of a set is harmless here
+        known[word] = _blake64(word)
+    return np.fromiter(map(known.__getitem__, keys), dtype=np.uint64, count=len(keys))
+
+
+def _distinct_per_text(doc: Offsets, hashes: Hashes, texts: int) -> ShingleBatch:
+    """Sort each text's hashes and drop repeats; texts stay in order."""
+    order = np.lexsort((hashes, doc))
+    doc, hashes = doc[order], hashes[order]
+    keep = np.ones(hashes.size, dtype=np.bool_)
+    keep[1:] = (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])
+    doc, hashes = doc[keep], hashes[keep]
+    offsets = np.zeros(texts + 1, dtype=np.int64)
+    np.cumsum(np.bincount(doc, minlength=texts), out=offsets[1:])
+    return ShingleBatch(hashes=hashes, offsets=offsets)

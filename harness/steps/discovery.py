@@ -61,7 +61,7 @@ def discover_pairs(
 ) -> Tables:
     """Pairs of articles that copy one another (MinHash LSH candidates, verified by exact 5-gram Jaccard).
 
-    On Ray, banding runs as batch tasks and bucket grouping as a Ray Data group-by.
+    On Ray, shingles and MinHash run as batch tasks; buckets are found on the driver.
     """
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
     return {"candidate_pairs": find_pairs(articles, settings=settings, engine=engine)}

@@ -4,6 +4,7 @@ Everything here keeps character offsets into the original text, so that a count
 can always be audited down to the word.
 """
 
+from harness.text import nltk_import as _nltk_import  # first: NLTK without scipy.stats (see there)
 from harness.resources import Resource
 from harness.text import sentences as _sentences
 from harness.text.sentences import Sentence, split_sentences

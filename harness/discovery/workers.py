@@ -1,0 +1,130 @@
+"""Band keys of a large corpus on every core: batches of bodies in worker processes.
+
+Shingling and MinHash are per article and most of discovery's time, so batches go
+to a pool of ``spawn``ed processes (a clean interpreter, never a fork of a process
+whose polars threads may hold locks) and their band keys come back in order. At
+most two batches per worker are in flight, so memory holds a few batches of text,
+not the corpus twice. The keys are the same whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import numpy.typing as npt
+
+from harness.discovery.bands import Bands
+from harness.discovery.minhash import MinHasher, band_keys
+from harness.discovery.shingles import Hashes, shingle_batch
+from harness.engines import in_parallel_task
+from harness.errors import UsageError
+
+# Below this many articles one process is faster: starting workers costs about a second.
+MIN_PARALLEL_ARTICLES = 20_000
+IntArray = npt.NDArray[np.int64]
+BandKeys = tuple[Hashes, IntArray]  # (texts with words x bands) keys, and which texts
+
+
+def band_keys_of_texts(hasher: MinHasher, bands: Bands, texts: list[str]) -> BandKeys:
+    """Band keys (texts x bands) of the texts with words, and which texts those are."""
+    batch = shingle_batch(texts, distinct=False)  # a minimum needs no distinct values
+    present = np.flatnonzero(batch.sizes > 0)
+    keys = band_keys(hasher.batch_signatures(batch.hashes, batch.offsets)[present], bands)
+    return keys, present.astype(np.int64)
+
+
+def worker_count(articles: int, requested: int | None) -> int:
+    """``requested``, else every core this process may use for a large corpus, else 1."""
+    if requested is not None:
+        return requested
+    if articles < MIN_PARALLEL_ARTICLES or in_parallel_task() or not _main_is_importable():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores)
+
+
+def map_band_keys(
+    batches: Iterable[tuple[int, list[str]]], *, seed: int, bands: Bands, workers: int
+) -> Iterator[tuple[int, Hashes, IntArray]]:
+    """(first, keys, texts with words) of each (first, texts) batch, in order, on
+    ``workers`` processes (1: in this one)."""
+    if workers <= 1:
+        hasher = MinHasher(seed=seed, num_perm=bands.bands * bands.rows)
+        for first, texts in batches:
+            yield first, *band_keys_of_texts(hasher, bands, texts)
+        return
+    try:
+        with _pool(workers) as pool:
+            pending: deque[tuple[int, concurrent.futures.Future[BandKeys]]] = deque()
+            for first, texts in batches:
+                with _sigint_ignored():  # workers start on submit
+                    pending.append((first, pool.submit(_task, seed, bands.bands, bands.rows, texts)))
+                if len(pending) >= 2 * workers:
+                    done_first, done = pending.popleft()
+                    yield done_first, *done.result()
+            while pending:
+                done_first, done = pending.popleft()
+                yield done_first, *done.result()
+    except concurrent.futures.process.BrokenProcessPool as error:
+        raise UsageError(
+            "a discovery worker process stopped before finishing",
+            where="find_pairs",
+            hint=(
+                "workers start a fresh Python that imports your main script: put the call under "
+                "`if __name__ == '__main__':`, or pass DiscoverySettings(workers=1)"
+            ),
+        ) from error
+
+
+_HASHERS: dict[tuple[int, int], MinHasher] = {}  # one per worker and settings
+
+
+def _task(seed: int, bands: int, rows: int, texts: list[str]) -> BandKeys:
+    key = (seed, bands * rows)
+    if key not in _HASHERS:
+        _HASHERS[key] = MinHasher(seed=seed, num_perm=bands * rows)
+    return band_keys_of_texts(_HASHERS[key], Bands(bands, rows), texts)
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
+    """A pool for one discovery run; on Ctrl-C its workers are stopped, not waited for."""
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Processes started inside ignore SIGINT from their first instruction (the
+    disposition survives exec), so only the parent handles Ctrl-C; its handler is
+    back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _main_is_importable() -> bool:
+    """A spawned worker re-imports the main script by its path: ``python -`` or ``-c`` has none."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    return path is None or os.path.isfile(path)

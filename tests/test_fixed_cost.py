@@ -1,0 +1,79 @@
+"""The fixed cost of `harness score` (issue 16 item 2): what a small run loads.
+
+Not timed (timings belong to benchmarks/bench_cli.py): these check the causes.
+A small run loads no Ray, matplotlib, trafilatura or scipy.stats; NLTK, loaded
+without scipy.stats, behaves as before; the per-word dictionary lookup that a
+small run uses gives the same syllables as the table a large one builds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_FOR_A_SMALL_RUN = ("ray", "matplotlib", "trafilatura", "scipy.stats", "harness.steps", "harness.discovery.pairs")
+BODY = (
+    "The minister said on Tuesday that the talks would resume next week. \"We are not there yet,\" "
+    "an official told reporters, adding that both sides had made concessions over the summer."
+)
+
+
+def _corpus(path: Path, count: int) -> Path:
+    rows = [{"doc_id": f"d{i}", "outlet": f"Outlet {i % 3}", "headline": f"Talks resume {i}", "body": BODY}
+            for i in range(count)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_score_on_a_small_input_loads_no_heavy_module(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "small.jsonl", 20)
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['harness', 'score', {str(corpus)!r}, '--format', 'jsonl', '-o', {str(tmp_path / 'out.jsonl')!r}]\n"
+        "from harness.cli import main\n"
+        "try: main()\nexcept SystemExit as e: code = e.code\n"
+        f"print(code, [m for m in {NOT_FOR_A_SMALL_RUN!r} if m in sys.modules])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    assert done.stdout.splitlines()[-1] == "0 []", (done.stdout[-500:], done.stderr[-2000:])
+    scored = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [row["doc_id"] for row in scored] == [f"d{i}" for i in range(20)]
+
+
+def test_nltk_without_scipy_stats_still_has_fisher_exact() -> None:
+    # NLTK was imported with scipy.stats hidden; its association measure still works
+    # (scipy.stats is imported on the call) and gives scipy's answer.
+    probe = (
+        "import sys\n"
+        "import harness.text\n"
+        "loaded = 'scipy.stats' in sys.modules\n"
+        "from nltk.metrics import BigramAssocMeasures\n"
+        "p = BigramAssocMeasures.fisher(8, (10, 9), 30)\n"
+        "from scipy.stats import fisher_exact\n"
+        "q = fisher_exact([[8, 2], [1, 19]], alternative='less')[1]\n"
+        "print(loaded, p == q, 'scipy.stats' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    assert done.stdout.split() == ["False", "True", "True"], (done.stdout, done.stderr[-2000:])
+
+
+def test_dictionary_lookup_equals_the_table() -> None:
+    from harness.scoring import readability_batch as rb
+
+    words = pl.Series(["the", "minister", "said", "concessions", "zzqx", "", "Tuesday", "tuesday", "a", "über"])
+    by_word = rb._dictionary_lookup(words)
+    table = rb._lexicon()
+    assert table is not None
+    by_table = rb._lookup(pl.concat([words] * (rb._TABLE_MIN_WORDS // words.len() + 1)))  # large: the table
+    n = words.len()
+    assert by_word[0].tolist() == by_table[0][:n].tolist()
+    assert by_word[1].tolist() == by_table[1][:n].tolist()
+    assert by_word[0].tolist()[:3] == [1, 3, 1]  # CMUdict's counts

@@ -242,6 +242,8 @@ validate stories: gold file        test_validate_stories_bad_gold[*] (missing co
   doc ids, no --corpus               test_stories_output_suffix
 stories --pairs without a_doc_id,  test_stories_pairs_without_pair_columns
   b_doc_id
+generic gold file not UTF-8        test_gold_file_not_utf8_hint_names_no_missing_option (re-save as
+                                     UTF-8; no --invalid-utf8, which validate lacks)
 =================================  ==============================================================
 """
 
@@ -3095,3 +3097,16 @@ def test_stories_pairs_without_pair_columns(tmp_path: Path) -> None:
     (tmp_path / "p.json").write_text('[{"x": 1}]')
     line = error_line(runner.invoke(app, ["stories", str(corpus), "--pairs", str(tmp_path / "p.json")]))
     assert line == f"error: {tmp_path / 'p.json'}: no column(s) a_doc_id, b_doc_id (give the table `harness pairs -o FILE` writes)", line
+
+
+# -- issue 13: hints name only options the command has ---------------------------------------
+
+
+def test_gold_file_not_utf8_hint_names_no_missing_option(tmp_path: Path) -> None:
+    """`validate` has no --invalid-utf8: the hint says to re-save the gold file instead."""
+    gold = tmp_path / "gold.csv"
+    gold.write_bytes(b'text,rating\n"caf\xe9 tastes fine",1\n')
+    line = error_line(runner.invoke(app, ["validate", "sentiment", "--gold", str(gold)]))
+    assert "gold.csv:2: invalid UTF-8 at byte offset" in line
+    assert "re-save the gold file as UTF-8" in line
+    assert "--invalid-utf8" not in line

@@ -34,7 +34,16 @@ def read_gold(path: Path) -> pl.DataFrame:
     The file is read by the corpus readers (same formats, same errors); the text
     column may be called ``text`` or ``body``.
     """
-    records = read_corpus(path)
+    try:
+        records = read_corpus(path)
+    except InputError as exc:
+        if not exc.message.startswith("invalid UTF-8"):
+            raise
+        # The corpus readers' hint offers --invalid-utf8, which `validate` does not take:
+        # a gold file with replaced characters would change the very texts being rated.
+        raise InputError(
+            exc.message, where=exc.where, hint="re-save the gold file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`)"
+        ) from None
     rows: list[dict[str, object]] = []
     for row in records.iter_rows(named=True):
         meta = json.loads(row["meta"])

@@ -99,10 +99,10 @@ def _stderr_swallowed() -> Iterator[None]:
             os.close(saved)
 
 
-def _auth_refused(address: str) -> UsageError:
-    """Which setting is missing when the cluster refused this process's (lack of a) token."""
-    mode = os.environ.get(AUTH_MODE_VARIABLE)
-    if (mode or "").lower() != "token":
+def _auth_refused(address: str, token_mode: bool) -> UsageError:
+    """Which setting is missing when the cluster refused this process's token (or its lack of one)."""
+    if not token_mode:
+        mode = os.environ.get(AUTH_MODE_VARIABLE)
         shown = "not set" if mode is None else f"{mode!r}"
         return UsageError(
             f"the Ray cluster at {address} requires token authentication, and {AUTH_MODE_VARIABLE} is {shown} here",
@@ -110,14 +110,25 @@ def _auth_refused(address: str) -> UsageError:
             hint=f"set {AUTH_MODE_VARIABLE}=token and RAY_AUTH_TOKEN to the cluster's token "
             f"(or RAY_AUTH_TOKEN_PATH to a file holding it); {_GET_THE_TOKEN}",
         )
-    given = [name for name in AUTH_TOKEN_VARIABLES if os.environ.get(name)]
-    if given:
-        what = f"refused the token in {given[0]}" if given[0] == "RAY_AUTH_TOKEN" else f"refused the token in the file {given[0]} names"
-        hint = f"give the cluster's own token; {_GET_THE_TOKEN}"
+    given = next((name for name in AUTH_TOKEN_VARIABLES if os.environ.get(name)), None)
+    if given == "RAY_AUTH_TOKEN":
+        what = "refused the token in RAY_AUTH_TOKEN"
+    elif given is not None:
+        what = f"refused the token in the file {given} names"
     else:
-        what = "found no token here: RAY_AUTH_TOKEN and RAY_AUTH_TOKEN_PATH are not set (and ~/.ray/auth_token, if any, is not the cluster's)"
-        hint = f"set RAY_AUTH_TOKEN to the cluster's token, or RAY_AUTH_TOKEN_PATH to a file holding it; {_GET_THE_TOKEN}"
-    return UsageError(f"the Ray cluster at {address} {what}", where="--ray-address", hint=hint)
+        what = "refused the token in ~/.ray/auth_token (RAY_AUTH_TOKEN and RAY_AUTH_TOKEN_PATH are not set)"
+    return UsageError(
+        f"the Ray cluster at {address} {what}", where="--ray-address", hint=f"give the cluster's own token; {_GET_THE_TOKEN}"
+    )
+
+
+def _no_token(address: str) -> UsageError:
+    return UsageError(
+        f"{AUTH_MODE_VARIABLE} is token, but there is no token here to give the Ray cluster at {address}: "
+        "RAY_AUTH_TOKEN and RAY_AUTH_TOKEN_PATH are not set, and there is no ~/.ray/auth_token",
+        where="--ray-address",
+        hint=f"set RAY_AUTH_TOKEN to the cluster's token, or RAY_AUTH_TOKEN_PATH to a file holding it; {_GET_THE_TOKEN}",
+    )
 
 
 def _probe_head(address: str) -> None:
@@ -127,18 +138,28 @@ def _probe_head(address: str) -> None:
     parsed = parse_ray_address(address)
     if parsed is None or parsed.client:
         return  # auto/local: Ray's own discovery; ray://: Ray Client's own handshake
-    from ray._raylet import AuthenticationTokenLoader, Config, GcsClient  # type: ignore[attr-defined]
+    from ray._raylet import (  # type: ignore[attr-defined]
+        AuthenticationMode,
+        AuthenticationTokenLoader,
+        Config,
+        GcsClient,
+        get_authentication_mode,
+    )
     from ray.exceptions import AuthenticationError, RpcError
 
     # What this process sets now, not what an earlier Ray in it saw (both are cached).
     Config.initialize("")
-    AuthenticationTokenLoader.instance().reset_cache()
+    loader = AuthenticationTokenLoader.instance()
+    loader.reset_cache()
+    token_mode = get_authentication_mode() == AuthenticationMode.TOKEN
+    if token_mode and not loader.has_token(ignore_auth_mode=True):
+        raise _no_token(address)  # Ray's C++ client would abort the process
     host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
     try:
         with _stderr_swallowed():
             GcsClient(address=f"{host}:{parsed.port}", cluster_id=None).cluster_id  # noqa: B018
     except AuthenticationError:
-        raise _auth_refused(address) from None
+        raise _auth_refused(address, token_mode) from None
     except RpcError as exc:
         if exc.rpc_code == _GRPC_UNIMPLEMENTED:
             raise UsageError(

@@ -80,11 +80,46 @@ def _start_node(args: list[str], env: dict[str, str], log: Path) -> subprocess.P
         # A session of its own: the node's processes (GCS, raylet, workers) share its
         # process group, which stop() signals as a whole.
         return subprocess.Popen([ray, "start", "--block", *args], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+                                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_end_with_parent)  # fmt: skip
+
+
+def _end_with_parent() -> None:
+    """In the child: SIGTERM when the process that started it dies, even by SIGKILL or a
+    crash, when no ``finally`` runs (``ray start --block`` then stops its node)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process (Linux /proc)."""
+    found: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError), open(f"/proc/{name}/stat") as stat:
+                found[int(name)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process started (directly or not) by ``pid``: a node's Ray workers run in
+    sessions of their own, outside the node's process group."""
+    children: dict[int, list[int]] = {}
+    for child, parent in _parents().items():
+        children.setdefault(parent, []).append(child)
+    found: list[int] = []
+    todo = list(children.get(pid, []))
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
 
 
 def stop(cluster: LocalCluster, grace_s: float = 2.0) -> None:
-    """SIGTERM to each node's process group, SIGKILL to whatever is left after ``grace_s``."""
+    """SIGTERM to each node's process group, SIGKILL to whatever of them (and of the
+    processes they started) is left after ``grace_s``."""
+    started = [pid for process in cluster.processes for pid in descendants(process.pid)]
     for process in cluster.processes:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -97,6 +132,9 @@ def stop(cluster: LocalCluster, grace_s: float = 2.0) -> None:
             os.killpg(process.pid, signal.SIGKILL)  # the group: the raylet's workers too
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=5)
+    for pid in started:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)  # by id: only what the nodes started
 
 
 @contextlib.contextmanager

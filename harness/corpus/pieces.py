@@ -174,6 +174,9 @@ def iter_pieces_locally(pieces: Sequence[ParquetPiece]) -> Iterator[pl.DataFrame
     """The pieces' articles read in this process, in order, with the doc-id check across them."""
     ids = PieceIds(pieces)
     for piece in pieces:
-        articles = read_piece(piece)
-        ids.add(piece, articles["doc_id"].to_list())
-        yield articles
+        read = read_piece_checked(piece)
+        ids.add(piece, read.ids)  # a repeat from an earlier piece comes before this piece's error
+        if read.error is not None:
+            raise read.error
+        assert read.articles is not None
+        yield read.articles

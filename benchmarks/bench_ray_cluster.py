@@ -14,7 +14,8 @@ words an article) is written as a folder of Parquet partitions of 10,000 article
 - ``local``: the local engine on the same folder (today's path for a folder: read whole).
 
 Printed per size and engine: seconds, documents/s, the driver's peak resident memory
-(its own VmHWM) and, on the cluster, each node's largest Ray worker process (peak
+(its own VmHWM) while scoring (before the parts are joined into the output) and at
+the end, and, on the cluster, each node's largest Ray worker process (peak
 VmHWM seen) and the node's peak total over all its processes (raylet, GCS, workers,
 sampled every 0.2 s); locally, the largest scoring worker.
 """
@@ -47,14 +48,26 @@ DRIVER = """
 import json, resource, sys, time
 from pathlib import Path
 from harness.engines import open_engine
+import harness.scoring.stream as stream
 from harness.scoring.stream import score_stream
+
+def hwm():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+
+before_join = {}
+join = stream._gather_parts
+def measured_join(*args):  # the driver's peak while scoring, before the parts are joined
+    before_join["peak"] = hwm()
+    return join(*args)
+stream._gather_parts = measured_join
 corpus, out, batch, engine = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 address = sys.argv[5] if len(sys.argv) > 5 else None
 with open_engine(engine, address=address) as chosen:
     start = time.perf_counter()
     summary = score_stream(corpus, out, fmt="parquet", batch_size=batch, suite="core", english_only=False, engine=chosen)
     seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "documents": summary.documents,
+print(json.dumps({"seconds": seconds, "documents": summary.documents, "driver_scoring_peak": before_join["peak"],
                   "driver_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 """
 
@@ -151,7 +164,10 @@ def run_driver(corpus: Path, out: Path, batch: int, engine: str, cluster: LocalC
 
 def _row(label: str, engine: str, run: dict[str, float]) -> str:
     rate = run["documents"] / run["seconds"]
-    text = f"{label:>10} {engine:>6} {run['seconds']:9.1f} {rate:9,.0f} {run['driver_peak'] / MIB:11,.0f}"
+    text = (
+        f"{label:>10} {engine:>6} {run['seconds']:9.1f} {rate:9,.0f} {run['driver_scoring_peak'] / MIB:11,.0f}"
+        f" {run['driver_peak'] / MIB:10,.0f}"
+    )
     if engine == "ray":
         for node in ("head", "worker"):
             text += f" {run[f'{node}_worker_peak'] / MIB:12,.0f} {run[f'{node}_total_peak'] / MIB:11,.0f}"
@@ -161,7 +177,7 @@ def _row(label: str, engine: str, run: dict[str, float]) -> str:
 
 
 HEADER = (
-    f"{'articles':>10} {'engine':>6} {'seconds':>9} {'docs/s':>9} {'driver MiB':>11}"
+    f"{'articles':>10} {'engine':>6} {'seconds':>9} {'docs/s':>9} {'drv scoring':>11} {'drv at end':>10}"
     f" {'head wkr MiB':>12} {'head total':>11} {'node2 wkr':>12} {'node2 total':>11}"
 )
 

@@ -131,6 +131,16 @@ def _no_token(address: str) -> UsageError:
     )
 
 
+def _fresh_auth_settings() -> None:
+    """Ray caches the authentication mode and the token per process: read them again from
+    the environment now, as the processes ``ray.init`` starts will (an earlier Ray in this
+    process may have seen other settings; a local Ray would then refuse its own driver)."""
+    from ray._raylet import AuthenticationTokenLoader, Config  # type: ignore[attr-defined]
+
+    Config.initialize("")
+    AuthenticationTokenLoader.instance().reset_cache()
+
+
 def _probe_head(address: str) -> None:
     """Ask the head's GCS for the cluster id, as ``ray.init`` does first, and say in one
     line why it refuses: ``ray.init`` itself retries a refused token for 20 seconds,
@@ -141,16 +151,13 @@ def _probe_head(address: str) -> None:
     from ray._raylet import (  # type: ignore[attr-defined]
         AuthenticationMode,
         AuthenticationTokenLoader,
-        Config,
         GcsClient,
         get_authentication_mode,
     )
     from ray.exceptions import AuthenticationError, RpcError
 
-    # What this process sets now, not what an earlier Ray in it saw (both are cached).
-    Config.initialize("")
+    _fresh_auth_settings()
     loader = AuthenticationTokenLoader.instance()
-    loader.reset_cache()
     token_mode = get_authentication_mode() == AuthenticationMode.TOKEN
     if token_mode and not loader.has_token(ignore_auth_mode=True):
         raise _no_token(address)  # Ray's C++ client would abort the process
@@ -187,6 +194,7 @@ def _init(address: str | None) -> None:
     else:
         options["num_cpus"] = os.cpu_count() or 1
     try:
+        _fresh_auth_settings()
         if address:
             _probe_head(address)
         ray.init(**options)

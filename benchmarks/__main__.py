@@ -12,6 +12,7 @@ from benchmarks import (
     bench_engines,
     bench_language,
     bench_pairs,
+    bench_ray_cluster,
     bench_scale,
     bench_score,
     bench_stream,
@@ -30,6 +31,7 @@ def main() -> None:
         ("wire-copy discovery", bench_pairs.main),
         ("streamed scoring: peak memory", bench_stream.main),
         ("engines: local vs Ray", bench_engines.main),
+        ("a two-node Ray cluster: partitioned Parquet, driver memory", bench_ray_cluster.main),
     )
     for name, bench in benches:
         print(f"== {name} ==", flush=True)

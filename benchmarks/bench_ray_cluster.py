@@ -15,7 +15,8 @@ words an article) is written as a folder of Parquet partitions of 10,000 article
 
 Printed per size and engine: seconds, documents/s, the driver's peak resident memory
 (its own VmHWM) while scoring (before the parts are joined into the output) and at
-the end, and, on the cluster, each node's largest Ray worker process (peak
+the end, what its resident memory is made of just before the join (private heap,
+``RssAnon``; pages of Ray's shared-memory object store, ``RssShmem``), and, on the cluster, each node's largest Ray worker process (peak
 VmHWM seen) and the node's peak total over all its processes (raylet, GCS, workers,
 sampled every 0.2 s); locally, the largest scoring worker.
 """
@@ -57,8 +58,14 @@ def hwm():
 
 before_join = {}
 join = stream._gather_parts
+def status(*keys):
+    with open("/proc/self/status") as lines:
+        return {line.split(":")[0]: int(line.split()[1]) * 1024 for line in lines if line.split(":")[0] in keys}
+
 def measured_join(*args):  # the driver's peak while scoring, before the parts are joined
     before_join["peak"] = hwm()
+    # Private heap vs pages of Ray's shared-memory object store mapped into the driver.
+    before_join.update(status("RssAnon", "RssShmem", "RssFile"))
     return join(*args)
 stream._gather_parts = measured_join
 corpus, out, batch, engine = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -68,6 +75,7 @@ with open_engine(engine, address=address) as chosen:
     summary = score_stream(corpus, out, fmt="parquet", batch_size=batch, suite="core", english_only=False, engine=chosen)
     seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "documents": summary.documents, "driver_scoring_peak": before_join["peak"],
+                  "driver_anon": before_join.get("RssAnon", 0), "driver_shmem": before_join.get("RssShmem", 0),
                   "driver_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 """
 
@@ -169,15 +177,17 @@ def _row(label: str, engine: str, run: dict[str, float]) -> str:
         f" {run['driver_peak'] / MIB:10,.0f}"
     )
     if engine == "ray":
+        text += f" {run['driver_anon'] / MIB:9,.0f} {run['driver_shmem'] / MIB:9,.0f}"
         for node in ("head", "worker"):
             text += f" {run[f'{node}_worker_peak'] / MIB:12,.0f} {run[f'{node}_total_peak'] / MIB:11,.0f}"
     else:
-        text += f" {run['driver_worker_peak'] / MIB:12,.0f} {'-':>11} {'-':>12} {'-':>11}"
+        text += f" {'-':>9} {'-':>9} {run['driver_worker_peak'] / MIB:12,.0f} {'-':>11} {'-':>12} {'-':>11}"
     return text
 
 
 HEADER = (
     f"{'articles':>10} {'engine':>6} {'seconds':>9} {'docs/s':>9} {'drv scoring':>11} {'drv at end':>10}"
+    f" {'drv anon':>9} {'drv shmem':>9}"
     f" {'head wkr MiB':>12} {'head total':>11} {'node2 wkr':>12} {'node2 total':>11}"
 )
 

@@ -31,7 +31,7 @@ from harness import errors
 from harness.corpus.columns import grouping_warning
 from harness.corpus.pieces import ParquetPiece, PieceIds, PieceRead, read_piece_checked
 from harness.engines.base import parallel_task
-from harness.errors import HarnessError
+from harness.errors import HarnessError, StoreError
 from harness.scoring.parts import PartFormat, part_name, write_part
 
 def _error_text(exc: HarnessError) -> str:
@@ -168,7 +168,15 @@ class _ScoreTask:
             skipped = _ipc(dropped)
         with parallel_task():
             scored = self.spec.score(articles)
-        write_part(scored, self.spec.staging / part_name(index, self.spec.fmt), self.spec.fmt)
+        part = self.spec.staging / part_name(index, self.spec.fmt)
+        try:
+            write_part(scored, part, self.spec.fmt)
+        except OSError as exc:
+            raise StoreError(
+                f"a Ray worker could not write {part.name}: {exc.strerror or exc}",
+                where=self.spec.staging,
+                hint="nothing was written; the output's folder must be writable, at the same path, from every node",
+            ) from None
         return skipped, scored.height, warning
 
 

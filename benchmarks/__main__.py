@@ -12,6 +12,7 @@ from benchmarks import (
     bench_engines,
     bench_language,
     bench_pairs,
+    bench_ray_cluster,
     bench_scale,
     bench_score,
     bench_stories,
@@ -35,6 +36,7 @@ def main() -> None:
         ("streamed scoring: peak memory", bench_stream.main),
         ("engines: local vs Ray", bench_engines.main),
         ("story matching on 100k synthetic articles", bench_stories.main),
+        ("a two-node Ray cluster: partitioned Parquet, driver memory", bench_ray_cluster.main),
     )
     for name, bench in benches:
         print(f"== {name} ==", flush=True)

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from harness.reports import render_report, write_report
     from harness.results import ResultStore, StoredResult
     from harness.results.browse import list_results, open_result
-    from harness.run import cite, compute, run_experiment, verify_result
+    from harness.run import compute, run_experiment, verify_result
+    from harness.run.cite import cite
 
 _HOME = {
     "ARTICLE_SCHEMA": "harness.corpus",

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 
 from harness.project import Project
+
+if TYPE_CHECKING:
+    from benchmarks.local_cluster import LocalCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -44,3 +50,18 @@ def frame_text(frame: pl.DataFrame) -> str:
     """A deterministic text form of a table for snapshots: schema, then CSV rows."""
     schema = "\n".join(f"# {name}: {dtype}" for name, dtype in frame.schema.items())
     return schema + "\n" + frame.write_csv(float_precision=9)
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[LocalCluster]:
+    """A two-node Ray cluster on this machine (head + one worker node, 1 CPU each, token
+    authentication), one per test session, stopped even when a test fails.
+
+    Shared by the cluster tests and the connection-error tests; skipped without Ray.
+    """
+    if importlib.util.find_spec("ray") is None:
+        pytest.skip("the ray extra is not installed (pip install 'framing-harness[ray]')")
+    from benchmarks.local_cluster import two_node_cluster
+
+    with two_node_cluster() as cluster:
+        yield cluster

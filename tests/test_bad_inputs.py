@@ -244,6 +244,10 @@ stories --pairs without a_doc_id,  test_stories_pairs_without_pair_columns
   b_doc_id
 generic gold file not UTF-8        test_gold_file_not_utf8_hint_names_no_missing_option (re-save as
                                      UTF-8; no --invalid-utf8, which validate lacks)
+Ray cluster with token auth:       test_ray_cluster_refuses_a_missing_token[*] (RAY_AUTH_MODE unset, token mode
+  token missing or wrong           without a token, wrong RAY_AUTH_TOKEN; names the setting, < 5 s);
+                                   as a process, nothing of Ray's own log: test_ray_auth_refusal_is_one_line_in_a_process
+--ray-address of a worker node     test_ray_address_of_a_node_that_is_not_the_head
 =================================  ==============================================================
 """
 
@@ -266,6 +270,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import polars as pl
@@ -3110,3 +3115,54 @@ def test_gold_file_not_utf8_hint_names_no_missing_option(tmp_path: Path) -> None
     assert "gold.csv:2: invalid UTF-8 at byte offset" in line
     assert "re-save the gold file as UTF-8" in line
     assert "--invalid-utf8" not in line
+# -- issue 18: joining a Ray cluster -----------------------------------------------------------
+# The session's two-node cluster (conftest ``ray_cluster``) runs with token authentication.
+
+
+@needs_ray
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        pytest.param({}, "requires token authentication, and RAY_AUTH_MODE is not set here (set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN to the cluster's token", id="mode-unset"),
+        pytest.param({"RAY_AUTH_MODE": "disabled"}, "and RAY_AUTH_MODE is 'disabled' here", id="mode-disabled"),
+        pytest.param({"RAY_AUTH_MODE": "token"}, "RAY_AUTH_MODE is token, but there is no token here to give the Ray cluster at", id="no-token"),
+        pytest.param({"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": "0" * 64}, "refused the token in RAY_AUTH_TOKEN (give the cluster's own token", id="wrong-token"),
+    ],
+)
+def test_ray_cluster_refuses_a_missing_token(
+    project: Project,
+    ray_cluster: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    """Ray itself retries a refused token for 20 s, logging each try, then says only
+    "Failed to connect": the harness asks once and names the setting that is missing.
+    Ray's C++ client logs on file descriptor 2 (past Python's sys.stderr): none of it shows."""
+    for name in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH", "RAY_ADDRESS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.ray/auth_token of this user's
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    started = time.monotonic()
+    line = error_line(cli(project, "run", "corpus-profile", "--engine", "ray", "--ray-address", ray_cluster.address))
+    assert time.monotonic() - started < 15  # Ray's own retries take 20 s (importing Ray takes seconds here)
+    assert line.startswith("error: --ray-address: ") and ray_cluster.address in line, line
+    assert expected in line, line
+    assert "`ray get-auth-token` on the head node prints it" in line
+    assert capfd.readouterr().err == ""  # the file descriptor itself: nothing of Ray's log
+    assert_nothing_written(project)
+
+
+@needs_ray
+def test_ray_address_of_a_node_that_is_not_the_head(project: Project, ray_cluster: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker node's port speaks gRPC too (the reachability check passes), but has no GCS."""
+    for name, value in ray_cluster.driver_env().items():
+        monkeypatch.setenv(name, value)
+    address = f"127.0.0.1:{ray_cluster.node_manager_ports[1]}"
+    line = error_line(cli(project, "run", "corpus-profile", "--engine", "ray", "--ray-address", address))
+    assert f"--ray-address: {address} answers, but is not a Ray head node (no GCS service there)" in line, line
+    assert "(give the head's GCS port, the --port of `ray start --head` (6379 by default)" in line
+    assert_nothing_written(project)

@@ -135,7 +135,7 @@ def _corpus_file(path: Path, root: Path, invalid_utf8: InvalidUtf8, columns: Col
     return CorpusFile(path, unicode_text(path), unicode_text(relative.as_posix()), invalid_utf8, columns)
 
 
-def _check_choice(invalid_utf8: str) -> None:
+def check_invalid_utf8_choice(invalid_utf8: str) -> None:
     if invalid_utf8 not in INVALID_UTF8_CHOICES:
         raise UsageError(
             f"invalid_utf8 must be one of {', '.join(INVALID_UTF8_CHOICES)}, not {invalid_utf8!r}",
@@ -228,7 +228,7 @@ def load_corpus(
     ``columns`` maps article fields to the corpus's own column names (see
     :mod:`harness.corpus.columns`); a mapped column a file does not have is an error.
     """
-    _check_choice(invalid_utf8)
+    check_invalid_utf8_choice(invalid_utf8)
     inputs = corpus_inputs(path)
     if len(inputs) == 1 and str(inputs[0]) != STDIN:
         return _load_files(inputs[0], *_corpus_files(inputs[0], root), invalid_utf8, columns)

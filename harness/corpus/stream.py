@@ -25,7 +25,7 @@ import polars as pl
 from harness.corpus.columns import NO_COLUMNS, ColumnMap, check_columns_present, grouping_warning, record_columns
 from harness.corpus.reader import load_corpus, no_articles
 from harness.corpus.records import RawRecord, SeenIds, article_row, articles_frame
-from harness.corpus.tabular import check_parquet_types, jsonl_record, require_columns
+from harness.corpus.tabular import jsonl_record, parquet_rows, read_parquet_slice
 from harness.corpus.textfile import UTF8_BOM, CorpusFile, check_regular_file
 from harness.errors import InputError
 from harness.safetext import unicode_text
@@ -70,22 +70,9 @@ def _jsonl_records(file: CorpusFile) -> Iterator[RawRecord]:
 
 
 def _parquet_records(file: CorpusFile, batch_size: int) -> Iterator[RawRecord]:
-    try:
-        schema = pl.read_parquet_schema(file.path)
-        rows = pl.scan_parquet(file.path).select(pl.len()).collect().item()
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(
-            f"not a readable Parquet file: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
-            where=file.shown,
-            hint="check that the file was written as Parquet and copied completely",
-        ) from None
-    require_columns(list(schema), file)
-    check_parquet_types(pl.Schema(schema), file)
-    lazy = pl.scan_parquet(file.path)
+    rows = parquet_rows(file)
     for offset in range(0, rows, batch_size):
-        frame = lazy.slice(offset, batch_size).collect()
-        for index, row in enumerate(frame.iter_rows(named=True), start=offset + 1):
-            yield RawRecord(row, file.source(index), file.at_record(index))
+        yield from read_parquet_slice(file, offset, batch_size)
 
 
 def _records(file: CorpusFile, batch_size: int) -> Iterator[RawRecord]:

@@ -178,19 +178,63 @@ def check_parquet_types(schema: pl.Schema, file: CorpusFile) -> None:
             raise wrong(name, "String, Date or Datetime")
 
 
+def unreadable_parquet(exc: BaseException, file: CorpusFile) -> InputError:
+    return InputError(
+        f"not a readable Parquet file: {_first_line(exc)}",
+        where=file.shown,
+        hint="check that the file was written as Parquet and copied completely",
+    )
+
+
+def check_parquet_schema(schema: pl.Schema, file: CorpusFile) -> None:
+    """The checks every Parquet reader makes before a row is read: the body column and
+    the mapped columns are there, and the article fields' columns have usable types.
+
+    One function for the whole-file reader, the streaming reader and the Ray
+    engine's workers, so a file is refused with the same line whichever reads it.
+    """
+    require_columns(list(schema), file)
+    check_parquet_types(schema, file)
+
+
+def parquet_records(frame: pl.DataFrame, file: CorpusFile, *, first: int = 1) -> list[RawRecord]:
+    """The rows of ``frame`` (rows ``first``, ``first + 1``, ... of ``file``) as records."""
+    return [
+        RawRecord(row, file.source(number), file.at_record(number))
+        for number, row in enumerate(frame.iter_rows(named=True), start=first)
+    ]
+
+
+def parquet_rows(file: CorpusFile) -> int:
+    """The number of rows of a Parquet file, from its footer, after the schema checks
+    (the file's data pages are not read)."""
+    try:
+        schema = pl.Schema(pl.read_parquet_schema(file.path))
+        rows = int(pl.scan_parquet(file.path).select(pl.len()).collect().item())
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise unreadable_parquet(exc, file) from None
+    check_parquet_schema(schema, file)
+    return rows
+
+
+def read_parquet_slice(file: CorpusFile, offset: int, length: int) -> list[RawRecord]:
+    """Rows ``offset + 1`` to ``offset + length`` of a Parquet file whose schema was
+    checked (:func:`parquet_rows`); only the row groups they lie in are read."""
+    try:
+        frame = pl.scan_parquet(file.path).slice(offset, length).collect()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise unreadable_parquet(exc, file) from None
+    return parquet_records(frame, file, first=offset + 1)
+
+
 def read_parquet(file: CorpusFile) -> list[RawRecord]:
     read_bytes(file)  # the same missing/empty-file errors as the text formats
     try:
         frame = pl.read_parquet(file.path)
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(
-            f"not a readable Parquet file: {_first_line(exc)}",
-            where=file.shown,
-            hint="check that the file was written as Parquet and copied completely",
-        ) from None
-    require_columns(frame.columns, file)
-    check_parquet_types(frame.schema, file)
-    return list(_frame_records(frame, file))
+        raise unreadable_parquet(exc, file) from None
+    check_parquet_schema(frame.schema, file)
+    return parquet_records(frame, file)
 
 
 def _first_line(exc: BaseException) -> str:

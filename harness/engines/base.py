@@ -7,12 +7,18 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import polars as pl
 
 from harness.engines.address import check_ray_address, effective_ray_address
 from harness.errors import UsageError
+
+if TYPE_CHECKING:
+    from harness.corpus.columns import ColumnMap
+    from harness.corpus.reader import CorpusRead
+    from harness.corpus.textfile import InvalidUtf8
 
 EngineName = Literal["local", "ray"]
 ENGINE_NAMES: tuple[EngineName, ...] = ("local", "ray")
@@ -71,6 +77,15 @@ class Engine(Protocol):
     def map_groups(self, frame: pl.DataFrame, keys: tuple[str, ...], func: GroupFunction) -> pl.DataFrame:
         """``func`` on every group of rows sharing ``keys``, concatenated (group order unspecified)."""
         ...
+
+
+@runtime_checkable
+class ReadsCorpus(Protocol):
+    """An engine that reads (some) corpora itself: Ray reads a Parquet corpus on the cluster."""
+
+    def load_corpus(
+        self, path: Path, *, root: Path | None, invalid_utf8: InvalidUtf8, columns: ColumnMap
+    ) -> CorpusRead: ...
 
 
 class LocalEngine:

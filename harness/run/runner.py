@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from harness.corpus import corpus_hash, load_corpus
-from harness.engines import BatchCall, Engine, LocalEngine
+from harness.engines import BatchCall, Engine, LocalEngine, ReadsCorpus
 from harness.errors import ConfigError
 from harness.safetext import unicode_text
 from harness.experiments.registry import ENGINE_PARAMETER, STEPS, StepDef, StepRegistry
@@ -136,7 +136,9 @@ def compute(
     """
     engine = engine or LocalEngine()
     corpus_path = project.resolve(experiment.corpus.path)
-    read = load_corpus(
+    # Ray reads a Parquet corpus on the cluster; every other corpus is read here.
+    load = engine.load_corpus if isinstance(engine, ReadsCorpus) else load_corpus
+    read = load(
         corpus_path,
         root=corpus_path if corpus_path.is_dir() else corpus_path.parent,
         invalid_utf8=experiment.corpus.invalid_utf8,

@@ -27,10 +27,13 @@ from typing import Literal
 import polars as pl
 
 from harness.corpus.columns import NO_COLUMNS, ColumnMap
+from harness.scoring.parts import PART_PREFIX, part_name, write_part
+from harness.corpus.pieces import PARQUET_SUFFIX, ParquetPiece, parquet_corpus_files, plan_pieces
 from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
 from harness.engines import BatchCall, Engine, LocalEngine
 from harness.errors import StoreError
 from harness.outputs import check_output, make_staging_dir, publish_file
+from harness.safetext import unicode_text
 from harness.scoring.core import score_core
 from harness.scoring.score import score_documents
 from harness.text.language import split_by_language
@@ -75,6 +78,18 @@ def _core_documents(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {"documents": score_core(articles)["core_documents"]}
 
 
+@dataclass(frozen=True, slots=True)
+class Scorer:
+    """Articles in, ``documents`` out, in this process (picklable: a cluster task carries it)."""
+
+    suite: Suite
+    lexicons: tuple[Path, ...]
+
+    def __call__(self, articles: pl.DataFrame) -> pl.DataFrame:
+        call = scoring_call(articles, suite=self.suite, lexicons=self.lexicons)
+        return call.call(articles)["documents"]
+
+
 def _score_batch(
     articles: pl.DataFrame, *, suite: Suite, lexicons: Sequence[Path], engine: Engine
 ) -> pl.DataFrame:
@@ -110,35 +125,21 @@ def score_stream(
         staging = make_staging_dir(target.staging_dir, STAGING_PREFIX)
     except OSError as exc:
         raise StoreError(f"cannot write: {exc.strerror or exc}", where=target.staging_dir) from None
-    batches = documents = skipped_count = 0
+    counts = _Counts(on_skip, on_batch)
     try:
-        jsonl = (staging / "documents.jsonl").open("w", encoding="utf-8") if fmt == "jsonl" else None
-        try:
+        on_cluster = _cluster_pieces(path, engine, batch_size, columns)
+        if on_cluster is not None:
+            _score_on_cluster(on_cluster, path, staging, fmt, Scorer(suite, tuple(lexicons)), english_only, counts, on_warning)
+        else:
             batches_in = iter_article_batches(path, batch_size=batch_size, columns=columns, on_warning=on_warning)
             for articles in batches_in:
                 if english_only:
                     articles, skipped = split_by_language(articles)
-                    skipped_count += skipped.height
-                    for row in skipped.iter_rows(named=True):
-                        if on_skip:
-                            on_skip(row)
+                    counts.skipped(skipped)
                 scored = _score_batch(articles, suite=suite, lexicons=lexicons, engine=engine)
-                if jsonl is not None:
-                    jsonl.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in scored.to_dicts())
-                else:
-                    scored.write_parquet(staging / f"part-{batches:08d}.parquet")
-                batches += 1
-                documents += scored.height
-                if on_batch:
-                    on_batch(documents)
-        finally:
-            if jsonl is not None:
-                jsonl.close()
-        final = staging / "documents.jsonl"
-        if fmt == "parquet":
-            final = staging / "documents.parquet"
-            pl.scan_parquet(sorted(staging.glob("part-*.parquet"))).sink_parquet(final)
-        publish_file(final, target)
+                write_part(scored, staging / part_name(counts.batches, fmt), fmt)
+                counts.batch(scored.height)
+        publish_file(_gather_parts(staging, fmt), target)
     except OSError as exc:
         raise StoreError(
             f"could not write {output.name}: {exc.strerror or exc}",
@@ -147,7 +148,73 @@ def score_stream(
         ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return StreamSummary(batches, documents, skipped_count)
+    return StreamSummary(counts.batches, counts.documents, counts.skipped_rows)
+
+
+class _Counts:
+    """Batches, documents and skipped articles so far; tells the caller as they come."""
+
+    def __init__(self, on_skip: SkipNotice | None, on_batch: Callable[[int], None] | None) -> None:
+        self.batches = self.documents = self.skipped_rows = 0
+        self._on_skip = on_skip
+        self._on_batch = on_batch
+
+    def skipped(self, rows: pl.DataFrame) -> None:
+        self.skipped_rows += rows.height
+        for row in rows.iter_rows(named=True):
+            if self._on_skip:
+                self._on_skip(row)
+
+    def batch(self, documents: int) -> None:
+        self.batches += 1
+        self.documents += documents
+        if self._on_batch:
+            self._on_batch(self.documents)
+
+
+def _gather_parts(staging: Path, fmt: StreamFormat) -> Path:
+    """The part files, in batch order, as one file: streamed, never held whole."""
+    parts = sorted(staging.glob(f"{PART_PREFIX}*.{fmt}"))
+    if fmt == "parquet":
+        final = staging / "documents.parquet"
+        pl.scan_parquet(parts).sink_parquet(final)
+        return final
+    final = staging / "documents.jsonl"
+    with final.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as handle:
+                shutil.copyfileobj(handle, out)
+    return final
+
+
+def _cluster_pieces(path: Path, engine: Engine, batch_size: int, columns: ColumnMap) -> list[ParquetPiece] | None:
+    """On Ray, a Parquet corpus (a file or a folder of them) in pieces of ``batch_size``
+    rows for the cluster to read; None for the local engine or another corpus."""
+    if engine.name != "ray" or not path.exists() or not (path.is_dir() or path.suffix.lower() == PARQUET_SUFFIX):
+        return None  # anything else reads as before (and fails with the same line)
+    files = parquet_corpus_files(path, None, columns)
+    return plan_pieces(files, batch_size) if files is not None else None
+
+
+def _score_on_cluster(
+    pieces: list[ParquetPiece],
+    path: Path,
+    staging: Path,
+    fmt: StreamFormat,
+    scorer: Scorer,
+    english_only: bool,
+    counts: _Counts,
+    on_warning: Callable[[str], None] | None,
+) -> None:
+    from harness.engines.ray_corpus import ScoreSpec, score_pieces  # Ray is optional: only here
+
+    spec = ScoreSpec(staging, fmt, english_only, scorer, unicode_text(path))
+    for piece in score_pieces(pieces, spec):
+        if piece.warning and on_warning:
+            on_warning(piece.warning)
+        if piece.skipped is not None:
+            counts.skipped(piece.skipped)
+        counts.batch(piece.documents)
 
 
 def _sweep_legacy_staging(folder: Path) -> None:

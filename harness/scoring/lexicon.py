@@ -51,6 +51,7 @@ from harness.resources import Resource
 from harness.scoring.datafiles import builtin_data_path, data_file_resource
 from harness.scoring.pos import Reading, verb_reading
 from harness.text import Token, tokenize
+from harness.text.tokens import TokenKind
 
 BUILTIN_LEXICONS: tuple[str, ...] = ("news_loaded.tsv",)
 LEXICON_COLUMNS: tuple[str, ...] = ("term", "category", "weight", "source", "note")
@@ -314,21 +315,34 @@ class TermMatcher:
     def match(self, tokens: Sequence[Token]) -> list[TermHit]:
         """Non-overlapping hits, in text order."""
         hits: list[TermHit] = []
-        i = 0
-        while i < len(tokens):
-            token = tokens[i]
-            # Most words start no term: one cached lookup settles them.
-            if not (token.is_word and self._candidates(token)):
-                i += 1
+        resume = 0  # matching resumes after the last hit
+        for i in self._start_positions(tokens):
+            if i < resume:
                 continue
             best = self._best_at(tokens, i)
-            if best is None:
-                i += 1
-                continue
-            hit, next_index = best
-            hits.append(hit)
-            i = next_index
+            if best is not None:
+                hit, resume = best
+                hits.append(hit)
         return hits
+
+    def _start_positions(self, tokens: Sequence[Token]) -> list[int]:
+        """Indices of the word tokens that start some candidate term, in order.
+
+        Most words start no term: one dictionary look-up per token settles them, in
+        one loop with no method call for the common case (this runs on every token).
+        """
+        cache = self._candidate_cache
+        punct = TokenKind.PUNCT
+        starts: list[int] = []
+        for i, token in enumerate(tokens):
+            if token.kind is punct:
+                continue
+            found = cache.get(token.text)
+            if found is None:
+                found = self._candidates(token)
+            if found:
+                starts.append(i)
+        return starts
 
     def _candidates(self, token: Token) -> tuple[LexiconEntry, ...]:
         cached = self._candidate_cache.get(token.text)

@@ -223,12 +223,16 @@ class _Attributor:
         sentence = self.units.sentences[k]
         return sentence.first_token, sentence.stop_token
 
-    def _narrator_words_between(self, first: int, stop: int) -> list[int]:
-        return [
-            i
-            for i in range(first, stop)
-            if self.tokens[i].is_word and self.units.voices[i] is Voice.NARRATOR
-        ]
+    def _narrator_words_between(self, first: int, stop: int, limit: int | None = None) -> list[int]:
+        """Narrator word tokens in ``first..stop-1`` (the first ``limit`` of them)."""
+        words: list[int] = []
+        tokens, voices = self.tokens, self.units.voices
+        for i in range(first, stop):
+            if tokens[i].kind is not TokenKind.PUNCT and voices[i] is Voice.NARRATOR:
+                words.append(i)
+                if len(words) == limit:
+                    break
+        return words
 
     def speaker_before(self, verb: TermHit) -> Mention | None:
         """Name, pronoun or description before the verb (rule 2, verb before quote)."""
@@ -404,7 +408,10 @@ class _Attributor:
             self.subject = named[-1]
             return
         sentence = self.units.sentences[sentence_index]
-        words = self._narrator_words_between(sentence.first_token, sentence.stop_token)
+        # Only the first SUBJECT_WINDOW narrator words can start the subject.
+        words = self._narrator_words_between(
+            sentence.first_token, sentence.stop_token, limit=SUBJECT_WINDOW
+        )
         if not words or _is_pronoun(self.tokens[words[0]]):
             return
         for i in words[:SUBJECT_WINDOW]:
@@ -429,7 +436,9 @@ def attribute_quotes(units: TextUnits, hits: Sequence[TermHit]) -> list[QuoteAtt
             k = units.sentence_of_token[first]
             by_sentence.setdefault(k, []).append((n, quote, first, stop - 1))
     results: list[QuoteAttribution] = []
-    for k in range(len(units.sentences)):
+    # The running subject only serves quotations to come: no sentence after the last
+    # one with a quotation needs it (a text without quotations needs none).
+    for k in range(max(by_sentence, default=-1) + 1):
         speakers: list[Mention] = []
         for n, quote, first, last in by_sentence.get(k, []):
             verb, method = attributor.verb_for(quote, first, last)

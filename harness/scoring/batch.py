@@ -47,6 +47,7 @@ from harness.scoring.textcounts import readability_from_counts, syllable_count
 from harness.scoring.vader_batch import vader_batch
 from harness.scoring.units import VIEWS, TextUnits, analyse_text, readability_text
 from harness.text.tokens import TokenKind
+from harness.text.voice import Voice
 
 __all__ = [
     "BATCH_FRAMES",
@@ -199,18 +200,24 @@ def _readability_frame(out: _Collector) -> pl.DataFrame:
     return pl.concat([rows, scores], how="horizontal").select(list(_READABILITY_SCHEMA))
 
 
+# A voice's column value, looked up without the enum's property (once per token).
+_VOICE_NAMES: dict[Voice, str] = {voice: voice.value for voice in Voice}
+
+
 def _collect_words(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
-    """Word tokens with their voice; letters and syllables are added per batch."""
-    pairs = [
-        (token.text, voice.value)
-        for token, voice in zip(units.tokens, units.voices, strict=True)
-        if token.kind is TokenKind.WORD
-    ]
+    """Word tokens (not numbers) with their voice; letters and syllables are added per batch."""
+    word, names = TokenKind.WORD, _VOICE_NAMES
+    texts: list[str] = []
+    voices: list[str] = []
+    for token, voice in zip(units.tokens, units.voices, strict=True):
+        if token.kind is word:
+            texts.append(token.text)
+            voices.append(names[voice])
     words = out.words
-    words[DOC].extend([key[DOC]] * len(pairs))
-    words[FIELD].extend([key[FIELD]] * len(pairs))
-    words["text"].extend(text for text, _ in pairs)
-    words["voice"].extend(voice for _, voice in pairs)
+    words[DOC].extend([key[DOC]] * len(texts))
+    words[FIELD].extend([key[FIELD]] * len(texts))
+    words["text"].extend(texts)
+    words["voice"].extend(voices)
 
 
 def _words_frame(words: dict[str, list[Any]]) -> pl.DataFrame:
@@ -300,9 +307,21 @@ def _frame(
     return pl.DataFrame(rows, schema=full) if rows else pl.DataFrame(schema=full)
 
 
+# The last matcher built, with its lexicons: a worker scores many batches with the same
+# lexicons, and the matcher's per-word candidate cache is worth keeping between them.
+_matcher: tuple[tuple[Lexicon, ...], TermMatcher] | None = None
+
+
+def _matcher_for(lexicons: tuple[Lexicon, ...]) -> TermMatcher:
+    global _matcher
+    if _matcher is None or _matcher[0] != lexicons:
+        _matcher = (lexicons, TermMatcher(lexicons))
+    return _matcher[1]
+
+
 def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dict[str, pl.DataFrame]:
     """The five per-text frames of a batch of documents (runs in a worker or in-process)."""
-    matcher = TermMatcher(settings.lexicons)
+    matcher = _matcher_for(settings.lexicons)
     out = _Collector()
     for document in documents:
         for fld_index, fld in enumerate(FIELDS):

@@ -69,7 +69,7 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     # every word of a corpus. Every alternative is a named group, so lastgroup is set.
     kinds = _KIND
     return [
-        Token(m.group(), m.start() + offset, m.end() + offset, kinds[m.lastgroup])  # type: ignore[index]
+        Token(m.group(), m.start() + offset, m.end() + offset, kinds[m.lastgroup])
         for m in _TOKEN_RE.finditer(text)
     ]
 

@@ -55,7 +55,7 @@ from harness.scoring.datafiles import builtin_data_path, data_file_resource
 from harness.scoring.lexicon import ATTRIBUTION_CATEGORIES, TermHit
 from harness.scoring.units import TextUnits
 from harness.text.tokens import Token, TokenKind
-from harness.text.voice import Quote, Voice, find_quotes
+from harness.text.voice import Quote, Voice
 
 SPEAKER_WORDS_FILE = "speaker_words.tsv"
 SPEAKER_WORD_KINDS: tuple[str, ...] = ("pronoun", "determiner", "function")
@@ -426,7 +426,7 @@ class _Attributor:
 def attribute_quotes(units: TextUnits, hits: Sequence[TermHit]) -> list[QuoteAttribution]:
     """Speaker and verb for every quotation of the text, in text order."""
     attributor = _Attributor(units, hits)
-    quotes = find_quotes(units.text)
+    quotes = units.quotes
     starts = [t.start for t in units.tokens]
     by_sentence: dict[int, list[tuple[int, Quote, int, int]]] = {}
     for n, quote in enumerate(quotes):

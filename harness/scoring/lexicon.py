@@ -355,7 +355,15 @@ class TermMatcher:
 
     def _best_at(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
         best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
+        following: frozenset[str] | None = None
         for entry in self._candidates(tokens[i]):
+            if len(entry.words) > 1:
+                # Most phrases fail at their second word ("a" starts "a lot of", "a bit"):
+                # one set look-up rules them out before the word-by-word match.
+                if following is None:
+                    following = _second_word_forms(tokens, i)
+                if entry.words[1] not in following:
+                    continue
             matched = _match_words(entry, tokens, i)
             if matched is None:
                 continue
@@ -369,9 +377,30 @@ class TermMatcher:
         return None if best is None else (best[1], best[2])
 
 
+def _second_word_forms(tokens: Sequence[Token], i: int) -> frozenset[str]:
+    """Every term word that could match the word after token ``i`` (a superset).
+
+    That word sits right after token ``i``, or after a joining hyphen
+    (``_next_word``); it matches a term word equal to its text, to its surface form or
+    (words only) to one of its lemmas (``_word_matches``).
+    """
+    position = i + 2 if _joining_hyphen(tokens, i + 1) else i + 1
+    if position >= len(tokens):
+        return frozenset()
+    token = tokens[position]
+    return _token_forms(token.text, token.is_word)
+
+
+@lru_cache(maxsize=_LEMMA_CACHE)
+def _token_forms(text: str, is_word: bool) -> frozenset[str]:
+    forms = {text, _surface(text)}
+    return frozenset(forms | word_forms(text)) if is_word else frozenset(forms)
+
+
 def clear_lexicon_caches() -> None:
     """Forget remembered lemmas and surface forms (benchmarks start cold)."""
     word_forms.cache_clear()
+    _token_forms.cache_clear()
     _surface.cache_clear()
     _has_alnum.cache_clear()
 

@@ -22,7 +22,7 @@ from enum import StrEnum
 from harness.text import split_sentences, tokenize
 from harness.text.sentences import Sentence
 from harness.text.tokens import Token, TokenKind
-from harness.text.voice import Voice, token_voices
+from harness.text.voice import Quote, Voice, find_quotes, quote_voices
 
 SENTENCE_FINAL = frozenset(".!?\u2026")
 
@@ -84,6 +84,8 @@ class TextUnits:
     voices: tuple[Voice, ...]
     sentence_of_token: tuple[int, ...]  # -1 for a token outside every sentence
     sentences: tuple[SentenceUnit, ...]
+    # The text's outermost quotations (find_quotes), found once for voices and attribution.
+    quotes: tuple[Quote, ...]
 
     def in_view(self, token_index: int, view: View) -> bool:
         return view is View.ALL or self.voices[token_index] is view.voice
@@ -152,7 +154,8 @@ def _sentence_of_token(tokens: Sequence[Token], sentences: Sequence[Sentence]) -
 def analyse_text(text: str) -> TextUnits:
     """Tokens, voices and sentences (with voice fragments) of one text."""
     tokens = tokenize(text)
-    voices = token_voices(text, tokens)
+    quotes = find_quotes(text)
+    voices = quote_voices(tokens, quotes)
     sentences = split_sentences(text)
     sentence_of_token = _sentence_of_token(tokens, sentences)
     bounds = _token_bounds(sentence_of_token, len(sentences))
@@ -173,7 +176,9 @@ def analyse_text(text: str) -> TextUnits:
                 quoted_spans=quoted_spans,
             )
         )
-    return TextUnits(text, tuple(tokens), tuple(voices), tuple(sentence_of_token), tuple(units))
+    return TextUnits(
+        text, tuple(tokens), tuple(voices), tuple(sentence_of_token), tuple(units), tuple(quotes)
+    )
 
 
 def _token_bounds(sentence_of_token: Sequence[int], n_sentences: int) -> list[Span]:

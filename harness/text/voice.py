@@ -50,7 +50,7 @@ from harness.text.tokens import Token
 
 ELISIONS_FILE = "quote_elisions.txt"
 
-__all__ = ["ELISIONS_FILE", "Quote", "Voice", "find_quotes", "token_voices", "voice_resources"]
+__all__ = ["ELISIONS_FILE", "Quote", "Voice", "find_quotes", "quote_voices", "token_voices", "voice_resources"]
 
 
 class Voice(StrEnum):
@@ -358,7 +358,11 @@ def find_quotes(text: str) -> list[Quote]:
 
 def token_voices(text: str, tokens: Sequence[Token]) -> list[Voice]:
     """The voice of each token of ``harness.text.tokenize(text)``, in order."""
-    quotes = find_quotes(text)
+    return quote_voices(tokens, find_quotes(text))
+
+
+def quote_voices(tokens: Sequence[Token], quotes: Sequence[Quote]) -> list[Voice]:
+    """``token_voices`` given the text's ``find_quotes`` (callers that need both)."""
     if not quotes:
         return [Voice.NARRATOR] * len(tokens)  # most headlines, many bodies
     return _voices_by_scan(tokens, quotes)

@@ -45,7 +45,7 @@ from harness.scoring.readability_batch import readability_batch
 from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment
 from harness.scoring.textcounts import readability_from_counts, syllable_count
 from harness.scoring.vader_batch import vader_batch
-from harness.scoring.units import VIEWS, TextUnits, analyse_text, readability_text
+from harness.scoring.units import SENTENCE_FINAL, VIEWS, TextUnits, View, analyse_text
 from harness.text.tokens import TokenKind
 from harness.text.voice import Voice
 
@@ -122,11 +122,20 @@ class _Document:
     body: str
 
 
+# Key columns copied to every sentence row, then the columns a sentence row fills.
+_SENTENCE_KEYS: tuple[str, ...] = (DOC, FIELD, "doc_id", "outlet", "field")
+_SENTENCE_COLUMNS: tuple[str, ...] = (
+    *_SENTENCE_KEYS, "voice", VIEW, "index", "start", "end", "spans", "text", "words", "quoted_share"
+)
+
+
 @dataclass(slots=True)
 class _Collector:
     """Rows gathered text by text, turned into frames at the end of the batch."""
 
-    sentences: list[dict[str, Any]] = field(default_factory=list)
+    sentences: dict[str, list[Any]] = field(
+        default_factory=lambda: {name: [] for name in _SENTENCE_COLUMNS}
+    )
     hits: list[dict[str, Any]] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
     readability: list[dict[str, Any]] = field(default_factory=list)
@@ -143,30 +152,40 @@ def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
 
 
 def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
-    """Readability texts and sentence texts of every view; scored per batch (``_scored``)."""
-    doc, fld = key[DOC], key[FIELD]
+    """Readability texts and sentence texts of every view; scored per batch (``_scored``).
+
+    Sentence rows go into column lists (one append per column, no row dicts); each
+    view's readability text is built from the same sentence texts
+    (``harness.scoring.units.readability_text``, same string).
+    """
+    columns = out.sentences
+    text = units.text
     for view_index, view in enumerate(VIEWS):
-        out.readability.append({DOC: doc, FIELD: fld, "voice": view.value})
-        out.readability_texts.append(readability_text(units, view))
+        pieces: list[str] = []
         for sentence in units.sentences:
-            text = units.sentence_text(sentence, view)
-            if not text:
-                continue
             spans = sentence.spans(view)
-            out.sentences.append(
-                {
-                    **key,
-                    "voice": view.value,
-                    VIEW: view_index,
-                    "index": sentence.index,
-                    "start": sentence.start,
-                    "end": sentence.end,
-                    "spans": ";".join(f"{s}:{e}" for s, e in spans),
-                    "text": text,
-                    "words": sentence.words_in(view),
-                    "quoted_share": sentence.quoted_share,
-                }
-            )
+            sentence_text = " ".join([text[s:e] for s, e in spans])
+            if not sentence_text:
+                continue
+            pieces.append(sentence_text)
+            for name in _SENTENCE_KEYS:
+                columns[name].append(key[name])
+            columns["voice"].append(view.value)
+            columns[VIEW].append(view_index)
+            columns["index"].append(sentence.index)
+            columns["start"].append(sentence.start)
+            columns["end"].append(sentence.end)
+            columns["spans"].append(";".join([f"{s}:{e}" for s, e in spans]))
+            columns["text"].append(sentence_text)
+            columns["words"].append(sentence.words_in(view))
+            columns["quoted_share"].append(sentence.quoted_share)
+        out.readability.append({DOC: key[DOC], FIELD: key[FIELD], "voice": view.value})
+        out.readability_texts.append(text if view is View.ALL else _joined_sentences(pieces))
+
+
+def _joined_sentences(pieces: Sequence[str]) -> str:
+    """``readability_text(units, view)`` from the sentence texts: each ends in a full stop."""
+    return " ".join([p if p[-1] in SENTENCE_FINAL else p + "." for p in pieces])
 
 
 def _polarity() -> pl.Expr:
@@ -185,7 +204,9 @@ def _sentence_frame(out: _Collector) -> pl.DataFrame:
     """Sentence rows with VADER's scores, all sentences of the batch scored at once."""
     schema = {**SENTENCES_SCHEMA, **_PRIVATE, VIEW: pl.Int64()}
     unscored = {c: t for c, t in schema.items() if c not in _SENTIMENT_COLUMNS}
-    rows = pl.DataFrame(out.sentences, schema=unscored) if out.sentences else pl.DataFrame(schema=unscored)
+    n_rows = len(out.sentences["text"])
+    columns = {c: out.sentences.get(c, [None] * n_rows) for c in unscored}  # negativity_rank: later
+    rows = pl.DataFrame(columns, schema=unscored)
     scores = vader_batch(rows["text"].to_list())
     return pl.concat([rows, scores.select(_SENTIMENT_COLUMNS[:-1])], how="horizontal").with_columns(
         _polarity().alias("polarity")

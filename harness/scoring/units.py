@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 from enum import StrEnum
 
 from harness.text import split_sentences, tokenize
@@ -135,20 +137,21 @@ def _fragments(
     return words, quoted_words, tuple(spans[Voice.NARRATOR]), tuple(spans[Voice.QUOTED])
 
 
-def _sentence_of_token(tokens: Sequence[Token], sentences: Sequence[Sentence]) -> list[int]:
+def _sentence_of_token(tokens: Sequence[Token], sentences: Sequence[Sentence]) -> np.ndarray:
     """Index of the sentence each token starts in; -1 outside every sentence.
 
-    Tokens and sentences are both in text order: one pointer walks the sentences as
-    the tokens advance (the answer of a bisect on sentence starts, per token).
+    The last sentence starting at or before the token, if the token starts before
+    that sentence's end: one ``searchsorted`` over the text's tokens (the same
+    answer as a bisect per token).
     """
-    out: list[int] = []
-    k, n_sentences = -1, len(sentences)
-    for token in tokens:
-        start = token.start
-        while k + 1 < n_sentences and sentences[k + 1].start <= start:
-            k += 1
-        out.append(k if k >= 0 and start < sentences[k].end else -1)
-    return out
+    starts = np.fromiter((token.start for token in tokens), dtype=np.int64, count=len(tokens))
+    if not sentences:
+        return np.full(len(tokens), -1, dtype=np.int64)
+    sentence_starts = np.array([s.start for s in sentences], dtype=np.int64)
+    sentence_ends = np.array([s.end for s in sentences], dtype=np.int64)
+    k = np.searchsorted(sentence_starts, starts, side="right") - 1
+    inside = (k >= 0) & (starts < sentence_ends[np.maximum(k, 0)])
+    return np.where(inside, k, -1)
 
 
 def analyse_text(text: str) -> TextUnits:
@@ -157,8 +160,9 @@ def analyse_text(text: str) -> TextUnits:
     quotes = find_quotes(text)
     voices = quote_voices(tokens, quotes)
     sentences = split_sentences(text)
-    sentence_of_token = _sentence_of_token(tokens, sentences)
-    bounds = _token_bounds(sentence_of_token, len(sentences))
+    sentence_array = _sentence_of_token(tokens, sentences)
+    bounds = _token_bounds(sentence_array, len(sentences))
+    sentence_of_token = sentence_array.tolist()
     units: list[SentenceUnit] = []
     for k, sentence in enumerate(sentences):
         first, stop = bounds[k]
@@ -181,13 +185,19 @@ def analyse_text(text: str) -> TextUnits:
     )
 
 
-def _token_bounds(sentence_of_token: Sequence[int], n_sentences: int) -> list[Span]:
-    """[first, stop) token indices of each sentence (sentences hold consecutive tokens)."""
+def _token_bounds(sentence_of_token: np.ndarray, n_sentences: int) -> list[Span]:
+    """[first, stop) token indices of each sentence; (0, 0) for one without tokens.
+
+    A sentence holds consecutive tokens (its index never recurs after the next
+    sentence's), so its first occurrence and its count give the bounds.
+    """
     bounds: list[Span] = [(0, 0)] * n_sentences
-    for i, k in enumerate(sentence_of_token):
-        if k >= 0:
-            first, stop = bounds[k]
-            bounds[k] = (first if stop else i, i + 1)
+    positions = np.flatnonzero(sentence_of_token >= 0)
+    found, first, counts = np.unique(
+        sentence_of_token[positions], return_index=True, return_counts=True
+    )
+    for k, start, count in zip(found.tolist(), positions[first].tolist(), counts.tolist(), strict=True):
+        bounds[k] = (start, start + count)
     return bounds
 
 

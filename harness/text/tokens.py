@@ -67,9 +67,10 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     """All tokens of ``text``; ``offset`` is added to every start and end."""
     # One comprehension over the matches, no per-token function call: this runs on
     # every word of a corpus. Every alternative is a named group, so lastgroup is set.
-    kinds = _KIND
+    # tuple.__new__ skips the named tuple's own __new__ (a Python function per token).
+    kinds, new = _KIND, tuple.__new__
     return [
-        Token(m.group(), m.start() + offset, m.end() + offset, kinds[m.lastgroup])
+        new(Token, (m.group(), m.start() + offset, m.end() + offset, kinds[m.lastgroup]))
         for m in _TOKEN_RE.finditer(text)
     ]
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
-from enum import StrEnum
 
 from harness.text import split_sentences, tokenize
 from harness.text.sentences import Sentence

@@ -164,6 +164,11 @@ class _Attributor:
             and units.voices[h.first_token] is Voice.NARRATOR
             and not self._after_determiner(h.first_token)
         ]
+        # Verbs by sentence, in text order: each quotation looks at one or two sentences.
+        self.verbs_by_sentence: dict[int, list[TermHit]] = {}
+        for verb in self.verbs:
+            sentence = units.sentence_of_token[verb.first_token]
+            self.verbs_by_sentence.setdefault(sentence, []).append(verb)
         self.verb_speakers: dict[int, Mention | None] = {}
         self.subject: Mention | None = None
         self.longest: dict[str, str] = {}
@@ -367,7 +372,7 @@ class _Attributor:
     # -- verbs of a quotation ------------------------------------------------------------
 
     def _verbs_in(self, sentence: int) -> list[TermHit]:
-        return [v for v in self.verbs if self.units.sentence_of_token[v.first_token] == sentence]
+        return self.verbs_by_sentence.get(sentence, [])
 
     def verb_for(self, quote: Quote, first: int, last: int) -> tuple[TermHit | None, str]:
         open_sentence = self.units.sentence_of_token[first]
@@ -425,9 +430,11 @@ class _Attributor:
 
 def attribute_quotes(units: TextUnits, hits: Sequence[TermHit]) -> list[QuoteAttribution]:
     """Speaker and verb for every quotation of the text, in text order."""
-    attributor = _Attributor(units, hits)
     quotes = units.quotes
-    starts = [t.start for t in units.tokens]
+    if not quotes:
+        return []  # most headlines, many bodies: no state to build
+    attributor = _Attributor(units, hits)
+    starts = attributor.starts
     by_sentence: dict[int, list[tuple[int, Quote, int, int]]] = {}
     for n, quote in enumerate(quotes):
         first = bisect.bisect_left(starts, quote.start)

@@ -55,7 +55,7 @@ from harness.scoring.datafiles import builtin_data_path, data_file_resource
 from harness.scoring.lexicon import ATTRIBUTION_CATEGORIES, TermHit
 from harness.scoring.units import TextUnits
 from harness.text.tokens import Token, TokenKind
-from harness.text.voice import Quote, Voice, find_quotes
+from harness.text.voice import Quote, Voice
 
 SPEAKER_WORDS_FILE = "speaker_words.tsv"
 SPEAKER_WORD_KINDS: tuple[str, ...] = ("pronoun", "determiner", "function")
@@ -164,6 +164,11 @@ class _Attributor:
             and units.voices[h.first_token] is Voice.NARRATOR
             and not self._after_determiner(h.first_token)
         ]
+        # Verbs by sentence, in text order: each quotation looks at one or two sentences.
+        self.verbs_by_sentence: dict[int, list[TermHit]] = {}
+        for verb in self.verbs:
+            sentence = units.sentence_of_token[verb.first_token]
+            self.verbs_by_sentence.setdefault(sentence, []).append(verb)
         self.verb_speakers: dict[int, Mention | None] = {}
         self.subject: Mention | None = None
         self.longest: dict[str, str] = {}
@@ -223,12 +228,16 @@ class _Attributor:
         sentence = self.units.sentences[k]
         return sentence.first_token, sentence.stop_token
 
-    def _narrator_words_between(self, first: int, stop: int) -> list[int]:
-        return [
-            i
-            for i in range(first, stop)
-            if self.tokens[i].is_word and self.units.voices[i] is Voice.NARRATOR
-        ]
+    def _narrator_words_between(self, first: int, stop: int, limit: int | None = None) -> list[int]:
+        """Narrator word tokens in ``first..stop-1`` (the first ``limit`` of them)."""
+        words: list[int] = []
+        tokens, voices = self.tokens, self.units.voices
+        for i in range(first, stop):
+            if tokens[i].kind is not TokenKind.PUNCT and voices[i] is Voice.NARRATOR:
+                words.append(i)
+                if len(words) == limit:
+                    break
+        return words
 
     def speaker_before(self, verb: TermHit) -> Mention | None:
         """Name, pronoun or description before the verb (rule 2, verb before quote)."""
@@ -363,7 +372,7 @@ class _Attributor:
     # -- verbs of a quotation ------------------------------------------------------------
 
     def _verbs_in(self, sentence: int) -> list[TermHit]:
-        return [v for v in self.verbs if self.units.sentence_of_token[v.first_token] == sentence]
+        return self.verbs_by_sentence.get(sentence, [])
 
     def verb_for(self, quote: Quote, first: int, last: int) -> tuple[TermHit | None, str]:
         open_sentence = self.units.sentence_of_token[first]
@@ -404,7 +413,10 @@ class _Attributor:
             self.subject = named[-1]
             return
         sentence = self.units.sentences[sentence_index]
-        words = self._narrator_words_between(sentence.first_token, sentence.stop_token)
+        # Only the first SUBJECT_WINDOW narrator words can start the subject.
+        words = self._narrator_words_between(
+            sentence.first_token, sentence.stop_token, limit=SUBJECT_WINDOW
+        )
         if not words or _is_pronoun(self.tokens[words[0]]):
             return
         for i in words[:SUBJECT_WINDOW]:
@@ -418,9 +430,11 @@ class _Attributor:
 
 def attribute_quotes(units: TextUnits, hits: Sequence[TermHit]) -> list[QuoteAttribution]:
     """Speaker and verb for every quotation of the text, in text order."""
+    quotes = units.quotes
+    if not quotes:
+        return []  # most headlines, many bodies: no state to build
     attributor = _Attributor(units, hits)
-    quotes = find_quotes(units.text)
-    starts = [t.start for t in units.tokens]
+    starts = attributor.starts
     by_sentence: dict[int, list[tuple[int, Quote, int, int]]] = {}
     for n, quote in enumerate(quotes):
         first = bisect.bisect_left(starts, quote.start)
@@ -429,7 +443,9 @@ def attribute_quotes(units: TextUnits, hits: Sequence[TermHit]) -> list[QuoteAtt
             k = units.sentence_of_token[first]
             by_sentence.setdefault(k, []).append((n, quote, first, stop - 1))
     results: list[QuoteAttribution] = []
-    for k in range(len(units.sentences)):
+    # The running subject only serves quotations to come: no sentence after the last
+    # one with a quotation needs it (a text without quotations needs none).
+    for k in range(max(by_sentence, default=-1) + 1):
         speakers: list[Mention] = []
         for n, quote, first, last in by_sentence.get(k, []):
             verb, method = attributor.verb_for(quote, first, last)

@@ -51,6 +51,7 @@ from harness.resources import Resource
 from harness.scoring.datafiles import builtin_data_path, data_file_resource
 from harness.scoring.pos import Reading, verb_reading
 from harness.text import Token, tokenize
+from harness.text.tokens import TokenKind
 
 BUILTIN_LEXICONS: tuple[str, ...] = ("news_loaded.tsv",)
 LEXICON_COLUMNS: tuple[str, ...] = ("term", "category", "weight", "source", "note")
@@ -314,21 +315,34 @@ class TermMatcher:
     def match(self, tokens: Sequence[Token]) -> list[TermHit]:
         """Non-overlapping hits, in text order."""
         hits: list[TermHit] = []
-        i = 0
-        while i < len(tokens):
-            token = tokens[i]
-            # Most words start no term: one cached lookup settles them.
-            if not (token.is_word and self._candidates(token)):
-                i += 1
+        resume = 0  # matching resumes after the last hit
+        for i in self._start_positions(tokens):
+            if i < resume:
                 continue
             best = self._best_at(tokens, i)
-            if best is None:
-                i += 1
-                continue
-            hit, next_index = best
-            hits.append(hit)
-            i = next_index
+            if best is not None:
+                hit, resume = best
+                hits.append(hit)
         return hits
+
+    def _start_positions(self, tokens: Sequence[Token]) -> list[int]:
+        """Indices of the word tokens that start some candidate term, in order.
+
+        Most words start no term: one dictionary look-up per token settles them, in
+        one loop with no method call for the common case (this runs on every token).
+        """
+        cache = self._candidate_cache
+        punct = TokenKind.PUNCT
+        starts: list[int] = []
+        for i, token in enumerate(tokens):
+            if token.kind is punct:
+                continue
+            found = cache.get(token.text)
+            if found is None:
+                found = self._candidates(token)
+            if found:
+                starts.append(i)
+        return starts
 
     def _candidates(self, token: Token) -> tuple[LexiconEntry, ...]:
         cached = self._candidate_cache.get(token.text)
@@ -341,7 +355,15 @@ class TermMatcher:
 
     def _best_at(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
         best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
+        following: frozenset[str] | None = None
         for entry in self._candidates(tokens[i]):
+            if len(entry.words) > 1:
+                # Most phrases fail at their second word ("a" starts "a lot of", "a bit"):
+                # one set look-up rules them out before the word-by-word match.
+                if following is None:
+                    following = _second_word_forms(tokens, i)
+                if entry.words[1] not in following:
+                    continue
             matched = _match_words(entry, tokens, i)
             if matched is None:
                 continue
@@ -355,9 +377,30 @@ class TermMatcher:
         return None if best is None else (best[1], best[2])
 
 
+def _second_word_forms(tokens: Sequence[Token], i: int) -> frozenset[str]:
+    """Every term word that could match the word after token ``i`` (a superset).
+
+    That word sits right after token ``i``, or after a joining hyphen
+    (``_next_word``); it matches a term word equal to its text, to its surface form or
+    (words only) to one of its lemmas (``_word_matches``).
+    """
+    position = i + 2 if _joining_hyphen(tokens, i + 1) else i + 1
+    if position >= len(tokens):
+        return frozenset()
+    token = tokens[position]
+    return _token_forms(token.text, token.is_word)
+
+
+@lru_cache(maxsize=_LEMMA_CACHE)
+def _token_forms(text: str, is_word: bool) -> frozenset[str]:
+    forms = {text, _surface(text)}
+    return frozenset(forms | word_forms(text)) if is_word else frozenset(forms)
+
+
 def clear_lexicon_caches() -> None:
     """Forget remembered lemmas and surface forms (benchmarks start cold)."""
     word_forms.cache_clear()
+    _token_forms.cache_clear()
     _surface.cache_clear()
     _has_alnum.cache_clear()
 

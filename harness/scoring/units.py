@@ -15,15 +15,16 @@ the string textstat scores, so every voice number can be reproduced by hand.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
 from harness.text import split_sentences, tokenize
-from harness.text.tokens import Token
-from harness.text.voice import Voice, token_voices
+from harness.text.sentences import Sentence
+from harness.text.tokens import Token, TokenKind
+from harness.text.voice import Quote, Voice, find_quotes, quote_voices
 
 SENTENCE_FINAL = frozenset(".!?\u2026")
 
@@ -85,6 +86,8 @@ class TextUnits:
     voices: tuple[Voice, ...]
     sentence_of_token: tuple[int, ...]  # -1 for a token outside every sentence
     sentences: tuple[SentenceUnit, ...]
+    # The text's outermost quotations (find_quotes), found once for voices and attribution.
+    quotes: tuple[Quote, ...]
 
     def in_view(self, token_index: int, view: View) -> bool:
         return view is View.ALL or self.voices[token_index] is view.voice
@@ -98,48 +101,72 @@ class TextUnits:
         return " ".join(self.text[s:e] for s, e in sentence.spans(view))
 
 
-def _trimmed(run: Sequence[Token]) -> Span | None:
-    """Span of a run of same-voice tokens without edge punctuation; None if no words."""
-    words = [k for k, t in enumerate(run) if t.is_word]
-    if not words:
-        return None
-    last = words[-1]
-    # Keep sentence-final punctuation right after the last word ("home." of "home.'").
-    while last + 1 < len(run) and run[last + 1].text in SENTENCE_FINAL:
-        last += 1
-    return run[words[0]].start, run[last].end
+def _fragments(
+    tokens: Sequence[Token], voices: Sequence[Voice], first: int, stop: int
+) -> tuple[int, int, tuple[Span, ...], tuple[Span, ...]]:
+    """Words, quoted words, narrator spans and quoted spans of tokens ``[first, stop)``.
+
+    One scan over the sentence's tokens: each maximal run of one voice gives a span
+    from its first word to its last word, extended over sentence-final punctuation
+    right after that word (keep "home." of "home.'"); a run without words gives none.
+    """
+    spans: dict[Voice, list[Span]] = {Voice.NARRATOR: [], Voice.QUOTED: []}
+    words = quoted_words = 0
+    punct = TokenKind.PUNCT
+    k = first
+    while k < stop:
+        voice = voices[k]
+        run_stop = k
+        first_word = last_word = -1
+        n_words = 0
+        while run_stop < stop and voices[run_stop] is voice:
+            if tokens[run_stop].kind is not punct:
+                if first_word < 0:
+                    first_word = run_stop
+                last_word = run_stop
+                n_words += 1
+            run_stop += 1
+        if first_word >= 0:
+            words += n_words
+            if voice is Voice.QUOTED:
+                quoted_words += n_words
+            while last_word + 1 < run_stop and tokens[last_word + 1].text in SENTENCE_FINAL:
+                last_word += 1
+            spans[voice].append((tokens[first_word].start, tokens[last_word].end))
+        k = run_stop
+    return words, quoted_words, tuple(spans[Voice.NARRATOR]), tuple(spans[Voice.QUOTED])
 
 
-def _voice_spans(
-    tokens: Sequence[Token], voices: Sequence[Voice], voice: Voice
-) -> tuple[Span, ...]:
-    spans: list[Span] = []
-    pairs = zip(tokens, voices, strict=True)
-    for run_voice, run in itertools.groupby(pairs, key=lambda pair: pair[1]):
-        if run_voice is voice:
-            span = _trimmed([token for token, _ in run])
-            if span is not None:
-                spans.append(span)
-    return tuple(spans)
+def _sentence_of_token(tokens: Sequence[Token], sentences: Sequence[Sentence]) -> np.ndarray:
+    """Index of the sentence each token starts in; -1 outside every sentence.
+
+    The last sentence starting at or before the token, if the token starts before
+    that sentence's end: one ``searchsorted`` over the text's tokens (the same
+    answer as a bisect per token).
+    """
+    starts = np.fromiter((token.start for token in tokens), dtype=np.int64, count=len(tokens))
+    if not sentences:
+        return np.full(len(tokens), -1, dtype=np.int64)
+    sentence_starts = np.array([s.start for s in sentences], dtype=np.int64)
+    sentence_ends = np.array([s.end for s in sentences], dtype=np.int64)
+    k = np.searchsorted(sentence_starts, starts, side="right") - 1
+    inside = (k >= 0) & (starts < sentence_ends[np.maximum(k, 0)])
+    return np.where(inside, k, -1)
 
 
 def analyse_text(text: str) -> TextUnits:
     """Tokens, voices and sentences (with voice fragments) of one text."""
     tokens = tokenize(text)
-    voices = token_voices(text, tokens)
+    quotes = find_quotes(text)
+    voices = quote_voices(tokens, quotes)
     sentences = split_sentences(text)
-    starts = [s.start for s in sentences]
-    sentence_of_token = []
-    for token in tokens:
-        k = bisect.bisect_right(starts, token.start) - 1
-        inside = k >= 0 and token.start < sentences[k].end
-        sentence_of_token.append(k if inside else -1)
-    bounds = _token_bounds(sentence_of_token, len(sentences))
+    sentence_array = _sentence_of_token(tokens, sentences)
+    bounds = _token_bounds(sentence_array, len(sentences))
+    sentence_of_token = sentence_array.tolist()
     units: list[SentenceUnit] = []
     for k, sentence in enumerate(sentences):
         first, stop = bounds[k]
-        toks, vois = tokens[first:stop], voices[first:stop]
-        word_flags = [t.is_word for t in toks]
+        words, quoted_words, narrator_spans, quoted_spans = _fragments(tokens, voices, first, stop)
         units.append(
             SentenceUnit(
                 index=k,
@@ -147,24 +174,30 @@ def analyse_text(text: str) -> TextUnits:
                 end=sentence.end,
                 first_token=first,
                 stop_token=stop,
-                words=sum(word_flags),
-                quoted_words=sum(
-                    1 for w, v in zip(word_flags, vois, strict=True) if w and v is Voice.QUOTED
-                ),
-                narrator_spans=_voice_spans(toks, vois, Voice.NARRATOR),
-                quoted_spans=_voice_spans(toks, vois, Voice.QUOTED),
+                words=words,
+                quoted_words=quoted_words,
+                narrator_spans=narrator_spans,
+                quoted_spans=quoted_spans,
             )
         )
-    return TextUnits(text, tuple(tokens), tuple(voices), tuple(sentence_of_token), tuple(units))
+    return TextUnits(
+        text, tuple(tokens), tuple(voices), tuple(sentence_of_token), tuple(units), tuple(quotes)
+    )
 
 
-def _token_bounds(sentence_of_token: Sequence[int], n_sentences: int) -> list[Span]:
-    """[first, stop) token indices of each sentence (sentences hold consecutive tokens)."""
+def _token_bounds(sentence_of_token: np.ndarray, n_sentences: int) -> list[Span]:
+    """[first, stop) token indices of each sentence; (0, 0) for one without tokens.
+
+    A sentence holds consecutive tokens (its index never recurs after the next
+    sentence's), so its first occurrence and its count give the bounds.
+    """
     bounds: list[Span] = [(0, 0)] * n_sentences
-    for k, group in itertools.groupby(enumerate(sentence_of_token), key=lambda pair: pair[1]):
-        if k >= 0:
-            indices = [i for i, _ in group]
-            bounds[k] = (indices[0], indices[-1] + 1)
+    positions = np.flatnonzero(sentence_of_token >= 0)
+    found, first, counts = np.unique(
+        sentence_of_token[positions], return_index=True, return_counts=True
+    )
+    for k, start, count in zip(found.tolist(), positions[first].tolist(), counts.tolist(), strict=True):
+        bounds[k] = (start, start + count)
     return bounds
 
 

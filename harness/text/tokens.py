@@ -8,8 +8,8 @@ number can be traced back to ``text[start:end]``.
 from __future__ import annotations
 
 import regex
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class TokenKind(StrEnum):
@@ -18,8 +18,14 @@ class TokenKind(StrEnum):
     PUNCT = "punct"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token; ``text == source[start:end]`` (before ``offset``).
+
+    A named tuple rather than a frozen dataclass: every text of a corpus is cut into
+    tokens, and a tuple is built about three times faster (same fields, immutable,
+    compared and hashed by value).
+    """
+
     text: str
     start: int
     end: int
@@ -59,12 +65,14 @@ _KIND = {
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """All tokens of ``text``; ``offset`` is added to every start and end."""
-    out: list[Token] = []
-    for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup
-        assert kind is not None  # every alternative is a named group
-        out.append(Token(m.group(), m.start() + offset, m.end() + offset, _KIND[kind]))
-    return out
+    # One comprehension over the matches, no per-token function call: this runs on
+    # every word of a corpus. Every alternative is a named group, so lastgroup is set.
+    # tuple.__new__ skips the named tuple's own __new__ (a Python function per token).
+    kinds, new = _KIND, tuple.__new__
+    return [
+        new(Token, (m.group(), m.start() + offset, m.end() + offset, kinds[m.lastgroup]))
+        for m in _TOKEN_RE.finditer(text)
+    ]
 
 
 def words(text: str) -> list[Token]:

@@ -38,7 +38,6 @@ paragraphs, where each paragraph reopens the quote but only the last closes it.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -51,7 +50,7 @@ from harness.text.tokens import Token
 
 ELISIONS_FILE = "quote_elisions.txt"
 
-__all__ = ["ELISIONS_FILE", "Quote", "Voice", "find_quotes", "token_voices", "voice_resources"]
+__all__ = ["ELISIONS_FILE", "Quote", "Voice", "find_quotes", "quote_voices", "token_voices", "voice_resources"]
 
 
 class Voice(StrEnum):
@@ -359,11 +358,28 @@ def find_quotes(text: str) -> list[Quote]:
 
 def token_voices(text: str, tokens: Sequence[Token]) -> list[Voice]:
     """The voice of each token of ``harness.text.tokenize(text)``, in order."""
-    quotes = find_quotes(text)
-    starts = [q.start for q in quotes]
+    return quote_voices(tokens, find_quotes(text))
+
+
+def quote_voices(tokens: Sequence[Token], quotes: Sequence[Quote]) -> list[Voice]:
+    """``token_voices`` given the text's ``find_quotes`` (callers that need both)."""
+    if not quotes:
+        return [Voice.NARRATOR] * len(tokens)  # most headlines, many bodies
+    return _voices_by_scan(tokens, quotes)
+
+
+def _voices_by_scan(tokens: Sequence[Token], quotes: Sequence[Quote]) -> list[Voice]:
+    """A token is quoted when it starts inside the last quotation starting at or before it.
+
+    Tokens come in text order and quotations sorted by start, so one pointer walks
+    the quotations as the tokens advance (the same answer as a bisect per token).
+    """
     voices: list[Voice] = []
+    quoted, narrator = Voice.QUOTED, Voice.NARRATOR
+    index, n_quotes = -1, len(quotes)
     for token in tokens:
-        index = bisect.bisect_right(starts, token.start) - 1
-        inside = index >= 0 and token.start < quotes[index].end
-        voices.append(Voice.QUOTED if inside else Voice.NARRATOR)
+        start = token.start
+        while index + 1 < n_quotes and quotes[index + 1].start <= start:
+            index += 1
+        voices.append(quoted if index >= 0 and start < quotes[index].end else narrator)
     return voices

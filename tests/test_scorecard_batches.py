@@ -1,0 +1,219 @@
+"""The full scorecard's per-text stages, made faster (issue 16), give the same values.
+
+Each fast stage is compared with a plain reference kept here: the per-token bisects
+for voices and sentences, the run grouping for voice fragments, the token-by-token
+matcher loop and the subject tracking over every sentence. Then whole tables: a
+batch of articles scored at once equals the articles scored one at a time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness.scoring import attribution
+from harness.scoring.attribution import QuoteAttribution, attribute_quotes
+from harness.scoring.lexicon import TermHit, TermMatcher, load_lexicons
+from harness.scoring.score import score_documents
+from harness.scoring.units import SENTENCE_FINAL, Span, analyse_text
+from harness.text import Token, Voice, find_quotes, split_sentences, tokenize
+from harness.text.tokens import TokenKind
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_bed8e93c8511a76b.txt"
+
+# Text that exercises quotations, attribution verbs, hyphens and sentence ends.
+PIECES = [
+    "said", "claimed", "the", "claims", "a", "lot", "of", "in", "fact", "witch", "hunt",
+    "witch-hunt", "would-be", "so-called", "Mr", "Smith", "she", "He", "told", "reporters",
+    "2,000", "U.S.", "slammed", "warned", "Officials", "insisted", "it", "was", "bizarre",
+    ".", ",", ":", "?", "!", "-", "\u2014", "\"", "\u201c", "\u201d", "'", "\u2018", "\u2019",
+    "\n\n", "don't", "Ukraine's",
+]
+texts = st.lists(st.sampled_from(PIECES), max_size=60).map(" ".join) | st.text(
+    alphabet=st.sampled_from("ab A.,:\"'\u201c\u201d-\n 1"), max_size=80
+)
+
+
+def seed_texts() -> list[str]:
+    return [line for line in SEED.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+# -- references: the code before the batch rewrite ---------------------------------
+
+
+def reference_voices(text: str, tokens: Sequence[Token]) -> list[Voice]:
+    quotes = find_quotes(text)
+    starts = [q.start for q in quotes]
+    voices = []
+    for token in tokens:
+        index = bisect.bisect_right(starts, token.start) - 1
+        inside = index >= 0 and token.start < quotes[index].end
+        voices.append(Voice.QUOTED if inside else Voice.NARRATOR)
+    return voices
+
+
+def reference_sentence_of_token(text: str, tokens: Sequence[Token]) -> list[int]:
+    sentences = split_sentences(text)
+    starts = [s.start for s in sentences]
+    out = []
+    for token in tokens:
+        k = bisect.bisect_right(starts, token.start) - 1
+        out.append(k if k >= 0 and token.start < sentences[k].end else -1)
+    return out
+
+
+def reference_spans(tokens: Sequence[Token], voices: Sequence[Voice], voice: Voice) -> tuple[Span, ...]:
+    spans = []
+    for run_voice, run in itertools.groupby(zip(tokens, voices, strict=True), key=lambda p: p[1]):
+        if run_voice is not voice:
+            continue
+        toks = [t for t, _ in run]
+        words = [k for k, t in enumerate(toks) if t.is_word]
+        if not words:
+            continue
+        last = words[-1]
+        while last + 1 < len(toks) and toks[last + 1].text in SENTENCE_FINAL:
+            last += 1
+        spans.append((toks[words[0]].start, toks[last].end))
+    return tuple(spans)
+
+
+def reference_match(matcher: TermMatcher, tokens: Sequence[Token]) -> list[TermHit]:
+    hits = []
+    i = 0
+    while i < len(tokens):
+        if not (tokens[i].is_word and matcher._candidates(tokens[i])):
+            i += 1
+            continue
+        best = matcher._best_at(tokens, i)
+        if best is None:
+            i += 1
+            continue
+        hits.append(best[0])
+        i = best[1]
+    return hits
+
+
+def reference_attribution(text: str, hits: Sequence[TermHit]) -> list[QuoteAttribution]:
+    """Subject tracking over every sentence, every narrator word read."""
+    units = analyse_text(text)
+    attributor = attribution._Attributor(units, hits)
+    attributor._narrator_words_between = lambda first, stop, limit=None: [  # type: ignore[method-assign]
+        i for i in range(first, stop) if units.tokens[i].is_word and units.voices[i] is Voice.NARRATOR
+    ]
+    starts = [t.start for t in units.tokens]
+    by_sentence: dict[int, list[tuple[int, int, int]]] = {}
+    quotes = find_quotes(text)
+    for n, quote in enumerate(quotes):
+        first, stop = bisect.bisect_left(starts, quote.start), bisect.bisect_left(starts, quote.end)
+        if first < stop and units.sentence_of_token[first] >= 0:
+            by_sentence.setdefault(units.sentence_of_token[first], []).append((n, first, stop - 1))
+    results = []
+    for k in range(len(units.sentences)):
+        speakers = []
+        for n, first, last in by_sentence.get(k, []):
+            quote = quotes[n]
+            verb, method = attributor.verb_for(quote, first, last)
+            speaker = attributor.speaker_of(verb, quote) if verb is not None else None
+            if speaker is not None:
+                speakers.append(speaker)
+            words = sum(1 for t in units.tokens[first : last + 1] if t.is_word)
+            results.append(QuoteAttribution(n, quote.start, quote.end, words, speaker, verb, method))
+        attributor.update_subject(k, speakers)
+    return results
+
+
+# -- stage by stage -------------------------------------------------------------------
+
+MATCHER = TermMatcher(load_lexicons())
+
+
+def check_text(text: str) -> None:
+    units = analyse_text(text)
+    tokens = list(units.tokens)
+    assert list(units.voices) == reference_voices(text, tokens)
+    assert list(units.sentence_of_token) == reference_sentence_of_token(text, tokens)
+    for sentence in units.sentences:
+        toks = tokens[sentence.first_token : sentence.stop_token]
+        vois = units.voices[sentence.first_token : sentence.stop_token]
+        assert sentence.narrator_spans == reference_spans(toks, vois, Voice.NARRATOR)
+        assert sentence.quoted_spans == reference_spans(toks, vois, Voice.QUOTED)
+        assert sentence.words == sum(t.is_word for t in toks)
+        assert sentence.quoted_words == sum(
+            t.is_word and v is Voice.QUOTED for t, v in zip(toks, vois, strict=True)
+        )
+    hits = MATCHER.match(tokens)
+    assert hits == reference_match(MATCHER, tokens)
+    assert attribute_quotes(units, hits) == reference_attribution(text, hits)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_stages_equal_the_references_on_generated_text(text: str) -> None:
+    check_text(text)
+
+
+def test_stages_equal_the_references_on_the_seed() -> None:
+    for text in seed_texts():
+        check_text(text)
+
+
+def test_a_seed_text_has_quotes_hits_and_attributions() -> None:
+    """The comparison above is not vacuous on the seed: every stage has output."""
+    body = max(seed_texts(), key=len)
+    units = analyse_text(body)
+    hits = MATCHER.match(list(units.tokens))
+    assert any(v is Voice.QUOTED for v in units.voices)
+    assert len(hits) > 0
+    assert any(a.speaker is not None for a in attribute_quotes(units, hits))
+
+
+def test_tokens_are_values() -> None:
+    token = tokenize("Officials said.")[1]
+    assert token == Token("said", 10, 14, TokenKind.WORD)
+    assert (token.text, token.start, token.end, token.is_word) == ("said", 10, 14, True)
+
+
+# -- whole tables ---------------------------------------------------------------------
+
+
+def articles(bodies: Sequence[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(len(bodies))],
+            "outlet": ["A" if i % 2 else "B" for i in range(len(bodies))],
+            "headline": [body.split(".")[0][:80] for body in bodies],
+            "body": list(bodies),
+        }
+    )
+
+
+def one_at_a_time(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Each article scored alone, the per-article tables stacked (documents, hits, quotes)."""
+    parts = [score_documents(frame.slice(i, 1), workers=1) for i in range(frame.height)]
+    return {name: pl.concat([p[name] for p in parts]) for name in ("documents", "hits", "quotes", "sentences")}
+
+
+def test_a_batch_equals_articles_scored_one_at_a_time() -> None:
+    bodies = [*seed_texts(), "He said: \"it is a witch-hunt\". Officials claimed it was bizarre.", ""]
+    frame = articles(bodies)
+    together = score_documents(frame, workers=1)
+    alone = one_at_a_time(frame)
+    for name, table in alone.items():
+        assert together[name].equals(table), name
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=4))
+def test_a_batch_equals_articles_scored_one_at_a_time_on_generated_text(bodies: list[str]) -> None:
+    frame = articles(bodies)
+    together = score_documents(frame, workers=1)
+    alone = one_at_a_time(frame)
+    for name, table in alone.items():
+        assert together[name].equals(table), name

@@ -12,9 +12,6 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
-import signal
-import sys
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -26,6 +23,7 @@ from harness.discovery.bands import Bands
 from harness.discovery.minhash import MinHasher, band_keys
 from harness.discovery.shingles import Hashes, shingle_batch
 from harness.engines import in_parallel_task
+from harness.engines.processes import main_is_importable, workers_ignore_sigint
 from harness.errors import UsageError
 
 # Below this many articles one process is faster: starting workers costs about a second.
@@ -46,7 +44,7 @@ def worker_count(articles: int, requested: int | None) -> int:
     """``requested``, else every core this process may use for a large corpus, else 1."""
     if requested is not None:
         return requested
-    if articles < MIN_PARALLEL_ARTICLES or in_parallel_task() or not _main_is_importable():
+    if articles < MIN_PARALLEL_ARTICLES or in_parallel_task() or not main_is_importable():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, cores)
@@ -66,7 +64,7 @@ def map_band_keys(
         with _pool(workers) as pool:
             pending: deque[tuple[int, concurrent.futures.Future[BandKeys]]] = deque()
             for first, texts in batches:
-                with _sigint_ignored():  # workers start on submit
+                with workers_ignore_sigint():  # workers start on submit
                     pending.append((first, pool.submit(_task, seed, bands.bands, bands.rows, texts)))
                 if len(pending) >= 2 * workers:
                     done_first, done = pending.popleft()
@@ -107,24 +105,3 @@ def _pool(workers: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-
-
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Processes started inside ignore SIGINT from their first instruction (the
-    disposition survives exec), so only the parent handles Ctrl-C; its handler is
-    back afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _main_is_importable() -> bool:
-    """A spawned worker re-imports the main script by its path: ``python -`` or ``-c`` has none."""
-    path = getattr(sys.modules.get("__main__"), "__file__", None)
-    return path is None or os.path.isfile(path)

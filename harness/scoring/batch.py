@@ -24,9 +24,7 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
-import sys
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +34,8 @@ from typing import Any, TypeVar
 import polars as pl
 
 from harness.engines.base import in_parallel_task
+from harness.engines.processes import main_is_importable
+from harness.engines.processes import workers_ignore_sigint as _workers_ignore_sigint
 from harness.errors import ConfigError, UsageError
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes, display_names
 from harness.scoring.lexicon import Lexicon, TermHit, TermMatcher
@@ -436,26 +436,6 @@ def _stop_workers_now() -> None:
     _pool, _pool_size = None, 0
 
 
-@contextlib.contextmanager
-def _workers_ignore_sigint() -> Iterator[None]:
-    """Start worker processes with Ctrl-C ignored: only the parent handles it.
-
-    On a terminal, Ctrl-C reaches every process of the foreground group: a worker
-    would print its own KeyboardInterrupt traceback, and a pool whose workers died
-    leaves the parent waiting. A disposition of "ignore" survives exec, so a spawned
-    worker ignores SIGINT from its first instruction (before the initializer runs).
-    The parent's handler is back as soon as the tasks are handed out.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers belong to the main thread; no Ctrl-C arrives elsewhere
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 atexit.register(shutdown_workers)
 
 
@@ -525,18 +505,6 @@ def _documents(frame: pl.DataFrame) -> list[_Document]:
 def _batches(documents: list[_Document], size: int) -> Iterator[list[_Document]]:
     for start in range(0, len(documents), size):
         yield documents[start : start + size]
-
-
-def main_is_importable() -> bool:
-    """Whether a spawned worker can start: it re-imports the main script by its path.
-
-    A script read from standard input (``python -``) or ``python -c`` has no file to
-    re-import, and every worker would die on start. An interactive session or a
-    notebook has no ``__file__`` at all, and spawn skips it (workers start fine).
-    """
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    return path is None or os.path.isfile(path)
 
 
 def worker_count(

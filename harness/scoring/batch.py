@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
-import contextlib
 import multiprocessing
 import os
 import signal

@@ -18,15 +18,12 @@ steps register themselves the first time the step registry is consulted.
 
 from __future__ import annotations
 
-import importlib
+from harness.lazy import lazy_exports
 
 # Not typing.TYPE_CHECKING: importing typing alone takes longer than the rest of
 # this module, and mypy reads any constant of this name the same way.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
-
     from harness.corpus import ARTICLE_SCHEMA, read_corpus
     from harness.errors import HarnessError
     from harness.experiments import Experiment, load_catalogue, step
@@ -59,15 +56,4 @@ _HOME = {
 
 __all__ = sorted(_HOME)
 
-
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module 'harness' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOME])
+__getattr__, __dir__ = lazy_exports(__name__, _HOME, globals())

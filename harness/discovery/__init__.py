@@ -10,12 +10,10 @@ The names below are imported on first use (PEP 562): `harness.discovery.defaults
 
 from __future__ import annotations
 
-import importlib
+from harness.lazy import lazy_exports
 
 TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
 if TYPE_CHECKING:
-    from typing import Any
-
     from harness.discovery.bands import DEFAULT_TARGET_RECALL, Bands, choose_bands
     from harness.discovery.exact import INDEX_PAIR_SCHEMA, Overlap, exact_pairs, overlap
     from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD
@@ -90,15 +88,4 @@ __all__ = [
     "word_keys",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module 'harness.discovery' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOME])
+__getattr__, __dir__ = lazy_exports(__name__, _HOME, globals())

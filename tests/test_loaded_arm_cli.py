@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import polars as pl
 import pytest
@@ -121,3 +121,21 @@ def test_validate_measures_the_chosen_arm(tmp_path: Path, arm: str, precision: f
     assert rows[("lexicon", "token_recall")] == pytest.approx(recall)
     assert rows[("vader_words", "token_precision")] == pytest.approx(3 / 4)  # the baseline stays: no "slammed"
     assert rows[("lexicon", "auc_hit_count")] == pytest.approx(1.0)
+
+
+def test_ray_scores_with_the_chosen_arm(ray_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the session's two-node cluster: in memory (one engine call) and streamed from
+    Parquet (the cluster's workers read and score with ``Scorer``), both with the arm."""
+    for name, value in ray_cluster.driver_env().items():
+        monkeypatch.setenv(name, value)
+    parquet = tmp_path / "c.parquet"
+    pl.DataFrame({"doc_id": ["d1"], "outlet": ["X"], "headline": ["A plan"], "body": [BODY]}).write_parquet(parquet)
+    ray = ["--engine", "ray", "--ray-address", ray_cluster.address, "--loaded-lexicon", "vader-strong"]
+    expected = [pytest.approx(len(HITS["vader-strong"]) * 1000 / WORDS)]
+    in_memory = runner.invoke(app, ["score", str(parquet), "-f", "json", *ray])
+    assert in_memory.exit_code == 0, in_memory.output
+    assert [row["loaded_per_1k"] for row in json.loads(in_memory.stdout)] == expected
+    out = tmp_path / "s.parquet"
+    streamed = runner.invoke(app, ["score", str(parquet), "--stream", "-f", "parquet", "-o", str(out), *ray])
+    assert streamed.exit_code == 0, streamed.output
+    assert pl.read_parquet(out)["loaded_per_1k"].to_list() == expected

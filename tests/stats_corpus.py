@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 VOICES = ("all", "narrator", "quoted")
+STANCE_RATES = ("hedge_per_1k", "certainty_per_1k", "intensifier_per_1k")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,9 @@ def generated_tables(
                 [1000.0 * c / w for c, w in zip(_loaded_counts(hit_rows, docs["doc_id"]), words, strict=True)],
                 nulls,
             ),
+            # outlet_summary covers the stance rates too; no stance markers here (no draws, so
+            # the other columns are those of earlier versions).
+            **{k: v for m in STANCE_RATES for k, v in _voice_columns(m, [0.0] * len(words), nulls).items()},
         },
         schema_overrides={"words_quoted": pl.Int64, "sentiment_mean_quoted": pl.Float64},
         strict=False,

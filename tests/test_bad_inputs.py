@@ -248,6 +248,9 @@ Ray cluster with token auth:       test_ray_cluster_refuses_a_missing_token[*] (
   token missing or wrong           without a token, wrong RAY_AUTH_TOKEN; names the setting, < 5 s);
                                    as a process, nothing of Ray's own log: test_ray_auth_refusal_is_one_line_in_a_process
 --ray-address of a worker node     test_ray_address_of_a_node_that_is_not_the_head
+--loaded-lexicon: unknown arm,     test_bad_loaded_lexicon_option[*] (score and validate; nothing
+  with --suite core, with            written)
+  validate sentiment
 =================================  ==============================================================
 """
 
@@ -3166,3 +3169,47 @@ def test_ray_address_of_a_node_that_is_not_the_head(project: Project, ray_cluste
     assert f"--ray-address: {address} answers, but is not a Ray head node (no GCS service there)" in line, line
     assert "(give the head's GCS port, the --port of `ray start --head` (6379 by default)" in line
     assert_nothing_written(project)
+
+
+# -- issue 14: --loaded-lexicon, the second loaded-language arm ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(
+            ["score", "{corpus}", "--loaded-lexicon", "nrc"],
+            "error: Invalid value for '--loaded-lexicon': 'nrc' is not one of 'harness', 'vader-strong'.",
+            id="score-unknown",
+        ),
+        pytest.param(
+            ["score", "{corpus}", "--suite", "core", "--loaded-lexicon", "vader-strong"],
+            "error: --loaded-lexicon needs --suite full (the core suite matches no lexicon)",
+            id="score-core",
+        ),
+        pytest.param(
+            ["score", "{corpus}", "--suite", "core", "--loaded-lexicon", "vader-strong", "--stream", "-f", "parquet", "-o", "{tmp}/o.parquet"],
+            "error: --loaded-lexicon needs --suite full (the core suite matches no lexicon)",
+            id="stream-core",
+        ),
+        pytest.param(
+            ["validate", "loaded-terms", "--gold", "{corpus}", "--loaded-lexicon", "VADER"],
+            "error: Invalid value for '--loaded-lexicon': 'VADER' is not one of 'harness', 'vader-strong'.",
+            id="validate-unknown",
+        ),
+        pytest.param(
+            ["validate", "sentiment", "--gold", "{corpus}", "--loaded-lexicon", "vader-strong"],
+            "error: --loaded-lexicon does not work with validate sentiment (it picks the loaded-terms instrument)",
+            id="validate-sentiment",
+        ),
+    ],
+)
+def test_bad_loaded_lexicon_option(tmp_path: Path, args: list[str], expected: str) -> None:
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text(_ids_jsonl("a1"))
+    filled = [a.replace("{corpus}", str(corpus)).replace("{tmp}", str(tmp_path)) for a in args]
+    result = runner.invoke(app, filled)
+    assert result.exit_code == 2
+    line = error_line(result)
+    assert line.startswith(expected), line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl"]  # nothing written

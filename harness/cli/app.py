@@ -30,7 +30,7 @@ from harness.cli.results import JsonOption, check_report_folder, make_report_fol
 from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, Work, print_json, progress, project_at
-from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
+from harness.cli.options import ColumnOption, LoadedLexiconOption, check_engine_option, check_option, column_option
 from harness.corpus import STDIN, corpus_inputs, load_corpus
 from harness.corpus.columns import ColumnMap
 from harness.corpus.webimport import DEFAULT_MIN_WORDS, MinWords
@@ -517,6 +517,7 @@ def score(
             "to FILE: .parquet, .csv or .jsonl.",
         ),
     ] = None,
+    loaded_lexicon: LoadedLexiconOption = "harness",
 ) -> None:
     """Score documents: one row each with readability, sentence sentiment and loaded-term rates.
 
@@ -528,14 +529,17 @@ def score(
     parquet, with --output). --hits FILE writes the `hits` table: one row per lexicon
     hit with doc_id, field, sentence, start and end (character offsets of the matched
     text in the headline or body), voice, matched, term, category, weight and loaded
-    (counted in loaded_per_1k).
+    (counted in loaded_per_1k). --loaded-lexicon vader-strong counts VADER's strong
+    words (|valence| >= 1.5) as loaded language instead of the built-in lexicon, as the
+    score_framing setting loaded_lexicon does (full suite only).
 
     Example: harness score article.txt --format json --hits hits.csv
     """
-    from harness.scoring.stream import score_stream  # the science stack: not for --help
+    from harness.scoring.stream import check_suite_arm, score_stream  # the science stack: not for --help
     from harness.text.language import split_by_language
 
     _check_score_options(format, output, stream, batch_size, invalid_utf8)
+    check_suite_arm(suite, loaded_lexicon)
     hits_format = _check_hits_option(hits, stream, suite, output)
     mapping = column_option(column)
     check_engine_option(engine, ray_address)
@@ -563,6 +567,7 @@ def score(
                 columns=mapping,
                 on_warning=warn,
                 on_batch=work.count,
+                loaded_lexicon=loaded_lexicon,
             )
             work.summary = f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped,"
         return
@@ -573,7 +578,9 @@ def score(
             warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
     with open_engine(engine or "local", address=ray_address) as chosen:
         with progress("score", "documents", total=articles.height, deferred=True) as work:
-            tables = _score_counted(articles, suite, lexicon or (), chosen, work, with_hits=hits is not None)
+            tables = _score_counted(
+                articles, suite, lexicon or (), chosen, work, with_hits=hits is not None, loaded_lexicon=loaded_lexicon
+            )
     if hits is not None:
         assert hits_format is not None  # checked first
         write_output(hits, export_bytes(tables["hits"], hits_format, table="hits"), inputs=inputs)
@@ -606,6 +613,7 @@ def _score_counted(
     work: Work,
     *,
     with_hits: bool = False,
+    loaded_lexicon: str = "harness",
 ) -> dict[str, pl.DataFrame]:
     """Score ``articles`` in slices, counting them for the progress display: ``documents``
     (and ``hits`` when asked).
@@ -619,13 +627,13 @@ def _score_counted(
     outputs = ("documents", "hits") if with_hits else ("documents",)
     size = max(SCORE_SLICE, -(-articles.height // 50))  # about 50 updates at most
     if engine.name == "ray" or articles.height <= size:
-        tables = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons, outputs=outputs))
+        tables = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon))
         work.count(articles.height)
         return tables
     parts = []
     for start in range(0, articles.height, size):
         chunk = articles.slice(start, size)
-        parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons, outputs=outputs)))
+        parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon)))
         work.count(start + chunk.height)
     return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
 
@@ -697,6 +705,7 @@ def validate_cmd(
     corpus: Annotated[
         list[Path] | None, typer.Option("--corpus", help="stories: the corpus whose articles the gold file groups.")
     ] = None,
+    loaded_lexicon: LoadedLexiconOption = "harness",
 ) -> None:
     """Agreement of an instrument with a human-rated set: Pearson/Spearman r, F1, ROC AUC.
 
@@ -715,7 +724,9 @@ def validate_cmd(
     Loaded_Language span recall, hit precision against any span and against
     Loaded_Language spans, per-article Spearman of weighted density against
     Loaded_Language spans per 1,000 words. Each figure comes for the lexicon and for the
-    plain VADER word list (|valence| >= 1.5) side by side.
+    plain VADER word list (|valence| >= 1.5) side by side. With --loaded-lexicon
+    vader-strong the "lexicon" instrument is that second arm (VADER's strong words
+    matched with the harness's rules: lemmas, hyphens), as `score` would count it.
 
     stories: the gold file has doc_id and story; reports pairwise and B-cubed
     precision/recall/F1 and adjusted Rand, with the word-overlap baseline beside them.
@@ -731,12 +742,14 @@ def validate_cmd(
     from harness.scoring.gold import read_gold
     from harness.scoring.loaded_gold import detect_format
 
+    if loaded_lexicon != "harness" and kind != "loaded-terms":
+        raise UsageError(f"--loaded-lexicon does not work with validate {kind}", hint="it picks the loaded-terms instrument")
     if kind == "loaded-terms" and detect_format(gold) is not None:
-        _validate_loaded_gold(gold, lexicon or (), format)
+        _validate_loaded_gold(gold, lexicon or (), format, loaded_lexicon)
         return
     items = read_gold(gold)
     with progress(f"validate {kind}", "rated items", total=items.height, deferred=True) as work:
-        measures = validate(kind, items, lexicons=lexicon or ())
+        measures = validate(kind, items, lexicons=lexicon or (), loaded_lexicon=loaded_lexicon)
         work.count(items.height)
     if format == "json":
         print_json(measures.to_dicts())
@@ -745,12 +758,12 @@ def validate_cmd(
     work.done_line()
 
 
-def _validate_loaded_gold(gold: Path, lexicons: Sequence[Path], format: str) -> None:
+def _validate_loaded_gold(gold: Path, lexicons: Sequence[Path], format: str, loaded_lexicon: str) -> None:
     """`validate loaded-terms` on a sentence bias file or a span-annotated folder."""
     from harness.scoring.loaded_validation import validate_loaded_gold
 
     with progress("validate loaded-terms", "annotated items", deferred=True) as work:
-        report = validate_loaded_gold(gold, lexicons=lexicons)
+        report = validate_loaded_gold(gold, lexicons=lexicons, loaded_lexicon=loaded_lexicon)
         work.count(report.items)
     if format == "json":
         print_json(report.to_json())

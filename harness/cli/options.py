@@ -10,7 +10,7 @@ options share their allowed ranges with the step settings they correspond to
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -26,6 +26,18 @@ ColumnOption = Annotated[
         metavar="FIELD=COLUMN",
         help="Read an article field from a column of another name, e.g. outlet=category (repeatable; "
         f"fields: {', '.join(MAPPABLE_FIELDS)}).",
+    ),
+]
+
+# The names of harness.scoring.arms.LOADED_LEXICONS, spelt out so --help imports no
+# lexicon code (tests/test_loaded_arm_cli.py checks the two agree).
+LoadedLexicon = Literal["harness", "vader-strong"]
+LoadedLexiconOption = Annotated[
+    LoadedLexicon,
+    typer.Option(
+        "--loaded-lexicon",
+        help="Loaded-language instrument: harness (the built-in lexicon) or vader-strong (VADER's words "
+        "with |valence| >= 1.5); attribution verbs and stance markers stay (the loaded_lexicon setting).",
     ),
 ]
 

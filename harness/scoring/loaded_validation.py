@@ -3,7 +3,8 @@
 ``validate_loaded_gold(path)`` reads one of the two public formats
 (``harness.scoring.loaded_gold``) and reports, for two instruments side by side:
 
-* ``lexicon``: the loaded-term lexicons (built-in and ``--lexicon`` files); a hit counts
+* ``lexicon``: the loaded-term lexicons (built-in and ``--lexicon`` files; with
+  ``loaded_lexicon="vader-strong"`` the second arm, ``harness.scoring.arms``); a hit counts
   when its entry is loaded (``LexiconEntry.loaded``: the hits ``loaded_per_1k`` counts);
 * ``vader_words``: the reference plain word list, every word of VADER's lexicon with
   ``|valence| >= 1.5``, matched on the lower-cased word as written (no lemmas), weight 1.
@@ -162,8 +163,12 @@ def vader_instrument(min_valence: float = VADER_MIN_VALENCE) -> Instrument:
     return hits
 
 
-def instruments(lexicons: Sequence[Path] = (), *, include_builtin: bool = True) -> dict[str, Instrument]:
-    matcher = TermMatcher(load_lexicons(lexicons, include_builtin=include_builtin))
+def instruments(
+    lexicons: Sequence[Path] = (), *, include_builtin: bool = True, loaded_lexicon: str = "harness"
+) -> dict[str, Instrument]:
+    """``lexicon``: the loaded hits of ``loaded_lexicon``'s arm (``harness.scoring.arms``),
+    as ``score`` counts them; ``vader_words``: the plain word list beside it."""
+    matcher = TermMatcher(load_lexicons(lexicons, include_builtin=include_builtin, loaded_lexicon=loaded_lexicon))
     return {LEXICON: lexicon_instrument(matcher), VADER_WORDS: vader_instrument()}
 
 
@@ -370,11 +375,14 @@ def validate_articles(articles: Sequence[Article], using: dict[str, Instrument])
 
 
 def validate_loaded_gold(
-    path: Path, *, lexicons: Sequence[Path] = (), include_builtin: bool = True
+    path: Path, *, lexicons: Sequence[Path] = (), include_builtin: bool = True, loaded_lexicon: str = "harness"
 ) -> LoadedValidation:
-    """Read ``path`` (format from the path, see ``detect_format``) and measure both instruments."""
+    """Read ``path`` (format from the path, see ``detect_format``) and measure both instruments.
+
+    ``loaded_lexicon`` picks the arm measured as instrument ``lexicon``.
+    """
     fmt = detect_format(path)
-    using = instruments(lexicons, include_builtin=include_builtin)
+    using = instruments(lexicons, include_builtin=include_builtin, loaded_lexicon=loaded_lexicon)
     if fmt == "sentences":
         sentences = read_sentences(path)
         left_out = sum(1 for s in sentences if s.biased is None)

@@ -27,11 +27,12 @@ from typing import Literal
 import polars as pl
 
 from harness.corpus.columns import NO_COLUMNS, ColumnMap
+from harness.scoring.arms import HARNESS_ARM, check_arm
 from harness.scoring.parts import PART_PREFIX, part_name, write_part
 from harness.corpus.pieces import PARQUET_SUFFIX, ParquetPiece, parquet_corpus_files, plan_pieces
 from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
 from harness.engines import BatchCall, Engine, LocalEngine
-from harness.errors import StoreError
+from harness.errors import StoreError, UsageError
 from harness.outputs import check_output, make_staging_dir, publish_file
 from harness.safetext import unicode_text
 from harness.scoring.core import score_core
@@ -61,17 +62,29 @@ def scoring_call(
     suite: Suite,
     lexicons: Sequence[Path],
     outputs: tuple[str, ...] = ("documents",),
+    loaded_lexicon: str = HARNESS_ARM,
 ) -> BatchCall:
     """The engine call that scores ``articles``: its output tables are ``outputs``.
 
     ``full`` is the framing scorecard (``score_documents``: any of its tables, e.g.
     ``hits``); ``core`` the reference suite only (``score_core``: textstat and VADER on
     whole texts), built for scale, whose only output is ``documents``.
+    ``loaded_lexicon`` is the loaded-language instrument (``harness.scoring.arms``):
+    a setting of the call, so the local engine, Ray and ``score_stream`` all use it.
+    The core suite matches no lexicon: it takes only the default.
     """
+    check_suite_arm(suite, loaded_lexicon)
     if suite == "core":
         return BatchCall(_core_documents, "articles", {"articles": articles}, ("articles",), {}, ("documents",))
-    settings = {"lexicons": list(lexicons)}
+    settings = {"lexicons": list(lexicons), "loaded_lexicon": loaded_lexicon}
     return BatchCall(score_documents, "articles", {"articles": articles}, ("articles",), settings, outputs)
+
+
+def check_suite_arm(suite: Suite, loaded_lexicon: str) -> None:
+    """Refuse an unknown instrument, and any but the default with the core suite."""
+    check_arm(loaded_lexicon)
+    if suite == "core" and loaded_lexicon != HARNESS_ARM:
+        raise UsageError("--loaded-lexicon needs --suite full", hint="the core suite matches no lexicon")
 
 
 def _core_documents(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -84,16 +97,16 @@ class Scorer:
 
     suite: Suite
     lexicons: tuple[Path, ...]
+    loaded_lexicon: str = HARNESS_ARM
 
     def __call__(self, articles: pl.DataFrame) -> pl.DataFrame:
-        call = scoring_call(articles, suite=self.suite, lexicons=self.lexicons)
+        call = scoring_call(articles, suite=self.suite, lexicons=self.lexicons, loaded_lexicon=self.loaded_lexicon)
         return call.call(articles)["documents"]
 
 
-def _score_batch(
-    articles: pl.DataFrame, *, suite: Suite, lexicons: Sequence[Path], engine: Engine
-) -> pl.DataFrame:
-    return engine.run(scoring_call(articles, suite=suite, lexicons=lexicons))["documents"]
+def _score_batch(articles: pl.DataFrame, scorer: Scorer, engine: Engine) -> pl.DataFrame:
+    call = scoring_call(articles, suite=scorer.suite, lexicons=scorer.lexicons, loaded_lexicon=scorer.loaded_lexicon)
+    return engine.run(call)["documents"]
 
 
 def score_stream(
@@ -110,14 +123,18 @@ def score_stream(
     columns: ColumnMap = NO_COLUMNS,
     on_warning: Callable[[str], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
+    loaded_lexicon: str = HARNESS_ARM,
 ) -> StreamSummary:
     """Score ``path`` batch by batch into ``output`` (one ``documents`` row per article).
 
+    ``loaded_lexicon`` is the loaded-language instrument (see ``scoring_call``).
     ``columns`` maps article fields to the corpus's column names; ``on_warning``
     hears the corpus's warnings (see ``harness.corpus.iter_article_batches``);
     ``on_batch`` hears the number of documents scored so far, after each batch.
     """
     engine = engine or LocalEngine()
+    scorer = Scorer(suite, tuple(lexicons), loaded_lexicon)
+    check_suite_arm(suite, loaded_lexicon)  # before any work
     target = check_output(output, inputs=[path, *lexicons])
     try:
         target.staging_dir.mkdir(parents=True, exist_ok=True)
@@ -129,14 +146,14 @@ def score_stream(
     try:
         on_cluster = _cluster_pieces(path, engine, batch_size, columns)
         if on_cluster is not None:
-            _score_on_cluster(on_cluster, path, staging, fmt, Scorer(suite, tuple(lexicons)), english_only, counts, on_warning)
+            _score_on_cluster(on_cluster, path, staging, fmt, scorer, english_only, counts, on_warning)
         else:
             batches_in = iter_article_batches(path, batch_size=batch_size, columns=columns, on_warning=on_warning)
             for articles in batches_in:
                 if english_only:
                     articles, skipped = split_by_language(articles)
                     counts.skipped(skipped)
-                scored = _score_batch(articles, suite=suite, lexicons=lexicons, engine=engine)
+                scored = _score_batch(articles, scorer, engine)
                 write_part(scored, staging / part_name(counts.batches, fmt), fmt)
                 counts.batch(scored.height)
         publish_file(_gather_parts(staging, fmt), target)

@@ -215,8 +215,12 @@ def validate(
     *,
     lexicons: Sequence[Path] = (),
     include_builtin: bool = True,
+    loaded_lexicon: str = "harness",
 ) -> pl.DataFrame:
-    """Agreement of the ``kind`` scorer with human ``rating``s and/or ``label``s."""
+    """Agreement of the ``kind`` scorer with human ``rating``s and/or ``label``s.
+
+    ``loaded_lexicon`` picks the loaded-terms instrument (``harness.scoring.arms``).
+    """
     if kind not in KINDS:
         raise InputError(f"unknown validation kind {kind!r}", hint="use sentiment or loaded-terms")
     has_rating, has_label = _gold_columns(gold)
@@ -228,7 +232,9 @@ def validate(
         classes, mapping = ("negative", "neutral", "positive"), _SENTIMENT_LABELS
         pos, neg = "positive", "negative"
     else:
-        matcher = TermMatcher(load_lexicons(lexicons, include_builtin=include_builtin))
+        matcher = TermMatcher(
+            load_lexicons(lexicons, include_builtin=include_builtin, loaded_lexicon=loaded_lexicon)
+        )
         scores, counts = _loaded_scores(texts, matcher)
         predicted = ["loaded" if c > 0 else "neutral" for c in counts]
         classes, mapping = ("loaded", "neutral"), _LOADED_LABELS

@@ -27,6 +27,10 @@ SUMMARY_METRICS: tuple[str, ...] = (
     "flesch_reading_ease",
     "flesch_kincaid_grade",
     "gunning_fog",
+    # Stance markers (not loaded language): each outlet's hedging, boosting and intensifying.
+    "hedge_per_1k",
+    "certainty_per_1k",
+    "intensifier_per_1k",
 )
 
 VOICES: tuple[str, ...] = tuple(view.value for view in VIEWS)

@@ -67,6 +67,17 @@ FRAMING_METRICS = (
     MetricView("flesch_kincaid_grade", "Grade level", "Flesch-Kincaid grade", None),
     MetricView("gunning_fog", "Gunning fog", "Gunning fog index", None),
 )
+# Stance rates: in the summary tables only. Every FRAMING_METRICS entry gets a
+# distribution chart (and the compared ones a forest plot); three more charts of mostly
+# zero per-article rates would lengthen the report without showing much, while one
+# column each in the summary table costs little. Their outlet comparisons stay in the
+# category forest plot (rate:hedge, rate:certainty, rate:intensifier).
+STANCE_METRICS = (
+    MetricView("hedge_per_1k", "Hedges", "hedges per 1,000 words"),
+    MetricView("certainty_per_1k", "Certainty", "certainty markers (boosters) per 1,000 words"),
+    MetricView("intensifier_per_1k", "Intensifiers", "intensifiers per 1,000 words"),
+)
+SUMMARY_TABLE_METRICS = (*FRAMING_METRICS, *STANCE_METRICS)
 TOP_HITS = 40
 CATEGORY_PREFIX = "rate:"
 
@@ -356,7 +367,7 @@ def comparisons_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[
             Part.SUMMARY,
             [
                 *summary_heading(summary, table="outlet_summary"),
-                summary_table(summary, FRAMING_METRICS, table="outlet_summary"),
+                summary_table(summary, SUMMARY_TABLE_METRICS, table="outlet_summary"),
                 *_story_paragraphs(comparisons),
                 *_caveats(comparisons),
             ],
@@ -379,8 +390,8 @@ def comparisons_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[
                     table="comparisons",
                 ),
                 Heading("Summary by outlet and voice"),
-                summary_table(summary, FRAMING_METRICS, table="outlet_summary", voice="narrator"),
-                summary_table(summary, FRAMING_METRICS, table="outlet_summary", voice="quoted"),
+                summary_table(summary, SUMMARY_TABLE_METRICS, table="outlet_summary", voice="narrator"),
+                summary_table(summary, SUMMARY_TABLE_METRICS, table="outlet_summary", voice="quoted"),
             ],
         ),
     ]

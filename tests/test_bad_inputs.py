@@ -1207,10 +1207,23 @@ def read_fifo_in_thread(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
 
 
 def release_fifo_reader(fifo: Path, thread: threading.Thread) -> None:
-    """If the command failed before opening the FIFO, let the reader finish."""
-    if thread.is_alive():
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-    thread.join(timeout=30)
+    """If the command failed before opening the FIFO, let the reader finish.
+
+    A reader that already got its end of file may still be alive for a moment, with
+    the FIFO closed: opening it then for writing without blocking fails with ENXIO
+    (no reader), which only means there is nothing to release. So wait a little first,
+    and retry the release while the reader has not yet opened its end.
+    """
+    deadline = time.monotonic() + 30
+    thread.join(timeout=1)
+    while thread.is_alive() and time.monotonic() < deadline:
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:
+                raise
+        thread.join(timeout=0.1)
+    thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 import harness.corpus.stream as corpus_stream
 from harness.corpus import load_corpus, read_corpus
+from harness.corpus.columns import column_map
 from harness.corpus.stream import iter_article_batches
 from harness.errors import InputError
 from harness.scoring.stream import score_stream
@@ -115,6 +116,17 @@ def test_duplicate_across_partitions_is_the_whole_read_error(tmp_path: Path, mon
         read_corpus(folder)
     assert new.value.one_line() == whole.value.one_line()
     assert "duplicate doc id 'd1'" in new.value.one_line()
+
+
+@pytest.mark.parametrize("mapping", [{"outlet": "publisher"}, {"body": "text"}])
+def test_a_missing_mapped_column_is_the_whole_read_error(tmp_path: Path, mapping: dict[str, str]) -> None:
+    folder = _partitions(tmp_path / "corpus", [2, 3])
+    columns = column_map(mapping)
+    with pytest.raises(InputError) as new:
+        list(iter_article_batches(folder, batch_size=2, columns=columns))
+    with pytest.raises(InputError) as whole:
+        read_corpus(folder, columns=columns)
+    assert new.value.one_line() == whole.value.one_line()
 
 
 def test_outlet_warning_judged_on_the_first_batch(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """A partitioned Parquet corpus scored on a two-node Ray cluster: the driver's memory stays flat.
 
     python -m benchmarks.bench_ray_cluster [--sizes 100000 300000 1000000] [--batch-size 10000]
-                                           [--no-local]
+                                           [--no-local | --no-cluster]
 
 For each size a deterministic synthetic corpus (``benchmarks.synthetic_news``, ~300
 words an article) is written as a folder of Parquet partitions of 10,000 articles
@@ -11,7 +11,8 @@ words an article) is written as a folder of Parquet partitions of 10,000 article
   ``ray start --head`` + one ``ray start --address`` node, one CPU each, token
   authentication). The workers read the partitions, score them and write the parts;
   the driver plans, gathers counts and concatenates the parts.
-- ``local``: the local engine on the same folder (today's path for a folder: read whole).
+- ``local``: the local engine on the same folder, streamed piece by piece
+  (``--no-cluster``: this one only, no Ray process started).
 
 Printed per size and engine: seconds, documents/s, the driver's peak resident memory
 (its own VmHWM) while scoring (before the parts are joined into the output) and at
@@ -33,7 +34,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -197,22 +198,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH)
     parser.add_argument("--no-local", action="store_true", help="only the cluster")
+    parser.add_argument("--no-cluster", action="store_true", help="only the local engine (no Ray processes started)")
     parser.add_argument("--work", type=Path, default=None, help="folder for the corpora (default: a temporary one)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-ray-cluster-", dir=args.work))
     try:
-        with two_node_cluster(num_cpus=1) as cluster:
-            print(f"two-node cluster on this machine (1 CPU each); partitions of 10,000 articles; pieces of {args.batch_size:,}")
+        with (nullcontext(None) if args.no_cluster else two_node_cluster(num_cpus=1)) as cluster:
+            where = "the local engine only" if cluster is None else "two-node cluster on this machine (1 CPU each)"
+            print(f"{where}; partitions of 10,000 articles; pieces of {args.batch_size:,}")
             print(HEADER, flush=True)
             for n in sorted(args.sizes):
                 started = time.perf_counter()
                 corpus = write_partitions(n, work / f"corpus-{n}")
                 made = time.perf_counter() - started
                 out = work / "scores.parquet"
-                run = run_driver(corpus, out, args.batch_size, "ray", cluster)
-                print(_row(f"{n:,}", "ray", run) + f"   (corpus written in {made:.0f} s)", flush=True)
+                if cluster is not None:
+                    run = run_driver(corpus, out, args.batch_size, "ray", cluster)
+                    print(_row(f"{n:,}", "ray", run) + f"   (corpus written in {made:.0f} s)", flush=True)
                 if not args.no_local:
-                    out.unlink()
+                    out.unlink(missing_ok=True)
                     run = run_driver(corpus, out, args.batch_size, "local", None)
                     print(_row(f"{n:,}", "local", run), flush=True)
                 out.unlink(missing_ok=True)

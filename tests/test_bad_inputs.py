@@ -251,6 +251,8 @@ Ray cluster with token auth:       test_ray_cluster_refuses_a_missing_token[*] (
 --loaded-lexicon: unknown arm,     test_bad_loaded_lexicon_option[*] (score and validate; nothing
   with --suite core, with            written)
   validate sentiment
+score --stream --engine ray: a     test_ray_worker_that_cannot_write_its_part_is_one_line (the parts' folder
+  worker cannot write its part       is a file: NotADirectoryError on the worker; nothing written)
 =================================  ==============================================================
 """
 
@@ -3226,3 +3228,27 @@ def test_bad_loaded_lexicon_option(tmp_path: Path, args: list[str], expected: st
     line = error_line(result)
     assert line.startswith(expected), line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl"]  # nothing written
+# -- issue 18: a Ray worker that cannot write its part file ------------------------------------
+
+
+@needs_ray
+def test_ray_worker_that_cannot_write_its_part_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each piece's task writes its part file where the driver says (storage every node
+    can write). Where that is not a folder (as root, a read-only folder is no test), the
+    worker's OSError comes back as data and is raised in the driver as one line."""
+    import harness.scoring.stream as stream
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    pl.DataFrame({"doc_id": ["a1", "a2"], "outlet": ["x", "y"], "body": ["The minister said talks would resume."] * 2}).write_parquet(
+        corpus / "part-0.parquet"
+    )
+    not_a_folder = tmp_path / "parts-here"
+    not_a_folder.write_text("a file where the parts' folder should be\n")
+    monkeypatch.setattr(stream, "make_staging_dir", lambda folder, prefix: not_a_folder)
+    output = tmp_path / "scores.jsonl"
+    result = runner.invoke(app, ["score", str(corpus), "--stream", "-f", "jsonl", "-o", str(output), "--engine", "ray"])
+    line = error_line(result)
+    assert line.startswith(f"error: {not_a_folder}: a Ray worker could not write part-00000000.jsonl: "), line
+    assert "(nothing was written; the output's folder must be writable, at the same path, from every node)" in line
+    assert not output.exists()

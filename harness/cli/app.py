@@ -34,7 +34,7 @@ from harness.cli.options import ColumnOption, LoadedLexiconOption, check_engine_
 from harness.corpus import STDIN, corpus_inputs, load_corpus
 from harness.corpus.columns import ColumnMap
 from harness.corpus.webimport import DEFAULT_MIN_WORDS, MinWords
-from harness.engines import Engine, EngineName, check_engine, open_engine
+from harness.engines import Engine, EngineName, ReadsCorpus, check_engine, open_engine
 from harness.errors import CheckFailed, NotFoundError, UsageError
 from harness.safetext import unicode_text
 from harness.experiments import load_catalogue
@@ -102,8 +102,15 @@ CorpusArgument = Annotated[
 ]
 
 
-def _read(path: list[Path], invalid_utf8: Literal["error", "replace"], columns: ColumnMap) -> pl.DataFrame:
-    read = load_corpus(path, invalid_utf8=invalid_utf8, columns=columns)
+def _read(
+    path: list[Path], invalid_utf8: Literal["error", "replace"], columns: ColumnMap, engine: Engine | None = None
+) -> pl.DataFrame:
+    """The corpus, with its warnings shown; an engine that reads corpora itself (Ray:
+    a Parquet file or folder, read in pieces by its workers) reads one input."""
+    if engine is not None and isinstance(engine, ReadsCorpus) and len(path) == 1 and str(path[0]) != STDIN:
+        read = engine.load_corpus(path[0], root=None, invalid_utf8=invalid_utf8, columns=columns)
+    else:
+        read = load_corpus(path, invalid_utf8=invalid_utf8, columns=columns)
     for repaired in read.replaced:
         warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
     for warning in read.warnings:
@@ -526,7 +533,9 @@ def score(
     only textstat's eight formulas and VADER per sentence on whole texts, with the same
     values, many times faster (for corpora of millions of articles). With --stream a
     corpus larger than memory is read and written batch by batch (--format jsonl or
-    parquet, with --output). --hits FILE writes the `hits` table: one row per lexicon
+    parquet, with --output). Without --stream every article and score is held in
+    this process, also with --engine ray (the workers read a Parquet corpus, but its
+    articles come back here): for a corpus larger than memory use --stream. --hits FILE writes the `hits` table: one row per lexicon
     hit with doc_id, field, sentence, start and end (character offsets of the matched
     text in the headline or body), voice, matched, term, category, weight and loaded
     (counted in loaded_per_1k). --loaded-lexicon vader-strong counts VADER's strong
@@ -571,12 +580,12 @@ def score(
             )
             work.summary = f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped,"
         return
-    articles = _read(corpus, invalid_utf8, mapping)
-    if not any_language:
-        articles, skipped = split_by_language(articles)
-        for row in skipped.iter_rows(named=True):
-            warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
     with open_engine(engine or "local", address=ray_address) as chosen:
+        articles = _read(corpus, invalid_utf8, mapping, chosen)  # on Ray, a Parquet corpus is read by the workers
+        if not any_language:
+            articles, skipped = split_by_language(articles)
+            for row in skipped.iter_rows(named=True):
+                warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
         with progress("score", "documents", total=articles.height, deferred=True) as work:
             tables = _score_counted(
                 articles, suite, lexicon or (), chosen, work, with_hits=hits is not None, loaded_lexicon=loaded_lexicon

@@ -5,6 +5,10 @@
 spans: write large corpora with row groups of some thousands of rows) plus 8 bytes
 per doc id seen (``records.SeenIds``, for the duplicate check), never the whole corpus. Each record is checked exactly as by
 :func:`harness.corpus.read_corpus`, and errors name the file and line or record.
+A folder of Parquet files only (a partitioned corpus) is read piece by piece
+(:func:`harness.corpus.pieces.iter_pieces_locally`, the reader the Ray engine's
+workers use) and the pieces cut again into batches of ``batch_size`` across file
+boundaries: the same batches as reading it whole and cutting it, without holding it.
 Other formats (CSV, text folders, aggregator pages) are read whole and then cut.
 
 A column mapping (``columns``) applies as in :func:`harness.corpus.load_corpus`;
@@ -23,6 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from harness.corpus.columns import NO_COLUMNS, ColumnMap, check_columns_present, grouping_warning, record_columns
+from harness.corpus.pieces import iter_pieces_locally, parquet_corpus_files, plan_pieces
 from harness.corpus.reader import load_corpus, no_articles
 from harness.corpus.records import RawRecord, SeenIds, article_row, articles_frame
 from harness.corpus.tabular import jsonl_record, parquet_rows, read_parquet_slice
@@ -106,6 +111,38 @@ def _check_mapped_columns(file: CorpusFile, first: list[RawRecord], batch_size: 
 Warn = Callable[[str], None]
 
 
+def _rebatched(frames: Iterator[pl.DataFrame], batch_size: int) -> Iterator[pl.DataFrame]:
+    """``frames`` (in order) as consecutive tables of ``batch_size`` rows, the last shorter."""
+    pending: list[pl.DataFrame] = []
+    rows = 0
+    for frame in frames:
+        while frame.height:
+            taken = frame.slice(0, batch_size - rows)
+            pending.append(taken)
+            rows += taken.height
+            frame = frame.slice(taken.height)
+            if rows == batch_size:
+                yield pl.concat(pending, how="vertical", rechunk=True)
+                pending, rows = [], 0
+    if pending:
+        yield pl.concat(pending, how="vertical", rechunk=True)
+
+
+def _partitions(
+    files: list[CorpusFile], shown: str, batch_size: int, columns: ColumnMap, on_warning: Warn | None
+) -> Iterator[pl.DataFrame]:
+    """A folder of Parquet files, piece by piece, in the batches of reading it whole.
+
+    The outlet warning is judged on the first batch, as for a streamed file.
+    """
+    first = True
+    for batch in _rebatched(iter_pieces_locally(plan_pieces(files, batch_size)), batch_size):
+        if first and on_warning and (warning := grouping_warning(batch, columns, shown)):
+            on_warning(warning)
+        first = False
+        yield batch
+
+
 def _whole(path: Path, batch_size: int, root: Path | None, columns: ColumnMap, on_warning: Warn | None) -> Iterator[pl.DataFrame]:
     """A format that is not streamed: read whole, then cut into batches."""
     read = load_corpus(path, root=root, columns=columns)
@@ -115,6 +152,11 @@ def _whole(path: Path, batch_size: int, root: Path | None, columns: ColumnMap, o
     whole = read.articles
     for offset in range(0, max(whole.height, 1), batch_size):
         yield whole.slice(offset, batch_size)
+
+
+def _parquet_folder(path: Path, root: Path | None, columns: ColumnMap) -> list[CorpusFile] | None:
+    """The files of a folder that holds Parquet files only; None for any other folder."""
+    return parquet_corpus_files(path, root, columns)
 
 
 def iter_article_batches(
@@ -133,6 +175,9 @@ def iter_article_batches(
     if batch_size < 1:
         raise InputError(f"batch size must be at least 1, got {batch_size}", hint="e.g. 10000")
     suffix = path.suffix.lower()
+    if path.is_dir() and (partitions := _parquet_folder(path, root, columns)) is not None:
+        yield from _partitions(partitions, unicode_text(path), batch_size, columns, on_warning)
+        return
     if path.is_dir() or suffix not in STREAMED_SUFFIXES:
         yield from _whole(path, batch_size, root, columns, on_warning)
         return

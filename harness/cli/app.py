@@ -30,7 +30,7 @@ from harness.cli.results import JsonOption, check_report_folder, make_report_fol
 from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
 from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, Work, print_json, progress, project_at
-from harness.cli.options import ColumnOption, LoadedLexiconOption, check_engine_option, check_option, column_option
+from harness.cli.options import ColumnOption, InvalidUtf8Option, LoadedLexiconOption, check_engine_option, check_option, column_option
 from harness.corpus import STDIN, corpus_inputs, load_corpus
 from harness.corpus.columns import ColumnMap
 from harness.corpus.webimport import DEFAULT_MIN_WORDS, MinWords
@@ -85,11 +85,6 @@ corpus_app = typer.Typer(help="Look at a corpus, or make one from saved web page
 app.add_typer(corpus_app, name="corpus")
 
 console = Console()
-
-InvalidUtf8Option = Annotated[
-    Literal["error", "replace"],
-    typer.Option("--invalid-utf8", help="error: refuse bytes that are not UTF-8; replace: one U+FFFD each, counted."),
-]
 
 
 # Where a command reads a corpus: several inputs, glob patterns, and - for JSONL on standard input.

@@ -19,6 +19,11 @@ from harness.engines import EngineName, check_engine
 from harness.errors import UsageError
 from harness.experiments.settings import SettingTypeError, coerce
 
+InvalidUtf8Option = Annotated[
+    Literal["error", "replace"],
+    typer.Option("--invalid-utf8", help="error: refuse bytes that are not UTF-8; replace: one U+FFFD each, counted."),
+]
+
 ColumnOption = Annotated[
     list[str] | None,
     typer.Option(

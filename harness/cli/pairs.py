@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import polars as pl
 import typer
 
 from harness.cli.common import progress, EngineOption, RayAddressOption, clean_errors
-from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
+from harness.cli.options import InvalidUtf8Option, ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
 from harness.corpus import corpus_inputs, load_corpus
 from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, NumPerm, Threshold
@@ -69,10 +69,7 @@ def pairs_command(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the MinHash permutations.")] = DEFAULT_SEED,
     num_perm: Annotated[int, typer.Option("--num-perm", help="MinHash permutations (more: fewer chance candidates).")] = DEFAULT_NUM_PERM,
-    invalid_utf8: Annotated[
-        Literal["error", "replace"],
-        typer.Option("--invalid-utf8", help="error: refuse bytes that are not UTF-8; replace: one U+FFFD each, counted."),
-    ] = "error",
+    invalid_utf8: InvalidUtf8Option = "error",
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
     column: ColumnOption = None,

@@ -10,7 +10,7 @@ import typer
 
 from harness.cli.pairs import pairs_json
 from harness.cli.common import EngineOption, RayAddressOption, clean_errors, print_json, progress
-from harness.cli.options import ColumnOption, check_engine_option, check_option, column_option
+from harness.cli.options import InvalidUtf8Option, ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
 from harness.corpus import corpus_inputs, load_corpus
 from harness.engines import open_engine
@@ -60,10 +60,7 @@ def stories_command(
         Path | None, typer.Option("--pairs", help="Copy pairs from `harness pairs -o` (*.parquet or *.json): each pair is one story.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary (counts) as JSON on stdout.")] = False,
-    invalid_utf8: Annotated[
-        Literal["error", "replace"],
-        typer.Option("--invalid-utf8", help="error: refuse bytes that are not UTF-8; replace: one U+FFFD each, counted."),
-    ] = "error",
+    invalid_utf8: InvalidUtf8Option = "error",
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
     column: ColumnOption = None,

@@ -1986,6 +1986,27 @@ def test_ctrl_c_leaves_no_output_file(project: Project) -> None:
     assert sorted(p.name for p in project.root.iterdir()) == ["experiments", "requirements.lock", "seeds"]
 
 
+def test_ctrl_c_while_python_finalizes_keeps_the_exit_code(tmp_path: Path) -> None:
+    """A Ctrl-C after the command has ended, while the interpreter frees its modules
+    (when Python has reset its own SIGINT handler), used to kill a finished command
+    by SIGINT (-2, seen in CI). The signal is sent from a finalizer, so the timing is exact."""
+    script = tmp_path / "ctrl_c_at_exit.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        "from harness.cli import entry\n"
+        "class CtrlCWhenFreed:\n"
+        "    def __del__(self) -> None:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "freed_last = CtrlCWhenFreed()\n"
+        "sys.argv = ['harness', '--help']\n"
+        "entry.main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "Usage: harness" in done.stdout
+
+
 @needs_ray
 def test_ctrl_c_while_ray_starts(project: Project) -> None:
     """Half-started Ray used to crash Python's teardown (exit -11 after the line)."""

@@ -12,6 +12,7 @@ including the second or so it takes to import polars, numpy and typer:
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
@@ -99,6 +100,20 @@ def _quiet_shutdown(code: int) -> None:
     _install(finish)
 
 
+def _ignore_ctrl_c_while_finalizing() -> None:
+    """The last exit function: from here on Ctrl-C is ignored.
+
+    After the exit functions, the interpreter resets a Python-level SIGINT handler
+    to the system default and then frees every module, which takes a while after
+    a big run; a Ctrl-C in that window killed a finished command by SIGINT (-2)
+    instead of letting it exit with its own code. No Python code of ours runs any
+    more, so there is nothing left for Ctrl-C to stop; "ignore" is kept by the
+    interpreter where a Python handler is not.
+    """
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def version_line() -> str:
     """``harness <version>``: the installed distribution's version (or "unknown" from a bare checkout)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -120,6 +135,8 @@ def main() -> None:
         # Fast (no polars, no typer) and always exit 0: a script checking what is installed.
         sys.stdout.write(version_line() + "\n")
         sys.exit(0)
+    # Registered first, so it runs last, after the exit functions of everything imported below.
+    atexit.register(_ignore_ctrl_c_while_finalizing)
     _install(_exit_at_once)
     from harness.cli.app import app  # the heavy imports
 

@@ -233,6 +233,12 @@ def check_output(path: Path, inputs: Iterable[Path] = ()) -> Target:
 Fill = Callable[[BinaryIO], None]
 
 
+# Files this process has put in place, as the user named them, in order: an
+# interrupted command names them (harness.cli.entry) instead of saying "nothing
+# stored" when Ctrl-C lands after an output was written.
+WRITTEN: list[str] = []
+
+
 def _bytes(data: bytes) -> Fill:
     def fill(handle: BinaryIO) -> None:
         handle.write(data)
@@ -248,6 +254,7 @@ def write_output(path: Path, data: bytes, *, inputs: Iterable[Path] = (), keep_m
         _write_through(target, _bytes(data))
     else:
         _replace(target, _bytes(data), keep_mode=keep_mode)
+        WRITTEN.append(str(target.given))
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -280,6 +287,7 @@ def publish_file(finished: Path, target: Target, *, keep_mode: bool = True) -> N
             _set_mode(handle.fileno(), target, keep_mode)
             os.fsync(handle.fileno())
         os.replace(finished, target.path)
+        WRITTEN.append(str(target.given))
     except OSError as exc:
         raise _write_error(target, exc) from None
     _fsync_dir(target.path.parent)
@@ -311,6 +319,7 @@ def write_together(files: Sequence[tuple[Path, bytes]], *, keep_mode: bool = Fal
         for index, (current, tmp) in enumerate(zip(targets, staged)):
             os.replace(tmp, current.path)
             renamed.append(index)
+        WRITTEN.extend(str(target.given) for target in targets)
     except BaseException as exc:
         for index in reversed(renamed):
             _restore(targets[index], backups[index])

@@ -366,6 +366,7 @@ def test_ctrl_c_while_publishing_waits_for_the_latest_pointer(project: Project, 
 
     monkeypatch.setattr(ResultStore, "_publish", publish_then_ctrl_c)
     monkeypatch.setattr(store_module, "STORED", [])
+    monkeypatch.setattr("harness.outputs.WRITTEN", [])  # files other tests wrote in this process
     assert _interrupted_line() == "interrupted; nothing stored"
     with pytest.raises(KeyboardInterrupt):
         run_profile(project)

@@ -28,11 +28,13 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
 def _interrupted_line() -> str:
-    """The line: "nothing stored", or the results stored before the interrupt
+    """The line: "nothing stored", or what was stored before the interrupt: results
     (``run --all`` stops between experiments, and a result is published together
-    with its LATEST pointer, never half: see harness.results.store)."""
-    store = sys.modules.get("harness.results.store")
-    stored = list(getattr(store, "STORED", ()))
+    with its LATEST pointer, never half: see harness.results.store) and output
+    files put in place whole (harness.outputs), so the line matches the disk."""
+    stored: list[str] = []
+    for module, names in (("harness.results.store", "STORED"), ("harness.outputs", "WRITTEN")):
+        stored.extend(getattr(sys.modules.get(module), names, ()))
     return f"interrupted; stored before the interrupt: {', '.join(stored)}" if stored else INTERRUPTED
 
 

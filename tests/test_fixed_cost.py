@@ -19,7 +19,9 @@ from pathlib import Path
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
-NOT_FOR_A_SMALL_RUN = ("ray", "matplotlib", "trafilatura", "scipy.stats", "harness.steps", "harness.discovery.pairs")
+NOT_FOR_A_SMALL_RUN = (
+    "ray", "matplotlib", "trafilatura", "scipy.stats", "harness.steps", "harness.discovery.pairs", "yaml"
+)
 BODY = (
     "The minister said on Tuesday that the talks would resume next week. \"We are not there yet,\" "
     "an official told reporters, adding that both sides had made concessions over the summer."

@@ -21,7 +21,9 @@ never sees half an entry, and two processes building at once both succeed.
 
 Where: ``$HARNESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/framing-harness``, else
 ``~/.cache/framing-harness``; ``HARNESS_CACHE_DIR=none`` turns the cache off. The
-folder can be deleted at any time. Nothing here touches the network.
+folder can be deleted at any time. Nothing here touches the network. The checksum
+catches damage, not tampering: the folder should be writable by its user alone
+(entries are created private, mode 0700), as any cache of code-adjacent data.
 """
 
 from __future__ import annotations

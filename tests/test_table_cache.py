@@ -116,6 +116,9 @@ def test_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert tablecache.cache_root() == tmp_path / "home" / ".cache" / "framing-harness"
     monkeypatch.setenv(tablecache.CACHE_ENV, str(tmp_path / "mine"))
     assert tablecache.cache_root() == tmp_path / "mine"
+    for off in ("none", "None", ""):
+        monkeypatch.setenv(tablecache.CACHE_ENV, off)
+        assert tablecache.cache_root() is None
 
 
 def _damage_arrays(entry: Path) -> None:

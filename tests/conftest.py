@@ -65,3 +65,20 @@ def ray_cluster() -> Iterator[LocalCluster]:
 
     with two_node_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture(scope="session", autouse=True)
+def table_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The data-table cache (``harness.tablecache``) of a test session: its own folder,
+    not the developer's ``~/.cache`` (unless ``HARNESS_CACHE_DIR`` says otherwise).
+    Set in the environment, so that the commands tests start share it."""
+    import os
+
+    if "HARNESS_CACHE_DIR" in os.environ:
+        yield
+        return
+    os.environ["HARNESS_CACHE_DIR"] = str(tmp_path_factory.mktemp("table-cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("HARNESS_CACHE_DIR", None)

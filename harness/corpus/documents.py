@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from harness.corpus.aggregator import looks_like_aggregator_page, parse_aggregator_page
 from harness.corpus.records import BODY_FIELDS, RawRecord
 from harness.corpus.textfile import CorpusFile, read_text
@@ -43,6 +41,8 @@ def _front_matter_end(lines: list[str], file: CorpusFile) -> int:
 
 
 def _load_front_matter(block: str, file: CorpusFile) -> dict[str, Any]:
+    import yaml  # only for text files with front matter: not on every start (about 30 ms)
+
     try:
         loaded = yaml.safe_load(block)
     except yaml.YAMLError as exc:

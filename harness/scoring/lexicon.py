@@ -43,12 +43,11 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from lemminflect import getAllLemmas
-
 from harness.errors import ConfigError, at
 from harness.safetext import unicode_text
 from harness.resources import Resource
 from harness.scoring.datafiles import builtin_data_path, data_file_resource
+from harness.scoring.lemmas import all_lemmas as getAllLemmas
 from harness.scoring.pos import Reading, verb_reading
 from harness.text import Token, tokenize
 from harness.text.tokens import TokenKind

@@ -29,8 +29,7 @@ from collections.abc import Sequence
 from enum import Enum
 from functools import lru_cache
 
-from lemminflect import getAllLemmas
-
+from harness.scoring.lemmas import all_lemmas as getAllLemmas
 from harness.text import Token
 
 _CACHE = 1 << 16

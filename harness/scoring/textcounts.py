@@ -40,6 +40,7 @@ from textstat.backend.utils._get_pyphen import get_pyphen
 from textstat.backend.utils.constants import RE_NONCONTRACTION_APOSTROPHE
 from textstat.backend.validations._is_difficult_word import is_difficult_word
 
+from harness.scoring.pyphen_patterns import install_pyphen_patterns
 from harness.scoring.readability import READABILITY_METRICS, install_cmudict, syllable_table
 
 __all__ = [
@@ -136,6 +137,7 @@ def _syllables_of_word(word: str) -> int:
     counted = syllable_table().get(word)  # pronunciations()[word][0], counted
     if counted is not None:
         return counted
+    install_pyphen_patterns(LANG)  # Pyphen's parsed patterns from the table cache
     return len(get_pyphen(LANG).positions(word)) + 1
 
 

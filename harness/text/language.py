@@ -26,6 +26,10 @@ decisions on whole texts (BBC News, scraped multi-outlet pages, the seeds and
 generated multilingual text): they are the same, except on some texts exactly half
 English and half another language, where the whole-text call is itself a toss-up
 (the sample is then less confident, and the text is kept and scored).
+
+Start-up: py3langid's model ships LZMA-compressed; decompressing it took about
+0.35 s of every run. Its arrays are kept decompressed in the table cache
+(``harness.tablecache``) and memory-mapped, so a run reads only the rows it uses.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from harness.resources import Resource, external_resource
+from harness.tablecache import Stored, load_or_build, package_version
 from harness.text.tokens import word_count
 
 if TYPE_CHECKING:
@@ -134,16 +139,62 @@ def _encode(text: str) -> bytes:
     return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
 
 
-@cache
-def _tables() -> tuple[NDArray[Any], NDArray[np.int64], NDArray[np.int32], NDArray[np.float32]]:
-    """The model as numpy arrays: transitions, row offsets, feature per state, p(feature|class)."""
+@dataclass(frozen=True)
+class _Model:
+    """The model as numpy arrays, with what ``detect_languages`` needs of py3langid's."""
+
+    nextmove: NDArray[Any]  # the automaton's distinct transition rows, flat
+    rowbase: NDArray[np.int64]  # state -> its row's offset in nextmove
+    output: NDArray[np.int32]  # state -> the feature it emits, or -1
+    ptc: NDArray[np.float32]  # p(feature | class), feature x class
+    pc: NDArray[np.float32]  # the class priors
+    classes: tuple[str, ...]
+    alias_pairs: tuple[tuple[int, int], ...]  # (first, dupe) columns of a repeated label
+
+
+def _model_stored() -> Stored:
+    """Built from py3langid's own identifier (the only code that reads its model file)."""
     import numpy as np
 
     model = _identifier()
-    nextmove = np.frombuffer(model.tk_nextmove, dtype=model.tk_nextmove.typecode)  # no copy
-    rowbase = np.asarray(model._rowbase, dtype=np.int64)
-    output = np.asarray(model.tk_output, dtype=np.int32)
-    return nextmove, rowbase, output, np.asarray(model.nb_ptc, dtype=np.float32)
+    arrays = {
+        "nextmove": np.frombuffer(model.tk_nextmove, dtype=model.tk_nextmove.typecode).copy(),
+        "rowbase": np.asarray(model._rowbase, dtype=np.int64),
+        "output": np.asarray(model.tk_output, dtype=np.int32),
+        "ptc": np.asarray(model.nb_ptc, dtype=np.float32),
+        "pc": np.asarray(model.nb_pc, dtype=np.float32),
+    }
+    value = (tuple(str(c) for c in model.nb_classes), tuple((int(a), int(b)) for a, b in model._alias_pairs))
+    return Stored(arrays, value)
+
+
+def _model_decoded(stored: Stored) -> _Model:
+    classes, pairs = stored.value
+    a = stored.arrays
+    return _Model(a["nextmove"], a["rowbase"], a["output"], a["ptc"], a["pc"],
+                  tuple(classes), tuple((int(x), int(y)) for x, y in pairs))
+
+
+@cache
+def _model() -> _Model:
+    """py3langid's model, kept decompressed between runs (``harness.tablecache``):
+    decompressing it cost about 0.35 s of every start."""
+    import py3langid.langid as langid_module
+
+    path = Path(langid_module.__file__).parent / langid_module.MODEL_FILE
+    return load_or_build(
+        "py3langid-model",
+        sources=[path],
+        versions=[package_version("py3langid")],
+        build=_model_stored,
+        decode=_model_decoded,
+    )
+
+
+def _tables() -> tuple[NDArray[Any], NDArray[np.int64], NDArray[np.int32], NDArray[np.float32]]:
+    """The model as numpy arrays: transitions, row offsets, feature per state, p(feature|class)."""
+    model = _model()
+    return model.nextmove, model.rowbase, model.output, model.ptc
 
 
 def _walk(encoded: Sequence[bytes]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -179,8 +230,8 @@ def _scores(encoded: Sequence[bytes]) -> NDArray[np.float32]:
     """py3langid's normalised class probabilities (``_decide``) for every text."""
     import numpy as np
 
-    model = _identifier()
-    _, _, _, ptc = _tables()
+    model = _model()
+    ptc = model.ptc
     n_classes = ptc.shape[1]
     texts, features = _walk(encoded)
     # log1p(count) of every distinct (text, feature) times the table, summed in
@@ -194,14 +245,14 @@ def _scores(encoded: Sequence[bytes]) -> NDArray[np.float32]:
     for k in range(len(encoded)):
         low, high = bounds[k], bounds[k + 1]
         raw[k] = weights[low:high] @ ptc[cols[low:high]]
-    raw += np.asarray(model.nb_pc, dtype=np.float32)
+    raw += model.pc
     featureless = bounds[1:] == bounds[:-1]
     raw[featureless] = 0.0  # no features: uniform, as py3langid does with norm_probs
     scale = np.array([1.0 / math.sqrt(len(e) or 1) for e in encoded], dtype=np.float32)
     raw *= scale[:, None]
     probabilities: NDArray[np.float32] = np.exp(raw - raw.max(axis=1, keepdims=True))
     probabilities /= probabilities.sum(axis=1, keepdims=True)
-    for first, dupe in model._alias_pairs:  # srl -> sr: one label, one score
+    for first, dupe in model.alias_pairs:  # srl -> sr: one label, one score
         probabilities[:, first] += probabilities[:, dupe]
         probabilities[:, dupe] = 0.0
     return probabilities
@@ -220,7 +271,7 @@ def detect_languages(texts: Iterable[str]) -> list[LanguageGuess]:
     """The language of every text (see the module docstring: a sample of each, all at once)."""
     texts = list(texts)
     guesses: list[LanguageGuess] = []
-    classes = _identifier().nb_classes
+    classes = _model().classes
     for start in range(0, len(texts), _BATCH_TEXTS):
         batch = texts[start : start + _BATCH_TEXTS]
         samples = [language_sample(text) for text in batch]

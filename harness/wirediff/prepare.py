@@ -18,16 +18,15 @@ so a corpus run prepares each article once and compares it many times.
 
 from __future__ import annotations
 
-import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, compress
 
-from harness.text import split_sentences, tokenize
-from harness.text.tokens import TokenKind
+from harness.text import split_sentences
 from harness.wirediff.lexicon import Lexicon, lexicon
-from harness.wirediff.typography import join_apostrophes
+from harness.wirediff.tokens import token_arrays
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 BOILERPLATE_KEY = "\x00"
@@ -172,8 +171,9 @@ def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
     """Mark title nouns that stand before a capitalised word ("President Putin",
     "president, Putin"): the title rule only looks near one of those."""
     complements = lexicon().title_complements
-    for i, flag in enumerate(flags):
-        if flag & Flag.TITLE:
+    # Most tokens have no flag: visit only the flagged ones (compress runs in C).
+    for i in compress(range(len(flags)), flags):
+        if flags[i] & Flag.TITLE:
             j = i + 1
             # "Secretary of State Antony Blinken": the name follows the complement.
             if j + 1 < len(texts) and texts[j].casefold() == "of" and texts[j + 1].casefold() in complements:
@@ -187,10 +187,15 @@ def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
     return tuple(flags)
 
 
-def _sentence_keys(keys: list[str], is_word: list[bool], lo: int, hi: int) -> tuple[str, ...]:
-    """What sentence alignment compares: the word keys (all keys when none)."""
-    words = tuple(keys[i] for i in range(lo, hi) if is_word[i])
-    return words or tuple(keys[lo:hi])
+def _sentence_keys(
+    keys: list[str], word_keys: list[str], words_before: tuple[int, ...], lo: int, hi: int
+) -> tuple[str, ...]:
+    """What sentence alignment compares: the word keys (all keys when none).
+
+    ``word_keys`` are the keys of the word tokens only, so a sentence's word keys
+    are one slice of it (``words_before`` maps token to word positions).
+    """
+    return tuple(word_keys[words_before[lo] : words_before[hi]]) or tuple(keys[lo:hi])
 
 
 def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexicon) -> tuple[str, ...]:
@@ -211,19 +216,19 @@ def prepare(text: str) -> PreparedText:
     lex = lexicon()
     # Tokenised with apostrophe-like marks as apostrophes (same offsets), so that
     # "Russia´s" is one word like "Russia's"; the tokens keep the text as written.
-    tokens = tokenize(join_apostrophes(text))
-    texts = [text[t.start : t.end] for t in tokens]
-    starts = [t.start for t in tokens]
-    ends = [t.end for t in tokens]
-    units = [text[(ends[i - 1] if i else 0) : ends[i]] for i in range(len(tokens))]
+    # Per-token work is done with map/compress (C loops), not Python loops: this
+    # is most of a comparison's cost.
+    found = token_arrays(text)
+    texts, starts, ends, is_word = found.texts, found.starts, found.ends, found.is_word
     mask = _boilerplate_mask(text, starts, ends, lex)
     # Boilerplate keys live apart, so that "ISTANBUL" in a dateline never aligns
     # with "Istanbul" in the other text's first sentence.
-    folded = [fold_key(t) for t in texts]
-    keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)]
-    is_word = [t.kind is not TokenKind.PUNCT for t in tokens]
-    words = [t.casefold() for t, w in zip(texts, is_word, strict=True) if w]
+    folded = list(map(fold_key, texts))
+    keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)] if any(mask) else folded
+    words = list(map(str.casefold, compress(texts, is_word)))
+    words_before = (0, *accumulate(is_word))
     sentences = _sentence_ranges(text, starts)
+    word_keys = list(compress(keys, is_word))
     return PreparedText(
         text=text,
         tokens=tuple(texts),
@@ -231,12 +236,12 @@ def prepare(text: str) -> PreparedText:
         ends=tuple(ends),
         is_word=tuple(is_word),
         keys=tuple(keys),
-        units=tuple(units),
+        units=tuple(found.units),
         sentences=sentences,
         boilerplate=mask,
-        sentence_keys=tuple(_sentence_keys(keys, is_word, lo, hi) for lo, hi in sentences),
-        flags=_with_title_names([key_flags(k) for k in folded], texts),
-        words_before=(0, *itertools.accumulate(is_word)),
+        sentence_keys=tuple(_sentence_keys(keys, word_keys, words_before, lo, hi) for lo, hi in sentences),
+        flags=_with_title_names(list(map(key_flags, folded)), texts),
+        words_before=words_before,
         folded_words=tuple(words),
         word_types=frozenset(words),
         # Joined into strings: Python caches a string's hash, not a tuple's.

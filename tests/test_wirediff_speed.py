@@ -27,6 +27,7 @@ from harness.wirediff.prepare import (
     fold_key,
     key_flags,
 )
+from harness.wirediff.similarity import shingle_counts
 from harness.wirediff.tokens import TokenArrays, fast_path_applies, same_classes, token_arrays
 from harness.wirediff.typography import join_apostrophes
 
@@ -129,7 +130,6 @@ def reference_prepare(text: str) -> PreparedText:
         words_before=(0, *itertools.accumulate(is_word)),
         folded_words=tuple(words),
         word_types=frozenset(words),
-        shingles=frozenset(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False))),
     )
 
 
@@ -147,6 +147,8 @@ def test_prepare_equals_the_plain_reference(text: str) -> None:
     fast, reference = prepare(text), reference_prepare(text)
     for field in fields(PreparedText):
         assert getattr(fast, field.name) == getattr(reference, field.name), field.name
+    words = list(fast.folded_words)
+    assert fast.shingles == frozenset(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False)))
 
 
 def test_prepare_marks_title_before_name() -> None:
@@ -163,3 +165,36 @@ def test_diff_of_texts_off_the_fast_path_still_rebuilds() -> None:
     edits = diff_texts(a, b).edits
     assert apply_edits(a, edits) == b
     assert " sharply" in [e.b_text for e in edits]
+
+
+# ------------------------------------------------------------- similarity
+
+
+def reference_counts(a: list[str], b: list[str]) -> tuple[int, int, int]:
+    a_set, b_set = (frozenset(map(" ".join, zip(*(w[k:] for k in range(SHINGLE_SIZE)), strict=False))) for w in (a, b))
+    return len(a_set), len(b_set), len(a_set & b_set)
+
+
+small_vocabulary = st.lists(st.sampled_from(["a", "b", "c", "the", "said", "Putin"]), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_vocabulary, small_vocabulary)
+def test_shingle_counts_on_codes_equal_the_string_sets(a: list[str], b: list[str]) -> None:
+    assert shingle_counts(a, b) == reference_counts(a, b)
+
+
+def test_shingle_counts_of_a_large_vocabulary_count_the_strings() -> None:
+    # 5,000 distinct words need 13 bits each: five do not fit in an int64 code.
+    a = [f"w{i}" for i in range(5000)]
+    b = a[:2500] + ["x"] + a[2500:]
+    assert shingle_counts(a, b) == reference_counts(a, b) == (4996, 4997, 4992)
+    assert shingle_counts(a[:4096], a[:4096]) == (4092, 4092, 4092)  # 12 bits: codes
+
+
+def test_similarity_counts_shingles_of_folded_words() -> None:
+    a = prepare("The talks resumed in Istanbul on Friday, officials said.")
+    b = prepare("The talks resumed in Istanbul on Friday, the officials said.")
+    result = diff_texts(a.text, b.text)
+    shared = len(a.shingles & b.shingles)
+    assert result.similarity.shingle_containment == shared / len(b.shingles) == 3 / 6

@@ -23,6 +23,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress
+from operator import itemgetter
 
 from harness.text import split_sentences
 from harness.wirediff.lexicon import Lexicon, lexicon
@@ -53,10 +54,20 @@ class PreparedText:
     words_before: tuple[int, ...]  # words among tokens 0..i-1, for i in 0..len (prefix sums)
     folded_words: tuple[str, ...]  # case-folded word tokens, for similarity
     word_types: frozenset[str]  # distinct folded words
-    shingles: frozenset[str]  # word 5-grams of the folded words, space-joined
 
     def __len__(self) -> int:
         return len(self.tokens)
+
+    @property
+    def shingles(self) -> frozenset[str]:
+        """Word 5-grams of the folded words, space-joined.
+
+        Made on demand: the diff counts shared 5-grams on integer codes
+        (:func:`harness.wirediff.similarity.shingle_counts`), which is cheaper
+        than building these strings for every text.
+        """
+        words = self.folded_words
+        return frozenset(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False)))
 
     @property
     def trailing(self) -> str:
@@ -157,6 +168,13 @@ def fold_key(token: str) -> str:
     return fold_word(token, lex)
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_facts(token: str) -> tuple[str, int, str]:
+    """(alignment key, flags, case-folded form) of a token: one memo lookup per token, not three."""
+    key = fold_key(token)
+    return key, key_flags(key), token.casefold()
+
+
 def _sentence_ranges(text: str, starts: list[int]) -> tuple[tuple[int, int], ...]:
     """Token ranges of sentences; a token belongs to the sentence it starts in
     (tokens before the first sentence, to the first)."""
@@ -223,9 +241,10 @@ def prepare(text: str) -> PreparedText:
     mask = _boilerplate_mask(text, starts, ends, lex)
     # Boilerplate keys live apart, so that "ISTANBUL" in a dateline never aligns
     # with "Istanbul" in the other text's first sentence.
-    folded = list(map(fold_key, texts))
+    facts = list(map(_token_facts, texts))
+    folded = list(map(itemgetter(0), facts))
     keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)] if any(mask) else folded
-    words = list(map(str.casefold, compress(texts, is_word)))
+    words = list(map(itemgetter(2), compress(facts, is_word)))
     words_before = (0, *accumulate(is_word))
     sentences = _sentence_ranges(text, starts)
     word_keys = list(compress(keys, is_word))
@@ -240,10 +259,8 @@ def prepare(text: str) -> PreparedText:
         sentences=sentences,
         boilerplate=mask,
         sentence_keys=tuple(_sentence_keys(keys, word_keys, words_before, lo, hi) for lo, hi in sentences),
-        flags=_with_title_names(list(map(key_flags, folded)), texts),
+        flags=_with_title_names(list(map(itemgetter(1), facts)), texts),
         words_before=words_before,
         folded_words=tuple(words),
         word_types=frozenset(words),
-        # Joined into strings: Python caches a string's hash, not a tuple's.
-        shingles=frozenset(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False))),
     )

@@ -18,7 +18,11 @@ Three wirediff rows: ``diff_edits`` (align and classify: every edit with its
 category, rule, explanation and offsets), ``diff_prepared`` (the same plus the
 similarity numbers and the derivation class) and ``diff_texts`` end to end
 (tokenising and sentence splitting included, against tokenising + difflib). Time and peak memory (tracemalloc) are measured in
-separate passes because tracing slows Python down. Before every timed run of the
+separate passes because tracing slows Python down. Times are CPU seconds
+(``time.process_time``; children's user + system time for the whole-process rows),
+not wall time: on a shared, loaded machine wall time mostly measures the other
+jobs, while CPU time of single-threaded work stays close to what an idle machine
+shows. Before every timed run of the
 wirediff side, what it remembers per text (segments, chrome verdicts, Punkt
 decisions: ``clear_text_caches``) is forgotten, so that repeated rounds over the
 same pairs are not timed warm; per-token memos (alignment keys) stay warm, as in
@@ -194,9 +198,9 @@ def _time(name: str, run: Callable[[], object], repeat: int, before: Callable[[]
     best = float("inf")
     for _ in range(repeat):
         before()
-        start = time.perf_counter()
+        start = time.process_time()
         run()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     before()
     tracemalloc.start()
     run()
@@ -239,11 +243,17 @@ def _difflib_texts(pairs: list[tuple[str, str]]) -> Callable[[], object]:
     return run
 
 
+def _children_cpu() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
+
+
 def _run(command: list[str]) -> float:
+    """CPU seconds (user + system) of one child process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    start = time.perf_counter()
+    start = _children_cpu()
     subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return _children_cpu() - start
 
 
 def whole_process(pairs: list[tuple[str, str]], repeat: int) -> tuple[float, float]:

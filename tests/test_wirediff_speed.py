@@ -9,7 +9,8 @@ dotted abbreviations, rare whitespace, superscript digits, non-Latin scripts.
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_left
+import re
+from bisect import bisect_left, bisect_right
 from dataclasses import fields
 
 from hypothesis import given, settings
@@ -26,6 +27,7 @@ from harness.wirediff.prepare import (
     _boilerplate_mask,
     fold_key,
     key_flags,
+    required_literal,
 )
 from harness.wirediff.similarity import shingle_counts
 from harness.wirediff.tokens import TokenArrays, fast_path_applies, same_classes, token_arrays
@@ -84,12 +86,22 @@ def test_apostrophe_marks_join_words_only_between_letters() -> None:
 # ------------------------------------------------------------- prepare
 
 
+def reference_mask(text: str, starts: list[int], ends: list[int]) -> tuple[str, ...]:
+    """The boilerplate mask with every pattern scanned over the whole text."""
+    mask = [""] * len(starts)
+    for pattern in lexicon().boilerplate:
+        for found in pattern.regex.finditer(text):
+            for index in range(bisect_left(starts, found.start()), bisect_right(ends, found.end())):
+                mask[index] = mask[index] or pattern.category
+    return tuple(mask)
+
+
 def reference_prepare(text: str) -> PreparedText:
     """``prepare`` as it was written before the fast paths: one Python loop per field."""
     lex = lexicon()
     found = reference_tokens(text)
     texts, starts, ends, is_word = found.texts, found.starts, found.ends, found.is_word
-    mask = _boilerplate_mask(text, starts, ends, lex)
+    mask = reference_mask(text, starts, ends)
     folded = [fold_key(t) for t in texts]
     keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)]
     words = [t.casefold() for t, w in zip(texts, is_word, strict=True) if w]
@@ -134,7 +146,8 @@ def reference_prepare(text: str) -> PreparedText:
 
 
 NEWS = [
-    "ISTANBUL, May 16 (Reuters) -", "Secretary of State Antony Blinken", "President Putin", "president, Putin",
+    "ISTANBUL, May 16 (Reuters) -", "KYIV, June 2 -", "By Jane Doe", "Reporting by", "Reuters contributed reporting",
+    "AP contributed to this report.", "Our Standards: The Thomson Reuters Trust Principles.", "(AFP)", "The", "Secretary of State Antony Blinken", "President Putin", "president, Putin",
     "said", "told", "the", "talks", "1,200", "five", "per cent", "%", "June", "Reporting by Jane Doe;",
     "(AP)", "U.S.", "Zelenskiy's", "“", "”", "‘", "’", ".", ",", "\n\n", "\n", " ",
 ]
@@ -149,6 +162,24 @@ def test_prepare_equals_the_plain_reference(text: str) -> None:
         assert getattr(fast, field.name) == getattr(reference, field.name), field.name
     words = list(fast.folded_words)
     assert fast.shingles == frozenset(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False)))
+
+
+def test_required_literal_is_what_every_match_contains() -> None:
+    assert required_literal(re.compile(r"(?m)^[ \t]*(?:A|B) contributed(?: x)?")) == " contributed"
+    assert required_literal(re.compile(r"\((?:AP|PA)\) by ")) == ") by "
+    assert required_literal(re.compile(r"(?:AP|PA)")) == ""  # inside an alternation: not required
+    assert required_literal(re.compile(r"(?:credit)?x")) == "x"
+    assert required_literal(re.compile(r"(?i)by reuters")) == ""  # case-insensitive: always scanned
+
+
+def test_boilerplate_patterns_name_their_required_literals() -> None:
+    # The packaged patterns that cost most to scan have one; the mask tests above check the result.
+    literals = {required_literal(p.regex) for p in lexicon().boilerplate}
+    assert "contributed" in literals
+    text = "ISTANBUL, May 16 (Reuters) - Talks resumed.\nBy Jane Doe\nThe talks ended. AP contributed to this report."
+    prepared = prepare(text)
+    assert {"dateline", "byline", "wire_credit"} <= set(prepared.boilerplate)
+    assert prepared == reference_prepare(text)
 
 
 def test_prepare_marks_title_before_name() -> None:

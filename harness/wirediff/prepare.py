@@ -18,12 +18,14 @@ so a corpus run prepares each article once and compares it many times.
 
 from __future__ import annotations
 
+import importlib
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate, compress
 from operator import itemgetter
+from typing import Any
 
 from harness.text import split_sentences
 from harness.wirediff.lexicon import Lexicon, lexicon
@@ -216,10 +218,40 @@ def _sentence_keys(
     return tuple(word_keys[words_before[lo] : words_before[hi]]) or tuple(keys[lo:hi])
 
 
+@cache
+def required_literal(regex: re.Pattern[str]) -> str:
+    """The longest run of plain characters that every match of ``regex`` contains ("" if none).
+
+    Read from the parsed pattern: a literal standing at its top level (not inside
+    a group, alternation or repeat) is consumed by every match, and neighbouring
+    ones in one piece. A text without that run cannot match, so the pattern's scan
+    of it (the costly part of the boilerplate mask) is skipped. Case-insensitive
+    patterns, or anything the parser does not give as expected, get "" (always scanned).
+    """
+    if regex.flags & re.IGNORECASE:
+        return ""
+    try:
+        parser: Any = importlib.import_module("re._parser")  # CPython's own parse of the pattern
+        items = list(parser.parse(regex.pattern, regex.flags))
+        literal = parser.LITERAL
+    except Exception:  # another Python: no shortcut, same answer
+        return ""
+    best = run = ""
+    for op, argument in items:
+        if op is literal:
+            run += chr(argument)
+        else:
+            best, run = max(best, run, key=len), ""
+    return max(best, run, key=len)
+
+
 def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexicon) -> tuple[str, ...]:
     """Per token: the boilerplate category of the first pattern covering it."""
     mask = [""] * len(starts)
     for pattern in lex.boilerplate:
+        needed = required_literal(pattern.regex)
+        if needed and needed not in text:
+            continue  # no match possible
         for found in pattern.regex.finditer(text):
             lo = bisect_left(starts, found.start())
             hi = bisect_right(ends, found.end())

@@ -13,7 +13,10 @@ order, and ``re`` and ``regex`` disagree on a class only for some characters
 (combining marks, ``²``, a few spaces). A text is tokenised here only when every
 character in it is one on which both engines agree on every class (checked once
 per distinct character, then remembered); any other text goes to the reference.
-``tests/test_wirediff_tokens.py`` checks equality on hypothesis-generated text.
+``join_apostrophes`` is folded into the word pattern (a mark between two letters
+joins the word, with the same lookarounds), except for U+02BC, itself a letter:
+a text holding it is joined first. ``tests/test_wirediff_speed.py`` checks
+equality with the reference on hypothesis-generated text.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ def same_classes(char: str) -> bool:
 
 
 def fast_path_applies(text: str) -> bool:
+    """Does every character of ``text`` get the same classes in both engines?"""
     return text.isascii() or all(map(same_classes, set(_NON_ASCII.findall(text))))
 
 

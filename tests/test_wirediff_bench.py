@@ -11,14 +11,17 @@ from harness.wirediff import Kind, diff_texts
 
 
 def test_benchmark_runs_on_the_synthetic_corpus(capsys: pytest.CaptureFixture[str]) -> None:
-    bench_diff.main(["--synthetic", "--pairs", "2", "--repeat", "1"])
+    bench_diff.main(["--synthetic", "--pairs", "2", "--repeat", "1", "--cli-pairs", "1"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("corpus: synthetic (seeded); 2 pairs")
-    assert [line.split("  ")[0] for line in lines[2:5]] == [
+    assert [line.split("  ")[0] for line in lines[2:6]] == [
         "diff+classify (edits)",
         "+ similarity, derivation",
         "end to end (tokenising included)",
+        "whole process, 1 pairs",
     ]
+    rates = lines[5].split()[-4:-1]  # pairs/s of harness diff and of the plain script, their ratio
+    assert all(float(rate) > 0 for rate in rates)
 
 
 def test_benchmark_pairs_are_the_same_every_run() -> None:

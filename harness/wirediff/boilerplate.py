@@ -473,6 +473,16 @@ def _judged(text: str, paragraph: bool) -> Verdict | None:
     return judge(text, paragraph=paragraph)
 
 
+def clear_text_caches() -> None:
+    """Forget what is remembered per text or segment (segments, rule verdicts), for cold timings.
+
+    A benchmark that compares the same pairs several times would otherwise time
+    the later rounds with every text already cut into segments and judged.
+    """
+    segments.cache_clear()
+    _judged.cache_clear()
+
+
 # Categories a few changed words inherit from the segment around them: the
 # segment's form (a byline, a credit) holds whatever words change inside it.
 _STRUCTURAL = frozenset(

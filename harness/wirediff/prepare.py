@@ -18,16 +18,18 @@ so a corpus run prepares each article once and compares it many times.
 
 from __future__ import annotations
 
-import itertools
+import importlib
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from itertools import accumulate, compress
+from operator import itemgetter
+from typing import Any
 
-from harness.text import split_sentences, tokenize
-from harness.text.tokens import TokenKind
+from harness.text import split_sentences
 from harness.wirediff.lexicon import Lexicon, lexicon
-from harness.wirediff.typography import join_apostrophes
+from harness.wirediff.tokens import token_arrays
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 BOILERPLATE_KEY = "\x00"
@@ -54,10 +56,20 @@ class PreparedText:
     words_before: tuple[int, ...]  # words among tokens 0..i-1, for i in 0..len (prefix sums)
     folded_words: tuple[str, ...]  # case-folded word tokens, for similarity
     word_types: frozenset[str]  # distinct folded words
-    shingles: frozenset[str]  # word 5-grams of the folded words, space-joined
 
     def __len__(self) -> int:
         return len(self.tokens)
+
+    @property
+    def shingles(self) -> frozenset[str]:
+        """Word 5-grams of the folded words, space-joined.
+
+        Made on demand: the diff counts shared 5-grams on integer codes
+        (:func:`harness.wirediff.similarity.shingle_counts`), which is cheaper
+        than building these strings for every text.
+        """
+        words = self.folded_words
+        return frozenset(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False)))
 
     @property
     def trailing(self) -> str:
@@ -158,6 +170,13 @@ def fold_key(token: str) -> str:
     return fold_word(token, lex)
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_facts(token: str) -> tuple[str, int, str]:
+    """(alignment key, flags, case-folded form) of a token: one memo lookup per token, not three."""
+    key = fold_key(token)
+    return key, key_flags(key), token.casefold()
+
+
 def _sentence_ranges(text: str, starts: list[int]) -> tuple[tuple[int, int], ...]:
     """Token ranges of sentences; a token belongs to the sentence it starts in
     (tokens before the first sentence, to the first)."""
@@ -172,8 +191,9 @@ def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
     """Mark title nouns that stand before a capitalised word ("President Putin",
     "president, Putin"): the title rule only looks near one of those."""
     complements = lexicon().title_complements
-    for i, flag in enumerate(flags):
-        if flag & Flag.TITLE:
+    # Most tokens have no flag: visit only the flagged ones (compress runs in C).
+    for i in compress(range(len(flags)), flags):
+        if flags[i] & Flag.TITLE:
             j = i + 1
             # "Secretary of State Antony Blinken": the name follows the complement.
             if j + 1 < len(texts) and texts[j].casefold() == "of" and texts[j + 1].casefold() in complements:
@@ -187,16 +207,51 @@ def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
     return tuple(flags)
 
 
-def _sentence_keys(keys: list[str], is_word: list[bool], lo: int, hi: int) -> tuple[str, ...]:
-    """What sentence alignment compares: the word keys (all keys when none)."""
-    words = tuple(keys[i] for i in range(lo, hi) if is_word[i])
-    return words or tuple(keys[lo:hi])
+def _sentence_keys(
+    keys: list[str], word_keys: list[str], words_before: tuple[int, ...], lo: int, hi: int
+) -> tuple[str, ...]:
+    """What sentence alignment compares: the word keys (all keys when none).
+
+    ``word_keys`` are the keys of the word tokens only, so a sentence's word keys
+    are one slice of it (``words_before`` maps token to word positions).
+    """
+    return tuple(word_keys[words_before[lo] : words_before[hi]]) or tuple(keys[lo:hi])
+
+
+@cache
+def required_literal(regex: re.Pattern[str]) -> str:
+    """The longest run of plain characters that every match of ``regex`` contains ("" if none).
+
+    Read from the parsed pattern: a literal standing at its top level (not inside
+    a group, alternation or repeat) is consumed by every match, and neighbouring
+    ones in one piece. A text without that run cannot match, so the pattern's scan
+    of it (the costly part of the boilerplate mask) is skipped. Case-insensitive
+    patterns, or anything the parser does not give as expected, get "" (always scanned).
+    """
+    if regex.flags & re.IGNORECASE:
+        return ""
+    try:
+        parser: Any = importlib.import_module("re._parser")  # CPython's own parse of the pattern
+        items = list(parser.parse(regex.pattern, regex.flags))
+        literal = parser.LITERAL
+    except Exception:  # another Python: no shortcut, same answer
+        return ""
+    best = run = ""
+    for op, argument in items:
+        if op is literal:
+            run += chr(argument)
+        else:
+            best, run = max(best, run, key=len), ""
+    return max(best, run, key=len)
 
 
 def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexicon) -> tuple[str, ...]:
     """Per token: the boilerplate category of the first pattern covering it."""
     mask = [""] * len(starts)
     for pattern in lex.boilerplate:
+        needed = required_literal(pattern.regex)
+        if needed and needed not in text:
+            continue  # no match possible
         for found in pattern.regex.finditer(text):
             lo = bisect_left(starts, found.start())
             hi = bisect_right(ends, found.end())
@@ -211,19 +266,20 @@ def prepare(text: str) -> PreparedText:
     lex = lexicon()
     # Tokenised with apostrophe-like marks as apostrophes (same offsets), so that
     # "Russia´s" is one word like "Russia's"; the tokens keep the text as written.
-    tokens = tokenize(join_apostrophes(text))
-    texts = [text[t.start : t.end] for t in tokens]
-    starts = [t.start for t in tokens]
-    ends = [t.end for t in tokens]
-    units = [text[(ends[i - 1] if i else 0) : ends[i]] for i in range(len(tokens))]
+    # Per-token work is done with map/compress (C loops), not Python loops: this
+    # is most of a comparison's cost.
+    found = token_arrays(text)
+    texts, starts, ends, is_word = found.texts, found.starts, found.ends, found.is_word
     mask = _boilerplate_mask(text, starts, ends, lex)
     # Boilerplate keys live apart, so that "ISTANBUL" in a dateline never aligns
     # with "Istanbul" in the other text's first sentence.
-    folded = [fold_key(t) for t in texts]
-    keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)]
-    is_word = [t.kind is not TokenKind.PUNCT for t in tokens]
-    words = [t.casefold() for t, w in zip(texts, is_word, strict=True) if w]
+    facts = list(map(_token_facts, texts))
+    folded = list(map(itemgetter(0), facts))
+    keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)] if any(mask) else folded
+    words = list(map(itemgetter(2), compress(facts, is_word)))
+    words_before = (0, *accumulate(is_word))
     sentences = _sentence_ranges(text, starts)
+    word_keys = list(compress(keys, is_word))
     return PreparedText(
         text=text,
         tokens=tuple(texts),
@@ -231,14 +287,12 @@ def prepare(text: str) -> PreparedText:
         ends=tuple(ends),
         is_word=tuple(is_word),
         keys=tuple(keys),
-        units=tuple(units),
+        units=tuple(found.units),
         sentences=sentences,
         boilerplate=mask,
-        sentence_keys=tuple(_sentence_keys(keys, is_word, lo, hi) for lo, hi in sentences),
-        flags=_with_title_names([key_flags(k) for k in folded], texts),
-        words_before=(0, *itertools.accumulate(is_word)),
+        sentence_keys=tuple(_sentence_keys(keys, word_keys, words_before, lo, hi) for lo, hi in sentences),
+        flags=_with_title_names(list(map(itemgetter(1), facts)), texts),
+        words_before=words_before,
         folded_words=tuple(words),
         word_types=frozenset(words),
-        # Joined into strings: Python caches a string's hash, not a tuple's.
-        shingles=frozenset(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False))),
     )

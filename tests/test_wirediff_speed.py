@@ -1,0 +1,231 @@
+"""The diff's fast paths (issue 16) give exactly what the plain per-token code gives.
+
+Each fast path is checked against a reference written the plain way (the code it
+replaced), on hypothesis text built from the characters where the two could part:
+apostrophe-like marks between letters, combining marks, digits glued to letters,
+dotted abbreviations, rare whitespace, superscript digits, non-Latin scripts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import fields
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness.text import split_sentences, tokenize
+from harness.text.tokens import TokenKind
+from harness.wirediff import PreparedText, apply_edits, diff_texts, prepare
+from harness.wirediff.lexicon import lexicon
+from harness.wirediff.prepare import (
+    BOILERPLATE_KEY,
+    SHINGLE_SIZE,
+    Flag,
+    _boilerplate_mask,
+    fold_key,
+    key_flags,
+    required_literal,
+)
+from harness.wirediff.similarity import shingle_counts
+from harness.wirediff.tokens import TokenArrays, fast_path_applies, same_classes, token_arrays
+from harness.wirediff.typography import join_apostrophes
+
+# Characters where the fast tokeniser and the reference could disagree, plus plain ones.
+TRICKY = (
+    "aZé5_.,'’´`′ʼ‘\"-–()%$"  # letters, digits, the marks join_apostrophes replaces
+    " \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000"  # whitespace, some of it rare
+    "\u0301\u0915\u093e\u0964"  # combining accent, Devanagari letter, vowel sign, danda
+    "²½ªº\u00b5\u2160\u3002\u4e2d\u0661\u200b\u200d"  # superscript, fraction, Roman numeral, CJK, Arabic digit
+)
+WORDS = ["U.S.", "e.g.", "Russia´s", "Russia‘s", "Russiaʼs", "don't", "1,200", "3.5", "2nd", "a.b.c.", "cafe\u0301"]
+tricky_text = st.one_of(
+    st.text(alphabet=TRICKY, max_size=60),
+    st.lists(st.one_of(st.sampled_from(WORDS), st.text(alphabet=TRICKY, max_size=3)), max_size=20).map("".join),
+    st.text(max_size=60),
+)
+
+
+def reference_tokens(text: str) -> TokenArrays:
+    """``tokenize(join_apostrophes(text))`` the plain way, sliced from ``text``."""
+    tokens = tokenize(join_apostrophes(text))
+    ends = [t.end for t in tokens]
+    return TokenArrays(
+        [text[t.start : t.end] for t in tokens],
+        [t.start for t in tokens],
+        ends,
+        [t.kind is not TokenKind.PUNCT for t in tokens],
+        [text[(ends[i - 1] if i else 0) : ends[i]] for i in range(len(tokens))],
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(tricky_text)
+def test_fast_tokens_equal_the_reference(text: str) -> None:
+    assert token_arrays(text) == reference_tokens(text)
+
+
+def test_ascii_and_news_typography_take_the_fast_path() -> None:
+    assert all(same_classes(chr(code)) for code in range(128))
+    assert fast_path_applies("“Russia‘s talks,” he said — 5 °C, £1,200, café")
+    # Where the engines part, the text goes to the reference tokeniser.
+    assert not same_classes("\u0301")
+    assert not fast_path_applies("cafe\u0301")
+    assert token_arrays("cafe\u0301 x²").texts == ["cafe\u0301", "x", "²"]
+
+
+def test_apostrophe_marks_join_words_only_between_letters() -> None:
+    found = token_arrays("Russia´s ‘quote‘ 5‘s")
+    assert found.texts == ["Russia´s", "‘", "quote", "‘", "5", "‘", "s"]
+    assert found.is_word == [True, False, True, False, True, False, True]
+    assert found.units == ["Russia´s", " ‘", "quote", "‘", " 5", "‘", "s"]
+
+
+# ------------------------------------------------------------- prepare
+
+
+def reference_mask(text: str, starts: list[int], ends: list[int]) -> tuple[str, ...]:
+    """The boilerplate mask with every pattern scanned over the whole text."""
+    mask = [""] * len(starts)
+    for pattern in lexicon().boilerplate:
+        for found in pattern.regex.finditer(text):
+            for index in range(bisect_left(starts, found.start()), bisect_right(ends, found.end())):
+                mask[index] = mask[index] or pattern.category
+    return tuple(mask)
+
+
+def reference_prepare(text: str) -> PreparedText:
+    """``prepare`` as it was written before the fast paths: one Python loop per field."""
+    lex = lexicon()
+    found = reference_tokens(text)
+    texts, starts, ends, is_word = found.texts, found.starts, found.ends, found.is_word
+    mask = reference_mask(text, starts, ends)
+    folded = [fold_key(t) for t in texts]
+    keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)]
+    words = [t.casefold() for t, w in zip(texts, is_word, strict=True) if w]
+    sentences: tuple[tuple[int, int], ...] = ()
+    if starts:
+        cuts = [bisect_left(starts, s.start) for s in split_sentences(text)[1:]]
+        bounds = [0, *cuts, len(starts)]
+        sentences = tuple((lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo)
+    flags = [key_flags(k) for k in folded]
+    complements = lex.title_complements
+    for i, flag in enumerate(flags):
+        if flag & Flag.TITLE:
+            j = i + 1
+            if j + 1 < len(texts) and texts[j].casefold() == "of" and texts[j + 1].casefold() in complements:
+                j += 1
+                while j + 1 < len(texts) and texts[j + 1].casefold() in complements:
+                    j += 1
+                j += 1
+            after = texts[j + 1] if j + 1 < len(texts) and texts[j] == "," else texts[j] if j < len(texts) else ""
+            if after[:1].isupper():
+                flags[i] |= Flag.TITLE_BEFORE_NAME
+
+    def sentence_keys(lo: int, hi: int) -> tuple[str, ...]:
+        return tuple(keys[i] for i in range(lo, hi) if is_word[i]) or tuple(keys[lo:hi])
+
+    return PreparedText(
+        text=text,
+        tokens=tuple(texts),
+        starts=tuple(starts),
+        ends=tuple(ends),
+        is_word=tuple(is_word),
+        keys=tuple(keys),
+        units=tuple(found.units),
+        sentences=sentences,
+        boilerplate=mask,
+        sentence_keys=tuple(sentence_keys(lo, hi) for lo, hi in sentences),
+        flags=tuple(flags),
+        words_before=(0, *itertools.accumulate(is_word)),
+        folded_words=tuple(words),
+        word_types=frozenset(words),
+    )
+
+
+NEWS = [
+    "ISTANBUL, May 16 (Reuters) -", "KYIV, June 2 -", "By Jane Doe", "Reporting by", "Reuters contributed reporting",
+    "AP contributed to this report.", "Our Standards: The Thomson Reuters Trust Principles.", "(AFP)", "The", "Secretary of State Antony Blinken", "President Putin", "president, Putin",
+    "said", "told", "the", "talks", "1,200", "five", "per cent", "%", "June", "Reporting by Jane Doe;",
+    "(AP)", "U.S.", "Zelenskiy's", "“", "”", "‘", "’", ".", ",", "\n\n", "\n", " ",
+]
+news_text = st.lists(st.sampled_from(NEWS), max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(news_text, tricky_text))
+def test_prepare_equals_the_plain_reference(text: str) -> None:
+    fast, reference = prepare(text), reference_prepare(text)
+    for field in fields(PreparedText):
+        assert getattr(fast, field.name) == getattr(reference, field.name), field.name
+    words = list(fast.folded_words)
+    assert fast.shingles == frozenset(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False)))
+
+
+def test_required_literal_is_what_every_match_contains() -> None:
+    assert required_literal(re.compile(r"(?m)^[ \t]*(?:A|B) contributed(?: x)?")) == " contributed"
+    assert required_literal(re.compile(r"\((?:AP|PA)\) by ")) == ") by "
+    assert required_literal(re.compile(r"(?:AP|PA)")) == ""  # inside an alternation: not required
+    assert required_literal(re.compile(r"(?:credit)?x")) == "x"
+    assert required_literal(re.compile(r"(?i)by reuters")) == ""  # case-insensitive: always scanned
+
+
+def test_boilerplate_patterns_name_their_required_literals() -> None:
+    # The packaged patterns that cost most to scan have one; the mask tests above check the result.
+    literals = {required_literal(p.regex) for p in lexicon().boilerplate}
+    assert "contributed" in literals
+    text = "ISTANBUL, May 16 (Reuters) - Talks resumed.\nBy Jane Doe\nThe talks ended. AP contributed to this report."
+    prepared = prepare(text)
+    assert {"dateline", "byline", "wire_credit"} <= set(prepared.boilerplate)
+    assert prepared == reference_prepare(text)
+
+
+def test_prepare_marks_title_before_name() -> None:
+    text = "Secretary of State Antony Blinken met President Putin and the president, who said"
+    prepared = prepare(text)
+    titled = [prepared.tokens[i] for i, f in enumerate(prepared.flags) if f & Flag.TITLE_BEFORE_NAME]
+    assert titled == ["Secretary", "President"]
+    assert prepared == reference_prepare(text)
+
+
+def test_diff_of_texts_off_the_fast_path_still_rebuilds() -> None:
+    a, b = "The cafe\u0301 said x² rose.", "The café said x² rose sharply."
+    assert not fast_path_applies(a)
+    edits = diff_texts(a, b).edits
+    assert apply_edits(a, edits) == b
+    assert " sharply" in [e.b_text for e in edits]
+
+
+# ------------------------------------------------------------- similarity
+
+
+def reference_counts(a: list[str], b: list[str]) -> tuple[int, int, int]:
+    a_set, b_set = (frozenset(map(" ".join, zip(*(w[k:] for k in range(SHINGLE_SIZE)), strict=False))) for w in (a, b))
+    return len(a_set), len(b_set), len(a_set & b_set)
+
+
+small_vocabulary = st.lists(st.sampled_from(["a", "b", "c", "the", "said", "Putin"]), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_vocabulary, small_vocabulary)
+def test_shingle_counts_on_codes_equal_the_string_sets(a: list[str], b: list[str]) -> None:
+    assert shingle_counts(a, b) == reference_counts(a, b)
+
+
+def test_shingle_counts_of_a_large_vocabulary_count_the_strings() -> None:
+    # 5,000 distinct words need 13 bits each: five do not fit in an int64 code.
+    a = [f"w{i}" for i in range(5000)]
+    b = a[:2500] + ["x"] + a[2500:]
+    assert shingle_counts(a, b) == reference_counts(a, b) == (4996, 4997, 4992)
+    assert shingle_counts(a[:4096], a[:4096]) == (4092, 4092, 4092)  # 12 bits: codes
+
+
+def test_similarity_counts_shingles_of_folded_words() -> None:
+    a = prepare("The talks resumed in Istanbul on Friday, officials said.")
+    b = prepare("The talks resumed in Istanbul on Friday, the officials said.")
+    result = diff_texts(a.text, b.text)
+    shared = len(a.shingles & b.shingles)
+    assert result.similarity.shingle_containment == shared / len(b.shingles) == 3 / 6

@@ -11,8 +11,9 @@ those). It is built for millions of articles:
   (``vader_batch``: the lexicon joined once per distinct word, its rules applied to
   whole columns); each routes the rare input it cannot vectorise exactly to the
   reference implementation, so every value equals textstat's and vaderSentiment's;
-* batches run on every core (``harness.scoring.batch`` worker processes) and are
-  gathered in input order, so the tables do not depend on the number of workers;
+* batches run on every core (this process and ``harness.scoring.batch`` worker
+  processes, one fewer than the cores) and are gathered in input order, so the
+  tables do not depend on the number of workers;
 * summaries are polars aggregations over the sentence table.
 
 ``python -m benchmarks.bench_score`` times it against the plain loop and checks every
@@ -21,12 +22,17 @@ value on the whole corpus.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import signal
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from harness.scoring.batch import MIN_CORE_DOCS_TO_START_WORKERS, map_in_workers, worker_count
+from harness.scoring.batch import (
+    MIN_CORE_DOCS_TO_START_WORKERS,
+    map_with_this_process,
+    worker_count,
+)
 from harness.scoring.readability import READABILITY_METRICS
 from harness.scoring.readability_batch import readability_batch
 from harness.scoring.schemas import (
@@ -40,8 +46,9 @@ from harness.scoring.score import check_articles
 from harness.scoring.sentiment import NEUTRAL_BAND
 from harness.scoring.vader_batch import vader_batch
 from harness.text import split_sentences
+from harness.text.language import LanguageGuess, detect_languages, split_by_guesses
 
-__all__ = ["CORE_BATCH_DOCS", "score_core"]
+__all__ = ["CORE_BATCH_DOCS", "score_core", "score_core_english"]
 
 # Articles per batch: large enough that polars' per-call overhead is small next to
 # the work, small enough that two workers get several batches each to balance.
@@ -54,9 +61,21 @@ _SENTIMENT = ("compound", "neg", "neu", "pos")
 
 @dataclass(frozen=True, slots=True)
 class _CoreBatch:
-    """The texts of a batch of articles: headline, body, headline, body, ..."""
+    """The texts of a batch of articles: headline, body, headline, body, ...; with
+    ``languages``, the batch also identifies the language of each body."""
 
     texts: tuple[str, ...]
+    languages: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _CoreParts:
+    """What a batch gives back: readability per text, sentences with VADER scores,
+    and the language guess of each body when asked."""
+
+    readability: pl.DataFrame
+    sentences: pl.DataFrame
+    languages: tuple[LanguageGuess, ...] = ()
 
 
 def _sentence_frame(texts: Sequence[str]) -> pl.DataFrame:
@@ -85,17 +104,21 @@ def _sentence_frame(texts: Sequence[str]) -> pl.DataFrame:
     )
 
 
-def _score_core_batch(batch: _CoreBatch) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(readability per text, sentences with VADER scores) of one batch; runs in a worker."""
+def _score_core_batch(batch: _CoreBatch) -> _CoreParts:
+    """The readability, sentences (and languages) of one batch; runs in a worker or here."""
     readability = readability_batch(batch.texts).with_row_index(_TEXT).with_columns(
         pl.col(_TEXT).cast(pl.Int64)
     )
     sentences = _sentence_frame(batch.texts)
     scores = vader_batch(sentences["text"].to_list())
-    return readability, pl.concat([sentences, scores.select(_SENTIMENT)], how="horizontal")
+    sentences = pl.concat([sentences, scores.select(_SENTIMENT)], how="horizontal")
+    if not batch.languages:
+        return _CoreParts(readability, sentences)
+    # the bodies: texts 1, 3, 5, ... (a text's guess never depends on the others)
+    return _CoreParts(readability, sentences, tuple(detect_languages(batch.texts[1::2])))
 
 
-def _batches(frame: pl.DataFrame, size: int) -> list[_CoreBatch]:
+def _batches(frame: pl.DataFrame, size: int, languages: bool = False) -> list[_CoreBatch]:
     """Batches of ``size`` articles; texts interleaved so that text = doc * 2 + field."""
     batches = []
     for start in range(0, frame.height, size):
@@ -105,27 +128,63 @@ def _batches(frame: pl.DataFrame, size: int) -> list[_CoreBatch]:
             for headline, body in zip(part["headline"], part["body"], strict=True)
             for text in (headline, body)
         ]
-        batches.append(_CoreBatch(tuple(texts)))
+        batches.append(_CoreBatch(tuple(texts), languages))
     return batches
 
 
-def _gather(frame: pl.DataFrame, workers: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Readability and sentence frames of all articles, keyed by the global text index."""
-    batches = _batches(frame, CORE_BATCH_DOCS)
-    n_workers = worker_count(
-        workers, frame.height, where="score_core(workers=...)", min_documents=MIN_CORE_DOCS_TO_START_WORKERS
+def _warm_core_worker() -> None:
+    """Load a core worker's tables (CMUdict, Pyphen, VADER's lexicon, Punkt's settings)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _score_core_batch(_CoreBatch(("Warm up.", "Warm up the counts and the tables.")))
+
+
+def _core_workers(workers: int | None, n_documents: int) -> int:
+    return worker_count(
+        workers, n_documents, where="score_core(workers=...)", min_documents=MIN_CORE_DOCS_TO_START_WORKERS
     )
+
+
+def _gather(
+    frame: pl.DataFrame,
+    workers: int | None,
+    on_progress: Callable[[int], None] | None = None,
+    *,
+    languages: bool = False,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[LanguageGuess]]:
+    """Readability and sentence frames of all articles, keyed by the global text index
+    (and the language guess of every body, with ``languages``)."""
+    batches = _batches(frame, CORE_BATCH_DOCS, languages)
+    n_workers = _core_workers(workers, frame.height)
+    done = 0
+
+    def count(index: int) -> None:
+        nonlocal done
+        done += len(batches[index].texts) // len(FIELDS)
+        if on_progress is not None:
+            on_progress(done)
+
     if n_workers == 1:
-        parts = [_score_core_batch(batch) for batch in batches]
+        parts = []
+        for index, batch in enumerate(batches):
+            parts.append(_score_core_batch(batch))
+            count(index)
     else:
-        parts = map_in_workers(
-            _score_core_batch, batches, n_workers=n_workers, where="score_core(workers=...)"
+        # This process scores batches too, beside n_workers - 1 pool workers.
+        parts = map_with_this_process(
+            _score_core_batch,
+            batches,
+            n_workers=n_workers,
+            warm=_warm_core_worker,
+            on_result=count,
+            where="score_core(workers=...)",
         )
     readability, sentences = [], []
-    for number, (scores, rows) in enumerate(parts):
+    guesses: list[LanguageGuess] = []
+    for number, part in enumerate(parts):
         offset = number * CORE_BATCH_DOCS * len(FIELDS)
-        readability.append(scores.with_columns(pl.col(_TEXT) + offset))
-        sentences.append(rows.with_columns(pl.col(_TEXT) + offset))
+        readability.append(part.readability.with_columns(pl.col(_TEXT) + offset))
+        sentences.append(part.sentences.with_columns(pl.col(_TEXT) + offset))
+        guesses.extend(part.languages)
     empty_readability = pl.DataFrame(
         schema={_TEXT: pl.Int64(), **{m: pl.Float64() for m in READABILITY_METRICS}}
     )
@@ -135,6 +194,7 @@ def _gather(frame: pl.DataFrame, workers: int | None) -> tuple[pl.DataFrame, pl.
     return (
         pl.concat(readability) if readability else empty_readability,
         pl.concat(sentences) if sentences else empty_sentences,
+        guesses,
     )
 
 
@@ -193,14 +253,61 @@ def _documents(keys: pl.DataFrame, readability: pl.DataFrame, sentences: pl.Data
     return table.select([pl.col(c).cast(t) for c, t in CORE_DOCUMENTS_SCHEMA.items()])
 
 
-def score_core(articles: pl.DataFrame, *, workers: int | None = None) -> dict[str, pl.DataFrame]:
+def score_core(
+    articles: pl.DataFrame,
+    *,
+    workers: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, pl.DataFrame]:
     """Tables ``core_documents`` (one row per article) and ``core_sentences`` (VADER per sentence).
 
     ``articles`` has columns doc_id, outlet, headline, body. ``workers``: unset, every
-    core for a large corpus; 1, this process only. The tables are the same either way.
+    core for a large corpus; 1, this process only; n, this process and n - 1 workers.
+    The tables are the same either way. ``on_progress`` hears the number of articles
+    scored so far, after each batch.
     """
     frame = check_articles(articles)
-    readability, sentences = _gather(frame, workers)
+    readability, sentences, _ = _gather(frame, workers, on_progress)
+    return _tables(frame, readability, sentences)
+
+
+def score_core_english(
+    articles: pl.DataFrame,
+    *,
+    workers: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """``score_core`` of the English articles, and the skipped rows (``split_by_language``).
+
+    The same tables as ``split_by_language`` then ``score_core``, but the language of
+    each body is identified in the scoring batches, on every core: every article is
+    scored (a text's values never depend on the other texts) and those in another
+    language are dropped from the tables afterwards, renumbered as if never there.
+    """
+    frame = check_articles(articles)
+    readability, sentences, guesses = _gather(frame, workers, on_progress, languages=True)
+    keep, skipped = split_by_guesses(frame, guesses)
+    if skipped.height:
+        readability, sentences = _renumbered(keep, readability), _renumbered(keep, sentences)
+        frame = frame.filter(keep)
+    return _tables(frame, readability, sentences), skipped
+
+
+def _renumbered(keep: pl.Series, rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows of the kept articles' texts, their text index counted among those kept."""
+    import numpy as np  # here: this module is imported by commands that need no numpy
+
+    kept = keep.to_numpy()
+    new_document = np.cumsum(kept) - 1
+    n_fields = len(FIELDS)
+    text = rows[_TEXT].to_numpy()
+    document = text // n_fields
+    mine = kept[document]
+    renumbered = new_document[document[mine]] * n_fields + text[mine] % n_fields
+    return rows.filter(pl.Series(mine)).with_columns(pl.Series(_TEXT, renumbered, dtype=pl.Int64))
+
+
+def _tables(frame: pl.DataFrame, readability: pl.DataFrame, sentences: pl.DataFrame) -> dict[str, pl.DataFrame]:
     keys = _text_keys(frame)
     sentence_table = (
         keys.join(sentences, on=_TEXT, how="inner", maintain_order="right")

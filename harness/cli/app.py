@@ -630,7 +630,9 @@ def _write_scores(
     elif format == "json":
         text = terminal.json_text(json.dumps(documents.to_dicts(), indent=2, ensure_ascii=False) + "\n")
     else:
-        text = terminal.json_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts()))
+        from harness.cli.jsonlines import frame_jsonl
+
+        text = terminal.json_text(frame_jsonl(documents))  # json.dumps per row, column by column
     _emit(text, output, inputs)
 
 

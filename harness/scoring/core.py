@@ -52,7 +52,7 @@ __all__ = ["CORE_BATCH_DOCS", "score_core", "score_core_english"]
 
 # Articles per batch: large enough that polars' per-call overhead is small next to
 # the work, small enough that two workers get several batches each to balance.
-CORE_BATCH_DOCS = 256
+CORE_BATCH_DOCS = 1024
 
 # Private column: the text's position in the batch (document * 2 + field).
 _TEXT = "_text"

@@ -216,3 +216,31 @@ def test_score_core_jsonl_is_json_dumps_of_each_row_and_warns_in_order(tmp_path:
     assert [r["doc_id"] for r in rows] == english["doc_id"].to_list()
     assert written == "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     assert all(isinstance(r["flesch_reading_ease"], float) and math.isfinite(r["flesch_reading_ease"]) for r in rows)
+
+
+# -- VADER: the token memo; sentences as spans -----------------------------------------
+
+
+def test_vader_batch_after_other_batches_equals_it_cold() -> None:
+    from harness.scoring import vader_batch as vb
+    from harness.text.sentences import split_sentences
+
+    bodies = synthetic_articles(30)["body"].to_list()
+    sentences = [s.text for body in bodies for s in split_sentences(body)]
+    odd = ["NOT good at all!!!", "It isn't bad, but it's not GREAT :)", "Kind of nice.", "The bomb 💣 exploded."]
+    half = len(sentences) // 2
+    vb.clear_vader_batch_caches()
+    cold = vb.vader_batch(sentences[:half] + odd * 20)
+    vb.clear_vader_batch_caches()
+    vb.vader_batch(sentences[half:] + odd[:2] * 40)  # fills the memo with other tokens
+    assert_frame_equal(vb.vader_batch(sentences[:half] + odd * 20), cold)
+    vb.clear_vader_batch_caches()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["a", "B", ".", " ", "\n", "!", '"', "U.S.", "Mr.", "3.5", "Word"]), max_size=40))
+def test_sentence_spans_are_split_sentences(pieces: list[str]) -> None:
+    from harness.text.sentences import sentence_spans, split_sentences
+
+    text = "".join(pieces)
+    assert sentence_spans(text) == [(s.text, s.start, s.end) for s in split_sentences(text)]

@@ -45,7 +45,7 @@ from harness.scoring.schemas import (
 from harness.scoring.score import check_articles
 from harness.scoring.sentiment import NEUTRAL_BAND
 from harness.scoring.vader_batch import vader_batch
-from harness.text import split_sentences
+from harness.text.sentences import sentence_spans
 from harness.text.language import LanguageGuess, detect_languages, split_by_guesses
 
 __all__ = ["CORE_BATCH_DOCS", "score_core", "score_core_english"]
@@ -86,12 +86,15 @@ def _sentence_frame(texts: Sequence[str]) -> pl.DataFrame:
     ends: list[int] = []
     strings: list[str] = []
     for position, text in enumerate(texts):
-        sentences = split_sentences(text)
-        text_index.extend([position] * len(sentences))
-        index.extend(range(len(sentences)))
-        starts.extend(s.start for s in sentences)
-        ends.extend(s.end for s in sentences)
-        strings.extend(s.text for s in sentences)
+        spans = sentence_spans(text)
+        if not spans:
+            continue
+        text_index.extend([position] * len(spans))
+        index.extend(range(len(spans)))
+        texts_of, starts_of, ends_of = zip(*spans, strict=True)
+        strings.extend(texts_of)
+        starts.extend(starts_of)
+        ends.extend(ends_of)
     return pl.DataFrame(
         {_TEXT: text_index, "index": index, "start": starts, "end": ends, "text": strings},
         schema={

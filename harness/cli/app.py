@@ -607,7 +607,7 @@ def _score_core_here(articles: pl.DataFrame, *, english_only: bool) -> tuple[dic
 
     with progress("score", "documents", total=articles.height, deferred=True) as work:
         if english_only:
-            scored, skipped = score_core_english(articles, on_progress=work.count)
+            scored, skipped = score_core_english(articles, on_progress=work.count, sentences=False)
         else:
             scored, skipped = score_core(articles, on_progress=work.count), None
         documents = scored["core_documents"]

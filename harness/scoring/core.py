@@ -33,7 +33,6 @@ from harness.scoring.batch import (
     map_with_this_process,
     worker_count,
 )
-from harness.scoring.readability import READABILITY_METRICS
 from harness.scoring.readability_batch import readability_batch
 from harness.scoring.schemas import (
     CORE_DOCUMENTS_SCHEMA,
@@ -66,15 +65,17 @@ class _CoreBatch:
 
     texts: tuple[str, ...]
     languages: bool = False
+    sentences: bool = True  # False: the sentence rows are not sent back (only their summary)
 
 
 @dataclass(frozen=True, slots=True)
 class _CoreParts:
-    """What a batch gives back: readability per text, sentences with VADER scores,
-    and the language guess of each body when asked."""
+    """What a batch gives back: per text, readability and the summary of its sentences'
+    scores; the sentences with VADER scores (unless not asked for); the language guess
+    of each body (when asked)."""
 
-    readability: pl.DataFrame
-    sentences: pl.DataFrame
+    per_text: pl.DataFrame
+    sentences: pl.DataFrame | None
     languages: tuple[LanguageGuess, ...] = ()
 
 
@@ -115,13 +116,14 @@ def _score_core_batch(batch: _CoreBatch) -> _CoreParts:
     sentences = _sentence_frame(batch.texts)
     scores = vader_batch(sentences["text"].to_list())
     sentences = pl.concat([sentences, scores.select(_SENTIMENT)], how="horizontal")
-    if not batch.languages:
-        return _CoreParts(readability, sentences)
+    # a text's summary reads its own sentences only: summed up here, in the batch
+    per_text = readability.join(_sentiment_summary(sentences), on=_TEXT, how="left", maintain_order="left")
     # the bodies: texts 1, 3, 5, ... (a text's guess never depends on the others)
-    return _CoreParts(readability, sentences, tuple(detect_languages(batch.texts[1::2])))
+    languages = tuple(detect_languages(batch.texts[1::2])) if batch.languages else ()
+    return _CoreParts(per_text, sentences if batch.sentences else None, languages)
 
 
-def _batches(frame: pl.DataFrame, size: int, languages: bool = False) -> list[_CoreBatch]:
+def _batches(frame: pl.DataFrame, size: int, languages: bool = False, sentences: bool = True) -> list[_CoreBatch]:
     """Batches of ``size`` articles; texts interleaved so that text = doc * 2 + field."""
     batches = []
     for start in range(0, frame.height, size):
@@ -131,7 +133,7 @@ def _batches(frame: pl.DataFrame, size: int, languages: bool = False) -> list[_C
             for headline, body in zip(part["headline"], part["body"], strict=True)
             for text in (headline, body)
         ]
-        batches.append(_CoreBatch(tuple(texts), languages))
+        batches.append(_CoreBatch(tuple(texts), languages, sentences))
     return batches
 
 
@@ -153,10 +155,12 @@ def _gather(
     on_progress: Callable[[int], None] | None = None,
     *,
     languages: bool = False,
-) -> tuple[pl.DataFrame, pl.DataFrame, list[LanguageGuess]]:
-    """Readability and sentence frames of all articles, keyed by the global text index
-    (and the language guess of every body, with ``languages``)."""
-    batches = _batches(frame, CORE_BATCH_DOCS, languages)
+    sentences: bool = True,
+) -> tuple[pl.DataFrame, pl.DataFrame | None, list[LanguageGuess]]:
+    """The per-text frame (readability, sentence summary) and the sentence frame (None
+    without ``sentences``) of all articles, keyed by the global text index, and the
+    language guess of every body (with ``languages``)."""
+    batches = _batches(frame, CORE_BATCH_DOCS, languages, sentences)
     n_workers = _core_workers(workers, frame.height)
     done = 0
 
@@ -181,24 +185,17 @@ def _gather(
             on_result=count,
             where="score_core(workers=...)",
         )
-    readability, sentences = [], []
+    if not parts:  # no articles: the frames of an empty batch, for their columns
+        parts = [_score_core_batch(_CoreBatch((), languages, sentences))]
+    per_text, rows = [], []
     guesses: list[LanguageGuess] = []
     for number, part in enumerate(parts):
         offset = number * CORE_BATCH_DOCS * len(FIELDS)
-        readability.append(part.readability.with_columns(pl.col(_TEXT) + offset))
-        sentences.append(part.sentences.with_columns(pl.col(_TEXT) + offset))
+        per_text.append(part.per_text.with_columns(pl.col(_TEXT) + offset))
+        if part.sentences is not None:
+            rows.append(part.sentences.with_columns(pl.col(_TEXT) + offset))
         guesses.extend(part.languages)
-    empty_readability = pl.DataFrame(
-        schema={_TEXT: pl.Int64(), **{m: pl.Float64() for m in READABILITY_METRICS}}
-    )
-    empty_sentences = _sentence_frame([]).with_columns(
-        [pl.lit(None, pl.Float64()).alias(c) for c in _SENTIMENT]
-    )
-    return (
-        pl.concat(readability) if readability else empty_readability,
-        pl.concat(sentences) if sentences else empty_sentences,
-        guesses,
-    )
+    return pl.concat(per_text), pl.concat(rows) if sentences else None, guesses
 
 
 def _text_keys(frame: pl.DataFrame) -> pl.DataFrame:
@@ -240,12 +237,10 @@ def _sentiment_summary(sentences: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _documents(keys: pl.DataFrame, readability: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+def _documents(keys: pl.DataFrame, per_text: pl.DataFrame) -> pl.DataFrame:
     """One row per article: body columns bare, headline columns prefixed ``headline_``."""
-    per_text = (
-        keys.join(readability, on=_TEXT, how="left", maintain_order="left")
-        .join(_sentiment_summary(sentences), on=_TEXT, how="left", maintain_order="left")
-        .with_columns(pl.col("sentences").fill_null(0))
+    per_text = keys.join(per_text, on=_TEXT, how="left", maintain_order="left").with_columns(
+        pl.col("sentences").fill_null(0)
     )
     values = [c for c in per_text.columns if c not in (_TEXT, "doc_id", "outlet", "field")]
     table = per_text.filter(pl.col("field") == "body").select("doc_id", "outlet", *values)
@@ -270,8 +265,8 @@ def score_core(
     scored so far, after each batch.
     """
     frame = check_articles(articles)
-    readability, sentences, _ = _gather(frame, workers, on_progress)
-    return _tables(frame, readability, sentences)
+    per_text, sentences, _ = _gather(frame, workers, on_progress)
+    return _tables(frame, per_text, sentences)
 
 
 def score_core_english(
@@ -279,6 +274,7 @@ def score_core_english(
     *,
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    sentences: bool = True,
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """``score_core`` of the English articles, and the skipped rows (``split_by_language``).
 
@@ -286,14 +282,16 @@ def score_core_english(
     each body is identified in the scoring batches, on every core: every article is
     scored (a text's values never depend on the other texts) and those in another
     language are dropped from the tables afterwards, renumbered as if never there.
+    ``sentences=False``: ``core_documents`` only (the sentence rows stay in the batches).
     """
     frame = check_articles(articles)
-    readability, sentences, guesses = _gather(frame, workers, on_progress, languages=True)
+    per_text, rows, guesses = _gather(frame, workers, on_progress, languages=True, sentences=sentences)
     keep, skipped = split_by_guesses(frame, guesses)
     if skipped.height:
-        readability, sentences = _renumbered(keep, readability), _renumbered(keep, sentences)
+        per_text = _renumbered(keep, per_text)
+        rows = None if rows is None else _renumbered(keep, rows)
         frame = frame.filter(keep)
-    return _tables(frame, readability, sentences), skipped
+    return _tables(frame, per_text, rows), skipped
 
 
 def _renumbered(keep: pl.Series, rows: pl.DataFrame) -> pl.DataFrame:
@@ -310,16 +308,16 @@ def _renumbered(keep: pl.Series, rows: pl.DataFrame) -> pl.DataFrame:
     return rows.filter(pl.Series(mine)).with_columns(pl.Series(_TEXT, renumbered, dtype=pl.Int64))
 
 
-def _tables(frame: pl.DataFrame, readability: pl.DataFrame, sentences: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def _tables(frame: pl.DataFrame, per_text: pl.DataFrame, sentences: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
+    """``core_documents``, and ``core_sentences`` unless ``sentences`` is None."""
     keys = _text_keys(frame)
-    sentence_table = (
+    tables = {"core_documents": _documents(keys, per_text)}
+    if sentences is None:
+        return tables
+    tables["core_sentences"] = (
         keys.join(sentences, on=_TEXT, how="inner", maintain_order="right")
         .with_columns(_polarity().alias("polarity"))
         .select([pl.col(c).cast(t) for c, t in CORE_SENTENCES_SCHEMA.items()])
     )
-    tables = {
-        "core_documents": _documents(keys, readability, sentences),
-        "core_sentences": sentence_table,
-    }
     assert tuple(tables) == CORE_TABLES
     return tables

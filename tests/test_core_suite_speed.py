@@ -244,3 +244,13 @@ def test_sentence_spans_are_split_sentences(pieces: list[str]) -> None:
 
     text = "".join(pieces)
     assert sentence_spans(text) == [(s.text, s.start, s.end) for s in split_sentences(text)]
+
+
+def test_core_documents_alone_equal_the_documents_of_both_tables() -> None:
+    articles = _with_foreign(synthetic_articles(40), every=13)
+    both = score_core(articles, workers=1)
+    alone = score_core(articles, workers=1, sentences=False)
+    assert list(alone) == ["core_documents"]
+    assert_frame_equal(alone["core_documents"], both["core_documents"])
+    english, _ = score_core_english(articles, workers=1, sentences=False)
+    assert_frame_equal(english["core_documents"], score_core_english(articles, workers=1)[0]["core_documents"])

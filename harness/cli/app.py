@@ -609,7 +609,7 @@ def _score_core_here(articles: pl.DataFrame, *, english_only: bool) -> tuple[dic
         if english_only:
             scored, skipped = score_core_english(articles, on_progress=work.count, sentences=False)
         else:
-            scored, skipped = score_core(articles, on_progress=work.count), None
+            scored, skipped = score_core(articles, on_progress=work.count, sentences=False), None
         documents = scored["core_documents"]
         work.count(documents.height, documents.height)
     if skipped is not None:

@@ -256,17 +256,18 @@ def score_core(
     *,
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    sentences: bool = True,
 ) -> dict[str, pl.DataFrame]:
     """Tables ``core_documents`` (one row per article) and ``core_sentences`` (VADER per sentence).
 
     ``articles`` has columns doc_id, outlet, headline, body. ``workers``: unset, every
     core for a large corpus; 1, this process only; n, this process and n - 1 workers.
     The tables are the same either way. ``on_progress`` hears the number of articles
-    scored so far, after each batch.
+    scored so far, after each batch. ``sentences=False``: ``core_documents`` only.
     """
     frame = check_articles(articles)
-    per_text, sentences, _ = _gather(frame, workers, on_progress)
-    return _tables(frame, per_text, sentences)
+    per_text, rows, _ = _gather(frame, workers, on_progress, sentences=sentences)
+    return _tables(frame, per_text, rows)
 
 
 def score_core_english(

@@ -254,3 +254,16 @@ def test_core_documents_alone_equal_the_documents_of_both_tables() -> None:
     assert_frame_equal(alone["core_documents"], both["core_documents"])
     english, _ = score_core_english(articles, workers=1, sentences=False)
     assert_frame_equal(english["core_documents"], score_core_english(articles, workers=1)[0]["core_documents"])
+
+
+@pytest.mark.parametrize(("documents", "workers"), [(22_250, 2), (10_000, 2), (22_250, 1), (300, 2), (0, 2), (5_000, 3)])
+def test_core_batches_cover_the_corpus_and_shrink_towards_the_end(documents: int, workers: int) -> None:
+    from harness.scoring.core import CORE_BATCH_DOCS, CORE_LAST_BATCH_DOCS, _batch_sizes
+
+    sizes = _batch_sizes(documents, workers)
+    assert sum(sizes) == documents and all(0 < size <= CORE_BATCH_DOCS for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    if workers == 1:
+        assert all(size == CORE_BATCH_DOCS for size in sizes[:-1])
+    else:
+        assert all(size >= CORE_LAST_BATCH_DOCS for size in sizes[:-1])

@@ -577,16 +577,17 @@ def map_with_this_process(
     """``[function(item) for item in items]`` on ``n_workers`` processes: this one and
     ``n_workers - 1`` pool workers, results in order.
 
-    The workers take items from the front (two each in flight, so that none waits
-    for this process to hand out the next), this process takes them from the back
-    between hand-outs: no core idles while items remain, and the pool is one process
-    smaller than the cores (one start-up less). ``on_result`` hears the index of each
+    Items are handed out in order: the workers have two each in flight (so that none
+    waits for this process to hand out the next), and this process scores the next
+    one itself between hand-outs; no core idles while items remain, and the pool is
+    one process smaller than the cores (one start-up less). Items that get smaller
+    towards the end keep the last wait short. ``on_result`` hears the index of each
     item done, in completion order.
     """
     pool = _executor(n_workers - 1, warm)
     results: list[Any] = [None] * len(items)
     running: dict[concurrent.futures.Future[_Result], int] = {}
-    front, back = 0, len(items)
+    front = 0
 
     def finished(index: int, result: _Result) -> None:
         results[index] = result
@@ -594,14 +595,14 @@ def map_with_this_process(
             on_result(index)
 
     try:
-        while front < back or running:
-            while front < back and len(running) < 2 * (n_workers - 1):
+        while front < len(items) or running:
+            while front < len(items) and len(running) < 2 * (n_workers - 1):
                 with _workers_ignore_sigint():
                     running[pool.submit(function, items[front])] = front
                 front += 1
-            if front < back:
-                back -= 1
-                finished(back, function(items[back]))
+            if front < len(items):
+                front += 1
+                finished(front - 1, function(items[front - 1]))
                 done = {future for future in running if future.done()}
             else:
                 done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)

@@ -52,6 +52,8 @@ __all__ = ["CORE_BATCH_DOCS", "score_core", "score_core_english"]
 # Articles per batch: large enough that polars' per-call overhead is small next to
 # the work, small enough that two workers get several batches each to balance.
 CORE_BATCH_DOCS = 1024
+# The smallest batch the last ones shrink to when several processes share the work.
+CORE_LAST_BATCH_DOCS = 256
 
 # Private column: the text's position in the batch (document * 2 + field).
 _TEXT = "_text"
@@ -123,11 +125,28 @@ def _score_core_batch(batch: _CoreBatch) -> _CoreParts:
     return _CoreParts(per_text, sentences if batch.sentences else None, languages)
 
 
-def _batches(frame: pl.DataFrame, size: int, languages: bool = False, sentences: bool = True) -> list[_CoreBatch]:
-    """Batches of ``size`` articles; texts interleaved so that text = doc * 2 + field."""
+def _batch_sizes(n_documents: int, n_workers: int) -> list[int]:
+    """Articles per batch: ``CORE_BATCH_DOCS``; on several processes, smaller towards
+    the end (a share of what is left, at least ``CORE_LAST_BATCH_DOCS``), so that the
+    processes finish close together."""
+    sizes: list[int] = []
+    left = n_documents
+    while left > 0:
+        share = -(-left // (2 * n_workers)) if n_workers > 1 else left
+        sizes.append(min(left, CORE_BATCH_DOCS, max(CORE_LAST_BATCH_DOCS, share)))
+        left -= sizes[-1]
+    return sizes
+
+
+def _batches(
+    frame: pl.DataFrame, sizes: Sequence[int], languages: bool = False, sentences: bool = True
+) -> list[_CoreBatch]:
+    """Batches of ``sizes`` articles; texts interleaved so that text = doc * 2 + field."""
     batches = []
-    for start in range(0, frame.height, size):
+    start = 0
+    for size in sizes:
         part = frame.slice(start, size)
+        start += size
         texts = [
             text
             for headline, body in zip(part["headline"], part["body"], strict=True)
@@ -160,8 +179,8 @@ def _gather(
     """The per-text frame (readability, sentence summary) and the sentence frame (None
     without ``sentences``) of all articles, keyed by the global text index, and the
     language guess of every body (with ``languages``)."""
-    batches = _batches(frame, CORE_BATCH_DOCS, languages, sentences)
     n_workers = _core_workers(workers, frame.height)
+    batches = _batches(frame, _batch_sizes(frame.height, n_workers), languages, sentences)
     done = 0
 
     def count(index: int) -> None:
@@ -186,15 +205,17 @@ def _gather(
             where="score_core(workers=...)",
         )
     if not parts:  # no articles: the frames of an empty batch, for their columns
-        parts = [_score_core_batch(_CoreBatch((), languages, sentences))]
+        batches = [_CoreBatch((), languages, sentences)]
+        parts = [_score_core_batch(batches[0])]
     per_text, rows = [], []
     guesses: list[LanguageGuess] = []
-    for number, part in enumerate(parts):
-        offset = number * CORE_BATCH_DOCS * len(FIELDS)
+    offset = 0  # the batch's first text in the whole corpus
+    for batch, part in zip(batches, parts, strict=True):
         per_text.append(part.per_text.with_columns(pl.col(_TEXT) + offset))
         if part.sentences is not None:
             rows.append(part.sentences.with_columns(pl.col(_TEXT) + offset))
         guesses.extend(part.languages)
+        offset += len(batch.texts)
     return pl.concat(per_text), pl.concat(rows) if sentences else None, guesses
 
 

@@ -573,9 +573,13 @@ def map_with_this_process(
     warm: Callable[[], None] = _warm_worker,
     on_result: Callable[[int], None] | None = None,
     where: str = "score_documents(workers=...)",
+    first: Sequence[Callable[[], None]] = (),
 ) -> list[_Result]:
     """``[function(item) for item in items]`` on ``n_workers`` processes: this one and
     ``n_workers - 1`` pool workers, results in order.
+
+    ``first``: work for this process alone, done piece by piece (handing out items
+    between pieces) before it takes items itself, e.g. while the workers start.
 
     Items are handed out in order: the workers have two each in flight (so that none
     waits for this process to hand out the next), and this process scores the next
@@ -588,6 +592,7 @@ def map_with_this_process(
     results: list[Any] = [None] * len(items)
     running: dict[concurrent.futures.Future[_Result], int] = {}
     front = 0
+    own = list(first)
 
     def finished(index: int, result: _Result) -> None:
         results[index] = result
@@ -595,12 +600,15 @@ def map_with_this_process(
             on_result(index)
 
     try:
-        while front < len(items) or running:
+        while front < len(items) or running or own:
             while front < len(items) and len(running) < 2 * (n_workers - 1):
                 with _workers_ignore_sigint():
                     running[pool.submit(function, items[front])] = front
                 front += 1
-            if front < len(items):
+            if own:
+                own.pop(0)()
+                done = {future for future in running if future.done()}
+            elif front < len(items):
                 front += 1
                 finished(front - 1, function(items[front - 1]))
                 done = {future for future in running if future.done()}

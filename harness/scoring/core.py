@@ -22,6 +22,7 @@ value on the whole corpus.
 
 from __future__ import annotations
 
+import functools
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -62,23 +63,19 @@ _SENTIMENT = ("compound", "neg", "neu", "pos")
 
 @dataclass(frozen=True, slots=True)
 class _CoreBatch:
-    """The texts of a batch of articles: headline, body, headline, body, ...; with
-    ``languages``, the batch also identifies the language of each body."""
+    """The texts of a batch of articles: headline, body, headline, body, ..."""
 
     texts: tuple[str, ...]
-    languages: bool = False
     sentences: bool = True  # False: the sentence rows are not sent back (only their summary)
 
 
 @dataclass(frozen=True, slots=True)
 class _CoreParts:
     """What a batch gives back: per text, readability and the summary of its sentences'
-    scores; the sentences with VADER scores (unless not asked for); the language guess
-    of each body (when asked)."""
+    scores; the sentences with VADER scores (unless not asked for)."""
 
     per_text: pl.DataFrame
     sentences: pl.DataFrame | None
-    languages: tuple[LanguageGuess, ...] = ()
 
 
 def _sentence_frame(texts: Sequence[str]) -> pl.DataFrame:
@@ -111,7 +108,7 @@ def _sentence_frame(texts: Sequence[str]) -> pl.DataFrame:
 
 
 def _score_core_batch(batch: _CoreBatch) -> _CoreParts:
-    """The readability, sentences (and languages) of one batch; runs in a worker or here."""
+    """The readability and sentences of one batch; runs in a worker or here."""
     readability = readability_batch(batch.texts).with_row_index(_TEXT).with_columns(
         pl.col(_TEXT).cast(pl.Int64)
     )
@@ -120,9 +117,7 @@ def _score_core_batch(batch: _CoreBatch) -> _CoreParts:
     sentences = pl.concat([sentences, scores.select(_SENTIMENT)], how="horizontal")
     # a text's summary reads its own sentences only: summed up here, in the batch
     per_text = readability.join(_sentiment_summary(sentences), on=_TEXT, how="left", maintain_order="left")
-    # the bodies: texts 1, 3, 5, ... (a text's guess never depends on the others)
-    languages = tuple(detect_languages(batch.texts[1::2])) if batch.languages else ()
-    return _CoreParts(per_text, sentences if batch.sentences else None, languages)
+    return _CoreParts(per_text, sentences if batch.sentences else None)
 
 
 def _batch_sizes(n_documents: int, n_workers: int) -> list[int]:
@@ -138,9 +133,7 @@ def _batch_sizes(n_documents: int, n_workers: int) -> list[int]:
     return sizes
 
 
-def _batches(
-    frame: pl.DataFrame, sizes: Sequence[int], languages: bool = False, sentences: bool = True
-) -> list[_CoreBatch]:
+def _batches(frame: pl.DataFrame, sizes: Sequence[int], sentences: bool = True) -> list[_CoreBatch]:
     """Batches of ``sizes`` articles; texts interleaved so that text = doc * 2 + field."""
     batches = []
     start = 0
@@ -152,7 +145,7 @@ def _batches(
             for headline, body in zip(part["headline"], part["body"], strict=True)
             for text in (headline, body)
         ]
-        batches.append(_CoreBatch(tuple(texts), languages, sentences))
+        batches.append(_CoreBatch(tuple(texts), sentences))
     return batches
 
 
@@ -180,7 +173,15 @@ def _gather(
     without ``sentences``) of all articles, keyed by the global text index, and the
     language guess of every body (with ``languages``)."""
     n_workers = _core_workers(workers, frame.height)
-    batches = _batches(frame, _batch_sizes(frame.height, n_workers), languages, sentences)
+    batches = _batches(frame, _batch_sizes(frame.height, n_workers), sentences)
+    # Languages are identified here, in this process alone (one model load), in wide
+    # batches (the automaton walk costs per step), while the workers start and score.
+    guesses: list[LanguageGuess] = []
+    bodies = frame["body"].to_list() if languages else []
+    identify = [
+        functools.partial(_identify, bodies[start : start + _LANGUAGE_TEXTS], guesses)
+        for start in range(0, len(bodies), _LANGUAGE_TEXTS)
+    ]
     done = 0
 
     def count(index: int) -> None:
@@ -190,6 +191,8 @@ def _gather(
             on_progress(done)
 
     if n_workers == 1:
+        for piece in identify:
+            piece()
         parts = []
         for index, batch in enumerate(batches):
             parts.append(_score_core_batch(batch))
@@ -203,20 +206,28 @@ def _gather(
             warm=_warm_core_worker,
             on_result=count,
             where="score_core(workers=...)",
+            first=identify,
         )
     if not parts:  # no articles: the frames of an empty batch, for their columns
-        batches = [_CoreBatch((), languages, sentences)]
+        batches = [_CoreBatch((), sentences)]
         parts = [_score_core_batch(batches[0])]
     per_text, rows = [], []
-    guesses: list[LanguageGuess] = []
     offset = 0  # the batch's first text in the whole corpus
     for batch, part in zip(batches, parts, strict=True):
         per_text.append(part.per_text.with_columns(pl.col(_TEXT) + offset))
         if part.sentences is not None:
             rows.append(part.sentences.with_columns(pl.col(_TEXT) + offset))
-        guesses.extend(part.languages)
         offset += len(batch.texts)
     return pl.concat(per_text), pl.concat(rows) if sentences else None, guesses
+
+
+# Bodies identified at once: wide enough that the walk's per-step cost is small.
+_LANGUAGE_TEXTS = 2048
+
+
+def _identify(bodies: list[str], guesses: list[LanguageGuess]) -> None:
+    """The language of each of ``bodies``, appended to ``guesses`` (in order)."""
+    guesses.extend(detect_languages(bodies))
 
 
 def _text_keys(frame: pl.DataFrame) -> pl.DataFrame:

@@ -267,3 +267,15 @@ def test_core_batches_cover_the_corpus_and_shrink_towards_the_end(documents: int
         assert all(size == CORE_BATCH_DOCS for size in sizes[:-1])
     else:
         assert all(size >= CORE_LAST_BATCH_DOCS for size in sizes[:-1])
+
+
+def test_core_workers_start_early_only_for_a_large_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.scoring import batch, core
+
+    started: list[int] = []
+    monkeypatch.setattr(core, "prestart_workers", lambda workers, warm: started.append(workers))
+    monkeypatch.setattr(batch, "default_workers", lambda: 2)
+    core.start_core_workers(core.CORE_WORKERS_FROM_BYTES - 1)
+    assert started == []
+    core.start_core_workers(core.CORE_WORKERS_FROM_BYTES)
+    assert started == [1]  # one worker beside this process

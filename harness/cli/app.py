@@ -576,6 +576,8 @@ def score(
             work.summary = f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped,"
         return
     with open_engine(engine or "local", address=ray_address) as chosen:
+        if suite == "core" and chosen.name == "local":
+            _start_core_workers(corpus)
         articles = _read(corpus, invalid_utf8, mapping, chosen)  # on Ray, a Parquet corpus is read by the workers
         if suite == "core" and chosen.name == "local":
             tables, work = _score_core_here(articles, english_only=not any_language)
@@ -592,6 +594,19 @@ def score(
         write_output(hits, export_bytes(tables["hits"], hits_format, table="hits"), inputs=inputs)
     _write_scores(tables["documents"], format, suite, output, inputs)
     work.done_line()  # once the output is written: a failed write ends with its error line alone
+
+
+def _start_core_workers(corpus: list[Path]) -> None:
+    """A large corpus file: the core suite's worker starts while the corpus is read."""
+    from harness.scoring.core import start_core_workers
+
+    total = 0
+    for path in corpus:
+        try:
+            total += path.stat().st_size if str(path) != STDIN and path.is_file() else 0
+        except OSError:
+            pass  # reading the corpus says what is wrong with it
+    start_core_workers(total)
 
 
 def _warn_skipped(skipped: pl.DataFrame) -> None:

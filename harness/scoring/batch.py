@@ -565,6 +565,15 @@ def map_in_workers(
         ) from error
 
 
+def prestart_workers(workers: int, warm: Callable[[], None]) -> None:
+    """Start the pool's ``workers`` processes now, without waiting for them: they load
+    their tables while this process reads its input."""
+    pool = _executor(workers, warm)
+    with _workers_ignore_sigint():  # processes start as tasks are submitted
+        for _ in range(workers):
+            pool.submit(os.getpid)
+
+
 def map_with_this_process(
     function: Callable[[Any], _Result],
     items: Sequence[Any],

@@ -32,6 +32,7 @@ import polars as pl
 from harness.scoring.batch import (
     MIN_CORE_DOCS_TO_START_WORKERS,
     map_with_this_process,
+    prestart_workers,
     worker_count,
 )
 from harness.scoring.readability_batch import readability_batch
@@ -48,7 +49,7 @@ from harness.scoring.vader_batch import vader_batch
 from harness.text.sentences import sentence_spans
 from harness.text.language import LanguageGuess, detect_languages, split_by_guesses
 
-__all__ = ["CORE_BATCH_DOCS", "score_core", "score_core_english"]
+__all__ = ["CORE_BATCH_DOCS", "score_core", "score_core_english", "start_core_workers"]
 
 # Articles per batch: large enough that polars' per-call overhead is small next to
 # the work, small enough that two workers get several batches each to balance.
@@ -159,6 +160,22 @@ def _core_workers(workers: int | None, n_documents: int) -> int:
     return worker_count(
         workers, n_documents, where="score_core(workers=...)", min_documents=MIN_CORE_DOCS_TO_START_WORKERS
     )
+
+
+# Bytes of input that almost always hold at least MIN_CORE_DOCS_TO_START_WORKERS
+# articles (news articles run from about 1 to 5 kB of JSON each).
+CORE_WORKERS_FROM_BYTES = 20_000_000
+
+
+def start_core_workers(input_bytes: int) -> None:
+    """Start the worker processes of ``score_core`` for an input of ``input_bytes``, now,
+    if it is large enough that they will be used: they start while this process reads
+    the input, not after. (Too small a guess only makes them start later.)"""
+    if input_bytes < CORE_WORKERS_FROM_BYTES:
+        return
+    n_workers = _core_workers(None, MIN_CORE_DOCS_TO_START_WORKERS)
+    if n_workers > 1:
+        prestart_workers(n_workers - 1, _warm_core_worker)
 
 
 def _gather(

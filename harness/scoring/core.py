@@ -14,7 +14,11 @@ those). It is built for millions of articles:
 * batches run on every core (this process and ``harness.scoring.batch`` worker
   processes, one fewer than the cores) and are gathered in input order, so the
   tables do not depend on the number of workers;
-* summaries are polars aggregations over the sentence table.
+* summaries are polars aggregations over each batch's sentences (a text's summary
+  reads its own sentences only), so a batch sends back one row per text;
+* ``score_core_english`` is ``split_by_language`` then ``score_core`` in one pass:
+  this process identifies the bodies' languages while the workers score, and the
+  articles in another language are dropped from the tables afterwards.
 
 ``python -m benchmarks.bench_score`` times it against the plain loop and checks every
 value on the whole corpus.

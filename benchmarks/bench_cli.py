@@ -1,7 +1,7 @@
 """Speed as a user sees it: the ``harness score`` command, whole process, default options.
 
     python -m benchmarks.bench_cli [--limit N] [--copies K] [--repeat R] [--synthetic]
-                                   [--runs full,core,core-any] [--no-in-process]
+                                   [--runs full,core,core-any] [--no-in-process] [--before DIR]
 
 Each run is a fresh process timed from start to exit: ``harness score FILE --format
 jsonl -o OUT`` (the full scorecard), the same with ``--suite core``, and with
@@ -11,7 +11,8 @@ all counted. Next to them, in the same run and also as a fresh process, the plai
 loop a researcher would write (``bench_score.plain_loop``: textstat's eight formulas
 and vaderSentiment per NLTK Punkt sentence, on every body), started the same way and
 reading the same file. Ratios are plain-loop seconds / run seconds (above 1: the
-harness is faster). Unless ``--no-in-process``, the in-process figures of
+harness is faster). ``--before DIR`` times the same runs from another checkout (the
+code before a change) in the same rounds, rows "before: ...". Unless ``--no-in-process``, the in-process figures of
 ``bench_score`` (warm, one process, caches cleared) are printed below for the same
 articles.
 
@@ -65,17 +66,17 @@ def write_jsonl(articles: pl.DataFrame, copies: int, path: Path) -> int:
     return count
 
 
-def _environment() -> dict[str, str]:
-    """This checkout first on the path, in the child as here."""
+def _environment(root: Path = ROOT) -> dict[str, str]:
+    """The checkout ``root`` first on the path, in the child (this one by default)."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
-def timed_process(argv: list[str]) -> float:
+def timed_process(argv: list[str], root: Path = ROOT) -> float:
     """Wall-clock seconds of one fresh process, start to exit (it must succeed)."""
     start = time.perf_counter()
-    subprocess.run(argv, check=True, cwd=ROOT, env=_environment(), stdout=subprocess.DEVNULL)
+    subprocess.run(argv, check=True, cwd=root, env=_environment(root), stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -87,14 +88,19 @@ def plain_argv(corpus: Path) -> list[str]:
     return [sys.executable, "-c", PLAIN_CHILD, str(corpus)]
 
 
-def measure(corpus: Path, output: Path, runs: list[str], repeat: int) -> dict[str, float]:
-    """Best of ``repeat`` rounds, the runs and the plain loop taking turns in each."""
-    commands = {name: cli_argv(corpus, output, RUNS[name]) for name in runs}
-    commands["plain"] = plain_argv(corpus)
+def measure(
+    corpus: Path, output: Path, runs: list[str], repeat: int, before: Path | None = None
+) -> dict[str, float]:
+    """Best of ``repeat`` rounds, the runs and the plain loop taking turns in each;
+    with ``before`` (another checkout), its runs too, in the same rounds."""
+    commands = {name: (cli_argv(corpus, output, RUNS[name]), ROOT) for name in runs}
+    if before is not None:
+        commands.update({f"before {name}": (cli_argv(corpus, output, RUNS[name]), before) for name in runs})
+    commands["plain"] = (plain_argv(corpus), ROOT)
     best = dict.fromkeys(commands, float("inf"))
     for _ in range(repeat):
-        for name, argv in commands.items():
-            best[name] = min(best[name], timed_process(argv))
+        for name, (argv, root) in commands.items():
+            best[name] = min(best[name], timed_process(argv, root))
     return best
 
 
@@ -107,11 +113,12 @@ def report(label: str, articles: int, seconds: dict[str, float]) -> str:
     }
     lines = [
         f"corpus: {label}, {articles:,} articles; whole process, start to exit",
-        f"{'':44}{'seconds':>9}{'docs/s':>9}{'x plain':>9}",
+        f"{'':52}{'seconds':>9}{'docs/s':>9}{'x plain':>9}",
     ]
     plain = seconds["plain"]
     for name, value in seconds.items():
-        lines.append(f"{names[name]:44}{value:9.2f}{articles / value:9.0f}{plain / value:8.2f}x")
+        label = f"before: {names[name[7:]]}" if name.startswith("before ") else names[name]
+        lines.append(f"{label[:52]:52}{value:9.2f}{articles / value:9.0f}{plain / value:8.2f}x")
     return "\n".join(lines)
 
 
@@ -123,6 +130,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--synthetic", action="store_true", help="ignore the BBC corpus")
     parser.add_argument("--runs", default="full,core,core-any", help="comma-separated: full, core, core-any")
     parser.add_argument("--no-in-process", action="store_true", help="skip the in-process figures")
+    parser.add_argument(
+        "--before", type=Path, default=None, help="another checkout (e.g. main) whose runs take turns with these"
+    )
     args = parser.parse_args(argv)
     runs = [name for name in args.runs.split(",") if name]
     unknown = set(runs) - set(RUNS)
@@ -135,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as folder:
         corpus = Path(folder) / "corpus.jsonl"
         count = write_jsonl(articles, args.copies, corpus)
-        seconds = measure(corpus, Path(folder) / "out.jsonl", runs, args.repeat)
+        seconds = measure(corpus, Path(folder) / "out.jsonl", runs, args.repeat, args.before)
     print(report(label, count, seconds), flush=True)
     if args.no_in_process:
         return

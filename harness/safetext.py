@@ -77,4 +77,6 @@ def json_printable(text: str) -> str:
     Only valid for text produced by ``json.dumps``, where such characters can
     appear only inside strings; C0 controls are already escaped there.
     """
+    if text.isascii() and "\x7f" not in text:  # nothing to escape; isascii is O(1)
+        return text
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -576,20 +576,60 @@ def score(
             work.summary = f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped,"
         return
     with open_engine(engine or "local", address=ray_address) as chosen:
+        if suite == "core" and chosen.name == "local":
+            _start_core_workers(corpus)
         articles = _read(corpus, invalid_utf8, mapping, chosen)  # on Ray, a Parquet corpus is read by the workers
-        if not any_language:
-            articles, skipped = split_by_language(articles)
-            for row in skipped.iter_rows(named=True):
-                warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
-        with progress("score", "documents", total=articles.height, deferred=True) as work:
-            tables = _score_counted(
-                articles, suite, lexicon or (), chosen, work, with_hits=hits is not None, loaded_lexicon=loaded_lexicon
-            )
+        if suite == "core" and chosen.name == "local":
+            tables, work = _score_core_here(articles, english_only=not any_language)
+        else:
+            if not any_language:
+                articles, skipped = split_by_language(articles)
+                _warn_skipped(skipped)
+            with progress("score", "documents", total=articles.height, deferred=True) as work:
+                tables = _score_counted(
+                    articles, suite, lexicon or (), chosen, work, with_hits=hits is not None, loaded_lexicon=loaded_lexicon
+                )
     if hits is not None:
         assert hits_format is not None  # checked first
         write_output(hits, export_bytes(tables["hits"], hits_format, table="hits"), inputs=inputs)
     _write_scores(tables["documents"], format, suite, output, inputs)
     work.done_line()  # once the output is written: a failed write ends with its error line alone
+
+
+def _start_core_workers(corpus: list[Path]) -> None:
+    """A large corpus file: the core suite's worker starts while the corpus is read."""
+    from harness.scoring.core import start_core_workers
+
+    total = 0
+    for path in corpus:
+        try:
+            total += path.stat().st_size if str(path) != STDIN and path.is_file() else 0
+        except OSError:
+            pass  # reading the corpus says what is wrong with it
+    start_core_workers(total)
+
+
+def _warn_skipped(skipped: pl.DataFrame) -> None:
+    for row in skipped.iter_rows(named=True):
+        warn(f"{row['doc_id']} not scored ({row['reason']}; {row['detail']})")
+
+
+def _score_core_here(articles: pl.DataFrame, *, english_only: bool) -> tuple[dict[str, pl.DataFrame], Work]:
+    """The core suite in this process and its workers: the language of each body is
+    checked in the scoring batches, on every core (the same rows and warnings as
+    checking first, then scoring the English articles)."""
+    from harness.scoring.core import score_core, score_core_english
+
+    with progress("score", "documents", total=articles.height, deferred=True) as work:
+        if english_only:
+            scored, skipped = score_core_english(articles, on_progress=work.count, sentences=False)
+        else:
+            scored, skipped = score_core(articles, on_progress=work.count, sentences=False), None
+        documents = scored["core_documents"]
+        work.count(documents.height, documents.height)
+    if skipped is not None:
+        _warn_skipped(skipped)
+    return {"documents": documents}, work
 
 
 def _write_scores(
@@ -605,7 +645,9 @@ def _write_scores(
     elif format == "json":
         text = terminal.json_text(json.dumps(documents.to_dicts(), indent=2, ensure_ascii=False) + "\n")
     else:
-        text = terminal.json_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents.to_dicts()))
+        from harness.cli.jsonlines import frame_jsonl
+
+        text = terminal.json_text(frame_jsonl(documents))  # json.dumps per row, column by column
     _emit(text, output, inputs)
 
 

@@ -74,6 +74,8 @@ def normalise_newlines(text: str) -> str:
     idempotent: CSV cells pass through it twice (file, then record) and must not
     change on the second pass.
     """
+    if "\r" not in text:  # most texts: a substring test is ~50x faster than the regex scan
+        return text
     return _CRLF.sub("\n", text)
 
 

@@ -58,6 +58,7 @@ __all__ = [
     "collect",
     "default_workers",
     "map_in_workers",
+    "map_with_this_process",
     "shutdown_workers",
     "start_workers",
     "worker_count",
@@ -401,15 +402,18 @@ def _warm_worker() -> None:
     TermMatcher(()).match(analyse_text("Officials said.").tokens)
 
 
-def _executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """The shared pool, (re)started when a different size is asked for."""
+def _executor(
+    workers: int, warm: Callable[[], None] = _warm_worker
+) -> concurrent.futures.ProcessPoolExecutor:
+    """The shared pool, (re)started when a different size is asked for; ``warm``
+    loads a new worker's tables (a running pool is reused whatever warmed it)."""
     global _pool, _pool_size
     if _pool is None or _pool_size != workers:
         shutdown_workers()
         _pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_warm_worker,
+            initializer=warm,
         )
         _pool_size = workers
     return _pool
@@ -546,6 +550,82 @@ def map_in_workers(
         with _workers_ignore_sigint():  # processes start as tasks are submitted
             results = pool.map(function, *arguments)
         return list(results)
+    except KeyboardInterrupt:
+        _stop_workers_now()
+        raise
+    except concurrent.futures.process.BrokenProcessPool as error:
+        shutdown_workers()
+        raise UsageError(
+            "a scoring worker process stopped before finishing",
+            where=where,
+            hint=(
+                "workers start a fresh Python that imports your main script: put the call "
+                "under `if __name__ == '__main__':`, or pass workers=1 to score in this process"
+            ),
+        ) from error
+
+
+def prestart_workers(workers: int, warm: Callable[[], None]) -> None:
+    """Start the pool's ``workers`` processes now, without waiting for them: they load
+    their tables while this process reads its input."""
+    pool = _executor(workers, warm)
+    with _workers_ignore_sigint():  # processes start as tasks are submitted
+        for _ in range(workers):
+            pool.submit(os.getpid)
+
+
+def map_with_this_process(
+    function: Callable[[Any], _Result],
+    items: Sequence[Any],
+    *,
+    n_workers: int,
+    warm: Callable[[], None] = _warm_worker,
+    on_result: Callable[[int], None] | None = None,
+    where: str = "score_documents(workers=...)",
+    first: Sequence[Callable[[], None]] = (),
+) -> list[_Result]:
+    """``[function(item) for item in items]`` on ``n_workers`` processes: this one and
+    ``n_workers - 1`` pool workers, results in order.
+
+    ``first``: work for this process alone, done piece by piece (handing out items
+    between pieces) before it takes items itself, e.g. while the workers start.
+
+    Items are handed out in order: the workers have two each in flight (so that none
+    waits for this process to hand out the next), and this process scores the next
+    one itself between hand-outs; no core idles while items remain, and the pool is
+    one process smaller than the cores (one start-up less). Items that get smaller
+    towards the end keep the last wait short. ``on_result`` hears the index of each
+    item done, in completion order.
+    """
+    pool = _executor(n_workers - 1, warm)
+    results: list[Any] = [None] * len(items)
+    running: dict[concurrent.futures.Future[_Result], int] = {}
+    front = 0
+    own = list(first)
+
+    def finished(index: int, result: _Result) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(index)
+
+    try:
+        while front < len(items) or running or own:
+            while front < len(items) and len(running) < 2 * (n_workers - 1):
+                with _workers_ignore_sigint():
+                    running[pool.submit(function, items[front])] = front
+                front += 1
+            if own:
+                own.pop(0)()
+                done = {future for future in running if future.done()}
+            elif front < len(items):
+                front += 1
+                finished(front - 1, function(items[front - 1]))
+                done = {future for future in running if future.done()}
+            else:
+                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in sorted(done, key=running.__getitem__):
+                finished(running.pop(future), future.result())
+        return results
     except KeyboardInterrupt:
         _stop_workers_now()
         raise

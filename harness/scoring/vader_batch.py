@@ -58,8 +58,10 @@ the fixed cost of the polars calls (about 2 ms) is the larger one.
 
 A text's score never depends on the other texts of the batch: every rule looks only
 inside its own text (neighbour tests check the text). There is no cache of results;
-:func:`clear_vader_batch_caches` exists so callers can time cold runs uniformly (the
-word tables built from the lexicon files are one-off data loads). The equality is
+the features of each distinct token (step 2) depend on the token alone and are kept
+between batches (``_KindMemo``), so a batch finds only the tokens it is the first to
+meet. :func:`clear_vader_batch_caches` forgets them, so callers can time cold runs
+uniformly (the word tables built from the lexicon files are one-off data loads). The equality is
 tested against a fresh analyser in ``tests/test_scoring_vader_batch.py``.
 """
 
@@ -208,8 +210,10 @@ def _tables() -> _Tables:
 
 
 def clear_vader_batch_caches() -> None:
-    """Forget remembered results. ``vader_batch`` keeps none (its per-word work is redone
-    on every call); only the word tables built from the lexicon files stay loaded."""
+    """Forget remembered results: the features of the tokens met so far (the word
+    tables built from the lexicon files stay loaded)."""
+    global _memo
+    _memo = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +310,57 @@ def _token_kinds(tokens: pl.Series, tables: _Tables) -> _Kinds:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _KindMemo:
+    """The features of every distinct token met so far (they depend on the token alone):
+    a batch finds only the tokens no earlier batch had."""
+
+    tokens: pl.DataFrame  # "tok", "row": the token's index in ``kinds``
+    kinds: _Kinds
+
+
+# Bounds the memo's memory (about 100 bytes a token); it starts again when full.
+_MEMO_TOKENS = 1_000_000
+_memo: _KindMemo | None = None
+
+
+def _kinds_rows(kinds: _Kinds, rows: I64) -> _Kinds:
+    return _Kinds(*(getattr(kinds, name)[rows] for name in _Kinds.__slots__))
+
+
+def _kinds_joined(first: _Kinds, second: _Kinds) -> _Kinds:
+    return _Kinds(
+        *(np.concatenate([getattr(first, name), getattr(second, name)]) for name in _Kinds.__slots__)
+    )
+
+
+def _known_token_kinds(distinct: pl.Series, tables: _Tables) -> _Kinds:
+    """``_token_kinds(distinct, tables)``, finding only the tokens not met before."""
+    global _memo
+    if _memo is None or _memo.tokens.height + distinct.len() > _MEMO_TOKENS:
+        kinds = _token_kinds(distinct, tables)
+        rows = np.arange(distinct.len(), dtype=np.int64)
+        _memo = _KindMemo(pl.DataFrame({"tok": distinct, "row": rows}), kinds)
+        return kinds
+    memo = _memo
+    row = (
+        pl.DataFrame({"tok": distinct})
+        .join(memo.tokens, on="tok", how="left", maintain_order="left")["row"]
+    )
+    new = row.is_null().to_numpy()
+    if not new.any():
+        return _kinds_rows(memo.kinds, row.to_numpy().astype(np.int64))
+    unknown = distinct.filter(pl.Series(new))
+    found = _token_kinds(unknown, tables)
+    first = memo.tokens.height
+    added = np.arange(first, first + unknown.len(), dtype=np.int64)
+    joined = _kinds_joined(memo.kinds, found)
+    _memo = _KindMemo(pl.concat([memo.tokens, pl.DataFrame({"tok": unknown, "row": added})]), joined)
+    rows = row.fill_null(0).to_numpy().astype(np.int64)
+    rows[new] = added
+    return _kinds_rows(joined, rows)
+
+
 def _split_words(series: pl.Series, tables: _Tables) -> _Words:
     pieces = series.str.split(" ")
     lengths = pieces.list.len().to_numpy().astype(np.int64)
@@ -323,7 +378,7 @@ def _split_words(series: pl.Series, tables: _Tables) -> _Words:
     distinct = tokens.gather(first)
     if not (distinct.gather(code) == tokens).all():  # polars contract, checked: 3 ms
         raise RuntimeError("polars categorical codes do not identify tokens")
-    kinds = _token_kinds(distinct, tables)
+    kinds = _known_token_kinds(distinct, tables)
     sid = np.repeat(np.arange(len(series), dtype=np.int64), lengths)
     # split(" ") yields "" between consecutive spaces; str.split() has no such word.
     keep = (distinct.str.len_bytes() > 0).to_numpy()[code]

@@ -303,7 +303,23 @@ def split_by_language(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(English articles, skipped rows): a confident non-English body is skipped, with its reason."""
     guesses = detect_languages(articles["body"].to_list())
+    keep, skipped = split_by_guesses(articles, guesses, min_confidence=min_confidence, min_words=min_words)
+    return articles.filter(keep), skipped
+
+
+def split_by_guesses(
+    articles: pl.DataFrame,
+    guesses: Sequence[LanguageGuess],
+    *,
+    min_confidence: float = MIN_CONFIDENCE,
+    min_words: int = MIN_WORDS,
+) -> tuple[pl.Series, pl.DataFrame]:
+    """(which articles are kept, skipped rows) from the guesses of their bodies, in order
+    (``split_by_language`` once the guesses are made, e.g. batch by batch on workers)."""
     keep = [not g.non_english(min_confidence=min_confidence, min_words=min_words) for g in guesses]
+    if len(keep) != articles.height:
+        raise ValueError(f"{len(keep)} guesses for {articles.height} articles")
+    dropped = [k for k, english in enumerate(keep) if not english]
     skipped = [
         {
             "doc_id": row["doc_id"],
@@ -313,9 +329,10 @@ def split_by_language(
             + (f" (read: a sample of {SAMPLE_CHARS} characters)" if guess.sampled else "")
             + "; the instruments are English-only",
         }
-        for row, guess, english in zip(
-            articles.select("doc_id", "outlet").iter_rows(named=True), guesses, keep, strict=True
+        for row, guess in zip(
+            articles[dropped].select("doc_id", "outlet").iter_rows(named=True),
+            [guesses[k] for k in dropped],
+            strict=True,
         )
-        if not english
     ]
-    return articles.filter(pl.Series(keep, dtype=pl.Boolean)), pl.DataFrame(skipped, schema=SKIPPED_SCHEMA)
+    return pl.Series(keep, dtype=pl.Boolean), pl.DataFrame(skipped, schema=SKIPPED_SCHEMA)

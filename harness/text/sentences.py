@@ -89,6 +89,7 @@ __all__ = [
     "abbreviations_resource",
     "clear_sentence_caches",
     "punkt_split_sentences",
+    "sentence_spans",
     "split_sentences",
     "text_resources",
 ]
@@ -117,6 +118,11 @@ class Sentence:
     text: str
     start: int
     end: int
+
+
+# A sentence as (text, start, end): what ``split_sentences`` returns, without building
+# an object per sentence (the core suite puts them straight into columns).
+_Span = tuple[str, int, int]
 
 
 def abbreviations_resource() -> Resource:
@@ -430,7 +436,7 @@ def _break_slices(
     return slices
 
 
-def _append_realigned(out: list[Sentence], punkt: _FastPunkt, text: str, slices: list[tuple[int, int]]) -> None:
+def _append_realigned(out: list[_Span], punkt: _FastPunkt, text: str, slices: list[tuple[int, int]]) -> None:
     """``_realign_boundaries`` (closing quotes and brackets join the sentence before),
     then the trimming and word test of ``_append_sentences``, for absolute slices."""
     realign = 0
@@ -453,7 +459,7 @@ def _append_realigned(out: list[Sentence], punkt: _FastPunkt, text: str, slices:
         _append_trimmed(out, text, start + realign, stop)
 
 
-def _append_trimmed(out: list[Sentence], text: str, start: int, end: int) -> None:
+def _append_trimmed(out: list[_Span], text: str, start: int, end: int) -> None:
     """``_append_sentences`` for one absolute span of ``text``."""
     chunk = text[start:end]
     visible = chunk.strip()
@@ -461,7 +467,7 @@ def _append_trimmed(out: list[Sentence], text: str, start: int, end: int) -> Non
     if visible and (visible[0].isalnum() or _HAS_WORD.search(visible)):
         if len(visible) != len(chunk):
             start += len(chunk) - len(chunk.lstrip())
-        out.append(Sentence(visible, start, start + len(visible)))
+        out.append((visible, start, start + len(visible)))
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -480,13 +486,18 @@ def split_sentences(text: str) -> list[Sentence]:
 
     Exactly ``punkt_split_sentences(text)``, several times faster (module docstring).
     """
+    return [Sentence(*span) for span in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[str, int, int]]:
+    """``split_sentences(text)`` as (text, start, end) tuples."""
     punkt = _fast_punkt()
     # One scan of the whole text; the pattern never looks across a line break, so
     # each paragraph gets exactly the candidates NLTK finds in it alone.
     matches = list(punkt.line_period_context.finditer(text))
     starts = [match.start() for match in matches]
     rare_whitespace = any(char in text for char in _RARE_ASCII_WHITESPACE)
-    out: list[Sentence] = []
+    out: list[_Span] = []
     first = 0
     for start, end in _paragraphs(text):
         last = bisect_left(starts, end, first)

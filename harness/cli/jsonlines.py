@@ -1,0 +1,99 @@
+"""A table as JSON Lines, built column by column, byte for byte what ``json.dumps`` gives.
+
+``frame_jsonl(frame)`` equals ``"".join(json.dumps(row, ensure_ascii=False) + "\\n" for
+row in frame.to_dicts())``, several times faster on a wide numeric table (the ``score``
+documents table: 38 columns, 22,250 rows in 0.1 s instead of 0.8 s). Each column is
+turned into JSON text at once and polars joins the pieces of each line:
+
+* strings: ``json.encoder.encode_basestring``, the function the ``json`` module's C
+  encoder calls with ``ensure_ascii=False``;
+* floats: ``float.__repr__`` (what the C encoder writes), and ``NaN``, ``Infinity``,
+  ``-Infinity`` for the values that are not finite (``allow_nan=True``). Polars casts
+  a float to the same shortest round-trip digits as ``repr``, written the same way
+  for 0 and for magnitudes from 1e-4 up to 1e16 (``repr`` switches to an exponent
+  outside that range, polars at other bounds): those are cast by polars, any other
+  by ``repr`` (tested on random bit patterns and on rounded scores);
+* integers and booleans: polars' decimal and ``true``/``false``, as ``json``;
+* nulls: ``null``.
+
+A table with a column of any other type (dates, lists, structs) takes ``json.dumps``
+row by row.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["frame_jsonl"]
+
+_INFINITY = float("inf")
+# Magnitudes polars writes exactly as repr does (0 too): 1e-4 <= |x| < 1e16.
+_PLAIN_LOW, _PLAIN_HIGH = 1e-4, 1e16
+
+
+def _float_text(value: float) -> str:
+    """The C encoder's text of a float (``allow_nan=True``)."""
+    if value != value:
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _float_column(column: pl.Series) -> pl.Series:
+    import polars as pl
+
+    values = column.cast(pl.Float64)  # a Float32 value is written as its double, as json does
+    size = values.abs()
+    plain = ((values == 0) | ((size >= _PLAIN_LOW) & (size < _PLAIN_HIGH))).fill_null(True)
+    text = values.cast(pl.String)
+    other = (~plain).arg_true()
+    if len(other):
+        written = [_float_text(v) for v in values.gather(other).to_list()]
+        text = text.scatter(other, pl.Series(written, dtype=pl.String))
+    return text
+
+
+def _string_column(column: pl.Series) -> pl.Series:
+    import polars as pl
+
+    written = [None if v is None else encode_basestring(v) for v in column.to_list()]
+    return pl.Series(written, dtype=pl.String)
+
+
+def _json_column(column: pl.Series) -> pl.Series | None:
+    """The JSON text of every value of ``column`` (``null`` for nulls); None: not handled here."""
+    import polars as pl
+
+    dtype = column.dtype
+    if dtype.is_float():
+        text = _float_column(column)
+    elif dtype.is_integer() or dtype == pl.Boolean:
+        text = column.cast(pl.String)
+    elif dtype == pl.String:
+        text = _string_column(column)
+    else:
+        return None
+    return text.fill_null("null")
+
+
+def frame_jsonl(frame: pl.DataFrame) -> str:
+    """Every row of ``frame`` as one line of JSON (``json.dumps(row, ensure_ascii=False)``)."""
+    import polars as pl
+
+    columns = [_json_column(column) for column in frame.get_columns()]
+    if not frame.height or not frame.width or any(column is None for column in columns):
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in frame.to_dicts())
+    pieces: list[pl.Expr] = []
+    for number, (name, column) in enumerate(zip(frame.columns, columns, strict=True)):
+        assert column is not None
+        pieces += [pl.lit(("{" if number == 0 else ", ") + encode_basestring(name) + ": "), pl.lit(column)]
+    lines = pl.select(pl.concat_str([*pieces, pl.lit("}")]).alias("line")).to_series()
+    return "\n".join(lines.to_list()) + "\n"

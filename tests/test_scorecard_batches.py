@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +218,37 @@ def test_a_batch_equals_articles_scored_one_at_a_time_on_generated_text(bodies: 
     alone = one_at_a_time(frame)
     for name, table in alone.items():
         assert together[name].equals(table), name
+
+
+# -- worker processes for the whole job (issue 16, item 3) ------------------------------
+
+
+def test_a_job_in_slices_starts_workers_for_the_whole_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`harness score` scores 22,250 articles in slices of 445: the pool is decided on the job."""
+    from harness.scoring import batch
+
+    monkeypatch.setattr(batch, "default_workers", lambda: 2)
+    monkeypatch.setattr(batch, "_pool", None)
+    assert batch.worker_count(None, 445) == 1  # a slice alone: not worth the start
+    with batch.scoring_job(22_250):
+        assert batch.worker_count(None, 445) == 2
+        assert batch.worker_count(None, 50) == 1  # a tiny last slice stays here
+        assert batch.worker_count(1, 445) == 1  # asked for: as asked
+        core = batch.MIN_CORE_DOCS_TO_START_WORKERS
+        assert batch.worker_count(None, 445, min_documents=core) == 2
+    with batch.scoring_job(900):
+        assert batch.worker_count(None, 445) == 1
+    assert batch.worker_count(None, 445) == 1  # the job is over
+
+
+@pytest.mark.parametrize(
+    ("documents", "workers", "size"),
+    [(445, 2, 112), (192, 2, 96), (2_225, 2, 186), (100, 1, 100), (1, 2, 1), (193, 1, 97), (384, 2, 192)],
+)
+def test_batches_are_shared_evenly_between_workers(documents: int, workers: int, size: int) -> None:
+    from harness.scoring.batch import BATCH_DOCS, even_batch_size
+
+    got = even_batch_size(documents, workers)
+    assert got == size and got <= BATCH_DOCS
+    n_batches = -(-documents // got)
+    assert n_batches % workers == 0 or n_batches == 1

@@ -26,6 +26,8 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -58,6 +60,7 @@ __all__ = [
     "collect",
     "default_workers",
     "map_in_workers",
+    "scoring_job",
     "shutdown_workers",
     "start_workers",
     "worker_count",
@@ -501,9 +504,38 @@ def _documents(frame: pl.DataFrame) -> list[_Document]:
     ]
 
 
+def even_batch_size(n_documents: int, n_workers: int, most: int = BATCH_DOCS) -> int:
+    """Documents per batch: at most ``most``, in a number of batches that every worker
+    shares alike (445 articles on 2 workers: 4 batches of 112, not 192, 192 and 61,
+    where one worker scores 253 while the other waits)."""
+    n_batches = -(-n_documents // most)
+    n_batches = -(-n_batches // n_workers) * n_workers
+    return max(1, -(-n_documents // n_batches))
+
+
 def _batches(documents: list[_Document], size: int) -> Iterator[list[_Document]]:
     for start in range(0, len(documents), size):
         yield documents[start : start + size]
+
+
+# Documents of the whole job when a caller scores it in slices (``scoring_job``).
+_JOB_DOCUMENTS: ContextVar[int] = ContextVar("job_documents", default=0)
+
+
+@contextmanager
+def scoring_job(n_documents: int) -> Iterator[None]:
+    """Decide on worker processes for ``n_documents`` while slices of them are scored.
+
+    ``harness score`` scores a corpus in slices of a few hundred articles (one
+    progress update each): judged slice by slice, no slice would be worth starting
+    the pool for, and 22,250 articles ran on one core. Inside this block a slice may
+    start the pool when the whole job is large enough; the tables do not depend on it.
+    """
+    token = _JOB_DOCUMENTS.set(n_documents)
+    try:
+        yield
+    finally:
+        _JOB_DOCUMENTS.reset(token)
 
 
 def worker_count(
@@ -514,7 +546,8 @@ def worker_count(
     min_documents: int = MIN_DOCS_TO_START_WORKERS,
 ) -> int:
     """Processes to use: ``requested``, or every core when the corpus is large enough
-    (``min_documents`` to start the pool; fewer when it is already running)."""
+    (``min_documents`` to start the pool, counting the whole ``scoring_job``; fewer when
+    it is already running)."""
     if requested is not None and requested < 1:
         raise ConfigError(
             f"workers must be at least 1, got {requested}",
@@ -527,8 +560,10 @@ def worker_count(
         return 1  # the default must work from `python -` too (same tables, one process)
     cores = default_workers()
     running = _pool is not None and _pool_size == cores
-    enough = MIN_DOCS_FOR_RUNNING_WORKERS if running else min_documents
-    return cores if cores > 1 and n_documents >= enough else 1
+    enough = n_documents >= MIN_DOCS_FOR_RUNNING_WORKERS
+    if not running:
+        enough = enough and max(n_documents, _JOB_DOCUMENTS.get()) >= min_documents
+    return cores if cores > 1 and enough else 1
 
 
 def map_in_workers(
@@ -574,7 +609,7 @@ def collect(
     if n_workers == 1:
         parts = [_score_batch(documents, settings)]
     else:
-        batches = list(_batches(documents, BATCH_DOCS))
+        batches = list(_batches(documents, even_batch_size(len(documents), n_workers)))
         parts = map_in_workers(
             _score_batch, batches, [settings] * len(batches), n_workers=n_workers
         )

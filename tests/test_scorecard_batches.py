@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from harness.scoring import attribution
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes
 from harness.scoring.lexicon import TermHit, TermMatcher, load_lexicons
-from harness.scoring.score import score_documents
+from harness.scoring.score import score_documents, score_documents_in_slices
 from harness.scoring.units import SENTENCE_FINAL, Span, analyse_text
 from harness.text import Token, Voice, find_quotes, split_sentences, tokenize
 from harness.text.tokens import TokenKind
@@ -252,3 +252,53 @@ def test_batches_are_shared_evenly_between_workers(documents: int, workers: int,
     assert got == size and got <= BATCH_DOCS
     n_batches = -(-documents // got)
     assert n_batches % workers == 0 or n_batches == 1
+
+
+def slice_bodies() -> list[str]:
+    extra = ["He said: \"it is a witch-hunt\". Officials claimed it was bizarre.", "", "'Yes,' she told reporters."]
+    return [*seed_texts(), *extra] * 3
+
+
+def test_slices_equal_each_slice_scored_alone() -> None:
+    frame = articles(slice_bodies())
+    sliced = list(score_documents_in_slices(frame, 4, workers=1))
+    assert len(sliced) == -(-frame.height // 4)
+    for k, tables in enumerate(sliced):
+        alone = score_documents(frame.slice(4 * k, 4), workers=1)
+        assert list(tables) == list(alone)
+        for name, table in alone.items():
+            assert tables[name].equals(table), (k, name)
+
+
+def test_slices_in_worker_processes_equal_slices_in_this_process() -> None:
+    """The workers score ahead of the slice being built: same tables, same order."""
+    from harness.scoring.batch import shutdown_workers
+
+    frame = articles(slice_bodies())
+    here = list(score_documents_in_slices(frame, 5, workers=1, tables=("documents", "quotes")))
+    try:
+        there = list(score_documents_in_slices(frame, 5, workers=2, tables=("documents", "quotes")))
+    finally:
+        shutdown_workers()
+    assert len(here) == len(there) == -(-frame.height // 5)
+    for mine, theirs in zip(here, there, strict=True):
+        assert list(mine) == list(theirs) == ["documents", "quotes"]
+        for name in mine:
+            assert mine[name].equals(theirs[name]), name
+
+
+def test_only_the_tables_asked_for_are_built_and_equal_the_whole_set() -> None:
+    frame = articles(slice_bodies()[:6])
+    every = score_documents(frame, workers=1)
+    for wanted in (("documents",), ("hits", "speakers"), ("rates", "sentences"), ("metrics",)):
+        some = score_documents(frame, workers=1, tables=wanted)
+        assert set(some) == set(wanted)
+        for name in wanted:
+            assert some[name].equals(every[name]), name
+
+
+def test_an_unknown_table_name_is_refused() -> None:
+    from harness.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown table"):
+        score_documents(articles(["Text."]), workers=1, tables=("documents", "nope"))

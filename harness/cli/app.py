@@ -635,12 +635,38 @@ def _score_counted(
         tables = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon))
         work.count(articles.height)
         return tables
+    if engine.name == "local" and suite == "full":
+        return _score_full_in_slices(articles, size, lexicons, work, outputs, loaded_lexicon)
     parts = []
     with scoring_job(articles.height):  # worker processes for the corpus, not for one slice
         for start in range(0, articles.height, size):
             chunk = articles.slice(start, size)
             parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon)))
             work.count(start + chunk.height)
+    return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
+
+
+def _score_full_in_slices(
+    articles: pl.DataFrame,
+    size: int,
+    lexicons: Sequence[Path],
+    work: Work,
+    outputs: tuple[str, ...],
+    loaded_lexicon: str,
+) -> dict[str, pl.DataFrame]:
+    """The full scorecard slice by slice in this process's engine: the workers score
+    ahead while a slice's tables are built (``score_documents_in_slices``)."""
+    from harness.scoring.score import score_documents_in_slices
+
+    parts = []
+    done = 0
+    slices = score_documents_in_slices(
+        articles, size, lexicons=lexicons, loaded_lexicon=loaded_lexicon, tables=outputs
+    )
+    for part in slices:
+        parts.append(part)
+        done += part["documents"].height
+        work.count(done)
     return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
 
 

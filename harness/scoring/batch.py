@@ -58,6 +58,7 @@ __all__ = [
     "MIN_CORE_DOCS_TO_START_WORKERS",
     "BatchSettings",
     "collect",
+    "collect_slices",
     "default_workers",
     "map_in_workers",
     "scoring_job",
@@ -576,11 +577,22 @@ def map_in_workers(
 
     ``function`` must be a module-level function (it is pickled by name).
     """
+    return list(_results_in_order(function, *arguments, n_workers=n_workers, where=where))
+
+
+def _results_in_order(
+    function: Callable[..., _Result],
+    *arguments: Sequence[Any],
+    n_workers: int,
+    where: str,
+) -> Iterator[_Result]:
+    """``map_in_workers`` as results arrive: every task is queued at once, so the
+    workers go on with later ones while the caller uses the first."""
     pool = _executor(n_workers)
     try:
         with _workers_ignore_sigint():  # processes start as tasks are submitted
             results = pool.map(function, *arguments)
-        return list(results)
+        yield from results
     except KeyboardInterrupt:
         _stop_workers_now()
         raise
@@ -594,6 +606,34 @@ def map_in_workers(
                 "under `if __name__ == '__main__':`, or pass workers=1 to score in this process"
             ),
         ) from error
+
+
+def _joined(parts: Sequence[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    return {name: pl.concat([part[name] for part in parts]) for name in BATCH_FRAMES}
+
+
+def collect_slices(
+    slices: Sequence[pl.DataFrame], settings: BatchSettings, *, workers: int | None = None
+) -> Iterator[dict[str, pl.DataFrame]]:
+    """``collect`` of each frame of ``slices``, in order, each as soon as it is done.
+
+    Worker processes are decided on all the slices' documents; every batch of every
+    slice is queued at once, so the workers score later slices while the caller builds
+    tables from the first (no worker waits for the caller between slices).
+    """
+    documents = [_documents(part) for part in slices]
+    n_workers = worker_count(workers, sum(len(docs) for docs in documents))
+    if n_workers == 1:
+        for docs in documents:
+            yield _joined([_score_batch(docs, settings)])
+        return
+    per_slice = [list(_batches(docs, BATCH_DOCS)) or [docs] for docs in documents]
+    batches = [batch for slice_batches in per_slice for batch in slice_batches]
+    results = _results_in_order(
+        _score_batch, batches, [settings] * len(batches), n_workers=n_workers, where="score_documents(workers=...)"
+    )
+    for slice_batches in per_slice:
+        yield _joined([next(results) for _ in slice_batches])
 
 
 def collect(
@@ -613,4 +653,4 @@ def collect(
         parts = map_in_workers(
             _score_batch, batches, [settings] * len(batches), n_workers=n_workers
         )
-    return {name: pl.concat([part[name] for part in parts]) for name in BATCH_FRAMES}
+    return _joined(parts)

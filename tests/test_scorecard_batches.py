@@ -302,3 +302,30 @@ def test_an_unknown_table_name_is_refused() -> None:
 
     with pytest.raises(ConfigError, match="unknown table"):
         score_documents(articles(["Text."]), workers=1, tables=("documents", "nope"))
+
+
+# -- the tokeniser reads the kind by group number --------------------------------------
+
+
+def reference_tokenize(text: str, offset: int = 0) -> list[Token]:
+    """The tokeniser before: the kind from the group's name (``lastgroup``)."""
+    from harness.text.tokens import _KIND, _TOKEN_RE
+
+    return [
+        Token(m.group(), m.start() + offset, m.end() + offset, _KIND[m.lastgroup or ""])
+        for m in _TOKEN_RE.finditer(text)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text() | texts, st.integers(min_value=0, max_value=1_000))
+def test_tokens_equal_the_reference_on_any_text(text: str, offset: int) -> None:
+    assert tokenize(text) == reference_tokenize(text)
+    assert tokenize(text, offset) == reference_tokenize(text, offset)
+
+
+def test_every_token_kind_is_read() -> None:
+    got = tokenize("U.S. 1,200 don't \u2014")
+    assert [(t.text, t.kind) for t in got] == [
+        ("U.S.", TokenKind.WORD), ("1,200", TokenKind.NUMBER), ("don't", TokenKind.WORD), ("\u2014", TokenKind.PUNCT)
+    ]

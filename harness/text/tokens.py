@@ -61,16 +61,28 @@ _KIND = {
     "word": TokenKind.WORD,
     "punct": TokenKind.PUNCT,
 }
+# The kind by group number (``Match.lastindex``): a tuple index costs less than the
+# group's name, which ``lastgroup`` builds as a new string for every token.
+_KIND_BY_GROUP: tuple[TokenKind, ...] = (
+    TokenKind.PUNCT,  # no group 0 alternative; never read
+    *(_KIND[name] for name, _ in sorted(_TOKEN_RE.groupindex.items(), key=lambda item: item[1])),
+)
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """All tokens of ``text``; ``offset`` is added to every start and end."""
     # One comprehension over the matches, no per-token function call: this runs on
-    # every word of a corpus. Every alternative is a named group, so lastgroup is set.
+    # every word of a corpus. Every alternative is a group with no group inside, so
+    # lastindex is the alternative's number.
     # tuple.__new__ skips the named tuple's own __new__ (a Python function per token).
-    kinds, new = _KIND, tuple.__new__
+    kinds, new = _KIND_BY_GROUP, tuple.__new__
+    if offset == 0:  # every caller but a few: no additions per token
+        return [
+            new(Token, (m.group(), m.start(), m.end(), kinds[m.lastindex]))
+            for m in _TOKEN_RE.finditer(text)
+        ]
     return [
-        new(Token, (m.group(), m.start() + offset, m.end() + offset, kinds[m.lastgroup]))
+        new(Token, (m.group(), m.start() + offset, m.end() + offset, kinds[m.lastindex]))
         for m in _TOKEN_RE.finditer(text)
     ]
 

@@ -329,3 +329,22 @@ def test_every_token_kind_is_read() -> None:
     assert [(t.text, t.kind) for t in got] == [
         ("U.S.", TokenKind.WORD), ("1,200", TokenKind.NUMBER), ("don't", TokenKind.WORD), ("\u2014", TokenKind.PUNCT)
     ]
+
+
+def test_workers_are_started_ahead_only_for_a_job_that_uses_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`harness score` starts the pool before language identification, without waiting."""
+    from harness.scoring import batch
+
+    submitted: list[object] = []
+
+    class FakePool:
+        def submit(self, function: object) -> None:
+            submitted.append(function)
+
+    monkeypatch.setattr(batch, "default_workers", lambda: 2)
+    monkeypatch.setattr(batch, "_pool", None)
+    monkeypatch.setattr(batch, "_executor", lambda workers: FakePool())
+    batch.prestart_workers(20)
+    assert submitted == []  # a small job scores in this process
+    batch.prestart_workers(22_250)
+    assert submitted == [batch._started, batch._started]  # one task per process: both start

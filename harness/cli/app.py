@@ -577,6 +577,10 @@ def score(
         return
     with open_engine(engine or "local", address=ray_address) as chosen:
         articles = _read(corpus, invalid_utf8, mapping, chosen)  # on Ray, a Parquet corpus is read by the workers
+        if suite == "full" and chosen.name == "local":
+            from harness.scoring.batch import prestart_workers
+
+            prestart_workers(articles.height)  # the workers load their tables during language identification
         if not any_language:
             articles, skipped = split_by_language(articles)
             for row in skipped.iter_rows(named=True):

@@ -61,6 +61,7 @@ __all__ = [
     "collect_slices",
     "default_workers",
     "map_in_workers",
+    "prestart_workers",
     "scoring_job",
     "shutdown_workers",
     "start_workers",
@@ -417,6 +418,26 @@ def _executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
         )
         _pool_size = workers
     return _pool
+
+
+def prestart_workers(n_documents: int, *, min_documents: int = MIN_DOCS_TO_START_WORKERS) -> None:
+    """Start the pool a job of ``n_documents`` will use, without waiting for it.
+
+    A worker spends seconds importing and loading its data tables; started before the
+    caller's own preparation (``harness score`` identifies each article's language
+    first), that time overlaps it. Nothing happens when the job would not use workers.
+    """
+    n_workers = worker_count(None, n_documents, min_documents=min_documents)
+    if n_workers == 1 or (_pool is not None and _pool_size == n_workers):
+        return
+    pool = _executor(n_workers)
+    with _workers_ignore_sigint():
+        for _ in range(n_workers):  # one task per process: the pool spawns one per task
+            pool.submit(_started)
+
+
+def _started() -> None:
+    """The task that makes the pool start a process (its initializer does the work)."""
 
 
 def shutdown_workers() -> None:

@@ -348,3 +348,63 @@ def test_workers_are_started_ahead_only_for_a_job_that_uses_them(monkeypatch: py
     assert submitted == []  # a small job scores in this process
     batch.prestart_workers(22_250)
     assert submitted == [batch._started, batch._started]  # one task per process: both start
+
+
+# -- sentence rows and word tokens, a column at a time ----------------------------------
+
+
+def reference_views(units: object, key: dict[str, object]) -> tuple[dict[str, list[object]], list[str]]:
+    """The row-by-row sentence columns and readability texts (the code before)."""
+    from harness.scoring import batch
+    from harness.scoring.units import VIEWS, View
+
+    assert isinstance(units, batch.TextUnits)
+    columns: dict[str, list[object]] = {name: [] for name in batch._SENTENCE_COLUMNS}
+    texts: list[str] = []
+    text = units.text
+    for view_index, view in enumerate(VIEWS):
+        pieces: list[str] = []
+        for sentence in units.sentences:
+            spans = sentence.spans(view)
+            sentence_text = " ".join([text[s:e] for s, e in spans])
+            if not sentence_text:
+                continue
+            pieces.append(sentence_text)
+            for name in batch._SENTENCE_KEYS:
+                columns[name].append(key[name])
+            columns["voice"].append(view.value)
+            columns[batch.VIEW].append(view_index)
+            columns["index"].append(sentence.index)
+            columns["start"].append(sentence.start)
+            columns["end"].append(sentence.end)
+            columns["spans"].append(";".join([f"{s}:{e}" for s, e in spans]))
+            columns["text"].append(sentence_text)
+            columns["words"].append(sentence.words_in(view))
+            columns["quoted_share"].append(sentence.quoted_share)
+        texts.append(text if view is View.ALL else batch._joined_sentences(pieces))
+    return columns, texts
+
+
+def reference_words(units: object) -> tuple[list[str], list[str]]:
+    from harness.scoring.units import TextUnits
+
+    assert isinstance(units, TextUnits)
+    pairs = [(t.text, v.value) for t, v in zip(units.tokens, units.voices, strict=True) if t.kind is TokenKind.WORD]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_sentence_rows_and_words_equal_the_row_by_row_code(text: str) -> None:
+    from harness.scoring import batch
+
+    units = analyse_text(text)
+    key: dict[str, object] = {batch.DOC: 3, batch.FIELD: 1, "doc_id": "d", "outlet": "o", "field": "body"}
+    out = batch._Collector()
+    batch._collect_views(out, key, units)
+    batch._collect_words(out, key, units)
+    columns, readability_texts = reference_views(units, key)
+    assert out.sentences == columns
+    assert out.readability_texts == readability_texts
+    assert (out.words["text"], out.words["voice"]) == reference_words(units)
+    assert out.words[batch.DOC] == [3] * len(out.words["text"])

@@ -160,31 +160,30 @@ def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
 def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
     """Readability texts and sentence texts of every view; scored per batch (``_scored``).
 
-    Sentence rows go into column lists (one append per column, no row dicts); each
-    view's readability text is built from the same sentence texts
-    (``harness.scoring.units.readability_text``, same string).
+    Sentence rows go into column lists, a column at a time (no row dicts); each view's
+    readability text is built from the same sentence texts
+    (``harness.scoring.units.readability_text``, same string). A sentence has a row in
+    a view when its text there is not empty: in ``all`` when it has a word, in a voice
+    when it has a fragment in that voice (a fragment runs from a word to a word).
     """
     columns = out.sentences
     text = units.text
     for view_index, view in enumerate(VIEWS):
-        pieces: list[str] = []
-        for sentence in units.sentences:
-            spans = sentence.spans(view)
-            sentence_text = " ".join([text[s:e] for s, e in spans])
-            if not sentence_text:
-                continue
-            pieces.append(sentence_text)
-            for name in _SENTENCE_KEYS:
-                columns[name].append(key[name])
-            columns["voice"].append(view.value)
-            columns[VIEW].append(view_index)
-            columns["index"].append(sentence.index)
-            columns["start"].append(sentence.start)
-            columns["end"].append(sentence.end)
-            columns["spans"].append(";".join([f"{s}:{e}" for s, e in spans]))
-            columns["text"].append(sentence_text)
-            columns["words"].append(sentence.words_in(view))
-            columns["quoted_share"].append(sentence.quoted_share)
+        kept = [(s, s.spans(view)) for s in units.sentences]
+        kept = [(s, spans) for s, spans in kept if spans]
+        pieces = [" ".join([text[a:b] for a, b in spans]) for _, spans in kept]
+        n_rows = len(kept)
+        for name in _SENTENCE_KEYS:
+            columns[name].extend([key[name]] * n_rows)
+        columns["voice"].extend([view.value] * n_rows)
+        columns[VIEW].extend([view_index] * n_rows)
+        columns["index"].extend([s.index for s, _ in kept])
+        columns["start"].extend([s.start for s, _ in kept])
+        columns["end"].extend([s.end for s, _ in kept])
+        columns["spans"].extend([";".join([f"{a}:{b}" for a, b in spans]) for _, spans in kept])
+        columns["text"].extend(pieces)
+        columns["words"].extend([s.words_in(view) for s, _ in kept])
+        columns["quoted_share"].extend([s.quoted_share for s, _ in kept])
         out.readability.append({DOC: key[DOC], FIELD: key[FIELD], "voice": view.value})
         out.readability_texts.append(text if view is View.ALL else _joined_sentences(pieces))
 
@@ -233,13 +232,13 @@ _VOICE_NAMES: dict[Voice, str] = {voice: voice.value for voice in Voice}
 
 def _collect_words(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
     """Word tokens (not numbers) with their voice; letters and syllables are added per batch."""
-    word, names = TokenKind.WORD, _VOICE_NAMES
-    texts: list[str] = []
-    voices: list[str] = []
-    for token, voice in zip(units.tokens, units.voices, strict=True):
-        if token.kind is word:
-            texts.append(token.text)
-            voices.append(names[voice])
+    word, tokens = TokenKind.WORD, units.tokens
+    texts = [token.text for token in tokens if token.kind is word]
+    if units.quotes:
+        names = _VOICE_NAMES
+        voices = [names[v] for token, v in zip(tokens, units.voices, strict=True) if token.kind is word]
+    else:  # no quotation: every token is the narrator's (quote_voices)
+        voices = [_VOICE_NAMES[Voice.NARRATOR]] * len(texts)
     words = out.words
     words[DOC].extend([key[DOC]] * len(texts))
     words[FIELD].extend([key[FIELD]] * len(texts))

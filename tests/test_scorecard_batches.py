@@ -290,7 +290,7 @@ def test_slices_in_worker_processes_equal_slices_in_this_process() -> None:
 def test_only_the_tables_asked_for_are_built_and_equal_the_whole_set() -> None:
     frame = articles(slice_bodies()[:6])
     every = score_documents(frame, workers=1)
-    for wanted in (("documents",), ("hits", "speakers"), ("rates", "sentences"), ("metrics",)):
+    for wanted in (("documents",), ("hits", "speakers"), ("rates", "sentences"), ("metrics",), ("rates",), ("quotes",)):
         some = score_documents(frame, workers=1, tables=wanted)
         assert set(some) == set(wanted)
         for name in wanted:
@@ -408,3 +408,21 @@ def test_sentence_rows_and_words_equal_the_row_by_row_code(text: str) -> None:
     assert out.readability_texts == readability_texts
     assert (out.words["text"], out.words["voice"]) == reference_words(units)
     assert out.words[batch.DOC] == [3] * len(out.words["text"])
+
+
+def test_documents_alone_need_no_attribution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quotes and speakers are the only tables attribution feeds: `harness score` skips it."""
+    from harness.scoring import batch
+
+    frame = articles(slice_bodies()[:5])
+    every = score_documents(frame, workers=1)
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("attribution ran")
+
+    monkeypatch.setattr(batch, "attribute_quotes", refuse)
+    alone = score_documents(frame, workers=1, tables=("documents", "hits"))
+    assert alone["documents"].equals(every["documents"])
+    assert alone["hits"].equals(every["hits"])
+    with pytest.raises(AssertionError, match="attribution ran"):
+        score_documents(frame, workers=1, tables=("speakers",))

@@ -41,7 +41,7 @@ from harness.errors import ConfigError, UsageError
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes, display_names
 from harness.scoring.lexicon import Lexicon, TermHit, TermMatcher
 from harness.scoring.readability import READABILITY_METRICS, letters
-from harness.scoring.schemas import FIELDS, HITS_SCHEMA, QUOTES_SCHEMA, SENTENCES_SCHEMA
+from harness.scoring.schemas import FIELDS, HITS_SCHEMA, QUOTES_SCHEMA, SENTENCES_SCHEMA, TABLES
 from harness.scoring.readability_batch import readability_batch
 from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment
 from harness.scoring.textcounts import readability_from_counts, syllable_count
@@ -96,6 +96,10 @@ MIN_DOCS_FOR_RUNNING_WORKERS = 96
 # sending frames between processes) is a small share of the work: about 37 ms a
 # batch, a third of the time at 48 BBC articles a batch, a tenth at 192.
 BATCH_DOCS = 192
+# Documents per batch when slices are scored with the workers running ahead
+# (``collect_slices``): every batch is queued at once, so only the last one can leave
+# a worker waiting, and larger batches pay the fixed cost less often.
+SLICE_BATCH_DOCS = 512
 
 _PRIVATE: dict[str, pl.DataType] = {DOC: pl.Int64(), FIELD: pl.Int64()}
 _WORDS_SCHEMA: dict[str, pl.DataType] = {
@@ -117,6 +121,9 @@ class BatchSettings:
 
     lexicons: tuple[Lexicon, ...]
     context_chars: int
+    # The public tables the caller wants (``score_documents(tables=...)``): a batch
+    # leaves out the work and the columns that only the others need.
+    tables: frozenset[str] = frozenset(TABLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +355,7 @@ def _matcher_for(lexicons: tuple[Lexicon, ...]) -> TermMatcher:
 def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dict[str, pl.DataFrame]:
     """The five per-text frames of a batch of documents (runs in a worker or in-process)."""
     matcher = _matcher_for(settings.lexicons)
+    with_quotes = not settings.tables.isdisjoint(("quotes", "speakers"))  # attribution: for them only
     out = _Collector()
     for document in documents:
         for fld_index, fld in enumerate(FIELDS):
@@ -364,14 +372,35 @@ def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dic
             _collect_views(out, key, units)
             _collect_words(out, key, units)
             _collect_hits(out, key, units, hits, settings.context_chars)
-            out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
-    return {
+            if with_quotes:
+                out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
+    frames = {
         "sentences": _sentence_frame(out),
         "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE),
         "quotes": _frame(out.quotes, QUOTES_SCHEMA, _PRIVATE),
         "readability": _readability_frame(out),
         "words": _words_frame(out.words),
     }
+    return _slimmed(frames, settings.tables)
+
+
+# What the statistics read from the sentence and hit frames (``score._metrics``,
+# ``score._rates``) when the sentences or hits are not wanted as tables themselves.
+_SENTENCE_STATS_COLUMNS: tuple[str, ...] = (DOC, FIELD, "voice", "words", "compound")
+_HIT_STATS_COLUMNS: tuple[str, ...] = (DOC, FIELD, "voice", "category", "weight", "loaded")
+
+
+def _slimmed(frames: dict[str, pl.DataFrame], tables: frozenset[str]) -> dict[str, pl.DataFrame]:
+    """Only the columns the wanted tables need: less to send between processes.
+
+    ``harness score`` wants ``documents`` alone: its sentences' texts and spans and its
+    hits' contexts would travel from every worker for nothing.
+    """
+    if "sentences" not in tables:
+        frames["sentences"] = frames["sentences"].select(_SENTENCE_STATS_COLUMNS)
+    if "hits" not in tables:
+        frames["hits"] = frames["hits"].select(_HIT_STATS_COLUMNS)
+    return frames
 
 
 # -- workers ---------------------------------------------------------------------------
@@ -647,7 +676,12 @@ def collect_slices(
         for docs in documents:
             yield _joined([_score_batch(docs, settings)])
         return
-    per_slice = [list(_batches(docs, BATCH_DOCS)) or [docs] for docs in documents]
+    # Queued all at once, batches need no balancing between workers: a slice is one
+    # batch up to SLICE_BATCH_DOCS (the fixed cost of a batch is paid once per slice).
+    per_slice = [
+        list(_batches(docs, even_batch_size(len(docs), 1, most=SLICE_BATCH_DOCS))) or [docs]
+        for docs in documents
+    ]
     batches = [batch for slice_batches in per_slice for batch in slice_batches]
     results = _results_in_order(
         _score_batch, batches, [settings] * len(batches), n_workers=n_workers, where="score_documents(workers=...)"

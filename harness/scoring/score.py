@@ -149,9 +149,10 @@ def score_documents(
     corpus (``harness.scoring.batch``); 1, this process only. The tables are the same.
     ``tables`` names the tables wanted (default: all); the others are not built.
     """
-    frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon)
+    wanted = _wanted(tables)
+    frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon, wanted)
     parts = collect(frame, settings, workers=workers)
-    return _tables(frame, parts, categories, _wanted(tables))
+    return _tables(frame, parts, categories, wanted)
 
 
 def score_documents_in_slices(
@@ -172,8 +173,8 @@ def score_documents_in_slices(
     processes score ahead while this process builds a slice's tables, and the pool is
     decided on the whole corpus, not on one slice.
     """
-    frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon)
     wanted = _wanted(tables)
+    frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon, wanted)
     starts = range(0, frame.height, slice_size)
     slices = [frame.slice(start, slice_size) for start in starts]
     for part, parts in zip(slices, collect_slices(slices, settings, workers=workers), strict=True):
@@ -186,11 +187,12 @@ def _prepare(
     include_builtin: bool,
     context_chars: int,
     loaded_lexicon: str,
+    wanted: frozenset[str],
 ) -> tuple[pl.DataFrame, BatchSettings, tuple[str, ...]]:
     """The checked articles, what every batch needs, and the lexicons' categories."""
     frame = check_articles(articles)
     loaded = load_lexicons(lexicons, include_builtin=include_builtin, loaded_lexicon=loaded_lexicon)
-    settings = BatchSettings(lexicons=tuple(loaded), context_chars=context_chars)
+    settings = BatchSettings(lexicons=tuple(loaded), context_chars=context_chars, tables=wanted)
     return frame, settings, TermMatcher(loaded).categories
 
 

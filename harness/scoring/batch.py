@@ -52,6 +52,8 @@ from harness.text.voice import Voice
 
 __all__ = [
     "BATCH_FRAMES",
+    "LONG_WORD_LETTERS",
+    "POLYSYLLABLE",
     "DOC",
     "FIELD",
     "VIEW",
@@ -66,6 +68,7 @@ __all__ = [
     "shutdown_workers",
     "start_workers",
     "worker_count",
+    "word_length_stats",
     "worker_peak_memory",
 ]
 
@@ -79,7 +82,11 @@ _Result = TypeVar("_Result")
 # VADER's four scores and the label derived from one of them.
 _SENTIMENT_COLUMNS: tuple[str, ...] = ("compound", "neg", "neu", "pos", "polarity")
 
-BATCH_FRAMES: tuple[str, ...] = ("sentences", "hits", "quotes", "readability", "words")
+BATCH_FRAMES: tuple[str, ...] = ("sentences", "hits", "quotes", "readability", "word_stats")
+
+# Word length statistics (``word_length_stats``).
+LONG_WORD_LETTERS = 7
+POLYSYLLABLE = 3
 
 # When workers pay off (workers=None). Starting them costs a few seconds per process
 # (a fresh interpreter loads CMUdict, VADER and lemma tables): about what one core
@@ -272,6 +279,27 @@ def _words_frame(words: dict[str, list[Any]]) -> pl.DataFrame:
     return joined.select(list(_WORDS_SCHEMA))
 
 
+def word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
+    """Word letters and syllables per document x field x voice (``all`` and each voice).
+
+    Computed in the batch, from its own word tokens: a document's words are all in one
+    batch, and every statistic is exact on integers (sums, counts, a median), so the
+    values do not depend on the batching; only these rows travel, not one per word.
+    """
+
+    def stats(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.group_by(DOC, FIELD, "voice").agg(
+            pl.col("letters").mean().alias("word_letters_mean"),
+            pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
+            (pl.col("letters") >= LONG_WORD_LETTERS).mean().alias("long_word_share"),
+            pl.col("syllables").mean().alias("syllables_per_word"),
+            (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
+        )
+
+    every = words.with_columns(pl.lit(View.ALL.value).alias("voice"))
+    return pl.concat([stats(every), stats(words)])
+
+
 def _collect_hits(
     out: _Collector,
     key: dict[str, Any],
@@ -379,7 +407,7 @@ def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dic
         "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE),
         "quotes": _frame(out.quotes, QUOTES_SCHEMA, _PRIVATE),
         "readability": _readability_frame(out),
-        "words": _words_frame(out.words),
+        "word_stats": word_length_stats(_words_frame(out.words)),
     }
     return _slimmed(frames, settings.tables)
 

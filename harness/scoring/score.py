@@ -53,8 +53,6 @@ from harness.text.sentences import clear_sentence_caches
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "outlet", "headline", "body")
 DEFAULT_CONTEXT_CHARS = 60
-LONG_WORD_LETTERS = 7
-POLYSYLLABLE = 3
 PER_THOUSAND = 1000.0
 
 # Private ordering columns (harness.scoring.batch): outputs keep input order.
@@ -225,7 +223,7 @@ def _tables(
     word_counts = _word_counts(sentences)
     built: dict[str, pl.DataFrame] = {}
     if wanted & {"documents", "metrics"}:
-        metrics = _metrics(grid, word_counts, parts["readability"], sentences, parts["words"], hits_frame)
+        metrics = _metrics(grid, word_counts, parts["readability"], sentences, parts["word_stats"], hits_frame)
         built["documents"] = _documents(frame, metrics)
         built["metrics"] = metrics
     built["sentences"] = sentences
@@ -298,20 +296,6 @@ def _sentiment_stats(sentences: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
-    def stats(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.group_by(_DOC, _FIELD, "voice").agg(
-            pl.col("letters").mean().alias("word_letters_mean"),
-            pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
-            (pl.col("letters") >= LONG_WORD_LETTERS).mean().alias("long_word_share"),
-            pl.col("syllables").mean().alias("syllables_per_word"),
-            (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
-        )
-
-    every = words.with_columns(pl.lit(View.ALL.value).alias("voice"))
-    return pl.concat([stats(every), stats(words)])
-
-
 def _hit_stats(hits: pl.DataFrame) -> pl.DataFrame:
     def stats(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.group_by(_DOC, _FIELD, "voice").agg(
@@ -341,7 +325,7 @@ def _metrics(
     word_counts: pl.DataFrame,
     readability_frame: pl.DataFrame,
     sentences: pl.DataFrame,
-    words: pl.DataFrame,
+    word_stats: pl.DataFrame,
     hits: pl.DataFrame,
 ) -> pl.DataFrame:
     keys = [_DOC, _FIELD, "voice"]
@@ -349,7 +333,7 @@ def _metrics(
     for part in (
         word_counts,
         readability_frame,
-        _word_length_stats(words),
+        word_stats,
         _sentiment_stats(sentences),
         _hit_stats(hits),
     ):

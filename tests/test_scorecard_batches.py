@@ -308,7 +308,7 @@ def test_an_unknown_table_name_is_refused() -> None:
 
 
 def reference_tokenize(text: str, offset: int = 0) -> list[Token]:
-    """The tokeniser before: the kind from the group's name (``lastgroup``)."""
+    """The tokeniser before: one match at a time, the kind from the group's name (``lastgroup``)."""
     from harness.text.tokens import _KIND, _TOKEN_RE
 
     return [
@@ -317,11 +317,37 @@ def reference_tokenize(text: str, offset: int = 0) -> list[Token]:
     ]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text() | texts, st.integers(min_value=0, max_value=1_000))
+# Characters of every kind the tokeniser treats apart: gaps (\x1c, NEL, NBSP, ideographic
+# space), combining marks, digits of other scripts, apostrophes, dots, commas, symbols.
+ODD_CHARACTERS = "a\u00e9Z9\u0663_ .,'\u2019-\u2014\u0301\u0915\u093f\x1c\x1f\x85\u00a0\u3000\t\n\u00b2\u00bd$\U0001f600"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text() | texts | st.text(alphabet=st.sampled_from(ODD_CHARACTERS)), st.integers(min_value=0, max_value=1_000))
 def test_tokens_equal_the_reference_on_any_text(text: str, offset: int) -> None:
-    assert tokenize(text) == reference_tokenize(text)
+    from harness.text.tokens import tokenize_by_matches
+
+    expected = reference_tokenize(text)
+    assert tokenize(text) == expected
+    assert tokenize_by_matches(text) == expected
     assert tokenize(text, offset) == reference_tokenize(text, offset)
+
+
+def test_every_character_is_a_gap_or_starts_a_token() -> None:
+    """What the one-match reading relies on: each code point either starts a token (a word
+    or mark character, or punctuation) or is a gap the match-by-match reading skips, never both."""
+    import sys
+
+    import regex
+
+    from harness.text.tokens import _GAP
+
+    points = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    gaps = set(regex.findall(_GAP, points))
+    starts = set(regex.findall(r"[\w\p{M}]|[^\w\s\p{M}\x1c-\x1f]", points))
+    assert gaps.isdisjoint(starts)
+    assert len(gaps) + len(starts) == len(points)
+    assert {"\x1c", " ", "\u3000", "\n"} <= gaps
 
 
 def test_every_token_kind_is_read() -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
+import gc
 import multiprocessing
 import os
 import signal
@@ -460,6 +461,11 @@ def _warm_worker() -> None:
     sentence_sentiment("Warm up.")
     vader_batch(["Warm up."])
     TermMatcher(()).match(analyse_text("Officials said.").tokens)
+    # The tables just loaded live as long as the worker: kept out of the garbage
+    # collector's full passes, which would otherwise walk them again and again while
+    # the batches build millions of small objects.
+    gc.collect()
+    gc.freeze()
 
 
 def _executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:

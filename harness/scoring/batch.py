@@ -330,6 +330,28 @@ def _collect_hits(
         )
 
 
+def _collect_hit_counts(out: _Collector, key: dict[str, Any], units: TextUnits, hits: Sequence[TermHit]) -> None:
+    """What the statistics read of each hit (``_HIT_STATS_COLUMNS``), when the hits table is not wanted."""
+    voices = units.voices
+    for hit in hits:
+        entry = hit.entry
+        out.hits.append(
+            {
+                DOC: key[DOC],
+                FIELD: key[FIELD],
+                "voice": voices[hit.first_token].value,
+                "category": entry.category,
+                "weight": entry.weight,
+                "loaded": entry.loaded,
+            }
+        )
+
+
+def _hit_counts_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    schema = {**HITS_SCHEMA, **_PRIVATE}
+    return _frame(rows, {c: schema[c] for c in _HIT_STATS_COLUMNS}, {})
+
+
 def _quote_rows(
     key: dict[str, Any], text: str, attributions: Sequence[QuoteAttribution]
 ) -> list[dict[str, Any]]:
@@ -385,6 +407,7 @@ def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dic
     """The five per-text frames of a batch of documents (runs in a worker or in-process)."""
     matcher = _matcher_for(settings.lexicons)
     with_quotes = not settings.tables.isdisjoint(("quotes", "speakers"))  # attribution: for them only
+    with_hits = "hits" in settings.tables  # else only what the statistics count (_HIT_STATS_COLUMNS)
     out = _Collector()
     for document in documents:
         for fld_index, fld in enumerate(FIELDS):
@@ -400,12 +423,15 @@ def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dic
             hits = matcher.match(units.tokens)
             _collect_views(out, key, units)
             _collect_words(out, key, units)
-            _collect_hits(out, key, units, hits, settings.context_chars)
+            if with_hits:
+                _collect_hits(out, key, units, hits, settings.context_chars)
+            else:
+                _collect_hit_counts(out, key, units, hits)
             if with_quotes:
                 out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
     frames = {
         "sentences": _sentence_frame(out),
-        "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE),
+        "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE) if with_hits else _hit_counts_frame(out.hits),
         "quotes": _frame(out.quotes, QUOTES_SCHEMA, _PRIVATE),
         "readability": _readability_frame(out),
         "word_stats": word_length_stats(_words_frame(out.words)),

@@ -220,25 +220,7 @@ def test_a_batch_equals_articles_scored_one_at_a_time_on_generated_text(bodies: 
         assert together[name].equals(table), name
 
 
-# -- worker processes for the whole job (issue 16, item 3) ------------------------------
-
-
-def test_a_job_in_slices_starts_workers_for_the_whole_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`harness score` scores 22,250 articles in slices of 445: the pool is decided on the job."""
-    from harness.scoring import batch
-
-    monkeypatch.setattr(batch, "default_workers", lambda: 2)
-    monkeypatch.setattr(batch, "_pool", None)
-    assert batch.worker_count(None, 445) == 1  # a slice alone: not worth the start
-    with batch.scoring_job(22_250):
-        assert batch.worker_count(None, 445) == 2
-        assert batch.worker_count(None, 50) == 1  # a tiny last slice stays here
-        assert batch.worker_count(1, 445) == 1  # asked for: as asked
-        core = batch.MIN_CORE_DOCS_TO_START_WORKERS
-        assert batch.worker_count(None, 445, min_documents=core) == 2
-    with batch.scoring_job(900):
-        assert batch.worker_count(None, 445) == 1
-    assert batch.worker_count(None, 445) == 1  # the job is over
+# -- worker processes: even batches, slices scored ahead (issue 16, item 3) -------------
 
 
 @pytest.mark.parametrize(

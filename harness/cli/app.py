@@ -630,8 +630,7 @@ def _score_counted(
     a slice is large enough (SCORE_SLICE at least) that the per-call cost stays
     small. On Ray the corpus goes as one call: Ray splits it into its own tasks.
     """
-    from harness.scoring.batch import scoring_job  # the science stack: not for --help
-    from harness.scoring.stream import scoring_call
+    from harness.scoring.stream import scoring_call  # the science stack: not for --help
 
     outputs = ("documents", "hits") if with_hits else ("documents",)
     size = max(SCORE_SLICE, -(-articles.height // 50))  # about 50 updates at most
@@ -642,11 +641,10 @@ def _score_counted(
     if engine.name == "local" and suite == "full":
         return _score_full_in_slices(articles, size, lexicons, work, outputs, loaded_lexicon)
     parts = []
-    with scoring_job(articles.height):  # worker processes for the corpus, not for one slice
-        for start in range(0, articles.height, size):
-            chunk = articles.slice(start, size)
-            parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon)))
-            work.count(start + chunk.height)
+    for start in range(0, articles.height, size):
+        chunk = articles.slice(start, size)
+        parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon)))
+        work.count(start + chunk.height)
     return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
 
 

@@ -27,8 +27,6 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,7 +63,6 @@ __all__ = [
     "default_workers",
     "map_in_workers",
     "prestart_workers",
-    "scoring_job",
     "shutdown_workers",
     "start_workers",
     "worker_count",
@@ -628,26 +625,6 @@ def _batches(documents: list[_Document], size: int) -> Iterator[list[_Document]]
         yield documents[start : start + size]
 
 
-# Documents of the whole job when a caller scores it in slices (``scoring_job``).
-_JOB_DOCUMENTS: ContextVar[int] = ContextVar("job_documents", default=0)
-
-
-@contextmanager
-def scoring_job(n_documents: int) -> Iterator[None]:
-    """Decide on worker processes for ``n_documents`` while slices of them are scored.
-
-    ``harness score`` scores a corpus in slices of a few hundred articles (one
-    progress update each): judged slice by slice, no slice would be worth starting
-    the pool for, and 22,250 articles ran on one core. Inside this block a slice may
-    start the pool when the whole job is large enough; the tables do not depend on it.
-    """
-    token = _JOB_DOCUMENTS.set(n_documents)
-    try:
-        yield
-    finally:
-        _JOB_DOCUMENTS.reset(token)
-
-
 def worker_count(
     requested: int | None,
     n_documents: int,
@@ -656,8 +633,7 @@ def worker_count(
     min_documents: int = MIN_DOCS_TO_START_WORKERS,
 ) -> int:
     """Processes to use: ``requested``, or every core when the corpus is large enough
-    (``min_documents`` to start the pool, counting the whole ``scoring_job``; fewer when
-    it is already running)."""
+    (``min_documents`` to start the pool; fewer when it is already running)."""
     if requested is not None and requested < 1:
         raise ConfigError(
             f"workers must be at least 1, got {requested}",
@@ -670,10 +646,8 @@ def worker_count(
         return 1  # the default must work from `python -` too (same tables, one process)
     cores = default_workers()
     running = _pool is not None and _pool_size == cores
-    enough = n_documents >= MIN_DOCS_FOR_RUNNING_WORKERS
-    if not running:
-        enough = enough and max(n_documents, _JOB_DOCUMENTS.get()) >= min_documents
-    return cores if cores > 1 and enough else 1
+    enough = MIN_DOCS_FOR_RUNNING_WORKERS if running else min_documents
+    return cores if cores > 1 and n_documents >= enough else 1
 
 
 def map_in_workers(

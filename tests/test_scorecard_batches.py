@@ -332,6 +332,16 @@ def test_every_character_is_a_gap_or_starts_a_token() -> None:
     assert {"\x1c", " ", "\u3000", "\n"} <= gaps
 
 
+def test_a_long_text_is_read_match_by_match_with_the_same_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one match holds every capture until read: past ONE_MATCH_CHARS memory stays bounded."""
+    from harness.text import tokens
+
+    text = "He said \"yes\" at 3.5 p.m. in the U.S.\n" * 50
+    whole = tokens.tokenize(text, 7)
+    monkeypatch.setattr(tokens, "ONE_MATCH_CHARS", 100)
+    assert tokens.tokenize(text, 7) == whole == reference_tokenize(text, 7)
+
+
 def test_every_token_kind_is_read() -> None:
     got = tokenize("U.S. 1,200 don't \u2014")
     assert [(t.text, t.kind) for t in got] == [

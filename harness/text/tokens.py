@@ -86,8 +86,15 @@ _KIND_BY_CODE: tuple[TokenKind, ...] = (TokenKind.WORD, TokenKind.NUMBER, TokenK
 _CODED_GROUPS: tuple[tuple[str, int], ...] = (("number", 1), ("punct", 2))
 
 
+# The one match keeps about 350 bytes per token until it is read: texts longer than this
+# (a news article is a few thousand characters) are read match by match, in bounded memory.
+ONE_MATCH_CHARS = 1 << 16
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """All tokens of ``text``; ``offset`` is added to every start and end."""
+    if len(text) > ONE_MATCH_CHARS:
+        return tokenize_by_matches(text, offset)
     found = _ALL_TOKENS_RE.fullmatch(text)
     if found is None:  # cannot happen (every character is a token's or a gap's); kept safe
         return tokenize_by_matches(text, offset)

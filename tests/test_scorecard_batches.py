@@ -284,6 +284,8 @@ def test_an_unknown_table_name_is_refused() -> None:
 
     with pytest.raises(ConfigError, match="unknown table"):
         score_documents(articles(["Text."]), workers=1, tables=("documents", "nope"))
+    with pytest.raises(ConfigError, match="slice_size must be at least 1"):
+        next(score_documents_in_slices(articles(["Text."]), 0, workers=1))
 
 
 # -- the tokeniser reads the kind by group number --------------------------------------

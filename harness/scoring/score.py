@@ -171,6 +171,12 @@ def score_documents_in_slices(
     processes score ahead while this process builds a slice's tables, and the pool is
     decided on the whole corpus, not on one slice.
     """
+    if slice_size < 1:
+        raise ConfigError(
+            f"slice_size must be at least 1, got {slice_size}",
+            where="score_documents_in_slices(slice_size=...)",
+            hint="pass the number of articles per slice",
+        )
     wanted = _wanted(tables)
     frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon, wanted)
     starts = range(0, frame.height, slice_size)

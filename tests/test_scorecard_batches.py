@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.scoring import attribution
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes
 from harness.scoring.lexicon import TermHit, TermMatcher, load_lexicons
-from harness.scoring.score import score_documents
+from harness.scoring.score import score_documents, score_documents_in_slices
 from harness.scoring.units import SENTENCE_FINAL, Span, analyse_text
 from harness.text import Token, Voice, find_quotes, split_sentences, tokenize
 from harness.text.tokens import TokenKind
@@ -217,3 +218,231 @@ def test_a_batch_equals_articles_scored_one_at_a_time_on_generated_text(bodies: 
     alone = one_at_a_time(frame)
     for name, table in alone.items():
         assert together[name].equals(table), name
+
+
+# -- worker processes: even batches, slices scored ahead (issue 16, item 3) -------------
+
+
+@pytest.mark.parametrize(
+    ("documents", "workers", "size"),
+    [(445, 2, 112), (192, 2, 96), (2_225, 2, 186), (100, 1, 100), (1, 2, 1), (193, 1, 97), (384, 2, 192)],
+)
+def test_batches_are_shared_evenly_between_workers(documents: int, workers: int, size: int) -> None:
+    from harness.scoring.batch import BATCH_DOCS, even_batch_size
+
+    got = even_batch_size(documents, workers)
+    assert got == size and got <= BATCH_DOCS
+    n_batches = -(-documents // got)
+    assert n_batches % workers == 0 or n_batches == 1
+
+
+def slice_bodies() -> list[str]:
+    extra = ["He said: \"it is a witch-hunt\". Officials claimed it was bizarre.", "", "'Yes,' she told reporters."]
+    return [*seed_texts(), *extra] * 3
+
+
+def test_slices_equal_each_slice_scored_alone() -> None:
+    frame = articles(slice_bodies())
+    sliced = list(score_documents_in_slices(frame, 4, workers=1))
+    assert len(sliced) == -(-frame.height // 4)
+    for k, tables in enumerate(sliced):
+        alone = score_documents(frame.slice(4 * k, 4), workers=1)
+        assert list(tables) == list(alone)
+        for name, table in alone.items():
+            assert tables[name].equals(table), (k, name)
+
+
+def test_slices_in_worker_processes_equal_slices_in_this_process() -> None:
+    """The workers score ahead of the slice being built: same tables, same order."""
+    from harness.scoring.batch import shutdown_workers
+
+    frame = articles(slice_bodies())
+    here = list(score_documents_in_slices(frame, 5, workers=1, tables=("documents", "quotes")))
+    try:
+        there = list(score_documents_in_slices(frame, 5, workers=2, tables=("documents", "quotes")))
+    finally:
+        shutdown_workers()
+    assert len(here) == len(there) == -(-frame.height // 5)
+    for mine, theirs in zip(here, there, strict=True):
+        assert list(mine) == list(theirs) == ["documents", "quotes"]
+        for name in mine:
+            assert mine[name].equals(theirs[name]), name
+
+
+def test_only_the_tables_asked_for_are_built_and_equal_the_whole_set() -> None:
+    frame = articles(slice_bodies()[:6])
+    every = score_documents(frame, workers=1)
+    for wanted in (("documents",), ("hits", "speakers"), ("rates", "sentences"), ("metrics",), ("rates",), ("quotes",)):
+        some = score_documents(frame, workers=1, tables=wanted)
+        assert set(some) == set(wanted)
+        for name in wanted:
+            assert some[name].equals(every[name]), name
+
+
+def test_an_unknown_table_name_is_refused() -> None:
+    from harness.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown table"):
+        score_documents(articles(["Text."]), workers=1, tables=("documents", "nope"))
+    with pytest.raises(ConfigError, match="slice_size must be at least 1"):
+        next(score_documents_in_slices(articles(["Text."]), 0, workers=1))
+
+
+# -- the tokeniser reads the kind by group number --------------------------------------
+
+
+def reference_tokenize(text: str, offset: int = 0) -> list[Token]:
+    """The tokeniser before: one match at a time, the kind from the group's name (``lastgroup``)."""
+    from harness.text.tokens import _KIND, _TOKEN_RE
+
+    return [
+        Token(m.group(), m.start() + offset, m.end() + offset, _KIND[m.lastgroup or ""])
+        for m in _TOKEN_RE.finditer(text)
+    ]
+
+
+# Characters of every kind the tokeniser treats apart: gaps (\x1c, NEL, NBSP, ideographic
+# space), combining marks, digits of other scripts, apostrophes, dots, commas, symbols.
+ODD_CHARACTERS = "a\u00e9Z9\u0663_ .,'\u2019-\u2014\u0301\u0915\u093f\x1c\x1f\x85\u00a0\u3000\t\n\u00b2\u00bd$\U0001f600"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text() | texts | st.text(alphabet=st.sampled_from(ODD_CHARACTERS)), st.integers(min_value=0, max_value=1_000))
+def test_tokens_equal_the_reference_on_any_text(text: str, offset: int) -> None:
+    from harness.text.tokens import tokenize_by_matches
+
+    expected = reference_tokenize(text)
+    assert tokenize(text) == expected
+    assert tokenize_by_matches(text) == expected
+    assert tokenize(text, offset) == reference_tokenize(text, offset)
+
+
+def test_every_character_is_a_gap_or_starts_a_token() -> None:
+    """What the one-match reading relies on: each code point either starts a token (a word
+    or mark character, or punctuation) or is a gap the match-by-match reading skips, never both."""
+    import sys
+
+    import regex
+
+    from harness.text.tokens import _GAP
+
+    points = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    gaps = set(regex.findall(_GAP, points))
+    starts = set(regex.findall(r"[\w\p{M}]|[^\w\s\p{M}\x1c-\x1f]", points))
+    assert gaps.isdisjoint(starts)
+    assert len(gaps) + len(starts) == len(points)
+    assert {"\x1c", " ", "\u3000", "\n"} <= gaps
+
+
+def test_a_long_text_is_read_match_by_match_with_the_same_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one match holds every capture until read: past ONE_MATCH_CHARS memory stays bounded."""
+    from harness.text import tokens
+
+    text = "He said \"yes\" at 3.5 p.m. in the U.S.\n" * 50
+    whole = tokens.tokenize(text, 7)
+    monkeypatch.setattr(tokens, "ONE_MATCH_CHARS", 100)
+    assert tokens.tokenize(text, 7) == whole == reference_tokenize(text, 7)
+
+
+def test_every_token_kind_is_read() -> None:
+    got = tokenize("U.S. 1,200 don't \u2014")
+    assert [(t.text, t.kind) for t in got] == [
+        ("U.S.", TokenKind.WORD), ("1,200", TokenKind.NUMBER), ("don't", TokenKind.WORD), ("\u2014", TokenKind.PUNCT)
+    ]
+
+
+def test_workers_are_started_ahead_only_for_a_job_that_uses_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`harness score` starts the pool before language identification, without waiting."""
+    from harness.scoring import batch
+
+    submitted: list[object] = []
+
+    class FakePool:
+        def submit(self, function: object) -> None:
+            submitted.append(function)
+
+    monkeypatch.setattr(batch, "default_workers", lambda: 2)
+    monkeypatch.setattr(batch, "_pool", None)
+    monkeypatch.setattr(batch, "_executor", lambda workers: FakePool())
+    batch.prestart_workers_for(20)
+    assert submitted == []  # a small job scores in this process
+    batch.prestart_workers_for(22_250)
+    assert submitted == [batch._started, batch._started]  # one task per process: both start
+
+
+# -- sentence rows and word tokens, a column at a time ----------------------------------
+
+
+def reference_views(units: object, key: dict[str, object]) -> tuple[dict[str, list[object]], list[str]]:
+    """The row-by-row sentence columns and readability texts (the code before)."""
+    from harness.scoring import batch
+    from harness.scoring.units import VIEWS, View
+
+    assert isinstance(units, batch.TextUnits)
+    columns: dict[str, list[object]] = {name: [] for name in batch._SENTENCE_COLUMNS}
+    texts: list[str] = []
+    text = units.text
+    for view_index, view in enumerate(VIEWS):
+        pieces: list[str] = []
+        for sentence in units.sentences:
+            spans = sentence.spans(view)
+            sentence_text = " ".join([text[s:e] for s, e in spans])
+            if not sentence_text:
+                continue
+            pieces.append(sentence_text)
+            for name in batch._SENTENCE_KEYS:
+                columns[name].append(key[name])
+            columns["voice"].append(view.value)
+            columns[batch.VIEW].append(view_index)
+            columns["index"].append(sentence.index)
+            columns["start"].append(sentence.start)
+            columns["end"].append(sentence.end)
+            columns["spans"].append(";".join([f"{s}:{e}" for s, e in spans]))
+            columns["text"].append(sentence_text)
+            columns["words"].append(sentence.words_in(view))
+            columns["quoted_share"].append(sentence.quoted_share)
+        texts.append(text if view is View.ALL else batch._joined_sentences(pieces))
+    return columns, texts
+
+
+def reference_words(units: object) -> tuple[list[str], list[str]]:
+    from harness.scoring.units import TextUnits
+
+    assert isinstance(units, TextUnits)
+    pairs = [(t.text, v.value) for t, v in zip(units.tokens, units.voices, strict=True) if t.kind is TokenKind.WORD]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_sentence_rows_and_words_equal_the_row_by_row_code(text: str) -> None:
+    from harness.scoring import batch
+
+    units = analyse_text(text)
+    key: dict[str, object] = {batch.DOC: 3, batch.FIELD: 1, "doc_id": "d", "outlet": "o", "field": "body"}
+    out = batch._Collector()
+    batch._collect_views(out, key, units)
+    batch._collect_words(out, key, units)
+    columns, readability_texts = reference_views(units, key)
+    assert out.sentences == columns
+    assert out.readability_texts == readability_texts
+    assert (out.words["text"], out.words["voice"]) == reference_words(units)
+    assert out.words[batch.DOC] == [3] * len(out.words["text"])
+
+
+def test_documents_alone_need_no_attribution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quotes and speakers are the only tables attribution feeds: `harness score` skips it."""
+    from harness.scoring import batch
+
+    frame = articles(slice_bodies()[:5])
+    every = score_documents(frame, workers=1)
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("attribution ran")
+
+    monkeypatch.setattr(batch, "attribute_quotes", refuse)
+    alone = score_documents(frame, workers=1, tables=("documents", "hits"))
+    assert alone["documents"].equals(every["documents"])
+    assert alone["hits"].equals(every["hits"])
+    with pytest.raises(AssertionError, match="attribution ran"):
+        score_documents(frame, workers=1, tables=("speakers",))

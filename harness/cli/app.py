@@ -582,6 +582,10 @@ def score(
         if suite == "core" and chosen.name == "local":
             tables, work = _score_core_here(articles, english_only=not any_language)
         else:
+            if suite == "full" and chosen.name == "local":
+                from harness.scoring.batch import prestart_workers_for
+
+                prestart_workers_for(articles.height)  # the workers load their tables during language identification
             if not any_language:
                 articles, skipped = split_by_language(articles)
                 _warn_skipped(skipped)
@@ -676,11 +680,37 @@ def _score_counted(
         tables = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon))
         work.count(articles.height)
         return tables
+    if engine.name == "local" and suite == "full":
+        return _score_full_in_slices(articles, size, lexicons, work, outputs, loaded_lexicon)
     parts = []
     for start in range(0, articles.height, size):
         chunk = articles.slice(start, size)
         parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon)))
         work.count(start + chunk.height)
+    return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
+
+
+def _score_full_in_slices(
+    articles: pl.DataFrame,
+    size: int,
+    lexicons: Sequence[Path],
+    work: Work,
+    outputs: tuple[str, ...],
+    loaded_lexicon: str,
+) -> dict[str, pl.DataFrame]:
+    """The full scorecard slice by slice in this process's engine: the workers score
+    ahead while a slice's tables are built (``score_documents_in_slices``)."""
+    from harness.scoring.score import score_documents_in_slices
+
+    parts = []
+    done = 0
+    slices = score_documents_in_slices(
+        articles, size, lexicons=lexicons, loaded_lexicon=loaded_lexicon, tables=outputs
+    )
+    for part in slices:
+        parts.append(part)
+        done += part["documents"].height
+        work.count(done)
     return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
 
 

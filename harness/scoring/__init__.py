@@ -57,7 +57,13 @@ from harness.scoring.schemas import (
     TABLES,
     wide_column_name,
 )
-from harness.scoring.score import clear_caches, most_negative, score_documents, scoring_resources
+from harness.scoring.score import (
+    clear_caches,
+    most_negative,
+    score_documents,
+    score_documents_in_slices,
+    scoring_resources,
+)
 from harness.scoring.sentiment import SentimentScore, sentence_sentiment, vader_resources
 from harness.scoring.units import VIEWS, TextUnits, View, analyse_text, voice_text
 from harness.scoring.validation import VALIDATION_SCHEMA, ValidationKind, validate
@@ -101,6 +107,7 @@ __all__ = [
     "most_negative",
     "readability",
     "score_documents",
+    "score_documents_in_slices",
     "score_core",
     "scoring_resources",
     "sentence_sentiment",

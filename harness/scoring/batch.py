@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
+import gc
 import multiprocessing
 import os
 import signal
@@ -39,7 +40,7 @@ from harness.errors import ConfigError, UsageError
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes, display_names
 from harness.scoring.lexicon import Lexicon, TermHit, TermMatcher
 from harness.scoring.readability import READABILITY_METRICS, letters
-from harness.scoring.schemas import FIELDS, HITS_SCHEMA, QUOTES_SCHEMA, SENTENCES_SCHEMA
+from harness.scoring.schemas import FIELDS, HITS_SCHEMA, QUOTES_SCHEMA, SENTENCES_SCHEMA, TABLES
 from harness.scoring.readability_batch import readability_batch
 from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment
 from harness.scoring.textcounts import readability_from_counts, syllable_count
@@ -50,18 +51,24 @@ from harness.text.voice import Voice
 
 __all__ = [
     "BATCH_FRAMES",
+    "LONG_WORD_LETTERS",
+    "POLYSYLLABLE",
     "DOC",
     "FIELD",
     "VIEW",
     "MIN_CORE_DOCS_TO_START_WORKERS",
     "BatchSettings",
     "collect",
+    "collect_slices",
     "default_workers",
     "map_in_workers",
     "map_with_this_process",
+    "prestart_workers",
+    "prestart_workers_for",
     "shutdown_workers",
     "start_workers",
     "worker_count",
+    "word_length_stats",
     "worker_peak_memory",
 ]
 
@@ -75,7 +82,11 @@ _Result = TypeVar("_Result")
 # VADER's four scores and the label derived from one of them.
 _SENTIMENT_COLUMNS: tuple[str, ...] = ("compound", "neg", "neu", "pos", "polarity")
 
-BATCH_FRAMES: tuple[str, ...] = ("sentences", "hits", "quotes", "readability", "words")
+BATCH_FRAMES: tuple[str, ...] = ("sentences", "hits", "quotes", "readability", "word_stats")
+
+# Word length statistics (``word_length_stats``).
+LONG_WORD_LETTERS = 7
+POLYSYLLABLE = 3
 
 # When workers pay off (workers=None). Starting them costs a few seconds per process
 # (a fresh interpreter loads CMUdict, VADER and lemma tables): about what one core
@@ -92,6 +103,10 @@ MIN_DOCS_FOR_RUNNING_WORKERS = 96
 # sending frames between processes) is a small share of the work: about 37 ms a
 # batch, a third of the time at 48 BBC articles a batch, a tenth at 192.
 BATCH_DOCS = 192
+# Documents per batch when slices are scored with the workers running ahead
+# (``collect_slices``): every batch is queued at once, so only the last one can leave
+# a worker waiting, and larger batches pay the fixed cost less often.
+SLICE_BATCH_DOCS = 512
 
 _PRIVATE: dict[str, pl.DataType] = {DOC: pl.Int64(), FIELD: pl.Int64()}
 _WORDS_SCHEMA: dict[str, pl.DataType] = {
@@ -113,6 +128,9 @@ class BatchSettings:
 
     lexicons: tuple[Lexicon, ...]
     context_chars: int
+    # The public tables the caller wants (``score_documents(tables=...)``): a batch
+    # leaves out the work and the columns that only the others need.
+    tables: frozenset[str] = frozenset(TABLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,31 +174,30 @@ def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
 def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
     """Readability texts and sentence texts of every view; scored per batch (``_scored``).
 
-    Sentence rows go into column lists (one append per column, no row dicts); each
-    view's readability text is built from the same sentence texts
-    (``harness.scoring.units.readability_text``, same string).
+    Sentence rows go into column lists, a column at a time (no row dicts); each view's
+    readability text is built from the same sentence texts
+    (``harness.scoring.units.readability_text``, same string). A sentence has a row in
+    a view when its text there is not empty: in ``all`` when it has a word, in a voice
+    when it has a fragment in that voice (a fragment runs from a word to a word).
     """
     columns = out.sentences
     text = units.text
     for view_index, view in enumerate(VIEWS):
-        pieces: list[str] = []
-        for sentence in units.sentences:
-            spans = sentence.spans(view)
-            sentence_text = " ".join([text[s:e] for s, e in spans])
-            if not sentence_text:
-                continue
-            pieces.append(sentence_text)
-            for name in _SENTENCE_KEYS:
-                columns[name].append(key[name])
-            columns["voice"].append(view.value)
-            columns[VIEW].append(view_index)
-            columns["index"].append(sentence.index)
-            columns["start"].append(sentence.start)
-            columns["end"].append(sentence.end)
-            columns["spans"].append(";".join([f"{s}:{e}" for s, e in spans]))
-            columns["text"].append(sentence_text)
-            columns["words"].append(sentence.words_in(view))
-            columns["quoted_share"].append(sentence.quoted_share)
+        kept = [(s, s.spans(view)) for s in units.sentences]
+        kept = [(s, spans) for s, spans in kept if spans]
+        pieces = [" ".join([text[a:b] for a, b in spans]) for _, spans in kept]
+        n_rows = len(kept)
+        for name in _SENTENCE_KEYS:
+            columns[name].extend([key[name]] * n_rows)
+        columns["voice"].extend([view.value] * n_rows)
+        columns[VIEW].extend([view_index] * n_rows)
+        columns["index"].extend([s.index for s, _ in kept])
+        columns["start"].extend([s.start for s, _ in kept])
+        columns["end"].extend([s.end for s, _ in kept])
+        columns["spans"].extend([";".join([f"{a}:{b}" for a, b in spans]) for _, spans in kept])
+        columns["text"].extend(pieces)
+        columns["words"].extend([s.words_in(view) for s, _ in kept])
+        columns["quoted_share"].extend([s.quoted_share for s, _ in kept])
         out.readability.append({DOC: key[DOC], FIELD: key[FIELD], "voice": view.value})
         out.readability_texts.append(text if view is View.ALL else _joined_sentences(pieces))
 
@@ -229,13 +246,13 @@ _VOICE_NAMES: dict[Voice, str] = {voice: voice.value for voice in Voice}
 
 def _collect_words(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
     """Word tokens (not numbers) with their voice; letters and syllables are added per batch."""
-    word, names = TokenKind.WORD, _VOICE_NAMES
-    texts: list[str] = []
-    voices: list[str] = []
-    for token, voice in zip(units.tokens, units.voices, strict=True):
-        if token.kind is word:
-            texts.append(token.text)
-            voices.append(names[voice])
+    word, tokens = TokenKind.WORD, units.tokens
+    texts = [token.text for token in tokens if token.kind is word]
+    if units.quotes:
+        names = _VOICE_NAMES
+        voices = [names[v] for token, v in zip(tokens, units.voices, strict=True) if token.kind is word]
+    else:  # no quotation: every token is the narrator's (quote_voices)
+        voices = [_VOICE_NAMES[Voice.NARRATOR]] * len(texts)
     words = out.words
     words[DOC].extend([key[DOC]] * len(texts))
     words[FIELD].extend([key[FIELD]] * len(texts))
@@ -260,6 +277,27 @@ def _words_frame(words: dict[str, list[Any]]) -> pl.DataFrame:
     )
     joined = tokens.join(measures, on="text", how="left", maintain_order="left")
     return joined.select(list(_WORDS_SCHEMA))
+
+
+def word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
+    """Word letters and syllables per document x field x voice (``all`` and each voice).
+
+    Computed in the batch, from its own word tokens: a document's words are all in one
+    batch, and every statistic is exact on integers (sums, counts, a median), so the
+    values do not depend on the batching; only these rows travel, not one per word.
+    """
+
+    def stats(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.group_by(DOC, FIELD, "voice").agg(
+            pl.col("letters").mean().alias("word_letters_mean"),
+            pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
+            (pl.col("letters") >= LONG_WORD_LETTERS).mean().alias("long_word_share"),
+            pl.col("syllables").mean().alias("syllables_per_word"),
+            (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
+        )
+
+    every = words.with_columns(pl.lit(View.ALL.value).alias("voice"))
+    return pl.concat([stats(every), stats(words)])
 
 
 def _collect_hits(
@@ -289,6 +327,28 @@ def _collect_hits(
                 "right": right,
             }
         )
+
+
+def _collect_hit_counts(out: _Collector, key: dict[str, Any], units: TextUnits, hits: Sequence[TermHit]) -> None:
+    """What the statistics read of each hit (``_HIT_STATS_COLUMNS``), when the hits table is not wanted."""
+    voices = units.voices
+    for hit in hits:
+        entry = hit.entry
+        out.hits.append(
+            {
+                DOC: key[DOC],
+                FIELD: key[FIELD],
+                "voice": voices[hit.first_token].value,
+                "category": entry.category,
+                "weight": entry.weight,
+                "loaded": entry.loaded,
+            }
+        )
+
+
+def _hit_counts_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    schema = {**HITS_SCHEMA, **_PRIVATE}
+    return _frame(rows, {c: schema[c] for c in _HIT_STATS_COLUMNS}, {})
 
 
 def _quote_rows(
@@ -345,6 +405,8 @@ def _matcher_for(lexicons: tuple[Lexicon, ...]) -> TermMatcher:
 def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dict[str, pl.DataFrame]:
     """The five per-text frames of a batch of documents (runs in a worker or in-process)."""
     matcher = _matcher_for(settings.lexicons)
+    with_quotes = not settings.tables.isdisjoint(("quotes", "speakers"))  # attribution: for them only
+    with_hits = "hits" in settings.tables  # else only what the statistics count (_HIT_STATS_COLUMNS)
     out = _Collector()
     for document in documents:
         for fld_index, fld in enumerate(FIELDS):
@@ -360,15 +422,39 @@ def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dic
             hits = matcher.match(units.tokens)
             _collect_views(out, key, units)
             _collect_words(out, key, units)
-            _collect_hits(out, key, units, hits, settings.context_chars)
-            out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
-    return {
+            if with_hits:
+                _collect_hits(out, key, units, hits, settings.context_chars)
+            else:
+                _collect_hit_counts(out, key, units, hits)
+            if with_quotes:
+                out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
+    frames = {
         "sentences": _sentence_frame(out),
-        "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE),
+        "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE) if with_hits else _hit_counts_frame(out.hits),
         "quotes": _frame(out.quotes, QUOTES_SCHEMA, _PRIVATE),
         "readability": _readability_frame(out),
-        "words": _words_frame(out.words),
+        "word_stats": word_length_stats(_words_frame(out.words)),
     }
+    return _slimmed(frames, settings.tables)
+
+
+# What the statistics read from the sentence and hit frames (``score._metrics``,
+# ``score._rates``) when the sentences or hits are not wanted as tables themselves.
+_SENTENCE_STATS_COLUMNS: tuple[str, ...] = (DOC, FIELD, "voice", "words", "compound")
+_HIT_STATS_COLUMNS: tuple[str, ...] = (DOC, FIELD, "voice", "category", "weight", "loaded")
+
+
+def _slimmed(frames: dict[str, pl.DataFrame], tables: frozenset[str]) -> dict[str, pl.DataFrame]:
+    """Only the columns the wanted tables need: less to send between processes.
+
+    ``harness score`` wants ``documents`` alone: its sentences' texts and spans and its
+    hits' contexts would travel from every worker for nothing.
+    """
+    if "sentences" not in tables:
+        frames["sentences"] = frames["sentences"].select(_SENTENCE_STATS_COLUMNS)
+    if "hits" not in tables:
+        frames["hits"] = frames["hits"].select(_HIT_STATS_COLUMNS)
+    return frames
 
 
 # -- workers ---------------------------------------------------------------------------
@@ -400,6 +486,11 @@ def _warm_worker() -> None:
     sentence_sentiment("Warm up.")
     vader_batch(["Warm up."])
     TermMatcher(()).match(analyse_text("Officials said.").tokens)
+    # The tables just loaded live as long as the worker: kept out of the garbage
+    # collector's full passes, which would otherwise walk them again and again while
+    # the batches build millions of small objects.
+    gc.collect()
+    gc.freeze()
 
 
 def _executor(
@@ -417,6 +508,26 @@ def _executor(
         )
         _pool_size = workers
     return _pool
+
+
+def prestart_workers_for(n_documents: int, *, min_documents: int = MIN_DOCS_TO_START_WORKERS) -> None:
+    """Start the pool a job of ``n_documents`` will use, without waiting for it.
+
+    A worker spends seconds importing and loading its data tables; started before the
+    caller's own preparation (``harness score`` identifies each article's language
+    first), that time overlaps it. Nothing happens when the job would not use workers.
+    """
+    n_workers = worker_count(None, n_documents, min_documents=min_documents)
+    if n_workers == 1 or (_pool is not None and _pool_size == n_workers):
+        return
+    pool = _executor(n_workers)
+    with _workers_ignore_sigint():
+        for _ in range(n_workers):  # one task per process: the pool spawns one per task
+            pool.submit(_started)
+
+
+def _started() -> None:
+    """The task that makes the pool start a process (its initializer does the work)."""
 
 
 def shutdown_workers() -> None:
@@ -505,6 +616,15 @@ def _documents(frame: pl.DataFrame) -> list[_Document]:
     ]
 
 
+def even_batch_size(n_documents: int, n_workers: int, most: int = BATCH_DOCS) -> int:
+    """Documents per batch: at most ``most``, in a number of batches that every worker
+    shares alike (445 articles on 2 workers: 4 batches of 112, not 192, 192 and 61,
+    where one worker scores 253 while the other waits)."""
+    n_batches = -(-n_documents // most)
+    n_batches = -(-n_batches // n_workers) * n_workers
+    return max(1, -(-n_documents // n_batches))
+
+
 def _batches(documents: list[_Document], size: int) -> Iterator[list[_Document]]:
     for start in range(0, len(documents), size):
         yield documents[start : start + size]
@@ -545,11 +665,22 @@ def map_in_workers(
 
     ``function`` must be a module-level function (it is pickled by name).
     """
+    return list(_results_in_order(function, *arguments, n_workers=n_workers, where=where))
+
+
+def _results_in_order(
+    function: Callable[..., _Result],
+    *arguments: Sequence[Any],
+    n_workers: int,
+    where: str,
+) -> Iterator[_Result]:
+    """``map_in_workers`` as results arrive: every task is queued at once, so the
+    workers go on with later ones while the caller uses the first."""
     pool = _executor(n_workers)
     try:
         with _workers_ignore_sigint():  # processes start as tasks are submitted
             results = pool.map(function, *arguments)
-        return list(results)
+        yield from results
     except KeyboardInterrupt:
         _stop_workers_now()
         raise
@@ -639,6 +770,37 @@ def map_with_this_process(
                 "under `if __name__ == '__main__':`, or pass workers=1 to score in this process"
             ),
         ) from error
+def _joined(parts: Sequence[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    return {name: pl.concat([part[name] for part in parts]) for name in BATCH_FRAMES}
+
+
+def collect_slices(
+    slices: Sequence[pl.DataFrame], settings: BatchSettings, *, workers: int | None = None
+) -> Iterator[dict[str, pl.DataFrame]]:
+    """``collect`` of each frame of ``slices``, in order, each as soon as it is done.
+
+    Worker processes are decided on all the slices' documents; every batch of every
+    slice is queued at once, so the workers score later slices while the caller builds
+    tables from the first (no worker waits for the caller between slices).
+    """
+    documents = [_documents(part) for part in slices]
+    n_workers = worker_count(workers, sum(len(docs) for docs in documents))
+    if n_workers == 1:
+        for docs in documents:
+            yield _joined([_score_batch(docs, settings)])
+        return
+    # Queued all at once, batches need no balancing between workers: a slice is one
+    # batch up to SLICE_BATCH_DOCS (the fixed cost of a batch is paid once per slice).
+    per_slice = [
+        list(_batches(docs, even_batch_size(len(docs), 1, most=SLICE_BATCH_DOCS))) or [docs]
+        for docs in documents
+    ]
+    batches = [batch for slice_batches in per_slice for batch in slice_batches]
+    results = _results_in_order(
+        _score_batch, batches, [settings] * len(batches), n_workers=n_workers, where="score_documents(workers=...)"
+    )
+    for slice_batches in per_slice:
+        yield _joined([next(results) for _ in slice_batches])
 
 
 def collect(
@@ -654,8 +816,8 @@ def collect(
     if n_workers == 1:
         parts = [_score_batch(documents, settings)]
     else:
-        batches = list(_batches(documents, BATCH_DOCS))
+        batches = list(_batches(documents, even_batch_size(len(documents), n_workers)))
         parts = map_in_workers(
             _score_batch, batches, [settings] * len(batches), n_workers=n_workers
         )
-    return {name: pl.concat([part[name] for part in parts]) for name in BATCH_FRAMES}
+    return _joined(parts)

@@ -10,15 +10,23 @@ lexicon matcher); every summary is a polars aggregation over the resulting table
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
 
-from harness.errors import InputError
+from harness.errors import ConfigError, InputError
 from harness.resources import Resource
 from harness.scoring.attribution import speaker_words_resource
-from harness.scoring.batch import DOC, FIELD, VIEW, BatchSettings, collect, shutdown_workers
+from harness.scoring.batch import (
+    DOC,
+    FIELD,
+    VIEW,
+    BatchSettings,
+    collect,
+    collect_slices,
+    shutdown_workers,
+)
 from harness.scoring.lexicon import (
     LOADED_ATTRIBUTION,
     NEUTRAL_ATTRIBUTION,
@@ -45,8 +53,6 @@ from harness.text.sentences import clear_sentence_caches
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "outlet", "headline", "body")
 DEFAULT_CONTEXT_CHARS = 60
-LONG_WORD_LETTERS = 7
-POLYSYLLABLE = 3
 PER_THOUSAND = 1000.0
 
 # Private ordering columns (harness.scoring.batch): outputs keep input order.
@@ -128,6 +134,7 @@ def score_documents(
     context_chars: int = DEFAULT_CONTEXT_CHARS,
     workers: int | None = None,
     loaded_lexicon: str = "harness",
+    tables: Sequence[str] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Score every article: tables documents, metrics, sentences, hits, rates, quotes, speakers.
 
@@ -138,31 +145,101 @@ def score_documents(
     ``context_chars`` is the width of the KWIC context on each side of a hit.
     ``workers`` is how many processes score the texts: unset, every core for a large
     corpus (``harness.scoring.batch``); 1, this process only. The tables are the same.
+    ``tables`` names the tables wanted (default: all); the others are not built.
     """
+    wanted = _wanted(tables)
+    frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon, wanted)
+    parts = collect(frame, settings, workers=workers)
+    return _tables(frame, parts, categories, wanted)
+
+
+def score_documents_in_slices(
+    articles: pl.DataFrame,
+    slice_size: int,
+    *,
+    lexicons: Sequence[Path] = (),
+    include_builtin: bool = True,
+    context_chars: int = DEFAULT_CONTEXT_CHARS,
+    workers: int | None = None,
+    loaded_lexicon: str = "harness",
+    tables: Sequence[str] | None = None,
+) -> Iterator[dict[str, pl.DataFrame]]:
+    """``score_documents`` of each consecutive slice of ``slice_size`` articles, in order.
+
+    The same tables as scoring each slice alone (``articles.slice(start, slice_size)``),
+    for a caller that reports progress slice by slice (``harness score``). The worker
+    processes score ahead while this process builds a slice's tables, and the pool is
+    decided on the whole corpus, not on one slice.
+    """
+    if slice_size < 1:
+        raise ConfigError(
+            f"slice_size must be at least 1, got {slice_size}",
+            where="score_documents_in_slices(slice_size=...)",
+            hint="pass the number of articles per slice",
+        )
+    wanted = _wanted(tables)
+    frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon, wanted)
+    starts = range(0, frame.height, slice_size)
+    slices = [frame.slice(start, slice_size) for start in starts]
+    for part, parts in zip(slices, collect_slices(slices, settings, workers=workers), strict=True):
+        yield _tables(part, parts, categories, wanted)
+
+
+def _prepare(
+    articles: pl.DataFrame,
+    lexicons: Sequence[Path],
+    include_builtin: bool,
+    context_chars: int,
+    loaded_lexicon: str,
+    wanted: frozenset[str],
+) -> tuple[pl.DataFrame, BatchSettings, tuple[str, ...]]:
+    """The checked articles, what every batch needs, and the lexicons' categories."""
     frame = check_articles(articles)
     loaded = load_lexicons(lexicons, include_builtin=include_builtin, loaded_lexicon=loaded_lexicon)
-    matcher = TermMatcher(loaded)
-    settings = BatchSettings(lexicons=tuple(loaded), context_chars=context_chars)
-    parts = collect(frame, settings, workers=workers)
-    sentences = _rank_negativity(parts["sentences"])
+    settings = BatchSettings(lexicons=tuple(loaded), context_chars=context_chars, tables=wanted)
+    return frame, settings, TermMatcher(loaded).categories
+
+
+def _wanted(tables: Sequence[str] | None) -> frozenset[str]:
+    if tables is None:
+        return frozenset(SCHEMAS)
+    unknown = sorted(set(tables) - set(SCHEMAS))
+    if unknown:
+        raise ConfigError(
+            f"unknown table(s) {', '.join(unknown)}",
+            where="score_documents(tables=...)",
+            hint="choose among " + ", ".join(SCHEMAS),
+        )
+    return frozenset(tables)
+
+
+def _tables(
+    frame: pl.DataFrame, parts: dict[str, pl.DataFrame], categories: Sequence[str], wanted: frozenset[str]
+) -> dict[str, pl.DataFrame]:
+    """The public tables in ``wanted`` from the batches' frames (see ``score_documents``).
+
+    The batches' sentence rows are already in (document, field, view, index) order, so
+    the counts and statistics read the same rows in the same order whether or not the
+    sentence table itself (with its negativity ranks) is built.
+    """
+    sentences = _rank_negativity(parts["sentences"]) if "sentences" in wanted else parts["sentences"]
     hits_frame = parts["hits"]
     quotes = parts["quotes"]
     grid = _grid(frame)
-    words = parts["words"]
-    readability_frame = parts["readability"]
     word_counts = _word_counts(sentences)
-    metrics = _metrics(grid, word_counts, readability_frame, sentences, words, hits_frame)
-    rates = _rates(grid, word_counts, hits_frame, matcher.categories)
-    tables = {
-        "documents": _documents(frame, metrics),
-        "metrics": metrics,
-        "sentences": sentences,
-        "hits": hits_frame,
-        "rates": rates,
-        "quotes": quotes,
-        "speakers": _speakers(quotes),
-    }
-    return {name: _public(table, name) for name, table in tables.items()}
+    built: dict[str, pl.DataFrame] = {}
+    if wanted & {"documents", "metrics"}:
+        metrics = _metrics(grid, word_counts, parts["readability"], sentences, parts["word_stats"], hits_frame)
+        built["documents"] = _documents(frame, metrics)
+        built["metrics"] = metrics
+    built["sentences"] = sentences
+    built["hits"] = hits_frame
+    if "rates" in wanted:
+        built["rates"] = _rates(grid, word_counts, hits_frame, categories)
+    built["quotes"] = quotes
+    if "speakers" in wanted:
+        built["speakers"] = _speakers(quotes)
+    return {name: _public(table, name) for name, table in built.items() if name in wanted}
 
 
 def _public(table: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -225,20 +302,6 @@ def _sentiment_stats(sentences: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
-    def stats(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.group_by(_DOC, _FIELD, "voice").agg(
-            pl.col("letters").mean().alias("word_letters_mean"),
-            pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
-            (pl.col("letters") >= LONG_WORD_LETTERS).mean().alias("long_word_share"),
-            pl.col("syllables").mean().alias("syllables_per_word"),
-            (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
-        )
-
-    every = words.with_columns(pl.lit(View.ALL.value).alias("voice"))
-    return pl.concat([stats(every), stats(words)])
-
-
 def _hit_stats(hits: pl.DataFrame) -> pl.DataFrame:
     def stats(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.group_by(_DOC, _FIELD, "voice").agg(
@@ -268,7 +331,7 @@ def _metrics(
     word_counts: pl.DataFrame,
     readability_frame: pl.DataFrame,
     sentences: pl.DataFrame,
-    words: pl.DataFrame,
+    word_stats: pl.DataFrame,
     hits: pl.DataFrame,
 ) -> pl.DataFrame:
     keys = [_DOC, _FIELD, "voice"]
@@ -276,7 +339,7 @@ def _metrics(
     for part in (
         word_counts,
         readability_frame,
-        _word_length_stats(words),
+        word_stats,
         _sentiment_stats(sentences),
         _hit_stats(hits),
     ):

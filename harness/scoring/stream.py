@@ -76,7 +76,8 @@ def scoring_call(
     check_suite_arm(suite, loaded_lexicon)
     if suite == "core":
         return BatchCall(_core_documents, "articles", {"articles": articles}, ("articles",), {}, ("documents",))
-    settings = {"lexicons": list(lexicons), "loaded_lexicon": loaded_lexicon}
+    # Only the tables asked for are built (attribution only for quotes and speakers).
+    settings = {"lexicons": list(lexicons), "loaded_lexicon": loaded_lexicon, "tables": outputs}
     return BatchCall(score_documents, "articles", {"articles": articles}, ("articles",), settings, outputs)
 
 

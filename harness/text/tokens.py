@@ -7,8 +7,11 @@ number can be traced back to ``text[start:end]``.
 
 from __future__ import annotations
 
-import regex
 from enum import StrEnum
+from itertools import repeat
+
+import numpy as np
+import regex
 from typing import NamedTuple
 
 
@@ -61,16 +64,65 @@ _KIND = {
     "word": TokenKind.WORD,
     "punct": TokenKind.PUNCT,
 }
+# The kind by group number (``Match.lastindex``): a tuple index costs less than the
+# group's name, which ``lastgroup`` builds as a new string for every token.
+_KIND_BY_GROUP: tuple[TokenKind, ...] = (
+    TokenKind.PUNCT,  # no group 0 alternative; never read
+    *(_KIND[name] for name, _ in sorted(_TOKEN_RE.groupindex.items(), key=lambda item: item[1])),
+)
+
+
+# Every token of a text in one match: the token pattern repeated, each time after the
+# characters no alternative matches (whitespace and \x1c-\x1f: every other character
+# starts a word, a number or a punctuation token). `regex` keeps every capture of a
+# repeated group, with its offsets, so the tokens come out as lists built in C
+# instead of one match object and four method calls per token.
+_GAP = r"[\s\x1c-\x1f]"
+_ALL_TOKENS_RE = regex.compile(
+    rf"(?:{_GAP}*(?P<token>{_TOKEN_RE.pattern}))*{_GAP}*", regex.VERBOSE
+)
+# Kind codes: 0 a word (also an abbreviation), 1 a number, 2 punctuation.
+_KIND_BY_CODE: tuple[TokenKind, ...] = (TokenKind.WORD, TokenKind.NUMBER, TokenKind.PUNCT)
+_CODED_GROUPS: tuple[tuple[str, int], ...] = (("number", 1), ("punct", 2))
+
+
+# The one match keeps about 350 bytes per token until it is read: texts longer than this
+# (a news article is a few thousand characters) are read match by match, in bounded memory.
+ONE_MATCH_CHARS = 1 << 16
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """All tokens of ``text``; ``offset`` is added to every start and end."""
-    # One comprehension over the matches, no per-token function call: this runs on
-    # every word of a corpus. Every alternative is a named group, so lastgroup is set.
-    # tuple.__new__ skips the named tuple's own __new__ (a Python function per token).
-    kinds, new = _KIND, tuple.__new__
+    if len(text) > ONE_MATCH_CHARS:
+        return tokenize_by_matches(text, offset)
+    found = _ALL_TOKENS_RE.fullmatch(text)
+    if found is None:  # cannot happen (every character is a token's or a gap's); kept safe
+        return tokenize_by_matches(text, offset)
+    starts: list[int] = found.starts("token")
+    if not starts:
+        return []
+    ends: list[int] = found.ends("token")
+    codes = np.zeros(len(starts), dtype=np.int8)
+    positions = np.array(starts, dtype=np.int64)
+    for group, code in _CODED_GROUPS:
+        group_starts = found.starts(group)
+        if group_starts:
+            codes[np.searchsorted(positions, group_starts)] = code
+    kinds = list(map(_KIND_BY_CODE.__getitem__, codes.tolist()))
+    if offset:
+        starts = [start + offset for start in starts]
+        ends = [end + offset for end in ends]
+    # tuple.__new__(Token, row) builds each named tuple in C (no Python call per token).
+    return list(map(tuple.__new__, repeat(Token), zip(found.captures("token"), starts, ends, kinds)))
+
+
+def tokenize_by_matches(text: str, offset: int = 0) -> list[Token]:
+    """``tokenize`` one match at a time (the reference the one-match reading is tested against)."""
+    # Every alternative is a group with no group inside, so lastindex is the
+    # alternative's number. tuple.__new__ skips the named tuple's own __new__.
+    kinds, new = _KIND_BY_GROUP, tuple.__new__
     return [
-        new(Token, (m.group(), m.start() + offset, m.end() + offset, kinds[m.lastgroup]))
+        new(Token, (m.group(), m.start() + offset, m.end() + offset, kinds[m.lastindex]))
         for m in _TOKEN_RE.finditer(text)
     ]
 

@@ -33,6 +33,7 @@ edit. Headlines are left alone (a headline is always a short title-case line).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 import unicodedata
 from bisect import bisect_right
@@ -40,7 +41,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from harness.errors import ConfigError, at
 from harness.resources import Resource, packaged_resource
@@ -101,6 +102,11 @@ class ChromeRules:
     agency_words: frozenset[str]  # casefolded words of agency names
     labels: frozenset[str]
     time_words: frozenset[str]
+    # Patterns of ``combined`` that scan ahead from a segment's start (costly to
+    # turn down), each with a run of plain characters every match of it holds
+    # (lower-cased), and the alternation of all the others: see first_chrome_pattern.
+    screens: tuple[tuple[int, str], ...] = ()
+    unscreened: re.Pattern[str] | None = None
 
 
 def chrome_resource() -> Resource:
@@ -152,16 +158,110 @@ def chrome_rules() -> ChromeRules:
                 where = at(resource.path.name, line=number)
                 raise ConfigError(f"bad regular expression: {exc}", where=where, hint="fix the pattern") from exc
             patterns.append((Category(name), compiled))
+    screens = tuple(
+        (number, literal)
+        for number, (_, pattern) in enumerate(patterns)
+        if (literal := _screen_literal(pattern)) is not None
+    )
     return ChromeRules(
         patterns=tuple(patterns),
-        combined=re.compile(
-            "|".join(f"(?P<p{n}>{p.pattern})" for n, (_, p) in enumerate(patterns)), re.IGNORECASE
-        ),
+        combined=_combined(patterns, frozenset()),
         agencies=_agency_regex(agencies),
         agency_words=frozenset(w.casefold() for name in agencies for w in name.split()),
         labels=frozenset(w.casefold() for _, w in sections["label"]),
         time_words=frozenset(w.casefold() for _, w in sections["time_word"]),
+        screens=screens,
+        unscreened=_combined(patterns, frozenset(number for number, _ in screens)),
     )
+
+
+def _combined(patterns: Sequence[tuple[Category, re.Pattern[str]]], left_out: frozenset[int]) -> re.Pattern[str]:
+    """All patterns but ``left_out`` in file order, one named group each (``p`` + file position)."""
+    return re.compile(
+        "|".join(f"(?P<p{n}>{p.pattern})" for n, (_, p) in enumerate(patterns) if n not in left_out),
+        re.IGNORECASE,
+    )
+
+
+def _caseless(char: str) -> bool:
+    """A character that re's IGNORECASE matches with itself only (no case, no case-fold twin)."""
+    return char.lower() == char == char.upper() and char.casefold() == char
+
+
+def _plain(text: str) -> bool:
+    """Only ASCII and caseless characters: lower-casing keeps the length, and
+    IGNORECASE equality of its characters is equality of their ``lower()``."""
+    return text.isascii() or all(map(_caseless, text))
+
+
+def _scans(item: tuple[Any, Any], parser: Any) -> bool:
+    """Does a pattern element start by running over many characters (``.{0,160}``,
+    ``(?:[\w ]{0,40}\s)?``) rather than by testing one?"""
+    op, argument = item
+    if op is not parser.MAX_REPEAT and op is not parser.MIN_REPEAT:
+        return False
+    low, high, body = argument
+    body_items = list(body)
+    return high > 1 or (bool(body_items) and _scans(body_items[0], parser))
+
+
+def _screen_literal(pattern: re.Pattern[str]) -> str | None:
+    """The lower-cased literal run that screens ``pattern`` out, or None.
+
+    Only for patterns that start by scanning ahead (see :func:`_scans`): the
+    others re turns down at the first characters at once.
+    """
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        items = list(parser.parse(pattern.pattern, pattern.flags))
+        scans = bool(items) and _scans(items[0], parser)
+    except Exception:  # another Python: no screen, same answer
+        return None
+    literal = _top_literal(items, parser)
+    if not scans or not literal.strip() or not _plain(literal):
+        return None
+    return literal.lower()
+
+
+def _top_literal(items: list[tuple[Any, Any]], parser: Any) -> str:
+    """The longest run of top-level literal characters (consumed by every match)."""
+    best = run = ""
+    for op, argument in items:
+        if op is parser.LITERAL:
+            run += chr(argument)
+        else:
+            best, run = max(best, run, key=len), ""
+    return max(best, run, key=len)
+
+
+def first_chrome_pattern(text: str, rules: ChromeRules) -> int | None:
+    """Position (in the data file's order) of the first pattern matching all of ``text``.
+
+    What ``rules.combined.fullmatch`` says, cheaper: a scanning pattern whose
+    screening literal (see :func:`_screen_literal`) is not in the text cannot
+    match. The other patterns are tried in one alternation (``unscreened``), the
+    scanning ones whose literal is there one by one, and the first in file order
+    wins. The screen needs a text of ASCII and caseless characters only, where
+    IGNORECASE comparison is comparison of ``lower()``; other texts use ``combined``.
+    """
+    if rules.unscreened is None or not _plain(text):
+        return _alternative(rules.combined.fullmatch(text))
+    found = _alternative(rules.unscreened.fullmatch(text))
+    lowered = text.lower()
+    for number, literal in rules.screens:
+        if found is not None and number > found:
+            break
+        if literal in lowered and rules.patterns[number][1].fullmatch(text) is not None:
+            return number
+    return found
+
+
+def _alternative(matched: re.Match[str] | None) -> int | None:
+    """The number of the named alternative (``p<n>``) that matched."""
+    if matched is None:
+        return None
+    # The first alternative that matches the whole segment, as a loop over the patterns would find.
+    return next(int(name[1:]) for name, value in matched.groupdict().items() if value is not None)
 
 
 # ------------------------------------------------------------------- segments
@@ -450,10 +550,8 @@ def judge(text: str, *, paragraph: bool, rules: ChromeRules | None = None) -> Ve
         return Verdict(Category.SCRIPT, "script.code_like")
     if _DATELINE.fullmatch(text + " "):
         return Verdict(Category.DATELINE, "dateline.place_dash")
-    matched = rules.combined.fullmatch(text)
-    if matched is not None:
-        # The first alternative that matches the whole segment, as a loop over the patterns would find.
-        number = next(int(name[1:]) for name, value in matched.groupdict().items() if value is not None)
+    number = first_chrome_pattern(text, rules)
+    if number is not None:
         category = rules.patterns[number][0]
         return Verdict(category, f"{category.value}.page_chrome")
     if len(words) <= HEADER_MAX_WORDS and _timestamp(words, rules):

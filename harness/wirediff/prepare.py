@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate, compress
@@ -170,11 +171,33 @@ def fold_key(token: str) -> str:
     return fold_word(token, lex)
 
 
-@lru_cache(maxsize=1 << 16)
 def _token_facts(token: str) -> tuple[str, int, str]:
     """(alignment key, flags, case-folded form) of a token: one memo lookup per token, not three."""
     key = fold_key(token)
     return key, key_flags(key), token.casefold()
+
+
+_FACTS: dict[str, tuple[str, int, str]] = {}
+_FACTS_LIMIT = 1 << 16  # distinct tokens remembered; past it the memo starts afresh (bounded memory)
+
+
+def token_facts(texts: list[str]) -> list[tuple[str, int, str]]:
+    """:func:`_token_facts` of every token, from a plain dict memo.
+
+    ``map(dict.get, ...)`` looks every token up in one C loop (a third of what an
+    ``lru_cache`` call per token costs); only tokens not seen before are computed.
+    """
+    facts: list[tuple[str, int, str] | None] = list(map(_FACTS.get, texts))
+    if None in facts:
+        if len(_FACTS) > _FACTS_LIMIT:
+            _FACTS.clear()
+        for index in [i for i, found in enumerate(facts) if found is None]:
+            token = texts[index]
+            found = _FACTS.get(token)
+            if found is None:
+                found = _FACTS[token] = _token_facts(token)
+            facts[index] = found
+    return facts  # type: ignore[return-value]  # no None left
 
 
 def _sentence_ranges(text: str, starts: list[int]) -> tuple[tuple[int, int], ...]:
@@ -245,6 +268,35 @@ def required_literal(regex: re.Pattern[str]) -> str:
     return max(best, run, key=len)
 
 
+@cache
+def anchored_at_start(regex: re.Pattern[str]) -> bool:
+    """Can ``regex`` match only at the very start of a text (a leading ``^`` without MULTILINE)?
+
+    Read from the parsed pattern, as :func:`required_literal` is; anything
+    unexpected gets False (scanned as before).
+    """
+    if regex.flags & re.MULTILINE:
+        return False
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        items = list(parser.parse(regex.pattern, regex.flags))
+        return bool(items) and items[0][0] is parser.AT and items[0][1] is parser.AT_BEGINNING
+    except Exception:  # another Python: no shortcut, same answer
+        return False
+
+
+def _matches(regex: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    """``regex.finditer(text)``; for a pattern anchored at the start, its one possible match.
+
+    ``finditer`` would try the anchor at every position of the text; only
+    position 0 can match, and after a match nothing else can.
+    """
+    if anchored_at_start(regex):
+        found = regex.match(text)
+        return [] if found is None else [found]
+    return regex.finditer(text)
+
+
 def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexicon) -> tuple[str, ...]:
     """Per token: the boilerplate category of the first pattern covering it."""
     mask = [""] * len(starts)
@@ -252,7 +304,7 @@ def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexico
         needed = required_literal(pattern.regex)
         if needed and needed not in text:
             continue  # no match possible
-        for found in pattern.regex.finditer(text):
+        for found in _matches(pattern.regex, text):
             lo = bisect_left(starts, found.start())
             hi = bisect_right(ends, found.end())
             for index in range(lo, hi):
@@ -273,7 +325,7 @@ def prepare(text: str) -> PreparedText:
     mask = _boilerplate_mask(text, starts, ends, lex)
     # Boilerplate keys live apart, so that "ISTANBUL" in a dateline never aligns
     # with "Istanbul" in the other text's first sentence.
-    facts = list(map(_token_facts, texts))
+    facts = token_facts(texts)
     folded = list(map(itemgetter(0), facts))
     keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)] if any(mask) else folded
     words = list(map(itemgetter(2), compress(facts, is_word)))

@@ -778,6 +778,8 @@ class _Side:
                 if found is not None:
                     break
                 words += len(_words(self.text[leaf[0] : leaf[1]]))
+            if found is None:
+                return None  # no chrome on this side: the other side cannot make a sandwich
             ends.append(found)
         before, after = ends
         if before is None or after is None or before.category is not after.category or words > SANDWICH_MAX_WORDS:

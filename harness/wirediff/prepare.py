@@ -65,7 +65,7 @@ class PreparedText:
     def shingles(self) -> frozenset[str]:
         """Word 5-grams of the folded words, space-joined.
 
-        Made on demand: the diff counts shared 5-grams on integer codes
+        Made on demand: the diff counts shared 5-grams as tuples of words
         (:func:`harness.wirediff.similarity.shingle_counts`), which is cheaper
         than building these strings for every text.
         """

@@ -19,16 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 
-import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from harness.wirediff.model import Derivation, Similarity
 from harness.wirediff.prepare import SHINGLE_SIZE, PreparedText
-
-_CODE_BITS = 63  # a 5-gram of word numbers packed into one int64
-
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,37 +37,22 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _codes(words: Sequence[str], numbers: dict[str, int], bits: int) -> np.ndarray:
-    """The distinct 5-grams of ``words``, each packed into one integer from its words' numbers."""
-    ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
-    count = len(words) - SHINGLE_SIZE + 1
-    if count <= 0:
-        return np.empty(0, dtype=np.int64)
-    packed = ids[:count].copy()
-    for k in range(1, SHINGLE_SIZE):
-        packed = (packed << bits) | ids[k : k + count]
-    return np.unique(packed)
+def _shingle_set(words: Sequence[str]) -> set[tuple[str, ...]]:
+    """The distinct word 5-grams of ``words``, as tuples (built and hashed in C by ``zip``)."""
+    return set(zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False))
 
 
 def shingle_counts(a_words: Sequence[str], b_words: Sequence[str]) -> tuple[int, int, int]:
     """Distinct word 5-grams of A, of B, and shared: ``len(a.shingles)``, ``len(b.shingles)``,
     ``len(a.shingles & b.shingles)``.
 
-    Counted without building the 5-gram strings: each distinct word of the pair
-    gets a number, and a 5-gram is its five numbers packed into one int64, which
-    is exact (one code per 5-gram) while five numbers fit in 63 bits, i.e. below
-    4,096 distinct words in the pair. Larger pairs count the strings.
+    Counted on tuples of words rather than on space-joined strings: a token holds
+    no whitespace, so joining is one-to-one and the counts are the same; the
+    tuples are made by ``zip`` with no string built (cheaper than numbering the
+    words and packing 5-grams into integer codes, which this replaced).
     """
-    numbers = {word: number for number, word in enumerate(dict.fromkeys(chain(a_words, b_words)))}
-    bits = max(len(numbers) - 1, 1).bit_length()
-    if bits * SHINGLE_SIZE > _CODE_BITS:
-        a_set, b_set = (
-            frozenset(map(" ".join, zip(*(w[k:] for k in range(SHINGLE_SIZE)), strict=False))) for w in (a_words, b_words)
-        )
-        return len(a_set), len(b_set), len(a_set & b_set)
-    a_codes, b_codes = _codes(a_words, numbers, bits), _codes(b_words, numbers, bits)
-    shared = np.intersect1d(a_codes, b_codes, assume_unique=True).size
-    return len(a_codes), len(b_codes), int(shared)
+    a_set, b_set = _shingle_set(a_words), _shingle_set(b_words)
+    return len(a_set), len(b_set), len(a_set & b_set)
 
 
 def similarity(a: PreparedText, b: PreparedText, aligned_b_words: int) -> Similarity:

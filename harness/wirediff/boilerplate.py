@@ -196,7 +196,7 @@ def _plain(text: str) -> bool:
 
 def _scans(item: tuple[Any, Any], parser: Any) -> bool:
     """Does a pattern element start by running over many characters (``.{0,160}``,
-    ``(?:[\w ]{0,40}\s)?``) rather than by testing one?"""
+    ``(?:[ab ]{0,40} )?``) rather than by testing one?"""
     op, argument = item
     if op is not parser.MAX_REPEAT and op is not parser.MIN_REPEAT:
         return False

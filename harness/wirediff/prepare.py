@@ -269,32 +269,54 @@ def required_literal(regex: re.Pattern[str]) -> str:
 
 
 @cache
-def anchored_at_start(regex: re.Pattern[str]) -> bool:
-    """Can ``regex`` match only at the very start of a text (a leading ``^`` without MULTILINE)?
+def line_anchor(regex: re.Pattern[str]) -> str:
+    """Where ``regex`` can match, read from its leading ``^``: "text" (its start
+    only, no MULTILINE), "line" (the start of a line, MULTILINE) or "" (anywhere).
 
     Read from the parsed pattern, as :func:`required_literal` is; anything
-    unexpected gets False (scanned as before).
+    unexpected gets "" (scanned as before).
     """
-    if regex.flags & re.MULTILINE:
-        return False
     try:
         parser: Any = importlib.import_module("re._parser")
         items = list(parser.parse(regex.pattern, regex.flags))
-        return bool(items) and items[0][0] is parser.AT and items[0][1] is parser.AT_BEGINNING
     except Exception:  # another Python: no shortcut, same answer
-        return False
+        return ""
+    if not items or items[0][0] is not parser.AT or items[0][1] is not parser.AT_BEGINNING:
+        return ""
+    return "line" if regex.flags & re.MULTILINE else "text"
 
 
-def _matches(regex: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
-    """``regex.finditer(text)``; for a pattern anchored at the start, its one possible match.
+_NEWLINE = re.compile("\n")
 
-    ``finditer`` would try the anchor at every position of the text; only
-    position 0 can match, and after a match nothing else can.
+
+def _matches(regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """``list(regex.finditer(text))``, trying a pattern anchored by ``^`` only where ``^`` holds.
+
+    ``finditer`` would try the anchor at every position of the text. Without
+    MULTILINE only position 0 can match; with it, the starts of lines (0 and
+    after each "\n"), tried in order from where the last match ended, as
+    ``finditer`` goes on (``match`` at a position sees the text before it, so
+    ``^`` and lookbehinds read as in a search). An empty match (no boilerplate
+    pattern makes one) sends the text to ``finditer``, whose rules for what
+    follows one are its own.
     """
-    if anchored_at_start(regex):
-        found = regex.match(text)
-        return [] if found is None else [found]
-    return regex.finditer(text)
+    anchor = line_anchor(regex)
+    if not anchor:
+        return list(regex.finditer(text))
+    starts = [0] if anchor == "text" else [0, *(newline.end() for newline in _NEWLINE.finditer(text))]
+    found: list[re.Match[str]] = []
+    resume = 0
+    for start in starts:
+        if start < resume:
+            continue
+        match = regex.match(text, start)
+        if match is None:
+            continue
+        if match.end() == match.start():
+            return list(regex.finditer(text))
+        found.append(match)
+        resume = match.end()
+    return found
 
 
 def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexicon) -> tuple[str, ...]:

@@ -698,6 +698,7 @@ class _Side:
         self.rules = rules
         self._judged: dict[tuple[int, int], Verdict | None] = {}
         self._rules_said: dict[tuple[int, int, bool], Verdict | None] = {}
+        self._words: dict[tuple[int, int], int] = {}
 
     @cached_property
     def segments(self) -> Segments:
@@ -752,6 +753,13 @@ class _Side:
             self._judged[key] = found or self._opening(start, end)
         return self._judged[key]
 
+    def _word_count(self, start: int, end: int) -> int:
+        """Words of a segment, counted once (neighbouring edits walk the same segments)."""
+        key = (start, end)
+        if key not in self._words:
+            self._words[key] = len(_words(self.text[start:end]))
+        return self._words[key]
+
     def _leaf_verdict(self, leaf: Span) -> Verdict | None:
         return self._base(leaf[0], leaf[1], self.segments.is_paragraph(leaf))
 
@@ -762,7 +770,7 @@ class _Side:
         ``SANDWICH_MAX_WORDS`` words: a caption's own sentences between its credit
         lines, a line of a subscription appeal.
         """
-        own = len(_words(self.text[start:end]))
+        own = self._word_count(start, end)
         if own > SANDWICH_MAX_WORDS:
             return None
         words = own
@@ -777,7 +785,7 @@ class _Side:
                 found = self._leaf_verdict(leaf)
                 if found is not None:
                     break
-                words += len(_words(self.text[leaf[0] : leaf[1]]))
+                words += self._word_count(*leaf)
             if found is None:
                 return None  # no chrome on this side: the other side cannot make a sandwich
             ends.append(found)

@@ -13,20 +13,32 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import fields
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.text import split_sentences, tokenize
 from harness.text.tokens import TokenKind
 from harness.wirediff import PreparedText, apply_edits, diff_texts, prepare
+from harness.wirediff.boilerplate import (
+    SANDWICH_MAX_WORDS,
+    ChromeRules,
+    Verdict,
+    _Side,
+    _words,
+    chrome_rules,
+    first_chrome_pattern,
+)
 from harness.wirediff.lexicon import lexicon
 from harness.wirediff.prepare import (
     BOILERPLATE_KEY,
     SHINGLE_SIZE,
     Flag,
     _boilerplate_mask,
+    _matches,
     fold_key,
     key_flags,
+    line_anchor,
     required_literal,
 )
 from harness.wirediff.similarity import shingle_counts
@@ -211,16 +223,15 @@ small_vocabulary = st.lists(st.sampled_from(["a", "b", "c", "the", "said", "Puti
 
 @settings(max_examples=300, deadline=None)
 @given(small_vocabulary, small_vocabulary)
-def test_shingle_counts_on_codes_equal_the_string_sets(a: list[str], b: list[str]) -> None:
+def test_shingle_counts_on_tuples_equal_the_string_sets(a: list[str], b: list[str]) -> None:
     assert shingle_counts(a, b) == reference_counts(a, b)
 
 
-def test_shingle_counts_of_a_large_vocabulary_count_the_strings() -> None:
-    # 5,000 distinct words need 13 bits each: five do not fit in an int64 code.
+def test_shingle_counts_of_a_large_vocabulary_equal_the_string_sets() -> None:
     a = [f"w{i}" for i in range(5000)]
     b = a[:2500] + ["x"] + a[2500:]
     assert shingle_counts(a, b) == reference_counts(a, b) == (4996, 4997, 4992)
-    assert shingle_counts(a[:4096], a[:4096]) == (4092, 4092, 4092)  # 12 bits: codes
+    assert shingle_counts(a[:4], a[:4]) == (0, 0, 0)  # fewer than five words: no shingle
 
 
 def test_similarity_counts_shingles_of_folded_words() -> None:
@@ -229,3 +240,110 @@ def test_similarity_counts_shingles_of_folded_words() -> None:
     result = diff_texts(a.text, b.text)
     shared = len(a.shingles & b.shingles)
     assert result.similarity.shingle_containment == shared / len(b.shingles) == 3 / 6
+
+
+# ---------------------------------------------- issue 16: anchored patterns, chrome screens
+
+
+def _reference_chrome_pattern(text: str, rules: ChromeRules) -> int | None:
+    """The first packaged chrome pattern (file order) matching all of ``text``, one by one."""
+    return next((n for n, (_, pattern) in enumerate(rules.patterns) if pattern.fullmatch(text)), None)
+
+
+# Pieces that trip the screened (scanning) patterns, case variants, and characters
+# whose IGNORECASE twins are not their lower() ones (ſ/s, K/k, İ/i), which must
+# send the text to the full alternation.
+CHROME_PIECES = [
+    "Please consider supporting", "PLEASE CONSIDER subscribing", "please consider a donation", "All rights reserved",
+    "ALL RIGHTS RESERVED.", "Reuters contributed to this report", "AP CONTRIBUTED reporting to this story", "5 min read",
+    "10 MIN listen", "22 °C", "sunny", "Show more (Photo/AP)", "(Getty/AFP)", "©", "2024", "Kyiv", "The talks", "said",
+    "ſ", "K", "İ", "pleaſe conſider ſubſcribing", "“", "’", "—", ".", ",", ":", " ", "\n",
+]
+chrome_text = st.lists(st.sampled_from(CHROME_PIECES), max_size=12).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(chrome_text, tricky_text))
+def test_screened_chrome_patterns_find_the_first_match(text: str) -> None:
+    rules = chrome_rules()
+    assert first_chrome_pattern(text, rules) == _reference_chrome_pattern(text, rules)
+
+
+def test_chrome_screens_are_scanning_patterns_with_plain_literals() -> None:
+    rules = chrome_rules()
+    screened = {literal for _, literal in rules.screens}
+    assert {"please consider ", "all rights reserved", "contributed"} <= screened
+    assert all(literal == literal.lower() and literal.strip() for literal in screened)
+    assert first_chrome_pattern("All rights reserved", rules) == _reference_chrome_pattern("All rights reserved", rules)
+    assert first_chrome_pattern("All rights reserved", rules) is not None
+    # A long s is no "s" to lower(), but IGNORECASE matches it: such a text takes the full alternation.
+    assert first_chrome_pattern("All rightſ reserved", rules) == _reference_chrome_pattern("All rightſ reserved", rules)
+    assert first_chrome_pattern("All rightſ reserved", rules) is not None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchor"),
+    [("^a", "text"), ("(?m)^a", "line"), ("a^", ""), ("^a|b", ""), ("(?:^a)", "text"), ("[ ]*^a", ""), (r"\Aa", "")],
+)
+def test_line_anchor_reads_the_leading_caret(pattern: str, anchor: str) -> None:
+    assert line_anchor(re.compile(pattern)) == anchor
+
+
+ANCHORED = [
+    re.compile(r"(?m)^[ \t]*By [A-Z]\w*(?:\n[A-Z]\w*)?"),  # may run over a line break
+    re.compile(r"(?m)^(?<=\n)x+"),  # a lookbehind reads the text before the position tried
+    re.compile(r"^[A-Z]+ -"),
+    re.compile(r"(?m)^x*"),  # may match empty: finditer's own rules apply
+]
+line_text = st.lists(st.sampled_from(["By Jane", "By", "Doe", "x", "xx", "AB -", "\n", "\r\n", " ", "\t"]), max_size=15).map(
+    "".join
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(line_text)
+def test_anchored_patterns_match_where_finditer_does(text: str) -> None:
+    for regex in [*ANCHORED, *(p.regex for p in lexicon().boilerplate)]:
+        assert [m.span() for m in _matches(regex, text)] == [m.span() for m in regex.finditer(text)]
+
+
+def _reference_between(side: _Side, start: int, end: int) -> Verdict | None:
+    """``_Side._between_chrome`` as written before it stopped at a side without chrome."""
+    own = len(_words(side.text[start:end]))
+    if own > SANDWICH_MAX_WORDS:
+        return None
+    words = own
+    ends: list[Verdict | None] = []
+    for step in (-1, 1):
+        leaf: tuple[int, int] | None = (start, end)
+        found = None
+        while words <= SANDWICH_MAX_WORDS:
+            leaf = side.segments.neighbour(leaf, step) if leaf is not None else None
+            if leaf is None:
+                break
+            found = side._leaf_verdict(leaf)
+            if found is not None:
+                break
+            words += len(_words(side.text[leaf[0] : leaf[1]]))
+        ends.append(found)
+    before, after = ends
+    if before is None or after is None or before.category is not after.category or words > SANDWICH_MAX_WORDS:
+        return None
+    return Verdict(before.category, f"{before.category.value}.between_chrome")
+
+
+PAGE_LINES = [
+    "Advertisement", "Share this article", "Reuters contributed to this report.", "The talks resumed on Friday.",
+    "Officials said little.", "Photo: AP", "Read more: the talks", "Home", "Subscribe", "It rained.", "© 2024 Reuters",
+]
+page_text = st.lists(st.lists(st.sampled_from(PAGE_LINES), min_size=1, max_size=3).map(" ".join), max_size=8).map(
+    "\n\n".join
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(page_text)
+def test_sandwich_rule_is_unchanged(text: str) -> None:
+    side = _Side(text, None, chrome_rules())
+    for span in side.segments.all_spans():
+        assert side._between_chrome(*span) == _reference_between(side, *span)

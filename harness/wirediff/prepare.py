@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate, compress
@@ -231,7 +231,7 @@ def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
 
 
 def _sentence_keys(
-    keys: list[str], word_keys: list[str], words_before: tuple[int, ...], lo: int, hi: int
+    keys: Sequence[str], word_keys: list[str], words_before: tuple[int, ...], lo: int, hi: int
 ) -> tuple[str, ...]:
     """What sentence alignment compares: the word keys (all keys when none).
 
@@ -347,10 +347,11 @@ def prepare(text: str) -> PreparedText:
     mask = _boilerplate_mask(text, starts, ends, lex)
     # Boilerplate keys live apart, so that "ISTANBUL" in a dateline never aligns
     # with "Istanbul" in the other text's first sentence.
-    facts = token_facts(texts)
-    folded = list(map(itemgetter(0), facts))
-    keys = [BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)] if any(mask) else folded
-    words = list(map(itemgetter(2), compress(facts, is_word)))
+    # One transposing pass (zip in C) splits the facts into keys, flags and folded forms.
+    columns: tuple[tuple[Any, ...], ...] = tuple(zip(*token_facts(texts))) if texts else ((), (), ())
+    folded, flags, lowered = columns
+    keys = tuple(BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)) if any(mask) else folded
+    words = tuple(compress(lowered, is_word))
     words_before = (0, *accumulate(is_word))
     sentences = _sentence_ranges(text, starts)
     word_keys = list(compress(keys, is_word))
@@ -360,13 +361,13 @@ def prepare(text: str) -> PreparedText:
         starts=tuple(starts),
         ends=tuple(ends),
         is_word=tuple(is_word),
-        keys=tuple(keys),
+        keys=keys,
         units=tuple(found.units),
         sentences=sentences,
         boilerplate=mask,
         sentence_keys=tuple(_sentence_keys(keys, word_keys, words_before, lo, hi) for lo, hi in sentences),
-        flags=_with_title_names(list(map(itemgetter(1), facts)), texts),
+        flags=_with_title_names(list(flags), texts),
         words_before=words_before,
-        folded_words=tuple(words),
+        folded_words=words,
         word_types=frozenset(words),
     )

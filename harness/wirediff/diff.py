@@ -16,6 +16,7 @@ from harness.errors import InputError
 from harness.wirediff.align import AlignSettings, align
 from harness.wirediff.boilerplate import Chrome, mark_chrome
 from harness.wirediff.classify import Classified, classify
+from harness.wirediff.collector import collector_paused
 from harness.wirediff.lexicon import lexicon
 from harness.wirediff.model import (
     Category,
@@ -359,6 +360,7 @@ class EditList:
     aligned_b_words: int  # B words aligned to A words with the same key
 
 
+@collector_paused
 def diff_edits(
     a: PreparedText,
     b: PreparedText,
@@ -381,6 +383,7 @@ def diff_edits(
     return EditList(tuple(edits), variants, aligned_b)
 
 
+@collector_paused
 def diff_segment(
     a: PreparedText,
     b: PreparedText,
@@ -434,6 +437,7 @@ def _result(
     )
 
 
+@collector_paused
 def diff_prepared(
     a: PreparedText,
     b: PreparedText,
@@ -449,6 +453,7 @@ def diff_prepared(
     return _result(body, None, settings)
 
 
+@collector_paused
 def diff_texts(
     a: str,
     b: str,
@@ -477,6 +482,7 @@ def prepare_article(headline: str, body: str) -> PreparedArticle:
     return PreparedArticle(prepare(headline), prepare(body))
 
 
+@collector_paused
 def diff_prepared_articles(
     a: PreparedArticle,
     b: PreparedArticle,
@@ -501,6 +507,7 @@ def diff_prepared_articles(
     return _result(body, headline, settings)
 
 
+@collector_paused
 def diff_articles(
     a_headline: str,
     a_body: str,

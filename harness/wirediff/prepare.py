@@ -29,6 +29,7 @@ from operator import itemgetter
 from typing import Any
 
 from harness.text import split_sentences
+from harness.wirediff.collector import collector_paused
 from harness.wirediff.lexicon import Lexicon, lexicon
 from harness.wirediff.tokens import token_arrays
 
@@ -335,6 +336,7 @@ def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexico
     return tuple(mask)
 
 
+@collector_paused
 def prepare(text: str) -> PreparedText:
     """Tokenise, split into sentences, fold keys and mark boilerplate."""
     lex = lexicon()

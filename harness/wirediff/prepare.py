@@ -24,8 +24,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import accumulate, compress
-from operator import itemgetter
+from itertools import accumulate, compress, repeat
+from operator import and_
 from typing import Any
 
 from harness.text import split_sentences
@@ -215,19 +215,18 @@ def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
     """Mark title nouns that stand before a capitalised word ("President Putin",
     "president, Putin"): the title rule only looks near one of those."""
     complements = lexicon().title_complements
-    # Most tokens have no flag: visit only the flagged ones (compress runs in C).
-    for i in compress(range(len(flags)), flags):
-        if flags[i] & Flag.TITLE:
-            j = i + 1
-            # "Secretary of State Antony Blinken": the name follows the complement.
-            if j + 1 < len(texts) and texts[j].casefold() == "of" and texts[j + 1].casefold() in complements:
+    # Most tokens are no title noun: visit only those (the filter runs in C).
+    for i in compress(range(len(flags)), map(and_, flags, repeat(Flag.TITLE))):
+        j = i + 1
+        # "Secretary of State Antony Blinken": the name follows the complement.
+        if j + 1 < len(texts) and texts[j].casefold() == "of" and texts[j + 1].casefold() in complements:
+            j += 1
+            while j + 1 < len(texts) and texts[j + 1].casefold() in complements:
                 j += 1
-                while j + 1 < len(texts) and texts[j + 1].casefold() in complements:
-                    j += 1
-                j += 1
-            after = texts[j + 1] if j + 1 < len(texts) and texts[j] == "," else texts[j] if j < len(texts) else ""
-            if after[:1].isupper():
-                flags[i] |= Flag.TITLE_BEFORE_NAME
+            j += 1
+        after = texts[j + 1] if j + 1 < len(texts) and texts[j] == "," else texts[j] if j < len(texts) else ""
+        if after[:1].isupper():
+            flags[i] |= Flag.TITLE_BEFORE_NAME
     return tuple(flags)
 
 

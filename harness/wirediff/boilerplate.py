@@ -498,7 +498,8 @@ _BY = re.compile(r"(?:^|[\s—–\-|:/·•])By\s+(?=[A-Z])")
 def _byline(text: str, words: list[str], rules: ChromeRules) -> bool:
     """``By NAME(S) [- Agency]`` (a short label may come first) or names plus an agency."""
     by = None
-    for by in _BY.finditer(text):
+    # Every match holds "By" (the pattern is case-sensitive): without it there is none to scan for.
+    for by in _BY.finditer(text) if "By" in text else ():
         pass
     if by is not None:
         before, after = _words(text[: by.start()]), _words(text[by.end() :])

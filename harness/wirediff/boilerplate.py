@@ -261,7 +261,8 @@ def _alternative(matched: re.Match[str] | None) -> int | None:
     if matched is None:
         return None
     # The first alternative that matches the whole segment, as a loop over the patterns would find.
-    return next(int(name[1:]) for name, value in matched.groupdict().items() if value is not None)
+    # (None when no alternative took part: an empty alternation matching an empty text.)
+    return next((int(name[1:]) for name, value in matched.groupdict().items() if value is not None), None)
 
 
 # ------------------------------------------------------------------- segments

@@ -183,15 +183,19 @@ def _combined(patterns: Sequence[tuple[Category, re.Pattern[str]]], left_out: fr
     )
 
 
+@cache
 def _caseless(char: str) -> bool:
     """A character that re's IGNORECASE matches with itself only (no case, no case-fold twin)."""
     return char.lower() == char == char.upper() and char.casefold() == char
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _plain(text: str) -> bool:
     """Only ASCII and caseless characters: lower-casing keeps the length, and
     IGNORECASE equality of its characters is equality of their ``lower()``."""
-    return text.isascii() or all(map(_caseless, text))
+    return text.isascii() or all(map(_caseless, set(_NON_ASCII.findall(text))))
 
 
 def _scans(item: tuple[Any, Any], parser: Any) -> bool:

@@ -279,3 +279,54 @@ def test_core_workers_start_early_only_for_a_large_input(monkeypatch: pytest.Mon
     assert started == []
     core.start_core_workers(core.CORE_WORKERS_FROM_BYTES)
     assert started == [1]  # one worker beside this process
+
+
+# -- language identification in batches --------------------------------------------------
+
+_MIXED_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ABCDEFG.,'\néàüßøæ中文字Привет")), max_size=300
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_MIXED_TEXT, min_size=1, max_size=12))
+def test_language_feature_counts_are_py3langids_visit_counts(texts: list[str]) -> None:
+    """The batch walk and one sort give each text exactly py3langid's feature counts."""
+    from py3langid.langid import visit_counts
+
+    from harness.text import language
+
+    model = language._model()
+    encoded = sorted((language._encode(t) for t in texts), key=len, reverse=True)
+    features, counts, bounds = language._feature_counts(language._walk(encoded), model.ptc.shape[0])
+    for k, text in enumerate(encoded):
+        expected = visit_counts(model.nextmove, model.rowbase, model.output, text) or {}
+        found = dict(zip(features[bounds[k] : bounds[k + 1]].tolist(), counts[bounds[k] : bounds[k + 1]].tolist()))
+        assert found == dict(expected)
+        assert list(found) == sorted(found)  # ascending within a text: the order the sum is taken in
+
+
+def test_language_feature_counts_use_wide_keys_when_narrow_ones_would_overflow() -> None:
+    import numpy as np
+
+    from harness.text import language
+
+    emitted = np.array([[5, -1, 7], [5, 3, -1], [-1, 3, 7]], dtype=np.int32)
+    for n_features in (10, 2**30):  # 3 texts x 2**30 features: keys past 32 bits
+        features, counts, bounds = language._feature_counts(emitted, n_features)
+        assert features.tolist() == [5, 3, 7] and counts.tolist() == [2, 2, 2]
+        assert bounds.tolist() == [0, 1, 2, 3]
+
+
+def test_language_scores_do_not_depend_on_the_texts_beside_them() -> None:
+    """A text's probabilities are the same alone, in a batch, longest or shortest."""
+    import numpy as np
+
+    from harness.text import language
+
+    texts = [FRENCH, GERMAN * 3, "", "Hello.", synthetic_articles(3)["body"][2], "DER STADTRAT " * 40]
+    encoded = [language._encode(language.language_sample(t)) for t in texts]
+    together = language._scores(encoded)
+    for k, one in enumerate(encoded):
+        assert np.array_equal(language._scores([one])[0], together[k])
+    assert [str(language._model().classes[i]) for i in together.argmax(axis=1)[:2]] == ["fr", "de"]

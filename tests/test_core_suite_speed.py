@@ -279,3 +279,187 @@ def test_core_workers_start_early_only_for_a_large_input(monkeypatch: pytest.Mon
     assert started == []
     core.start_core_workers(core.CORE_WORKERS_FROM_BYTES)
     assert started == [1]  # one worker beside this process
+
+
+# -- language identification in batches --------------------------------------------------
+
+_MIXED_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ABCDEFG.,'\néàüßøæ中文字Привет")), max_size=300
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_MIXED_TEXT, min_size=1, max_size=12))
+def test_language_feature_counts_are_py3langids_visit_counts(texts: list[str]) -> None:
+    """The batch walk and one sort give each text exactly py3langid's feature counts."""
+    from py3langid.langid import visit_counts
+
+    from harness.text import language
+
+    model = language._model()
+    encoded = sorted((language._encode(t) for t in texts), key=len, reverse=True)
+    features, counts, bounds = language._feature_counts(language._walk(encoded), model.ptc.shape[0])
+    for k, text in enumerate(encoded):
+        expected = visit_counts(model.nextmove, model.rowbase, model.output, text) or {}
+        found = dict(zip(features[bounds[k] : bounds[k + 1]].tolist(), counts[bounds[k] : bounds[k + 1]].tolist()))
+        assert found == dict(expected)
+        assert list(found) == sorted(found)  # ascending within a text: the order the sum is taken in
+
+
+def test_language_feature_counts_use_wide_keys_when_narrow_ones_would_overflow() -> None:
+    import numpy as np
+
+    from harness.text import language
+
+    emitted = np.array([[5, -1, 7], [5, 3, -1], [-1, 3, 7]], dtype=np.int32)
+    for n_features in (10, 2**30):  # 3 texts x 2**30 features: keys past 32 bits
+        features, counts, bounds = language._feature_counts(emitted, n_features)
+        assert features.tolist() == [5, 3, 7] and counts.tolist() == [2, 2, 2]
+        assert bounds.tolist() == [0, 1, 2, 3]
+
+
+def test_language_scores_do_not_depend_on_the_texts_beside_them() -> None:
+    """A text's probabilities are the same alone, in a batch, longest or shortest."""
+    import numpy as np
+
+    from harness.text import language
+
+    texts = [FRENCH, GERMAN * 3, "", "Hello.", synthetic_articles(3)["body"][2], "DER STADTRAT " * 40]
+    encoded = [language._encode(language.language_sample(t)) for t in texts]
+    together = language._scores(encoded)
+    for k, one in enumerate(encoded):
+        assert np.array_equal(language._scores([one])[0], together[k])
+    assert [str(language._model().classes[i]) for i in together.argmax(axis=1)[:2]] == ["fr", "de"]
+
+
+# -- reading the corpus, ending the process ----------------------------------------------
+
+_JSON_LINES = st.one_of(
+    st.dictionaries(st.text(max_size=5), st.one_of(st.none(), st.integers(), st.text(max_size=8)), max_size=4).map(
+        json.dumps
+    ),
+    st.text(alphabet=st.sampled_from(list('{}[]":,\\ ab1\ufeff')), max_size=20),
+    st.lists(st.sampled_from(['"a"', '"b"', "1"]), min_size=2, max_size=4).map(
+        lambda keys: "{" + ", ".join(f"{k}: 1" for k in keys) + "}"
+    ),
+)
+
+
+def _parse_outcome(parse: object, line: str) -> tuple[str, object]:
+    from harness.errors import InputError
+
+    try:
+        return "value", parse(line)  # type: ignore[operator]
+    except InputError as error:
+        return "error", (error.where, error.message)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_JSON_LINES)
+def test_json_line_parsing_is_json_loads_with_its_errors(line: str) -> None:
+    """One shared decoder per process gives what json.loads gave: values, and the same
+    error line (a byte order mark, a repeated key, malformed JSON)."""
+    from harness.corpus import tabular
+    from harness.corpus.textfile import CorpusFile
+    from harness.errors import InputError
+
+    file = CorpusFile(Path("c.jsonl"), "c.jsonl", "c.jsonl")
+
+    def reference(text: str) -> object:
+        try:
+            return json.loads(text, object_pairs_hook=tabular._object_without_repeats)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON on line 3 (column {exc.colno}: {exc.msg})", where=file.at_line(3)) from None
+        except tabular._DuplicateKey as exc:
+            raise InputError(f"line 3 gives the key `{exc.key}` twice", where=file.at_line(3)) from None
+
+    kind, found = _parse_outcome(lambda text: tabular._parse_json_line(text, 3, file), line)
+    expected_kind, expected = _parse_outcome(reference, line)
+    assert (kind, found) == (expected_kind, expected)
+
+
+def test_a_byte_order_mark_inside_a_jsonl_file_keeps_json_loads_message(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"body": "One."}\n\ufeff{"body": "Two."}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(corpus), "--suite", "core", "--format", "jsonl"])
+    assert result.exit_code == 2
+    assert "line 2 (column 1: Unexpected UTF-8 BOM" in result.output
+
+
+def test_meta_of_a_record_without_extra_fields_is_empty_json() -> None:
+    from harness.corpus.records import RawRecord, article_row
+
+    row = article_row(RawRecord({"body": "Text.", "id": "a"}, "c.jsonl:1", "c.jsonl:1"))
+    assert row["meta"] == "{}" == json.dumps({})
+    with_extra = article_row(RawRecord({"body": "Text.", "id": "a", "z": 1, "b": [2]}, "c.jsonl:1", "c.jsonl:1"))
+    assert with_extra["meta"] == '{"b": [2], "z": 1}'
+
+
+def test_a_finished_command_runs_exit_functions_and_flushes_before_leaving(tmp_path: Path) -> None:
+    """The end without the interpreter's teardown still joins threads, runs every exit
+    function (in order: last registered first) and flushes buffered output."""
+    import subprocess
+    import sys
+
+    script = (
+        "import atexit, sys, threading, time\n"
+        "from harness.cli import entry\n"
+        "atexit.register(print, 'registered first, runs last')\n"
+        "atexit.register(print, 'registered last, runs first')\n"
+        "threading.Thread(target=lambda: (time.sleep(0.2), print('thread joined'))).start()\n"
+        "sys.stdout.write('buffered, no newline')\n"
+        "entry._finish_without_teardown(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3
+    assert done.stdout == (
+        "buffered, no newlinethread joined\nregistered last, runs first\nregistered first, runs last\n"
+    )
+    assert done.stderr == ""
+
+
+def test_core_cli_exits_with_its_code_and_complete_output(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "c.jsonl"
+    articles = synthetic_articles(30)
+    corpus.write_text(
+        "".join(json.dumps({"id": r["doc_id"], "title": r["headline"], "text": r["body"]}) + "\n" for r in articles.iter_rows(named=True)),
+        encoding="utf-8",
+    )
+    argv = [sys.executable, "-m", "harness", "score", str(corpus), "--suite", "core", "--format", "jsonl"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0
+    assert len(done.stdout.splitlines()) == 30 and done.stdout.endswith("}\n")
+    bad = subprocess.run([*argv[:4], str(tmp_path / "missing.jsonl")], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ")
+
+
+def test_main_called_by_a_program_still_raises_system_exit() -> None:
+    """Only ``command`` (the process's entry) ends the process itself; ``main`` returns
+    control by SystemExit, for a caller that goes on."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; sys.argv = ['harness', 'list', '--help']\n"
+        "from harness.cli import main\ntry: main()\nexcept SystemExit as e: print('caught', e.code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.splitlines()[-1] == "caught 0"
+
+
+def test_shutting_the_workers_down_without_waiting_forgets_the_pool() -> None:
+    import os
+
+    from harness.scoring import batch
+
+    pool = batch._executor(1, batch._started)
+    assert pool.submit(os.getpid).result(timeout=120) != os.getpid()
+    processes = list(pool._processes.values())  # type: ignore[attr-defined]
+    batch.shutdown_workers(wait=False)
+    assert batch._pool is None
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0

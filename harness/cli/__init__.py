@@ -10,13 +10,13 @@ from __future__ import annotations
 import sys
 import types
 
-from harness.cli.entry import main
+from harness.cli.entry import command, main
 
 TYPE_CHECKING = False  # not typing's: see harness/__init__.py
 if TYPE_CHECKING:
     from harness.cli.app import app
 
-__all__ = ["app", "main"]
+__all__ = ["app", "command", "main"]
 
 
 class _Package(types.ModuleType):

@@ -631,6 +631,9 @@ def _score_core_here(articles: pl.DataFrame, *, english_only: bool) -> tuple[dic
             scored, skipped = score_core(articles, on_progress=work.count, sentences=False), None
         documents = scored["core_documents"]
         work.count(documents.height, documents.height)
+    from harness.scoring.batch import shutdown_workers
+
+    shutdown_workers(wait=False)  # done with them: they exit while the output is written
     if skipped is not None:
         _warn_skipped(skipped)
     return {"documents": documents}, work

@@ -164,6 +164,8 @@ def _meta_json(fields: Mapping[str, Any], record: RawRecord) -> str:
             hint="store extra fields as text, numbers, booleans, lists or objects",
         )
 
+    if not fields:
+        return "{}"  # what json.dumps writes for it, most records' case
     for key in fields:
         if not isinstance(key, str):
             raise InputError(

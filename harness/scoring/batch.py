@@ -530,11 +530,13 @@ def _started() -> None:
     """The task that makes the pool start a process (its initializer does the work)."""
 
 
-def shutdown_workers() -> None:
-    """Stop the worker processes (they are restarted on demand)."""
+def shutdown_workers(*, wait: bool = True) -> None:
+    """Stop the worker processes (they are restarted on demand). ``wait=False``: tell
+    them to stop and go on (a command done with them: they exit while it writes its
+    output, not after; the interpreter's exit still waits for them)."""
     global _pool, _pool_size
     if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool.shutdown(wait=wait, cancel_futures=True)
     _pool, _pool_size = None, 0
 
 

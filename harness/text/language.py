@@ -17,8 +17,8 @@ corpus. Two things bound it:
   would be decided by its first paragraph alone. The sample is recorded in every
   manifest (``language_resource``);
 - many texts are identified at once (``detect_languages``): the same automaton walk
-  as py3langid's, over all texts in step with numpy, and one sparse product with
-  the model's table. The language is py3langid's own decision on the sample (tested
+  as py3langid's, over all texts in step with numpy, one sort of (text, feature)
+  keys for the counts, and each text's counts times the model's table. The language is py3langid's own decision on the sample (tested
   against ``LanguageIdentifier.classify``); the confidence agrees to about 1e-6.
 
 ``benchmarks/bench_language.py`` compares the decisions on the sample with the
@@ -197,33 +197,68 @@ def _tables() -> tuple[NDArray[Any], NDArray[np.int64], NDArray[np.int32], NDArr
     return model.nextmove, model.rowbase, model.output, model.ptc
 
 
-def _walk(encoded: Sequence[bytes]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(text index, feature) of every feature the automaton emits, over all texts at once.
+def _byte_grid(encoded: Sequence[bytes]) -> NDArray[np.uint8]:
+    """The texts' bytes as one row per byte position, one column per text (zero after
+    a text's end): written text by text as rows (contiguous copies), then transposed."""
+    import numpy as np
+
+    longest = max((len(e) for e in encoded), default=0)
+    by_text = np.zeros((len(encoded), longest), dtype=np.uint8)
+    for row, text in zip(by_text, encoded, strict=True):
+        row[: len(text)] = np.frombuffer(text, dtype=np.uint8)
+    return np.ascontiguousarray(by_text.T)
+
+
+def _walk(encoded: Sequence[bytes]) -> NDArray[np.int32]:
+    """The feature the automaton emits at every byte position of every text (-1: none,
+    or past the text's end): one row per position, one column per text.
 
     The walk of ``py3langid.langid.visit_counts``, one byte position at a time for
-    every text still that long (texts sorted longest first).
+    every text still that long; ``encoded`` must be sorted longest first.
     """
     import numpy as np
 
     nextmove, rowbase, output, _ = _tables()
-    order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
-    lengths = np.array([len(encoded[i]) for i in order], dtype=np.int64)
-    longest = int(lengths[0]) if len(order) else 0
-    data = np.zeros((longest, len(order)), dtype=np.uint8)  # one row per byte position
-    for column, i in enumerate(order):
-        data[: lengths[column], column] = np.frombuffer(encoded[i], dtype=np.uint8)
-    states = np.zeros(len(order), dtype=np.int64)
-    emitted = np.full((longest, len(order)), -1, dtype=np.int32)
-    active = len(order)
-    for position in range(longest):
+    lengths = [len(e) for e in encoded]
+    data = _byte_grid(encoded)
+    states = np.zeros(len(encoded), dtype=np.int64)
+    emitted = np.full(data.shape, -1, dtype=np.int32)
+    active = len(encoded)
+    for position in range(data.shape[0]):
         while active and lengths[active - 1] <= position:
             active -= 1
         now = nextmove[rowbase[states[:active]] + data[position, :active]]
         states[:active] = now
         emitted[position, :active] = output[now]
-    found = emitted >= 0
-    _, rows = np.nonzero(found)  # position-major: each text's features in walk order
-    return np.asarray(order, dtype=np.int64)[rows], emitted[found].astype(np.int64)
+    return emitted
+
+
+def _feature_counts(
+    emitted: NDArray[np.int32], n_features: int
+) -> tuple[NDArray[Any], NDArray[np.int64], NDArray[np.int64]]:
+    """(feature, count, bounds) of ``_walk``'s output: every distinct feature of each
+    text with its count, texts in column order, features ascending within a text;
+    text k's are at ``bounds[k]:bounds[k + 1]``.
+
+    One sort of (text, feature) keys, in 32 bits when they fit (faster than
+    ``np.unique``, and no list of positions first).
+    """
+    import numpy as np
+
+    n_texts = emitted.shape[1]
+    narrow = n_texts * n_features < np.iinfo(np.int32).max
+    absent = int(np.iinfo(np.int32 if narrow else np.int64).max)  # sorts after every key, dropped below
+    base = np.arange(n_texts, dtype=np.int32 if narrow else np.int64) * n_features
+    keys = np.where(emitted >= 0, np.add(emitted, base), absent).ravel()  # the dtype of base
+    keys.sort()
+    firsts = np.flatnonzero(np.concatenate(([len(keys) > 0], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(firsts, len(keys)))
+    distinct = keys[firsts]
+    real = distinct != absent
+    distinct, counts = distinct[real], counts[real]
+    texts = distinct // n_features
+    bounds = np.searchsorted(texts, np.arange(n_texts + 1)).astype(np.int64)
+    return distinct - texts * n_features, counts, bounds
 
 
 def _scores(encoded: Sequence[bytes]) -> NDArray[np.float32]:
@@ -233,20 +268,19 @@ def _scores(encoded: Sequence[bytes]) -> NDArray[np.float32]:
     model = _model()
     ptc = model.ptc
     n_classes = ptc.shape[1]
-    texts, features = _walk(encoded)
+    order = np.argsort([-len(e) for e in encoded], kind="stable").astype(np.int64)
+    features, counts, bounds = _feature_counts(_walk([encoded[i] for i in order]), ptc.shape[0])
     # log1p(count) of every distinct (text, feature) times the table, summed in
     # float32 text by text, as py3langid does (with the table already in float32:
     # converting its float16 rows for every text was most of py3langid's time).
-    keys, counts = np.unique(texts * ptc.shape[0] + features, return_counts=True)
-    cols = keys % ptc.shape[0]
     weights = np.log1p(counts.astype(np.float32))
-    bounds = np.searchsorted(keys // ptc.shape[0], np.arange(len(encoded) + 1))
     raw = np.zeros((len(encoded), n_classes), dtype=np.float32)
-    for k in range(len(encoded)):
-        low, high = bounds[k], bounds[k + 1]
-        raw[k] = weights[low:high] @ ptc[cols[low:high]]
+    featureless = np.zeros(len(encoded), dtype=bool)
+    for column, k in enumerate(order.tolist()):
+        low, high = bounds[column], bounds[column + 1]
+        raw[k] = weights[low:high] @ ptc[features[low:high]]
+        featureless[k] = low == high
     raw += model.pc
-    featureless = bounds[1:] == bounds[:-1]
     raw[featureless] = 0.0  # no features: uniform, as py3langid does with norm_probs
     scale = np.array([1.0 / math.sqrt(len(e) or 1) for e in encoded], dtype=np.float32)
     raw *= scale[:, None]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -657,6 +658,27 @@ def worker_count(
     return cores if cores > 1 and n_documents >= enough else 1
 
 
+@contextlib.contextmanager
+def _pool_failures(where: str) -> Iterator[None]:
+    """Ctrl-C kills the workers mid-task (nothing waits for their batches); a worker
+    that died becomes one clear error instead of ``BrokenProcessPool``."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        _stop_workers_now()
+        raise
+    except concurrent.futures.process.BrokenProcessPool as error:
+        shutdown_workers()
+        raise UsageError(
+            "a scoring worker process stopped before finishing",
+            where=where,
+            hint=(
+                "workers start a fresh Python that imports your main script: put the call "
+                "under `if __name__ == '__main__':`, or pass workers=1 to score in this process"
+            ),
+        ) from error
+
+
 def map_in_workers(
     function: Callable[..., _Result],
     *arguments: Sequence[Any],
@@ -679,23 +701,10 @@ def _results_in_order(
     """``map_in_workers`` as results arrive: every task is queued at once, so the
     workers go on with later ones while the caller uses the first."""
     pool = _executor(n_workers)
-    try:
+    with _pool_failures(where):
         with _workers_ignore_sigint():  # processes start as tasks are submitted
             results = pool.map(function, *arguments)
         yield from results
-    except KeyboardInterrupt:
-        _stop_workers_now()
-        raise
-    except concurrent.futures.process.BrokenProcessPool as error:
-        shutdown_workers()
-        raise UsageError(
-            "a scoring worker process stopped before finishing",
-            where=where,
-            hint=(
-                "workers start a fresh Python that imports your main script: put the call "
-                "under `if __name__ == '__main__':`, or pass workers=1 to score in this process"
-            ),
-        ) from error
 
 
 def prestart_workers(workers: int, warm: Callable[[], None]) -> None:
@@ -741,7 +750,7 @@ def map_with_this_process(
         if on_result is not None:
             on_result(index)
 
-    try:
+    with _pool_failures(where):
         while front < len(items) or running or own:
             while front < len(items) and len(running) < 2 * (n_workers - 1):
                 with _workers_ignore_sigint():
@@ -759,19 +768,8 @@ def map_with_this_process(
             for future in sorted(done, key=running.__getitem__):
                 finished(running.pop(future), future.result())
         return results
-    except KeyboardInterrupt:
-        _stop_workers_now()
-        raise
-    except concurrent.futures.process.BrokenProcessPool as error:
-        shutdown_workers()
-        raise UsageError(
-            "a scoring worker process stopped before finishing",
-            where=where,
-            hint=(
-                "workers start a fresh Python that imports your main script: put the call "
-                "under `if __name__ == '__main__':`, or pass workers=1 to score in this process"
-            ),
-        ) from error
+
+
 def _joined(parts: Sequence[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
     return {name: pl.concat([part[name] for part in parts]) for name in BATCH_FRAMES}
 

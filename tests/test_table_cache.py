@@ -15,13 +15,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
 
 from harness import tablecache
 from harness.tablecache import Stored, load_or_build
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -208,16 +211,22 @@ def _read_back(name: str, cache: Path) -> Stored:
     return stored
 
 
+def _stored_by(loader: Any, decode: Callable[[Stored], T], name: str, cache: Path) -> T:
+    """What ``loader()`` (a cached table) writes to the cache as ``name``, decoded as
+    the next start would read it; ``loader``'s in-memory copy is cleared around it."""
+    loader.cache_clear()
+    try:
+        loader()  # stores it
+        return decode(_read_back(name, cache))
+    finally:
+        loader.cache_clear()
+
+
 def test_language_model_equals_py3langid(cache: Path) -> None:
     from harness.text import language
 
     fresh = language._model_decoded(language._model_stored())
-    language._model.cache_clear()
-    try:
-        language._model()  # stores it
-        stored = language._model_decoded(_read_back("py3langid-model", cache))
-    finally:
-        language._model.cache_clear()
+    stored = _stored_by(language._model, language._model_decoded, "py3langid-model", cache)
     ident = language._identifier()
     for model in (fresh, stored):
         assert model.classes == tuple(ident.nb_classes)
@@ -233,12 +242,7 @@ def test_language_model_equals_py3langid(cache: Path) -> None:
 def test_syllable_table_equals_the_parsed_file(cache: Path) -> None:
     readability = importlib.import_module("harness.scoring.readability")  # not the function of that name
     parsed = readability.parse_syllable_table()
-    readability.syllable_table.cache_clear()
-    try:
-        readability.syllable_table()
-        stored = readability._syllable_table_decoded(_read_back("cmudict-syllables", cache))
-    finally:
-        readability.syllable_table.cache_clear()
+    stored = _stored_by(readability.syllable_table, readability._syllable_table_decoded, "cmudict-syllables", cache)
     assert stored == parsed
     assert list(stored) == list(parsed)  # the same order too
     assert stored["minister"] == 3
@@ -248,12 +252,7 @@ def test_hyphenation_equals_the_built_one(cache: Path) -> None:
     from harness.scoring import readability_batch as rb
 
     built = rb._build_hyphenation()
-    rb._hyphenation.cache_clear()
-    try:
-        rb._hyphenation()
-        stored = rb._hyphenation_decoded(_read_back("pyphen-hyphenation", cache))
-    finally:
-        rb._hyphenation.cache_clear()
+    stored = _stored_by(rb._hyphenation, rb._hyphenation_decoded, "pyphen-hyphenation", cache)
     for name in ("code", "first", "count", "offsets", "values"):
         assert getattr(stored, name).dtype == getattr(built, name).dtype
         assert np.array_equal(getattr(stored, name), getattr(built, name))

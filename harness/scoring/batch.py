@@ -24,6 +24,7 @@ import concurrent.futures
 import contextlib
 import gc
 import multiprocessing
+import operator
 import os
 import signal
 import time
@@ -70,6 +71,7 @@ __all__ = [
     "start_workers",
     "worker_count",
     "word_length_stats",
+    "clear_word_measures",
     "worker_peak_memory",
 ]
 
@@ -164,6 +166,10 @@ class _Collector:
     words: dict[str, list[Any]] = field(
         default_factory=lambda: {k: [] for k in (DOC, FIELD, "voice", "text")}
     )
+    # False when the sentences table is not wanted (``harness score``): a sentence row
+    # then holds only what the statistics read (``_SENTENCE_STATS_COLUMNS``) and the
+    # text VADER scores, not its offsets and spans, which ``_slimmed`` would drop.
+    full_sentences: bool = True
 
 
 def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
@@ -188,6 +194,15 @@ def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> No
         kept = [(s, spans) for s, spans in kept if spans]
         pieces = [" ".join([text[a:b] for a, b in spans]) for _, spans in kept]
         n_rows = len(kept)
+        out.readability.append({DOC: key[DOC], FIELD: key[FIELD], "voice": view.value})
+        out.readability_texts.append(text if view is View.ALL else _joined_sentences(pieces))
+        if not out.full_sentences:
+            columns[DOC].extend([key[DOC]] * n_rows)
+            columns[FIELD].extend([key[FIELD]] * n_rows)
+            columns["voice"].extend([view.value] * n_rows)
+            columns["text"].extend(pieces)
+            columns["words"].extend([s.words_in(view) for s, _ in kept])
+            continue
         for name in _SENTENCE_KEYS:
             columns[name].extend([key[name]] * n_rows)
         columns["voice"].extend([view.value] * n_rows)
@@ -199,8 +214,6 @@ def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> No
         columns["text"].extend(pieces)
         columns["words"].extend([s.words_in(view) for s, _ in kept])
         columns["quoted_share"].extend([s.quoted_share for s, _ in kept])
-        out.readability.append({DOC: key[DOC], FIELD: key[FIELD], "voice": view.value})
-        out.readability_texts.append(text if view is View.ALL else _joined_sentences(pieces))
 
 
 def _joined_sentences(pieces: Sequence[str]) -> str:
@@ -223,11 +236,15 @@ def _polarity() -> pl.Expr:
 def _sentence_frame(out: _Collector) -> pl.DataFrame:
     """Sentence rows with VADER's scores, all sentences of the batch scored at once."""
     schema = {**SENTENCES_SCHEMA, **_PRIVATE, VIEW: pl.Int64()}
+    scores = vader_batch(out.sentences["text"])
+    if not out.full_sentences:  # what the statistics read, as _slimmed would keep it
+        kept = {c: schema[c] for c in _SENTENCE_STATS_COLUMNS if c != "compound"}
+        rows = pl.DataFrame({c: out.sentences[c] for c in kept}, schema=kept)
+        return pl.concat([rows, scores.select("compound")], how="horizontal")
     unscored = {c: t for c, t in schema.items() if c not in _SENTIMENT_COLUMNS}
     n_rows = len(out.sentences["text"])
     columns = {c: out.sentences.get(c, [None] * n_rows) for c in unscored}  # negativity_rank: later
     rows = pl.DataFrame(columns, schema=unscored)
-    scores = vader_batch(rows["text"].to_list())
     return pl.concat([rows, scores.select(_SENTIMENT_COLUMNS[:-1])], how="horizontal").with_columns(
         _polarity().alias("polarity")
     ).select(list(schema))
@@ -261,23 +278,48 @@ def _collect_words(out: _Collector, key: dict[str, Any], units: TextUnits) -> No
     words["voice"].extend(voices)
 
 
+# Letters and syllables of each word token text met so far in this process: a batch
+# mostly meets words that earlier batches measured. A pure function's memo (the values
+# never depend on it), keyed by one word, bounded by clearing it when it grows too big.
+_word_measures: dict[str, tuple[int, int]] = {}
+_WORD_MEASURES_MAX = 1 << 20
+
+
+def _measures(word: str) -> tuple[int, int]:
+    """(letters, syllables) of one word token; syllables: readability.syllables (textstat's counter)."""
+    return letters(word), syllable_count(word.lower())
+
+
+def clear_word_measures() -> None:
+    """Forget the remembered word measures (benchmarks start cold)."""
+    _word_measures.clear()
+
+
 def _words_frame(words: dict[str, list[Any]]) -> pl.DataFrame:
-    """Letters and syllables of every word token, measured once per distinct word."""
-    distinct = sorted(set(words["text"]))
-    measures = pl.DataFrame(
-        {
-            "text": distinct,
-            "letters": [letters(w) for w in distinct],
-            # readability.syllables (textstat's counter), sharing the per-word cache
-            "syllables": [syllable_count(w.lower()) for w in distinct],
-        },
-        schema={"text": pl.String(), "letters": pl.Int64(), "syllables": pl.Int64()},
-    )
-    tokens = pl.DataFrame(
-        words, schema={**_PRIVATE, "voice": pl.String(), "text": pl.String()}
-    )
-    joined = tokens.join(measures, on="text", how="left", maintain_order="left")
-    return joined.select(list(_WORDS_SCHEMA))
+    """Letters and syllables of every word token, measured once per distinct word.
+
+    Each token's measures are looked up in the memo (no join of the tokens with a
+    frame of distinct words): the same integers, in the same rows.
+    """
+    known = _word_measures
+    if len(known) > _WORD_MEASURES_MAX:
+        known.clear()
+    texts = words["text"]
+    for word in set(texts).difference(known):
+        known[word] = _measures(word)
+    measured = list(map(known.__getitem__, texts))
+    columns = {
+        DOC: words[DOC],
+        FIELD: words[FIELD],
+        "voice": words["voice"],
+        "letters": list(map(_FIRST, measured)),
+        "syllables": list(map(_SECOND, measured)),
+    }
+    return pl.DataFrame(columns, schema=_WORDS_SCHEMA)
+
+
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
 
 
 def word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
@@ -408,7 +450,7 @@ def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dic
     matcher = _matcher_for(settings.lexicons)
     with_quotes = not settings.tables.isdisjoint(("quotes", "speakers"))  # attribution: for them only
     with_hits = "hits" in settings.tables  # else only what the statistics count (_HIT_STATS_COLUMNS)
-    out = _Collector()
+    out = _Collector(full_sentences="sentences" in settings.tables)
     for document in documents:
         for fld_index, fld in enumerate(FIELDS):
             key = {

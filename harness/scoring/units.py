@@ -22,10 +22,10 @@ from enum import StrEnum
 
 import numpy as np
 
-from harness.text import split_sentences, tokenize
+from harness.text import split_sentences
 from harness.text.sentences import Sentence
-from harness.text.tokens import Token, TokenKind
-from harness.text.voice import Quote, Voice, find_quotes, quote_voices
+from harness.text.tokens import PUNCT_CODE, Token, TokenKind, tokenize_coded
+from harness.text.voice import Quote, Voice, find_quotes
 
 SENTENCE_FINAL = frozenset(".!?\u2026")
 
@@ -144,15 +144,19 @@ _START = operator.itemgetter(1)
 
 
 def _sentence_of_token(tokens: Sequence[Token], sentences: Sequence[Sentence]) -> np.ndarray:
-    """Index of the sentence each token starts in; -1 outside every sentence.
+    """Index of the sentence each token starts in; -1 outside every sentence."""
+    return _sentence_of_starts(np.fromiter(map(_START, tokens), dtype=np.int64, count=len(tokens)), sentences)
+
+
+def _sentence_of_starts(starts: np.ndarray, sentences: Sequence[Sentence]) -> np.ndarray:
+    """``_sentence_of_token`` from the tokens' starts.
 
     The last sentence starting at or before the token, if the token starts before
     that sentence's end: one ``searchsorted`` over the text's tokens (the same
     answer as a bisect per token).
     """
-    starts = np.fromiter(map(_START, tokens), dtype=np.int64, count=len(tokens))
     if not sentences:
-        return np.full(len(tokens), -1, dtype=np.int64)
+        return np.full(len(starts), -1, dtype=np.int64)
     sentence_starts = np.array([s.start for s in sentences], dtype=np.int64)
     sentence_ends = np.array([s.end for s in sentences], dtype=np.int64)
     k = np.searchsorted(sentence_starts, starts, side="right") - 1
@@ -162,33 +166,89 @@ def _sentence_of_token(tokens: Sequence[Token], sentences: Sequence[Sentence]) -
 
 def analyse_text(text: str) -> TextUnits:
     """Tokens, voices and sentences (with voice fragments) of one text."""
-    tokens = tokenize(text)
+    tokens, starts, codes = tokenize_coded(text)
     quotes = find_quotes(text)
-    voices = quote_voices(tokens, quotes)
+    quoted = _quoted_tokens(starts, quotes)
+    voices = list(map(_VOICE_OF.__getitem__, quoted.tolist())) if quotes else [Voice.NARRATOR] * len(tokens)
     sentences = split_sentences(text)
-    sentence_array = _sentence_of_token(tokens, sentences)
+    sentence_array = _sentence_of_starts(starts, sentences)
     bounds = _token_bounds(sentence_array, len(sentences))
-    sentence_of_token = sentence_array.tolist()
+    units = _sentence_units(tokens, voices, sentences, bounds, codes != PUNCT_CODE, quoted)
+    return TextUnits(
+        text, tuple(tokens), tuple(voices), tuple(sentence_array.tolist()), tuple(units), tuple(quotes)
+    )
+
+
+_VOICE_OF: tuple[Voice, Voice] = (Voice.NARRATOR, Voice.QUOTED)
+
+
+def _quoted_tokens(starts: np.ndarray, quotes: Sequence[Quote]) -> np.ndarray:
+    """Whether each token is quoted: it starts inside the last quotation starting at or
+    before it (``harness.text.voice.quote_voices``, one ``searchsorted`` per text)."""
+    if not quotes:
+        return np.zeros(len(starts), dtype=bool)
+    quote_starts = np.array([q.start for q in quotes], dtype=np.int64)
+    quote_ends = np.array([q.end for q in quotes], dtype=np.int64)
+    k = np.searchsorted(quote_starts, starts, side="right") - 1
+    return (k >= 0) & (starts < quote_ends[np.maximum(k, 0)])
+
+
+def _sentence_units(
+    tokens: Sequence[Token],
+    voices: Sequence[Voice],
+    sentences: Sequence[Sentence],
+    bounds: Sequence[Span],
+    is_word: np.ndarray,
+    quoted: np.ndarray,
+) -> list[SentenceUnit]:
+    """Each sentence with its words and voice fragments (``_fragments``' values).
+
+    A sentence whose tokens all have one voice (most: every sentence of a text without
+    quotations) is one run: its words are counted and its first and last words found
+    from the text's cumulative counts, with no loop over its tokens; a sentence that
+    changes voice goes through ``_fragments``.
+    """
+    if not sentences:
+        return []
+    firsts = np.array([b[0] for b in bounds], dtype=np.int64)
+    stops = np.array([b[1] for b in bounds], dtype=np.int64)
+    word_count = np.concatenate(([0], np.cumsum(is_word)))
+    quoted_count = np.concatenate(([0], np.cumsum(quoted)))
+    quoted_word_count = np.concatenate(([0], np.cumsum(quoted & is_word)))
+    words = (word_count[stops] - word_count[firsts]).tolist()
+    quoted_tokens = (quoted_count[stops] - quoted_count[firsts]).tolist()
+    quoted_words = (quoted_word_count[stops] - quoted_word_count[firsts]).tolist()
+    word_positions = np.flatnonzero(is_word)
+    # The first word at or after a sentence's first token, the last before its stop
+    # (read only for sentences with words, where both lie inside the sentence).
+    if len(word_positions):
+        last_index = len(word_positions) - 1
+        first_words = word_positions[np.minimum(np.searchsorted(word_positions, firsts), last_index)].tolist()
+        last_words = word_positions[np.maximum(np.searchsorted(word_positions, stops) - 1, 0)].tolist()
+    else:
+        first_words = last_words = firsts.tolist()
     units: list[SentenceUnit] = []
     for k, sentence in enumerate(sentences):
         first, stop = bounds[k]
-        words, quoted_words, narrator_spans, quoted_spans = _fragments(tokens, voices, first, stop)
+        n_quoted = quoted_tokens[k]
+        if 0 < n_quoted < stop - first:  # the voice changes inside the sentence
+            n_words, n_quoted_words, narrator_spans, quoted_spans = _fragments(tokens, voices, first, stop)
+        else:
+            n_words, n_quoted_words = words[k], quoted_words[k]
+            narrator_spans = quoted_spans = ()
+            if n_words:
+                last = last_words[k]
+                while last + 1 < stop and tokens[last + 1].text in SENTENCE_FINAL:
+                    last += 1
+                spans = ((tokens[first_words[k]].start, tokens[last].end),)
+                if n_quoted:
+                    quoted_spans = spans
+                else:
+                    narrator_spans = spans
         units.append(
-            SentenceUnit(
-                index=k,
-                start=sentence.start,
-                end=sentence.end,
-                first_token=first,
-                stop_token=stop,
-                words=words,
-                quoted_words=quoted_words,
-                narrator_spans=narrator_spans,
-                quoted_spans=quoted_spans,
-            )
+            SentenceUnit(k, sentence.start, sentence.end, first, stop, n_words, n_quoted_words, narrator_spans, quoted_spans)
         )
-    return TextUnits(
-        text, tuple(tokens), tuple(voices), tuple(sentence_of_token), tuple(units), tuple(quotes)
-    )
+    return units
 
 
 def _token_bounds(sentence_of_token: np.ndarray, n_sentences: int) -> list[Span]:

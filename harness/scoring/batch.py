@@ -23,6 +23,7 @@ import atexit
 import concurrent.futures
 import contextlib
 import gc
+import itertools
 import multiprocessing
 import operator
 import os
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import polars as pl
 
 from harness.engines.base import in_parallel_task
@@ -47,8 +49,8 @@ from harness.scoring.readability_batch import readability_batch
 from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment
 from harness.scoring.textcounts import readability_from_counts, syllable_count
 from harness.scoring.vader_batch import vader_batch
-from harness.scoring.units import SENTENCE_FINAL, VIEWS, TextUnits, View, analyse_text
-from harness.text.tokens import TokenKind
+from harness.scoring.units import SENTENCE_FINAL, VIEWS, AnalysedTexts, TextUnits, View, analyse_text, analyse_texts
+from harness.text.tokens import KIND_CODES, TokenKind
 from harness.text.voice import Voice
 
 __all__ = [
@@ -110,14 +112,13 @@ BATCH_DOCS = 192
 # (``collect_slices``): every batch is queued at once, so only the last one can leave
 # a worker waiting, and larger batches pay the fixed cost less often.
 SLICE_BATCH_DOCS = 512
+# Documents analysed together (``units.analyse_texts``: one set of array operations
+# for all their texts). Few enough that their tokens are let go soon: a batch's
+# tokens all alive at once (millions of tuples) make the garbage collector's passes
+# walk them over and over, which cost more than the array work saves.
+ANALYSIS_DOCS = 32
 
 _PRIVATE: dict[str, pl.DataType] = {DOC: pl.Int64(), FIELD: pl.Int64()}
-_WORDS_SCHEMA: dict[str, pl.DataType] = {
-    **_PRIVATE,
-    "voice": pl.String(),
-    "letters": pl.Int64(),
-    "syllables": pl.Int64(),
-}
 _READABILITY_SCHEMA: dict[str, pl.DataType] = {
     **_PRIVATE,
     "voice": pl.String(),
@@ -163,9 +164,6 @@ class _Collector:
     quotes: list[dict[str, Any]] = field(default_factory=list)
     readability: list[dict[str, Any]] = field(default_factory=list)
     readability_texts: list[str] = field(default_factory=list)  # one per readability row
-    words: dict[str, list[Any]] = field(
-        default_factory=lambda: {k: [] for k in (DOC, FIELD, "voice", "text")}
-    )
     # False when the sentences table is not wanted (``harness score``): a sentence row
     # then holds only what the statistics read (``_SENTENCE_STATS_COLUMNS``) and the
     # text VADER scores, not its offsets and spans, which ``_slimmed`` would drop.
@@ -258,31 +256,14 @@ def _readability_frame(out: _Collector) -> pl.DataFrame:
     return pl.concat([rows, scores], how="horizontal").select(list(_READABILITY_SCHEMA))
 
 
-# A voice's column value, looked up without the enum's property (once per token).
-_VOICE_NAMES: dict[Voice, str] = {voice: voice.value for voice in Voice}
-
-
-def _collect_words(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
-    """Word tokens (not numbers) with their voice; letters and syllables are added per batch."""
-    word, tokens = TokenKind.WORD, units.tokens
-    texts = [token.text for token in tokens if token.kind is word]
-    if units.quotes:
-        names = _VOICE_NAMES
-        voices = [names[v] for token, v in zip(tokens, units.voices, strict=True) if token.kind is word]
-    else:  # no quotation: every token is the narrator's (quote_voices)
-        voices = [_VOICE_NAMES[Voice.NARRATOR]] * len(texts)
-    words = out.words
-    words[DOC].extend([key[DOC]] * len(texts))
-    words[FIELD].extend([key[FIELD]] * len(texts))
-    words["text"].extend(texts)
-    words["voice"].extend(voices)
-
-
 # Letters and syllables of each word token text met so far in this process: a batch
 # mostly meets words that earlier batches measured. A pure function's memo (the values
 # never depend on it), keyed by one word, bounded by clearing it when it grows too big.
 _word_measures: dict[str, tuple[int, int]] = {}
 _WORD_MEASURES_MAX = 1 << 20
+_WORD_CODE = KIND_CODES[TokenKind.WORD]
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
 
 
 def _measures(word: str) -> tuple[int, int]:
@@ -295,31 +276,48 @@ def clear_word_measures() -> None:
     _word_measures.clear()
 
 
-def _words_frame(words: dict[str, list[Any]]) -> pl.DataFrame:
-    """Letters and syllables of every word token, measured once per distinct word.
+@dataclass(slots=True)
+class _Words:
+    """The word tokens (not numbers) of a batch, as columns, gathered chunk by chunk."""
 
-    Each token's measures are looked up in the memo (no join of the tokens with a
-    frame of distinct words): the same integers, in the same rows.
-    """
+    texts: list[str] = field(default_factory=list)
+    docs: list[np.ndarray] = field(default_factory=list)
+    fields: list[np.ndarray] = field(default_factory=list)
+    quoted: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, analysed: AnalysedTexts, text_doc: np.ndarray, text_field: np.ndarray) -> None:
+        """The word tokens of ``analysed``, whose texts belong to ``text_doc`` x ``text_field``."""
+        is_word = analysed.codes == _WORD_CODE
+        self.texts.extend(itertools.compress(analysed.token_texts, is_word.tolist()))
+        text_of_word = analysed.token_text[is_word]
+        self.docs.append(text_doc[text_of_word])
+        self.fields.append(text_field[text_of_word])
+        self.quoted.append(analysed.quoted[is_word])
+
+
+def _words_frame(words: _Words) -> pl.DataFrame:
+    """Every word token of the batch: its document, field, voice code (``_quoted``),
+    letters and syllables; each distinct word is measured once per process."""
     known = _word_measures
     if len(known) > _WORD_MEASURES_MAX:
         known.clear()
-    texts = words["text"]
-    for word in set(texts).difference(known):
+    for word in set(words.texts).difference(known):
         known[word] = _measures(word)
-    measured = list(map(known.__getitem__, texts))
-    columns = {
-        DOC: words[DOC],
-        FIELD: words[FIELD],
-        "voice": words["voice"],
-        "letters": list(map(_FIRST, measured)),
-        "syllables": list(map(_SECOND, measured)),
-    }
-    return pl.DataFrame(columns, schema=_WORDS_SCHEMA)
+    measured = list(map(known.__getitem__, words.texts))
 
+    def joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
-_FIRST = operator.itemgetter(0)
-_SECOND = operator.itemgetter(1)
+    return pl.DataFrame(
+        {
+            DOC: joined(words.docs, np.int64),
+            FIELD: joined(words.fields, np.int64),
+            "_quoted": joined(words.quoted, np.bool_),
+            "letters": np.fromiter(map(_FIRST, measured), dtype=np.int64, count=len(measured)),
+            "syllables": np.fromiter(map(_SECOND, measured), dtype=np.int64, count=len(measured)),
+        },
+        schema={**_PRIVATE, "_quoted": pl.Boolean(), "letters": pl.Int64(), "syllables": pl.Int64()},
+    )
 
 
 def word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
@@ -328,19 +326,22 @@ def word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
     Computed in the batch, from its own word tokens: a document's words are all in one
     batch, and every statistic is exact on integers (sums, counts, a median), so the
     values do not depend on the batching; only these rows travel, not one per word.
+    ``words``: ``_words_frame``'s columns (the voice as ``_quoted``).
     """
-
-    def stats(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.group_by(DOC, FIELD, "voice").agg(
-            pl.col("letters").mean().alias("word_letters_mean"),
-            pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
-            (pl.col("letters") >= LONG_WORD_LETTERS).mean().alias("long_word_share"),
-            pl.col("syllables").mean().alias("syllables_per_word"),
-            (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
-        )
-
-    every = words.with_columns(pl.lit(View.ALL.value).alias("voice"))
-    return pl.concat([stats(every), stats(words)])
+    statistics = (
+        pl.col("letters").mean().alias("word_letters_mean"),
+        pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
+        (pl.col("letters") >= LONG_WORD_LETTERS).mean().alias("long_word_share"),
+        pl.col("syllables").mean().alias("syllables_per_word"),
+        (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
+    )
+    names = [s.meta.output_name() for s in statistics]
+    every = words.group_by(DOC, FIELD).agg(*statistics).with_columns(pl.lit(View.ALL.value).alias("voice"))
+    voices = words.group_by(DOC, FIELD, "_quoted").agg(*statistics).with_columns(
+        pl.when(pl.col("_quoted")).then(pl.lit(Voice.QUOTED.value)).otherwise(pl.lit(Voice.NARRATOR.value)).alias("voice")
+    )
+    columns = [DOC, FIELD, "voice", *names]
+    return pl.concat([every.select(columns), voices.select(columns)])
 
 
 def _collect_hits(
@@ -445,38 +446,67 @@ def _matcher_for(lexicons: tuple[Lexicon, ...]) -> TermMatcher:
     return _matcher[1]
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off for the duration (then back as it was).
+
+    A batch makes millions of small objects (tokens, sentence units, rows) that stay
+    alive while it runs and make no reference cycles; the collector's passes walk them
+    again and again, and every full pass the whole heap (CMUdict, VADER, lemma tables),
+    to free next to nothing (a few hundred objects per thousand articles). What a batch
+    leaves behind is collected once the collector is back.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dict[str, pl.DataFrame]:
     """The five per-text frames of a batch of documents (runs in a worker or in-process)."""
+    with _collector_paused():
+        return _score_batch_now(documents, settings)
+
+
+def _score_batch_now(documents: Sequence[_Document], settings: BatchSettings) -> dict[str, pl.DataFrame]:
     matcher = _matcher_for(settings.lexicons)
     with_quotes = not settings.tables.isdisjoint(("quotes", "speakers"))  # attribution: for them only
     with_hits = "hits" in settings.tables  # else only what the statistics count (_HIT_STATS_COLUMNS)
     out = _Collector(full_sentences="sentences" in settings.tables)
-    for document in documents:
-        for fld_index, fld in enumerate(FIELDS):
-            key = {
-                DOC: document.index,
-                FIELD: fld_index,
-                "doc_id": document.doc_id,
-                "outlet": document.outlet,
-                "field": fld,
-            }
-            text = document.headline if fld == "headline" else document.body
-            units = analyse_text(text)
-            hits = matcher.match(units.tokens)
-            _collect_views(out, key, units)
-            _collect_words(out, key, units)
-            if with_hits:
-                _collect_hits(out, key, units, hits, settings.context_chars)
-            else:
-                _collect_hit_counts(out, key, units, hits)
-            if with_quotes:
-                out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
+    words = _Words()
+    for start in range(0, len(documents), ANALYSIS_DOCS):
+        chunk = documents[start : start + ANALYSIS_DOCS]
+        analysed = analyse_texts([d.headline if fld == "headline" else d.body for d in chunk for fld in FIELDS])
+        text_doc = np.array([d.index for d in chunk for _ in FIELDS], dtype=np.int64)
+        words.add(analysed, text_doc, np.tile(np.arange(len(FIELDS), dtype=np.int64), len(chunk)))
+        units_of = iter(analysed.units)
+        for document in chunk:
+            for fld_index, fld in enumerate(FIELDS):
+                key = {
+                    DOC: document.index,
+                    FIELD: fld_index,
+                    "doc_id": document.doc_id,
+                    "outlet": document.outlet,
+                    "field": fld,
+                }
+                units = next(units_of)
+                hits = matcher.match(units.tokens)
+                _collect_views(out, key, units)
+                if with_hits:
+                    _collect_hits(out, key, units, hits, settings.context_chars)
+                else:
+                    _collect_hit_counts(out, key, units, hits)
+                if with_quotes:
+                    out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
     frames = {
         "sentences": _sentence_frame(out),
         "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE) if with_hits else _hit_counts_frame(out.hits),
         "quotes": _frame(out.quotes, QUOTES_SCHEMA, _PRIVATE),
         "readability": _readability_frame(out),
-        "word_stats": word_length_stats(_words_frame(out.words)),
+        "word_stats": word_length_stats(_words_frame(words)),
     }
     return _slimmed(frames, settings.tables)
 

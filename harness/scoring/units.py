@@ -138,32 +138,6 @@ def _fragments(
     return words, quoted_words, tuple(spans[Voice.NARRATOR]), tuple(spans[Voice.QUOTED])
 
 
-# A token's start (field 1 of the named tuple), read in C by ``map`` rather than by a
-# generator per token.
-_START = operator.itemgetter(1)
-
-
-def _sentence_of_token(tokens: Sequence[Token], sentences: Sequence[Sentence]) -> np.ndarray:
-    """Index of the sentence each token starts in; -1 outside every sentence."""
-    return _sentence_of_starts(np.fromiter(map(_START, tokens), dtype=np.int64, count=len(tokens)), sentences)
-
-
-def _sentence_of_starts(starts: np.ndarray, sentences: Sequence[Sentence]) -> np.ndarray:
-    """``_sentence_of_token`` from the tokens' starts.
-
-    The last sentence starting at or before the token, if the token starts before
-    that sentence's end: one ``searchsorted`` over the text's tokens (the same
-    answer as a bisect per token).
-    """
-    if not sentences:
-        return np.full(len(starts), -1, dtype=np.int64)
-    sentence_starts = np.array([s.start for s in sentences], dtype=np.int64)
-    sentence_ends = np.array([s.end for s in sentences], dtype=np.int64)
-    k = np.searchsorted(sentence_starts, starts, side="right") - 1
-    inside = (k >= 0) & (starts < sentence_ends[np.maximum(k, 0)])
-    return np.where(inside, k, -1)
-
-
 def analyse_text(text: str) -> TextUnits:
     """Tokens, voices and sentences (with voice fragments) of one text."""
     return analyse_texts([text]).units[0]
@@ -270,7 +244,11 @@ def _quoted_in_batch(starts: np.ndarray, quotes: Sequence[Sequence[Quote]], base
 
 
 def _sentence_in_batch(starts: np.ndarray, sentences: Sequence[Sentence], bases: np.ndarray) -> np.ndarray:
-    """Batch index of the sentence each token starts in (``_sentence_of_starts``); -1 outside."""
+    """Batch index of the sentence each token starts in; -1 outside every sentence.
+
+    The last sentence starting at or before the token, if the token starts before that
+    sentence's end (the same answer as a bisect per token).
+    """
     if not sentences:
         return np.full(len(starts), -1, dtype=np.int64)
     sentence_starts = np.array([s.start for s in sentences], dtype=np.int64) + bases
@@ -281,7 +259,11 @@ def _sentence_in_batch(starts: np.ndarray, sentences: Sequence[Sentence], bases:
 
 
 def _bounds_in_batch(sentence_of: np.ndarray, n_sentences: int) -> tuple[np.ndarray, np.ndarray]:
-    """Batch [first, stop) token indices of each sentence (``_token_bounds``); stop 0 without tokens."""
+    """Batch [first, stop) token indices of each sentence; stop 0 for one without tokens.
+
+    A sentence holds consecutive tokens (its index never recurs after the next
+    sentence's), so its first occurrence and its count give the bounds.
+    """
     positions = np.flatnonzero(sentence_of >= 0)
     ids = sentence_of[positions]  # non-decreasing: tokens and sentences both in batch order
     counts = np.bincount(ids, minlength=n_sentences)
@@ -351,22 +333,6 @@ def _sentence_unit(
             narrator_spans = spans
     return SentenceUnit(k, sentence.start, sentence.end, first, stop, n_words, n_quoted_words,
                         narrator_spans, quoted_spans)
-
-
-def _token_bounds(sentence_of_token: np.ndarray, n_sentences: int) -> list[Span]:
-    """[first, stop) token indices of each sentence; (0, 0) for one without tokens.
-
-    A sentence holds consecutive tokens (its index never recurs after the next
-    sentence's), so its first occurrence and its count give the bounds.
-    """
-    bounds: list[Span] = [(0, 0)] * n_sentences
-    positions = np.flatnonzero(sentence_of_token >= 0)
-    found, first, counts = np.unique(
-        sentence_of_token[positions], return_index=True, return_counts=True
-    )
-    for k, start, count in zip(found.tolist(), positions[first].tolist(), counts.tolist(), strict=True):
-        bounds[k] = (start, start + count)
-    return bounds
 
 
 def readability_text(units: TextUnits, view: View) -> str:

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.scoring import batch
-from harness.scoring.lexicon import load_lexicons
+from harness.scoring.lexicon import TermMatcher, load_lexicons
 from harness.scoring.score import score_documents
 from harness.scoring.units import analyse_text, analyse_texts
 from harness.text import tokenize
@@ -119,3 +119,20 @@ def test_documents_alone_equal_the_documents_of_every_table_across_analysis_chun
         chunked = score_documents(frame, workers=1, tables=tables)
         for name, table in chunked.items():
             assert table.equals(every[name]), name
+
+
+_MATCHER = TermMatcher(load_lexicons())
+_WORDS = st.sampled_from(
+    ["a", "lot", "of", "in", "fact", "said", "claimed", "witch", "-", "hunt", "would", "be", "the", "claims",
+     "Slammed", "May", "may", ",", ".", "'", "\u201c", "so", "called", "1,200", "U.S."]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_WORDS, max_size=30).map(" ".join), max_size=5))
+def test_lexicon_starts_found_for_many_texts_equal_each_text_scanned_alone(texts: list[str]) -> None:
+    analysed = analyse_texts(texts)
+    starts = batch._starts_by_text(_MATCHER, analysed)
+    assert starts == [_MATCHER._start_positions(units.tokens) for units in analysed.units]
+    for units, text_starts in zip(analysed.units, starts, strict=True):
+        assert _MATCHER.match(units.tokens, text_starts) == _MATCHER.match(units.tokens)

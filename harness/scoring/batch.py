@@ -50,7 +50,7 @@ from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment
 from harness.scoring.textcounts import readability_from_counts, syllable_count
 from harness.scoring.vader_batch import vader_batch
 from harness.scoring.units import SENTENCE_FINAL, VIEWS, AnalysedTexts, TextUnits, View, analyse_text, analyse_texts
-from harness.text.tokens import KIND_CODES, TokenKind
+from harness.text.tokens import KIND_CODES, PUNCT_CODE, TokenKind
 from harness.text.voice import Voice
 
 __all__ = [
@@ -446,6 +446,17 @@ def _matcher_for(lexicons: tuple[Lexicon, ...]) -> TermMatcher:
     return _matcher[1]
 
 
+def _starts_by_text(matcher: TermMatcher, analysed: AnalysedTexts) -> list[list[int]]:
+    """Each text's lexicon start positions (``TermMatcher.match``'s ``starts``), found
+    for all the texts' tokens at once."""
+    starts = matcher.start_positions_in(analysed.token_texts, analysed.codes != PUNCT_CODE)
+    n_texts = len(analysed.units)
+    token_bases = np.searchsorted(analysed.token_text, np.arange(n_texts + 1, dtype=np.int64))
+    cuts = np.searchsorted(starts, token_bases).tolist()
+    local = (starts - token_bases[analysed.token_text[starts]]).tolist()
+    return [local[cuts[t] : cuts[t + 1]] for t in range(n_texts)]
+
+
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """The garbage collector off for the duration (then back as it was).
@@ -482,6 +493,7 @@ def _score_batch_now(documents: Sequence[_Document], settings: BatchSettings) ->
         analysed = analyse_texts([d.headline if fld == "headline" else d.body for d in chunk for fld in FIELDS])
         text_doc = np.array([d.index for d in chunk for _ in FIELDS], dtype=np.int64)
         words.add(analysed, text_doc, np.tile(np.arange(len(FIELDS), dtype=np.int64), len(chunk)))
+        starts_of = iter(_starts_by_text(matcher, analysed))
         units_of = iter(analysed.units)
         for document in chunk:
             for fld_index, fld in enumerate(FIELDS):
@@ -493,7 +505,7 @@ def _score_batch_now(documents: Sequence[_Document], settings: BatchSettings) ->
                     "field": fld,
                 }
                 units = next(units_of)
-                hits = matcher.match(units.tokens)
+                hits = matcher.match(units.tokens, next(starts_of))
                 _collect_views(out, key, units)
                 if with_hits:
                     _collect_hits(out, key, units, hits, settings.context_chars)

@@ -85,6 +85,7 @@ _JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014")
 _HYPHENS = frozenset("-\u2010\u2011")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 _LEMMA_CACHE = 1 << 16
+_PUNCT = TokenKind.PUNCT
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,7 +413,7 @@ def _second_word_forms(tokens: Sequence[Token], i: int) -> frozenset[str]:
     if position >= len(tokens):
         return frozenset()
     token = tokens[position]
-    return _token_forms(token.text, token.is_word)
+    return _token_forms(token.text, token.kind is not _PUNCT)  # Token.is_word, without a property call per start
 
 
 @lru_cache(maxsize=_LEMMA_CACHE)
@@ -448,7 +449,7 @@ def _word_matches(entry: LexiconEntry, word: str, token: Token) -> tuple[bool, b
     surface = _surface(token.text)
     if surface == word:
         return True, True
-    return token.is_word and word in word_forms(token.text), False
+    return token.kind is not _PUNCT and word in word_forms(token.text), False
 
 
 def _joining_hyphen(tokens: Sequence[Token], position: int) -> bool:

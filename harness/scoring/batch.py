@@ -113,9 +113,8 @@ BATCH_DOCS = 192
 # a worker waiting, and larger batches pay the fixed cost less often.
 SLICE_BATCH_DOCS = 512
 # Documents analysed together (``units.analyse_texts``: one set of array operations
-# for all their texts). Few enough that their tokens are let go soon: a batch's
-# tokens all alive at once (millions of tuples) make the garbage collector's passes
-# walk them over and over, which cost more than the array work saves.
+# for all their texts, whose fixed cost 64 texts share). Few enough that their tokens
+# are let go soon: a whole batch's tokens alive at once would be millions of tuples.
 ANALYSIS_DOCS = 32
 
 _PRIVATE: dict[str, pl.DataType] = {DOC: pl.Int64(), FIELD: pl.Int64()}

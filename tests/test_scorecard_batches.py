@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -22,7 +23,9 @@ from harness.scoring import attribution
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes
 from harness.scoring.lexicon import TermHit, TermMatcher, load_lexicons
 from harness.scoring.score import score_documents, score_documents_in_slices
-from harness.scoring.units import SENTENCE_FINAL, Span, analyse_text
+from harness.scoring.readability import letters
+from harness.scoring.textcounts import syllable_count
+from harness.scoring.units import SENTENCE_FINAL, Span, analyse_text, analyse_texts
 from harness.text import Token, Voice, find_quotes, split_sentences, tokenize
 from harness.text.tokens import TokenKind
 
@@ -422,12 +425,19 @@ def test_sentence_rows_and_words_equal_the_row_by_row_code(text: str) -> None:
     key: dict[str, object] = {batch.DOC: 3, batch.FIELD: 1, "doc_id": "d", "outlet": "o", "field": "body"}
     out = batch._Collector()
     batch._collect_views(out, key, units)
-    batch._collect_words(out, key, units)
     columns, readability_texts = reference_views(units, key)
     assert out.sentences == columns
     assert out.readability_texts == readability_texts
-    assert (out.words["text"], out.words["voice"]) == reference_words(units)
-    assert out.words[batch.DOC] == [3] * len(out.words["text"])
+    analysed = analyse_texts([text])
+    collected = batch._Words()
+    collected.add(analysed, np.array([3]), np.array([1]))
+    words = batch._words_frame(collected)
+    texts, voices = reference_words(units)
+    assert words["_quoted"].to_list() == [v == Voice.QUOTED.value for v in voices]
+    assert words["letters"].to_list() == [letters(w) for w in texts]
+    assert words["syllables"].to_list() == [syllable_count(w.lower()) for w in texts]
+    assert words[batch.DOC].to_list() == [3] * len(texts)
+    assert words[batch.FIELD].to_list() == [1] * len(texts)
 
 
 def test_documents_alone_need_no_attribution(monkeypatch: pytest.MonkeyPatch) -> None:

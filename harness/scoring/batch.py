@@ -23,7 +23,9 @@ import atexit
 import concurrent.futures
 import contextlib
 import gc
+import itertools
 import multiprocessing
+import operator
 import os
 import signal
 import time
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import polars as pl
 
 from harness.engines.base import in_parallel_task
@@ -46,8 +49,8 @@ from harness.scoring.readability_batch import readability_batch
 from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment
 from harness.scoring.textcounts import readability_from_counts, syllable_count
 from harness.scoring.vader_batch import vader_batch
-from harness.scoring.units import SENTENCE_FINAL, VIEWS, TextUnits, View, analyse_text
-from harness.text.tokens import TokenKind
+from harness.scoring.units import SENTENCE_FINAL, VIEWS, AnalysedTexts, TextUnits, View, analyse_text, analyse_texts
+from harness.text.tokens import KIND_CODES, PUNCT_CODE, TokenKind
 from harness.text.voice import Voice
 
 __all__ = [
@@ -70,6 +73,7 @@ __all__ = [
     "start_workers",
     "worker_count",
     "word_length_stats",
+    "clear_word_measures",
     "worker_peak_memory",
 ]
 
@@ -108,14 +112,12 @@ BATCH_DOCS = 192
 # (``collect_slices``): every batch is queued at once, so only the last one can leave
 # a worker waiting, and larger batches pay the fixed cost less often.
 SLICE_BATCH_DOCS = 512
+# Documents analysed together (``units.analyse_texts``: one set of array operations
+# for all their texts, whose fixed cost 64 texts share). Few enough that their tokens
+# are let go soon: a whole batch's tokens alive at once would be millions of tuples.
+ANALYSIS_DOCS = 32
 
 _PRIVATE: dict[str, pl.DataType] = {DOC: pl.Int64(), FIELD: pl.Int64()}
-_WORDS_SCHEMA: dict[str, pl.DataType] = {
-    **_PRIVATE,
-    "voice": pl.String(),
-    "letters": pl.Int64(),
-    "syllables": pl.Int64(),
-}
 _READABILITY_SCHEMA: dict[str, pl.DataType] = {
     **_PRIVATE,
     "voice": pl.String(),
@@ -161,9 +163,10 @@ class _Collector:
     quotes: list[dict[str, Any]] = field(default_factory=list)
     readability: list[dict[str, Any]] = field(default_factory=list)
     readability_texts: list[str] = field(default_factory=list)  # one per readability row
-    words: dict[str, list[Any]] = field(
-        default_factory=lambda: {k: [] for k in (DOC, FIELD, "voice", "text")}
-    )
+    # False when the sentences table is not wanted (``harness score``): a sentence row
+    # then holds only what the statistics read (``_SENTENCE_STATS_COLUMNS``) and the
+    # text VADER scores, not its offsets and spans, which ``_slimmed`` would drop.
+    full_sentences: bool = True
 
 
 def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
@@ -188,6 +191,15 @@ def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> No
         kept = [(s, spans) for s, spans in kept if spans]
         pieces = [" ".join([text[a:b] for a, b in spans]) for _, spans in kept]
         n_rows = len(kept)
+        out.readability.append({DOC: key[DOC], FIELD: key[FIELD], "voice": view.value})
+        out.readability_texts.append(text if view is View.ALL else _joined_sentences(pieces))
+        if not out.full_sentences:
+            columns[DOC].extend([key[DOC]] * n_rows)
+            columns[FIELD].extend([key[FIELD]] * n_rows)
+            columns["voice"].extend([view.value] * n_rows)
+            columns["text"].extend(pieces)
+            columns["words"].extend([s.words_in(view) for s, _ in kept])
+            continue
         for name in _SENTENCE_KEYS:
             columns[name].extend([key[name]] * n_rows)
         columns["voice"].extend([view.value] * n_rows)
@@ -199,8 +211,6 @@ def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> No
         columns["text"].extend(pieces)
         columns["words"].extend([s.words_in(view) for s, _ in kept])
         columns["quoted_share"].extend([s.quoted_share for s, _ in kept])
-        out.readability.append({DOC: key[DOC], FIELD: key[FIELD], "voice": view.value})
-        out.readability_texts.append(text if view is View.ALL else _joined_sentences(pieces))
 
 
 def _joined_sentences(pieces: Sequence[str]) -> str:
@@ -223,11 +233,15 @@ def _polarity() -> pl.Expr:
 def _sentence_frame(out: _Collector) -> pl.DataFrame:
     """Sentence rows with VADER's scores, all sentences of the batch scored at once."""
     schema = {**SENTENCES_SCHEMA, **_PRIVATE, VIEW: pl.Int64()}
+    scores = vader_batch(out.sentences["text"])
+    if not out.full_sentences:  # what the statistics read, as _slimmed would keep it
+        kept = {c: schema[c] for c in _SENTENCE_STATS_COLUMNS if c != "compound"}
+        rows = pl.DataFrame({c: out.sentences[c] for c in kept}, schema=kept)
+        return pl.concat([rows, scores.select("compound")], how="horizontal")
     unscored = {c: t for c, t in schema.items() if c not in _SENTIMENT_COLUMNS}
     n_rows = len(out.sentences["text"])
     columns = {c: out.sentences.get(c, [None] * n_rows) for c in unscored}  # negativity_rank: later
     rows = pl.DataFrame(columns, schema=unscored)
-    scores = vader_batch(rows["text"].to_list())
     return pl.concat([rows, scores.select(_SENTIMENT_COLUMNS[:-1])], how="horizontal").with_columns(
         _polarity().alias("polarity")
     ).select(list(schema))
@@ -241,43 +255,68 @@ def _readability_frame(out: _Collector) -> pl.DataFrame:
     return pl.concat([rows, scores], how="horizontal").select(list(_READABILITY_SCHEMA))
 
 
-# A voice's column value, looked up without the enum's property (once per token).
-_VOICE_NAMES: dict[Voice, str] = {voice: voice.value for voice in Voice}
+# Letters and syllables of each word token text met so far in this process: a batch
+# mostly meets words that earlier batches measured. A pure function's memo (the values
+# never depend on it), keyed by one word, bounded by clearing it when it grows too big.
+_word_measures: dict[str, tuple[int, int]] = {}
+_WORD_MEASURES_MAX = 1 << 20
+_WORD_CODE = KIND_CODES[TokenKind.WORD]
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
 
 
-def _collect_words(out: _Collector, key: dict[str, Any], units: TextUnits) -> None:
-    """Word tokens (not numbers) with their voice; letters and syllables are added per batch."""
-    word, tokens = TokenKind.WORD, units.tokens
-    texts = [token.text for token in tokens if token.kind is word]
-    if units.quotes:
-        names = _VOICE_NAMES
-        voices = [names[v] for token, v in zip(tokens, units.voices, strict=True) if token.kind is word]
-    else:  # no quotation: every token is the narrator's (quote_voices)
-        voices = [_VOICE_NAMES[Voice.NARRATOR]] * len(texts)
-    words = out.words
-    words[DOC].extend([key[DOC]] * len(texts))
-    words[FIELD].extend([key[FIELD]] * len(texts))
-    words["text"].extend(texts)
-    words["voice"].extend(voices)
+def _measures(word: str) -> tuple[int, int]:
+    """(letters, syllables) of one word token; syllables: readability.syllables (textstat's counter)."""
+    return letters(word), syllable_count(word.lower())
 
 
-def _words_frame(words: dict[str, list[Any]]) -> pl.DataFrame:
-    """Letters and syllables of every word token, measured once per distinct word."""
-    distinct = sorted(set(words["text"]))
-    measures = pl.DataFrame(
+def clear_word_measures() -> None:
+    """Forget the remembered word measures (benchmarks start cold)."""
+    _word_measures.clear()
+
+
+@dataclass(slots=True)
+class _Words:
+    """The word tokens (not numbers) of a batch, as columns, gathered chunk by chunk."""
+
+    texts: list[str] = field(default_factory=list)
+    docs: list[np.ndarray] = field(default_factory=list)
+    fields: list[np.ndarray] = field(default_factory=list)
+    quoted: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, analysed: AnalysedTexts, text_doc: np.ndarray, text_field: np.ndarray) -> None:
+        """The word tokens of ``analysed``, whose texts belong to ``text_doc`` x ``text_field``."""
+        is_word = analysed.codes == _WORD_CODE
+        self.texts.extend(itertools.compress(analysed.token_texts, is_word.tolist()))
+        text_of_word = analysed.token_text[is_word]
+        self.docs.append(text_doc[text_of_word])
+        self.fields.append(text_field[text_of_word])
+        self.quoted.append(analysed.quoted[is_word])
+
+
+def _words_frame(words: _Words) -> pl.DataFrame:
+    """Every word token of the batch: its document, field, voice code (``_quoted``),
+    letters and syllables; each distinct word is measured once per process."""
+    known = _word_measures
+    if len(known) > _WORD_MEASURES_MAX:
+        known.clear()
+    for word in set(words.texts).difference(known):
+        known[word] = _measures(word)
+    measured = list(map(known.__getitem__, words.texts))
+
+    def joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    return pl.DataFrame(
         {
-            "text": distinct,
-            "letters": [letters(w) for w in distinct],
-            # readability.syllables (textstat's counter), sharing the per-word cache
-            "syllables": [syllable_count(w.lower()) for w in distinct],
+            DOC: joined(words.docs, np.int64),
+            FIELD: joined(words.fields, np.int64),
+            "_quoted": joined(words.quoted, np.bool_),
+            "letters": np.fromiter(map(_FIRST, measured), dtype=np.int64, count=len(measured)),
+            "syllables": np.fromiter(map(_SECOND, measured), dtype=np.int64, count=len(measured)),
         },
-        schema={"text": pl.String(), "letters": pl.Int64(), "syllables": pl.Int64()},
+        schema={**_PRIVATE, "_quoted": pl.Boolean(), "letters": pl.Int64(), "syllables": pl.Int64()},
     )
-    tokens = pl.DataFrame(
-        words, schema={**_PRIVATE, "voice": pl.String(), "text": pl.String()}
-    )
-    joined = tokens.join(measures, on="text", how="left", maintain_order="left")
-    return joined.select(list(_WORDS_SCHEMA))
 
 
 def word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
@@ -286,19 +325,22 @@ def word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
     Computed in the batch, from its own word tokens: a document's words are all in one
     batch, and every statistic is exact on integers (sums, counts, a median), so the
     values do not depend on the batching; only these rows travel, not one per word.
+    ``words``: ``_words_frame``'s columns (the voice as ``_quoted``).
     """
-
-    def stats(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.group_by(DOC, FIELD, "voice").agg(
-            pl.col("letters").mean().alias("word_letters_mean"),
-            pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
-            (pl.col("letters") >= LONG_WORD_LETTERS).mean().alias("long_word_share"),
-            pl.col("syllables").mean().alias("syllables_per_word"),
-            (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
-        )
-
-    every = words.with_columns(pl.lit(View.ALL.value).alias("voice"))
-    return pl.concat([stats(every), stats(words)])
+    statistics = (
+        pl.col("letters").mean().alias("word_letters_mean"),
+        pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
+        (pl.col("letters") >= LONG_WORD_LETTERS).mean().alias("long_word_share"),
+        pl.col("syllables").mean().alias("syllables_per_word"),
+        (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
+    )
+    names = [s.meta.output_name() for s in statistics]
+    every = words.group_by(DOC, FIELD).agg(*statistics).with_columns(pl.lit(View.ALL.value).alias("voice"))
+    voices = words.group_by(DOC, FIELD, "_quoted").agg(*statistics).with_columns(
+        pl.when(pl.col("_quoted")).then(pl.lit(Voice.QUOTED.value)).otherwise(pl.lit(Voice.NARRATOR.value)).alias("voice")
+    )
+    columns = [DOC, FIELD, "voice", *names]
+    return pl.concat([every.select(columns), voices.select(columns)])
 
 
 def _collect_hits(
@@ -403,38 +445,79 @@ def _matcher_for(lexicons: tuple[Lexicon, ...]) -> TermMatcher:
     return _matcher[1]
 
 
+def _starts_by_text(matcher: TermMatcher, analysed: AnalysedTexts) -> list[list[int]]:
+    """Each text's lexicon start positions (``TermMatcher.match``'s ``starts``), found
+    for all the texts' tokens at once."""
+    starts = matcher.start_positions_in(analysed.token_texts, analysed.codes != PUNCT_CODE)
+    n_texts = len(analysed.units)
+    token_bases = np.searchsorted(analysed.token_text, np.arange(n_texts + 1, dtype=np.int64))
+    cuts = np.searchsorted(starts, token_bases).tolist()
+    local = (starts - token_bases[analysed.token_text[starts]]).tolist()
+    return [local[cuts[t] : cuts[t + 1]] for t in range(n_texts)]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off for the duration (then back as it was).
+
+    A batch makes millions of small objects (tokens, sentence units, rows) that stay
+    alive while it runs and make no reference cycles; the collector's passes walk them
+    again and again, and every full pass the whole heap (CMUdict, VADER, lemma tables),
+    to free next to nothing (a few hundred objects per thousand articles). What a batch
+    leaves behind is collected once the collector is back.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dict[str, pl.DataFrame]:
     """The five per-text frames of a batch of documents (runs in a worker or in-process)."""
+    with _collector_paused():
+        return _score_batch_now(documents, settings)
+
+
+def _score_batch_now(documents: Sequence[_Document], settings: BatchSettings) -> dict[str, pl.DataFrame]:
     matcher = _matcher_for(settings.lexicons)
     with_quotes = not settings.tables.isdisjoint(("quotes", "speakers"))  # attribution: for them only
     with_hits = "hits" in settings.tables  # else only what the statistics count (_HIT_STATS_COLUMNS)
-    out = _Collector()
-    for document in documents:
-        for fld_index, fld in enumerate(FIELDS):
-            key = {
-                DOC: document.index,
-                FIELD: fld_index,
-                "doc_id": document.doc_id,
-                "outlet": document.outlet,
-                "field": fld,
-            }
-            text = document.headline if fld == "headline" else document.body
-            units = analyse_text(text)
-            hits = matcher.match(units.tokens)
-            _collect_views(out, key, units)
-            _collect_words(out, key, units)
-            if with_hits:
-                _collect_hits(out, key, units, hits, settings.context_chars)
-            else:
-                _collect_hit_counts(out, key, units, hits)
-            if with_quotes:
-                out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
+    out = _Collector(full_sentences="sentences" in settings.tables)
+    words = _Words()
+    for start in range(0, len(documents), ANALYSIS_DOCS):
+        chunk = documents[start : start + ANALYSIS_DOCS]
+        analysed = analyse_texts([d.headline if fld == "headline" else d.body for d in chunk for fld in FIELDS])
+        text_doc = np.array([d.index for d in chunk for _ in FIELDS], dtype=np.int64)
+        words.add(analysed, text_doc, np.tile(np.arange(len(FIELDS), dtype=np.int64), len(chunk)))
+        starts_of = iter(_starts_by_text(matcher, analysed))
+        units_of = iter(analysed.units)
+        for document in chunk:
+            for fld_index, fld in enumerate(FIELDS):
+                key = {
+                    DOC: document.index,
+                    FIELD: fld_index,
+                    "doc_id": document.doc_id,
+                    "outlet": document.outlet,
+                    "field": fld,
+                }
+                units = next(units_of)
+                hits = matcher.match(units.tokens, next(starts_of))
+                _collect_views(out, key, units)
+                if with_hits:
+                    _collect_hits(out, key, units, hits, settings.context_chars)
+                else:
+                    _collect_hit_counts(out, key, units, hits)
+                if with_quotes:
+                    out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
     frames = {
         "sentences": _sentence_frame(out),
         "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE) if with_hits else _hit_counts_frame(out.hits),
         "quotes": _frame(out.quotes, QUOTES_SCHEMA, _PRIVATE),
         "readability": _readability_frame(out),
-        "word_stats": word_length_stats(_words_frame(out.words)),
+        "word_stats": word_length_stats(_words_frame(words)),
     }
     return _slimmed(frames, settings.tables)
 

@@ -36,12 +36,15 @@ and neutral attribution. Stance markers are reported as their own rates.
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from harness.errors import ConfigError, at
 from harness.safetext import unicode_text
@@ -82,6 +85,7 @@ _JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014")
 _HYPHENS = frozenset("-\u2010\u2011")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 _LEMMA_CACHE = 1 << 16
+_PUNCT = TokenKind.PUNCT
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,11 +315,15 @@ class TermMatcher:
     def resources(self) -> list[Resource]:
         return [lexicon.resource for lexicon in self.lexicons]
 
-    def match(self, tokens: Sequence[Token]) -> list[TermHit]:
-        """Non-overlapping hits, in text order."""
+    def match(self, tokens: Sequence[Token], starts: Sequence[int] | None = None) -> list[TermHit]:
+        """Non-overlapping hits, in text order.
+
+        ``starts``: the tokens' start positions when the caller has them
+        (``start_positions_in``, for many texts at once), else found here.
+        """
         hits: list[TermHit] = []
         resume = 0  # matching resumes after the last hit
-        for i in self._start_positions(tokens):
+        for i in self._start_positions(tokens) if starts is None else starts:
             if i < resume:
                 continue
             best = self._best_at(tokens, i)
@@ -343,13 +351,31 @@ class TermMatcher:
                 starts.append(i)
         return starts
 
+    def start_positions_in(self, texts: Sequence[str], is_word: np.ndarray) -> np.ndarray:
+        """``_start_positions`` of a whole column of tokens (many texts, one after another):
+        indices of the tokens (``is_word``: not punctuation) whose text starts some term.
+
+        The candidates of each distinct text not met before are found once, then one
+        look-up per token runs in C (``map``) instead of a Python loop.
+        """
+        cache = self._candidate_cache
+        words = list(itertools.compress(texts, is_word.tolist()))
+        for text in set(words).difference(cache):
+            self._candidates_of(text)
+        starts = np.fromiter(map(bool, map(cache.__getitem__, words)), dtype=bool, count=len(words))
+        positions: np.ndarray = np.flatnonzero(is_word)[starts]
+        return positions
+
     def _candidates(self, token: Token) -> tuple[LexiconEntry, ...]:
-        cached = self._candidate_cache.get(token.text)
+        return self._candidates_of(token.text)
+
+    def _candidates_of(self, text: str) -> tuple[LexiconEntry, ...]:
+        cached = self._candidate_cache.get(text)
         if cached is None:
-            found = list(self._exact_by_first.get(token.text, ()))
-            for form in sorted(word_forms(token.text)):
+            found = list(self._exact_by_first.get(text, ()))
+            for form in sorted(word_forms(text)):
                 found.extend(self._by_first.get(form, ()))
-            cached = self._candidate_cache[token.text] = tuple(found)
+            cached = self._candidate_cache[text] = tuple(found)
         return cached
 
     def _best_at(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
@@ -387,7 +413,7 @@ def _second_word_forms(tokens: Sequence[Token], i: int) -> frozenset[str]:
     if position >= len(tokens):
         return frozenset()
     token = tokens[position]
-    return _token_forms(token.text, token.is_word)
+    return _token_forms(token.text, token.kind is not _PUNCT)  # Token.is_word, without a property call per start
 
 
 @lru_cache(maxsize=_LEMMA_CACHE)
@@ -423,7 +449,7 @@ def _word_matches(entry: LexiconEntry, word: str, token: Token) -> tuple[bool, b
     surface = _surface(token.text)
     if surface == word:
         return True, True
-    return token.is_word and word in word_forms(token.text), False
+    return token.kind is not _PUNCT and word in word_forms(token.text), False
 
 
 def _joining_hyphen(tokens: Sequence[Token], position: int) -> bool:

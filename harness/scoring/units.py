@@ -22,10 +22,10 @@ from enum import StrEnum
 
 import numpy as np
 
-from harness.text import split_sentences, tokenize
+from harness.text import split_sentences
 from harness.text.sentences import Sentence
-from harness.text.tokens import Token, TokenKind
-from harness.text.voice import Quote, Voice, find_quotes, quote_voices
+from harness.text.tokens import PUNCT_CODE, Token, TokenKind, tokenize_coded
+from harness.text.voice import Quote, Voice, find_quotes
 
 SENTENCE_FINAL = frozenset(".!?\u2026")
 
@@ -138,73 +138,201 @@ def _fragments(
     return words, quoted_words, tuple(spans[Voice.NARRATOR]), tuple(spans[Voice.QUOTED])
 
 
-# A token's start (field 1 of the named tuple), read in C by ``map`` rather than by a
-# generator per token.
-_START = operator.itemgetter(1)
+def analyse_text(text: str) -> TextUnits:
+    """Tokens, voices and sentences (with voice fragments) of one text."""
+    return analyse_texts([text]).units[0]
 
 
-def _sentence_of_token(tokens: Sequence[Token], sentences: Sequence[Sentence]) -> np.ndarray:
-    """Index of the sentence each token starts in; -1 outside every sentence.
+@dataclass(frozen=True, slots=True)
+class AnalysedTexts:
+    """``analyse_text`` of every text of a batch, and the batch's tokens as columns.
 
-    The last sentence starting at or before the token, if the token starts before
-    that sentence's end: one ``searchsorted`` over the text's tokens (the same
-    answer as a bisect per token).
+    The arrays run over every token of every text, text after text: which text each
+    token is in, its kind code (``harness.text.tokens.tokenize_coded``) and whether it
+    is quoted; ``token_texts`` are the tokens' texts in the same order.
     """
-    starts = np.fromiter(map(_START, tokens), dtype=np.int64, count=len(tokens))
+
+    units: list[TextUnits]
+    token_text: np.ndarray  # int64: index of the token's text in the batch
+    codes: np.ndarray  # int8 kind codes
+    quoted: np.ndarray  # bool
+    token_texts: list[str]
+
+
+_TEXT = operator.itemgetter(0)
+
+
+def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
+    """``analyse_text`` of each text, the array work done once for the whole batch.
+
+    Each text keeps its own tokens, quotations and sentences; for the arrays, offsets
+    are moved to one line through the batch (each text starts past the previous one's
+    end), so one ``searchsorted`` finds every token's quotation and sentence, and one
+    cumulative count per measure gives every sentence's words: a text is never
+    compared with another's quotation or sentence (theirs end before it starts).
+    """
+    n_texts = len(texts)
+    tokenized = [tokenize_coded(text) for text in texts]
+    quotes = [find_quotes(text) for text in texts]
+    sentences = [split_sentences(text) for text in texts]
+    bases = np.zeros(n_texts, dtype=np.int64)
+    if n_texts > 1:
+        bases[1:] = np.cumsum([len(text) + 1 for text in texts[:-1]])
+    token_counts = np.array([len(t[0]) for t in tokenized], dtype=np.int64)
+    token_bases = np.concatenate(([0], np.cumsum(token_counts)))
+    token_text = np.repeat(np.arange(n_texts, dtype=np.int64), token_counts)
+    if int(token_bases[-1]):
+        starts = np.concatenate([t[1] for t in tokenized]) + bases[token_text]
+        codes = np.concatenate([t[2] for t in tokenized])
+    else:
+        starts, codes = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
+    quoted = _quoted_in_batch(starts, quotes, bases)
+    sentence_counts = np.array([len(ss) for ss in sentences], dtype=np.int64)
+    sentence_bases = np.concatenate(([0], np.cumsum(sentence_counts)))
+    sentence_text = np.repeat(np.arange(n_texts, dtype=np.int64), sentence_counts)
+    flat_sentences = [sentence for ss in sentences for sentence in ss]
+    sentence_of = _sentence_in_batch(starts, flat_sentences, bases[sentence_text])
+    local = np.where(sentence_of >= 0, sentence_of - sentence_bases[token_text], -1)
+    firsts, stops = _bounds_in_batch(sentence_of, len(flat_sentences))
+    is_word = codes != PUNCT_CODE
+    columns = _sentence_columns(firsts, stops, is_word, quoted)
+    firsts -= token_bases[sentence_text]
+    stops -= token_bases[sentence_text]
+    empty = stops <= 0  # no token: bounds (0, 0)
+    firsts[empty] = 0
+    stops[empty] = 0
+    first_words = (columns.pop("first_word") - token_bases[sentence_text]).tolist()
+    last_words = (columns.pop("last_word") - token_bases[sentence_text]).tolist()
+    lists = {name: values.tolist() for name, values in columns.items()}
+    firsts_list, stops_list = firsts.tolist(), stops.tolist()
+    voices_all = list(map(_VOICE_OF.__getitem__, quoted.tolist()))
+    local_list = local.tolist()
+    units = []
+    for t, text in enumerate(texts):
+        tokens = tokenized[t][0]
+        a, b = int(token_bases[t]), int(token_bases[t + 1])
+        voices = voices_all[a:b] if quotes[t] else [Voice.NARRATOR] * (b - a)
+        c, d = int(sentence_bases[t]), int(sentence_bases[t + 1])
+        sentence_units = [
+            _sentence_unit(
+                tokens, voices, k - c, sentence, firsts_list[k], stops_list[k], lists["words"][k],
+                lists["quoted_words"][k], lists["quoted_tokens"][k], first_words[k], last_words[k],
+            )
+            for k, sentence in zip(range(c, d), flat_sentences[c:d], strict=True)
+        ]
+        units.append(
+            TextUnits(text, tuple(tokens), tuple(voices), tuple(local_list[a:b]), tuple(sentence_units), tuple(quotes[t]))
+        )
+    token_texts = [token_text for t in tokenized for token_text in map(_TEXT, t[0])]
+    return AnalysedTexts(units, token_text, codes, quoted, token_texts)
+
+
+_VOICE_OF: tuple[Voice, Voice] = (Voice.NARRATOR, Voice.QUOTED)
+
+
+def _quoted_in_batch(starts: np.ndarray, quotes: Sequence[Sequence[Quote]], bases: np.ndarray) -> np.ndarray:
+    """Whether each token is quoted: it starts inside the last quotation starting at or
+    before it (``harness.text.voice.quote_voices``, one ``searchsorted`` per batch)."""
+    quote_starts = np.array([q.start + base for qs, base in zip(quotes, bases.tolist(), strict=True) for q in qs],
+                            dtype=np.int64)
+    if not len(quote_starts):
+        return np.zeros(len(starts), dtype=bool)
+    quote_ends = np.array([q.end + base for qs, base in zip(quotes, bases.tolist(), strict=True) for q in qs],
+                          dtype=np.int64)
+    k = np.searchsorted(quote_starts, starts, side="right") - 1
+    return (k >= 0) & (starts < quote_ends[np.maximum(k, 0)])
+
+
+def _sentence_in_batch(starts: np.ndarray, sentences: Sequence[Sentence], bases: np.ndarray) -> np.ndarray:
+    """Batch index of the sentence each token starts in; -1 outside every sentence.
+
+    The last sentence starting at or before the token, if the token starts before that
+    sentence's end (the same answer as a bisect per token).
+    """
     if not sentences:
-        return np.full(len(tokens), -1, dtype=np.int64)
-    sentence_starts = np.array([s.start for s in sentences], dtype=np.int64)
-    sentence_ends = np.array([s.end for s in sentences], dtype=np.int64)
+        return np.full(len(starts), -1, dtype=np.int64)
+    sentence_starts = np.array([s.start for s in sentences], dtype=np.int64) + bases
+    sentence_ends = np.array([s.end for s in sentences], dtype=np.int64) + bases
     k = np.searchsorted(sentence_starts, starts, side="right") - 1
     inside = (k >= 0) & (starts < sentence_ends[np.maximum(k, 0)])
     return np.where(inside, k, -1)
 
 
-def analyse_text(text: str) -> TextUnits:
-    """Tokens, voices and sentences (with voice fragments) of one text."""
-    tokens = tokenize(text)
-    quotes = find_quotes(text)
-    voices = quote_voices(tokens, quotes)
-    sentences = split_sentences(text)
-    sentence_array = _sentence_of_token(tokens, sentences)
-    bounds = _token_bounds(sentence_array, len(sentences))
-    sentence_of_token = sentence_array.tolist()
-    units: list[SentenceUnit] = []
-    for k, sentence in enumerate(sentences):
-        first, stop = bounds[k]
-        words, quoted_words, narrator_spans, quoted_spans = _fragments(tokens, voices, first, stop)
-        units.append(
-            SentenceUnit(
-                index=k,
-                start=sentence.start,
-                end=sentence.end,
-                first_token=first,
-                stop_token=stop,
-                words=words,
-                quoted_words=quoted_words,
-                narrator_spans=narrator_spans,
-                quoted_spans=quoted_spans,
-            )
-        )
-    return TextUnits(
-        text, tuple(tokens), tuple(voices), tuple(sentence_of_token), tuple(units), tuple(quotes)
-    )
-
-
-def _token_bounds(sentence_of_token: np.ndarray, n_sentences: int) -> list[Span]:
-    """[first, stop) token indices of each sentence; (0, 0) for one without tokens.
+def _bounds_in_batch(sentence_of: np.ndarray, n_sentences: int) -> tuple[np.ndarray, np.ndarray]:
+    """Batch [first, stop) token indices of each sentence; stop 0 for one without tokens.
 
     A sentence holds consecutive tokens (its index never recurs after the next
     sentence's), so its first occurrence and its count give the bounds.
     """
-    bounds: list[Span] = [(0, 0)] * n_sentences
-    positions = np.flatnonzero(sentence_of_token >= 0)
-    found, first, counts = np.unique(
-        sentence_of_token[positions], return_index=True, return_counts=True
-    )
-    for k, start, count in zip(found.tolist(), positions[first].tolist(), counts.tolist(), strict=True):
-        bounds[k] = (start, start + count)
-    return bounds
+    positions = np.flatnonzero(sentence_of >= 0)
+    ids = sentence_of[positions]  # non-decreasing: tokens and sentences both in batch order
+    counts = np.bincount(ids, minlength=n_sentences)
+    first_seen = np.searchsorted(ids, np.arange(n_sentences, dtype=np.int64), side="left")
+    firsts = np.where(counts > 0, positions[np.minimum(first_seen, max(len(positions) - 1, 0))]
+                      if len(positions) else 0, 0)
+    return firsts.astype(np.int64), (firsts + counts).astype(np.int64)
+
+
+def _sentence_columns(
+    firsts: np.ndarray, stops: np.ndarray, is_word: np.ndarray, quoted: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per sentence (batch token bounds): words, quoted words, quoted tokens, and the batch
+    index of its first and last word (read only for a sentence with words)."""
+    word_count = np.concatenate(([0], np.cumsum(is_word)))
+    quoted_count = np.concatenate(([0], np.cumsum(quoted)))
+    quoted_word_count = np.concatenate(([0], np.cumsum(quoted & is_word)))
+    word_positions = np.flatnonzero(is_word)
+    if len(word_positions):
+        last_index = len(word_positions) - 1
+        first_words = word_positions[np.minimum(np.searchsorted(word_positions, firsts), last_index)]
+        last_words = word_positions[np.maximum(np.searchsorted(word_positions, stops) - 1, 0)]
+    else:
+        first_words = last_words = firsts
+    return {
+        "words": word_count[stops] - word_count[firsts],
+        "quoted_words": quoted_word_count[stops] - quoted_word_count[firsts],
+        "quoted_tokens": quoted_count[stops] - quoted_count[firsts],
+        "first_word": first_words,
+        "last_word": last_words,
+    }
+
+
+def _sentence_unit(
+    tokens: Sequence[Token],
+    voices: Sequence[Voice],
+    k: int,
+    sentence: Sentence,
+    first: int,
+    stop: int,
+    n_words: int,
+    n_quoted_words: int,
+    n_quoted: int,
+    first_word: int,
+    last_word: int,
+) -> SentenceUnit:
+    """One sentence with its words and voice fragments (``_fragments``' values).
+
+    A sentence whose tokens all have one voice (most: every sentence of a text without
+    quotations) is one run: its counts and its first and last words come from the
+    batch's cumulative counts, with no loop over its tokens; a sentence that changes
+    voice goes through ``_fragments``.
+    """
+    if 0 < n_quoted < stop - first:  # the voice changes inside the sentence
+        n_words, n_quoted_words, narrator_spans, quoted_spans = _fragments(tokens, voices, first, stop)
+        return SentenceUnit(k, sentence.start, sentence.end, first, stop, n_words, n_quoted_words,
+                            narrator_spans, quoted_spans)
+    narrator_spans = quoted_spans = ()
+    if n_words:
+        last = last_word
+        while last + 1 < stop and tokens[last + 1].text in SENTENCE_FINAL:
+            last += 1
+        spans = ((tokens[first_word].start, tokens[last].end),)
+        if n_quoted:
+            quoted_spans = spans
+        else:
+            narrator_spans = spans
+    return SentenceUnit(k, sentence.start, sentence.end, first, stop, n_words, n_quoted_words,
+                        narrator_spans, quoted_spans)
 
 
 def readability_text(units: TextUnits, view: View) -> str:

@@ -93,14 +93,26 @@ ONE_MATCH_CHARS = 1 << 16
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """All tokens of ``text``; ``offset`` is added to every start and end."""
+    return tokenize_coded(text, offset)[0]
+
+
+# The kind code of each TokenKind (tokenize_coded's second array).
+KIND_CODES: dict[TokenKind, int] = {kind: code for code, kind in enumerate(_KIND_BY_CODE)}
+PUNCT_CODE = KIND_CODES[TokenKind.PUNCT]
+
+
+def tokenize_coded(text: str, offset: int = 0) -> tuple[list[Token], np.ndarray, np.ndarray]:
+    """``tokenize(text, offset)``, with each token's start (int64) and kind code (int8:
+    0 a word, 1 a number, 2 punctuation) as arrays, for callers that work on whole
+    columns of tokens (``harness.scoring.units``): made on the way, not read back."""
     if len(text) > ONE_MATCH_CHARS:
-        return tokenize_by_matches(text, offset)
+        return _with_arrays(tokenize_by_matches(text, offset))
     found = _ALL_TOKENS_RE.fullmatch(text)
     if found is None:  # cannot happen (every character is a token's or a gap's); kept safe
-        return tokenize_by_matches(text, offset)
+        return _with_arrays(tokenize_by_matches(text, offset))
     starts: list[int] = found.starts("token")
     if not starts:
-        return []
+        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
     ends: list[int] = found.ends("token")
     codes = np.zeros(len(starts), dtype=np.int8)
     positions = np.array(starts, dtype=np.int64)
@@ -112,8 +124,16 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     if offset:
         starts = [start + offset for start in starts]
         ends = [end + offset for end in ends]
+        positions += offset
     # tuple.__new__(Token, row) builds each named tuple in C (no Python call per token).
-    return list(map(tuple.__new__, repeat(Token), zip(found.captures("token"), starts, ends, kinds)))
+    tokens = list(map(tuple.__new__, repeat(Token), zip(found.captures("token"), starts, ends, kinds)))
+    return tokens, positions, codes
+
+
+def _with_arrays(tokens: list[Token]) -> tuple[list[Token], np.ndarray, np.ndarray]:
+    starts = np.array([t.start for t in tokens], dtype=np.int64)
+    codes = np.array([KIND_CODES[t.kind] for t in tokens], dtype=np.int8)
+    return tokens, starts, codes
 
 
 def tokenize_by_matches(text: str, offset: int = 0) -> list[Token]:

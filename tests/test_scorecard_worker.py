@@ -1,0 +1,138 @@
+"""The full scorecard's worker stages done for many texts at once (issue 16, item 3).
+
+``units.analyse_texts`` analyses a batch of texts with one set of array operations over
+all their tokens; every text must come out as it does alone (``analyse_text``, which
+``tests/test_scorecard_batches.py`` checks against row-by-row references), whatever the
+texts next to it. ``tokens.tokenize_coded`` hands out the starts and kind codes the
+tokeniser makes; the batch pauses the garbage collector and gives it back as it was.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness.scoring import batch
+from harness.scoring.lexicon import TermMatcher, load_lexicons
+from harness.scoring.score import score_documents
+from harness.scoring.units import analyse_text, analyse_texts
+from harness.text import tokenize
+from harness.text import tokens as tokens_module
+from harness.text.tokens import KIND_CODES, tokenize_coded
+
+# Quotation marks of every kind, sentence ends, hyphens, digits, apostrophes, line
+# breaks: what moves voices, sentences and token kinds.
+_ALPHABET = st.sampled_from(
+    list("abcXYZ 0129.,!?;:-'\"\u2018\u2019\u201c\u201d\u00ab\u00bb\n\t") + ["U.S.", "said", "Mr ", "\u2026"]
+)
+_TEXT = st.lists(_ALPHABET, max_size=60).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXT, max_size=6))
+def test_texts_analysed_together_equal_each_text_alone(texts: list[str]) -> None:
+    together = analyse_texts(texts)
+    assert together.units == [analyse_texts([text]).units[0] for text in texts]
+    assert together.units == [analyse_text(text) for text in texts]
+    # The batch columns: one entry per token, text after text.
+    tokens = [token for units in together.units for token in units.tokens]
+    assert together.token_texts == [token.text for token in tokens]
+    assert together.codes.tolist() == [KIND_CODES[token.kind] for token in tokens]
+    assert together.token_text.tolist() == [t for t, units in enumerate(together.units) for _ in units.tokens]
+    assert together.quoted.tolist() == [
+        voice.value == "quoted" for units in together.units for voice in units.voices
+    ]
+
+
+def test_texts_with_quotes_next_to_texts_without() -> None:
+    texts = [
+        '"We will win," she said. Then nothing.',
+        "No quotation here. None at all.",
+        "",
+        "He said: \u201cIt is over.\u201d And left",
+        "'Open quotation to the end of the line",
+    ]
+    together = analyse_texts(texts)
+    assert together.units == [analyse_text(text) for text in texts]
+    quoted_words = [sum(s.quoted_words for s in units.sentences) for units in together.units]
+    assert quoted_words == [3, 0, 0, 3, 8]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, st.integers(min_value=0, max_value=50))
+def test_token_arrays_are_the_tokens_starts_and_kinds(text: str, offset: int) -> None:
+    tokens, starts, codes = tokenize_coded(text, offset)
+    assert tokens == tokenize(text, offset)
+    assert starts.tolist() == [token.start for token in tokens]
+    assert codes.tolist() == [KIND_CODES[token.kind] for token in tokens]
+
+
+def test_token_arrays_of_a_long_text_read_match_by_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "The U.S. said 1,200 'words' here-and-there. " * 5
+    expected = tokenize_coded(text, 7)
+    monkeypatch.setattr(tokens_module, "ONE_MATCH_CHARS", 10)
+    tokens, starts, codes = tokenize_coded(text, 7)
+    assert tokens == expected[0]
+    assert starts.tolist() == expected[1].tolist()
+    assert codes.tolist() == expected[2].tolist()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_batch_gives_the_garbage_collector_back_as_it_was(enabled: bool) -> None:
+    documents = [batch._Document(0, "d", "o", "Headline", '"Quoted," he said. Plain words.')]
+    settings = batch.BatchSettings(tuple(load_lexicons()), 40)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        batch._score_batch(documents, settings)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_documents_alone_equal_the_documents_of_every_table_across_analysis_chunks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Texts are analysed a few documents at a time: the tables do not depend on how many."""
+    bodies = [
+        '"We will fight on," the minister said. Critics slammed the plan.',
+        "Prices rose sharply. Analysts said it could get worse, a lot worse.",
+        "",
+        "\u201cIt is a witch-hunt,\u201d he claimed. She denied it.",
+        "Officials said 1,200 people were evacuated from the U.S. base.",
+    ]
+    frame = pl.DataFrame(
+        {
+            "doc_id": [f"d{k}" for k in range(len(bodies))],
+            "outlet": ["A", "B"] * 2 + ["A"],
+            "headline": [f"Headline number {k}" for k in range(len(bodies))],
+            "body": bodies,
+        }
+    )
+    every = score_documents(frame, workers=1)
+    monkeypatch.setattr(batch, "ANALYSIS_DOCS", 2)
+    for tables in (None, ("documents",)):
+        chunked = score_documents(frame, workers=1, tables=tables)
+        for name, table in chunked.items():
+            assert table.equals(every[name]), name
+
+
+_MATCHER = TermMatcher(load_lexicons())
+_WORDS = st.sampled_from(
+    ["a", "lot", "of", "in", "fact", "said", "claimed", "witch", "-", "hunt", "would", "be", "the", "claims",
+     "Slammed", "May", "may", ",", ".", "'", "\u201c", "so", "called", "1,200", "U.S."]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_WORDS, max_size=30).map(" ".join), max_size=5))
+def test_lexicon_starts_found_for_many_texts_equal_each_text_scanned_alone(texts: list[str]) -> None:
+    analysed = analyse_texts(texts)
+    starts = batch._starts_by_text(_MATCHER, analysed)
+    assert starts == [_MATCHER._start_positions(units.tokens) for units in analysed.units]
+    for units, text_starts in zip(analysed.units, starts, strict=True):
+        assert _MATCHER.match(units.tokens, text_starts) == _MATCHER.match(units.tokens)

@@ -23,6 +23,7 @@ from harness.scoring.batch import (
     FIELD,
     VIEW,
     BatchSettings,
+    clear_word_measures,
     collect,
     collect_slices,
     shutdown_workers,
@@ -93,6 +94,7 @@ def clear_caches() -> None:
     clear_vader_batch_caches()
     clear_sentence_caches()
     clear_lexicon_caches()
+    clear_word_measures()
 
 
 def check_articles(articles: pl.DataFrame) -> pl.DataFrame:

@@ -238,40 +238,42 @@ def unit_facts(units: list[str]) -> list[UnitFact]:
 
 
 class _Columns(NamedTuple):
-    """The per-token lists :func:`prepare` builds on."""
+    """The per-token sequences :func:`prepare` builds on (tuples where it keeps them as they are)."""
 
-    texts: list[str]
-    starts: list[int]
-    ends: list[int]
-    is_word: list[bool]
-    units: list[str]
+    texts: Sequence[str]
+    starts: Sequence[int]
+    ends: Sequence[int]
+    is_word: Sequence[bool]
+    units: Sequence[str]
     folded: tuple[str, ...]
-    flags: list[int]
-    lowered: list[str]
+    flags: list[int]  # title names are marked in place
+    lowered: Sequence[str]
 
 
 def _columns(text: str) -> _Columns:
     """Tokens, offsets and token facts of ``text``.
 
     Most texts go by units (:func:`token_units`, :func:`unit_facts`): a column
-    read (``map`` with an item getter, in C) per field. A text the unit path does
-    not take goes by :func:`token_arrays` and :func:`token_facts`, with the same
-    answer (``tests/test_wirediff_speed.py`` checks the two agree).
+    read (``map`` with an item getter, in C) per field, made a tuple at once
+    (``tuple()`` of a tuple in :func:`prepare` is the same object, no copy). A
+    text the unit path does not take goes by :func:`token_arrays` and
+    :func:`token_facts`, with the same answer (``tests/test_wirediff_speed.py``
+    checks the two agree).
     """
     units = token_units(text)
     if units is None:
         return _plain_columns(text)
     facts = unit_facts(units)
-    ends = list(accumulate(map(len, units)))
+    ends = tuple(accumulate(map(len, units)))
     return _Columns(
-        texts=list(map(_U_TOKEN, facts)),
-        starts=list(map(sub, ends, map(_U_LENGTH, facts))),
+        texts=tuple(map(_U_TOKEN, facts)),
+        starts=tuple(map(sub, ends, map(_U_LENGTH, facts))),
         ends=ends,
-        is_word=list(map(_U_WORD, facts)),
-        units=units,
+        is_word=tuple(map(_U_WORD, facts)),
+        units=tuple(units),
         folded=tuple(map(_U_KEY, facts)),
         flags=list(map(_U_FLAGS, facts)),
-        lowered=list(map(_U_LOWERED, facts)),
+        lowered=tuple(map(_U_LOWERED, facts)),
     )
 
 
@@ -280,18 +282,18 @@ def _plain_columns(text: str) -> _Columns:
     found = token_arrays(text)
     facts = token_facts(found.texts)
     return _Columns(
-        texts=found.texts,
-        starts=found.starts,
-        ends=found.ends,
-        is_word=found.is_word,
-        units=found.units,
+        texts=tuple(found.texts),
+        starts=tuple(found.starts),
+        ends=tuple(found.ends),
+        is_word=tuple(found.is_word),
+        units=tuple(found.units),
         folded=tuple(map(_KEY, facts)),
         flags=list(map(_FLAGS, facts)),
-        lowered=list(map(_LOWERED, facts)),
+        lowered=tuple(map(_LOWERED, facts)),
     )
 
 
-def _sentence_ranges(text: str, starts: list[int]) -> tuple[tuple[int, int], ...]:
+def _sentence_ranges(text: str, starts: Sequence[int]) -> tuple[tuple[int, int], ...]:
     """Token ranges of sentences; a token belongs to the sentence it starts in
     (tokens before the first sentence, to the first)."""
     if not starts:
@@ -302,7 +304,7 @@ def _sentence_ranges(text: str, starts: list[int]) -> tuple[tuple[int, int], ...
     return tuple((lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo)
 
 
-def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
+def _with_title_names(flags: list[int], texts: Sequence[str]) -> tuple[int, ...]:
     """Mark title nouns that stand before a capitalised word ("President Putin",
     "president, Putin"): the title rule only looks near one of those."""
     complements = lexicon().title_complements
@@ -410,7 +412,7 @@ def _matches(regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return found
 
 
-def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexicon) -> tuple[str, ...]:
+def _boilerplate_mask(text: str, starts: Sequence[int], ends: Sequence[int], lex: Lexicon) -> tuple[str, ...]:
     """Per token: the boilerplate category of the first pattern covering it."""
     mask = [""] * len(starts)
     for pattern in lex.boilerplate:

@@ -214,7 +214,14 @@ def _unit_fact(unit: str) -> UnitFact:
     """A token is its unit less the leading whitespace; a word when it starts with a word
     character (``str.isalnum`` or "_", as :func:`harness.wirediff.tokens.token_arrays` says)."""
     token = unit.lstrip()
-    key, flags, lowered = _token_facts(token)
+    # A new unit is mostly a known token after other whitespace (" The" / "\n\nThe"):
+    # the token memo answers it with one lookup.
+    found = _FACTS.get(token)
+    if found is None:
+        if len(_FACTS) > _FACTS_LIMIT:
+            _FACTS.clear()
+        found = _FACTS[token] = _token_facts(token)
+    key, flags, lowered = found
     return token, len(token), token[0].isalnum() or token[0] == "_", key, flags, lowered
 
 

@@ -28,6 +28,12 @@ decisions: ``clear_text_caches``) is forgotten, so that repeated rounds over the
 same pairs are not timed warm; per-token memos (alignment keys) stay warm, as in
 any corpus run (the first comparison warms them).
 
+Stages (``--stages``): where the end-to-end time of ``diff_texts`` goes, in ms
+per pair (cold text caches as above): preparing both texts, aligning and
+classifying (``diff_edits``), the page-chrome pass and the similarity numbers;
+next to them the reference's two parts, ``harness.text.tokenize`` of both texts
+and ``SequenceMatcher(...).get_opcodes()``.
+
 Whole process (``--cli-pairs``, default 10; 0 skips): each pair is written to two
 files and compared by ``python -m harness diff A B --format json --output F`` in a
 fresh process, next to a plain script in a fresh process (``re.findall`` tokens and
@@ -56,7 +62,9 @@ from benchmarks.shared_data import bbc_corpus
 from harness.text import split_sentences, tokenize
 from harness.text.sentences import clear_sentence_caches
 from harness.wirediff import PreparedText, diff_edits, diff_prepared, diff_texts, load_style, normalise, prepare
-from harness.wirediff.boilerplate import clear_text_caches
+from harness.wirediff.boilerplate import clear_text_caches, mark_chrome
+from harness.wirediff.diff import _substantive_text
+from harness.wirediff.similarity import similarity
 
 ROOT = Path(__file__).resolve().parent.parent
 STYLES = ROOT / "experiments" / "styles"
@@ -243,6 +251,37 @@ def _difflib_texts(pairs: list[tuple[str, str]]) -> Callable[[], object]:
     return run
 
 
+def stages(pairs: list[tuple[str, str]], repeat: int) -> list[tuple[str, float]]:
+    """Milliseconds per pair of each stage of ``diff_texts`` and of the reference (best of ``repeat``)."""
+    prepared = [(prepare(a), prepare(b)) for a, b in pairs]
+    edits = [diff_edits(a, b) for a, b in prepared]
+    tokens = [([t.text for t in tokenize(a)], [t.text for t in tokenize(b)]) for a, b in pairs]
+    runs: list[tuple[str, Callable[[], object]]] = [
+        ("prepare (both texts)", lambda: [(prepare(a), prepare(b)) for a, b in pairs]),
+        ("align + classify (diff_edits)", lambda: [diff_edits(a, b) for a, b in prepared]),
+        ("page-chrome pass", lambda: [
+            mark_chrome(e.edits, a, b, chrome=None, explain=_substantive_text) for e, (a, b) in zip(edits, prepared, strict=True)
+        ]),
+        ("similarity numbers", lambda: [
+            similarity(a, b, e.aligned_b_words) for e, (a, b) in zip(edits, prepared, strict=True)
+        ]),
+        ("diff_texts end to end", _wirediff_texts(pairs)),
+        ("reference: tokenize (both texts)", lambda: [(tokenize(a), tokenize(b)) for a, b in pairs]),
+        ("reference: SequenceMatcher", _difflib_tokens([(tuple(a), tuple(b)) for a, b in tokens])),
+        ("reference: end to end", _difflib_texts(pairs)),
+    ]
+    out = []
+    for name, run in runs:
+        best = float("inf")
+        for _ in range(repeat):
+            _cold()
+            start = time.process_time()
+            run()
+            best = min(best, time.process_time() - start)
+        out.append((name, 1000 * best / len(pairs)))
+    return out
+
+
 def _children_cpu() -> float:
     times = os.times()
     return times.children_user + times.children_system
@@ -282,6 +321,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pairs", type=int, default=DEFAULT_PAIRS, help="article pairs to compare")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (the best is reported)")
     parser.add_argument("--synthetic", action="store_true", help="use the seeded synthetic corpus")
+    parser.add_argument("--stages", action="store_true", help="also print ms per pair of each stage")
     parser.add_argument("--cli-pairs", type=int, default=DEFAULT_CLI_PAIRS, help="pairs for the whole-process rows")
     args = parser.parse_args(argv)
 
@@ -308,6 +348,9 @@ def main(argv: list[str] | None = None) -> None:
         ours_rate, ref_rate = len(pairs) / ours.seconds, len(pairs) / reference.seconds
         peaks = f"{ours.peak_bytes / 2**20:.1f} / {reference.peak_bytes / 2**20:.1f}"
         print(f"{label:34} {ours_rate:17.1f} {ref_rate:16.1f} {ours_rate / ref_rate:6.2f} {peaks:>18}")
+    if args.stages:
+        for name, ms in stages(pairs, args.repeat):
+            print(f"  {name:34} {ms:7.3f} ms/pair")
     if args.cli_pairs > 0:
         cli_pairs = pairs[: args.cli_pairs]
         ours_s, plain_s = whole_process(cli_pairs, args.repeat)

@@ -347,3 +347,42 @@ def test_sandwich_rule_is_unchanged(text: str) -> None:
     side = _Side(text, None, chrome_rules())
     for span in side.segments.all_spans():
         assert side._between_chrome(*span) == _reference_between(side, *span)
+
+
+# ------------------------------------------------- prepare by units (issue 16, item 4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(tricky_text)
+def test_unit_columns_equal_the_token_columns(text: str) -> None:
+    """The unit memo (one lookup per whitespace + token) gives every column the
+    token path gives: tokens, offsets, word flags, units, keys, flags, folded forms."""
+    from harness.wirediff.prepare import _columns, _plain_columns
+
+    assert _columns(text) == _plain_columns(text)
+    assert prepare(text) == reference_prepare(text)
+
+
+def test_unit_path_is_taken_for_plain_copy_and_left_for_joined_marks() -> None:
+    from harness.wirediff.tokens import token_units
+
+    plain = "The talks resumed on Friday, officials said. Russia's envoy_1 left."
+    units = token_units(plain)
+    assert units is not None and "".join(units) == plain.rstrip()
+    assert units == token_arrays(plain).units
+    assert token_units("Russiaʼs envoy") is None  # U+02BC: joined before tokenising
+    assert token_units("cafe\u0301 talks") is None  # a combining mark: the reference tokeniser
+    # A word starting with "_" is a word on both paths.
+    prepared = prepare("_tag and more")
+    assert prepared.tokens == ("_tag", "and", "more") and prepared.is_word == (True, True, True)
+
+
+def test_unit_memo_starts_afresh_past_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    prepare_module = importlib.import_module("harness.wirediff.prepare")  # the module, not the function
+    monkeypatch.setattr(prepare_module, "_UNITS_LIMIT", 3)
+    texts = ["Alpha beta gamma delta.", "Epsilon zeta eta theta.", "Alpha beta gamma delta."]
+    for text in texts:
+        assert prepare(text) == reference_prepare(text)
+    assert len(prepare_module._UNITS) <= 3 + 5  # cleared once past the limit, then refilled

@@ -25,13 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate, compress, repeat
-from operator import and_
-from typing import Any
+from operator import and_, itemgetter, sub
+from typing import Any, NamedTuple
 
-from harness.text import split_sentences
+from harness.text.sentences import sentence_spans
 from harness.wirediff.collector import collector_paused
 from harness.wirediff.lexicon import Lexicon, lexicon
-from harness.wirediff.tokens import token_arrays
+from harness.wirediff.tokens import token_arrays, token_units
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 BOILERPLATE_KEY = "\x00"
@@ -179,6 +179,7 @@ def _token_facts(token: str) -> tuple[str, int, str]:
 
 
 _FACTS: dict[str, tuple[str, int, str]] = {}
+_KEY, _FLAGS, _LOWERED = itemgetter(0), itemgetter(1), itemgetter(2)  # columns of a fact
 _FACTS_LIMIT = 1 << 16  # distinct tokens remembered; past it the memo starts afresh (bounded memory)
 
 
@@ -201,17 +202,116 @@ def token_facts(texts: list[str]) -> list[tuple[str, int, str]]:
     return facts  # type: ignore[return-value]  # no None left
 
 
-def _sentence_ranges(text: str, starts: list[int]) -> tuple[tuple[int, int], ...]:
+UnitFact = tuple[str, int, bool, str, int, str]
+"""What a unit (whitespace + token) gives: token, its length, is it a word, key, flags, folded form."""
+
+_UNITS: dict[str, UnitFact] = {}
+_UNITS_LIMIT = 1 << 16  # distinct units remembered (bounded memory, as ``_FACTS``)
+_U_TOKEN, _U_LENGTH, _U_WORD, _U_KEY, _U_FLAGS, _U_LOWERED = (itemgetter(k) for k in range(6))
+
+
+def _unit_fact(unit: str) -> UnitFact:
+    """A token is its unit less the leading whitespace; a word when it starts with a word
+    character (``str.isalnum`` or "_", as :func:`harness.wirediff.tokens.token_arrays` says)."""
+    token = unit.lstrip()
+    # A new unit is mostly a known token after other whitespace (" The" / "\n\nThe"):
+    # the token memo answers it with one lookup.
+    found = _FACTS.get(token)
+    if found is None:
+        if len(_FACTS) > _FACTS_LIMIT:
+            _FACTS.clear()
+        found = _FACTS[token] = _token_facts(token)
+    key, flags, lowered = found
+    return token, len(token), token[0].isalnum() or token[0] == "_", key, flags, lowered
+
+
+def unit_facts(units: list[str]) -> list[UnitFact]:
+    """:func:`_unit_fact` of every unit, from a plain dict memo (as :func:`token_facts`).
+
+    News copy repeats its units (" the", " said", ","), so one lookup per unit
+    replaces stripping, the word test and the token memo's lookup.
+    """
+    facts: list[UnitFact | None] = list(map(_UNITS.get, units))
+    if None in facts:
+        if len(_UNITS) > _UNITS_LIMIT:
+            _UNITS.clear()
+        for index in [i for i, found in enumerate(facts) if found is None]:
+            unit = units[index]
+            found = _UNITS.get(unit)
+            if found is None:
+                found = _UNITS[unit] = _unit_fact(unit)
+            facts[index] = found
+    return facts  # type: ignore[return-value]  # no None left
+
+
+class _Columns(NamedTuple):
+    """The per-token sequences :func:`prepare` builds on (tuples where it keeps them as they are)."""
+
+    texts: Sequence[str]
+    starts: Sequence[int]
+    ends: Sequence[int]
+    is_word: Sequence[bool]
+    units: Sequence[str]
+    folded: tuple[str, ...]
+    flags: list[int]  # title names are marked in place
+    lowered: Sequence[str]
+
+
+def _columns(text: str) -> _Columns:
+    """Tokens, offsets and token facts of ``text``.
+
+    Most texts go by units (:func:`token_units`, :func:`unit_facts`): a column
+    read (``map`` with an item getter, in C) per field, made a tuple at once
+    (``tuple()`` of a tuple in :func:`prepare` is the same object, no copy). A
+    text the unit path does not take goes by :func:`token_arrays` and
+    :func:`token_facts`, with the same answer (``tests/test_wirediff_speed.py``
+    checks the two agree).
+    """
+    units = token_units(text)
+    if units is None:
+        return _plain_columns(text)
+    facts = unit_facts(units)
+    ends = tuple(accumulate(map(len, units)))
+    return _Columns(
+        texts=tuple(map(_U_TOKEN, facts)),
+        starts=tuple(map(sub, ends, map(_U_LENGTH, facts))),
+        ends=ends,
+        is_word=tuple(map(_U_WORD, facts)),
+        units=tuple(units),
+        folded=tuple(map(_U_KEY, facts)),
+        flags=list(map(_U_FLAGS, facts)),
+        lowered=tuple(map(_U_LOWERED, facts)),
+    )
+
+
+def _plain_columns(text: str) -> _Columns:
+    """:func:`_columns` by :func:`token_arrays` and :func:`token_facts` (every text)."""
+    found = token_arrays(text)
+    facts = token_facts(found.texts)
+    return _Columns(
+        texts=tuple(found.texts),
+        starts=tuple(found.starts),
+        ends=tuple(found.ends),
+        is_word=tuple(found.is_word),
+        units=tuple(found.units),
+        folded=tuple(map(_KEY, facts)),
+        flags=list(map(_FLAGS, facts)),
+        lowered=tuple(map(_LOWERED, facts)),
+    )
+
+
+def _sentence_ranges(text: str, starts: Sequence[int]) -> tuple[tuple[int, int], ...]:
     """Token ranges of sentences; a token belongs to the sentence it starts in
     (tokens before the first sentence, to the first)."""
     if not starts:
         return ()
-    cuts = [bisect_left(starts, s.start) for s in split_sentences(text)[1:]]
+    # The (text, start, end) spans themselves: no Sentence object is needed for a start.
+    cuts = [bisect_left(starts, span[1]) for span in sentence_spans(text)[1:]]
     bounds = [0, *cuts, len(starts)]
     return tuple((lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo)
 
 
-def _with_title_names(flags: list[int], texts: list[str]) -> tuple[int, ...]:
+def _with_title_names(flags: list[int], texts: Sequence[str]) -> tuple[int, ...]:
     """Mark title nouns that stand before a capitalised word ("President Putin",
     "president, Putin"): the title rule only looks near one of those."""
     complements = lexicon().title_complements
@@ -319,7 +419,7 @@ def _matches(regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return found
 
 
-def _boilerplate_mask(text: str, starts: list[int], ends: list[int], lex: Lexicon) -> tuple[str, ...]:
+def _boilerplate_mask(text: str, starts: Sequence[int], ends: Sequence[int], lex: Lexicon) -> tuple[str, ...]:
     """Per token: the boilerplate category of the first pattern covering it."""
     mask = [""] * len(starts)
     for pattern in lex.boilerplate:
@@ -343,14 +443,12 @@ def prepare(text: str) -> PreparedText:
     # "Russia´s" is one word like "Russia's"; the tokens keep the text as written.
     # Per-token work is done with map/compress (C loops), not Python loops: this
     # is most of a comparison's cost.
-    found = token_arrays(text)
+    found = _columns(text)
     texts, starts, ends, is_word = found.texts, found.starts, found.ends, found.is_word
     mask = _boilerplate_mask(text, starts, ends, lex)
     # Boilerplate keys live apart, so that "ISTANBUL" in a dateline never aligns
     # with "Istanbul" in the other text's first sentence.
-    # One transposing pass (zip in C) splits the facts into keys, flags and folded forms.
-    columns: tuple[tuple[Any, ...], ...] = tuple(zip(*token_facts(texts))) if texts else ((), (), ())
-    folded, flags, lowered = columns
+    folded, flags, lowered = found.folded, found.flags, found.lowered
     keys = tuple(BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)) if any(mask) else folded
     words = tuple(compress(lowered, is_word))
     words_before = (0, *accumulate(is_word))
@@ -367,7 +465,7 @@ def prepare(text: str) -> PreparedText:
         sentences=sentences,
         boilerplate=mask,
         sentence_keys=tuple(_sentence_keys(keys, word_keys, words_before, lo, hi) for lo, hi in sentences),
-        flags=_with_title_names(list(flags), texts),
+        flags=_with_title_names(flags, texts),
         words_before=words_before,
         folded_words=words,
         word_types=frozenset(words),

@@ -100,6 +100,20 @@ def _reference(text: str) -> TokenArrays:
     return TokenArrays(texts, starts, ends, [t.kind is not TokenKind.PUNCT for t in tokens], units)
 
 
+def token_units(text: str) -> list[str] | None:
+    """``token_arrays(text).units`` when each token is its unit less the leading
+    whitespace (no mark to join first), else None (use :func:`token_arrays`).
+
+    The same ``findall`` as :func:`token_arrays` on a text it tokenises as written:
+    a caller that memoises per unit gets every column from one lookup.
+    """
+    if _MODIFIER_APOSTROPHE in text or not fast_path_applies(text):
+        return None
+    plain = not any(mark in text for mark in _JOINED_MARKS)
+    units: list[str] = (_PLAIN_TOKEN if plain else _FAST_TOKEN).findall(text)
+    return units
+
+
 def token_arrays(text: str) -> TokenArrays:
     """The tokens of ``tokenize(join_apostrophes(text))``, sliced from ``text``."""
     if not fast_path_applies(text):

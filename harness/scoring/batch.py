@@ -789,11 +789,8 @@ def collect_slices(
         for docs in documents:
             yield _joined([_score_batch(docs, settings)])
         return
-    # Queued all at once, batches need no balancing between workers: a slice is one
-    # batch up to SLICE_BATCH_DOCS (the fixed cost of a batch is paid once per slice).
     per_slice = [
-        list(_batches(docs, even_batch_size(len(docs), 1, most=SLICE_BATCH_DOCS))) or [docs]
-        for docs in documents
+        list(_batches(docs, size)) or [docs] for docs, size in zip(documents, _slice_batch_sizes(documents, n_workers), strict=True)
     ]
     batches = [batch for slice_batches in per_slice for batch in slice_batches]
     results = _results_in_order(
@@ -801,6 +798,27 @@ def collect_slices(
     )
     for slice_batches in per_slice:
         yield _joined([next(results) for _ in slice_batches])
+
+
+def _slice_batch_sizes(documents: Sequence[Sequence[_Document]], n_workers: int) -> list[int]:
+    """Documents per batch of each slice (``collect_slices``).
+
+    Queued all at once, batches need no balancing between workers while many remain: a
+    slice is one batch up to SLICE_BATCH_DOCS (the fixed cost of a batch is paid once
+    per slice). The slices of the last ``n_workers * SLICE_BATCH_DOCS`` documents are cut
+    as ``collect`` cuts a corpus (``even_batch_size``, BATCH_DOCS at most): when the
+    queue runs dry, a worker that is done waits for the others' last batch, and a
+    smaller last batch keeps that wait short (one core idle for half a batch of 445 BBC
+    articles, about 0.5 s, before).
+    """
+    sizes = [even_batch_size(len(docs), 1, most=SLICE_BATCH_DOCS) for docs in documents]
+    remaining = 0
+    for number in range(len(documents) - 1, -1, -1):
+        if remaining >= n_workers * SLICE_BATCH_DOCS:
+            break
+        sizes[number] = even_batch_size(len(documents[number]), n_workers)
+        remaining += len(documents[number])
+    return sizes
 
 
 def collect(

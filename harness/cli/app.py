@@ -578,8 +578,6 @@ def score(
     with open_engine(engine or "local", address=ray_address) as chosen:
         if suite == "core" and chosen.name == "local":
             _start_core_workers(corpus)
-        elif chosen.name == "local":
-            _start_full_workers(corpus)
         articles = _read(corpus, invalid_utf8, mapping, chosen)  # on Ray, a Parquet corpus is read by the workers
         if suite == "core" and chosen.name == "local":
             tables, work = _score_core_here(articles, english_only=not any_language)
@@ -587,23 +585,13 @@ def score(
             if suite == "full" and chosen.name == "local":
                 from harness.scoring.batch import prestart_workers_for
 
-                prestart_workers_for(articles.height)  # a smaller file than guessed: they start now
-            # The full scorecard in slices here identifies each slice's languages itself,
-            # while the workers score the slices before it (_score_full_in_slices).
-            english_in_slices = not any_language and _full_in_slices(articles, suite, chosen)
-            if not any_language and not english_in_slices:
+                prestart_workers_for(articles.height)  # the workers load their tables during language identification
+            if not any_language:
                 articles, skipped = split_by_language(articles)
                 _warn_skipped(skipped)
             with progress("score", "documents", total=articles.height, deferred=True) as work:
                 tables = _score_counted(
-                    articles,
-                    suite,
-                    lexicon or (),
-                    chosen,
-                    work,
-                    with_hits=hits is not None,
-                    loaded_lexicon=loaded_lexicon,
-                    english_only=english_in_slices,
+                    articles, suite, lexicon or (), chosen, work, with_hits=hits is not None, loaded_lexicon=loaded_lexicon
                 )
     if hits is not None:
         assert hits_format is not None  # checked first
@@ -616,32 +604,13 @@ def _start_core_workers(corpus: list[Path]) -> None:
     """A large corpus file: the core suite's worker starts while the corpus is read."""
     from harness.scoring.core import start_core_workers
 
-    start_core_workers(_input_bytes(corpus))
-
-
-# Bytes of input that almost always hold at least MIN_DOCS_TO_START_WORKERS articles
-# (news articles run from about 1 to 5 kB of JSON each).
-FULL_WORKERS_FROM_BYTES = 5_000_000
-
-
-def _start_full_workers(corpus: list[Path]) -> None:
-    """A large corpus file: the full scorecard's workers start while the corpus is read
-    (one core is otherwise idle then); too small a guess only makes them start later."""
-    from harness.scoring.batch import MIN_DOCS_TO_START_WORKERS, prestart_workers_for
-
-    if _input_bytes(corpus) >= FULL_WORKERS_FROM_BYTES:
-        prestart_workers_for(MIN_DOCS_TO_START_WORKERS)
-
-
-def _input_bytes(corpus: list[Path]) -> int:
-    """Bytes of the corpus files named (standard input and folders count 0)."""
     total = 0
     for path in corpus:
         try:
             total += path.stat().st_size if str(path) != STDIN and path.is_file() else 0
         except OSError:
             pass  # reading the corpus says what is wrong with it
-    return total
+    start_core_workers(total)
 
 
 def _warn_skipped(skipped: pl.DataFrame) -> None:
@@ -705,7 +674,6 @@ def _score_counted(
     *,
     with_hits: bool = False,
     loaded_lexicon: str = "harness",
-    english_only: bool = False,
 ) -> dict[str, pl.DataFrame]:
     """Score ``articles`` in slices, counting them for the progress display: ``documents``
     (and ``hits`` when asked).
@@ -713,35 +681,23 @@ def _score_counted(
     Every document is scored on its own, so slices give the same rows as one call;
     a slice is large enough (SCORE_SLICE at least) that the per-call cost stays
     small. On Ray the corpus goes as one call: Ray splits it into its own tasks.
-    ``english_only`` (only where ``_full_in_slices``): the articles in another language
-    are left out and warned about, as ``split_by_language`` first would.
     """
     from harness.scoring.stream import scoring_call  # the science stack: not for --help
 
     outputs = ("documents", "hits") if with_hits else ("documents",)
-    if _full_in_slices(articles, suite, engine):
-        return _score_full_in_slices(articles, _score_slice(articles.height), lexicons, work, outputs, loaded_lexicon, english_only)
-    size = _score_slice(articles.height)
+    size = max(SCORE_SLICE, -(-articles.height // 50))  # about 50 updates at most
     if engine.name == "ray" or articles.height <= size:
         tables = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon))
         work.count(articles.height)
         return tables
+    if engine.name == "local" and suite == "full":
+        return _score_full_in_slices(articles, size, lexicons, work, outputs, loaded_lexicon)
     parts = []
     for start in range(0, articles.height, size):
         chunk = articles.slice(start, size)
         parts.append(engine.run(scoring_call(chunk, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon)))
         work.count(start + chunk.height)
     return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
-
-
-def _score_slice(n_articles: int) -> int:
-    """Articles per slice of `score`: about 50 progress updates at most."""
-    return max(SCORE_SLICE, -(-n_articles // 50))
-
-
-def _full_in_slices(articles: pl.DataFrame, suite: str, engine: Engine) -> bool:
-    """Whether `score` takes the full scorecard slice by slice in this process's engine."""
-    return suite == "full" and engine.name == "local" and articles.height > _score_slice(articles.height)
 
 
 def _score_full_in_slices(
@@ -751,36 +707,17 @@ def _score_full_in_slices(
     work: Work,
     outputs: tuple[str, ...],
     loaded_lexicon: str,
-    english_only: bool,
 ) -> dict[str, pl.DataFrame]:
     """The full scorecard slice by slice in this process's engine: the workers score
-    ahead while a slice's tables are built (``score_documents_in_slices``).
-
-    ``english_only``: each slice's languages are identified here (``split_by_language``
-    of the slice: each body is judged on its own, so the same rows and skipped rows as
-    the whole corpus at once) while the workers score the slices before it. Every
-    slice is identified before the first is done, so the warnings come first, in input
-    order, as from ``split_by_language`` before scoring.
-    """
+    ahead while a slice's tables are built (``score_documents_in_slices``)."""
     from harness.scoring.score import score_documents_in_slices
-    from harness.text.language import split_by_language
 
-    skipped: list[pl.DataFrame] = []
-
-    def english(part: pl.DataFrame) -> pl.DataFrame:
-        kept, dropped = split_by_language(part)
-        skipped.append(dropped)
-        return kept
-
-    parts: list[dict[str, pl.DataFrame]] = []
+    parts = []
     done = 0
     slices = score_documents_in_slices(
-        articles, size, lexicons=lexicons, loaded_lexicon=loaded_lexicon, tables=outputs, select=english if english_only else None
+        articles, size, lexicons=lexicons, loaded_lexicon=loaded_lexicon, tables=outputs
     )
     for part in slices:
-        if english_only and not parts:  # every slice identified: the warnings, the total
-            _warn_skipped(pl.concat(skipped, how="vertical_relaxed"))
-            work.count(0, articles.height - sum(frame.height for frame in skipped))
         parts.append(part)
         done += part["documents"].height
         work.count(done)

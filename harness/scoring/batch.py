@@ -23,12 +23,11 @@ import atexit
 import concurrent.futures
 import contextlib
 import gc
-import itertools
 import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -695,7 +694,7 @@ def map_in_workers(
 
 def _results_in_order(
     function: Callable[..., _Result],
-    *arguments: Iterable[Any],
+    *arguments: Sequence[Any],
     n_workers: int,
     where: str,
 ) -> Iterator[_Result]:
@@ -776,76 +775,32 @@ def _joined(parts: Sequence[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]
 
 
 def collect_slices(
-    slices: Sequence[pl.DataFrame],
-    settings: BatchSettings,
-    *,
-    workers: int | None = None,
-    select: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
-) -> Iterator[tuple[pl.DataFrame, dict[str, pl.DataFrame]]]:
-    """(the rows of each slice scored, ``collect`` of them), slice by slice, in order,
-    each as soon as it is done.
+    slices: Sequence[pl.DataFrame], settings: BatchSettings, *, workers: int | None = None
+) -> Iterator[dict[str, pl.DataFrame]]:
+    """``collect`` of each frame of ``slices``, in order, each as soon as it is done.
 
-    ``select`` picks the rows of a slice to score (``harness score``: its English
-    articles; default: every row). Every slice is selected before the first result is
-    yielded; with workers, each slice's batches are queued as soon as it is selected, so
-    the workers score the first slices while this process selects the next. Worker
-    processes are decided on all the slices' rows; every batch is queued before the
-    first result is yielded, so the workers score later slices while the caller builds
+    Worker processes are decided on all the slices' documents; every batch of every
+    slice is queued at once, so the workers score later slices while the caller builds
     tables from the first (no worker waits for the caller between slices).
     """
-    chosen = select or _every_row
-    n_workers = worker_count(workers, sum(part.height for part in slices))
-    if n_workers == 1 or not slices:
-        kept = [chosen(part) for part in slices]
-        for rows in kept:
-            yield rows, _joined([_score_batch(_documents(rows), settings)])
+    documents = [_documents(part) for part in slices]
+    n_workers = worker_count(workers, sum(len(docs) for docs in documents))
+    if n_workers == 1:
+        for docs in documents:
+            yield _joined([_score_batch(docs, settings)])
         return
-    sizes = _slice_batch_sizes([part.height for part in slices], n_workers)
-    selected: list[tuple[pl.DataFrame, int]] = []  # (rows, number of batches) per slice
-
-    def batches() -> Iterator[list[_Document]]:
-        for part, size in zip(slices, sizes, strict=True):
-            rows = chosen(part)
-            documents = _documents(rows)
-            cut = list(_batches(documents, size)) or [documents]
-            selected.append((rows, len(cut)))
-            yield from cut
-
-    # The pool queues batches as they come: the first are scored during the selection.
+    # Queued all at once, batches need no balancing between workers: a slice is one
+    # batch up to SLICE_BATCH_DOCS (the fixed cost of a batch is paid once per slice).
+    per_slice = [
+        list(_batches(docs, even_batch_size(len(docs), 1, most=SLICE_BATCH_DOCS))) or [docs]
+        for docs in documents
+    ]
+    batches = [batch for slice_batches in per_slice for batch in slice_batches]
     results = _results_in_order(
-        _score_batch, batches(), itertools.repeat(settings), n_workers=n_workers, where="score_documents(workers=...)"
+        _score_batch, batches, [settings] * len(batches), n_workers=n_workers, where="score_documents(workers=...)"
     )
-    ready = [next(results)]  # every slice selected and queued by now
-    for rows, n_batches in selected:
-        parts = ready + [next(results) for _ in range(n_batches - len(ready))]
-        ready = []
-        yield rows, _joined(parts)
-
-
-def _every_row(part: pl.DataFrame) -> pl.DataFrame:
-    return part
-
-
-def _slice_batch_sizes(heights: Sequence[int], n_workers: int) -> list[int]:
-    """Documents per batch of each slice of ``heights`` rows (``collect_slices``; with
-    ``select`` a slice's batches are cut to the same size, however many rows it keeps).
-
-    Queued all at once, batches need no balancing between workers while many remain: a
-    slice is one batch up to SLICE_BATCH_DOCS (the fixed cost of a batch is paid once
-    per slice). The slices of the last ``n_workers * SLICE_BATCH_DOCS`` documents are cut
-    as ``collect`` cuts a corpus (``even_batch_size``, BATCH_DOCS at most): when the
-    queue runs dry, a worker that is done waits for the others' last batch, and a
-    smaller last batch keeps that wait short (one core idle for half a batch of 445 BBC
-    articles, about 0.5 s, before).
-    """
-    sizes = [even_batch_size(max(1, height), 1, most=SLICE_BATCH_DOCS) for height in heights]
-    remaining = 0
-    for number in range(len(heights) - 1, -1, -1):
-        if remaining >= n_workers * SLICE_BATCH_DOCS:
-            break
-        sizes[number] = even_batch_size(max(1, heights[number]), n_workers)
-        remaining += heights[number]
-    return sizes
+    for slice_batches in per_slice:
+        yield _joined([next(results) for _ in slice_batches])
 
 
 def collect(

@@ -10,7 +10,7 @@ lexicon matcher); every summary is a polars aggregation over the resulting table
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -163,7 +163,6 @@ def score_documents_in_slices(
     workers: int | None = None,
     loaded_lexicon: str = "harness",
     tables: Sequence[str] | None = None,
-    select: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> Iterator[dict[str, pl.DataFrame]]:
     """``score_documents`` of each consecutive slice of ``slice_size`` articles, in order.
 
@@ -171,12 +170,6 @@ def score_documents_in_slices(
     for a caller that reports progress slice by slice (``harness score``). The worker
     processes score ahead while this process builds a slice's tables, and the pool is
     decided on the whole corpus, not on one slice.
-
-    ``select`` picks the rows of each (checked) slice to score, e.g. its English
-    articles: the tables are those of ``select(slice)`` scored alone. Every slice is
-    selected before the first tables are yielded; with workers, a slice's batches are
-    queued as soon as it is selected, so they score the first slices while this
-    process selects the next (``harness score`` identifies languages so).
     """
     if slice_size < 1:
         raise ConfigError(
@@ -188,8 +181,8 @@ def score_documents_in_slices(
     frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon, wanted)
     starts = range(0, frame.height, slice_size)
     slices = [frame.slice(start, slice_size) for start in starts]
-    for rows, parts in collect_slices(slices, settings, workers=workers, select=select):
-        yield _tables(rows, parts, categories, wanted)
+    for part, parts in zip(slices, collect_slices(slices, settings, workers=workers), strict=True):
+        yield _tables(part, parts, categories, wanted)
 
 
 def _prepare(

@@ -652,9 +652,16 @@ def _write_scores(
     elif format == "json":
         text = terminal.json_text(json.dumps(documents.to_dicts(), indent=2, ensure_ascii=False) + "\n")
     else:
-        from harness.cli.jsonlines import frame_jsonl
+        from harness.cli.jsonlines import printable_jsonl_bytes
 
-        text = terminal.json_text(frame_jsonl(documents))  # json.dumps per row, column by column
+        # json.dumps per row, made terminal-safe (terminal.json_text), as UTF-8 bytes
+        # straight from polars: the whole table never becomes one Python string.
+        data = printable_jsonl_bytes(documents)
+        if output is None:
+            typer.echo(data.decode("utf-8"), nl=False)
+        else:
+            write_output(output, data, inputs=inputs)
+        return
     _emit(text, output, inputs)
 
 
@@ -714,6 +721,9 @@ def _score_full_in_slices(
         parts.append(part)
         done += part["documents"].height
         work.count(done)
+    from harness.scoring.batch import shutdown_workers
+
+    shutdown_workers(wait=False)  # done with them: they exit while the output is written
     return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
 
 

@@ -157,6 +157,8 @@ def main(*, leave: bool = False) -> None:
             # The interrupt has unwound every `finally` already; what is left is the
             # interpreter's teardown, which can turn the exit into a death by SIGINT
             # (-2, seen on a loaded machine) or, with Ray half-started, a crash (-11).
+            # Skipping it skips the exit functions too, so the worker pool is stopped here.
+            _stop_scoring_workers()
             _leave_without_finalizing(code)
         _quiet_shutdown(code)
         if leave and (ended.code is None or isinstance(ended.code, int)):
@@ -181,6 +183,20 @@ def _finish_without_teardown(code: int) -> NoReturn:
         shutdown_threads()
     atexit._run_exitfuncs()
     _leave_without_finalizing(code)
+
+
+def _stop_scoring_workers() -> None:
+    """Kill the scoring worker processes, if this command started any.
+
+    They ignore SIGINT (the parent decides what an interrupt means) and a pool's
+    queues hold both pipe ends in every worker, so without this they would wait for
+    work forever after the parent has gone. Looked up, not imported: a command that
+    never scored has no pool and must not pay for importing one.
+    """
+    batch = sys.modules.get("harness.scoring.batch")
+    stop = getattr(batch, "stop_workers_now", None)
+    if stop is not None:
+        stop()
 
 
 def _leave_without_finalizing(code: int) -> NoReturn:

@@ -70,6 +70,7 @@ __all__ = [
     "prestart_workers",
     "prestart_workers_for",
     "shutdown_workers",
+    "stop_workers_now",
     "start_workers",
     "worker_count",
     "word_length_stats",
@@ -624,8 +625,13 @@ def shutdown_workers(*, wait: bool = True) -> None:
     _pool, _pool_size = None, 0
 
 
-def _stop_workers_now() -> None:
-    """Kill the workers mid-task (the parent was interrupted): nothing waits for their batches."""
+def stop_workers_now() -> None:
+    """Kill the workers mid-task (the parent was interrupted): nothing waits for their batches.
+
+    Also called by the CLI after any interrupt (``harness.cli.entry``): a Ctrl-C that
+    lands while this process builds tables between batches is not seen here, and the
+    workers, which ignore SIGINT, would outlive the command.
+    """
     global _pool, _pool_size
     if _pool is None:
         return
@@ -748,7 +754,7 @@ def _pool_failures(where: str) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        _stop_workers_now()
+        stop_workers_now()
         raise
     except concurrent.futures.process.BrokenProcessPool as error:
         shutdown_workers()

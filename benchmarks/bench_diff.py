@@ -202,13 +202,19 @@ def _cold() -> None:
     clear_sentence_caches()
 
 
-def _time(name: str, run: Callable[[], object], repeat: int, before: Callable[[], None] = _nothing) -> Timing:
+def _best_cpu(run: Callable[[], object], repeat: int, before: Callable[[], None]) -> float:
+    """The least CPU time of ``repeat`` runs, ``before`` called ahead of each."""
     best = float("inf")
     for _ in range(repeat):
         before()
         start = time.process_time()
         run()
         best = min(best, time.process_time() - start)
+    return best
+
+
+def _time(name: str, run: Callable[[], object], repeat: int, before: Callable[[], None] = _nothing) -> Timing:
+    best = _best_cpu(run, repeat, before)
     before()
     tracemalloc.start()
     run()
@@ -270,16 +276,7 @@ def stages(pairs: list[tuple[str, str]], repeat: int) -> list[tuple[str, float]]
         ("reference: SequenceMatcher", _difflib_tokens([(tuple(a), tuple(b)) for a, b in tokens])),
         ("reference: end to end", _difflib_texts(pairs)),
     ]
-    out = []
-    for name, run in runs:
-        best = float("inf")
-        for _ in range(repeat):
-            _cold()
-            start = time.process_time()
-            run()
-            best = min(best, time.process_time() - start)
-        out.append((name, 1000 * best / len(pairs)))
-    return out
+    return [(name, 1000 * _best_cpu(run, repeat, _cold) / len(pairs)) for name, run in runs]
 
 
 def _children_cpu() -> float:

@@ -21,12 +21,12 @@ from __future__ import annotations
 import importlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate, compress, repeat
 from operator import and_, itemgetter, sub
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from harness.text.sentences import sentence_spans
 from harness.wirediff.collector import collector_paused
@@ -183,23 +183,33 @@ _KEY, _FLAGS, _LOWERED = itemgetter(0), itemgetter(1), itemgetter(2)  # columns 
 _FACTS_LIMIT = 1 << 16  # distinct tokens remembered; past it the memo starts afresh (bounded memory)
 
 
-def token_facts(texts: list[str]) -> list[tuple[str, int, str]]:
-    """:func:`_token_facts` of every token, from a plain dict memo.
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
-    ``map(dict.get, ...)`` looks every token up in one C loop (a third of what an
-    ``lru_cache`` call per token costs); only tokens not seen before are computed.
+
+def _remembered(keys: list[_K], memo: dict[_K, _V], limit: int, compute: Callable[[_K], _V]) -> list[_V]:
+    """``[compute(k) for k in keys]`` through the plain dict ``memo``.
+
+    ``map(dict.get, ...)`` looks every key up in one C loop (a third of what an
+    ``lru_cache`` call per key costs); only keys not seen before are computed. Past
+    ``limit`` entries the memo starts afresh (bounded memory).
     """
-    facts: list[tuple[str, int, str] | None] = list(map(_FACTS.get, texts))
-    if None in facts:
-        if len(_FACTS) > _FACTS_LIMIT:
-            _FACTS.clear()
-        for index in [i for i, found in enumerate(facts) if found is None]:
-            token = texts[index]
-            found = _FACTS.get(token)
-            if found is None:
-                found = _FACTS[token] = _token_facts(token)
-            facts[index] = found
-    return facts  # type: ignore[return-value]  # no None left
+    found: list[_V | None] = list(map(memo.get, keys))
+    if None in found:
+        if len(memo) > limit:
+            memo.clear()
+        for index in [i for i, value in enumerate(found) if value is None]:
+            key = keys[index]
+            value = memo.get(key)
+            if value is None:
+                value = memo[key] = compute(key)
+            found[index] = value
+    return found  # type: ignore[return-value]  # no None left
+
+
+def token_facts(texts: list[str]) -> list[tuple[str, int, str]]:
+    """:func:`_token_facts` of every token, from a plain dict memo."""
+    return _remembered(texts, _FACTS, _FACTS_LIMIT, _token_facts)
 
 
 UnitFact = tuple[str, int, bool, str, int, str]
@@ -231,17 +241,7 @@ def unit_facts(units: list[str]) -> list[UnitFact]:
     News copy repeats its units (" the", " said", ","), so one lookup per unit
     replaces stripping, the word test and the token memo's lookup.
     """
-    facts: list[UnitFact | None] = list(map(_UNITS.get, units))
-    if None in facts:
-        if len(_UNITS) > _UNITS_LIMIT:
-            _UNITS.clear()
-        for index in [i for i, found in enumerate(facts) if found is None]:
-            unit = units[index]
-            found = _UNITS.get(unit)
-            if found is None:
-                found = _UNITS[unit] = _unit_fact(unit)
-            facts[index] = found
-    return facts  # type: ignore[return-value]  # no None left
+    return _remembered(units, _UNITS, _UNITS_LIMIT, _unit_fact)
 
 
 class _Columns(NamedTuple):

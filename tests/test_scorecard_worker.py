@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from harness.scoring import batch
 from harness.scoring.lexicon import TermMatcher, load_lexicons
 from harness.scoring.score import score_documents
-from harness.scoring.units import analyse_text, analyse_texts
+from harness.scoring.units import AnalysedTexts, analyse_text, analyse_texts
 from harness.text import tokenize
 from harness.text import tokens as tokens_module
 from harness.text.tokens import KIND_CODES, tokenize_coded
@@ -132,7 +132,20 @@ _WORDS = st.sampled_from(
 @given(st.lists(st.lists(_WORDS, max_size=30).map(" ".join), max_size=5))
 def test_lexicon_starts_found_for_many_texts_equal_each_text_scanned_alone(texts: list[str]) -> None:
     analysed = analyse_texts(texts)
+    every = _MATCHER.start_positions_in(analysed.token_texts, analysed.codes != batch.PUNCT_CODE)
+    assert every.tolist() == [
+        base + i
+        for units, base in zip(analysed.units, _token_bases(analysed), strict=True)
+        for i in _MATCHER._start_positions(units.tokens)
+    ]
+    # _starts_by_text leaves out starts where no term can hit (TermMatcher._may_hit).
     starts = batch._starts_by_text(_MATCHER, analysed)
-    assert starts == [_MATCHER._start_positions(units.tokens) for units in analysed.units]
     for units, text_starts in zip(analysed.units, starts, strict=True):
+        assert set(text_starts) <= set(_MATCHER._start_positions(units.tokens))
         assert _MATCHER.match(units.tokens, text_starts) == _MATCHER.match(units.tokens)
+
+
+def _token_bases(analysed: AnalysedTexts) -> list[int]:
+    """Where each text's tokens start in the batch's token columns."""
+    sizes = [len(units.tokens) for units in analysed.units]
+    return [sum(sizes[:k]) for k in range(len(sizes))]

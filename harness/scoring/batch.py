@@ -449,7 +449,7 @@ def _matcher_for(lexicons: tuple[Lexicon, ...]) -> TermMatcher:
 def _starts_by_text(matcher: TermMatcher, analysed: AnalysedTexts) -> list[list[int]]:
     """Each text's lexicon start positions (``TermMatcher.match``'s ``starts``), found
     for all the texts' tokens at once."""
-    starts = matcher.start_positions_in(analysed.token_texts, analysed.codes != PUNCT_CODE)
+    starts = matcher.start_positions_in(analysed.token_texts, analysed.codes != PUNCT_CODE, analysed.token_text)
     n_texts = len(analysed.units)
     token_bases = np.searchsorted(analysed.token_text, np.arange(n_texts + 1, dtype=np.int64))
     cuts = np.searchsorted(starts, token_bases).tolist()

@@ -38,6 +38,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ _JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014")
 _HYPHENS = frozenset("-\u2010\u2011")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 _LEMMA_CACHE = 1 << 16
+_ALL_BITS = (1 << 63) - 1  # every second-word bit (TermMatcher._second_bits)
 _PUNCT = TokenKind.PUNCT
 
 
@@ -288,6 +290,19 @@ def word_forms(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+@dataclass(frozen=True)
+class _StartPlan:
+    """See ``TermMatcher._plan_of``."""
+
+    seconds: frozenset[str]
+    context: bool
+    single: tuple[LexiconEntry, bool] | None
+    bits: int  # -1: some one-word term matches; else the phrases' second-word bits
+
+
+_PLAN_BITS = operator.attrgetter("bits")
+
+
 class TermMatcher:
     """Finds lexicon terms in tokenised text (see the module docstring for the rules)."""
 
@@ -304,9 +319,16 @@ class TermMatcher:
         self._exact_by_first: dict[str, list[LexiconEntry]] = {}
         # Candidates depend only on a word's surface form: look each form up once.
         self._candidate_cache: dict[str, tuple[LexiconEntry, ...]] = {}
+        # Per word text, what its candidates settle without looking at its neighbours.
+        self._plan_cache: dict[str, _StartPlan] = {}
         for entry in self.entries:
             index = self._exact_by_first if entry.exact else self._by_first
             index.setdefault(entry.words[0], []).append(entry)
+        # One of 63 bits per phrase second word (shared when there are more), in sorted order.
+        seconds = sorted({entry.words[1] for entry in self.entries if len(entry.words) > 1})
+        self._second_bits = {word: 1 << (k % 63) for k, word in enumerate(seconds)}
+        # _form_bits of a text as a word (True) and as punctuation (False).
+        self._form_bits_cache: dict[bool, dict[str, int]] = {True: {}, False: {}}
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -351,12 +373,16 @@ class TermMatcher:
                 starts.append(i)
         return starts
 
-    def start_positions_in(self, texts: Sequence[str], is_word: np.ndarray) -> np.ndarray:
+    def start_positions_in(
+        self, texts: Sequence[str], is_word: np.ndarray, token_text: np.ndarray | None = None
+    ) -> np.ndarray:
         """``_start_positions`` of a whole column of tokens (many texts, one after another):
         indices of the tokens (``is_word``: not punctuation) whose text starts some term.
 
         The candidates of each distinct text not met before are found once, then one
-        look-up per token runs in C (``map``) instead of a Python loop.
+        look-up per token runs in C (``map``) instead of a Python loop. With
+        ``token_text`` (which text each token is in), starts where no term can hit are
+        left out (``_may_hit``): ``match`` gives the same hits without them.
         """
         cache = self._candidate_cache
         words = list(itertools.compress(texts, is_word.tolist()))
@@ -364,7 +390,59 @@ class TermMatcher:
             self._candidates_of(text)
         starts = np.fromiter(map(bool, map(cache.__getitem__, words)), dtype=bool, count=len(words))
         positions: np.ndarray = np.flatnonzero(is_word)[starts]
-        return positions
+        if token_text is None or not len(positions):
+            return positions
+        kept: np.ndarray = positions[self._may_hit(texts, is_word, token_text, positions)]
+        return kept
+
+    def _may_hit(
+        self, texts: Sequence[str], is_word: np.ndarray, token_text: np.ndarray, positions: np.ndarray
+    ) -> np.ndarray:
+        """Which start positions ``_best_at`` could find a hit at (a superset).
+
+        Most starts are words like "a" or "in" that begin phrases only ("a lot of",
+        "in fact") and whose next word fits none of them: ``_best_at`` finds nothing
+        there. Each phrase's second word has a bit (``_second_bits``); a start is kept
+        when one of its one-word terms matches it (``_StartPlan.single``/``context``),
+        or when its phrases' second-word bits meet the bits of the forms of the token
+        after it (all bits after a hyphen, which may join the next word). Shared bits
+        only keep a start too many, which ``_best_at`` then settles.
+        """
+        n = len(texts)
+        plans = self._plan_cache
+        start_texts = [texts[i] for i in positions.tolist()]
+        for text in set(start_texts).difference(plans):
+            plans[text] = self._plan_of(text)
+        needs = np.fromiter(
+            map(_PLAN_BITS, map(plans.__getitem__, start_texts)), dtype=np.int64, count=len(start_texts)
+        )
+        always = needs < 0
+        following = np.minimum(positions + 1, n - 1)
+        same_text = (positions + 1 < n) & (token_text[following] == token_text[positions])
+        next_bits = self._forms_bits_of([texts[j] for j in following.tolist()], is_word[following])
+        mask: np.ndarray = always | (same_text & ((np.maximum(needs, 0).astype(np.uint64) & next_bits) != 0))
+        return mask
+
+    def _forms_bits_of(self, texts: list[str], is_word: np.ndarray) -> np.ndarray:
+        """``_form_bits`` of each token (its text, whether a word), one look-up each in C."""
+        bits = np.zeros(len(texts), dtype=np.uint64)
+        for word in (True, False):
+            where = is_word if word else ~is_word
+            chosen = list(itertools.compress(texts, where.tolist()))
+            memo = self._form_bits_cache[word]
+            for text in set(chosen).difference(memo):
+                memo[text] = self._form_bits(text, word)
+            bits[where] = np.fromiter(map(memo.__getitem__, chosen), dtype=np.uint64, count=len(chosen))
+        return bits
+
+    def _form_bits(self, text: str, is_word: bool) -> int:
+        """The second-word bits of every form of a token (all bits for a hyphen)."""
+        if text in _HYPHENS:
+            return _ALL_BITS
+        bits = 0
+        for form in _token_forms(text, is_word):
+            bits |= self._second_bits.get(form, 0)
+        return bits
 
     def _candidates(self, token: Token) -> tuple[LexiconEntry, ...]:
         return self._candidates_of(token.text)
@@ -379,6 +457,56 @@ class TermMatcher:
         return cached
 
     def _best_at(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
+        """The best hit starting at token ``i`` and where matching resumes after it.
+
+        Most starts have no phrase whose second word fits the next token and no verb
+        of saying among their one-word terms: then the answer depends on the word's
+        text alone and comes from its ``_StartPlan`` (worked out once per distinct
+        text, the same choice as the full loop in ``_best_by_loop``).
+        """
+        token = tokens[i]
+        plan = self._plan_cache.get(token.text)
+        if plan is None:
+            plan = self._plan_cache[token.text] = self._plan_of(token.text)
+        if plan.context or token.kind is _PUNCT:
+            return self._best_by_loop(tokens, i)
+        if plan.seconds and not plan.seconds.isdisjoint(_second_word_forms(tokens, i)):
+            return self._best_by_loop(tokens, i)
+        if plan.single is None:
+            return None
+        entry, by_surface = plan.single
+        return TermHit(token.start, token.end, i, entry, by_surface), i + 1
+
+    def _plan_of(self, text: str) -> _StartPlan:
+        """What a start word's candidates give before its neighbours are looked at.
+
+        ``seconds``: the second words of its phrases; ``context``: some one-word term
+        that matches is a verb of saying (the reading needs the sentence); ``single``:
+        the best matching one-word term by the loop's rule (first of equal keys wins).
+        The word is taken as a word token (starts never fall on punctuation).
+        """
+        seconds: set[str] = set()
+        context = False
+        best: tuple[tuple[int, bool, float, int, str], LexiconEntry, bool] | None = None
+        for entry in self._candidates_of(text):
+            if len(entry.words) > 1:
+                seconds.add(entry.words[1])
+                continue
+            ok, by_surface = _word_matches_text(entry, entry.words[0], text, True)
+            if not ok:
+                continue
+            if entry.verb_only:
+                context = True
+            key = (1, by_surface, entry.weight, self._rank[entry], entry.term)
+            if best is None or key > best[0]:
+                best = (key, entry, by_surface)
+        single = None if best is None else (best[1], best[2])
+        bits = 0
+        for word in seconds:
+            bits |= self._second_bits[word]
+        return _StartPlan(frozenset(seconds), context, single, -1 if context or single else bits)
+
+    def _best_by_loop(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
         best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
         following: frozenset[str] | None = None
         for entry in self._candidates(tokens[i]):
@@ -443,13 +571,18 @@ def _surface(text: str) -> str:
 
 def _word_matches(entry: LexiconEntry, word: str, token: Token) -> tuple[bool, bool]:
     """(matches, matches the surface form) for one term word against one token."""
+    return _word_matches_text(entry, word, token.text, token.kind is not _PUNCT)
+
+
+def _word_matches_text(entry: LexiconEntry, word: str, text: str, is_word: bool) -> tuple[bool, bool]:
+    """``_word_matches`` given the token's text and whether it is a word."""
     if entry.exact or not _has_alnum(word):
-        same = token.text == word
+        same = text == word
         return same, same
-    surface = _surface(token.text)
+    surface = _surface(text)
     if surface == word:
         return True, True
-    return token.kind is not _PUNCT and word in word_forms(token.text), False
+    return is_word and word in word_forms(text), False
 
 
 def _joining_hyphen(tokens: Sequence[Token], position: int) -> bool:

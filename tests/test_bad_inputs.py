@@ -1965,10 +1965,23 @@ def _interrupt(args: list[str], cwd: Path, delay: float) -> subprocess.Completed
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
+def _generated_experiment(project: Project) -> str:
+    """An experiment scoring 3,000 generated articles: seconds of work, where the seeds
+    now take well under one, so a Ctrl-C at 2 s still lands while it scores."""
+    _generated_corpus(project.root, 3000)
+    (project.experiments_dir / "generated-framing.toml").write_text(
+        'name = "generated-framing"\nversion = "1.0.0"\ndescription = "Scorecard on generated articles."\n\n'
+        '[corpus]\npath = "corpus.jsonl"\n\n[[steps]]\nuse = "score_framing"\n',
+        encoding="utf-8",
+    )
+    return "generated-framing"
+
+
 @pytest.mark.parametrize("delay", [0.3, 0.9, 2.0])
 def test_ctrl_c_is_one_line_at_any_time(project: Project, delay: float) -> None:
-    """While importing (the first ~1.5 s), loading, scoring: one line, exit 130, nothing stored."""
-    done = _interrupt(["run", "tabloid-framing", "--project", str(project.root)], project.root, delay)
+    """While importing, loading, scoring (workers included): one line, exit 130, nothing stored."""
+    name = _generated_experiment(project)
+    done = _interrupt(["run", name, "--project", str(project.root)], project.root, delay)
     if done.returncode == 0:
         pytest.skip("the run finished before the interrupt")  # a very fast machine
     assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted; nothing stored\n", "")

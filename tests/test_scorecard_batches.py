@@ -358,19 +358,32 @@ def test_workers_are_started_ahead_only_for_a_job_that_uses_them(monkeypatch: py
     """`harness score` starts the pool before language identification, without waiting."""
     from harness.scoring import batch
 
-    submitted: list[object] = []
+    started: list[int] = []
+    monkeypatch.setattr(batch, "default_workers", lambda: 2)
+    monkeypatch.setattr(batch, "_pool", None)
+    monkeypatch.setattr(batch, "_executor", lambda workers: started.append(workers))
+    batch.prestart_workers_for(20)
+    assert started == []  # a small job scores in this process
+    batch.prestart_workers_for(22_250)
+    assert started == [2]
+
+
+def test_a_new_pool_spawns_every_worker_at_once_with_ctrl_c_ignored_only_then() -> None:
+    """One short window in which the parent ignores Ctrl-C (the workers inherit it), not one per task."""
+    import signal
+
+    from harness.scoring import batch
+
+    seen: list[object] = []
 
     class FakePool:
         def submit(self, function: object) -> None:
-            submitted.append(function)
+            seen.append((function, signal.getsignal(signal.SIGINT)))
 
-    monkeypatch.setattr(batch, "default_workers", lambda: 2)
-    monkeypatch.setattr(batch, "_pool", None)
-    monkeypatch.setattr(batch, "_executor", lambda workers: FakePool())
-    batch.prestart_workers_for(20)
-    assert submitted == []  # a small job scores in this process
-    batch.prestart_workers_for(22_250)
-    assert submitted == [batch._started, batch._started]  # one task per process: both start
+    before = signal.getsignal(signal.SIGINT)
+    batch._spawn_every_worker(FakePool(), 3)  # type: ignore[arg-type]
+    assert seen == [(batch._started, signal.SIG_IGN)] * 3  # one task per process: all three start
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 # -- sentence rows and word tokens, a column at a time ----------------------------------

@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # not typing's: see harness/__init__.py
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import FrameType
-    from typing import NoReturn
+    from typing import Any, NoReturn
 
 INTERRUPTED = "interrupted; nothing stored"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
@@ -49,6 +49,29 @@ def _say_interrupted() -> None:
 def _exit_at_once(signum: int, frame: FrameType | None) -> None:
     _say_interrupted()
     os._exit(EXIT_INTERRUPTED)
+
+
+_PRESSED: list[int] = []
+"""The Ctrl-Cs the command has seen (what ``_interrupt`` noted)."""
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C while a command runs: noted, then KeyboardInterrupt as usual.
+
+    Noted because Python swallows an exception raised inside a ``__del__`` (the
+    garbage collector can run one at any allocation, e.g. the ``regex`` package's
+    parser objects): seen there, the interrupt would otherwise be lost.
+    """
+    _PRESSED.append(signum)
+    raise KeyboardInterrupt
+
+
+def _quiet_swallowed_interrupt(unraisable: Any) -> None:
+    """``sys.unraisablehook``: a KeyboardInterrupt Python had to ignore (``_interrupt``
+    noted it) prints no traceback; anything else is reported as Python would."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _exit_silently(signum: int, frame: FrameType | None) -> None:
@@ -148,11 +171,19 @@ def main(*, leave: bool = False) -> None:
     _install(_exit_at_once)
     from harness.cli.app import app  # the heavy imports
 
-    _install(signal.default_int_handler)
+    _PRESSED.clear()
+    _install(_interrupt)
+    sys.unraisablehook = _quiet_swallowed_interrupt
     try:
         app()  # always ends in SystemExit (see harness.cli.group)
     except SystemExit as ended:
         code = _exit_code(ended.code)
+        if code == 0 and _PRESSED:
+            # The Ctrl-C's KeyboardInterrupt was swallowed on its way (raised inside a
+            # __del__, which Python reports and ignores) and the command ran to the end:
+            # it still ends as interrupted, its line naming what it stored.
+            _say_interrupted()
+            code = EXIT_INTERRUPTED
         if code == EXIT_INTERRUPTED:
             # The interrupt has unwound every `finally` already; what is left is the
             # interpreter's teardown, which can turn the exit into a death by SIGINT

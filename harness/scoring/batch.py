@@ -592,7 +592,22 @@ def _executor(
             initializer=warm,
         )
         _pool_size = workers
+        _spawn_every_worker(_pool, workers)
     return _pool
+
+
+def _spawn_every_worker(pool: concurrent.futures.ProcessPoolExecutor, workers: int) -> None:
+    """Start all of the pool's processes now, with Ctrl-C ignored only for that moment.
+
+    The pool spawns a process per task submitted while none is idle, up to its size,
+    and never again after (a dead worker breaks the pool). Spawning them all here
+    keeps the one window in which the parent ignores Ctrl-C (so that the workers
+    inherit "ignore") to this call: a Ctrl-C pressed in such a window is lost, and
+    ignoring it around every later submit lost one now and then during a run.
+    """
+    with _workers_ignore_sigint():
+        for _ in range(workers):  # one task per process: the pool spawns one per task
+            pool.submit(_started)
 
 
 def prestart_workers_for(n_documents: int, *, min_documents: int = MIN_DOCS_TO_START_WORKERS) -> None:
@@ -605,10 +620,7 @@ def prestart_workers_for(n_documents: int, *, min_documents: int = MIN_DOCS_TO_S
     n_workers = worker_count(None, n_documents, min_documents=min_documents)
     if n_workers == 1 or (_pool is not None and _pool_size == n_workers):
         return
-    pool = _executor(n_workers)
-    with _workers_ignore_sigint():
-        for _ in range(n_workers):  # one task per process: the pool spawns one per task
-            pool.submit(_started)
+    _executor(n_workers)  # starts every worker
 
 
 def _started() -> None:
@@ -677,9 +689,7 @@ def _ask_every_worker(
     pool = _executor(workers)
     answers: dict[int, int | None] = {}
     while len(answers) < workers:
-        with _workers_ignore_sigint():
-            results = pool.map(probe, [_PROBE_SECONDS] * workers)
-        answers.update(results)
+        answers.update(pool.map(probe, [_PROBE_SECONDS] * workers))
     return answers
 
 
@@ -791,18 +801,13 @@ def _results_in_order(
     workers go on with later ones while the caller uses the first."""
     pool = _executor(n_workers)
     with _pool_failures(where):
-        with _workers_ignore_sigint():  # processes start as tasks are submitted
-            results = pool.map(function, *arguments)
-        yield from results
+        yield from pool.map(function, *arguments)
 
 
 def prestart_workers(workers: int, warm: Callable[[], None]) -> None:
     """Start the pool's ``workers`` processes now, without waiting for them: they load
     their tables while this process reads its input."""
-    pool = _executor(workers, warm)
-    with _workers_ignore_sigint():  # processes start as tasks are submitted
-        for _ in range(workers):
-            pool.submit(os.getpid)
+    _executor(workers, warm)  # starts every worker
 
 
 def map_with_this_process(
@@ -842,8 +847,7 @@ def map_with_this_process(
     with _pool_failures(where):
         while front < len(items) or running or own:
             while front < len(items) and len(running) < 2 * (n_workers - 1):
-                with _workers_ignore_sigint():
-                    running[pool.submit(function, items[front])] = front
+                running[pool.submit(function, items[front])] = front
                 front += 1
             if own:
                 own.pop(0)()

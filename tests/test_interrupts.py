@@ -1,0 +1,79 @@
+"""A Ctrl-C that Python swallows still ends the command as interrupted.
+
+Python ignores an exception raised inside a ``__del__`` (it only reports it): a
+Ctrl-C arriving while the garbage collector runs one (the ``regex`` package's
+parser objects have them) lost its KeyboardInterrupt, printed a traceback and let
+the command finish with exit 0. ``harness.cli.entry`` notes every Ctrl-C, hides
+that report and turns such an end into the interrupt line and exit 130.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.cli import entry
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A command that meets a Ctrl-C inside a __del__, then finishes as if nothing happened.
+_SWALLOWING_COMMAND = """
+import signal, sys
+import harness.cli.app  # loaded first: main() imports `app` from it
+from harness.cli import entry
+
+class Doomed:
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)  # Ctrl-C while a finalizer runs
+
+def app():
+    Doomed()  # collected at once: the KeyboardInterrupt is raised inside __del__
+    print("finished")
+    sys.exit(0)
+
+sys.modules["harness.cli.app"].app = app  # harness.cli re-exports the typer app as `app`
+entry.main()
+"""
+
+
+def _run(script: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_a_ctrl_c_swallowed_in_a_finalizer_still_ends_the_command_as_interrupted() -> None:
+    done = _run(_SWALLOWING_COMMAND)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "finished\n", "interrupted; nothing stored\n")
+
+
+def test_a_command_without_ctrl_c_ends_as_it_says() -> None:
+    done = _run(_SWALLOWING_COMMAND.replace("signal.raise_signal(signal.SIGINT)", "pass"))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "finished\n", "")
+
+
+def test_the_hook_hides_only_keyboard_interrupts(capsys: pytest.CaptureFixture[str]) -> None:
+    class Failing:
+        def __init__(self, error: BaseException) -> None:
+            self.error = error
+
+        def __del__(self) -> None:
+            raise self.error
+
+    previous = sys.unraisablehook
+    sys.unraisablehook = entry._quiet_swallowed_interrupt
+    try:
+        Failing(KeyboardInterrupt())
+        gc.collect()
+        assert capsys.readouterr().err == ""
+        Failing(ValueError("a real bug"))
+        gc.collect()
+        assert "ValueError: a real bug" in capsys.readouterr().err
+    finally:
+        sys.unraisablehook = previous

@@ -575,17 +575,24 @@ def score(
             )
             work.summary = f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped,"
         return
+    encoded: bytes | None = None  # the --format jsonl output, when the workers made it
     with open_engine(engine or "local", address=ray_address) as chosen:
-        if suite == "core" and chosen.name == "local":
-            _start_core_workers(corpus)
+        local = chosen.name == "local"
+        if local:
+            _start_workers_early(corpus, suite)
         articles = _read(corpus, invalid_utf8, mapping, chosen)  # on Ray, a Parquet corpus is read by the workers
-        if suite == "core" and chosen.name == "local":
+        if suite == "core" and local:
             tables, work = _score_core_here(articles, english_only=not any_language)
+        elif local:
+            tables, work, encoded = _score_full_here(
+                articles,
+                lexicon or (),
+                english_only=not any_language,
+                with_hits=hits is not None,
+                loaded_lexicon=loaded_lexicon,
+                jsonl=format == "jsonl",
+            )
         else:
-            if suite == "full" and chosen.name == "local":
-                from harness.scoring.batch import prestart_workers_for
-
-                prestart_workers_for(articles.height)  # the workers load their tables during language identification
             if not any_language:
                 articles, skipped = split_by_language(articles)
                 _warn_skipped(skipped)
@@ -596,21 +603,27 @@ def score(
     if hits is not None:
         assert hits_format is not None  # checked first
         write_output(hits, export_bytes(tables["hits"], hits_format, table="hits"), inputs=inputs)
-    _write_scores(tables["documents"], format, suite, output, inputs)
+    _write_scores(tables["documents"], format, suite, output, inputs, encoded=encoded)
     work.done_line()  # once the output is written: a failed write ends with its error line alone
 
 
-def _start_core_workers(corpus: list[Path]) -> None:
-    """A large corpus file: the core suite's worker starts while the corpus is read."""
-    from harness.scoring.core import start_core_workers
-
+def _start_workers_early(corpus: list[Path], suite: str) -> None:
+    """A large corpus: the scoring workers start (import, load their tables) while this
+    process reads it, not after. Too small a guess only makes them start later."""
     total = 0
     for path in corpus:
         try:
             total += path.stat().st_size if str(path) != STDIN and path.is_file() else 0
         except OSError:
             pass  # reading the corpus says what is wrong with it
-    start_core_workers(total)
+    if suite == "core":
+        from harness.scoring.core import start_core_workers
+
+        start_core_workers(total)
+    else:
+        from harness.scoring.batch import start_workers_for_input
+
+        start_workers_for_input(total)
 
 
 def _warn_skipped(skipped: pl.DataFrame) -> None:
@@ -640,8 +653,16 @@ def _score_core_here(articles: pl.DataFrame, *, english_only: bool) -> tuple[dic
 
 
 def _write_scores(
-    documents: pl.DataFrame, format: str, suite: str, output: Path | None, inputs: list[Path]
+    documents: pl.DataFrame,
+    format: str,
+    suite: str,
+    output: Path | None,
+    inputs: list[Path],
+    *,
+    encoded: bytes | None = None,
 ) -> None:
+    """``documents`` in ``format`` to ``output`` (stdout when None); ``encoded``: the
+    JSON Lines already made from them (``printable_jsonl_bytes``, slice by slice)."""
     if format == "parquet":
         assert output is not None  # checked first
         write_output(output, table_bytes(documents), inputs=inputs)
@@ -656,7 +677,7 @@ def _write_scores(
 
         # json.dumps per row, made terminal-safe (terminal.json_text), as UTF-8 bytes
         # straight from polars: the whole table never becomes one Python string.
-        data = printable_jsonl_bytes(documents)
+        data = printable_jsonl_bytes(documents) if encoded is None else encoded
         if output is None:
             typer.echo(data.decode("utf-8"), nl=False)
         else:
@@ -690,8 +711,6 @@ def _score_counted(
         tables = engine.run(scoring_call(articles, suite=suite, lexicons=lexicons, outputs=outputs, loaded_lexicon=loaded_lexicon))
         work.count(articles.height)
         return tables
-    if engine.name == "local" and suite == "full":
-        return _score_full_in_slices(articles, size, lexicons, work, outputs, loaded_lexicon)
     parts = []
     for start in range(0, articles.height, size):
         chunk = articles.slice(start, size)
@@ -700,31 +719,53 @@ def _score_counted(
     return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
 
 
-def _score_full_in_slices(
+def _score_full_here(
     articles: pl.DataFrame,
-    size: int,
     lexicons: Sequence[Path],
-    work: Work,
-    outputs: tuple[str, ...],
+    *,
+    english_only: bool,
+    with_hits: bool,
     loaded_lexicon: str,
-) -> dict[str, pl.DataFrame]:
-    """The full scorecard slice by slice in this process's engine: the workers score
-    ahead while a slice's tables are built (``score_documents_in_slices``)."""
-    from harness.scoring.score import score_documents_in_slices
+    jsonl: bool,
+) -> tuple[dict[str, pl.DataFrame], Work, bytes | None]:
+    """The full scorecard on this machine: ``documents`` (and ``hits``), the JSON Lines
+    output when ``jsonl``, and the progress display.
 
-    parts = []
-    done = 0
-    slices = score_documents_in_slices(
-        articles, size, lexicons=lexicons, loaded_lexicon=loaded_lexicon, tables=outputs
-    )
-    for part in slices:
-        parts.append(part)
-        done += part["documents"].height
-        work.count(done)
+    Each slice is scored wholly by the workers (``score_slices``): the language check,
+    the tables and the output bytes, so this process only gathers them and no core
+    idles while it works alone. Skipped articles are warned of once all are scored,
+    in input order; the count shown is of the articles scored, as if the others had
+    been dropped first.
+    """
+    from harness.cli.jsonlines import printable_jsonl_bytes
     from harness.scoring.batch import shutdown_workers
+    from harness.scoring.score import score_slices
 
+    outputs = ("documents", "hits") if with_hits else ("documents",)
+    size = max(SCORE_SLICE, -(-articles.height // 50))  # about 50 updates at most
+    parts, skipped, encoded = [], [], []
+    with progress("score", "documents", total=articles.height, deferred=True) as work:
+        done, total = 0, articles.height
+        slices = score_slices(
+            articles,
+            size,
+            lexicons=lexicons,
+            loaded_lexicon=loaded_lexicon,
+            tables=outputs,
+            english_only=english_only,
+            encode=printable_jsonl_bytes if jsonl else None,
+        )
+        for part in slices:
+            parts.append(part.tables)
+            skipped.append(part.skipped)
+            encoded.append(part.encoded or b"")
+            done += part.tables["documents"].height
+            total -= part.skipped.height
+            work.count(done, total)
     shutdown_workers(wait=False)  # done with them: they exit while the output is written
-    return {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
+    _warn_skipped(pl.concat(skipped))
+    tables = {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
+    return tables, work, b"".join(encoded) if jsonl else None
 
 
 SCORE_SLICE = 200  # documents per progress update of `score`, at least

@@ -58,10 +58,12 @@ from harness.scoring.schemas import (
     wide_column_name,
 )
 from harness.scoring.score import (
+    ScoredSlice,
     clear_caches,
     most_negative,
     score_documents,
     score_documents_in_slices,
+    score_slices,
     scoring_resources,
 )
 from harness.scoring.sentiment import SentimentScore, sentence_sentiment, vader_resources
@@ -90,6 +92,7 @@ __all__ = [
     "Lexicon",
     "LexiconEntry",
     "QuoteAttribution",
+    "ScoredSlice",
     "SentimentScore",
     "TermHit",
     "TermMatcher",
@@ -108,6 +111,7 @@ __all__ = [
     "readability",
     "score_documents",
     "score_documents_in_slices",
+    "score_slices",
     "score_core",
     "scoring_resources",
     "sentence_sentiment",

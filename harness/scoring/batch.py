@@ -63,12 +63,13 @@ __all__ = [
     "MIN_CORE_DOCS_TO_START_WORKERS",
     "BatchSettings",
     "collect",
-    "collect_slices",
     "default_workers",
+    "map_in_order",
     "map_in_workers",
     "map_with_this_process",
     "prestart_workers",
     "prestart_workers_for",
+    "start_workers_for_input",
     "shutdown_workers",
     "stop_workers_now",
     "start_workers",
@@ -109,9 +110,9 @@ MIN_DOCS_FOR_RUNNING_WORKERS = 96
 # sending frames between processes) is a small share of the work: about 37 ms a
 # batch, a third of the time at 48 BBC articles a batch, a tenth at 192.
 BATCH_DOCS = 192
-# Documents per batch when slices are scored with the workers running ahead
-# (``collect_slices``): every batch is queued at once, so only the last one can leave
-# a worker waiting, and larger batches pay the fixed cost less often.
+# Documents per task when slices are scored with the workers running ahead
+# (``harness.scoring.score.score_slices``): every task is queued at once, so only the
+# last ones can leave a worker waiting, and larger tasks pay the fixed cost less often.
 SLICE_BATCH_DOCS = 512
 # Documents analysed together (``units.analyse_texts``: one set of array operations
 # for all their texts, whose fixed cost 64 texts share). Few enough that their tokens
@@ -623,6 +624,19 @@ def prestart_workers_for(n_documents: int, *, min_documents: int = MIN_DOCS_TO_S
     _executor(n_workers)  # starts every worker
 
 
+# Bytes of input that almost always hold at least MIN_DOCS_TO_START_WORKERS articles
+# (news articles run from about 1 to 5 kB of JSON each).
+WORKERS_FROM_BYTES = 4_000_000
+
+
+def start_workers_for_input(input_bytes: int) -> None:
+    """Start the pool of the full scorecard for an input of ``input_bytes``, now, if it
+    is large enough that the pool will be used: the workers start while this process
+    reads the input, not after. (Too small a guess only makes them start later.)"""
+    if input_bytes >= WORKERS_FROM_BYTES:
+        prestart_workers_for(MIN_DOCS_TO_START_WORKERS)
+
+
 def _started() -> None:
     """The task that makes the pool start a process (its initializer does the work)."""
 
@@ -867,33 +881,26 @@ def _joined(parts: Sequence[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]
     return {name: pl.concat([part[name] for part in parts]) for name in BATCH_FRAMES}
 
 
-def collect_slices(
-    slices: Sequence[pl.DataFrame], settings: BatchSettings, *, workers: int | None = None
-) -> Iterator[dict[str, pl.DataFrame]]:
-    """``collect`` of each frame of ``slices``, in order, each as soon as it is done.
+def map_in_order(
+    function: Callable[[Any], _Result],
+    items: Sequence[Any],
+    *,
+    n_documents: int,
+    workers: int | None = None,
+    where: str = "score_documents(workers=...)",
+) -> Iterator[_Result]:
+    """``function(item)`` of each item, in order, each result as soon as it is ready.
 
-    Worker processes are decided on all the slices' documents; every batch of every
-    slice is queued at once, so the workers score later slices while the caller builds
-    tables from the first (no worker waits for the caller between slices).
+    Worker processes are decided on ``n_documents`` (the documents of all the items,
+    see ``worker_count``); every item is queued at once, so the workers go on with
+    later items while the caller uses the first. One process: here, one by one.
+    ``function`` must be a module-level function (it is pickled by name).
     """
-    documents = [_documents(part) for part in slices]
-    n_workers = worker_count(workers, sum(len(docs) for docs in documents))
+    n_workers = worker_count(workers, n_documents, where=where)
     if n_workers == 1:
-        for docs in documents:
-            yield _joined([_score_batch(docs, settings)])
+        yield from map(function, items)
         return
-    # Queued all at once, batches need no balancing between workers: a slice is one
-    # batch up to SLICE_BATCH_DOCS (the fixed cost of a batch is paid once per slice).
-    per_slice = [
-        list(_batches(docs, even_batch_size(len(docs), 1, most=SLICE_BATCH_DOCS))) or [docs]
-        for docs in documents
-    ]
-    batches = [batch for slice_batches in per_slice for batch in slice_batches]
-    results = _results_in_order(
-        _score_batch, batches, [settings] * len(batches), n_workers=n_workers, where="score_documents(workers=...)"
-    )
-    for slice_batches in per_slice:
-        yield _joined([next(results) for _ in slice_batches])
+    yield from _results_in_order(function, items, n_workers=n_workers, where=where)
 
 
 def collect(

@@ -10,7 +10,8 @@ lexicon matcher); every summary is a polars aggregation over the resulting table
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -22,10 +23,12 @@ from harness.scoring.batch import (
     DOC,
     FIELD,
     VIEW,
+    SLICE_BATCH_DOCS,
     BatchSettings,
     clear_word_measures,
     collect,
-    collect_slices,
+    even_batch_size,
+    map_in_order,
     shutdown_workers,
 )
 from harness.scoring.lexicon import (
@@ -50,6 +53,7 @@ from harness.scoring.textcounts import clear_count_caches
 from harness.scoring.vader_batch import clear_vader_batch_caches
 from harness.scoring.units import VIEWS, View
 from harness.text import text_resources
+from harness.text.language import SKIPPED_SCHEMA, split_by_language
 from harness.text.sentences import clear_sentence_caches
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "outlet", "headline", "body")
@@ -169,22 +173,119 @@ def score_documents_in_slices(
     """``score_documents`` of each consecutive slice of ``slice_size`` articles, in order.
 
     The same tables as scoring each slice alone (``articles.slice(start, slice_size)``),
-    for a caller that reports progress slice by slice (``harness score``). The worker
-    processes score ahead while this process builds a slice's tables, and the pool is
-    decided on the whole corpus, not on one slice.
+    for a caller that reports progress slice by slice. The worker processes score ahead
+    while the caller uses a slice, and the pool is decided on the whole corpus, not on
+    one slice (``score_slices``, which this is without its options).
+    """
+    for part in score_slices(
+        articles,
+        slice_size,
+        lexicons=lexicons,
+        include_builtin=include_builtin,
+        context_chars=context_chars,
+        workers=workers,
+        loaded_lexicon=loaded_lexicon,
+        tables=tables,
+    ):
+        yield part.tables
+
+
+@dataclass(frozen=True)
+class ScoredSlice:
+    """One slice of ``score_slices``.
+
+    ``tables``: ``score_documents`` of the slice's English articles (all of them without
+    ``english_only``). ``skipped``: ``split_by_language``'s rows for the others (empty
+    without ``english_only``). ``encoded``: ``encode(tables["documents"])``, or None.
+    """
+
+    tables: dict[str, pl.DataFrame]
+    skipped: pl.DataFrame
+    encoded: bytes | None
+
+
+def score_slices(
+    articles: pl.DataFrame,
+    slice_size: int,
+    *,
+    lexicons: Sequence[Path] = (),
+    include_builtin: bool = True,
+    context_chars: int = DEFAULT_CONTEXT_CHARS,
+    workers: int | None = None,
+    loaded_lexicon: str = "harness",
+    tables: Sequence[str] | None = None,
+    english_only: bool = False,
+    encode: Callable[[pl.DataFrame], bytes] | None = None,
+) -> Iterator[ScoredSlice]:
+    """Each consecutive slice of ``slice_size`` articles scored wholly by the workers, in order.
+
+    Everything per article happens in the worker that scores it, so none of it waits
+    for this process: with ``english_only`` the language check of
+    ``split_by_language`` (articles in another language are skipped, with the same
+    rows), the slice's tables, and ``encode`` of its ``documents`` table (e.g. the
+    output file's bytes; a module-level function, it is pickled by name, and
+    encoding must be row by row: the caller joins the slices' bytes). Every article
+    is scored on its own, so the tables are those of ``split_by_language`` and then
+    ``score_documents`` on each slice, and the slices join into those of the whole.
+    A slice goes to the workers in pieces of at most ``SLICE_BATCH_DOCS`` articles.
     """
     if slice_size < 1:
         raise ConfigError(
             f"slice_size must be at least 1, got {slice_size}",
-            where="score_documents_in_slices(slice_size=...)",
+            where="score_slices(slice_size=...)",
             hint="pass the number of articles per slice",
         )
     wanted = _wanted(tables)
     frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon, wanted)
-    starts = range(0, frame.height, slice_size)
-    slices = [frame.slice(start, slice_size) for start in starts]
-    for part, parts in zip(slices, collect_slices(slices, settings, workers=workers), strict=True):
-        yield _tables(part, parts, categories, wanted)
+    slices = [frame.slice(start, slice_size) for start in range(0, frame.height, slice_size)] or [frame]
+    pieces = [_pieces(part) for part in slices]
+    tasks = [
+        _SliceTask(piece, settings, categories, wanted, english_only, encode) for parts in pieces for piece in parts
+    ]
+    results = map_in_order(_score_slice, tasks, n_documents=frame.height, workers=workers)
+    for parts in pieces:
+        yield _joined_slice([next(results) for _ in parts])
+
+
+def _pieces(part: pl.DataFrame) -> list[pl.DataFrame]:
+    """A slice cut into even pieces of at most SLICE_BATCH_DOCS articles (one task each)."""
+    if part.height <= SLICE_BATCH_DOCS:
+        return [part]
+    size = even_batch_size(part.height, 1, most=SLICE_BATCH_DOCS)
+    return [part.slice(start, size) for start in range(0, part.height, size)] or [part]
+
+
+@dataclass(frozen=True)
+class _SliceTask:
+    """What a worker needs to score one piece of a slice (``_score_slice``)."""
+
+    frame: pl.DataFrame
+    settings: BatchSettings
+    categories: tuple[str, ...]
+    wanted: frozenset[str]
+    english_only: bool
+    encode: Callable[[pl.DataFrame], bytes] | None
+
+
+def _score_slice(task: _SliceTask) -> ScoredSlice:
+    """One piece of a slice, in this process (a worker's task)."""
+    frame = task.frame
+    skipped = pl.DataFrame(schema=SKIPPED_SCHEMA)
+    if task.english_only:
+        frame, skipped = split_by_language(frame)
+    tables = _tables(frame, collect(frame, task.settings, workers=1), task.categories, task.wanted)
+    encoded = None if task.encode is None else task.encode(tables["documents"])
+    return ScoredSlice(tables, skipped, encoded)
+
+
+def _joined_slice(parts: Sequence[ScoredSlice]) -> ScoredSlice:
+    """The pieces of one slice as one (documents are scored alone: their rows just join)."""
+    if len(parts) == 1:
+        return parts[0]
+    tables = {name: pl.concat([part.tables[name] for part in parts]) for name in parts[0].tables}
+    skipped = pl.concat([part.skipped for part in parts])
+    encoded = None if parts[0].encoded is None else b"".join(part.encoded or b"" for part in parts)
+    return ScoredSlice(tables, skipped, encoded)
 
 
 def _prepare(

@@ -1,0 +1,147 @@
+"""Slices scored wholly by the workers (issue 16): language check, tables and output bytes.
+
+``score_slices`` moves all per-article work of ``harness score`` off the parent process:
+each piece of a slice has its language checked, its tables built and its JSON Lines
+encoded where it is scored. Everything here is compared with the way it was done
+before: ``split_by_language`` on the whole corpus, then ``score_documents``, then
+``printable_jsonl_bytes`` of the whole documents table.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from benchmarks.multilingual import generated_texts
+from harness.cli import app
+from harness.cli.jsonlines import printable_jsonl_bytes
+from harness.scoring import score as score_module
+from harness.scoring.score import ScoredSlice, score_documents, score_slices
+from harness.text.language import SKIPPED_SCHEMA, split_by_language
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_bed8e93c8511a76b.txt"
+runner = CliRunner()
+
+
+def english_bodies() -> list[str]:
+    seed = [line for line in SEED.read_text(encoding="utf-8").split("\n") if len(line.split()) > 8]
+    return [*seed, 'He said: "it is a witch-hunt". Officials claimed it was bizarre.', "", "'Yes,' she told reporters."]
+
+
+def mixed_articles() -> pl.DataFrame:
+    """English bodies with generated French, German, Spanish... texts and mixtures between them."""
+    foreign = [text for _, text in generated_texts(40)]
+    bodies = [body for pair in zip(english_bodies() * 3, foreign, strict=False) for body in pair]
+    return pl.DataFrame(
+        {
+            "doc_id": [f"d{k:03d}" for k in range(len(bodies))],
+            "outlet": [None if k % 7 == 0 else f"outlet{k % 3}" for k in range(len(bodies))],
+            "headline": [f"Headline number {k}" for k in range(len(bodies))],
+            "body": bodies,
+        },
+        schema={"doc_id": pl.String, "outlet": pl.String, "headline": pl.String, "body": pl.String},
+    )
+
+
+def reference(frame: pl.DataFrame, tables: tuple[str, ...]) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    english, skipped = split_by_language(frame.with_columns(pl.col("outlet").fill_null("unknown")))
+    return score_documents(english, workers=1, tables=tables), skipped
+
+
+def joined(slices: list[ScoredSlice]) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, bytes]:
+    tables = {name: pl.concat([part.tables[name] for part in slices]) for name in slices[0].tables}
+    skipped = pl.concat([part.skipped for part in slices])
+    return tables, skipped, b"".join(part.encoded or b"" for part in slices)
+
+
+def test_slices_with_the_language_check_equal_splitting_first_then_scoring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also with slices cut into several pieces (SLICE_BATCH_DOCS): the pieces' rows and bytes join."""
+    frame = mixed_articles()
+    expected, expected_skipped = reference(frame, ("documents", "hits"))
+    assert 0 < expected_skipped.height < frame.height  # the check really drops some, keeps most
+    for piece_size in (512, 3):
+        monkeypatch.setattr(score_module, "SLICE_BATCH_DOCS", piece_size)
+        slices = list(
+            score_slices(frame, 10, workers=1, tables=("documents", "hits"), english_only=True, encode=printable_jsonl_bytes)
+        )
+        assert len(slices) == -(-frame.height // 10)
+        tables, skipped, encoded = joined(slices)
+        assert skipped.equals(expected_skipped)
+        for name in ("documents", "hits"):
+            assert tables[name].equals(expected[name]), (piece_size, name)
+        assert encoded == printable_jsonl_bytes(expected["documents"])
+        assert [json.loads(line)["doc_id"] for line in encoded.decode().splitlines()] == expected["documents"][
+            "doc_id"
+        ].to_list()
+
+
+def test_without_the_language_check_every_article_is_scored_and_nothing_encoded() -> None:
+    frame = mixed_articles().head(12)
+    slices = list(score_slices(frame, 5, workers=1))
+    tables, skipped, _ = joined(slices)
+    assert skipped.height == 0 and skipped.schema == pl.Schema(SKIPPED_SCHEMA)
+    assert all(part.encoded is None for part in slices)
+    whole = score_documents(frame, workers=1)
+    assert list(tables) == list(whole)
+    for name, table in whole.items():
+        assert tables[name].equals(table), name
+
+
+def test_a_corpus_with_no_english_article_or_no_article_gives_empty_tables() -> None:
+    skipped_ids = reference(mixed_articles(), ("documents",))[1]["doc_id"].implode()
+    foreign = mixed_articles().filter(pl.col("doc_id").is_in(skipped_ids))
+    for frame in (foreign, foreign.head(0)):
+        slices = list(score_slices(frame, 4, workers=1, english_only=True, tables=("documents",), encode=printable_jsonl_bytes))
+        tables, skipped, encoded = joined(slices)
+        assert tables["documents"].height == 0
+        assert tables["documents"].schema == score_documents(frame.head(0), workers=1, tables=("documents",))["documents"].schema
+        assert skipped["doc_id"].to_list() == foreign["doc_id"].to_list()[: frame.height]
+        assert encoded == b""
+
+
+def test_slices_in_worker_processes_equal_slices_here() -> None:
+    from harness.scoring.batch import shutdown_workers
+
+    frame = mixed_articles()
+    options = {"tables": ("documents",), "english_only": True, "encode": printable_jsonl_bytes}
+    here = list(score_slices(frame, 7, workers=1, **options))  # type: ignore[arg-type]
+    try:
+        there = list(score_slices(frame, 7, workers=2, **options))  # type: ignore[arg-type]
+    finally:
+        shutdown_workers()
+    assert len(here) == len(there)
+    for mine, theirs in zip(here, there, strict=True):
+        assert mine.tables["documents"].equals(theirs.tables["documents"])
+        assert mine.skipped.equals(theirs.skipped)
+        assert mine.encoded == theirs.encoded
+
+
+def test_the_closing_line_counts_the_articles_scored_after_the_skip_warnings(tmp_path: Path) -> None:
+    frame = mixed_articles().filter(pl.col("body") != "")  # a corpus file refuses an empty body
+    corpus = tmp_path / "mixed.jsonl"
+    corpus.write_text(
+        "".join(json.dumps({"id": r["doc_id"], "title": r["headline"], "text": r["body"]}) + "\n" for r in frame.iter_rows(named=True)),
+        encoding="utf-8",
+    )
+    _, skipped = reference(frame, ("documents",))
+    done = runner.invoke(app, ["score", str(corpus), "-f", "jsonl"])
+    assert done.exit_code == 0, done.output
+    lines = done.stderr.splitlines()
+    assert [line.split(" not scored")[0] for line in lines[:-1]] == [f"warning: {d}" for d in skipped["doc_id"]]
+    assert lines[-1].startswith(f"score: {frame.height - skipped.height} documents in ")
+    assert len(done.stdout.splitlines()) == frame.height - skipped.height
+
+
+def test_the_workers_start_before_reading_only_for_a_large_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.scoring import batch
+
+    started: list[int] = []
+    monkeypatch.setattr(batch, "prestart_workers_for", lambda n: started.append(n))
+    batch.start_workers_for_input(batch.WORKERS_FROM_BYTES - 1)
+    assert started == []
+    batch.start_workers_for_input(batch.WORKERS_FROM_BYTES)
+    assert started == [batch.MIN_DOCS_TO_START_WORKERS]

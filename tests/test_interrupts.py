@@ -77,3 +77,57 @@ def test_the_hook_hides_only_keyboard_interrupts(capsys: pytest.CaptureFixture[s
         assert "ValueError: a real bug" in capsys.readouterr().err
     finally:
         sys.unraisablehook = previous
+
+
+# -- a swallowed Ctrl-C stops the command at its next checkpoint, not at its end ------------
+
+# A command whose Ctrl-C is lost in a finalizer, then reports progress, then would go on.
+_CHECKPOINT_COMMAND = """
+import signal, sys
+import harness.cli.app  # loaded first: main() imports `app` from it
+from harness.cli import entry
+from harness.cli.common import progress
+
+class Doomed:
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)
+
+def app():
+    Doomed()  # the KeyboardInterrupt is raised inside __del__ and lost
+    print("after the Ctrl-C")
+    try:
+        with progress("work", "items", total=2) as work:
+            work.count(1)  # a checkpoint: the lost Ctrl-C is raised again here
+            print("went on past the checkpoint")
+    except KeyboardInterrupt:
+        print("stopped at the checkpoint")
+        entry.exit_interrupted()
+    sys.exit(0)
+
+sys.modules["harness.cli.app"].app = app
+entry.main()
+"""
+
+
+def test_a_swallowed_ctrl_c_stops_the_command_at_its_next_progress_update() -> None:
+    done = _run(_CHECKPOINT_COMMAND)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        130,
+        "after the Ctrl-C\nstopped at the checkpoint\n",
+        "interrupted; nothing stored\n",
+    )
+
+
+def test_progress_updates_pass_when_no_ctrl_c_was_pressed() -> None:
+    done = _run(_CHECKPOINT_COMMAND.replace("signal.raise_signal(signal.SIGINT)", "pass"))
+    assert (done.returncode, done.stdout) == (0, "after the Ctrl-C\nwent on past the checkpoint\n")
+    assert done.stderr.startswith("work: 1 of 2 items in ")
+
+
+def test_a_ctrl_c_while_typer_builds_the_command_line_is_the_one_line() -> None:
+    """Before the command runs (typer building its parameters), KeyboardInterrupt used to
+    escape main() as a traceback and a death by SIGINT (-2)."""
+    script = _SWALLOWING_COMMAND.replace("    Doomed()  # collected at once: the KeyboardInterrupt is raised inside __del__\n", "    raise KeyboardInterrupt\n")
+    assert "raise KeyboardInterrupt" in script
+    done = _run(script)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "interrupted; nothing stored\n")

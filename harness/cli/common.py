@@ -24,6 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from harness.cli.entry import raise_if_interrupted
 from harness.errors import HarnessError, InputError
 from harness.safetext import json_printable, printable
 from harness.project import Project, find_project
@@ -121,6 +122,7 @@ class Work:
         self.stage(stage)
 
     def _changed(self) -> None:
+        raise_if_interrupted()  # a checkpoint: a Ctrl-C swallowed on its way stops the work here
         for listener in self._listeners:
             listener()
 
@@ -133,7 +135,8 @@ class Work:
         if self.summary is not None:
             return f"{self.summary} in {seconds:.1f} s"
         counted = f"{self.done:,} of {self.total:,}" if self.total is not None and self.done != self.total else f"{self.done:,}"
-        unit = self.unit[:-1] if self.done == 1 and self.unit.endswith("s") else self.unit
+        one = counted == "1"  # "1 document", but "1 of 2 documents"
+        unit = self.unit[:-1] if one and self.unit.endswith("s") else self.unit
         return f"{self.label}: {counted} {unit} in {seconds:.1f} s"
 
 
@@ -148,6 +151,7 @@ def progress(label: str, unit: str, total: int | None = None, *, deferred: bool 
     With ``deferred`` the command prints the line itself (``Work.done_line``) after
     writing its output, which can still fail.
     """
+    raise_if_interrupted()  # a checkpoint (see Work._changed)
     work = Work(printable(label), unit)
     work.total = total
     if err_console.is_terminal:

@@ -66,6 +66,19 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def raise_if_interrupted() -> None:
+    """Raise again a Ctrl-C that was swallowed on its way (``_interrupt`` noted it).
+
+    Called at the command's checkpoints (every progress update, ``harness.cli.common``):
+    a KeyboardInterrupt lost inside a ``__del__``, or inside a library's bare ``except``
+    (an optional import while ``ray`` loads, say), would otherwise let the command run
+    to its end before it could say it was interrupted. A Ctrl-C that was not lost has
+    already unwound the command: no checkpoint is reached after it.
+    """
+    if _PRESSED:
+        raise KeyboardInterrupt
+
+
 def _quiet_swallowed_interrupt(unraisable: Any) -> None:
     """``sys.unraisablehook``: a KeyboardInterrupt Python had to ignore (``_interrupt``
     noted it) prints no traceback; anything else is reported as Python would."""
@@ -176,6 +189,13 @@ def main(*, leave: bool = False) -> None:
     sys.unraisablehook = _quiet_swallowed_interrupt
     try:
         app()  # always ends in SystemExit (see harness.cli.group)
+    except KeyboardInterrupt:
+        # Ctrl-C before the command itself runs (typer still building the command
+        # line), where harness.cli.group does not yet turn it into exit 130: nothing
+        # has started, so nothing needs cleaning up.
+        _stop_scoring_workers()
+        _say_interrupted()
+        _leave_without_finalizing(EXIT_INTERRUPTED)
     except SystemExit as ended:
         code = _exit_code(ended.code)
         if code == 0 and _PRESSED:

@@ -244,20 +244,23 @@ class RayEngine:
     @contextmanager
     def started(cls, *, address: str | None, batch_size: int) -> Iterator[RayEngine]:
         owns = not ray.is_initialized()
-        if owns:
-            _init(address)
-        with warnings.catch_warnings():
-            # Ray's own DataContext construction warns about its own deprecated
-            # fields; nothing a researcher can act on.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context = ray.data.DataContext.get_current()
-        context.execution_options.preserve_order = True
-        # Group-bys shuffle by sorting in plain tasks: Ray 2.60's default starts a pool of
-        # aggregator actors for every group-by, seconds each on a small table.
-        context.shuffle_strategy = ray.data.context.ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
-        context.enable_progress_bars = False
-        logging.getLogger("ray.data").setLevel(logging.ERROR)
+        # Everything after the start is inside the try: a Ctrl-C just after ray.init
+        # returns (while the data context is set up) must still stop the Ray this
+        # process started, or its daemons outlive the command (holding its output pipes).
         try:
+            if owns:
+                _init(address)
+            with warnings.catch_warnings():
+                # Ray's own DataContext construction warns about its own deprecated
+                # fields; nothing a researcher can act on.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                context = ray.data.DataContext.get_current()
+            context.execution_options.preserve_order = True
+            # Group-bys shuffle by sorting in plain tasks: Ray 2.60's default starts a pool of
+            # aggregator actors for every group-by, seconds each on a small table.
+            context.shuffle_strategy = ray.data.context.ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
+            context.enable_progress_bars = False
+            logging.getLogger("ray.data").setLevel(logging.ERROR)
             yield cls(batch_size)
         finally:
             if owns:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from harness.scoring import attribution
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes
 from harness.scoring.lexicon import TermHit, TermMatcher, load_lexicons
-from harness.scoring.score import score_documents, score_documents_in_slices
+from harness.scoring.score import score_documents, score_slices
 from harness.scoring.readability import letters
 from harness.scoring.textcounts import syllable_count
 from harness.scoring.units import SENTENCE_FINAL, Span, analyse_text, analyse_texts
@@ -246,7 +246,7 @@ def slice_bodies() -> list[str]:
 
 def test_slices_equal_each_slice_scored_alone() -> None:
     frame = articles(slice_bodies())
-    sliced = list(score_documents_in_slices(frame, 4, workers=1))
+    sliced = [part.tables for part in score_slices(frame, 4, workers=1)]
     assert len(sliced) == -(-frame.height // 4)
     for k, tables in enumerate(sliced):
         alone = score_documents(frame.slice(4 * k, 4), workers=1)
@@ -260,9 +260,9 @@ def test_slices_in_worker_processes_equal_slices_in_this_process() -> None:
     from harness.scoring.batch import shutdown_workers
 
     frame = articles(slice_bodies())
-    here = list(score_documents_in_slices(frame, 5, workers=1, tables=("documents", "quotes")))
+    here = [part.tables for part in score_slices(frame, 5, workers=1, tables=("documents", "quotes"))]
     try:
-        there = list(score_documents_in_slices(frame, 5, workers=2, tables=("documents", "quotes")))
+        there = [part.tables for part in score_slices(frame, 5, workers=2, tables=("documents", "quotes"))]
     finally:
         shutdown_workers()
     assert len(here) == len(there) == -(-frame.height // 5)
@@ -288,7 +288,7 @@ def test_an_unknown_table_name_is_refused() -> None:
     with pytest.raises(ConfigError, match="unknown table"):
         score_documents(articles(["Text."]), workers=1, tables=("documents", "nope"))
     with pytest.raises(ConfigError, match="slice_size must be at least 1"):
-        next(score_documents_in_slices(articles(["Text."]), 0, workers=1))
+        next(score_slices(articles(["Text."]), 0, workers=1))
 
 
 # -- the tokeniser reads the kind by group number --------------------------------------

@@ -62,7 +62,6 @@ from harness.scoring.score import (
     clear_caches,
     most_negative,
     score_documents,
-    score_documents_in_slices,
     score_slices,
     scoring_resources,
 )
@@ -110,7 +109,6 @@ __all__ = [
     "most_negative",
     "readability",
     "score_documents",
-    "score_documents_in_slices",
     "score_slices",
     "score_core",
     "scoring_resources",

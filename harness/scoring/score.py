@@ -159,37 +159,6 @@ def score_documents(
     return _tables(frame, parts, categories, wanted)
 
 
-def score_documents_in_slices(
-    articles: pl.DataFrame,
-    slice_size: int,
-    *,
-    lexicons: Sequence[Path] = (),
-    include_builtin: bool = True,
-    context_chars: int = DEFAULT_CONTEXT_CHARS,
-    workers: int | None = None,
-    loaded_lexicon: str = "harness",
-    tables: Sequence[str] | None = None,
-) -> Iterator[dict[str, pl.DataFrame]]:
-    """``score_documents`` of each consecutive slice of ``slice_size`` articles, in order.
-
-    The same tables as scoring each slice alone (``articles.slice(start, slice_size)``),
-    for a caller that reports progress slice by slice. The worker processes score ahead
-    while the caller uses a slice, and the pool is decided on the whole corpus, not on
-    one slice (``score_slices``, which this is without its options).
-    """
-    for part in score_slices(
-        articles,
-        slice_size,
-        lexicons=lexicons,
-        include_builtin=include_builtin,
-        context_chars=context_chars,
-        workers=workers,
-        loaded_lexicon=loaded_lexicon,
-        tables=tables,
-    ):
-        yield part.tables
-
-
 @dataclass(frozen=True)
 class ScoredSlice:
     """One slice of ``score_slices``.
@@ -226,7 +195,9 @@ def score_slices(
     output file's bytes; a module-level function, it is pickled by name, and
     encoding must be row by row: the caller joins the slices' bytes). Every article
     is scored on its own, so the tables are those of ``split_by_language`` and then
-    ``score_documents`` on each slice, and the slices join into those of the whole.
+    ``score_documents`` on each slice (``articles.slice(start, slice_size)``), and the
+    slices join into those of the whole. The pool is decided on the whole corpus, not
+    on one slice.
     A slice goes to the workers in pieces of at most ``SLICE_BATCH_DOCS`` articles.
     """
     if slice_size < 1:

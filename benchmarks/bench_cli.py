@@ -12,7 +12,9 @@ loop a researcher would write (``bench_score.plain_loop``: textstat's eight form
 and vaderSentiment per NLTK Punkt sentence, on every body), started the same way and
 reading the same file. Ratios are plain-loop seconds / run seconds (above 1: the
 harness is faster). ``--before DIR`` times the same runs from another checkout (the
-code before a change) in the same rounds, rows "before: ...". Unless ``--no-in-process``, the in-process figures of
+code before a change) in the same rounds, rows "before: ...". Each row also gives the CPU
+seconds of its best round (user + system, the process and its workers): what the run
+costs whatever the other core is doing. Unless ``--no-in-process``, the in-process figures of
 ``bench_score`` (warm, one process, caches cleared) are printed below for the same
 articles.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -75,9 +78,18 @@ def _environment(root: Path = ROOT) -> dict[str, str]:
 
 def timed_process(argv: list[str], root: Path = ROOT) -> float:
     """Wall-clock seconds of one fresh process, start to exit (it must succeed)."""
+    return timed_process_cpu(argv, root)[0]
+
+
+def timed_process_cpu(argv: list[str], root: Path = ROOT) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds: user + system of the process and every process
+    it waited for, its workers included) of one fresh process, start to exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, check=True, cwd=root, env=_environment(root), stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def cli_argv(corpus: Path, output: Path, options: list[str]) -> list[str]:
@@ -90,21 +102,22 @@ def plain_argv(corpus: Path) -> list[str]:
 
 def measure(
     corpus: Path, output: Path, runs: list[str], repeat: int, before: Path | None = None
-) -> dict[str, float]:
-    """Best of ``repeat`` rounds, the runs and the plain loop taking turns in each;
-    with ``before`` (another checkout), its runs too, in the same rounds."""
+) -> dict[str, tuple[float, float]]:
+    """Best of ``repeat`` rounds (wall seconds, and the CPU seconds of that round), the
+    runs and the plain loop taking turns in each; with ``before`` (another checkout),
+    its runs too, in the same rounds."""
     commands = {name: (cli_argv(corpus, output, RUNS[name]), ROOT) for name in runs}
     if before is not None:
         commands.update({f"before {name}": (cli_argv(corpus, output, RUNS[name]), before) for name in runs})
     commands["plain"] = (plain_argv(corpus), ROOT)
-    best = dict.fromkeys(commands, float("inf"))
+    best = dict.fromkeys(commands, (float("inf"), float("inf")))
     for _ in range(repeat):
         for name, (argv, root) in commands.items():
-            best[name] = min(best[name], timed_process(argv, root))
+            best[name] = min(best[name], timed_process_cpu(argv, root))
     return best
 
 
-def report(label: str, articles: int, seconds: dict[str, float]) -> str:
+def report(label: str, articles: int, measured: dict[str, tuple[float, float]]) -> str:
     names = {
         "full": "harness score --format jsonl -o (full)",
         "core": "harness score --suite core",
@@ -113,12 +126,12 @@ def report(label: str, articles: int, seconds: dict[str, float]) -> str:
     }
     lines = [
         f"corpus: {label}, {articles:,} articles; whole process, start to exit",
-        f"{'':52}{'seconds':>9}{'docs/s':>9}{'x plain':>9}",
+        f"{'':52}{'seconds':>9}{'docs/s':>9}{'x plain':>9}{'CPU s':>9}",
     ]
-    plain = seconds["plain"]
-    for name, value in seconds.items():
+    plain = measured["plain"][0]
+    for name, (value, cpu) in measured.items():
         label = f"before: {names[name[7:]]}" if name.startswith("before ") else names[name]
-        lines.append(f"{label[:52]:52}{value:9.2f}{articles / value:9.0f}{plain / value:8.2f}x")
+        lines.append(f"{label[:52]:52}{value:9.2f}{articles / value:9.0f}{plain / value:8.2f}x{cpu:9.2f}")
     return "\n".join(lines)
 
 
@@ -145,8 +158,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as folder:
         corpus = Path(folder) / "corpus.jsonl"
         count = write_jsonl(articles, args.copies, corpus)
-        seconds = measure(corpus, Path(folder) / "out.jsonl", runs, args.repeat, args.before)
-    print(report(label, count, seconds), flush=True)
+        measured = measure(corpus, Path(folder) / "out.jsonl", runs, args.repeat, args.before)
+    print(report(label, count, measured), flush=True)
     if args.no_in_process:
         return
     from benchmarks import bench_score

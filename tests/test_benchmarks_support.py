@@ -113,3 +113,8 @@ def test_cli_benchmark_runs_on_a_tiny_corpus(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert "3 articles; whole process" in out
     assert "harness score --suite core" in out and "plain textstat + Punkt + VADER loop" in out
+    header, *rows = out.split("whole process, start to exit\n")[1].splitlines()[:3]
+    assert header.split() == ["seconds", "docs/s", "x", "plain", "CPU", "s"]
+    for row in rows:  # wall seconds, docs/s, ratio, CPU seconds (the process and its children)
+        wall, _, ratio, cpu = row.split()[-4:]
+        assert float(wall) > 0 and ratio.endswith("x") and float(cpu) > 0

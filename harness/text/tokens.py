@@ -257,7 +257,7 @@ def _tokenize_plain(text: str, offset: int) -> tuple[list[Token], np.ndarray, np
     if ascii:
         codes = _ASCII_FIRST_CODES[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[starts]]
     else:
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)[starts]
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[starts]
         codes = _ASCII_FIRST_CODES[np.minimum(points, 128)]
     odd = np.flatnonzero(codes & _ODD_FIRST).tolist()  # digits and non-ASCII first characters
     if odd:

@@ -19,6 +19,7 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 
@@ -52,8 +53,13 @@ VIEWS: tuple[View, ...] = (View.ALL, View.NARRATOR, View.QUOTED)
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class SentenceUnit:
+class SentenceUnit(NamedTuple):
+    """One sentence of a text, with its words and voice fragments.
+
+    A named tuple rather than a frozen dataclass: one is made per sentence of every
+    text, and a tuple is built in one call (a frozen dataclass sets each field apart).
+    """
+
     index: int
     start: int
     end: int

@@ -140,3 +140,43 @@ def test_remembered_roles_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(voice, "_ROLES_LIMIT", 10)
     assert find_quotes(text) == reference_voice.find_quotes(text)
     assert 0 < len(voice._ROLES) <= 10
+
+
+# -- lexicon: one-word terms remembered per word text ----------------------------------
+
+from harness.scoring.lexicon import TermMatcher, load_lexicons  # noqa: E402
+from harness.text import tokenize  # noqa: E402
+
+_MATCHER = TermMatcher(load_lexicons())
+_LEXICON_WORDS = st.sampled_from(
+    ["a", "lot", "of", "in", "fact", "said", "says", "told", "claimed", "claims", "witch", "-", "\u2011", "hunt",
+     "would", "be", "would-be", "the", "Slammed", "May", "may", ",", ".", "'s", "\u201c", "\u201d", "so",
+     "called", "so-called", "dismissed", "allegations", "U.S.", "Officials", "1,200", "hunts", "lots", "admitted",
+     "insisted", "they", "all", "warned", "terror", "terrorists", "regime", "Regime's", "slams"]
+)
+_LEXICON_TEXTS = st.lists(_LEXICON_WORDS, max_size=30).map(" ".join) | st.lists(_LEXICON_WORDS, max_size=30).map(
+    "".join
+)
+
+
+def _every_start_agrees(text: str) -> None:
+    tokens = tokenize(text)
+    for i in range(len(tokens)):  # every token, starts or not, words and punctuation
+        assert _MATCHER._best_by_loop(tokens, i) == _MATCHER._best_by_full_loop(tokens, i)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LEXICON_TEXTS)
+def test_best_by_loop_equals_the_full_loop_at_every_token(text: str) -> None:
+    _every_start_agrees(text)
+
+
+def test_best_by_loop_on_known_cases() -> None:
+    text = "Officials said a lot of the so-called claims were a witch-hunt, he claimed. He dismissed the claims."
+    _every_start_agrees(text)
+    tokens = tokenize(text)
+    found = [(i, best[0].entry.term, best[1]) for i in range(len(tokens)) if (best := _MATCHER._best_by_loop(tokens, i))]
+    # A phrase beats one-word terms ("so-called", "witch hunt"); "dismissed" before "the
+    # claims" still reads as a term here (the noun test is for verbs of saying only).
+    assert found == [(1, "say", 2), (6, "so-called", 9), (9, "claim", 10), (12, "witch hunt", 15),
+                     (17, "claim", 18), (20, "dismiss", 21)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import cache
-from itertools import repeat
+from itertools import accumulate, repeat
 
 import numpy as np
 import regex
@@ -251,24 +251,24 @@ def _tokenize_plain(text: str, offset: int) -> tuple[list[Token], np.ndarray, np
     parts: list[str] = (_ASCII_SPLIT_RE if ascii else _PLAIN_SPLIT_RE).split(text)
     if len(parts) == 1:
         return [], _EMPTY_STARTS.copy(), _EMPTY_CODES.copy()
-    bounds = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-    starts, ends = bounds[0:-1:2], bounds[1::2]
+    # Running sums as Python ints (the tuples need them): each token's start and end.
+    bounds = list(accumulate(map(len, parts), initial=offset))
+    starts, ends = bounds[1:-1:2], bounds[2:-1:2]
+    positions = np.array(starts, dtype=np.int64)
+    at = positions - offset if offset else positions
     texts = parts[1::2]
     if ascii:
-        codes = _ASCII_FIRST_CODES[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[starts]]
+        codes = _ASCII_FIRST_CODES[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[at]]
     else:
-        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[starts]
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[at]
         codes = _ASCII_FIRST_CODES[np.minimum(points, 128)]
     odd = np.flatnonzero(codes & _ODD_FIRST).tolist()  # digits and non-ASCII first characters
     if odd:
         codes[odd] = [_settled_code(texts[i], int(codes[i])) for i in odd]
-    if offset:
-        starts = starts + offset
-        ends = ends + offset
     kinds = list(map(_KIND_BY_CODE.__getitem__, codes.tolist()))
     # tuple.__new__(Token, row) builds each named tuple in C (no Python call per token).
-    tokens = list(map(tuple.__new__, repeat(Token), zip(texts, starts.tolist(), ends.tolist(), kinds)))
-    return tokens, starts, codes
+    tokens = list(map(tuple.__new__, repeat(Token), zip(texts, starts, ends, kinds)))
+    return tokens, positions, codes
 
 
 def _settled_code(token: str, code: int) -> int:

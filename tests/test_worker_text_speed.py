@@ -180,3 +180,11 @@ def test_best_by_loop_on_known_cases() -> None:
     # claims" still reads as a term here (the noun test is for verbs of saying only).
     assert found == [(1, "say", 2), (6, "so-called", 9), (9, "claim", 10), (12, "witch hunt", 15),
                      (17, "claim", 18), (20, "dismiss", 21)]
+
+
+def test_every_pair_of_ascii_characters_tokenises_as_with_regex() -> None:
+    """The ASCII pattern's classes, spelled out by hand, against ``regex`` on every pair
+    of ASCII characters, each pair followed by a letter, a digit and a stop."""
+    text = "".join(chr(a) + chr(b) + "a1." for a in range(128) for b in range(128))
+    assert text.isascii()
+    _same_tokens(text, 0)

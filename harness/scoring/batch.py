@@ -49,7 +49,16 @@ from harness.scoring.readability_batch import readability_batch
 from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment
 from harness.scoring.textcounts import readability_from_counts, syllable_count
 from harness.scoring.vader_batch import vader_batch
-from harness.scoring.units import SENTENCE_FINAL, VIEWS, AnalysedTexts, TextUnits, View, analyse_text, analyse_texts
+from harness.scoring.units import (
+    SENTENCE_FINAL,
+    VIEWS,
+    AnalysedTexts,
+    SentenceUnit,
+    TextUnits,
+    View,
+    analyse_text,
+    analyse_texts,
+)
 from harness.text.tokens import KIND_CODES, PUNCT_CODE, TokenKind
 from harness.text.voice import Voice
 
@@ -189,9 +198,8 @@ def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> No
     columns = out.sentences
     text = units.text
     for view_index, view in enumerate(VIEWS):
-        kept = [(s, s.spans(view)) for s in units.sentences]
-        kept = [(s, spans) for s, spans in kept if spans]
-        pieces = [" ".join([text[a:b] for a, b in spans]) for _, spans in kept]
+        kept, spans_of, words = _view_rows(units.sentences, view)
+        pieces = _pieces(text, spans_of)
         n_rows = len(kept)
         out.readability.append({DOC: key[DOC], FIELD: key[FIELD], "voice": view.value})
         out.readability_texts.append(text if view is View.ALL else _joined_sentences(pieces))
@@ -200,19 +208,43 @@ def _collect_views(out: _Collector, key: dict[str, Any], units: TextUnits) -> No
             columns[FIELD].extend([key[FIELD]] * n_rows)
             columns["voice"].extend([view.value] * n_rows)
             columns["text"].extend(pieces)
-            columns["words"].extend([s.words_in(view) for s, _ in kept])
+            columns["words"].extend(words)
             continue
         for name in _SENTENCE_KEYS:
             columns[name].extend([key[name]] * n_rows)
         columns["voice"].extend([view.value] * n_rows)
         columns[VIEW].extend([view_index] * n_rows)
-        columns["index"].extend([s.index for s, _ in kept])
-        columns["start"].extend([s.start for s, _ in kept])
-        columns["end"].extend([s.end for s, _ in kept])
-        columns["spans"].extend([";".join([f"{a}:{b}" for a, b in spans]) for _, spans in kept])
+        columns["index"].extend([s.index for s in kept])
+        columns["start"].extend([s.start for s in kept])
+        columns["end"].extend([s.end for s in kept])
+        columns["spans"].extend([";".join([f"{a}:{b}" for a, b in spans]) for spans in spans_of])
         columns["text"].extend(pieces)
-        columns["words"].extend([s.words_in(view) for s, _ in kept])
-        columns["quoted_share"].extend([s.quoted_share for s, _ in kept])
+        columns["words"].extend(words)
+        columns["quoted_share"].extend([s.quoted_share for s in kept])
+
+
+def _view_rows(
+    sentences: Sequence[SentenceUnit], view: View
+) -> tuple[list[SentenceUnit], list[tuple[tuple[int, int], ...]], list[int]]:
+    """The sentences with a row in ``view``, their spans and their words there:
+    ``SentenceUnit.spans(view)`` (kept when not empty) and ``words_in(view)``, read
+    from the fields directly (no method call per sentence and view)."""
+    if view is View.ALL:
+        kept = [s for s in sentences if s.words]
+        return kept, [((s.start, s.end),) for s in kept], [s.words for s in kept]
+    if view is View.NARRATOR:
+        kept = [s for s in sentences if s.narrator_spans]
+        return kept, [s.narrator_spans for s in kept], [s.words - s.quoted_words for s in kept]
+    kept = [s for s in sentences if s.quoted_spans]
+    return kept, [s.quoted_spans for s in kept], [s.quoted_words for s in kept]
+
+
+def _pieces(text: str, spans_of: Sequence[tuple[tuple[int, int], ...]]) -> list[str]:
+    """Each sentence's text in a view: its spans joined by a space (most have one)."""
+    return [
+        text[spans[0][0] : spans[0][1]] if len(spans) == 1 else " ".join([text[a:b] for a, b in spans])
+        for spans in spans_of
+    ]
 
 
 def _joined_sentences(pieces: Sequence[str]) -> str:

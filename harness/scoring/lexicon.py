@@ -321,6 +321,10 @@ class TermMatcher:
         self._candidate_cache: dict[str, tuple[LexiconEntry, ...]] = {}
         # Per word text, what its candidates settle without looking at its neighbours.
         self._plan_cache: dict[str, _StartPlan] = {}
+        # Per word text, the one-word terms it matches (as a word: True, as punctuation:
+        # False) and its phrase candidates (``_best_by_loop``).
+        self._single_cache: dict[bool, dict[str, tuple[tuple[tuple[int, bool, float, int, str], LexiconEntry, bool], ...]]] = {True: {}, False: {}}
+        self._phrase_cache: dict[str, tuple[LexiconEntry, ...]] = {}
         for entry in self.entries:
             index = self._exact_by_first if entry.exact else self._by_first
             index.setdefault(entry.words[0], []).append(entry)
@@ -507,6 +511,76 @@ class TermMatcher:
         return _StartPlan(frozenset(seconds), context, single, -1 if context or single else bits)
 
     def _best_by_loop(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
+        """``_best_by_full_loop``, with the one-word terms that match token ``i``'s text
+        found once per distinct text (``_single_matches``): only a verb of saying among
+        them still reads the sentence. A matched phrase (two or more words) outranks every
+        one-word term (the key starts with the number of words), so the best phrase, if
+        any, else the best one-word term, is the full loop's choice; within each, the
+        candidates keep their order, so the first of equal keys still wins."""
+        token = tokens[i]
+        is_word = token.kind is not _PUNCT
+        memo = self._single_cache[is_word]
+        singles = memo.get(token.text)
+        if singles is None:
+            singles = memo[token.text] = self._single_matches(token.text, is_word)
+        best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
+        for key, entry, by_surface in singles:
+            if entry.verb_only and verb_reading(tokens, i) is Reading.NOUN:
+                continue  # "dismissed the claims": the noun is no verb of saying
+            if best is None or key > best[0]:
+                best = (key, TermHit(token.start, token.end, i, entry, by_surface), i + 1)
+        phrases = self._phrase_cache.get(token.text)
+        if phrases is None:
+            phrases = self._phrase_cache[token.text] = tuple(
+                entry for entry in self._candidates_of(token.text) if len(entry.words) > 1
+            )
+        if not phrases:
+            return None if best is None else (best[1], best[2])
+        best_phrase = self._best_phrase(tokens, i, phrases)
+        if best_phrase is not None:
+            return best_phrase
+        return None if best is None else (best[1], best[2])
+
+    def _single_matches(
+        self, text: str, is_word: bool
+    ) -> tuple[tuple[tuple[int, bool, float, int, str], LexiconEntry, bool], ...]:
+        """The one-word candidate terms a token with this text matches, in candidate
+        order: (the loop's key, the entry, matched by surface)."""
+        found = []
+        for entry in self._candidates_of(text):
+            if len(entry.words) > 1:
+                continue
+            ok, by_surface = _word_matches_text(entry, entry.words[0], text, is_word)
+            if ok:
+                found.append(((1, by_surface, entry.weight, self._rank[entry], entry.term), entry, by_surface))
+        return tuple(found)
+
+    def _best_phrase(
+        self, tokens: Sequence[Token], i: int, phrases: Sequence[LexiconEntry]
+    ) -> tuple[TermHit, int] | None:
+        """The full loop over the phrase candidates only (each has two or more words)."""
+        best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
+        following = _second_word_forms(tokens, i)
+        for entry in phrases:
+            # Most phrases fail at their second word ("a" starts "a lot of", "a bit"):
+            # one set look-up rules them out before the word-by-word match.
+            if entry.words[1] not in following:
+                continue
+            matched = _match_words(entry, tokens, i)
+            if matched is None:
+                continue
+            if entry.verb_only and verb_reading(tokens, i) is Reading.NOUN:
+                continue
+            last, by_surface = matched
+            key = (len(entry.words), by_surface, entry.weight, self._rank[entry], entry.term)
+            if best is None or key > best[0]:
+                hit = TermHit(tokens[i].start, tokens[last].end, i, entry, by_surface)
+                best = (key, hit, last + 1)
+        return None if best is None else (best[1], best[2])
+
+    def _best_by_full_loop(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
+        """Every candidate term tried at token ``i`` (the reference ``_best_by_loop``
+        is tested against)."""
         best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
         following: frozenset[str] | None = None
         for entry in self._candidates(tokens[i]):

@@ -19,11 +19,11 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 
-from harness.text import split_sentences
-from harness.text.sentences import Sentence
+from harness.text.sentences import sentence_spans
 from harness.text.tokens import PUNCT_CODE, Token, TokenKind, tokenize_coded
 from harness.text.voice import Quote, Voice, find_quotes
 
@@ -50,11 +50,20 @@ class View(StrEnum):
 VIEWS: tuple[View, ...] = (View.ALL, View.NARRATOR, View.QUOTED)
 
 Span = tuple[int, int]
+# A sentence as ``harness.text.sentences.sentence_spans`` gives it: (text, start, end).
+SentenceSpan = tuple[str, int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class SentenceUnit:
-    index: int
+class SentenceUnit(NamedTuple):
+    """One sentence of a text, with its words and voice fragments.
+
+    A named tuple rather than a frozen dataclass: one is made per sentence of every
+    text, and a tuple is built in one call (a frozen dataclass sets each field apart).
+    The field ``index`` (the sentence's position in its text, a public name read by
+    the sentence tables) hides ``tuple.index``, which nothing calls on a sentence.
+    """
+
+    index: int  # type: ignore[assignment]  # hides tuple.index on purpose (see above)
     start: int
     end: int
     first_token: int
@@ -174,7 +183,7 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
     n_texts = len(texts)
     tokenized = [tokenize_coded(text) for text in texts]
     quotes = [find_quotes(text) for text in texts]
-    sentences = [split_sentences(text) for text in texts]
+    sentences = [sentence_spans(text) for text in texts]
     bases = np.zeros(n_texts, dtype=np.int64)
     if n_texts > 1:
         bases[1:] = np.cumsum([len(text) + 1 for text in texts[:-1]])
@@ -212,14 +221,10 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
         tokens = tokenized[t][0]
         a, b = int(token_bases[t]), int(token_bases[t + 1])
         voices = voices_all[a:b] if quotes[t] else [Voice.NARRATOR] * (b - a)
-        c, d = int(sentence_bases[t]), int(sentence_bases[t + 1])
-        sentence_units = [
-            _sentence_unit(
-                tokens, voices, k - c, sentence, firsts_list[k], stops_list[k], lists["words"][k],
-                lists["quoted_words"][k], lists["quoted_tokens"][k], first_words[k], last_words[k],
-            )
-            for k, sentence in zip(range(c, d), flat_sentences[c:d], strict=True)
-        ]
+        c = int(sentence_bases[t])
+        sentence_units = _text_sentences(
+            tokens, voices, sentences[t], c, firsts_list, stops_list, lists, first_words, last_words
+        )
         units.append(
             TextUnits(text, tuple(tokens), tuple(voices), tuple(local_list[a:b]), tuple(sentence_units), tuple(quotes[t]))
         )
@@ -243,7 +248,7 @@ def _quoted_in_batch(starts: np.ndarray, quotes: Sequence[Sequence[Quote]], base
     return (k >= 0) & (starts < quote_ends[np.maximum(k, 0)])
 
 
-def _sentence_in_batch(starts: np.ndarray, sentences: Sequence[Sentence], bases: np.ndarray) -> np.ndarray:
+def _sentence_in_batch(starts: np.ndarray, sentences: Sequence[SentenceSpan], bases: np.ndarray) -> np.ndarray:
     """Batch index of the sentence each token starts in; -1 outside every sentence.
 
     The last sentence starting at or before the token, if the token starts before that
@@ -251,8 +256,8 @@ def _sentence_in_batch(starts: np.ndarray, sentences: Sequence[Sentence], bases:
     """
     if not sentences:
         return np.full(len(starts), -1, dtype=np.int64)
-    sentence_starts = np.array([s.start for s in sentences], dtype=np.int64) + bases
-    sentence_ends = np.array([s.end for s in sentences], dtype=np.int64) + bases
+    sentence_starts = np.array([s[1] for s in sentences], dtype=np.int64) + bases
+    sentence_ends = np.array([s[2] for s in sentences], dtype=np.int64) + bases
     k = np.searchsorted(sentence_starts, starts, side="right") - 1
     inside = (k >= 0) & (starts < sentence_ends[np.maximum(k, 0)])
     return np.where(inside, k, -1)
@@ -297,42 +302,50 @@ def _sentence_columns(
     }
 
 
-def _sentence_unit(
+def _text_sentences(
     tokens: Sequence[Token],
     voices: Sequence[Voice],
-    k: int,
-    sentence: Sentence,
-    first: int,
-    stop: int,
-    n_words: int,
-    n_quoted_words: int,
-    n_quoted: int,
-    first_word: int,
-    last_word: int,
-) -> SentenceUnit:
-    """One sentence with its words and voice fragments (``_fragments``' values).
+    spans: Sequence[SentenceSpan],
+    base: int,
+    firsts: list[int],
+    stops: list[int],
+    columns: dict[str, list[int]],
+    first_words: list[int],
+    last_words: list[int],
+) -> list[SentenceUnit]:
+    """One text's sentences with their words and voice fragments (``_fragments``' values);
+    ``base``: the batch index of its first sentence in the per-sentence lists.
 
     A sentence whose tokens all have one voice (most: every sentence of a text without
     quotations) is one run: its counts and its first and last words come from the
     batch's cumulative counts, with no loop over its tokens; a sentence that changes
-    voice goes through ``_fragments``.
+    voice goes through ``_fragments``. One loop per text, no call per sentence but the
+    tuple's (``tuple.__new__``: a named tuple built in C).
     """
-    if 0 < n_quoted < stop - first:  # the voice changes inside the sentence
-        n_words, n_quoted_words, narrator_spans, quoted_spans = _fragments(tokens, voices, first, stop)
-        return SentenceUnit(k, sentence.start, sentence.end, first, stop, n_words, n_quoted_words,
-                            narrator_spans, quoted_spans)
-    narrator_spans = quoted_spans = ()
-    if n_words:
-        last = last_word
-        while last + 1 < stop and tokens[last + 1].text in SENTENCE_FINAL:
-            last += 1
-        spans = ((tokens[first_word].start, tokens[last].end),)
-        if n_quoted:
-            quoted_spans = spans
-        else:
-            narrator_spans = spans
-    return SentenceUnit(k, sentence.start, sentence.end, first, stop, n_words, n_quoted_words,
-                        narrator_spans, quoted_spans)
+    words, quoted_words, quoted_tokens = columns["words"], columns["quoted_words"], columns["quoted_tokens"]
+    new, final = tuple.__new__, SENTENCE_FINAL
+    out: list[SentenceUnit] = []
+    for k, (_, start, end) in enumerate(spans):
+        j = base + k
+        first, stop, n_words, n_quoted = firsts[j], stops[j], words[j], quoted_tokens[j]
+        if 0 < n_quoted < stop - first:  # the voice changes inside the sentence
+            n_words, n_quoted_words, narrator_spans, quoted_spans = _fragments(tokens, voices, first, stop)
+            out.append(new(SentenceUnit, (k, start, end, first, stop, n_words, n_quoted_words,
+                                          narrator_spans, quoted_spans)))
+            continue
+        narrator_spans = quoted_spans = ()
+        if n_words:
+            last = last_words[j]
+            while last + 1 < stop and tokens[last + 1].text in final:
+                last += 1
+            one = ((tokens[first_words[j]].start, tokens[last].end),)
+            if n_quoted:
+                quoted_spans = one
+            else:
+                narrator_spans = one
+        out.append(new(SentenceUnit, (k, start, end, first, stop, n_words, quoted_words[j],
+                                      narrator_spans, quoted_spans)))
+    return out
 
 
 def readability_text(units: TextUnits, view: View) -> str:

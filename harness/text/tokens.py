@@ -7,8 +7,10 @@ number can be traced back to ``text[start:end]``.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
-from itertools import repeat
+from functools import cache
+from itertools import accumulate, repeat
 
 import numpy as np
 import regex
@@ -105,6 +107,14 @@ def tokenize_coded(text: str, offset: int = 0) -> tuple[list[Token], np.ndarray,
     """``tokenize(text, offset)``, with each token's start (int64) and kind code (int8:
     0 a word, 1 a number, 2 punctuation) as arrays, for callers that work on whole
     columns of tokens (``harness.scoring.units``): made on the way, not read back."""
+    if plain_path_applies(text):
+        return _tokenize_plain(text, offset)
+    return tokenize_coded_by_regex(text, offset)
+
+
+def tokenize_coded_by_regex(text: str, offset: int = 0) -> tuple[list[Token], np.ndarray, np.ndarray]:
+    """``tokenize_coded`` on the ``regex`` engine, for any text (the reference of the
+    ``re`` reading, and the reading of texts holding characters the engines class apart)."""
     if len(text) > ONE_MATCH_CHARS:
         return _with_arrays(tokenize_by_matches(text, offset))
     found = _ALL_TOKENS_RE.fullmatch(text)
@@ -154,3 +164,117 @@ def words(text: str) -> list[Token]:
 
 def word_count(text: str) -> int:
     return sum(1 for t in tokenize(text) if t.is_word)
+
+
+# -- the same tokens with ``re`` ----------------------------------------------------------
+#
+# ``re`` scans these simple classes faster than ``regex``, and ``split`` on a pattern
+# with one group hands back the gaps and the tokens themselves, alternately, as strings
+# built in C (no match object, no capture lists): the offsets are the running sum of
+# their lengths. The pattern is ``_TOKEN_RE`` with every ``\p{M}`` dropped (the
+# alternatives in the same order); what lies between two tokens is a gap, as there,
+# since every character that is not ``\s`` starts a token. Same answer, by
+# construction, on a text whose every character gets the same classes in both engines
+# (``same_classes``: checked once per distinct character and remembered; every ASCII
+# character does, ``re``'s ``\s`` holding \x1c-\x1f); any other text (a combining
+# mark, some digits and spaces of other scripts) is read by ``regex``.
+#
+# A token's kind is read from its first character: punctuation is a lone non-word
+# character; a token starting with a digit is a number when it is made only of digits
+# with inner "." or "," (a word-alternative token starting with a digit, "2nd", "5_",
+# always holds a letter or "_", or the number alternative would have matched first).
+# A letter starts either an abbreviation or a word: the two alternatives share that
+# first test (same order, same matches: ``(?:L\.){2,}`` is ``L\.(?:L\.)+``, and
+# ``\w+`` after a letter is the letter and ``\w*``). The repeats inside a word can
+# never give back a character to what follows them (no apostrophe is ``\w``, and
+# nothing follows a word), so they are possessive: no backtracking bookkeeping.
+_PLAIN_SPLIT_RE = re.compile(
+    r"([^\W\d_](?:\.(?:[^\W\d_]\.)+|\w*+(?:['\u2019]\w++)*+)"
+    r"|\d+(?:[.,]\d+)*(?!\w)"
+    r"|\w++(?:['\u2019]\w++)*+"
+    r"|[^\w\s])"
+)
+# The same for an ASCII text, with ASCII classes (a bitmap test per character instead
+# of Unicode category look-ups); ``re``'s Unicode ``\s`` holds \x1c-\x1f, ASCII's not.
+_ASCII_SPLIT_RE = re.compile(
+    r"([A-Za-z](?:\.(?:[A-Za-z]\.)+|[A-Za-z0-9_]*+(?:'[A-Za-z0-9_]++)*+)"
+    r"|[0-9]+(?:[.,][0-9]+)*(?![A-Za-z0-9_])"
+    r"|[A-Za-z0-9_]++(?:'[A-Za-z0-9_]++)*+"
+    r"|[^A-Za-z0-9_\s\x1c-\x1f])",
+    re.ASCII,
+)
+_PLAIN_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+# Each character class the token pattern uses, in each engine (same order).
+_REGEX_CLASSES = tuple(
+    regex.compile(p)
+    for p in (r"[^\W\d_]", r"\d", r"[\w\p{M}]", r"[^\w\s\p{M}\x1c-\x1f]", r"\p{M}", r"[\s\x1c-\x1f]")
+)
+_RE_CLASSES = tuple(re.compile(p) for p in (r"[^\W\d_]", r"\d", r"\w", r"[^\w\s]", r"(?!)", r"\s"))
+
+
+@cache
+def same_classes(char: str) -> bool:
+    """Do ``re`` and ``regex`` put ``char`` in the same classes of the token pattern?"""
+    return all(
+        (ref.fullmatch(char) is None) == (fast.fullmatch(char) is None)
+        for ref, fast in zip(_REGEX_CLASSES, _RE_CLASSES, strict=True)
+    )
+
+
+def plain_path_applies(text: str) -> bool:
+    """Can ``text`` be tokenised with ``re`` (every character classed alike by both engines)?"""
+    return text.isascii() or all(map(same_classes, set(_NON_ASCII_RE.findall(text))))
+
+
+_DIGIT_FIRST = 1  # the first character is a digit: a number or a word ("2nd")
+_UNKNOWN_FIRST = 3  # not ASCII: looked up in _first_char_code
+_ODD_FIRST = 1  # the bit both of those have
+
+
+def _first_char_code(char: str) -> int:
+    """0 a word character, ``_DIGIT_FIRST`` a digit, 2 punctuation (``re``'s classes)."""
+    return 2 if re.match(r"\w", char) is None else _DIGIT_FIRST if re.match(r"\d", char) else 0
+
+
+# The code of each ASCII first character; any other is _UNKNOWN_FIRST until looked up.
+_ASCII_FIRST_CODES = np.array([*(_first_char_code(chr(c)) for c in range(128)), _UNKNOWN_FIRST], dtype=np.int8)
+_EMPTY_STARTS = np.zeros(0, dtype=np.int64)
+_EMPTY_CODES = np.zeros(0, dtype=np.int8)
+
+
+def _tokenize_plain(text: str, offset: int) -> tuple[list[Token], np.ndarray, np.ndarray]:
+    """``tokenize_coded`` with ``re``, for a text ``plain_path_applies`` accepts."""
+    ascii = text.isascii()
+    # gap, token, gap, ..., token, gap
+    parts: list[str] = (_ASCII_SPLIT_RE if ascii else _PLAIN_SPLIT_RE).split(text)
+    if len(parts) == 1:
+        return [], _EMPTY_STARTS.copy(), _EMPTY_CODES.copy()
+    # Running sums as Python ints (the tuples need them): each token's start and end.
+    bounds = list(accumulate(map(len, parts), initial=offset))
+    starts, ends = bounds[1:-1:2], bounds[2:-1:2]
+    positions = np.array(starts, dtype=np.int64)
+    at = positions - offset if offset else positions
+    texts = parts[1::2]
+    if ascii:
+        codes = _ASCII_FIRST_CODES[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[at]]
+    else:
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[at]
+        codes = _ASCII_FIRST_CODES[np.minimum(points, 128)]
+    odd = np.flatnonzero(codes & _ODD_FIRST).tolist()  # digits and non-ASCII first characters
+    if odd:
+        codes[odd] = [_settled_code(texts[i], int(codes[i])) for i in odd]
+    kinds = list(map(_KIND_BY_CODE.__getitem__, codes.tolist()))
+    # tuple.__new__(Token, row) builds each named tuple in C (no Python call per token).
+    tokens = list(map(tuple.__new__, repeat(Token), zip(texts, starts, ends, kinds)))
+    return tokens, positions, codes
+
+
+def _settled_code(token: str, code: int) -> int:
+    """The kind code of a token whose first character is a digit or not ASCII."""
+    if code == _UNKNOWN_FIRST:
+        code = _first_char_code(token[0])
+    if code == _DIGIT_FIRST:
+        return KIND_CODES[TokenKind.NUMBER] if _PLAIN_NUMBER_RE.fullmatch(token) else KIND_CODES[TokenKind.WORD]
+    return code

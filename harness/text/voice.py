@@ -44,6 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from functools import cache
+from typing import NamedTuple
 
 from harness.resources import Resource, packaged_resource
 from harness.text.tokens import Token
@@ -127,7 +128,6 @@ _MARKS: dict[str, _MarkStyle] = {
 }
 
 _MARK_RE = re.compile("[" + re.escape("".join(_MARKS)) + "]")
-_PARAGRAPH_RE = re.compile(r"[^\r\n]+")
 _WORD_RE = re.compile(r"\w")
 # Single marks are folded to ' before matching the elision list.
 _APOSTROPHE_FOLD = str.maketrans({m: "'" for m, s in _MARKS.items() if s.family == _SINGLE})
@@ -164,8 +164,8 @@ def _closes_after(nxt: str | None) -> bool:
     return nxt is None or nxt.isspace() or _is_punct(nxt)
 
 
-@dataclass(frozen=True, slots=True)
-class _Mark:
+class _Mark(NamedTuple):
+    # A named tuple: one is made per quotation mark, and a tuple is built in C.
     pos: int
     char: str
     family: str
@@ -180,63 +180,89 @@ class _Open:
     tentative: bool
 
 
-class _Paragraph:
-    """Reads the marks of one line and collects its quotations."""
+# A mark's role from the characters next to it (the one before, itself, the one after;
+# None past the paragraph's edge), remembered: most marks of a corpus stand between a
+# few kinds of neighbours. ``None`` as the role: the mark may begin an elided word or a
+# two-digit year, which only the text after it can tell (``_Paragraph._elision_role``).
+_RoleKey = tuple[str | None, str, str | None]
+_ROLES: dict[_RoleKey, tuple[_Role | None, _Role]] = {}
+_ROLES_LIMIT = 1 << 16
 
-    def __init__(self, text: str, start: int, end: int) -> None:
+
+def _roles(prev: str | None, char: str, nxt: str | None) -> tuple[_Role | None, _Role]:
+    """(role, role if the mark begins no elision): the first is None when it may."""
+    key = (prev, char, nxt)
+    found = _ROLES.get(key)
+    if found is None:
+        if len(_ROLES) >= _ROLES_LIMIT:
+            _ROLES.clear()
+        found = _ROLES[key] = _role_from_neighbours(prev, char, nxt)
+    return found
+
+
+def _role_from_neighbours(prev: str | None, char: str, nxt: str | None) -> tuple[_Role | None, _Role]:
+    style = _MARKS[char]
+    can_open = nxt is not None and not nxt.isspace() and (not _is_punct(nxt) or _opens_before(prev))
+    can_close = prev is not None and not prev.isspace() and (not _is_punct(prev) or _closes_after(nxt))
+    plain = _plain_role(style, can_open=can_open, can_close=can_close)
+    if style.family == _SINGLE:
+        if _is_word_char(prev) and _is_word_char(nxt):
+            return _Role.APOSTROPHE, plain  # don't, Ukraine's, O'Brien
+        if can_open and not can_close and not _is_word_char(prev):
+            return None, plain  # an elided word or a year, or a plain mark
+        if can_close and not can_open and prev in ("s", "S") and nxt is not None and nxt.isspace():
+            return _Role.POSSESSIVE_OR_CLOSE, plain
+    return plain, plain
+
+
+def _plain_role(style: _MarkStyle, *, can_open: bool, can_close: bool) -> _Role:
+    """The role of a mark that is no apostrophe."""
+    if can_open != can_close:
+        return _Role.OPEN if can_open else _Role.CLOSE
+    if style.shape is _Shape.OPENS:
+        return _Role.OPEN
+    if style.shape is _Shape.CLOSES:
+        return _Role.CLOSE
+    # A straight single mark with spaces on both sides is a stray, not a quote.
+    if not can_open and style.family == _SINGLE:
+        return _Role.IGNORE
+    return _Role.EITHER
+
+
+class _Paragraph:
+    """Reads the marks of one line and collects its quotations.
+
+    ``found``: the (position, mark) of every quotation mark in ``text[start:end]``.
+    """
+
+    def __init__(self, text: str, start: int, end: int, found: Sequence[tuple[int, str]]) -> None:
         self.text = text
         self.start = start
         self.end = end
         self.apostrophes: set[int] = set()  # second marks of forms like 'n'
-        self.marks = self._read_marks()
+        self.marks = self._read_marks(found)
         self.closer_ahead = self._closer_ahead()
         self.stack: list[_Open] = []
         self.quotes: list[Quote] = []
 
     # -- static reading: what each mark can be, from its surroundings ---------------
 
-    def _read_marks(self) -> list[_Mark]:
+    def _read_marks(self, found: Sequence[tuple[int, str]]) -> list[_Mark]:
         marks: list[_Mark] = []
-        for m in _MARK_RE.finditer(self.text, self.start, self.end):
-            pos = m.start()
-            style = _MARKS[m.group()]
-            role = _Role.APOSTROPHE if pos in self.apostrophes else self._role(pos, style)
-            marks.append(_Mark(pos, m.group(), style.family, role))
+        text, start, last = self.text, self.start, self.end - 1
+        for pos, char in found:
+            if pos in self.apostrophes:
+                role = _Role.APOSTROPHE
+            else:
+                role_or_none, plain = _roles(
+                    text[pos - 1] if pos > start else None, char, text[pos + 1] if pos < last else None
+                )
+                role = role_or_none or self._elision_role(pos) or plain
+            marks.append(_Mark(pos, char, _MARKS[char].family, role))
         return marks
 
     def _char(self, pos: int) -> str | None:
         return self.text[pos] if self.start <= pos < self.end else None
-
-    def _role(self, pos: int, style: _MarkStyle) -> _Role:
-        prev, nxt = self._char(pos - 1), self._char(pos + 1)
-        can_open = nxt is not None and not nxt.isspace() and (not _is_punct(nxt) or _opens_before(prev))
-        can_close = prev is not None and not prev.isspace() and (not _is_punct(prev) or _closes_after(nxt))
-        if style.family == _SINGLE:
-            special = self._apostrophe_role(pos, prev, nxt, can_open=can_open, can_close=can_close)
-            if special is not None:
-                return special
-        if can_open != can_close:
-            return _Role.OPEN if can_open else _Role.CLOSE
-        if style.shape is _Shape.OPENS:
-            return _Role.OPEN
-        if style.shape is _Shape.CLOSES:
-            return _Role.CLOSE
-        # A straight single mark with spaces on both sides is a stray, not a quote.
-        if not can_open and style.family == _SINGLE:
-            return _Role.IGNORE
-        return _Role.EITHER
-
-    def _apostrophe_role(
-        self, pos: int, prev: str | None, nxt: str | None, *, can_open: bool, can_close: bool
-    ) -> _Role | None:
-        """The apostrophe readings of a single mark, or None when it is a plain quote mark."""
-        if _is_word_char(prev) and _is_word_char(nxt):
-            return _Role.APOSTROPHE  # don't, Ukraine's, O'Brien
-        if can_open and not can_close and not _is_word_char(prev):
-            return self._elision_role(pos)
-        if can_close and not can_open and prev in ("s", "S") and nxt is not None and nxt.isspace():
-            return _Role.POSSESSIVE_OR_CLOSE
-        return None
 
     def _elision_role(self, pos: int) -> _Role | None:
         for form in _elisions():
@@ -348,12 +374,40 @@ def _outermost(quotes: list[Quote]) -> list[Quote]:
 
 
 def find_quotes(text: str) -> list[Quote]:
-    """Outermost quotations of ``text`` (nested ones lie inside), sorted by start."""
+    """Outermost quotations of ``text`` (nested ones lie inside), sorted by start.
+
+    One scan of the whole text for the marks; each paragraph (a maximal run without CR
+    or LF, never holding a mark's position's line break) holding any is read alone.
+    """
+    found = [(m.start(), m.group()) for m in _MARK_RE.finditer(text)]
+    if not found:
+        return []
+    has_cr = "\r" in text
     quotes: list[Quote] = []
-    for para in _PARAGRAPH_RE.finditer(text):
-        if _MARK_RE.search(para.group()) is not None:
-            quotes.extend(_Paragraph(text, para.start(), para.end()).read())
+    first, n_found = 0, len(found)
+    while first < n_found:
+        pos = found[first][0]
+        start, end = _paragraph_around(text, pos, has_cr)
+        stop = first + 1
+        while stop < n_found and found[stop][0] < end:
+            stop += 1
+        quotes.extend(_Paragraph(text, start, end, found[first:stop]).read())
+        first = stop
     return _outermost(quotes)
+
+
+def _paragraph_around(text: str, pos: int, has_cr: bool) -> tuple[int, int]:
+    """The span of the paragraph (``[^\r\n]+``) holding ``text[pos]``, not a line break."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    if end < 0:
+        end = len(text)
+    if has_cr:
+        start = max(start, text.rfind("\r", 0, pos) + 1)
+        cr = text.find("\r", pos, end)
+        if cr >= 0:
+            end = cr
+    return start, end
 
 
 def token_voices(text: str, tokens: Sequence[Token]) -> list[Voice]:

@@ -13,6 +13,7 @@ import gc
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,54 @@ def test_a_ctrl_c_while_typer_builds_the_command_line_is_the_one_line() -> None:
     assert "raise KeyboardInterrupt" in script
     done = _run(script)
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "interrupted; nothing stored\n")
+
+
+# -- a command that a Ctrl-C leaves stuck still ends ----------------------------------------
+
+# A command whose Ctrl-C lands in code that then blocks for good (as Ray Data did: a
+# `logging` lock left held, its threads and the command waiting forever), with a child
+# process of its own that would outlive it.
+_STUCK_COMMAND = """
+import signal, subprocess, sys, threading
+import harness.cli.app  # loaded first: main() imports `app` from it
+from harness.cli import entry
+
+entry.UNWIND_SECONDS = 1.0
+
+def app():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    print(child.pid, flush=True)
+    stuck = threading.Lock()
+    stuck.acquire()
+    try:
+        signal.raise_signal(signal.SIGINT)
+    except KeyboardInterrupt:
+        stuck.acquire()  # never returns: the watchdog must end the process
+    sys.exit(0)
+
+sys.modules["harness.cli.app"].app = app
+entry.main()
+"""
+
+
+def test_a_command_stuck_after_ctrl_c_ends_with_the_line_and_its_children_killed() -> None:
+    done = _run(_STUCK_COMMAND)
+    assert (done.returncode, done.stderr) == (130, "interrupted; nothing stored\n")
+    child = int(done.stdout.split()[0])
+    for _ in range(200):  # killed with SIGKILL: gone once init has reaped it
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break
+        if state == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, 9)
+        raise AssertionError(f"child {child} outlived the command")
+
+
+def test_a_command_without_ctrl_c_is_left_alone_by_the_watchdog() -> None:
+    done = _run(_SWALLOWING_COMMAND.replace("signal.raise_signal(signal.SIGINT)", "pass").replace(
+        "entry.main()", "entry.UNWIND_SECONDS = 0.0\nentry.main()"))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "finished\n", "")

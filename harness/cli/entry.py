@@ -16,6 +16,8 @@ import atexit
 import os
 import signal
 import sys
+import threading
+import time
 
 TYPE_CHECKING = False  # not typing's: see harness/__init__.py
 if TYPE_CHECKING:
@@ -54,6 +56,11 @@ def _exit_at_once(signum: int, frame: FrameType | None) -> None:
 _PRESSED: list[int] = []
 """The Ctrl-Cs the command has seen (what ``_interrupt`` noted)."""
 
+UNWIND_SECONDS = 20.0
+"""How long a Ctrl-C waits for the command to unwind before the process ends anyway."""
+
+_CTRL_C = threading.Event()  # set at the first Ctrl-C: the watchdog's cue
+
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     """Ctrl-C while a command runs: noted, then KeyboardInterrupt as usual.
@@ -63,7 +70,67 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     parser objects): seen there, the interrupt would otherwise be lost.
     """
     _PRESSED.append(signum)
+    _CTRL_C.set()
     raise KeyboardInterrupt
+
+
+def _start_watchdog() -> None:
+    """A thread that ends the process if a Ctrl-C has not ended it within UNWIND_SECONDS.
+
+    KeyboardInterrupt can land anywhere, also inside a library that cannot take it:
+    seen with Ray Data, where it left a lock of the ``logging`` module held and Ray's
+    threads (and the command waiting on them) blocked for good, its daemons still
+    running. Started before the command runs, not from the signal handler (starting a
+    thread takes locks the interrupted code may hold); a daemon thread, so it never
+    keeps a finished process alive.
+    """
+    if not _WATCHDOG:  # one per process, however often main() runs in it
+        _WATCHDOG.append(threading.Thread(target=_end_if_still_running, name="harness-ctrl-c-watchdog", daemon=True))
+        _WATCHDOG[0].start()
+
+
+_WATCHDOG: list[threading.Thread] = []
+
+
+def _end_if_still_running() -> None:
+    _CTRL_C.wait()
+    time.sleep(UNWIND_SECONDS)
+    # Still here: the command did not unwind. Its child processes (Ray's daemons and
+    # workers, the scoring pool) would outlive it and keep its output pipes open.
+    _kill_descendants()
+    _say_interrupted()
+    os._exit(EXIT_INTERRUPTED)
+
+
+def _kill_descendants() -> None:
+    """SIGKILL every process below this one (Linux: read from /proc; elsewhere nothing)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue  # gone meanwhile
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ")"
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    below, queue = [], [os.getpid()]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            below.append(child)
+            queue.append(child)
+    for pid in below:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass  # already gone, or not ours to kill
 
 
 def raise_if_interrupted() -> None:
@@ -185,7 +252,9 @@ def main(*, leave: bool = False) -> None:
     from harness.cli.app import app  # the heavy imports
 
     _PRESSED.clear()
+    _CTRL_C.clear()
     _install(_interrupt)
+    _start_watchdog()
     sys.unraisablehook = _quiet_swallowed_interrupt
     try:
         app()  # always ends in SystemExit (see harness.cli.group)

@@ -158,14 +158,19 @@ _FLOATS = st.one_of(
             st.one_of(st.none(), _FLOATS),
             st.one_of(st.none(), st.integers(min_value=-(2**63), max_value=2**63 - 1)),
             st.one_of(st.none(), st.booleans()),
+            st.one_of(st.none(), st.floats(min_value=-1e6, max_value=1e6)),
         ),
         max_size=12,
     )
 )
-def test_frame_jsonl_equals_json_dumps_per_row(rows: list[tuple[str | None, float | None, int | None, bool | None]]) -> None:
+def test_frame_jsonl_equals_json_dumps_per_row(
+    rows: list[tuple[str | None, float | None, int | None, bool | None, float | None]],
+) -> None:
+    # Two float columns: one may need Python's repr while polars writes the other. The
+    # names "*" and "^a.*$" would be patterns to pl.col: columns are taken by position.
     frame = pl.DataFrame(
         rows,
-        schema={"doc\u00e9 \"id\"": pl.String(), "x": pl.Float64(), "n": pl.Int64(), "b": pl.Boolean()},
+        schema={"doc\u00e9 \"id\"": pl.String(), "x": pl.Float64(), "*": pl.Int64(), "b": pl.Boolean(), "^a.*$": pl.Float64()},
         orient="row",
     )
     expected = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in frame.to_dicts())

@@ -6,7 +6,9 @@ and the ``LATEST`` pointer.
 
 * A new path or a regular file: written to a temporary sibling, fsynced, then
   renamed over the name in one step, so the old file stays whole until the new
-  one is complete. A new file gets what a plain ``open()`` gives, 0666 minus the
+  one is complete. Bytes made piece by piece (``harness score --format jsonl -o``:
+  slice by slice as they are scored) go to that sibling as they come
+  (``output_in_pieces``), and the rename waits for the last. A new file gets what a plain ``open()`` gives, 0666 minus the
   umask. A replaced ``-o`` file keeps its mode (and, for root, its owner), as
   ``sed -i`` does; files the harness owns (reports, ``LATEST``) follow the umask,
   so a report an older version left at 0600 becomes readable again. Like
@@ -257,6 +259,39 @@ def write_output(path: Path, data: bytes, *, inputs: Iterable[Path] = (), keep_m
         WRITTEN.append(str(target.given))
 
 
+@contextmanager
+def output_in_pieces(path: Path, *, inputs: Iterable[Path] = (), keep_mode: bool = True) -> Iterator[Callable[[bytes], None]]:
+    """``write_output`` for bytes made piece by piece: ``with output_in_pieces(p) as
+    write: write(piece)``.
+
+    A new path or a regular file gets each piece in its temporary sibling as it is
+    made (so the writing overlaps the work that makes the next one), and is put in
+    place only when the block ends without an error: an error or Ctrl-C inside it
+    removes the temporary file and leaves the old file (or none) as it was. A
+    device, FIFO or descriptor gets every piece at once at the end, as from
+    ``write_output``: what it received could not be taken back.
+    """
+    target = check_output(path, inputs)
+    if target.kind == "through":
+        pieces: list[bytes] = []
+        yield pieces.append
+        _write_through(target, _bytes(b"".join(pieces)))
+        return
+    tmp, handle = _open_staged(target, keep_mode)
+
+    def write(piece: bytes) -> None:
+        handle.write(piece)
+
+    with _removed_on_failure(tmp, target):
+        with handle:
+            yield write
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target.path)
+    WRITTEN.append(str(target.given))
+    _fsync_dir(target.path.parent)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file the harness owns (``LATEST``): permissions from the umask.
 
@@ -361,6 +396,17 @@ def _temp_name(folder: Path, prefix: str = TMP_PREFIX) -> Path:
 
 def _stage(target: Target, fill: Fill, *, keep_mode: bool) -> Path:
     """Write a complete, fsynced temporary sibling of ``target``; return its path."""
+    tmp, handle = _open_staged(target, keep_mode)
+    with _removed_on_failure(tmp, target):
+        with handle:
+            fill(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+    return tmp
+
+
+def _open_staged(target: Target, keep_mode: bool) -> tuple[Path, BinaryIO]:
+    """A new temporary sibling of ``target`` (abandoned ones swept first), open for writing."""
     folder = target.path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -369,13 +415,14 @@ def _stage(target: Target, fill: Fill, *, keep_mode: bool) -> Path:
     except OSError as exc:
         raise StoreError(f"cannot write: {exc.strerror or exc}", where=folder) from None
     tmp = Path(name)
+    handle = os.fdopen(fd, "wb")
     with _removed_on_failure(tmp, target):
-        with os.fdopen(fd, "wb") as handle:
+        try:
             _set_mode(handle.fileno(), target, keep_mode)
-            fill(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-    return tmp
+        except BaseException:
+            handle.close()
+            raise
+    return tmp, handle
 
 
 @contextmanager

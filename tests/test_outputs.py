@@ -18,6 +18,7 @@ from harness.outputs import (
     current_umask,
     new_file_mode,
     new_folder_mode,
+    output_in_pieces,
     sweep_abandoned,
     write_atomic,
     write_output,
@@ -97,6 +98,48 @@ def test_new_and_replaced_file_modes(tmp_path: Path, umask_022: None) -> None:
     write_atomic(output, b"3")  # a file the harness owns follows the umask
     assert (output.read_bytes(), stat.S_IMODE(output.stat().st_mode)) == (b"3", 0o644)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_output_in_pieces_appears_whole_at_the_end(tmp_path: Path, umask_022: None) -> None:
+    output = tmp_path / "out.jsonl"
+    output.write_bytes(b"old")
+    os.chmod(output, 0o600)
+    with output_in_pieces(output) as write:
+        write(b"one\n")
+        assert output.read_bytes() == b"old"  # the old file stays whole meanwhile
+        write(b"")
+        write(b"two\n")
+    assert (output.read_bytes(), stat.S_IMODE(output.stat().st_mode)) == (b"one\ntwo\n", 0o600)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("a worker died"), KeyboardInterrupt()])
+def test_output_in_pieces_leaves_nothing_when_the_work_fails(tmp_path: Path, failure: BaseException) -> None:
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    old.write_bytes(b"keep")
+    for output in (old, new):
+        with pytest.raises(type(failure)):
+            with output_in_pieces(output) as write:
+                write(b"part of it\n")
+                raise failure
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.jsonl"]
+    assert old.read_bytes() == b"keep"
+
+
+def test_output_in_pieces_refuses_an_input_first_and_writes_a_fifo_at_the_end(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_bytes(b"{}\n")
+    with pytest.raises(UsageError, match="the output is the input file"):
+        with output_in_pieces(corpus, inputs=[corpus]):
+            raise AssertionError("the block must not run")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen([sys.executable, "-c", f"import sys; sys.stdout.write(open({str(fifo)!r}).read())"], stdout=subprocess.PIPE)
+    with output_in_pieces(fifo) as write:
+        write(b"a\n")
+        write(b"b\n")  # a FIFO cannot take back what it got: it gets the pieces after the block
+    assert reader.communicate(timeout=30)[0] == b"a\nb\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.jsonl", "fifo"]
 
 
 def test_read_only_output_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -145,3 +145,49 @@ def test_the_workers_start_before_reading_only_for_a_large_input(monkeypatch: py
     assert started == []
     batch.start_workers_for_input(batch.WORKERS_FROM_BYTES)
     assert started == [batch.MIN_DOCS_TO_START_WORKERS]
+
+
+def write_corpus(frame: pl.DataFrame, path: Path) -> Path:
+    rows = frame.filter(pl.col("body") != "").iter_rows(named=True)  # a corpus file refuses an empty body
+    path.write_text("".join(json.dumps({"id": r["doc_id"], "title": r["headline"], "text": r["body"]}) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_jsonl_to_a_file_is_written_slice_by_slice_with_the_bytes_of_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    app_module = importlib.import_module("harness.cli.app")
+
+    monkeypatch.setattr(app_module, "SCORE_SLICE", 7)  # many slices, each written as it comes
+    corpus = write_corpus(mixed_articles(), tmp_path / "mixed.jsonl")
+    to_stdout = runner.invoke(app, ["score", str(corpus), "-f", "jsonl"])
+    output = tmp_path / "scores.jsonl"
+    to_file = runner.invoke(app, ["score", str(corpus), "-f", "jsonl", "-o", str(output)])
+    assert (to_stdout.exit_code, to_file.exit_code) == (0, 0), to_file.output
+    assert output.read_bytes() == to_stdout.stdout_bytes
+    assert to_file.stderr.splitlines()[:-1] == to_stdout.stderr.splitlines()[:-1]  # the same skip warnings
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed.jsonl", "scores.jsonl"]
+
+
+def test_a_run_that_fails_after_some_slices_leaves_the_old_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    app_module = importlib.import_module("harness.cli.app")
+
+    monkeypatch.setattr(app_module, "SCORE_SLICE", 7)
+    real = score_module.score_slices
+
+    def two_then_fail(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        slices = real(*args, **kwargs)  # type: ignore[arg-type]
+        yield next(slices)
+        yield next(slices)
+        raise RuntimeError("a worker died")
+
+    monkeypatch.setattr(score_module, "score_slices", two_then_fail)
+    corpus = write_corpus(mixed_articles(), tmp_path / "mixed.jsonl")
+    output = tmp_path / "scores.jsonl"
+    output.write_bytes(b"the old scores\n")
+    done = runner.invoke(app, ["score", str(corpus), "-f", "jsonl", "-o", str(output)])
+    assert isinstance(done.exception, RuntimeError)
+    assert output.read_bytes() == b"the old scores\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed.jsonl", "scores.jsonl"]

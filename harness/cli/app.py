@@ -9,10 +9,11 @@ register themselves when the step registry is first read (default_registry).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -41,7 +42,7 @@ from harness.experiments import load_catalogue
 from harness.experiments.describe import steps_info, steps_text
 from harness.experiments.registry import default_registry
 from harness.project import Project
-from harness.outputs import check_output, write_output
+from harness.outputs import check_output, output_in_pieces, write_output
 from harness.experiments.settings import Range
 from harness.reports import render_report, write_report
 from harness.results import table_bytes
@@ -576,34 +577,43 @@ def score(
             work.summary = f"{summary.documents} documents scored in {summary.batches} batches, {summary.skipped} skipped,"
         return
     encoded: bytes | None = None  # the --format jsonl output, when the workers made it
-    with open_engine(engine or "local", address=ray_address) as chosen:
-        local = chosen.name == "local"
-        if local:
-            _start_workers_early(corpus, suite)
-        articles = _read(corpus, invalid_utf8, mapping, chosen)  # on Ray, a Parquet corpus is read by the workers
-        if suite == "core" and local:
-            tables, work = _score_core_here(articles, english_only=not any_language)
-        elif local:
-            tables, work, encoded = _score_full_here(
-                articles,
-                lexicon or (),
-                english_only=not any_language,
-                with_hits=hits is not None,
-                loaded_lexicon=loaded_lexicon,
-                jsonl=format == "jsonl",
-            )
-        else:
-            if not any_language:
-                articles, skipped = split_by_language(articles)
-                _warn_skipped(skipped)
-            with progress("score", "documents", total=articles.height, deferred=True) as work:
-                tables = _score_counted(
-                    articles, suite, lexicon or (), chosen, work, with_hits=hits is not None, loaded_lexicon=loaded_lexicon
+    write_piece: Callable[[bytes], None] | None = None  # ... and wrote it to --output piece by piece
+    with contextlib.ExitStack() as outputs:
+        with open_engine(engine or "local", address=ray_address) as chosen:
+            local = chosen.name == "local"
+            if local:
+                _start_workers_early(corpus, suite)
+            articles = _read(corpus, invalid_utf8, mapping, chosen)  # on Ray, a Parquet corpus is read by the workers
+            if suite == "core" and local:
+                tables, work = _score_core_here(articles, english_only=not any_language)
+            elif local:
+                if format == "jsonl" and output is not None:
+                    # Each slice's lines go to the file as they come: none is left to
+                    # write once the last is scored. Put in place when this block ends
+                    # (after --hits), removed if anything fails first.
+                    write_piece = outputs.enter_context(output_in_pieces(output, inputs=inputs))
+                tables, work, encoded = _score_full_here(
+                    articles,
+                    lexicon or (),
+                    english_only=not any_language,
+                    with_hits=hits is not None,
+                    loaded_lexicon=loaded_lexicon,
+                    jsonl=format == "jsonl",
+                    write_piece=write_piece,
                 )
-    if hits is not None:
-        assert hits_format is not None  # checked first
-        write_output(hits, export_bytes(tables["hits"], hits_format, table="hits"), inputs=inputs)
-    _write_scores(tables["documents"], format, suite, output, inputs, encoded=encoded)
+            else:
+                if not any_language:
+                    articles, skipped = split_by_language(articles)
+                    _warn_skipped(skipped)
+                with progress("score", "documents", total=articles.height, deferred=True) as work:
+                    tables = _score_counted(
+                        articles, suite, lexicon or (), chosen, work, with_hits=hits is not None, loaded_lexicon=loaded_lexicon
+                    )
+        if hits is not None:
+            assert hits_format is not None  # checked first
+            write_output(hits, export_bytes(tables["hits"], hits_format, table="hits"), inputs=inputs)
+        if write_piece is None:
+            _write_scores(tables["documents"], format, suite, output, inputs, encoded=encoded)
     work.done_line()  # once the output is written: a failed write ends with its error line alone
 
 
@@ -727,9 +737,11 @@ def _score_full_here(
     with_hits: bool,
     loaded_lexicon: str,
     jsonl: bool,
+    write_piece: Callable[[bytes], None] | None = None,
 ) -> tuple[dict[str, pl.DataFrame], Work, bytes | None]:
     """The full scorecard on this machine: ``documents`` (and ``hits``), the JSON Lines
-    output when ``jsonl``, and the progress display.
+    output when ``jsonl`` (given slice by slice to ``write_piece`` when there is one,
+    else returned), and the progress display.
 
     Each slice is scored wholly by the workers (``score_slices``): the language check,
     the tables and the output bytes, so this process only gathers them and no core
@@ -758,14 +770,17 @@ def _score_full_here(
         for part in slices:
             parts.append(part.tables)
             skipped.append(part.skipped)
-            encoded.append(part.encoded or b"")
+            if write_piece is None:
+                encoded.append(part.encoded or b"")
+            else:
+                write_piece(part.encoded or b"")
             done += part.tables["documents"].height
             total -= part.skipped.height
             work.count(done, total)
     shutdown_workers(wait=False)  # done with them: they exit while the output is written
     _warn_skipped(pl.concat(skipped))
     tables = {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in outputs}
-    return tables, work, b"".join(encoded) if jsonl else None
+    return tables, work, b"".join(encoded) if jsonl and write_piece is None else None
 
 
 SCORE_SLICE = 200  # documents per progress update of `score`, at least

@@ -191,3 +191,17 @@ def test_a_run_that_fails_after_some_slices_leaves_the_old_output(tmp_path: Path
     assert isinstance(done.exception, RuntimeError)
     assert output.read_bytes() == b"the old scores\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed.jsonl", "scores.jsonl"]
+
+
+def test_the_documents_table_is_read_from_the_metrics_grid_whose_layout_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    articles = mixed_articles().head(12)
+    documents = score_documents(articles, workers=1, tables=("documents", "metrics"))
+    metrics, wide = documents["metrics"], documents["documents"]
+    body_quoted = metrics.filter((pl.col("field") == "body") & (pl.col("voice") == "quoted"))
+    headline_all = metrics.filter((pl.col("field") == "headline") & (pl.col("voice") == "all"))
+    assert wide["words_quoted"].to_list() == body_quoted["words"].to_list()
+    assert wide["headline_words"].to_list() == headline_all["words"].to_list()
+    real = score_module._documents
+    monkeypatch.setattr(score_module, "_documents", lambda frame, grid: real(frame, grid.reverse()))
+    with pytest.raises(RuntimeError, match="not one per document x field x view in order"):
+        score_documents(articles, workers=1, tables=("documents",))

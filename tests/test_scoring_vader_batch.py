@@ -177,6 +177,9 @@ def test_a_text_scores_the_same_alone_and_in_any_batch() -> None:
     mixed = vader_batch(shuffled)  # large enough for the vectorised pass
     assert mixed.height >= 64
     by_text = {t: row for t, row in zip(shuffled, mixed.iter_rows(named=True), strict=True)}
+    # every copy of a text (scored once, its row repeated) has that text's scores
+    expected = dict(zip(texts, together.iter_rows(named=True), strict=True))
+    assert [expected[t] for t in shuffled] == list(mixed.iter_rows(named=True))
     for text, row in zip(texts, together.iter_rows(named=True), strict=True):
         alone = _vectorised_scores([text]).row(0, named=True)
         assert alone == row == by_text[text] == vader_batch([text]).row(0, named=True), text

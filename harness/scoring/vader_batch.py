@@ -696,7 +696,15 @@ def vader_batch(texts: Sequence[str]) -> pl.DataFrame:
     texts = list(texts)
     if len(texts) < _SMALL_BATCH:
         return _frame({name: [vader_scores(t)[name] for t in texts] for name in SCORE_COLUMNS})
-    return _vectorised_scores(texts)
+    # A text met twice is scored once (the scores are a function of the text alone):
+    # the scorecard's sentences come once per view, and an unquoted sentence has the
+    # same text in ``all`` and in the narrator's voice.
+    number: dict[str, int] = {}
+    ids = [number.setdefault(text, len(number)) for text in texts]
+    if len(number) == len(texts):
+        return _vectorised_scores(texts)
+    scores = _vectorised_scores(list(number))
+    return scores.select(pl.all().gather(np.asarray(ids, dtype=np.int64)))
 
 
 def _frame(columns: Mapping[str, Sequence[float] | F64]) -> pl.DataFrame:

@@ -205,3 +205,19 @@ def test_the_documents_table_is_read_from_the_metrics_grid_whose_layout_is_check
     monkeypatch.setattr(score_module, "_documents", lambda frame, grid: real(frame, grid.reverse()))
     with pytest.raises(RuntimeError, match="not one per document x field x view in order"):
         score_documents(articles, workers=1, tables=("documents",))
+
+
+def test_the_last_slice_of_each_worker_goes_in_quarters(monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes: list[int] = []
+
+    def here(function, tasks, *, n_documents, workers):  # type: ignore[no-untyped-def]
+        sizes.extend(task.frame.height for task in tasks)
+        return map(function, tasks)
+
+    monkeypatch.setattr(score_module, "map_in_order", here)
+    monkeypatch.setattr(score_module, "worker_count", lambda workers, n_documents: 2)
+    frame = mixed_articles().head(30)
+    slices = list(score_slices(frame, 7, tables=("documents",)))
+    # slices of 7, 7, 7, 7 and 2 articles; the last two (one per worker) in quarters
+    assert sizes == [7, 7, 7, 2, 2, 2, 1, 1, 1]
+    assert [part.tables["documents"].height for part in slices] == [7, 7, 7, 7, 2]

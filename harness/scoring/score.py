@@ -30,6 +30,7 @@ from harness.scoring.batch import (
     even_batch_size,
     map_in_order,
     shutdown_workers,
+    worker_count,
 )
 from harness.scoring.lexicon import (
     LOADED_ATTRIBUTION,
@@ -198,7 +199,8 @@ def score_slices(
     ``score_documents`` on each slice (``articles.slice(start, slice_size)``), and the
     slices join into those of the whole. The pool is decided on the whole corpus, not
     on one slice.
-    A slice goes to the workers in pieces of at most ``SLICE_BATCH_DOCS`` articles.
+    A slice goes to the workers in pieces of at most ``SLICE_BATCH_DOCS`` articles;
+    the last slices (one per worker) in quarters, so that the workers end together.
     """
     if slice_size < 1:
         raise ConfigError(
@@ -209,7 +211,11 @@ def score_slices(
     wanted = _wanted(tables)
     frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon, wanted)
     slices = [frame.slice(start, slice_size) for start in range(0, frame.height, slice_size)] or [frame]
-    pieces = [_pieces(part) for part in slices]
+    n_workers = worker_count(workers, frame.height)
+    # The workers' last slices in quarters: they then finish within a quarter slice
+    # of each other, instead of one idling while the other scores a whole slice.
+    tail = len(slices) - n_workers if n_workers > 1 and len(slices) > n_workers else len(slices)
+    pieces = [_pieces(part, quarters=k >= tail) for k, part in enumerate(slices)]
     tasks = [
         _SliceTask(piece, settings, categories, wanted, english_only, encode) for parts in pieces for piece in parts
     ]
@@ -218,11 +224,13 @@ def score_slices(
         yield _joined_slice([next(results) for _ in parts])
 
 
-def _pieces(part: pl.DataFrame) -> list[pl.DataFrame]:
-    """A slice cut into even pieces of at most SLICE_BATCH_DOCS articles (one task each)."""
-    if part.height <= SLICE_BATCH_DOCS:
+def _pieces(part: pl.DataFrame, *, quarters: bool = False) -> list[pl.DataFrame]:
+    """A slice cut into even pieces of at most SLICE_BATCH_DOCS articles (one task each),
+    or of at most a quarter of it (``quarters``)."""
+    most = min(SLICE_BATCH_DOCS, -(-part.height // 4)) if quarters else SLICE_BATCH_DOCS
+    if part.height <= most:
         return [part]
-    size = even_batch_size(part.height, 1, most=SLICE_BATCH_DOCS)
+    size = even_batch_size(part.height, 1, most=most)
     return [part.slice(start, size) for start in range(0, part.height, size)] or [part]
 
 

@@ -149,3 +149,49 @@ def _token_bases(analysed: AnalysedTexts) -> list[int]:
     """Where each text's tokens start in the batch's token columns."""
     sizes = [len(units.tokens) for units in analysed.units]
     return [sum(sizes[:k]) for k in range(len(sizes))]
+
+
+def _allocator_environment(_task: int) -> tuple[int, dict[str, str | None]]:
+    """Run in a worker: its pid and the allocator settings it started with."""
+    import os
+
+    names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "_RJEM_MALLOC_CONF")
+    return os.getpid(), {name: os.environ.get(name) for name in names}
+
+
+def test_workers_start_with_the_allocator_settings_and_this_process_keeps_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    batch.shutdown_workers()
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "12345")  # the user's own: kept
+    monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:500,muzzy_decay_ms:1000")  # what polars writes
+    before = dict(os.environ)
+    try:
+        batch.start_workers(2)
+        assert batch._pool is not None
+        answers = {pid: env for pid, env in batch._pool.map(_allocator_environment, range(8))}
+    finally:
+        batch.shutdown_workers()
+    assert dict(os.environ) == before
+    assert answers and os.getpid() not in answers
+    for env in answers.values():
+        assert env["MALLOC_MMAP_THRESHOLD_"] == str(32 << 20)
+        assert env["MALLOC_TRIM_THRESHOLD_"] == "12345"
+        # polars in the worker writes its defaults first again; the last value of an option wins
+        assert env["_RJEM_MALLOC_CONF"] is not None
+        assert env["_RJEM_MALLOC_CONF"].endswith("dirty_decay_ms:10000,muzzy_decay_ms:10000")
+
+
+@pytest.mark.parametrize(
+    ("current", "expected"),
+    [
+        (None, "dirty_decay_ms:10000,muzzy_decay_ms:10000"),
+        ("dirty_decay_ms:500,muzzy_decay_ms:1000", "dirty_decay_ms:500,muzzy_decay_ms:1000,dirty_decay_ms:10000,muzzy_decay_ms:10000"),
+        ("dirty_decay_ms:500,muzzy_decay_ms:1000,thp:always", "dirty_decay_ms:500,muzzy_decay_ms:1000,thp:always,dirty_decay_ms:10000,muzzy_decay_ms:10000"),
+        ("dirty_decay_ms:500,muzzy_decay_ms:1000,dirty_decay_ms:0", None),  # the user's decay, after polars'
+        ("muzzy_decay_ms:-1", None),
+    ],
+)
+def test_the_workers_jemalloc_settings_keep_a_decay_the_user_chose(current: str | None, expected: str | None) -> None:
+    assert batch._worker_jemalloc(current) == expected

@@ -638,9 +638,61 @@ def _spawn_every_worker(pool: concurrent.futures.ProcessPoolExecutor, workers: i
     inherit "ignore") to this call: a Ctrl-C pressed in such a window is lost, and
     ignoring it around every later submit lost one now and then during a run.
     """
-    with _workers_ignore_sigint():
+    with _workers_ignore_sigint(), _allocator_settings_for_children():
         for _ in range(workers):  # one task per process: the pool spawns one per task
             pool.submit(_started)
+
+
+# The memory allocators' settings of the worker processes. A worker allocates and
+# frees the same large buffers batch after batch (token lists, numpy arrays, polars
+# columns); with the defaults both allocators gave them back to the kernel and faulted
+# them in again: about half of the workers' system time (2.0 -> 1.0 s in all for
+# 22,250 articles, wall 5-7% less, peak memory +40 MB). Each allocator reads its
+# settings once, when the process starts: they go in the environment the workers are
+# spawned with, except those the user set.
+WORKER_GLIBC_SETTINGS: dict[str, str] = {
+    # blocks under 32 MiB (glibc's largest threshold) from the heap, not one mmap each,
+    # and up to 64 MiB of freed heap kept for the next batch
+    "MALLOC_MMAP_THRESHOLD_": str(32 << 20),
+    "MALLOC_TRIM_THRESHOLD_": str(64 << 20),
+}
+# polars' jemalloc: free pages kept 10 s (jemalloc's own default) before they go back.
+# polars/__init__.py writes its defaults (0.5 s and 1 s) first in _RJEM_MALLOC_CONF,
+# then what the user had set; jemalloc takes the last value of each option.
+WORKER_JEMALLOC_SETTINGS: tuple[str, ...] = ("dirty_decay_ms:10000", "muzzy_decay_ms:10000")
+_JEMALLOC = "_RJEM_MALLOC_CONF"
+_POLARS_JEMALLOC_DEFAULTS: tuple[str, ...] = ("dirty_decay_ms:500", "muzzy_decay_ms:1000")
+
+
+def _worker_jemalloc(current: str | None) -> str | None:
+    """``_RJEM_MALLOC_CONF`` for the workers; None: keep ``current`` (the user set a decay)."""
+    options = [option for option in (current or "").split(",") if option]
+    n_defaults = len(_POLARS_JEMALLOC_DEFAULTS)
+    users = options[n_defaults:] if tuple(options[:n_defaults]) == _POLARS_JEMALLOC_DEFAULTS else options
+    if any(option.startswith(("dirty_decay_ms:", "muzzy_decay_ms:")) for option in users):
+        return None
+    return ",".join([*options, *WORKER_JEMALLOC_SETTINGS])
+
+
+@contextlib.contextmanager
+def _allocator_settings_for_children() -> Iterator[None]:
+    """The workers' allocator settings in this process's environment for the processes
+    started meanwhile (a setting the user gave is kept); the environment as it was after."""
+    before = {name: os.environ.get(name) for name in (*WORKER_GLIBC_SETTINGS, _JEMALLOC)}
+    settings = {name: value for name, value in WORKER_GLIBC_SETTINGS.items() if before[name] is None}
+    jemalloc = _worker_jemalloc(before[_JEMALLOC])
+    if jemalloc is not None:
+        settings[_JEMALLOC] = jemalloc
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name in settings:
+            value = before[name]
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def prestart_workers_for(n_documents: int, *, min_documents: int = MIN_DOCS_TO_START_WORKERS) -> None:

@@ -2001,20 +2001,26 @@ def _generated_corpus(folder: Path, articles: int) -> Path:
     return path
 
 
-def test_ctrl_c_leaves_no_output_file(project: Project, tmp_path_factory: pytest.TempPathFactory) -> None:
+@pytest.mark.parametrize("output_format", ["json", "jsonl"])
+def test_ctrl_c_leaves_no_output_file(
+    project: Project, tmp_path_factory: pytest.TempPathFactory, output_format: str
+) -> None:
     """Ctrl-C while the worker pool scores: one line, no file, and no worker left behind
-    (an orphaned worker keeps the pipes open, so ``_interrupt`` would time out)."""
+    (an orphaned worker keeps the pipes open, so ``_interrupt`` would time out).
+    ``jsonl`` writes each slice's lines to the output's temporary file as they come:
+    that file goes too."""
     # The seeds score in well under a second now; 3,000 generated articles take a few
     # seconds, so the interrupt lands while they are scored, not after the file is written.
     corpus = _generated_corpus(tmp_path_factory.mktemp("corpus"), 3000)
-    out = project.root / "scores.json"
-    done = _interrupt(["score", str(corpus), "--format", "json", "--output", str(out)], project.root, 1.5)
+    out = project.root / f"scores.{output_format}"
+    done = _interrupt(["score", str(corpus), "--format", output_format, "--output", str(out)], project.root, 1.5)
     if done.returncode == 0:
         pytest.skip("scoring finished before the interrupt")  # 3,000 articles in 1.5 s: not on 2 cores today
     assert done.returncode == 130
     if done.stderr.endswith(f"interrupted; stored before the interrupt: {out}\n"):
         # Ctrl-C landed after the file was put in place (a loaded machine): it is whole, and said so.
-        assert json.loads(out.read_text())
+        lines = out.read_text().splitlines() if output_format == "jsonl" else [out.read_text()]
+        assert all(json.loads(line) for line in lines)
         return
     assert done.stderr == "interrupted; nothing stored\n"
     assert sorted(p.name for p in project.root.iterdir()) == ["experiments", "requirements.lock", "seeds"]

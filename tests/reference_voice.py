@@ -28,8 +28,8 @@ from harness.text.voice import (
     _MarkStyle,
     _opens_before,
     _outermost,
+    _plain_role,
     _Role,
-    _Shape,
 )
 
 _PARAGRAPH_RE = re.compile(r"[^\r\n]+")
@@ -58,16 +58,7 @@ class _Paragraph(voice._Paragraph):
             special = self._apostrophe_role(pos, prev, nxt, can_open=can_open, can_close=can_close)
             if special is not None:
                 return special
-        if can_open != can_close:
-            return _Role.OPEN if can_open else _Role.CLOSE
-        if style.shape is _Shape.OPENS:
-            return _Role.OPEN
-        if style.shape is _Shape.CLOSES:
-            return _Role.CLOSE
-        # A straight single mark with spaces on both sides is a stray, not a quote.
-        if not can_open and style.family == _SINGLE:
-            return _Role.IGNORE
-        return _Role.EITHER
+        return _plain_role(style, can_open=can_open, can_close=can_close)
 
     def _apostrophe_role(
         self, pos: int, prev: str | None, nxt: str | None, *, can_open: bool, can_close: bool

@@ -290,6 +290,10 @@ def word_forms(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+# A candidate match: its rank key, the hit, and the token after it.
+_Ranked = tuple[tuple[int, bool, float, int, str], TermHit, int]
+
+
 @dataclass(frozen=True)
 class _StartPlan:
     """See ``TermMatcher._plan_of``."""
@@ -559,29 +563,34 @@ class TermMatcher:
         self, tokens: Sequence[Token], i: int, phrases: Sequence[LexiconEntry]
     ) -> tuple[TermHit, int] | None:
         """The full loop over the phrase candidates only (each has two or more words)."""
-        best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
+        best: _Ranked | None = None
         following = _second_word_forms(tokens, i)
         for entry in phrases:
             # Most phrases fail at their second word ("a" starts "a lot of", "a bit"):
             # one set look-up rules them out before the word-by-word match.
             if entry.words[1] not in following:
                 continue
-            matched = _match_words(entry, tokens, i)
-            if matched is None:
-                continue
-            if entry.verb_only and verb_reading(tokens, i) is Reading.NOUN:
-                continue
-            last, by_surface = matched
-            key = (len(entry.words), by_surface, entry.weight, self._rank[entry], entry.term)
-            if best is None or key > best[0]:
-                hit = TermHit(tokens[i].start, tokens[last].end, i, entry, by_surface)
-                best = (key, hit, last + 1)
+            best = self._better(best, entry, tokens, i)
         return None if best is None else (best[1], best[2])
+
+    def _better(self, best: _Ranked | None, entry: LexiconEntry, tokens: Sequence[Token], i: int) -> _Ranked | None:
+        """``best``, or ``entry``'s match at token ``i`` when it matches and ranks higher
+        (more words, then by surface, weight, lexicon rank and term)."""
+        matched = _match_words(entry, tokens, i)
+        if matched is None:
+            return best
+        if entry.verb_only and verb_reading(tokens, i) is Reading.NOUN:
+            return best  # "dismissed the claims": the noun is no verb of saying
+        last, by_surface = matched
+        key = (len(entry.words), by_surface, entry.weight, self._rank[entry], entry.term)
+        if best is not None and key <= best[0]:
+            return best
+        return key, TermHit(tokens[i].start, tokens[last].end, i, entry, by_surface), last + 1
 
     def _best_by_full_loop(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
         """Every candidate term tried at token ``i`` (the reference ``_best_by_loop``
         is tested against)."""
-        best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
+        best: _Ranked | None = None
         following: frozenset[str] | None = None
         for entry in self._candidates(tokens[i]):
             if len(entry.words) > 1:
@@ -591,17 +600,9 @@ class TermMatcher:
                     following = _second_word_forms(tokens, i)
                 if entry.words[1] not in following:
                     continue
-            matched = _match_words(entry, tokens, i)
-            if matched is None:
-                continue
-            if entry.verb_only and verb_reading(tokens, i) is Reading.NOUN:
-                continue  # "dismissed the claims": the noun is no verb of saying
-            last, by_surface = matched
-            key = (len(entry.words), by_surface, entry.weight, self._rank[entry], entry.term)
-            if best is None or key > best[0]:
-                hit = TermHit(tokens[i].start, tokens[last].end, i, entry, by_surface)
-                best = (key, hit, last + 1)
+            best = self._better(best, entry, tokens, i)
         return None if best is None else (best[1], best[2])
+
 
 
 def _second_word_forms(tokens: Sequence[Token], i: int) -> frozenset[str]:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from harness.cli.app import app
+from harness.cli import jsonlines
 from harness.cli.jsonlines import frame_jsonl, printable_jsonl_bytes
 from harness.safetext import json_printable
 
@@ -35,6 +36,29 @@ _TEXT = st.text(alphabet=st.sampled_from(["a", "é", '"', "\\", "\n", "\x7f", "\
 def test_printable_jsonl_bytes_is_the_escaped_text_of_frame_jsonl(rows: list[tuple[str | None, float | None, int | None]], name: str) -> None:
     frame = pl.DataFrame(rows, schema={name or "s": pl.String(), "x\u2029": pl.Float64(), "n": pl.Int64()}, orient="row")
     assert printable_jsonl_bytes(frame) == json_printable(frame_jsonl(frame)).encode("utf-8")
+
+
+# Values on both sides of _plain's bounds, the non-finite ones, zeros and nulls.
+_EDGE_FLOATS = st.none() | st.sampled_from([0.0, -0.0, 1e-4, -1e-4, 9.99e-5, 1e16, 9.99e15, -1e16, 5e-324, 1.5])
+_ANY_FLOAT = _EDGE_FLOATS | st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_ANY_FLOAT, _EDGE_FLOATS, _ANY_FLOAT), max_size=10), st.booleans())
+def test_the_irregular_float_columns_are_those_of_the_polars_check(rows: list[tuple[float | None, ...]], float32: bool) -> None:
+    """The numpy pass reads a null as NaN: a column with nulls beside NaN, or nulls only, must come out as polars' check."""
+    second = pl.Float32() if float32 else pl.Float64()
+    frame = pl.DataFrame(
+        [(a, "t", b, c) for a, b, c in rows],
+        schema={"^a.*$": pl.Float64(), "s": pl.String(), "*": second, "c": pl.Float64()},  # names pl.col would read as patterns
+        orient="row",
+    )
+    floats = [0, 2, 3]
+    expected = {
+        index for index in floats
+        if frame.select(jsonlines._plain(pl.nth(index).cast(pl.Float64)).not_().any()).item()
+    }
+    assert jsonlines._irregular_floats(frame, floats) == expected
 
 
 def test_printable_jsonl_bytes_falls_back_for_other_types() -> None:

@@ -80,6 +80,33 @@ def _float_column(column: pl.Series) -> pl.Series:
     return text
 
 
+def _irregular_floats(frame: pl.DataFrame, floats: list[int]) -> set[int]:
+    """The float columns (by position) with a value ``_plain`` is false for.
+
+    One numpy pass over every float column at once (a polars expression per column
+    cost 10 ms a slice, 40% of the JSON), where a null reads as NaN: only a column
+    with such a value is looked at again, with its nulls told apart (plain, as in
+    ``_plain``) from NaN (not plain).
+    """
+    import numpy as np
+    import polars as pl
+
+    if not floats or not frame.height:
+        return set()
+    values = frame.select(pl.nth(index).cast(pl.Float64) for index in floats).to_numpy()
+    with np.errstate(invalid="ignore"):
+        size = np.abs(values)
+        plain = (values == 0) | ((size >= _PLAIN_LOW) & (size < _PLAIN_HIGH))
+    irregular = set()
+    for k in np.flatnonzero(~plain.all(axis=0)).tolist():
+        index = floats[k]
+        # Renamed: polars' is_null selects the series by its name, and "^a.*$" would be a pattern.
+        column = frame.to_series(index).alias("value")
+        if not column.null_count() or not (plain[:, k] | column.is_null().to_numpy()).all():
+            irregular.add(index)
+    return irregular
+
+
 def _string_column(column: pl.Series, escape: Callable[[str], str]) -> pl.Series:
     import polars as pl
 
@@ -105,11 +132,7 @@ def _json_expressions(frame: pl.DataFrame, escape: Callable[[str], str]) -> list
 
     # Columns by position: a name such as "*" or "^a.*$" would be a pattern to pl.col.
     dtypes = frame.dtypes
-    floats = [index for index, dtype in enumerate(dtypes) if dtype.is_float()]
-    irregular: set[int] = set()
-    if floats:
-        checks = frame.select([_plain(pl.nth(index).cast(pl.Float64)).not_().any().alias(str(index)) for index in floats])
-        irregular = {index for index, found in zip(floats, checks.row(0), strict=True) if found}
+    irregular = _irregular_floats(frame, [index for index, dtype in enumerate(dtypes) if dtype.is_float()])
     expressions = []
     for index, dtype in enumerate(dtypes):
         column = pl.nth(index)

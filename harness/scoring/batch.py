@@ -679,8 +679,8 @@ def _worker_jemalloc(current: str | None) -> str | None:
 # keep every core busy, each with its own batches; polars threads beyond a worker's share
 # of the cores only compete with the other workers, and a batch runs about 70 small
 # polars queries (group-bys, joins, casts of a few thousand rows) after each of which
-# the idle threads spin: a tenth of the workers' CPU time at 22,250 articles on 2 cores
-# (35.0 -> 32.9 CPU-s, wall 18.6 -> 17.5 s). Read once, when polars starts its pool.
+# the idle threads spin: at 22,250 articles on 2 cores, 34.7 -> 32.4 CPU-s in all and
+# wall 18.3 -> 17.3 s (best of 4, alternating). Read once, when polars starts its pool.
 _POLARS_THREADS = "POLARS_MAX_THREADS"
 
 

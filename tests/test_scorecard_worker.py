@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -236,3 +237,21 @@ def test_the_worker_settings_are_those_the_user_did_not_set() -> None:
 )
 def test_the_workers_jemalloc_settings_keep_a_decay_the_user_chose(current: str | None, expected: str | None) -> None:
     assert batch._worker_jemalloc(current) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(["a", "e", "y", "B", "é", "'", "x", "Z", "o"]), min_size=1, max_size=30), max_size=20))
+def test_the_words_frame_holds_each_words_letters_and_syllables(word_texts: list[str]) -> None:
+    """Packed two to an int in the memo, read back apart: each word's own (letters, syllables)."""
+    batch.clear_word_measures()
+    words = batch._Words()
+    words.texts.extend(word_texts)
+    n = len(word_texts)
+    words.docs.append(np.zeros(n, dtype=np.int64))
+    words.fields.append(np.zeros(n, dtype=np.int64))
+    words.quoted.append(np.zeros(n, dtype=np.bool_))
+    frame = batch._words_frame(words)
+    assert list(zip(frame["letters"].to_list(), frame["syllables"].to_list(), strict=True)) == [
+        batch._measures(word) for word in word_texts
+    ]
+    assert batch._packed("x" * 70_000) >> batch._MEASURE_BITS == 70_000  # a long token keeps its letters

@@ -25,7 +25,6 @@ import contextlib
 import gc
 import itertools
 import multiprocessing
-import operator
 import os
 import signal
 import time
@@ -293,16 +292,23 @@ def _readability_frame(out: _Collector) -> pl.DataFrame:
 # Letters and syllables of each word token text met so far in this process: a batch
 # mostly meets words that earlier batches measured. A pure function's memo (the values
 # never depend on it), keyed by one word, bounded by clearing it when it grows too big.
-_word_measures: dict[str, tuple[int, int]] = {}
+# Both values in one int (``_packed``): the batch's words are then read in one pass.
+_word_measures: dict[str, int] = {}
 _WORD_MEASURES_MAX = 1 << 20
 _WORD_CODE = KIND_CODES[TokenKind.WORD]
-_FIRST = operator.itemgetter(0)
-_SECOND = operator.itemgetter(1)
+_MEASURE_BITS = 32  # syllables in the low bits, letters above (a word under 2**31 characters)
+_LOW_MASK = (1 << _MEASURE_BITS) - 1
 
 
 def _measures(word: str) -> tuple[int, int]:
     """(letters, syllables) of one word token; syllables: readability.syllables (textstat's counter)."""
     return letters(word), syllable_count(word.lower())
+
+
+def _packed(word: str) -> int:
+    """``_measures(word)`` as ``letters << _MEASURE_BITS | syllables``."""
+    n_letters, syllables = _measures(word)
+    return n_letters << _MEASURE_BITS | syllables
 
 
 def clear_word_measures() -> None:
@@ -336,8 +342,8 @@ def _words_frame(words: _Words) -> pl.DataFrame:
     if len(known) > _WORD_MEASURES_MAX:
         known.clear()
     for word in set(words.texts).difference(known):
-        known[word] = _measures(word)
-    measured = list(map(known.__getitem__, words.texts))
+        known[word] = _packed(word)
+    packed = np.fromiter(map(known.__getitem__, words.texts), dtype=np.int64, count=len(words.texts))
 
     def joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
@@ -347,8 +353,8 @@ def _words_frame(words: _Words) -> pl.DataFrame:
             DOC: joined(words.docs, np.int64),
             FIELD: joined(words.fields, np.int64),
             "_quoted": joined(words.quoted, np.bool_),
-            "letters": np.fromiter(map(_FIRST, measured), dtype=np.int64, count=len(measured)),
-            "syllables": np.fromiter(map(_SECOND, measured), dtype=np.int64, count=len(measured)),
+            "letters": packed >> _MEASURE_BITS,
+            "syllables": packed & _LOW_MASK,
         },
         schema={**_PRIVATE, "_quoted": pl.Boolean(), "letters": pl.Int64(), "syllables": pl.Int64()},
     )

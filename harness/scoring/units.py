@@ -15,6 +15,7 @@ the string textstat scores, so every voice number can be reproduced by hand.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -228,7 +229,7 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
         units.append(
             TextUnits(text, tuple(tokens), tuple(voices), tuple(local_list[a:b]), tuple(sentence_units), tuple(quotes[t]))
         )
-    token_texts = [token_text for t in tokenized for token_text in map(_TEXT, t[0])]
+    token_texts = list(map(_TEXT, itertools.chain.from_iterable(t[0] for t in tokenized)))  # in C, not a loop
     return AnalysedTexts(units, token_text, codes, quoted, token_texts)
 
 

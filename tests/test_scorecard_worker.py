@@ -153,19 +153,17 @@ def _token_bases(analysed: AnalysedTexts) -> list[int]:
 
 
 def _allocator_environment(_task: int) -> tuple[int, dict[str, str | None]]:
-    """Run in a worker: its pid, the settings it started with and its polars pool's size."""
+    """Run in a worker: its pid and the allocator settings it started with."""
     import os
 
-    names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "_RJEM_MALLOC_CONF", "POLARS_MAX_THREADS")
-    return os.getpid(), {**{name: os.environ.get(name) for name in names}, "pool": str(pl.thread_pool_size())}
+    names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "_RJEM_MALLOC_CONF")
+    return os.getpid(), {name: os.environ.get(name) for name in names}
 
 
 def test_workers_start_with_the_allocator_settings_and_this_process_keeps_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     batch.shutdown_workers()
-    monkeypatch.setattr(batch, "default_workers", lambda: 2)  # the pool's share of the cores, as on CI's 2
-    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "12345")  # the user's own: kept
     monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:500,muzzy_decay_ms:1000")  # what polars writes
@@ -184,45 +182,6 @@ def test_workers_start_with_the_allocator_settings_and_this_process_keeps_its_ow
         # polars in the worker writes its defaults first again; the last value of an option wins
         assert env["_RJEM_MALLOC_CONF"] is not None
         assert env["_RJEM_MALLOC_CONF"].endswith("dirty_decay_ms:10000,muzzy_decay_ms:10000")
-        # two workers and this process on two cores: one polars thread each, and polars took it
-        assert env["POLARS_MAX_THREADS"] == "1"
-        assert env["pool"] == "1"
-
-
-def test_workers_keep_the_polars_threads_the_user_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    batch.shutdown_workers()
-    monkeypatch.setenv("POLARS_MAX_THREADS", "3")
-    before = dict(os.environ)
-    try:
-        batch.start_workers(2)
-        assert batch._pool is not None
-        answers = dict(batch._pool.map(_allocator_environment, range(8)))
-    finally:
-        batch.shutdown_workers()
-    assert dict(os.environ) == before
-    assert answers
-    assert {env["POLARS_MAX_THREADS"] for env in answers.values()} == {"3"}
-    assert {env["pool"] for env in answers.values()} == {"3"}
-
-
-@pytest.mark.parametrize(
-    ("workers", "cores", "threads"),
-    [(2, 2, 1), (1, 2, 1), (8, 8, 1), (3, 2, 1), (1, 8, 4), (2, 8, 2), (3, 16, 4), (1, 1, 1)],
-)
-def test_each_worker_gets_its_share_of_the_cores_for_polars(workers: int, cores: int, threads: int) -> None:
-    assert batch.worker_polars_threads(workers, cores) == threads
-
-
-def test_the_worker_settings_are_those_the_user_did_not_set() -> None:
-    unset: dict[str, str | None] = {}
-    settings = batch._worker_settings(2, unset)
-    assert set(settings) == {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "_RJEM_MALLOC_CONF", "POLARS_MAX_THREADS"}
-    assert settings["POLARS_MAX_THREADS"] == str(batch.worker_polars_threads(2))
-    users = {"MALLOC_MMAP_THRESHOLD_": "1", "MALLOC_TRIM_THRESHOLD_": "2", "_RJEM_MALLOC_CONF": "dirty_decay_ms:0",
-             "POLARS_MAX_THREADS": "4"}
-    assert batch._worker_settings(2, users) == {}
 
 
 @pytest.mark.parametrize(

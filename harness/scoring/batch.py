@@ -82,7 +82,6 @@ __all__ = [
     "stop_workers_now",
     "start_workers",
     "worker_count",
-    "worker_polars_threads",
     "word_length_stats",
     "clear_word_measures",
     "worker_peak_memory",
@@ -645,7 +644,7 @@ def _spawn_every_worker(pool: concurrent.futures.ProcessPoolExecutor, workers: i
     inherit "ignore") to this call: a Ctrl-C pressed in such a window is lost, and
     ignoring it around every later submit lost one now and then during a run.
     """
-    with _workers_ignore_sigint(), _settings_for_children(workers):
+    with _workers_ignore_sigint(), _allocator_settings_for_children():
         for _ in range(workers):  # one task per process: the pool spawns one per task
             pool.submit(_started)
 
@@ -681,40 +680,15 @@ def _worker_jemalloc(current: str | None) -> str | None:
     return ",".join([*options, *WORKER_JEMALLOC_SETTINGS])
 
 
-# The size of polars' thread pool in each worker. The workers and this process already
-# keep every core busy, each with its own batches; polars threads beyond a worker's share
-# of the cores only compete with the other workers, and a batch runs about 70 small
-# polars queries (group-bys, joins, casts of a few thousand rows) after each of which
-# the idle threads spin: at 22,250 articles on 2 cores, 34.7 -> 32.4 CPU-s in all and
-# wall 18.3 -> 17.3 s (best of 4, alternating). Read once, when polars starts its pool.
-_POLARS_THREADS = "POLARS_MAX_THREADS"
-
-
-def worker_polars_threads(workers: int, cores: int | None = None) -> int:
-    """polars threads for each of ``workers`` pool processes: the cores shared among
-    them and this process (which scores or gathers beside them), at least one."""
-    return max(1, (default_workers() if cores is None else cores) // (workers + 1))
-
-
-def _worker_settings(workers: int, before: Mapping[str, str | None]) -> dict[str, str]:
-    """The environment variables to set for the workers, given their values ``before``
-    (None: unset); a setting the user gave is kept."""
-    settings = {name: value for name, value in WORKER_GLIBC_SETTINGS.items() if before.get(name) is None}
-    jemalloc = _worker_jemalloc(before.get(_JEMALLOC))
+@contextlib.contextmanager
+def _allocator_settings_for_children() -> Iterator[None]:
+    """The workers' allocator settings in this process's environment for the processes
+    started meanwhile (a setting the user gave is kept); the environment as it was after."""
+    before = {name: os.environ.get(name) for name in (*WORKER_GLIBC_SETTINGS, _JEMALLOC)}
+    settings = {name: value for name, value in WORKER_GLIBC_SETTINGS.items() if before[name] is None}
+    jemalloc = _worker_jemalloc(before[_JEMALLOC])
     if jemalloc is not None:
         settings[_JEMALLOC] = jemalloc
-    if before.get(_POLARS_THREADS) is None:
-        settings[_POLARS_THREADS] = str(worker_polars_threads(workers))
-    return settings
-
-
-@contextlib.contextmanager
-def _settings_for_children(workers: int) -> Iterator[None]:
-    """The settings of a pool of ``workers`` (allocators, polars threads) in this
-    process's environment for the processes started meanwhile; the environment as it
-    was after."""
-    before = {name: os.environ.get(name) for name in (*WORKER_GLIBC_SETTINGS, _JEMALLOC, _POLARS_THREADS)}
-    settings = _worker_settings(workers, before)
     os.environ.update(settings)
     try:
         yield

@@ -118,3 +118,46 @@ def test_cli_benchmark_runs_on_a_tiny_corpus(capsys: pytest.CaptureFixture[str])
     for row in rows:  # wall seconds, docs/s, ratio, CPU seconds (the process and its children)
         wall, _, ratio, cpu = row.split()[-4:]
         assert float(wall) > 0 and ratio.endswith("x") and float(cpu) > 0
+
+
+def test_worker_instructions_child_scores_the_warm_up_and_the_slices(tmp_path: Path) -> None:
+    """The script each callgrind run executes, run plainly: it must keep up with the worker's code."""
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks import worker_instructions
+    from benchmarks.bench_cli import write_jsonl
+
+    corpus = tmp_path / "corpus.jsonl"
+    write_jsonl(synthetic_articles(9), 1, corpus)
+    env = dict(os.environ, PYTHONPATH=str(worker_instructions.ROOT))
+    done = subprocess.run(
+        [sys.executable, "-c", worker_instructions.CHILD, str(corpus), "3", "6", "4"],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_worker_instructions_reads_callgrinds_total_and_reports_the_change() -> None:
+    from benchmarks import worker_instructions
+
+    assert worker_instructions.summary_instructions("events: Ir\nsummary: 12345\n") == 12345
+    assert worker_instructions.summary_instructions("events: Ir\ntotals: 77\n") == 77
+    with pytest.raises(ValueError):
+        worker_instructions.summary_instructions("events: Ir\n")
+    text = worker_instructions.report(1024, "BBC News", ["this checkout", "before (x)"], [970.0, 1000.0])
+    assert text.splitlines()[1].split() == ["this", "checkout", "970", "M"]
+    assert text.splitlines()[2].endswith("this checkout: -3.0%")
+
+
+def test_worker_instructions_without_valgrind_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import worker_instructions
+
+    monkeypatch.setattr(worker_instructions.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit) as stopped:
+        worker_instructions.main([])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.strip().count("\n") == 0

@@ -246,3 +246,22 @@ def test_killing_the_workers_after_their_futures_were_cancelled_prints_nothing(m
         batch.shutdown_workers()
     assert seen == []
     assert batch._pool is None
+
+
+def test_while_a_pool_is_killed_other_thread_errors_are_still_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from harness.engines import processes
+
+    seen: list[type[BaseException]] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.exc_type))
+
+    def fails() -> None:
+        raise ValueError("not the pool's race")
+
+    with processes._cancelled_futures_race_ignored():
+        thread = threading.Thread(target=fails)
+        thread.start()
+        thread.join()
+    assert seen == [ValueError]
+    assert threading.excepthook is not None and threading.excepthook.__name__ == "<lambda>"  # restored

@@ -23,7 +23,7 @@ from harness.discovery.bands import Bands
 from harness.discovery.minhash import MinHasher, band_keys
 from harness.discovery.shingles import Hashes, shingle_batch
 from harness.engines import in_parallel_task
-from harness.engines.processes import main_is_importable, workers_ignore_sigint
+from harness.engines.processes import kill_pool, main_is_importable, workers_ignore_sigint
 from harness.errors import UsageError
 
 # Below this many articles one process is faster: starting workers costs about a second.
@@ -100,8 +100,6 @@ def _pool(workers: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
     try:
         yield pool
     except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        kill_pool(pool)
         raise
     pool.shutdown(wait=True)

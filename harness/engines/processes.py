@@ -1,12 +1,14 @@
 """Worker processes on this machine: what scoring's and discovery's pools share.
 
 Both spawn clean interpreters (never a fork of a process whose polars threads may
-hold locks), so both need to know whether a spawned worker can start at all and
-to keep Ctrl-C the parent's alone.
+hold locks), so both need to know whether a spawned worker can start at all, to
+keep Ctrl-C the parent's alone, and to stop their workers at once after one.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import os
 import signal
@@ -45,3 +47,46 @@ def workers_ignore_sigint() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def kill_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now (after a Ctrl-C): its processes are killed mid-task, nothing
+    waits for their tasks, and the pool's thread has finished when this returns.
+
+    The pool has no public way to stop running tasks, so its processes are terminated.
+    Its thread (Python 3.11), on seeing a worker die, marks every future still in its
+    books failed, and raises InvalidStateError at one already cancelled: a traceback
+    on stderr. A Ctrl-C cancels the futures not yet running (``pool.map``'s iterator is
+    closed) just before this, and on a busy machine the thread can see the workers die
+    before it hears of the shutdown: seen once in CI, a traceback above the one
+    "interrupted" line. CPython 3.12 ignores that error there (gh-107219, "ignore the
+    InvalidStateError on future.set_exception()"); so does this, from that thread
+    only, until the thread has finished.
+    """
+    with _cancelled_futures_race_ignored():
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)  # joins the pool's thread
+
+
+_POOL_THREAD: type | None = getattr(concurrent.futures.process, "_ExecutorManagerThread", None)
+
+
+@contextlib.contextmanager
+def _cancelled_futures_race_ignored() -> Iterator[None]:
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if (
+            _POOL_THREAD is not None
+            and isinstance(args.thread, _POOL_THREAD)
+            and issubclass(args.exc_type, concurrent.futures.InvalidStateError)
+        ):
+            return
+        previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous

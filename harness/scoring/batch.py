@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
-import concurrent.futures.process
 import contextlib
 import gc
 import itertools
 import multiprocessing
 import os
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +37,7 @@ import numpy as np
 import polars as pl
 
 from harness.engines.base import in_parallel_task
-from harness.engines.processes import main_is_importable
+from harness.engines.processes import kill_pool, main_is_importable
 from harness.engines.processes import workers_ignore_sigint as _workers_ignore_sigint
 from harness.errors import ConfigError, UsageError
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes, display_names
@@ -753,43 +751,8 @@ def stop_workers_now() -> None:
     global _pool, _pool_size
     if _pool is None:
         return
-    # The pool has no public way to stop running tasks; its processes are terminated.
-    with _cancelled_futures_race_ignored():
-        for process in list(getattr(_pool, "_processes", {}).values()):
-            process.terminate()
-        _pool.shutdown(wait=True, cancel_futures=True)  # joins the pool's thread
+    kill_pool(_pool)
     _pool, _pool_size = None, 0
-
-
-# The pool's thread (Python 3.11): when a worker dies it marks every future still in its
-# books failed, and raises InvalidStateError at one already cancelled, a traceback
-# printed on stderr. A Ctrl-C cancels the futures not yet running (``pool.map``'s
-# iterator is closed) just before ``stop_workers_now`` kills the workers, and on a busy
-# machine the thread can see them die before it hears of the shutdown: seen once in CI,
-# a traceback above the one "interrupted" line. CPython 3.12 ignores that error there
-# (gh-107219, "ignore the InvalidStateError on future.set_exception()"); so does this,
-# from that thread only, while the workers are stopped.
-_POOL_THREAD: type | None = getattr(concurrent.futures.process, "_ExecutorManagerThread", None)
-
-
-@contextlib.contextmanager
-def _cancelled_futures_race_ignored() -> Iterator[None]:
-    previous = threading.excepthook
-
-    def hook(args: threading.ExceptHookArgs) -> None:
-        if (
-            _POOL_THREAD is not None
-            and isinstance(args.thread, _POOL_THREAD)
-            and issubclass(args.exc_type, concurrent.futures.InvalidStateError)
-        ):
-            return
-        previous(args)
-
-    threading.excepthook = hook
-    try:
-        yield
-    finally:
-        threading.excepthook = previous
 
 
 atexit.register(shutdown_workers)

@@ -8,7 +8,6 @@ keep Ctrl-C the parent's alone, and to stop their workers at once after one.
 from __future__ import annotations
 
 import concurrent.futures
-import concurrent.futures.process
 import contextlib
 import os
 import signal
@@ -69,17 +68,17 @@ def kill_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
         pool.shutdown(wait=True, cancel_futures=True)  # joins the pool's thread
 
 
-_POOL_THREAD: type | None = getattr(concurrent.futures.process, "_ExecutorManagerThread", None)
-
-
 @contextlib.contextmanager
 def _cancelled_futures_race_ignored() -> Iterator[None]:
+    from concurrent.futures import process as pools  # loaded with any pool; not at import (start-up)
+
+    pool_thread: type | None = getattr(pools, "_ExecutorManagerThread", None)
     previous = threading.excepthook
 
     def hook(args: threading.ExceptHookArgs) -> None:
         if (
-            _POOL_THREAD is not None
-            and isinstance(args.thread, _POOL_THREAD)
+            pool_thread is not None
+            and isinstance(args.thread, pool_thread)
             and issubclass(args.exc_type, concurrent.futures.InvalidStateError)
         ):
             return

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from harness.scoring import batch
 from harness.scoring.lexicon import TermMatcher, load_lexicons
 from harness.scoring.score import score_documents
-from harness.scoring.units import AnalysedTexts, analyse_text, analyse_texts
+from harness.scoring.units import TOKEN_VOCABULARY, AnalysedTexts, analyse_text, analyse_texts
 from harness.text import tokenize
 from harness.text import tokens as tokens_module
 from harness.text.tokens import KIND_CODES, tokenize_coded
@@ -134,7 +134,14 @@ _WORDS = st.sampled_from(
 @given(st.lists(st.lists(_WORDS, max_size=30).map(" ".join), max_size=5))
 def test_lexicon_starts_found_for_many_texts_equal_each_text_scanned_alone(texts: list[str]) -> None:
     analysed = analyse_texts(texts)
-    every = _MATCHER.start_positions_in(analysed.token_texts, analysed.codes != batch.PUNCT_CODE)
+    is_word = analysed.codes != batch.PUNCT_CODE
+    every = _MATCHER.start_positions_in(analysed.token_texts, is_word)
+    # by the tokens' ids (what a batch passes), the same starts, with and without _may_hit
+    assert _MATCHER.start_positions_in(analysed.token_texts, is_word, token_ids=analysed.token_ids).tolist() == every.tolist()
+    assert (
+        _MATCHER.start_positions_in(analysed.token_texts, is_word, analysed.token_text, analysed.token_ids).tolist()
+        == _MATCHER.start_positions_in(analysed.token_texts, is_word, analysed.token_text).tolist()
+    )
     assert every.tolist() == [
         base + i
         for units, base in zip(analysed.units, _token_bases(analysed), strict=True)
@@ -205,11 +212,11 @@ def test_the_words_frame_holds_each_words_letters_and_syllables(word_texts: list
     """Packed two to an int in the memo, read back apart: each word's own (letters, syllables)."""
     batch.clear_word_measures()
     words = batch._Words()
-    words.texts.extend(word_texts)
     n = len(word_texts)
     words.docs.append(np.zeros(n, dtype=np.int64))
     words.fields.append(np.zeros(n, dtype=np.int64))
     words.quoted.append(np.zeros(n, dtype=np.bool_))
+    words.measures.append(batch._WORD_MEASURES.of(TOKEN_VOCABULARY.ids(word_texts)))
     frame = batch._words_frame(words)
     assert list(zip(frame["letters"].to_list(), frame["syllables"].to_list(), strict=True)) == [
         batch._measures(word) for word in word_texts

@@ -50,6 +50,7 @@ from harness.scoring.textcounts import readability_from_counts, syllable_count
 from harness.scoring.vader_batch import vader_batch
 from harness.scoring.units import (
     SENTENCE_FINAL,
+    TOKEN_VOCABULARY,
     VIEWS,
     AnalysedTexts,
     SentenceUnit,
@@ -59,6 +60,7 @@ from harness.scoring.units import (
     analyse_texts,
 )
 from harness.text.tokens import KIND_CODES, PUNCT_CODE, TokenKind
+from harness.text.vocabulary import TextFact
 from harness.text.voice import Voice
 
 __all__ = [
@@ -289,11 +291,9 @@ def _readability_frame(out: _Collector) -> pl.DataFrame:
 
 
 # Letters and syllables of each word token text met so far in this process: a batch
-# mostly meets words that earlier batches measured. A pure function's memo (the values
-# never depend on it), keyed by one word, bounded by clearing it when it grows too big.
-# Both values in one int (``_packed``): the batch's words are then read in one pass.
-_word_measures: dict[str, int] = {}
-_WORD_MEASURES_MAX = 1 << 20
+# mostly meets words that earlier batches measured. Both values packed in one int
+# (``_packed``), kept by the text's id in the process's token vocabulary
+# (``harness.text.vocabulary``): a batch's words get theirs in one array gather.
 _WORD_CODE = KIND_CODES[TokenKind.WORD]
 _MEASURE_BITS = 32  # syllables in the low bits, letters above (a word under 2**31 characters)
 _LOW_MASK = (1 << _MEASURE_BITS) - 1
@@ -310,43 +310,46 @@ def _packed(word: str) -> int:
     return n_letters << _MEASURE_BITS | syllables
 
 
+_WORD_MEASURES = TextFact(TOKEN_VOCABULARY, _packed)
+
+
 def clear_word_measures() -> None:
     """Forget the remembered word measures (benchmarks start cold)."""
-    _word_measures.clear()
+    _WORD_MEASURES.clear()
 
 
 @dataclass(slots=True)
 class _Words:
-    """The word tokens (not numbers) of a batch, as columns, gathered chunk by chunk."""
+    """The word tokens (not numbers) of a batch, as columns, gathered chunk by chunk:
+    each one's document, field, voice and packed measures (``_packed``)."""
 
-    texts: list[str] = field(default_factory=list)
     docs: list[np.ndarray] = field(default_factory=list)
     fields: list[np.ndarray] = field(default_factory=list)
     quoted: list[np.ndarray] = field(default_factory=list)
+    measures: list[np.ndarray] = field(default_factory=list)
 
     def add(self, analysed: AnalysedTexts, text_doc: np.ndarray, text_field: np.ndarray) -> None:
-        """The word tokens of ``analysed``, whose texts belong to ``text_doc`` x ``text_field``."""
+        """The word tokens of ``analysed``, whose texts belong to ``text_doc`` x ``text_field``.
+
+        Their measures are read now: the chunk's token ids are only good until the
+        vocabulary next starts afresh (see ``harness.text.vocabulary``).
+        """
         is_word = analysed.codes == _WORD_CODE
-        self.texts.extend(itertools.compress(analysed.token_texts, is_word.tolist()))
         text_of_word = analysed.token_text[is_word]
         self.docs.append(text_doc[text_of_word])
         self.fields.append(text_field[text_of_word])
         self.quoted.append(analysed.quoted[is_word])
+        self.measures.append(_WORD_MEASURES.of(analysed.token_ids.subset(is_word)))
 
 
 def _words_frame(words: _Words) -> pl.DataFrame:
     """Every word token of the batch: its document, field, voice code (``_quoted``),
-    letters and syllables; each distinct word is measured once per process."""
-    known = _word_measures
-    if len(known) > _WORD_MEASURES_MAX:
-        known.clear()
-    for word in set(words.texts).difference(known):
-        known[word] = _packed(word)
-    packed = np.fromiter(map(known.__getitem__, words.texts), dtype=np.int64, count=len(words.texts))
+    letters and syllables."""
 
     def joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
+    packed = joined(words.measures, np.int64)
     return pl.DataFrame(
         {
             DOC: joined(words.docs, np.int64),
@@ -488,7 +491,9 @@ def _matcher_for(lexicons: tuple[Lexicon, ...]) -> TermMatcher:
 def _starts_by_text(matcher: TermMatcher, analysed: AnalysedTexts) -> list[list[int]]:
     """Each text's lexicon start positions (``TermMatcher.match``'s ``starts``), found
     for all the texts' tokens at once."""
-    starts = matcher.start_positions_in(analysed.token_texts, analysed.codes != PUNCT_CODE, analysed.token_text)
+    starts = matcher.start_positions_in(
+        analysed.token_texts, analysed.codes != PUNCT_CODE, analysed.token_text, analysed.token_ids
+    )
     n_texts = len(analysed.units)
     token_bases = np.searchsorted(analysed.token_text, np.arange(n_texts + 1, dtype=np.int64))
     cuts = np.searchsorted(starts, token_bases).tolist()

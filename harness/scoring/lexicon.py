@@ -42,7 +42,7 @@ import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,7 @@ from harness.scoring.lemmas import all_lemmas as getAllLemmas
 from harness.scoring.pos import Reading, verb_reading
 from harness.text import Token, tokenize
 from harness.text.tokens import TokenKind
+from harness.text.vocabulary import TextFact, TokenIds, Vocabulary
 
 BUILTIN_LEXICONS: tuple[str, ...] = ("news_loaded.tsv",)
 LEXICON_COLUMNS: tuple[str, ...] = ("term", "category", "weight", "source", "note")
@@ -307,6 +308,17 @@ class _StartPlan:
 _PLAN_BITS = operator.attrgetter("bits")
 
 
+@dataclass(frozen=True, slots=True)
+class _IdFacts:
+    """A matcher's per-text facts by token id (``TermMatcher.start_positions_in``)."""
+
+    vocabulary: Vocabulary
+    starts: TextFact  # 1: some term may start with this text as a word
+    plan_bits: TextFact  # _StartPlan.bits
+    word_form_bits: TextFact  # _form_bits(text, True)
+    punct_form_bits: TextFact  # _form_bits(text, False)
+
+
 class TermMatcher:
     """Finds lexicon terms in tokenised text (see the module docstring for the rules)."""
 
@@ -337,6 +349,8 @@ class TermMatcher:
         self._second_bits = {word: 1 << (k % 63) for k, word in enumerate(seconds)}
         # _form_bits of a text as a word (True) and as punctuation (False).
         self._form_bits_cache: dict[bool, dict[str, int]] = {True: {}, False: {}}
+        # The same facts kept by token id, for batches that come with ids (``_facts_of``).
+        self._id_facts: _IdFacts | None = None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -382,29 +396,43 @@ class TermMatcher:
         return starts
 
     def start_positions_in(
-        self, texts: Sequence[str], is_word: np.ndarray, token_text: np.ndarray | None = None
+        self,
+        texts: Sequence[str],
+        is_word: np.ndarray,
+        token_text: np.ndarray | None = None,
+        token_ids: TokenIds | None = None,
     ) -> np.ndarray:
         """``_start_positions`` of a whole column of tokens (many texts, one after another):
         indices of the tokens (``is_word``: not punctuation) whose text starts some term.
 
         The candidates of each distinct text not met before are found once, then one
-        look-up per token runs in C (``map``) instead of a Python loop. With
-        ``token_text`` (which text each token is in), starts where no term can hit are
-        left out (``_may_hit``): ``match`` gives the same hits without them.
+        look-up per token runs in C (``map``) instead of a Python loop; with
+        ``token_ids`` (the texts' ids, ``harness.text.vocabulary``) each fact is an
+        array gather by id instead. With ``token_text`` (which text each token is in),
+        starts where no term can hit are left out (``_may_hit``): ``match`` gives the
+        same hits without them.
         """
-        cache = self._candidate_cache
-        words = list(itertools.compress(texts, is_word.tolist()))
-        for text in set(words).difference(cache):
-            self._candidates_of(text)
-        starts = np.fromiter(map(bool, map(cache.__getitem__, words)), dtype=bool, count=len(words))
+        if token_ids is None:
+            cache = self._candidate_cache
+            words = list(itertools.compress(texts, is_word.tolist()))
+            for text in set(words).difference(cache):
+                self._candidates_of(text)
+            starts = np.fromiter(map(bool, map(cache.__getitem__, words)), dtype=bool, count=len(words))
+        else:
+            starts = self._facts_of(token_ids).starts.of(token_ids.subset(is_word)).astype(bool)
         positions: np.ndarray = np.flatnonzero(is_word)[starts]
         if token_text is None or not len(positions):
             return positions
-        kept: np.ndarray = positions[self._may_hit(texts, is_word, token_text, positions)]
+        kept: np.ndarray = positions[self._may_hit(texts, is_word, token_text, positions, token_ids)]
         return kept
 
     def _may_hit(
-        self, texts: Sequence[str], is_word: np.ndarray, token_text: np.ndarray, positions: np.ndarray
+        self,
+        texts: Sequence[str],
+        is_word: np.ndarray,
+        token_text: np.ndarray,
+        positions: np.ndarray,
+        token_ids: TokenIds | None = None,
     ) -> np.ndarray:
         """Which start positions ``_best_at`` could find a hit at (a superset).
 
@@ -417,19 +445,56 @@ class TermMatcher:
         only keep a start too many, which ``_best_at`` then settles.
         """
         n = len(texts)
-        plans = self._plan_cache
-        start_texts = [texts[i] for i in positions.tolist()]
-        for text in set(start_texts).difference(plans):
-            plans[text] = self._plan_of(text)
-        needs = np.fromiter(
-            map(_PLAN_BITS, map(plans.__getitem__, start_texts)), dtype=np.int64, count=len(start_texts)
-        )
-        always = needs < 0
         following = np.minimum(positions + 1, n - 1)
+        if token_ids is None:
+            plans = self._plan_cache
+            start_texts = [texts[i] for i in positions.tolist()]
+            for text in set(start_texts).difference(plans):
+                plans[text] = self._plan_of(text)
+            needs = np.fromiter(
+                map(_PLAN_BITS, map(plans.__getitem__, start_texts)), dtype=np.int64, count=len(start_texts)
+            )
+            next_bits = self._forms_bits_of([texts[j] for j in following.tolist()], is_word[following])
+        else:
+            facts = self._facts_of(token_ids)
+            needs = facts.plan_bits.of(token_ids.subset(positions))
+            next_bits = self._forms_bits_by_id(facts, token_ids.subset(following), is_word[following])
+        always = needs < 0
         same_text = (positions + 1 < n) & (token_text[following] == token_text[positions])
-        next_bits = self._forms_bits_of([texts[j] for j in following.tolist()], is_word[following])
         mask: np.ndarray = always | (same_text & ((np.maximum(needs, 0).astype(np.uint64) & next_bits) != 0))
         return mask
+
+    def _forms_bits_by_id(self, facts: _IdFacts, token_ids: TokenIds, is_word: np.ndarray) -> np.ndarray:
+        """``_forms_bits_of`` by the tokens' ids: the word and punctuation tokens' bits apart."""
+        bits = np.zeros(len(is_word), dtype=np.uint64)
+        bits[is_word] = facts.word_form_bits.of(token_ids.subset(is_word))
+        is_punct = ~is_word
+        bits[is_punct] = facts.punct_form_bits.of(token_ids.subset(is_punct))
+        return bits
+
+    def _facts_of(self, token_ids: TokenIds) -> _IdFacts:
+        """This matcher's per-text facts, kept by id in ``token_ids``' vocabulary."""
+        vocabulary = token_ids.vocabulary
+        if self._id_facts is None or self._id_facts.vocabulary is not vocabulary:
+            self._id_facts = _IdFacts(
+                vocabulary,
+                starts=TextFact(vocabulary, self._starts_a_term, np.int8),
+                plan_bits=TextFact(vocabulary, self._plan_bits),
+                word_form_bits=TextFact(vocabulary, partial(self._form_bits, is_word=True), np.uint64),
+                punct_form_bits=TextFact(vocabulary, partial(self._form_bits, is_word=False), np.uint64),
+            )
+        return self._id_facts
+
+    def _starts_a_term(self, text: str) -> int:
+        """1 when some term may start with a word token of this text (it has candidates)."""
+        return 1 if self._candidates_of(text) else 0
+
+    def _plan_bits(self, text: str) -> int:
+        """``_StartPlan.bits`` of a start word's text (its plan kept for ``_best_at``)."""
+        plan = self._plan_cache.get(text)
+        if plan is None:
+            plan = self._plan_cache[text] = self._plan_of(text)
+        return plan.bits
 
     def _forms_bits_of(self, texts: list[str], is_word: np.ndarray) -> np.ndarray:
         """``_form_bits`` of each token (its text, whether a word), one look-up each in C."""

@@ -26,6 +26,7 @@ import numpy as np
 
 from harness.text.sentences import sentence_spans
 from harness.text.tokens import PUNCT_CODE, Token, TokenKind, tokenize_coded
+from harness.text.vocabulary import TokenIds, Vocabulary
 from harness.text.voice import Quote, Voice, find_quotes
 
 SENTENCE_FINAL = frozenset(".!?\u2026")
@@ -167,9 +168,19 @@ class AnalysedTexts:
     codes: np.ndarray  # int8 kind codes
     quoted: np.ndarray  # bool
     token_texts: list[str]
+    token_ids: TokenIds  # each token's text as an id of TOKEN_VOCABULARY
 
 
 _TEXT = operator.itemgetter(0)
+
+# The token texts this process has met: the batch stages read per-text facts (word
+# measures, lexicon starts) by these ids (``harness.text.vocabulary``).
+TOKEN_VOCABULARY = Vocabulary()
+
+
+def clear_token_ids() -> None:
+    """Forget the token texts met so far, and every fact remembered by their ids."""
+    TOKEN_VOCABULARY.clear()
 
 
 def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
@@ -230,7 +241,7 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
             TextUnits(text, tuple(tokens), tuple(voices), tuple(local_list[a:b]), tuple(sentence_units), tuple(quotes[t]))
         )
     token_texts = list(map(_TEXT, itertools.chain.from_iterable(t[0] for t in tokenized)))  # in C, not a loop
-    return AnalysedTexts(units, token_text, codes, quoted, token_texts)
+    return AnalysedTexts(units, token_text, codes, quoted, token_texts, TOKEN_VOCABULARY.ids(token_texts))
 
 
 _VOICE_OF: tuple[Voice, Voice] = (Voice.NARRATOR, Voice.QUOTED)

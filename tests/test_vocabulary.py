@@ -1,0 +1,104 @@
+"""Token ids and the per-text facts read by id (harness.text.vocabulary)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness.scoring import batch
+from harness.scoring.score import score_documents
+from harness.scoring.units import TOKEN_VOCABULARY
+from harness.text.vocabulary import TextFact, Vocabulary
+
+_TEXTS = st.text(alphabet=st.sampled_from(["a", "b", "é", "'", ",", "1", " "]), max_size=4)
+_BATCHES = st.lists(st.lists(_TEXTS, max_size=12), max_size=6)
+
+
+def _fact_value(text: str) -> int:
+    return 1000 * len(text) + sum(map(ord, text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_BATCHES)
+def test_ids_name_each_text_once_in_order_of_first_sight(batches: list[list[str]]) -> None:
+    vocabulary = Vocabulary()
+    seen: list[str] = []
+    for texts in batches:
+        token_ids = vocabulary.ids(texts)
+        assert token_ids.ids.dtype.name == "int64"
+        assert [vocabulary.texts[i] for i in token_ids.ids.tolist()] == texts
+        seen.extend(texts)
+        assert vocabulary.texts == list(dict.fromkeys(seen))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_BATCHES, st.integers(min_value=0, max_value=6))
+def test_a_fact_reads_what_its_function_gives_across_restarts(batches: list[list[str]], max_size: int) -> None:
+    """A small bound makes the vocabulary start afresh between batches: the values stay right,
+    and each text is worked out at most once per generation."""
+    vocabulary = Vocabulary(max_size=max_size)
+    calls: list[tuple[int, str]] = []
+
+    def compute(text: str) -> int:
+        calls.append((vocabulary.generation, text))
+        return _fact_value(text)
+
+    fact = TextFact(vocabulary, compute)
+    for texts in batches:
+        token_ids = vocabulary.ids(texts)
+        assert fact.of(token_ids).tolist() == [_fact_value(t) for t in texts]
+        assert fact.of(token_ids.subset(slice(None, None, 2))).tolist() == [_fact_value(t) for t in texts[::2]]
+    assert len(calls) == len(set(calls))
+
+
+def test_ids_given_before_a_restart_or_by_another_vocabulary_are_refused() -> None:
+    vocabulary = Vocabulary()
+    fact = TextFact(vocabulary, _fact_value)
+    old = vocabulary.ids(["said", "claimed"])
+    assert fact.of(old).tolist() == [_fact_value("said"), _fact_value("claimed")]
+    vocabulary.clear()
+    with pytest.raises(ValueError, match="started afresh"):
+        fact.of(old)
+    assert fact.of(vocabulary.ids(["claimed"])).tolist() == [_fact_value("claimed")]
+    with pytest.raises(ValueError, match="another vocabulary"):
+        fact.of(Vocabulary().ids(["claimed"]))
+
+
+def test_fact_dtypes_hold_every_value() -> None:
+    """The lexicon's form bits fill 63 bits; as uint64 they come back whole."""
+    vocabulary = Vocabulary()
+    fact = TextFact(vocabulary, lambda text: (1 << 63) - 1 if text == "-" else 1 << 62, dtype=np.uint64)
+    assert fact.of(vocabulary.ids(["-", "a"])).tolist() == [(1 << 63) - 1, 1 << 62]
+
+
+def test_scoring_with_a_vocabulary_that_restarts_within_a_batch_gives_the_same_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each chunk of a batch reads its facts before the next chunk's ids are made: a restart
+    between chunks (here after every few texts) changes no value."""
+    bodies = [
+        '"We will fight on," the minister said. Critics slammed the plan.',
+        "Prices rose sharply. Analysts said it could get worse, a lot worse.",
+        "\u201cIt is a witch-hunt,\u201d he claimed. She denied it.",
+        "Officials said 1,200 people were evacuated from the U.S. base.",
+        "The so-called reform was, in fact, a lot of talk, critics claimed.",
+    ]
+    frame = pl.DataFrame(
+        {
+            "doc_id": [f"d{k}" for k in range(len(bodies))],
+            "outlet": ["A", "B", "A", "B", "A"],
+            "headline": [f"Headline {k} slams plan" for k in range(len(bodies))],
+            "body": bodies,
+        }
+    )
+    every = score_documents(frame, workers=1)
+    monkeypatch.setattr(batch, "ANALYSIS_DOCS", 1)
+    monkeypatch.setattr(TOKEN_VOCABULARY, "max_size", 4)
+    generation = TOKEN_VOCABULARY.generation
+    restarted = score_documents(frame, workers=1)
+    assert TOKEN_VOCABULARY.generation > generation + 2
+    for name, table in restarted.items():
+        assert table.equals(every[name]), name

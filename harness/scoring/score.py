@@ -52,7 +52,7 @@ from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment, vader_re
 from harness.scoring.readability_batch import clear_readability_batch_caches
 from harness.scoring.textcounts import clear_count_caches
 from harness.scoring.vader_batch import clear_vader_batch_caches
-from harness.scoring.units import VIEWS, View
+from harness.scoring.units import VIEWS, View, clear_token_ids
 from harness.text import text_resources
 from harness.text.language import SKIPPED_SCHEMA, split_by_language
 from harness.text.sentences import clear_sentence_caches
@@ -100,6 +100,7 @@ def clear_caches() -> None:
     clear_sentence_caches()
     clear_lexicon_caches()
     clear_word_measures()
+    clear_token_ids()  # and every fact kept by token id (word measures, lexicon starts)
 
 
 def check_articles(articles: pl.DataFrame) -> pl.DataFrame:

@@ -188,3 +188,24 @@ def test_every_pair_of_ascii_characters_tokenises_as_with_regex() -> None:
     text = "".join(chr(a) + chr(b) + "a1." for a in range(128) for b in range(128))
     assert text.isascii()
     _same_tokens(text, 0)
+
+
+# Non-ASCII characters that are neither word characters nor gaps (punctuation tokens of
+# their own), and ones that are: a text holding only the first kind takes the ASCII classes.
+_PUNCT_LIKE = "\u00a3\u20ac\u2019\u2018\u201c\u201d\u201e\u00ab\u00bb\u2014\u2013\u2026\u00b0\U0001f600"
+_NOT_PUNCT_LIKE = ["\u00e9", "\u00a0", "\u3000", "\x85", "\u0663", "\u00b2", "\u0915"]  # (a combining mark is neither to `re`, but `regex` reads such a text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([p for p in PIECES if p.isascii()]) | st.sampled_from(list(_PUNCT_LIKE + " .,'x9")), max_size=30).map("".join))
+def test_texts_with_only_punctuation_beyond_ascii_take_the_ascii_classes(text: str) -> None:
+    assert tokens.ascii_classes_apply(text)
+    assert tokens._ASCII_SPLIT_RE.split(text) == tokens._PLAIN_SPLIT_RE.split(text)
+    _same_tokens(text, 0)
+
+
+def test_a_letter_digit_or_gap_beyond_ascii_keeps_the_unicode_classes() -> None:
+    for char in _NOT_PUNCT_LIKE:
+        assert not tokens.ascii_classes_apply(f"It\u2019s {char} \u00a35")
+    assert tokens.ascii_classes_apply("Ukraine\u2019s \u201cwar\u201d \u2014 \u00a35bn")
+    assert [t.text for t in tokenize_coded("Ukraine\u2019s \u00a35bn")[0]] == ["Ukraine\u2019s", "\u00a3", "5bn"]

@@ -50,6 +50,7 @@ def _same_tokens(text: str, offset: int) -> None:
     assert fast[1].tolist() == reference[1].tolist()
     assert fast[2].tolist() == reference[2].tolist()
     assert (fast[1].dtype, fast[2].dtype) == (reference[1].dtype, reference[2].dtype)
+    assert tokens.tokenize_columns(text, offset).texts == [token.text for token in reference[0]]
 
 
 @settings(max_examples=800, deadline=None)

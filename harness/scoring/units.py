@@ -16,7 +16,6 @@ the string textstat scores, so every voice number can be reproduced by hand.
 from __future__ import annotations
 
 import itertools
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from harness.text.sentences import sentence_spans
-from harness.text.tokens import PUNCT_CODE, Token, TokenKind, tokenize_coded
+from harness.text.tokens import PUNCT_CODE, Token, TokenKind, tokenize_columns
 from harness.text.vocabulary import TokenIds, Vocabulary
 from harness.text.voice import Quote, Voice, find_quotes
 
@@ -171,8 +170,6 @@ class AnalysedTexts:
     token_ids: TokenIds  # each token's text as an id of TOKEN_VOCABULARY
 
 
-_TEXT = operator.itemgetter(0)
-
 # The token texts this process has met: the batch stages read per-text facts (word
 # measures, lexicon starts) by these ids (``harness.text.vocabulary``).
 TOKEN_VOCABULARY = Vocabulary()
@@ -193,7 +190,7 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
     compared with another's quotation or sentence (theirs end before it starts).
     """
     n_texts = len(texts)
-    tokenized = [tokenize_coded(text) for text in texts]
+    tokenized = [tokenize_columns(text) for text in texts]
     quotes = [find_quotes(text) for text in texts]
     sentences = [sentence_spans(text) for text in texts]
     bases = np.zeros(n_texts, dtype=np.int64)
@@ -240,7 +237,7 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
         units.append(
             TextUnits(text, tuple(tokens), tuple(voices), tuple(local_list[a:b]), tuple(sentence_units), tuple(quotes[t]))
         )
-    token_texts = list(map(_TEXT, itertools.chain.from_iterable(t[0] for t in tokenized)))  # in C, not a loop
+    token_texts = list(itertools.chain.from_iterable(t.texts for t in tokenized))  # in C, not a loop
     return AnalysedTexts(units, token_text, codes, quoted, token_texts, TOKEN_VOCABULARY.ids(token_texts))
 
 

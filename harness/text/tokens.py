@@ -107,9 +107,27 @@ def tokenize_coded(text: str, offset: int = 0) -> tuple[list[Token], np.ndarray,
     """``tokenize(text, offset)``, with each token's start (int64) and kind code (int8:
     0 a word, 1 a number, 2 punctuation) as arrays, for callers that work on whole
     columns of tokens (``harness.scoring.units``): made on the way, not read back."""
+    tokens, starts, codes, _ = tokenize_columns(text, offset)
+    return tokens, starts, codes
+
+
+class TokenColumns(NamedTuple):
+    """``tokenize_coded``'s three values and the tokens' texts as a list of their own."""
+
+    tokens: list[Token]
+    starts: np.ndarray  # int64
+    codes: np.ndarray  # int8
+    texts: list[str]
+
+
+def tokenize_columns(text: str, offset: int = 0) -> TokenColumns:
+    """``tokenize_coded`` and the token texts, which both readings have as a list before
+    they build the tokens (a caller gathering the texts of many tokens reads them here,
+    not back out of every token)."""
     if plain_path_applies(text):
         return _tokenize_plain(text, offset)
-    return tokenize_coded_by_regex(text, offset)
+    tokens, starts, codes = tokenize_coded_by_regex(text, offset)
+    return TokenColumns(tokens, starts, codes, [token.text for token in tokens])
 
 
 def tokenize_coded_by_regex(text: str, offset: int = 0) -> tuple[list[Token], np.ndarray, np.ndarray]:
@@ -262,13 +280,13 @@ _EMPTY_STARTS = np.zeros(0, dtype=np.int64)
 _EMPTY_CODES = np.zeros(0, dtype=np.int8)
 
 
-def _tokenize_plain(text: str, offset: int) -> tuple[list[Token], np.ndarray, np.ndarray]:
-    """``tokenize_coded`` with ``re``, for a text ``plain_path_applies`` accepts."""
+def _tokenize_plain(text: str, offset: int) -> TokenColumns:
+    """``tokenize_columns`` with ``re``, for a text ``plain_path_applies`` accepts."""
     ascii = text.isascii()
     # gap, token, gap, ..., token, gap
     parts: list[str] = (_ASCII_SPLIT_RE if ascii or ascii_classes_apply(text) else _PLAIN_SPLIT_RE).split(text)
     if len(parts) == 1:
-        return [], _EMPTY_STARTS.copy(), _EMPTY_CODES.copy()
+        return TokenColumns([], _EMPTY_STARTS.copy(), _EMPTY_CODES.copy(), [])
     # Running sums as Python ints (the tuples need them): each token's start and end.
     bounds = list(accumulate(map(len, parts), initial=offset))
     starts, ends = bounds[1:-1:2], bounds[2:-1:2]
@@ -286,7 +304,7 @@ def _tokenize_plain(text: str, offset: int) -> tuple[list[Token], np.ndarray, np
     kinds = list(map(_KIND_BY_CODE.__getitem__, codes.tolist()))
     # tuple.__new__(Token, row) builds each named tuple in C (no Python call per token).
     tokens = list(map(tuple.__new__, repeat(Token), zip(texts, starts, ends, kinds)))
-    return tokens, positions, codes
+    return TokenColumns(tokens, positions, codes, texts)
 
 
 def _settled_code(token: str, code: int) -> int:

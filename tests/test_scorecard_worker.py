@@ -272,3 +272,28 @@ def test_while_a_pool_is_killed_other_thread_errors_are_still_reported(monkeypat
         thread.join()
     assert seen == [ValueError]
     assert threading.excepthook is not None and threading.excepthook.__name__ == "<lambda>"  # restored
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 300)), max_size=40),
+    st.integers(min_value=1, max_value=6),
+    st.integers(min_value=1, max_value=500),
+)
+def test_analysis_runs_cover_the_documents_in_order_within_both_bounds(
+    lengths: list[tuple[int, int]], max_docs: int, max_chars: int
+) -> None:
+    """Runs of at most ANALYSIS_DOCS documents, each ending once it reaches ANALYSIS_CHARS
+    characters (a longer document is a run of its own)."""
+    documents = [batch._Document(k, f"d{k}", "o", "h" * h, "b" * b) for k, (h, b) in enumerate(lengths)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batch, "ANALYSIS_DOCS", max_docs)
+        patch.setattr(batch, "ANALYSIS_CHARS", max_chars)
+        runs = [list(run) for run in batch._analysis_chunks(documents)]
+    assert [d for run in runs for d in run] == documents
+    for run in runs:
+        sizes = [len(d.headline) + len(d.body) for d in run]
+        assert 1 <= len(run) <= max_docs
+        assert sum(sizes[:-1]) < max_chars  # it ended at the first document that reached the bound
+    for run in runs[:-1]:  # a run ends early only at a bound
+        assert len(run) == max_docs or sum(len(d.headline) + len(d.body) for d in run) >= max_chars

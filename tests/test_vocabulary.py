@@ -102,3 +102,4 @@ def test_scoring_with_a_vocabulary_that_restarts_within_a_batch_gives_the_same_t
     assert TOKEN_VOCABULARY.generation > generation + 2
     for name, table in restarted.items():
         assert table.equals(every[name]), name
+

@@ -124,10 +124,16 @@ BATCH_DOCS = 192
 # (``harness.scoring.score.score_slices``): every task is queued at once, so only the
 # last ones can leave a worker waiting, and larger tasks pay the fixed cost less often.
 SLICE_BATCH_DOCS = 512
-# Documents analysed together (``units.analyse_texts``: one set of array operations
-# for all their texts, whose fixed cost 64 texts share). Few enough that their tokens
-# are let go soon: a whole batch's tokens alive at once would be millions of tuples.
-ANALYSIS_DOCS = 32
+# Documents analysed together (``units.analyse_texts``: one set of array operations for
+# all their texts), up to ANALYSIS_DOCS of them and about ANALYSIS_CHARS characters
+# (``_analysis_chunks``): a run's tokens are alive together, about 250 bytes of Python
+# objects per token, so a run of 1M characters holds some 50 MB whatever the lengths
+# of its documents. Runs of 32 documents took a fifth more CPU per article than runs of
+# a whole 512-article slice (in-process rounds alternating the two, the same
+# instructions under callgrind: the memory system's, not the code's), and a tenth
+# more in separate processes; freeing the tokens was most of the difference.
+ANALYSIS_DOCS = 512
+ANALYSIS_CHARS = 1 << 20
 
 _PRIVATE: dict[str, pl.DataType] = {DOC: pl.Int64(), FIELD: pl.Int64()}
 _READABILITY_SCHEMA: dict[str, pl.DataType] = {
@@ -528,43 +534,66 @@ def _score_batch(documents: Sequence[_Document], settings: BatchSettings) -> dic
 
 def _score_batch_now(documents: Sequence[_Document], settings: BatchSettings) -> dict[str, pl.DataFrame]:
     matcher = _matcher_for(settings.lexicons)
-    with_quotes = not settings.tables.isdisjoint(("quotes", "speakers"))  # attribution: for them only
-    with_hits = "hits" in settings.tables  # else only what the statistics count (_HIT_STATS_COLUMNS)
     out = _Collector(full_sentences="sentences" in settings.tables)
     words = _Words()
-    for start in range(0, len(documents), ANALYSIS_DOCS):
-        chunk = documents[start : start + ANALYSIS_DOCS]
-        analysed = analyse_texts([d.headline if fld == "headline" else d.body for d in chunk for fld in FIELDS])
-        text_doc = np.array([d.index for d in chunk for _ in FIELDS], dtype=np.int64)
-        words.add(analysed, text_doc, np.tile(np.arange(len(FIELDS), dtype=np.int64), len(chunk)))
-        starts_of = iter(_starts_by_text(matcher, analysed))
-        units_of = iter(analysed.units)
-        for document in chunk:
-            for fld_index, fld in enumerate(FIELDS):
-                key = {
-                    DOC: document.index,
-                    FIELD: fld_index,
-                    "doc_id": document.doc_id,
-                    "outlet": document.outlet,
-                    "field": fld,
-                }
-                units = next(units_of)
-                hits = matcher.match(units.tokens, next(starts_of))
-                _collect_views(out, key, units)
-                if with_hits:
-                    _collect_hits(out, key, units, hits, settings.context_chars)
-                else:
-                    _collect_hit_counts(out, key, units, hits)
-                if with_quotes:
-                    out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
+    for chunk in _analysis_chunks(documents):
+        _score_chunk(chunk, matcher, settings, out, words)
     frames = {
         "sentences": _sentence_frame(out),
-        "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE) if with_hits else _hit_counts_frame(out.hits),
+        "hits": _frame(out.hits, HITS_SCHEMA, _PRIVATE) if "hits" in settings.tables else _hit_counts_frame(out.hits),
         "quotes": _frame(out.quotes, QUOTES_SCHEMA, _PRIVATE),
         "readability": _readability_frame(out),
         "word_stats": word_length_stats(_words_frame(words)),
     }
     return _slimmed(frames, settings.tables)
+
+
+def _analysis_chunks(documents: Sequence[_Document]) -> Iterator[Sequence[_Document]]:
+    """The documents in runs analysed together: up to ``ANALYSIS_DOCS`` documents, a run
+    ending once its texts reach ``ANALYSIS_CHARS`` characters (at least one document)."""
+    start, n = 0, len(documents)
+    while start < n:
+        stop, chars = start, 0
+        while stop < n and stop - start < ANALYSIS_DOCS and chars < ANALYSIS_CHARS:
+            chars += len(documents[stop].headline) + len(documents[stop].body)
+            stop += 1
+        yield documents[start:stop]
+        start = stop
+
+
+def _score_chunk(
+    chunk: Sequence[_Document], matcher: TermMatcher, settings: BatchSettings, out: _Collector, words: _Words
+) -> None:
+    """Analyse one run of documents and collect its rows into ``out`` and ``words``.
+
+    A function of its own so that the run's tokens and units are let go when it
+    returns, before the next run is analysed (never two runs' tokens alive at once).
+    """
+    with_quotes = not settings.tables.isdisjoint(("quotes", "speakers"))  # attribution: for them only
+    with_hits = "hits" in settings.tables  # else only what the statistics count (_HIT_STATS_COLUMNS)
+    analysed = analyse_texts([d.headline if fld == "headline" else d.body for d in chunk for fld in FIELDS])
+    text_doc = np.array([d.index for d in chunk for _ in FIELDS], dtype=np.int64)
+    words.add(analysed, text_doc, np.tile(np.arange(len(FIELDS), dtype=np.int64), len(chunk)))
+    starts_of = iter(_starts_by_text(matcher, analysed))
+    units_of = iter(analysed.units)
+    for document in chunk:
+        for fld_index, fld in enumerate(FIELDS):
+            key = {
+                DOC: document.index,
+                FIELD: fld_index,
+                "doc_id": document.doc_id,
+                "outlet": document.outlet,
+                "field": fld,
+            }
+            units = next(units_of)
+            hits = matcher.match(units.tokens, next(starts_of))
+            _collect_views(out, key, units)
+            if with_hits:
+                _collect_hits(out, key, units, hits, settings.context_chars)
+            else:
+                _collect_hit_counts(out, key, units, hits)
+            if with_quotes:
+                out.quotes.extend(_quote_rows(key, units.text, attribute_quotes(units, hits)))
 
 
 # What the statistics read from the sentence and hit frames (``score._metrics``,

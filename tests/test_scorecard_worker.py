@@ -96,31 +96,55 @@ def test_a_batch_gives_the_garbage_collector_back_as_it_was(enabled: bool) -> No
         gc.enable() if was else gc.disable()
 
 
+def _small_corpus(bodies: list[str]) -> pl.DataFrame:
+    """Articles with these bodies, two outlets taking turns, a headline each."""
+    return pl.DataFrame(
+        {
+            "doc_id": [f"d{k}" for k in range(len(bodies))],
+            "outlet": [("A", "B")[k % 2] for k in range(len(bodies))],
+            "headline": [f"Headline number {k} slams plan" for k in range(len(bodies))],
+            "body": bodies,
+        }
+    )
+
+
+_BODIES = [
+    '"We will fight on," the minister said. Critics slammed the plan.',
+    "Prices rose sharply. Analysts said it could get worse, a lot worse.",
+    "",
+    "\u201cIt is a witch-hunt,\u201d he claimed. She denied it.",
+    "Officials said 1,200 people were evacuated from the U.S. base.",
+    "The so-called reform was, in fact, a lot of talk, critics claimed.",
+]
+
+
 def test_documents_alone_equal_the_documents_of_every_table_across_analysis_chunks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Texts are analysed a few documents at a time: the tables do not depend on how many."""
-    bodies = [
-        '"We will fight on," the minister said. Critics slammed the plan.',
-        "Prices rose sharply. Analysts said it could get worse, a lot worse.",
-        "",
-        "\u201cIt is a witch-hunt,\u201d he claimed. She denied it.",
-        "Officials said 1,200 people were evacuated from the U.S. base.",
-    ]
-    frame = pl.DataFrame(
-        {
-            "doc_id": [f"d{k}" for k in range(len(bodies))],
-            "outlet": ["A", "B"] * 2 + ["A"],
-            "headline": [f"Headline number {k}" for k in range(len(bodies))],
-            "body": bodies,
-        }
-    )
+    frame = _small_corpus(_BODIES)
     every = score_documents(frame, workers=1)
     monkeypatch.setattr(batch, "ANALYSIS_DOCS", 2)
     for tables in (None, ("documents",)):
         chunked = score_documents(frame, workers=1, tables=tables)
         for name, table in chunked.items():
             assert table.equals(every[name]), name
+
+
+def test_scoring_with_a_vocabulary_that_restarts_within_a_batch_gives_the_same_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each run of a batch reads its facts by token id before the next run's ids are made:
+    a vocabulary that starts afresh between runs (here after every document) changes no value."""
+    frame = _small_corpus(_BODIES)
+    every = score_documents(frame, workers=1)
+    monkeypatch.setattr(batch, "ANALYSIS_DOCS", 1)
+    monkeypatch.setattr(TOKEN_VOCABULARY, "max_size", 4)
+    generation = TOKEN_VOCABULARY.generation
+    restarted = score_documents(frame, workers=1)
+    assert TOKEN_VOCABULARY.generation > generation + 2
+    for name, table in restarted.items():
+        assert table.equals(every[name]), name
 
 
 _MATCHER = TermMatcher(load_lexicons())

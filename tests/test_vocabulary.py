@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.scoring import batch
-from harness.scoring.score import score_documents
-from harness.scoring.units import TOKEN_VOCABULARY
 from harness.text.vocabulary import TextFact, Vocabulary
 
 _TEXTS = st.text(alphabet=st.sampled_from(["a", "b", "é", "'", ",", "1", " "]), max_size=4)
@@ -72,34 +68,3 @@ def test_fact_dtypes_hold_every_value() -> None:
     vocabulary = Vocabulary()
     fact = TextFact(vocabulary, lambda text: (1 << 63) - 1 if text == "-" else 1 << 62, dtype=np.uint64)
     assert fact.of(vocabulary.ids(["-", "a"])).tolist() == [(1 << 63) - 1, 1 << 62]
-
-
-def test_scoring_with_a_vocabulary_that_restarts_within_a_batch_gives_the_same_tables(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Each chunk of a batch reads its facts before the next chunk's ids are made: a restart
-    between chunks (here after every few texts) changes no value."""
-    bodies = [
-        '"We will fight on," the minister said. Critics slammed the plan.',
-        "Prices rose sharply. Analysts said it could get worse, a lot worse.",
-        "\u201cIt is a witch-hunt,\u201d he claimed. She denied it.",
-        "Officials said 1,200 people were evacuated from the U.S. base.",
-        "The so-called reform was, in fact, a lot of talk, critics claimed.",
-    ]
-    frame = pl.DataFrame(
-        {
-            "doc_id": [f"d{k}" for k in range(len(bodies))],
-            "outlet": ["A", "B", "A", "B", "A"],
-            "headline": [f"Headline {k} slams plan" for k in range(len(bodies))],
-            "body": bodies,
-        }
-    )
-    every = score_documents(frame, workers=1)
-    monkeypatch.setattr(batch, "ANALYSIS_DOCS", 1)
-    monkeypatch.setattr(TOKEN_VOCABULARY, "max_size", 4)
-    generation = TOKEN_VOCABULARY.generation
-    restarted = score_documents(frame, workers=1)
-    assert TOKEN_VOCABULARY.generation > generation + 2
-    for name, table in restarted.items():
-        assert table.equals(every[name]), name
-

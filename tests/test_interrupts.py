@@ -183,3 +183,30 @@ def test_a_command_without_ctrl_c_is_left_alone_by_the_watchdog() -> None:
     done = _run(_SWALLOWING_COMMAND.replace("signal.raise_signal(signal.SIGINT)", "pass").replace(
         "entry.main()", "entry.UNWIND_SECONDS = 0.0\nentry.main()"))
     assert (done.returncode, done.stdout, done.stderr) == (0, "finished\n", "")
+
+
+# An interrupted exit right after the workers are killed, with the pool's task queue
+# still held (as the pool's thread holds it when it stopped on the race kill_pool
+# describes). A spawned pool needs a main script it can import: a file, guarded.
+_EXIT_WITH_A_KILLED_POOL = """
+from harness.cli import entry
+from harness.scoring import batch
+
+if __name__ == "__main__":
+    batch.start_workers(2)
+    held = batch._pool._call_queue
+    entry._stop_scoring_workers()
+    entry._leave_without_finalizing(130)
+"""
+
+
+def test_an_interrupted_exit_leaves_no_pool_semaphore_to_the_resource_tracker(tmp_path: Path) -> None:
+    """The tracker would free them after the exit and say so on stderr, below the one line
+    (seen in CI: "There appear to be 3 leaked semaphore objects to clean up at shutdown")."""
+    script = tmp_path / "killed_pool.py"
+    script.write_text(_EXIT_WITH_A_KILLED_POOL)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "")

@@ -327,14 +327,33 @@ def _leave_without_finalizing(code: int) -> NoReturn:
     (a segmentation fault after the "interrupted" line, -11), and a KeyboardInterrupt
     noted by the interpreter makes it die by SIGINT (-2). Everything of the
     harness's own is already cleaned up by then (the interrupt has unwound every
-    ``finally``, Ray is shut down): only Python's finalizers are skipped.
+    ``finally``, Ray is shut down): only Python's finalizers are skipped, but for
+    multiprocessing's own (``_release_pool_semaphores``).
     """
+    _release_pool_semaphores()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):
             pass
     os._exit(code)
+
+
+def _release_pool_semaphores() -> None:
+    """Run multiprocessing's finalizers of priority 0 and up, as its own exit function does.
+
+    A worker pool's queues hold named semaphores, each given back when its queue is
+    freed. A killed pool's queue can still be held at this point (by the pool's thread,
+    when it stopped on the race ``kill_pool`` describes), and skipped finalizers leave
+    them to the resource tracker, which frees them after the exit and says so on stderr
+    ("There appear to be 3 leaked semaphore objects", seen once in CI below the one
+    "interrupted" line). The finalizers below priority 0 (joining queue threads) are
+    left out: they could wait on a pipe nobody reads.
+    """
+    util = sys.modules.get("multiprocessing.util")  # no pool ever made: nothing to release
+    run_finalizers = getattr(util, "_run_finalizers", None)
+    if run_finalizers is not None:
+        run_finalizers(0)
 
 
 def command() -> None:

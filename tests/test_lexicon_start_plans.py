@@ -14,6 +14,7 @@ from harness.scoring import batch
 from harness.scoring.lexicon import TermMatcher, load_lexicons
 from harness.scoring.units import analyse_texts
 from harness.text import tokenize
+from harness.text.tokens import TokenView
 
 _MATCHER = TermMatcher(load_lexicons())
 _WORDS = st.sampled_from(
@@ -25,7 +26,7 @@ _TEXTS = st.lists(_WORDS, max_size=30).map(" ".join) | st.lists(_WORDS, max_size
 
 
 def test_a_start_answered_from_its_plan_gives_the_full_loops_hit() -> None:
-    tokens = tokenize("Officials said a lot of the so-called claims were a witch-hunt, he claimed.")
+    tokens = TokenView.of(tokenize("Officials said a lot of the so-called claims were a witch-hunt, he claimed."))
     starts = _MATCHER._start_positions(tokens)
     assert starts
     for i in starts:
@@ -37,7 +38,7 @@ def test_a_start_answered_from_its_plan_gives_the_full_loops_hit() -> None:
 @settings(max_examples=300, deadline=None)
 @given(_TEXTS)
 def test_best_at_equals_the_full_loop_at_every_start(text: str) -> None:
-    tokens = tokenize(text)
+    tokens = TokenView.of(tokenize(text))
     for i in _MATCHER._start_positions(tokens):
         assert _MATCHER._best_at(tokens, i) == _MATCHER._best_by_loop(tokens, i)
 

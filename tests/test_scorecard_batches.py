@@ -27,7 +27,7 @@ from harness.scoring.readability import letters
 from harness.scoring.textcounts import syllable_count
 from harness.scoring.units import SENTENCE_FINAL, Span, analyse_text, analyse_texts
 from harness.text import Token, Voice, find_quotes, split_sentences, tokenize
-from harness.text.tokens import TokenKind
+from harness.text.tokens import TokenKind, TokenView
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_bed8e93c8511a76b.txt"
 
@@ -95,7 +95,7 @@ def reference_match(matcher: TermMatcher, tokens: Sequence[Token]) -> list[TermH
         if not (tokens[i].is_word and matcher._candidates(tokens[i])):
             i += 1
             continue
-        best = matcher._best_at(tokens, i)
+        best = matcher._best_at(TokenView.of(tokens), i)
         if best is None:
             i += 1
             continue

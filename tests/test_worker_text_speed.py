@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.text import tokens
-from harness.text.tokens import tokenize_by_matches, tokenize_coded, tokenize_coded_by_regex
+from harness.text.tokens import TokenView, tokenize_by_matches, tokenize_coded, tokenize_coded_by_regex
 from harness.text.voice import find_quotes
 from tests import reference_voice
 
@@ -57,6 +57,29 @@ def _same_tokens(text: str, offset: int) -> None:
 @given(any_text, st.integers(min_value=0, max_value=1_000))
 def test_re_tokens_equal_the_regex_tokens(text: str, offset: int) -> None:
     _same_tokens(text, offset)
+
+
+@settings(max_examples=400, deadline=None)
+@given(any_text, st.integers(min_value=0, max_value=1_000), st.integers(-40, 40), st.integers(-40, 40))
+def test_the_token_view_reads_as_the_token_list(text: str, offset: int, a: int, b: int) -> None:
+    """``tokenize_columns`` keeps the tokens as columns (``TokenView``): every way of
+    reading them gives the reference tokens, and a view of those tokens is equal to it."""
+    reference = tokenize_by_matches(text, offset)
+    view = tokens.tokenize_columns(text, offset).tokens
+    assert isinstance(view, TokenView)
+    assert len(view) == len(reference)
+    assert list(view) == reference and view == reference and view == tuple(reference)
+    assert [view[i] for i in range(-len(view), len(view))] == reference + reference
+    assert view[a:b] == tuple(reference[a:b])
+    assert [view.is_word(i) for i in range(len(view))] == [t.is_word for t in reference]
+    assert TokenView.of(reference) == view and hash(TokenView.of(reference)) == hash(view)
+    assert TokenView.of(view) is view
+    assert view.texts == [t.text for t in reference] and view.starts == [t.start for t in reference]
+    assert view.ends == [t.end for t in reference]
+    if reference:
+        with pytest.raises(IndexError):
+            view[len(view)]
+        assert view != reference[:-1]
 
 
 @settings(max_examples=300, deadline=None)
@@ -161,7 +184,7 @@ _LEXICON_TEXTS = st.lists(_LEXICON_WORDS, max_size=30).map(" ".join) | st.lists(
 
 
 def _every_start_agrees(text: str) -> None:
-    tokens = tokenize(text)
+    tokens = TokenView.of(tokenize(text))
     for i in range(len(tokens)):  # every token, starts or not, words and punctuation
         assert _MATCHER._best_by_loop(tokens, i) == _MATCHER._best_by_full_loop(tokens, i)
 
@@ -175,7 +198,7 @@ def test_best_by_loop_equals_the_full_loop_at_every_token(text: str) -> None:
 def test_best_by_loop_on_known_cases() -> None:
     text = "Officials said a lot of the so-called claims were a witch-hunt, he claimed. He dismissed the claims."
     _every_start_agrees(text)
-    tokens = tokenize(text)
+    tokens = TokenView.of(tokenize(text))
     found = [(i, best[0].entry.term, best[1]) for i in range(len(tokens)) if (best := _MATCHER._best_by_loop(tokens, i))]
     # A phrase beats one-word terms ("so-called", "witch hunt"); "dismissed" before "the
     # claims" still reads as a term here (the noun test is for verbs of saying only).

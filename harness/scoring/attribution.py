@@ -155,8 +155,9 @@ class _Attributor:
 
     def __init__(self, units: TextUnits, hits: Sequence[TermHit]) -> None:
         self.units = units
-        self.tokens = units.tokens
-        self.starts = [t.start for t in units.tokens]
+        # Every token is read here, many more than once: made once, as a tuple.
+        self.tokens = tuple(units.tokens)
+        self.starts = units.tokens.starts
         self.verbs = [
             h
             for h in hits

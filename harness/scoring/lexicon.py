@@ -54,7 +54,7 @@ from harness.scoring.datafiles import builtin_data_path, data_file_resource
 from harness.scoring.lemmas import all_lemmas as getAllLemmas
 from harness.scoring.pos import Reading, verb_reading
 from harness.text import Token, tokenize
-from harness.text.tokens import TokenKind
+from harness.text.tokens import PUNCT_CODE, TokenKind, TokenView
 from harness.text.vocabulary import TextFact, TokenIds, Vocabulary
 
 BUILTIN_LEXICONS: tuple[str, ...] = ("news_loaded.tsv",)
@@ -88,7 +88,6 @@ _HYPHENS = frozenset("-\u2010\u2011")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 _LEMMA_CACHE = 1 << 16
 _ALL_BITS = (1 << 63) - 1  # every second-word bit (TermMatcher._second_bits)
-_PUNCT = TokenKind.PUNCT
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,14 +362,17 @@ class TermMatcher:
         """Non-overlapping hits, in text order.
 
         ``starts``: the tokens' start positions when the caller has them
-        (``start_positions_in``, for many texts at once), else found here.
+        (``start_positions_in``, for many texts at once), else found here. The matching
+        reads the tokens' columns (``TokenView``): a view is read as it is, any other
+        sequence of tokens is put in columns first.
         """
+        view = TokenView.of(tokens)
         hits: list[TermHit] = []
         resume = 0  # matching resumes after the last hit
-        for i in self._start_positions(tokens) if starts is None else starts:
+        for i in self._start_positions(view) if starts is None else starts:
             if i < resume:
                 continue
-            best = self._best_at(tokens, i)
+            best = self._best_at(view, i)
             if best is not None:
                 hit, resume = best
                 hits.append(hit)
@@ -529,7 +531,7 @@ class TermMatcher:
             cached = self._candidate_cache[text] = tuple(found)
         return cached
 
-    def _best_at(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
+    def _best_at(self, tokens: TokenView, i: int) -> tuple[TermHit, int] | None:
         """The best hit starting at token ``i`` and where matching resumes after it.
 
         Most starts have no phrase whose second word fits the next token and no verb
@@ -537,18 +539,18 @@ class TermMatcher:
         text alone and comes from its ``_StartPlan`` (worked out once per distinct
         text, the same choice as the full loop in ``_best_by_loop``).
         """
-        token = tokens[i]
-        plan = self._plan_cache.get(token.text)
+        text = tokens.texts[i]
+        plan = self._plan_cache.get(text)
         if plan is None:
-            plan = self._plan_cache[token.text] = self._plan_of(token.text)
-        if plan.context or token.kind is _PUNCT:
+            plan = self._plan_cache[text] = self._plan_of(text)
+        if plan.context or tokens.codes[i] == PUNCT_CODE:
             return self._best_by_loop(tokens, i)
         if plan.seconds and not plan.seconds.isdisjoint(_second_word_forms(tokens, i)):
             return self._best_by_loop(tokens, i)
         if plan.single is None:
             return None
         entry, by_surface = plan.single
-        return TermHit(token.start, token.end, i, entry, by_surface), i + 1
+        return TermHit(tokens.starts[i], tokens.ends[i], i, entry, by_surface), i + 1
 
     def _plan_of(self, text: str) -> _StartPlan:
         """What a start word's candidates give before its neighbours are looked at.
@@ -579,29 +581,29 @@ class TermMatcher:
             bits |= self._second_bits[word]
         return _StartPlan(frozenset(seconds), context, single, -1 if context or single else bits)
 
-    def _best_by_loop(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
+    def _best_by_loop(self, tokens: TokenView, i: int) -> tuple[TermHit, int] | None:
         """``_best_by_full_loop``, with the one-word terms that match token ``i``'s text
         found once per distinct text (``_single_matches``): only a verb of saying among
         them still reads the sentence. A matched phrase (two or more words) outranks every
         one-word term (the key starts with the number of words), so the best phrase, if
         any, else the best one-word term, is the full loop's choice; within each, the
         candidates keep their order, so the first of equal keys still wins."""
-        token = tokens[i]
-        is_word = token.kind is not _PUNCT
+        text = tokens.texts[i]
+        is_word = tokens.codes[i] != PUNCT_CODE
         memo = self._single_cache[is_word]
-        singles = memo.get(token.text)
+        singles = memo.get(text)
         if singles is None:
-            singles = memo[token.text] = self._single_matches(token.text, is_word)
+            singles = memo[text] = self._single_matches(text, is_word)
         best: tuple[tuple[int, bool, float, int, str], TermHit, int] | None = None
         for key, entry, by_surface in singles:
             if entry.verb_only and verb_reading(tokens, i) is Reading.NOUN:
                 continue  # "dismissed the claims": the noun is no verb of saying
             if best is None or key > best[0]:
-                best = (key, TermHit(token.start, token.end, i, entry, by_surface), i + 1)
-        phrases = self._phrase_cache.get(token.text)
+                best = (key, TermHit(tokens.starts[i], tokens.ends[i], i, entry, by_surface), i + 1)
+        phrases = self._phrase_cache.get(text)
         if phrases is None:
-            phrases = self._phrase_cache[token.text] = tuple(
-                entry for entry in self._candidates_of(token.text) if len(entry.words) > 1
+            phrases = self._phrase_cache[text] = tuple(
+                entry for entry in self._candidates_of(text) if len(entry.words) > 1
             )
         if not phrases:
             return None if best is None else (best[1], best[2])
@@ -625,7 +627,7 @@ class TermMatcher:
         return tuple(found)
 
     def _best_phrase(
-        self, tokens: Sequence[Token], i: int, phrases: Sequence[LexiconEntry]
+        self, tokens: TokenView, i: int, phrases: Sequence[LexiconEntry]
     ) -> tuple[TermHit, int] | None:
         """The full loop over the phrase candidates only (each has two or more words)."""
         best: _Ranked | None = None
@@ -638,7 +640,7 @@ class TermMatcher:
             best = self._better(best, entry, tokens, i)
         return None if best is None else (best[1], best[2])
 
-    def _better(self, best: _Ranked | None, entry: LexiconEntry, tokens: Sequence[Token], i: int) -> _Ranked | None:
+    def _better(self, best: _Ranked | None, entry: LexiconEntry, tokens: TokenView, i: int) -> _Ranked | None:
         """``best``, or ``entry``'s match at token ``i`` when it matches and ranks higher
         (more words, then by surface, weight, lexicon rank and term)."""
         matched = _match_words(entry, tokens, i)
@@ -650,14 +652,14 @@ class TermMatcher:
         key = (len(entry.words), by_surface, entry.weight, self._rank[entry], entry.term)
         if best is not None and key <= best[0]:
             return best
-        return key, TermHit(tokens[i].start, tokens[last].end, i, entry, by_surface), last + 1
+        return key, TermHit(tokens.starts[i], tokens.ends[last], i, entry, by_surface), last + 1
 
-    def _best_by_full_loop(self, tokens: Sequence[Token], i: int) -> tuple[TermHit, int] | None:
+    def _best_by_full_loop(self, tokens: TokenView, i: int) -> tuple[TermHit, int] | None:
         """Every candidate term tried at token ``i`` (the reference ``_best_by_loop``
         is tested against)."""
         best: _Ranked | None = None
         following: frozenset[str] | None = None
-        for entry in self._candidates(tokens[i]):
+        for entry in self._candidates_of(tokens.texts[i]):
             if len(entry.words) > 1:
                 # Most phrases fail at their second word ("a" starts "a lot of", "a bit"):
                 # one set look-up rules them out before the word-by-word match.
@@ -670,7 +672,7 @@ class TermMatcher:
 
 
 
-def _second_word_forms(tokens: Sequence[Token], i: int) -> frozenset[str]:
+def _second_word_forms(tokens: TokenView, i: int) -> frozenset[str]:
     """Every term word that could match the word after token ``i`` (a superset).
 
     That word sits right after token ``i``, or after a joining hyphen
@@ -680,8 +682,7 @@ def _second_word_forms(tokens: Sequence[Token], i: int) -> frozenset[str]:
     position = i + 2 if _joining_hyphen(tokens, i + 1) else i + 1
     if position >= len(tokens):
         return frozenset()
-    token = tokens[position]
-    return _token_forms(token.text, token.kind is not _PUNCT)  # Token.is_word, without a property call per start
+    return _token_forms(tokens.texts[position], tokens.codes[position] != PUNCT_CODE)
 
 
 @lru_cache(maxsize=_LEMMA_CACHE)
@@ -709,9 +710,9 @@ def _surface(text: str) -> str:
     return _POSSESSIVE_RE.sub("", text).lower()
 
 
-def _word_matches(entry: LexiconEntry, word: str, token: Token) -> tuple[bool, bool]:
+def _word_matches(entry: LexiconEntry, word: str, tokens: TokenView, position: int) -> tuple[bool, bool]:
     """(matches, matches the surface form) for one term word against one token."""
-    return _word_matches_text(entry, word, token.text, token.kind is not _PUNCT)
+    return _word_matches_text(entry, word, tokens.texts[position], tokens.codes[position] != PUNCT_CODE)
 
 
 def _word_matches_text(entry: LexiconEntry, word: str, text: str, is_word: bool) -> tuple[bool, bool]:
@@ -725,15 +726,15 @@ def _word_matches_text(entry: LexiconEntry, word: str, text: str, is_word: bool)
     return is_word and word in word_forms(text), False
 
 
-def _joining_hyphen(tokens: Sequence[Token], position: int) -> bool:
+def _joining_hyphen(tokens: TokenView, position: int) -> bool:
     """Token ``position`` is a hyphen written tight between two words ("would-be")."""
-    if not (0 < position < len(tokens) - 1) or tokens[position].text not in _HYPHENS:
+    if not (0 < position < len(tokens) - 1) or tokens.texts[position] not in _HYPHENS:
         return False
-    before, hyphen, after = tokens[position - 1], tokens[position], tokens[position + 1]
-    return before.end == hyphen.start and hyphen.end == after.start
+    starts, ends = tokens.starts, tokens.ends
+    return ends[position - 1] == starts[position] and ends[position] == starts[position + 1]
 
 
-def _next_word(tokens: Sequence[Token], position: int, hyphenated: bool) -> int | None:
+def _next_word(tokens: TokenView, position: int, hyphenated: bool) -> int | None:
     """Where the term's next word must be, after the word at ``position``.
 
     A hyphenated gap needs a joining hyphen; a spaced gap takes the next token, or
@@ -747,7 +748,7 @@ def _next_word(tokens: Sequence[Token], position: int, hyphenated: bool) -> int 
     return following
 
 
-def _match_words(entry: LexiconEntry, tokens: Sequence[Token], i: int) -> tuple[int, bool] | None:
+def _match_words(entry: LexiconEntry, tokens: TokenView, i: int) -> tuple[int, bool] | None:
     """Index of the last matched token and whether all words matched by surface."""
     by_surface = True
     position = i
@@ -758,7 +759,7 @@ def _match_words(entry: LexiconEntry, tokens: Sequence[Token], i: int) -> tuple[
             if found is None:
                 return None
             position = found
-        ok, surface = _word_matches(entry, word, tokens[position])
+        ok, surface = _word_matches(entry, word, tokens, position)
         if not ok:
             return None
         by_surface = by_surface and surface

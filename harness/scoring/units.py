@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from harness.text.sentences import sentence_spans
-from harness.text.tokens import PUNCT_CODE, Token, TokenKind, tokenize_columns
+from harness.text.tokens import PUNCT_CODE, TokenView, tokenize_columns
 from harness.text.vocabulary import TokenIds, Vocabulary
 from harness.text.voice import Quote, Voice, find_quotes
 
@@ -93,7 +93,7 @@ class SentenceUnit(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class TextUnits:
     text: str
-    tokens: tuple[Token, ...]
+    tokens: TokenView  # a sequence of Token, kept as columns (``harness.text.tokens.TokenView``)
     voices: tuple[Voice, ...]
     sentence_of_token: tuple[int, ...]  # -1 for a token outside every sentence
     sentences: tuple[SentenceUnit, ...]
@@ -105,7 +105,8 @@ class TextUnits:
 
     def words_in_view(self, view: View) -> list[int]:
         """Indices of the word tokens in ``view``."""
-        return [i for i, t in enumerate(self.tokens) if t.is_word and self.in_view(i, view)]
+        is_word = self.tokens.is_word
+        return [i for i in range(len(self.tokens)) if is_word(i) and self.in_view(i, view)]
 
     def sentence_text(self, sentence: SentenceUnit, view: View) -> str:
         """The sentence's text in ``view``: its fragments joined by a space."""
@@ -113,7 +114,7 @@ class TextUnits:
 
 
 def _fragments(
-    tokens: Sequence[Token], voices: Sequence[Voice], first: int, stop: int
+    tokens: TokenView, voices: Sequence[Voice], first: int, stop: int
 ) -> tuple[int, int, tuple[Span, ...], tuple[Span, ...]]:
     """Words, quoted words, narrator spans and quoted spans of tokens ``[first, stop)``.
 
@@ -123,7 +124,7 @@ def _fragments(
     """
     spans: dict[Voice, list[Span]] = {Voice.NARRATOR: [], Voice.QUOTED: []}
     words = quoted_words = 0
-    punct = TokenKind.PUNCT
+    codes, texts = tokens.codes, tokens.texts
     k = first
     while k < stop:
         voice = voices[k]
@@ -131,7 +132,7 @@ def _fragments(
         first_word = last_word = -1
         n_words = 0
         while run_stop < stop and voices[run_stop] is voice:
-            if tokens[run_stop].kind is not punct:
+            if codes[run_stop] != PUNCT_CODE:
                 if first_word < 0:
                     first_word = run_stop
                 last_word = run_stop
@@ -141,9 +142,9 @@ def _fragments(
             words += n_words
             if voice is Voice.QUOTED:
                 quoted_words += n_words
-            while last_word + 1 < run_stop and tokens[last_word + 1].text in SENTENCE_FINAL:
+            while last_word + 1 < run_stop and texts[last_word + 1] in SENTENCE_FINAL:
                 last_word += 1
-            spans[voice].append((tokens[first_word].start, tokens[last_word].end))
+            spans[voice].append((tokens.starts[first_word], tokens.ends[last_word]))
         k = run_stop
     return words, quoted_words, tuple(spans[Voice.NARRATOR]), tuple(spans[Voice.QUOTED])
 
@@ -235,7 +236,7 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
             tokens, voices, sentences[t], c, firsts_list, stops_list, lists, first_words, last_words
         )
         units.append(
-            TextUnits(text, tuple(tokens), tuple(voices), tuple(local_list[a:b]), tuple(sentence_units), tuple(quotes[t]))
+            TextUnits(text, tokens, tuple(voices), tuple(local_list[a:b]), tuple(sentence_units), tuple(quotes[t]))
         )
     token_texts = list(itertools.chain.from_iterable(t.texts for t in tokenized))  # in C, not a loop
     return AnalysedTexts(units, token_text, codes, quoted, token_texts, TOKEN_VOCABULARY.ids(token_texts))
@@ -312,7 +313,7 @@ def _sentence_columns(
 
 
 def _text_sentences(
-    tokens: Sequence[Token],
+    tokens: TokenView,
     voices: Sequence[Voice],
     spans: Sequence[SentenceSpan],
     base: int,
@@ -333,6 +334,7 @@ def _text_sentences(
     """
     words, quoted_words, quoted_tokens = columns["words"], columns["quoted_words"], columns["quoted_tokens"]
     new, final = tuple.__new__, SENTENCE_FINAL
+    texts, token_starts, token_ends = tokens.texts, tokens.starts, tokens.ends
     out: list[SentenceUnit] = []
     for k, (_, start, end) in enumerate(spans):
         j = base + k
@@ -345,9 +347,9 @@ def _text_sentences(
         narrator_spans = quoted_spans = ()
         if n_words:
             last = last_words[j]
-            while last + 1 < stop and tokens[last + 1].text in final:
+            while last + 1 < stop and texts[last + 1] in final:
                 last += 1
-            one = ((tokens[first_words[j]].start, tokens[last].end),)
+            one = ((token_starts[first_words[j]], token_ends[last]),)
             if n_quoted:
                 quoted_spans = one
             else:

@@ -8,13 +8,14 @@ number can be traced back to ``text[start:end]``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from functools import cache
 from itertools import accumulate, repeat
+from typing import NamedTuple, overload
 
 import numpy as np
 import regex
-from typing import NamedTuple
 
 
 class TokenKind(StrEnum):
@@ -102,19 +103,94 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
 KIND_CODES: dict[TokenKind, int] = {kind: code for code, kind in enumerate(_KIND_BY_CODE)}
 PUNCT_CODE = KIND_CODES[TokenKind.PUNCT]
 
+_new_tuple = tuple.__new__
+
+
+class TokenView(Sequence[Token]):
+    """One text's tokens kept as columns; a ``Token`` is made only when one is read.
+
+    The scorecard cuts every text of a corpus into tokens but reads a token's fields at
+    few places (lexicon starts, sentence edges, quotations): building a named tuple for
+    every token, and freeing it, cost about 40% of the tokeniser's time. The columns are
+    what the tokeniser has anyway; hot readers take them directly (``texts[i]``,
+    ``starts[i]``, ``is_word(i)``), any other reader sees a sequence of ``Token`` equal
+    to ``tokenize``'s list. Read-only: the columns are never changed after the view is made.
+    """
+
+    __slots__ = ("codes", "ends", "starts", "texts")
+
+    def __init__(self, texts: list[str], starts: list[int], ends: list[int], codes: bytes) -> None:
+        self.texts = texts
+        self.starts = starts
+        self.ends = ends
+        self.codes = codes  # one kind code per token (0 a word, 1 a number, 2 punctuation)
+
+    @classmethod
+    def of(cls, tokens: Sequence[Token]) -> TokenView:
+        """The view of a sequence of tokens (itself when it already is one)."""
+        if isinstance(tokens, TokenView):
+            return tokens
+        return cls(
+            [t.text for t in tokens],
+            [t.start for t in tokens],
+            [t.end for t in tokens],
+            bytes([KIND_CODES[t.kind] for t in tokens]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Token: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Token, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Token | tuple[Token, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        token: Token = _new_tuple(
+            Token, (self.texts[index], self.starts[index], self.ends[index], _KIND_BY_CODE[self.codes[index]])
+        )
+        return token
+
+    def __iter__(self) -> Iterator[Token]:
+        kinds = map(_KIND_BY_CODE.__getitem__, self.codes)
+        return map(_new_tuple, repeat(Token), zip(self.texts, self.starts, self.ends, kinds))
+
+    def is_word(self, index: int) -> bool:
+        """``self[index].is_word`` without making the token."""
+        return self.codes[index] != PUNCT_CODE
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TokenView):
+            return (self.texts, self.starts, self.ends, self.codes) == (
+                other.texts, other.starts, other.ends, other.codes
+            )
+        if isinstance(other, (tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"TokenView({list(self)!r})"
+
 
 def tokenize_coded(text: str, offset: int = 0) -> tuple[list[Token], np.ndarray, np.ndarray]:
     """``tokenize(text, offset)``, with each token's start (int64) and kind code (int8:
     0 a word, 1 a number, 2 punctuation) as arrays, for callers that work on whole
     columns of tokens (``harness.scoring.units``): made on the way, not read back."""
     tokens, starts, codes, _ = tokenize_columns(text, offset)
-    return tokens, starts, codes
+    return list(tokens), starts, codes
 
 
 class TokenColumns(NamedTuple):
-    """``tokenize_coded``'s three values and the tokens' texts as a list of their own."""
+    """``tokenize_coded``'s three values, the tokens as a view over their columns (no
+    ``Token`` made until one is read), and the tokens' texts as a list of their own."""
 
-    tokens: list[Token]
+    tokens: TokenView
     starts: np.ndarray  # int64
     codes: np.ndarray  # int8
     texts: list[str]
@@ -127,7 +203,8 @@ def tokenize_columns(text: str, offset: int = 0) -> TokenColumns:
     if plain_path_applies(text):
         return _tokenize_plain(text, offset)
     tokens, starts, codes = tokenize_coded_by_regex(text, offset)
-    return TokenColumns(tokens, starts, codes, [token.text for token in tokens])
+    view = TokenView.of(tokens)
+    return TokenColumns(view, starts, codes, view.texts)
 
 
 def tokenize_coded_by_regex(text: str, offset: int = 0) -> tuple[list[Token], np.ndarray, np.ndarray]:
@@ -286,8 +363,8 @@ def _tokenize_plain(text: str, offset: int) -> TokenColumns:
     # gap, token, gap, ..., token, gap
     parts: list[str] = (_ASCII_SPLIT_RE if ascii or ascii_classes_apply(text) else _PLAIN_SPLIT_RE).split(text)
     if len(parts) == 1:
-        return TokenColumns([], _EMPTY_STARTS.copy(), _EMPTY_CODES.copy(), [])
-    # Running sums as Python ints (the tuples need them): each token's start and end.
+        return TokenColumns(TokenView([], [], [], b""), _EMPTY_STARTS.copy(), _EMPTY_CODES.copy(), [])
+    # Running sums as Python ints (the view's columns): each token's start and end.
     bounds = list(accumulate(map(len, parts), initial=offset))
     starts, ends = bounds[1:-1:2], bounds[2:-1:2]
     positions = np.array(starts, dtype=np.int64)
@@ -301,10 +378,7 @@ def _tokenize_plain(text: str, offset: int) -> TokenColumns:
     odd = np.flatnonzero(codes & _ODD_FIRST).tolist()  # digits and non-ASCII first characters
     if odd:
         codes[odd] = [_settled_code(texts[i], int(codes[i])) for i in odd]
-    kinds = list(map(_KIND_BY_CODE.__getitem__, codes.tolist()))
-    # tuple.__new__(Token, row) builds each named tuple in C (no Python call per token).
-    tokens = list(map(tuple.__new__, repeat(Token), zip(texts, starts, ends, kinds)))
-    return TokenColumns(tokens, positions, codes, texts)
+    return TokenColumns(TokenView(texts, starts, ends, codes.tobytes()), positions, codes, texts)
 
 
 def _settled_code(token: str, code: int) -> int:

@@ -158,6 +158,7 @@ class _Attributor:
         # Every token is read here, many more than once: made once, as a tuple.
         self.tokens = tuple(units.tokens)
         self.starts = units.tokens.starts
+        self.sentence_of_token = units.sentence_of_token  # made once: read for many tokens
         self.verbs = [
             h
             for h in hits
@@ -168,7 +169,7 @@ class _Attributor:
         # Verbs by sentence, in text order: each quotation looks at one or two sentences.
         self.verbs_by_sentence: dict[int, list[TermHit]] = {}
         for verb in self.verbs:
-            sentence = units.sentence_of_token[verb.first_token]
+            sentence = self.sentence_of_token[verb.first_token]
             self.verbs_by_sentence.setdefault(sentence, []).append(verb)
         self.verb_speakers: dict[int, Mention | None] = {}
         self.subject: Mention | None = None
@@ -225,7 +226,7 @@ class _Attributor:
     # -- speaker of a verb ---------------------------------------------------------------
 
     def _sentence_bounds(self, token_index: int) -> tuple[int, int]:
-        k = self.units.sentence_of_token[token_index]
+        k = self.sentence_of_token[token_index]
         sentence = self.units.sentences[k]
         return sentence.first_token, sentence.stop_token
 
@@ -264,7 +265,7 @@ class _Attributor:
 
     def _sentence_subject(self, token_index: int) -> Mention | None:
         """Fallback: the subject of the verb's sentence ("Trump has ... and accused ...")."""
-        k = self.units.sentence_of_token[token_index]
+        k = self.sentence_of_token[token_index]
         sentence = self.units.sentences[k]
         words = self._narrator_words_between(sentence.first_token, token_index)
         if not words:
@@ -357,11 +358,11 @@ class _Attributor:
         surface = self.units.text[verb.start : verb.end].split()[0].lower()
         if not surface.endswith("ing"):
             return None
-        k = self.units.sentence_of_token[verb.first_token]
+        k = self.sentence_of_token[verb.first_token]
         earlier = [
             v
             for v in self.verbs
-            if v.start < verb.start and self.units.sentence_of_token[v.first_token] == k
+            if v.start < verb.start and self.sentence_of_token[v.first_token] == k
         ]
         if not earlier:
             return None
@@ -376,8 +377,8 @@ class _Attributor:
         return self.verbs_by_sentence.get(sentence, [])
 
     def verb_for(self, quote: Quote, first: int, last: int) -> tuple[TermHit | None, str]:
-        open_sentence = self.units.sentence_of_token[first]
-        close_sentence = self.units.sentence_of_token[last]
+        open_sentence = self.sentence_of_token[first]
+        close_sentence = self.sentence_of_token[last]
         after = [v for v in self._verbs_in(close_sentence) if v.start >= quote.end]
         before = [v for v in self._verbs_in(open_sentence) if v.end <= quote.start]
         full = self._is_full_quote(quote)
@@ -440,8 +441,8 @@ def attribute_quotes(units: TextUnits, hits: Sequence[TermHit]) -> list[QuoteAtt
     for n, quote in enumerate(quotes):
         first = bisect.bisect_left(starts, quote.start)
         stop = bisect.bisect_left(starts, quote.end)
-        if first < stop and units.sentence_of_token[first] >= 0:
-            k = units.sentence_of_token[first]
+        if first < stop and attributor.sentence_of_token[first] >= 0:
+            k = attributor.sentence_of_token[first]
             by_sentence.setdefault(k, []).append((n, quote, first, stop - 1))
     results: list[QuoteAttribution] = []
     # The running subject only serves quotations to come: no sentence after the last

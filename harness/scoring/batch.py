@@ -399,6 +399,7 @@ def _collect_hits(
     hits: Sequence[TermHit],
     context_chars: int,
 ) -> None:
+    sentence_of_token = units.sentence_of_token if hits else ()
     for hit in hits:
         left, right = _context(units.text, hit.start, hit.end, context_chars)
         out.hits.append(
@@ -406,7 +407,7 @@ def _collect_hits(
                 **key,
                 "start": hit.start,
                 "end": hit.end,
-                "sentence": units.sentence_of_token[hit.first_token],
+                "sentence": sentence_of_token[hit.first_token],
                 "voice": units.voices[hit.first_token].value,
                 "matched": units.text[hit.start : hit.end],
                 "term": hit.entry.term,

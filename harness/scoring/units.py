@@ -95,10 +95,23 @@ class TextUnits:
     text: str
     tokens: TokenView  # a sequence of Token, kept as columns (``harness.text.tokens.TokenView``)
     voices: tuple[Voice, ...]
-    sentence_of_token: tuple[int, ...]  # -1 for a token outside every sentence
     sentences: tuple[SentenceUnit, ...]
     # The text's outermost quotations (find_quotes), found once for voices and attribution.
     quotes: tuple[Quote, ...]
+
+    @property
+    def sentence_of_token(self) -> tuple[int, ...]:
+        """The index of each token's sentence, -1 for a token outside every sentence.
+
+        Made from the sentences' token bounds each time it is read (a reader wanting
+        many tokens' sentences keeps it): most texts never need it, and a tuple per
+        text of every corpus cost as much as reading it here.
+        """
+        out = [-1] * len(self.tokens)
+        for sentence in self.sentences:
+            first, stop = sentence.first_token, sentence.stop_token
+            out[first:stop] = [sentence.index] * (stop - first)
+        return tuple(out)
 
     def in_view(self, token_index: int, view: View) -> bool:
         return view is View.ALL or self.voices[token_index] is view.voice
@@ -211,7 +224,6 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
     sentence_text = np.repeat(np.arange(n_texts, dtype=np.int64), sentence_counts)
     flat_sentences = [sentence for ss in sentences for sentence in ss]
     sentence_of = _sentence_in_batch(starts, flat_sentences, bases[sentence_text])
-    local = np.where(sentence_of >= 0, sentence_of - sentence_bases[token_text], -1)
     firsts, stops = _bounds_in_batch(sentence_of, len(flat_sentences))
     is_word = codes != PUNCT_CODE
     columns = _sentence_columns(firsts, stops, is_word, quoted)
@@ -224,25 +236,25 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
     last_words = (columns.pop("last_word") - token_bases[sentence_text]).tolist()
     lists = {name: values.tolist() for name, values in columns.items()}
     firsts_list, stops_list = firsts.tolist(), stops.tolist()
-    voices_all = list(map(_VOICE_OF.__getitem__, quoted.tolist()))
-    local_list = local.tolist()
     units = []
     for t, text in enumerate(texts):
         tokens = tokenized[t][0]
         a, b = int(token_bases[t]), int(token_bases[t + 1])
-        voices = voices_all[a:b] if quotes[t] else [Voice.NARRATOR] * (b - a)
+        # Each voice tuple made once, in C: every token narrator in a text without quotations.
+        voices = tuple(map(_VOICE_OF.__getitem__, quoted[a:b].tolist())) if quotes[t] else _NARRATOR * (b - a)
         c = int(sentence_bases[t])
         sentence_units = _text_sentences(
             tokens, voices, sentences[t], c, firsts_list, stops_list, lists, first_words, last_words
         )
         units.append(
-            TextUnits(text, tokens, tuple(voices), tuple(local_list[a:b]), tuple(sentence_units), tuple(quotes[t]))
+            TextUnits(text, tokens, voices, tuple(sentence_units), tuple(quotes[t]))
         )
     token_texts = list(itertools.chain.from_iterable(t.texts for t in tokenized))  # in C, not a loop
     return AnalysedTexts(units, token_text, codes, quoted, token_texts, TOKEN_VOCABULARY.ids(token_texts))
 
 
 _VOICE_OF: tuple[Voice, Voice] = (Voice.NARRATOR, Voice.QUOTED)
+_NARRATOR: tuple[Voice] = (Voice.NARRATOR,)
 
 
 def _quoted_in_batch(starts: np.ndarray, quotes: Sequence[Sequence[Quote]], bases: np.ndarray) -> np.ndarray:

@@ -273,12 +273,14 @@ def _scores(encoded: Sequence[bytes]) -> NDArray[np.float32]:
     # log1p(count) of every distinct (text, feature) times the table, summed in
     # float32 text by text, as py3langid does (with the table already in float32:
     # converting its float16 rows for every text was most of py3langid's time).
+    # ``take`` copies each row of the table whole (the same rows as ``ptc[features]``,
+    # which copies them value by value: a quarter slower).
     weights = np.log1p(counts.astype(np.float32))
     raw = np.zeros((len(encoded), n_classes), dtype=np.float32)
     featureless = np.zeros(len(encoded), dtype=bool)
     for column, k in enumerate(order.tolist()):
         low, high = bounds[column], bounds[column + 1]
-        raw[k] = weights[low:high] @ ptc[features[low:high]]
+        raw[k] = weights[low:high] @ ptc.take(features[low:high], axis=0)
         featureless[k] = low == high
     raw += model.pc
     raw[featureless] = 0.0  # no features: uniform, as py3langid does with norm_probs

@@ -25,6 +25,7 @@ from harness.scoring.units import TOKEN_VOCABULARY, AnalysedTexts, analyse_text,
 from harness.text import tokenize
 from harness.text import tokens as tokens_module
 from harness.text.tokens import KIND_CODES, tokenize_coded
+from harness.text.voice import Quote
 
 # Quotation marks of every kind, sentence ends, hyphens, digits, apostrophes, line
 # breaks: what moves voices, sentences and token kinds.
@@ -32,6 +33,47 @@ _ALPHABET = st.sampled_from(
     list("abcXYZ 0129.,!?;:-'\"\u2018\u2019\u201c\u201d\u00ab\u00bb\n\t") + ["U.S.", "said", "Mr ", "\u2026"]
 )
 _TEXT = st.lists(_ALPHABET, max_size=60).map("".join)
+
+
+def _owner_by_bisect(starts: list[int], span_starts: list[int], span_ends: list[int]) -> list[int]:
+    """The reference: each token's span by a bisect per token (the last span starting at
+    or before it, if the token starts before that span's end), -1 for none."""
+    import bisect
+
+    owners = []
+    for start in starts:
+        k = bisect.bisect_right(span_starts, start) - 1
+        owners.append(k if k >= 0 and start < span_ends[k] else -1)
+    return owners
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), max_size=40).map(sorted),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 15)), max_size=12).map(sorted),
+)
+def test_spans_own_the_tokens_a_bisect_per_token_gives_them(starts: list[int], spans: list[tuple[int, int]]) -> None:
+    """``units._owned_ranges`` (two searches per span) gives each span the tokens the
+    bisect per token did, for sorted spans that may touch, overlap, share a start or
+    hold no token; the quotation marks read from those ranges match too."""
+    from harness.scoring import units
+
+    span_starts = [a for a, _ in spans]
+    span_ends = [a + length for a, length in spans]
+    token_starts = np.array(starts, dtype=np.int64)
+    firsts, stops = units._owned_ranges(token_starts, np.array(span_starts, dtype=np.int64),
+                                        np.array(span_ends, dtype=np.int64))
+    owners = [-1] * len(starts)
+    for k, (first, stop) in enumerate(zip(firsts.tolist(), stops.tolist(), strict=True)):
+        assert first <= stop
+        for i in range(first, stop):
+            assert owners[i] == -1  # one span per token
+            owners[i] = k
+    assert owners == _owner_by_bisect(starts, span_starts, span_ends)
+    assert all((f, s) == (0, 0) for f, s in zip(firsts.tolist(), stops.tolist(), strict=True) if f >= s)
+    quotes = [Quote(a, b, '"', '"') for a, b in zip(span_starts, span_ends, strict=True)]
+    quoted = units._quoted_in_batch(token_starts, [quotes], np.zeros(1, dtype=np.int64))
+    assert quoted.tolist() == [owner >= 0 for owner in owners]
 
 
 @settings(max_examples=200, deadline=None)

@@ -223,8 +223,7 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
     sentence_bases = np.concatenate(([0], np.cumsum(sentence_counts)))
     sentence_text = np.repeat(np.arange(n_texts, dtype=np.int64), sentence_counts)
     flat_sentences = [sentence for ss in sentences for sentence in ss]
-    sentence_of = _sentence_in_batch(starts, flat_sentences, bases[sentence_text])
-    firsts, stops = _bounds_in_batch(sentence_of, len(flat_sentences))
+    firsts, stops = _sentence_bounds_in_batch(starts, flat_sentences, bases[sentence_text])
     is_word = codes != PUNCT_CODE
     columns = _sentence_columns(firsts, stops, is_word, quoted)
     firsts -= token_bases[sentence_text]
@@ -257,47 +256,53 @@ _VOICE_OF: tuple[Voice, Voice] = (Voice.NARRATOR, Voice.QUOTED)
 _NARRATOR: tuple[Voice] = (Voice.NARRATOR,)
 
 
+def _owned_ranges(starts: np.ndarray, span_starts: np.ndarray, span_ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Batch [first, stop) token indices of the tokens each span owns; (0, 0) when none.
+
+    A token belongs to the last span starting at or before it, if it starts before
+    that span's end (the answer of a bisect per token). Spans and tokens are both in
+    batch order, so span k owns the tokens from the first starting at or after its
+    start, up to the first starting at or after its end or at or after the next
+    span's start: two searches per span, not one per token (a batch has a few
+    hundred thousand tokens and a few thousand sentences).
+    """
+    n = len(starts)
+    firsts = np.searchsorted(starts, span_starts, side="left")
+    stops = np.minimum(np.searchsorted(starts, span_ends, side="left"), np.append(firsts[1:], n))
+    empty = stops <= firsts
+    firsts[empty] = 0
+    stops[empty] = 0
+    return firsts.astype(np.int64), stops.astype(np.int64)
+
+
 def _quoted_in_batch(starts: np.ndarray, quotes: Sequence[Sequence[Quote]], bases: np.ndarray) -> np.ndarray:
     """Whether each token is quoted: it starts inside the last quotation starting at or
-    before it (``harness.text.voice.quote_voices``, one ``searchsorted`` per batch)."""
-    quote_starts = np.array([q.start + base for qs, base in zip(quotes, bases.tolist(), strict=True) for q in qs],
+    before it (``harness.text.voice.quote_voices``): the tokens ``_owned_ranges`` gives
+    each quotation, marked by one cumulative count."""
+    offsets = bases.tolist()
+    quote_starts = np.array([q.start + base for qs, base in zip(quotes, offsets, strict=True) for q in qs],
                             dtype=np.int64)
     if not len(quote_starts):
         return np.zeros(len(starts), dtype=bool)
-    quote_ends = np.array([q.end + base for qs, base in zip(quotes, bases.tolist(), strict=True) for q in qs],
+    quote_ends = np.array([q.end + base for qs, base in zip(quotes, offsets, strict=True) for q in qs],
                           dtype=np.int64)
-    k = np.searchsorted(quote_starts, starts, side="right") - 1
-    return (k >= 0) & (starts < quote_ends[np.maximum(k, 0)])
+    firsts, stops = _owned_ranges(starts, quote_starts, quote_ends)
+    n = len(starts)
+    depth = np.cumsum(np.bincount(firsts, minlength=n + 1) - np.bincount(stops, minlength=n + 1))
+    quoted: np.ndarray = depth[:n] > 0
+    return quoted
 
 
-def _sentence_in_batch(starts: np.ndarray, sentences: Sequence[SentenceSpan], bases: np.ndarray) -> np.ndarray:
-    """Batch index of the sentence each token starts in; -1 outside every sentence.
-
-    The last sentence starting at or before the token, if the token starts before that
-    sentence's end (the same answer as a bisect per token).
-    """
+def _sentence_bounds_in_batch(
+    starts: np.ndarray, sentences: Sequence[SentenceSpan], bases: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Batch [first, stop) token indices of each sentence (``_owned_ranges``); (0, 0)
+    for a sentence without tokens. A sentence's tokens are consecutive."""
     if not sentences:
-        return np.full(len(starts), -1, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     sentence_starts = np.array([s[1] for s in sentences], dtype=np.int64) + bases
     sentence_ends = np.array([s[2] for s in sentences], dtype=np.int64) + bases
-    k = np.searchsorted(sentence_starts, starts, side="right") - 1
-    inside = (k >= 0) & (starts < sentence_ends[np.maximum(k, 0)])
-    return np.where(inside, k, -1)
-
-
-def _bounds_in_batch(sentence_of: np.ndarray, n_sentences: int) -> tuple[np.ndarray, np.ndarray]:
-    """Batch [first, stop) token indices of each sentence; stop 0 for one without tokens.
-
-    A sentence holds consecutive tokens (its index never recurs after the next
-    sentence's), so its first occurrence and its count give the bounds.
-    """
-    positions = np.flatnonzero(sentence_of >= 0)
-    ids = sentence_of[positions]  # non-decreasing: tokens and sentences both in batch order
-    counts = np.bincount(ids, minlength=n_sentences)
-    first_seen = np.searchsorted(ids, np.arange(n_sentences, dtype=np.int64), side="left")
-    firsts = np.where(counts > 0, positions[np.minimum(first_seen, max(len(positions) - 1, 0))]
-                      if len(positions) else 0, 0)
-    return firsts.astype(np.int64), (firsts + counts).astype(np.int64)
+    return _owned_ranges(starts, sentence_starts, sentence_ends)
 
 
 def _sentence_columns(

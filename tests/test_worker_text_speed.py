@@ -4,6 +4,8 @@
   ASCII text) and keeps the ``regex`` reading (``tokenize_coded_by_regex``, itself
   tested against one match at a time) for texts whose characters the two engines class
   apart; both must give the same tokens, starts and kind codes on any text.
+* ``tokens.tokenize_columns`` hands the tokens out as a ``TokenView`` (columns, a ``Token``
+  made only when read): read in every way it must equal the reference token list.
 * ``voice.find_quotes`` reads every mark in one scan with roles remembered by their
   neighbours; ``tests/reference_voice.py`` is the reader before, kept as the reference.
 """

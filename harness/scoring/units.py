@@ -199,9 +199,10 @@ def analyse_texts(texts: Sequence[str]) -> AnalysedTexts:
 
     Each text keeps its own tokens, quotations and sentences; for the arrays, offsets
     are moved to one line through the batch (each text starts past the previous one's
-    end), so one ``searchsorted`` finds every token's quotation and sentence, and one
-    cumulative count per measure gives every sentence's words: a text is never
-    compared with another's quotation or sentence (theirs end before it starts).
+    end), so two searches per sentence and per quotation find the tokens each holds
+    (``_owned_ranges``), and one cumulative count per measure gives every sentence's
+    words: a text is never compared with another's quotation or sentence (theirs end
+    before it starts).
     """
     n_texts = len(texts)
     tokenized = [tokenize_columns(text) for text in texts]

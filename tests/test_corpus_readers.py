@@ -264,6 +264,20 @@ def test_empty_file(tmp_path: Path, name: str) -> None:
     raises_input_error(tmp_path / name, rf"{name}: empty file")
 
 
+_BYTE_PIECES = [b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\xa0", b"a", b"\x00", b"\xef\xbb\xbf"]
+
+
+@given(st.lists(st.sampled_from(_BYTE_PIECES), max_size=8).map(b"".join), st.booleans())
+def test_a_file_is_blank_as_stripping_a_copy_says(data: bytes, bom: bool) -> None:
+    """The blank-file check reads the bytes in place (a large file is not copied); it
+    answers as ``not data.removeprefix(BOM).strip()`` did."""
+    from harness.corpus.textfile import _BLANK_BYTES, UTF8_BOM
+
+    data = UTF8_BOM + data if bom else data
+    start = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
+    assert (_BLANK_BYTES.fullmatch(data, start) is not None) == (not data.removeprefix(UTF8_BOM).strip())
+
+
 def test_binary_file(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_bytes(b"line one\nline\x00two\n")
     raises_input_error(tmp_path / "b.txt", r"b.txt:2: binary file \(NUL byte at byte offset 13\)")

@@ -221,3 +221,39 @@ def test_the_last_slice_of_each_worker_goes_in_quarters(monkeypatch: pytest.Monk
     # slices of 7, 7, 7, 7 and 2 articles; the last two (one per worker) in quarters
     assert sizes == [7, 7, 7, 2, 2, 2, 1, 1, 1]
     assert [part.tables["documents"].height for part in slices] == [7, 7, 7, 7, 2]
+
+
+def test_settings_are_pickled_once_and_read_once() -> None:
+    """Every task carries the run's settings: they pickle to the same bytes each time
+    (made once), and unpickling them again gives back the object read first, so a
+    worker reads the lexicons once and keeps its term matcher (an identity check)."""
+    import pickle
+
+    from harness.scoring import batch
+
+    _, settings, _ = score_module._prepare(mixed_articles(), (), True, 80, "harness", frozenset({"documents"}))
+    first, second = pickle.dumps(settings), pickle.dumps(settings)
+    assert first == second
+    assert batch._pickled_settings(settings) is batch._pickled_settings(settings)
+    batch._read_settings.clear()
+    read = pickle.loads(first)
+    assert read == settings and read is not settings
+    assert read.lexicons == settings.lexicons and read.context_chars == 80
+    assert read.tables == frozenset({"documents"})
+    assert pickle.loads(second) is read
+    other = batch.BatchSettings(settings.lexicons, 120, settings.tables)
+    read_other = pickle.loads(pickle.dumps(other))
+    assert read_other == other and read_other is not read and read_other.context_chars == 120
+    assert pickle.loads(first) is read  # the first settings are still kept
+
+
+def test_a_worker_keeps_a_bounded_number_of_settings() -> None:
+    import pickle
+
+    from harness.scoring import batch
+
+    batch._read_settings.clear()
+    _, settings, _ = score_module._prepare(mixed_articles(), (), True, 80, "harness", frozenset({"documents"}))
+    for chars in range(batch._READ_SETTINGS_KEPT + 3):
+        assert pickle.loads(pickle.dumps(batch.BatchSettings(settings.lexicons, chars))).context_chars == chars
+    assert 0 < len(batch._read_settings) <= batch._READ_SETTINGS_KEPT

@@ -23,9 +23,11 @@ import atexit
 import concurrent.futures
 import contextlib
 import gc
+import hashlib
 import itertools
 import multiprocessing
 import os
+import pickle
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -152,6 +154,41 @@ class BatchSettings:
     # The public tables the caller wants (``score_documents(tables=...)``): a batch
     # leaves out the work and the columns that only the others need.
     tables: frozenset[str] = frozenset(TABLES)
+
+    def __reduce__(self) -> tuple[Callable[[bytes, bytes], BatchSettings], tuple[bytes, bytes]]:
+        """Pickled as its fields' bytes and their digest, both made once (see ``_settings_of``)."""
+        return _settings_of, _pickled_settings(self)
+
+
+# Every task sent to a worker carries its settings, whose lexicons pickle to about
+# 160 KB: pickling them for each task, unpickling them in the worker and comparing them
+# with the last task's (to keep the term matcher) cost about 6 ms a task. The settings
+# last pickled are kept here with their bytes, so a run pickles them once; a worker
+# keeps the settings it has read by digest, so it reads them once, and every task then
+# holds the same object (the matcher's check is an identity check).
+_last_pickled: tuple[BatchSettings, tuple[bytes, bytes]] | None = None
+_read_settings: dict[bytes, BatchSettings] = {}
+_READ_SETTINGS_KEPT = 8  # distinct settings a worker keeps (a run has one)
+
+
+def _pickled_settings(settings: BatchSettings) -> tuple[bytes, bytes]:
+    """(digest, bytes) of the settings' fields, made once for the same settings object."""
+    global _last_pickled
+    if _last_pickled is None or _last_pickled[0] is not settings:
+        data = pickle.dumps((settings.lexicons, settings.context_chars, settings.tables), pickle.HIGHEST_PROTOCOL)
+        _last_pickled = (settings, (hashlib.sha256(data).digest(), data))
+    return _last_pickled[1]
+
+
+def _settings_of(digest: bytes, data: bytes) -> BatchSettings:
+    """The settings pickled as ``data``: read once per digest, then the same object."""
+    settings = _read_settings.get(digest)
+    if settings is None:
+        lexicons, context_chars, tables = pickle.loads(data)
+        if len(_read_settings) >= _READ_SETTINGS_KEPT:
+            _read_settings.clear()
+        settings = _read_settings[digest] = BatchSettings(lexicons, context_chars, tables)
+    return settings
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ contents; ``harness score`` writes the same bytes with the cache off, cold and w
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -20,6 +21,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness import tablecache
 from harness.tablecache import Stored, load_or_build
@@ -352,6 +355,43 @@ def test_all_lemmas_answers_as_lemminflect_does() -> None:
     for word in words:
         assert lemmas.all_lemmas(word) == own.getAllLemmas(word), word
         assert lemmas.all_lemmas(word, "VERB") == own.getAllLemmas(word, "VERB"), word
+
+
+@functools.cache
+def _own_lemmatizer() -> Any:
+    """lemminflect's own lemmatizer, outside its singleton, reading its own files."""
+    from lemminflect.core.Lemmatizer import Lemmatizer
+
+    own = object.__new__(Lemmatizer)
+    own.__init__()
+    return own
+
+
+def test_lemmas_of_any_upos_are_lemminflects_for_every_word_it_knows() -> None:
+    """``all_lemmas(word)`` skips lemminflect's deep copies: the same dicts, items in the
+    same order, for every word of its table and of its overrides (as the lexicon asks,
+    lower-cased), for a sample in other capitals, and for words it does not know."""
+    from harness.scoring import lemmas
+
+    own = _own_lemmatizer()
+    known = [*lemmas.lemma_table(), *own._getOverridesDict()]
+    assert len(known) > 50_000
+    for word in known:
+        assert list(lemmas.all_lemmas(word).items()) == list(own.getAllLemmas(word).items()), word
+    for word in known[::50]:
+        for variant in (word.capitalize(), word.upper(), word + "'s", word.title()):
+            assert list(lemmas.all_lemmas(variant).items()) == list(own.getAllLemmas(variant).items()), variant
+    assert lemmas.all_lemmas("walked") is not lemmas.all_lemmas("walked")  # a caller may change its copy
+
+
+@given(st.text(alphabet=st.sampled_from("aeiouwlkdsrnty'İıϒǅßẞ-1 "), max_size=10))
+@settings(max_examples=300, deadline=None)
+def test_lemmas_of_any_upos_are_lemminflects_for_any_text(word: str) -> None:
+    from harness.scoring import lemmas
+
+    own = _own_lemmatizer()
+    assert list(lemmas.all_lemmas(word).items()) == list(own.getAllLemmas(word).items())
+    assert lemmas.all_lemmas(word) == lemmas.all_lemmas(word)
 
 
 # -- the command: the same bytes with the cache off, cold and warm -----------------------

@@ -247,6 +247,31 @@ def test_vectorised_pyphen_equals_pyphen() -> None:
     assert _pyphen_syllables([]) == []
 
 
+_WORD_PIECES = st.sampled_from(
+    ["a", "e", "i", "o", "u", "y", "st", "tion", "ing", "hyph", "'", "'s", "1", "_", "é", "İ", "ß", "k", "-", ".", "Q", " "]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_WORD_PIECES, max_size=10).map("".join), max_size=8))
+def test_syllable_counts_of_many_texts_are_syllable_count_of_each(texts: list[str]) -> None:
+    """New words' syllables in one call: CMUdict, else the vectorised Pyphen for ASCII
+    words, else Pyphen one by one; each count as ``textcounts.syllable_count`` gives."""
+    from harness.scoring.readability_batch import syllable_counts
+    from harness.scoring.textcounts import syllable_count
+
+    texts = [*texts, "Ukraine's", "zelenskyy's", "hyphenation", "Naïve", "don't", ""]
+    assert syllable_counts(texts) == [syllable_count(t) for t in texts]
+    assert syllable_counts([]) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz'_019", max_size=14), max_size=10))
+def test_vectorised_pyphen_equals_pyphen_on_ascii_words(words: list[str]) -> None:
+    pyphen = get_pyphen("en_US")
+    assert _pyphen_syllables(words) == [len(pyphen.positions(w)) + 1 for w in words]
+
+
 def test_news_characters_stay_on_the_fast_path_and_odd_spaces_are_split_by_python() -> None:
     texts = [
         "\u2018Quoted,\u2019 she said \u201cloudly\u201d \u2014 then left \u2013 at \u00a35bn.",

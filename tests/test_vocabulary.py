@@ -50,6 +50,32 @@ def test_a_fact_reads_what_its_function_gives_across_restarts(batches: list[list
     assert len(calls) == len(set(calls))
 
 
+@settings(max_examples=200, deadline=None)
+@given(_BATCHES, st.integers(min_value=0, max_value=6))
+def test_a_fact_worked_out_in_batches_reads_as_one_by_one(batches: list[list[str]], max_size: int) -> None:
+    """``compute_many`` gets each batch's new texts once, in one call, and the values read
+    back are the same as ``compute`` one text at a time."""
+    vocabulary = Vocabulary(max_size=max_size)
+    calls: list[list[str]] = []
+
+    def compute_many(texts: list[str]) -> list[int]:
+        calls.append(list(texts))
+        return [_fact_value(t) for t in texts]
+
+    def refused(text: str) -> int:
+        raise AssertionError("compute_many is given: compute is not called")
+
+    fact = TextFact(vocabulary, refused, compute_many=compute_many)
+    for texts in batches:
+        token_ids = vocabulary.ids(texts)
+        before = len(calls)
+        assert fact.of(token_ids).tolist() == [_fact_value(t) for t in texts]
+        assert len(calls) - before <= 1
+        assert fact.of(token_ids).tolist() == [_fact_value(t) for t in texts]  # nothing new now
+    for batch in calls:
+        assert len(batch) == len(set(batch)) > 0
+
+
 def test_ids_given_before_a_restart_or_by_another_vocabulary_are_refused() -> None:
     vocabulary = Vocabulary()
     fact = TextFact(vocabulary, _fact_value)

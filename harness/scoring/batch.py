@@ -46,7 +46,7 @@ from harness.scoring.attribution import QuoteAttribution, attribute_quotes, disp
 from harness.scoring.lexicon import Lexicon, TermHit, TermMatcher
 from harness.scoring.readability import READABILITY_METRICS, letters
 from harness.scoring.schemas import FIELDS, HITS_SCHEMA, QUOTES_SCHEMA, SENTENCES_SCHEMA, TABLES
-from harness.scoring.readability_batch import readability_batch
+from harness.scoring.readability_batch import readability_batch, syllable_counts
 from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment
 from harness.scoring.textcounts import readability_from_counts, syllable_count
 from harness.scoring.vader_batch import vader_batch
@@ -353,7 +353,13 @@ def _packed(word: str) -> int:
     return n_letters << _MEASURE_BITS | syllables
 
 
-_WORD_MEASURES = TextFact(TOKEN_VOCABULARY, _packed)
+def _packed_many(words: list[str]) -> list[int]:
+    """``_packed`` of each word; the syllables of the batch's new words counted at once."""
+    syllables = syllable_counts([word.lower() for word in words])
+    return [letters(word) << _MEASURE_BITS | count for word, count in zip(words, syllables, strict=True)]
+
+
+_WORD_MEASURES = TextFact(TOKEN_VOCABULARY, _packed, compute_many=_packed_many)
 
 
 def clear_word_measures() -> None:

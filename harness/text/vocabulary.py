@@ -93,11 +93,20 @@ class _IdTable(dict[str, int]):
 class TextFact:
     """One integer per token text, ``compute(text)``, worked out the first time an id
     needs it and then read by array indexing. ``compute`` must be a pure function of the
-    text: the values are remembered for as long as the vocabulary keeps its texts."""
+    text: the values are remembered for as long as the vocabulary keeps its texts.
+    ``compute_many``, when given, must equal ``compute`` of each text: the texts a
+    batch meets for the first time are then worked out in one call."""
 
-    def __init__(self, vocabulary: Vocabulary, compute: Callable[[str], int], dtype: type = np.int64) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        compute: Callable[[str], int],
+        dtype: type = np.int64,
+        compute_many: Callable[[list[str]], Sequence[int]] | None = None,
+    ) -> None:
         self.vocabulary = vocabulary
         self._compute = compute
+        self._compute_many = compute_many
         self._dtype = dtype
         self._generation = vocabulary.generation
         self._values: np.ndarray = np.zeros(0, dtype=dtype)
@@ -120,10 +129,11 @@ class TextFact:
         ids = token_ids.ids
         if not self._known[ids].all():
             new = np.unique(ids[~self._known[ids]])
-            texts = vocabulary.texts
-            self._values[new] = np.fromiter(
-                map(self._compute, map(texts.__getitem__, new.tolist())), dtype=self._dtype, count=len(new)
-            )
+            new_texts = list(map(vocabulary.texts.__getitem__, new.tolist()))
+            if self._compute_many is not None:
+                self._values[new] = np.array(self._compute_many(new_texts), dtype=self._dtype)
+            else:
+                self._values[new] = np.fromiter(map(self._compute, new_texts), dtype=self._dtype, count=len(new))
             self._known[new] = True
         values: np.ndarray = self._values[ids]
         return values

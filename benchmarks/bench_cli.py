@@ -105,16 +105,29 @@ def measure(
 ) -> dict[str, tuple[float, float]]:
     """Best of ``repeat`` rounds (wall seconds, and the CPU seconds of that round), the
     runs and the plain loop taking turns in each; with ``before`` (another checkout),
-    its runs too, in the same rounds."""
+    its runs too, in the same rounds.
+
+    Each round starts one command later than the round before (``rotated``): on this
+    kind of machine a run right after the minute-long plain loop was often the slowest
+    of its round, and in a fixed order the same command always came after it."""
     commands = {name: (cli_argv(corpus, output, RUNS[name]), ROOT) for name in runs}
     if before is not None:
         commands.update({f"before {name}": (cli_argv(corpus, output, RUNS[name]), before) for name in runs})
     commands["plain"] = (plain_argv(corpus), ROOT)
     best = dict.fromkeys(commands, (float("inf"), float("inf")))
-    for _ in range(repeat):
-        for name, (argv, root) in commands.items():
+    for round_number in range(repeat):
+        for name in rotated(list(commands), round_number):
+            argv, root = commands[name]
             best[name] = min(best[name], timed_process_cpu(argv, root))
     return best
+
+
+def rotated(names: list[str], shift: int) -> list[str]:
+    """``names`` starting at position ``shift`` (modulo their number), wrapping round."""
+    if not names:
+        return names
+    k = shift % len(names)
+    return names[k:] + names[:k]
 
 
 def report(label: str, articles: int, measured: dict[str, tuple[float, float]]) -> str:

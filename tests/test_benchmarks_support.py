@@ -120,6 +120,16 @@ def test_cli_benchmark_runs_on_a_tiny_corpus(capsys: pytest.CaptureFixture[str])
         assert float(wall) > 0 and ratio.endswith("x") and float(cpu) > 0
 
 
+def test_cli_benchmark_rounds_start_one_command_later_each_time() -> None:
+    from benchmarks.bench_cli import rotated
+
+    names = ["full", "core", "plain"]
+    assert [rotated(names, k) for k in range(4)] == [
+        ["full", "core", "plain"], ["core", "plain", "full"], ["plain", "full", "core"], ["full", "core", "plain"],
+    ]
+    assert rotated([], 3) == []
+
+
 def test_worker_instructions_child_scores_the_warm_up_and_the_slices(tmp_path: Path) -> None:
     """The script each callgrind run executes, run plainly: it must keep up with the worker's code."""
     import os

@@ -230,7 +230,7 @@ def _allocator_environment(_task: int) -> tuple[int, dict[str, str | None]]:
     """Run in a worker: its pid and the allocator settings it started with."""
     import os
 
-    names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "_RJEM_MALLOC_CONF")
+    names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "_RJEM_MALLOC_CONF", "POLARS_MAX_THREADS")
     return os.getpid(), {name: os.environ.get(name) for name in names}
 
 
@@ -241,6 +241,7 @@ def test_workers_start_with_the_allocator_settings_and_this_process_keeps_its_ow
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "12345")  # the user's own: kept
     monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:500,muzzy_decay_ms:1000")  # what polars writes
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
     before = dict(os.environ)
     try:
         batch.start_workers(2)
@@ -256,6 +257,31 @@ def test_workers_start_with_the_allocator_settings_and_this_process_keeps_its_ow
         # polars in the worker writes its defaults first again; the last value of an option wins
         assert env["_RJEM_MALLOC_CONF"] is not None
         assert env["_RJEM_MALLOC_CONF"].endswith("dirty_decay_ms:10000,muzzy_decay_ms:10000")
+        # the cores shared out among the workers' polars thread pools
+        assert env["POLARS_MAX_THREADS"] == str(batch.worker_polars_threads(2))
+
+
+def test_workers_keep_the_polars_threads_the_user_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    batch.shutdown_workers()
+    monkeypatch.setenv("POLARS_MAX_THREADS", "3")
+    try:
+        batch.start_workers(2)
+        assert batch._pool is not None
+        answers = dict(batch._pool.map(_allocator_environment, range(4)))
+    finally:
+        batch.shutdown_workers()
+    assert answers and all(env["POLARS_MAX_THREADS"] == "3" for env in answers.values())
+    assert os.environ["POLARS_MAX_THREADS"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("workers", "cores", "threads"),
+    [(2, 2, 1), (1, 2, 2), (2, 8, 4), (3, 8, 2), (8, 2, 1), (4, 1, 1), (0, 2, 2)],
+)
+def test_each_workers_polars_threads_share_out_the_cores(workers: int, cores: int, threads: int) -> None:
+    assert batch.worker_polars_threads(workers, cores) == threads
 
 
 @pytest.mark.parametrize(

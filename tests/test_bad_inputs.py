@@ -1918,13 +1918,13 @@ def test_selection_of_no_article(project: Project) -> None:
 def test_worker_processes_leave_ctrl_c_to_the_parent() -> None:
     """On a terminal Ctrl-C reaches every process of the group: workers ignore it (no tracebacks).
 
-    The pool's processes are started inside ``_workers_ignore_sigint``: an ignored
+    The pool's processes are started inside ``workers_ignore_sigint``: an ignored
     signal stays ignored across exec, so a spawned Python ignores it from its start.
     """
-    from harness.scoring.batch import _workers_ignore_sigint
+    from harness.engines.processes import workers_ignore_sigint
 
     probe = [sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"]
-    with _workers_ignore_sigint():
+    with workers_ignore_sigint():
         started_inside = subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip()
     started_outside = subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip()
     assert (started_inside, started_outside) == ("True", "False")

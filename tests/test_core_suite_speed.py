@@ -459,9 +459,10 @@ def test_main_called_by_a_program_still_raises_system_exit() -> None:
 def test_shutting_the_workers_down_without_waiting_forgets_the_pool() -> None:
     import os
 
+    from harness.engines import worker_start
     from harness.scoring import batch
 
-    pool = batch._executor(1, batch._started)
+    pool = batch._executor(1, worker_start._started)
     assert pool.submit(os.getpid).result(timeout=120) != os.getpid()
     processes = list(pool._processes.values())  # type: ignore[attr-defined]
     batch.shutdown_workers(wait=False)

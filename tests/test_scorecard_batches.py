@@ -372,7 +372,7 @@ def test_a_new_pool_spawns_every_worker_at_once_with_ctrl_c_ignored_only_then() 
     """One short window in which the parent ignores Ctrl-C (the workers inherit it), not one per task."""
     import signal
 
-    from harness.scoring import batch
+    from harness.engines import worker_start
 
     seen: list[object] = []
 
@@ -381,8 +381,8 @@ def test_a_new_pool_spawns_every_worker_at_once_with_ctrl_c_ignored_only_then() 
             seen.append((function, signal.getsignal(signal.SIGINT)))
 
     before = signal.getsignal(signal.SIGINT)
-    batch._spawn_every_worker(FakePool(), 3)  # type: ignore[arg-type]
-    assert seen == [(batch._started, signal.SIG_IGN)] * 3  # one task per process: all three start
+    worker_start.spawn_every_worker(FakePool(), 3)  # type: ignore[arg-type]
+    assert seen == [(worker_start._started, signal.SIG_IGN)] * 3  # one task per process: all three start
     assert signal.getsignal(signal.SIGINT) is before
 
 

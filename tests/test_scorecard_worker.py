@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.engines import worker_start
 from harness.scoring import batch
 from harness.scoring.lexicon import TermMatcher, load_lexicons
 from harness.scoring.score import score_documents
@@ -258,7 +259,7 @@ def test_workers_start_with_the_allocator_settings_and_this_process_keeps_its_ow
         assert env["_RJEM_MALLOC_CONF"] is not None
         assert env["_RJEM_MALLOC_CONF"].endswith("dirty_decay_ms:10000,muzzy_decay_ms:10000")
         # the cores shared out among the workers' polars thread pools
-        assert env["POLARS_MAX_THREADS"] == str(batch.worker_polars_threads(2))
+        assert env["POLARS_MAX_THREADS"] == str(worker_start.worker_polars_threads(2))
 
 
 def test_workers_keep_the_polars_threads_the_user_set(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -278,10 +279,10 @@ def test_workers_keep_the_polars_threads_the_user_set(monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize(
     ("workers", "cores", "threads"),
-    [(2, 2, 1), (1, 2, 2), (2, 8, 4), (3, 8, 2), (8, 2, 1), (4, 1, 1), (0, 2, 2)],
+    [(2, 2, 1), (1, 2, 1), (2, 8, 2), (3, 8, 2), (1, 8, 4), (8, 2, 1), (4, 1, 1), (0, 2, 2)],
 )
 def test_each_workers_polars_threads_share_out_the_cores(workers: int, cores: int, threads: int) -> None:
-    assert batch.worker_polars_threads(workers, cores) == threads
+    assert worker_start.worker_polars_threads(workers, cores) == threads
 
 
 @pytest.mark.parametrize(
@@ -295,7 +296,7 @@ def test_each_workers_polars_threads_share_out_the_cores(workers: int, cores: in
     ],
 )
 def test_the_workers_jemalloc_settings_keep_a_decay_the_user_chose(current: str | None, expected: str | None) -> None:
-    assert batch._worker_jemalloc(current) == expected
+    assert worker_start.worker_jemalloc(current) == expected
 
 
 @settings(max_examples=100, deadline=None)

@@ -540,11 +540,7 @@ def score(
 
     Example: harness score article.txt --format json --hits hits.csv
     """
-    from harness.scoring.stream import check_suite_arm, score_stream  # the science stack: not for --help
-    from harness.text.language import split_by_language
-
     _check_score_options(format, output, stream, batch_size, invalid_utf8)
-    check_suite_arm(suite, loaded_lexicon)
     hits_format = _check_hits_option(hits, stream, suite, output)
     mapping = column_option(column)
     check_engine_option(engine, ray_address)
@@ -556,6 +552,12 @@ def score(
         check_output(output, inputs)  # before the work: never onto an input, a folder, a socket
     if hits is not None:
         check_output(hits, inputs)
+    if not stream and engine in (None, "local"):
+        _start_workers_early(corpus, suite)  # before this process imports the scoring code
+    from harness.scoring.stream import check_suite_arm, score_stream  # the science stack: not for --help
+    from harness.text.language import split_by_language
+
+    check_suite_arm(suite, loaded_lexicon)
     if stream:
         assert output is not None  # checked first
         with open_engine(engine or "local", address=ray_address) as chosen, progress("score", "documents") as work:
@@ -581,8 +583,6 @@ def score(
     with contextlib.ExitStack() as outputs:
         with open_engine(engine or "local", address=ray_address) as chosen:
             local = chosen.name == "local"
-            if local:
-                _start_workers_early(corpus, suite)
             articles = _read(corpus, invalid_utf8, mapping, chosen)  # on Ray, a Parquet corpus is read by the workers
             if suite == "core" and local:
                 tables, work = _score_core_here(articles, english_only=not any_language)
@@ -619,7 +619,12 @@ def score(
 
 def _start_workers_early(corpus: list[Path], suite: str) -> None:
     """A large corpus: the scoring workers start (import, load their tables) while this
-    process reads it, not after. Too small a guess only makes them start later."""
+    process imports the scoring code and reads the corpus, not after; the scoring code
+    takes the pool over (``harness.engines.worker_start``). The pools are those the
+    scoring code would start: every core for the full scorecard, every core but this
+    process's for the core suite. Too small a guess only makes them start later."""
+    from harness.engines.worker_start import CORE_WORKERS_FROM_BYTES, WORKERS_FROM_BYTES, available_cores, start_early
+
     total = 0
     for path in corpus:
         try:
@@ -627,13 +632,10 @@ def _start_workers_early(corpus: list[Path], suite: str) -> None:
         except OSError:
             pass  # reading the corpus says what is wrong with it
     if suite == "core":
-        from harness.scoring.core import start_core_workers
-
-        start_core_workers(total)
-    else:
-        from harness.scoring.batch import start_workers_for_input
-
-        start_workers_for_input(total)
+        if total >= CORE_WORKERS_FROM_BYTES:
+            start_early(available_cores() - 1, "harness.scoring.core", "_warm_core_worker")
+    elif total >= WORKERS_FROM_BYTES:
+        start_early(available_cores(), "harness.scoring.batch", "_warm_worker")
 
 
 def _warn_skipped(skipped: pl.DataFrame) -> None:

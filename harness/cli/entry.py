@@ -313,10 +313,10 @@ def _stop_scoring_workers() -> None:
     work forever after the parent has gone. Looked up, not imported: a command that
     never scored has no pool and must not pay for importing one.
     """
-    batch = sys.modules.get("harness.scoring.batch")
-    stop = getattr(batch, "stop_workers_now", None)
-    if stop is not None:
-        stop()
+    for module, name in (("harness.engines.worker_start", "stop_early_now"), ("harness.scoring.batch", "stop_workers_now")):
+        stop = getattr(sys.modules.get(module), name, None)
+        if stop is not None:
+            stop()
 
 
 def _leave_without_finalizing(code: int) -> NoReturn:

@@ -25,7 +25,6 @@ import contextlib
 import gc
 import hashlib
 import itertools
-import multiprocessing
 import os
 import pickle
 import signal
@@ -40,7 +39,7 @@ import polars as pl
 
 from harness.engines.base import in_parallel_task
 from harness.engines.processes import kill_pool, main_is_importable
-from harness.engines.processes import workers_ignore_sigint as _workers_ignore_sigint
+from harness.engines.worker_start import WORKERS_FROM_BYTES, available_cores, new_pool, take_early
 from harness.errors import ConfigError, UsageError
 from harness.scoring.attribution import QuoteAttribution, attribute_quotes, display_names
 from harness.scoring.lexicon import Lexicon, TermHit, TermMatcher
@@ -672,15 +671,13 @@ def default_workers() -> int:
     """
     if in_parallel_task():
         return 1
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
+    return available_cores()
 
 
 def _warm_worker() -> None:
     """Load the shared data once per worker (CMUdict, VADER's lexicon, lemma tables).
 
-    Ctrl-C is the parent's to handle (see ``_workers_ignore_sigint``).
+    Ctrl-C is the parent's to handle (see ``harness.engines.processes.workers_ignore_sigint``).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     readability_from_counts("Warm up the counts.")
@@ -703,98 +700,10 @@ def _executor(
     global _pool, _pool_size
     if _pool is None or _pool_size != workers:
         shutdown_workers()
-        _pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=warm,
-        )
+        # The CLI may have started this pool before importing this module (``start_early``).
+        _pool = take_early(workers) or new_pool(workers, warm)
         _pool_size = workers
-        _spawn_every_worker(_pool, workers)
     return _pool
-
-
-def _spawn_every_worker(pool: concurrent.futures.ProcessPoolExecutor, workers: int) -> None:
-    """Start all of the pool's processes now, with Ctrl-C ignored only for that moment.
-
-    The pool spawns a process per task submitted while none is idle, up to its size,
-    and never again after (a dead worker breaks the pool). Spawning them all here
-    keeps the one window in which the parent ignores Ctrl-C (so that the workers
-    inherit "ignore") to this call: a Ctrl-C pressed in such a window is lost, and
-    ignoring it around every later submit lost one now and then during a run.
-    """
-    with _workers_ignore_sigint(), _settings_for_children(workers):
-        for _ in range(workers):  # one task per process: the pool spawns one per task
-            pool.submit(_started)
-
-
-# The memory allocators' settings of the worker processes. A worker allocates and
-# frees the same large buffers batch after batch (token lists, numpy arrays, polars
-# columns); with the defaults both allocators gave them back to the kernel and faulted
-# them in again: about half of the workers' system time (2.0 -> 1.0 s in all for
-# 22,250 articles, wall 5-7% less, peak memory +40 MB). Each allocator reads its
-# settings once, when the process starts: they go in the environment the workers are
-# spawned with, except those the user set.
-WORKER_GLIBC_SETTINGS: dict[str, str] = {
-    # blocks under 32 MiB (glibc's largest threshold) from the heap, not one mmap each,
-    # and up to 64 MiB of freed heap kept for the next batch
-    "MALLOC_MMAP_THRESHOLD_": str(32 << 20),
-    "MALLOC_TRIM_THRESHOLD_": str(64 << 20),
-}
-# polars' jemalloc: free pages kept 10 s (jemalloc's own default) before they go back.
-# polars/__init__.py writes its defaults (0.5 s and 1 s) first in _RJEM_MALLOC_CONF,
-# then what the user had set; jemalloc takes the last value of each option.
-WORKER_JEMALLOC_SETTINGS: tuple[str, ...] = ("dirty_decay_ms:10000", "muzzy_decay_ms:10000")
-_JEMALLOC = "_RJEM_MALLOC_CONF"
-_POLARS_JEMALLOC_DEFAULTS: tuple[str, ...] = ("dirty_decay_ms:500", "muzzy_decay_ms:1000")
-
-
-def _worker_jemalloc(current: str | None) -> str | None:
-    """``_RJEM_MALLOC_CONF`` for the workers; None: keep ``current`` (the user set a decay)."""
-    options = [option for option in (current or "").split(",") if option]
-    n_defaults = len(_POLARS_JEMALLOC_DEFAULTS)
-    users = options[n_defaults:] if tuple(options[:n_defaults]) == _POLARS_JEMALLOC_DEFAULTS else options
-    if any(option.startswith(("dirty_decay_ms:", "muzzy_decay_ms:")) for option in users):
-        return None
-    return ",".join([*options, *WORKER_JEMALLOC_SETTINGS])
-
-
-# Threads of each worker's polars. The pool has a worker per core and polars starts a
-# thread per core in each, so the workers' polars threads outnumbered the cores: idle,
-# they spin and yield (about 41,000 sched_yield calls in a `harness score` of 22,250
-# articles), taking the core from the other worker's Python. With the cores shared out
-# (one polars thread per worker when the pool fills the cores), every output byte the
-# same: in a busy phase of the machine system time 5-6 -> under 3 s and wall 10-15%
-# less; in a quiet one, six alternating pairs, wall and CPU about 2.5% less.
-_POLARS_THREADS = "POLARS_MAX_THREADS"
-
-
-def worker_polars_threads(workers: int, cores: int | None = None) -> int:
-    """polars threads for each of ``workers`` workers: the cores shared out, at least one."""
-    return max(1, (default_workers() if cores is None else cores) // max(1, workers))
-
-
-@contextlib.contextmanager
-def _settings_for_children(workers: int) -> Iterator[None]:
-    """The settings of a pool of ``workers`` workers (allocators, polars threads) in this
-    process's environment for the processes started meanwhile (a setting the user gave
-    is kept); the environment as it was after."""
-    before = {name: os.environ.get(name) for name in (*WORKER_GLIBC_SETTINGS, _JEMALLOC, _POLARS_THREADS)}
-    settings = {name: value for name, value in WORKER_GLIBC_SETTINGS.items() if before[name] is None}
-    if before[_POLARS_THREADS] is None:
-        settings[_POLARS_THREADS] = str(worker_polars_threads(workers))
-    jemalloc = _worker_jemalloc(before[_JEMALLOC])
-    if jemalloc is not None:
-        settings[_JEMALLOC] = jemalloc
-    os.environ.update(settings)
-    try:
-        yield
-    finally:
-        for name in settings:
-            value = before[name]
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def prestart_workers_for(n_documents: int, *, min_documents: int = MIN_DOCS_TO_START_WORKERS) -> None:
@@ -810,21 +719,12 @@ def prestart_workers_for(n_documents: int, *, min_documents: int = MIN_DOCS_TO_S
     _executor(n_workers)  # starts every worker
 
 
-# Bytes of input that almost always hold at least MIN_DOCS_TO_START_WORKERS articles
-# (news articles run from about 1 to 5 kB of JSON each).
-WORKERS_FROM_BYTES = 4_000_000
-
-
 def start_workers_for_input(input_bytes: int) -> None:
     """Start the pool of the full scorecard for an input of ``input_bytes``, now, if it
     is large enough that the pool will be used: the workers start while this process
     reads the input, not after. (Too small a guess only makes them start later.)"""
     if input_bytes >= WORKERS_FROM_BYTES:
         prestart_workers_for(MIN_DOCS_TO_START_WORKERS)
-
-
-def _started() -> None:
-    """The task that makes the pool start a process (its initializer does the work)."""
 
 
 def shutdown_workers(*, wait: bool = True) -> None:

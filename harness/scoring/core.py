@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from harness.engines.worker_start import CORE_WORKERS_FROM_BYTES
 from harness.scoring.batch import (
     MIN_CORE_DOCS_TO_START_WORKERS,
     map_with_this_process,
@@ -164,11 +165,6 @@ def _core_workers(workers: int | None, n_documents: int) -> int:
     return worker_count(
         workers, n_documents, where="score_core(workers=...)", min_documents=MIN_CORE_DOCS_TO_START_WORKERS
     )
-
-
-# Bytes of input that almost always hold at least MIN_CORE_DOCS_TO_START_WORKERS
-# articles (news articles run from about 1 to 5 kB of JSON each).
-CORE_WORKERS_FROM_BYTES = 20_000_000
 
 
 def start_core_workers(input_bytes: int) -> None:

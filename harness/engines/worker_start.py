@@ -1,0 +1,206 @@
+"""Starting the scoring workers: their environment, and a start before the scoring code is imported.
+
+A scoring worker is a spawned interpreter that imports the scoring modules and loads
+their tables (CMUdict, VADER, lemmas) itself: about a second of one core. The parent
+needs none of that code to start one, only a function the worker can import by name.
+So the CLI starts the pool here, as soon as it knows the input is large
+(``start_early``), before importing the scoring modules itself (about 0.6 s:
+NLTK, the lexicons, the batch code): the workers' start then overlaps those imports
+too, instead of leaving a core idle while the parent imports alone. The scoring code
+adopts that pool when it first asks for one of the same size (``take_early``).
+
+This module imports only the standard library and ``harness.engines.processes``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import contextlib
+import functools
+import importlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+
+from harness.engines.processes import kill_pool, main_is_importable, workers_ignore_sigint
+
+__all__ = [
+    "CORE_WORKERS_FROM_BYTES",
+    "WORKERS_FROM_BYTES",
+    "WORKER_GLIBC_SETTINGS",
+    "WORKER_JEMALLOC_SETTINGS",
+    "available_cores",
+    "new_pool",
+    "settings_for_children",
+    "spawn_every_worker",
+    "start_early",
+    "stop_early_now",
+    "take_early",
+    "worker_jemalloc",
+    "worker_polars_threads",
+]
+
+# Bytes of input that almost always hold at least the articles that make a pool worth
+# starting (news articles run from about 1 to 5 kB of JSON each): 1,000 articles for
+# the full scorecard (``harness.scoring.batch``), 10,000 for the core suite.
+WORKERS_FROM_BYTES = 4_000_000
+CORE_WORKERS_FROM_BYTES = 20_000_000
+
+
+def available_cores() -> int:
+    """Cores this process may use (its CPU affinity where the OS reports it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+# -- the workers' environment ---------------------------------------------------------
+
+# The memory allocators' settings of the worker processes. A worker allocates and
+# frees the same large buffers batch after batch (token lists, numpy arrays, polars
+# columns); with the defaults both allocators gave them back to the kernel and faulted
+# them in again: about half of the workers' system time (2.0 -> 1.0 s in all for
+# 22,250 articles, wall 5-7% less, peak memory +40 MB). Each allocator reads its
+# settings once, when the process starts: they go in the environment the workers are
+# spawned with, except those the user set.
+WORKER_GLIBC_SETTINGS: dict[str, str] = {
+    # blocks under 32 MiB (glibc's largest threshold) from the heap, not one mmap each,
+    # and up to 64 MiB of freed heap kept for the next batch
+    "MALLOC_MMAP_THRESHOLD_": str(32 << 20),
+    "MALLOC_TRIM_THRESHOLD_": str(64 << 20),
+}
+# polars' jemalloc: free pages kept 10 s (jemalloc's own default) before they go back.
+# polars/__init__.py writes its defaults (0.5 s and 1 s) first in _RJEM_MALLOC_CONF,
+# then what the user had set; jemalloc takes the last value of each option.
+WORKER_JEMALLOC_SETTINGS: tuple[str, ...] = ("dirty_decay_ms:10000", "muzzy_decay_ms:10000")
+_JEMALLOC = "_RJEM_MALLOC_CONF"
+_POLARS_JEMALLOC_DEFAULTS: tuple[str, ...] = ("dirty_decay_ms:500", "muzzy_decay_ms:1000")
+
+# Threads of each worker's polars. The pool has a worker per core and polars starts a
+# thread per core in each, so the workers' polars threads outnumbered the cores: idle,
+# they spin and yield (about 41,000 sched_yield calls in a `harness score` of 22,250
+# articles), taking the core from the other worker's Python. With the cores shared out
+# (one polars thread per worker when the pool and this process fill the cores: the core
+# suite's pool leaves a core to this process, which scores too), every output byte the
+# same: in a busy phase of the machine system time 5-6 -> under 3 s and wall 10-15%
+# less; in a quiet one, six alternating pairs, wall and CPU about 2.5% less.
+_POLARS_THREADS = "POLARS_MAX_THREADS"
+
+
+def worker_jemalloc(current: str | None) -> str | None:
+    """``_RJEM_MALLOC_CONF`` for the workers; None: keep ``current`` (the user set a decay)."""
+    options = [option for option in (current or "").split(",") if option]
+    n_defaults = len(_POLARS_JEMALLOC_DEFAULTS)
+    users = options[n_defaults:] if tuple(options[:n_defaults]) == _POLARS_JEMALLOC_DEFAULTS else options
+    if any(option.startswith(("dirty_decay_ms:", "muzzy_decay_ms:")) for option in users):
+        return None
+    return ",".join([*options, *WORKER_JEMALLOC_SETTINGS])
+
+
+def worker_polars_threads(workers: int, cores: int | None = None) -> int:
+    """polars threads for each of ``workers`` workers: the cores shared out among them and
+    this process (which scores too with the core suite), at least one."""
+    return max(1, (available_cores() if cores is None else cores) // (max(0, workers) + 1))
+
+
+@contextlib.contextmanager
+def settings_for_children(workers: int) -> Iterator[None]:
+    """The settings of a pool of ``workers`` workers (allocators, polars threads) in this
+    process's environment for the processes started meanwhile (a setting the user gave
+    is kept); the environment as it was after."""
+    before = {name: os.environ.get(name) for name in (*WORKER_GLIBC_SETTINGS, _JEMALLOC, _POLARS_THREADS)}
+    settings = {name: value for name, value in WORKER_GLIBC_SETTINGS.items() if before[name] is None}
+    if before[_POLARS_THREADS] is None:
+        settings[_POLARS_THREADS] = str(worker_polars_threads(workers))
+    jemalloc = worker_jemalloc(before[_JEMALLOC])
+    if jemalloc is not None:
+        settings[_JEMALLOC] = jemalloc
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name in settings:
+            value = before[name]
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+# -- pools ---------------------------------------------------------------------------------
+
+
+def _started() -> None:
+    """The task that makes the pool start a process (its initializer does the work)."""
+
+
+def new_pool(workers: int, warm: Callable[[], None]) -> concurrent.futures.ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes, each started now (``spawn_every_worker``)
+    and running ``warm`` first."""
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm
+    )
+    spawn_every_worker(pool, workers)
+    return pool
+
+
+def spawn_every_worker(pool: concurrent.futures.ProcessPoolExecutor, workers: int) -> None:
+    """Start all of the pool's processes now, with Ctrl-C ignored only for that moment,
+    in the environment of ``settings_for_children``.
+
+    The pool spawns a process per task submitted while none is idle, up to its size,
+    and never again after (a dead worker breaks the pool). Spawning them all here
+    keeps the one window in which the parent ignores Ctrl-C (so that the workers
+    inherit "ignore") to this call: a Ctrl-C pressed in such a window is lost, and
+    ignoring it around every later submit lost one now and then during a run.
+    """
+    with workers_ignore_sigint(), settings_for_children(workers):
+        for _ in range(workers):  # one task per process: the pool spawns one per task
+            pool.submit(_started)
+
+
+def _call_by_name(module: str, name: str) -> None:
+    """Import ``module`` and call its ``name`` (a worker's initializer, named, not imported here)."""
+    getattr(importlib.import_module(module), name)()
+
+
+_early: tuple[concurrent.futures.ProcessPoolExecutor, int] | None = None
+
+
+def start_early(workers: int, warm_module: str, warm_name: str) -> bool:
+    """Start a pool of ``workers`` processes whose initializer is ``warm_module.warm_name``,
+    without importing that module here; False (nothing started) when a pool cannot help
+    or cannot start: fewer than two workers, or a main script workers cannot re-import."""
+    global _early
+    if workers < 1 or available_cores() < 2 or not main_is_importable() or _early is not None:
+        return False
+    _early = (new_pool(workers, functools.partial(_call_by_name, warm_module, warm_name)), workers)
+    return True
+
+
+def take_early(workers: int) -> concurrent.futures.ProcessPoolExecutor | None:
+    """The pool ``start_early`` started, if it has ``workers`` processes (it is the
+    caller's from then on); one of another size is of no use: it is stopped (killed:
+    its workers are only loading tables) and None is returned."""
+    global _early
+    if _early is None:
+        return None
+    pool, size = _early
+    if size == workers:
+        _early = None
+        return pool
+    stop_early_now()
+    return None
+
+
+def stop_early_now() -> None:
+    """Kill the early pool if nobody took it (an interrupt, or the input was refused)."""
+    global _early
+    if _early is not None:
+        pool, _ = _early
+        _early = None
+        kill_pool(pool)
+
+
+atexit.register(stop_early_now)

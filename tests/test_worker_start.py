@@ -1,0 +1,109 @@
+"""The scoring workers started before the scoring code is imported (``harness.engines.worker_start``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.engines import worker_start
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_pool_left() -> object:
+    from harness.scoring import batch
+
+    batch.shutdown_workers()
+    worker_start.stop_early_now()
+    yield
+    worker_start.stop_early_now()
+    batch.shutdown_workers()
+
+
+def test_the_scoring_code_takes_over_the_pool_started_early() -> None:
+    from harness.scoring import batch
+
+    if worker_start.available_cores() < 2:
+        pytest.skip("one core: no pool is started early")
+    assert worker_start.start_early(2, "harness.scoring.batch", "_warm_worker")
+    assert not worker_start.start_early(2, "harness.scoring.batch", "_warm_worker")  # one early pool at a time
+    early = worker_start._early
+    assert early is not None
+    pool = batch._executor(2)
+    assert pool is early[0] and worker_start._early is None  # adopted, not a second pool
+    pids = set(pool.map(_pid, range(8)))
+    assert pids and os.getpid() not in pids
+    # the named initializer ran in each worker: its tables are loaded
+    assert all(pool.map(_warmed, range(4)))
+
+
+def _pid(_task: int) -> int:
+    return os.getpid()
+
+
+def _warmed(_task: int) -> bool:
+    """Run in a worker: did ``batch._warm_worker`` run (it freezes the loaded tables)?"""
+    import gc
+
+    return "harness.scoring.batch" in sys.modules and gc.get_freeze_count() > 0
+
+
+def test_an_early_pool_of_another_size_is_stopped_not_taken() -> None:
+    if worker_start.available_cores() < 2:
+        pytest.skip("one core: no pool is started early")
+    assert worker_start.start_early(1, "harness.scoring.batch", "_warm_worker")
+    early = worker_start._early
+    assert early is not None
+    processes = list(early[0]._processes.values())  # type: ignore[attr-defined]
+    assert worker_start.take_early(2) is None and worker_start._early is None
+    for process in processes:
+        process.join(timeout=60)
+        assert not process.is_alive()
+
+
+def test_no_early_pool_on_one_core_or_for_no_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not worker_start.start_early(0, "harness.scoring.batch", "_warm_worker")
+    monkeypatch.setattr(worker_start, "available_cores", lambda: 1)
+    assert not worker_start.start_early(1, "harness.scoring.batch", "_warm_worker")
+    assert worker_start._early is None and worker_start.take_early(1) is None
+
+
+def test_an_early_pool_nobody_took_is_killed() -> None:
+    if worker_start.available_cores() < 2:
+        pytest.skip("one core: no pool is started early")
+    assert worker_start.start_early(1, "harness.scoring.core", "_warm_core_worker")
+    early = worker_start._early
+    assert early is not None
+    processes = list(early[0]._processes.values())  # type: ignore[attr-defined]
+    worker_start.stop_early_now()
+    assert worker_start._early is None
+    for process in processes:
+        process.join(timeout=60)
+        assert not process.is_alive()
+
+
+@pytest.mark.parametrize("suite", ["full", "core"])
+def test_a_large_corpus_refused_after_the_early_start_ends_with_one_line(tmp_path: Path, suite: str) -> None:
+    """The workers start before the corpus is read; a corpus then refused still ends
+    with its one line and exit 2, and the command does not wait on the workers."""
+    corpus = tmp_path / "big.jsonl"
+    line = '{"id": "a", "text": "' + "word " * 1000 + '"}\n'
+    with corpus.open("w", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+        for _ in range(worker_start.CORE_WORKERS_FROM_BYTES // len(line) + 1):
+            handle.write(line)
+    done = subprocess.run(
+        [sys.executable, "-m", "harness", "score", str(corpus), "--suite", suite, "--format", "jsonl",
+         "-o", str(tmp_path / "out.jsonl")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 2, done.stderr
+    lines = [text for text in done.stderr.splitlines() if text.strip()]
+    assert len(lines) == 1 and "line 1" in lines[0] and "Traceback" not in done.stderr
+    assert not (tmp_path / "out.jsonl").exists()

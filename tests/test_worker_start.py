@@ -53,14 +53,23 @@ def _warmed(_task: int) -> bool:
     return "harness.scoring.batch" in sys.modules and gc.get_freeze_count() > 0
 
 
-def test_an_early_pool_of_another_size_is_stopped_not_taken() -> None:
+@pytest.mark.parametrize(
+    ("warm", "let_go"),
+    [
+        ("_warm_worker", lambda: worker_start.take_early(2)),  # asked for another size: of no use
+        ("_warm_core_worker", worker_start.stop_early_now),  # nobody took it (refused input, Ctrl-C)
+    ],
+)
+def test_an_early_pool_that_is_not_taken_is_killed(warm: str, let_go: object) -> None:
     if worker_start.available_cores() < 2:
         pytest.skip("one core: no pool is started early")
-    assert worker_start.start_early(1, "harness.scoring.batch", "_warm_worker")
+    module = "harness.scoring.batch" if warm == "_warm_worker" else "harness.scoring.core"
+    assert worker_start.start_early(1, module, warm)
     early = worker_start._early
     assert early is not None
     processes = list(early[0]._processes.values())  # type: ignore[attr-defined]
-    assert worker_start.take_early(2) is None and worker_start._early is None
+    assert callable(let_go) and let_go() is None
+    assert worker_start._early is None
     for process in processes:
         process.join(timeout=60)
         assert not process.is_alive()
@@ -71,20 +80,6 @@ def test_no_early_pool_on_one_core_or_for_no_workers(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(worker_start, "available_cores", lambda: 1)
     assert not worker_start.start_early(1, "harness.scoring.batch", "_warm_worker")
     assert worker_start._early is None and worker_start.take_early(1) is None
-
-
-def test_an_early_pool_nobody_took_is_killed() -> None:
-    if worker_start.available_cores() < 2:
-        pytest.skip("one core: no pool is started early")
-    assert worker_start.start_early(1, "harness.scoring.core", "_warm_core_worker")
-    early = worker_start._early
-    assert early is not None
-    processes = list(early[0]._processes.values())  # type: ignore[attr-defined]
-    worker_start.stop_early_now()
-    assert worker_start._early is None
-    for process in processes:
-        process.join(timeout=60)
-        assert not process.is_alive()
 
 
 @pytest.mark.parametrize("suite", ["full", "core"])

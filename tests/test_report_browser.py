@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -133,25 +134,42 @@ def chromium() -> Path:
     return CHROMIUM
 
 
+# A run takes about 2 s. Now and then headless Chromium never exits after a
+# --virtual-time-budget run (once in CI, 2026-12-04: the 2,225-article report's
+# screenshot hung for the whole timeout; the same test passes in 5 s alone). One more
+# try, in a fresh profile, tells such a hang from a page that never finishes loading,
+# which times out both times and fails the test.
+CHROMIUM_TRIES = 2
+CHROMIUM_TIMEOUT = 90  # seconds per try
+
+
 def chromium_run(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        str(chromium()),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        # Let timers, onerror and onload handlers fire before the DOM is dumped.
-        "--virtual-time-budget=3000",
-        *extra,
-        page.as_uri(),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, f"chromium failed ({done.returncode}): {done.stderr[-2000:]}"
-    return done
+    for attempt in range(CHROMIUM_TRIES):
+        user_data = profile if attempt == 0 else profile.with_name(f"{profile.name}-try{attempt + 1}")
+        command = [
+            str(chromium()),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={user_data}",
+            # Let timers, onerror and onload handlers fire before the DOM is dumped.
+            "--virtual-time-budget=3000",
+            *extra,
+            page.as_uri(),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            if attempt + 1 == CHROMIUM_TRIES:
+                raise
+            continue
+        assert done.returncode == 0, f"chromium failed ({done.returncode}): {done.stderr[-2000:]}"
+        return done
+    raise AssertionError("unreachable: the last try returns or raises")
 
 
 def dump_dom(page: Path, tmp_path: Path) -> str:
@@ -365,3 +383,22 @@ def test_chromium_is_installed() -> None:
     version = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=60, check=False)
     assert version.returncode == 0 and "Chromium" in version.stdout, version.stderr
     assert shutil.which("chromium") is not None or path.is_file()
+
+
+def test_a_chromium_run_that_hangs_once_is_tried_again_in_a_fresh_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_run = subprocess.run
+    profiles: list[str] = []
+
+    def hangs_first(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        profiles.append(next(arg for arg in command if arg.startswith("--user-data-dir=")))
+        if len(profiles) == 1:
+            raise subprocess.TimeoutExpired(command, kwargs["timeout"])
+        return real_run(command, **kwargs)
+
+    page = tmp_path / "page.html"
+    page.write_text("<!doctype html><title>t</title><p>shown</p>", encoding="utf-8")
+    monkeypatch.setattr(subprocess, "run", hangs_first)
+    assert "shown" in dump_dom(page, tmp_path)
+    assert len(profiles) == 2 and profiles[0] != profiles[1]

@@ -25,11 +25,10 @@ def _no_pool_left() -> object:
     batch.shutdown_workers()
 
 
-def test_the_scoring_code_takes_over_the_pool_started_early() -> None:
+def test_the_scoring_code_takes_over_the_pool_started_early(monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.scoring import batch
 
-    if worker_start.available_cores() < 2:
-        pytest.skip("one core: no pool is started early")
+    monkeypatch.setattr(worker_start, "available_cores", lambda: 2)  # on one core none is started early
     assert worker_start.start_early(2, "harness.scoring.batch", "_warm_worker")
     assert not worker_start.start_early(2, "harness.scoring.batch", "_warm_worker")  # one early pool at a time
     early = worker_start._early
@@ -60,9 +59,8 @@ def _warmed(_task: int) -> bool:
         ("_warm_core_worker", worker_start.stop_early_now),  # nobody took it (refused input, Ctrl-C)
     ],
 )
-def test_an_early_pool_that_is_not_taken_is_killed(warm: str, let_go: object) -> None:
-    if worker_start.available_cores() < 2:
-        pytest.skip("one core: no pool is started early")
+def test_an_early_pool_that_is_not_taken_is_killed(warm: str, let_go: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker_start, "available_cores", lambda: 2)  # on one core none is started early
     module = "harness.scoring.batch" if warm == "_warm_worker" else "harness.scoring.core"
     assert worker_start.start_early(1, module, warm)
     early = worker_start._early

@@ -469,3 +469,70 @@ def test_documents_alone_need_no_attribution(monkeypatch: pytest.MonkeyPatch) ->
     assert alone["hits"].equals(every["hits"])
     with pytest.raises(AssertionError, match="attribution ran"):
         score_documents(frame, workers=1, tables=("speakers",))
+
+
+# -- word length statistics: counted in tables vs polars' group-by ------------------------
+
+_WORD_ROWS = st.lists(
+    st.tuples(
+        st.integers(0, 40),  # document
+        st.integers(0, 1),  # field
+        st.booleans(),  # quoted
+        st.integers(0, 80),  # letters: above 63 the batch goes to the group-by
+        st.integers(0, 12),  # syllables
+    ),
+    max_size=300,
+)
+
+
+def _words(rows: list[tuple[int, int, bool, int, int]], first_doc: int = 0) -> pl.DataFrame:
+    from harness.scoring.batch import DOC, FIELD
+
+    doc, field, quoted, letters_, syllables = zip(*rows, strict=True) if rows else ((), (), (), (), ())
+    return pl.DataFrame(
+        {
+            DOC: [d + first_doc for d in doc],
+            FIELD: list(field),
+            "_quoted": list(quoted),
+            "letters": list(letters_),
+            "syllables": list(syllables),
+        },
+        schema={DOC: pl.Int64(), FIELD: pl.Int64(), "_quoted": pl.Boolean(), "letters": pl.Int64(), "syllables": pl.Int64()},
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORD_ROWS, st.integers(0, 30_000))
+def test_word_length_counts_equal_the_group_by(rows: list[tuple[int, int, bool, int, int]], first_doc: int) -> None:
+    """Every statistic (means, shares, the median of odd and even groups) is the same
+    float as polars' group-by gives, for every (document, field, voice) group; a batch
+    with a word of 64 letters or more takes the group-by itself."""
+    from harness.scoring.batch import DOC, FIELD, _word_length_counts, word_length_stats, word_length_stats_by_group
+
+    words = _words(rows, first_doc)
+    expected = word_length_stats_by_group(words).sort(DOC, FIELD, "voice")
+    got = word_length_stats(words)
+    assert got.schema == expected.schema
+    assert got.sort(DOC, FIELD, "voice").equals(expected)
+    counted = _word_length_counts(words)
+    if rows and max(r[3] for r in rows) < 64:
+        assert counted is not None and counted.equals(got)  # the counting path was taken
+    else:
+        assert counted is None
+
+
+def test_word_length_counts_known_values() -> None:
+    """Hand-worked values: one body, narrator words of 2, 4, 9 letters, a quoted word of 7."""
+    from harness.scoring.batch import word_length_stats
+
+    words = _words([(0, 1, False, 2, 1), (0, 1, False, 4, 1), (0, 1, False, 9, 3), (0, 1, True, 7, 2)])
+    table = {row["voice"]: row for row in word_length_stats(words).iter_rows(named=True)}
+    assert table["all"]["word_letters_mean"] == 5.5
+    assert table["all"]["word_letters_median"] == 5.5  # (4 + 7) / 2
+    assert table["all"]["long_word_share"] == 0.5
+    assert table["all"]["syllables_per_word"] == 1.75
+    assert table["all"]["polysyllable_share"] == 0.25
+    assert table["narrator"]["word_letters_median"] == 4.0
+    assert table["narrator"]["word_letters_mean"] == 5.0
+    assert table["quoted"]["word_letters_median"] == 7.0
+    assert set(table) == {"all", "narrator", "quoted"}

@@ -417,7 +417,20 @@ def word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
     batch, and every statistic is exact on integers (sums, counts, a median), so the
     values do not depend on the batching; only these rows travel, not one per word.
     ``words``: ``_words_frame``'s columns (the voice as ``_quoted``).
+
+    Counted with numpy (``_word_length_counts``) when the batch's keys and letters fit
+    small tables, the usual case; otherwise by polars' group-by
+    (``word_length_stats_by_group``, the reference: the same rows, in another order).
     """
+    counted = _word_length_counts(words)
+    return word_length_stats_by_group(words) if counted is None else counted
+
+
+_WORD_STATISTICS = ("word_letters_mean", "word_letters_median", "long_word_share", "syllables_per_word", "polysyllable_share")
+
+
+def word_length_stats_by_group(words: pl.DataFrame) -> pl.DataFrame:
+    """``word_length_stats`` by polars' group-by (any input; rows in no set order)."""
     statistics = (
         pl.col("letters").mean().alias("word_letters_mean"),
         pl.col("letters").cast(pl.Float64).median().alias("word_letters_median"),
@@ -425,13 +438,77 @@ def word_length_stats(words: pl.DataFrame) -> pl.DataFrame:
         pl.col("syllables").mean().alias("syllables_per_word"),
         (pl.col("syllables") >= POLYSYLLABLE).mean().alias("polysyllable_share"),
     )
-    names = [s.meta.output_name() for s in statistics]
     every = words.group_by(DOC, FIELD).agg(*statistics).with_columns(pl.lit(View.ALL.value).alias("voice"))
     voices = words.group_by(DOC, FIELD, "_quoted").agg(*statistics).with_columns(
         pl.when(pl.col("_quoted")).then(pl.lit(Voice.QUOTED.value)).otherwise(pl.lit(Voice.NARRATOR.value)).alias("voice")
     )
-    columns = [DOC, FIELD, "voice", *names]
+    columns = [DOC, FIELD, "voice", *_WORD_STATISTICS]
     return pl.concat([every.select(columns), voices.select(columns)])
+
+
+# Letter counts below this are tallied in a table (the median is read off it); a
+# batch with a longer word token goes to the group-by.
+_LETTER_TABLE = 64
+# Cells of the (document, field, voice) x letters table at most (16 MB of int64).
+_MAX_TABLE_CELLS = 1 << 21
+
+
+def _word_length_counts(words: pl.DataFrame) -> pl.DataFrame | None:
+    """``word_length_stats`` by counting: the same values, rows in (document, field,
+    voice) order; None when the batch does not fit the tables (see the constants).
+
+    Every group is a cell (document, field, quoted); one ``bincount`` per measure sums
+    them, and ``all`` adds each cell pair. The sums are of integers (exact in float64),
+    so each mean is the same float as polars' sum / count; the median is the middle
+    value (the mean of the two middle ones) read from each group's letter counts, as
+    polars' linear median of integers.
+    """
+    if not words.height:
+        return None
+    doc = words[DOC].to_numpy()
+    field = words[FIELD].to_numpy()
+    letters = words["letters"].to_numpy()
+    d0, fields = int(doc.min()), int(field.max()) + 1
+    size = (int(doc.max()) - d0 + 1) * fields * 2
+    if field.min() < 0 or letters.min() < 0 or letters.max() >= _LETTER_TABLE or size * _LETTER_TABLE > _MAX_TABLE_CELLS:
+        return None
+    syllables = words["syllables"].to_numpy()
+    cell = ((doc - d0) * fields + field) * 2 + words["_quoted"].to_numpy()
+    tallies = (
+        np.bincount(cell, minlength=size),
+        np.bincount(cell, weights=letters, minlength=size),
+        np.bincount(cell, weights=letters >= LONG_WORD_LETTERS, minlength=size),
+        np.bincount(cell, weights=syllables, minlength=size),
+        np.bincount(cell, weights=syllables >= POLYSYLLABLE, minlength=size),
+        np.bincount(cell * _LETTER_TABLE + letters, minlength=size * _LETTER_TABLE).reshape(size, _LETTER_TABLE),
+    )
+    # ``all``: the narrator and quoted cells of each (document, field) added together
+    every = tuple(t.reshape(size // 2, 2, *t.shape[1:]).sum(axis=1) for t in tallies)
+    groups = []
+    for counts, voices in ((every, None), (tallies, (Voice.NARRATOR.value, Voice.QUOTED.value))):
+        kept = np.flatnonzero(counts[0])
+        pair = kept if voices is None else kept // 2
+        voice: Any = View.ALL.value if voices is None else np.array(voices)[kept % 2]
+        rows = {DOC: pair // fields + d0, FIELD: pair % fields, "voice": voice}
+        groups.append(pl.DataFrame({**rows, **_word_statistics(*(t[kept] for t in counts))}))
+    return pl.concat(groups).cast({DOC: pl.Int64, FIELD: pl.Int64})
+
+
+def _word_statistics(
+    n: np.ndarray, letters: np.ndarray, long: np.ndarray, syllables: np.ndarray, poly: np.ndarray, table: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The statistics of groups given their word count, sums and letter-count table."""
+    below = table.cumsum(axis=1)  # words with at most k letters, per group
+    lower = (below <= ((n - 1) // 2)[:, None]).sum(axis=1)  # the letters of the middle word(s)
+    upper = (below <= (n // 2)[:, None]).sum(axis=1)
+    words = n.astype(np.float64)
+    return {
+        "word_letters_mean": letters / words,
+        "word_letters_median": (lower + upper) / 2.0,
+        "long_word_share": long / words,
+        "syllables_per_word": syllables / words,
+        "polysyllable_share": poly / words,
+    }
 
 
 def _collect_hits(

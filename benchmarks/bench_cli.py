@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,12 +101,16 @@ def plain_argv(corpus: Path) -> list[str]:
     return [sys.executable, "-c", PLAIN_CHILD, str(corpus)]
 
 
+# One command's (wall seconds, CPU seconds), round by round.
+Timings = list[tuple[float, float]]
+
+
 def measure(
     corpus: Path, output: Path, runs: list[str], repeat: int, before: Path | None = None
-) -> dict[str, tuple[float, float]]:
-    """Best of ``repeat`` rounds (wall seconds, and the CPU seconds of that round), the
-    runs and the plain loop taking turns in each; with ``before`` (another checkout),
-    its runs too, in the same rounds.
+) -> dict[str, Timings]:
+    """Every round's (wall seconds, CPU seconds) of each command, the runs and the plain
+    loop taking turns in each round; with ``before`` (another checkout), its runs too,
+    in the same rounds.
 
     Each round starts one command later than the round before (``rotated``): on this
     kind of machine a run right after the minute-long plain loop was often the slowest
@@ -114,12 +119,18 @@ def measure(
     if before is not None:
         commands.update({f"before {name}": (cli_argv(corpus, output, RUNS[name]), before) for name in runs})
     commands["plain"] = (plain_argv(corpus), ROOT)
-    best = dict.fromkeys(commands, (float("inf"), float("inf")))
+    rounds: dict[str, Timings] = {name: [] for name in commands}
     for round_number in range(repeat):
         for name in rotated(list(commands), round_number):
             argv, root = commands[name]
-            best[name] = min(best[name], timed_process_cpu(argv, root))
-    return best
+            rounds[name].append(timed_process_cpu(argv, root))
+    return rounds
+
+
+def round_ratios(command: Timings, plain: Timings) -> list[float]:
+    """The plain loop's wall time over the command's, round by round: the two ran
+    minutes apart at most, so a slow or fast phase of a shared machine moves both."""
+    return [reference[0] / own[0] for own, reference in zip(command, plain, strict=True)]
 
 
 def rotated(names: list[str], shift: int) -> list[str]:
@@ -130,21 +141,32 @@ def rotated(names: list[str], shift: int) -> list[str]:
     return names[k:] + names[:k]
 
 
-def report(label: str, articles: int, measured: dict[str, tuple[float, float]]) -> str:
+def report(label: str, articles: int, measured: dict[str, Timings]) -> str:
+    """Each command's best round (wall seconds, docs/s, the plain loop's best over it,
+    that round's CPU seconds), and with several rounds the ratio to the plain loop
+    round by round: the median and the range (``round_ratios``)."""
     names = {
         "full": "harness score --format jsonl -o (full)",
         "core": "harness score --suite core",
         "core-any": "harness score --suite core --any-language",
         "plain": "plain textstat + Punkt + VADER loop",
     }
+    several = len(measured["plain"]) > 1
     lines = [
-        f"corpus: {label}, {articles:,} articles; whole process, start to exit",
-        f"{'':52}{'seconds':>9}{'docs/s':>9}{'x plain':>9}{'CPU s':>9}",
+        f"corpus: {label}, {articles:,} articles; whole process, start to exit"
+        + (f"; best of {len(measured['plain'])} rounds" if several else ""),
+        f"{'':52}{'seconds':>9}{'docs/s':>9}{'x plain':>9}{'CPU s':>9}"
+        + (f"  {'x plain by round: median (range)'}" if several else ""),
     ]
-    plain = measured["plain"][0]
-    for name, (value, cpu) in measured.items():
+    plain = min(measured["plain"])[0]
+    for name, timings in measured.items():
+        value, cpu = min(timings)
         label = f"before: {names[name[7:]]}" if name.startswith("before ") else names[name]
-        lines.append(f"{label[:52]:52}{value:9.2f}{articles / value:9.0f}{plain / value:8.2f}x{cpu:9.2f}")
+        line = f"{label[:52]:52}{value:9.2f}{articles / value:9.0f}{plain / value:8.2f}x{cpu:9.2f}"
+        if several and name != "plain":
+            ratios = round_ratios(timings, measured["plain"])
+            line += f"  {statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -152,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="articles of the corpus (0: all)")
     parser.add_argument("--copies", type=int, default=1, help="the corpus this many times over")
-    parser.add_argument("--repeat", type=int, default=1, help="timing rounds (best is kept)")
+    parser.add_argument("--repeat", type=int, default=1, help="timing rounds (best kept; with several, also the ratio by round)")
     parser.add_argument("--synthetic", action="store_true", help="ignore the BBC corpus")
     parser.add_argument("--runs", default="full,core,core-any", help="comma-separated: full, core, core-any")
     parser.add_argument("--no-in-process", action="store_true", help="skip the in-process figures")

@@ -130,6 +130,23 @@ def test_cli_benchmark_rounds_start_one_command_later_each_time() -> None:
     assert rotated([], 3) == []
 
 
+def test_cli_benchmark_ratio_by_round_pairs_each_round_with_its_plain_loop() -> None:
+    """Round k of a command is held against round k of the plain loop; the report
+    gives the best round's figures and the median and range of those ratios."""
+    from benchmarks.bench_cli import report, round_ratios
+
+    plain = [(60.0, 60.0), (50.0, 50.0), (66.0, 66.0)]
+    full = [(12.0, 24.0), (12.5, 24.5), (11.0, 22.0)]
+    assert round_ratios(full, plain) == [5.0, 4.0, 6.0]
+    out = report("bbc-news x 10", 22_250, {"full": full, "plain": plain})
+    assert "best of 3 rounds" in out
+    row = next(line for line in out.splitlines() if line.startswith("harness score --format jsonl"))
+    # best round: 11.0 s (its CPU 22.0); best plain 50.0 s / 11.0 s = 4.55x; by round 4.0, 5.0, 6.0
+    assert "11.00" in row and "4.55x" in row and "22.00" in row and row.endswith("5.00x (4.00-6.00)")
+    one = report("x", 10, {"full": full[:1], "plain": plain[:1]})
+    assert "by round" not in one and "rounds" not in one
+
+
 def test_worker_instructions_child_scores_the_warm_up_and_the_slices(tmp_path: Path) -> None:
     """The script each callgrind run executes, run plainly: it must keep up with the worker's code."""
     import os

@@ -456,3 +456,33 @@ def test_jsonl_round_trips_any_unicode(tmp_path: Path, articles: list[tuple[str,
     assert frame["headline"].to_list() == [crlf(h) for h, _ in articles]
     assert frame["body"].to_list() == [crlf(b) for _, b in articles]
     assert frame["source"].to_list() == [f"corpus.jsonl:{n}" for n in range(1, len(articles) + 1)]
+
+
+def _decode_outcome(decode: Callable[[str], Any], line: str) -> tuple[str, Any]:
+    try:
+        return "value", decode(line)
+    except Exception as exc:  # the exception's type and message are what the reader reports
+        return type(exc).__name__, str(exc)
+
+
+_JSON_PIECES = st.sampled_from(['{', '}', '[', ']', '"a"', '"b"', ':', ',', ' ', '1', '-2.5e3', 'true', 'null', '"\\u00e9"', 'x', '\t'])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.lists(_JSON_PIECES, max_size=14).map("".join), st.text(max_size=20)))
+def test_json_line_fast_path_equals_decode(line: str) -> None:
+    """The scanner called directly (``tabular._decoded``) gives what ``decode`` gives on
+    any line: the same object, or the same exception with the same message (malformed
+    JSON, a repeated key, extra data after the object, whitespace around it)."""
+    from harness.corpus import tabular
+
+    assert _decode_outcome(tabular._decoded, line) == _decode_outcome(tabular._DECODER.decode, line)
+
+
+@pytest.mark.parametrize(
+    "line", ['{"a": }', '{"a": 1', '{"a": 1} x', '{"a": 1}  ', '  {"a": 1}', '{"a":1,"a":2}', '{', '{"a": [1, }', '[1]', '{}']
+)
+def test_json_line_fast_path_known_lines(line: str) -> None:
+    from harness.corpus import tabular
+
+    assert _decode_outcome(tabular._decoded, line) == _decode_outcome(tabular._DECODER.decode, line)

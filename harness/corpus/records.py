@@ -196,7 +196,7 @@ def _finite(value: Any) -> Any:
 def _check_encodable(row: Row, record: RawRecord) -> None:
     """Lone surrogates (``"\\ud800"`` in JSON) are not text: they cannot be stored or hashed."""
     for column, value in row.items():
-        if value is None:
+        if value is None or value.isascii():  # isascii() reads a flag: no surrogate, nothing to encode
             continue
         try:
             value.encode("utf-8")

@@ -42,6 +42,22 @@ def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_object_without_repeats)
+# The scanner ``decode`` calls: called directly for a line that is one object from its
+# first to its last character (a corpus line), it skips ``decode``'s two whitespace
+# matches and two calls (a quarter of the JSON time of a large corpus).
+_SCAN_ONCE = _DECODER.scan_once
+
+
+def _decoded(line: str) -> Any:
+    """``_DECODER.decode(line)``, the same value or the same exception."""
+    if line[:1] == "{":
+        try:
+            value, end = _SCAN_ONCE(line, 0)
+        except StopIteration:  # decode's "Expecting value", raised below
+            end = -1
+        if end == len(line):
+            return value
+    return _DECODER.decode(line)
 
 
 def _parse_json_line(line: str, number: int, file: CorpusFile) -> Any:
@@ -51,7 +67,7 @@ def _parse_json_line(line: str, number: int, file: CorpusFile) -> Any:
     try:
         if line.startswith("\ufeff"):  # json.loads' own error for a BOM
             return json.loads(line, object_pairs_hook=_object_without_repeats)
-        return _DECODER.decode(line)  # json.loads without building a decoder per line
+        return _decoded(line)  # json.loads without building a decoder per line
     except json.JSONDecodeError as exc:
         raise bad(
             f"malformed JSON on line {number} (column {exc.colno}: {exc.msg})",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import polars as pl
@@ -45,7 +45,7 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_object_without_repeats)
 # The scanner ``decode`` calls: called directly for a line that is one object from its
 # first to its last character (a corpus line), it skips ``decode``'s two whitespace
 # matches and two calls (a quarter of the JSON time of a large corpus).
-_SCAN_ONCE = _DECODER.scan_once
+_SCAN_ONCE: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]  # set in __init__, not in typeshed
 
 
 def _decoded(line: str) -> Any:

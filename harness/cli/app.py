@@ -554,11 +554,12 @@ def score(
         check_output(hits, inputs)
     if not stream and engine in (None, "local"):
         _start_workers_early(corpus, suite)  # before this process imports the scoring code
-    from harness.scoring.stream import check_suite_arm, score_stream  # the science stack: not for --help
-    from harness.text.language import split_by_language
+    from harness.scoring.arms import check_suite_arm  # the lexicons, no scorer: not for --help
 
     check_suite_arm(suite, loaded_lexicon)
     if stream:
+        from harness.scoring.stream import score_stream  # the science stack: not for --help
+
         assert output is not None  # checked first
         with open_engine(engine or "local", address=ray_address) as chosen, progress("score", "documents") as work:
             summary = score_stream(
@@ -602,6 +603,8 @@ def score(
                     write_piece=write_piece,
                 )
             else:
+                from harness.text.language import split_by_language
+
                 if not any_language:
                     articles, skipped = split_by_language(articles)
                     _warn_skipped(skipped)

@@ -20,54 +20,117 @@ chunk measured once) and all sentence texts scored at once (``vader_batch``: VAD
 rules over whole columns); both give textstat's and vaderSentiment's values exactly
 (``tests/test_scoring_readability_batch.py``, ``tests/test_scoring_vader_batch.py``,
 ``python -m benchmarks.bench_score`` on the whole BBC corpus).
+
+The names below are imported on first use (PEP 562): a module of this package
+(e.g. ``harness.scoring.arms``, read before a corpus is) loads only what it needs,
+not the whole scorecard with NLTK and textstat.
 """
 
-from harness.scoring.attribution import QuoteAttribution, attribute_quotes
-from harness.scoring.lexicon import (
-    ATTRIBUTION_CATEGORIES,
-    LOADED_ATTRIBUTION,
-    NEUTRAL_ATTRIBUTION,
-    Lexicon,
-    LexiconEntry,
-    TermHit,
-    TermMatcher,
-    builtin_lexicon_paths,
-    load_lexicon,
-    load_lexicons,
-)
-from harness.scoring.core import score_core
-from harness.scoring.readability import (
-    READABILITY_METRICS,
-    cmudict_resource,
-    install_cmudict,
-    readability,
-)
-from harness.scoring.schemas import (
-    CORE_DOCUMENTS_SCHEMA,
-    CORE_SENTENCES_SCHEMA,
-    CORE_TABLES,
-    DOCUMENTS_SCHEMA,
-    HITS_SCHEMA,
-    METRICS_SCHEMA,
-    QUOTES_SCHEMA,
-    RATES_SCHEMA,
-    SCHEMAS,
-    SENTENCES_SCHEMA,
-    SPEAKERS_SCHEMA,
-    TABLES,
-    wide_column_name,
-)
-from harness.scoring.score import (
-    ScoredSlice,
-    clear_caches,
-    most_negative,
-    score_documents,
-    score_slices,
-    scoring_resources,
-)
-from harness.scoring.sentiment import SentimentScore, sentence_sentiment, vader_resources
-from harness.scoring.units import VIEWS, TextUnits, View, analyse_text, voice_text
-from harness.scoring.validation import VALIDATION_SCHEMA, ValidationKind, validate
+from __future__ import annotations
+
+import sys
+import types
+
+from harness.lazy import lazy_exports
+
+TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
+if TYPE_CHECKING:
+    from harness.scoring.attribution import QuoteAttribution, attribute_quotes
+    from harness.scoring.lexicon import (
+        ATTRIBUTION_CATEGORIES,
+        LOADED_ATTRIBUTION,
+        NEUTRAL_ATTRIBUTION,
+        Lexicon,
+        LexiconEntry,
+        TermHit,
+        TermMatcher,
+        builtin_lexicon_paths,
+        load_lexicon,
+        load_lexicons,
+    )
+    from harness.scoring.core import score_core
+    from harness.scoring.readability import (
+        READABILITY_METRICS,
+        cmudict_resource,
+        install_cmudict,
+        readability,
+    )
+    from harness.scoring.schemas import (
+        CORE_DOCUMENTS_SCHEMA,
+        CORE_SENTENCES_SCHEMA,
+        CORE_TABLES,
+        DOCUMENTS_SCHEMA,
+        HITS_SCHEMA,
+        METRICS_SCHEMA,
+        QUOTES_SCHEMA,
+        RATES_SCHEMA,
+        SCHEMAS,
+        SENTENCES_SCHEMA,
+        SPEAKERS_SCHEMA,
+        TABLES,
+        wide_column_name,
+    )
+    from harness.scoring.score import (
+        ScoredSlice,
+        clear_caches,
+        most_negative,
+        score_documents,
+        score_slices,
+        scoring_resources,
+    )
+    from harness.scoring.sentiment import SentimentScore, sentence_sentiment, vader_resources
+    from harness.scoring.units import VIEWS, TextUnits, View, analyse_text, voice_text
+    from harness.scoring.validation import VALIDATION_SCHEMA, ValidationKind, validate
+
+_HOME = {
+    "ATTRIBUTION_CATEGORIES": "harness.scoring.lexicon",
+    "CORE_DOCUMENTS_SCHEMA": "harness.scoring.schemas",
+    "CORE_SENTENCES_SCHEMA": "harness.scoring.schemas",
+    "CORE_TABLES": "harness.scoring.schemas",
+    "DOCUMENTS_SCHEMA": "harness.scoring.schemas",
+    "HITS_SCHEMA": "harness.scoring.schemas",
+    "LOADED_ATTRIBUTION": "harness.scoring.lexicon",
+    "METRICS_SCHEMA": "harness.scoring.schemas",
+    "NEUTRAL_ATTRIBUTION": "harness.scoring.lexicon",
+    "QUOTES_SCHEMA": "harness.scoring.schemas",
+    "RATES_SCHEMA": "harness.scoring.schemas",
+    "READABILITY_METRICS": "harness.scoring.readability",
+    "SCHEMAS": "harness.scoring.schemas",
+    "SENTENCES_SCHEMA": "harness.scoring.schemas",
+    "SPEAKERS_SCHEMA": "harness.scoring.schemas",
+    "TABLES": "harness.scoring.schemas",
+    "VALIDATION_SCHEMA": "harness.scoring.validation",
+    "VIEWS": "harness.scoring.units",
+    "Lexicon": "harness.scoring.lexicon",
+    "LexiconEntry": "harness.scoring.lexicon",
+    "QuoteAttribution": "harness.scoring.attribution",
+    "ScoredSlice": "harness.scoring.score",
+    "SentimentScore": "harness.scoring.sentiment",
+    "TermHit": "harness.scoring.lexicon",
+    "TermMatcher": "harness.scoring.lexicon",
+    "TextUnits": "harness.scoring.units",
+    "ValidationKind": "harness.scoring.validation",
+    "View": "harness.scoring.units",
+    "analyse_text": "harness.scoring.units",
+    "attribute_quotes": "harness.scoring.attribution",
+    "builtin_lexicon_paths": "harness.scoring.lexicon",
+    "clear_caches": "harness.scoring.score",
+    "cmudict_resource": "harness.scoring.readability",
+    "install_cmudict": "harness.scoring.readability",
+    "load_lexicon": "harness.scoring.lexicon",
+    "load_lexicons": "harness.scoring.lexicon",
+    "most_negative": "harness.scoring.score",
+    "readability": "harness.scoring.readability",
+    "score_core": "harness.scoring.core",
+    "score_documents": "harness.scoring.score",
+    "score_slices": "harness.scoring.score",
+    "scoring_resources": "harness.scoring.score",
+    "sentence_sentiment": "harness.scoring.sentiment",
+    "vader_resources": "harness.scoring.sentiment",
+    "validate": "harness.scoring.validation",
+    "voice_text": "harness.scoring.units",
+    "wide_column_name": "harness.scoring.schemas",
+}
 
 __all__ = [
     "ATTRIBUTION_CATEGORIES",
@@ -118,3 +181,22 @@ __all__ = [
     "voice_text",
     "wide_column_name",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOME, globals())
+
+
+class _Package(types.ModuleType):
+    """This package, whose name ``readability`` is the function, never its module.
+
+    Importing ``harness.scoring.readability`` binds the module to this package's
+    attribute of that name; the eager imports this package once made rebound it to
+    the function straight after, and this keeps it so.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "readability" and isinstance(value, types.ModuleType):
+            value = value.readability
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

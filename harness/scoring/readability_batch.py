@@ -67,6 +67,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+from harness.text import nltk_import as _nltk_import  # noqa: F401  # before textstat, which imports NLTK (see there)
 from textstat.backend.utils._get_pyphen import get_pyphen
 
 from harness.scoring.readability import READABILITY_METRICS, install_cmudict, syllable_table

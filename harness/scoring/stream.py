@@ -27,12 +27,12 @@ from typing import Literal
 import polars as pl
 
 from harness.corpus.columns import NO_COLUMNS, ColumnMap
-from harness.scoring.arms import HARNESS_ARM, check_arm
+from harness.scoring.arms import HARNESS_ARM, check_suite_arm
 from harness.scoring.parts import PART_PREFIX, part_name, write_part
 from harness.corpus.pieces import PARQUET_SUFFIX, ParquetPiece, parquet_corpus_files, plan_pieces
 from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
 from harness.engines import BatchCall, Engine, LocalEngine
-from harness.errors import StoreError, UsageError
+from harness.errors import StoreError
 from harness.outputs import check_output, make_staging_dir, publish_file
 from harness.safetext import unicode_text
 from harness.scoring.core import score_core
@@ -79,13 +79,6 @@ def scoring_call(
     # Only the tables asked for are built (attribution only for quotes and speakers).
     settings = {"lexicons": list(lexicons), "loaded_lexicon": loaded_lexicon, "tables": outputs}
     return BatchCall(score_documents, "articles", {"articles": articles}, ("articles",), settings, outputs)
-
-
-def check_suite_arm(suite: Suite, loaded_lexicon: str) -> None:
-    """Refuse an unknown instrument, and any but the default with the core suite."""
-    check_arm(loaded_lexicon)
-    if suite == "core" and loaded_lexicon != HARNESS_ARM:
-        raise UsageError("--loaded-lexicon needs --suite full", hint="the core suite matches no lexicon")
 
 
 def _core_documents(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from harness.text import nltk_import as _nltk_import  # noqa: F401  # before textstat, which imports NLTK (see there)
 from textstat.backend.counts import _count_syllables
 from textstat.backend.counts._count_letters import count_letters
 from textstat.backend.selections._list_words import list_words

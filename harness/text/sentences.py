@@ -79,6 +79,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import regex
+
+from harness.text import nltk_import as _nltk_import  # noqa: F401  # first: NLTK without scipy.stats (see there)
 from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
 
 from harness.resources import Resource, packaged_resource

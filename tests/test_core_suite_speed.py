@@ -276,11 +276,12 @@ def test_core_batches_cover_the_corpus_and_shrink_towards_the_end(documents: int
 
 
 def test_core_workers_start_early_only_for_a_large_input(monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.scoring import batch, core
+    from harness.scoring import core
+    from harness.scoring import pool as scoring_pool
 
     started: list[int] = []
     monkeypatch.setattr(core, "prestart_workers", lambda workers, warm: started.append(workers))
-    monkeypatch.setattr(batch, "default_workers", lambda: 2)
+    monkeypatch.setattr(scoring_pool, "default_workers", lambda: 2)
     core.start_core_workers(core.CORE_WORKERS_FROM_BYTES - 1)
     assert started == []
     core.start_core_workers(core.CORE_WORKERS_FROM_BYTES)
@@ -460,13 +461,13 @@ def test_shutting_the_workers_down_without_waiting_forgets_the_pool() -> None:
     import os
 
     from harness.engines import worker_start
-    from harness.scoring import batch
+    from harness.scoring import pool as scoring_pool
 
-    pool = batch._executor(1, worker_start._started)
+    pool = scoring_pool._executor(1, worker_start._started)
     assert pool.submit(os.getpid).result(timeout=120) != os.getpid()
     processes = list(pool._processes.values())  # type: ignore[attr-defined]
-    batch.shutdown_workers(wait=False)
-    assert batch._pool is None
+    scoring_pool.shutdown_workers(wait=False)
+    assert scoring_pool._pool is None
     for process in processes:
         assert _ends_cleanly(process, seconds=60)
 

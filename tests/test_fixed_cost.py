@@ -133,8 +133,8 @@ NLTK_IMPORTERS = (
     "harness.scoring.readability",
     "harness.scoring.readability_batch",
     "harness.scoring.textcounts",
-    "harness.scoring.core",
-    "harness.scoring.score",
+    "harness.scoring.units",
+    "harness.scoring.batch",
 )
 
 
@@ -155,12 +155,17 @@ def test_each_module_importing_nltk_hides_scipy_stats_from_it() -> None:
         assert _loaded_after(module, ("nltk", "scipy.stats")) == ["nltk"], module
 
 
-def test_the_checks_before_a_corpus_is_read_load_no_scorer() -> None:
-    # `harness score` checks --loaded-lexicon, then reads the corpus while its workers
-    # start, and imports the scorers only then (issue 16: the workers wait less).
-    heavy = ("nltk", "textstat", "vaderSentiment.vaderSentiment", "harness.scoring.batch")
-    assert _loaded_after("harness.scoring.arms", heavy) == []
-    assert _loaded_after("harness.text.language", heavy) == []
+def test_handing_out_batches_loads_no_scorer() -> None:
+    # `harness score` checks --loaded-lexicon, reads the corpus while its workers start,
+    # and hands them their first batches before it imports any scorer (issue 16: the
+    # workers wait less): the modules it needs up to then load none.
+    scorers = ("nltk", "textstat", "pyphen", "harness.scoring.batch", "harness.text.sentences", "harness.scoring.units")
+    assert _loaded_after("harness.scoring.arms", (*scorers, "numpy", "harness.scoring.lexicon")) == []
+    # the core suite: not even NumPy or the lexicons (it matches none)
+    assert _loaded_after("harness.scoring.core", (*scorers, "numpy", "harness.scoring.lexicon")) == []
+    # the full scorecard: the lexicons, to build the settings every batch carries
+    assert _loaded_after("harness.scoring.score", scorers) == []
+    assert _loaded_after("harness.text.language", scorers) == []
 
 
 def test_lazy_packages_export_every_name_and_readability_stays_the_function() -> None:

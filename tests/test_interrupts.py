@@ -190,11 +190,11 @@ def test_a_command_without_ctrl_c_is_left_alone_by_the_watchdog() -> None:
 # describes). A spawned pool needs a main script it can import: a file, guarded.
 _EXIT_WITH_A_KILLED_POOL = """
 from harness.cli import entry
-from harness.scoring import batch
+from harness.scoring import pool
 
 if __name__ == "__main__":
-    batch.start_workers(2)
-    held = batch._pool._call_queue
+    pool.start_workers(2)
+    held = pool._pool._call_queue
     entry._stop_scoring_workers()
     entry._leave_without_finalizing(130)
 """

@@ -137,14 +137,14 @@ def test_the_closing_line_counts_the_articles_scored_after_the_skip_warnings(tmp
 
 
 def test_the_workers_start_before_reading_only_for_a_large_input(monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.scoring import batch
+    from harness.scoring import pool as scoring_pool
 
     started: list[int] = []
-    monkeypatch.setattr(batch, "prestart_workers_for", lambda n: started.append(n))
-    batch.start_workers_for_input(batch.WORKERS_FROM_BYTES - 1)
+    monkeypatch.setattr(scoring_pool, "prestart_workers_for", lambda n: started.append(n))
+    scoring_pool.start_workers_for_input(scoring_pool.WORKERS_FROM_BYTES - 1)
     assert started == []
-    batch.start_workers_for_input(batch.WORKERS_FROM_BYTES)
-    assert started == [batch.MIN_DOCS_TO_START_WORKERS]
+    scoring_pool.start_workers_for_input(scoring_pool.WORKERS_FROM_BYTES)
+    assert started == [scoring_pool.MIN_DOCS_TO_START_WORKERS]
 
 
 def write_corpus(frame: pl.DataFrame, path: Path) -> Path:
@@ -229,19 +229,19 @@ def test_settings_are_pickled_once_and_read_once() -> None:
     worker reads the lexicons once and keeps its term matcher (an identity check)."""
     import pickle
 
-    from harness.scoring import batch
+    from harness.scoring import batch_settings
 
     _, settings, _ = score_module._prepare(mixed_articles(), (), True, 80, "harness", frozenset({"documents"}))
     first, second = pickle.dumps(settings), pickle.dumps(settings)
     assert first == second
-    assert batch._pickled_settings(settings) is batch._pickled_settings(settings)
-    batch._read_settings.clear()
+    assert batch_settings._pickled_settings(settings) is batch_settings._pickled_settings(settings)
+    batch_settings._read_settings.clear()
     read = pickle.loads(first)
     assert read == settings and read is not settings
     assert read.lexicons == settings.lexicons and read.context_chars == 80
     assert read.tables == frozenset({"documents"})
     assert pickle.loads(second) is read
-    other = batch.BatchSettings(settings.lexicons, 120, settings.tables)
+    other = batch_settings.BatchSettings(settings.lexicons, 120, settings.tables)
     read_other = pickle.loads(pickle.dumps(other))
     assert read_other == other and read_other is not read and read_other.context_chars == 120
     assert pickle.loads(first) is read  # the first settings are still kept
@@ -250,10 +250,10 @@ def test_settings_are_pickled_once_and_read_once() -> None:
 def test_a_worker_keeps_a_bounded_number_of_settings() -> None:
     import pickle
 
-    from harness.scoring import batch
+    from harness.scoring import batch_settings
 
-    batch._read_settings.clear()
+    batch_settings._read_settings.clear()
     _, settings, _ = score_module._prepare(mixed_articles(), (), True, 80, "harness", frozenset({"documents"}))
-    for chars in range(batch._READ_SETTINGS_KEPT + 3):
-        assert pickle.loads(pickle.dumps(batch.BatchSettings(settings.lexicons, chars))).context_chars == chars
-    assert 0 < len(batch._read_settings) <= batch._READ_SETTINGS_KEPT
+    for chars in range(batch_settings._READ_SETTINGS_KEPT + 3):
+        assert pickle.loads(pickle.dumps(batch_settings.BatchSettings(settings.lexicons, chars))).context_chars == chars
+    assert 0 < len(batch_settings._read_settings) <= batch_settings._READ_SETTINGS_KEPT

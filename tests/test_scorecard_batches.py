@@ -356,15 +356,15 @@ def test_every_token_kind_is_read() -> None:
 
 def test_workers_are_started_ahead_only_for_a_job_that_uses_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """`harness score` starts the pool before language identification, without waiting."""
-    from harness.scoring import batch
+    from harness.scoring import pool as scoring_pool
 
     started: list[int] = []
-    monkeypatch.setattr(batch, "default_workers", lambda: 2)
-    monkeypatch.setattr(batch, "_pool", None)
-    monkeypatch.setattr(batch, "_executor", lambda workers: started.append(workers))
-    batch.prestart_workers_for(20)
+    monkeypatch.setattr(scoring_pool, "default_workers", lambda: 2)
+    monkeypatch.setattr(scoring_pool, "_pool", None)
+    monkeypatch.setattr(scoring_pool, "_executor", lambda workers: started.append(workers))
+    scoring_pool.prestart_workers_for(20)
     assert started == []  # a small job scores in this process
-    batch.prestart_workers_for(22_250)
+    scoring_pool.prestart_workers_for(22_250)
     assert started == [2]
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from harness.engines import worker_start
 from harness.scoring import batch
+from harness.scoring import pool as scoring_pool
 from harness.scoring.lexicon import TermMatcher, load_lexicons
 from harness.scoring.score import score_documents
 from harness.scoring.units import TOKEN_VOCABULARY, AnalysedTexts, analyse_text, analyse_texts
@@ -246,8 +247,8 @@ def test_workers_start_with_the_allocator_settings_and_this_process_keeps_its_ow
     before = dict(os.environ)
     try:
         batch.start_workers(2)
-        assert batch._pool is not None
-        answers = {pid: env for pid, env in batch._pool.map(_allocator_environment, range(8))}
+        assert scoring_pool._pool is not None
+        answers = {pid: env for pid, env in scoring_pool._pool.map(_allocator_environment, range(8))}
     finally:
         batch.shutdown_workers()
     assert dict(os.environ) == before
@@ -269,8 +270,8 @@ def test_workers_keep_the_polars_threads_the_user_set(monkeypatch: pytest.Monkey
     monkeypatch.setenv("POLARS_MAX_THREADS", "3")
     try:
         batch.start_workers(2)
-        assert batch._pool is not None
-        answers = dict(batch._pool.map(_allocator_environment, range(4)))
+        assert scoring_pool._pool is not None
+        answers = dict(scoring_pool._pool.map(_allocator_environment, range(4)))
     finally:
         batch.shutdown_workers()
     assert answers and all(env["POLARS_MAX_THREADS"] == "3" for env in answers.values())
@@ -330,12 +331,12 @@ def test_killing_the_workers_after_their_futures_were_cancelled_prints_nothing(m
     seen: list[type[BaseException]] = []
     monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.exc_type))
     batch.shutdown_workers()
-    results = batch._results_in_order(time.sleep, [0.2] * 40, n_workers=2, where="test")
+    results = scoring_pool._results_in_order(time.sleep, [0.2] * 40, n_workers=2, where="test")
     try:
         assert next(results) is None  # the workers are busy; most futures still wait in the pool
         results.close()  # what a KeyboardInterrupt in the consumer does: the waiting ones are cancelled
-        assert batch._pool is not None
-        for process in list(batch._pool._processes.values()):
+        assert scoring_pool._pool is not None
+        for process in list(scoring_pool._pool._processes.values()):
             def kill_and_wait(process: Any = process, terminate: Any = process.terminate) -> None:
                 terminate()
                 process.join()
@@ -345,7 +346,7 @@ def test_killing_the_workers_after_their_futures_were_cancelled_prints_nothing(m
     finally:
         batch.shutdown_workers()
     assert seen == []
-    assert batch._pool is None
+    assert scoring_pool._pool is None
 
 
 def test_while_a_pool_is_killed_other_thread_errors_are_still_reported(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -218,15 +218,15 @@ def test_syllable_table_is_cmudicts_first_pronunciation() -> None:
 
 def test_core_suite_starts_no_worker_pool_for_a_small_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
     """Starting workers costs seconds: the core suite scores BBC-sized corpora in this process."""
-    from harness.scoring import batch
+    from harness.scoring import pool as scoring_pool
 
-    monkeypatch.setattr(batch, "default_workers", lambda: 2)
-    monkeypatch.setattr(batch, "_pool", None)
-    core = batch.MIN_CORE_DOCS_TO_START_WORKERS
-    assert batch.worker_count(None, 2_225, min_documents=core) == 1
-    assert batch.worker_count(None, core, min_documents=core) == 2
-    assert batch.worker_count(None, 2_225) == 2  # the full scorecard: ten times the work per article
-    assert batch.worker_count(3, 20, min_documents=core) == 3  # asked for: always given
+    monkeypatch.setattr(scoring_pool, "default_workers", lambda: 2)
+    monkeypatch.setattr(scoring_pool, "_pool", None)
+    core = scoring_pool.MIN_CORE_DOCS_TO_START_WORKERS
+    assert scoring_pool.worker_count(None, 2_225, min_documents=core) == 1
+    assert scoring_pool.worker_count(None, core, min_documents=core) == 2
+    assert scoring_pool.worker_count(None, 2_225) == 2  # the full scorecard: ten times the work per article
+    assert scoring_pool.worker_count(3, 20, min_documents=core) == 3  # asked for: always given
 
 
 def test_a_script_from_standard_input_scores_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -235,17 +235,17 @@ def test_a_script_from_standard_input_scores_in_this_process(monkeypatch: pytest
     import sys as _sys
     import types
 
-    from harness.scoring import batch
+    from harness.scoring import pool as scoring_pool
 
     script = types.ModuleType("__main__")
     script.__file__ = "<stdin>"
     monkeypatch.setitem(_sys.modules, "__main__", script)
-    monkeypatch.setattr(batch, "default_workers", lambda: 2)
-    assert not batch.main_is_importable()
-    assert batch.worker_count(None, 1_000_000) == 1
-    assert batch.worker_count(3, 1_000_000) == 3  # asked for explicitly: as asked
+    monkeypatch.setattr(scoring_pool, "default_workers", lambda: 2)
+    assert not scoring_pool.main_is_importable()
+    assert scoring_pool.worker_count(None, 1_000_000) == 1
+    assert scoring_pool.worker_count(3, 1_000_000) == 3  # asked for explicitly: as asked
     script.__file__ = __file__  # a script on disk
-    assert batch.main_is_importable()
-    assert batch.worker_count(None, 1_000_000) == 2
+    assert scoring_pool.main_is_importable()
+    assert scoring_pool.worker_count(None, 1_000_000) == 2
     del script.__file__  # a notebook or the interactive prompt: spawn skips the main module
-    assert batch.main_is_importable()
+    assert scoring_pool.main_is_importable()

@@ -26,14 +26,14 @@ def _no_pool_left() -> object:
 
 
 def test_the_scoring_code_takes_over_the_pool_started_early(monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.scoring import batch
+    from harness.scoring import pool as scoring_pool
 
     monkeypatch.setattr(worker_start, "available_cores", lambda: 2)  # on one core none is started early
     assert worker_start.start_early(2, "harness.scoring.batch", "_warm_worker")
     assert not worker_start.start_early(2, "harness.scoring.batch", "_warm_worker")  # one early pool at a time
     early = worker_start._early
     assert early is not None
-    pool = batch._executor(2)
+    pool = scoring_pool._executor(2)
     assert pool is early[0] and worker_start._early is None  # adopted, not a second pool
     pids = set(pool.map(_pid, range(8)))
     assert pids and os.getpid() not in pids

@@ -554,7 +554,7 @@ def score(
         check_output(hits, inputs)
     if not stream and engine in (None, "local"):
         _start_workers_early(corpus, suite)  # before this process imports the scoring code
-    from harness.scoring.arms import check_suite_arm  # the lexicons, no scorer: not for --help
+    from harness.scoring.arms import check_suite_arm  # no lexicon, no scorer: not for --help
 
     check_suite_arm(suite, loaded_lexicon)
     if stream:
@@ -622,23 +622,12 @@ def score(
 
 def _start_workers_early(corpus: list[Path], suite: str) -> None:
     """A large corpus: the scoring workers start (import, load their tables) while this
-    process imports the scoring code and reads the corpus, not after; the scoring code
-    takes the pool over (``harness.engines.worker_start``). The pools are those the
-    scoring code would start: every core for the full scorecard, every core but this
-    process's for the core suite. Too small a guess only makes them start later."""
-    from harness.engines.worker_start import CORE_WORKERS_FROM_BYTES, WORKERS_FROM_BYTES, available_cores, start_early
+    process imports the scoring code and reads the corpus, not after. ``harness.cli.entry``
+    has usually started them already, before this app was imported; this start covers
+    a command line it could not read, and the app called from Python."""
+    from harness.cli.score_start import start_workers_for_score
 
-    total = 0
-    for path in corpus:
-        try:
-            total += path.stat().st_size if str(path) != STDIN and path.is_file() else 0
-        except OSError:
-            pass  # reading the corpus says what is wrong with it
-    if suite == "core":
-        if total >= CORE_WORKERS_FROM_BYTES:
-            start_early(available_cores() - 1, "harness.scoring.core", "_warm_core_worker")
-    elif total >= WORKERS_FROM_BYTES:
-        start_early(available_cores(), "harness.scoring.batch", "_warm_worker")
+    start_workers_for_score(corpus, suite)
 
 
 def _warn_skipped(skipped: pl.DataFrame) -> None:
@@ -659,7 +648,7 @@ def _score_core_here(articles: pl.DataFrame, *, english_only: bool) -> tuple[dic
             scored, skipped = score_core(articles, on_progress=work.count, sentences=False), None
         documents = scored["core_documents"]
         work.count(documents.height, documents.height)
-    from harness.scoring.batch import shutdown_workers
+    from harness.scoring.pool import shutdown_workers
 
     shutdown_workers(wait=False)  # done with them: they exit while the output is written
     if skipped is not None:
@@ -755,7 +744,7 @@ def _score_full_here(
     been dropped first.
     """
     from harness.cli.jsonlines import printable_jsonl_bytes
-    from harness.scoring.batch import shutdown_workers
+    from harness.scoring.pool import shutdown_workers
     from harness.scoring.score import score_slices
 
     outputs = ("documents", "hits") if with_hits else ("documents",)

@@ -249,6 +249,9 @@ def main(*, leave: bool = False) -> None:
     # Registered first, so it runs last, after the exit functions of everything imported below.
     atexit.register(_ignore_ctrl_c_while_finalizing)
     _install(_exit_at_once)
+    from harness.cli.score_start import start_score_workers_early
+
+    start_score_workers_early(sys.argv[1:])  # `harness score` on a large corpus: before the imports below
     from harness.cli.app import app  # the heavy imports
 
     _PRESSED.clear()
@@ -313,7 +316,7 @@ def _stop_scoring_workers() -> None:
     work forever after the parent has gone. Looked up, not imported: a command that
     never scored has no pool and must not pay for importing one.
     """
-    for module, name in (("harness.engines.worker_start", "stop_early_now"), ("harness.scoring.batch", "stop_workers_now")):
+    for module, name in (("harness.engines.worker_start", "stop_early_now"), ("harness.scoring.pool", "stop_workers_now")):
         stop = getattr(sys.modules.get(module), name, None)
         if stop is not None:
             stop()

@@ -6,21 +6,45 @@ that running it on consecutive slices of that table and concatenating the output
 gives exactly the tables of one run on the whole table. Ray relies on that promise;
 the local engine runs the whole table at once. Same tables, same bytes, same
 result id, whichever engine ran them.
+
+The names below are imported on first use (PEP 562): ``harness.engines.worker_start``
+(which ``harness score`` imports before polars, to start its workers) must not load
+polars with this package.
 """
 
-from harness.engines.base import (
-    DEFAULT_BATCH_SIZE,
-    ENGINE_NAMES,
-    BatchCall,
-    Engine,
-    EngineName,
-    LocalEngine,
-    ReadsCorpus,
-    check_engine,
-    in_parallel_task,
-    open_engine,
-    parallel_task,
-)
+from __future__ import annotations
+
+from harness.lazy import lazy_exports
+
+TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
+if TYPE_CHECKING:
+    from harness.engines.base import (
+        DEFAULT_BATCH_SIZE,
+        ENGINE_NAMES,
+        BatchCall,
+        Engine,
+        EngineName,
+        LocalEngine,
+        ReadsCorpus,
+        check_engine,
+        in_parallel_task,
+        open_engine,
+        parallel_task,
+    )
+
+_HOME = {
+    "DEFAULT_BATCH_SIZE": "harness.engines.base",
+    "ENGINE_NAMES": "harness.engines.base",
+    "BatchCall": "harness.engines.base",
+    "Engine": "harness.engines.base",
+    "EngineName": "harness.engines.base",
+    "LocalEngine": "harness.engines.base",
+    "ReadsCorpus": "harness.engines.base",
+    "check_engine": "harness.engines.base",
+    "in_parallel_task": "harness.engines.base",
+    "open_engine": "harness.engines.base",
+    "parallel_task": "harness.engines.base",
+}
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -35,3 +59,5 @@ __all__ = [
     "open_engine",
     "parallel_task",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOME, globals())

@@ -37,6 +37,7 @@ __all__ = [
     "start_early",
     "stop_early_now",
     "take_early",
+    "warm_by_name",
     "worker_jemalloc",
     "worker_polars_threads",
 ]
@@ -165,6 +166,12 @@ def _call_by_name(module: str, name: str) -> None:
     getattr(importlib.import_module(module), name)()
 
 
+def warm_by_name(module: str, name: str) -> Callable[[], None]:
+    """A worker's initializer that imports ``module`` and calls its ``name`` in the
+    worker: picklable without importing that module here."""
+    return functools.partial(_call_by_name, module, name)
+
+
 _early: tuple[concurrent.futures.ProcessPoolExecutor, int] | None = None
 
 
@@ -175,7 +182,7 @@ def start_early(workers: int, warm_module: str, warm_name: str) -> bool:
     global _early
     if workers < 1 or available_cores() < 2 or not main_is_importable() or _early is not None:
         return False
-    _early = (new_pool(workers, functools.partial(_call_by_name, warm_module, warm_name)), workers)
+    _early = (new_pool(workers, warm_by_name(warm_module, warm_name)), workers)
     return True
 
 

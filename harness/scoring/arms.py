@@ -24,12 +24,14 @@ from pathlib import Path
 
 from harness.errors import UsageError
 from harness.resources import Resource
-from harness.scoring.lexicon import (
-    ATTRIBUTION_CATEGORIES,
-    STANCE_RATES,
-    Lexicon,
-    LexiconEntry,
-)
+
+TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
+if TYPE_CHECKING:
+    from harness.scoring.lexicon import Lexicon, LexiconEntry
+
+# The lexicon code (NumPy, the lemma tables) is imported where a lexicon is built, not
+# here: `harness score` checks --loaded-lexicon (``check_suite_arm``) before it reads
+# the corpus, and the core suite never matches a lexicon.
 
 HARNESS_ARM = "harness"
 VADER_STRONG_ARM = "vader-strong"
@@ -37,8 +39,6 @@ LOADED_LEXICONS: tuple[str, ...] = (HARNESS_ARM, VADER_STRONG_ARM)
 VADER_STRONG_THRESHOLD = 1.5
 VADER_ARM_NAME = "vader_lexicon.txt"
 _VADER_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
-# Built-in categories kept under every arm: they are not the loaded vocabulary.
-KEPT_CATEGORIES: frozenset[str] = frozenset({*ATTRIBUTION_CATEGORIES, *STANCE_RATES})
 
 
 def check_arm(name: str) -> str:
@@ -66,6 +66,8 @@ def vader_resource() -> Resource:
 
 
 def _vader_entry(line: str, number: int, name: str) -> LexiconEntry | None:
+    from harness.scoring.lexicon import LexiconEntry
+
     fields = line.split("\t")
     if len(fields) < 2 or not _VADER_WORD.fullmatch(fields[0]):
         return None
@@ -93,6 +95,8 @@ def _vader_entry(line: str, number: int, name: str) -> LexiconEntry | None:
 @cache
 def vader_strong_lexicon() -> Lexicon:
     """VADER's words with |valence| >= the threshold, as a harness lexicon."""
+    from harness.scoring.lexicon import Lexicon
+
     resource = vader_resource()
     path = Path(resource.path)
     entries = []
@@ -105,6 +109,10 @@ def vader_strong_lexicon() -> Lexicon:
 
 
 def kept_part(lexicon: Lexicon) -> Lexicon:
-    """The built-in lexicon's attribution verbs and stance markers only."""
-    kept = tuple(e for e in lexicon.entries if e.category in KEPT_CATEGORIES)
+    """The built-in lexicon's attribution verbs and stance markers only (the categories
+    kept under every arm: they are not the loaded vocabulary)."""
+    from harness.scoring.lexicon import ATTRIBUTION_CATEGORIES, STANCE_RATES, Lexicon
+
+    kept_categories = {*ATTRIBUTION_CATEGORIES, *STANCE_RATES}
+    kept = tuple(e for e in lexicon.entries if e.category in kept_categories)
     return Lexicon(lexicon.name, lexicon.path, lexicon.version, kept, lexicon.resource)

@@ -34,25 +34,30 @@ from dataclasses import dataclass
 import polars as pl
 
 from harness.engines.worker_start import CORE_WORKERS_FROM_BYTES
-from harness.scoring.batch import (
+from harness.scoring.pool import (
     MIN_CORE_DOCS_TO_START_WORKERS,
     map_with_this_process,
     prestart_workers,
     worker_count,
 )
-from harness.scoring.readability_batch import readability_batch
 from harness.scoring.schemas import (
     CORE_DOCUMENTS_SCHEMA,
     CORE_SENTENCES_SCHEMA,
     CORE_TABLES,
     FIELDS,
+    check_articles,
     wide_column_name,
 )
-from harness.scoring.score import check_articles
 from harness.scoring.sentiment import NEUTRAL_BAND
-from harness.scoring.vader_batch import vader_batch
-from harness.text.sentences import sentence_spans
-from harness.text.language import LanguageGuess, detect_languages, split_by_guesses
+
+TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
+if TYPE_CHECKING:
+    from harness.text.language import LanguageGuess
+
+# The scorers (textstat's counts, VADER, NLTK's Punkt, the language identifier, NumPy)
+# are imported in the functions that use them, not here: `harness score --suite core`
+# hands its first batches to the worker, which started while it read the corpus,
+# before it imports any of them.
 
 __all__ = ["CORE_BATCH_DOCS", "score_core", "score_core_english", "start_core_workers"]
 
@@ -86,6 +91,8 @@ class _CoreParts:
 
 def _sentence_frame(texts: Sequence[str]) -> pl.DataFrame:
     """Every sentence of every text, with its offsets (Punkt's spans)."""
+    from harness.text.sentences import sentence_spans
+
     text_index: list[int] = []
     index: list[int] = []
     starts: list[int] = []
@@ -115,6 +122,9 @@ def _sentence_frame(texts: Sequence[str]) -> pl.DataFrame:
 
 def _score_core_batch(batch: _CoreBatch) -> _CoreParts:
     """The readability and sentences of one batch; runs in a worker or here."""
+    from harness.scoring.readability_batch import readability_batch
+    from harness.scoring.vader_batch import vader_batch
+
     readability = readability_batch(batch.texts).with_row_index(_TEXT).with_columns(
         pl.col(_TEXT).cast(pl.Int64)
     )
@@ -244,6 +254,8 @@ _LANGUAGE_TEXTS = 2048
 
 def _identify(bodies: list[str], guesses: list[LanguageGuess]) -> None:
     """The language of each of ``bodies``, appended to ``guesses`` (in order)."""
+    from harness.text.language import detect_languages
+
     guesses.extend(detect_languages(bodies))
 
 
@@ -336,6 +348,8 @@ def score_core_english(
     """
     frame = check_articles(articles)
     per_text, rows, guesses = _gather(frame, workers, on_progress, languages=True, sentences=sentences)
+    from harness.text.language import split_by_guesses
+
     keep, skipped = split_by_guesses(frame, guesses)
     if skipped.height:
         per_text = _renumbered(keep, per_text)

@@ -35,21 +35,10 @@ import textstat
 from textstat.backend.counts import _count_syllables
 
 from harness.errors import ConfigError
+from harness.scoring.schemas import READABILITY_METRICS as READABILITY_METRICS  # its home until the schemas held it
 from harness.resources import Resource, external_resource
 from harness.tablecache import Stored, load_or_build, package_version
 
-# The eight textstat formulas of the scorecard, in report order. Each name is both
-# the textstat function and our column name.
-READABILITY_METRICS: tuple[str, ...] = (
-    "flesch_reading_ease",
-    "flesch_kincaid_grade",
-    "gunning_fog",
-    "smog_index",
-    "coleman_liau_index",
-    "automated_readability_index",
-    "dale_chall_readability_score",
-    "linsear_write_formula",
-)
 
 Pronunciations = dict[str, list[list[str]]]
 

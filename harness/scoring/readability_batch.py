@@ -70,7 +70,8 @@ import polars as pl
 from harness.text import nltk_import as _nltk_import  # noqa: F401  # before textstat, which imports NLTK (see there)
 from textstat.backend.utils._get_pyphen import get_pyphen
 
-from harness.scoring.readability import READABILITY_METRICS, install_cmudict, syllable_table
+from harness.scoring.readability import install_cmudict, syllable_table
+from harness.scoring.schemas import READABILITY_METRICS
 from harness.scoring.textcounts import (
     _FORMULAS,
     LANG,

@@ -9,8 +9,21 @@ from __future__ import annotations
 
 import polars as pl
 
-from harness.scoring.readability import READABILITY_METRICS
-from harness.scoring.units import View
+from harness.errors import InputError
+from harness.scoring.views import View
+
+# The eight textstat formulas of the scorecard, in report order. Each name is both the
+# textstat function (``harness.scoring.readability``) and our column name.
+READABILITY_METRICS: tuple[str, ...] = (
+    "flesch_reading_ease",
+    "flesch_kincaid_grade",
+    "gunning_fog",
+    "smog_index",
+    "coleman_liau_index",
+    "automated_readability_index",
+    "dale_chall_readability_score",
+    "linsear_write_formula",
+)
 
 FIELDS: tuple[str, ...] = ("headline", "body")
 
@@ -227,3 +240,38 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "core_documents": CORE_DOCUMENTS_SCHEMA,
     "core_sentences": CORE_SENTENCES_SCHEMA,
 }
+
+
+# The columns of the articles table every scorer reads (``check_articles``).
+REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "outlet", "headline", "body")
+
+
+def check_articles(articles: pl.DataFrame) -> pl.DataFrame:
+    missing = [c for c in REQUIRED_COLUMNS if c not in articles.columns]
+    if missing:
+        raise InputError(
+            f"articles table lacks column(s) {', '.join(missing)}",
+            where="articles",
+            hint="pass a frame with columns doc_id, outlet, headline, body (harness.corpus)",
+        )
+    frame = articles.select(
+        pl.col("doc_id").cast(pl.String),
+        pl.col("outlet").cast(pl.String).fill_null("unknown"),
+        pl.col("headline").cast(pl.String).fill_null(""),
+        pl.col("body").cast(pl.String).fill_null(""),
+    )
+    null_ids = frame.with_row_index("_row").filter(pl.col("doc_id").is_null())
+    if null_ids.height:
+        raise InputError(
+            "doc_id is null",
+            where=f"articles record {null_ids['_row'][0]}",
+            hint="give every article an id",
+        )
+    duplicated = frame.filter(pl.col("doc_id").is_duplicated())
+    if duplicated.height:
+        raise InputError(
+            f"doc_id {duplicated['doc_id'][0]!r} occurs more than once",
+            where="articles",
+            hint="doc_id must be unique: every table is keyed by it",
+        )
+    return frame

@@ -16,22 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
-from harness.errors import ConfigError, InputError
+from harness.errors import ConfigError
 from harness.resources import Resource
-from harness.scoring.attribution import speaker_words_resource
-from harness.scoring.batch import (
-    DOC,
-    FIELD,
-    VIEW,
-    SLICE_BATCH_DOCS,
-    BatchSettings,
-    clear_word_measures,
-    collect,
-    even_batch_size,
-    map_in_order,
-    shutdown_workers,
-    worker_count,
-)
+from harness.scoring.batch_settings import DOC, FIELD, VIEW, BatchSettings
 from harness.scoring.lexicon import (
     LOADED_ATTRIBUTION,
     NEUTRAL_ATTRIBUTION,
@@ -40,24 +27,25 @@ from harness.scoring.lexicon import (
     clear_lexicon_caches,
     load_lexicons,
 )
-from harness.scoring.readability import clear_readability_caches, readability_resources
+from harness.scoring.pool import SLICE_BATCH_DOCS, even_batch_size, map_in_order, shutdown_workers, worker_count
 from harness.scoring.schemas import (
     FIELDS,
+    REQUIRED_COLUMNS as REQUIRED_COLUMNS,
+    check_articles as check_articles,
     METRIC_VALUE_SCHEMA,
     METRICS_SCHEMA,
     SCHEMAS,
     wide_column_name,
 )
-from harness.scoring.sentiment import NEUTRAL_BAND, sentence_sentiment, vader_resources
-from harness.scoring.readability_batch import clear_readability_batch_caches
-from harness.scoring.textcounts import clear_count_caches
-from harness.scoring.vader_batch import clear_vader_batch_caches
-from harness.scoring.units import VIEWS, View, clear_token_ids
-from harness.text import text_resources
+from harness.scoring.sentiment import NEUTRAL_BAND
+from harness.scoring.views import VIEWS, View
 from harness.text.language import SKIPPED_SCHEMA, split_by_language
-from harness.text.sentences import clear_sentence_caches
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "outlet", "headline", "body")
+# The scorers themselves (harness.scoring.batch: tokeniser, NLTK's Punkt, textstat,
+# VADER, attribution) are imported where a batch is scored or a cache cleared, not
+# here: `harness score` hands its slices to the workers (``score_slices``) before
+# it imports any of them, and never scores in this process.
+
 DEFAULT_CONTEXT_CHARS = 60
 PER_THOUSAND = 1000.0
 
@@ -71,6 +59,11 @@ def scoring_resources(
     lexicons: Sequence[Path] = (), *, include_builtin: bool = True, loaded_lexicon: str = "harness"
 ) -> list[Resource]:
     """Every data file that can change the scores (for manifests)."""
+    from harness.scoring.attribution import speaker_words_resource
+    from harness.scoring.readability import readability_resources
+    from harness.scoring.sentiment import vader_resources
+    from harness.text import text_resources
+
     files = [
         lx.resource
         for lx in load_lexicons(lexicons, include_builtin=include_builtin, loaded_lexicon=loaded_lexicon)
@@ -91,6 +84,15 @@ def clear_caches() -> None:
     never depend on them. Worker processes hold their own caches, so they are stopped
     too (they restart on demand).
     """
+    from harness.scoring.batch import clear_word_measures
+    from harness.scoring.readability import clear_readability_caches
+    from harness.scoring.readability_batch import clear_readability_batch_caches
+    from harness.scoring.sentiment import sentence_sentiment
+    from harness.scoring.textcounts import clear_count_caches
+    from harness.scoring.units import clear_token_ids
+    from harness.scoring.vader_batch import clear_vader_batch_caches
+    from harness.text.sentences import clear_sentence_caches
+
     shutdown_workers()
     clear_readability_caches()
     clear_count_caches()
@@ -101,37 +103,6 @@ def clear_caches() -> None:
     clear_lexicon_caches()
     clear_word_measures()
     clear_token_ids()  # and every fact kept by token id (word measures, lexicon starts)
-
-
-def check_articles(articles: pl.DataFrame) -> pl.DataFrame:
-    missing = [c for c in REQUIRED_COLUMNS if c not in articles.columns]
-    if missing:
-        raise InputError(
-            f"articles table lacks column(s) {', '.join(missing)}",
-            where="articles",
-            hint="pass a frame with columns doc_id, outlet, headline, body (harness.corpus)",
-        )
-    frame = articles.select(
-        pl.col("doc_id").cast(pl.String),
-        pl.col("outlet").cast(pl.String).fill_null("unknown"),
-        pl.col("headline").cast(pl.String).fill_null(""),
-        pl.col("body").cast(pl.String).fill_null(""),
-    )
-    null_ids = frame.with_row_index("_row").filter(pl.col("doc_id").is_null())
-    if null_ids.height:
-        raise InputError(
-            "doc_id is null",
-            where=f"articles record {null_ids['_row'][0]}",
-            hint="give every article an id",
-        )
-    duplicated = frame.filter(pl.col("doc_id").is_duplicated())
-    if duplicated.height:
-        raise InputError(
-            f"doc_id {duplicated['doc_id'][0]!r} occurs more than once",
-            where="articles",
-            hint="doc_id must be unique: every table is keyed by it",
-        )
-    return frame
 
 
 def score_documents(
@@ -155,6 +126,8 @@ def score_documents(
     corpus (``harness.scoring.batch``); 1, this process only. The tables are the same.
     ``tables`` names the tables wanted (default: all); the others are not built.
     """
+    from harness.scoring.batch import collect
+
     wanted = _wanted(tables)
     frame, settings, categories = _prepare(articles, lexicons, include_builtin, context_chars, loaded_lexicon, wanted)
     parts = collect(frame, settings, workers=workers)
@@ -249,6 +222,8 @@ class _SliceTask:
 
 def _score_slice(task: _SliceTask) -> ScoredSlice:
     """One piece of a slice, in this process (a worker's task)."""
+    from harness.scoring.batch import collect
+
     frame = task.frame
     skipped = pl.DataFrame(schema=SKIPPED_SCHEMA)
     if task.english_only:

@@ -42,7 +42,8 @@ from textstat.backend.utils.constants import RE_NONCONTRACTION_APOSTROPHE
 from textstat.backend.validations._is_difficult_word import is_difficult_word
 
 from harness.scoring.pyphen_patterns import install_pyphen_patterns
-from harness.scoring.readability import READABILITY_METRICS, install_cmudict, syllable_table
+from harness.scoring.readability import install_cmudict, syllable_table
+from harness.scoring.schemas import READABILITY_METRICS
 
 __all__ = [
     "ChunkCounts",

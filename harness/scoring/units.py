@@ -27,28 +27,10 @@ from harness.text.sentences import sentence_spans
 from harness.text.tokens import PUNCT_CODE, TokenView, tokenize_columns
 from harness.text.vocabulary import TokenIds, Vocabulary
 from harness.text.voice import Quote, Voice, find_quotes
+from harness.scoring.views import VIEWS as VIEWS, View as View  # their home until the schemas needed them alone
 
 SENTENCE_FINAL = frozenset(".!?\u2026")
 
-
-class View(StrEnum):
-    """Which part of a text a metric covers."""
-
-    ALL = "all"
-    NARRATOR = "narrator"
-    QUOTED = "quoted"
-
-    @property
-    def voice(self) -> Voice | None:
-        """The token voice this view keeps; None for ``all`` (every token)."""
-        if self is View.NARRATOR:
-            return Voice.NARRATOR
-        if self is View.QUOTED:
-            return Voice.QUOTED
-        return None
-
-
-VIEWS: tuple[View, ...] = (View.ALL, View.NARRATOR, View.QUOTED)
 
 Span = tuple[int, int]
 # A sentence as ``harness.text.sentences.sentence_spans`` gives it: (text, start, end).

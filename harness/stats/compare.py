@@ -46,7 +46,7 @@ import polars as pl
 
 from harness.errors import InputError
 from harness.scoring.schemas import wide_column_name
-from harness.scoring.units import VIEWS
+from harness.scoring.views import VIEWS
 from harness.stats._scipy import stats
 from harness.stats.counts import DEFAULT_N_PERM, ArticleRateRatio, article_rate_ratios
 from harness.stats.effects import mann_whitney

@@ -17,7 +17,7 @@ import polars as pl
 
 from harness.errors import InputError
 from harness.scoring.schemas import wide_column_name
-from harness.scoring.units import VIEWS
+from harness.scoring.views import VIEWS
 from harness.stats.paired import bootstrap_mean_ci
 
 # Per-article values of the documents table that the summary covers.

@@ -2,12 +2,14 @@
 
 A scoring worker is a spawned interpreter that imports the scoring modules and loads
 their tables (CMUdict, VADER, lemmas) itself: about a second of one core. The parent
-needs none of that code to start one, only a function the worker can import by name.
-So the CLI starts the pool here, as soon as it knows the input is large
-(``start_early``), before importing the scoring modules itself (about 0.6 s:
-NLTK, the lexicons, the batch code): the workers' start then overlaps those imports
-too, instead of leaving a core idle while the parent imports alone. The scoring code
-adopts that pool when it first asks for one of the same size (``take_early``).
+needs none of that code to start one, only a function the worker can import by name
+(``warm_by_name``). So the CLI starts the pool here as soon as it knows the input is
+large (``start_early``): its entry point, before it even imports the typer app
+(``harness.cli.score_start``), and ``score`` again after parsing for a command line
+that reading could not be sure of. The workers' start then overlaps the parent's
+imports and its reading of the corpus, instead of leaving a core idle while the
+parent works alone. The scoring code adopts that pool when it first asks for one of
+the same size (``take_early``).
 
 This module imports only the standard library and ``harness.engines.processes``.
 """

@@ -35,6 +35,12 @@ def _corpus(path: Path, count: int) -> Path:
     return path
 
 
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by a fresh interpreter that imports this checkout."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+
+
 def test_score_on_a_small_input_loads_no_heavy_module(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path / "small.jsonl", 20)
     probe = (
@@ -44,8 +50,7 @@ def test_score_on_a_small_input_loads_no_heavy_module(tmp_path: Path) -> None:
         "try: main()\nexcept SystemExit as e: code = e.code\n"
         f"print(code, [m for m in {NOT_FOR_A_SMALL_RUN!r} if m in sys.modules])"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    done = _python(probe)
     assert done.stdout.splitlines()[-1] == "0 []", (done.stdout[-500:], done.stderr[-2000:])
     scored = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [row["doc_id"] for row in scored] == [f"d{i}" for i in range(20)]
@@ -64,8 +69,7 @@ def test_nltk_without_scipy_stats_still_has_fisher_exact() -> None:
         "q = fisher_exact([[8, 2], [1, 19]], alternative='less')[1]\n"
         "print(loaded, p == q, 'scipy.stats' in sys.modules)"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    done = _python(probe)
     assert done.stdout.split() == ["False", "True", "True"], (done.stdout, done.stderr[-2000:])
 
 
@@ -140,8 +144,7 @@ NLTK_IMPORTERS = (
 
 def _loaded_after(module: str, names: tuple[str, ...]) -> list[str]:
     probe = f"import sys, {module}\nprint([m for m in {names!r} if m in sys.modules])"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    done = _python(probe)
     assert done.returncode == 0, done.stderr[-2000:]
     loaded: list[str] = json.loads(done.stdout.splitlines()[-1].replace("'", '"'))
     return loaded
@@ -178,6 +181,5 @@ def test_lazy_packages_export_every_name_and_readability_stays_the_function() ->
         "from harness.scoring import readability\n"
         "print(missing, modules, readability.__module__, callable(readability))"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    done = _python(probe)
     assert done.stdout.split() == ["[]", "[]", "harness.scoring.readability", "True"], (done.stdout, done.stderr[-2000:])

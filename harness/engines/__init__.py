@@ -18,33 +18,7 @@ from harness.lazy import lazy_exports
 
 TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
 if TYPE_CHECKING:
-    from harness.engines.base import (
-        DEFAULT_BATCH_SIZE,
-        ENGINE_NAMES,
-        BatchCall,
-        Engine,
-        EngineName,
-        LocalEngine,
-        ReadsCorpus,
-        check_engine,
-        in_parallel_task,
-        open_engine,
-        parallel_task,
-    )
-
-_HOME = {
-    "DEFAULT_BATCH_SIZE": "harness.engines.base",
-    "ENGINE_NAMES": "harness.engines.base",
-    "BatchCall": "harness.engines.base",
-    "Engine": "harness.engines.base",
-    "EngineName": "harness.engines.base",
-    "LocalEngine": "harness.engines.base",
-    "ReadsCorpus": "harness.engines.base",
-    "check_engine": "harness.engines.base",
-    "in_parallel_task": "harness.engines.base",
-    "open_engine": "harness.engines.base",
-    "parallel_task": "harness.engines.base",
-}
+    from harness.engines.base import *  # noqa: F403  # the names of __all__ below, for mypy
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -59,5 +33,7 @@ __all__ = [
     "open_engine",
     "parallel_task",
 ]
+
+_HOME = dict.fromkeys(__all__, "harness.engines.base")
 
 __getattr__, __dir__ = lazy_exports(__name__, _HOME, globals())

@@ -36,48 +36,17 @@ from harness.lazy import lazy_exports
 TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
 if TYPE_CHECKING:
     from harness.scoring.attribution import QuoteAttribution, attribute_quotes
-    from harness.scoring.lexicon import (
-        ATTRIBUTION_CATEGORIES,
-        LOADED_ATTRIBUTION,
-        NEUTRAL_ATTRIBUTION,
-        Lexicon,
-        LexiconEntry,
-        TermHit,
-        TermMatcher,
-        builtin_lexicon_paths,
-        load_lexicon,
-        load_lexicons,
-    )
+    from harness.scoring.lexicon import ATTRIBUTION_CATEGORIES, LOADED_ATTRIBUTION, NEUTRAL_ATTRIBUTION
+    from harness.scoring.lexicon import Lexicon, LexiconEntry, TermHit, TermMatcher, builtin_lexicon_paths
+    from harness.scoring.lexicon import load_lexicon, load_lexicons
     from harness.scoring.core import score_core
-    from harness.scoring.readability import (
-        cmudict_resource,
-        install_cmudict,
-        readability,
-    )
-    from harness.scoring.schemas import (
-        CORE_DOCUMENTS_SCHEMA,
-        CORE_SENTENCES_SCHEMA,
-        CORE_TABLES,
-        DOCUMENTS_SCHEMA,
-        HITS_SCHEMA,
-        METRICS_SCHEMA,
-        QUOTES_SCHEMA,
-        READABILITY_METRICS,
-        RATES_SCHEMA,
-        SCHEMAS,
-        SENTENCES_SCHEMA,
-        SPEAKERS_SCHEMA,
-        TABLES,
-        wide_column_name,
-    )
-    from harness.scoring.score import (
-        ScoredSlice,
-        clear_caches,
-        most_negative,
-        score_documents,
-        score_slices,
-        scoring_resources,
-    )
+    from harness.scoring.readability import cmudict_resource, install_cmudict, readability
+    from harness.scoring.schemas import CORE_DOCUMENTS_SCHEMA, CORE_SENTENCES_SCHEMA, CORE_TABLES
+    from harness.scoring.schemas import DOCUMENTS_SCHEMA, HITS_SCHEMA, METRICS_SCHEMA, QUOTES_SCHEMA
+    from harness.scoring.schemas import READABILITY_METRICS, RATES_SCHEMA, SCHEMAS, SENTENCES_SCHEMA
+    from harness.scoring.schemas import SPEAKERS_SCHEMA, TABLES, wide_column_name
+    from harness.scoring.score import ScoredSlice, clear_caches, most_negative, score_documents, score_slices
+    from harness.scoring.score import scoring_resources
     from harness.scoring.sentiment import SentimentScore, sentence_sentiment, vader_resources
     from harness.scoring.units import TextUnits, analyse_text, voice_text
     from harness.scoring.views import VIEWS, View

@@ -11,7 +11,7 @@ those). It is built for millions of articles:
   (``vader_batch``: the lexicon joined once per distinct word, its rules applied to
   whole columns); each routes the rare input it cannot vectorise exactly to the
   reference implementation, so every value equals textstat's and vaderSentiment's;
-* batches run on every core (this process and ``harness.scoring.batch`` worker
+* batches run on every core (this process and ``harness.scoring.pool`` worker
   processes, one fewer than the cores) and are gathered in input order, so the
   tables do not depend on the number of workers;
 * summaries are polars aggregations over each batch's sentences (a text's summary

@@ -49,7 +49,7 @@ from harness.text.language import SKIPPED_SCHEMA, split_by_language
 DEFAULT_CONTEXT_CHARS = 60
 PER_THOUSAND = 1000.0
 
-# Private ordering columns (harness.scoring.batch): outputs keep input order.
+# Private ordering columns (harness.scoring.batch_settings): outputs keep input order.
 _DOC = DOC
 _FIELD = FIELD
 _VIEW = VIEW

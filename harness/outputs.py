@@ -7,8 +7,9 @@ and the ``LATEST`` pointer.
 * A new path or a regular file: written to a temporary sibling, fsynced, then
   renamed over the name in one step, so the old file stays whole until the new
   one is complete. Bytes made piece by piece (``harness score --format jsonl -o``:
-  slice by slice as they are scored) go to that sibling as they come
-  (``output_in_pieces``), and the rename waits for the last. A new file gets what a plain ``open()`` gives, 0666 minus the
+  slice by slice as they are scored) go to that sibling as they come, each synced
+  to disk while the next is made (``output_in_pieces``), and the rename waits for
+  the last. A new file gets what a plain ``open()`` gives, 0666 minus the
   umask. A replaced ``-o`` file keeps its mode (and, for root, its owner), as
   ``sed -i`` does; files the harness owns (reports, ``LATEST``) follow the umask,
   so a report an older version left at 0600 becomes readable again. Like
@@ -281,6 +282,11 @@ def output_in_pieces(path: Path, *, inputs: Iterable[Path] = (), keep_mode: bool
 
     def write(piece: bytes) -> None:
         handle.write(piece)
+        # On disk piece by piece, while the next piece is made: left to the final
+        # fsync, a large output (200 MB for 22,250 scored articles) went to disk after
+        # the work (that fsync: 93 ms here; now 0.4 ms, the last piece's sync 16 ms).
+        handle.flush()
+        _data_sync(handle.fileno())
 
     with _removed_on_failure(tmp, target):
         with handle:
@@ -290,6 +296,10 @@ def output_in_pieces(path: Path, *, inputs: Iterable[Path] = (), keep_mode: bool
         os.replace(tmp, target.path)
     WRITTEN.append(str(target.given))
     _fsync_dir(target.path.parent)
+
+
+# fdatasync where the system has it (not macOS): the data, not the file's times.
+_data_sync = getattr(os, "fdatasync", os.fsync)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -9,16 +9,21 @@ that report and turns such an end into the interrupt line and exit 130.
 
 from __future__ import annotations
 
+import concurrent.futures
 import gc
+import multiprocessing
 import os
+import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from harness.cli import entry
+from harness.engines.processes import kill_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -210,3 +215,41 @@ def test_an_interrupted_exit_leaves_no_pool_semaphore_to_the_resource_tracker(tm
         [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "")
+
+
+# -------------------------------------------- stopping a pool, wherever its workers were
+
+
+def _echo(value: object) -> object:
+    return value
+
+
+def _nap(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _kill_within(pool: concurrent.futures.ProcessPoolExecutor, seconds: float) -> bool:
+    """Whether ``kill_pool(pool)`` returns within ``seconds`` (it used to wait for ever)."""
+    stopper = threading.Thread(target=kill_pool, args=(pool,), daemon=True)
+    stopper.start()
+    stopper.join(seconds)
+    return not stopper.is_alive()
+
+
+def _spawned_pool() -> concurrent.futures.ProcessPoolExecutor:
+    return concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def test_killing_a_pool_halfway_through_a_result_returns() -> None:
+    """A worker killed while it sends a result leaves part of it in the pipe: the
+    pool's thread, reading the rest, must not keep ``kill_pool`` waiting (seen as a
+    20 s hang after Ctrl-C in `harness score`, its temporary output left behind)."""
+    pool = _spawned_pool()
+    assert pool.submit(_echo, 1).result(timeout=60) == 1  # the worker and the pool's thread are up
+    pending = pool.submit(_nap, 60)
+    # What a worker killed mid-send leaves: a message's length, then only its start.
+    writer = pool._result_queue._writer  # type: ignore[attr-defined]
+    os.write(writer.fileno(), struct.pack("!i", 1_000_000) + b"\x80" * 10)
+    assert _kill_within(pool, 30)
+    assert pending.done()
+

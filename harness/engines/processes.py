@@ -63,9 +63,32 @@ def kill_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     only, until the thread has finished.
     """
     with _cancelled_futures_race_ignored():
-        for process in list(getattr(pool, "_processes", {}).values()):
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
             process.terminate()
+        for process in processes:
+            process.join()  # gone: their ends of the pool's pipes are closed
+        _unblock_pool_threads(pool)
         pool.shutdown(wait=True, cancel_futures=True)  # joins the pool's thread
+
+
+def _unblock_pool_threads(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Let the pool's thread finish once its workers are gone, wherever the kill caught them.
+
+    A worker killed halfway through sending a result (a scored slice is megabytes)
+    left the pool's thread reading the rest of it for good: this process holds the
+    result pipe's write end too, so no end of file ever came, and ``shutdown`` waited
+    on that thread for ever (seen: a Ctrl-C in ``harness score`` about one time in
+    fifteen, ended after 20 s by the watchdog with the output's temporary file left).
+    Closing this process's write end (nothing of ours writes there: only workers
+    send results) turns that wait into an end of file, which the thread handles:
+    the pool is broken, and it winds up. (Its other possible wait, the task queue's
+    feeder halfway through a task no worker reads, CPython 3.11.1 and later end
+    themselves: gh-94777.)
+    """
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 @contextlib.contextmanager

@@ -648,6 +648,26 @@ def _article_keys(body: str) -> dict[str, str]:
     return keys
 
 
+class ArticleSegments(NamedTuple):
+    """What furniture learning reads of one article (see :func:`article_segments`)."""
+
+    outlet: str
+    story: str  # the normalised headline (else the body's start): updates of one story count once
+    keys: dict[str, str]  # normalised segment -> its text as written
+
+
+def article_segments(outlet: str | None, headline: str | None, body: str | None) -> ArticleSegments | None:
+    """One article's short segments, by key; None for an article without outlet or body.
+
+    The per-article part of :func:`learn_furniture`, which is most of its time:
+    articles can be read on several cores and merged in order by :func:`furniture_rows`.
+    """
+    if not outlet or not body:
+        return None
+    story = normalise_segment(headline or "") or normalise_segment(body[:200])
+    return ArticleSegments(outlet, story, {key: text for key, text in _article_keys(body).items() if key})
+
+
 def learn_furniture(
     articles: Iterable[tuple[str | None, str | None, str | None]], *, min_articles: int = DEFAULT_MIN_ARTICLES
 ) -> list[FurnitureRow]:
@@ -661,16 +681,19 @@ def learn_furniture(
     story itself, or generic chrome the rules know). Sorted by outlet, then
     descending count, then hash.
     """
+    return furniture_rows((article_segments(*article) for article in articles), min_articles=min_articles)
+
+
+def furniture_rows(articles: Iterable[ArticleSegments | None], *, min_articles: int) -> list[FurnitureRow]:
+    """:func:`learn_furniture` from each article's segments, in the same fixed order."""
     headlines: dict[tuple[str, str], set[str]] = defaultdict(set)
     outlets: dict[str, set[str]] = defaultdict(set)
     first_text: dict[tuple[str, str], str] = {}
-    for outlet, headline, body in articles:
-        if not outlet or not body:
+    for article in articles:
+        if article is None:
             continue
-        story = normalise_segment(headline or "") or normalise_segment(body[:200])
-        for key, text in _article_keys(body).items():
-            if not key:
-                continue
+        outlet, story, keys = article
+        for key, text in keys.items():
             headlines[(outlet, key)].add(story)
             outlets[key].add(outlet)
             first_text.setdefault((outlet, key), text)

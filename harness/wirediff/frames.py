@@ -19,12 +19,13 @@ three tables, each built from a schema declared once below:
 
 Rows are sorted (pairs by ids, edits by pair then position, style rules by
 outlets, category, descending count and forms), so the tables are the same on
-every run. Each article is prepared once however many pairs it is in.
+every run. Each article is prepared once however many pairs it is in (once per
+worker process when a large table is compared on every core:
+:mod:`harness.wirediff.pairwork`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,16 +33,10 @@ from typing import Any
 import polars as pl
 
 from harness.errors import InputError
-from harness.wirediff.articlefile import compare_articles, prepared_article
-from harness.wirediff.boilerplate import (
-    DEFAULT_MIN_ARTICLES,
-    Chrome,
-    FurnitureRow,
-    furniture_by_outlet,
-    learn_furniture,
-)
-from harness.wirediff.diff import DiffSettings, PreparedArticle, edit_json
-from harness.wirediff.model import SIMILARITY_FIELDS, DiffResult, Kind, Segment, Similarity
+from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
+from harness.wirediff.diff import DiffSettings
+from harness.wirediff.model import SIMILARITY_FIELDS
+from harness.wirediff.pairwork import compare_all, worker_count
 from harness.wirediff.styles import StyleSheet, load_style, load_style_file
 
 PAIRS_SCHEMA: dict[str, pl.DataType] = {
@@ -138,75 +133,24 @@ def _pair_ids(pairs: pl.DataFrame, known: dict[str, dict[str, Any]]) -> list[tup
     return sorted(found)
 
 
-def _similarity_columns(sim: Similarity | None, prefix: str = "") -> dict[str, float | None]:
-    values = sim.as_dict() if sim else dict.fromkeys(SIMILARITY_FIELDS)
-    return {f"{prefix}{name}": values[name] for name in SIMILARITY_FIELDS}
-
-
-def _pair_row(
-    a_id: str, b_id: str, a_row: dict[str, Any], b_row: dict[str, Any], styles: tuple[StyleSheet, StyleSheet], result: DiffResult
-) -> dict[str, Any]:
-    return {
-        "a_doc_id": a_id,
-        "b_doc_id": b_id,
-        "a_outlet": a_row["outlet"],
-        "b_outlet": b_row["outlet"],
-        "a_style": styles[0].name,
-        "b_style": styles[1].name,
-        "a_words": result.a_words,
-        "b_words": result.b_words,
-        **_similarity_columns(result.similarity),
-        **_similarity_columns(result.headline_similarity, "headline_"),
-        "derivation": result.derivation.value,
-        "style_edits": result.count(Kind.STYLE),
-        "boilerplate_edits": result.count(Kind.BOILERPLATE),
-        "substantive_edits": result.count(Kind.SUBSTANTIVE),
-        "headline_edits": sum(1 for e in result.edits if e.segment is Segment.HEADLINE),
-        "substantive_share": result.substantive_share,
-        "substantive_b_share": result.substantive_b_share,
-    }
-
-
-def _edit_rows(a_id: str, b_id: str, result: DiffResult) -> list[dict[str, Any]]:
-    """One row per edit, each followed by its sub-edits (``parent_edit`` = its index)."""
-    rows: list[dict[str, Any]] = []
-    for edit in result.edits:
-        parent = len(rows)
-        for sub in (edit, *edit.sub_edits):
-            fields = {k: v for k, v in edit_json(sub).items() if k != "sub_edits"}
-            rows.append(
-                {"a_doc_id": a_id, "b_doc_id": b_id, "edit_index": len(rows), **fields,
-                 "parent_edit": None if sub is edit else parent}
-            )
-    return rows
-
-
-class _Cache:
-    """Prepared articles and loaded style sheets, each made once per run.
+def _styles_by_outlet(
+    ids: Iterable[tuple[str, str]], known: Mapping[str, Mapping[str, Any]], styles_dir: Path,
+    style_files: Mapping[str, Path],
+) -> dict[str, StyleSheet]:
+    """The sheet of every outlet the pairs name ("" for none), loaded in pair order.
 
     An outlet named in ``style_files`` (exactly as the corpus spells it) gets that
-    sheet file; every other outlet's name is looked up in ``styles_dir``.
+    sheet file, loaded even if no pair needs it (a missing file is an error either
+    way); every other outlet's name is looked up in ``styles_dir``. All are loaded
+    before any pair is compared, so a bad sheet stops the run before the work.
     """
-
-    def __init__(
-        self, articles: dict[str, dict[str, Any]], styles_dir: Path, style_files: Mapping[str, Path]
-    ) -> None:
-        self.articles = articles
-        self.styles_dir = styles_dir
-        self._prepared: dict[str, PreparedArticle] = {}
-        # Named files are loaded up front: a missing file is an error even if no pair needs it.
-        self._styles: dict[str, StyleSheet] = {o: load_style_file(Path(f)) for o, f in style_files.items()}
-
-    def article(self, doc_id: str) -> PreparedArticle:
-        if doc_id not in self._prepared:
-            self._prepared[doc_id] = prepared_article(self.articles[doc_id])
-        return self._prepared[doc_id]
-
-    def style(self, outlet: str | None) -> StyleSheet:
-        name = outlet or ""
-        if name not in self._styles:
-            self._styles[name] = load_style(name, self.styles_dir)
-        return self._styles[name]
+    sheets: dict[str, StyleSheet] = {o: load_style_file(Path(f)) for o, f in style_files.items()}
+    for pair in ids:
+        for doc_id in pair:
+            name = known[doc_id]["outlet"] or ""
+            if name not in sheets:
+                sheets[name] = load_style(name, styles_dir)
+    return sheets
 
 
 def compare_pairs(
@@ -217,6 +161,7 @@ def compare_pairs(
     style_files: Mapping[str, Path] | None = None,
     settings: DiffSettings | None = None,
     furniture_min_articles: int = DEFAULT_MIN_ARTICLES,
+    workers: int | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Compare every pair; return the ``pairs``, ``edits``, ``style_rules`` and ``furniture`` tables.
 
@@ -224,42 +169,27 @@ def compare_pairs(
     are found by name in ``styles_dir`` (see :func:`harness.wirediff.load_style`).
     Page furniture is learned from all of ``articles``: a segment in at least
     ``furniture_min_articles`` articles of one outlet.
+
+    ``workers``: processes comparing pairs (default: every core for a table of
+    ``MIN_PARALLEL_PAIRS`` pairs or more, else this process alone). The tables are
+    the same bytes whatever the number.
     """
     _require_columns(articles, ARTICLE_COLUMNS, "articles")
     _require_columns(pairs, PAIR_COLUMNS, "pairs")
     known = _articles_by_id(articles)
-    cache = _Cache(known, styles_dir, style_files or {})
-    furniture_rows = _learned_furniture(known, furniture_min_articles)
-    furniture = furniture_by_outlet(furniture_rows)
-    pair_rows: list[dict[str, Any]] = []
-    edit_rows: list[dict[str, Any]] = []
-    learned: Counter[tuple[str, str, str, str, str]] = Counter()
-    for a_id, b_id in _pair_ids(pairs, known):
-        a_row, b_row = known[a_id], known[b_id]
-        styles = (cache.style(a_row["outlet"]), cache.style(b_row["outlet"]))
-        chrome = Chrome(furniture.get(str(a_row["outlet"])), furniture.get(str(b_row["outlet"])))
-        result = compare_articles(
-            cache.article(a_id), cache.article(b_id), a_style=styles[0], b_style=styles[1], settings=settings,
-            chrome=chrome,
-        )
-        pair_rows.append(_pair_row(a_id, b_id, a_row, b_row, styles, result))
-        edit_rows += _edit_rows(a_id, b_id, result)
-        for variant in result.variants:
-            key = (str(a_row["outlet"]), str(b_row["outlet"]), variant.category.value, variant.a_form, variant.b_form)
-            learned[key] += 1
+    ids = _pair_ids(pairs, known)
+    styles = _styles_by_outlet(ids, known, styles_dir, style_files or {})
+    furniture, rows = compare_all(
+        ids, known, styles=styles, settings=settings, furniture_min_articles=furniture_min_articles,
+        workers=worker_count(len(ids), workers),
+    )
     style_rows = [
         dict(zip(STYLE_RULES_SCHEMA, (*key, count), strict=True))
-        for key, count in sorted(learned.items(), key=lambda kv: (kv[0][:3], -kv[1], kv[0][3:]))
+        for key, count in sorted(rows.learned.items(), key=lambda kv: (kv[0][:3], -kv[1], kv[0][3:]))
     ]
     return {
-        "pairs": pl.DataFrame(pair_rows, schema=PAIRS_SCHEMA),
-        "edits": pl.DataFrame(edit_rows, schema=EDITS_SCHEMA).select(list(EDITS_SCHEMA)),
+        "pairs": pl.DataFrame(rows.pairs, schema=PAIRS_SCHEMA),
+        "edits": pl.DataFrame(rows.edits, schema=EDITS_SCHEMA).select(list(EDITS_SCHEMA)),
         "style_rules": pl.DataFrame(style_rows, schema=STYLE_RULES_SCHEMA),
-        "furniture": pl.DataFrame([r._asdict() for r in furniture_rows], schema=FURNITURE_SCHEMA),
+        "furniture": pl.DataFrame([r._asdict() for r in furniture], schema=FURNITURE_SCHEMA),
     }
-
-
-def _learned_furniture(known: Mapping[str, Mapping[str, Any]], min_articles: int) -> list[FurnitureRow]:
-    """Every outlet's page furniture, learned from all articles (in doc_id order)."""
-    rows = ((known[d]["outlet"], known[d]["headline"], known[d]["body"]) for d in sorted(known))
-    return learn_furniture(rows, min_articles=min_articles)

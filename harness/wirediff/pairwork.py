@@ -1,0 +1,288 @@
+"""Many pairs compared, in this process or on every core: the work of ``compare_pairs``.
+
+Each pair is compared on its own (the corpus-wide part, learning each outlet's
+page furniture, is done before, once), so a large pair table can be cut into
+chunks of consecutive pairs and the chunks compared in worker processes. The rows
+come back chunk by chunk in pair order and the learned style counts are summed, so
+the tables are the same bytes whatever the number of workers (a test checks it).
+
+Workers are ``spawn``ed (a clean interpreter, never a fork of a process whose
+polars threads may hold locks) and get the run's style sheets, furniture and
+settings once, when they start; each chunk brings only its own articles. At most
+two chunks per worker are in flight, so memory holds a few chunks of text, not the
+corpus once more per worker. This module builds rows, not frames: a worker never
+needs polars' own work.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+import multiprocessing
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from harness.engines.base import in_parallel_task
+from harness.engines.processes import kill_pool, main_is_importable, workers_ignore_sigint
+from harness.engines.worker_start import available_cores
+from harness.errors import UsageError
+from harness.wirediff.articlefile import compare_articles, prepared_article
+from harness.wirediff.boilerplate import (
+    ArticleSegments,
+    Chrome,
+    Furniture,
+    FurnitureRow,
+    article_segments,
+    furniture_by_outlet,
+    furniture_rows,
+    learn_furniture,
+)
+from harness.wirediff.diff import DiffSettings, PreparedArticle, edit_json
+from harness.wirediff.model import SIMILARITY_FIELDS, DiffResult, Kind, Segment, Similarity
+from harness.wirediff.styles import StyleSheet
+
+# Below this many pairs one process is faster: starting two workers (a fresh Python
+# importing the diff) costs about 0.6 s, and a pair of news articles about 4-6 ms.
+MIN_PARALLEL_PAIRS = 400
+# Pairs per task: small enough that the cores finish together, large enough that
+# handing out a task (a few kB of text each way) is a small part of it.
+CHUNK_PAIRS = 32
+# Articles per task of furniture learning (about 0.6 ms each).
+FURNITURE_ARTICLES = 64
+# A worker keeps the articles it has prepared (an article is in many pairs when
+# every copy of an outlet is compared with every wire story), up to this many.
+WORKER_PREPARED_LIMIT = 2_000
+
+PairIds = tuple[str, str]
+LearnedKey = tuple[str, str, str, str, str]  # a_outlet, b_outlet, category, a_form, b_form
+Articles = Mapping[str, Mapping[str, Any]]  # doc_id -> row with outlet, headline, body
+
+
+@dataclass(frozen=True, slots=True)
+class PairContext:
+    """What every pair of one run shares: sheets and furniture by outlet, and the settings."""
+
+    styles: Mapping[str, StyleSheet]  # by outlet name, "" for an article without one
+    furniture: Mapping[str, Furniture]
+    settings: DiffSettings | None = None
+
+    def style(self, outlet: str | None) -> StyleSheet:
+        return self.styles[outlet or ""]
+
+
+@dataclass(slots=True)
+class PairRows:
+    """The rows of some pairs, in pair order, and the style variants they showed."""
+
+    pairs: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    learned: Counter[LearnedKey] = field(default_factory=Counter)
+
+    def extend(self, other: PairRows) -> None:
+        self.pairs += other.pairs
+        self.edits += other.edits
+        self.learned.update(other.learned)
+
+
+def compare_chunk(
+    ids: Sequence[PairIds], articles: Articles, context: PairContext, prepared: dict[str, PreparedArticle]
+) -> PairRows:
+    """Compare the pairs ``ids`` in order; ``prepared`` keeps each article prepared once."""
+    rows = PairRows()
+    for a_id, b_id in ids:
+        a_row, b_row = articles[a_id], articles[b_id]
+        styles = (context.style(a_row["outlet"]), context.style(b_row["outlet"]))
+        chrome = Chrome(context.furniture.get(str(a_row["outlet"])), context.furniture.get(str(b_row["outlet"])))
+        result = compare_articles(
+            _prepared(prepared, a_id, a_row), _prepared(prepared, b_id, b_row),
+            a_style=styles[0], b_style=styles[1], settings=context.settings, chrome=chrome,
+        )
+        rows.pairs.append(pair_row(a_id, b_id, a_row, b_row, styles, result))
+        rows.edits += edit_rows(a_id, b_id, result)
+        for variant in result.variants:
+            key = (str(a_row["outlet"]), str(b_row["outlet"]), variant.category.value, variant.a_form, variant.b_form)
+            rows.learned[key] += 1
+    return rows
+
+
+def _prepared(prepared: dict[str, PreparedArticle], doc_id: str, row: Mapping[str, Any]) -> PreparedArticle:
+    if doc_id not in prepared:
+        prepared[doc_id] = prepared_article(row)
+    return prepared[doc_id]
+
+
+def _similarity_columns(sim: Similarity | None, prefix: str = "") -> dict[str, float | None]:
+    values = sim.as_dict() if sim else dict.fromkeys(SIMILARITY_FIELDS)
+    return {f"{prefix}{name}": values[name] for name in SIMILARITY_FIELDS}
+
+
+def pair_row(
+    a_id: str, b_id: str, a_row: Mapping[str, Any], b_row: Mapping[str, Any],
+    styles: tuple[StyleSheet, StyleSheet], result: DiffResult,
+) -> dict[str, Any]:
+    """The ``pairs`` table's row of one compared pair."""
+    return {
+        "a_doc_id": a_id,
+        "b_doc_id": b_id,
+        "a_outlet": a_row["outlet"],
+        "b_outlet": b_row["outlet"],
+        "a_style": styles[0].name,
+        "b_style": styles[1].name,
+        "a_words": result.a_words,
+        "b_words": result.b_words,
+        **_similarity_columns(result.similarity),
+        **_similarity_columns(result.headline_similarity, "headline_"),
+        "derivation": result.derivation.value,
+        "style_edits": result.count(Kind.STYLE),
+        "boilerplate_edits": result.count(Kind.BOILERPLATE),
+        "substantive_edits": result.count(Kind.SUBSTANTIVE),
+        "headline_edits": sum(1 for e in result.edits if e.segment is Segment.HEADLINE),
+        "substantive_share": result.substantive_share,
+        "substantive_b_share": result.substantive_b_share,
+    }
+
+
+def edit_rows(a_id: str, b_id: str, result: DiffResult) -> list[dict[str, Any]]:
+    """One row per edit, each followed by its sub-edits (``parent_edit`` = its index)."""
+    rows: list[dict[str, Any]] = []
+    for edit in result.edits:
+        parent = len(rows)
+        for sub in (edit, *edit.sub_edits):
+            fields = {k: v for k, v in edit_json(sub).items() if k != "sub_edits"}
+            rows.append(
+                {"a_doc_id": a_id, "b_doc_id": b_id, "edit_index": len(rows), **fields,
+                 "parent_edit": None if sub is edit else parent}
+            )
+    return rows
+
+
+# ------------------------------------------------------------------ on every core
+
+
+def worker_count(pairs: int, requested: int | None = None) -> int:
+    """``requested``, else every core this process may use for a large pair table, else 1.
+
+    One process inside a task an engine already runs in parallel (the cores are
+    taken), and when a spawned worker could not start (``python -c``, a script on
+    standard input: see ``main_is_importable``).
+    """
+    if requested is not None:
+        if requested < 1:
+            raise UsageError(f"workers must be at least 1, not {requested}", where="compare_pairs")
+        return requested
+    if pairs < MIN_PARALLEL_PAIRS or in_parallel_task() or not main_is_importable():
+        return 1
+    return min(available_cores(), -(-pairs // CHUNK_PAIRS))
+
+
+def compare_all(
+    ids: Sequence[PairIds], articles: Articles, *, styles: Mapping[str, StyleSheet], settings: DiffSettings | None,
+    furniture_min_articles: int, workers: int,
+) -> tuple[list[FurnitureRow], PairRows]:
+    """Each outlet's furniture, learned from all ``articles``, and every pair's rows in
+    pair order, on ``workers`` processes (1: in this one)."""
+    if workers <= 1:
+        furniture = learn_furniture(_furniture_input(articles), min_articles=furniture_min_articles)
+        context = PairContext(styles, furniture_by_outlet(furniture), settings)
+        return furniture, compare_chunk(ids, articles, context, {})
+    try:
+        with _pool(workers, styles, settings) as pool:
+            segments = _in_order(pool, workers, _segments_task, _furniture_batches(articles))
+            furniture = furniture_rows(itertools.chain.from_iterable(segments), min_articles=furniture_min_articles)
+            by_outlet = furniture_by_outlet(furniture)
+            rows = PairRows()
+            for chunk in _in_order(pool, workers, _chunk_task, _chunks(ids, articles, by_outlet)):
+                rows.extend(chunk)
+            return furniture, rows
+    except concurrent.futures.process.BrokenProcessPool as error:
+        raise UsageError(
+            "a wire-diff worker process stopped before finishing",
+            where="compare_pairs",
+            hint=(
+                "workers start a fresh Python that imports your main script: put the call under "
+                "`if __name__ == '__main__':`, or pass workers=1"
+            ),
+        ) from error
+
+
+def _furniture_input(articles: Articles) -> Iterator[tuple[str | None, str | None, str | None]]:
+    """(outlet, headline, body) of every article in doc_id order, as furniture is learned."""
+    return ((articles[d]["outlet"], articles[d]["headline"], articles[d]["body"]) for d in sorted(articles))
+
+
+def _furniture_batches(articles: Articles) -> Iterator[tuple[list[tuple[str | None, str | None, str | None]]]]:
+    rows = list(_furniture_input(articles))
+    for first in range(0, len(rows), FURNITURE_ARTICLES):
+        yield (rows[first : first + FURNITURE_ARTICLES],)
+
+
+def _chunks(
+    ids: Sequence[PairIds], articles: Articles, furniture: Mapping[str, Furniture]
+) -> Iterator[tuple[Sequence[PairIds], dict[str, dict[str, Any]], dict[str, Furniture]]]:
+    """Consecutive pairs, the articles they name (the columns a pair reads) and their outlets' furniture."""
+    for first in range(0, len(ids), CHUNK_PAIRS):
+        chunk = ids[first : first + CHUNK_PAIRS]
+        names = sorted({doc_id for pair in chunk for doc_id in pair})
+        chunk_articles = {d: {k: articles[d][k] for k in ("outlet", "headline", "body")} for d in names}
+        outlets = {str(row["outlet"]) for row in chunk_articles.values()}
+        yield chunk, chunk_articles, {o: furniture[o] for o in sorted(outlets) if o in furniture}
+
+
+_Result = TypeVar("_Result")
+
+
+def _in_order(
+    pool: concurrent.futures.ProcessPoolExecutor, workers: int, task: Callable[..., _Result],
+    arguments: Iterable[tuple[Any, ...]],
+) -> Iterator[_Result]:
+    """``task(*a)`` of each ``a`` on the pool, results in order, at most two per worker in flight."""
+    pending: deque[concurrent.futures.Future[_Result]] = deque()
+    for args in arguments:
+        with workers_ignore_sigint():  # workers start on the first submit
+            pending.append(pool.submit(task, *args))
+        if len(pending) >= 2 * workers:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+@contextmanager
+def _pool(
+    workers: int, styles: Mapping[str, StyleSheet], settings: DiffSettings | None
+) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
+    """A pool for one run; on Ctrl-C (or any error) its workers are stopped, not waited for."""
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker, initargs=(dict(styles), settings),
+    )
+    try:
+        yield pool
+    except BaseException:
+        kill_pool(pool)
+        raise
+    pool.shutdown(wait=False)
+
+
+# A worker process's run: its pool serves one ``compare_pairs`` call, then ends.
+_STYLES: dict[str, StyleSheet] = {}
+_SETTINGS: DiffSettings | None = None
+_PREPARED: dict[str, PreparedArticle] = {}
+
+
+def _start_worker(styles: dict[str, StyleSheet], settings: DiffSettings | None) -> None:
+    global _SETTINGS
+    _STYLES.update(styles)
+    _SETTINGS = settings
+
+
+def _segments_task(articles: list[tuple[str | None, str | None, str | None]]) -> list[ArticleSegments | None]:
+    return [article_segments(*article) for article in articles]
+
+
+def _chunk_task(ids: Sequence[PairIds], articles: Articles, furniture: dict[str, Furniture]) -> PairRows:
+    if len(_PREPARED) > WORKER_PREPARED_LIMIT:
+        _PREPARED.clear()  # bounded memory; an article prepared again gives the same result
+    return compare_chunk(ids, articles, PairContext(_STYLES, furniture, _SETTINGS), _PREPARED)

@@ -1,0 +1,81 @@
+"""The wire_diff step's tables on worker processes: the same as in one process."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from harness.engines.base import parallel_task
+from harness.errors import UsageError
+from harness.wirediff import compare_pairs
+from harness.wirediff import pairwork
+from tests.test_wirediff_boilerplate import _corpus
+from tests.test_wirediff_seed import load_seed_articles
+
+STYLES = Path(__file__).resolve().parent.parent / "experiments" / "styles"
+
+
+def _articles() -> pl.DataFrame:
+    """The seed page's outlets, an outlet with page furniture (Valley Herald), an
+    article without outlet and one without body."""
+    seeds = [
+        (f"s{number}", outlet, headline, body)
+        for number, (outlet, (headline, body)) in enumerate(sorted(load_seed_articles().items()))
+    ]
+    extra = [("n1", None, "No outlet", seeds[0][3]), ("e1", "Empty Post", "Nothing", "")]
+    rows = [*_corpus().rows(), *seeds, *extra]
+    return pl.DataFrame(rows, schema=["doc_id", "outlet", "headline", "body"], orient="row")
+
+
+def _parquet(frame: pl.DataFrame) -> bytes:
+    out = io.BytesIO()
+    frame.write_parquet(out)
+    return out.getvalue()
+
+
+def test_workers_give_the_same_tables_as_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    articles = _articles()
+    ids = articles["doc_id"].to_list()
+    # Every ordered pair: each article is in many pairs, on both sides, across chunks.
+    pairs = pl.DataFrame([(a, b) for a in ids for b in ids if a != b], schema=["a_doc_id", "b_doc_id"], orient="row")
+    sheets = {"Valley Herald": STYLES / "guardian.toml"}
+    alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=sheets, workers=1)
+    # Chunks (cut in this process) smaller than a run's, so that they cross every boundary.
+    monkeypatch.setattr(pairwork, "CHUNK_PAIRS", 7)
+    monkeypatch.setattr(pairwork, "FURNITURE_ARTICLES", 3)
+    spread = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=sheets, workers=2)
+    assert sorted(spread) == sorted(alone)
+    for name, table in alone.items():
+        assert _parquet(spread[name]) == _parquet(table), name
+    # The check has something to compare: every kind of edit, learned styles and furniture.
+    assert alone["pairs"].height == len(ids) * (len(ids) - 1)
+    assert set(alone["edits"]["kind"]) == {"style", "boilerplate", "substantive"}
+    assert alone["edits"].filter(pl.col("category") == "outlet_furniture").height > 0
+    assert alone["style_rules"].height > 0 and alone["furniture"].height == 1
+
+
+def test_a_small_table_is_compared_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no worker pool for a small table")
+
+    monkeypatch.setattr(pairwork, "_pool", no_pool)
+    pairs = pl.DataFrame({"a_doc_id": ["z1"], "b_doc_id": ["x1"]})
+    assert compare_pairs(_corpus(), pairs, styles_dir=STYLES)["pairs"].height == 1
+
+
+def test_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pairwork, "available_cores", lambda: 4)
+    monkeypatch.setattr(pairwork, "main_is_importable", lambda: True)
+    few = pairwork.MIN_PARALLEL_PAIRS - 1
+    assert pairwork.worker_count(few) == 1
+    assert pairwork.worker_count(pairwork.MIN_PARALLEL_PAIRS) == 4
+    assert pairwork.worker_count(few, 3) == 3  # asked for: always
+    with parallel_task():  # inside an engine's parallel task the cores are taken
+        assert pairwork.worker_count(10 * pairwork.MIN_PARALLEL_PAIRS) == 1
+    monkeypatch.setattr(pairwork, "main_is_importable", lambda: False)  # python -c: a worker cannot start
+    assert pairwork.worker_count(10 * pairwork.MIN_PARALLEL_PAIRS) == 1
+    with pytest.raises(UsageError, match="at least 1"):
+        pairwork.worker_count(few, 0)

@@ -175,11 +175,28 @@ def test_lazy_packages_export_every_name_and_readability_stays_the_function() ->
     probe = (
         "import importlib, types\n"
         "import harness.scoring.readability\n"  # the submodule first: its name is also a function's
-        "import harness.scoring as scoring, harness.text as text\n"
-        "missing = [n for p in (scoring, text) for n in p.__all__ if getattr(p, n, None) is None]\n"
-        "modules = [n for p in (scoring, text) for n in p.__all__ if isinstance(getattr(p, n), types.ModuleType)]\n"
+        "import harness.scoring as scoring, harness.text as text, harness.stats as stats\n"
+        "packages = (scoring, text, stats)\n"
+        "missing = [n for p in packages for n in p.__all__ if getattr(p, n, None) is None]\n"
+        "modules = [n for p in packages for n in p.__all__ if isinstance(getattr(p, n), types.ModuleType)]\n"
         "from harness.scoring import readability\n"
         "print(missing, modules, readability.__module__, callable(readability))"
     )
     done = _python(probe)
     assert done.stdout.split() == ["[]", "[]", "harness.scoring.readability", "True"], (done.stdout, done.stderr[-2000:])
+
+
+def test_registering_every_step_loads_no_statistics_or_scorer() -> None:
+    # `harness run` of a wire-diff or discovery experiment registers every step: the
+    # comparison's statistics (scipy.stats), discovery's band integral (scipy.integrate)
+    # and the scorers load only when a step that needs them runs.
+    heavy = ["scipy.stats", "scipy.integrate", "harness.stats.compare", "harness.scoring.score", "textstat"]
+    probe = (
+        "import sys\n"
+        "from harness.experiments.registry import default_registry\n"
+        "names = default_registry().names()\n"
+        f"print(len(names), [m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = _python(probe)
+    count, loaded = done.stdout.split(" ", 1)
+    assert int(count) >= 8 and loaded.strip() == "[]", (done.stdout, done.stderr[-2000:])

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy import integrate
-
 from harness.errors import ConfigError
 
 DEFAULT_TARGET_RECALL = 0.99
@@ -39,11 +37,15 @@ class Bands:
 
     def false_positive_area(self, threshold: float) -> float:
         """Area under the S-curve below the threshold (chance candidates)."""
+        from scipy import integrate  # here, not at import: registering the discovery step needs no scipy
+
         area, _ = integrate.quad(self.candidate_probability, 0.0, threshold)
         return float(area)
 
     def false_negative_area(self, threshold: float) -> float:
         """Area above the S-curve from the threshold up (pairs that could be missed)."""
+        from scipy import integrate
+
         area, _ = integrate.quad(lambda j: 1.0 - self.candidate_probability(j), threshold, 1.0)
         return float(area)
 

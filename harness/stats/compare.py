@@ -48,18 +48,15 @@ from harness.errors import InputError
 from harness.scoring.schemas import wide_column_name
 from harness.scoring.views import VIEWS
 from harness.stats._scipy import stats
-from harness.stats.counts import DEFAULT_N_PERM, ArticleRateRatio, article_rate_ratios
+from harness.stats.counts import ArticleRateRatio, article_rate_ratios
+from harness.stats.defaults import DEFAULT_N_BOOT, DEFAULT_N_PERM, DEFAULT_SEED, MIN_ARTICLES, MIN_STORIES
 from harness.stats.effects import mann_whitney
 from harness.stats.paired import paired_test
 from harness.stats.rates import rate_ratio_test
 from harness.stats.summary import documents_column
 
-DEFAULT_SEED = 20240101
-DEFAULT_N_BOOT = 2000
 MIN_SENTENCES = 10  # per group, for a sentence-level claim
 MIN_EVENTS = 5  # hits in both groups together, for a rate claim
-MIN_ARTICLES = 5  # per group, for an article-level claim (4 v 4 cannot reach p < 0.05 by much)
-MIN_STORIES = 6  # shared stories, for a paired claim (5 give an exact p of at least 0.0625)
 
 SENTIMENT_METRIC = "sentiment_compound"
 READABILITY_METRIC = "flesch_reading_ease"

@@ -46,11 +46,11 @@ import numpy as np
 import numpy.typing as npt
 
 from harness.stats._scipy import stats
+from harness.stats.defaults import DEFAULT_N_PERM
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-DEFAULT_N_PERM = 9999
 # Relabelings evaluated at a time: memory stays at batch x articles floats.
 _BATCH = 1000
 # Relative tolerance when comparing a relabeling's |t| with the observed one, so that

@@ -23,28 +23,10 @@ from harness.reports.outlets import (
     with_headlines,
 )
 from harness.resources import Resource
-from harness.scoring import (
-    CORE_TABLES,
-    TABLES,
-    score_core,
-    score_documents,
-    scoring_resources,
-    vader_resources,
-)
-from harness.stats import (
-    DEFAULT_N_BOOT,
-    DEFAULT_N_PERM,
-    DEFAULT_SEED,
-    MIN_ARTICLES,
-    MIN_STORIES,
-    compare_outlets,
-    outlet_summary,
-    story_keys,
-)
+from harness.scoring.schemas import CORE_TABLES, TABLES
+from harness.stats.defaults import DEFAULT_N_BOOT, DEFAULT_N_PERM, DEFAULT_SEED, MIN_ARTICLES, MIN_STORIES
 from harness.text.language import SKIPPED_SCHEMA, language_resource, split_by_language
 from harness.scoring.arms import HARNESS_ARM
-from harness.scoring.readability import readability_resources
-from harness.text.sentences import abbreviations_resource
 
 # Per-article columns of the documents table in the framing report (body text).
 ARTICLE_COLUMNS = (
@@ -87,6 +69,8 @@ def _lexicon_paths(settings: Mapping[str, Any]) -> list[Path]:
 
 
 def _score_resources(settings: Mapping[str, Any]) -> list[Resource]:
+    from harness.scoring import scoring_resources  # the scorers: when the step runs, not when it registers
+
     return [
         *scoring_resources(
             _lexicon_paths(settings),
@@ -270,6 +254,8 @@ def score_framing(
     they are listed, with the reason, in table `skipped` (``english_only = false``
     scores everything).
     """
+    from harness.scoring import score_documents  # the scorers: when the step runs, not when it registers
+
     if english_only:
         english, skipped = split_by_language(articles)
     else:
@@ -443,6 +429,8 @@ def compare_outlets_step(
     ``match_on`` names the articles' story key (default: a `story` field when the
     corpus has one); see ``harness.stats.compare`` for the tests of each design.
     """
+    from harness.stats import compare_outlets, outlet_summary, story_keys  # scipy.stats: not to register the step
+
     return {
         "comparisons": compare_outlets(
             documents,
@@ -490,11 +478,17 @@ CORE_SUMMARY = "core_outlet_summary"
 
 
 def _core_resources(settings: Mapping[str, Any]) -> list[Resource]:
+    from harness.scoring import vader_resources  # the scorers: when the step runs, not when it registers
+    from harness.scoring.readability import readability_resources
+    from harness.text.sentences import abbreviations_resource
+
     return [*readability_resources(), *vader_resources(), abbreviations_resource(), language_resource()]
 
 
 def core_outlet_tables(tables: Tables, settings: Mapping[str, Any]) -> Tables:
     """Each outlet's articles summarised (``outlet_summary``'s schema, voice all), once all batches are in."""
+    from harness.stats import outlet_summary  # scipy.stats: not to register the step
+
     metrics = tuple(m.column for m in CORE_METRICS)
     summary = outlet_summary(
         tables["core_documents"], seed=DEFAULT_SEED, n_boot=DEFAULT_N_BOOT, metrics=metrics, voices=("all",)
@@ -565,6 +559,8 @@ def score_core_suite(
     ``harness.scoring.core``); no voices, lexicons or attribution (``score_framing``).
     Articles in another language are listed in table `skipped`.
     """
+    from harness.scoring import score_core  # the scorers: when the step runs, not when it registers
+
     if english_only:
         english, skipped = split_by_language(articles)
     else:

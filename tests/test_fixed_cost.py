@@ -175,15 +175,28 @@ def test_lazy_packages_export_every_name_and_readability_stays_the_function() ->
     probe = (
         "import importlib, types\n"
         "import harness.scoring.readability\n"  # the submodule first: its name is also a function's
-        "import harness.scoring as scoring, harness.text as text, harness.stats as stats\n"
-        "packages = (scoring, text, stats)\n"
+        "import harness.wirediff.prepare, harness.wirediff.normalise, harness.wirediff.lexicon\n"  # likewise
+        "import harness.scoring as scoring, harness.text as text, harness.stats as stats, harness.wirediff as wd\n"
+        "packages = (scoring, text, stats, wd)\n"
         "missing = [n for p in packages for n in p.__all__ if getattr(p, n, None) is None]\n"
         "modules = [n for p in packages for n in p.__all__ if isinstance(getattr(p, n), types.ModuleType)]\n"
         "from harness.scoring import readability\n"
-        "print(missing, modules, readability.__module__, callable(readability))"
+        "from harness.wirediff import prepare, normalise, lexicon\n"
+        "print(missing, modules, readability.__module__, callable(readability),"
+        " *[f.__module__ for f in (prepare, normalise, wd.lexicon)])"
     )
     done = _python(probe)
-    assert done.stdout.split() == ["[]", "[]", "harness.scoring.readability", "True"], (done.stdout, done.stderr[-2000:])
+    assert done.stdout.split() == [
+        "[]", "[]", "harness.scoring.readability", "True",
+        "harness.wirediff.prepare", "harness.wirediff.normalise", "harness.wirediff.lexicon",
+    ], (done.stdout, done.stderr[-2000:])
+
+
+def test_a_wire_diff_worker_loads_no_polars() -> None:
+    # A worker of a large wire_diff step imports harness.wirediff.pairwork: its start
+    # (two at once on two cores) is part of every such run.
+    done = _python("import sys, harness.wirediff.pairwork\nprint('polars' in sys.modules)")
+    assert done.stdout.strip() == "False", done.stderr[-2000:]
 
 
 def test_registering_every_step_loads_no_statistics_or_scorer() -> None:

@@ -9,47 +9,77 @@ and measure how much of B derives from A::
                            a_style=load_style("Reuters"), b_style=load_style("The Guardian"))
     result.substantive_share       # substantive edits / all non-boilerplate edits
     to_json(result)["edits"][0]    # {"category", "kind", "rule", "explanation", ...}
+
+The names below are imported on first use (PEP 562), so that a module of this
+package (a worker comparing pairs, ``harness.wirediff.pairwork``) loads only what
+it needs, not polars with the frames.
 """
 
-from harness.wirediff.align import AlignSettings
-from harness.wirediff.classify import RULES, iter_rules
-from harness.wirediff.diff import (
-    DiffSettings,
-    EditList,
-    PreparedArticle,
-    apply_edits,
-    diff_articles,
-    diff_edits,
-    diff_prepared,
-    diff_prepared_articles,
-    diff_texts,
-    prepare_article,
-    to_json,
-)
-from harness.wirediff.frames import (
-    EDITS_SCHEMA,
-    PAIRS_SCHEMA,
-    STYLE_RULES_SCHEMA,
-    compare_pairs,
-)
-from harness.wirediff.lexicon import Lexicon, lexicon
-from harness.wirediff.model import (
-    Category,
-    Derivation,
-    DiffResult,
-    Edit,
-    Kind,
-    Segment,
-    Similarity,
-    StyleVariant,
-)
-from harness.wirediff.normalise import PASSES, normalise
-from harness.wirediff.prepare import PreparedText, prepare
-from harness.wirediff.provenance import wirediff_resources
-from harness.wirediff.render import render_html, render_html_fragment, render_text
-from harness.wirediff.similarity import DerivationThresholds
-from harness.wirediff.styles import StyleSheet, load_style, load_style_file, outlet_slug
+from __future__ import annotations
 
+import sys
+import types
+
+from harness.lazy import lazy_exports
+
+TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
+if TYPE_CHECKING:
+    from harness.wirediff.align import AlignSettings
+    from harness.wirediff.classify import RULES, iter_rules
+    from harness.wirediff.diff import DiffSettings, EditList, PreparedArticle, apply_edits, diff_articles, diff_edits, diff_prepared, diff_prepared_articles, diff_texts, prepare_article, to_json
+    from harness.wirediff.frames import EDITS_SCHEMA, PAIRS_SCHEMA, STYLE_RULES_SCHEMA, compare_pairs
+    from harness.wirediff.lexicon import Lexicon, lexicon
+    from harness.wirediff.model import Category, Derivation, DiffResult, Edit, Kind, Segment, Similarity, StyleVariant
+    from harness.wirediff.normalise import PASSES, normalise
+    from harness.wirediff.prepare import PreparedText, prepare
+    from harness.wirediff.provenance import wirediff_resources
+    from harness.wirediff.render import render_html, render_html_fragment, render_text
+    from harness.wirediff.similarity import DerivationThresholds
+    from harness.wirediff.styles import StyleSheet, load_style, load_style_file, outlet_slug
+
+_HOME = {
+    "AlignSettings": "harness.wirediff.align",
+    "Category": "harness.wirediff.model",
+    "Derivation": "harness.wirediff.model",
+    "DerivationThresholds": "harness.wirediff.similarity",
+    "DiffResult": "harness.wirediff.model",
+    "DiffSettings": "harness.wirediff.diff",
+    "EDITS_SCHEMA": "harness.wirediff.frames",
+    "Edit": "harness.wirediff.model",
+    "EditList": "harness.wirediff.diff",
+    "Kind": "harness.wirediff.model",
+    "Lexicon": "harness.wirediff.lexicon",
+    "PAIRS_SCHEMA": "harness.wirediff.frames",
+    "PASSES": "harness.wirediff.normalise",
+    "PreparedArticle": "harness.wirediff.diff",
+    "PreparedText": "harness.wirediff.prepare",
+    "RULES": "harness.wirediff.classify",
+    "STYLE_RULES_SCHEMA": "harness.wirediff.frames",
+    "Segment": "harness.wirediff.model",
+    "Similarity": "harness.wirediff.model",
+    "StyleSheet": "harness.wirediff.styles",
+    "StyleVariant": "harness.wirediff.model",
+    "apply_edits": "harness.wirediff.diff",
+    "compare_pairs": "harness.wirediff.frames",
+    "diff_articles": "harness.wirediff.diff",
+    "diff_edits": "harness.wirediff.diff",
+    "diff_prepared": "harness.wirediff.diff",
+    "diff_prepared_articles": "harness.wirediff.diff",
+    "diff_texts": "harness.wirediff.diff",
+    "iter_rules": "harness.wirediff.classify",
+    "lexicon": "harness.wirediff.lexicon",
+    "load_style": "harness.wirediff.styles",
+    "load_style_file": "harness.wirediff.styles",
+    "normalise": "harness.wirediff.normalise",
+    "outlet_slug": "harness.wirediff.styles",
+    "prepare": "harness.wirediff.prepare",
+    "prepare_article": "harness.wirediff.diff",
+    "render_html": "harness.wirediff.render",
+    "render_html_fragment": "harness.wirediff.render",
+    "render_text": "harness.wirediff.render",
+    "to_json": "harness.wirediff.diff",
+    "wirediff_resources": "harness.wirediff.provenance",
+}
 
 __all__ = [
     "EDITS_SCHEMA",
@@ -94,3 +124,26 @@ __all__ = [
     "to_json",
     "wirediff_resources",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOME, globals())
+
+# Submodules named as the function they hold: the package's name is the function.
+_FUNCTION_MODULES = ("lexicon", "normalise", "prepare")
+
+
+class _Package(types.ModuleType):
+    """This package, whose names ``lexicon``, ``normalise`` and ``prepare`` are the
+    functions, never their modules.
+
+    Importing ``harness.wirediff.prepare`` binds the module to this package's
+    attribute of that name; the eager imports this package once made rebound it to
+    the function straight after, and this keeps it so.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _FUNCTION_MODULES and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -17,17 +17,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness.corpus.documents import article_file_record
-from harness.corpus.records import article_row
-from harness.corpus.schema import UNKNOWN_OUTLET
-from harness.corpus.textfile import CorpusFile, InvalidUtf8, invalid_utf8_bytes, read_text
 from harness.safetext import unicode_text
 from harness.wirediff.boilerplate import Chrome
 from harness.wirediff.diff import DiffSettings, PreparedArticle, diff_prepared_articles, prepare_article, to_json
 from harness.wirediff.model import DiffResult
 from harness.wirediff.styles import StyleSheet
+
+if TYPE_CHECKING:
+    from harness.corpus.textfile import InvalidUtf8
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +52,12 @@ def split_headline(headline: str, body: str) -> tuple[str, str]:
 
 def read_article_file(path: Path, *, invalid_utf8: InvalidUtf8 = "error") -> ArticleFile:
     """One .txt/.md article, read with the corpus reader's checks and front matter rules."""
+    # The corpus reader (and polars) here, not at import: a worker comparing pairs reads no file.
+    from harness.corpus.documents import article_file_record
+    from harness.corpus.records import article_row
+    from harness.corpus.schema import UNKNOWN_OUTLET
+    from harness.corpus.textfile import CorpusFile, invalid_utf8_bytes, read_text
+
     file = CorpusFile(path, unicode_text(path), unicode_text(path.name), invalid_utf8=invalid_utf8)
     row = article_row(article_file_record(read_text(file), file))
     headline, body = split_headline(row["headline"] or "", row["body"] or "")

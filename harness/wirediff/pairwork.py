@@ -25,7 +25,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from harness.engines.base import in_parallel_task
 from harness.engines.processes import kill_pool, main_is_importable, workers_ignore_sigint
 from harness.engines.worker_start import available_cores
 from harness.errors import UsageError
@@ -173,6 +172,8 @@ def worker_count(pairs: int, requested: int | None = None) -> int:
         if requested < 1:
             raise UsageError(f"workers must be at least 1, not {requested}", where="compare_pairs")
         return requested
+    from harness.engines.base import in_parallel_task  # polars: the parent's, not a worker's
+
     if pairs < MIN_PARALLEL_PAIRS or in_parallel_task() or not main_is_importable():
         return 1
     return min(available_cores(), -(-pairs // CHUNK_PAIRS))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
-from benchmarks import bench_diff
+from benchmarks import bench_diff, bench_diff_step
 from harness.wirediff import Kind, diff_texts
 
 
@@ -36,3 +37,31 @@ def test_edited_copy_keeps_paragraphs() -> None:
     text = "One sentence here. Two sentences here.\n\nThree are here. Four are here. Five are here."
     copy = bench_diff.edited_copy(text, random.Random(1))
     assert copy.count("\n\n") == 1
+
+
+def test_step_benchmark_runs_on_the_synthetic_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    bench_diff_step.main(["--synthetic", "--stories", "2", "--copies", "2", "--repeat", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("corpus: synthetic (seeded); 6 articles (2 copies of each story), 6 pairs; default workers: 1")
+    labels = [line.split("  ")[0] for line in lines[2:7]]
+    assert labels[:4] == [
+        "wire_diff step (compare_pairs), default workers",
+        "wire_diff step (compare_pairs), workers=1",
+        "reference: tokenize once + SequenceMatcher",
+        "whole process: harness run (discovery + diff)",
+    ]
+    # The plain script diffs the pairs the run's discovery found: at least each story's wire copy
+    # against its two copies (the synthetic copies of one story differ more from each other).
+    found = re.fullmatch(r"whole process: plain script, same (\d+) pairs", labels[4])
+    assert found is not None and 4 <= int(found.group(1)) <= 6
+    for line in lines[2:7]:  # seconds, pairs/s and (ours) the ratio: all measured
+        numbers = [float(n) for n in re.findall(r"\d+\.\d+", line)]
+        assert len(numbers) >= 2 and all(n > 0 for n in numbers), line
+
+
+def test_step_benchmark_pairs_every_two_versions_of_a_story() -> None:
+    _, articles = bench_diff_step.corpus(2, 3, synthetic=True)
+    pairs = bench_diff_step.story_pairs(articles)
+    assert len(articles) == 8 and len(pairs) == 2 * 6
+    assert ("s0000-0", "s0000-3") in pairs and ("s0000-1", "s0000-2") in pairs
+    assert all(a.split("-")[0] == b.split("-")[0] and a < b for a, b in pairs)

@@ -23,8 +23,7 @@ from harness.discovery.bands import Bands
 from harness.discovery.minhash import MinHasher, band_keys
 from harness.discovery.shingles import Hashes, shingle_batch
 from harness.engines import in_parallel_task
-from harness.engines.processes import kill_pool, main_is_importable, workers_ignore_sigint
-from harness.errors import UsageError
+from harness.engines.processes import kill_pool, main_is_importable, worker_died, workers_ignore_sigint
 
 # Below this many articles one process is faster: starting workers costs about a second.
 MIN_PARALLEL_ARTICLES = 20_000
@@ -73,14 +72,7 @@ def map_band_keys(
                 done_first, done = pending.popleft()
                 yield done_first, *done.result()
     except concurrent.futures.process.BrokenProcessPool as error:
-        raise UsageError(
-            "a discovery worker process stopped before finishing",
-            where="find_pairs",
-            hint=(
-                "workers start a fresh Python that imports your main script: put the call under "
-                "`if __name__ == '__main__':`, or pass DiscoverySettings(workers=1)"
-            ),
-        ) from error
+        raise worker_died("discovery", where="find_pairs", alone="pass DiscoverySettings(workers=1)") from error
 
 
 _HASHERS: dict[tuple[int, int], MinHasher] = {}  # one per worker and settings

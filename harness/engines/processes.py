@@ -15,6 +15,8 @@ import sys
 import threading
 from collections.abc import Iterator
 
+from harness.errors import UsageError
+
 
 def main_is_importable() -> bool:
     """Whether a spawned worker can start: it re-imports the main script by its path.
@@ -26,6 +28,20 @@ def main_is_importable() -> bool:
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     return path is None or os.path.isfile(path)
+
+
+def worker_died(kind: str, *, where: str, alone: str) -> UsageError:
+    """The one error for a ``kind`` worker process that died before finishing
+    (``BrokenProcessPool``): most often a main script re-run by every spawned worker.
+    ``alone`` says how to do the work in this process instead."""
+    return UsageError(
+        f"a {kind} worker process stopped before finishing",
+        where=where,
+        hint=(
+            "workers start a fresh Python that imports your main script: put the call under "
+            f"`if __name__ == '__main__':`, or {alone}"
+        ),
+    )
 
 
 @contextlib.contextmanager

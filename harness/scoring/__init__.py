@@ -28,10 +28,7 @@ not the whole scorecard with NLTK and textstat.
 
 from __future__ import annotations
 
-import sys
-import types
-
-from harness.lazy import lazy_exports
+from harness.lazy import keep_functions_named_as_modules, lazy_exports
 
 TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
 if TYPE_CHECKING:
@@ -153,20 +150,5 @@ __all__ = [
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _HOME, globals())
-
-
-class _Package(types.ModuleType):
-    """This package, whose name ``readability`` is the function, never its module.
-
-    Importing ``harness.scoring.readability`` binds the module to this package's
-    attribute of that name; the eager imports this package once made rebound it to
-    the function straight after, and this keeps it so.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name == "readability" and isinstance(value, types.ModuleType):
-            value = value.readability
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+# ``readability`` is the function, never its module (harness.scoring.readability).
+keep_functions_named_as_modules(__name__, ("readability",))

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from harness.engines.base import in_parallel_task
-from harness.engines.processes import kill_pool, main_is_importable
+from harness.engines.processes import kill_pool, main_is_importable, worker_died
 from harness.engines.worker_start import WORKERS_FROM_BYTES, available_cores, new_pool, take_early, warm_by_name
-from harness.errors import ConfigError, UsageError
+from harness.errors import ConfigError
 
 __all__ = [
     "BATCH_DOCS",
@@ -250,14 +250,7 @@ def _pool_failures(where: str) -> Iterator[None]:
         raise
     except concurrent.futures.process.BrokenProcessPool as error:
         shutdown_workers()
-        raise UsageError(
-            "a scoring worker process stopped before finishing",
-            where=where,
-            hint=(
-                "workers start a fresh Python that imports your main script: put the call "
-                "under `if __name__ == '__main__':`, or pass workers=1 to score in this process"
-            ),
-        ) from error
+        raise worker_died("scoring", where=where, alone="pass workers=1 to score in this process") from error
 
 
 def map_in_workers(

@@ -17,10 +17,7 @@ it needs, not polars with the frames.
 
 from __future__ import annotations
 
-import sys
-import types
-
-from harness.lazy import lazy_exports
+from harness.lazy import keep_functions_named_as_modules, lazy_exports
 
 TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
 if TYPE_CHECKING:
@@ -126,24 +123,5 @@ __all__ = [
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _HOME, globals())
-
 # Submodules named as the function they hold: the package's name is the function.
-_FUNCTION_MODULES = ("lexicon", "normalise", "prepare")
-
-
-class _Package(types.ModuleType):
-    """This package, whose names ``lexicon``, ``normalise`` and ``prepare`` are the
-    functions, never their modules.
-
-    Importing ``harness.wirediff.prepare`` binds the module to this package's
-    attribute of that name; the eager imports this package once made rebound it to
-    the function straight after, and this keeps it so.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _FUNCTION_MODULES and isinstance(value, types.ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+keep_functions_named_as_modules(__name__, ("lexicon", "normalise", "prepare"))

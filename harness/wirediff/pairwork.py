@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from harness.engines.processes import kill_pool, main_is_importable, workers_ignore_sigint
+from harness.engines.processes import kill_pool, main_is_importable, worker_died, workers_ignore_sigint
 from harness.engines.worker_start import available_cores
 from harness.errors import UsageError
 from harness.wirediff.articlefile import compare_articles, prepared_article
@@ -199,14 +199,7 @@ def compare_all(
                 rows.extend(chunk)
             return furniture, rows
     except concurrent.futures.process.BrokenProcessPool as error:
-        raise UsageError(
-            "a wire-diff worker process stopped before finishing",
-            where="compare_pairs",
-            hint=(
-                "workers start a fresh Python that imports your main script: put the call under "
-                "`if __name__ == '__main__':`, or pass workers=1"
-            ),
-        ) from error
+        raise worker_died("wire-diff", where="compare_pairs", alone="pass workers=1") from error
 
 
 def _furniture_input(articles: Articles) -> Iterator[tuple[str | None, str | None, str | None]]:

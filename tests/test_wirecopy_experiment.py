@@ -203,3 +203,23 @@ def test_diff_reads_headline_from_front_matter_title_or_first_line(tmp_path: Pat
     one_line = tmp_path / "one.txt"
     one_line.write_text("Only a sentence.\n", encoding="utf-8")
     assert (read_article_file(one_line).headline, read_article_file(one_line).body) == ("", "Only a sentence.")
+
+
+def test_report_shows_a_pair_without_edits_and_each_pair_with_its_own() -> None:
+    from harness.reports.blocks import TrustedHtml
+    from harness.steps.wirecopy import wirecopy_report
+    from harness.wirediff import compare_pairs
+
+    story = "The council approved the budget on Tuesday.\n\nIt now goes to the assembly."
+    articles = pl.DataFrame(
+        {"doc_id": ["a", "b", "c"], "outlet": ["Wire", "Copy", "Other"], "headline": ["Budget"] * 3,
+         "body": [story, story, story.replace("Tuesday", "Monday")]}
+    )
+    pairs = pl.DataFrame({"a_doc_id": ["a", "a"], "b_doc_id": ["b", "c"]})
+    tables = compare_pairs(articles, pairs, styles_dir=Path(__file__).resolve().parent.parent / "experiments" / "styles")
+    assert tables["edits"].filter(pl.col("b_doc_id") == "b").height == 0
+    blocks = wirecopy_report({**tables, "articles": articles}, {})
+    fragments = [b.fragment for b in blocks if isinstance(b, TrustedHtml)]
+    assert len(fragments) == 2  # one side by side per pair, the identical copy's included
+    same, changed = fragments
+    assert "Monday" not in same and "Monday" in changed

@@ -52,8 +52,9 @@ CHUNK_PAIRS = 32
 # Articles per task of furniture learning (about 0.6 ms each).
 FURNITURE_ARTICLES = 64
 # A worker keeps the articles it has prepared (an article is in many pairs when
-# every copy of an outlet is compared with every wire story), up to this many.
-WORKER_PREPARED_LIMIT = 2_000
+# every copy of an outlet is compared with every wire story), up to this many:
+# a prepared ~1,000-token article holds about 290 KiB, so about 150 MB per worker.
+WORKER_PREPARED_LIMIT = 500
 
 PairIds = tuple[str, str]
 LearnedKey = tuple[str, str, str, str, str]  # a_outlet, b_outlet, category, a_form, b_form

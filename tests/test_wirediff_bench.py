@@ -9,12 +9,13 @@ import pytest
 
 from benchmarks import bench_diff, bench_diff_step
 from harness.wirediff import Kind, diff_texts
+from harness.wirediff.compiled import core_state
 
 
 def test_benchmark_runs_on_the_synthetic_corpus(capsys: pytest.CaptureFixture[str]) -> None:
     bench_diff.main(["--synthetic", "--pairs", "2", "--repeat", "1", "--cli-pairs", "1"])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("corpus: synthetic (seeded); 2 pairs")
+    assert lines[0].startswith("corpus: synthetic (seeded); 2 pairs") and lines[0].endswith(f"diff core: {core_state().describe()}")
     assert [line.split("  ")[0] for line in lines[2:6]] == [
         "diff+classify (edits)",
         "+ similarity, derivation",
@@ -43,18 +44,22 @@ def test_step_benchmark_runs_on_the_synthetic_corpus(capsys: pytest.CaptureFixtu
     bench_diff_step.main(["--synthetic", "--stories", "2", "--copies", "2", "--repeat", "1"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("corpus: synthetic (seeded); 6 articles (2 copies of each story), 6 pairs; default workers: 1")
-    labels = [line.split("  ")[0] for line in lines[2:7]]
+    rows = lines[2:-1]
+    labels = [line.split("  ")[0] for line in rows]
     assert labels[:4] == [
         "wire_diff step (compare_pairs), default workers",
         "wire_diff step (compare_pairs), workers=1",
         "reference: tokenize once + SequenceMatcher",
         "whole process: harness run (discovery + diff)",
     ]
+    # Compiled (make), the same run from the sources, in the same rounds.
+    sources = ["whole process: the same, from the sources"] if core_state().compiled else []
+    assert labels[4:-1] == sources
     # The plain script diffs the pairs the run's discovery found: at least each story's wire copy
     # against its two copies (the synthetic copies of one story differ more from each other).
-    found = re.fullmatch(r"whole process: plain script, same (\d+) pairs", labels[4])
+    found = re.fullmatch(r"whole process: plain script, same (\d+) pairs", labels[-1])
     assert found is not None and 4 <= int(found.group(1)) <= 6
-    for line in lines[2:7]:  # seconds, pairs/s and (ours) the ratio: all measured
+    for line in rows:  # seconds, pairs/s and (ours) the ratio: all measured
         numbers = [float(n) for n in re.findall(r"\d+\.\d+", line)]
         assert len(numbers) >= 2 and all(n > 0 for n in numbers), line
 

@@ -152,11 +152,16 @@ def package_versions(project: Path) -> dict[str, str]:
 
 
 def environment(project: Path) -> dict[str, Any]:
+    # Whether the diff ran compiled by mypyc or from its sources (same bytes out, as the
+    # tests check): recorded, so that a timing or a difference can be traced to it.
+    from harness.wirediff.compiled import describe as wirediff_core
+
     return {
         "harness": importlib.metadata.version("framing-harness"),
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
+        "wirediff_core": wirediff_core(),
         "packages": package_versions(project),
     }
 

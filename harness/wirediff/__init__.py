@@ -18,6 +18,10 @@ it needs, not polars with the frames.
 from __future__ import annotations
 
 from harness.lazy import keep_functions_named_as_modules, lazy_exports
+from harness.wirediff.compiled import choose_core
+
+# Before any module of the package loads: compiled, or the sources when the build is not current.
+choose_core()
 
 TYPE_CHECKING = False  # as in harness/__init__.py: mypy reads this constant as typing's
 if TYPE_CHECKING:

@@ -31,6 +31,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.prepare import PreparedText
 
 
@@ -44,7 +45,7 @@ class Op(IntEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Run:
+class Run(Frozen):
     """Tokens ``a_lo..a_hi`` of A against ``b_lo..b_hi`` of B under one operation."""
 
     op: Op
@@ -56,7 +57,7 @@ class Run:
 
 
 @dataclass(frozen=True, slots=True)
-class Move:
+class Move(Frozen):
     """A passage (whole sentences) that stands elsewhere in B than in A."""
 
     a_lo: int
@@ -83,7 +84,7 @@ class Link(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AlignSettings:
+class AlignSettings(Frozen):
     """Thresholds on sentence similarity (0..1, normalised Indel similarity)."""
 
     sentence_threshold: float = 0.4
@@ -92,7 +93,7 @@ class AlignSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class Alignment:
+class Alignment(Frozen):
     runs: tuple[Run, ...]
     moves: tuple[Move, ...]
     links: tuple[Link, ...]

@@ -45,6 +45,7 @@ from typing import Any, NamedTuple
 
 from harness.errors import ConfigError, at
 from harness.resources import Resource, packaged_resource
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.model import Category, Edit, Kind
 from harness.wirediff.prepare import PreparedText
 
@@ -93,7 +94,7 @@ DESCRIPTION: dict[Category, str] = {
 
 
 @dataclass(frozen=True, slots=True)
-class ChromeRules:
+class ChromeRules(Frozen):
     """The packaged patterns and word lists (see the data file's header)."""
 
     patterns: tuple[tuple[Category, re.Pattern[str]], ...]
@@ -621,7 +622,7 @@ class FurnitureRow(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class Furniture:
+class Furniture(Frozen):
     """One outlet's learned furniture: segment hash -> articles_count."""
 
     outlet: str
@@ -629,7 +630,7 @@ class Furniture:
 
 
 @dataclass(frozen=True, slots=True)
-class Chrome:
+class Chrome(Frozen):
     """What the chrome pass knows about a pair beyond the rules: each side's furniture."""
 
     a: Furniture | None = None

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from harness.wirediff.align import Alignment, Op, Run
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon
 from harness.wirediff.model import Category, Kind, StyleVariant
 from harness.wirediff.names import same_name
@@ -56,7 +57,7 @@ UNEXPLAINED = "unexplained"  # rule id suffix of substantive edits
 
 
 @dataclass(frozen=True, slots=True)
-class Explanation:
+class Explanation(Frozen):
     """Why an edit got its category: ``summary: a_detail → b_detail; notes``.
 
     Kept in parts so that reading the comparison from B to A can swap them.
@@ -81,7 +82,7 @@ class Explanation:
 
 
 @dataclass(frozen=True, slots=True)
-class Classified:
+class Classified(Frozen):
     """An edit before offsets: token ranges (whole units) in A and B."""
 
     category: Category
@@ -130,7 +131,7 @@ class Window(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class Part:
+class Part(Frozen):
     """A piece of a window that gets its own edit (see :class:`Found`)."""
 
     first: int
@@ -142,7 +143,7 @@ class Part:
 
 
 @dataclass(frozen=True, slots=True)
-class Found:
+class Found(Frozen):
     """A rule's match: the window it explains, why, and the style forms seen.
 
     ``parts`` splits a window that mixes kinds (a title restyled and its title
@@ -349,7 +350,7 @@ VARIANT_ONLY = frozenset({Op.VARIANT})
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Frozen):
     """One entry of the rule table: an id, the category it gives, its test.
 
     ``starts_on`` lists the kinds of step the rule's windows can start on, so the
@@ -409,7 +410,7 @@ def _number_token(lex: Lexicon) -> Callable[[str], bool]:
 
 
 @dataclass(frozen=True, slots=True)
-class _TitleMatch:
+class _TitleMatch(Frozen):
     explanation: Explanation
     variants: tuple[StyleVariant, ...]
     changed_a: frozenset[int]  # A tokens of title words that changed (lenient matches)

@@ -17,6 +17,7 @@ from harness.wirediff.align import AlignSettings, align
 from harness.wirediff.boilerplate import Chrome, mark_chrome
 from harness.wirediff.classify import Classified, classify
 from harness.wirediff.collector import collector_paused
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import lexicon
 from harness.wirediff.model import (
     Category,
@@ -36,7 +37,7 @@ SPACING_RULE = "punctuation.whitespace"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DiffSettings:
+class DiffSettings(Frozen):
     """Every threshold of a comparison, so that a study can state them."""
 
     align: AlignSettings = field(default_factory=AlignSettings)
@@ -44,7 +45,7 @@ class DiffSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class SegmentDiff:
+class SegmentDiff(Frozen):
     """The comparison of one field (headline or body)."""
 
     edits: tuple[Edit, ...]
@@ -352,7 +353,7 @@ def _classified(
 
 
 @dataclass(frozen=True, slots=True)
-class EditList:
+class EditList(Frozen):
     """The edits of one comparison without the similarity numbers."""
 
     edits: tuple[Edit, ...]
@@ -473,7 +474,7 @@ def diff_texts(
 
 
 @dataclass(frozen=True, slots=True)
-class PreparedArticle:
+class PreparedArticle(Frozen):
     headline: PreparedText
     body: PreparedText
 

@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
+from harness.wirediff.frozen import Frozen
+
 
 class Kind(StrEnum):
     STYLE = "style"
@@ -117,7 +119,7 @@ class Derivation(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(Frozen):
     """One difference between A and B, with offsets into both original texts.
 
     ``a_text == a[a_start:a_end]`` and ``b_text == b[b_start:b_end]`` always hold
@@ -147,7 +149,7 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
-class StyleVariant:
+class StyleVariant(Frozen):
     """A pair of house-style forms seen in one edit (for the learned style table)."""
 
     category: Category
@@ -159,7 +161,7 @@ class StyleVariant:
 
 
 @dataclass(frozen=True, slots=True)
-class Similarity:
+class Similarity(Frozen):
     """How close two texts are, on their word tokens (case-folded).
 
     * ``token_jaccard``: |types(A) ∩ types(B)| / |types(A) ∪ types(B)|;
@@ -201,7 +203,7 @@ SIMILARITY_FIELDS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class DiffResult:
+class DiffResult(Frozen):
     """Everything one comparison of A (the wire story) with B (an outlet's copy) found.
 
     ``substantive_share`` is the headline number: substantive edits / all

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from harness.text import Token, TokenKind, split_sentences, tokenize
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon, lexicon
 from harness.wirediff.phrases import name_end, parse_date
 from harness.wirediff.prepare import fold_key, split_possessive
@@ -147,7 +148,7 @@ def restyle_spelling(text: str, style: StyleSheet, lex: Lexicon) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _QuoteMark:
+class _QuoteMark(Frozen):
     token: Token
     opening: bool
     level: int  # 0 outer, 1 inside another quotation...
@@ -283,7 +284,7 @@ def restyle_percent(text: str, style: StyleSheet, lex: Lexicon) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Tokens:
+class _Tokens(Frozen):
     tokens: list[Token]
     texts: list[str]
     keys: list[str]

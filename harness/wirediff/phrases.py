@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon
 
 _DAY = re.compile(r"(?P<day>\d{1,2})(?P<suffix>st|nd|rd|th)?", re.IGNORECASE)
@@ -28,20 +29,20 @@ _HYPHEN = frozenset("-‐‑")
 
 
 @dataclass(frozen=True, slots=True)
-class DatePhrase:
+class DatePhrase(Frozen):
     value: tuple[int, int, int, int]  # weekday (-1 when absent), month, day, year (0)
     pattern: str
     day_text: str  # as written ("16", "16th")
 
 
 @dataclass(frozen=True, slots=True)
-class NumberPhrase:
+class NumberPhrase(Frozen):
     value: str
     pattern: str
 
 
 @dataclass(frozen=True, slots=True)
-class TitlePhrase:
+class TitlePhrase(Frozen):
     """``[det] title-words [,] name [,]`` with the title ending in a title noun."""
 
     canonical: tuple[tuple[str, ...], tuple[str, ...]]  # (title keys, name keys)

@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate, compress, repeat
 from operator import and_, itemgetter, sub
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 from harness.text.sentences import sentence_spans
 from harness.wirediff.collector import collector_paused
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon, lexicon
 from harness.wirediff.tokens import token_arrays, token_units
 
@@ -41,7 +42,7 @@ _POSSESSIVE = re.compile(r"(?P<base>.+?)(?P<suffix>['’ʼ´`′‘][sS])$")
 
 
 @dataclass(frozen=True, slots=True)
-class PreparedText:
+class PreparedText(Frozen):
     """A text with token-level arrays; index ``i`` is the i-th token everywhere."""
 
     text: str
@@ -96,13 +97,16 @@ class PreparedText:
 
 
 class Flag:
-    """Bits of :attr:`PreparedText.flags`: the word classes rules look for."""
+    """Bits of :attr:`PreparedText.flags`: the word classes rules look for.
 
-    TITLE = 1
-    SPEECH_VERB = 2
-    MONTH = 4
-    NUMBER = 8
-    TITLE_BEFORE_NAME = 16  # a title noun followed by a capitalised word (maybe after a comma)
+    ``Final``: compiled (mypyc), a rule reads them as constants from the class.
+    """
+
+    TITLE: Final = 1
+    SPEECH_VERB: Final = 2
+    MONTH: Final = 4
+    NUMBER: Final = 8
+    TITLE_BEFORE_NAME: Final = 16  # a title noun followed by a capitalised word (maybe after a comma)
 
 
 def token_flags(key: str, lex: Lexicon) -> int:

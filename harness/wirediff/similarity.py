@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.model import Derivation, Similarity
 from harness.wirediff.prepare import SHINGLE_SIZE, PreparedText
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DerivationThresholds:
+class DerivationThresholds(Frozen):
     wholly_copied: float = 0.75
     partially_copied: float = 0.2
     partially_containment: float = 0.1

@@ -32,6 +32,7 @@ import regex
 
 from harness.text import tokenize
 from harness.text.tokens import TokenKind
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.typography import join_apostrophes
 
 # ``harness.text.tokens._TOKEN_RE`` for ``re``, on characters that carry no
@@ -81,7 +82,7 @@ def fast_path_applies(text: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class TokenArrays:
+class TokenArrays(Frozen):
     """Tokens as parallel lists; ``units[i]`` is the whitespace before token i plus the token."""
 
     texts: list[str]

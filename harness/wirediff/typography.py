@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon
 from harness.wirediff.model import Category
 
@@ -51,7 +52,7 @@ def join_apostrophes(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Typographic:
+class Typographic(Frozen):
     """How two texts of a passage differ: category, rule id, summary."""
 
     category: Category

@@ -1,0 +1,135 @@
+"""Whether the diff runs compiled (mypyc) or from its Python sources, and why.
+
+``make`` compiles the diff's per-pair modules (:data:`COMPILED_MODULES`) with mypyc
+(``scripts/build_compiled.py``): the same typed Python, turned into C by mypy's
+own compiler, about 1.4x faster end to end with every edit the same bytes (see
+benchmarks/RESULTS.md). The sources stay the definition; the compiled modules lie
+beside them (``classify.cpython-311-x86_64-linux-gnu.so``), with a record of the
+build (``compiled.json``: a digest of each source, the compiler's version).
+
+Python's import system prefers an extension module to a ``.py`` of the same name,
+so a source edited after the build would silently lose to its stale compiled
+form. This module, run by the package before any of those modules loads, reads
+the record: unless every source is the one that was compiled (and
+``HARNESS_PURE_PYTHON`` is unset or ``0``), the import system is made to take the
+sources, for all of them at once, since the compiled modules call one another
+inside one shared library. Results say which ran: a manifest's environment holds
+:func:`describe` (``harness.results.manifest``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+import sysconfig
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+PACKAGE = "harness.wirediff"
+FOLDER = Path(__file__).resolve().parent
+
+COMPILED_MODULES = (
+    "align", "boilerplate", "classify", "diff", "frozen", "model", "names",
+    "normalise", "phrases", "prepare", "similarity", "tokens", "typography",
+)
+"""The modules a comparison spends its time in (not frames, styles, lexicon: loaded once)."""
+
+SHARED_LIBRARY = "core__mypyc"  # mypyc's library of the group "harness.wirediff.core": the code itself
+RECORD_NAME = "compiled.json"
+PURE_ENV = "HARNESS_PURE_PYTHON"  # set (not "0"): run the sources even when compiled
+
+
+@dataclass(frozen=True, slots=True)
+class CoreState:
+    """How the diff's modules run in this process."""
+
+    compiled: bool
+    detail: str  # the compiler ("mypyc 2.4.1"), or why the sources run
+
+    def describe(self) -> str:
+        return f"compiled ({self.detail})" if self.compiled else f"python ({self.detail})"
+
+
+def source_digests(folder: Path = FOLDER) -> dict[str, str]:
+    """Module name -> blake2b of its source bytes, for every compiled module."""
+    return {
+        name: hashlib.blake2b((folder / f"{name}.py").read_bytes(), digest_size=16).hexdigest()
+        for name in COMPILED_MODULES
+    }
+
+
+def extension_suffix() -> str:
+    return str(sysconfig.get_config_var("EXT_SUFFIX") or ".so")
+
+
+def extension_paths(folder: Path = FOLDER) -> list[Path]:
+    """The compiled files of this Python that exist in ``folder``."""
+    suffix = extension_suffix()
+    return [path for name in (*COMPILED_MODULES, SHARED_LIBRARY) if (path := folder / f"{name}{suffix}").exists()]
+
+
+def pure_requested(environ: Mapping[str, str]) -> bool:
+    return environ.get(PURE_ENV, "") not in ("", "0")
+
+
+def read_state(folder: Path, environ: Mapping[str, str]) -> CoreState:
+    """What the record in ``folder`` says, checked against the sources and this Python."""
+    if pure_requested(environ):
+        return CoreState(False, f"{PURE_ENV} is set")
+    try:
+        record = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return CoreState(False, "not compiled: `make` compiles it")
+    except (OSError, ValueError) as error:
+        return CoreState(False, f"unreadable {RECORD_NAME}: {error}")
+    if not isinstance(record, dict) or not record.get("compiled"):
+        reason = record.get("reason") if isinstance(record, dict) else None
+        return CoreState(False, f"not compiled: {reason or 'no reason recorded'}")
+    if record.get("ext_suffix") != extension_suffix():
+        return CoreState(False, f"compiled for another Python ({record.get('ext_suffix')})")
+    if len(extension_paths(folder)) != len(COMPILED_MODULES) + 1:
+        return CoreState(False, "compiled files missing: `make` compiles them again")
+    changed = sorted(name for name, digest in source_digests(folder).items() if record.get("sources", {}).get(name) != digest)
+    if changed:
+        return CoreState(False, f"{', '.join(changed)} changed since compiled: `make` compiles again")
+    return CoreState(True, str(record.get("compiler", "mypyc")))
+
+
+class SourceFinder(importlib.abc.MetaPathFinder):
+    """Finds the compiled modules' ``.py`` sources ahead of their extension modules."""
+
+    def __init__(self, folder: Path, names: Sequence[str]) -> None:
+        self.sources = {f"{PACKAGE}.{name}": folder / f"{name}.py" for name in names}
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        source = self.sources.get(fullname)
+        return None if source is None else importlib.util.spec_from_file_location(fullname, source)
+
+
+@cache
+def core_state() -> CoreState:
+    """This process's state (read once: every worker reads the same files)."""
+    return read_state(FOLDER, os.environ)
+
+
+def describe() -> str:
+    """``compiled (mypyc 2.4.1)`` or ``python (why)``: what a result's manifest records."""
+    return core_state().describe()
+
+
+def choose_core() -> CoreState:
+    """Make the sources win over compiled files that are not current (or not wanted)."""
+    state = core_state()
+    if not state.compiled and extension_paths() and not any(isinstance(f, SourceFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, SourceFinder(FOLDER, COMPILED_MODULES))
+    return state

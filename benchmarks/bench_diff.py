@@ -64,6 +64,7 @@ from harness.text.sentences import clear_sentence_caches
 from harness.wirediff import PreparedText, diff_edits, diff_prepared, diff_texts, load_style, normalise, prepare
 from harness.wirediff.boilerplate import clear_text_caches, mark_chrome
 from harness.wirediff.diff import _substantive_text
+from harness.wirediff.compiled import describe
 from harness.wirediff.similarity import similarity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -327,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
     tokens = [(a.tokens, b.tokens) for a, b in prepared]
     mean_tokens = sum(len(a) + len(b) for a, b in tokens) / (2 * len(tokens))
     diff_prepared(*prepared[0])  # load the lexicon and warm the key cache before timing
-    print(f"corpus: {source}; {len(pairs)} pairs, {mean_tokens:.0f} tokens per text on average")
+    print(f"corpus: {source}; {len(pairs)} pairs, {mean_tokens:.0f} tokens per text on average; diff core: {describe()}")
 
     reference = _time("difflib SequenceMatcher", _difflib_tokens(tokens), args.repeat)
     rows = [

@@ -27,7 +27,8 @@ ours and the reference alternating round by round:
   article + ``SequenceMatcher`` per pair) given the pairs that run found, so both
   diff the same pairs (the harness finds them as well). ``--before DIR`` (a checkout
   of other code, e.g. ``git archive``) adds its ``harness run`` of the same project,
-  in the same rounds.
+  in the same rounds; so does the same code run from its sources
+  (``HARNESS_PURE_PYTHON=1``) when the diff core is compiled (``make``: mypyc).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from benchmarks.bench_diff import SEED, STYLES, bbc_texts, edited_copy, syntheti
 from benchmarks.shared_data import bbc_corpus
 from harness.text import tokenize
 from harness.wirediff import compare_pairs
+from harness.wirediff.compiled import PURE_ENV, core_state, describe
 from harness.wirediff.pairwork import worker_count
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,9 +167,10 @@ settings = {{ styles_dir = "styles", style_sheets = {{ {sheets} }} }}
 
 def whole_process(
     articles: list[dict[str, str]], copies: int, repeat: int, before: Path | None = None
-) -> tuple[float, float, float, int]:
-    """Best wall seconds of ``harness run``, of the plain script and of ``before``'s
-    ``harness run`` (inf without it), and the pairs diffed."""
+) -> tuple[float, float, float, float, int]:
+    """Best wall seconds of ``harness run``, of the plain script, of ``before``'s
+    ``harness run`` (inf without it) and of ours from the sources (inf when the
+    sources are what runs anyway), and the pairs diffed."""
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         (base / "experiments").mkdir()
@@ -180,7 +183,7 @@ def whole_process(
         (base / "experiments" / "copies.toml").write_text(EXPERIMENT.format(threshold=THRESHOLD, sheets=sheets))
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         ours_command = [sys.executable, "-m", "harness", "run", "copies", "-C", str(base)]
-        ours = plain = older = float("inf")
+        ours = plain = older = sources = float("inf")
         found = 0
         for round_number in range(repeat):
             if round_number:
@@ -196,7 +199,10 @@ def whole_process(
             if before is not None:
                 _remove_results(base)
                 older = min(older, _wall(ours_command, {**os.environ, "PYTHONPATH": str(before)}, before))
-    return ours, plain, older, found
+            if core_state().compiled:
+                _remove_results(base)
+                sources = min(sources, _wall(ours_command, {**env, PURE_ENV: "1"}))
+    return ours, plain, older, sources, found
 
 
 def _remove_results(base: Path) -> None:
@@ -229,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     pairs = story_pairs(articles)
     workers = worker_count(len(pairs))
     print(f"corpus: {source}; {len(articles)} articles ({args.copies} copies of each story), {len(pairs)} pairs; "
-          f"default workers: {workers} (cores: {len(os.sched_getaffinity(0))})")
+          f"default workers: {workers} (cores: {len(os.sched_getaffinity(0))}); diff core: {describe()}")
     best = in_process(articles, pairs, args.copies, args.repeat)
     reference = best.pop("reference")
     print(f"{'':44} {'seconds':>8} {'pairs/s':>8} {'vs reference':>13}")
@@ -238,11 +244,14 @@ def main(argv: list[str] | None = None) -> None:
               f"{reference / seconds:12.2f}x")
     print(f"{'reference: tokenize once + SequenceMatcher':44} {reference:8.2f} {len(pairs) / reference:8.1f}")
     if not args.no_process:
-        ours, plain, older, found = whole_process(articles, args.copies, args.repeat, args.before)
+        ours, plain, older, sources, found = whole_process(articles, args.copies, args.repeat, args.before)
         print(f"{'whole process: harness run (discovery + diff)':44} {ours:8.2f} {found / ours:8.1f} {plain / ours:12.2f}x")
         if args.before is not None:
             print(f"{'whole process: the same, code in --before':44} {older:8.2f} {found / older:8.1f} "
                   f"{plain / older:12.2f}x")
+        if sources != float("inf"):
+            print(f"{'whole process: the same, from the sources':44} {sources:8.2f} {found / sources:8.1f} "
+                  f"{plain / sources:12.2f}x")
         print(f"{'whole process: plain script, same ' + str(found) + ' pairs':44} {plain:8.2f} {found / plain:8.1f}")
     print("vs reference = reference seconds / our seconds (above 1: ours is faster); wall clock")
 

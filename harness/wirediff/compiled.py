@@ -20,8 +20,6 @@ inside one shared library. Results say which ran: a manifest's environment holds
 from __future__ import annotations
 
 import hashlib
-import importlib.abc
-import importlib.machinery
 import importlib.util
 import json
 import os
@@ -31,7 +29,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import ModuleType
+
+TYPE_CHECKING = False  # as in harness/__init__.py
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
 
 PACKAGE = "harness.wirediff"
 FOLDER = Path(__file__).resolve().parent
@@ -103,15 +105,16 @@ def read_state(folder: Path, environ: Mapping[str, str]) -> CoreState:
     return CoreState(True, str(record.get("compiler", "mypyc")))
 
 
-class SourceFinder(importlib.abc.MetaPathFinder):
-    """Finds the compiled modules' ``.py`` sources ahead of their extension modules."""
+class SourceFinder:
+    """Finds the compiled modules' ``.py`` sources ahead of their extension modules
+    (a meta path finder: ``find_spec`` is all ``sys.meta_path`` asks of one)."""
 
     def __init__(self, folder: Path, names: Sequence[str]) -> None:
         self.sources = {f"{PACKAGE}.{name}": folder / f"{name}.py" for name in names}
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
+    ) -> ModuleSpec | None:
         source = self.sources.get(fullname)
         return None if source is None else importlib.util.spec_from_file_location(fullname, source)
 

@@ -3,11 +3,11 @@
     python scripts/build_compiled.py [--force]
 
 Quick when the record (``harness/wirediff/compiled.json``) already matches every
-source. Otherwise the old compiled files go first, so that a failed build leaves
-the sources in use; then mypyc (from the pinned mypy of the dev environment) turns
-the modules of ``harness.wirediff.compiled.COMPILED_MODULES`` into one C library
-with gcc, in a temporary folder; the files are moved in and the record written
-last. The compiler's output goes to ``build/compiled.log``. Any failure (no
+source and the compiled library loads. Otherwise the old compiled files go first,
+so that a failed build leaves the sources in use; then mypyc (from the pinned mypy
+of the dev environment) turns the modules of
+``harness.wirediff.compiled.COMPILED_MODULES`` into one C library with gcc, in a
+temporary folder; the files are moved in and the record written last. The compiler's output goes to ``build/compiled.log``. Any failure (no
 compiler, no mypyc, a module mypyc rejects) is one line and exit 0: the harness
 then runs the same code from its sources, only slower (``HARNESS_PURE_PYTHON=1``
 does the same on purpose, at build or at run time).
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.wirediff.compiled import (  # noqa: E402  # after the path is set
-    COMPILED_MODULES, FOLDER, PURE_ENV, RECORD_NAME, SHARED_LIBRARY, extension_suffix, pure_requested, read_state,
+    COMPILED_MODULES, FOLDER, PURE_ENV, RECORD_NAME, SHARED_LIBRARY, core_state, extension_suffix, pure_requested,
     source_digests,
 )
 
@@ -120,7 +120,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--inner"]:
         compile_into(Path(argv[1]))
         return 0
-    if "--force" not in argv and (read_state(FOLDER, os.environ).compiled or failed_before()):
+    # core_state: the record checked against the sources and the library loaded (importing
+    # the package chose it), so a library that does not load is built again.
+    if "--force" not in argv and (core_state().compiled or failed_before()):
         return 0  # up to date, or failed on these very sources: nothing new to say
     remove_compiled()
     print(build(), flush=True)

@@ -368,8 +368,8 @@ def test_workers_are_started_ahead_only_for_a_job_that_uses_them(monkeypatch: py
     assert started == [2]
 
 
-def test_a_new_pool_spawns_every_worker_at_once_with_ctrl_c_ignored_only_then() -> None:
-    """One short window in which the parent ignores Ctrl-C (the workers inherit it), not one per task."""
+def test_a_new_pool_spawns_every_worker_at_once_with_ctrl_c_blocked_only_then() -> None:
+    """One short window in which Ctrl-C is blocked (the workers inherit it), not one per task."""
     import signal
 
     from harness.engines import worker_start
@@ -378,12 +378,13 @@ def test_a_new_pool_spawns_every_worker_at_once_with_ctrl_c_ignored_only_then() 
 
     class FakePool:
         def submit(self, function: object) -> None:
-            seen.append((function, signal.getsignal(signal.SIGINT)))
+            seen.append((function, signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])))
 
     before = signal.getsignal(signal.SIGINT)
     worker_start.spawn_every_worker(FakePool(), 3)  # type: ignore[arg-type]
-    assert seen == [(worker_start._started, signal.SIG_IGN)] * 3  # one task per process: all three start
+    assert seen == [(worker_start._started, True)] * 3  # one task per process: all three start
     assert signal.getsignal(signal.SIGINT) is before
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
 
 
 # -- sentence rows and word tokens, a column at a time ----------------------------------

@@ -46,16 +46,61 @@ def worker_died(kind: str, *, where: str, alone: str) -> UsageError:
 
 @contextlib.contextmanager
 def workers_ignore_sigint() -> Iterator[None]:
-    """Start worker processes with Ctrl-C ignored: only the parent handles it.
+    """Start worker processes with Ctrl-C blocked: only the parent handles it.
 
     On a terminal, Ctrl-C reaches every process of the foreground group: a worker
     would print its own KeyboardInterrupt traceback, and a pool whose workers died
-    leaves the parent waiting. A disposition of "ignore" survives exec, so a spawned
-    worker ignores SIGINT from its first instruction (before the initializer runs).
-    The parent's handler is back as soon as the tasks are handed out.
+    leaves the parent waiting. A blocked signal stays blocked across fork and exec
+    (CPython starts its resource tracker so, bpo-33613), so a worker spawned in here
+    never sees SIGINT, from its first instruction on.
+
+    Nothing pressed in here is lost. The parent's handler is not set to "ignore"
+    (which drops a Ctrl-C that lands in the window: seen once in 40 stress runs of
+    ``harness run``); a Ctrl-C that reaches another thread in the window is noted
+    and one still blocked stays pending, and either reaches the parent's own handler
+    as the window closes, never halfway through spawning a worker.
     """
+    if not hasattr(signal, "pthread_sigmask"):  # no signal masks (Windows): "ignore" is inherited instead
+        with _sigint_ignored():
+            yield
+        return
+    # Its first start unblocks SIGINT in this thread when done: started before the window, not in it.
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    with _sigint_noted():
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a pending Ctrl-C arrives now
+
+
+@contextlib.contextmanager
+def _sigint_noted() -> Iterator[None]:
+    """Ctrl-C only noted inside, then handed to the handler that was there before.
+
+    Signal handlers belong to the main thread: elsewhere nothing changes (a Ctrl-C
+    reaches the main thread's handler, which does not run in this thread).
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pressed:
+            signal.raise_signal(signal.SIGINT)  # now handled as it would have been
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """The parent ignores Ctrl-C inside (a disposition of "ignore" survives exec)."""
     if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers belong to the main thread; no Ctrl-C arrives elsewhere
+        yield
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

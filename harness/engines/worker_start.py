@@ -149,14 +149,13 @@ def new_pool(workers: int, warm: Callable[[], None]) -> concurrent.futures.Proce
 
 
 def spawn_every_worker(pool: concurrent.futures.ProcessPoolExecutor, workers: int) -> None:
-    """Start all of the pool's processes now, with Ctrl-C ignored only for that moment,
-    in the environment of ``settings_for_children``.
+    """Start all of the pool's processes now, with Ctrl-C blocked for them from their
+    start, in the environment of ``settings_for_children``.
 
     The pool spawns a process per task submitted while none is idle, up to its size,
     and never again after (a dead worker breaks the pool). Spawning them all here
-    keeps the one window in which the parent ignores Ctrl-C (so that the workers
-    inherit "ignore") to this call: a Ctrl-C pressed in such a window is lost, and
-    ignoring it around every later submit lost one now and then during a run.
+    keeps the window of ``workers_ignore_sigint`` to this call: a Ctrl-C pressed in
+    it reaches the parent's handler as the window closes.
     """
     with workers_ignore_sigint(), settings_for_children(workers):
         for _ in range(workers):  # one task per process: the pool spawns one per task

@@ -14,7 +14,10 @@ does the same on purpose, at build or at run time).
 
 Why mypyc and not hand-written C: the rules stay one readable, type-checked
 Python definition, which mypy already checks strictly; mypy and black ship
-compiled the same way.
+compiled the same way. The one exception, ``harness/wirediff/units.c``
+(``NATIVE_MODULES``), is a loop over characters and memo look-ups with no rule in
+it, which compiled Python still runs through CPython's runtime; it is built in the
+same step and recorded with the rest.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.wirediff.compiled import (  # noqa: E402  # after the path is set
-    COMPILED_MODULES, FOLDER, PURE_ENV, RECORD_NAME, SHARED_LIBRARY, core_state, extension_suffix, pure_requested,
-    source_digests,
+    BUILT_FILES, COMPILED_MODULES, FOLDER, NATIVE_MODULES, PURE_ENV, RECORD_NAME, core_state, extension_suffix,
+    pure_requested, source_digests,
 )
 
 GROUP = "harness.wirediff.core"  # one shared library: the modules call one another natively
@@ -42,11 +45,15 @@ LOG = ROOT / "build" / "compiled.log"
 def compile_into(build: Path) -> None:
     """The extension files, built under ``build`` (run in a child: its output goes to the log)."""
     from mypyc.build import mypycify
-    from setuptools import Distribution
+    from setuptools import Distribution, Extension
 
     os.chdir(ROOT)  # mypyc names a module by its path from here
     paths = [f"harness/wirediff/{name}.py" for name in COMPILED_MODULES]
     extensions = mypycify(paths, group_name=GROUP, target_dir=str(build / "c"))
+    extensions += [
+        Extension(f"harness.wirediff.{name}", [f"harness/wirediff/{source}"], extra_compile_args=["-O2"])
+        for name, source in NATIVE_MODULES.items()
+    ]
     command = Distribution({"name": "harness-compiled", "ext_modules": extensions}).get_command_obj("build_ext")
     command.build_lib = str(build / "lib")  # type: ignore[attr-defined]
     command.build_temp = str(build / "temp")  # type: ignore[attr-defined]
@@ -57,7 +64,7 @@ def compile_into(build: Path) -> None:
 
 def remove_compiled() -> None:
     (FOLDER / RECORD_NAME).unlink(missing_ok=True)
-    for name in (*COMPILED_MODULES, SHARED_LIBRARY):
+    for name in BUILT_FILES:
         (FOLDER / f"{name}{extension_suffix()}").unlink(missing_ok=True)
 
 
@@ -88,7 +95,7 @@ def build() -> str:
         if source_digests() != digests:
             write_record({"compiled": False, "reason": "sources changed during the build"})
             return "diff core: not compiled (sources changed during the build: run make again); the sources run"
-        for name in (*COMPILED_MODULES, SHARED_LIBRARY):
+        for name in BUILT_FILES:
             built = Path(tmp) / "lib" / "harness" / "wirediff" / f"{name}{extension_suffix()}"
             staged = FOLDER / f".{built.name}.tmp"
             shutil.copyfile(built, staged)
@@ -101,7 +108,10 @@ def build() -> str:
         "ext_suffix": extension_suffix(),
         "sources": digests,
     })
-    return f"diff core: compiled with mypyc {mypy_version} ({len(COMPILED_MODULES)} modules)"
+    return (
+        f"diff core: compiled with mypyc {mypy_version} ({len(COMPILED_MODULES)} modules)"
+        f" and {len(NATIVE_MODULES)} C module ({', '.join(NATIVE_MODULES.values())})"
+    )
 
 
 def failed_before() -> bool:

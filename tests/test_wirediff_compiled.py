@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from harness.wirediff import compiled
-from harness.wirediff.compiled import COMPILED_MODULES, PURE_ENV, RECORD_NAME, SHARED_LIBRARY, read_state
+from harness.wirediff.compiled import BUILT_FILES, COMPILED_MODULES, NATIVE_MODULES, PURE_ENV, RECORD_NAME, SHARED_LIBRARY, read_state
 from harness.wirediff.frozen import Frozen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +91,7 @@ def test_make_leaves_the_diff_compiled_where_it_can() -> None:
         pytest.skip(f"a source was edited after `make`: {state.detail}")
     assert state.compiled, f"the diff core did not compile: {state.describe()} (see build/compiled.log)"
     assert importlib.import_module("harness.wirediff.classify").__file__.endswith(compiled.extension_suffix())
+    assert importlib.import_module("harness.wirediff.prepare")._UNIT_COLUMNS is not None  # units.c, built with them
 
 
 # ------------------------------------------------------------------ the record, read
@@ -100,7 +101,9 @@ def _folder(tmp_path: Path, *, compiled_ok: bool = True) -> Path:
     """A package folder with every source, its compiled files and a record of them."""
     for name in COMPILED_MODULES:
         (tmp_path / f"{name}.py").write_text(f"# {name}\n", encoding="utf-8")
-    for name in (*COMPILED_MODULES, SHARED_LIBRARY):
+    for source in NATIVE_MODULES.values():
+        (tmp_path / source).write_text(f"/* {source} */\n", encoding="utf-8")
+    for name in BUILT_FILES:
         (tmp_path / f"{name}{compiled.extension_suffix()}").write_bytes(b"")
     record = {
         "compiled": compiled_ok, "compiler": "mypyc 9.9", "ext_suffix": compiled.extension_suffix(),
@@ -123,6 +126,8 @@ def test_a_current_build_runs_compiled(tmp_path: Path) -> None:
     [
         pytest.param(lambda f: (f / "classify.py").write_text("# edited\n"), {}, "classify changed since compiled: `make` compiles again", id="edited"),
         pytest.param(lambda f: (f / f"{SHARED_LIBRARY}{compiled.extension_suffix()}").unlink(), {}, "compiled files missing: `make` compiles them again", id="missing"),
+        pytest.param(lambda f: (f / "units.c").write_text("/* edited */\n"), {}, "_units changed since compiled: `make` compiles again", id="c-edited"),
+        pytest.param(lambda f: (f / f"_units{compiled.extension_suffix()}").unlink(), {}, "compiled files missing: `make` compiles them again", id="c-missing"),
         pytest.param(lambda f: (f / RECORD_NAME).unlink(), {}, "not compiled: `make` compiles it", id="no-record"),
         pytest.param(lambda f: (f / RECORD_NAME).write_text("{"), {}, "unreadable compiled.json", id="unreadable"),
         pytest.param(lambda f: _folder(f, compiled_ok=False), {}, "not compiled: gcc failed", id="failed"),
@@ -163,11 +168,16 @@ def _break_library(package: Path) -> None:
     (package / "wirediff" / f"{SHARED_LIBRARY}{compiled.extension_suffix()}").write_bytes(b"not a library")
 
 
+def _break_c_module(package: Path) -> None:
+    (package / "wirediff" / f"_units{compiled.extension_suffix()}").write_bytes(b"not a library")
+
+
 @pytest.mark.parametrize(
     ("spoil", "expected"),
     [
-        pytest.param(_edit_names, "True True python (names changed since compiled: `make` compiles again)", id="edited"),
-        pytest.param(_break_library, "False True python (compiled files do not load (", id="unloadable"),
+        pytest.param(_edit_names, "True True True python (names changed since compiled: `make` compiles again)", id="edited"),
+        pytest.param(_break_library, "False True True python (compiled files do not load (", id="unloadable"),
+        pytest.param(_break_c_module, "False True True python (compiled files do not load (", id="c-unloadable"),
     ],
 )
 def test_a_build_that_is_not_current_or_does_not_load_is_not_what_runs(tmp_path: Path, spoil, expected) -> None:  # type: ignore[no-untyped-def]
@@ -178,8 +188,10 @@ def test_a_build_that_is_not_current_or_does_not_load_is_not_what_runs(tmp_path:
     shutil.copytree(ROOT / "harness", copy, ignore=shutil.ignore_patterns("__pycache__"))
     spoil(copy)
     code = (
-        "import harness.wirediff.names as n, harness.wirediff.classify as c; from harness.wirediff.compiled import describe;"
-        "print(hasattr(n, 'EDITED'), c.__file__.endswith('.py'), describe())"
+        "import importlib, harness.wirediff.names as n, harness.wirediff.classify as c;"
+        "from harness.wirediff.compiled import describe;"
+        "p = importlib.import_module('harness.wirediff.prepare');"
+        "print(hasattr(n, 'EDITED'), c.__file__.endswith('.py'), p._UNIT_COLUMNS is None, describe())"
     )
     env = {key: value for key, value in os.environ.items() if key != PURE_ENV}
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)

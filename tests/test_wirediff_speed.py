@@ -363,6 +363,56 @@ def test_unit_columns_equal_the_token_columns(text: str) -> None:
     assert prepare(text) == reference_prepare(text)
 
 
+# What units.c decides character by character: separators inside numbers, a word
+# character after a number, abbreviations, apostrophes and the joined marks between
+# letters or not, "_", a numeric that is no digit (²), letters beyond ASCII, every
+# kind of whitespace `re` knows (\x1c-\x1f among them).
+scanner_text = st.text(
+    alphabet="aZé1٣²_.,'’´`′‘-—\"“ \n\t\x1c\xa0\u2009", max_size=40
+) | st.lists(st.sampled_from(["U.S.", "3.5bn", "1,000", "12.", "1990s", "e.g.x", "Putin’s", "Russia´s", "a_b", " "]), max_size=12).map(
+    "".join
+)
+
+
+def _unit_columns_in_python(text: str) -> object:
+    """The unit path as Python runs it: findall of the pattern, then the memo."""
+    from harness.wirediff.prepare import _plain_columns, unit_columns
+    from harness.wirediff.tokens import token_units
+
+    units = token_units(text)
+    return _plain_columns(text) if units is None else unit_columns(units)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(scanner_text, tricky_text, news_text))
+def test_the_c_unit_loop_equals_the_python_unit_path(text: str) -> None:
+    """``units.c`` (compiled builds) scans as ``re`` matches the pattern and reads the same memo."""
+    import importlib
+
+    prepare_module = importlib.import_module("harness.wirediff.prepare")
+    if prepare_module._UNIT_COLUMNS is None:
+        pytest.skip("the C loop runs only when the diff core is compiled (test_wirediff_compiled checks make builds it)")
+    assert prepare_module._columns(text) == _unit_columns_in_python(text)
+
+
+def test_the_c_unit_loop_refuses_what_is_not_its_input() -> None:
+    import importlib
+
+    prepare_module = importlib.import_module("harness.wirediff.prepare")
+    unit_columns = prepare_module._UNIT_COLUMNS
+    if unit_columns is None:
+        pytest.skip("the C loop runs only when the diff core is compiled")
+    with pytest.raises(TypeError, match="tuple of 6 facts"):
+        unit_columns("a b", False, {}, 10, lambda unit: (unit,))
+    with pytest.raises(TypeError, match="text must be a str"):
+        unit_columns(b"a b", False, {}, 10, prepare_module._unit_fact)
+    with pytest.raises(ZeroDivisionError):  # the memo's function raising: no half-built columns
+        unit_columns("a b", False, {}, 10, lambda unit: 1 / 0)
+    memo: dict[str, object] = {}
+    empty = unit_columns(" \n ", False, memo, 10, prepare_module._unit_fact)
+    assert empty == ((), (), (), (), (), (), [], ()) and memo == {}
+
+
 def test_unit_path_is_taken_for_plain_copy_and_left_for_joined_marks() -> None:
     from harness.wirediff.tokens import token_units
 

@@ -15,6 +15,12 @@ loads and ``HARNESS_PURE_PYTHON`` is unset (or ``0``), the import system is made
 sources, for all of them at once, since the compiled modules call one another
 inside one shared library. Results say which ran: a manifest's environment holds
 :func:`describe` (``harness.results.manifest``).
+
+One loop is written in C by hand (:data:`NATIVE_MODULES`): cutting a text into
+units and reading their memoised facts into columns, which even compiled spends its
+time in CPython's runtime (a list or a tuple built and freed per column and per
+unit). It is built and recorded with the rest, and used only when the rest runs
+compiled (:func:`native_function`): the sources, when they run, run alone.
 """
 
 from __future__ import annotations
@@ -26,13 +32,14 @@ import json
 import os
 import sys
 import sysconfig
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 TYPE_CHECKING = False  # as in harness/__init__.py
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
+    from typing import Any
     from types import ModuleType
 
 PACKAGE = "harness.wirediff"
@@ -44,7 +51,12 @@ COMPILED_MODULES = (
 )
 """The modules a comparison spends its time in (not frames, styles, lexicon: loaded once)."""
 
+NATIVE_MODULES = {"_units": "units.c"}
+"""Extension modules written in C (module -> its source beside this file), built with the
+others: loops that stay in CPython's runtime even compiled (``units.c`` says which)."""
+
 SHARED_LIBRARY = "core__mypyc"  # mypyc's library of the group "harness.wirediff.core": the code itself
+BUILT_FILES = (*COMPILED_MODULES, SHARED_LIBRARY, *NATIVE_MODULES)  # each an extension module of this Python
 RECORD_NAME = "compiled.json"
 PURE_ENV = "HARNESS_PURE_PYTHON"  # set (not "0"): run the sources even when compiled
 
@@ -60,12 +72,17 @@ class CoreState:
         return f"compiled ({self.detail})" if self.compiled else f"python ({self.detail})"
 
 
+def _sources(folder: Path) -> dict[str, Path]:
+    """Module name -> its source, for every module the build compiles."""
+    return {
+        **{name: folder / f"{name}.py" for name in COMPILED_MODULES},
+        **{name: folder / source for name, source in NATIVE_MODULES.items()},
+    }
+
+
 def source_digests(folder: Path = FOLDER) -> dict[str, str]:
     """Module name -> blake2b of its source bytes, for every compiled module."""
-    return {
-        name: hashlib.blake2b((folder / f"{name}.py").read_bytes(), digest_size=16).hexdigest()
-        for name in COMPILED_MODULES
-    }
+    return {name: hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest() for name, path in _sources(folder).items()}
 
 
 def extension_suffix() -> str:
@@ -75,7 +92,7 @@ def extension_suffix() -> str:
 def extension_paths(folder: Path = FOLDER) -> list[Path]:
     """The compiled files of this Python that exist in ``folder``."""
     suffix = extension_suffix()
-    return [path for name in (*COMPILED_MODULES, SHARED_LIBRARY) if (path := folder / f"{name}{suffix}").exists()]
+    return [path for name in BUILT_FILES if (path := folder / f"{name}{suffix}").exists()]
 
 
 def pure_requested(environ: Mapping[str, str]) -> bool:
@@ -97,12 +114,21 @@ def read_state(folder: Path, environ: Mapping[str, str]) -> CoreState:
         return CoreState(False, f"not compiled: {reason or 'no reason recorded'}")
     if record.get("ext_suffix") != extension_suffix():
         return CoreState(False, f"compiled for another Python ({record.get('ext_suffix')})")
-    if len(extension_paths(folder)) != len(COMPILED_MODULES) + 1:
+    if len(extension_paths(folder)) != len(BUILT_FILES):
         return CoreState(False, "compiled files missing: `make` compiles them again")
     changed = sorted(name for name, digest in source_digests(folder).items() if record.get("sources", {}).get(name) != digest)
     if changed:
         return CoreState(False, f"{', '.join(changed)} changed since compiled: `make` compiles again")
     return CoreState(True, str(record.get("compiler", "mypyc")))
+
+
+def native_function(module: str, name: str) -> Callable[..., Any] | None:
+    """``name`` of the C module ``module`` (:data:`NATIVE_MODULES`) when the core runs
+    compiled, else None: the caller runs its Python definition, as every module then does."""
+    if not core_state().compiled:
+        return None
+    function: Callable[..., Any] = getattr(importlib.import_module(f"{PACKAGE}.{module}"), name)
+    return function
 
 
 class SourceFinder:
@@ -146,8 +172,10 @@ def choose_core() -> CoreState:
     if _STATE:
         return _STATE[0]
     state = read_state(FOLDER, os.environ)
-    if state.compiled and (failure := _loads(SHARED_LIBRARY)) is not None:
-        state = CoreState(False, failure)
+    if state.compiled:
+        failure = next(filter(None, map(_loads, (SHARED_LIBRARY, *NATIVE_MODULES))), None)
+        if failure is not None:
+            state = CoreState(False, failure)
     if not state.compiled and extension_paths():
         sys.meta_path.insert(0, SourceFinder(FOLDER, COMPILED_MODULES))
     _STATE.append(state)

@@ -30,9 +30,10 @@ from typing import Any, Final, NamedTuple, TypeVar
 
 from harness.text.sentences import sentence_spans
 from harness.wirediff.collector import collector_paused
+from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon, lexicon
-from harness.wirediff.tokens import token_arrays, token_units
+from harness.wirediff.tokens import joined_marks_in, token_arrays, token_units
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 BOILERPLATE_KEY = "\x00"
@@ -261,6 +262,9 @@ class _Columns(NamedTuple):
     lowered: Sequence[str]
 
 
+_UNIT_COLUMNS = native_function("_units", "unit_columns")  # None: the sources run (compiled.py)
+
+
 def _columns(text: str) -> _Columns:
     """Tokens, offsets and token facts of ``text``.
 
@@ -269,11 +273,21 @@ def _columns(text: str) -> _Columns:
     (``tuple()`` of a tuple in :func:`prepare` is the same object, no copy). A
     text the unit path does not take goes by :func:`token_arrays` and
     :func:`token_facts`, with the same answer (``tests/test_wirediff_speed.py``
-    checks the two agree).
+    checks the two agree). Compiled, the unit path is one loop in C
+    (``units.c``: the same pattern, memo and facts).
     """
+    if _UNIT_COLUMNS is not None:
+        joined = joined_marks_in(text)
+        if joined is None:
+            return _plain_columns(text)
+        return _Columns._make(_UNIT_COLUMNS(text, joined, _UNITS, _UNITS_LIMIT, _unit_fact))
     units = token_units(text)
-    if units is None:
-        return _plain_columns(text)
+    return _plain_columns(text) if units is None else unit_columns(units)
+
+
+def unit_columns(units: list[str]) -> _Columns:
+    """The columns of a text's units (:func:`token_units`), from the unit memo
+    (what ``units.c`` does in one loop, compiled)."""
     facts = unit_facts(units)
     ends = tuple(accumulate(map(len, units)))
     return _Columns(

@@ -101,6 +101,16 @@ def _reference(text: str) -> TokenArrays:
     return TokenArrays(texts, starts, ends, [t.kind is not TokenKind.PUNCT for t in tokens], units)
 
 
+def joined_marks_in(text: str) -> bool | None:
+    """Whether ``text`` holds a mark the word pattern joins (``_FAST_TOKEN``'s case), or
+    None when :func:`token_units` does not take it (U+02BC, or a character on which
+    ``re`` and ``regex`` disagree): the pattern :func:`token_units` and
+    ``harness/wirediff/units.c`` match."""
+    if _MODIFIER_APOSTROPHE in text or not fast_path_applies(text):
+        return None
+    return any(mark in text for mark in _JOINED_MARKS)
+
+
 def token_units(text: str) -> list[str] | None:
     """``token_arrays(text).units`` when each token is its unit less the leading
     whitespace (no mark to join first), else None (use :func:`token_arrays`).
@@ -108,10 +118,10 @@ def token_units(text: str) -> list[str] | None:
     The same ``findall`` as :func:`token_arrays` on a text it tokenises as written:
     a caller that memoises per unit gets every column from one lookup.
     """
-    if _MODIFIER_APOSTROPHE in text or not fast_path_applies(text):
+    joined = joined_marks_in(text)
+    if joined is None:
         return None
-    plain = not any(mark in text for mark in _JOINED_MARKS)
-    units: list[str] = (_PLAIN_TOKEN if plain else _FAST_TOKEN).findall(text)
+    units: list[str] = (_FAST_TOKEN if joined else _PLAIN_TOKEN).findall(text)
     return units
 
 

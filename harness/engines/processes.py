@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 
 from harness.errors import UsageError
+from harness.interrupts import interrupts_deferred
 
 
 def main_is_importable() -> bool:
@@ -68,32 +69,12 @@ def workers_ignore_sigint() -> Iterator[None]:
     from multiprocessing import resource_tracker
 
     resource_tracker.ensure_running()
-    with _sigint_noted():
+    with interrupts_deferred():
         before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             yield
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a pending Ctrl-C arrives now
-
-
-@contextlib.contextmanager
-def _sigint_noted() -> Iterator[None]:
-    """Ctrl-C only noted inside, then handed to the handler that was there before.
-
-    Signal handlers belong to the main thread: elsewhere nothing changes (a Ctrl-C
-    reaches the main thread's handler, which does not run in this thread).
-    """
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        yield
-        return
-    pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if pressed:
-            signal.raise_signal(signal.SIGINT)  # now handled as it would have been
 
 
 @contextlib.contextmanager

@@ -23,12 +23,9 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import stat
 import tempfile
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +33,7 @@ from typing import Any
 import polars as pl
 
 from harness.errors import HarnessError, NotFoundError, StoreError
+from harness.interrupts import interrupts_deferred
 from harness.experiments.spec import NAME_RE
 from harness.outputs import new_folder_mode, pid_alive
 from harness.outputs import write_atomic as write_atomic  # re-exported: harness.results.write_atomic
@@ -188,30 +186,6 @@ def _fsync_dir(path: Path) -> None:
 STORED: list[str] = []
 
 
-@contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Ctrl-C waits until the block ends, then takes effect as usual.
-
-    Publishing a result and pointing ``LATEST`` at it belong together: an
-    interrupt between them would leave a stored result that ``LATEST`` does not
-    name and a command that could not say whether it stored anything. The SIGINT
-    handler is swapped for one that only takes note (a thread signal mask would not
-    do: the signal may land on any of polars' threads); only the main thread may
-    set handlers, and only it receives Python's KeyboardInterrupt anyway.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pending: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if pending:
-            signal.raise_signal(signal.SIGINT)  # now handled as it would have been
-
-
 class ResultStore:
     def __init__(self, root: Path, *, experiments: Callable[[], Sequence[str] | None] | None = None) -> None:
         """``experiments`` names the project's experiments (None when they cannot be
@@ -269,7 +243,7 @@ class ResultStore:
                 with item.open("rb") as handle:
                     os.fsync(handle.fileno())
             _fsync_dir(staging)
-            with _interrupts_deferred():
+            with interrupts_deferred():
                 replaced = self._publish(staging, final, name)
                 self._clear_broken_latest(folder, notice)
                 write_atomic(folder / LATEST, (manifest.result_id + "\n").encode())

@@ -33,8 +33,8 @@ from typing import Any
 import polars as pl
 
 from harness.errors import HarnessError, NotFoundError, StoreError
-from harness.interrupts import interrupts_deferred
 from harness.experiments.spec import NAME_RE
+from harness.interrupts import interrupts_deferred
 from harness.outputs import new_folder_mode, pid_alive
 from harness.outputs import write_atomic as write_atomic  # re-exported: harness.results.write_atomic
 from harness.results.hashing import field_path, sha256_bytes

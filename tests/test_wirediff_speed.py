@@ -11,7 +11,9 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import fields
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -383,25 +385,48 @@ def _unit_columns_in_python(text: str) -> object:
     return _plain_columns(text) if units is None else unit_columns(units)
 
 
+def _c_unit_columns() -> Callable[..., Any]:
+    """``units.c``'s loop as built from this source, whether or not this process runs
+    compiled (``HARNESS_PURE_PYTHON=1`` still tests it); a skip only where it was never
+    built (no C compiler: ``test_make_leaves_the_diff_compiled_where_it_can`` says
+    where that is a failure) or the source changed since (``make`` builds it again)."""
+    import importlib
+    import json
+
+    from harness.wirediff import compiled
+
+    try:
+        record = json.loads((compiled.FOLDER / compiled.RECORD_NAME).read_text(encoding="utf-8"))
+        module = importlib.import_module("harness.wirediff._units")
+    except (OSError, ValueError, ImportError) as error:
+        pytest.skip(f"units.c is not built here: {error}")
+    if not record.get("compiled") or record.get("sources", {}).get("_units") != compiled.source_digests()["_units"]:
+        pytest.skip("units.c changed since it was built: `make` builds it again")
+    function: Callable[..., Any] = module.unit_columns
+    return function
+
+
 @settings(max_examples=1500, deadline=None)
 @given(st.one_of(scanner_text, tricky_text, news_text))
 def test_the_c_unit_loop_equals_the_python_unit_path(text: str) -> None:
-    """``units.c`` (compiled builds) scans as ``re`` matches the pattern and reads the same memo."""
+    """``units.c`` scans as ``re`` matches the pattern and reads the same memo."""
     import importlib
 
+    from harness.wirediff.tokens import joined_marks_in
+
     prepare_module = importlib.import_module("harness.wirediff.prepare")
-    if prepare_module._UNIT_COLUMNS is None:
-        pytest.skip("the C loop runs only when the diff core is compiled (test_wirediff_compiled checks make builds it)")
-    assert prepare_module._columns(text) == _unit_columns_in_python(text)
+    joined = joined_marks_in(text)
+    if joined is None:
+        return  # not the unit path's text (test_unit_columns_equal_the_token_columns covers the rest)
+    made = _c_unit_columns()(text, joined, prepare_module._UNITS, prepare_module._UNITS_LIMIT, prepare_module._unit_fact)
+    assert prepare_module._Columns._make(made) == _unit_columns_in_python(text)
 
 
 def test_the_c_unit_loop_refuses_what_is_not_its_input() -> None:
     import importlib
 
     prepare_module = importlib.import_module("harness.wirediff.prepare")
-    unit_columns = prepare_module._UNIT_COLUMNS
-    if unit_columns is None:
-        pytest.skip("the C loop runs only when the diff core is compiled")
+    unit_columns = _c_unit_columns()
     with pytest.raises(TypeError, match="tuple of 6 facts"):
         unit_columns("a b", False, {}, 10, lambda unit: (unit,))
     with pytest.raises(TypeError, match="text must be a str"):
@@ -411,6 +436,8 @@ def test_the_c_unit_loop_refuses_what_is_not_its_input() -> None:
     memo: dict[str, object] = {}
     empty = unit_columns(" \n ", False, memo, 10, prepare_module._unit_fact)
     assert empty == ((), (), (), (), (), (), [], ()) and memo == {}
+    # A compiled process uses it; one running the sources does not.
+    assert (prepare_module._UNIT_COLUMNS is not None) == importlib.import_module("harness.wirediff.compiled").core_state().compiled
 
 
 def test_unit_path_is_taken_for_plain_copy_and_left_for_joined_marks() -> None:

@@ -8,11 +8,14 @@ dotted abbreviations, rare whitespace, superscript digits, non-Latin scripts.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -385,23 +388,40 @@ def _unit_columns_in_python(text: str) -> object:
     return _plain_columns(text) if units is None else unit_columns(units)
 
 
+@functools.cache
 def _c_unit_columns() -> Callable[..., Any]:
-    """``units.c``'s loop as built from this source, whether or not this process runs
-    compiled (``HARNESS_PURE_PYTHON=1`` still tests it); a skip only where it was never
-    built (no C compiler: ``test_make_leaves_the_diff_compiled_where_it_can`` says
-    where that is a failure) or the source changed since (``make`` builds it again)."""
-    import importlib
-    import json
+    """``units.c``'s loop, built here from the current source (setuptools and the C
+    compiler, as ``make`` builds it), so that it is tested whether or not this process
+    runs compiled and whether or not ``make`` has run since the source changed. Only a
+    machine with no C compiler skips: there the sources run and nothing uses the loop."""
+    import atexit
+    import importlib.util
+    import os
+    import shutil
+    import tempfile
+
+    from setuptools import Distribution, Extension
 
     from harness.wirediff import compiled
 
-    try:
-        record = json.loads((compiled.FOLDER / compiled.RECORD_NAME).read_text(encoding="utf-8"))
-        module = importlib.import_module("harness.wirediff._units")
-    except (OSError, ValueError, ImportError) as error:
-        pytest.skip(f"units.c is not built here: {error}")
-    if not record.get("compiled") or record.get("sources", {}).get("_units") != compiled.source_digests()["_units"]:
-        pytest.skip("units.c changed since it was built: `make` builds it again")
+    if not (shutil.which("gcc") or shutil.which("cc")):
+        pytest.skip("no C compiler: the diff runs from its sources and units.c is never used")
+    build = Path(tempfile.mkdtemp(prefix="harness-units-"))
+    atexit.register(shutil.rmtree, build, True)  # gone with the test process (the library stays mapped until then)
+    source = compiled.FOLDER / compiled.NATIVE_MODULES["_units"]
+    command = Distribution({"name": "units-test", "ext_modules": [
+        Extension("_units", [str(source)], extra_compile_args=["-O2"])
+    ]}).get_command_obj("build_ext")
+    command.build_lib = str(build / "lib")  # type: ignore[attr-defined]
+    command.build_temp = str(build / "temp")  # type: ignore[attr-defined]
+    command.ensure_finalized()
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        command.run()
+    built = next((build / "lib").glob(f"_units{compiled.extension_suffix()}"))
+    spec = importlib.util.spec_from_file_location("harness.wirediff._units", built)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     function: Callable[..., Any] = module.unit_columns
     return function
 

@@ -29,6 +29,7 @@ from harness.wirediff.boilerplate import (
     SANDWICH_MAX_WORDS,
     ChromeRules,
     Verdict,
+    _openers,
     _Side,
     _words,
     chrome_rules,
@@ -263,6 +264,10 @@ CHROME_PIECES = [
     "ALL RIGHTS RESERVED.", "Reuters contributed to this report", "AP CONTRIBUTED reporting to this story", "5 min read",
     "10 MIN listen", "22 °C", "sunny", "Show more (Photo/AP)", "(Getty/AFP)", "©", "2024", "Kyiv", "The talks", "said",
     "ſ", "K", "İ", "pleaſe conſider ſubſcribing", "“", "’", "—", ".", ",", ":", " ", "\n",
+    # Openings of the unscreened patterns, in both cases, and openings none of them has.
+    "Advertisement", "ADVERTISEMENT", "advertisement", "Read more:", "READ MORE", "Photo: AP", "(AP Photo/Jane Doe)",
+    "Image copyright", "Getty Images", "Sign up", "x", "X", "Share", "© 2024", "Copyright 2024 Reuters",
+    "3 of 12 photos", "Comments (4)", "12°C", "Up next", "Editor's picks", "Jane Doe / Reuters", "zebra", "_", "@", "\t",
 ]
 chrome_text = st.lists(st.sampled_from(CHROME_PIECES), max_size=12).map(" ".join)
 
@@ -284,6 +289,53 @@ def test_chrome_screens_are_scanning_patterns_with_plain_literals() -> None:
     # A long s is no "s" to lower(), but IGNORECASE matches it: such a text takes the full alternation.
     assert first_chrome_pattern("All rightſ reserved", rules) == _reference_chrome_pattern("All rightſ reserved", rules)
     assert first_chrome_pattern("All rightſ reserved", rules) is not None
+
+
+# (pattern, the lower-cased ASCII characters a match may open with; None: any)
+OPENERS = [
+    ("abc", "a"), ("(?:a|B)c", "ab"), ("a?b*c", "abc"), ("(?:a|)b", "ab"), ("[a-c]x", "abc"), ("[A-C]x", "abc"),
+    ("(?-i:[A-Z])x", "abcdefghijklmnopqrstuvwxyz"), (r"\d+x", "0123456789"), ("(?=a)ab", "a"), (r"\bword", "w"),
+    (r"^\(x", "("), ("[^a]x", None), (".x", None), (r"(a)\1", "a"), ("\u212ax", "abcdefghijklmnopqrstuvwxyz"),
+    ("[\u212a5]x", "5abcdefghijklmnopqrstuvwxyz"), ("(?:read|see)(?: more)?", "rs"), (r"\s*x", None),
+]
+
+
+@pytest.mark.parametrize(("pattern", "opens"), OPENERS)
+def test_openers_read_the_characters_a_match_may_open_with(pattern: str, opens: str | None) -> None:
+    found = _openers(re.compile(pattern, re.IGNORECASE))
+    if opens is None:  # "any", or every character the set names: either is a correct answer
+        assert found is None or len(found) > 60 or r"\s" in pattern
+        if r"\s" in pattern:
+            assert found is not None and {" ", "\t", "\x1c", "x"} <= found
+    else:
+        assert found == frozenset(opens)
+
+
+REGEX_PIECES = ["a", "b", "K", "\u212a", "ſ", "\\(", "[a-c]", "[\u212a5]", "[ſ(]", "[^a]", "[A-Z]", r"\d", r"\w", r"\s", ".", r"\b", "^"]
+
+
+@st.composite
+def small_regex(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["piece", "piece", "group", "lookahead", "case"] if depth < 2 else ["piece"]))
+        if kind == "piece":
+            part = draw(st.sampled_from(REGEX_PIECES))
+        else:
+            inner = "|".join(draw(st.lists(small_regex(depth + 1), min_size=1, max_size=2)))
+            part = {"group": f"(?:{inner})", "lookahead": f"(?={inner})", "case": f"(?-i:{inner})"}[kind]
+        anchor = part in (r"\b", "^") or part.startswith("(?=")  # re repeats no zero-width element
+        parts.append(part + ("" if anchor else draw(st.sampled_from(["", "", "?", "*", "+", "{0,2}"]))))
+    return "".join(parts)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(small_regex(), st.text(alphabet="abkKſ\u212a(AZ5_ \t\x1cx", min_size=1, max_size=6))
+def test_a_match_opens_with_one_of_the_openers(pattern: str, text: str) -> None:
+    compiled = re.compile(pattern, re.IGNORECASE)
+    opens = _openers(compiled)
+    if compiled.fullmatch(text) and text[0].isascii():
+        assert opens is None or text[0].lower() in opens
 
 
 @pytest.mark.parametrize(

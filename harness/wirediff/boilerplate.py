@@ -39,7 +39,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache
 from typing import Any, NamedTuple
 
@@ -108,6 +108,9 @@ class ChromeRules(Frozen):
     # (lower-cased), and the alternation of all the others: see first_chrome_pattern.
     screens: tuple[tuple[int, str], ...] = ()
     unscreened: re.Pattern[str] | None = None
+    # Per lower-cased ASCII character, the patterns (file order) a segment opening
+    # with it may match, each with its screening literal ("": none): see _by_opener.
+    by_opener: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
 
 
 def chrome_resource() -> Resource:
@@ -164,6 +167,7 @@ def chrome_rules() -> ChromeRules:
         for number, (_, pattern) in enumerate(patterns)
         if (literal := _screen_literal(pattern)) is not None
     )
+    screened = frozenset(number for number, _ in screens)
     return ChromeRules(
         patterns=tuple(patterns),
         combined=_combined(patterns, frozenset()),
@@ -172,7 +176,8 @@ def chrome_rules() -> ChromeRules:
         labels=frozenset(w.casefold() for _, w in sections["label"]),
         time_words=frozenset(w.casefold() for _, w in sections["time_word"]),
         screens=screens,
-        unscreened=_combined(patterns, frozenset(number for number, _ in screens)),
+        unscreened=_combined(patterns, screened),
+        by_opener=_by_opener(patterns, dict(screens)),
     )
 
 
@@ -239,6 +244,103 @@ def _top_literal(items: list[tuple[Any, Any]], parser: Any) -> str:
     return max(best, run, key=len)
 
 
+_ASCII = tuple(chr(code) for code in range(128))
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+# Zero-width elements (anchors, lookarounds): passed over, which can only let more patterns through.
+_ZERO_WIDTH = ("AT", "ASSERT", "ASSERT_NOT")
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+class _AnyOpener(Exception):
+    """An element that may open with any character (``.``, a back-reference, an unknown element)."""
+
+
+def _category_holds(category: str, char: str) -> bool | None:
+    """Does ``\\d``/``\\w``/``\\s`` (or a negation) hold for an ASCII ``char``? None: unknown category."""
+    tests = {"DIGIT": str.isdigit, "WORD": lambda c: c.isalnum() or c == "_", "SPACE": str.isspace}
+    negated = category.startswith("CATEGORY_NOT_")
+    test = tests.get(category.removeprefix("CATEGORY_NOT_" if negated else "CATEGORY_"))
+    return None if test is None else test(char) != negated
+
+
+def _set_openers(items: list[tuple[Any, Any]]) -> set[str]:
+    """The ASCII characters a character set (``IN``) matches, case aside; a set naming
+    characters beyond ASCII adds every letter (IGNORECASE pairs "K", the Kelvin sign, with "k")."""
+    negate, found, beyond_ascii = False, set(), False
+    for op, argument in items:
+        name = str(op)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            found.add(argument)
+            beyond_ascii = beyond_ascii or argument > 127
+        elif name == "RANGE":
+            found.update(range(argument[0], min(argument[1], 127) + 1))
+            beyond_ascii = beyond_ascii or argument[1] > 127
+        elif name == "CATEGORY":
+            holds = [_category_holds(str(argument), char) for char in _ASCII]
+            if None in holds:
+                raise _AnyOpener
+            found.update(code for code, yes in enumerate(holds) if yes)
+        else:
+            raise _AnyOpener
+    chars = {char for char in _ASCII if (ord(char) in found) != negate}
+    return chars | set(_ASCII_LETTERS) if beyond_ascii and not negate else chars
+
+
+def _sequence_openers(items: list[tuple[Any, Any]]) -> tuple[set[str], bool]:
+    """(ASCII characters a match of the sequence may open with, can it match nothing)."""
+    chars: set[str] = set()
+    for op, argument in items:
+        name = str(op)
+        if name == "LITERAL":
+            opens, empty = ({chr(argument)}, False) if argument < 128 else (set(_ASCII_LETTERS), False)
+        elif name == "IN":
+            opens, empty = _set_openers(list(argument)), False
+        elif name in _ZERO_WIDTH:
+            opens, empty = set(), True
+        elif name == "SUBPATTERN":
+            opens, empty = _sequence_openers(list(argument[-1]))
+        elif name == "ATOMIC_GROUP":
+            opens, empty = _sequence_openers(list(argument))
+        elif name == "BRANCH":
+            branches = [_sequence_openers(list(branch)) for branch in argument[1]]
+            opens, empty = set().union(*(b[0] for b in branches)), any(b[1] for b in branches)
+        elif name in _REPEATS:
+            opens, empty = _sequence_openers(list(argument[2]))
+            empty = empty or argument[0] == 0
+        else:
+            raise _AnyOpener
+        chars |= opens
+        if not empty:
+            return chars, False
+    return chars, True
+
+
+def _openers(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The lower-cased ASCII characters a non-empty match of ``pattern`` may open with
+    (None: any), read from re's parse of it. Only ever too many: lookarounds and anchors
+    are passed over, and every character stands for its other case too."""
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        opens, _ = _sequence_openers(list(parser.parse(pattern.pattern, pattern.flags)))
+    except Exception:  # an element read as "any", or another Python: no cut, same answer
+        return None
+    return frozenset(char.lower() for char in opens)
+
+
+def _by_opener(
+    patterns: Sequence[tuple[Category, re.Pattern[str]]], screens: Mapping[int, str]
+) -> dict[str, tuple[tuple[int, str], ...]]:
+    """For each lower-cased ASCII character, the patterns (file order) that may match a
+    segment opening with it (see :func:`_openers`), each with its screening literal."""
+    opens = [_openers(pattern) for _, pattern in patterns]
+    return {
+        char: tuple((n, screens.get(n, "")) for n, chars in enumerate(opens) if chars is None or char in chars)
+        for char in {c.lower() for c in _ASCII}
+    }
+
+
 def first_chrome_pattern(text: str, rules: ChromeRules) -> int | None:
     """Position (in the data file's order) of the first pattern matching all of ``text``.
 
@@ -248,9 +350,13 @@ def first_chrome_pattern(text: str, rules: ChromeRules) -> int | None:
     scanning ones whose literal is there one by one, and the first in file order
     wins. The screen needs a text of ASCII and caseless characters only, where
     IGNORECASE comparison is comparison of ``lower()``; other texts use ``combined``.
+    A text opening with an ASCII character meets only the patterns that may open
+    with it (:func:`_first_by_opener`).
     """
     if rules.unscreened is None or not _plain(text):
         return _alternative(rules.combined.fullmatch(text))
+    if text and text[0].isascii() and rules.by_opener:
+        return _first_by_opener(text, rules)
     found = _alternative(rules.unscreened.fullmatch(text))
     lowered = text.lower()
     for number, literal in rules.screens:
@@ -259,6 +365,23 @@ def first_chrome_pattern(text: str, rules: ChromeRules) -> int | None:
         if literal in lowered and rules.patterns[number][1].fullmatch(text) is not None:
             return number
     return found
+
+
+def _first_by_opener(text: str, rules: ChromeRules) -> int | None:
+    """:func:`first_chrome_pattern` for a plain ``text`` opening with an ASCII character.
+
+    re tries every branch of an IGNORECASE alternation at a segment's start (its
+    quick first-character test is for case-sensitive literals only). Most packaged
+    patterns open with a word of their own ("advertisement", "read more"), so a
+    segment need only meet the dozen that may open with its first character, one
+    by one (no alternation to compile per character). A character beyond ASCII
+    takes the alternation: its IGNORECASE twins are not its lower() ones.
+    """
+    lowered = text.lower()
+    for number, literal in rules.by_opener[text[0].lower()]:
+        if (not literal or literal in lowered) and rules.patterns[number][1].fullmatch(text) is not None:
+            return number
+    return None
 
 
 def _alternative(matched: re.Match[str] | None) -> int | None:
@@ -549,8 +672,11 @@ def judge(text: str, *, paragraph: bool, rules: ChromeRules | None = None) -> Ve
     ``paragraph``: the segment is a whole paragraph (line), which the shape
     tests for navigation and related links need.
     """
-    rules = rules or chrome_rules()
-    words = _words(text)
+    return _judge_words(text, _words(text), paragraph, rules or chrome_rules())
+
+
+def _judge_words(text: str, words: list[str], paragraph: bool, rules: ChromeRules) -> Verdict | None:
+    """:func:`judge` given the segment's words (``_words(text)``)."""
     if not words or len(words) > MAX_SEGMENT_WORDS:
         return None
     if _script(text):
@@ -572,10 +698,21 @@ def judge(text: str, *, paragraph: bool, rules: ChromeRules | None = None) -> Ve
     return None
 
 
-@lru_cache(maxsize=16384)
-def _judged(text: str, paragraph: bool) -> Verdict | None:
-    """:func:`judge` with the packaged rules, remembered: copies share most of their sentences."""
-    return judge(text, paragraph=paragraph)
+# Verdicts of the packaged rules by (segment, paragraph), remembered across pairs:
+# copies share most of their sentences. Emptied when full (a cache, not a record).
+_JUDGED: dict[tuple[str, bool], Verdict | None] = {}
+JUDGED_LIMIT = 16384
+
+
+def _judged(text: str, paragraph: bool, words: list[str]) -> Verdict | None:
+    """:func:`judge` with the packaged rules, remembered; ``words`` is ``_words(text)``."""
+    key = (text, paragraph)
+    if key in _JUDGED:
+        return _JUDGED[key]
+    if len(_JUDGED) >= JUDGED_LIMIT:
+        _JUDGED.clear()
+    verdict = _JUDGED[key] = _judge_words(text, words, paragraph, chrome_rules())
+    return verdict
 
 
 def clear_text_caches() -> None:
@@ -585,7 +722,7 @@ def clear_text_caches() -> None:
     the later rounds with every text already cut into segments and judged.
     """
     segments.cache_clear()
-    _judged.cache_clear()
+    _JUDGED.clear()
 
 
 # Categories a few changed words inherit from the segment around them: the
@@ -728,7 +865,7 @@ class _Side:
         self.rules = rules
         self._judged: dict[tuple[int, int], Verdict | None] = {}
         self._rules_said: dict[tuple[int, int, bool], Verdict | None] = {}
-        self._words: dict[tuple[int, int], int] = {}
+        self._words: dict[tuple[int, int], list[str]] = {}
 
     @cached_property
     def segments(self) -> Segments:
@@ -757,7 +894,7 @@ class _Side:
         opening = self._judge(*first, paragraph=False)
         if opening is None or opening.category not in OPENING_WORDS:
             return None
-        if len(_words(self.text[around[0] : around[1]])) > OPENING_WORDS[opening.category]:
+        if self._word_count(*around) > OPENING_WORDS[opening.category]:
             return None
         if opening.category is Category.PROMO and self.text[first[1] - 1] not in ".!":
             return None
@@ -769,7 +906,10 @@ class _Side:
         paragraph = paragraph and len(self.segments.paragraphs) > 1
         key = (start, end, paragraph)
         if key not in self._rules_said:
-            self._rules_said[key] = _judged(self.text[start:end], paragraph)
+            words = self._segment_words(start, end)
+            # A segment too long for any rule is text: no need to hash it for the shared memo.
+            too_long = not words or len(words) > MAX_SEGMENT_WORDS
+            self._rules_said[key] = None if too_long else _judged(self.text[start:end], paragraph, words)
         return self._rules_said[key]
 
     def _base(self, start: int, end: int, paragraph: bool) -> Verdict | None:
@@ -783,12 +923,16 @@ class _Side:
             self._judged[key] = found or self._opening(start, end)
         return self._judged[key]
 
-    def _word_count(self, start: int, end: int) -> int:
-        """Words of a segment, counted once (neighbouring edits walk the same segments)."""
+    def _segment_words(self, start: int, end: int) -> list[str]:
+        """Words of a segment, found once: the rules and the word counts read them, and
+        neighbouring edits walk the same segments."""
         key = (start, end)
         if key not in self._words:
-            self._words[key] = len(_words(self.text[start:end]))
+            self._words[key] = _words(self.text[start:end])
         return self._words[key]
+
+    def _word_count(self, start: int, end: int) -> int:
+        return len(self._segment_words(start, end))
 
     def _leaf_verdict(self, leaf: Span) -> Verdict | None:
         return self._base(leaf[0], leaf[1], self.segments.is_paragraph(leaf))

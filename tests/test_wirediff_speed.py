@@ -441,11 +441,11 @@ def _unit_columns_in_python(text: str) -> object:
 
 
 @functools.cache
-def _c_unit_columns() -> Callable[..., Any]:
-    """``units.c``'s loop, built here from the current source (setuptools and the C
+def _c_units() -> Any:
+    """``units.c``'s module, built here from the current source (setuptools and the C
     compiler, as ``make`` builds it), so that it is tested whether or not this process
     runs compiled and whether or not ``make`` has run since the source changed. Only a
-    machine with no C compiler skips: there the sources run and nothing uses the loop."""
+    machine with no C compiler skips: there the sources run and nothing uses the loops."""
     import atexit
     import importlib.util
     import os
@@ -474,7 +474,11 @@ def _c_unit_columns() -> Callable[..., Any]:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    function: Callable[..., Any] = module.unit_columns
+    return module
+
+
+def _c_unit_columns() -> Callable[..., Any]:
+    function: Callable[..., Any] = _c_units().unit_columns
     return function
 
 
@@ -510,6 +514,94 @@ def test_the_c_unit_loop_refuses_what_is_not_its_input() -> None:
     assert empty == ((), (), (), (), (), (), [], ()) and memo == {}
     # A compiled process uses it; one running the sources does not.
     assert (prepare_module._UNIT_COLUMNS is not None) == importlib.import_module("harness.wirediff.compiled").core_state().compiled
+
+
+# What chrome_words decides: word characters ASCII or not ("_" is none, "²" and "٣" are),
+# each separator between word characters or not, a final ".", combining marks.
+chrome_word_text = st.text(alphabet="aZé1٣²½_.:/'’-‐–,; \n\u0301\u4e2d", max_size=40) | st.lists(
+    st.sampled_from(["U.S.", "e.g.", "co-op", "10:30", "a/b", "Putin’s", "don't", "x_y", "end.", "..", "-", " "]), max_size=12
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(chrome_word_text, tricky_text, news_text, chrome_text))
+def test_the_c_chrome_words_equal_findall(text: str) -> None:
+    """``units.c``'s chrome_words finds the words ``boilerplate._WORD.findall`` finds."""
+    from harness.wirediff.boilerplate import _WORD
+
+    assert _c_units().chrome_words(text) == _WORD.findall(text)
+
+
+def test_the_c_chrome_words_refuse_what_is_not_text() -> None:
+    import importlib
+
+    with pytest.raises(TypeError, match="text must be a str"):
+        _c_units().chrome_words(b"a b")
+    assert _c_units().chrome_words("") == []
+    assert _c_units().chrome_words("By U.S. co-op’s 10:30 a_b end.") == ["By", "U.S.", "co-op’s", "10:30", "a", "b", "end."]
+    boilerplate = importlib.import_module("harness.wirediff.boilerplate")
+    compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
+    assert (boilerplate._CHROME_WORDS is not None) == compiled  # used where the core runs compiled
+
+
+def _tuple_counts(a: list[Any], b: list[Any], size: int) -> tuple[int, int, int]:
+    a_set, b_set = (set(zip(*(w[k:] for k in range(size)), strict=False)) for w in (a, b))
+    return len(a_set), len(b_set), len(a_set & b_set)
+
+
+@settings(max_examples=800, deadline=None)
+@given(small_vocabulary, small_vocabulary, st.integers(1, 7))
+def test_the_c_shingle_counts_equal_the_sets(a: list[str], b: list[str], size: int) -> None:
+    """``units.c``'s shingle_counts counts what sets of word tuples count, at every n-gram size."""
+    assert _c_units().shingle_counts(a, b, size) == _tuple_counts(a, b, size)
+    assert _c_units().shingle_counts(tuple(a), tuple(b), SHINGLE_SIZE) == reference_counts(a, b)
+
+
+class _Colliding:
+    """Equal by value, every one with the same hash: the table must compare them word by word."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return 7
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Colliding) and other.value == self.value
+
+
+class _Unequal:
+    def __hash__(self) -> int:
+        return 7
+
+    def __eq__(self, other: object) -> bool:
+        raise ZeroDivisionError
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_vocabulary, small_vocabulary, st.integers(1, 6))
+def test_the_c_shingle_counts_tell_colliding_hashes_apart(a: list[str], b: list[str], size: int) -> None:
+    a_objects, b_objects = [_Colliding(w) for w in a], [_Colliding(w) for w in b]
+    assert _c_units().shingle_counts(a_objects, b_objects, size) == _tuple_counts(a, b, size)
+
+
+def test_the_c_shingle_counts_refuse_what_is_not_words() -> None:
+    import importlib
+
+    shingle_counts_c = _c_units().shingle_counts
+    with pytest.raises(TypeError, match="unhashable"):
+        shingle_counts_c([[1]] * 5, ["a"] * 5, 5)
+    with pytest.raises(ZeroDivisionError):  # == raising: the error, no count
+        shingle_counts_c([_Unequal(), _Unequal()], [], 1)
+    with pytest.raises(ValueError, match="at least 1"):
+        shingle_counts_c(["a"], ["a"], 0)
+    with pytest.raises(TypeError, match="not iterable"):
+        shingle_counts_c(5, ["a"], 1)
+    assert shingle_counts_c([], [], 5) == (0, 0, 0)
+    assert shingle_counts_c([[1]] * 4, [], 5) == (0, 0, 0)  # no 5-gram, nothing hashed: as set(zip(...))
+    similarity = importlib.import_module("harness.wirediff.similarity")
+    compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
+    assert (similarity._SHINGLE_COUNTS is not None) == compiled  # used where the core runs compiled
 
 
 def test_unit_path_is_taken_for_plain_copy_and_left_for_joined_marks() -> None:

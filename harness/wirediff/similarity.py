@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.model import Derivation, Similarity
 from harness.wirediff.prepare import SHINGLE_SIZE, PreparedText
@@ -43,6 +44,11 @@ def _shingle_set(words: Sequence[str]) -> set[tuple[str, ...]]:
     return set(zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False))
 
 
+# The same counts by a C loop where the core runs compiled (units.c): no tuple is made
+# per 5-gram, equal hashes are compared word by word.
+_SHINGLE_COUNTS = native_function("_units", "shingle_counts")
+
+
 def shingle_counts(a_words: Sequence[str], b_words: Sequence[str]) -> tuple[int, int, int]:
     """Distinct word 5-grams of A, of B, and shared: ``len(a.shingles)``, ``len(b.shingles)``,
     ``len(a.shingles & b.shingles)``.
@@ -52,6 +58,9 @@ def shingle_counts(a_words: Sequence[str], b_words: Sequence[str]) -> tuple[int,
     tuples are made by ``zip`` with no string built (cheaper than numbering the
     words and packing 5-grams into integer codes, which this replaced).
     """
+    if _SHINGLE_COUNTS is not None:
+        counts: tuple[int, int, int] = _SHINGLE_COUNTS(a_words, b_words, SHINGLE_SIZE)
+        return counts
     a_set, b_set = _shingle_set(a_words), _shingle_set(b_words)
     return len(a_set), len(b_set), len(a_set & b_set)
 

@@ -1,4 +1,6 @@
-/* The columns of a text's units in one pass: harness.wirediff.prepare's unit path, in C.
+/* The diff's loops in C: the columns of a text's units in one pass (harness.wirediff.
+ * prepare's unit path); further down, the words the page-chrome rules read
+ * (chrome_words) and the similarity's shingle counts (shingle_counts).
  *
  * prepare._columns cuts a text into units (the whitespace before a token plus the
  * token: harness.wirediff.tokens' `re` pattern, read by findall), looks every unit up
@@ -221,9 +223,202 @@ static PyObject *unit_columns(PyObject *Py_UNUSED(module), PyObject *const *args
     return result;
 }
 
+/* The page-chrome rules' words (harness.wirediff.boilerplate._WORD, read by findall):
+ * [^\W_]+(?:[.:/'\u2019\-][^\W_]+)*\.?  where [^\W_] is a word character but "_", which for
+ * str patterns is Py_UNICODE_ISALNUM. Greedy with nothing after it that can fail, so no
+ * backtracking: a separator joins only when a word character follows it, and the last
+ * "." is taken when none does. A match can only start at a word character, and it
+ * ends where no word character follows, so findall's next match starts at the next one. */
+static inline int is_alnum(Py_UCS4 c) { return c < 128 ? Py_ISALNUM(c) : Py_UNICODE_ISALNUM(c); }
+static inline int is_word_joiner(Py_UCS4 c) {
+    return c == '.' || c == ':' || c == '/' || c == '\'' || c == 0x2019 || c == '-';
+}
+
+static PyObject *chrome_words(PyObject *Py_UNUSED(module), PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "chrome_words: text must be a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0) return NULL;
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    PyObject *words = PyList_New(0);
+    if (words == NULL) return NULL;
+    Py_ssize_t i = 0;
+    while (i < t.n) {
+        if (!is_alnum(at(&t, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i;
+        while (i < t.n && is_alnum(at(&t, i))) i++;
+        while (i + 1 < t.n && is_word_joiner(at(&t, i)) && is_alnum(at(&t, i + 1))) {
+            i++;
+            while (i < t.n && is_alnum(at(&t, i))) i++;
+        }
+        if (i < t.n && at(&t, i) == '.') i++;
+        PyObject *word = PyUnicode_Substring(text, start, i);
+        if (word == NULL || PyList_Append(words, word) < 0) {
+            Py_XDECREF(word);
+            Py_DECREF(words);
+            return NULL;
+        }
+        Py_DECREF(word);
+    }
+    return words;
+}
+
+/* similarity.shingle_counts: the distinct word n-grams of A, of B, and those in both,
+ * as len(set(zip(...))) of each and of their intersection would count them. Each n-gram
+ * is a run of `size` items, hashed from the items' own hashes; equal hashes are
+ * compared item by item (==), so a collision costs time, never a count. */
+typedef struct {
+    PyObject **items;
+    Py_ssize_t grams;
+    Py_uhash_t *hashes;
+} Grams;
+
+static int grams_of(PyObject *sequence, Py_ssize_t size, Grams *out) {
+    Py_ssize_t n = PyTuple_GET_SIZE(sequence);
+    out->items = &PyTuple_GET_ITEM(sequence, 0);
+    out->grams = n >= size ? n - size + 1 : 0;
+    out->hashes = NULL;
+    if (out->grams == 0) return 0;
+    Py_uhash_t *item_hashes = PyMem_Malloc(n * sizeof(Py_uhash_t));
+    out->hashes = PyMem_Malloc(out->grams * sizeof(Py_uhash_t));
+    if (item_hashes == NULL || out->hashes == NULL) {
+        PyMem_Free(item_hashes);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_hash_t h = PyObject_Hash(out->items[i]);
+        if (h == -1 && PyErr_Occurred()) {
+            PyMem_Free(item_hashes);
+            return -1;
+        }
+        item_hashes[i] = (Py_uhash_t)h;
+    }
+    for (Py_ssize_t i = 0; i < out->grams; i++) {
+        uint64_t x = 0x9E3779B97F4A7C15ULL;
+        for (Py_ssize_t k = 0; k < size; k++) x = (x ^ item_hashes[i + k]) * 0x100000001B3ULL + (uint64_t)k;
+        x ^= x >> 33; /* murmur3's finaliser: every bit of every item reaches the table index */
+        x *= 0xFF51AFD7ED558CCDULL;
+        x ^= x >> 33;
+        out->hashes[i] = (Py_uhash_t)x;
+    }
+    PyMem_Free(item_hashes);
+    return 0;
+}
+
+/* 1 when gram i of `a` equals gram j of `b`, 0 when not, -1 on an error of ==. */
+static int same_gram(const Grams *a, Py_ssize_t i, const Grams *b, Py_ssize_t j, Py_ssize_t size) {
+    if (a->hashes[i] != b->hashes[j]) return 0;
+    for (Py_ssize_t k = 0; k < size; k++) {
+        PyObject *x = a->items[i + k], *y = b->items[j + k];
+        if (x == y) continue;
+        int equal = PyObject_RichCompareBool(x, y, Py_EQ);
+        if (equal <= 0) return equal;
+    }
+    return 1;
+}
+
+typedef struct {
+    Py_ssize_t *slots; /* a gram's index + 1; 0: empty */
+    size_t mask;
+} Table;
+
+static int table_new(Table *t, Py_ssize_t grams) {
+    size_t capacity = 8;
+    while (capacity < 2 * (size_t)grams) capacity <<= 1; /* at most half full */
+    t->mask = capacity - 1;
+    t->slots = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
+    if (t->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* Find gram j of `g` in table `t` of grams of `owner`: 1 found, 0 not (and `*slot` is
+ * the empty slot where it goes), -1 on an error. */
+static int table_find(const Table *t, const Grams *owner, const Grams *g, Py_ssize_t j, Py_ssize_t size, size_t *slot) {
+    size_t at = g->hashes[j] & t->mask;
+    while (t->slots[at]) {
+        int same = same_gram(owner, t->slots[at] - 1, g, j, size);
+        if (same != 0) return same;
+        at = (at + 1) & t->mask;
+    }
+    *slot = at;
+    return 0;
+}
+
+static PyObject *count_grams(PyObject *a_seq, PyObject *b_seq, Py_ssize_t size) {
+    Grams a = {0}, b = {0};
+    Table ta = {NULL, 0}, tb = {NULL, 0};
+    Py_ssize_t a_count = 0, b_count = 0, shared = 0;
+    PyObject *result = NULL;
+    if (grams_of(a_seq, size, &a) < 0 || grams_of(b_seq, size, &b) < 0) goto done;
+    if (table_new(&ta, a.grams) < 0 || table_new(&tb, b.grams) < 0) goto done;
+    for (Py_ssize_t i = 0; i < a.grams; i++) {
+        size_t slot;
+        int found = table_find(&ta, &a, &a, i, size, &slot);
+        if (found < 0) goto done;
+        if (!found) {
+            ta.slots[slot] = i + 1;
+            a_count++;
+        }
+    }
+    for (Py_ssize_t j = 0; j < b.grams; j++) {
+        size_t slot, unused;
+        int found = table_find(&tb, &b, &b, j, size, &slot);
+        if (found < 0) goto done;
+        if (found) continue;
+        tb.slots[slot] = j + 1;
+        b_count++;
+        int in_a = a.grams ? table_find(&ta, &a, &b, j, size, &unused) : 0;
+        if (in_a < 0) goto done;
+        shared += in_a;
+    }
+    result = Py_BuildValue("(nnn)", a_count, b_count, shared);
+done:
+    PyMem_Free(a.hashes);
+    PyMem_Free(b.hashes);
+    PyMem_Free(ta.slots);
+    PyMem_Free(tb.slots);
+    return result;
+}
+
+static PyObject *shingle_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "shingle_counts(a_words, b_words, size)");
+        return NULL;
+    }
+    Py_ssize_t size = PyLong_AsSsize_t(args[2]);
+    if (size == -1 && PyErr_Occurred()) return NULL;
+    if (size < 1) {
+        PyErr_SetString(PyExc_ValueError, "shingle_counts: size must be at least 1");
+        return NULL;
+    }
+    /* Tuples (a tuple is taken as it is): an == that changed a list could not pull its items away. */
+    PyObject *a = PySequence_Tuple(args[0]);
+    if (a == NULL) return NULL;
+    PyObject *b = PySequence_Tuple(args[1]);
+    if (b == NULL) {
+        Py_DECREF(a);
+        return NULL;
+    }
+    PyObject *result = count_grams(a, b, size);
+    Py_DECREF(a);
+    Py_DECREF(b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"unit_columns", (PyCFunction)(void (*)(void))unit_columns, METH_FASTCALL,
      "unit_columns(text, joined_marks, memo, limit, compute) -> the eight columns of prepare._Columns"},
+    {"chrome_words", (PyCFunction)chrome_words, METH_O, "chrome_words(text) -> boilerplate._WORD.findall(text)"},
+    {"shingle_counts", (PyCFunction)(void (*)(void))shingle_counts, METH_FASTCALL,
+     "shingle_counts(a_words, b_words, size) -> distinct size-grams of A, of B, shared"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -130,14 +130,13 @@ def test_a_warm_cache_reads_no_package_data_file(tmp_path: Path) -> None:
     assert (tmp_path / "cold.jsonl").read_bytes() == (tmp_path / "warm.jsonl").read_bytes()
 
 
-# Every module of the harness that imports NLTK, directly (Punkt) or through textstat
+# Every module of the harness that imports NLTK when it is imported: through textstat
 # (which imports NLTK for its cmudict reader), and a module importing each of them.
+# harness.text.sentences loads NLTK only for Punkt's own decisions (the next test).
 NLTK_IMPORTERS = (
-    "harness.text.sentences",
     "harness.scoring.readability",
     "harness.scoring.readability_batch",
     "harness.scoring.textcounts",
-    "harness.scoring.units",
     "harness.scoring.batch",
 )
 
@@ -156,6 +155,21 @@ def test_each_module_importing_nltk_hides_scipy_stats_from_it() -> None:
     # costs every scoring run about 0.7 s of scipy.stats).
     for module in NLTK_IMPORTERS:
         assert _loaded_after(module, ("nltk", "scipy.stats")) == ["nltk"], module
+
+
+def test_splitting_sentences_loads_nltk_only_for_its_own_decisions() -> None:
+    # The fast path runs NLTK's Punkt patterns kept in harness.text.sentences: a worker of
+    # the wire diff or a scoring run that meets no doubtful candidate never imports NLTK
+    # (about 0.25 s). A candidate the rules leave to NLTK loads it, through the shim.
+    for module in ("harness.text.sentences", "harness.scoring.units", "harness.wirediff.prepare"):
+        assert _loaded_after(module, ("nltk", "scipy.stats")) == [], module
+    split = "from harness.text.sentences import split_sentences\nfound = split_sentences({text!r})\n"
+    plain = _python(split.format(text="The U.S. envoy left on Friday. He said so.") + "import sys\nprint('nltk' in sys.modules)")
+    assert plain.stdout.split() == ["False"], plain.stderr[-2000:]
+    doubtful = _python(  # a number, then a next word opening with "?": NLTK's own decision
+        split.format(text="It cost 5. ?Yes") + "import sys\nprint(len(found), [m for m in ('nltk', 'scipy.stats') if m in sys.modules])"
+    )
+    assert doubtful.stdout.splitlines()[-1] == "2 ['nltk']", doubtful.stderr[-2000:]  # a break: NLTK's answer
 
 
 def test_handing_out_batches_loads_no_scorer() -> None:

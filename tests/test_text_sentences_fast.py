@@ -118,6 +118,32 @@ def test_punkt_tokenizer_stays_available() -> None:
     assert isinstance(sentences._punkt(), PunktSentenceTokenizer)
 
 
+def test_kept_punkt_patterns_are_nltks_whatever_the_string_hashing() -> None:
+    """The fast path runs NLTK's patterns kept as text (it need not import NLTK); NLTK
+    lists the other sentence ends in a set's order, which string hashing changes."""
+    import os
+    import subprocess
+    import sys
+
+    kept = (sentences._PERIOD_CONTEXT, sentences._BOUNDARY_REALIGNMENT, sentences._RE_INITIAL, sentences._RE_NUMERIC)
+    assert sentences._nltk_patterns(sentences._punkt()) == kept
+    probe = "from harness.text import sentences as s\nprint(s._nltk_patterns(s._punkt()) == (s._PERIOD_CONTEXT, s._BOUNDARY_REALIGNMENT, s._RE_INITIAL, s._RE_NUMERIC))"
+    for seed in ("0", "1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+        assert done.stdout.split() == ["True"], done.stderr[-2000:]
+
+
+def test_a_changed_nltk_pattern_stops_the_splitter(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sentences, "_RE_NUMERIC", ("^\\d+$", sentences._RE_NUMERIC[1]))
+    sentences._punkt.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="NLTK's Punkt patterns changed"):
+            sentences._punkt()
+    finally:
+        sentences._punkt.cache_clear()
+
+
 def test_clearing_the_caches_changes_nothing() -> None:
     text = "Mr. Smith said so.) Then: 3.5. e.g. this... and 'that'. No. 10 spoke."
     first = split_sentences(text)

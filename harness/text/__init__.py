@@ -5,8 +5,8 @@ can always be audited down to the word.
 
 The names below are imported on first use (PEP 562): a module of this package
 (e.g. ``harness.text.language``) loads only what it needs, and NLTK (Punkt) only
-with the sentence splitter (``harness.text.sentences``, which imports it through
-``harness.text.nltk_import``).
+when the sentence splitter (``harness.text.sentences``) meets a candidate break its
+rules leave to NLTK (it imports NLTK through ``harness.text.nltk_import``).
 """
 
 from __future__ import annotations

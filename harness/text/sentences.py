@@ -26,6 +26,8 @@ overlapping candidates such as "!!!" leave only the last one). The speed comes f
 * one scan of the whole text for candidates with NLTK's own ``period_context_re``,
   compiled with ``re`` and with CR/LF kept out of its whitespace (see
   ``_line_period_context`` for why that finds exactly the per-paragraph matches);
+  the NLTK patterns it runs are kept here as text (``_PERIOD_CONTEXT``), so NLTK
+  itself (about 0.25 s to import) loads only when a candidate needs its decision;
 * ``str.rfind`` for the last ASCII whitespace instead of NLTK's character loop;
   ``str.split`` for the paragraphs (the spans of ``[^\r\n]+``); the realignment
   regex tried only where a sentence starts with one of its opening characters;
@@ -77,11 +79,9 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import regex
-
-from harness.text import nltk_import as _nltk_import  # noqa: F401  # first: NLTK without scipy.stats (see there)
-from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
 
 from harness.resources import Resource, packaged_resource
 
@@ -102,17 +102,22 @@ _PARAGRAPH_RE = re.compile(r"[^\r\n]+")
 _HAS_WORD = re.compile(r"\w")
 
 
-class _NewsLanguageVars(PunktLanguageVars):  # type: ignore[misc]  # nltk is untyped
-    """Punkt's English variables, plus the full stops of CJK and Devanagari text.
+# Punkt's English sentence ends, plus the full stops of CJK and Devanagari text:
+# non-English articles are flagged rather than scored as English, but they must
+# still split into sentences at their own full stops (``_news_language_vars``).
+SENT_END_CHARS = (".", "?", "!", "\u3002", "\uff01", "\uff1f", "\u0964")
+_SENT_END_CHARS = frozenset(SENT_END_CHARS)
 
-    Non-English articles are flagged rather than scored as English, but they must
-    still split into sentences at their own full stops.
-    """
-
-    sent_end_chars = (".", "?", "!", "\u3002", "\uff01", "\uff1f", "\u0964")
-
-
-_SENT_END_CHARS = frozenset(_NewsLanguageVars.sent_end_chars)
+# The patterns of NLTK 3.10.4's Punkt that the fast path runs, for the language
+# variables above: (source, flags of the ``regex`` engine). Kept here so that
+# splitting sentences does not import NLTK (about 0.25 s: ``import nltk`` loads the
+# whole toolkit) until a candidate needs NLTK's own decision, which few texts have
+# (module docstring). ``_punkt`` checks them against NLTK's when it loads it, and
+# tests/test_text_sentences_fast.py checks them too.
+_PERIOD_CONTEXT = ('\n        [\\.\\?!。！？।]             # a potential sentence ending\n        (?=(?P<after_tok>\n            (?:[)\\";}\\]\\*:@\\\'\\({\\[\\u2018\\u2019\\u201c\\u201d\\xab\\xbb!\\?।。！？])              # either other punctuation\n            |\n            \\s+(?P<next_tok>\\S+)     # or whitespace and some other token\n        ))', 8288)
+_BOUNDARY_REALIGNMENT = ('["\\\')\\]}\\u2018\\u2019\\u201c\\u201d\\xab\\xbb]+?(?:\\s+|(?=--)|$)', 8232)
+_RE_INITIAL = ('[^\\W\\d]\\.$', 8224)
+_RE_NUMERIC = ('^-?[\\.,]?\\d[\\d,\\.-]*\\.?$', 8224)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +136,45 @@ def abbreviations_resource() -> Resource:
     return packaged_resource(ABBREVIATIONS_FILE)
 
 
+def _news_language_vars() -> Any:
+    """Punkt's English variables with :data:`SENT_END_CHARS` (imports NLTK)."""
+    from nltk.tokenize.punkt import PunktLanguageVars
+
+    class NewsLanguageVars(PunktLanguageVars):  # type: ignore[misc]  # nltk is untyped
+        sent_end_chars = SENT_END_CHARS
+
+    return NewsLanguageVars()
+
+
 @cache
-def _punkt() -> PunktSentenceTokenizer:
+def _punkt() -> Any:
+    """NLTK's Punkt tokenizer with the news abbreviations: the reference, and the fast
+    path's fallback. Imports NLTK, without scipy.stats (``harness.text.nltk_import``)."""
+    from harness.text import nltk_import  # noqa: F401  # first: NLTK without scipy.stats (see there)
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     params = PunktParameters()
     params.abbrev_types = set(abbreviations_resource().lines())
-    return PunktSentenceTokenizer(params, lang_vars=_NewsLanguageVars())
+    tokenizer = PunktSentenceTokenizer(params, lang_vars=_news_language_vars())
+    if _nltk_patterns(tokenizer) != (_PERIOD_CONTEXT, _BOUNDARY_REALIGNMENT, _RE_INITIAL, _RE_NUMERIC):
+        raise RuntimeError("NLTK's Punkt patterns changed; re-check harness/text/sentences.py")
+    return tokenizer
+
+
+def _nltk_patterns(tokenizer: Any) -> tuple[tuple[str, int], ...]:
+    """NLTK's own (source, flags) of the kept patterns, in their form here: NLTK lists the
+    other sentence ends in its candidate pattern in a set's order, which varies with
+    string hashing from process to process; here they are sorted (same character class)."""
+    from nltk.tokenize.punkt import PunktToken
+
+    lang_vars = tokenizer._lang_vars
+    found = [(getattr(p, "pattern"), getattr(p, "flags")) for p in (
+        lang_vars.period_context_re(), lang_vars.re_boundary_realignment, PunktToken._RE_INITIAL, PunktToken._RE_NUMERIC
+    )]
+    others = set(SENT_END_CHARS) - {"."}  # as NLTK's _re_non_word_chars builds it
+    source, flags = found[0]
+    found[0] = (source.replace(re.escape("".join(others)), re.escape("".join(sorted(others))), 1), flags)
+    return tuple(found)
 
 
 # -- the reference -------------------------------------------------------------------
@@ -168,7 +207,7 @@ def _append_sentences(out: list[Sentence], para: str, base: int, spans: Iterable
 # characters that cannot start a word (``_re_word_start`` negated). The tests check
 # both sets against NLTK's own character classes over every code point.
 _NON_WORD_CHARS = frozenset(")\";}]*:@'({[\u2018\u2019\u201c\u201d\xab\xbb") | (
-    frozenset(_NewsLanguageVars.sent_end_chars) - {"."}
+    frozenset(SENT_END_CHARS) - {"."}
 )
 _NOT_WORD_START = frozenset('("`{[:;&#*@)}]-,')
 # Punkt's ``PUNCTUATION``: a token equal to one of these is "not a sentence starter".
@@ -212,17 +251,17 @@ class _FastPunkt:
     nltk_contains_sentbreak: Callable[[str], bool]
 
 
-def _recompiled(pattern: object) -> regex.Pattern[str]:
-    """An NLTK pattern (wrapped in nltk.redos's timeout guard) compiled plainly.
+def _recompiled(kept: tuple[str, int]) -> regex.Pattern[str]:
+    """An NLTK pattern (which NLTK wraps in nltk.redos's timeout guard) compiled plainly.
 
     Same source, same flags, same ``regex`` engine: the same matches, without the
     per-call wrapper and timeout bookkeeping.
     """
-    compiled: regex.Pattern[str] = regex.compile(getattr(pattern, "pattern"), getattr(pattern, "flags"))
+    compiled: regex.Pattern[str] = regex.compile(*kept)
     return compiled
 
 
-def _line_period_context(pattern: object) -> re.Pattern[str]:
+def _line_period_context(kept: tuple[str, int]) -> re.Pattern[str]:
     """NLTK's candidate pattern, made to run once over a whole text with ``re``.
 
     Two changes, neither changing a match. (1) The only part that can reach past a
@@ -234,8 +273,7 @@ def _line_period_context(pattern: object) -> re.Pattern[str]:
     which in ``regex`` excludes U+001C..U+001F (the tests compare the two classes
     over every code point), so those are spelled out.
     """
-    source: str = getattr(pattern, "pattern")
-    flags: int = getattr(pattern, "flags")
+    source, flags = kept
     whitespace = r"\s+(?P<next_tok>\S+)"
     rest = source.replace(whitespace, "")
     engine_classes = ("\\s", "\\w", "\\d", "\\b")  # lower-cased: \S \W \D \B too
@@ -256,17 +294,22 @@ def _line_period_context(pattern: object) -> re.Pattern[str]:
 
 @cache
 def _fast_punkt() -> _FastPunkt:
-    tokenizer = _punkt()
-    lang_vars = tokenizer._lang_vars
+    """The fast path's patterns and abbreviations, without importing NLTK (see ``_PERIOD_CONTEXT``)."""
     return _FastPunkt(
-        line_period_context=_line_period_context(lang_vars.period_context_re()),
-        realignment=_recompiled(lang_vars.re_boundary_realignment),
-        initial=_recompiled(PunktToken._RE_INITIAL),
-        numeric=_recompiled(PunktToken._RE_NUMERIC),
-        whitespace=regex.compile(r"\s", lang_vars.period_context_re().flags),
-        abbreviations=frozenset(tokenizer._params.abbrev_types),
-        nltk_contains_sentbreak=tokenizer.text_contains_sentbreak,
+        line_period_context=_line_period_context(_PERIOD_CONTEXT),
+        realignment=_recompiled(_BOUNDARY_REALIGNMENT),
+        initial=_recompiled(_RE_INITIAL),
+        numeric=_recompiled(_RE_NUMERIC),
+        whitespace=regex.compile(r"\s", _PERIOD_CONTEXT[1]),
+        abbreviations=frozenset(abbreviations_resource().lines()),
+        nltk_contains_sentbreak=_nltk_contains_sentbreak,
     )
+
+
+def _nltk_contains_sentbreak(context: str) -> bool:
+    """NLTK's own decision (loads NLTK the first time: few texts ever ask)."""
+    found: bool = _punkt().text_contains_sentbreak(context)
+    return found
 
 
 # Memoised results; ``clear_sentence_caches`` empties them for cold timings. They are

@@ -20,9 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import scipy.sparse as sp
 
 from harness.stories.features import Vectors
+
+TYPE_CHECKING = False  # as in harness/__init__.py
+if TYPE_CHECKING:
+    import scipy.sparse as sp  # imported where a matrix is made: scipy.sparse takes 0.17 s to load
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

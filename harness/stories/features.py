@@ -34,10 +34,13 @@ import numpy as np
 import regex
 import numpy.typing as npt
 import polars as pl
-import scipy.sparse as sp
 
 from harness.discovery.shingles import fold_typography
 from harness.resources import Resource, project_resource
+
+TYPE_CHECKING = False  # as in harness/__init__.py
+if TYPE_CHECKING:
+    import scipy.sparse as sp  # imported where a matrix is made: scipy.sparse takes 0.17 s to load
 
 Weighting = Literal["tfidf", "bm25"]
 DEFAULT_LEAD_WORDS = 90
@@ -172,6 +175,8 @@ def weigh(terms: pl.DataFrame, n_docs: int, *, weighting: Weighting = "tfidf") -
     Term ids are the terms' sorted order, so the matrix does not depend on the order
     the rows arrive in (any engine, any partitioning).
     """
+    import scipy.sparse as sp
+
     vocab = terms.select(pl.col("term").unique().sort())
     vocab = vocab.with_columns(col=pl.int_range(0, pl.len(), dtype=pl.Int64))
     rows = terms.join(vocab, on="term").sort("doc", "col")
@@ -199,6 +204,8 @@ def weigh(terms: pl.DataFrame, n_docs: int, *, weighting: Weighting = "tfidf") -
 
 def group_top_terms(vectors: Vectors, labels: npt.NDArray[np.int64], k: int) -> dict[int, list[str]]:
     """``top_terms`` of every group of rows sharing a label, from one sparse product."""
+    import scipy.sparse as sp
+
     n = labels.size
     groups, inverse = np.unique(labels, return_inverse=True)
     indicator = sp.csr_matrix((np.ones(n), (inverse, np.arange(n))), shape=(groups.size, n))

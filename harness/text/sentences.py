@@ -114,7 +114,17 @@ _SENT_END_CHARS = frozenset(SENT_END_CHARS)
 # whole toolkit) until a candidate needs NLTK's own decision, which few texts have
 # (module docstring). ``_punkt`` checks them against NLTK's when it loads it, and
 # tests/test_text_sentences_fast.py checks them too.
-_PERIOD_CONTEXT = ('\n        [\\.\\?!。！？।]             # a potential sentence ending\n        (?=(?P<after_tok>\n            (?:[)\\";}\\]\\*:@\\\'\\({\\[\\u2018\\u2019\\u201c\\u201d\\xab\\xbb!\\?।。！？])              # either other punctuation\n            |\n            \\s+(?P<next_tok>\\S+)     # or whitespace and some other token\n        ))', 8288)
+_PERIOD_CONTEXT = (
+    (
+        '\n        [\\.\\?!。！？।]             # a potential sentence ending'
+        '\n        (?=(?P<after_tok>'
+        '\n            (?:[)\\";}\\]\\*:@\\\'\\({\\[\\u2018\\u2019\\u201c\\u201d\\xab\\xbb!\\?।。！？])              # either other punctuation'
+        '\n            |'
+        '\n            \\s+(?P<next_tok>\\S+)     # or whitespace and some other token'
+        '\n        ))'
+    ),
+    8288,
+)
 _BOUNDARY_REALIGNMENT = ('["\\\')\\]}\\u2018\\u2019\\u201c\\u201d\\xab\\xbb]+?(?:\\s+|(?=--)|$)', 8232)
 _RE_INITIAL = ('[^\\W\\d]\\.$', 8224)
 _RE_NUMERIC = ('^-?[\\.,]?\\d[\\d,\\.-]*\\.?$', 8224)

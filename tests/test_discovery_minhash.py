@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from harness.discovery import Bands, MinHasher, band_keys, choose_bands, permutation_keys, shingle_hashes, word_keys
 from harness.discovery.minhash import EMPTY
-from harness.discovery.shingles import word_hash
+from harness.discovery.shingles import KeptShingles, shingle_batch, word_hash
 from harness.errors import ConfigError
 
 # Pinned values: a stored result is verified by re-running, so these may never drift.
@@ -137,3 +137,43 @@ def test_signatures_are_the_minimum_of_each_permutation_over_the_set(texts: list
     for k, shingles in enumerate(sets):
         expected = _signature_by_definition(hasher, shingles.tolist())
         assert signatures[k].tolist() == signatures[n + k].tolist() == signatures[2 * n + k].tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(["a", "b", "c", "d", "The", "the", "1,200", "U.S."]), max_size=12), min_size=1, max_size=9),
+    st.integers(1, 4),
+    st.data(),
+)
+def test_kept_shingles_are_the_distinct_shingles_of_the_texts(
+    texts: list[list[str]], batch: int, data: st.DataObject
+) -> None:
+    """The first pass's hashes, sorted and made distinct per text: exactly ``shingle_batch`` of those texts."""
+    bodies = [" ".join(words) for words in texts]
+    kept = KeptShingles()
+    for first in range(0, len(bodies), batch):
+        kept.add(first, shingle_batch(bodies[first : first + batch], distinct=False))
+    chosen = sorted(data.draw(st.sets(st.integers(0, len(bodies) - 1))))
+    got = kept.sets(np.array(chosen, dtype=np.int64))
+    expected = shingle_batch([bodies[i] for i in chosen])
+    assert got is not None
+    assert got.hashes.tolist() == expected.hashes.tolist()
+    assert got.offsets.tolist() == expected.offsets.tolist()
+
+
+def test_kept_shingles_are_dropped_past_their_limit_or_out_of_order() -> None:
+    texts = [STORY_WORDS, STORY_WORDS + " again"]
+    over = KeptShingles(limit=5)
+    over.add(0, shingle_batch(texts, distinct=False))
+    assert not over.kept and over.sets(np.array([0], dtype=np.int64)) is None
+    gap = KeptShingles()
+    gap.add(0, shingle_batch(texts[:1], distinct=False))
+    gap.add(2, shingle_batch(texts[1:], distinct=False))  # a batch missing: nothing is trusted
+    assert gap.sets(np.array([0], dtype=np.int64)) is None
+    short = KeptShingles()
+    short.add(0, shingle_batch(texts[:1], distinct=False))
+    assert short.sets(np.array([0, 1], dtype=np.int64)) is None  # text 1 was never seen
+    assert short.sets(np.array([0], dtype=np.int64)) is not None
+
+
+STORY_WORDS = "Russia and Ukraine held a new round of talks in Istanbul on Wednesday"

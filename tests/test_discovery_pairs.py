@@ -6,6 +6,7 @@ import itertools
 import random
 from collections import Counter, defaultdict
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -23,6 +24,8 @@ from harness.discovery import (
     shingle_hashes,
     synthetic_corpus,
 )
+import harness.discovery.pairs as pairs_module
+import harness.discovery.shingles as shingles_module
 from harness.discovery.pairs import candidate_pairs
 from harness.errors import ConfigError, InputError
 from tests.conftest import SEEDS
@@ -130,6 +133,26 @@ def test_recall_against_exact_all_pairs_on_a_synthetic_sample() -> None:
     oriented = set(found.select("a_doc_id", "b_doc_id").rows())
     assert len(planted & oriented) / len(planted) >= 0.98
     assert all(pair in planted for pair in oriented)
+
+
+def test_kept_first_pass_shingles_give_the_same_pairs_as_shingling_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verification from the first pass's shingles and from the bodies read again: the same table."""
+    articles = synthetic_corpus(600, seed=9, copy_share=0.1).articles
+    shingled_again: list[int] = []
+    real = pairs_module._shingle_sets
+
+    def counting(bodies: object, positions: np.ndarray) -> object:
+        shingled_again.append(int(positions.size))
+        return real(bodies, positions)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pairs_module, "_shingle_sets", counting)
+    kept = find_pairs(articles, settings=DiscoverySettings(batch_size=97))
+    assert shingled_again == []  # nothing read twice
+    monkeypatch.setattr(shingles_module, "KEPT_SHINGLES_LIMIT", 5_000)  # less than the corpus holds
+    again = find_pairs(articles, settings=DiscoverySettings(batch_size=97))
+    assert len(shingled_again) == 1 and shingled_again[0] > 100
+    assert kept.height >= 55
+    assert kept.equals(again)
 
 
 def test_discovery_is_deterministic_and_order_independent() -> None:

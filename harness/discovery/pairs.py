@@ -1,11 +1,14 @@
 """Wire-copy discovery: which articles are copies of one another, at corpus scale.
 
 1. Shingle every body (word 5-grams) and MinHash it, in batches of articles (on every
-   core for a large corpus), keeping only the LSH band keys (documents x bands).
+   core for a large corpus), keeping only the LSH band keys (documents x bands) and,
+   for a corpus small enough, the shingles themselves (for step 3).
 2. Candidate pairs are the documents that share a bucket in any band, found by sorting
    each band's keys (harness.discovery.buckets).
 3. Every candidate is verified exactly (shared shingles, Jaccard, containment) and
-   kept when its Jaccard is at least the threshold; bands are chosen so that a pair
+   kept when its Jaccard is at least the threshold (from the first pass's shingles
+   when the corpus is small enough to keep them, ``KeptShingles``; else from the
+   candidates' bodies, shingled again); bands are chosen so that a pair
    above the threshold is a candidate with probability >= ``target_recall``
    (see harness.discovery.bands).
 
@@ -46,7 +49,7 @@ from harness.discovery.buckets import (
     split_pair_keys,
 )
 from harness.discovery.minhash import MinHasher, band_keys
-from harness.discovery.shingles import Hashes, ShingleBatch, shingle_batch
+from harness.discovery.shingles import Hashes, KeptShingles, ShingleBatch, shingle_batch
 from harness.discovery.workers import band_keys_of_texts, map_band_keys, worker_count
 from harness.engines import BatchCall, Engine
 from harness.errors import ConfigError, InputError
@@ -171,8 +174,10 @@ def find_pairs(
     """Pairs of articles whose bodies share word 5-grams with Jaccard >= threshold (``PAIRS_SCHEMA``).
 
     ``articles`` may be lazy (``pl.scan_parquet(path)``): bodies are then read in
-    batches, twice (MinHash, then verification of the candidates' articles), and
-    never held all at once; the pairs are the same. With a distributed ``engine``
+    batches and never held all at once; the pairs are the same. A corpus whose
+    shingles exceed ``KEPT_SHINGLES_LIMIT`` (or that is banded on several
+    processes) has its candidates' bodies read and shingled a second time for
+    verification; a smaller one is verified from the first pass's shingles. With a distributed ``engine``
     (Ray), shingles and MinHash run as batch tasks and buckets are found here;
     the pairs are the same.
     """
@@ -190,14 +195,16 @@ def find_pairs(
         table = articles
     _check_ids(table)
     bodies = _Bodies(articles, table.height, settings.batch_size)
+    kept = None
     if distributed:
         assert isinstance(articles, pl.DataFrame)
         candidates = candidate_pairs(articles["body"], settings=settings, engine=engine)
     else:
-        candidates = _local_candidates(bodies, settings)
+        kept = KeptShingles()
+        candidates = _local_candidates(bodies, settings, kept)
     if settings.cross_outlet:
         candidates = _cross_outlet(candidates, table["outlet"])
-    return _verify(table, bodies, candidates, threshold=settings.threshold)
+    return _verify(table, bodies, candidates, threshold=settings.threshold, kept=kept)
 
 
 def candidate_pairs(
@@ -220,14 +227,16 @@ def candidate_pairs(
     return _local_candidates(_Bodies(frame, frame.height, settings.batch_size), settings)
 
 
-def _local_candidates(bodies: _Bodies, settings: DiscoverySettings) -> IndexPairs:
+def _local_candidates(bodies: _Bodies, settings: DiscoverySettings, kept: KeptShingles | None = None) -> IndexPairs:
     _check_size(bodies.height)
     bands = settings.bands()
     keys = np.empty((bodies.height, bands.bands), dtype=np.uint64)
     docs = np.empty(bodies.height, dtype=np.int64)
     workers = worker_count(bodies.height, settings.workers)
     held = 0  # rows of keys filled: articles with words so far
-    for first, batch_keys, present in map_band_keys(bodies.texts(), seed=settings.seed, bands=bands, workers=workers):
+    for first, batch_keys, present in map_band_keys(
+        bodies.texts(), seed=settings.seed, bands=bands, workers=workers, kept=kept
+    ):
         keys[held : held + present.size] = batch_keys
         docs[held : held + present.size] = present + first
         held += present.size
@@ -298,10 +307,16 @@ def verify_pairs(
     return _verify(articles, _Bodies(articles, articles.height, batch_size), candidates, threshold=threshold)
 
 
-def _verify(articles: pl.DataFrame, bodies: _Bodies, candidates: IndexPairs, *, threshold: float) -> pl.DataFrame:
-    """``verify_pairs`` with the bodies read from ``bodies`` (``articles`` needs none)."""
+def _verify(
+    articles: pl.DataFrame, bodies: _Bodies, candidates: IndexPairs, *, threshold: float,
+    kept: KeptShingles | None = None,
+) -> pl.DataFrame:
+    """``verify_pairs`` with the bodies read from ``bodies`` (``articles`` needs none),
+    or the shingles ``kept`` from the first pass when it holds them."""
     involved = np.unique(np.concatenate([candidates.a, candidates.b]))
-    shingles = _shingle_sets(bodies, involved)
+    shingles = kept.sets(involved) if kept is not None else None
+    if shingles is None:
+        shingles = _shingle_sets(bodies, involved)
     x_row, y_row = np.searchsorted(involved, candidates.a), np.searchsorted(involved, candidates.b)
     shared = shared_counts(shingles, x_row, y_row)
     sizes = np.zeros(articles.height, dtype=np.int64)

@@ -261,3 +261,55 @@ def _distinct_per_text(doc: Offsets, hashes: Hashes, texts: int) -> ShingleBatch
     offsets = np.zeros(texts + 1, dtype=np.int64)
     np.cumsum(np.bincount(doc, minlength=texts), out=offsets[1:])
     return ShingleBatch(hashes=hashes, offsets=offsets)
+
+
+KEPT_SHINGLES_LIMIT = 1 << 23  # hashes (64 MB): the first pass of some 8,000 news articles
+
+
+class KeptShingles:
+    """The first pass's shingle hashes (``distinct=False``), kept for verification.
+
+    Discovery shingles every body twice: for MinHash, then for the exact check of
+    the candidates' articles. On a corpus small enough to hold them, the first
+    pass's hashes answer the second (sorted and made distinct per text, which is
+    what ``shingle_batch`` does), so no body is read, folded and tokenised again.
+    Kept only while the batches come in order and total at most ``limit`` hashes:
+    past that they are dropped at once and verification shingles the bodies as
+    before, so a large corpus's memory stays what it was.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self._limit = KEPT_SHINGLES_LIMIT if limit is None else limit
+        self._hashes: list[Hashes] = []
+        self._sizes: list[Offsets] = []
+        self._held = 0
+        self._texts = 0  # texts kept so far: the position the next batch must start at
+        self.kept = True
+
+    def add(self, first: int, batch: ShingleBatch) -> None:
+        """Keep the batch of texts starting at position ``first`` (or drop everything)."""
+        if not self.kept:
+            return
+        if first != self._texts or self._held + batch.hashes.size > self._limit:
+            self.drop()
+            return
+        self._hashes.append(batch.hashes)
+        self._sizes.append(batch.sizes)
+        self._held += int(batch.hashes.size)
+        self._texts += len(batch)
+
+    def drop(self) -> None:
+        self._hashes, self._sizes, self.kept = [], [], False
+
+    def sets(self, positions: Offsets) -> ShingleBatch | None:
+        """``shingle_batch`` of the texts at ``positions`` (ascending), or None when not kept."""
+        if not self.kept or (positions.size and int(positions[-1]) >= self._texts):
+            return None
+        sizes = np.concatenate(self._sizes) if self._sizes else np.zeros(0, dtype=np.int64)
+        flat = np.concatenate(self._hashes) if self._hashes else np.zeros(0, dtype=np.uint64)
+        starts = np.cumsum(sizes) - sizes  # where each text's hashes begin in ``flat``
+        counts = sizes[positions]
+        doc = np.repeat(np.arange(positions.size, dtype=np.int64), counts)
+        # Each hash's index in ``flat``: its text's start plus its rank within the text.
+        rank = np.arange(doc.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        return _distinct_per_text(doc, flat[np.repeat(starts[positions], counts) + rank], positions.size)

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from harness.discovery.bands import Bands
 from harness.discovery.minhash import MinHasher, band_keys
-from harness.discovery.shingles import Hashes, shingle_batch
+from harness.discovery.shingles import Hashes, KeptShingles, ShingleBatch, shingle_batch
 from harness.engines import in_parallel_task
 from harness.engines.processes import kill_pool, main_is_importable, worker_died, workers_ignore_sigint
 
@@ -33,7 +33,11 @@ BandKeys = tuple[Hashes, IntArray]  # (texts with words x bands) keys, and which
 
 def band_keys_of_texts(hasher: MinHasher, bands: Bands, texts: list[str]) -> BandKeys:
     """Band keys (texts x bands) of the texts with words, and which texts those are."""
-    batch = shingle_batch(texts, distinct=False)  # a minimum needs no distinct values
+    return band_keys_of_batch(hasher, bands, shingle_batch(texts, distinct=False))  # a minimum needs no distinct values
+
+
+def band_keys_of_batch(hasher: MinHasher, bands: Bands, batch: ShingleBatch) -> BandKeys:
+    """:func:`band_keys_of_texts` of the texts' shingles (``distinct=False``)."""
     present = np.flatnonzero(batch.sizes > 0)
     keys = band_keys(hasher.batch_signatures(batch.hashes, batch.offsets)[present], bands)
     return keys, present.astype(np.int64)
@@ -50,15 +54,22 @@ def worker_count(articles: int, requested: int | None) -> int:
 
 
 def map_band_keys(
-    batches: Iterable[tuple[int, list[str]]], *, seed: int, bands: Bands, workers: int
+    batches: Iterable[tuple[int, list[str]]], *, seed: int, bands: Bands, workers: int,
+    kept: KeptShingles | None = None,
 ) -> Iterator[tuple[int, Hashes, IntArray]]:
     """(first, keys, texts with words) of each (first, texts) batch, in order, on
-    ``workers`` processes (1: in this one)."""
+    ``workers`` processes (1: in this one). In one process the shingles are offered
+    to ``kept`` (for verification); workers' shingles are not sent back."""
     if workers <= 1:
         hasher = MinHasher(seed=seed, num_perm=bands.bands * bands.rows)
         for first, texts in batches:
-            yield first, *band_keys_of_texts(hasher, bands, texts)
+            batch = shingle_batch(texts, distinct=False)
+            if kept is not None:
+                kept.add(first, batch)
+            yield first, *band_keys_of_batch(hasher, bands, batch)
         return
+    if kept is not None:
+        kept.drop()
     try:
         with _pool(workers) as pool:
             pending: deque[tuple[int, concurrent.futures.Future[BandKeys]]] = deque()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.wirediff import Category, apply_edits, diff_texts, prepare
+from harness.wirediff import Category, Kind, apply_edits, diff_texts, prepare
 from harness.wirediff.align import Link, Op, align, best_chain
 
 
@@ -35,6 +35,23 @@ def test_a_moved_passage_is_one_reorder_edit() -> None:
     ]
     assert result.edits[0].explanation == "2 sentences moved"
     assert apply_edits(a, result.edits) == b
+
+
+STORY_PARAGRAPHS = [
+    "Officials met in Istanbul on Friday to discuss the talks on a ceasefire.",
+    "The two sides agreed to meet again next week in the same city.",
+    "The talks were the first in three years, a spokesman said.",
+]
+
+
+def test_a_moved_credit_line_is_boilerplate_and_a_moved_paragraph_is_not() -> None:
+    credit = "Reporting by Jane Doe; Editing by John Smith"
+    a, b = "\n\n".join([*STORY_PARAGRAPHS, credit]), "\n\n".join([credit, *STORY_PARAGRAPHS])
+    moved = [e for e in diff_texts(a, b).edits if e.kind is not Kind.STYLE]
+    assert [(e.category, e.rule, e.b_text) for e in moved] == [(Category.WIRE_CREDIT, "wire_credit.page_chrome", credit)]
+    a, b = "\n\n".join(STORY_PARAGRAPHS), "\n\n".join([STORY_PARAGRAPHS[2], *STORY_PARAGRAPHS[:2]])
+    moved = [e for e in diff_texts(a, b).edits if e.kind is not Kind.STYLE]
+    assert [(e.category, e.b_text) for e in moved] == [(Category.REORDER, STORY_PARAGRAPHS[2])]
 
 
 def test_a_moved_sentence_with_a_changed_word_says_so() -> None:

@@ -29,25 +29,27 @@ from harness.wirediff.boilerplate import (
     SANDWICH_MAX_WORDS,
     ChromeRules,
     Verdict,
-    _openers,
     _Side,
     _words,
     chrome_rules,
     first_chrome_pattern,
 )
 from harness.wirediff.lexicon import lexicon
+from harness.wirediff.openers import nonempty_openers
+from harness.wirediff.openers import openers as _openers
 from harness.wirediff.prepare import (
     BOILERPLATE_KEY,
     SHINGLE_SIZE,
     Flag,
     _boilerplate_mask,
+    _line_starts,
     _matches,
     fold_key,
     key_flags,
     line_anchor,
     required_literal,
 )
-from harness.wirediff.similarity import shingle_counts
+from harness.wirediff.similarity import shingle_counts, type_counts
 from harness.wirediff.tokens import TokenArrays, fast_path_applies, same_classes, token_arrays
 from harness.wirediff.typography import join_apostrophes
 
@@ -159,7 +161,6 @@ def reference_prepare(text: str) -> PreparedText:
         flags=tuple(flags),
         words_before=(0, *itertools.accumulate(is_word)),
         folded_words=tuple(words),
-        word_types=frozenset(words),
     )
 
 
@@ -231,6 +232,22 @@ small_vocabulary = st.lists(st.sampled_from(["a", "b", "c", "the", "said", "Puti
 @given(small_vocabulary, small_vocabulary)
 def test_shingle_counts_on_tuples_equal_the_string_sets(a: list[str], b: list[str]) -> None:
     assert shingle_counts(a, b) == reference_counts(a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_vocabulary, small_vocabulary)
+def test_type_counts_equal_the_word_type_sets(a: list[str], b: list[str]) -> None:
+    """Word types counted as 1-grams (units.c where compiled): the sizes of the two sets and their intersection."""
+    a_types, b_types = frozenset(a), frozenset(b)
+    assert type_counts(a, b) == (len(a_types), len(b_types), len(a_types & b_types))
+
+
+def test_token_jaccard_is_the_jaccard_of_the_word_types() -> None:
+    a = prepare("Officials said the talks in Istanbul ended. The talks ended, officials said.")
+    b = prepare("The officials said talks in Kyiv had ended on Friday.")
+    shared = a.word_types & b.word_types
+    assert len(a.word_types) == 7 and len(b.word_types) == 10 and len(shared) == 6
+    assert diff_texts(a.text, b.text).similarity.token_jaccard == 6 / (7 + 10 - 6)
 
 
 def test_shingle_counts_of_a_large_vocabulary_equal_the_string_sets() -> None:
@@ -336,6 +353,14 @@ def test_a_match_opens_with_one_of_the_openers(pattern: str, text: str) -> None:
     opens = _openers(compiled)
     if compiled.fullmatch(text) and text[0].isascii():
         assert opens is None or text[0].lower() in opens
+    # What the boilerplate mask relies on: a pattern with a set may match nothing only where it says so.
+    nonempty = nonempty_openers(compiled)
+    found = compiled.match(text)
+    if found is not None and found.end() == 0:
+        assert nonempty is None
+    if nonempty is not None:
+        assert nonempty == opens
+        assert found is None or not text[0].isascii() or text[0].lower() in nonempty
 
 
 @pytest.mark.parametrize(
@@ -351,8 +376,13 @@ ANCHORED = [
     re.compile(r"(?m)^(?<=\n)x+"),  # a lookbehind reads the text before the position tried
     re.compile(r"^[A-Z]+ -"),
     re.compile(r"(?m)^x*"),  # may match empty: finditer's own rules apply
+    re.compile(r"(?m)^\s*x"),  # may open with a line break: blank lines are tried too
+    re.compile(r"(?im)^by x"),  # either case opens it
+    re.compile(r"(?m)^«x"),  # opens beyond ASCII
 ]
-line_text = st.lists(st.sampled_from(["By Jane", "By", "Doe", "x", "xx", "AB -", "\n", "\r\n", " ", "\t"]), max_size=15).map(
+line_text = st.lists(
+    st.sampled_from(["By Jane", "By", "Doe", "x", "xx", "AB -", "\n", "\r\n", " ", "\t", "bY x", "«x"]), max_size=15
+).map(
     "".join
 )
 
@@ -361,7 +391,7 @@ line_text = st.lists(st.sampled_from(["By Jane", "By", "Doe", "x", "xx", "AB -",
 @given(line_text)
 def test_anchored_patterns_match_where_finditer_does(text: str) -> None:
     for regex in [*ANCHORED, *(p.regex for p in lexicon().boilerplate)]:
-        assert [m.span() for m in _matches(regex, text)] == [m.span() for m in regex.finditer(text)]
+        assert [m.span() for m in _matches(regex, text, _line_starts(text))] == [m.span() for m in regex.finditer(text)]
 
 
 def _reference_between(side: _Side, start: int, end: int) -> Verdict | None:

@@ -25,7 +25,7 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -55,6 +55,15 @@ class Run(Frozen):
     b_hi: int
     whole: bool = False  # whole sentences that no sentence of the other text matched
 
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(self, op: Op, a_lo: int, a_hi: int, b_lo: int, b_hi: int, whole: bool = False) -> None:
+        object.__setattr__(self, "op", op)
+        object.__setattr__(self, "a_lo", a_lo)
+        object.__setattr__(self, "a_hi", a_hi)
+        object.__setattr__(self, "b_lo", b_lo)
+        object.__setattr__(self, "b_hi", b_hi)
+        object.__setattr__(self, "whole", whole)
+
 
 @dataclass(frozen=True, slots=True)
 class Move(Frozen):
@@ -70,10 +79,12 @@ class Move(Frozen):
     changed_tokens: int  # tokens of A and B inside the passage not aligned verbatim
 
 
-class Link(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Link(Frozen):
     """Sentences ``a_lo..a_hi`` of A aligned with sentences ``b_lo..b_hi`` of B.
 
-    A named tuple: every sentence pair above threshold becomes a candidate link.
+    Every sentence pair above threshold becomes a candidate link: its ``__init__``
+    is written out (see Frozen).
     """
 
     a_lo: int
@@ -81,6 +92,14 @@ class Link(NamedTuple):
     b_lo: int
     b_hi: int
     similarity: float
+
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(self, a_lo: int, a_hi: int, b_lo: int, b_hi: int, similarity: float) -> None:
+        object.__setattr__(self, "a_lo", a_lo)
+        object.__setattr__(self, "a_hi", a_hi)
+        object.__setattr__(self, "b_lo", b_lo)
+        object.__setattr__(self, "b_hi", b_hi)
+        object.__setattr__(self, "similarity", similarity)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

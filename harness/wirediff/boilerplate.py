@@ -48,6 +48,7 @@ from harness.resources import Resource, packaged_resource
 from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.model import Category, Edit, Kind
+from harness.wirediff.openers import openers
 from harness.wirediff.prepare import PreparedText
 
 CHROME_FILE = "page_chrome.txt"
@@ -245,100 +246,15 @@ def _top_literal(items: list[tuple[Any, Any]], parser: Any) -> str:
     return max(best, run, key=len)
 
 
-_ASCII = tuple(chr(code) for code in range(128))
-_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-# Zero-width elements (anchors, lookarounds): passed over, which can only let more patterns through.
-_ZERO_WIDTH = ("AT", "ASSERT", "ASSERT_NOT")
-_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-
-
-class _AnyOpener(Exception):
-    """An element that may open with any character (``.``, a back-reference, an unknown element)."""
-
-
-def _category_holds(category: str, char: str) -> bool | None:
-    """Does ``\\d``/``\\w``/``\\s`` (or a negation) hold for an ASCII ``char``? None: unknown category."""
-    tests = {"DIGIT": str.isdigit, "WORD": lambda c: c.isalnum() or c == "_", "SPACE": str.isspace}
-    negated = category.startswith("CATEGORY_NOT_")
-    test = tests.get(category.removeprefix("CATEGORY_NOT_" if negated else "CATEGORY_"))
-    return None if test is None else test(char) != negated
-
-
-def _set_openers(items: list[tuple[Any, Any]]) -> set[str]:
-    """The ASCII characters a character set (``IN``) matches, case aside; a set naming
-    characters beyond ASCII adds every letter (IGNORECASE pairs "K", the Kelvin sign, with "k")."""
-    negate, found, beyond_ascii = False, set(), False
-    for op, argument in items:
-        name = str(op)
-        if name == "NEGATE":
-            negate = True
-        elif name == "LITERAL":
-            found.add(argument)
-            beyond_ascii = beyond_ascii or argument > 127
-        elif name == "RANGE":
-            found.update(range(argument[0], min(argument[1], 127) + 1))
-            beyond_ascii = beyond_ascii or argument[1] > 127
-        elif name == "CATEGORY":
-            holds = [_category_holds(str(argument), char) for char in _ASCII]
-            if None in holds:
-                raise _AnyOpener
-            found.update(code for code, yes in enumerate(holds) if yes)
-        else:
-            raise _AnyOpener
-    chars = {char for char in _ASCII if (ord(char) in found) != negate}
-    return chars | set(_ASCII_LETTERS) if beyond_ascii and not negate else chars
-
-
-def _sequence_openers(items: list[tuple[Any, Any]]) -> tuple[set[str], bool]:
-    """(ASCII characters a match of the sequence may open with, can it match nothing)."""
-    chars: set[str] = set()
-    for op, argument in items:
-        name = str(op)
-        if name == "LITERAL":
-            opens, empty = ({chr(argument)}, False) if argument < 128 else (set(_ASCII_LETTERS), False)
-        elif name == "IN":
-            opens, empty = _set_openers(list(argument)), False
-        elif name in _ZERO_WIDTH:
-            opens, empty = set(), True
-        elif name == "SUBPATTERN":
-            opens, empty = _sequence_openers(list(argument[-1]))
-        elif name == "ATOMIC_GROUP":
-            opens, empty = _sequence_openers(list(argument))
-        elif name == "BRANCH":
-            branches = [_sequence_openers(list(branch)) for branch in argument[1]]
-            opens, empty = set().union(*(b[0] for b in branches)), any(b[1] for b in branches)
-        elif name in _REPEATS:
-            opens, empty = _sequence_openers(list(argument[2]))
-            empty = empty or argument[0] == 0
-        else:
-            raise _AnyOpener
-        chars |= opens
-        if not empty:
-            return chars, False
-    return chars, True
-
-
-def _openers(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """The lower-cased ASCII characters a non-empty match of ``pattern`` may open with
-    (None: any), read from re's parse of it. Only ever too many: lookarounds and anchors
-    are passed over, and every character stands for its other case too."""
-    try:
-        parser: Any = importlib.import_module("re._parser")
-        opens, _ = _sequence_openers(list(parser.parse(pattern.pattern, pattern.flags)))
-    except Exception:  # an element read as "any", or another Python: no cut, same answer
-        return None
-    return frozenset(char.lower() for char in opens)
-
-
 def _by_opener(
     patterns: Sequence[tuple[Category, re.Pattern[str]]], screens: Mapping[int, str]
 ) -> dict[str, tuple[tuple[int, str], ...]]:
     """For each lower-cased ASCII character, the patterns (file order) that may match a
     segment opening with it (see :func:`_openers`), each with its screening literal."""
-    opens = [_openers(pattern) for _, pattern in patterns]
+    opens = [openers(pattern) for _, pattern in patterns]
     return {
         char: tuple((n, screens.get(n, "")) for n, chars in enumerate(opens) if chars is None or char in chars)
-        for char in {c.lower() for c in _ASCII}
+        for char in {chr(code).lower() for code in range(128)}
     }
 
 
@@ -1126,9 +1042,10 @@ def _substitution(pair: _Pair, a_runs: list[tuple[int, int, Label]], b_runs: lis
 
 def _moved_chrome(edit: Edit, sides: tuple[_Side, _Side], words: Callable[[str, int, int], int], explain: Explain) -> Edit:
     """A passage moved with nothing but chrome in it (a credit line) is boilerplate."""
-    a_runs = _runs(sides[0].pieces(edit.a_start, edit.a_end))
-    b_runs = _runs(sides[1].pieces(edit.b_start, edit.b_end))
-    labels = [r[2] for r in a_runs + b_runs]
+    labels = [r[2] for r in _runs(sides[0].pieces(edit.a_start, edit.a_end))]
+    if not all(isinstance(label, Verdict) or label == NEUTRAL for label in labels):
+        return edit  # text in A: B's side cannot change that (most moved passages are text)
+    labels += [r[2] for r in _runs(sides[1].pieces(edit.b_start, edit.b_end))]
     verdicts = [label for label in labels if isinstance(label, Verdict)]
     if not verdicts or not all(isinstance(label, Verdict) or label == NEUTRAL for label in labels):
         return edit

@@ -34,7 +34,6 @@ import itertools
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from harness.wirediff.align import Alignment, Op, Run
 from harness.wirediff.frozen import Frozen
@@ -68,6 +67,19 @@ class Explanation(Frozen):
     b_detail: str = ""
     notes: tuple[tuple[str, str, str], ...] = ()  # (label, A form, B form)
 
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        summary: str,
+        a_detail: str = "",
+        b_detail: str = "",
+        notes: tuple[tuple[str, str, str], ...] = (),
+    ) -> None:
+        object.__setattr__(self, "summary", summary)
+        object.__setattr__(self, "a_detail", a_detail)
+        object.__setattr__(self, "b_detail", b_detail)
+        object.__setattr__(self, "notes", notes)
+
     def mirrored(self) -> Explanation:
         notes = tuple((label, b, a) for label, a, b in self.notes)
         return Explanation(self.summary, self.b_detail, self.a_detail, notes)
@@ -95,6 +107,29 @@ class Classified(Frozen):
     variants: tuple[StyleVariant, ...] = ()
     subs: tuple[Classified, ...] = ()  # recognised changes inside this edit (see Edit.sub_edits)
 
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        category: Category,
+        rule: str,
+        explanation: Explanation,
+        a_lo: int,
+        a_hi: int,
+        b_lo: int,
+        b_hi: int,
+        variants: tuple[StyleVariant, ...] = (),
+        subs: tuple[Classified, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "explanation", explanation)
+        object.__setattr__(self, "a_lo", a_lo)
+        object.__setattr__(self, "a_hi", a_hi)
+        object.__setattr__(self, "b_lo", b_lo)
+        object.__setattr__(self, "b_hi", b_hi)
+        object.__setattr__(self, "variants", variants)
+        object.__setattr__(self, "subs", subs)
+
     def mirrored(self) -> Classified:
         """The same edit read from B to A."""
         category = self.category.mirrored()
@@ -114,10 +149,11 @@ class Classified(Frozen):
         )
 
 
-class Window(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Window(Frozen):
     """Changes ``first..last`` plus ``left``/``right`` identical tokens around them.
 
-    A named tuple rather than a dataclass: rules try many windows per change.
+    Rules try many windows per change: its ``__init__`` is written out (see Frozen).
     """
 
     first: int
@@ -128,6 +164,27 @@ class Window(NamedTuple):
     a_hi: int
     b_lo: int
     b_hi: int
+
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        first: int,
+        last: int,
+        left: int,
+        right: int,
+        a_lo: int,
+        a_hi: int,
+        b_lo: int,
+        b_hi: int,
+    ) -> None:
+        object.__setattr__(self, "first", first)
+        object.__setattr__(self, "last", last)
+        object.__setattr__(self, "left", left)
+        object.__setattr__(self, "right", right)
+        object.__setattr__(self, "a_lo", a_lo)
+        object.__setattr__(self, "a_hi", a_hi)
+        object.__setattr__(self, "b_lo", b_lo)
+        object.__setattr__(self, "b_hi", b_hi)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +213,23 @@ class Found(Frozen):
     parts: tuple[Part, ...] = ()
     category: Category | None = None  # for a rule that finds several kinds of change
     rule: str = ""
+
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        window: Window,
+        explanation: Explanation,
+        variants: tuple[StyleVariant, ...] = (),
+        parts: tuple[Part, ...] = (),
+        category: Category | None = None,
+        rule: str = "",
+    ) -> None:
+        object.__setattr__(self, "window", window)
+        object.__setattr__(self, "explanation", explanation)
+        object.__setattr__(self, "variants", variants)
+        object.__setattr__(self, "parts", parts)
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "rule", rule)
 
 
 class Context:

@@ -147,6 +147,35 @@ class Edit(Frozen):
     segment: Segment = Segment.BODY
     sub_edits: tuple[Edit, ...] = ()
 
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        category: Category,
+        kind: Kind,
+        rule: str,
+        explanation: str,
+        a_text: str,
+        b_text: str,
+        a_start: int,
+        a_end: int,
+        b_start: int,
+        b_end: int,
+        segment: Segment = Segment.BODY,
+        sub_edits: tuple[Edit, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "explanation", explanation)
+        object.__setattr__(self, "a_text", a_text)
+        object.__setattr__(self, "b_text", b_text)
+        object.__setattr__(self, "a_start", a_start)
+        object.__setattr__(self, "a_end", a_end)
+        object.__setattr__(self, "b_start", b_start)
+        object.__setattr__(self, "b_end", b_end)
+        object.__setattr__(self, "segment", segment)
+        object.__setattr__(self, "sub_edits", sub_edits)
+
 
 @dataclass(frozen=True, slots=True)
 class StyleVariant(Frozen):
@@ -155,6 +184,12 @@ class StyleVariant(Frozen):
     category: Category
     a_form: str
     b_form: str
+
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(self, category: Category, a_form: str, b_form: str) -> None:
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "a_form", a_form)
+        object.__setattr__(self, "b_form", b_form)
 
     def mirrored(self) -> StyleVariant:
         return StyleVariant(self.category, self.b_form, self.a_form)

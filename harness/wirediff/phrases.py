@@ -40,6 +40,11 @@ class NumberPhrase(Frozen):
     value: str
     pattern: str
 
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(self, value: str, pattern: str) -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "pattern", pattern)
+
 
 @dataclass(frozen=True, slots=True)
 class TitlePhrase(Frozen):
@@ -51,6 +56,23 @@ class TitlePhrase(Frozen):
     pattern: str
     title_slice: tuple[int, int]  # token offsets inside the window
     name_slice: tuple[int, int]
+
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        canonical: tuple[tuple[str, ...], tuple[str, ...]],
+        form: tuple[str, tuple[bool, ...], bool],
+        comma_after: bool,
+        pattern: str,
+        title_slice: tuple[int, int],
+        name_slice: tuple[int, int],
+    ) -> None:
+        object.__setattr__(self, "canonical", canonical)
+        object.__setattr__(self, "form", form)
+        object.__setattr__(self, "comma_after", comma_after)
+        object.__setattr__(self, "pattern", pattern)
+        object.__setattr__(self, "title_slice", title_slice)
+        object.__setattr__(self, "name_slice", name_slice)
 
 
 def _bare(token: str) -> str:

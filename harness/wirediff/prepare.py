@@ -24,8 +24,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import accumulate, compress, repeat
-from operator import and_, itemgetter, sub
+from itertools import accumulate, compress
+from operator import itemgetter, sub
 from typing import Any, Final, NamedTuple, TypeVar
 
 from harness.text.sentences import sentence_spans
@@ -33,6 +33,7 @@ from harness.wirediff.collector import collector_paused
 from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon, lexicon
+from harness.wirediff.openers import nonempty_openers
 from harness.wirediff.tokens import joined_marks_in, token_arrays, token_units
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -59,10 +60,50 @@ class PreparedText(Frozen):
     flags: tuple[int, ...]  # Flag bits per token: what rules look for near a change
     words_before: tuple[int, ...]  # words among tokens 0..i-1, for i in 0..len (prefix sums)
     folded_words: tuple[str, ...]  # case-folded word tokens, for similarity
-    word_types: frozenset[str]  # distinct folded words
+
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        text: str,
+        tokens: tuple[str, ...],
+        starts: tuple[int, ...],
+        ends: tuple[int, ...],
+        is_word: tuple[bool, ...],
+        keys: tuple[str, ...],
+        units: tuple[str, ...],
+        sentences: tuple[tuple[int, int], ...],
+        boilerplate: tuple[str, ...],
+        sentence_keys: tuple[tuple[str, ...], ...],
+        flags: tuple[int, ...],
+        words_before: tuple[int, ...],
+        folded_words: tuple[str, ...],
+    ) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "tokens", tokens)
+        object.__setattr__(self, "starts", starts)
+        object.__setattr__(self, "ends", ends)
+        object.__setattr__(self, "is_word", is_word)
+        object.__setattr__(self, "keys", keys)
+        object.__setattr__(self, "units", units)
+        object.__setattr__(self, "sentences", sentences)
+        object.__setattr__(self, "boilerplate", boilerplate)
+        object.__setattr__(self, "sentence_keys", sentence_keys)
+        object.__setattr__(self, "flags", flags)
+        object.__setattr__(self, "words_before", words_before)
+        object.__setattr__(self, "folded_words", folded_words)
 
     def __len__(self) -> int:
         return len(self.tokens)
+
+    @property
+    def word_types(self) -> frozenset[str]:
+        """Distinct folded words.
+
+        Made on demand: the diff counts shared word types as it counts shared
+        5-grams (:func:`harness.wirediff.similarity.shingle_counts`, 1-grams), with
+        no set built per text.
+        """
+        return frozenset(self.folded_words)
 
     @property
     def shingles(self) -> frozenset[str]:
@@ -333,8 +374,9 @@ def _with_title_names(flags: list[int], texts: Sequence[str]) -> tuple[int, ...]
     """Mark title nouns that stand before a capitalised word ("President Putin",
     "president, Putin"): the title rule only looks near one of those."""
     complements = lexicon().title_complements
-    # Most tokens are no title noun: visit only those (the filter runs in C).
-    for i in compress(range(len(flags)), map(and_, flags, repeat(Flag.TITLE))):
+    for i in range(len(flags)):
+        if not flags[i] & Flag.TITLE:
+            continue  # most tokens: one test in the compiled loop
         j = i + 1
         # "Secretary of State Antony Blinken": the name follows the complement.
         if j + 1 < len(texts) and texts[j].casefold() == "of" and texts[j + 1].casefold() in complements:
@@ -407,26 +449,43 @@ def line_anchor(regex: re.Pattern[str]) -> str:
 _NEWLINE = re.compile("\n")
 
 
-def _matches(regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
+@cache
+def _nonempty_openers(regex: re.Pattern[str]) -> frozenset[str] | None:
+    return nonempty_openers(regex)
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(newline.end() for newline in _NEWLINE.finditer(text))]
+
+
+def _matches(regex: re.Pattern[str], text: str, line_starts: list[int]) -> list[re.Match[str]]:
     """``list(regex.finditer(text))``, trying a pattern anchored by ``^`` only where ``^`` holds.
 
     ``finditer`` would try the anchor at every position of the text. Without
-    MULTILINE only position 0 can match; with it, the starts of lines (0 and
-    after each "\n"), tried in order from where the last match ended, as
-    ``finditer`` goes on (``match`` at a position sees the text before it, so
-    ``^`` and lookbehinds read as in a search). An empty match (no boilerplate
-    pattern makes one) sends the text to ``finditer``, whose rules for what
-    follows one are its own.
+    MULTILINE only position 0 can match; with it, the starts of lines
+    (``line_starts``: 0 and after each "\n"), tried in order from where the last
+    match ended, as ``finditer`` goes on (``match`` at a position sees the text
+    before it, so ``^`` and lookbehinds read as in a search). A start whose
+    character no match can open with is passed over (:mod:`harness.wirediff.openers`,
+    only for patterns that cannot match nothing; a blank line's start, mostly).
+    An empty match (no boilerplate pattern makes one) sends the text to
+    ``finditer``, whose rules for what follows one are its own.
     """
     anchor = line_anchor(regex)
     if not anchor:
         return list(regex.finditer(text))
-    starts = [0] if anchor == "text" else [0, *(newline.end() for newline in _NEWLINE.finditer(text))]
+    opens = _nonempty_openers(regex)
     found: list[re.Match[str]] = []
     resume = 0
-    for start in starts:
+    for start in [0] if anchor == "text" else line_starts:
         if start < resume:
             continue
+        if opens is not None:
+            if start == len(text):
+                continue  # no character to open a match, and the pattern matches no empty string
+            char = text[start]
+            if char.isascii() and char.lower() not in opens:
+                continue
         match = regex.match(text, start)
         if match is None:
             continue
@@ -440,11 +499,14 @@ def _matches(regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
 def _boilerplate_mask(text: str, starts: Sequence[int], ends: Sequence[int], lex: Lexicon) -> tuple[str, ...]:
     """Per token: the boilerplate category of the first pattern covering it."""
     mask = [""] * len(starts)
+    line_starts: list[int] = []  # found once, for the first pattern anchored at lines
     for pattern in lex.boilerplate:
         needed = required_literal(pattern.regex)
         if needed and needed not in text:
             continue  # no match possible
-        for found in _matches(pattern.regex, text):
+        if not line_starts and line_anchor(pattern.regex) == "line":
+            line_starts = _line_starts(text)
+        for found in _matches(pattern.regex, text, line_starts):
             lo = bisect_left(starts, found.start())
             hi = bisect_right(ends, found.end())
             for index in range(lo, hi):
@@ -486,5 +548,4 @@ def prepare(text: str) -> PreparedText:
         flags=_with_title_names(flags, texts),
         words_before=words_before,
         folded_words=words,
-        word_types=frozenset(words),
     )

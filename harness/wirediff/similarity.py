@@ -39,9 +39,9 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _shingle_set(words: Sequence[str]) -> set[tuple[str, ...]]:
-    """The distinct word 5-grams of ``words``, as tuples (built and hashed in C by ``zip``)."""
-    return set(zip(*(words[k:] for k in range(SHINGLE_SIZE)), strict=False))
+def _shingle_set(words: Sequence[str], size: int) -> set[tuple[str, ...]]:
+    """The distinct word ``size``-grams of ``words``, as tuples (built and hashed in C by ``zip``)."""
+    return set(zip(*(words[k:] for k in range(size)), strict=False))
 
 
 # The same counts by a C loop where the core runs compiled (units.c): no tuple is made
@@ -58,10 +58,20 @@ def shingle_counts(a_words: Sequence[str], b_words: Sequence[str]) -> tuple[int,
     tuples are made by ``zip`` with no string built (cheaper than numbering the
     words and packing 5-grams into integer codes, which this replaced).
     """
+    return _gram_counts(a_words, b_words, SHINGLE_SIZE)
+
+
+def type_counts(a_words: Sequence[str], b_words: Sequence[str]) -> tuple[int, int, int]:
+    """Distinct words of A, of B, and shared: ``len(a.word_types)``, ``len(b.word_types)``,
+    ``len(a.word_types & b.word_types)``, counted as 1-grams (no set built per text)."""
+    return _gram_counts(a_words, b_words, 1)
+
+
+def _gram_counts(a_words: Sequence[str], b_words: Sequence[str], size: int) -> tuple[int, int, int]:
     if _SHINGLE_COUNTS is not None:
-        counts: tuple[int, int, int] = _SHINGLE_COUNTS(a_words, b_words, SHINGLE_SIZE)
+        counts: tuple[int, int, int] = _SHINGLE_COUNTS(a_words, b_words, size)
         return counts
-    a_set, b_set = _shingle_set(a_words), _shingle_set(b_words)
+    a_set, b_set = _shingle_set(a_words, size), _shingle_set(b_words, size)
     return len(a_set), len(b_set), len(a_set & b_set)
 
 
@@ -73,10 +83,10 @@ def similarity(a: PreparedText, b: PreparedText, aligned_b_words: int) -> Simila
     """
     a_words, b_words = a.folded_words, b.folded_words
     a_shingles, b_shingles, shared = shingle_counts(a_words, b_words)
-    shared_types = len(a.word_types & b.word_types)
+    a_types, b_types, shared_types = type_counts(a_words, b_words)
     longest = max(len(a_words), len(b_words))
     return Similarity(
-        token_jaccard=_ratio(shared_types, len(a.word_types) + len(b.word_types) - shared_types),
+        token_jaccard=_ratio(shared_types, a_types + b_types - shared_types),
         shingle_jaccard=_ratio(shared, a_shingles + b_shingles - shared),
         shingle_containment=_ratio(shared, b_shingles),
         edit_distance=Levenshtein.distance(a_words, b_words) / longest if longest else None,

@@ -1,0 +1,114 @@
+"""The characters a regular expression's match may open with, read from re's own parse.
+
+A caller that tries a pattern at many positions (the page-chrome rules at each
+segment, the boilerplate mask at each line start) skips the positions whose first
+character no match can open with. The sets are only ever too large: lookarounds
+and anchors are passed over, every character stands for its other case too, and
+anything unknown or beyond ASCII means "any" (None). Read once per pattern, so
+this module is not compiled.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+_ASCII = tuple(chr(code) for code in range(128))
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+# Zero-width elements (anchors, lookarounds): passed over, which can only let more patterns through.
+_ZERO_WIDTH = ("AT", "ASSERT", "ASSERT_NOT")
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+class _AnyOpener(Exception):
+    """An element that may open with any character (``.``, a back-reference, an unknown element)."""
+
+
+def _category_holds(category: str, char: str) -> bool | None:
+    """Does ``\\d``/``\\w``/``\\s`` (or a negation) hold for an ASCII ``char``? None: unknown category."""
+    tests = {"DIGIT": str.isdigit, "WORD": lambda c: c.isalnum() or c == "_", "SPACE": str.isspace}
+    negated = category.startswith("CATEGORY_NOT_")
+    test = tests.get(category.removeprefix("CATEGORY_NOT_" if negated else "CATEGORY_"))
+    return None if test is None else test(char) != negated
+
+
+def _set_openers(items: list[tuple[Any, Any]]) -> set[str]:
+    """The ASCII characters a character set (``IN``) matches, case aside; a set naming
+    characters beyond ASCII adds every letter (IGNORECASE pairs "K", the Kelvin sign, with "k")."""
+    negate, found, beyond_ascii = False, set(), False
+    for op, argument in items:
+        name = str(op)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            found.add(argument)
+            beyond_ascii = beyond_ascii or argument > 127
+        elif name == "RANGE":
+            found.update(range(argument[0], min(argument[1], 127) + 1))
+            beyond_ascii = beyond_ascii or argument[1] > 127
+        elif name == "CATEGORY":
+            holds = [_category_holds(str(argument), char) for char in _ASCII]
+            if None in holds:
+                raise _AnyOpener
+            found.update(code for code, yes in enumerate(holds) if yes)
+        else:
+            raise _AnyOpener
+    chars = {char for char in _ASCII if (ord(char) in found) != negate}
+    return chars | set(_ASCII_LETTERS) if beyond_ascii and not negate else chars
+
+
+def _sequence_openers(items: list[tuple[Any, Any]]) -> tuple[set[str], bool]:
+    """(ASCII characters a match of the sequence may open with, can it match nothing)."""
+    chars: set[str] = set()
+    for op, argument in items:
+        name = str(op)
+        if name == "LITERAL":
+            opens, empty = ({chr(argument)}, False) if argument < 128 else (set(_ASCII_LETTERS), False)
+        elif name == "IN":
+            opens, empty = _set_openers(list(argument)), False
+        elif name in _ZERO_WIDTH:
+            opens, empty = set(), True
+        elif name == "SUBPATTERN":
+            opens, empty = _sequence_openers(list(argument[-1]))
+        elif name == "ATOMIC_GROUP":
+            opens, empty = _sequence_openers(list(argument))
+        elif name == "BRANCH":
+            branches = [_sequence_openers(list(branch)) for branch in argument[1]]
+            opens, empty = set().union(*(b[0] for b in branches)), any(b[1] for b in branches)
+        elif name in _REPEATS:
+            opens, empty = _sequence_openers(list(argument[2]))
+            empty = empty or argument[0] == 0
+        else:
+            raise _AnyOpener
+        chars |= opens
+        if not empty:
+            return chars, False
+    return chars, True
+
+
+def openers(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The lower-cased ASCII characters a non-empty match of ``pattern`` may open with
+    (None: any), read from re's parse of it. Only ever too many: lookarounds and anchors
+    are passed over, and every character stands for its other case too."""
+    found = _read(pattern)
+    return None if found is None else frozenset(char.lower() for char in found[0])
+
+
+def nonempty_openers(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """:func:`openers` of a pattern that cannot match the empty string, else None (any).
+
+    Whoever skips the positions a match cannot open at must know that no empty
+    match could stand there either.
+    """
+    found = _read(pattern)
+    return None if found is None or found[1] else frozenset(char.lower() for char in found[0])
+
+
+def _read(pattern: re.Pattern[str]) -> tuple[set[str], bool] | None:
+    """(opening characters, can it match nothing), or None where the parse says "any"."""
+    try:
+        parser: Any = importlib.import_module("re._parser")  # CPython's own parse of the pattern
+        return _sequence_openers(list(parser.parse(pattern.pattern, pattern.flags)))
+    except Exception:  # an element read as "any", or another Python: no cut, same answer
+        return None

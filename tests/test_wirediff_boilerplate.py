@@ -287,3 +287,35 @@ def test_harness_diff_on_two_files_finds_chrome_by_the_rules(tmp_path: Path) -> 
     data = json.loads(result.stdout)
     assert [(e["kind"], e["category"]) for e in data["edits"]] == [("boilerplate", "promo")]
     assert data["counts"]["kind"] == {"style": 0, "boilerplate": 1, "substantive": 0}
+
+
+def _normalise_segment_as_defined(text: str) -> str:
+    """normalise_segment's definition, step by step (it skips the translate on ASCII text)."""
+    import re
+    import unicodedata
+
+    from harness.wirediff.boilerplate import _FOLD
+
+    folded = unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+    return " ".join(re.sub(r"\d", "0", folded).split()).strip(" .,:;|-\"'")
+
+
+@given(st.text(alphabet=st.sampled_from("Ab1 ,.-`'\"‘’“”–—−«»\u00a0٣ﬁÉß\tx"), max_size=40) | st.text(max_size=40))
+def test_a_segment_key_is_its_definition(text: str) -> None:
+    assert normalise_segment(text) == _normalise_segment_as_defined(text)
+
+
+def test_a_segment_key_folds_typography_case_and_figures() -> None:
+    assert normalise_segment("  “Read More” – 12 Photos `here`. ") == 'read more" - 00 photos \'here'
+
+
+@given(
+    st.text(alphabet=st.sampled_from("aB1 .!?…\"”’')]“‘([\n\u00a0"), max_size=60),
+    st.integers(min_value=0, max_value=70),
+    st.integers(min_value=0, max_value=70),
+)
+def test_sentence_ends_found_from_the_stops_are_finditer_s(text: str, start: int, end: int) -> None:
+    from harness.wirediff.boilerplate import _SENTENCE_END, _sentence_ends
+
+    expected = [match.span() for match in _SENTENCE_END.finditer(text, start, end)]
+    assert [match.span() for match in _sentence_ends(text, start, end)] == expected

@@ -373,3 +373,36 @@ def test_ctrl_c_while_publishing_waits_for_the_latest_pointer(project: Project, 
     stored = project.store().load("corpus-profile")  # LATEST names it: nothing half-published
     assert store_module.STORED == [stored.ref]
     assert _interrupted_line() == f"interrupted; stored before the interrupt: {stored.ref}"
+
+
+def test_a_step_s_prestart_runs_before_the_first_step_and_changes_no_table(project: Project) -> None:
+    """``prestart`` hooks see the selected articles and their step's resolved settings
+    before any step runs (so workers can start while the earlier steps run)."""
+    from harness.experiments import StepRegistry, step
+
+    registry = StepRegistry()
+    calls: list[str] = []
+
+    @step(outputs=("first",), registry=registry)
+    def first(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        calls.append("first ran")
+        return {"first": articles.select("doc_id")}
+
+    def start(articles: pl.DataFrame, settings: Any) -> None:
+        calls.append(f"prestart: {articles.height} articles, label={settings['label']}")
+
+    @step(outputs=("second",), registry=registry, prestart=start)
+    def second(first: pl.DataFrame, *, label: str = "x") -> dict[str, pl.DataFrame]:
+        calls.append("second ran")
+        return {"second": first.with_columns(pl.lit(label).alias("label"))}
+
+    folder = project.root / "own-steps"
+    folder.mkdir()
+    (folder / "two.toml").write_text(
+        'name = "two"\nversion = "1"\n[corpus]\npath = "seeds"\n'
+        '[[steps]]\nuse = "first"\n[[steps]]\nuse = "second"\nsettings = { label = "y" }\n'
+    )
+    computed = compute(load_catalogue(folder, registry=registry).get("two"), project, registry=registry)
+    articles = computed.tables["articles"].height
+    assert calls == [f"prestart: {articles} articles, label=y", "first ran", "second ran"]
+    assert computed.tables["second"]["label"].to_list() == ["y"] * articles

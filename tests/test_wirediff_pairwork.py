@@ -79,3 +79,72 @@ def test_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pairwork.worker_count(10 * pairwork.MIN_PARALLEL_PAIRS) == 1
     with pytest.raises(UsageError, match="at least 1"):
         pairwork.worker_count(few, 0)
+
+
+@pytest.fixture
+def _no_early_workers() -> object:
+    pairwork.stop_early_workers()
+    yield
+    pairwork.stop_early_workers()
+
+
+@pytest.mark.usefixtures("_no_early_workers")
+def test_workers_started_early_serve_the_step_with_the_same_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    articles = _articles()
+    ids = articles["doc_id"].to_list()
+    pairs = pl.DataFrame([(a, b) for a in ids for b in ids if a != b], schema=["a_doc_id", "b_doc_id"], orient="row")
+    sheets = {"Valley Herald": STYLES / "guardian.toml"}
+    alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=sheets, workers=1)
+    monkeypatch.setattr(pairwork, "available_cores", lambda: 2)
+    monkeypatch.setattr(pairwork, "EARLY_START_ARTICLES", articles.height)
+    assert pairwork.prestart_workers(articles.height)
+    assert not pairwork.prestart_workers(articles.height)  # one early pool at a time
+    early = pairwork.EARLY_WORKERS.started
+    assert early is not None
+    taken: list[object] = []
+    original_take = pairwork.EARLY_WORKERS.take
+
+    def take(workers: int) -> object:
+        taken.append(pool := original_take(workers))
+        return pool
+
+    monkeypatch.setattr(pairwork.EARLY_WORKERS, "take", take)
+    spread = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=sheets, workers=2)
+    assert taken == [early[0]] and pairwork.EARLY_WORKERS.started is None  # adopted, not a second pool
+    for name, table in alone.items():
+        assert _parquet(spread[name]) == _parquet(table), name
+
+
+@pytest.mark.usefixtures("_no_early_workers")
+def test_early_workers_start_only_for_a_large_corpus_and_stop_when_the_step_needs_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pairwork, "available_cores", lambda: 2)
+    assert not pairwork.prestart_workers(pairwork.EARLY_START_ARTICLES - 1)
+    assert pairwork.EARLY_WORKERS.started is None
+    assert pairwork.prestart_workers(pairwork.EARLY_START_ARTICLES)
+    started = pairwork.EARLY_WORKERS.started
+    assert started is not None
+    processes = list(started[0]._processes.values())
+    pairs = pl.DataFrame({"a_doc_id": ["z1"], "b_doc_id": ["x1"]})  # one pair: compared in this process
+    assert compare_pairs(_corpus(), pairs, styles_dir=STYLES)["pairs"].height == 1
+    assert pairwork.EARLY_WORKERS.started is None
+    for process in processes:
+        process.join(timeout=60)
+        assert not process.is_alive()
+
+
+def test_a_worker_s_warm_start_loads_the_rules() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from harness.wirediff import pairwork; pairwork._warm_worker(); "
+        "from harness.wirediff.boilerplate import chrome_rules; from harness.wirediff.lexicon import lexicon; "
+        "print(chrome_rules.cache_info().currsize, lexicon.cache_info().currsize)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["1", "1"]

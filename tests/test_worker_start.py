@@ -31,10 +31,10 @@ def test_the_scoring_code_takes_over_the_pool_started_early(monkeypatch: pytest.
     monkeypatch.setattr(worker_start, "available_cores", lambda: 2)  # on one core none is started early
     assert worker_start.start_early(2, "harness.scoring.batch", "_warm_worker")
     assert not worker_start.start_early(2, "harness.scoring.batch", "_warm_worker")  # one early pool at a time
-    early = worker_start._early
+    early = worker_start.SCORING_EARLY.started
     assert early is not None
     pool = scoring_pool._executor(2)
-    assert pool is early[0] and worker_start._early is None  # adopted, not a second pool
+    assert pool is early[0] and worker_start.SCORING_EARLY.started is None  # adopted, not a second pool
     pids = set(pool.map(_pid, range(8)))
     assert pids and os.getpid() not in pids
     # the named initializer ran in each worker: its tables are loaded
@@ -63,11 +63,11 @@ def test_an_early_pool_that_is_not_taken_is_killed(warm: str, let_go: object, mo
     monkeypatch.setattr(worker_start, "available_cores", lambda: 2)  # on one core none is started early
     module = "harness.scoring.batch" if warm == "_warm_worker" else "harness.scoring.core"
     assert worker_start.start_early(1, module, warm)
-    early = worker_start._early
+    early = worker_start.SCORING_EARLY.started
     assert early is not None
     processes = list(early[0]._processes.values())  # type: ignore[attr-defined]
     assert callable(let_go) and let_go() is None
-    assert worker_start._early is None
+    assert worker_start.SCORING_EARLY.started is None
     for process in processes:
         process.join(timeout=60)
         assert not process.is_alive()
@@ -77,7 +77,7 @@ def test_no_early_pool_on_one_core_or_for_no_workers(monkeypatch: pytest.MonkeyP
     assert not worker_start.start_early(0, "harness.scoring.batch", "_warm_worker")
     monkeypatch.setattr(worker_start, "available_cores", lambda: 1)
     assert not worker_start.start_early(1, "harness.scoring.batch", "_warm_worker")
-    assert worker_start._early is None and worker_start.take_early(1) is None
+    assert worker_start.SCORING_EARLY.started is None and worker_start.take_early(1) is None
 
 
 @pytest.mark.parametrize("suite", ["full", "core"])

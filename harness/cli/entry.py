@@ -309,14 +309,18 @@ def _finish_without_teardown(code: int) -> NoReturn:
 
 
 def _stop_scoring_workers() -> None:
-    """Kill the scoring worker processes, if this command started any.
+    """Kill the scoring worker processes, and the diff's started early, if this command started any.
 
     They ignore SIGINT (the parent decides what an interrupt means) and a pool's
     queues hold both pipe ends in every worker, so without this they would wait for
     work forever after the parent has gone. Looked up, not imported: a command that
     never scored has no pool and must not pay for importing one.
     """
-    for module, name in (("harness.engines.worker_start", "stop_early_now"), ("harness.scoring.pool", "stop_workers_now")):
+    for module, name in (
+        ("harness.engines.worker_start", "stop_early_now"),
+        ("harness.scoring.pool", "stop_workers_now"),
+        ("harness.wirediff.pairwork", "stop_early_workers"),
+    ):
         stop = getattr(sys.modules.get(module), name, None)
         if stop is not None:
             stop()

@@ -29,6 +29,8 @@ from harness.engines.processes import kill_pool, main_is_importable, workers_ign
 
 __all__ = [
     "CORE_WORKERS_FROM_BYTES",
+    "EarlyPool",
+    "SCORING_EARLY",
     "WORKERS_FROM_BYTES",
     "WORKER_GLIBC_SETTINGS",
     "WORKER_JEMALLOC_SETTINGS",
@@ -173,42 +175,63 @@ def warm_by_name(module: str, name: str) -> Callable[[], None]:
     return functools.partial(_call_by_name, module, name)
 
 
-_early: tuple[concurrent.futures.ProcessPoolExecutor, int] | None = None
+class EarlyPool:
+    """A slot for one pool started before the code that uses it is imported or called.
+
+    One slot per kind of work (the scoring workers', the diff's): a pool is only ever
+    adopted by the work it was warmed for. A pool nobody takes is killed when the
+    process exits (its workers are only loading tables).
+    """
+
+    def __init__(self) -> None:
+        self.started: tuple[concurrent.futures.ProcessPoolExecutor, int] | None = None
+        atexit.register(self.stop_now)
+
+    def start(self, workers: int, warm: Callable[[], None]) -> bool:
+        """Start a pool of ``workers`` processes whose initializer is ``warm``; False
+        (nothing started) when a pool cannot help or cannot start: fewer than two cores,
+        no workers, a main script workers cannot re-import, or one started already."""
+        if workers < 1 or available_cores() < 2 or not main_is_importable() or self.started is not None:
+            return False
+        self.started = (new_pool(workers, warm), workers)
+        return True
+
+    def take(self, workers: int) -> concurrent.futures.ProcessPoolExecutor | None:
+        """The pool ``start`` started, if it has ``workers`` processes (it is the caller's
+        from then on); one of another size is of no use: it is stopped (killed) and None
+        is returned."""
+        if self.started is None:
+            return None
+        pool, size = self.started
+        if size == workers:
+            self.started = None
+            return pool
+        self.stop_now()
+        return None
+
+    def stop_now(self) -> None:
+        """Kill the pool if nobody took it (an interrupt, or the input was refused)."""
+        if self.started is not None:
+            pool, _ = self.started
+            self.started = None
+            kill_pool(pool)
+
+
+SCORING_EARLY = EarlyPool()
+"""The scoring workers' pool, started by the CLI before it imports the scoring code."""
 
 
 def start_early(workers: int, warm_module: str, warm_name: str) -> bool:
-    """Start a pool of ``workers`` processes whose initializer is ``warm_module.warm_name``,
-    without importing that module here; False (nothing started) when a pool cannot help
-    or cannot start: fewer than two workers, or a main script workers cannot re-import."""
-    global _early
-    if workers < 1 or available_cores() < 2 or not main_is_importable() or _early is not None:
-        return False
-    _early = (new_pool(workers, warm_by_name(warm_module, warm_name)), workers)
-    return True
+    """Start the scoring workers' pool (``SCORING_EARLY``) with the initializer
+    ``warm_module.warm_name``, without importing that module here (see ``EarlyPool.start``)."""
+    return SCORING_EARLY.start(workers, warm_by_name(warm_module, warm_name))
 
 
 def take_early(workers: int) -> concurrent.futures.ProcessPoolExecutor | None:
-    """The pool ``start_early`` started, if it has ``workers`` processes (it is the
-    caller's from then on); one of another size is of no use: it is stopped (killed:
-    its workers are only loading tables) and None is returned."""
-    global _early
-    if _early is None:
-        return None
-    pool, size = _early
-    if size == workers:
-        _early = None
-        return pool
-    stop_early_now()
-    return None
+    """The scoring workers' early pool, if it has ``workers`` processes (``EarlyPool.take``)."""
+    return SCORING_EARLY.take(workers)
 
 
 def stop_early_now() -> None:
-    """Kill the early pool if nobody took it (an interrupt, or the input was refused)."""
-    global _early
-    if _early is not None:
-        pool, _ = _early
-        _early = None
-        kill_pool(pool)
-
-
-atexit.register(stop_early_now)
+    """Kill the scoring workers' early pool if nobody took it."""
+    SCORING_EARLY.stop_now()

@@ -22,6 +22,10 @@ A step is a plain function over polars frames:
 - ``gather`` (optional) makes further tables from the step's whole outputs, once,
   after every batch is in: per-outlet summaries, which no slice of the articles can
   compute. Its tables are stored with the step's own (``StepDef.outputs`` has both).
+- ``prestart`` (optional) is called with the selected articles and the step's
+  settings before the run's first step: it may start what the step will need
+  (worker processes) so that their start overlaps the earlier steps. It changes
+  no table; a run is the same without it.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ ResourceList = Callable[[Mapping[str, Any]], Sequence[Resource]]
 ReportSection = Callable[[Tables, Mapping[str, Any]], Sequence[Any]]
 # Given the step's gathered outputs and its resolved settings, further tables.
 GatherFunction = Callable[[Tables, Mapping[str, Any]], Tables]
+# Given the selected articles and the step's resolved settings, start what the step
+# will need (worker processes) before the run's first step; it returns nothing.
+Prestart = Callable[[pl.DataFrame, Mapping[str, Any]], None]
 
 _NO_DEFAULT = inspect.Parameter.empty
 
@@ -94,6 +101,7 @@ class StepDef:
     batch_over: str | None = None  # an input table the step may be run on in slices
     wants_engine: bool = False  # takes the keyword `engine` (see ENGINE_PARAMETER)
     gather: Gather | None = None  # its outputs are in `outputs` too, after the function's own
+    prestart: Prestart | None = None  # starts what the step will need, before the run's first step
 
     @property
     def func_outputs(self) -> tuple[str, ...]:
@@ -208,6 +216,7 @@ def step(
     report: ReportSection | None = None,
     batch_over: str | None = None,
     gather: Gather | None = None,
+    prestart: Prestart | None = None,
     registry: StepRegistry = STEPS,
 ) -> Callable[[StepFunction], StepFunction]:
     """Register a step function; returns it unchanged so it stays a plain function.
@@ -215,7 +224,8 @@ def step(
     ``batch_over`` names an input table whose consecutive slices can be processed
     apart (every output row comes from one input row, in input order): engines
     such as Ray may then spread the step over workers. ``gather`` names tables made
-    from the step's outputs once they are all in (per-outlet summaries).
+    from the step's outputs once they are all in (per-outlet summaries). ``prestart``
+    starts what the step will need before the run's first step (see the module docstring).
     """
 
     def register(func: StepFunction) -> StepFunction:
@@ -236,6 +246,7 @@ def step(
                 batch_over=batch_over,
                 wants_engine=wants_engine,
                 gather=gather,
+                prestart=prestart,
             )
         )
         return func

@@ -19,7 +19,7 @@ from harness.errors import ConfigError
 from harness.safetext import unicode_text
 from harness.experiments.registry import ENGINE_PARAMETER, STEPS, StepDef, StepRegistry
 from harness.experiments.settings import resolve_paths
-from harness.experiments.spec import INPUT_TABLE, Experiment
+from harness.experiments.spec import INPUT_TABLE, Experiment, StepCall
 from harness.project import Project
 from harness.resources import Resource, resource_versions
 from harness.results.hashing import sha256_bytes, table_bytes
@@ -119,6 +119,17 @@ def _call_step(
     return {name: produced[name] for name in defn.outputs}
 
 
+def _declared(
+    call: StepCall, registry: StepRegistry, project: Project
+) -> tuple[StepDef, dict[str, Any], dict[str, Any]]:
+    """A step of the experiment: its definition, its settings as written (defaults
+    filled in) and the same with project paths resolved."""
+    defn = registry.get(call.use)
+    assert defn is not None  # checked when the experiment file was loaded
+    declared = {s.name: s.default for s in defn.settings if not s.required} | dict(call.settings)
+    return defn, declared, {k: resolve_paths(v, project.root) for k, v in declared.items()}
+
+
 def compute(
     experiment: Experiment,
     project: Project,
@@ -153,11 +164,11 @@ def compute(
     skipped: dict[str, str] = {}  # doc_id -> reason, from every step's `skipped` table
     resources: list[Resource] = []
     resolved: list[dict[str, Any]] = []
-    for call in experiment.steps:
-        defn = registry.get(call.use)
-        assert defn is not None  # checked when the experiment file was loaded
-        declared = {s.name: s.default for s in defn.settings if not s.required} | dict(call.settings)
-        settings = {k: resolve_paths(v, project.root) for k, v in declared.items()}
+    steps = [_declared(call, registry, project) for call in experiment.steps]
+    for defn, _, settings in steps:
+        if defn.prestart is not None:
+            defn.prestart(selected, settings)  # e.g. the diff's workers, started while discovery runs
+    for defn, declared, settings in steps:
         if progress:
             progress(f"step {defn.name}")
         produced = _call_step(defn, tables, settings, engine)

@@ -212,7 +212,18 @@ def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Blo
     return blocks
 
 
-@step(outputs=("pairs", "edits", "style_rules", "furniture"), resources=_style_resources, report=wirecopy_report)
+def _start_workers(articles: pl.DataFrame, settings: Mapping[str, Any]) -> None:
+    """The diff's worker processes, started while the steps before this one run
+    (``harness.wirediff.pairwork.prestart_workers`` decides by the corpus's size)."""
+    from harness.wirediff.pairwork import prestart_workers
+
+    prestart_workers(articles.height)
+
+
+@step(
+    outputs=("pairs", "edits", "style_rules", "furniture"), resources=_style_resources, report=wirecopy_report,
+    prestart=_start_workers,
+)
 def wire_diff(
     articles: pl.DataFrame,
     candidate_pairs: pl.DataFrame,

@@ -7,18 +7,19 @@ come back chunk by chunk in pair order and the learned style counts are summed, 
 the tables are the same bytes whatever the number of workers (a test checks it).
 
 Workers are ``spawn``ed (a clean interpreter, never a fork of a process whose
-polars threads may hold locks) and get the run's style sheets and settings once,
-when they start; each chunk brings its own articles and its outlets' furniture
-(learned by the same workers first). At most two tasks per worker are in flight,
-so memory holds a few chunks of text, not the corpus once more per worker. This
-module builds rows, not frames: a worker never imports polars.
+polars threads may hold locks) and load the diff's rules when they start
+(``_warm_worker``); each chunk brings its own articles, its outlets' furniture
+(learned by the same workers first) and the run's style sheets and settings, so a
+run can start them before its step comes (``prestart_workers``: while discovery
+runs). At most two tasks per worker are in flight, so memory holds a few chunks of
+text, not the corpus once more per worker. This module builds rows, not frames: a
+worker never imports polars.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import itertools
-import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from harness.engines.processes import kill_pool, main_is_importable, worker_died, workers_ignore_sigint
-from harness.engines.worker_start import available_cores
+from harness.engines.worker_start import EarlyPool, available_cores, new_pool, warm_by_name
 from harness.errors import UsageError
 from harness.wirediff.articlefile import compare_articles, prepared_article
 from harness.wirediff.boilerplate import (
@@ -188,16 +189,18 @@ def compare_all(
     """Each outlet's furniture, learned from all ``articles``, and every pair's rows in
     pair order, on ``workers`` processes (1: in this one)."""
     if workers <= 1:
+        stop_early_workers()  # started for this step (``prestart_workers``), of no use to it now
         furniture = learn_furniture(_furniture_input(articles), min_articles=furniture_min_articles)
         context = PairContext(styles, furniture_by_outlet(furniture), settings)
         return furniture, compare_chunk(ids, articles, context, {})
     try:
-        with _pool(workers, styles, settings) as pool:
+        with _pool(workers) as pool:
             segments = _in_order(pool, workers, _segments_task, _furniture_batches(articles))
             furniture = furniture_rows(itertools.chain.from_iterable(segments), min_articles=furniture_min_articles)
             by_outlet = furniture_by_outlet(furniture)
             rows = PairRows()
-            for chunk in _in_order(pool, workers, _chunk_task, _chunks(ids, articles, by_outlet)):
+            chunks = _chunks(ids, articles, by_outlet, dict(styles), settings)
+            for chunk in _in_order(pool, workers, _chunk_task, chunks):
                 rows.extend(chunk)
             return furniture, rows
     except concurrent.futures.process.BrokenProcessPool as error:
@@ -215,16 +218,24 @@ def _furniture_batches(articles: Articles) -> Iterator[tuple[list[tuple[str | No
         yield (rows[first : first + FURNITURE_ARTICLES],)
 
 
+ChunkTask = tuple[
+    Sequence[PairIds], dict[str, dict[str, Any]], dict[str, Furniture], dict[str, StyleSheet], DiffSettings | None
+]  # the arguments of _chunk_task
+
+
 def _chunks(
-    ids: Sequence[PairIds], articles: Articles, furniture: Mapping[str, Furniture]
-) -> Iterator[tuple[Sequence[PairIds], dict[str, dict[str, Any]], dict[str, Furniture]]]:
-    """Consecutive pairs, the articles they name (the columns a pair reads) and their outlets' furniture."""
+    ids: Sequence[PairIds], articles: Articles, furniture: Mapping[str, Furniture],
+    styles: dict[str, StyleSheet], settings: DiffSettings | None,
+) -> Iterator[ChunkTask]:
+    """Consecutive pairs, the articles they name (the columns a pair reads), their outlets'
+    furniture, and the run's sheets and settings (a few hundred bytes: each task brings
+    them, so that a pool started before the run's settings were known can serve it)."""
     for first in range(0, len(ids), CHUNK_PAIRS):
         chunk = ids[first : first + CHUNK_PAIRS]
         names = sorted({doc_id for pair in chunk for doc_id in pair})
         chunk_articles = {d: {k: articles[d][k] for k in ("outlet", "headline", "body")} for d in names}
         outlets = {str(row["outlet"]) for row in chunk_articles.values()}
-        yield chunk, chunk_articles, {o: furniture[o] for o in sorted(outlets) if o in furniture}
+        yield chunk, chunk_articles, {o: furniture[o] for o in sorted(outlets) if o in furniture}, styles, settings
 
 
 _Result = TypeVar("_Result")
@@ -246,14 +257,10 @@ def _in_order(
 
 
 @contextmanager
-def _pool(
-    workers: int, styles: Mapping[str, StyleSheet], settings: DiffSettings | None
-) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
-    """A pool for one run; on Ctrl-C (or any error) its workers are stopped, not waited for."""
-    pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker, initargs=(dict(styles), settings),
-    )
+def _pool(workers: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
+    """A pool for one run (the one ``prestart_workers`` started, if it has ``workers``
+    processes); on Ctrl-C (or any error) its workers are stopped, not waited for."""
+    pool = EARLY_WORKERS.take(workers) or new_pool(workers, WARM_DIFF_WORKER)
     try:
         yield pool
     except BaseException:
@@ -263,23 +270,61 @@ def _pool(
     pool.shutdown(wait=False)
 
 
+# -- started early -------------------------------------------------------------------
+
+# Diff workers started before their step runs (``prestart_workers``): a slot of their
+# own, so that a scoring step never adopts a pool warmed for the diff, or the reverse.
+EARLY_WORKERS = EarlyPool()
+# A worker imports the diff and loads its rules when it starts, not at its first task.
+WARM_DIFF_WORKER = warm_by_name("harness.wirediff.pairwork", "_warm_worker")
+# Articles from which a run that compares pairs starts the diff's workers before its
+# earlier steps (discovery) are done: fewer rarely give MIN_PARALLEL_PAIRS pairs.
+EARLY_START_ARTICLES = 200
+
+
+def prestart_workers(articles: int) -> bool:
+    """Start the diff's worker processes now, when a run of ``articles`` articles is
+    likely to compare enough pairs to use them (True: started).
+
+    A worker spends about a quarter of a second of a core importing the diff and
+    compiling its rules. Started while discovery still runs (one core of it, for a
+    corpus this size), that time overlaps discovery instead of following it; a guess
+    that proves wrong (too few pairs) costs those seconds of an otherwise idle core,
+    and the workers are stopped when the step finds it needs none.
+    """
+    if articles < EARLY_START_ARTICLES:
+        return False
+    return EARLY_WORKERS.start(available_cores(), WARM_DIFF_WORKER)
+
+
+def stop_early_workers() -> None:
+    """Kill the workers ``prestart_workers`` started if no step took them."""
+    EARLY_WORKERS.stop_now()
+
+
+def _warm_worker() -> None:
+    """A new worker's start: the diff's modules and everything a first comparison loads."""
+    from harness.text.sentences import sentence_spans
+    from harness.wirediff.boilerplate import chrome_rules
+    from harness.wirediff.lexicon import lexicon
+
+    chrome_rules()
+    lexicon()
+    sentence_spans("Warm. Up.")
+
+
 # A worker process's run: its pool serves one ``compare_pairs`` call, then ends.
-_STYLES: dict[str, StyleSheet] = {}
-_SETTINGS: DiffSettings | None = None
 _PREPARED: dict[str, PreparedArticle] = {}
-
-
-def _start_worker(styles: dict[str, StyleSheet], settings: DiffSettings | None) -> None:
-    global _SETTINGS
-    _STYLES.update(styles)
-    _SETTINGS = settings
 
 
 def _segments_task(articles: list[tuple[str | None, str | None, str | None]]) -> list[ArticleSegments | None]:
     return [article_segments(*article) for article in articles]
 
 
-def _chunk_task(ids: Sequence[PairIds], articles: Articles, furniture: dict[str, Furniture]) -> PairRows:
+def _chunk_task(
+    ids: Sequence[PairIds], articles: Articles, furniture: dict[str, Furniture],
+    styles: dict[str, StyleSheet], settings: DiffSettings | None,
+) -> PairRows:
     if len(_PREPARED) > WORKER_PREPARED_LIMIT:
         _PREPARED.clear()  # bounded memory; an article prepared again gives the same result
-    return compare_chunk(ids, articles, PairContext(_STYLES, furniture, _SETTINGS), _PREPARED)
+    return compare_chunk(ids, articles, PairContext(styles, furniture, settings), _PREPARED)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,7 +67,7 @@ def test_an_early_pool_that_is_not_taken_is_killed(warm: str, let_go: object, mo
     assert worker_start.start_early(1, module, warm)
     early = worker_start.SCORING_EARLY.started
     assert early is not None
-    processes = list(early[0]._processes.values())  # type: ignore[attr-defined]
+    processes = list(early[0]._processes.values())
     assert callable(let_go) and let_go() is None
     assert worker_start.SCORING_EARLY.started is None
     for process in processes:
@@ -100,3 +102,22 @@ def test_a_large_corpus_refused_after_the_early_start_ends_with_one_line(tmp_pat
     lines = [text for text in done.stderr.splitlines() if text.strip()]
     assert len(lines) == 1 and "line 1" in lines[0] and "Traceback" not in done.stderr
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_an_early_start_the_system_refuses_starts_nothing_and_leaves_no_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker_start, "available_cores", lambda: 2)
+    started: list[Any] = []
+    spawn = worker_start.spawn_every_worker
+
+    def one_then_refused(pool: concurrent.futures.ProcessPoolExecutor, workers: int) -> None:
+        spawn(pool, 1)
+        started.extend(pool._processes.values())
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(worker_start, "spawn_every_worker", one_then_refused)
+    early = worker_start.EarlyPool()
+    assert not early.start(2, worker_start.warm_by_name("harness.scoring.batch", "_warm_worker"))
+    assert early.started is None and len(started) == 1
+    for process in started:
+        process.join(timeout=60)
+        assert not process.is_alive()

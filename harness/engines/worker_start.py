@@ -146,7 +146,11 @@ def new_pool(workers: int, warm: Callable[[], None]) -> concurrent.futures.Proce
     pool = concurrent.futures.ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm
     )
-    spawn_every_worker(pool, workers)
+    try:
+        spawn_every_worker(pool, workers)
+    except BaseException:
+        kill_pool(pool)  # the processes that did start: none is left waiting for work
+        raise
     return pool
 
 
@@ -190,10 +194,14 @@ class EarlyPool:
     def start(self, workers: int, warm: Callable[[], None]) -> bool:
         """Start a pool of ``workers`` processes whose initializer is ``warm``; False
         (nothing started) when a pool cannot help or cannot start: fewer than two cores,
-        no workers, a main script workers cannot re-import, or one started already."""
+        no workers, a main script workers cannot re-import, one started already, or the
+        system refused a process (an early start is only ever a head start)."""
         if workers < 1 or available_cores() < 2 or not main_is_importable() or self.started is not None:
             return False
-        self.started = (new_pool(workers, warm), workers)
+        try:
+            self.started = (new_pool(workers, warm), workers)
+        except OSError:
+            return False  # no process could start (a limit reached): the work starts its own pool, or runs alone
         return True
 
     def take(self, workers: int) -> concurrent.futures.ProcessPoolExecutor | None:

@@ -36,12 +36,19 @@ def _parquet(frame: pl.DataFrame) -> bytes:
     return out.getvalue()
 
 
+SHEETS = {"Valley Herald": STYLES / "guardian.toml"}
+
+
+def _every_pair(articles: pl.DataFrame) -> pl.DataFrame:
+    """Every ordered pair: each article is in many pairs, on both sides, across chunks."""
+    ids = articles["doc_id"].to_list()
+    return pl.DataFrame([(a, b) for a in ids for b in ids if a != b], schema=["a_doc_id", "b_doc_id"], orient="row")
+
+
 def test_workers_give_the_same_tables_as_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     articles = _articles()
     ids = articles["doc_id"].to_list()
-    # Every ordered pair: each article is in many pairs, on both sides, across chunks.
-    pairs = pl.DataFrame([(a, b) for a in ids for b in ids if a != b], schema=["a_doc_id", "b_doc_id"], orient="row")
-    sheets = {"Valley Herald": STYLES / "guardian.toml"}
+    pairs, sheets = _every_pair(articles), SHEETS
     alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=sheets, workers=1)
     # Chunks (cut in this process) smaller than a run's, so that they cross every boundary.
     monkeypatch.setattr(pairwork, "CHUNK_PAIRS", 7)
@@ -91,10 +98,8 @@ def _no_early_workers() -> object:
 @pytest.mark.usefixtures("_no_early_workers")
 def test_workers_started_early_serve_the_step_with_the_same_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     articles = _articles()
-    ids = articles["doc_id"].to_list()
-    pairs = pl.DataFrame([(a, b) for a in ids for b in ids if a != b], schema=["a_doc_id", "b_doc_id"], orient="row")
-    sheets = {"Valley Herald": STYLES / "guardian.toml"}
-    alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=sheets, workers=1)
+    pairs = _every_pair(articles)
+    alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=1)
     monkeypatch.setattr(pairwork, "available_cores", lambda: 2)
     monkeypatch.setattr(pairwork, "EARLY_START_ARTICLES", articles.height)
     assert pairwork.prestart_workers(articles.height)
@@ -109,7 +114,7 @@ def test_workers_started_early_serve_the_step_with_the_same_tables(monkeypatch: 
         return pool
 
     monkeypatch.setattr(pairwork.EARLY_WORKERS, "take", take)
-    spread = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=sheets, workers=2)
+    spread = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=2)
     assert taken == [early[0]] and pairwork.EARLY_WORKERS.started is None  # adopted, not a second pool
     for name, table in alone.items():
         assert _parquet(spread[name]) == _parquet(table), name

@@ -56,6 +56,32 @@ def test_score_on_a_small_input_loads_no_heavy_module(tmp_path: Path) -> None:
     assert [row["doc_id"] for row in scored] == [f"d{i}" for i in range(20)]
 
 
+def _blas_threads_of_a_diff(tmp_path: Path, user: str | None) -> list[str]:
+    """What a `harness diff` process sees in OPENBLAS_NUM_THREADS: before numpy was
+    imported (by the command) and after; ``user``: what the user had set."""
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(BODY, encoding="utf-8")
+    probe = (
+        "import os, sys\n"
+        + (f"os.environ['OPENBLAS_NUM_THREADS'] = {user!r}\n" if user else "os.environ.pop('OPENBLAS_NUM_THREADS', None)\n")
+        + f"sys.argv = ['harness', 'diff', {str(tmp_path / 'a.txt')!r}, {str(tmp_path / 'b.txt')!r}, '--format', 'json', "
+        f"'--output', {str(tmp_path / 'out.json')!r}]\n"
+        "from harness.cli import main\n"
+        "before = 'numpy' in sys.modules\n"
+        "try: main()\nexcept SystemExit as e: code = e.code\n"
+        "print(code, before, 'numpy' in sys.modules, os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
+    done = _python(probe)
+    return done.stdout.split()[-4:]
+
+
+def test_the_cli_runs_numpy_with_one_blas_thread_unless_the_user_chose(tmp_path: Path) -> None:
+    # OpenBLAS reads the setting when numpy is imported: the CLI sets it first (its
+    # threads spin for about 0.1 s of CPU in every process otherwise).
+    assert _blas_threads_of_a_diff(tmp_path, None) == ["0", "False", "True", "1"]
+    assert _blas_threads_of_a_diff(tmp_path, "2") == ["0", "False", "True", "2"]
+
+
 def test_nltk_without_scipy_stats_still_has_fisher_exact() -> None:
     # NLTK was imported with scipy.stats hidden; its association measure still works
     # (scipy.stats is imported on the call) and gives scipy's answer.

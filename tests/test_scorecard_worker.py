@@ -232,7 +232,8 @@ def _allocator_environment(_task: int) -> tuple[int, dict[str, str | None]]:
     """Run in a worker: its pid and the allocator settings it started with."""
     import os
 
-    names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "_RJEM_MALLOC_CONF", "POLARS_MAX_THREADS")
+    names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "_RJEM_MALLOC_CONF", "POLARS_MAX_THREADS",
+             "OPENBLAS_NUM_THREADS")
     return os.getpid(), {name: os.environ.get(name) for name in names}
 
 
@@ -244,6 +245,7 @@ def test_workers_start_with_the_allocator_settings_and_this_process_keeps_its_ow
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "12345")  # the user's own: kept
     monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:500,muzzy_decay_ms:1000")  # what polars writes
     monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     before = dict(os.environ)
     try:
         batch.start_workers(2)
@@ -261,13 +263,15 @@ def test_workers_start_with_the_allocator_settings_and_this_process_keeps_its_ow
         assert env["_RJEM_MALLOC_CONF"].endswith("dirty_decay_ms:10000,muzzy_decay_ms:10000")
         # the cores shared out among the workers' polars thread pools
         assert env["POLARS_MAX_THREADS"] == str(worker_start.worker_polars_threads(2))
+        assert env["OPENBLAS_NUM_THREADS"] == "1"  # no BLAS threads spinning beside a worker per core
 
 
-def test_workers_keep_the_polars_threads_the_user_set(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_keep_the_polars_and_blas_threads_the_user_set(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     batch.shutdown_workers()
     monkeypatch.setenv("POLARS_MAX_THREADS", "3")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
     try:
         batch.start_workers(2)
         assert scoring_pool._pool is not None
@@ -275,6 +279,7 @@ def test_workers_keep_the_polars_threads_the_user_set(monkeypatch: pytest.Monkey
     finally:
         batch.shutdown_workers()
     assert answers and all(env["POLARS_MAX_THREADS"] == "3" for env in answers.values())
+    assert all(env["OPENBLAS_NUM_THREADS"] == "2" for env in answers.values())
     assert os.environ["POLARS_MAX_THREADS"] == "3"
 
 

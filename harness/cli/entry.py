@@ -249,6 +249,9 @@ def main(*, leave: bool = False) -> None:
     # Registered first, so it runs last, after the exit functions of everything imported below.
     atexit.register(_ignore_ctrl_c_while_finalizing)
     _install(_exit_at_once)
+    from harness.engines.worker_start import one_blas_thread
+
+    one_blas_thread()  # before numpy is imported: see harness.engines.worker_start.BLAS_THREADS
     from harness.cli.score_start import start_score_workers_early
 
     start_score_workers_early(sys.argv[1:])  # `harness score` on a large corpus: before the imports below

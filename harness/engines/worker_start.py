@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from harness.engines.processes import kill_pool, main_is_importable, workers_ignore_sigint
 
 __all__ = [
+    "BLAS_THREADS",
     "CORE_WORKERS_FROM_BYTES",
     "EarlyPool",
     "SCORING_EARLY",
@@ -36,6 +37,7 @@ __all__ = [
     "WORKER_JEMALLOC_SETTINGS",
     "available_cores",
     "new_pool",
+    "one_blas_thread",
     "settings_for_children",
     "spawn_every_worker",
     "start_early",
@@ -92,6 +94,17 @@ _POLARS_JEMALLOC_DEFAULTS: tuple[str, ...] = ("dirty_decay_ms:500", "muzzy_decay
 # less; in a quiet one, six alternating pairs, wall and CPU about 2.5% less.
 _POLARS_THREADS = "POLARS_MAX_THREADS"
 
+# Threads of OpenBLAS (numpy's and scipy's BLAS). By default it starts a thread per core
+# when numpy is imported, and those threads spin for about 0.1 s of CPU before they
+# sleep, in every process that imports numpy: measured on 2 cores, `harness diff A B`
+# took 0.53 s of CPU with them and 0.43 s without (the same bytes out). Nothing the
+# harness does is a large dense product that a second thread would speed up (the
+# language identifier's products are a text's features by its classes; discovery's
+# and the story features' products are scipy.sparse, which uses no BLAS), and a pool
+# already has a process per core. One thread also makes a product's summation order
+# independent of the machine's core count.
+BLAS_THREADS = "OPENBLAS_NUM_THREADS"
+
 
 def worker_jemalloc(current: str | None) -> str | None:
     """``_RJEM_MALLOC_CONF`` for the workers; None: keep ``current`` (the user set a decay)."""
@@ -109,13 +122,21 @@ def worker_polars_threads(workers: int, cores: int | None = None) -> int:
     return max(1, (available_cores() if cores is None else cores) // (max(0, workers) + 1))
 
 
+def one_blas_thread() -> None:
+    """This process's OpenBLAS to one thread (``BLAS_THREADS``), unless the user chose a
+    number: called by the CLI before anything imports numpy (OpenBLAS reads it then)."""
+    os.environ.setdefault(BLAS_THREADS, "1")
+
+
 @contextlib.contextmanager
 def settings_for_children(workers: int) -> Iterator[None]:
     """The settings of a pool of ``workers`` workers (allocators, polars threads) in this
     process's environment for the processes started meanwhile (a setting the user gave
     is kept); the environment as it was after."""
-    before = {name: os.environ.get(name) for name in (*WORKER_GLIBC_SETTINGS, _JEMALLOC, _POLARS_THREADS)}
+    before = {name: os.environ.get(name) for name in (*WORKER_GLIBC_SETTINGS, _JEMALLOC, _POLARS_THREADS, BLAS_THREADS)}
     settings = {name: value for name, value in WORKER_GLIBC_SETTINGS.items() if before[name] is None}
+    if before[BLAS_THREADS] is None:
+        settings[BLAS_THREADS] = "1"
     if before[_POLARS_THREADS] is None:
         settings[_POLARS_THREADS] = str(worker_polars_threads(workers))
     jemalloc = worker_jemalloc(before[_JEMALLOC])

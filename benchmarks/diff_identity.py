@@ -41,8 +41,10 @@ SEED = 20250723
 
 def _prepared_digest(text: str) -> str:
     p = prepare(text)
+    # Word positions read as ints: before 2026-12-05 the first one after a word was True
+    # (accumulate's first item is the flag itself), a repr this digest would tell apart.
     fields = (p.tokens, p.starts, p.ends, p.is_word, p.keys, p.units, p.sentences, p.boilerplate, p.sentence_keys,
-              p.flags, p.words_before, p.folded_words, sorted(p.word_types), sorted(p.shingles))
+              p.flags, tuple(map(int, p.words_before)), p.folded_words, sorted(p.word_types), sorted(p.shingles))
     return hashlib.sha256(repr(fields).encode()).hexdigest()
 
 

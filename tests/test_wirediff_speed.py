@@ -546,6 +546,55 @@ def test_the_c_unit_loop_refuses_what_is_not_its_input() -> None:
     assert (prepare_module._UNIT_COLUMNS is not None) == importlib.import_module("harness.wirediff.compiled").core_state().compiled
 
 
+def test_the_c_unit_loop_shares_offsets_and_reads_texts_past_the_shared_ones() -> None:
+    """Offsets below the C module's shared range are shared int objects; a text longer than
+    that range (40,000 characters and more) still gets every offset right."""
+    import importlib
+
+    prepare_module = importlib.import_module("harness.wirediff.prepare")
+    text = "The envoy's talks resumed on 12 May, officials said. " * 800  # 42,400 characters
+    made = _c_unit_columns()(text, False, prepare_module._UNITS, prepare_module._UNITS_LIMIT, prepare_module._unit_fact)
+    assert prepare_module._Columns._make(made) == _unit_columns_in_python(text)
+    starts, ends = made[1], made[2]
+    assert starts[-1] > 40_000 and ends[-1] == len(text.rstrip())
+    again = _c_unit_columns()(text[:60], False, {}, 10, prepare_module._unit_fact)
+    assert again[1][3] is starts[3] and again[2][3] is ends[3]  # the same int objects
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.booleans(), max_size=300), st.integers(0, 3))
+def test_the_c_running_counts_equal_accumulate(flags: list[bool], repeat: int) -> None:
+    """``units.c``'s running_counts is ``tuple(accumulate(flags, initial=0))``, also past its shared ints."""
+    from itertools import accumulate
+
+    long_flags = tuple(flags) * (1 + 120 * repeat)  # up to 108,300 flags: counts beyond the shared range
+    counts = _c_units().running_counts(long_flags)
+    assert counts == tuple(accumulate(long_flags, initial=0))
+    assert all(type(count) is int for count in counts)  # ints, never the first flag itself
+
+
+class _Untrue:
+    def __bool__(self) -> bool:
+        raise ZeroDivisionError
+
+
+def test_the_c_running_counts_refuse_what_is_not_a_tuple() -> None:
+    import importlib
+
+    from harness.wirediff.prepare import running_counts
+
+    with pytest.raises(TypeError, match="must be a tuple"):
+        _c_units().running_counts([True])
+    with pytest.raises(ZeroDivisionError):  # a flag whose truth raises: the error, no counts
+        _c_units().running_counts((True, _Untrue()))
+    assert _c_units().running_counts(()) == (0,)
+    assert running_counts((True, False, True)) == (0, 1, 1, 2)
+    assert type(running_counts((True,))[1]) is int
+    prepare_module = importlib.import_module("harness.wirediff.prepare")
+    compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
+    assert (prepare_module._RUNNING_COUNTS is not None) == compiled  # used where the core runs compiled
+
+
 # What chrome_words decides: word characters ASCII or not ("_" is none, "²" and "٣" are),
 # each separator between word characters or not, a final ".", combining marks.
 chrome_word_text = st.text(alphabet="aZé1٣²½_.:/'’-‐–,; \n\u0301\u4e2d", max_size=40) | st.lists(

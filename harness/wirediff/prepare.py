@@ -326,6 +326,21 @@ def _columns(text: str) -> _Columns:
     return _plain_columns(text) if units is None else unit_columns(units)
 
 
+# The same counts by a C loop where the core runs compiled (units.c), as shared int
+# objects: the counts are as many ints as the text has tokens, each one allocated and
+# later freed otherwise.
+_RUNNING_COUNTS = native_function("_units", "running_counts")
+
+
+def running_counts(flags: tuple[bool, ...]) -> tuple[int, ...]:
+    """How many of ``flags`` are true before each position, as ints (``accumulate(flags)``
+    alone would give the first flag itself, a bool)."""
+    if _RUNNING_COUNTS is not None:
+        counts: tuple[int, ...] = _RUNNING_COUNTS(flags)
+        return counts
+    return tuple(accumulate(flags, initial=0))
+
+
 def unit_columns(units: list[str]) -> _Columns:
     """The columns of a text's units (:func:`token_units`), from the unit memo
     (what ``units.c`` does in one loop, compiled)."""
@@ -531,7 +546,7 @@ def prepare(text: str) -> PreparedText:
     folded, flags, lowered = found.folded, found.flags, found.lowered
     keys = tuple(BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)) if any(mask) else folded
     words = tuple(compress(lowered, is_word))
-    words_before = (0, *accumulate(is_word))
+    words_before = running_counts(tuple(is_word))  # tuple of a tuple: the same object
     sentences = _sentence_ranges(text, starts)
     word_keys = list(compress(keys, is_word))
     return PreparedText(

@@ -158,6 +158,24 @@ static PyObject *fact_of(PyObject *unit, PyObject *memo, Py_ssize_t limit, PyObj
     return failed ? NULL : made;
 }
 
+/* Offsets as shared int objects: a text's start and end columns hold two ints per token,
+ * nearly all above CPython's small-int cache (256), so each was an allocation, and a free
+ * when the text went. Offsets below OFFSET_CACHE are made once per process and shared
+ * (ints are immutable: a shared one is indistinguishable from a new one). */
+#define OFFSET_CACHE (1 << 15)
+static PyObject *offsets[OFFSET_CACHE];
+
+static inline PyObject *offset_int(Py_ssize_t value) {
+    if (value < 0 || value >= OFFSET_CACHE) return PyLong_FromSsize_t(value);
+    PyObject *found = offsets[value];
+    if (found == NULL) {
+        found = PyLong_FromSsize_t(value);
+        if (found == NULL) return NULL;
+        offsets[value] = found; /* the table keeps this reference for the process's life */
+    }
+    return Py_NewRef(found);
+}
+
 static PyObject *columns_of(PyObject *text, const Spans *spans, PyObject *memo, Py_ssize_t limit, PyObject *compute) {
     Py_ssize_t n = spans->count;
     PyObject *columns[COLUMNS] = {NULL};
@@ -176,7 +194,7 @@ static PyObject *columns_of(PyObject *text, const Spans *spans, PyObject *memo, 
             PyErr_SetString(PyExc_TypeError, "unit_columns: a memo entry is not a tuple of 6 facts");
             goto fail;
         }
-        PyObject *starts = PyLong_FromSsize_t(start), *ends = PyLong_FromSsize_t(end);
+        PyObject *starts = offset_int(start), *ends = offset_int(end);
         if (starts == NULL || ends == NULL) {
             Py_XDECREF(starts);
             Py_XDECREF(ends);
@@ -413,9 +431,36 @@ static PyObject *shingle_counts(PyObject *Py_UNUSED(module), PyObject *const *ar
     return result;
 }
 
+/* prepare's words_before: tuple(accumulate(flags, initial=0)) for a tuple of bools, the counts as
+ * the shared offset ints (a text's word positions are as many ints as its tokens). */
+static PyObject *running_counts(PyObject *Py_UNUSED(module), PyObject *flags) {
+    if (!PyTuple_CheckExact(flags)) {
+        PyErr_SetString(PyExc_TypeError, "running_counts: flags must be a tuple");
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(flags), count = 0;
+    PyObject *counts = PyTuple_New(n + 1);
+    if (counts == NULL) return NULL;
+    for (Py_ssize_t k = 0; k <= n; k++) {
+        if (k) {
+            int truth = PyObject_IsTrue(PyTuple_GET_ITEM(flags, k - 1));
+            if (truth < 0) goto fail;
+            count += truth;
+        }
+        PyObject *value = offset_int(count);
+        if (value == NULL) goto fail;
+        PyTuple_SET_ITEM(counts, k, value);
+    }
+    return counts;
+fail:
+    Py_DECREF(counts); /* slots not yet filled are NULL, which tuple deallocation skips */
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"unit_columns", (PyCFunction)(void (*)(void))unit_columns, METH_FASTCALL,
      "unit_columns(text, joined_marks, memo, limit, compute) -> the eight columns of prepare._Columns"},
+    {"running_counts", (PyCFunction)running_counts, METH_O, "running_counts(flags) -> tuple(accumulate(flags, initial=0))"},
     {"chrome_words", (PyCFunction)chrome_words, METH_O, "chrome_words(text) -> boilerplate._WORD.findall(text)"},
     {"shingle_counts", (PyCFunction)(void (*)(void))shingle_counts, METH_FASTCALL,
      "shingle_counts(a_words, b_words, size) -> distinct size-grams of A, of B, shared"},

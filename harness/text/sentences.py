@@ -79,7 +79,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 
@@ -87,9 +87,11 @@ from harness.resources import Resource, packaged_resource
 
 __all__ = [
     "ABBREVIATIONS_FILE",
+    "PunktHooks",
     "Sentence",
     "abbreviations_resource",
     "clear_sentence_caches",
+    "punkt_hooks",
     "punkt_split_sentences",
     "sentence_spans",
     "split_sentences",
@@ -419,6 +421,14 @@ def _starter_case(first: str, lone: bool) -> int:
     return 1 if first.isupper() else 0
 
 
+def _remembered_word_kind(word: str) -> int:
+    """``_word_kind`` of ``word``, remembered in ``_WORD_KINDS`` (a word not there yet)."""
+    if len(_WORD_KINDS) >= _MEMO_LIMIT:
+        _WORD_KINDS.clear()
+    kind = _WORD_KINDS[word] = _word_kind(_fast_punkt(), word)
+    return kind
+
+
 def _is_break(punkt: _FastPunkt, text: str, word_start: int, stop: int, match: _Match) -> bool:
     """``text_contains_sentbreak`` on the context of the candidate at ``stop``, fast when sure."""
     if text[stop] != ".":
@@ -426,9 +436,7 @@ def _is_break(punkt: _FastPunkt, text: str, word_start: int, stop: int, match: _
     word = text[word_start:stop]
     kind = _WORD_KINDS.get(word)
     if kind is None:
-        if len(_WORD_KINDS) >= _MEMO_LIMIT:
-            _WORD_KINDS.clear()
-        kind = _WORD_KINDS[word] = _word_kind(punkt, word)
+        kind = _remembered_word_kind(word)
     if kind == _ALWAYS_BREAK:
         return True
     if kind != _UNSURE:
@@ -563,6 +571,48 @@ def sentence_spans(text: str) -> list[tuple[str, int, int]]:
         else:
             _append_trimmed(out, text, start, end)
     return out
+
+
+class PunktHooks(NamedTuple):
+    """What a native loop needs to run :func:`sentence_spans` (``harness.wirediff``'s
+    ``units.c``, ``sentence_bounds``): the fast path's character sets and memo, and the
+    steps it leaves to Python (a word's kind on a memo miss, NLTK's own decision, the
+    realignment regex)."""
+
+    sentence_ends: str  # SENT_END_CHARS
+    after_stop: str  # a punctuation character that may follow a stop in the candidate pattern
+    realign_openers: str
+    word_kinds: dict[str, int]
+    word_kind: Callable[[str], int]  # for a word not in word_kinds: its kind, remembered there
+    decide: Callable[[str], bool]  # NLTK's text_contains_sentbreak on a context (memoised)
+    realign: Callable[[str, int, int], tuple[int, int] | None]
+
+
+def _decide(context: str) -> bool:
+    return _nltk_decision(_fast_punkt(), context)
+
+
+def _realigned(text: str, start: int, stop: int) -> tuple[int, int] | None:
+    """Where the realignment match in ``text[start:stop]`` ends, without and with its
+    trailing whitespace (None: no match): the sentence before keeps the first, the next
+    one starts after the second."""
+    found = _fast_punkt().realignment.match(text, start, stop)
+    return None if found is None else (start + len(found.group().rstrip()), found.end())
+
+
+@cache
+def punkt_hooks() -> PunktHooks:
+    """The fast path's :class:`PunktHooks` (its patterns are checked when it loads)."""
+    _fast_punkt()
+    return PunktHooks(
+        sentence_ends="".join(SENT_END_CHARS),
+        after_stop="".join(sorted(_NON_WORD_CHARS)),
+        realign_openers="".join(sorted(_REALIGN_OPENERS)),
+        word_kinds=_WORD_KINDS,
+        word_kind=_remembered_word_kind,
+        decide=_decide,
+        realign=_realigned,
+    )
 
 
 def text_resources() -> list[Resource]:

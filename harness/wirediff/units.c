@@ -457,9 +457,377 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------
+ * harness.text.sentences' fast Punkt path (sentence_spans) in one loop: the same
+ * candidates, the same decisions, the same sentences, as (start, end) pairs.
+ *
+ *     sentence_bounds(text, hooks) -> [(start, end), ...]
+ *
+ * hooks is harness.text.sentences.PunktHooks: (sentence-end characters, the
+ * punctuation that may follow a stop, the word-kind memo, its function, NLTK's
+ * decision, the realignment). The Python module documents every step; this follows
+ * sentence_spans, _break_slices, _is_break, _append_realigned and _append_trimmed
+ * line for line. What is rare stays in Python: a word's kind on a memo miss, NLTK's
+ * own decision, and the realignment regex (tried only where a sentence opens with a
+ * quote or a bracket). tests/test_text_sentences_fast.py compares the two. */
+/* A set of characters given as a str: a bitmap for ASCII, the str itself for the rest. */
+typedef struct {
+    uint64_t ascii[2];
+    PyObject *chars;
+} CharSet;
+
+static int charset_of(PyObject *chars, CharSet *set) {
+    if (!PyUnicode_Check(chars) || PyUnicode_READY(chars) < 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "sentence_bounds: a character set must be a str");
+        return -1;
+    }
+    set->ascii[0] = set->ascii[1] = 0;
+    set->chars = chars;
+    for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(chars); k++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(chars, k);
+        if (c < 128) set->ascii[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
+    return 0;
+}
+
+static inline int in_chars(const CharSet *set, Py_UCS4 c) {
+    if (c < 128) return (int)((set->ascii[c >> 6] >> (c & 63)) & 1);
+    return PyUnicode_FindChar(set->chars, c, 0, PyUnicode_GET_LENGTH(set->chars), 1) >= 0;
+}
+
+typedef struct {
+    PyObject *text;
+    Text t;
+    CharSet sent_end, after_punct, realign_openers;
+    PyObject *memo, *word_kind, *decide, *realign;
+    PyObject *out;
+} Splitter;
+
+typedef struct {
+    Py_ssize_t stop, after_end, next_start; /* next_start -1: a punctuation character follows */
+} Candidate;
+
+/* The candidate pattern's whitespace ([^\S\r\n\x1c-\x1f]) and token characters ([\S\x1c-\x1f]). */
+static inline int is_info_separator(Py_UCS4 c) { return c >= 0x1c && c <= 0x1f; }
+static inline int is_line_space(Py_UCS4 c) {
+    return Py_UNICODE_ISSPACE(c) && c != '\r' && c != '\n' && !is_info_separator(c);
+}
+static inline int is_token_char(Py_UCS4 c) { return !Py_UNICODE_ISSPACE(c) || is_info_separator(c); }
+
+/* The candidate at `i` (a sentence-end character), as the line period-context pattern
+ * matches there: 1 with `*c` filled, 0 when it does not match. */
+static int candidate_at(const Splitter *s, Py_ssize_t i, Candidate *c) {
+    const Text *t = &s->t;
+    c->stop = i;
+    if (i + 1 < t->n && in_chars(&s->after_punct, at(t, i + 1))) {
+        c->after_end = i + 2;
+        c->next_start = -1;
+        return 1;
+    }
+    Py_ssize_t j = i + 1;
+    while (j < t->n && is_line_space(at(t, j))) j++;
+    if (j == i + 1 || j == t->n || !is_token_char(at(t, j))) return 0;
+    Py_ssize_t k = j;
+    while (k < t->n && is_token_char(at(t, k))) k++;
+    c->after_end = k;
+    c->next_start = j;
+    return 1;
+}
+
+/* _starter_case: -1 not a sentence starter, 1 unknown and upper case, 0 unknown, 2 cannot tell. */
+static int starter_case(Py_UCS4 first, int lone) {
+    int punkt_punctuation = first == ';' || first == ':' || first == ',' || first == '.' || first == '!' || first == '?';
+    if (lone) {
+        if (punkt_punctuation) return -1;
+    } else if (first == ',' || first == ';' || first == ':') {
+        return -1;
+    } else if (punkt_punctuation) {
+        return 2;
+    }
+    if (Py_UNICODE_ISLOWER(first)) return -1;
+    return Py_UNICODE_ISUPPER(first) ? 1 : 0;
+}
+
+enum { ALWAYS_BREAK, NEVER_BREAK, NUMBER_KIND, INITIAL_KIND, UNSURE };
+
+/* The kind of `word` from the memo, or from word_kind (which remembers it). -1 on an error. */
+static int word_kind_of(const Splitter *s, PyObject *word) {
+    PyObject *kind = PyDict_GetItemWithError(s->memo, word);
+    if (kind != NULL) return (int)PyLong_AsLong(kind);
+    if (PyErr_Occurred()) return -1;
+    PyObject *made = PyObject_CallOneArg(s->word_kind, word);
+    if (made == NULL) return -1;
+    long value = PyLong_AsLong(made);
+    Py_DECREF(made);
+    return value == -1 && PyErr_Occurred() ? -1 : (int)value;
+}
+
+/* _is_break: 1 a break, 0 none, -1 an error. */
+static int is_break(const Splitter *s, Py_ssize_t word_start, const Candidate *c) {
+    const Text *t = &s->t;
+    Py_ssize_t stop = c->stop;
+    if (at(t, stop) != '.') return 1;
+    PyObject *word = PyUnicode_Substring(s->text, word_start, stop);
+    if (word == NULL) return -1;
+    int kind = word_kind_of(s, word);
+    if (kind < 0 && PyErr_Occurred()) goto fail;
+    if (kind == ALWAYS_BREAK) {
+        Py_DECREF(word);
+        return 1;
+    }
+    if (kind != UNSURE) {
+        int lone = c->next_start < 0;
+        if (kind != NEVER_BREAK) {
+            int found = starter_case(at(t, lone ? stop + 1 : c->next_start), lone);
+            if (found == 2) {
+                kind = UNSURE;
+            } else if (found == 0 || (found == 1 && kind == NUMBER_KIND)) {
+                Py_DECREF(word);
+                return 1;
+            }
+        }
+        if (kind != UNSURE) {
+            int disjoint = 1;
+            if (!lone) {
+                for (Py_ssize_t k = c->next_start; k < c->after_end - 1 && disjoint; k++) {
+                    if (in_chars(&s->sent_end, at(t, k))) disjoint = 0;
+                }
+            }
+            if (disjoint) {
+                Py_DECREF(word);
+                return 0;
+            }
+        }
+    }
+    /* NLTK decides on word + "." + after */
+    PyObject *after = PyUnicode_Substring(s->text, stop + 1, c->after_end);
+    if (after == NULL) goto fail;
+    PyObject *context = PyUnicode_FromFormat("%U.%U", word, after);
+    Py_DECREF(after);
+    Py_DECREF(word);
+    if (context == NULL) return -1;
+    PyObject *decided = PyObject_CallOneArg(s->decide, context);
+    Py_DECREF(context);
+    if (decided == NULL) return -1;
+    int truth = PyObject_IsTrue(decided);
+    Py_DECREF(decided);
+    return truth;
+fail:
+    Py_DECREF(word);
+    return -1;
+}
+
+/* _append_trimmed: the span without its surrounding whitespace, kept if it holds a \w. */
+static int append_trimmed(Splitter *s, Py_ssize_t start, Py_ssize_t end) {
+    const Text *t = &s->t;
+    while (start < end && Py_UNICODE_ISSPACE(at(t, start))) start++;
+    while (end > start && Py_UNICODE_ISSPACE(at(t, end - 1))) end--;
+    Py_ssize_t k = start;
+    while (k < end && !is_word(at(t, k))) k++;
+    if (k >= end) return 0; /* no word (or an empty span: start past end, as a Python slice) */
+    PyObject *a = offset_int(start), *b = a ? offset_int(end) : NULL;
+    PyObject *span = b ? PyTuple_Pack(2, a, b) : NULL;
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    if (span == NULL) return -1;
+    int failed = PyList_Append(s->out, span);
+    Py_DECREF(span);
+    return failed;
+}
+
+typedef struct {
+    Py_ssize_t *starts, *stops;
+    Py_ssize_t count, size;
+} Slices;
+
+static int slices_add(Slices *s, Py_ssize_t start, Py_ssize_t stop) {
+    if (s->count == s->size) {
+        Py_ssize_t size = s->size ? 2 * s->size : 64;
+        Py_ssize_t *starts = PyMem_Realloc(s->starts, size * sizeof(Py_ssize_t));
+        if (starts == NULL) return -1;
+        s->starts = starts;
+        Py_ssize_t *stops = PyMem_Realloc(s->stops, size * sizeof(Py_ssize_t));
+        if (stops == NULL) return -1;
+        s->stops = stops;
+        s->size = size;
+    }
+    s->starts[s->count] = start;
+    s->stops[s->count] = stop;
+    s->count++;
+    return 0;
+}
+
+/* The last of " \t\x0b\x0c" (or " " alone when the text has none of the others) in [lo, hi), or -1. */
+static Py_ssize_t last_whitespace(const Text *t, Py_ssize_t lo, Py_ssize_t hi, int rare) {
+    for (Py_ssize_t k = hi - 1; k >= lo; k--) {
+        Py_UCS4 c = at(t, k);
+        if (c == ' ' || (rare && (c == '\t' || c == 0x0b || c == 0x0c))) return k;
+    }
+    return -1;
+}
+
+/* _break_slices for the paragraph [start, end) and its candidates. */
+static int break_slices(Splitter *s, Py_ssize_t start, Py_ssize_t end, const Candidate *cands, Py_ssize_t n, int rare,
+                        Slices *out) {
+    const Text *t = &s->t;
+    out->count = 0;
+    Py_ssize_t last_break = start, word_start = start, word_stop = start;
+    const Candidate *pending = NULL;
+    for (Py_ssize_t m = 0; m < n; m++) {
+        Py_ssize_t candidate = cands[m].stop;
+        Py_ssize_t space = last_whitespace(t, word_stop, candidate, rare);
+        Py_ssize_t new_start = space > word_stop ? space + 1 : word_start;
+        if (pending != NULL && word_stop <= new_start) {
+            int brk = is_break(s, word_start, pending);
+            if (brk < 0) return -1;
+            if (brk) {
+                if (slices_add(out, last_break, word_stop + 1) < 0) return -1;
+                last_break = pending->next_start >= 0 ? pending->next_start : word_stop + 1;
+            }
+        }
+        pending = &cands[m];
+        word_start = new_start;
+        word_stop = candidate;
+    }
+    if (pending != NULL) {
+        int brk = is_break(s, word_start, pending);
+        if (brk < 0) return -1;
+        if (brk) {
+            if (slices_add(out, last_break, word_stop + 1) < 0) return -1;
+            last_break = pending->next_start >= 0 ? pending->next_start : word_stop + 1;
+        }
+    }
+    Py_ssize_t stripped = end;
+    while (stripped > start && Py_UNICODE_ISSPACE(at(t, stripped - 1))) stripped--;
+    return slices_add(out, last_break, stripped);
+}
+
+/* _append_realigned over the slices. */
+static int append_realigned(Splitter *s, const Slices *slices) {
+    const Text *t = &s->t;
+    Py_ssize_t realign = 0, start = slices->starts[0], stop = slices->stops[0];
+    for (Py_ssize_t k = 1; k < slices->count; k++) {
+        Py_ssize_t next_start = slices->starts[k], next_stop = slices->stops[k];
+        start += realign;
+        int found = 0;
+        Py_ssize_t kept_end = 0, found_end = 0;
+        if (next_start < next_stop && in_chars(&s->realign_openers, at(t, next_start))) {
+            PyObject *matched = PyObject_CallFunction(s->realign, "Onn", s->text, next_start, next_stop);
+            if (matched == NULL) return -1;
+            if (matched != Py_None) {
+                found = PyArg_ParseTuple(matched, "nn", &kept_end, &found_end);
+                if (!found) {
+                    Py_DECREF(matched);
+                    return -1;
+                }
+            }
+            Py_DECREF(matched);
+        }
+        if (found) {
+            if (append_trimmed(s, start, kept_end) < 0) return -1;
+            realign = found_end - next_start;
+        } else {
+            realign = 0;
+            if (start < stop && append_trimmed(s, start, stop) < 0) return -1;
+        }
+        start = next_start;
+        stop = next_stop;
+    }
+    if (start + realign < stop && append_trimmed(s, start + realign, stop) < 0) return -1;
+    return 0;
+}
+
+static int is_break_line(Py_UCS4 c) { return c == '\r' || c == '\n'; }
+
+static int split_text(Splitter *s) {
+    const Text *t = &s->t;
+    Candidate *cands = NULL;
+    Py_ssize_t count = 0, size = 0;
+    Slices slices = {NULL, NULL, 0, 0};
+    int rare = 0, result = -1;
+    for (Py_ssize_t i = 0; i < t->n; i++) {
+        Py_UCS4 c = at(t, i);
+        if (c == '\t' || c == 0x0b || c == 0x0c) rare = 1;
+        if (!in_chars(&s->sent_end, c)) continue;
+        Candidate found;
+        if (!candidate_at(s, i, &found)) continue;
+        if (count == size) {
+            size = size ? 2 * size : 64;
+            Candidate *grown = PyMem_Realloc(cands, size * sizeof(Candidate));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            cands = grown;
+        }
+        cands[count++] = found;
+    }
+    Py_ssize_t first = 0, p = 0;
+    while (p < t->n) {
+        /* a paragraph: a maximal run without CR or LF */
+        if (is_break_line(at(t, p))) {
+            p++;
+            continue;
+        }
+        Py_ssize_t start = p;
+        while (p < t->n && !is_break_line(at(t, p))) p++;
+        Py_ssize_t end = p, last = first;
+        while (last < count && cands[last].stop < end) last++;
+        if (last > first) {
+            if (break_slices(s, start, end, cands + first, last - first, rare, &slices) < 0) goto done;
+            if (slices.count == 0) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            if (append_realigned(s, &slices) < 0) goto done;
+            first = last;
+        } else if (append_trimmed(s, start, end) < 0) {
+            goto done;
+        }
+    }
+    result = 0;
+done:
+    PyMem_Free(cands);
+    PyMem_Free(slices.starts);
+    PyMem_Free(slices.stops);
+    if (result < 0 && !PyErr_Occurred()) PyErr_NoMemory();
+    return result;
+}
+
+static PyObject *sentence_bounds(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) != 7) {
+        PyErr_SetString(PyExc_TypeError, "sentence_bounds(text, hooks): hooks is a PunktHooks of 7 fields");
+        return NULL;
+    }
+    PyObject *text = args[0], *hooks = args[1];
+    if (PyUnicode_READY(text) < 0) return NULL;
+    Splitter s = {text, {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)}};
+    if (charset_of(PyTuple_GET_ITEM(hooks, 0), &s.sent_end) < 0 ||
+        charset_of(PyTuple_GET_ITEM(hooks, 1), &s.after_punct) < 0 ||
+        charset_of(PyTuple_GET_ITEM(hooks, 2), &s.realign_openers) < 0)
+        return NULL;
+    s.memo = PyTuple_GET_ITEM(hooks, 3);
+    s.word_kind = PyTuple_GET_ITEM(hooks, 4);
+    s.decide = PyTuple_GET_ITEM(hooks, 5);
+    s.realign = PyTuple_GET_ITEM(hooks, 6);
+    if (!PyDict_CheckExact(s.memo) || !PyCallable_Check(s.word_kind) || !PyCallable_Check(s.decide) ||
+        !PyCallable_Check(s.realign)) {
+        PyErr_SetString(PyExc_TypeError, "sentence_bounds: hooks are three str, a dict and three callables");
+        return NULL;
+    }
+    s.out = PyList_New(0);
+    if (s.out == NULL) return NULL;
+    if (split_text(&s) < 0) {
+        Py_CLEAR(s.out);
+    }
+    return s.out;
+}
+
 static PyMethodDef methods[] = {
     {"unit_columns", (PyCFunction)(void (*)(void))unit_columns, METH_FASTCALL,
      "unit_columns(text, joined_marks, memo, limit, compute) -> the eight columns of prepare._Columns"},
+    {"sentence_bounds", (PyCFunction)(void (*)(void))sentence_bounds, METH_FASTCALL,
+     "sentence_bounds(text, hooks) -> [(start, end)] of harness.text.sentences.sentence_spans(text)"},
     {"running_counts", (PyCFunction)running_counts, METH_O, "running_counts(flags) -> tuple(accumulate(flags, initial=0))"},
     {"chrome_words", (PyCFunction)chrome_words, METH_O, "chrome_words(text) -> boilerplate._WORD.findall(text)"},
     {"shingle_counts", (PyCFunction)(void (*)(void))shingle_counts, METH_FASTCALL,

@@ -1,0 +1,91 @@
+"""``units.c``'s ``sentence_bounds``: the fast Punkt path (``harness.text.sentences``) as one C loop.
+
+The diff's ``prepare`` takes its sentence starts from it where the core runs
+compiled. It must cut exactly where ``sentence_spans`` cuts, which the tests of
+``tests/test_text_sentences_fast.py`` hold equal to NLTK's Punkt: the same
+generated texts are compared here, plus every character after a stop, texts with
+every kind of line break, and cold and warm memos.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness.text.sentences import clear_sentence_caches, punkt_hooks, sentence_spans
+from tests.test_text_sentences_fast import ALPHABET, OPENERS, SPACES, STOPS, news_text, piece
+from tests.test_wirediff_speed import _c_units
+
+
+def assert_same_bounds(text: str) -> None:
+    expected = [(start, end) for _, start, end in sentence_spans(text)]
+    assert _c_units().sentence_bounds(text, punkt_hooks()) == expected, text
+
+
+@settings(max_examples=700, deadline=None)
+@given(news_text)
+def test_generated_news_text_splits_as_the_fast_path(text: str) -> None:
+    assert_same_bounds(text)
+
+
+@settings(max_examples=700, deadline=None)
+@given(piece, st.sampled_from(STOPS), st.sampled_from(SPACES), st.sampled_from(OPENERS), piece, st.sampled_from(STOPS))
+def test_every_pair_around_a_stop_splits_as_the_fast_path(
+    before: str, stop: str, space: str, opener: str, after: str, end: str
+) -> None:
+    assert_same_bounds(f"{before}{stop}{space}{opener}{after}{end} Next one.")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=40))
+def test_punctuation_soup_splits_as_the_fast_path(text: str) -> None:
+    assert_same_bounds(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_unicode_splits_as_the_fast_path(text: str) -> None:
+    assert_same_bounds(text)
+
+
+def test_every_character_after_a_stop_splits_as_the_fast_path() -> None:
+    """The candidate pattern's character classes (the punctuation after a stop, its
+    whitespace and token characters), read one code point at a time up to U+3100."""
+    for code in range(0x3100):
+        char = chr(code)
+        assert_same_bounds(f"He left.{char}Then it rose. {char}x and U.S.{char} Gen. {char}Y. 3.{char}z")
+
+
+def test_cold_and_warm_memos_give_the_same_bounds() -> None:
+    text = 'He met Gen. Smith at 3 p.m. on Jan. 5. "It is over." Then (he said.) No. 10 agreed... Fine?'
+    clear_sentence_caches()
+    cold = _c_units().sentence_bounds(text, punkt_hooks())
+    warm = _c_units().sentence_bounds(text, punkt_hooks())
+    assert cold == warm == [(start, end) for _, start, end in sentence_spans(text)]
+    assert len(cold) == 4  # "... agreed... Fine?" is one: an ellipsis is no break
+
+
+def test_the_c_splitter_refuses_what_is_not_its_input() -> None:
+    bounds = _c_units().sentence_bounds
+    with pytest.raises(TypeError, match="PunktHooks of 7 fields"):
+        bounds("A. B.", ())
+    with pytest.raises(TypeError, match="PunktHooks of 7 fields"):
+        bounds(b"A. B.", punkt_hooks())
+    with pytest.raises(TypeError, match="three str, a dict"):
+        bounds("A. B.", punkt_hooks()._replace(word_kinds=[]))
+    with pytest.raises(TypeError, match="must be a str"):
+        bounds("A. B.", punkt_hooks()._replace(sentence_ends=5))
+
+    def failing(word: str) -> int:
+        raise ZeroDivisionError
+
+    clear_sentence_caches()
+    with pytest.raises(ZeroDivisionError):  # a hook raising: the error, no half list
+        bounds("He left. Then", punkt_hooks()._replace(word_kind=failing))
+    assert bounds("", punkt_hooks()) == []
+    prepare = importlib.import_module("harness.wirediff.prepare")
+    compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
+    assert (prepare._SENTENCE_BOUNDS is not None) == compiled  # used where the core runs compiled

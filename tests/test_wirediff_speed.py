@@ -49,7 +49,7 @@ from harness.wirediff.prepare import (
     line_anchor,
     required_literal,
 )
-from harness.wirediff.similarity import shingle_counts, type_counts
+from harness.wirediff.similarity import shingle_counts, type_counts, word_distance
 from harness.wirediff.tokens import TokenArrays, fast_path_applies, same_classes, token_arrays
 from harness.wirediff.typography import join_apostrophes
 
@@ -240,6 +240,26 @@ def test_type_counts_equal_the_word_type_sets(a: list[str], b: list[str]) -> Non
     """Word types counted as 1-grams (units.c where compiled): the sizes of the two sets and their intersection."""
     a_types, b_types = frozenset(a), frozenset(b)
     assert type_counts(a, b) == (len(a_types), len(b_types), len(a_types & b_types))
+
+
+@settings(max_examples=400, deadline=None)
+@given(small_vocabulary, small_vocabulary, st.integers(0, 40))
+def test_word_distance_is_the_levenshtein_distance(a: list[str], b: list[str], repeat: int) -> None:
+    """Banded first or not, within the band or past it: the distance rapidfuzz computes in full."""
+    from rapidfuzz.distance import Levenshtein
+
+    long_a, long_b = a * repeat + b, a * repeat + a  # long copies that differ by a little or a lot
+    for x, y in ((a, b), (long_a, long_b), (long_a, b * repeat), (long_b, [])):
+        assert word_distance(x, y) == Levenshtein.distance(x, y)
+
+
+def test_word_distance_of_copies_past_the_band() -> None:
+    from rapidfuzz.distance import Levenshtein
+
+    words = [f"w{k}" for k in range(600)]
+    edited = [w if k % 5 else "x" for k, w in enumerate(words)]  # 120 words changed: past 600 // 6
+    assert word_distance(words, edited) == Levenshtein.distance(words, edited) == 120
+    assert word_distance(words, words[:590]) == 10  # within the band
 
 
 def test_token_jaccard_is_the_jaccard_of_the_word_types() -> None:

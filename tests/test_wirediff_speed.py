@@ -566,6 +566,18 @@ def test_the_c_unit_loop_refuses_what_is_not_its_input() -> None:
     assert (prepare_module._UNIT_COLUMNS is not None) == importlib.import_module("harness.wirediff.compiled").core_state().compiled
 
 
+def test_equal_token_key_and_folded_form_are_one_object() -> None:
+    """A prepared text's columns point at one object where a token, its key and its
+    folded form are equal strings (fewer objects for every later stage to read)."""
+    prepared = prepare("The envoy said talks resumed.\n\nsaid the envoy")
+    assert all(token is key for token, key in zip(prepared.tokens, prepared.keys, strict=True) if token == key)
+    said = [k for k, token in enumerate(prepared.tokens) if token == "said"]
+    assert prepared.tokens[said[0]] is prepared.tokens[said[1]]  # " said" and "\n\nsaid": one object
+    words = [k for k, is_word in enumerate(prepared.is_word) if is_word]
+    assert all(prepared.folded_words[n] is prepared.keys[k] for n, k in enumerate(words)
+               if prepared.folded_words[n] == prepared.keys[k])
+
+
 def test_the_c_unit_loop_shares_offsets_and_reads_texts_past_the_shared_ones() -> None:
     """Offsets below the C module's shared range are shared int objects; a text longer than
     that range (40,000 characters and more) still gets every offset right."""

@@ -221,7 +221,10 @@ def fold_key(token: str) -> str:
 def _token_facts(token: str) -> tuple[str, int, str]:
     """(alignment key, flags, case-folded form) of a token: one memo lookup per token, not three."""
     key = fold_key(token)
-    return key, key_flags(key), token.casefold()
+    lowered = token.casefold()
+    # Equal strings as one object ("said": key and folded form): a prepared text's
+    # columns then point at fewer objects, which every stage reads again.
+    return key, key_flags(key), key if lowered == key else lowered
 
 
 _FACTS: dict[str, tuple[str, int, str]] = {}
@@ -278,6 +281,8 @@ def _unit_fact(unit: str) -> UnitFact:
             _FACTS.clear()
         found = _FACTS[token] = _token_facts(token)
     key, flags, lowered = found
+    # The token as the same object as its key or folded form when equal (see _token_facts).
+    token = key if token == key else lowered if token == lowered else token
     return token, len(token), token[0].isalnum() or token[0] == "_", key, flags, lowered
 
 

@@ -655,6 +655,44 @@ def test_the_c_chrome_words_refuse_what_is_not_text() -> None:
     assert (boilerplate._CHROME_WORDS is not None) == compiled  # used where the core runs compiled
 
 
+# What the segment splitter decides: stops, closers after them, spaces, an opener, a
+# capital or a digit or neither, abbreviations and initials before a full stop.
+segment_text = st.lists(
+    st.sampled_from(["He left", ".", "!", "?", "\u2026", '"', "\u201d", "\u2019", ")", "]", " ", "  ", "\n", "\t",
+                     "\u201c", "(", "[", "'", "The", "the", "3", "Mr.", "U.S.", "Gen.", "J.", "e.g.", "x_y.", "\u00e9t\u00e9.",
+                     "Dr", "No.", "\u00c9cole", "\u0663"]),
+    max_size=16,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(segment_text, tricky_text, news_text, chrome_text), st.integers(0, 8), st.integers(0, 8))
+def test_the_c_segment_sentence_starts_equal_the_python(text: str, cut_start: int, cut_end: int) -> None:
+    """``units.c``'s segment_sentence_starts cuts a paragraph where the Python definition does,
+    also for a span inside a longer text (a stop's lookahead sees nothing past the span)."""
+    from harness.wirediff.boilerplate import _ABBREVIATIONS, sentence_starts_in_python
+
+    start, end = min(cut_start, len(text)), max(min(len(text) - cut_end, len(text)), 0)
+    start = min(start, end)
+    assert _c_units().segment_sentence_starts(text, start, end, _ABBREVIATIONS) == sentence_starts_in_python(text, start, end)
+
+
+def test_the_c_segment_sentence_starts_refuse_what_is_not_their_input() -> None:
+    import importlib
+
+    from harness.wirediff.boilerplate import _ABBREVIATIONS
+
+    starts = _c_units().segment_sentence_starts
+    with pytest.raises(TypeError, match="abbreviations: a set"):
+        starts("A. B.", 0, 5, ["mr"])
+    with pytest.raises(ValueError, match="within the text"):
+        starts("A. B.", 0, 9, _ABBREVIATIONS)
+    assert starts("He left. Then Mr. Smith came. 3 more.", 0, 37, _ABBREVIATIONS) == [0, 9, 30]
+    boilerplate = importlib.import_module("harness.wirediff.boilerplate")
+    compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
+    assert (boilerplate._SEGMENT_SENTENCE_STARTS is not None) == compiled  # used where the core runs compiled
+
+
 def _tuple_counts(a: list[Any], b: list[Any], size: int) -> tuple[int, int, int]:
     a_set, b_set = (set(zip(*(w[k:] for k in range(size)), strict=False)) for w in (a, b))
     return len(a_set), len(b_set), len(a_set & b_set)

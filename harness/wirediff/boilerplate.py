@@ -416,7 +416,21 @@ def _sentence_ends(text: str, start: int, end: int) -> list[re.Match[str]]:
     return found
 
 
+# The same starts by a C loop where the core runs compiled (units.c): a chrome pass cuts
+# every paragraph an edit touches into its sentences.
+_SEGMENT_SENTENCE_STARTS = native_function("_units", "segment_sentence_starts")
+
+
 def _sentence_starts(text: str, start: int, end: int) -> list[int]:
+    """Where the sentences of ``text[start:end]`` start (the first at ``start``)."""
+    if _SEGMENT_SENTENCE_STARTS is not None:
+        found: list[int] = _SEGMENT_SENTENCE_STARTS(text, start, end, _ABBREVIATIONS)
+        return found
+    return sentence_starts_in_python(text, start, end)
+
+
+def sentence_starts_in_python(text: str, start: int, end: int) -> list[int]:
+    """:func:`_sentence_starts` as Python: the definition the C loop follows."""
     starts = [start]
     for found in _sentence_ends(text, start, end):
         if text[found.start()] == "." and _is_abbreviation(text, found.start() + 1):

@@ -823,11 +823,123 @@ static PyObject *sentence_bounds(PyObject *Py_UNUSED(module), PyObject *const *a
     return s.out;
 }
 
+/* ---------------------------------------------------------------------------------
+ * harness.wirediff.boilerplate._sentence_starts: where the sentences of one paragraph
+ * start, for the page-chrome pass's segments.
+ *
+ *     segment_sentence_starts(text, start, end, abbreviations) -> [start, ...]
+ *
+ * The ends are the matches of _SENTENCE_END,
+ *     [.!?…]["”’')\]]*(?=\s+["“‘'(\[]?[A-Z0-9])
+ * found as finditer(text, start, end) finds them: the lookahead sees nothing past `end`;
+ * the closers are taken greedily (giving one back leaves a closer, not a space, next);
+ * so are the spaces (giving one back leaves a space, neither an opener nor [A-Z0-9]).
+ * A "." closing an abbreviation (_is_abbreviation) cuts nothing; the next sentence
+ * starts after the spaces, if it starts before `end`. */
+static inline int is_stop(Py_UCS4 c) { return c == '.' || c == '!' || c == '?' || c == 0x2026; }
+static inline int is_closer(Py_UCS4 c) {
+    return c == '"' || c == 0x201D || c == 0x2019 || c == '\'' || c == ')' || c == ']';
+}
+static inline int is_opener(Py_UCS4 c) {
+    return c == '"' || c == 0x201C || c == 0x2018 || c == '\'' || c == '(' || c == '[';
+}
+static inline int is_capital_or_digit(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+/* The end of the match of _SENTENCE_END at the stop `i`, or -1. */
+static Py_ssize_t sentence_end_at(const Text *t, Py_ssize_t i, Py_ssize_t end) {
+    Py_ssize_t j = i + 1;
+    while (j < end && is_closer(at(t, j))) j++;
+    Py_ssize_t k = j;
+    while (k < end && Py_UNICODE_ISSPACE(at(t, k))) k++;
+    if (k == j || k == end) return -1;
+    Py_UCS4 c = at(t, k);
+    if (is_capital_or_digit(c)) return j;
+    if (is_opener(c) && k + 1 < end && is_capital_or_digit(at(t, k + 1))) return j;
+    return -1;
+}
+
+/* _is_abbreviation(text, end): the word the full stop before `end` closes is an
+ * initial, dotted or listed (1 yes, 0 no, -1 an error). */
+static int closes_abbreviation(PyObject *text, const Text *t, Py_ssize_t end, PyObject *abbreviations) {
+    Py_ssize_t start = end - 1;
+    while (start > 0) {
+        Py_UCS4 c = at(t, start - 1);
+        if (!(Py_UNICODE_ISALNUM(c) || c == '.' || c == '_')) break;
+        start--;
+    }
+    Py_ssize_t stem_end = end;
+    while (stem_end > start && at(t, stem_end - 1) == '.') stem_end--;
+    if (stem_end - start <= 1) return 1;
+    for (Py_ssize_t k = start; k < stem_end; k++) {
+        if (at(t, k) == '.') return 1;
+    }
+    PyObject *stem = PyUnicode_Substring(text, start, stem_end);
+    if (stem == NULL) return -1;
+    PyObject *folded = PyObject_CallMethod(stem, "casefold", NULL);
+    Py_DECREF(stem);
+    if (folded == NULL) return -1;
+    int listed = PySet_Contains(abbreviations, folded);
+    Py_DECREF(folded);
+    return listed;
+}
+
+static PyObject *segment_sentence_starts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "segment_sentence_starts(text, start, end, abbreviations: a set)");
+        return NULL;
+    }
+    PyObject *text = args[0], *abbreviations = args[3];
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
+    if ((start == -1 || end == -1) && PyErr_Occurred()) return NULL;
+    if (PyUnicode_READY(text) < 0) return NULL;
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    if (start < 0 || end > t.n || start > end) {
+        PyErr_SetString(PyExc_ValueError, "segment_sentence_starts: start and end must lie within the text, in order");
+        return NULL;
+    }
+    PyObject *starts = PyList_New(0);
+    if (starts == NULL) return NULL;
+    PyObject *first = offset_int(start);
+    if (first == NULL || PyList_Append(starts, first) < 0) goto fail_first;
+    Py_DECREF(first);
+    for (Py_ssize_t i = start; i < end; i++) {
+        if (!is_stop(at(&t, i))) continue;
+        Py_ssize_t stop_end = sentence_end_at(&t, i, end);
+        if (stop_end < 0) continue;
+        Py_ssize_t resume = stop_end; /* finditer goes on after the match */
+        int skip = 0;
+        if (at(&t, i) == '.') {
+            skip = closes_abbreviation(text, &t, i + 1, abbreviations);
+            if (skip < 0) goto fail;
+        }
+        if (!skip) {
+            Py_ssize_t next = stop_end;
+            while (next < end && Py_UNICODE_ISSPACE(at(&t, next))) next++;
+            if (next < end) {
+                PyObject *value = offset_int(next);
+                if (value == NULL) goto fail;
+                int failed = PyList_Append(starts, value);
+                Py_DECREF(value);
+                if (failed) goto fail;
+            }
+        }
+        i = resume - 1; /* the loop's i++ lands on the match's end */
+    }
+    return starts;
+fail_first:
+    Py_XDECREF(first);
+fail:
+    Py_DECREF(starts);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"unit_columns", (PyCFunction)(void (*)(void))unit_columns, METH_FASTCALL,
      "unit_columns(text, joined_marks, memo, limit, compute) -> the eight columns of prepare._Columns"},
     {"sentence_bounds", (PyCFunction)(void (*)(void))sentence_bounds, METH_FASTCALL,
      "sentence_bounds(text, hooks) -> [(start, end)] of harness.text.sentences.sentence_spans(text)"},
+    {"segment_sentence_starts", (PyCFunction)(void (*)(void))segment_sentence_starts, METH_FASTCALL,
+     "segment_sentence_starts(text, start, end, abbreviations) -> boilerplate._sentence_starts(text, start, end)"},
     {"running_counts", (PyCFunction)running_counts, METH_O, "running_counts(flags) -> tuple(accumulate(flags, initial=0))"},
     {"chrome_words", (PyCFunction)chrome_words, METH_O, "chrome_words(text) -> boilerplate._WORD.findall(text)"},
     {"shingle_counts", (PyCFunction)(void (*)(void))shingle_counts, METH_FASTCALL,

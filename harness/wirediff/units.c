@@ -635,28 +635,6 @@ static int append_trimmed(Splitter *s, Py_ssize_t start, Py_ssize_t end) {
     return failed;
 }
 
-typedef struct {
-    Py_ssize_t *starts, *stops;
-    Py_ssize_t count, size;
-} Slices;
-
-static int slices_add(Slices *s, Py_ssize_t start, Py_ssize_t stop) {
-    if (s->count == s->size) {
-        Py_ssize_t size = s->size ? 2 * s->size : 64;
-        Py_ssize_t *starts = PyMem_Realloc(s->starts, size * sizeof(Py_ssize_t));
-        if (starts == NULL) return -1;
-        s->starts = starts;
-        Py_ssize_t *stops = PyMem_Realloc(s->stops, size * sizeof(Py_ssize_t));
-        if (stops == NULL) return -1;
-        s->stops = stops;
-        s->size = size;
-    }
-    s->starts[s->count] = start;
-    s->stops[s->count] = stop;
-    s->count++;
-    return 0;
-}
-
 /* The last of " \t\x0b\x0c" (or " " alone when the text has none of the others) in [lo, hi), or -1. */
 static Py_ssize_t last_whitespace(const Text *t, Py_ssize_t lo, Py_ssize_t hi, int rare) {
     for (Py_ssize_t k = hi - 1; k >= lo; k--) {
@@ -668,7 +646,7 @@ static Py_ssize_t last_whitespace(const Text *t, Py_ssize_t lo, Py_ssize_t hi, i
 
 /* _break_slices for the paragraph [start, end) and its candidates. */
 static int break_slices(Splitter *s, Py_ssize_t start, Py_ssize_t end, const Candidate *cands, Py_ssize_t n, int rare,
-                        Slices *out) {
+                        Spans *out) {
     const Text *t = &s->t;
     out->count = 0;
     Py_ssize_t last_break = start, word_start = start, word_stop = start;
@@ -681,7 +659,7 @@ static int break_slices(Splitter *s, Py_ssize_t start, Py_ssize_t end, const Can
             int brk = is_break(s, word_start, pending);
             if (brk < 0) return -1;
             if (brk) {
-                if (slices_add(out, last_break, word_stop + 1) < 0) return -1;
+                if (spans_add(out, last_break, word_stop + 1) < 0) return -1;
                 last_break = pending->next_start >= 0 ? pending->next_start : word_stop + 1;
             }
         }
@@ -693,21 +671,21 @@ static int break_slices(Splitter *s, Py_ssize_t start, Py_ssize_t end, const Can
         int brk = is_break(s, word_start, pending);
         if (brk < 0) return -1;
         if (brk) {
-            if (slices_add(out, last_break, word_stop + 1) < 0) return -1;
+            if (spans_add(out, last_break, word_stop + 1) < 0) return -1;
             last_break = pending->next_start >= 0 ? pending->next_start : word_stop + 1;
         }
     }
     Py_ssize_t stripped = end;
     while (stripped > start && Py_UNICODE_ISSPACE(at(t, stripped - 1))) stripped--;
-    return slices_add(out, last_break, stripped);
+    return spans_add(out, last_break, stripped);
 }
 
 /* _append_realigned over the slices. */
-static int append_realigned(Splitter *s, const Slices *slices) {
+static int append_realigned(Splitter *s, const Spans *slices) {
     const Text *t = &s->t;
-    Py_ssize_t realign = 0, start = slices->starts[0], stop = slices->stops[0];
+    Py_ssize_t realign = 0, start = slices->starts[0], stop = slices->ends[0];
     for (Py_ssize_t k = 1; k < slices->count; k++) {
-        Py_ssize_t next_start = slices->starts[k], next_stop = slices->stops[k];
+        Py_ssize_t next_start = slices->starts[k], next_stop = slices->ends[k];
         start += realign;
         int found = 0;
         Py_ssize_t kept_end = 0, found_end = 0;
@@ -743,7 +721,7 @@ static int split_text(Splitter *s) {
     const Text *t = &s->t;
     Candidate *cands = NULL;
     Py_ssize_t count = 0, size = 0;
-    Slices slices = {NULL, NULL, 0, 0};
+    Spans slices = {NULL, NULL, 0, 0}; /* (start, stop) of each slice */
     int rare = 0, result = -1;
     for (Py_ssize_t i = 0; i < t->n; i++) {
         Py_UCS4 c = at(t, i);
@@ -789,7 +767,7 @@ static int split_text(Splitter *s) {
 done:
     PyMem_Free(cands);
     PyMem_Free(slices.starts);
-    PyMem_Free(slices.stops);
+    PyMem_Free(slices.ends);
     if (result < 0 && !PyErr_Occurred()) PyErr_NoMemory();
     return result;
 }

@@ -1,10 +1,11 @@
 """``units.c``'s ``sentence_bounds``: the fast Punkt path (``harness.text.sentences``) as one C loop.
 
-The diff's ``prepare`` takes its sentence starts from it where the core runs
-compiled. It must cut exactly where ``sentence_spans`` cuts, which the tests of
-``tests/test_text_sentences_fast.py`` hold equal to NLTK's Punkt: the same
-generated texts are compared here, plus every character after a stop, texts with
-every kind of line break, and cold and warm memos.
+``sentence_spans`` (the scorecard's sentences, the diff's sentence starts) runs it
+where the diff's core runs compiled. It must cut exactly where the Python definition
+(``sentence_spans_in_python``) cuts, which the tests of
+``tests/test_text_sentences_fast.py`` hold equal to NLTK's Punkt: the same generated
+texts are compared here, plus every character after a stop, texts with every kind of
+line break, and cold and warm memos.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.text.sentences import clear_sentence_caches, punkt_hooks, sentence_spans
+from harness.text.sentences import clear_sentence_caches, punkt_hooks, sentence_spans_in_python
 from tests.test_text_sentences_fast import ALPHABET, OPENERS, SPACES, STOPS, news_text, piece
 from tests.test_wirediff_speed import _c_units
 
 
 def assert_same_bounds(text: str) -> None:
-    expected = [(start, end) for _, start, end in sentence_spans(text)]
+    expected = [(start, end) for _, start, end in sentence_spans_in_python(text)]
     assert _c_units().sentence_bounds(text, punkt_hooks()) == expected, text
 
 
@@ -53,7 +54,7 @@ def test_cold_and_warm_memos_give_the_same_bounds() -> None:
     clear_sentence_caches()
     cold = _c_units().sentence_bounds(text, punkt_hooks())
     warm = _c_units().sentence_bounds(text, punkt_hooks())
-    assert cold == warm == [(start, end) for _, start, end in sentence_spans(text)]
+    assert cold == warm == [(start, end) for _, start, end in sentence_spans_in_python(text)]
     assert len(cold) == 4  # "... agreed... Fine?" is one: an ellipsis is no break
 
 
@@ -75,6 +76,18 @@ def test_the_c_splitter_refuses_what_is_not_its_input() -> None:
     with pytest.raises(ZeroDivisionError):  # a hook raising: the error, no half list
         bounds("He left. Then", punkt_hooks()._replace(word_kind=failing))
     assert bounds("", punkt_hooks()) == []
-    prepare = importlib.import_module("harness.wirediff.prepare")
+    sentences = importlib.import_module("harness.text.sentences")
     compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
-    assert (prepare._SENTENCE_BOUNDS is not None) == compiled  # used where the core runs compiled
+    assert (sentences._native_bounds() is not None) == compiled  # used where the core runs compiled
+
+
+def test_sentence_spans_and_bounds_give_the_python_definitions_spans() -> None:
+    """Whichever path runs (the C loop compiled, the Python from the sources), the
+    spans and bounds are the definition's."""
+    from harness.text.sentences import sentence_bounds, sentence_spans
+
+    text = 'He met Gen. Smith.\n\n"It is over." Then (he said.) No. 10 agreed... Fine?  \u3002x'
+    expected = sentence_spans_in_python(text)
+    assert sentence_spans(text) == expected
+    assert sentence_bounds(text) == [(start, end) for _, start, end in expected]
+    assert all(text[start:end] == sentence for sentence, start, end in expected)

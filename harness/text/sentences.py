@@ -93,7 +93,9 @@ __all__ = [
     "clear_sentence_caches",
     "punkt_hooks",
     "punkt_split_sentences",
+    "sentence_bounds",
     "sentence_spans",
+    "sentence_spans_in_python",
     "split_sentences",
     "text_resources",
 ]
@@ -554,6 +556,39 @@ def split_sentences(text: str) -> list[Sentence]:
 
 def sentence_spans(text: str) -> list[tuple[str, int, int]]:
     """``split_sentences(text)`` as (text, start, end) tuples."""
+    native = _native_bounds()
+    if native is not None:
+        return [(text[start:end], start, end) for start, end in native(text, punkt_hooks())]
+    return sentence_spans_in_python(text)
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each sentence of ``text`` (:func:`sentence_spans` without the texts)."""
+    native = _native_bounds()
+    if native is not None:
+        bounds: list[tuple[int, int]] = native(text, punkt_hooks())
+        return bounds
+    return [(start, end) for _, start, end in sentence_spans_in_python(text)]
+
+
+@cache
+def _native_bounds() -> Callable[[str, PunktHooks], list[tuple[int, int]]] | None:
+    """The fast path as one C loop, where the wire diff's core runs compiled, else None.
+
+    ``harness/wirediff/units.c``'s ``sentence_bounds`` follows
+    :func:`sentence_spans_in_python` step for step and gives the same spans (tested),
+    about 2.5x faster (74 -> 21 us for a BBC article of 900 tokens, memos warm). It is
+    built with the diff's compiled modules, so it is used exactly when they are
+    (``harness.wirediff.compiled``: built, current, not turned off by
+    ``HARNESS_PURE_PYTHON``); looking that up costs a few ms, once per process.
+    """
+    from harness.wirediff.compiled import native_function
+
+    return native_function("_units", "sentence_bounds")
+
+
+def sentence_spans_in_python(text: str) -> list[tuple[str, int, int]]:
+    """:func:`sentence_spans` in Python: the fast path's definition."""
     punkt = _fast_punkt()
     # One scan of the whole text; the pattern never looks across a line break, so
     # each paragraph gets exactly the candidates NLTK finds in it alone.

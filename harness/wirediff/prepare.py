@@ -28,7 +28,7 @@ from itertools import accumulate, compress
 from operator import itemgetter, sub
 from typing import Any, Final, NamedTuple, TypeVar
 
-from harness.text.sentences import punkt_hooks, sentence_spans
+from harness.text.sentences import sentence_bounds
 from harness.wirediff.collector import collector_paused
 from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
@@ -379,18 +379,10 @@ def _plain_columns(text: str) -> _Columns:
     )
 
 
-# harness.text.sentences' fast Punkt path as one C loop where the core runs compiled
-# (units.c): the same sentences, about a tenth of a pair's time otherwise.
-_SENTENCE_BOUNDS = native_function("_units", "sentence_bounds")
-
-
 def _sentence_starts(text: str) -> list[int]:
-    """Where each sentence of ``text`` starts (``sentence_spans``)."""
-    if _SENTENCE_BOUNDS is not None:
-        bounds: list[tuple[int, int]] = _SENTENCE_BOUNDS(text, punkt_hooks())
-        return [start for start, _ in bounds]
-    # The (text, start, end) spans themselves: no Sentence object is needed for a start.
-    return [span[1] for span in sentence_spans(text)]
+    """Where each sentence of ``text`` starts (no sentence text is needed: ``sentence_bounds``,
+    Punkt's fast path as one C loop where the core runs compiled)."""
+    return [start for start, _ in sentence_bounds(text)]
 
 
 def _sentence_ranges(text: str, starts: Sequence[int]) -> tuple[tuple[int, int], ...]:

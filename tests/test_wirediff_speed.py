@@ -593,6 +593,53 @@ def test_the_c_unit_loop_shares_offsets_and_reads_texts_past_the_shared_ones() -
     assert again[1][3] is starts[3] and again[2][3] is ends[3]  # the same int objects
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(scanner_text, tricky_text, news_text), min_size=1, max_size=4), st.sampled_from([2, 5, 1 << 16]))
+def test_the_c_unit_loop_finds_units_seen_before_by_their_characters(texts: list[str], limit: int) -> None:
+    """Units are found again by their characters (units.c's table of units seen before):
+    text after text, through one memo, with the memo starting afresh at a small limit,
+    the columns are those of the Python path, and an equal unit is one string object."""
+    import importlib
+
+    from harness.wirediff.tokens import joined_marks_in
+
+    prepare_module = importlib.import_module("harness.wirediff.prepare")
+    memo: dict[str, Any] = {}
+    units_seen: dict[str, str] = {}
+    for text in texts + texts:  # the second round finds every unit in the table
+        joined = joined_marks_in(text)
+        if joined is None:
+            continue
+        made = _c_unit_columns()(text, joined, memo, limit, prepare_module._unit_fact)
+        assert prepare_module._Columns._make(made) == _unit_columns_in_python(text)
+        assert len(memo) <= limit + 1
+        if limit > 1000:  # nothing forgotten: one object per distinct unit
+            for unit in made[4]:
+                assert units_seen.setdefault(unit, unit) is unit
+
+
+def test_the_c_unit_table_only_answers_what_the_memo_holds() -> None:
+    """The table is a view of the memo: another memo, or the memo emptied, and the facts
+    come from that memo's function again, never from what an earlier memo said."""
+    unit_columns = _c_unit_columns()
+
+    def facts_by(mark: int) -> Callable[[str], tuple[Any, ...]]:
+        return lambda unit: (unit.strip(), len(unit.strip()), True, unit.strip(), mark, unit.strip())
+
+    memo: dict[str, Any] = {}
+    assert unit_columns("the envoy", False, memo, 100, facts_by(1))[6] == [1, 1]
+    assert unit_columns("the envoy said", False, memo, 100, facts_by(2))[6] == [1, 1, 2]  # the memo's facts
+    other: dict[str, Any] = {}
+    assert unit_columns("the envoy said", False, other, 100, facts_by(3))[6] == [3, 3, 3]
+    assert unit_columns("the envoy", False, memo, 100, facts_by(4))[6] == [1, 1]  # back to the first memo
+    memo.clear()
+    assert unit_columns("the envoy", False, memo, 100, facts_by(5))[6] == [5, 5]
+    # "é" cut from a text stored as UCS-2 is a Latin-1 string of its own: found all the same.
+    wide = unit_columns("caf\u00e9 \u0101", False, memo, 100, facts_by(6))
+    narrow = unit_columns("caf\u00e9", False, memo, 100, facts_by(7))
+    assert narrow[6] == [6] and narrow[4][0] is wide[4][0]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.booleans(), max_size=300), st.integers(0, 3))
 def test_the_c_running_counts_equal_accumulate(flags: list[bool], repeat: int) -> None:

@@ -158,6 +158,141 @@ static PyObject *fact_of(PyObject *unit, PyObject *memo, Py_ssize_t limit, PyObj
     return failed ? NULL : made;
 }
 
+/* Units seen before, found by their characters in the text: (unit, facts) of memo entries.
+ *
+ * A unit looked up in the memo is first a new string (an allocation and a copy, freed
+ * with the text) and then a SipHash of it: most of what a token cost here. Copies of
+ * one story, and news in general, repeat their units (" the", " said", ","), so this
+ * table finds a unit by a cheap hash of the text's own characters and hands back the
+ * memo's key and value: no string is made, none hashed, and a text's units column
+ * points at strings that already exist.
+ *
+ * It only ever holds what the memo holds (a view, not a second record): it is emptied
+ * whenever the memo may have lost entries (the memo is emptied at its limit, is found
+ * empty, or is another dict), so a fact is never served that the memo would not give. */
+typedef struct {
+    uint64_t *hashes;
+    PyObject **units, **facts; /* strong references; NULL: an empty slot */
+    size_t capacity, count;
+    PyObject *memo; /* the memo this is a view of (a reference: its address is never another dict's) */
+} Seen;
+
+static Seen seen = {NULL, NULL, NULL, 0, 0, NULL};
+
+static void seen_clear(void) {
+    for (size_t i = 0; i < seen.capacity; i++) {
+        if (seen.units[i] != NULL) {
+            Py_CLEAR(seen.units[i]);
+            Py_CLEAR(seen.facts[i]);
+        }
+    }
+    seen.count = 0;
+}
+
+/* FNV-1a over the code points (not the bytes: a unit of a UCS-2 text may be stored as
+ * Latin-1 once it is a string of its own, and must hash the same). */
+static uint64_t chars_hash(int kind, const void *data, Py_ssize_t lo, Py_ssize_t hi) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        h ^= PyUnicode_READ(kind, data, i);
+        h *= 0x100000001b3ULL;
+    }
+    return h ^ (uint64_t)(hi - lo);
+}
+
+static int same_chars(PyObject *unit, const Text *t, Py_ssize_t lo, Py_ssize_t hi) {
+    Py_ssize_t n = hi - lo;
+    if (PyUnicode_GET_LENGTH(unit) != n) return 0;
+    int kind = PyUnicode_KIND(unit);
+    const void *data = PyUnicode_DATA(unit);
+    if (kind == t->kind) return memcmp(data, (const char *)t->data + lo * kind, (size_t)(n * kind)) == 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyUnicode_READ(kind, data, i) != at(t, lo + i)) return 0;
+    }
+    return 1;
+}
+
+/* The slot of text[lo:hi] (hash h): where it is, or the empty slot it would take. */
+static size_t seen_slot(const Text *t, Py_ssize_t lo, Py_ssize_t hi, uint64_t h) {
+    size_t mask = seen.capacity - 1, i = (size_t)(h ^ (h >> 29)) & mask;
+    while (seen.units[i] != NULL && !(seen.hashes[i] == h && same_chars(seen.units[i], t, lo, hi))) {
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static int seen_grow(void) {
+    size_t capacity = seen.capacity ? 2 * seen.capacity : 4096;
+    uint64_t *hashes = PyMem_Calloc(capacity, sizeof(uint64_t));
+    PyObject **units = PyMem_Calloc(capacity, sizeof(PyObject *));
+    PyObject **facts = PyMem_Calloc(capacity, sizeof(PyObject *));
+    if (hashes == NULL || units == NULL || facts == NULL) {
+        PyMem_Free(hashes);
+        PyMem_Free(units);
+        PyMem_Free(facts);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < seen.capacity; i++) {
+        if (seen.units[i] == NULL) continue;
+        size_t j = (size_t)(seen.hashes[i] ^ (seen.hashes[i] >> 29)) & (capacity - 1);
+        while (units[j] != NULL) j = (j + 1) & (capacity - 1);
+        hashes[j] = seen.hashes[i];
+        units[j] = seen.units[i];
+        facts[j] = seen.facts[i];
+    }
+    PyMem_Free(seen.hashes);
+    PyMem_Free(seen.units);
+    PyMem_Free(seen.facts);
+    seen.hashes = hashes;
+    seen.units = units;
+    seen.facts = facts;
+    seen.capacity = capacity;
+    return 0;
+}
+
+/* The unit text[lo:hi] and its facts, both borrowed (the table or the memo holds them). */
+static int unit_and_fact(PyObject *text, const Text *t, Py_ssize_t lo, Py_ssize_t hi, PyObject *memo,
+                         Py_ssize_t limit, PyObject *compute, PyObject **unit, PyObject **fact) {
+    if (seen.memo != memo || PyDict_GET_SIZE(memo) == 0) {
+        seen_clear();
+        Py_INCREF(memo);
+        Py_XSETREF(seen.memo, memo);
+    }
+    if (seen.capacity == 0 && seen_grow() < 0) return -1;
+    uint64_t h = chars_hash(t->kind, t->data, lo, hi);
+    size_t slot = seen_slot(t, lo, hi, h);
+    if (seen.units[slot] != NULL) {
+        *unit = seen.units[slot];
+        *fact = seen.facts[slot];
+        return 0;
+    }
+    PyObject *made = PyUnicode_Substring(text, lo, hi);
+    if (made == NULL) return -1;
+    Py_ssize_t before = PyDict_GET_SIZE(memo);
+    PyObject *found = fact_of(made, memo, limit, compute);
+    if (found == NULL) {
+        Py_DECREF(made);
+        return -1;
+    }
+    if (PyDict_GET_SIZE(memo) < before) seen_clear(); /* the memo started afresh */
+    if ((Py_ssize_t)seen.count >= limit) seen_clear(); /* bounded, as the memo is */
+    if (2 * (seen.count + 1) > seen.capacity) {
+        if (seen_grow() < 0) {
+            Py_DECREF(made);
+            return -1;
+        }
+    }
+    slot = seen_slot(t, lo, hi, h);
+    seen.hashes[slot] = h;
+    seen.units[slot] = made; /* the table takes the new reference */
+    seen.facts[slot] = Py_NewRef(found);
+    seen.count++;
+    *unit = made;
+    *fact = found;
+    return 0;
+}
+
 /* Offsets as shared int objects: a text's start and end columns hold two ints per token,
  * nearly all above CPython's small-int cache (256), so each was an allocation, and a free
  * when the text went. Offsets below OFFSET_CACHE are made once per process and shared
@@ -176,7 +311,7 @@ static inline PyObject *offset_int(Py_ssize_t value) {
     return Py_NewRef(found);
 }
 
-static PyObject *columns_of(PyObject *text, const Spans *spans, PyObject *memo, Py_ssize_t limit, PyObject *compute) {
+static PyObject *columns_of(PyObject *text, const Text *t, const Spans *spans, PyObject *memo, Py_ssize_t limit, PyObject *compute) {
     Py_ssize_t n = spans->count;
     PyObject *columns[COLUMNS] = {NULL};
     for (int c = 0; c < COLUMNS; c++) {
@@ -185,11 +320,9 @@ static PyObject *columns_of(PyObject *text, const Spans *spans, PyObject *memo, 
     }
     for (Py_ssize_t k = 0; k < n; k++) {
         Py_ssize_t start = spans->starts[k], end = spans->ends[k];
-        PyObject *unit = PyUnicode_Substring(text, k ? spans->ends[k - 1] : 0, end);
-        if (unit == NULL) goto fail;
-        PyTuple_SET_ITEM(columns[COL_UNITS], k, unit); /* the column owns it */
-        PyObject *fact = fact_of(unit, memo, limit, compute);
-        if (fact == NULL) goto fail;
+        PyObject *unit, *fact;
+        if (unit_and_fact(text, t, k ? spans->ends[k - 1] : 0, end, memo, limit, compute, &unit, &fact) < 0) goto fail;
+        PyTuple_SET_ITEM(columns[COL_UNITS], k, Py_NewRef(unit));
         if (!PyTuple_CheckExact(fact) || PyTuple_GET_SIZE(fact) != FACT_FIELDS) {
             PyErr_SetString(PyExc_TypeError, "unit_columns: a memo entry is not a tuple of 6 facts");
             goto fail;
@@ -235,7 +368,7 @@ static PyObject *unit_columns(PyObject *Py_UNUSED(module), PyObject *const *args
     Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
     Spans spans = {NULL, NULL, 0, 0};
     PyObject *result = scan(&t, joined_marks, &spans) < 0 ? PyErr_NoMemory()
-                                                          : columns_of(text, &spans, memo, limit, compute);
+                                                          : columns_of(text, &t, &spans, memo, limit, compute);
     PyMem_Free(spans.starts);
     PyMem_Free(spans.ends);
     return result;

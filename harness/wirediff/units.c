@@ -171,19 +171,23 @@ static PyObject *fact_of(PyObject *unit, PyObject *memo, Py_ssize_t limit, PyObj
  * whenever the memo may have lost entries (the memo is emptied at its limit, is found
  * empty, or is another dict), so a fact is never served that the memo would not give. */
 typedef struct {
-    uint64_t *hashes;
-    PyObject **units, **facts; /* strong references; NULL: an empty slot */
+    uint64_t hash;
+    PyObject *unit, *fact; /* strong references; unit NULL: an empty slot */
+} SeenUnit; /* one slot in one cache line: a probe reads one place */
+
+typedef struct {
+    SeenUnit *slots;
     size_t capacity, count;
     PyObject *memo; /* the memo this is a view of (a reference: its address is never another dict's) */
 } Seen;
 
-static Seen seen = {NULL, NULL, NULL, 0, 0, NULL};
+static Seen seen = {NULL, 0, 0, NULL};
 
 static void seen_clear(void) {
     for (size_t i = 0; i < seen.capacity; i++) {
-        if (seen.units[i] != NULL) {
-            Py_CLEAR(seen.units[i]);
-            Py_CLEAR(seen.facts[i]);
+        if (seen.slots[i].unit != NULL) {
+            Py_CLEAR(seen.slots[i].unit);
+            Py_CLEAR(seen.slots[i].fact);
         }
     }
     seen.count = 0;
@@ -215,7 +219,7 @@ static int same_chars(PyObject *unit, const Text *t, Py_ssize_t lo, Py_ssize_t h
 /* The slot of text[lo:hi] (hash h): where it is, or the empty slot it would take. */
 static size_t seen_slot(const Text *t, Py_ssize_t lo, Py_ssize_t hi, uint64_t h) {
     size_t mask = seen.capacity - 1, i = (size_t)(h ^ (h >> 29)) & mask;
-    while (seen.units[i] != NULL && !(seen.hashes[i] == h && same_chars(seen.units[i], t, lo, hi))) {
+    while (seen.slots[i].unit != NULL && !(seen.slots[i].hash == h && same_chars(seen.slots[i].unit, t, lo, hi))) {
         i = (i + 1) & mask;
     }
     return i;
@@ -223,30 +227,19 @@ static size_t seen_slot(const Text *t, Py_ssize_t lo, Py_ssize_t hi, uint64_t h)
 
 static int seen_grow(void) {
     size_t capacity = seen.capacity ? 2 * seen.capacity : 4096;
-    uint64_t *hashes = PyMem_Calloc(capacity, sizeof(uint64_t));
-    PyObject **units = PyMem_Calloc(capacity, sizeof(PyObject *));
-    PyObject **facts = PyMem_Calloc(capacity, sizeof(PyObject *));
-    if (hashes == NULL || units == NULL || facts == NULL) {
-        PyMem_Free(hashes);
-        PyMem_Free(units);
-        PyMem_Free(facts);
+    SeenUnit *slots = PyMem_Calloc(capacity, sizeof(SeenUnit));
+    if (slots == NULL) {
         PyErr_NoMemory();
         return -1;
     }
     for (size_t i = 0; i < seen.capacity; i++) {
-        if (seen.units[i] == NULL) continue;
-        size_t j = (size_t)(seen.hashes[i] ^ (seen.hashes[i] >> 29)) & (capacity - 1);
-        while (units[j] != NULL) j = (j + 1) & (capacity - 1);
-        hashes[j] = seen.hashes[i];
-        units[j] = seen.units[i];
-        facts[j] = seen.facts[i];
+        if (seen.slots[i].unit == NULL) continue;
+        size_t j = (size_t)(seen.slots[i].hash ^ (seen.slots[i].hash >> 29)) & (capacity - 1);
+        while (slots[j].unit != NULL) j = (j + 1) & (capacity - 1);
+        slots[j] = seen.slots[i];
     }
-    PyMem_Free(seen.hashes);
-    PyMem_Free(seen.units);
-    PyMem_Free(seen.facts);
-    seen.hashes = hashes;
-    seen.units = units;
-    seen.facts = facts;
+    PyMem_Free(seen.slots);
+    seen.slots = slots;
     seen.capacity = capacity;
     return 0;
 }
@@ -262,9 +255,9 @@ static int unit_and_fact(PyObject *text, const Text *t, Py_ssize_t lo, Py_ssize_
     if (seen.capacity == 0 && seen_grow() < 0) return -1;
     uint64_t h = chars_hash(t->kind, t->data, lo, hi);
     size_t slot = seen_slot(t, lo, hi, h);
-    if (seen.units[slot] != NULL) {
-        *unit = seen.units[slot];
-        *fact = seen.facts[slot];
+    if (seen.slots[slot].unit != NULL) {
+        *unit = seen.slots[slot].unit;
+        *fact = seen.slots[slot].fact;
         return 0;
     }
     PyObject *made = PyUnicode_Substring(text, lo, hi);
@@ -284,9 +277,9 @@ static int unit_and_fact(PyObject *text, const Text *t, Py_ssize_t lo, Py_ssize_
         }
     }
     slot = seen_slot(t, lo, hi, h);
-    seen.hashes[slot] = h;
-    seen.units[slot] = made; /* the table takes the new reference */
-    seen.facts[slot] = Py_NewRef(found);
+    seen.slots[slot].hash = h;
+    seen.slots[slot].unit = made; /* the table takes the new reference */
+    seen.slots[slot].fact = Py_NewRef(found);
     seen.count++;
     *unit = made;
     *fact = found;

@@ -483,8 +483,43 @@ def _line_starts(text: str) -> list[int]:
     return [0, *(newline.end() for newline in _NEWLINE.finditer(text))]
 
 
+class _MaskPattern:
+    """A boilerplate pattern with what the mask reads of it before scanning a text
+    (:func:`required_literal`, :func:`line_anchor`, the characters a match opens with).
+
+    Found once per lexicon (:func:`_mask_patterns`), not looked up per text: the
+    lookups are keyed by the compiled pattern, whose hash CPython computes afresh
+    on every call from the whole compiled program (thousands of code words for the
+    agency alternations), about 3,000 instructions a lookup.
+    """
+
+    def __init__(self, regex: re.Pattern[str], category: str) -> None:
+        self.regex = regex
+        self.category = category
+        self.needed = required_literal(regex)
+        self.anchor = line_anchor(regex)
+        self.opens = _nonempty_openers(regex) if self.anchor else None
+
+
+# The lexicon's boilerplate patterns and their mask patterns, made for the last lexicon seen
+# (held here, so that the identity test below never meets another tuple at the same address).
+_MASK_FOR: list[tuple[tuple[Any, ...], tuple[_MaskPattern, ...]]] = []
+
+
+def _mask_patterns(lex: Lexicon) -> tuple[_MaskPattern, ...]:
+    if not _MASK_FOR or _MASK_FOR[0][0] is not lex.boilerplate:
+        _MASK_FOR[:] = [(lex.boilerplate, tuple(_MaskPattern(p.regex, p.category) for p in lex.boilerplate))]
+    return _MASK_FOR[0][1]
+
+
 def _matches(regex: re.Pattern[str], text: str, line_starts: list[int]) -> list[re.Match[str]]:
-    """``list(regex.finditer(text))``, trying a pattern anchored by ``^`` only where ``^`` holds.
+    """``list(regex.finditer(text))``, trying a pattern anchored by ``^`` only where ``^`` holds
+    (see :func:`_pattern_matches`)."""
+    return _pattern_matches(_MaskPattern(regex, ""), text, line_starts)
+
+
+def _pattern_matches(pattern: _MaskPattern, text: str, line_starts: list[int]) -> list[re.Match[str]]:
+    """``list(pattern.regex.finditer(text))``, trying a pattern anchored by ``^`` only where ``^`` holds.
 
     ``finditer`` would try the anchor at every position of the text. Without
     MULTILINE only position 0 can match; with it, the starts of lines
@@ -496,10 +531,9 @@ def _matches(regex: re.Pattern[str], text: str, line_starts: list[int]) -> list[
     An empty match (no boilerplate pattern makes one) sends the text to
     ``finditer``, whose rules for what follows one are its own.
     """
-    anchor = line_anchor(regex)
+    regex, anchor, opens = pattern.regex, pattern.anchor, pattern.opens
     if not anchor:
         return list(regex.finditer(text))
-    opens = _nonempty_openers(regex)
     found: list[re.Match[str]] = []
     resume = 0
     for start in [0] if anchor == "text" else line_starts:
@@ -525,13 +559,12 @@ def _boilerplate_mask(text: str, starts: Sequence[int], ends: Sequence[int], lex
     """Per token: the boilerplate category of the first pattern covering it."""
     mask = [""] * len(starts)
     line_starts: list[int] = []  # found once, for the first pattern anchored at lines
-    for pattern in lex.boilerplate:
-        needed = required_literal(pattern.regex)
-        if needed and needed not in text:
+    for pattern in _mask_patterns(lex):
+        if pattern.needed and pattern.needed not in text:
             continue  # no match possible
-        if not line_starts and line_anchor(pattern.regex) == "line":
+        if not line_starts and pattern.anchor == "line":
             line_starts = _line_starts(text)
-        for found in _matches(pattern.regex, text, line_starts):
+        for found in _pattern_matches(pattern, text, line_starts):
             lo = bisect_left(starts, found.start())
             hi = bisect_right(ends, found.end())
             for index in range(lo, hi):

@@ -153,6 +153,27 @@ def test_clearing_the_caches_changes_nothing() -> None:
     assert all(isinstance(s, Sentence) for s in first)
 
 
+_ASCII_WORD = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"), min_size=1, max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ASCII_WORD)
+def test_a_plain_words_kind_is_what_the_general_steps_say(word: str) -> None:
+    """The shortcut for words of ASCII letters before a stop gives the general steps' kind."""
+    punkt = sentences._fast_punkt()
+    assert sentences._word_kind(punkt, word) == sentences._word_kind_in_general(punkt, word)
+
+
+def test_the_plain_word_shortcut_knows_every_abbreviation() -> None:
+    punkt = sentences._fast_punkt()
+    words = sorted(w for w in punkt.abbreviations if w.isascii() and w.isalpha())
+    assert len(words) > 50
+    for word in [*words, *(w.upper() for w in words), *(w.title() for w in words)]:
+        assert sentences._word_kind(punkt, word) == sentences._word_kind_in_general(punkt, word), word
+    assert sentences._word_kind(punkt, "Gen") == sentences._NEVER_BREAK  # "Gen." abbreviates
+    assert sentences._word_kind(punkt, "said") == sentences._ALWAYS_BREAK
+
+
 # -- the spelled-out character classes equal NLTK's --------------------------------
 
 

@@ -373,8 +373,19 @@ def _word_kind(punkt: _FastPunkt, word: str) -> int:
     """What Punkt makes of ``word`` followed by our candidate ".", whatever follows.
 
     ``word`` runs from the last ASCII whitespace to the candidate. The cases are
-    those of the module docstring; anything else is ``_UNSURE``.
+    those of the module docstring (:func:`_word_kind_in_general`); anything else is
+    ``_UNSURE``.
     """
+    if len(word) > 1 and word.isascii() and word.isalpha():
+        # Most words before a stop ("said.", "year."): ASCII letters only, so one token
+        # with the stop, neither an initial (one letter) nor a number (no digit), and
+        # no hyphen part: what the general steps and _last_token_kind conclude, sooner.
+        return _NEVER_BREAK if word.lower() in punkt.abbreviations else _ALWAYS_BREAK
+    return _word_kind_in_general(punkt, word)
+
+
+def _word_kind_in_general(punkt: _FastPunkt, word: str) -> int:
+    """:func:`_word_kind` for any ``word``, step by step."""
     if not word:
         return _ALWAYS_BREAK  # "said . Then": the stop alone is a token and a break
     if punkt.whitespace.search(word):

@@ -306,6 +306,10 @@ class _Columns(NamedTuple):
     folded: tuple[str, ...]
     flags: list[int]  # title names are marked in place
     lowered: Sequence[str]
+    # The words' own columns (what ``compress(folded, is_word)`` and ``compress(lowered,
+    # is_word)`` give), read in the same pass: two more passes over every token otherwise.
+    word_folded: tuple[str, ...]
+    word_lowered: tuple[str, ...]
 
 
 _UNIT_COLUMNS = native_function("_units", "unit_columns")  # None: the sources run (compiled.py)
@@ -351,15 +355,18 @@ def unit_columns(units: list[str]) -> _Columns:
     (what ``units.c`` does in one loop, compiled)."""
     facts = unit_facts(units)
     ends = tuple(accumulate(map(len, units)))
+    is_word, folded, lowered = tuple(map(_U_WORD, facts)), tuple(map(_U_KEY, facts)), tuple(map(_U_LOWERED, facts))
     return _Columns(
         texts=tuple(map(_U_TOKEN, facts)),
         starts=tuple(map(sub, ends, map(_U_LENGTH, facts))),
         ends=ends,
-        is_word=tuple(map(_U_WORD, facts)),
+        is_word=is_word,
         units=tuple(units),
-        folded=tuple(map(_U_KEY, facts)),
+        folded=folded,
         flags=list(map(_U_FLAGS, facts)),
-        lowered=tuple(map(_U_LOWERED, facts)),
+        lowered=lowered,
+        word_folded=tuple(compress(folded, is_word)),
+        word_lowered=tuple(compress(lowered, is_word)),
     )
 
 
@@ -367,15 +374,18 @@ def _plain_columns(text: str) -> _Columns:
     """:func:`_columns` by :func:`token_arrays` and :func:`token_facts` (every text)."""
     found = token_arrays(text)
     facts = token_facts(found.texts)
+    is_word, folded, lowered = tuple(found.is_word), tuple(map(_KEY, facts)), tuple(map(_LOWERED, facts))
     return _Columns(
         texts=tuple(found.texts),
         starts=tuple(found.starts),
         ends=tuple(found.ends),
-        is_word=tuple(found.is_word),
+        is_word=is_word,
         units=tuple(found.units),
-        folded=tuple(map(_KEY, facts)),
+        folded=folded,
         flags=list(map(_FLAGS, facts)),
-        lowered=tuple(map(_LOWERED, facts)),
+        lowered=lowered,
+        word_folded=tuple(compress(folded, is_word)),
+        word_lowered=tuple(compress(lowered, is_word)),
     )
 
 
@@ -416,7 +426,7 @@ def _with_title_names(flags: list[int], texts: Sequence[str]) -> tuple[int, ...]
 
 
 def _sentence_keys(
-    keys: Sequence[str], word_keys: list[str], words_before: tuple[int, ...], lo: int, hi: int
+    keys: Sequence[str], word_keys: Sequence[str], words_before: tuple[int, ...], lo: int, hi: int
 ) -> tuple[str, ...]:
     """What sentence alignment compares: the word keys (all keys when none).
 
@@ -586,12 +596,14 @@ def prepare(text: str) -> PreparedText:
     mask = _boilerplate_mask(text, starts, ends, lex)
     # Boilerplate keys live apart, so that "ISTANBUL" in a dateline never aligns
     # with "Istanbul" in the other text's first sentence.
-    folded, flags, lowered = found.folded, found.flags, found.lowered
-    keys = tuple(BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True)) if any(mask) else folded
-    words = tuple(compress(lowered, is_word))
+    folded, flags = found.folded, found.flags
+    if any(mask):
+        keys = tuple(BOILERPLATE_KEY + k if m else k for k, m in zip(folded, mask, strict=True))
+        word_keys = tuple(compress(keys, is_word))
+    else:  # most texts: the keys are the folded forms, and the words' keys a column already
+        keys, word_keys = folded, found.word_folded
     words_before = running_counts(tuple(is_word))  # tuple of a tuple: the same object
     sentences = _sentence_ranges(text, starts)
-    word_keys = list(compress(keys, is_word))
     return PreparedText(
         text=text,
         tokens=tuple(texts),
@@ -605,5 +617,5 @@ def prepare(text: str) -> PreparedText:
         sentence_keys=tuple(_sentence_keys(keys, word_keys, words_before, lo, hi) for lo, hi in sentences),
         flags=_with_title_names(flags, texts),
         words_before=words_before,
-        folded_words=words,
+        folded_words=found.word_lowered,
     )

@@ -9,7 +9,8 @@
  * most of the time prepare spends on a token. Here one loop does all of it.
  *
  *     unit_columns(text, joined_marks, memo, limit, compute)
- *         -> (texts, starts, ends, is_word, units, folded, flags, lowered)
+ *         -> (texts, starts, ends, is_word, units, folded, flags, lowered,
+ *             word_folded, word_lowered)   (the last two: folded and lowered of the words)
  *
  * Same answer, by construction: the scanner below is the pattern of
  * harness/wirediff/tokens.py (_PLAIN_TOKEN, or _FAST_TOKEN with `joined_marks`),
@@ -138,7 +139,8 @@ static int scan(const Text *t, int joined_marks, Spans *out) {
 }
 
 enum { FACT_TOKEN, FACT_LENGTH, FACT_WORD, FACT_KEY, FACT_FLAGS, FACT_LOWERED, FACT_FIELDS };
-enum { COL_TEXTS, COL_STARTS, COL_ENDS, COL_WORD, COL_UNITS, COL_FOLDED, COL_FLAGS, COL_LOWERED, COLUMNS };
+enum { COL_TEXTS, COL_STARTS, COL_ENDS, COL_WORD, COL_UNITS, COL_FOLDED, COL_FLAGS, COL_LOWERED,
+       COL_WORD_FOLDED, COL_WORD_LOWERED, COLUMNS }; /* the last two: of the word tokens only */
 
 /* The unit's facts (a borrowed reference): from the memo, or computed and remembered
  * (past `limit` entries the memo starts afresh, as prepare._remembered does). */
@@ -307,6 +309,7 @@ static inline PyObject *offset_int(Py_ssize_t value) {
 static PyObject *columns_of(PyObject *text, const Text *t, const Spans *spans, PyObject *memo, Py_ssize_t limit, PyObject *compute) {
     Py_ssize_t n = spans->count;
     PyObject *columns[COLUMNS] = {NULL};
+    Py_ssize_t words = 0;
     for (int c = 0; c < COLUMNS; c++) {
         columns[c] = c == COL_FLAGS ? PyList_New(n) : PyTuple_New(n);
         if (columns[c] == NULL) goto fail;
@@ -333,7 +336,15 @@ static PyObject *columns_of(PyObject *text, const Text *t, const Spans *spans, P
         PyTuple_SET_ITEM(columns[COL_FOLDED], k, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_KEY)));
         PyList_SET_ITEM(columns[COL_FLAGS], k, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_FLAGS)));
         PyTuple_SET_ITEM(columns[COL_LOWERED], k, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_LOWERED)));
+        if (PyTuple_GET_ITEM(fact, FACT_WORD) == Py_True) {
+            PyTuple_SET_ITEM(columns[COL_WORD_FOLDED], words, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_KEY)));
+            PyTuple_SET_ITEM(columns[COL_WORD_LOWERED], words, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_LOWERED)));
+            words++;
+        }
     }
+    /* Sized for every token, cut to the words (the tuples are this loop's alone). */
+    if (_PyTuple_Resize(&columns[COL_WORD_FOLDED], words) < 0) goto fail;
+    if (_PyTuple_Resize(&columns[COL_WORD_LOWERED], words) < 0) goto fail;
     PyObject *result = PyTuple_New(COLUMNS);
     if (result == NULL) goto fail;
     for (int c = 0; c < COLUMNS; c++) PyTuple_SET_ITEM(result, c, columns[c]);

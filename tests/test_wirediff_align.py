@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from harness.wirediff import Category, Kind, apply_edits, diff_texts, prepare
 from harness.wirediff.align import Link, Op, align, best_chain
 
@@ -101,6 +106,34 @@ def test_best_chain_prefers_the_heavier_of_two_crossing_links() -> None:
     light, heavy, after = Link(0, 1, 1, 2, 0.5), Link(1, 2, 0, 1, 0.9), Link(2, 3, 2, 3, 1.0)
     chain = best_chain([light, heavy, after], [1.0, 5.0, 2.0], 3)
     assert chain == [heavy, after]
+
+
+_LINK = st.tuples(st.integers(0, 5), st.integers(1, 2), st.integers(0, 5), st.integers(1, 2), st.sampled_from([0.4, 0.5, 1.0]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LINK, min_size=1, max_size=7, unique=True), st.booleans())
+def test_best_chain_is_a_heaviest_chain(raw: list[tuple[int, int, int, int, float]], tied: bool) -> None:
+    """The chain increases in A and B without overlaps, and no chain weighs more
+    (every chain of up to seven links tried); equal weights make ties."""
+    links = [Link(a, a + da, b, b + db, sim) for a, da, b, db, sim in raw]
+    weights = [1.0 if tied else link.similarity * (k + 1) for k, link in enumerate(links)]
+
+    def fits(chain: list[Link]) -> bool:
+        return all(x.a_hi <= y.a_lo and x.b_hi <= y.b_lo for x, y in zip(chain, chain[1:]))
+
+    def weight(chain: list[Link]) -> float:
+        return sum(weights[links.index(link)] for link in chain)
+
+    chain = best_chain(links, weights, 8)
+    assert chain and fits(chain)
+    heaviest = max(
+        weight(sorted(subset, key=lambda k: (k.a_lo, k.b_lo)))
+        for size in range(1, len(links) + 1)
+        for subset in combinations(links, size)
+        if fits(sorted(subset, key=lambda k: (k.a_lo, k.b_lo)))
+    )
+    assert abs(weight(chain) - heaviest) < 1e-9
 
 
 def test_empty_texts() -> None:

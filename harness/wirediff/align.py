@@ -167,30 +167,37 @@ def _link_weight(link: Link, a_lengths: Sequence[int], b_lengths: Sequence[int])
     return link.similarity * max(length, 1)
 
 
-_NOTHING = (0.0, 0)  # (score, -(link + 1)): 0 stands for "no link"
-
-
 class _PrefixMax:
-    """Fenwick tree of (score, order) maxima over positions 0..size-1."""
+    """Fenwick tree of (score, order) maxima over positions 0..size-1.
+
+    Pairs compare as tuples would (score first, then order), kept in two lists of
+    plain numbers: no tuple is built or compared per step. (0.0, 0) stands for
+    "no link" (orders are -(link + 1)).
+    """
 
     def __init__(self, size: int) -> None:
-        self._tree: list[tuple[float, int]] = [_NOTHING] * (size + 1)
+        self._scores: list[float] = [0.0] * (size + 1)
+        self._orders: list[int] = [0] * (size + 1)
 
-    def update(self, position: int, value: tuple[float, int]) -> None:
+    def update(self, position: int, score: float, order: int) -> None:
+        scores, orders = self._scores, self._orders
         index = position + 1
-        while index < len(self._tree):
-            if value > self._tree[index]:
-                self._tree[index] = value
+        while index < len(scores):
+            if score > scores[index] or (score == scores[index] and order > orders[index]):
+                scores[index], orders[index] = score, order
             index += index & -index
 
     def query(self, position: int) -> tuple[float, int]:
-        """Best value at positions 0..position."""
-        best = _NOTHING
+        """Best (score, order) at positions 0..position."""
+        scores, orders = self._scores, self._orders
+        best_score, best_order = 0.0, 0
         index = position + 1
         while index > 0:
-            best = max(best, self._tree[index])
+            score, order = scores[index], orders[index]
+            if score > best_score or (score == best_score and order > best_order):
+                best_score, best_order = score, order
             index -= index & -index
-        return best
+        return best_score, best_order
 
 
 def _already_monotone(links: Sequence[Link]) -> bool:
@@ -221,7 +228,7 @@ def best_chain(links: Sequence[Link], weights: Sequence[float], b_count: int) ->
         while ready and ready[0][0] <= link.a_lo:
             _, done = heapq.heappop(ready)
             # Negated ids: among equal scores the link listed first wins.
-            tree.update(links[done].b_hi, (best[done], -done - 1))
+            tree.update(links[done].b_hi, best[done], -done - 1)
         score, previous = tree.query(link.b_lo)
         best[k] = score + weights[k]
         back[k] = -previous - 1

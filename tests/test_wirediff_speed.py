@@ -561,7 +561,7 @@ def test_the_c_unit_loop_refuses_what_is_not_its_input() -> None:
         unit_columns("a b", False, {}, 10, lambda unit: 1 / 0)
     memo: dict[str, object] = {}
     empty = unit_columns(" \n ", False, memo, 10, prepare_module._unit_fact)
-    assert empty == ((), (), (), (), (), (), [], (), (), ()) and memo == {}
+    assert empty == ((), (), (), (), (), (), [], (), ()) and memo == {}
     # A compiled process uses it; one running the sources does not.
     assert (prepare_module._UNIT_COLUMNS is not None) == importlib.import_module("harness.wirediff.compiled").core_state().compiled
 

@@ -305,9 +305,8 @@ class _Columns(NamedTuple):
     units: Sequence[str]
     folded: tuple[str, ...]
     flags: list[int]  # title names are marked in place
-    lowered: Sequence[str]
-    # The words' own columns (what ``compress(folded, is_word)`` and ``compress(lowered,
-    # is_word)`` give), read in the same pass: two more passes over every token otherwise.
+    # The words' own columns (``compress(folded, is_word)`` and the lowered forms of the
+    # words), read in the same pass: two more passes over every token otherwise.
     word_folded: tuple[str, ...]
     word_lowered: tuple[str, ...]
 
@@ -364,7 +363,6 @@ def unit_columns(units: list[str]) -> _Columns:
         units=tuple(units),
         folded=folded,
         flags=list(map(_U_FLAGS, facts)),
-        lowered=lowered,
         word_folded=tuple(compress(folded, is_word)),
         word_lowered=tuple(compress(lowered, is_word)),
     )
@@ -383,7 +381,6 @@ def _plain_columns(text: str) -> _Columns:
         units=tuple(found.units),
         folded=folded,
         flags=list(map(_FLAGS, facts)),
-        lowered=lowered,
         word_folded=tuple(compress(folded, is_word)),
         word_lowered=tuple(compress(lowered, is_word)),
     )

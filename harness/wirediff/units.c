@@ -9,8 +9,8 @@
  * most of the time prepare spends on a token. Here one loop does all of it.
  *
  *     unit_columns(text, joined_marks, memo, limit, compute)
- *         -> (texts, starts, ends, is_word, units, folded, flags, lowered,
- *             word_folded, word_lowered)   (the last two: folded and lowered of the words)
+ *         -> (texts, starts, ends, is_word, units, folded, flags, word_folded, word_lowered)
+ *            (the last two: the folded and the lowered forms of the words only)
  *
  * Same answer, by construction: the scanner below is the pattern of
  * harness/wirediff/tokens.py (_PLAIN_TOKEN, or _FAST_TOKEN with `joined_marks`),
@@ -139,7 +139,7 @@ static int scan(const Text *t, int joined_marks, Spans *out) {
 }
 
 enum { FACT_TOKEN, FACT_LENGTH, FACT_WORD, FACT_KEY, FACT_FLAGS, FACT_LOWERED, FACT_FIELDS };
-enum { COL_TEXTS, COL_STARTS, COL_ENDS, COL_WORD, COL_UNITS, COL_FOLDED, COL_FLAGS, COL_LOWERED,
+enum { COL_TEXTS, COL_STARTS, COL_ENDS, COL_WORD, COL_UNITS, COL_FOLDED, COL_FLAGS,
        COL_WORD_FOLDED, COL_WORD_LOWERED, COLUMNS }; /* the last two: of the word tokens only */
 
 /* The unit's facts (a borrowed reference): from the memo, or computed and remembered
@@ -175,7 +175,11 @@ static PyObject *fact_of(PyObject *unit, PyObject *memo, Py_ssize_t limit, PyObj
 typedef struct {
     uint64_t hash;
     PyObject *unit, *fact; /* strong references; unit NULL: an empty slot */
-} SeenUnit; /* one slot in one cache line: a probe reads one place */
+    /* The fact's fields (borrowed: the fact holds them), so that a unit found here costs
+     * no read of its fact tuple, which lies elsewhere in memory: a cache miss per
+     * distinct unit of a text, on the path every token takes. */
+    PyObject *token, *key, *lowered, *flags, *is_word;
+} SeenUnit; /* 64 bytes: a probe, and what a found unit gives, read from one cache line */
 
 typedef struct {
     SeenUnit *slots;
@@ -247,45 +251,48 @@ static int seen_grow(void) {
 }
 
 /* The unit text[lo:hi] and its facts, both borrowed (the table or the memo holds them). */
-static int unit_and_fact(PyObject *text, const Text *t, Py_ssize_t lo, Py_ssize_t hi, PyObject *memo,
-                         Py_ssize_t limit, PyObject *compute, PyObject **unit, PyObject **fact) {
+static const SeenUnit *seen_unit(PyObject *text, const Text *t, Py_ssize_t lo, Py_ssize_t hi, PyObject *memo,
+                                  Py_ssize_t limit, PyObject *compute) {
     if (seen.memo != memo || PyDict_GET_SIZE(memo) == 0) {
         seen_clear();
         Py_INCREF(memo);
         Py_XSETREF(seen.memo, memo);
     }
-    if (seen.capacity == 0 && seen_grow() < 0) return -1;
+    if (seen.capacity == 0 && seen_grow() < 0) return NULL;
     uint64_t h = chars_hash(t->kind, t->data, lo, hi);
     size_t slot = seen_slot(t, lo, hi, h);
-    if (seen.slots[slot].unit != NULL) {
-        *unit = seen.slots[slot].unit;
-        *fact = seen.slots[slot].fact;
-        return 0;
-    }
+    if (seen.slots[slot].unit != NULL) return &seen.slots[slot];
     PyObject *made = PyUnicode_Substring(text, lo, hi);
-    if (made == NULL) return -1;
+    if (made == NULL) return NULL;
     Py_ssize_t before = PyDict_GET_SIZE(memo);
     PyObject *found = fact_of(made, memo, limit, compute);
+    if (found != NULL && (!PyTuple_CheckExact(found) || PyTuple_GET_SIZE(found) != FACT_FIELDS)) {
+        PyErr_SetString(PyExc_TypeError, "unit_columns: a memo entry is not a tuple of 6 facts");
+        found = NULL;
+    }
     if (found == NULL) {
         Py_DECREF(made);
-        return -1;
+        return NULL;
     }
     if (PyDict_GET_SIZE(memo) < before) seen_clear(); /* the memo started afresh */
     if ((Py_ssize_t)seen.count >= limit) seen_clear(); /* bounded, as the memo is */
     if (2 * (seen.count + 1) > seen.capacity) {
         if (seen_grow() < 0) {
             Py_DECREF(made);
-            return -1;
+            return NULL;
         }
     }
-    slot = seen_slot(t, lo, hi, h);
-    seen.slots[slot].hash = h;
-    seen.slots[slot].unit = made; /* the table takes the new reference */
-    seen.slots[slot].fact = Py_NewRef(found);
+    SeenUnit *entry = &seen.slots[seen_slot(t, lo, hi, h)];
+    entry->hash = h;
+    entry->unit = made; /* the table takes the new reference */
+    entry->fact = Py_NewRef(found);
+    entry->token = PyTuple_GET_ITEM(found, FACT_TOKEN);
+    entry->key = PyTuple_GET_ITEM(found, FACT_KEY);
+    entry->lowered = PyTuple_GET_ITEM(found, FACT_LOWERED);
+    entry->flags = PyTuple_GET_ITEM(found, FACT_FLAGS);
+    entry->is_word = PyTuple_GET_ITEM(found, FACT_WORD);
     seen.count++;
-    *unit = made;
-    *fact = found;
-    return 0;
+    return entry;
 }
 
 /* Offsets as shared int objects: a text's start and end columns hold two ints per token,
@@ -316,13 +323,9 @@ static PyObject *columns_of(PyObject *text, const Text *t, const Spans *spans, P
     }
     for (Py_ssize_t k = 0; k < n; k++) {
         Py_ssize_t start = spans->starts[k], end = spans->ends[k];
-        PyObject *unit, *fact;
-        if (unit_and_fact(text, t, k ? spans->ends[k - 1] : 0, end, memo, limit, compute, &unit, &fact) < 0) goto fail;
-        PyTuple_SET_ITEM(columns[COL_UNITS], k, Py_NewRef(unit));
-        if (!PyTuple_CheckExact(fact) || PyTuple_GET_SIZE(fact) != FACT_FIELDS) {
-            PyErr_SetString(PyExc_TypeError, "unit_columns: a memo entry is not a tuple of 6 facts");
-            goto fail;
-        }
+        const SeenUnit *u = seen_unit(text, t, k ? spans->ends[k - 1] : 0, end, memo, limit, compute);
+        if (u == NULL) goto fail;
+        PyTuple_SET_ITEM(columns[COL_UNITS], k, Py_NewRef(u->unit));
         PyObject *starts = offset_int(start), *ends = offset_int(end);
         if (starts == NULL || ends == NULL) {
             Py_XDECREF(starts);
@@ -331,14 +334,13 @@ static PyObject *columns_of(PyObject *text, const Text *t, const Spans *spans, P
         }
         PyTuple_SET_ITEM(columns[COL_STARTS], k, starts);
         PyTuple_SET_ITEM(columns[COL_ENDS], k, ends);
-        PyTuple_SET_ITEM(columns[COL_TEXTS], k, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_TOKEN)));
-        PyTuple_SET_ITEM(columns[COL_WORD], k, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_WORD)));
-        PyTuple_SET_ITEM(columns[COL_FOLDED], k, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_KEY)));
-        PyList_SET_ITEM(columns[COL_FLAGS], k, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_FLAGS)));
-        PyTuple_SET_ITEM(columns[COL_LOWERED], k, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_LOWERED)));
-        if (PyTuple_GET_ITEM(fact, FACT_WORD) == Py_True) {
-            PyTuple_SET_ITEM(columns[COL_WORD_FOLDED], words, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_KEY)));
-            PyTuple_SET_ITEM(columns[COL_WORD_LOWERED], words, Py_NewRef(PyTuple_GET_ITEM(fact, FACT_LOWERED)));
+        PyTuple_SET_ITEM(columns[COL_TEXTS], k, Py_NewRef(u->token));
+        PyTuple_SET_ITEM(columns[COL_WORD], k, Py_NewRef(u->is_word));
+        PyTuple_SET_ITEM(columns[COL_FOLDED], k, Py_NewRef(u->key));
+        PyList_SET_ITEM(columns[COL_FLAGS], k, Py_NewRef(u->flags));
+        if (u->is_word == Py_True) {
+            PyTuple_SET_ITEM(columns[COL_WORD_FOLDED], words, Py_NewRef(u->key));
+            PyTuple_SET_ITEM(columns[COL_WORD_LOWERED], words, Py_NewRef(u->lowered));
             words++;
         }
     }

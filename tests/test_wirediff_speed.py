@@ -29,6 +29,7 @@ from harness.wirediff.boilerplate import (
     SANDWICH_MAX_WORDS,
     ChromeRules,
     Verdict,
+    _core_length,
     _Side,
     _words,
     chrome_rules,
@@ -305,6 +306,9 @@ CHROME_PIECES = [
     "Advertisement", "ADVERTISEMENT", "advertisement", "Read more:", "READ MORE", "Photo: AP", "(AP Photo/Jane Doe)",
     "Image copyright", "Getty Images", "Sign up", "x", "X", "Share", "© 2024", "Copyright 2024 Reuters",
     "3 of 12 photos", "Comments (4)", "12°C", "Up next", "Editor's picks", "Jane Doe / Reuters", "zebra", "_", "@", "\t",
+    # Entries held by their literals or cut off by their longest match, and the marks any entry may end with.
+    "Jane Doe reported from Kyiv", "Jane Doe and John Roe reported from", "Reuters contributed", "|", "»", " :", "…",
+    "Show more " * 4, "Menu" + " " * 30 + "|", "Home »", "Skip to content",
 ]
 chrome_text = st.lists(st.sampled_from(CHROME_PIECES), max_size=12).map(" ".join)
 
@@ -314,6 +318,17 @@ chrome_text = st.lists(st.sampled_from(CHROME_PIECES), max_size=12).map(" ".join
 def test_screened_chrome_patterns_find_the_first_match(text: str) -> None:
     rules = chrome_rules()
     assert first_chrome_pattern(text, rules) == _reference_chrome_pattern(text, rules)
+
+
+def test_chrome_entries_screen_by_held_literals_and_longest_matches() -> None:
+    """Most entries are passed over by a literal they hold or by their longest match."""
+    rules = chrome_rules()
+    entries = {number: (literal, longest) for items in rules.by_opener.values() for number, literal, longest in items}
+    assert entries[71][0] == " reported from "  # inside a repeat and a group, not at the top
+    assert sum(1 for literal, _ in entries.values() if literal) >= 40
+    assert sum(1 for _, longest in entries.values() if longest < 100) >= 30
+    assert all(literal == literal.lower() and (not literal or literal.strip()) for literal, _ in entries.values())
+    assert _core_length("Menu  | » …\n") == 4 and _core_length(" :|") == 0 and _core_length("Menu.") == 5
 
 
 def test_chrome_screens_are_scanning_patterns_with_plain_literals() -> None:

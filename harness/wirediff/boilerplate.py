@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
+import sys
 import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
@@ -133,8 +134,9 @@ class ChromeRules(Frozen):
     screens: tuple[tuple[int, str], ...] = ()
     unscreened: Alternation | None = None
     # Per lower-cased ASCII character, the patterns (file order) a segment opening
-    # with it may match, each with its screening literal ("": none): see _by_opener.
-    by_opener: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # with it may match, each with a literal every match holds ("": none) and the
+    # most characters its entry can match (before the trailing marks): see _by_opener.
+    by_opener: Mapping[str, tuple[tuple[int, str, int], ...]] = field(default_factory=dict)
 
 
 def chrome_resource() -> Resource:
@@ -192,7 +194,7 @@ def chrome_rules() -> ChromeRules:
         if (literal := _screen_literal(pattern)) is not None
     )
     screened = frozenset(number for number, _ in screens)
-    return ChromeRules(
+    rules = ChromeRules(
         patterns=tuple(patterns),
         combined=_combined(patterns, frozenset()),
         agencies=_agency_regex(agencies),
@@ -201,8 +203,10 @@ def chrome_rules() -> ChromeRules:
         time_words=frozenset(w.casefold() for _, w in sections["time_word"]),
         screens=screens,
         unscreened=_combined(patterns, screened),
-        by_opener=_by_opener(patterns, dict(screens)),
+        by_opener=_by_opener(patterns),
     )
+    _PARSED.clear()  # needed only to make the screens
+    return rules
 
 
 def _combined(patterns: Sequence[tuple[Category, re.Pattern[str]]], left_out: frozenset[int]) -> Alternation:
@@ -244,7 +248,7 @@ def _screen_literal(pattern: re.Pattern[str]) -> str | None:
     """
     try:
         parser: Any = importlib.import_module("re._parser")
-        items = list(parser.parse(pattern.pattern, pattern.flags))
+        items = list(_parsed(pattern))
         scans = bool(items) and _scans(items[0], parser)
     except Exception:  # another Python: no screen, same answer
         return None
@@ -265,16 +269,99 @@ def _top_literal(items: list[tuple[Any, Any]], parser: Any) -> str:
     return max(best, run, key=len)
 
 
-def _by_opener(
-    patterns: Sequence[tuple[Category, re.Pattern[str]]], screens: Mapping[int, str]
-) -> dict[str, tuple[tuple[int, str], ...]]:
+def _by_opener(patterns: Sequence[tuple[Category, re.Pattern[str]]]) -> dict[str, tuple[tuple[int, str, int], ...]]:
     """For each lower-cased ASCII character, the patterns (file order) that may match a
-    segment opening with it (see :func:`_openers`), each with its screening literal."""
-    opens = [openers(pattern) for _, pattern in patterns]
+    segment opening with it (see :func:`_openers`), each with a literal every match
+    holds (:func:`_held_literal`) and its entry's longest match (:func:`_longest_match`)."""
+    opens = [openers(pattern, _parsed(pattern)) for _, pattern in patterns]
+    held = [_held_literal(pattern) for _, pattern in patterns]
+    longest = [_longest_match(pattern) for _, pattern in patterns]
     return {
-        char: tuple((n, screens.get(n, "")) for n, chars in enumerate(opens) if chars is None or char in chars)
+        char: tuple((n, held[n], longest[n]) for n, chars in enumerate(opens) if chars is None or char in chars)
         for char in {chr(code).lower() for code in range(128)}
     }
+
+
+_UNBOUNDED = sys.maxsize
+# Besides whitespace, what the compiled form of every entry lets follow it ([\s:|•·»›>…]*).
+_TRAILING_MARKS = frozenset(":|•·»›>…")
+
+
+# The parse of each packaged pattern (re's own parser), shared by the screens made from it.
+_PARSED: dict[str, Any] = {}
+
+
+def _parsed(pattern: re.Pattern[str]) -> Any:
+    """re's parse of ``pattern``, once for all the screens (None where there is no such parser)."""
+    if pattern.pattern not in _PARSED:
+        try:
+            parser: Any = importlib.import_module("re._parser")
+            _PARSED[pattern.pattern] = parser.parse(pattern.pattern, pattern.flags)
+        except Exception:  # another Python: the screens fall back to none, same answer
+            _PARSED[pattern.pattern] = None
+    return _PARSED[pattern.pattern]
+
+
+def _longest_match(pattern: re.Pattern[str]) -> int:
+    """The most characters an entry (the pattern before its trailing marks) can match;
+    unbounded (``sys.maxsize``) for a repeat without an upper limit, or when the parser
+    says nothing usable. Case-insensitive matching in ``re`` maps one character to one."""
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        parsed = _parsed(pattern)
+        op, (low, high, _) = parsed[-1]  # the trailing marks: [\s:|•·»›>…]*, last in every pattern
+        if op is not parser.MAX_REPEAT or low != 0 or high != parser.MAXREPEAT:
+            return _UNBOUNDED
+        width = parsed[:-1].getwidth()[1]
+    except Exception:  # another Python: no bound, same answer
+        return _UNBOUNDED
+    return width if isinstance(width, int) and 0 <= width < 1 << 31 else _UNBOUNDED
+
+
+def _core_length(text: str) -> int:
+    """How much of ``text`` is left without its trailing run of whitespace and marks.
+
+    A whole-text match is the entry's match and then trailing marks, so the entry
+    matches at least this much: an entry whose longest match is shorter cannot match.
+    """
+    end = len(text)
+    while end > 0 and (text[end - 1].isspace() or text[end - 1] in _TRAILING_MARKS):
+        end -= 1
+    return end
+
+
+def _literal_runs(items: list[tuple[Any, Any]], parser: Any) -> list[str]:
+    """Runs of literal characters every match consumes: at the top level, inside groups,
+    and inside repeats of at least one (not inside alternations or optional parts)."""
+    runs: list[str] = []
+    run = ""
+    for op, argument in items:
+        if op is parser.LITERAL:
+            run += chr(argument)
+            continue
+        runs.append(run)
+        run = ""
+        if op is parser.SUBPATTERN:
+            runs += _literal_runs(list(argument[3]), parser)
+        elif (op is parser.MAX_REPEAT or op is parser.MIN_REPEAT) and argument[0] >= 1:
+            runs += _literal_runs(list(argument[2]), parser)
+    runs.append(run)
+    return runs
+
+
+def _held_literal(pattern: re.Pattern[str]) -> str:
+    """The longest lower-cased literal every match of ``pattern`` holds ("" if none usable).
+
+    Only literals of ASCII and caseless characters (see :func:`_plain`): for a plain
+    text, ``literal in text.lower()`` is then what IGNORECASE would find.
+    """
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        runs = _literal_runs(list(_parsed(pattern)), parser)
+    except Exception:  # another Python: no screen, same answer
+        return ""
+    usable = [run for run in runs if run.strip() and _plain(run)]
+    return max(usable, key=lambda run: (len(run.strip()), run)).lower() if usable else ""
 
 
 def first_chrome_pattern(text: str, rules: ChromeRules) -> int | None:
@@ -314,8 +401,10 @@ def _first_by_opener(text: str, rules: ChromeRules) -> int | None:
     takes the alternation: its IGNORECASE twins are not its lower() ones.
     """
     lowered = text.lower()
-    for number, literal in rules.by_opener[text[0].lower()]:
-        if (not literal or literal in lowered) and rules.patterns[number][1].fullmatch(text) is not None:
+    size = _core_length(text)
+    for number, literal, longest in rules.by_opener[text[0].lower()]:
+        # An entry too short for the text, or a literal not in it: no match, no regex run.
+        if longest >= size and (not literal or literal in lowered) and rules.patterns[number][1].fullmatch(text) is not None:
             return number
     return None
 

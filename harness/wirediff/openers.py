@@ -87,11 +87,12 @@ def _sequence_openers(items: list[tuple[Any, Any]]) -> tuple[set[str], bool]:
     return chars, True
 
 
-def openers(pattern: re.Pattern[str]) -> frozenset[str] | None:
+def openers(pattern: re.Pattern[str], parsed: Any = None) -> frozenset[str] | None:
     """The lower-cased ASCII characters a non-empty match of ``pattern`` may open with
-    (None: any), read from re's parse of it. Only ever too many: lookarounds and anchors
-    are passed over, and every character stands for its other case too."""
-    found = _read(pattern)
+    (None: any), read from re's parse of it (``parsed``, when the caller has it already).
+    Only ever too many: lookarounds and anchors are passed over, and every character
+    stands for its other case too."""
+    found = _read(pattern, parsed)
     return None if found is None else frozenset(char.lower() for char in found[0])
 
 
@@ -105,10 +106,12 @@ def nonempty_openers(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return None if found is None or found[1] else frozenset(char.lower() for char in found[0])
 
 
-def _read(pattern: re.Pattern[str]) -> tuple[set[str], bool] | None:
+def _read(pattern: re.Pattern[str], parsed: Any = None) -> tuple[set[str], bool] | None:
     """(opening characters, can it match nothing), or None where the parse says "any"."""
     try:
-        parser: Any = importlib.import_module("re._parser")  # CPython's own parse of the pattern
-        return _sequence_openers(list(parser.parse(pattern.pattern, pattern.flags)))
+        if parsed is None:
+            parser: Any = importlib.import_module("re._parser")  # CPython's own parse of the pattern
+            parsed = parser.parse(pattern.pattern, pattern.flags)
+        return _sequence_openers(list(parsed))
     except Exception:  # an element read as "any", or another Python: no cut, same answer
         return None

@@ -815,6 +815,59 @@ def test_the_c_shingle_counts_refuse_what_is_not_words() -> None:
     assert (similarity._SHINGLE_COUNTS is not None) == compiled  # used where the core runs compiled
 
 
+def _check_word_counts(a: list[Any], b: list[Any], size: int, values_a: list[str], values_b: list[str]) -> None:
+    """``word_counts`` against the sets, and its code strings against the words they stand for."""
+    from rapidfuzz.distance import Levenshtein
+
+    counts = _c_units().word_counts(a, b, size)
+    assert counts[:6] == _tuple_counts(values_a, values_b, size) + _tuple_counts(values_a, values_b, 1)
+    a_codes, b_codes = counts[6:]
+    assert len(a_codes) == len(a) and len(b_codes) == len(b)
+    pairs = set(zip(values_a + values_b, a_codes + b_codes, strict=True))
+    assert len(pairs) == len({v for v, _ in pairs}) == len({c for _, c in pairs})  # one code per word, and back
+    assert Levenshtein.distance(a_codes, b_codes) == Levenshtein.distance(values_a, values_b)
+
+
+@settings(max_examples=800, deadline=None)
+@given(small_vocabulary, small_vocabulary, st.integers(1, 7))
+def test_the_c_word_counts_equal_the_sets_and_the_word_distance(a: list[str], b: list[str], size: int) -> None:
+    """``units.c``'s word_counts: the size-gram and word counts of the sets, and one code
+    point per distinct word, so that the edit distance of the codes is the words'."""
+    _check_word_counts(a, b, size, a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_vocabulary, small_vocabulary, st.integers(1, 6))
+def test_the_c_word_counts_tell_colliding_hashes_apart(a: list[str], b: list[str], size: int) -> None:
+    _check_word_counts([_Colliding(w) for w in a], [_Colliding(w) for w in b], size, a, b)
+
+
+def test_the_c_word_codes_pass_over_the_surrogates() -> None:
+    words = [f"w{i}" for i in range(0xD800 + 50)]
+    a_codes, b_codes = _c_units().word_counts(words, words[::-1], 5)[6:]
+    assert len(set(a_codes)) == len(words) and set(a_codes) == set(b_codes)
+    assert not any(0xD800 <= ord(code) <= 0xDFFF for code in a_codes)
+    assert ord(a_codes[-1]) == 0xD800 + 49 + 0x800
+
+
+def test_the_c_word_counts_refuse_what_is_not_words() -> None:
+    import importlib
+
+    word_counts = _c_units().word_counts
+    with pytest.raises(TypeError, match="unhashable"):
+        word_counts([[1]], ["a"], 5)  # every word gets an id, so every word is hashed
+    with pytest.raises(ZeroDivisionError):  # == raising: the error, no count
+        word_counts([_Unequal(), _Unequal()], [], 1)
+    with pytest.raises(ValueError, match="at least 1"):
+        word_counts(["a"], ["a"], 0)
+    with pytest.raises(TypeError, match="not iterable"):
+        word_counts(5, ["a"], 1)
+    assert word_counts([], [], 5) == (0, 0, 0, 0, 0, 0, "", "")
+    similarity = importlib.import_module("harness.wirediff.similarity")
+    compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
+    assert (similarity._WORD_COUNTS is not None) == compiled  # used where the core runs compiled
+
+
 def test_unit_path_is_taken_for_plain_copy_and_left_for_joined_marks() -> None:
     from harness.wirediff.tokens import token_units
 

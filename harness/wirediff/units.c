@@ -570,6 +570,174 @@ static PyObject *shingle_counts(PyObject *Py_UNUSED(module), PyObject *const *ar
     return result;
 }
 
+/* The similarity's word numbers in one pass (harness.wirediff.similarity.similarity):
+ *
+ *     word_counts(a_words, b_words, size)
+ *         -> (a_grams, b_grams, shared_grams, a_types, b_types, shared_types, a_codes, b_codes)
+ *
+ * The words of both texts get ids (equal words, one id: the cached hash finds them, ==
+ * decides), each word read once. The distinct words and size-grams are then counted on
+ * the ids, and each text's words come back as a string of one code point per word
+ * (a_codes, b_codes: equal words, equal characters), on which rapidfuzz's edit distance
+ * takes its string path instead of hashing every word again. (None, None) for the
+ * codes past the code points there are (a pair of over a million distinct words). */
+typedef struct {
+    Py_uhash_t hash;
+    PyObject *word; /* borrowed from the tuples; NULL: an empty slot */
+    Py_ssize_t id;
+} WordSlot;
+
+static inline uint64_t mixed(uint64_t x) { /* murmur3's finaliser */
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static int word_ids(PyObject *const *words, Py_ssize_t n, Py_ssize_t *ids, Py_ssize_t *distinct) {
+    size_t capacity = 8;
+    while (capacity < 2 * (size_t)n) capacity <<= 1;
+    WordSlot *slots = PyMem_Calloc(capacity, sizeof(WordSlot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t next = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_hash_t h = PyObject_Hash(words[i]);
+        if (h == -1 && PyErr_Occurred()) goto fail;
+        size_t at = (size_t)mixed((uint64_t)h) & (capacity - 1);
+        for (;;) {
+            WordSlot *slot = &slots[at];
+            if (slot->word == NULL) {
+                slot->hash = (Py_uhash_t)h;
+                slot->word = words[i];
+                slot->id = ids[i] = next++;
+                break;
+            }
+            if (slot->hash == (Py_uhash_t)h) {
+                int equal = slot->word == words[i] ? 1 : PyObject_RichCompareBool(slot->word, words[i], Py_EQ);
+                if (equal < 0) goto fail;
+                if (equal) {
+                    ids[i] = slot->id;
+                    break;
+                }
+            }
+            at = (at + 1) & (capacity - 1);
+        }
+    }
+    PyMem_Free(slots);
+    *distinct = next;
+    return 0;
+fail:
+    PyMem_Free(slots);
+    return -1;
+}
+
+/* Distinct size-grams of ids a[0..na) and b[0..nb), and how many of B's are A's. */
+static int id_gram_counts(const Py_ssize_t *a, Py_ssize_t na, const Py_ssize_t *b, Py_ssize_t nb, Py_ssize_t size,
+                          Py_ssize_t counts[3]) {
+    Py_ssize_t a_grams = na >= size ? na - size + 1 : 0, b_grams = nb >= size ? nb - size + 1 : 0;
+    counts[0] = counts[1] = counts[2] = 0;
+    size_t capacity = 8;
+    while (capacity < 2 * (size_t)(a_grams + b_grams)) capacity <<= 1;
+    /* One table for both texts: a slot holds where its gram starts and which text saw it. */
+    Py_ssize_t *starts = PyMem_Calloc(capacity, sizeof(Py_ssize_t)); /* gram start + 1 (B: + na); 0 empty */
+    unsigned char *seen = PyMem_Calloc(capacity, 1); /* bit 1: in A, bit 2: in B */
+    if (starts == NULL || seen == NULL) {
+        PyMem_Free(starts);
+        PyMem_Free(seen);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (int side = 0; side < 2; side++) {
+        const Py_ssize_t *ids = side ? b : a;
+        Py_ssize_t grams = side ? b_grams : a_grams, base = side ? na : 0;
+        for (Py_ssize_t i = 0; i < grams; i++) {
+            uint64_t x = 0x9E3779B97F4A7C15ULL;
+            for (Py_ssize_t k = 0; k < size; k++) x = (x ^ (uint64_t)ids[i + k]) * 0x100000001B3ULL + (uint64_t)k;
+            size_t at = (size_t)mixed(x) & (capacity - 1);
+            for (;;) {
+                if (starts[at] == 0) {
+                    starts[at] = base + i + 1;
+                    break;
+                }
+                Py_ssize_t other = starts[at] - 1;
+                const Py_ssize_t *there = other >= na ? b + (other - na) : a + other;
+                if (memcmp(there, ids + i, (size_t)size * sizeof(Py_ssize_t)) == 0) break;
+                at = (at + 1) & (capacity - 1);
+            }
+            unsigned char bit = side ? 2 : 1;
+            if (!(seen[at] & bit)) {
+                seen[at] |= bit;
+                counts[side]++;
+                if (side && (seen[at] & 1)) counts[2]++;
+            }
+        }
+    }
+    PyMem_Free(starts);
+    PyMem_Free(seen);
+    return 0;
+}
+
+/* The words as code points: id k is U+k, past the surrogates (U+D800..U+DFFF) shifted beyond them. */
+#define SURROGATES 0x800
+static PyObject *codes_of(const Py_ssize_t *ids, Py_ssize_t n, Py_ssize_t distinct) {
+    Py_UCS4 top = distinct ? (Py_UCS4)(distinct - 1) : 0;
+    if (top >= 0xD800) top += SURROGATES;
+    PyObject *codes = PyUnicode_New(n, top);
+    if (codes == NULL) return NULL;
+    int kind = PyUnicode_KIND(codes);
+    void *data = PyUnicode_DATA(codes);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 code = (Py_UCS4)ids[i];
+        PyUnicode_WRITE(kind, data, i, code >= 0xD800 ? code + SURROGATES : code);
+    }
+    return codes;
+}
+
+static PyObject *word_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "word_counts(a_words, b_words, size)");
+        return NULL;
+    }
+    Py_ssize_t size = PyLong_AsSsize_t(args[2]);
+    if (size == -1 && PyErr_Occurred()) return NULL;
+    if (size < 1) {
+        PyErr_SetString(PyExc_ValueError, "word_counts: size must be at least 1");
+        return NULL;
+    }
+    PyObject *a = NULL, *b = NULL, *words = NULL, *result = NULL, *a_codes = NULL, *b_codes = NULL;
+    Py_ssize_t *ids = NULL;
+    /* Tuples (a tuple is taken as it is): an == that changed a list could not pull its items away. */
+    if ((a = PySequence_Tuple(args[0])) == NULL || (b = PySequence_Tuple(args[1])) == NULL) goto done;
+    Py_ssize_t na = PyTuple_GET_SIZE(a), nb = PyTuple_GET_SIZE(b), distinct = 0;
+    if ((words = PySequence_Concat(a, b)) == NULL) goto done;
+    ids = PyMem_Malloc((size_t)(na + nb ? na + nb : 1) * sizeof(Py_ssize_t));
+    if (ids == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (word_ids(&PyTuple_GET_ITEM(words, 0), na + nb, ids, &distinct) < 0) goto done;
+    Py_ssize_t grams[3], types[3];
+    if (id_gram_counts(ids, na, ids + na, nb, size, grams) < 0 || id_gram_counts(ids, na, ids + na, nb, 1, types) < 0) goto done;
+    if (distinct + SURROGATES <= 0x110000) {
+        if ((a_codes = codes_of(ids, na, distinct)) == NULL || (b_codes = codes_of(ids + na, nb, distinct)) == NULL) goto done;
+    } else {
+        a_codes = Py_NewRef(Py_None);
+        b_codes = Py_NewRef(Py_None);
+    }
+    result = Py_BuildValue("(nnnnnnOO)", grams[0], grams[1], grams[2], types[0], types[1], types[2], a_codes, b_codes);
+done:
+    PyMem_Free(ids);
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    Py_XDECREF(words);
+    Py_XDECREF(a_codes);
+    Py_XDECREF(b_codes);
+    return result;
+}
+
 /* prepare's words_before: tuple(accumulate(flags, initial=0)) for a tuple of bools, the counts as
  * the shared offset ints (a text's word positions are as many ints as its tokens). */
 static PyObject *running_counts(PyObject *Py_UNUSED(module), PyObject *flags) {
@@ -1052,7 +1220,7 @@ fail:
 
 static PyMethodDef methods[] = {
     {"unit_columns", (PyCFunction)(void (*)(void))unit_columns, METH_FASTCALL,
-     "unit_columns(text, joined_marks, memo, limit, compute) -> the eight columns of prepare._Columns"},
+     "unit_columns(text, joined_marks, memo, limit, compute) -> the nine columns of prepare._Columns"},
     {"sentence_bounds", (PyCFunction)(void (*)(void))sentence_bounds, METH_FASTCALL,
      "sentence_bounds(text, hooks) -> [(start, end)] of harness.text.sentences.sentence_spans(text)"},
     {"segment_sentence_starts", (PyCFunction)(void (*)(void))segment_sentence_starts, METH_FASTCALL,
@@ -1061,6 +1229,8 @@ static PyMethodDef methods[] = {
     {"chrome_words", (PyCFunction)chrome_words, METH_O, "chrome_words(text) -> boilerplate._WORD.findall(text)"},
     {"shingle_counts", (PyCFunction)(void (*)(void))shingle_counts, METH_FASTCALL,
      "shingle_counts(a_words, b_words, size) -> distinct size-grams of A, of B, shared"},
+    {"word_counts", (PyCFunction)(void (*)(void))word_counts, METH_FASTCALL,
+     "word_counts(a_words, b_words, size) -> size-gram and word counts, and the words as code points"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.wirediff import Category, Kind, apply_edits, diff_texts, prepare
-from harness.wirediff.align import Link, Op, align, best_chain
+from harness.wirediff.align import AlignSettings, Link, Op, _candidate_links, align, best_chain
 
 
 def _links(a: str, b: str) -> list[tuple[int, int, int, int]]:
@@ -134,6 +134,45 @@ def test_best_chain_is_a_heaviest_chain(raw: list[tuple[int, int, int, int, floa
         if fits(sorted(subset, key=lambda k: (k.a_lo, k.b_lo)))
     )
     assert abs(weight(chain) - heaviest) < 1e-9
+
+
+def _links_one_by_one(qa: list[tuple[str, ...]], qb: list[tuple[str, ...]], s: AlignSettings) -> list[Link]:
+    """The candidate links by their definition, every pair scored on its own, in the order
+    ``_candidate_links`` promises: exact, then 1-1 row by row, then 2-1, then 1-2."""
+    from rapidfuzz.distance import Indel
+
+    exact = [Link(i, i + 1, j, j + 1, 1.0) for i, x in enumerate(qa) for j, y in enumerate(qb) if x == y]
+    rows = [i for i in range(len(qa)) if i not in {k.a_lo for k in exact}]
+    cols = [j for j in range(len(qb)) if j not in {k.b_lo for k in exact}]
+    if not rows or not cols:
+        return exact
+    score = {(i, j): Indel.normalized_similarity(qa[i], qb[j]) for i in rows for j in cols}
+    ones = [Link(i, i + 1, j, j + 1, score[i, j]) for i in rows for j in cols if score[i, j] >= s.sentence_threshold]
+    fair = {key for key, value in score.items() if value >= s.merge_threshold}
+    merged = [
+        Link(i, i + 2, j, j + 1, Indel.normalized_similarity(qa[i] + qa[i + 1], qb[j]))
+        for r, i in enumerate(rows[:-1]) for j in cols
+        if (i, j) in fair and (rows[r + 1], j) in fair and rows[r + 1] == i + 1
+    ]
+    split = [
+        Link(i, i + 1, j, j + 2, Indel.normalized_similarity(qa[i], qb[j] + qb[j + 1]))
+        for i in rows for c, j in enumerate(cols[:-1])
+        if (i, j) in fair and (i, cols[c + 1]) in fair and cols[c + 1] == j + 1
+    ]
+    keep = [k for k in merged + split if k.similarity >= s.sentence_threshold]
+    return exact + ones + keep
+
+
+_SENTENCE = st.lists(st.sampled_from(["a", "b", "c", "d", "said", "the"]), min_size=1, max_size=6).map(tuple)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SENTENCE, max_size=7), st.lists(_SENTENCE, max_size=7))
+def test_candidate_links_are_every_pair_scored_on_its_own(qa: list[tuple[str, ...]], qb: list[tuple[str, ...]]) -> None:
+    """The links (and their order, which breaks the chain's ties) are what scoring every
+    pair on its own gives: exact sentences, then pairs at the threshold, then merges and splits."""
+    s = AlignSettings()
+    assert _candidate_links(qa, qb, s) == _links_one_by_one(qa, qb, s)
 
 
 def test_empty_texts() -> None:

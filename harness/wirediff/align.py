@@ -137,22 +137,34 @@ def _candidate_links(qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]
     cols = [j for j in range(len(qb)) if j not in exact_b]
     if not rows or not cols:
         return links
-    sim = _scores([qa[i] for i in rows], [qb[j] for j in cols])
-    for r, c in zip(*np.nonzero(sim >= settings.sentence_threshold), strict=True):
-        links.append(Link(rows[r], rows[r] + 1, cols[c], cols[c] + 1, float(sim[r, c])))
-    partial = sim >= settings.merge_threshold
-    for r, c in zip(*np.nonzero(partial[:-1, :] & partial[1:, :]), strict=True):
-        i, j = rows[r], cols[c]
-        if rows[r + 1] == i + 1:  # two neighbouring A sentences against one of B
-            score = Indel.normalized_similarity(qa[i] + qa[i + 1], qb[j])
-            if score >= settings.sentence_threshold:
-                links.append(Link(i, i + 2, j, j + 1, float(score)))
-    for r, c in zip(*np.nonzero(partial[:, :-1] & partial[:, 1:]), strict=True):
-        i, j = rows[r], cols[c]
-        if cols[c + 1] == j + 1:
-            score = Indel.normalized_similarity(qa[i], qb[j] + qb[j + 1])
-            if score >= settings.sentence_threshold:
-                links.append(Link(i, i + 1, j, j + 2, float(score)))
+    # The scores as lists of floats, walked row by row (the order numpy's nonzero
+    # gives): the matrices are small, a few sentences a side, and an array operation
+    # costs more to set up than such a loop.
+    sim: list[list[float]] = _scores([qa[i] for i in rows], [qb[j] for j in cols]).tolist()
+    width = len(cols)
+    for r, row in enumerate(sim):
+        for c in range(width):
+            if row[c] >= settings.sentence_threshold:
+                links.append(Link(rows[r], rows[r] + 1, cols[c], cols[c] + 1, row[c]))
+    partial = [[score >= settings.merge_threshold for score in row] for row in sim]
+    for r in range(len(rows) - 1):
+        for c in range(width):
+            if not (partial[r][c] and partial[r + 1][c]):
+                continue
+            i, j = rows[r], cols[c]
+            if rows[r + 1] == i + 1:  # two neighbouring A sentences against one of B
+                score = Indel.normalized_similarity(qa[i] + qa[i + 1], qb[j])
+                if score >= settings.sentence_threshold:
+                    links.append(Link(i, i + 2, j, j + 1, float(score)))
+    for r in range(len(rows)):
+        for c in range(width - 1):
+            if not (partial[r][c] and partial[r][c + 1]):
+                continue
+            i, j = rows[r], cols[c]
+            if cols[c + 1] == j + 1:
+                score = Indel.normalized_similarity(qa[i], qb[j] + qb[j + 1])
+                if score >= settings.sentence_threshold:
+                    links.append(Link(i, i + 1, j, j + 2, float(score)))
     return links
 
 
@@ -254,11 +266,13 @@ def _pair_moves(
     free_b = [j for j in range(len(qb)) if j not in linked_b]
     if not free_a or not free_b:
         return []
-    sim = _scores([qa[i] for i in free_a], [qb[j] for j in free_b])
+    sim: list[list[float]] = _scores([qa[i] for i in free_a], [qb[j] for j in free_b]).tolist()
     candidates = sorted(
         (
-            (float(sim[r, c]), free_a[r], free_b[c])
-            for r, c in zip(*np.nonzero(sim >= threshold), strict=True)
+            (score, free_a[r], free_b[c])
+            for r, row in enumerate(sim)
+            for c, score in enumerate(row)
+            if score >= threshold
         ),
         key=lambda c: (-c[0], c[1], c[2]),
     )

@@ -320,6 +320,24 @@ def test_screened_chrome_patterns_find_the_first_match(text: str) -> None:
     assert first_chrome_pattern(text, rules) == _reference_chrome_pattern(text, rules)
 
 
+DATELINE_PIECES = ["MOSCOW", "—", "-", "--", "(AP)", "(CNN)", "(Reuters)", ",", "D.C.", "Texas", "FILE", "The", "A",
+                   "U.S.", "O'NEIL", "’", "(", ")", " ", "\u00a0", "said", "KYIV", "-A", "AB", ".", "'"]
+dateline_text = st.lists(st.sampled_from(DATELINE_PIECES), min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(dateline_text, dateline_text.map(lambda t: t.replace("", " ").strip()), tricky_text), st.integers(0, 3))
+def test_the_dateline_screen_passes_over_no_match(text: str, start: int) -> None:
+    """Where the two-character screen says no, the dateline pattern finds nothing."""
+    from harness.wirediff.boilerplate import _DATELINE, _may_open_dateline
+
+    for end in (len(text), len(text) - 1):
+        if 0 <= start <= end and not _may_open_dateline(text, start, end):
+            assert _DATELINE.match(text, start, end) is None
+    if not _may_open_dateline(text, 0, len(text)):
+        assert _DATELINE.fullmatch(text + " ") is None
+
+
 def test_chrome_entries_screen_by_held_literals_and_longest_matches() -> None:
     """Most entries are passed over by a literal they hold or by their longest match."""
     rules = chrome_rules()

@@ -435,6 +435,21 @@ _DATELINE = re.compile(
 )
 
 
+_DATELINE_SECOND = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ.'’-")
+
+
+def _may_open_dateline(text: str, start: int, end: int) -> bool:
+    """Can a ``_DATELINE`` match open at ``start``? Its two alternatives open with two
+    capitals (or a capital and ``.'’-``) or with "(" and a capital: most sentences
+    ("The ...") fail at the second character, without a regex run (or a copy of the text)."""
+    if end - start < 2:
+        return False
+    first, second = text[start], text[start + 1]
+    if first == "(":
+        return "A" <= second <= "Z"
+    return "A" <= first <= "Z" and second in _DATELINE_SECOND
+
+
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 _SENTENCE_CLOSE = ".!?…:\"”’)»"
 
@@ -614,7 +629,7 @@ class Segments:
 
 
 def _paragraph_parts(text: str, p_start: int, p_end: int) -> tuple[Span, ...]:
-    dateline = _DATELINE.match(text, p_start, p_end)
+    dateline = _DATELINE.match(text, p_start, p_end) if _may_open_dateline(text, p_start, p_end) else None
     body_start = p_start
     parts: list[Span] = []
     if dateline is not None and dateline.end() < p_end:
@@ -754,7 +769,7 @@ def _judge_words(text: str, words: list[str], paragraph: bool, rules: ChromeRule
         return None
     if _script(text):
         return Verdict(Category.SCRIPT, "script.code_like")
-    if _DATELINE.fullmatch(text + " "):
+    if _may_open_dateline(text, 0, len(text)) and _DATELINE.fullmatch(text + " "):
         return Verdict(Category.DATELINE, "dateline.place_dash")
     number = first_chrome_pattern(text, rules)
     if number is not None:

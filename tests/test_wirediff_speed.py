@@ -416,12 +416,34 @@ def test_a_match_opens_with_one_of_the_openers(pattern: str, text: str) -> None:
         assert found is None or not text[0].isascii() or text[0].lower() in nonempty
 
 
+@settings(max_examples=1000, deadline=None)
+@given(small_regex(), st.text(alphabet="abkK(AZ5_ \t\nx", min_size=1, max_size=8))
+def test_a_pattern_within_a_line_takes_in_no_line_break(pattern: str, text: str) -> None:
+    from harness.wirediff.openers import within_a_line
+
+    compiled = re.compile(pattern, re.IGNORECASE)
+    if within_a_line(compiled):
+        assert all("\n" not in found.group() for start in range(len(text)) if (found := compiled.match(text, start)))
+
+
 @pytest.mark.parametrize(
     ("pattern", "anchor"),
     [("^a", "text"), ("(?m)^a", "line"), ("a^", ""), ("^a|b", ""), ("(?:^a)", "text"), ("[ ]*^a", ""), (r"\Aa", "")],
 )
 def test_line_anchor_reads_the_leading_caret(pattern: str, anchor: str) -> None:
     assert line_anchor(re.compile(pattern)) == anchor
+
+
+@pytest.mark.parametrize(
+    ("pattern", "within"),
+    [(r"(?m)^by [^\n]*$", True), (r"(?m)^[ \t]*[A-Z]\w* \(AP\)", True), (r"(?m)(?<=\n)x", True), (r"(?m)^\s*x", False),
+     (r"(?m)^[^x]*x", False), (r"a.b", False), (r"(?s)a.b", False), (r"(a)\1", False), (r"x\ny", False), (r"[\W]x", False),
+     (r"(?:a|b\n)", False), (r"(?:a|b)+c", True), (r"\d{2}[-/]\d", True)],
+)
+def test_within_a_line_reads_what_a_match_takes_in(pattern: str, within: bool) -> None:
+    from harness.wirediff.openers import within_a_line
+
+    assert within_a_line(re.compile(pattern)) is within
 
 
 ANCHORED = [
@@ -432,9 +454,13 @@ ANCHORED = [
     re.compile(r"(?m)^\s*x"),  # may open with a line break: blank lines are tried too
     re.compile(r"(?im)^by x"),  # either case opens it
     re.compile(r"(?m)^«x"),  # opens beyond ASCII
+    re.compile(r"(?m)^[ \t]*By [A-Z]\w* \(AP\)"),  # within a line: looked for line by line
+    re.compile(r"(?m)^By\s+Doe \(AP\)"),  # \s takes line breaks in: the literal may be on the next line
+    re.compile(r"(?m)^x[^\n]*\(AP\)$"),  # a set without the line break
 ]
 line_text = st.lists(
-    st.sampled_from(["By Jane", "By", "Doe", "x", "xx", "AB -", "\n", "\r\n", " ", "\t", "bY x", "«x"]), max_size=15
+    st.sampled_from(["By Jane", "By", "Doe", "x", "xx", "AB -", "\n", "\r\n", " ", "\t", "bY x", "«x", " (AP)", "(AP)"]),
+    max_size=15,
 ).map(
     "".join
 )

@@ -115,3 +115,46 @@ def _read(pattern: re.Pattern[str], parsed: Any = None) -> tuple[set[str], bool]
         return _sequence_openers(list(parsed))
     except Exception:  # an element read as "any", or another Python: no cut, same answer
         return None
+
+
+def _consumes_newline(items: list[tuple[Any, Any]]) -> bool:
+    """Can a match of the sequence take in a "\\n"? Only ever yes when unsure."""
+    for op, argument in items:
+        name = str(op)
+        if name in _ZERO_WIDTH:
+            continue  # reads around the position, takes nothing in
+        if name == "LITERAL":
+            found = argument == 10
+        elif name == "NOT_LITERAL":
+            found = argument != 10
+        elif name == "IN":
+            found = "\n" in _set_openers(list(argument))
+        elif name == "SUBPATTERN":
+            found = _consumes_newline(list(argument[-1]))
+        elif name == "ATOMIC_GROUP":
+            found = _consumes_newline(list(argument))
+        elif name == "BRANCH":
+            found = any(_consumes_newline(list(branch)) for branch in argument[1])
+        elif name in _REPEATS:
+            found = _consumes_newline(list(argument[2]))
+        else:  # "." (DOTALL or not), a back-reference, anything else: maybe
+            return True
+        if found:
+            return True
+    return False
+
+
+def within_a_line(pattern: re.Pattern[str], parsed: Any = None) -> bool:
+    """Does every match of ``pattern`` lie within one line (no "\\n" taken in)?
+
+    Read from re's parse as :func:`openers` is; anything unknown (``.``, a
+    back-reference, a set the reader cannot list) counts as taking one in. A caller
+    may then look for a literal every match holds within the line alone.
+    """
+    try:
+        if parsed is None:
+            parser: Any = importlib.import_module("re._parser")
+            parsed = parser.parse(pattern.pattern, pattern.flags)
+        return not _consumes_newline(list(parsed))
+    except Exception:  # an element the reader does not know, or another Python: maybe not
+        return False

@@ -33,7 +33,7 @@ from harness.wirediff.collector import collector_paused
 from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon, lexicon
-from harness.wirediff.openers import nonempty_openers
+from harness.wirediff.openers import nonempty_openers, within_a_line
 from harness.wirediff.tokens import joined_marks_in, token_arrays, token_units
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -506,6 +506,9 @@ class _MaskPattern:
         self.needed = required_literal(regex)
         self.anchor = line_anchor(regex)
         self.opens = _nonempty_openers(regex) if self.anchor else None
+        # Tried at line starts and never taking in a line break: the literal every match
+        # holds must then stand in the line itself, looked for there rather than in the text.
+        self.line_literal = self.needed if self.anchor == "line" and self.needed and within_a_line(regex) else ""
 
 
 # The lexicon's boilerplate patterns and their mask patterns, made for the last lexicon seen
@@ -535,15 +538,18 @@ def _pattern_matches(pattern: _MaskPattern, text: str, line_starts: list[int]) -
     before it, so ``^`` and lookbehinds read as in a search). A start whose
     character no match can open with is passed over (:mod:`harness.wirediff.openers`,
     only for patterns that cannot match nothing; a blank line's start, mostly).
+    A pattern that never takes in a line break (:func:`harness.wirediff.openers.within_a_line`)
+    is tried only at lines that hold its required literal (:func:`required_literal`).
     An empty match (no boilerplate pattern makes one) sends the text to
     ``finditer``, whose rules for what follows one are its own.
     """
-    regex, anchor, opens = pattern.regex, pattern.anchor, pattern.opens
+    regex, anchor, opens, literal = pattern.regex, pattern.anchor, pattern.opens, pattern.line_literal
     if not anchor:
         return list(regex.finditer(text))
     found: list[re.Match[str]] = []
     resume = 0
-    for start in [0] if anchor == "text" else line_starts:
+    starts = [0] if anchor == "text" else line_starts
+    for k, start in enumerate(starts):
         if start < resume:
             continue
         if opens is not None:
@@ -552,6 +558,8 @@ def _pattern_matches(pattern: _MaskPattern, text: str, line_starts: list[int]) -
             char = text[start]
             if char.isascii() and char.lower() not in opens:
                 continue
+        if literal and text.find(literal, start, starts[k + 1] - 1 if k + 1 < len(starts) else len(text)) < 0:
+            continue  # a match would lie in this line, and every one holds the literal
         match = regex.match(text, start)
         if match is None:
             continue
@@ -567,8 +575,8 @@ def _boilerplate_mask(text: str, starts: Sequence[int], ends: Sequence[int], lex
     mask = [""] * len(starts)
     line_starts: list[int] = []  # found once, for the first pattern anchored at lines
     for pattern in _mask_patterns(lex):
-        if pattern.needed and pattern.needed not in text:
-            continue  # no match possible
+        if pattern.needed and not pattern.line_literal and pattern.needed not in text:
+            continue  # no match possible (a pattern with a line literal looks in each line instead)
         if not line_starts and pattern.anchor == "line":
             line_starts = _line_starts(text)
         for found in _pattern_matches(pattern, text, line_starts):

@@ -16,13 +16,13 @@ sources, for all of them at once, since the compiled modules call one another
 inside one shared library. Results say which ran: a manifest's environment holds
 :func:`describe` (``harness.results.manifest``).
 
-Three loops are written in C by hand (:data:`NATIVE_MODULES`, ``units.c``): cutting
-a text into units and reading their memoised facts into columns, finding the words
-the page-chrome rules read, and counting word 5-grams for the similarity. Even
-compiled, those spend their time in CPython's runtime (a list, tuple or string built
-and freed per unit, match or 5-gram). They are built and recorded with the rest, and
-used only when the rest runs compiled (:func:`native_function`): the sources, when
-they run, run alone.
+Some loops are written in C by hand (:data:`NATIVE_MODULES`, ``units.c``: cutting a
+text into units and reading their memoised facts into columns, Punkt's fast path, the
+page-chrome rules' sentences and words, the similarity's word counts; the README lists
+them). Even compiled, those spent their time in CPython's runtime (a list, tuple or
+string built and freed per unit, match or word). They are built and recorded with the
+rest, and used only when the rest runs compiled (:func:`native_function`): the sources,
+when they run, run alone.
 """
 
 from __future__ import annotations

@@ -840,18 +840,25 @@ def test_the_c_shingle_counts_tell_colliding_hashes_apart(a: list[str], b: list[
     assert _c_units().shingle_counts(a_objects, b_objects, size) == _tuple_counts(a, b, size)
 
 
-def test_the_c_shingle_counts_refuse_what_is_not_words() -> None:
+@pytest.mark.parametrize("name", ["shingle_counts", "word_counts"])
+def test_the_c_word_and_gram_counts_refuse_what_is_not_words(name: str) -> None:
+    counts = getattr(_c_units(), name)
+    with pytest.raises(TypeError, match="unhashable"):
+        counts([[1]] * 5, ["a"] * 5, 5)
+    with pytest.raises(ZeroDivisionError):  # == raising: the error, no count
+        counts([_Unequal(), _Unequal()], [], 1)
+    with pytest.raises(ValueError, match=f"{name}: size must be at least 1"):
+        counts(["a"], ["a"], 0)
+    with pytest.raises(TypeError, match="not iterable"):
+        counts(5, ["a"], 1)
+    with pytest.raises(TypeError, match=rf"{name}\(a_words, b_words, size\)"):
+        counts(["a"], ["a"])
+
+
+def test_the_c_shingle_counts_of_nothing() -> None:
     import importlib
 
     shingle_counts_c = _c_units().shingle_counts
-    with pytest.raises(TypeError, match="unhashable"):
-        shingle_counts_c([[1]] * 5, ["a"] * 5, 5)
-    with pytest.raises(ZeroDivisionError):  # == raising: the error, no count
-        shingle_counts_c([_Unequal(), _Unequal()], [], 1)
-    with pytest.raises(ValueError, match="at least 1"):
-        shingle_counts_c(["a"], ["a"], 0)
-    with pytest.raises(TypeError, match="not iterable"):
-        shingle_counts_c(5, ["a"], 1)
     assert shingle_counts_c([], [], 5) == (0, 0, 0)
     assert shingle_counts_c([[1]] * 4, [], 5) == (0, 0, 0)  # no 5-gram, nothing hashed: as set(zip(...))
     similarity = importlib.import_module("harness.wirediff.similarity")
@@ -894,18 +901,12 @@ def test_the_c_word_codes_pass_over_the_surrogates() -> None:
     assert ord(a_codes[-1]) == 0xD800 + 49 + 0x800
 
 
-def test_the_c_word_counts_refuse_what_is_not_words() -> None:
+def test_the_c_word_counts_hash_every_word() -> None:
     import importlib
 
     word_counts = _c_units().word_counts
     with pytest.raises(TypeError, match="unhashable"):
         word_counts([[1]], ["a"], 5)  # every word gets an id, so every word is hashed
-    with pytest.raises(ZeroDivisionError):  # == raising: the error, no count
-        word_counts([_Unequal(), _Unequal()], [], 1)
-    with pytest.raises(ValueError, match="at least 1"):
-        word_counts(["a"], ["a"], 0)
-    with pytest.raises(TypeError, match="not iterable"):
-        word_counts(5, ["a"], 1)
     assert word_counts([], [], 5) == (0, 0, 0, 0, 0, 0, "", "")
     similarity = importlib.import_module("harness.wirediff.similarity")
     compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled

@@ -545,17 +545,25 @@ done:
     return result;
 }
 
-static PyObject *shingle_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+/* The n-gram size of a call `name(a_words, b_words, size)`: -1 with an error set when the
+ * arguments are not that. */
+static Py_ssize_t gram_size(const char *name, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "shingle_counts(a_words, b_words, size)");
-        return NULL;
+        PyErr_Format(PyExc_TypeError, "%s(a_words, b_words, size)", name);
+        return -1;
     }
     Py_ssize_t size = PyLong_AsSsize_t(args[2]);
-    if (size == -1 && PyErr_Occurred()) return NULL;
+    if (size == -1 && PyErr_Occurred()) return -1;
     if (size < 1) {
-        PyErr_SetString(PyExc_ValueError, "shingle_counts: size must be at least 1");
-        return NULL;
+        PyErr_Format(PyExc_ValueError, "%s: size must be at least 1", name);
+        return -1;
     }
+    return size;
+}
+
+static PyObject *shingle_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t size = gram_size("shingle_counts", args, nargs);
+    if (size < 0) return NULL;
     /* Tuples (a tuple is taken as it is): an == that changed a list could not pull its items away. */
     PyObject *a = PySequence_Tuple(args[0]);
     if (a == NULL) return NULL;
@@ -697,16 +705,8 @@ static PyObject *codes_of(const Py_ssize_t *ids, Py_ssize_t n, Py_ssize_t distin
 }
 
 static PyObject *word_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "word_counts(a_words, b_words, size)");
-        return NULL;
-    }
-    Py_ssize_t size = PyLong_AsSsize_t(args[2]);
-    if (size == -1 && PyErr_Occurred()) return NULL;
-    if (size < 1) {
-        PyErr_SetString(PyExc_ValueError, "word_counts: size must be at least 1");
-        return NULL;
-    }
+    Py_ssize_t size = gram_size("word_counts", args, nargs);
+    if (size < 0) return NULL;
     PyObject *a = NULL, *b = NULL, *words = NULL, *result = NULL, *a_codes = NULL, *b_codes = NULL;
     Py_ssize_t *ids = NULL;
     /* Tuples (a tuple is taken as it is): an == that changed a list could not pull its items away. */

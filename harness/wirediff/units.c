@@ -590,9 +590,9 @@ static PyObject *shingle_counts(PyObject *Py_UNUSED(module), PyObject *const *ar
  * takes its string path instead of hashing every word again. (None, None) for the
  * codes past the code points there are (a pair of over a million distinct words). */
 typedef struct {
-    Py_uhash_t hash;
     PyObject *word; /* borrowed from the tuples; NULL: an empty slot */
-    Py_ssize_t id;
+    uint32_t hash;  /* the hash's low half: a first test before == */
+    uint32_t id;    /* ids fit: word_counts refuses a pair of 2**32 words or more */
 } WordSlot;
 
 static inline uint64_t mixed(uint64_t x) { /* murmur3's finaliser */
@@ -618,12 +618,13 @@ static int word_ids(PyObject *const *words, Py_ssize_t n, Py_ssize_t *ids, Py_ss
         for (;;) {
             WordSlot *slot = &slots[at];
             if (slot->word == NULL) {
-                slot->hash = (Py_uhash_t)h;
+                slot->hash = (uint32_t)h;
                 slot->word = words[i];
-                slot->id = ids[i] = next++;
+                slot->id = (uint32_t)next;
+                ids[i] = next++;
                 break;
             }
-            if (slot->hash == (Py_uhash_t)h) {
+            if (slot->hash == (uint32_t)h) {
                 int equal = slot->word == words[i] ? 1 : PyObject_RichCompareBool(slot->word, words[i], Py_EQ);
                 if (equal < 0) goto fail;
                 if (equal) {
@@ -649,41 +650,65 @@ static int id_gram_counts(const Py_ssize_t *a, Py_ssize_t na, const Py_ssize_t *
     counts[0] = counts[1] = counts[2] = 0;
     size_t capacity = 8;
     while (capacity < 2 * (size_t)(a_grams + b_grams)) capacity <<= 1;
-    /* One table for both texts: a slot holds where its gram starts and which text saw it. */
-    Py_ssize_t *starts = PyMem_Calloc(capacity, sizeof(Py_ssize_t)); /* gram start + 1 (B: + na); 0 empty */
-    unsigned char *seen = PyMem_Calloc(capacity, 1); /* bit 1: in A, bit 2: in B */
-    if (starts == NULL || seen == NULL) {
-        PyMem_Free(starts);
-        PyMem_Free(seen);
+    /* One table for both texts: a slot holds where its gram starts (+ 1; B's: + na; 0: empty)
+     * above two bits saying which texts saw it (1: A, 2: B). */
+    Py_ssize_t *slots = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
+    if (slots == NULL) {
         PyErr_NoMemory();
         return -1;
     }
     for (int side = 0; side < 2; side++) {
         const Py_ssize_t *ids = side ? b : a;
         Py_ssize_t grams = side ? b_grams : a_grams, base = side ? na : 0;
+        Py_ssize_t bit = side ? 2 : 1;
         for (Py_ssize_t i = 0; i < grams; i++) {
             uint64_t x = 0x9E3779B97F4A7C15ULL;
             for (Py_ssize_t k = 0; k < size; k++) x = (x ^ (uint64_t)ids[i + k]) * 0x100000001B3ULL + (uint64_t)k;
             size_t at = (size_t)mixed(x) & (capacity - 1);
             for (;;) {
-                if (starts[at] == 0) {
-                    starts[at] = base + i + 1;
+                if (slots[at] == 0) {
+                    slots[at] = (base + i + 1) << 2;
                     break;
                 }
-                Py_ssize_t other = starts[at] - 1;
+                Py_ssize_t other = (slots[at] >> 2) - 1;
                 const Py_ssize_t *there = other >= na ? b + (other - na) : a + other;
                 if (memcmp(there, ids + i, (size_t)size * sizeof(Py_ssize_t)) == 0) break;
                 at = (at + 1) & (capacity - 1);
             }
-            unsigned char bit = side ? 2 : 1;
-            if (!(seen[at] & bit)) {
-                seen[at] |= bit;
+            if (!(slots[at] & bit)) {
+                slots[at] |= bit;
                 counts[side]++;
-                if (side && (seen[at] & 1)) counts[2]++;
+                if (side && (slots[at] & 1)) counts[2]++;
             }
         }
     }
-    PyMem_Free(starts);
+    PyMem_Free(slots);
+    return 0;
+}
+
+/* Distinct ids (words) of a[0..na) and b[0..nb), all below distinct, and how many of B's
+ * are A's: the ids are the words' own numbers, so a mark per id counts them. */
+static int id_type_counts(const Py_ssize_t *a, Py_ssize_t na, const Py_ssize_t *b, Py_ssize_t nb, Py_ssize_t distinct,
+                          Py_ssize_t counts[3]) {
+    unsigned char *seen = PyMem_Calloc(distinct ? (size_t)distinct : 1, 1); /* 1: in A, 2: in B */
+    if (seen == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    counts[0] = counts[1] = counts[2] = 0;
+    for (Py_ssize_t i = 0; i < na; i++) {
+        if (!(seen[a[i]] & 1)) {
+            seen[a[i]] |= 1;
+            counts[0]++;
+        }
+    }
+    for (Py_ssize_t i = 0; i < nb; i++) {
+        if (!(seen[b[i]] & 2)) {
+            seen[b[i]] |= 2;
+            counts[1]++;
+            if (seen[b[i]] & 1) counts[2]++;
+        }
+    }
     PyMem_Free(seen);
     return 0;
 }
@@ -712,6 +737,10 @@ static PyObject *word_counts(PyObject *Py_UNUSED(module), PyObject *const *args,
     /* Tuples (a tuple is taken as it is): an == that changed a list could not pull its items away. */
     if ((a = PySequence_Tuple(args[0])) == NULL || (b = PySequence_Tuple(args[1])) == NULL) goto done;
     Py_ssize_t na = PyTuple_GET_SIZE(a), nb = PyTuple_GET_SIZE(b), distinct = 0;
+    if ((size_t)(na + nb) > UINT32_MAX) { /* word ids are 32-bit (word_ids) */
+        PyErr_SetString(PyExc_OverflowError, "word_counts: a pair of 2**32 words or more");
+        goto done;
+    }
     if ((words = PySequence_Concat(a, b)) == NULL) goto done;
     ids = PyMem_Malloc((size_t)(na + nb ? na + nb : 1) * sizeof(Py_ssize_t));
     if (ids == NULL) {
@@ -720,7 +749,8 @@ static PyObject *word_counts(PyObject *Py_UNUSED(module), PyObject *const *args,
     }
     if (word_ids(&PyTuple_GET_ITEM(words, 0), na + nb, ids, &distinct) < 0) goto done;
     Py_ssize_t grams[3], types[3];
-    if (id_gram_counts(ids, na, ids + na, nb, size, grams) < 0 || id_gram_counts(ids, na, ids + na, nb, 1, types) < 0) goto done;
+    if (id_gram_counts(ids, na, ids + na, nb, size, grams) < 0 || id_type_counts(ids, na, ids + na, nb, distinct, types) < 0)
+        goto done;
     if (distinct + SURROGATES <= 0x110000) {
         if ((a_codes = codes_of(ids, na, distinct)) == NULL || (b_codes = codes_of(ids + na, nb, distinct)) == NULL) goto done;
     } else {

@@ -41,7 +41,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from harness.errors import ConfigError, at
@@ -962,11 +962,19 @@ class _Side:
         self._judged: dict[tuple[int, int], Verdict | None] = {}
         self._rules_said: dict[tuple[int, int, bool], Verdict | None] = {}
         self._words: dict[tuple[int, int], list[str]] = {}
+        self._segments: Segments | None = None
 
-    @cached_property
+    @property
     def segments(self) -> Segments:
-        """Made on first use: most bodies have no substantive edit to judge."""
-        return segments(self.text)
+        """Made on first use: most bodies have no substantive edit to judge.
+
+        (A property over an attribute, not ``cached_property``: compiled, a property is
+        a native getter, while ``cached_property`` runs its ``__get__`` in the
+        interpreter at every use, about 1,300 instructions.)
+        """
+        if self._segments is None:
+            self._segments = segments(self.text)
+        return self._segments
 
     def _whole(self, start: int, end: int) -> tuple[bool, bool]:
         """(is a whole segment, is a whole paragraph) for a stripped span."""

@@ -29,7 +29,6 @@ token changes inside it as sub-edits (:func:`sub_edits`).
 from __future__ import annotations
 
 import difflib
-import functools
 import itertools
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -975,10 +974,20 @@ def _span_text(text: PreparedText, lo: int, hi: int) -> str:
     return text.text[text.starts[lo] : text.ends[hi - 1]] if hi > lo else ""
 
 
-@functools.lru_cache(maxsize=1 << 16)
+# _letters by token, remembered (a plain dict: an lru_cache call costs about three times
+# its lookup). Emptied when full: a cache, not a record.
+_LETTERS: dict[str, str] = {}
+_LETTERS_LIMIT = 1 << 16
+
+
 def _letters(token: str) -> str:
     """Letters and digits of a token; a modifier letter (ʼ typed as an apostrophe) is none."""
-    return "".join(ch for ch in token if ch.isalnum() and unicodedata.category(ch) != "Lm")
+    found = _LETTERS.get(token)
+    if found is None:
+        if len(_LETTERS) >= _LETTERS_LIMIT:
+            _LETTERS.clear()
+        found = _LETTERS[token] = "".join(ch for ch in token if ch.isalnum() and unicodedata.category(ch) != "Lm")
+    return found
 
 
 def _same_letters(ctx: Context, w: Window) -> bool:

@@ -49,6 +49,7 @@ from harness.wirediff.prepare import (
     key_flags,
     line_anchor,
     required_literal,
+    sentence_ranges_in_python,
 )
 from harness.wirediff.similarity import shingle_counts, type_counts, word_distance
 from harness.wirediff.tokens import TokenArrays, fast_path_applies, same_classes, token_arrays
@@ -709,6 +710,35 @@ def test_the_c_running_counts_equal_accumulate(flags: list[bool], repeat: int) -
     counts = _c_units().running_counts(long_flags)
     assert counts == tuple(accumulate(long_flags, initial=0))
     assert all(type(count) is int for count in counts)  # ints, never the first flag itself
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 400), max_size=60), st.lists(st.integers(0, 420), max_size=12))
+def test_the_c_sentence_ranges_equal_the_bisects(offsets: list[int], sentence_starts: list[int]) -> None:
+    """``units.c``'s sentence_ranges: ``prepare``'s token ranges of sentences (a bisect of
+    the tokens' starts per sentence but the first, the empty ranges left out)."""
+    starts = tuple(sorted(set(offsets)))
+    bounds = [(start, start + 1) for start in sorted(sentence_starts)]
+    ranges = _c_units().sentence_ranges(starts, bounds)
+    assert ranges == sentence_ranges_in_python(starts, bounds)
+    assert type(ranges) is tuple and all(type(r) is tuple and lo < hi for r in ranges for lo, hi in [r])
+    if starts:  # the ranges tile the tokens
+        assert ranges[0][0] == 0 and ranges[-1][1] == len(starts)
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+
+
+def test_the_c_sentence_ranges_refuse_what_is_not_offsets() -> None:
+    units = _c_units()
+    assert units.sentence_ranges((), [(0, 5), (6, 9)]) == ()
+    assert units.sentence_ranges([3, 8, 12], [[0, 5], [7, 9]]) == ((0, 1), (1, 3))  # any sequences
+    with pytest.raises(TypeError, match="two arguments"):
+        units.sentence_ranges((1,))
+    with pytest.raises(TypeError, match="must be a sequence"):
+        units.sentence_ranges(5, [])
+    with pytest.raises(TypeError):
+        units.sentence_ranges((1, "2"), [(0, 1), (1, 2)])
+    with pytest.raises(TypeError):
+        units.sentence_ranges((1, 2), [(0, 1), 5])
 
 
 class _Untrue:

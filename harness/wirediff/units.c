@@ -1248,6 +1248,71 @@ fail:
     return NULL;
 }
 
+/* prepare._sentence_ranges: the token ranges (lo, hi) of a text's sentences, given its tokens'
+ * starts (ascending) and its sentences' (start, end) from sentence_bounds. A token belongs to
+ * the sentence it starts in (tokens before the first sentence, to the first): the cuts are
+ * bisect_left(starts, start) of every sentence but the first, and the ranges run between
+ * consecutive cuts (0 and len(starts) at the ends), the empty ones left out. */
+static int bisect_left_int(PyObject *const *items, Py_ssize_t n, Py_ssize_t value, Py_ssize_t *found) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2, item = PyLong_AsSsize_t(items[mid]);
+        if (item == -1 && PyErr_Occurred()) return -1;
+        if (item < value) lo = mid + 1;
+        else hi = mid;
+    }
+    *found = lo;
+    return 0;
+}
+
+static int add_range(PyObject *ranges, Py_ssize_t lo, Py_ssize_t hi) {
+    if (hi <= lo) return 0;
+    PyObject *a = offset_int(lo), *b = a ? offset_int(hi) : NULL;
+    PyObject *pair = b ? PyTuple_Pack(2, a, b) : NULL;
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    if (pair == NULL) return -1;
+    int failed = PyList_Append(ranges, pair);
+    Py_DECREF(pair);
+    return failed;
+}
+
+static PyObject *sentence_ranges(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "sentence_ranges(starts, bounds) takes two arguments");
+        return NULL;
+    }
+    PyObject *starts = NULL, *bounds = NULL, *ranges = NULL, *result = NULL;
+    if ((starts = PySequence_Fast(args[0], "sentence_ranges: starts must be a sequence")) == NULL) goto done;
+    if ((bounds = PySequence_Fast(args[1], "sentence_ranges: bounds must be a sequence")) == NULL) goto done;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(starts), count = PySequence_Fast_GET_SIZE(bounds);
+    if (n == 0) {
+        result = PyTuple_New(0);
+        goto done;
+    }
+    if ((ranges = PyList_New(0)) == NULL) goto done;
+    PyObject *const *items = PySequence_Fast_ITEMS(starts);
+    Py_ssize_t lo = 0;
+    for (Py_ssize_t k = 1; k < count; k++) {
+        PyObject *bound = PySequence_Fast_GET_ITEM(bounds, k);
+        PyObject *first = PyTuple_Check(bound) && PyTuple_GET_SIZE(bound) > 0 ? Py_NewRef(PyTuple_GET_ITEM(bound, 0))
+                                                                             : PySequence_GetItem(bound, 0);
+        if (first == NULL) goto done;
+        Py_ssize_t start = PyLong_AsSsize_t(first), cut;
+        Py_DECREF(first);
+        if (start == -1 && PyErr_Occurred()) goto done;
+        if (bisect_left_int(items, n, start, &cut) < 0 || add_range(ranges, lo, cut) < 0) goto done;
+        lo = cut;
+    }
+    if (add_range(ranges, lo, n) < 0) goto done;
+    result = PyList_AsTuple(ranges);
+done:
+    Py_XDECREF(starts);
+    Py_XDECREF(bounds);
+    Py_XDECREF(ranges);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"unit_columns", (PyCFunction)(void (*)(void))unit_columns, METH_FASTCALL,
      "unit_columns(text, joined_marks, memo, limit, compute) -> the nine columns of prepare._Columns"},
@@ -1255,6 +1320,8 @@ static PyMethodDef methods[] = {
      "sentence_bounds(text, hooks) -> [(start, end)] of harness.text.sentences.sentence_spans(text)"},
     {"segment_sentence_starts", (PyCFunction)(void (*)(void))segment_sentence_starts, METH_FASTCALL,
      "segment_sentence_starts(text, start, end, abbreviations) -> boilerplate._sentence_starts(text, start, end)"},
+    {"sentence_ranges", (PyCFunction)(void (*)(void))sentence_ranges, METH_FASTCALL,
+     "sentence_ranges(starts, bounds) -> prepare._sentence_ranges: the sentences' token ranges"},
     {"running_counts", (PyCFunction)running_counts, METH_O, "running_counts(flags) -> tuple(accumulate(flags, initial=0))"},
     {"chrome_words", (PyCFunction)chrome_words, METH_O, "chrome_words(text) -> boilerplate._WORD.findall(text)"},
     {"shingle_counts", (PyCFunction)(void (*)(void))shingle_counts, METH_FASTCALL,

@@ -173,10 +173,25 @@ def _scores(qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]]) -> np.
     return np.asarray(cdist(qa, qb, scorer=Indel.normalized_similarity, dtype=np.float64))
 
 
-def _link_weight(link: Link, a_lengths: Sequence[int], b_lengths: Sequence[int]) -> float:
-    """About twice the words the link aligns: similarity × total length."""
-    length = sum(a_lengths[link.a_lo : link.a_hi]) + sum(b_lengths[link.b_lo : link.b_hi])
+def _link_weight(link: Link, a_before: Sequence[int], b_before: Sequence[int]) -> float:
+    """About twice the words the link aligns: similarity × total length.
+
+    ``a_before[i]``: the lengths of A's sentences before sentence ``i`` summed
+    (:func:`_lengths_before`), so a link's length is two differences, not a ``sum``
+    over slices (compiled, ``sum`` is looked up on the builtins at every call).
+    """
+    length = a_before[link.a_hi] - a_before[link.a_lo] + b_before[link.b_hi] - b_before[link.b_lo]
     return link.similarity * max(length, 1)
+
+
+def _lengths_before(sentences: Sequence[tuple[str, ...]]) -> list[int]:
+    """The lengths of ``sentences`` summed before each of them, and in all (len + 1 sums)."""
+    total = 0
+    sums = [0]
+    for sentence in sentences:
+        total += len(sentence)
+        sums.append(total)
+    return sums
 
 
 class _PrefixMax:
@@ -417,8 +432,8 @@ def align(a: PreparedText, b: PreparedText, settings: AlignSettings | None = Non
         return Alignment(builder.runs, (), (), 0, 0)
     qa, qb = a.sentence_keys, b.sentence_keys
     candidates = _candidate_links(qa, qb, settings)
-    a_lengths, b_lengths = [len(q) for q in qa], [len(q) for q in qb]
-    chain = best_chain(candidates, [_link_weight(c, a_lengths, b_lengths) for c in candidates], len(qb))
+    a_before, b_before = _lengths_before(qa), _lengths_before(qb)
+    chain = best_chain(candidates, [_link_weight(c, a_before, b_before) for c in candidates], len(qb))
     groups = _group_moves(_pair_moves(qa, qb, chain, settings.move_threshold))
     moved_a = {i: g for g in groups for i in range(g[0], g[1])}
     moved_b = {j: g for g in groups for j in range(g[2], g[3])}

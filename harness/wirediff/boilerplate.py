@@ -48,7 +48,7 @@ from harness.errors import ConfigError, at
 from harness.resources import Resource, packaged_resource
 from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
-from harness.wirediff.model import Category, Edit, Kind
+from harness.wirediff.model import VALUES, Category, Edit, Kind
 from harness.wirediff.openers import openers
 from harness.wirediff.prepare import PreparedText
 
@@ -774,7 +774,7 @@ def _judge_words(text: str, words: list[str], paragraph: bool, rules: ChromeRule
     number = first_chrome_pattern(text, rules)
     if number is not None:
         category = rules.patterns[number][0]
-        return Verdict(category, f"{category.value}.page_chrome")
+        return Verdict(category, f"{VALUES[category]}.page_chrome")
     if len(words) <= HEADER_MAX_WORDS and _timestamp(words, rules):
         return Verdict(Category.TIMESTAMP, "timestamp.date_time")
     if _byline(text, words, rules):
@@ -1002,7 +1002,7 @@ class _Side:
             return None
         if opening.category is Category.PROMO and self.text[first[1] - 1] not in ".!":
             return None
-        return Verdict(opening.category, f"{opening.category.value}.{opening.category.value}_paragraph")
+        return Verdict(opening.category, f"{VALUES[opening.category]}.{VALUES[opening.category]}_paragraph")
 
     def _judge(self, start: int, end: int, *, paragraph: bool) -> Verdict | None:
         # A text of one paragraph (a sentence compared with a sentence) is no page: its
@@ -1070,7 +1070,7 @@ class _Side:
         before, after = ends
         if before is None or after is None or before.category is not after.category or words > SANDWICH_MAX_WORDS:
             return None
-        return Verdict(before.category, f"{before.category.value}.between_chrome")
+        return Verdict(before.category, f"{VALUES[before.category]}.between_chrome")
 
     def _verdict(self, start: int, end: int, paragraph: bool) -> Verdict | None:
         return self._base(start, end, paragraph) or self._between_chrome(start, end)
@@ -1135,7 +1135,7 @@ class _Pair:
         empty_a, empty_b = a_span[0] == a_span[1], b_span[0] == b_span[1]
         category = Category.INSERTION if empty_a else Category.DELETION if empty_b else Category.SUBSTITUTION
         explanation = self.explain(category, self.words("a", *a_span), self.words("b", *b_span))
-        return self._edit(category, f"{category.value}.unexplained", explanation, a_span, b_span)
+        return self._edit(category, f"{VALUES[category]}.unexplained", explanation, a_span, b_span)
 
     def _edit(self, category: Category, rule: str, explanation: str, a_span: tuple[int, int], b_span: tuple[int, int]) -> Edit:
         return replace(

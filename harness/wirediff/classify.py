@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from harness.wirediff.align import Alignment, Op, Run
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon
-from harness.wirediff.model import Category, Kind, StyleVariant
+from harness.wirediff.model import VALUES, Category, Kind, StyleVariant
 from harness.wirediff.names import same_name
 from harness.wirediff.phrases import is_subject, parse_date, parse_number, parse_title
 from harness.wirediff.prepare import Flag, PreparedText, fold_name_ending, split_possessive
@@ -134,7 +134,7 @@ class Classified(Frozen):
         category = self.category.mirrored()
         rule = self.rule
         if category is not self.category:  # "insertion.unexplained" -> "deletion.unexplained"
-            rule = category.value + rule.removeprefix(self.category.value)
+            rule = VALUES[category] + rule.removeprefix(VALUES[self.category])
         return Classified(
             category,
             rule,
@@ -593,7 +593,7 @@ def _title_parts(ctx: Context, w: Window, found: _TitleMatch) -> tuple[Part, ...
     for run in runs:
         if changed(run[0]):
             category = _substantive_category({ctx.ops[s] for s in run})
-            parts.append(Part(run[0], run[-1], category, f"{category.value}.title_word", Explanation("")))
+            parts.append(Part(run[0], run[-1], category, f"{VALUES[category]}.title_word", Explanation("")))
         else:
             variants = () if styled else found.variants  # count the title pattern once
             styled = True
@@ -1198,7 +1198,7 @@ def _substantive(ctx: Context, first: int) -> tuple[Classified, int]:
         variant = StyleVariant(typographic.category, explanation.a_detail, explanation.b_detail)
         return Classified(typographic.category, typographic.rule, explanation, w.a_lo, w.a_hi, w.b_lo, w.b_hi, (variant,)), last
     category = _substantive_category({ctx.ops[s] for s in range(first, last + 1)})
-    rule = f"{category.value}.{UNEXPLAINED}"
+    rule = f"{VALUES[category]}.{UNEXPLAINED}"
     edit = Classified(category, rule, Explanation(""), w.a_lo, w.a_hi, w.b_lo, w.b_hi)
     return _never_substantive(edit, ctx.a, ctx.b), last
 

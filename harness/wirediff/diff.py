@@ -20,6 +20,7 @@ from harness.wirediff.collector import collector_paused
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import lexicon
 from harness.wirediff.model import (
+    VALUES,
     Category,
     DiffResult,
     Edit,
@@ -592,8 +593,8 @@ def apply_edits(a: str, edits: Iterable[Edit]) -> str:
 
 def edit_json(edit: Edit) -> dict[str, Any]:
     return {
-        "category": edit.category.value,
-        "kind": edit.kind.value,
+        "category": VALUES[edit.category],
+        "kind": VALUES[edit.kind],
         "rule": edit.rule,
         "explanation": edit.explanation,
         "a_text": edit.a_text,
@@ -602,7 +603,7 @@ def edit_json(edit: Edit) -> dict[str, Any]:
         "a_end": edit.a_end,
         "b_start": edit.b_start,
         "b_end": edit.b_end,
-        "segment": edit.segment.value,
+        "segment": VALUES[edit.segment],
         "sub_edits": [edit_json(sub) for sub in edit.sub_edits],
     }
 
@@ -617,7 +618,7 @@ def to_json(result: DiffResult) -> dict[str, Any]:
     """
     out: dict[str, Any] = {
         "similarity": result.similarity.as_dict(),
-        "derivation": result.derivation.value,
+        "derivation": VALUES[result.derivation],
         "substantive_share": result.substantive_share,
         "substantive_b_share": result.substantive_b_share,
         "a_words": result.a_words,

@@ -118,6 +118,12 @@ class Derivation(StrEnum):
     NON = "non"
 
 
+# Each member's value, by member: ``member.value`` runs enum's property in the
+# interpreter (about 0.15 us more than this look-up), and the diff reads one for
+# every rule it names and three for every edit it writes out.
+VALUES: dict[StrEnum, str] = {member: member.value for enum in (Kind, Category, Segment, Derivation) for member in enum}
+
+
 @dataclass(frozen=True, slots=True)
 class Edit(Frozen):
     """One difference between A and B, with offsets into both original texts.
@@ -272,9 +278,9 @@ class DiffResult(Frozen):
     def counts_by_category(self, segment: Segment | None = None) -> dict[str, int]:
         """Edit counts per category, sub-edits included (every category present, fixed order)."""
         found = Counter(e.category for e in self.all_edits() if segment is None or e.segment is segment)
-        return {c.value: found.get(c, 0) for c in Category}
+        return {VALUES[c]: found.get(c, 0) for c in Category}
 
     def counts_by_kind(self, segment: Segment | None = None) -> dict[str, int]:
         """Top-level edit counts per kind (sub-edits are inside an edit already counted)."""
         found = Counter(e.kind for e in self.edits if segment is None or e.segment is segment)
-        return {k.value: found.get(k, 0) for k in Kind}
+        return {VALUES[k]: found.get(k, 0) for k in Kind}

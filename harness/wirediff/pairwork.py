@@ -41,7 +41,7 @@ from harness.wirediff.boilerplate import (
     learn_furniture,
 )
 from harness.wirediff.diff import DiffSettings, PreparedArticle, edit_json
-from harness.wirediff.model import SIMILARITY_FIELDS, DiffResult, Kind, Segment, Similarity
+from harness.wirediff.model import SIMILARITY_FIELDS, VALUES, DiffResult, Kind, Segment, Similarity
 from harness.wirediff.styles import StyleSheet
 
 # Below this many pairs one process is as fast: starting the workers (a fresh Python
@@ -105,7 +105,7 @@ def compare_chunk(
         rows.pairs.append(pair_row(a_id, b_id, a_row, b_row, styles, result))
         rows.edits += edit_rows(a_id, b_id, result)
         for variant in result.variants:
-            key = (str(a_row["outlet"]), str(b_row["outlet"]), variant.category.value, variant.a_form, variant.b_form)
+            key = (str(a_row["outlet"]), str(b_row["outlet"]), VALUES[variant.category], variant.a_form, variant.b_form)
             rows.learned[key] += 1
     return rows
 
@@ -137,7 +137,7 @@ def pair_row(
         "b_words": result.b_words,
         **_similarity_columns(result.similarity),
         **_similarity_columns(result.headline_similarity, "headline_"),
-        "derivation": result.derivation.value,
+        "derivation": VALUES[result.derivation],
         "style_edits": result.count(Kind.STYLE),
         "boilerplate_edits": result.count(Kind.BOILERPLATE),
         "substantive_edits": result.count(Kind.SUBSTANTIVE),

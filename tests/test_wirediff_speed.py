@@ -741,6 +741,19 @@ def test_the_c_sentence_ranges_refuse_what_is_not_offsets() -> None:
         units.sentence_ranges((1, 2), [(0, 1), 5])
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from("abcde"), max_size=30), st.lists(st.sampled_from("abcdef"), max_size=30))
+def test_matching_blocks_are_difflibs(a: list[str], b: list[str]) -> None:
+    """classify's matching_blocks (sub-edits pair tokens by them) gives difflib's blocks."""
+    import difflib
+
+    from harness.wirediff.classify import matching_blocks
+
+    expected = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    assert matching_blocks(a, b) == [tuple(block) for block in expected]
+    assert matching_blocks(tuple(a), tuple(b)) == [tuple(block) for block in expected]
+
+
 class _Untrue:
     def __bool__(self) -> bool:
         raise ZeroDivisionError

@@ -28,10 +28,9 @@ token changes inside it as sub-edits (:func:`sub_edits`).
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from harness.wirediff.align import Alignment, Op, Run
@@ -252,8 +251,7 @@ class Context:
         self.boilerplate: list[str] = []  # boilerplate category of the step's tokens, or ""
         self.whole: list[bool] = []  # inside a sentence the other text has nothing like
         self._variants: dict[int, tuple[Category, str, str] | None] = {}
-        self.number_token = _number_token(lex)
-        self.date_token = _date_token(lex)
+        self.number_token, self.date_token = _token_tests(lex)
         self._flatten(runs)
 
     def _flatten(self, runs: tuple[Run, ...]) -> None:
@@ -334,23 +332,35 @@ class Context:
         """Windows starting at step ``first``, smallest first (then fewest changes)."""
         ops, apos, bpos, eq_after, linked = self.ops, self.apos, self.bpos, self.eq_after, self.linked
         a0, b0 = apos[first], bpos[first]
-        lefts = range(min(room, left) + 1)
-        shapes: list[tuple[int, int, int, int, int, int]] = []
+        # A window's shape is (size, last step, left context, right context), ordered as
+        # that tuple; the shapes are counted as one int each, in those four mixed-radix
+        # digits, so that the sort compares ints (no tuple per shape). Every digit stays
+        # below its radix: steps < max(changes, 1) (the loop stops there), extra_left <
+        # lefts, extra_right < rights.
+        lefts, rights, steps = min(room, left) + 1, right + 1, max(changes, 1)
+        a_ends: list[int] = []
+        b_ends: list[int] = []
+        shapes: list[int] = []
         last = first
         while True:
             a_end = apos[last] + (ops[last] is not Op.INSERT)
             b_end = bpos[last] + (ops[last] is not Op.DELETE)
+            a_ends.append(a_end)
+            b_ends.append(b_end)
             base = (a_end - a0) + (b_end - b0)
             for extra_right in range(min(eq_after[last], right) + 1):
-                for extra_left in lefts:
+                for extra_left in range(lefts):
                     size = base + 2 * (extra_left + extra_right)
-                    shapes.append((size, last, extra_left, extra_right, a_end, b_end))
+                    shapes.append(((size * steps + (last - first)) * lefts + extra_left) * rights + extra_right)
             if last - first + 1 >= changes or not (last + 1 < len(ops) and linked[last]):
                 break
             last += 1
         shapes.sort()
-        for _, last, lo, hi, a_end, b_end in shapes:  # built one by one: most rules stop early
-            yield Window(first, last, lo, hi, a0 - lo, a_end + hi, b0 - lo, b_end + hi)
+        for shape in shapes:  # built one by one: most rules stop early
+            hi = shape % rights
+            lo = shape // rights % lefts
+            step = shape // rights // lefts % steps
+            yield Window(first, first + step, lo, hi, a0 - lo, a_ends[step] + hi, b0 - lo, b_ends[step] + hi)
 
     def _bigger(self, window: Window) -> Window | None:
         """The window one token further right (None at a barrier or the end)."""
@@ -465,6 +475,22 @@ def _word_token(token: str) -> bool:
 
 def _title_token(token: str) -> bool:
     return token[:1].isalnum() or token in ",-‐‑"
+
+
+# The two token tests of each lexicon, made once: each is a set of the lexicon's words
+# (about 46,000 instructions a comparison to build anew). By id, with the lexicon kept
+# so that its id is never another's; a handful of lexicons at most (tests make some).
+_TOKEN_TESTS: dict[int, tuple[Lexicon, Callable[[str], bool], Callable[[str], bool]]] = {}
+
+
+def _token_tests(lex: Lexicon) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
+    """(number token test, date token test) of ``lex``."""
+    found = _TOKEN_TESTS.get(id(lex))
+    if found is None or found[0] is not lex:
+        if len(_TOKEN_TESTS) >= 16:
+            _TOKEN_TESTS.clear()
+        found = _TOKEN_TESTS[id(lex)] = (lex, _number_token(lex), _date_token(lex))
+    return found[1], found[2]
 
 
 def _date_token(lex: Lexicon) -> Callable[[str], bool]:
@@ -1358,10 +1384,73 @@ IMPLIED: dict[Category, frozenset[Category]] = {
 def _paired_tokens(a: PreparedText, b: PreparedText, edit: Classified) -> Iterator[tuple[int, int]]:
     """A and B token indices of the edit that share an alignment key, in order."""
     a_keys, b_keys = a.keys[edit.a_lo : edit.a_hi], b.keys[edit.b_lo : edit.b_hi]
-    matcher = difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            yield edit.a_lo + block.a + k, edit.b_lo + block.b + k
+    for block_a, block_b, size in matching_blocks(a_keys, b_keys):
+        for k in range(size):
+            yield edit.a_lo + block_a + k, edit.b_lo + block_b + k
+
+
+def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
+    """``difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()``,
+    the same blocks (its final ``(len(a), len(b), 0)`` included), as plain tuples.
+
+    difflib's own steps, compiled: the longest match of a range (the earliest in A,
+    then in B, among the longest), the ranges either side of it in turn, the blocks
+    sorted and the adjacent ones joined. With no junk the longest match never grows
+    at its ends, so difflib's four extension loops have nothing to do. A sub-edit
+    spans a few tokens: difflib's object, its dicts and its queue were most of the work.
+    """
+    positions: dict[str, list[int]] = {}
+    for j, key in enumerate(b):
+        positions.setdefault(key, []).append(j)
+    found: list[tuple[int, int, int]] = []
+    queue = [(0, len(a), 0, len(b))]
+    while queue:
+        a_lo, a_hi, b_lo, b_hi = queue.pop()
+        i, j, k = _longest_match(a, positions, a_lo, a_hi, b_lo, b_hi)
+        if k:
+            found.append((i, j, k))
+            if a_lo < i and b_lo < j:
+                queue.append((a_lo, i, b_lo, j))
+            if i + k < a_hi and j + k < b_hi:
+                queue.append((i + k, a_hi, j + k, b_hi))
+    found.sort()
+    blocks: list[tuple[int, int, int]] = []
+    i1 = j1 = k1 = 0
+    for i2, j2, k2 in found:
+        if i1 + k1 == i2 and j1 + k1 == j2:
+            k1 += k2
+        else:
+            if k1:
+                blocks.append((i1, j1, k1))
+            i1, j1, k1 = i2, j2, k2
+    if k1:
+        blocks.append((i1, j1, k1))
+    blocks.append((len(a), len(b), 0))
+    return blocks
+
+
+_NOWHERE: list[int] = []  # the positions of a key B does not hold (never added to)
+
+
+def _longest_match(
+    a: Sequence[str], positions: dict[str, list[int]], a_lo: int, a_hi: int, b_lo: int, b_hi: int
+) -> tuple[int, int, int]:
+    """difflib's ``find_longest_match`` with no junk: (i, j, size) of the longest
+    common run of ``a[a_lo:a_hi]`` and B's range (``positions``: where each key is in B)."""
+    best_i, best_j, best_size = a_lo, b_lo, 0
+    run_at: dict[int, int] = {}  # length of the common run ending at j of B, for the previous i
+    for i in range(a_lo, a_hi):
+        runs: dict[int, int] = {}
+        for j in positions.get(a[i], _NOWHERE):
+            if j < b_lo:
+                continue
+            if j >= b_hi:
+                break
+            k = runs[j] = run_at.get(j - 1, 0) + 1
+            if k > best_size:
+                best_i, best_j, best_size = i - k + 1, j - k + 1, k
+        run_at = runs
+    return best_i, best_j, best_size
 
 
 def sub_edits(

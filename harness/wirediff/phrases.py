@@ -24,6 +24,7 @@ from harness.wirediff.lexicon import Lexicon
 _DAY = re.compile(r"(?P<day>\d{1,2})(?P<suffix>st|nd|rd|th)?", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[5-9]|2[0-9])\d\d")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_DIGITS = re.compile(r"\d+")
 _NUMBER_WITH_SCALE = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<scale>[a-z]+)", re.IGNORECASE)
 _HYPHEN = frozenset("-‐‑")
 
@@ -186,7 +187,7 @@ def parse_number(tokens: Sequence[str], lex: Lexicon) -> NumberPhrase | None:
     if not has_number:
         return None
     text = " ".join(tokens)
-    return NumberPhrase("".join(value), re.sub(r"\d+", "#", text))
+    return NumberPhrase("".join(value), _DIGITS.sub("#", text))
 
 
 def name_end(tokens: Sequence[str], is_word: Sequence[bool], start: int, lex: Lexicon) -> int:

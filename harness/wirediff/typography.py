@@ -34,6 +34,11 @@ _SPACES = re.compile(r"\s+")
 _ELIDED = re.compile(rf"(?<={_LETTER})'(?={_LETTER})")
 # Hyphens or spaces joining two letter runs ("non-binding", "cyber assets").
 _JOIN = re.compile(rf"({_LETTER}+)([\s\-]+)(?={_LETTER})")
+# Compiled once: re's module functions look a pattern string up in its cache at every call.
+_DASH_RUN = re.compile(r"-{2,}")
+_JOINERS = re.compile(r"[\s\-]+")
+_COMPOUND = re.compile(rf"{_LETTER}+(?:[\s\-]+{_LETTER}+)*")
+_INNER_JOINERS = re.compile(rf"(?<={_LETTER})[\s\-]+(?={_LETTER})")
 MIN_JOINED_PIECE = 2  # "a part" / "apart" is two words, not a compound
 MAX_COMPOUND_PIECES = 3
 
@@ -76,7 +81,7 @@ def fold_dashes(text: str, lex: Lexicon) -> str:
     """Every dash or hyphen glyph, a run of them ("--") or a lone "_" as one ``-``."""
     text = _UNDERSCORE_DASH.sub("-", text)
     text = "".join("-" if ch in lex.dashes else ch for ch in text)
-    return re.sub(r"-{2,}", "-", text)
+    return _DASH_RUN.sub("-", text)
 
 
 def fold_spacing(text: str) -> str:
@@ -89,16 +94,16 @@ def fold_glyphs(text: str, lex: Lexicon) -> str:
     letters), quotes, dashes and spacing folded."""
     # Quote glyphs first: NFKC would turn a spacing accent (´) into a combining one.
     folded = fold_spacing(fold_dashes(unicodedata.normalize("NFKC", fold_quotes(text, lex)), lex))
-    return re.sub(r"-{2,}", "-", folded)  # "- -" closed up is one dash too
+    return _DASH_RUN.sub("-", folded)  # "- -" closed up is one dash too
 
 
 def _pieces(text: str) -> list[list[str]]:
     """Letter runs joined by hyphens or spaces, per compound candidate."""
-    return [re.split(r"[\s\-]+", m.group(0)) for m in re.finditer(rf"{_LETTER}+(?:[\s\-]+{_LETTER}+)*", text)]
+    return [_JOINERS.split(m.group(0)) for m in _COMPOUND.finditer(text)]
 
 
 def _compound_key(text: str) -> str:
-    return re.sub(rf"(?<={_LETTER})[\s\-]+(?={_LETTER})", "", text)
+    return _INNER_JOINERS.sub("", text)
 
 
 def _fair_compound(a: str, b: str) -> bool:

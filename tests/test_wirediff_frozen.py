@@ -26,9 +26,10 @@ from harness.wirediff.compiled import core_state
 
 FOLDER = Path(wirediff.__file__).parent
 WRITTEN_OUT = {
-    "align": ["Run", "Link"],
+    "align": ["Run", "Link", "Alignment"],
     "classify": ["Explanation", "Classified", "Found", "Window"],
-    "model": ["Edit", "StyleVariant"],
+    "diff": ["SegmentDiff", "EditList"],
+    "model": ["Edit", "StyleVariant", "Similarity", "DiffResult"],
     "phrases": ["NumberPhrase", "TitlePhrase"],
     "prepare": ["PreparedText"],
 }

@@ -111,6 +111,9 @@ class AlignSettings(Frozen):
     move_threshold: float = 0.6
 
 
+DEFAULT_ALIGN = AlignSettings()  # frozen: one object for every call given no settings
+
+
 @dataclass(frozen=True, slots=True)
 class Alignment(Frozen):
     runs: tuple[Run, ...]
@@ -118,6 +121,21 @@ class Alignment(Frozen):
     links: tuple[Link, ...]
     aligned_a_words: int
     aligned_b_words: int
+
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        runs: tuple[Run, ...],
+        moves: tuple[Move, ...],
+        links: tuple[Link, ...],
+        aligned_a_words: int,
+        aligned_b_words: int,
+    ) -> None:
+        object.__setattr__(self, "runs", runs)
+        object.__setattr__(self, "moves", moves)
+        object.__setattr__(self, "links", links)
+        object.__setattr__(self, "aligned_a_words", aligned_a_words)
+        object.__setattr__(self, "aligned_b_words", aligned_b_words)
 
 
 def _candidate_links(qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]], settings: AlignSettings) -> list[Link]:
@@ -382,8 +400,18 @@ class _PathBuilder:
         """
         if not stretch:
             return
-        a_lo, a_hi = min(c[0] for c in stretch), max(c[1] for c in stretch)
-        b_lo, b_hi = min(c[2] for c in stretch), max(c[3] for c in stretch)
+        # The bounds in one loop of native ints (min and max over generators are four
+        # builtin look-ups and four generators, compiled).
+        a_lo, a_hi, b_lo, b_hi = stretch[0]
+        for c in stretch:
+            if c[0] < a_lo:
+                a_lo = c[0]
+            if c[1] > a_hi:
+                a_hi = c[1]
+            if c[2] < b_lo:
+                b_lo = c[2]
+            if c[3] > b_hi:
+                b_hi = c[3]
         self.add(Op.DELETE, a_lo, a_hi, b_lo, b_lo)
         self.add(Op.INSERT, a_hi, a_hi, b_lo, b_hi)
 
@@ -411,8 +439,8 @@ def _move_record(a: PreparedText, b: PreparedText, rng: tuple[int, int, int, int
     for code in Indel.opcodes(a.keys[a_lo:a_hi], b.keys[b_lo:b_hi]):
         if code.tag == "equal":
             width = code.src_end - code.src_start
-            aligned_a += sum(a.is_word[a_lo + code.src_start : a_lo + code.src_end])
-            aligned_b += sum(b.is_word[b_lo + code.dest_start : b_lo + code.dest_end])
+            aligned_a += a.words_before[a_lo + code.src_end] - a.words_before[a_lo + code.src_start]
+            aligned_b += b.words_before[b_lo + code.dest_end] - b.words_before[b_lo + code.dest_start]
             verbatim += sum(
                 1
                 for k in range(width)
@@ -424,7 +452,7 @@ def _move_record(a: PreparedText, b: PreparedText, rng: tuple[int, int, int, int
 
 def align(a: PreparedText, b: PreparedText, settings: AlignSettings | None = None) -> Alignment:
     """Sentence-then-word alignment of A and B (see the module docstring)."""
-    settings = settings or AlignSettings()
+    settings = settings or DEFAULT_ALIGN
     builder = _PathBuilder(a, b)
     if not a.sentences or not b.sentences:
         builder.add(Op.DELETE, 0, len(a), 0, 0)

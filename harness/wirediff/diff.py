@@ -45,6 +45,11 @@ class DiffSettings(Frozen):
     derivation: DerivationThresholds = field(default_factory=DerivationThresholds)
 
 
+# The settings of a comparison given none, made once: frozen, so one object serves every
+# call (a new one is three dataclass __init__s run by the interpreter, per comparison).
+DEFAULT_SETTINGS = DiffSettings()
+
+
 @dataclass(frozen=True, slots=True)
 class SegmentDiff(Frozen):
     """The comparison of one field (headline or body)."""
@@ -55,6 +60,23 @@ class SegmentDiff(Frozen):
     a_words: int
     b_words: int
     substantive_b_words: int
+
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        edits: tuple[Edit, ...],
+        variants: tuple[StyleVariant, ...],
+        similarity: Similarity,
+        a_words: int,
+        b_words: int,
+        substantive_b_words: int,
+    ) -> None:
+        object.__setattr__(self, "edits", edits)
+        object.__setattr__(self, "variants", variants)
+        object.__setattr__(self, "similarity", similarity)
+        object.__setattr__(self, "a_words", a_words)
+        object.__setattr__(self, "b_words", b_words)
+        object.__setattr__(self, "substantive_b_words", substantive_b_words)
 
 
 # ------------------------------------------------------------------ variant book
@@ -361,6 +383,12 @@ class EditList(Frozen):
     variants: tuple[StyleVariant, ...]  # house-style forms seen, for the learned style table
     aligned_b_words: int  # B words aligned to A words with the same key
 
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(self, edits: tuple[Edit, ...], variants: tuple[StyleVariant, ...], aligned_b_words: int) -> None:
+        object.__setattr__(self, "edits", edits)
+        object.__setattr__(self, "variants", variants)
+        object.__setattr__(self, "aligned_b_words", aligned_b_words)
+
 
 @collector_paused
 def diff_edits(
@@ -373,7 +401,7 @@ def diff_edits(
     settings: DiffSettings | None = None,
 ) -> EditList:
     """Align and classify only: the edits, in A order, with offsets into both texts."""
-    settings = settings or DiffSettings()
+    settings = settings or DEFAULT_SETTINGS
     book = variant_book(a_style, b_style)
     classified, _, aligned_b = _classified(a, b, book, settings)
     classified.sort(key=lambda e: (e.a_lo, e.a_hi, e.b_lo, e.b_hi))
@@ -450,7 +478,7 @@ def diff_prepared(
     chrome: Chrome | None = None,
 ) -> DiffResult:
     """:func:`diff_texts` on texts already prepared (prepare once, compare often)."""
-    settings = settings or DiffSettings()
+    settings = settings or DEFAULT_SETTINGS
     body = diff_segment(a, b, a_style=a_style, b_style=b_style, settings=settings, chrome=chrome)
     return _result(body, None, settings)
 
@@ -499,7 +527,7 @@ def diff_prepared_articles(
     ``chrome`` carries each outlet's learned page furniture (the wire_diff step
     learns it per corpus); without it, page chrome is found by the rules alone.
     """
-    settings = settings or DiffSettings()
+    settings = settings or DEFAULT_SETTINGS
     headline = diff_segment(
         a.headline, b.headline, segment=Segment.HEADLINE, a_style=a_style, b_style=b_style, settings=settings
     )

@@ -224,6 +224,21 @@ class Similarity(Frozen):
     edit_distance: float | None
     copied_share: float | None
 
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        token_jaccard: float | None,
+        shingle_jaccard: float | None,
+        shingle_containment: float | None,
+        edit_distance: float | None,
+        copied_share: float | None,
+    ) -> None:
+        object.__setattr__(self, "token_jaccard", token_jaccard)
+        object.__setattr__(self, "shingle_jaccard", shingle_jaccard)
+        object.__setattr__(self, "shingle_containment", shingle_containment)
+        object.__setattr__(self, "edit_distance", edit_distance)
+        object.__setattr__(self, "copied_share", copied_share)
+
     def as_dict(self) -> dict[str, float | None]:
         return {
             "token_jaccard": self.token_jaccard,
@@ -266,6 +281,29 @@ class DiffResult(Frozen):
     b_words: int
     variants: tuple[StyleVariant, ...] = ()
     headline_similarity: Similarity | None = None
+
+    # Written out, as the dataclass would write it: compiled, it is native (see Frozen).
+    def __init__(
+        self,
+        edits: tuple[Edit, ...],
+        similarity: Similarity,
+        derivation: Derivation,
+        substantive_share: float | None,
+        substantive_b_share: float | None,
+        a_words: int,
+        b_words: int,
+        variants: tuple[StyleVariant, ...] = (),
+        headline_similarity: Similarity | None = None,
+    ) -> None:
+        object.__setattr__(self, "edits", edits)
+        object.__setattr__(self, "similarity", similarity)
+        object.__setattr__(self, "derivation", derivation)
+        object.__setattr__(self, "substantive_share", substantive_share)
+        object.__setattr__(self, "substantive_b_share", substantive_b_share)
+        object.__setattr__(self, "a_words", a_words)
+        object.__setattr__(self, "b_words", b_words)
+        object.__setattr__(self, "variants", variants)
+        object.__setattr__(self, "headline_similarity", headline_similarity)
 
     def count(self, kind: Kind, segment: Segment = Segment.BODY) -> int:
         """Top-level edits of one kind (each change once: what the shares count)."""

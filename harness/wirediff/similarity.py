@@ -35,6 +35,9 @@ class DerivationThresholds(Frozen):
     partially_containment: float = 0.1
 
 
+DEFAULT_THRESHOLDS = DerivationThresholds()  # frozen: one object for every call given none
+
+
 def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
@@ -140,7 +143,7 @@ def similarity(a: PreparedText, b: PreparedText, aligned_b_words: int) -> Simila
 
 def derivation(sim: Similarity, thresholds: DerivationThresholds | None = None) -> Derivation:
     """METER-style class of B with respect to A (see the module docstring)."""
-    limits = thresholds or DerivationThresholds()
+    limits = thresholds or DEFAULT_THRESHOLDS
     copied = sim.copied_share or 0.0
     containment = sim.shingle_containment or 0.0
     if copied >= limits.wholly_copied:

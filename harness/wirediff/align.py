@@ -348,7 +348,9 @@ class _PathBuilder:
     @property
     def runs(self) -> tuple[Run, ...]:
         self.flush()
-        return tuple(Run(*run) for run in self._runs)
+        # Each field named: compiled, Run(*run) is a generic call (the arguments as a
+        # tuple through the type's call), not the native constructor.
+        return tuple(Run(run[0], run[1], run[2], run[3], run[4], run[5]) for run in self._runs)
 
     def add(self, op: Op, a_lo: int, a_hi: int, b_lo: int, b_hi: int, *, whole: bool = False) -> None:
         if self._same_keys is not None:

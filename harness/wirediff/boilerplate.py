@@ -48,7 +48,7 @@ from harness.errors import ConfigError, at
 from harness.resources import Resource, packaged_resource
 from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
-from harness.wirediff.model import VALUES, Category, Edit, Kind
+from harness.wirediff.model import KIND_OF, VALUES, Category, Edit, Kind
 from harness.wirediff.openers import openers
 from harness.wirediff.prepare import PreparedText
 
@@ -578,7 +578,8 @@ class Segments:
     def parts(self, index: int) -> tuple[Span, ...]:
         """A dateline at the paragraph's start and its sentences; () for a paragraph of one sentence."""
         if index not in self._parts:
-            self._parts[index] = _paragraph_parts(self.text, *self.paragraphs[index])
+            p_start, p_end = self.paragraphs[index]  # not *-unpacked: a native call, compiled
+            self._parts[index] = _paragraph_parts(self.text, p_start, p_end)
         return self._parts[index]
 
     def leaves(self, index: int) -> tuple[Span, ...]:
@@ -995,10 +996,10 @@ class _Side:
         around, first = self.segments.paragraphs[index], self.segments.leaves(index)[0]
         if first == around or first == (start, end):
             return None
-        opening = self._judge(*first, paragraph=False)
+        opening = self._judge(first[0], first[1], paragraph=False)
         if opening is None or opening.category not in OPENING_WORDS:
             return None
-        if self._word_count(*around) > OPENING_WORDS[opening.category]:
+        if self._word_count(around[0], around[1]) > OPENING_WORDS[opening.category]:
             return None
         if opening.category is Category.PROMO and self.text[first[1] - 1] not in ".!":
             return None
@@ -1063,7 +1064,7 @@ class _Side:
                 found = self._leaf_verdict(leaf)
                 if found is not None:
                     break
-                words += self._word_count(*leaf)
+                words += self._word_count(leaf[0], leaf[1])
             if found is None:
                 return None  # no chrome on this side: the other side cannot make a sandwich
             ends.append(found)
@@ -1141,7 +1142,7 @@ class _Pair:
         return replace(
             self.edit,
             category=category,
-            kind=category.kind,
+            kind=KIND_OF[category],
             rule=rule,
             explanation=explanation,
             a_text=self.a.text[a_span[0] : a_span[1]],

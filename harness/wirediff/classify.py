@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from harness.wirediff.align import Alignment, Op, Run
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon
-from harness.wirediff.model import VALUES, Category, Kind, StyleVariant
+from harness.wirediff.model import KIND_OF, VALUES, Category, Kind, StyleVariant
 from harness.wirediff.names import same_name
 from harness.wirediff.phrases import is_subject, parse_date, parse_number, parse_title
 from harness.wirediff.prepare import Flag, PreparedText, fold_name_ending, split_possessive
@@ -273,6 +273,23 @@ class Context:
             width = max(run.a_hi - run.a_lo, run.b_hi - run.b_lo)
             if self.ops:
                 self.linked.append(not barrier)
+            if width == 1 and op is not Op.VARIANT:  # most runs: one token, appended (no list per column)
+                self.ops.append(op)
+                self.whole.append(run.whole)
+                self.eq_before.append(pending)
+                self.eq_after.append(0)
+                self.apos.append(run.a_lo)
+                self.bpos.append(run.b_lo)
+                if op is Op.DELETE:
+                    self.a_token.append(a.tokens[run.a_lo])
+                    self.b_token.append("")
+                    self.boilerplate.append(a.boilerplate[run.a_lo])
+                else:
+                    self.a_token.append("")
+                    self.b_token.append(b.tokens[run.b_lo])
+                    self.boilerplate.append(b.boilerplate[run.b_lo])
+                pending, barrier = 0, False
+                continue
             self.linked += [True] * (width - 1)
             self.ops += [op] * width
             self.whole += [run.whole] * width
@@ -1161,7 +1178,7 @@ _TOKEN_RULE_IDS = frozenset(rule_id for rule_id, _ in TOKEN_RULES)
 def _worth_asking(rule: Rule, op: Op, boilerplate: bool, whole: bool, quote: bool) -> bool:
     if op not in rule.starts_on:
         return False
-    if rule.category.kind is Kind.BOILERPLATE:
+    if KIND_OF[rule.category] is Kind.BOILERPLATE:
         return boilerplate
     if rule.id == TYPOGRAPHY_RULE:  # a sentence of its own may differ in typography only
         return True
@@ -1352,7 +1369,7 @@ def merge_typographic(edits: list[Classified], a: PreparedText, b: PreparedText,
     out: list[Classified] = []
     for run in _clusters(edits):
         parts = [edits[k] for k in run]
-        if not any(p.category.kind is Kind.SUBSTANTIVE and p.category is not Category.REORDER for p in parts):
+        if not any(KIND_OF[p.category] is Kind.SUBSTANTIVE and p.category is not Category.REORDER for p in parts):
             out += parts
             continue
         a_lo, a_hi = parts[0].a_lo, max(p.a_hi for p in parts)
@@ -1458,7 +1475,7 @@ def sub_edits(
 ) -> tuple[Classified, ...]:
     """Recognised token changes inside an edit of several tokens (U.S. / US in a
     restyled title, Zelenskiy / Zelenskyy in one), each a style edit of its own."""
-    if edit.category in (Category.REORDER,) or edit.category.kind is Kind.BOILERPLATE:
+    if edit.category in (Category.REORDER,) or KIND_OF[edit.category] is Kind.BOILERPLATE:
         return ()
     if edit.a_hi - edit.a_lo < 2 and edit.b_hi - edit.b_lo < 2:
         return ()  # one token: the edit is the change

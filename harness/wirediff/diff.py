@@ -20,6 +20,7 @@ from harness.wirediff.collector import collector_paused
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import lexicon
 from harness.wirediff.model import (
+    KIND_OF,
     VALUES,
     Category,
     DiffResult,
@@ -297,14 +298,14 @@ def _to_edits(
             # sentence alignment split off): it changes nothing, so it is no edit.
             continue
         explanation = c.explanation.render()
-        if c.category.kind is Kind.SUBSTANTIVE and c.category is not Category.REORDER:
+        if KIND_OF[c.category] is Kind.SUBSTANTIVE and c.category is not Category.REORDER:
             explanation = _substantive_text(c.category, _words(a, a_start, a_end), _words(b, b_start, b_end))
         explanation += _house_note(c, a_style, b_style)
         subs = tuple(_sub_edit(sub, a, b, segment) for sub in c.subs)
         out.append(
             Edit(
                 category=c.category,
-                kind=c.category.kind,
+                kind=KIND_OF[c.category],
                 rule=c.rule,
                 explanation=explanation,
                 a_text=a.text[a_start:a_end],
@@ -328,7 +329,7 @@ def _sub_edit(sub: Classified, a: PreparedText, b: PreparedText, segment: Segmen
     b_start, b_end = b.starts[sub.b_lo], b.ends[sub.b_hi - 1]
     return Edit(
         category=sub.category,
-        kind=sub.category.kind,
+        kind=KIND_OF[sub.category],
         rule=sub.rule,
         explanation=sub.explanation.render(),
         a_text=a.text[a_start:a_end],
@@ -408,7 +409,11 @@ def diff_edits(
     edits = _to_edits(classified, a, b, segment, a_style, b_style)
     edits.sort(key=lambda e: (e.a_start, e.a_end, e.b_start, e.b_end))
     variants = tuple(
-        v for c in classified if c.category.kind is Kind.STYLE for v in c.variants if v.category.kind is Kind.STYLE
+        v
+        for c in classified
+        if KIND_OF[c.category] is Kind.STYLE
+        for v in c.variants
+        if KIND_OF[v.category] is Kind.STYLE
     )
     return EditList(tuple(edits), variants, aligned_b)
 

@@ -21,11 +21,11 @@ are the same in A and B. Everything outside them becomes an edit.
 
 from __future__ import annotations
 
-import heapq
+from heapq import heappop, heappush  # by name: compiled, heapq.x is a module attribute look-up
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -271,16 +271,20 @@ def best_chain(links: Sequence[Link], weights: Sequence[float], b_count: int) ->
     for k in order:
         link = links[k]
         while ready and ready[0][0] <= link.a_lo:
-            _, done = heapq.heappop(ready)
+            _, done = heappop(ready)
             # Negated ids: among equal scores the link listed first wins.
             tree.update(links[done].b_hi, best[done], -done - 1)
         score, previous = tree.query(link.b_lo)
         best[k] = score + weights[k]
         back[k] = -previous - 1
-        heapq.heappush(ready, (link.a_hi, k))
+        heappush(ready, (link.a_hi, k))
     if not best:
         return []
-    last = max(best, key=lambda k: (best[k], -k))
+    # The highest score, the link listed first among equal ones: max(best, key=(score, -k)).
+    last, top = -1, 0.0
+    for k, score in best.items():
+        if last == -1 or score > top or (score == top and k < last):
+            last, top = k, score
     chain: list[Link] = []
     while last != -1:
         chain.append(links[last])
@@ -383,10 +387,10 @@ class _PathBuilder:
                 self._same_keys = [a_lo, a_hi, b_lo]
             return
         pending: list[tuple[int, int, int, int]] = []  # a changed stretch: (i1, i2, j1, j2)
-        for code in Indel.opcodes(a.keys[a_lo:a_hi], b.keys[b_lo:b_hi]):
-            i1, i2 = a_lo + code.src_start, a_lo + code.src_end
-            j1, j2 = b_lo + code.dest_start, b_lo + code.dest_end
-            if code.tag == "equal":
+        for tag, src_start, src_end, dest_start, dest_end in _opcodes(a.keys[a_lo:a_hi], b.keys[b_lo:b_hi]):
+            i1, i2 = a_lo + src_start, a_lo + src_end
+            j1, j2 = b_lo + dest_start, b_lo + dest_end
+            if tag == "equal":
                 self._changed(pending)
                 pending = []
                 self._equal_keys(i1, i2, j1)
@@ -435,19 +439,25 @@ class _PathBuilder:
         self.add(Op.EQUAL, i1 + done, i2, j1 + done, j1 + width)
 
 
+def _opcodes(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """Indel's opcodes of two key sequences as (tag, a_start, a_end, b_start, b_end) tuples.
+
+    ``Opcodes.as_list`` gives them as plain tuples (rapidfuzz documents them as
+    difflib's opcodes; its stub says ``Opcode``): compiled, a tuple is read natively,
+    an ``Opcode``'s five attributes by generic look-ups.
+    """
+    return cast(list[tuple[str, int, int, int, int]], Indel.opcodes(a_keys, b_keys).as_list())
+
+
 def _move_record(a: PreparedText, b: PreparedText, rng: tuple[int, int, int, int], sim: float) -> Move:
     a_lo, a_hi, b_lo, b_hi = rng
     aligned_a = aligned_b = verbatim = 0
-    for code in Indel.opcodes(a.keys[a_lo:a_hi], b.keys[b_lo:b_hi]):
-        if code.tag == "equal":
-            width = code.src_end - code.src_start
-            aligned_a += a.words_before[a_lo + code.src_end] - a.words_before[a_lo + code.src_start]
-            aligned_b += b.words_before[b_lo + code.dest_end] - b.words_before[b_lo + code.dest_start]
-            verbatim += sum(
-                1
-                for k in range(width)
-                if a.tokens[a_lo + code.src_start + k] == b.tokens[b_lo + code.dest_start + k]
-            )
+    for tag, src_start, src_end, dest_start, dest_end in _opcodes(a.keys[a_lo:a_hi], b.keys[b_lo:b_hi]):
+        if tag == "equal":
+            width = src_end - src_start
+            aligned_a += a.words_before[a_lo + src_end] - a.words_before[a_lo + src_start]
+            aligned_b += b.words_before[b_lo + dest_end] - b.words_before[b_lo + dest_start]
+            verbatim += sum(1 for k in range(width) if a.tokens[a_lo + src_start + k] == b.tokens[b_lo + dest_start + k])
     changed = (a_hi - a_lo) + (b_hi - b_lo) - 2 * verbatim
     return Move(a_lo, a_hi, b_lo, b_hi, sim, aligned_a, aligned_b, changed)
 

@@ -48,10 +48,12 @@ PACKAGE = "harness.wirediff"
 FOLDER = Path(__file__).resolve().parent
 
 COMPILED_MODULES = (
-    "align", "boilerplate", "classify", "diff", "frozen", "model", "names",
+    "align", "boilerplate", "classify", "diff", "frozen", "lexicon", "model", "names",
     "normalise", "phrases", "prepare", "similarity", "tokens", "typography",
 )
-"""The modules a comparison spends its time in (not frames, styles, lexicon: loaded once)."""
+"""The modules a comparison spends its time in (not frames or styles: loaded once). The
+lexicon is loaded once too, but the rules read its word lists hundreds of times a pair:
+compiled, ``Lexicon`` is a native class and those reads are native."""
 
 NATIVE_MODULES = {"_units": "units.c"}
 """Extension modules written in C (module -> its source beside this file), built with the

@@ -15,6 +15,8 @@ from pathlib import Path
 from breame.data.spelling_constants import AMERICAN_ENGLISH_SPELLINGS, BRITISH_ENGLISH_SPELLINGS
 
 from harness.resources import Resource, external_resource, project_resource
+from harness.wirediff.compiled import FOLDER
+from harness.wirediff.frozen import Frozen
 from harness.wirediff.tomlfile import (
     TomlFile,
     read_toml,
@@ -25,19 +27,21 @@ from harness.wirediff.tomlfile import (
     table,
 )
 
-LEXICON_PATH = Path(__file__).parent / "data" / "lexicon.toml"
+# The package's folder from a module that always runs from its source: compiled, this
+# module's __file__ is the path its source had at build time, relative.
+LEXICON_PATH = FOLDER / "data" / "lexicon.toml"
 
 BOILERPLATE_SECTIONS = ("dateline", "wire_credit", "byline")
 
 
 @dataclass(frozen=True, slots=True)
-class BoilerplatePattern:
+class BoilerplatePattern(Frozen):
     category: str  # "dateline" | "wire_credit" | "byline"
     regex: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
-class Lexicon:
+class Lexicon(Frozen):
     """Lookup tables built once from the lexicon file (all lower-case keys)."""
 
     version: str

@@ -106,6 +106,25 @@ def variant_book(*sheets: StyleSheet | None) -> dict[str, str]:
     return {form: root(form) for form in sorted(parent)}
 
 
+# The book of each pair of sheets, made once: a corpus run compares many pairs of the
+# same outlets, and merging the sheets' groups again cost about 90,000 instructions a
+# pair. By the sheets' ids, with the sheets kept so that an id is never another's
+# (sheets are frozen); a few hundred pairs of sheets at most, then it starts afresh.
+_BOOKS: dict[tuple[int, int], tuple[StyleSheet | None, StyleSheet | None, dict[str, str]]] = {}
+BOOKS_LIMIT = 256
+
+
+def _book(a_style: StyleSheet | None, b_style: StyleSheet | None) -> Mapping[str, str]:
+    """``variant_book(a_style, b_style)``, remembered (read only: it is shared)."""
+    key = (id(a_style), id(b_style))
+    found = _BOOKS.get(key)
+    if found is None or found[0] is not a_style or found[1] is not b_style:
+        if len(_BOOKS) >= BOOKS_LIMIT:
+            _BOOKS.clear()
+        found = _BOOKS[key] = (a_style, b_style, variant_book(a_style, b_style))
+    return found[2]
+
+
 # ---------------------------------------------------------------------- offsets
 
 
@@ -403,7 +422,7 @@ def diff_edits(
 ) -> EditList:
     """Align and classify only: the edits, in A order, with offsets into both texts."""
     settings = settings or DEFAULT_SETTINGS
-    book = variant_book(a_style, b_style)
+    book = _book(a_style, b_style)
     classified, _, aligned_b = _classified(a, b, book, settings)
     classified.sort(key=lambda e: (e.a_lo, e.a_hi, e.b_lo, e.b_hi))
     edits = _to_edits(classified, a, b, segment, a_style, b_style)

@@ -60,12 +60,16 @@ def test_cold_and_warm_memos_give_the_same_bounds() -> None:
 
 def test_the_c_splitter_refuses_what_is_not_its_input() -> None:
     bounds = _c_units().sentence_bounds
-    with pytest.raises(TypeError, match="PunktHooks of 7 fields"):
+    with pytest.raises(TypeError, match="PunktHooks of 9 fields"):
         bounds("A. B.", ())
-    with pytest.raises(TypeError, match="PunktHooks of 7 fields"):
+    with pytest.raises(TypeError, match="PunktHooks of 9 fields"):
         bounds(b"A. B.", punkt_hooks())
     with pytest.raises(TypeError, match="three str, a dict"):
         bounds("A. B.", punkt_hooks()._replace(word_kinds=[]))
+    with pytest.raises(TypeError, match="a set and a count"):
+        bounds("A. B.", punkt_hooks()._replace(abbreviations=["gen"]))
+    with pytest.raises(TypeError, match="a set and a count"):
+        bounds("A. B.", punkt_hooks()._replace(memo_limit=-1))
     with pytest.raises(TypeError, match="must be a str"):
         bounds("A. B.", punkt_hooks()._replace(sentence_ends=5))
 
@@ -74,11 +78,35 @@ def test_the_c_splitter_refuses_what_is_not_its_input() -> None:
 
     clear_sentence_caches()
     with pytest.raises(ZeroDivisionError):  # a hook raising: the error, no half list
-        bounds("He left. Then", punkt_hooks()._replace(word_kind=failing))
+        bounds("He left2. Then", punkt_hooks()._replace(word_kind=failing))  # not letters only: the hook decides
     assert bounds("", punkt_hooks()) == []
     sentences = importlib.import_module("harness.text.sentences")
     compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
     assert (sentences._native_bounds() is not None) == compiled  # used where the core runs compiled
+
+
+def test_the_c_splitter_decides_a_plain_word_as_word_kind_and_remembers_it() -> None:
+    """A word of ASCII letters before a stop is decided in C (no call of the hook), with
+    _word_kind's answer, and remembered in the memo up to its limit."""
+    sentences = importlib.import_module("harness.text.sentences")
+    words = ["Gen", "said", "Corp", "x", "Mr", "U", "left2", "Jan"]
+    text = " ".join(f"He saw {word}. Then" for word in words)
+
+    def refused(word: str) -> int:
+        assert not (len(word) > 1 and word.isascii() and word.isalpha()), word
+        return sentences._remembered_word_kind(word)
+
+    clear_sentence_caches()
+    found = _c_units().sentence_bounds(text, punkt_hooks()._replace(word_kind=refused))
+    assert found == [(start, end) for _, start, end in sentence_spans_in_python(text)]
+    kinds = dict(sentences._WORD_KINDS)
+    clear_sentence_caches()
+    expected = {word: sentences._word_kind(sentences._fast_punkt(), word) for word in kinds}
+    assert kinds == expected and {"Gen", "said", "Corp"} <= set(kinds)
+    clear_sentence_caches()
+    _c_units().sentence_bounds("Old. Text.", punkt_hooks())
+    _c_units().sentence_bounds(text, punkt_hooks()._replace(memo_limit=1))  # full: starts afresh
+    assert len(sentences._WORD_KINDS) <= 2
 
 
 def test_sentence_spans_and_bounds_give_the_python_definitions_spans() -> None:

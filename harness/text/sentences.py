@@ -632,6 +632,10 @@ class PunktHooks(NamedTuple):
     word_kind: Callable[[str], int]  # for a word not in word_kinds: its kind, remembered there
     decide: Callable[[str], bool]  # NLTK's text_contains_sentbreak on a context (memoised)
     realign: Callable[[str, int, int], tuple[int, int] | None]
+    # For the first case of _word_kind (a word of ASCII letters), decided in the loop
+    # itself and remembered in word_kinds as _remembered_word_kind does.
+    abbreviations: frozenset[str]
+    memo_limit: int
 
 
 def _decide(context: str) -> bool:
@@ -658,6 +662,8 @@ def punkt_hooks() -> PunktHooks:
         word_kind=_remembered_word_kind,
         decide=_decide,
         realign=_realigned,
+        abbreviations=_fast_punkt().abbreviations,
+        memo_limit=_MEMO_LIMIT,
     )
 
 

@@ -802,9 +802,10 @@ fail:
  *
  * hooks is harness.text.sentences.PunktHooks: (sentence-end characters, the
  * punctuation that may follow a stop, the word-kind memo, its function, NLTK's
- * decision, the realignment). The Python module documents every step; this follows
+ * decision, the realignment, the abbreviations, the memo's limit). The Python module documents every step; this follows
  * sentence_spans, _break_slices, _is_break, _append_realigned and _append_trimmed
- * line for line. What is rare stays in Python: a word's kind on a memo miss, NLTK's
+ * line for line. What is rare stays in Python: a word's kind on a memo miss (but for a
+ * word of ASCII letters, _word_kind's first case, decided here), NLTK's
  * own decision, and the realignment regex (tried only where a sentence opens with a
  * quote or a bracket). tests/test_text_sentences_fast.py compares the two. */
 /* A set of characters given as a str: a bitmap for ASCII, the str itself for the rest. */
@@ -837,6 +838,8 @@ typedef struct {
     Text t;
     CharSet sent_end, after_punct, realign_openers;
     PyObject *memo, *word_kind, *decide, *realign;
+    PyObject *abbreviations; /* a set or frozenset of lower-case abbreviations */
+    Py_ssize_t memo_limit;
     PyObject *out;
 } Splitter;
 
@@ -887,11 +890,41 @@ static int starter_case(Py_UCS4 first, int lone) {
 
 enum { ALWAYS_BREAK, NEVER_BREAK, NUMBER_KIND, INITIAL_KIND, UNSURE };
 
-/* The kind of `word` from the memo, or from word_kind (which remembers it). -1 on an error. */
+/* _word_kind's first case: a word of two or more ASCII letters is one token with the stop,
+ * neither an initial nor a number, so its kind is NEVER_BREAK when its lower case is an
+ * abbreviation, else ALWAYS_BREAK. -1 when the case does not apply, -2 on an error. */
+static int plain_word_kind(const Splitter *s, PyObject *word) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    if (n < 2 || !PyUnicode_IS_ASCII(word)) return -1;
+    const Py_UCS1 *chars = PyUnicode_1BYTE_DATA(word);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (!(('a' <= chars[k] && chars[k] <= 'z') || ('A' <= chars[k] && chars[k] <= 'Z'))) return -1;
+    }
+    PyObject *lower = PyUnicode_New(n, 127);
+    if (lower == NULL) return -2;
+    Py_UCS1 *out = PyUnicode_1BYTE_DATA(lower);
+    for (Py_ssize_t k = 0; k < n; k++) out[k] = (Py_UCS1)Py_TOLOWER(chars[k]);
+    int found = PySet_Contains(s->abbreviations, lower);
+    Py_DECREF(lower);
+    return found < 0 ? -2 : found ? NEVER_BREAK : ALWAYS_BREAK;
+}
+
+/* The kind of `word` from the memo; on a miss, a plain word's kind here (remembered in the
+ * memo as _remembered_word_kind does), any other from word_kind (which remembers it).
+ * -1 on an error. */
 static int word_kind_of(const Splitter *s, PyObject *word) {
     PyObject *kind = PyDict_GetItemWithError(s->memo, word);
     if (kind != NULL) return (int)PyLong_AsLong(kind);
     if (PyErr_Occurred()) return -1;
+    int plain = plain_word_kind(s, word);
+    if (plain == -2) return -1;
+    if (plain >= 0) {
+        if (PyDict_GET_SIZE(s->memo) >= s->memo_limit) PyDict_Clear(s->memo);
+        PyObject *value = PyLong_FromLong(plain);
+        int failed = value == NULL || PyDict_SetItem(s->memo, word, value) < 0;
+        Py_XDECREF(value);
+        return failed ? -1 : plain;
+    }
     PyObject *made = PyObject_CallOneArg(s->word_kind, word);
     if (made == NULL) return -1;
     long value = PyLong_AsLong(made);
@@ -1110,8 +1143,8 @@ done:
 }
 
 static PyObject *sentence_bounds(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) != 7) {
-        PyErr_SetString(PyExc_TypeError, "sentence_bounds(text, hooks): hooks is a PunktHooks of 7 fields");
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) != 9) {
+        PyErr_SetString(PyExc_TypeError, "sentence_bounds(text, hooks): hooks is a PunktHooks of 9 fields");
         return NULL;
     }
     PyObject *text = args[0], *hooks = args[1];
@@ -1125,9 +1158,13 @@ static PyObject *sentence_bounds(PyObject *Py_UNUSED(module), PyObject *const *a
     s.word_kind = PyTuple_GET_ITEM(hooks, 4);
     s.decide = PyTuple_GET_ITEM(hooks, 5);
     s.realign = PyTuple_GET_ITEM(hooks, 6);
+    s.abbreviations = PyTuple_GET_ITEM(hooks, 7);
+    s.memo_limit = PyLong_Check(PyTuple_GET_ITEM(hooks, 8)) ? PyLong_AsSsize_t(PyTuple_GET_ITEM(hooks, 8)) : -1;
     if (!PyDict_CheckExact(s.memo) || !PyCallable_Check(s.word_kind) || !PyCallable_Check(s.decide) ||
-        !PyCallable_Check(s.realign)) {
-        PyErr_SetString(PyExc_TypeError, "sentence_bounds: hooks are three str, a dict and three callables");
+        !PyCallable_Check(s.realign) || !PyAnySet_Check(s.abbreviations) || s.memo_limit < 0) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError,
+                        "sentence_bounds: hooks are three str, a dict, three callables, a set and a count");
         return NULL;
     }
     s.out = PyList_New(0);

@@ -599,6 +599,11 @@ class Segments:
     def enclosing(self, start: int, end: int) -> list[Span]:
         """Segments around ``start..end``, innermost first."""
         around = [(s, e) for s, e in self.spans_around(start) if s <= start and end <= e]
+        if len(around) < 2:
+            return around
+        if len(around) == 2:  # the paragraph and one of its parts (they never overlap): no key calls
+            (s0, e0), (s1, e1) = around
+            return [around[1], around[0]] if e1 - s1 < e0 - s0 else around
         return sorted(around, key=lambda span: span[1] - span[0])
 
     def cuts(self, start: int, end: int) -> list[int]:
@@ -606,8 +611,15 @@ class Segments:
         first, last = self.paragraph_index(start), self.paragraph_index(max(start, end - 1))
         lo = first if first is not None else bisect_right(self._starts, start)
         hi = last if last is not None else bisect_right(self._starts, end) - 1
-        found = {s for k in range(lo, hi + 1) for s, _ in (self.paragraphs[k], *self.parts(k))}
-        return sorted(c for c in found if start < c < end)
+        found: set[int] = set()
+        for k in range(lo, hi + 1):
+            paragraph_start = self.paragraphs[k][0]
+            if start < paragraph_start < end:
+                found.add(paragraph_start)
+            for part_start, _ in self.parts(k):
+                if start < part_start < end:
+                    found.add(part_start)
+        return sorted(found)
 
     def neighbour(self, leaf: Span, step: int) -> Span | None:
         """The leaf before (step -1) or after (step 1) ``leaf`` in reading order."""
@@ -960,9 +972,12 @@ class _Side:
         self.text = text
         self.furniture = furniture
         self.rules = rules
-        self._judged: dict[tuple[int, int], Verdict | None] = {}
-        self._rules_said: dict[tuple[int, int, bool], Verdict | None] = {}
-        self._words: dict[tuple[int, int], list[str]] = {}
+        # The memos below are keyed by a span as one int, start * (len(text) + 1) + end:
+        # compiled, a tuple key was a tuple and two int objects made per look-up.
+        self._width = len(text) + 1
+        self._judged: dict[int, Verdict | None] = {}
+        self._rules_said: dict[int, Verdict | None] = {}  # key * 2 + paragraph
+        self._words: dict[int, list[str]] = {}
         self._segments: Segments | None = None
 
     @property
@@ -1009,7 +1024,7 @@ class _Side:
         # A text of one paragraph (a sentence compared with a sentence) is no page: its
         # only line is not judged by shape as a menu item or a link.
         paragraph = paragraph and len(self.segments.paragraphs) > 1
-        key = (start, end, paragraph)
+        key = (start * self._width + end) * 2 + (1 if paragraph else 0)
         if key not in self._rules_said:
             words = self._segment_words(start, end)
             # A segment too long for any rule is text: no need to hash it for the shared memo.
@@ -1018,7 +1033,7 @@ class _Side:
         return self._rules_said[key]
 
     def _base(self, start: int, end: int, paragraph: bool) -> Verdict | None:
-        key = (start, end)
+        key = start * self._width + end
         if key not in self._judged:
             text = self.text[start:end]
             found = self._judge(start, end, paragraph=paragraph)
@@ -1031,7 +1046,7 @@ class _Side:
     def _segment_words(self, start: int, end: int) -> list[str]:
         """Words of a segment, found once: the rules and the word counts read them, and
         neighbouring edits walk the same segments."""
-        key = (start, end)
+        key = start * self._width + end
         if key not in self._words:
             self._words[key] = _words(self.text[start:end])
         return self._words[key]
@@ -1094,7 +1109,9 @@ class _Side:
     def pieces(self, start: int, end: int) -> list[tuple[int, int, Label]]:
         cuts = self.segments.cuts(start, end)
         bounds = [start, *cuts, end]
-        return [(s, e, self.label(s, e)) for s, e in zip(bounds, bounds[1:], strict=False) if e > s]
+        # By index: compiled, zip(..., strict=False) is the builtin looked up and called generically.
+        return [(bounds[k], bounds[k + 1], self.label(bounds[k], bounds[k + 1]))
+                for k in range(len(bounds) - 1) if bounds[k + 1] > bounds[k]]
 
 
 def _same(one: Label, other: Label) -> bool:

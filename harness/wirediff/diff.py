@@ -30,7 +30,7 @@ from harness.wirediff.model import (
     Similarity,
     StyleVariant,
 )
-from harness.wirediff.prepare import PreparedText, prepare
+from harness.wirediff.prepare import PreparedText, prepare_unpaused
 from harness.wirediff.similarity import DerivationThresholds, derivation, similarity
 from harness.wirediff.styles import StyleSheet
 
@@ -421,6 +421,17 @@ def diff_edits(
     settings: DiffSettings | None = None,
 ) -> EditList:
     """Align and classify only: the edits, in A order, with offsets into both texts."""
+    return _diff_edits(a, b, segment, a_style, b_style, settings)
+
+
+# The public functions pause the collector (collector_paused: an interpreted wrapper);
+# inside one, the diff calls these native bodies instead, paused already.
+
+
+def _diff_edits(
+    a: PreparedText, b: PreparedText, segment: Segment, a_style: StyleSheet | None, b_style: StyleSheet | None,
+    settings: DiffSettings | None,
+) -> EditList:
     settings = settings or DEFAULT_SETTINGS
     book = _book(a_style, b_style)
     classified, _, aligned_b = _classified(a, b, book, settings)
@@ -449,7 +460,14 @@ def diff_segment(
     chrome: Chrome | None = None,
 ) -> SegmentDiff:
     """Compare two prepared texts (one field of an article): edits and numbers."""
-    found = diff_edits(a, b, segment=segment, a_style=a_style, b_style=b_style, settings=settings)
+    return _diff_segment(a, b, segment, a_style, b_style, settings, chrome)
+
+
+def _diff_segment(
+    a: PreparedText, b: PreparedText, segment: Segment, a_style: StyleSheet | None, b_style: StyleSheet | None,
+    settings: DiffSettings | None, chrome: Chrome | None,
+) -> SegmentDiff:
+    found = _diff_edits(a, b, segment, a_style, b_style, settings)
     edits = found.edits
     if segment is Segment.BODY:  # page chrome is boilerplate (issue 13): harness.wirediff.boilerplate
         edits = mark_chrome(edits, a, b, chrome=chrome, explain=_substantive_text)
@@ -502,8 +520,15 @@ def diff_prepared(
     chrome: Chrome | None = None,
 ) -> DiffResult:
     """:func:`diff_texts` on texts already prepared (prepare once, compare often)."""
+    return _diff_prepared(a, b, a_style, b_style, settings, chrome)
+
+
+def _diff_prepared(
+    a: PreparedText, b: PreparedText, a_style: StyleSheet | None, b_style: StyleSheet | None,
+    settings: DiffSettings | None, chrome: Chrome | None,
+) -> DiffResult:
     settings = settings or DEFAULT_SETTINGS
-    body = diff_segment(a, b, a_style=a_style, b_style=b_style, settings=settings, chrome=chrome)
+    body = _diff_segment(a, b, Segment.BODY, a_style, b_style, settings, chrome)
     return _result(body, None, settings)
 
 
@@ -523,7 +548,7 @@ def diff_texts(
     variants and say in explanations which house style a form follows; ``None``
     compares with generic rules only.
     """
-    return diff_prepared(prepare(a), prepare(b), a_style=a_style, b_style=b_style, settings=settings)
+    return _diff_prepared(prepare_unpaused(a), prepare_unpaused(b), a_style, b_style, settings, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,8 +557,9 @@ class PreparedArticle(Frozen):
     body: PreparedText
 
 
+@collector_paused
 def prepare_article(headline: str, body: str) -> PreparedArticle:
-    return PreparedArticle(prepare(headline), prepare(body))
+    return PreparedArticle(prepare_unpaused(headline), prepare_unpaused(body))
 
 
 @collector_paused
@@ -552,12 +578,8 @@ def diff_prepared_articles(
     learns it per corpus); without it, page chrome is found by the rules alone.
     """
     settings = settings or DEFAULT_SETTINGS
-    headline = diff_segment(
-        a.headline, b.headline, segment=Segment.HEADLINE, a_style=a_style, b_style=b_style, settings=settings
-    )
-    body = diff_segment(
-        a.body, b.body, segment=Segment.BODY, a_style=a_style, b_style=b_style, settings=settings, chrome=chrome
-    )
+    headline = _diff_segment(a.headline, b.headline, Segment.HEADLINE, a_style, b_style, settings, None)
+    body = _diff_segment(a.body, b.body, Segment.BODY, a_style, b_style, settings, chrome)
     return _result(body, headline, settings)
 
 

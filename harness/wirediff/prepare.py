@@ -600,6 +600,12 @@ def _boilerplate_mask(text: str, starts: Sequence[int], ends: Sequence[int], lex
 @collector_paused
 def prepare(text: str) -> PreparedText:
     """Tokenise, split into sentences, fold keys and mark boilerplate."""
+    return prepare_unpaused(text)
+
+
+def prepare_unpaused(text: str) -> PreparedText:
+    """:func:`prepare` without its pause of the collector: for the diff's own calls,
+    made inside a pause already (``collector_paused`` is an interpreted wrapper)."""
     lex = lexicon()
     # Tokenised with apostrophe-like marks as apostrophes (same offsets), so that
     # "Russia´s" is one word like "Russia's"; the tokens keep the text as written.

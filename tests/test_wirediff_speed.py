@@ -366,8 +366,9 @@ def test_chrome_screens_are_scanning_patterns_with_plain_literals() -> None:
 OPENERS = [
     ("abc", "a"), ("(?:a|B)c", "ab"), ("a?b*c", "abc"), ("(?:a|)b", "ab"), ("[a-c]x", "abc"), ("[A-C]x", "abc"),
     ("(?-i:[A-Z])x", "abcdefghijklmnopqrstuvwxyz"), (r"\d+x", "0123456789"), ("(?=a)ab", "a"), (r"\bword", "w"),
-    (r"^\(x", "("), ("[^a]x", None), (".x", None), (r"(a)\1", "a"), ("\u212ax", "abcdefghijklmnopqrstuvwxyz"),
-    ("[\u212a5]x", "5abcdefghijklmnopqrstuvwxyz"), ("(?:read|see)(?: more)?", "rs"), (r"\s*x", None),
+    (r"^\(x", "("), ("[^a]x", None), (".x", None), (r"(a)\1", "a"), ("\u212ax", "k"), ("\u017fx", "s"),
+    ("[\u212a5]x", "5k"), ("(?:read|see)(?: more)?", "rs"), (r"\s*x", None), ("(?:©|\\(c\\)|copyright)", "(c"),
+    ("©x", ""), ("[©é]x", ""), ("[\u00e0-\u00ff]x", "abcdefghijklmnopqrstuvwxyz"),
 ]
 
 
@@ -382,7 +383,10 @@ def test_openers_read_the_characters_a_match_may_open_with(pattern: str, opens: 
         assert found == frozenset(opens)
 
 
-REGEX_PIECES = ["a", "b", "K", "\u212a", "ſ", "\\(", "[a-c]", "[\u212a5]", "[ſ(]", "[^a]", "[A-Z]", r"\d", r"\w", r"\s", ".", r"\b", "^"]
+REGEX_PIECES = [
+    "a", "b", "K", "\u212a", "ſ", "©", "é", "\\(", "[a-c]", "[\u212a5]", "[ſ(]", "[©k]", "[^a]", "[^\u212a]", "[A-Z]",
+    r"\d", r"\w", r"\s", ".", r"\b", "^",
+]
 
 
 @st.composite
@@ -401,7 +405,7 @@ def small_regex(draw: st.DrawFn, depth: int = 0) -> str:
 
 
 @settings(max_examples=1500, deadline=None)
-@given(small_regex(), st.text(alphabet="abkKſ\u212a(AZ5_ \t\x1cx", min_size=1, max_size=6))
+@given(small_regex(), st.text(alphabet="abkKsſ\u212a©é(AZ5_ \t\x1cx", min_size=1, max_size=6))
 def test_a_match_opens_with_one_of_the_openers(pattern: str, text: str) -> None:
     compiled = re.compile(pattern, re.IGNORECASE)
     opens = _openers(compiled)

@@ -3,13 +3,15 @@
 A caller that tries a pattern at many positions (the page-chrome rules at each
 segment, the boilerplate mask at each line start) skips the positions whose first
 character no match can open with. The sets are only ever too large: lookarounds
-and anchors are passed over, every character stands for its other case too, and
-anything unknown or beyond ASCII means "any" (None). Read once per pattern, so
+and anchors are passed over, every character stands for its other case too (a
+character beyond ASCII for the ASCII ones IGNORECASE pairs it with), and anything
+unknown means "any" (None). Read once per pattern, so
 this module is not compiled.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from typing import Any
@@ -33,17 +35,31 @@ def _category_holds(category: str, char: str) -> bool | None:
     return None if test is None else test(char) != negated
 
 
+@functools.cache
+def _ascii_twins(code: int) -> frozenset[str]:
+    """The ASCII characters re's IGNORECASE matches the character ``code`` (beyond ASCII)
+    with, asked of re itself: "k" and "K" for the Kelvin sign, "s" and "S" for the long
+    s, none for most ("©", "—", "é")."""
+    single = re.compile(re.escape(chr(code)), re.IGNORECASE)
+    return frozenset(char for char in _ASCII if single.fullmatch(char))
+
+
 def _set_openers(items: list[tuple[Any, Any]]) -> set[str]:
-    """The ASCII characters a character set (``IN``) matches, case aside; a set naming
-    characters beyond ASCII adds every letter (IGNORECASE pairs "K", the Kelvin sign, with "k")."""
+    """The ASCII characters a character set (``IN``) matches, case aside. A character
+    beyond ASCII adds its IGNORECASE twins (:func:`_ascii_twins`); a range reaching
+    beyond ASCII adds every letter (the Kelvin sign pairs with "k"). In a negated set
+    the characters beyond ASCII are passed over: the set is then only ever too large."""
     negate, found, beyond_ascii = False, set(), False
+    twins: set[str] = set()
     for op, argument in items:
         name = str(op)
         if name == "NEGATE":
             negate = True
         elif name == "LITERAL":
-            found.add(argument)
-            beyond_ascii = beyond_ascii or argument > 127
+            if argument > 127:
+                twins |= _ascii_twins(argument)
+            else:
+                found.add(argument)
         elif name == "RANGE":
             found.update(range(argument[0], min(argument[1], 127) + 1))
             beyond_ascii = beyond_ascii or argument[1] > 127
@@ -55,6 +71,8 @@ def _set_openers(items: list[tuple[Any, Any]]) -> set[str]:
         else:
             raise _AnyOpener
     chars = {char for char in _ASCII if (ord(char) in found) != negate}
+    if not negate:
+        chars |= twins
     return chars | set(_ASCII_LETTERS) if beyond_ascii and not negate else chars
 
 
@@ -64,7 +82,7 @@ def _sequence_openers(items: list[tuple[Any, Any]]) -> tuple[set[str], bool]:
     for op, argument in items:
         name = str(op)
         if name == "LITERAL":
-            opens, empty = ({chr(argument)}, False) if argument < 128 else (set(_ASCII_LETTERS), False)
+            opens, empty = ({chr(argument)}, False) if argument < 128 else (set(_ascii_twins(argument)), False)
         elif name == "IN":
             opens, empty = _set_openers(list(argument)), False
         elif name in _ZERO_WIDTH:

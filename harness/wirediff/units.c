@@ -590,10 +590,9 @@ static PyObject *shingle_counts(PyObject *Py_UNUSED(module), PyObject *const *ar
  * takes its string path instead of hashing every word again. (None, None) for the
  * codes past the code points there are (a pair of over a million distinct words). */
 typedef struct {
-    PyObject *word; /* borrowed from the tuples; NULL: an empty slot */
     uint32_t hash;  /* the hash's low half: a first test before == */
-    uint32_t id;    /* ids fit: word_counts refuses a pair of 2**32 words or more */
-} WordSlot;
+    uint32_t first; /* 1 + the index of the word's first occurrence (A's words, then B's); 0: empty */
+} WordSlot;         /* 8 bytes: a pair's table stays in the first-level cache */
 
 static inline uint64_t mixed(uint64_t x) { /* murmur3's finaliser */
     x ^= x >> 33;
@@ -602,7 +601,11 @@ static inline uint64_t mixed(uint64_t x) { /* murmur3's finaliser */
     return x;
 }
 
-static int word_ids(PyObject *const *words, Py_ssize_t n, Py_ssize_t *ids, Py_ssize_t *distinct) {
+/* Word ids of A's words a[0..na) then B's b[0..nb) into ids[0..na+nb): equal words, one id.
+ * The words stay where they are (no concatenated tuple); a slot names a word by its index. */
+static int word_ids(PyObject *const *a, Py_ssize_t na, PyObject *const *b, Py_ssize_t nb, Py_ssize_t *ids,
+                    Py_ssize_t *distinct) {
+    Py_ssize_t n = na + nb;
     size_t capacity = 8;
     while (capacity < 2 * (size_t)n) capacity <<= 1;
     WordSlot *slots = PyMem_Calloc(capacity, sizeof(WordSlot));
@@ -612,23 +615,25 @@ static int word_ids(PyObject *const *words, Py_ssize_t n, Py_ssize_t *ids, Py_ss
     }
     Py_ssize_t next = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_hash_t h = PyObject_Hash(words[i]);
+        PyObject *word = i < na ? a[i] : b[i - na];
+        Py_hash_t h = PyObject_Hash(word);
         if (h == -1 && PyErr_Occurred()) goto fail;
         size_t at = (size_t)mixed((uint64_t)h) & (capacity - 1);
         for (;;) {
             WordSlot *slot = &slots[at];
-            if (slot->word == NULL) {
+            if (slot->first == 0) {
                 slot->hash = (uint32_t)h;
-                slot->word = words[i];
-                slot->id = (uint32_t)next;
+                slot->first = (uint32_t)(i + 1);
                 ids[i] = next++;
                 break;
             }
             if (slot->hash == (uint32_t)h) {
-                int equal = slot->word == words[i] ? 1 : PyObject_RichCompareBool(slot->word, words[i], Py_EQ);
+                Py_ssize_t first = (Py_ssize_t)slot->first - 1;
+                PyObject *other = first < na ? a[first] : b[first - na];
+                int equal = other == word ? 1 : PyObject_RichCompareBool(other, word, Py_EQ);
                 if (equal < 0) goto fail;
                 if (equal) {
-                    ids[i] = slot->id;
+                    ids[i] = ids[first];
                     break;
                 }
             }
@@ -644,6 +649,13 @@ fail:
 }
 
 /* Distinct size-grams of ids a[0..na) and b[0..nb), and how many of B's are A's. */
+static inline int same_ids(const Py_ssize_t *x, const Py_ssize_t *y, Py_ssize_t size) {
+    for (Py_ssize_t k = 0; k < size; k++) {
+        if (x[k] != y[k]) return 0;
+    }
+    return 1;
+}
+
 static int id_gram_counts(const Py_ssize_t *a, Py_ssize_t na, const Py_ssize_t *b, Py_ssize_t nb, Py_ssize_t size,
                           Py_ssize_t counts[3]) {
     Py_ssize_t a_grams = na >= size ? na - size + 1 : 0, b_grams = nb >= size ? nb - size + 1 : 0;
@@ -651,8 +663,9 @@ static int id_gram_counts(const Py_ssize_t *a, Py_ssize_t na, const Py_ssize_t *
     size_t capacity = 8;
     while (capacity < 2 * (size_t)(a_grams + b_grams)) capacity <<= 1;
     /* One table for both texts: a slot holds where its gram starts (+ 1; B's: + na; 0: empty)
-     * above two bits saying which texts saw it (1: A, 2: B). */
-    Py_ssize_t *slots = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
+     * above two bits saying which texts saw it (1: A, 2: B); 32 bits, so that a pair's table
+     * stays in the first-level cache (word_counts refuses a pair of 2**29 words or more). */
+    uint32_t *slots = PyMem_Calloc(capacity, sizeof(uint32_t));
     if (slots == NULL) {
         PyErr_NoMemory();
         return -1;
@@ -660,19 +673,19 @@ static int id_gram_counts(const Py_ssize_t *a, Py_ssize_t na, const Py_ssize_t *
     for (int side = 0; side < 2; side++) {
         const Py_ssize_t *ids = side ? b : a;
         Py_ssize_t grams = side ? b_grams : a_grams, base = side ? na : 0;
-        Py_ssize_t bit = side ? 2 : 1;
+        uint32_t bit = side ? 2 : 1;
         for (Py_ssize_t i = 0; i < grams; i++) {
             uint64_t x = 0x9E3779B97F4A7C15ULL;
             for (Py_ssize_t k = 0; k < size; k++) x = (x ^ (uint64_t)ids[i + k]) * 0x100000001B3ULL + (uint64_t)k;
             size_t at = (size_t)mixed(x) & (capacity - 1);
             for (;;) {
                 if (slots[at] == 0) {
-                    slots[at] = (base + i + 1) << 2;
+                    slots[at] = (uint32_t)(base + i + 1) << 2;
                     break;
                 }
-                Py_ssize_t other = (slots[at] >> 2) - 1;
+                Py_ssize_t other = (Py_ssize_t)(slots[at] >> 2) - 1;
                 const Py_ssize_t *there = other >= na ? b + (other - na) : a + other;
-                if (memcmp(there, ids + i, (size_t)size * sizeof(Py_ssize_t)) == 0) break;
+                if (same_ids(there, ids + i, size)) break;
                 at = (at + 1) & (capacity - 1);
             }
             if (!(slots[at] & bit)) {
@@ -732,22 +745,21 @@ static PyObject *codes_of(const Py_ssize_t *ids, Py_ssize_t n, Py_ssize_t distin
 static PyObject *word_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     Py_ssize_t size = gram_size("word_counts", args, nargs);
     if (size < 0) return NULL;
-    PyObject *a = NULL, *b = NULL, *words = NULL, *result = NULL, *a_codes = NULL, *b_codes = NULL;
+    PyObject *a = NULL, *b = NULL, *result = NULL, *a_codes = NULL, *b_codes = NULL;
     Py_ssize_t *ids = NULL;
     /* Tuples (a tuple is taken as it is): an == that changed a list could not pull its items away. */
     if ((a = PySequence_Tuple(args[0])) == NULL || (b = PySequence_Tuple(args[1])) == NULL) goto done;
     Py_ssize_t na = PyTuple_GET_SIZE(a), nb = PyTuple_GET_SIZE(b), distinct = 0;
-    if ((size_t)(na + nb) > UINT32_MAX) { /* word ids are 32-bit (word_ids) */
-        PyErr_SetString(PyExc_OverflowError, "word_counts: a pair of 2**32 words or more");
+    if ((size_t)(na + nb) >= ((size_t)1 << 29)) { /* word_ids and id_gram_counts keep indices in 32 bits */
+        PyErr_SetString(PyExc_OverflowError, "word_counts: a pair of 2**29 words or more");
         goto done;
     }
-    if ((words = PySequence_Concat(a, b)) == NULL) goto done;
     ids = PyMem_Malloc((size_t)(na + nb ? na + nb : 1) * sizeof(Py_ssize_t));
     if (ids == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    if (word_ids(&PyTuple_GET_ITEM(words, 0), na + nb, ids, &distinct) < 0) goto done;
+    if (word_ids(&PyTuple_GET_ITEM(a, 0), na, &PyTuple_GET_ITEM(b, 0), nb, ids, &distinct) < 0) goto done;
     Py_ssize_t grams[3], types[3];
     if (id_gram_counts(ids, na, ids + na, nb, size, grams) < 0 || id_type_counts(ids, na, ids + na, nb, distinct, types) < 0)
         goto done;
@@ -762,7 +774,6 @@ done:
     PyMem_Free(ids);
     Py_XDECREF(a);
     Py_XDECREF(b);
-    Py_XDECREF(words);
     Py_XDECREF(a_codes);
     Py_XDECREF(b_codes);
     return result;

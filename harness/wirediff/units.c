@@ -313,6 +313,18 @@ static inline PyObject *offset_int(Py_ssize_t value) {
     return Py_NewRef(found);
 }
 
+/* Append (lo, hi) to the list `out`, as shared offset ints. 0, or -1 on an error. */
+static int append_pair(PyObject *out, Py_ssize_t lo, Py_ssize_t hi) {
+    PyObject *a = offset_int(lo), *b = a ? offset_int(hi) : NULL;
+    PyObject *pair = b ? PyTuple_Pack(2, a, b) : NULL;
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    if (pair == NULL) return -1;
+    int failed = PyList_Append(out, pair);
+    Py_DECREF(pair);
+    return failed;
+}
+
 static PyObject *columns_of(PyObject *text, const Text *t, const Spans *spans, PyObject *memo, Py_ssize_t limit, PyObject *compute) {
     Py_ssize_t n = spans->count;
     PyObject *columns[COLUMNS] = {NULL};
@@ -1006,14 +1018,7 @@ static int append_trimmed(Splitter *s, Py_ssize_t start, Py_ssize_t end) {
     Py_ssize_t k = start;
     while (k < end && !is_word(at(t, k))) k++;
     if (k >= end) return 0; /* no word (or an empty span: start past end, as a Python slice) */
-    PyObject *a = offset_int(start), *b = a ? offset_int(end) : NULL;
-    PyObject *span = b ? PyTuple_Pack(2, a, b) : NULL;
-    Py_XDECREF(a);
-    Py_XDECREF(b);
-    if (span == NULL) return -1;
-    int failed = PyList_Append(s->out, span);
-    Py_DECREF(span);
-    return failed;
+    return append_pair(s->out, start, end);
 }
 
 /* The last of " \t\x0b\x0c" (or " " alone when the text has none of the others) in [lo, hi), or -1. */
@@ -1313,18 +1318,6 @@ static int bisect_left_int(PyObject *const *items, Py_ssize_t n, Py_ssize_t valu
     return 0;
 }
 
-static int add_range(PyObject *ranges, Py_ssize_t lo, Py_ssize_t hi) {
-    if (hi <= lo) return 0;
-    PyObject *a = offset_int(lo), *b = a ? offset_int(hi) : NULL;
-    PyObject *pair = b ? PyTuple_Pack(2, a, b) : NULL;
-    Py_XDECREF(a);
-    Py_XDECREF(b);
-    if (pair == NULL) return -1;
-    int failed = PyList_Append(ranges, pair);
-    Py_DECREF(pair);
-    return failed;
-}
-
 static PyObject *sentence_ranges(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 2) {
         PyErr_SetString(PyExc_TypeError, "sentence_ranges(starts, bounds) takes two arguments");
@@ -1349,10 +1342,10 @@ static PyObject *sentence_ranges(PyObject *Py_UNUSED(module), PyObject *const *a
         Py_ssize_t start = PyLong_AsSsize_t(first), cut;
         Py_DECREF(first);
         if (start == -1 && PyErr_Occurred()) goto done;
-        if (bisect_left_int(items, n, start, &cut) < 0 || add_range(ranges, lo, cut) < 0) goto done;
+        if (bisect_left_int(items, n, start, &cut) < 0 || (cut > lo && append_pair(ranges, lo, cut) < 0)) goto done;
         lo = cut;
     }
-    if (add_range(ranges, lo, n) < 0) goto done;
+    if (n > lo && append_pair(ranges, lo, n) < 0) goto done;
     result = PyList_AsTuple(ranges);
 done:
     Py_XDECREF(starts);

@@ -12,6 +12,7 @@ from harness.engines.base import parallel_task
 from harness.errors import UsageError
 from harness.wirediff import compare_pairs
 from harness.wirediff import pairwork
+from harness.wirediff.frames import articles_by_id
 from tests.test_wirediff_boilerplate import _corpus
 from tests.test_wirediff_seed import load_seed_articles
 
@@ -153,3 +154,122 @@ def test_a_worker_s_warm_start_loads_the_rules() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.split() == ["1", "1"]
+
+
+def _segment_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Records each furniture pass ``compare_all`` runs itself (on a pool or here)."""
+    passes: list[int] = []
+    original_in_order = pairwork._in_order
+    original_learn = pairwork.learn_furniture  # type: ignore[attr-defined]
+
+    def in_order(pool: object, workers: int, task: object, arguments: object) -> object:
+        if task is pairwork._segments_task:
+            passes.append(workers)
+        return original_in_order(pool, workers, task, arguments)  # type: ignore[arg-type]
+
+    def learn(*args: object, **kwargs: object) -> object:
+        passes.append(1)
+        return original_learn(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pairwork, "_in_order", in_order)
+    monkeypatch.setattr(pairwork, "learn_furniture", learn)
+    return passes
+
+
+@pytest.mark.usefixtures("_no_early_workers")
+def test_the_furniture_pass_handed_to_early_workers_gives_the_same_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pass started with the workers (before discovery) serves the step: no pass
+    of its own, and every table the same bytes as one process's."""
+    articles = _articles()
+    pairs = _every_pair(articles)
+    alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=1)
+    monkeypatch.setattr(pairwork, "available_cores", lambda: 2)
+    monkeypatch.setattr(pairwork, "EARLY_START_ARTICLES", articles.height)
+    monkeypatch.setattr(pairwork, "FURNITURE_ARTICLES", 3)  # several tasks, read back in order
+    passes = _segment_passes(monkeypatch)
+    assert pairwork.prestart_workers(articles.height)
+    assert pairwork.prestart_furniture(articles_by_id(articles))
+    spread = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=2)
+    assert passes == [] and pairwork.EARLY_FURNITURE.started is None
+    for name, table in alone.items():
+        assert _parquet(spread[name]) == _parquet(table), name
+    assert alone["furniture"].height == 1  # there is furniture to learn
+
+
+@pytest.mark.usefixtures("_no_early_workers")
+def test_a_head_start_on_other_articles_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started on articles the step does not get (a step before it changed them), the
+    pass is dropped and the step reads its own articles."""
+    articles = _articles()
+    pairs = _every_pair(articles)
+    alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=1)
+    monkeypatch.setattr(pairwork, "available_cores", lambda: 2)
+    monkeypatch.setattr(pairwork, "EARLY_START_ARTICLES", 1)
+    passes = _segment_passes(monkeypatch)
+    assert pairwork.prestart_workers(articles.height)
+    others = articles.with_columns(pl.col("body").str.replace("the", "a"))  # same ids, other text
+    assert pairwork.prestart_furniture(articles_by_id(others))
+    spread = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=2)
+    assert passes == [2] and pairwork.EARLY_FURNITURE.started is None
+    for name, table in alone.items():
+        assert _parquet(spread[name]) == _parquet(table), name
+
+
+@pytest.mark.usefixtures("_no_early_workers")
+def test_a_step_with_few_pairs_uses_the_head_start_then_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    articles = _articles()
+    pairs = pl.DataFrame({"a_doc_id": ["z1"], "b_doc_id": ["x1"]})  # one pair: compared in this process
+    alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=1)
+    monkeypatch.setattr(pairwork, "available_cores", lambda: 2)
+    monkeypatch.setattr(pairwork, "EARLY_START_ARTICLES", 1)
+    passes = _segment_passes(monkeypatch)
+    assert pairwork.prestart_workers(articles.height)
+    started = pairwork.EARLY_WORKERS.started
+    assert started is not None
+    processes = list(started[0]._processes.values())
+    assert pairwork.prestart_furniture(articles_by_id(articles))
+    head_start = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS)
+    assert passes == [] and pairwork.EARLY_WORKERS.started is None and pairwork.EARLY_FURNITURE.started is None
+    for name, table in alone.items():
+        assert _parquet(head_start[name]) == _parquet(table), name
+    for process in processes:
+        process.join(timeout=60)
+        assert not process.is_alive()
+
+
+@pytest.mark.usefixtures("_no_early_workers")
+def test_the_head_start_is_bounded_and_needs_started_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    known = articles_by_id(_articles())
+    assert not pairwork.prestart_furniture(known)  # no early workers: nothing to hand it to
+    monkeypatch.setattr(pairwork, "available_cores", lambda: 2)
+    monkeypatch.setattr(pairwork, "EARLY_START_ARTICLES", 1)
+    assert pairwork.prestart_workers(len(known))
+    monkeypatch.setattr(pairwork, "EARLY_FURNITURE_ARTICLES", len(known) - 1)
+    assert not pairwork.prestart_furniture(known)  # a corpus past the bound: the step reads it
+    assert pairwork.EARLY_FURNITURE.started is None
+    monkeypatch.setattr(pairwork, "EARLY_FURNITURE_ARTICLES", len(known))
+    assert pairwork.prestart_furniture(known)
+    pairwork.stop_early_workers()
+    assert pairwork.EARLY_FURNITURE.started is None and pairwork.EARLY_WORKERS.started is None
+
+
+def test_the_step_hands_its_articles_over_when_its_workers_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.steps import wirecopy
+
+    handed: list[int] = []
+    monkeypatch.setattr(pairwork, "prestart_workers", lambda articles: True)
+
+    def hand_over(known: dict[str, object]) -> bool:
+        handed.append(len(known))
+        return True
+
+    monkeypatch.setattr(pairwork, "prestart_furniture", hand_over)
+    articles = _articles()
+    wirecopy._start_workers(articles, {})
+    assert handed == [articles.height]
+    twice = pl.concat([articles, articles.head(1)])  # a duplicate doc_id: the step itself refuses it
+    wirecopy._start_workers(twice, {})
+    assert handed == [articles.height]
+    monkeypatch.setattr(pairwork, "prestart_workers", lambda articles: False)
+    wirecopy._start_workers(articles, {})  # no workers started: nothing handed over
+    assert handed == [articles.height]

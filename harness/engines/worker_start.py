@@ -225,6 +225,12 @@ class EarlyPool:
             return False  # no process could start (a limit reached): the work starts its own pool, or runs alone
         return True
 
+    @property
+    def pool(self) -> concurrent.futures.ProcessPoolExecutor | None:
+        """The started pool, still in this slot (nobody took it yet), or None: work can
+        be handed to it ahead of ``take`` (its results read by whoever takes it)."""
+        return None if self.started is None else self.started[0]
+
     def take(self, workers: int) -> concurrent.futures.ProcessPoolExecutor | None:
         """The pool ``start`` started, if it has ``workers`` processes (it is the caller's
         from then on); one of another size is of no use: it is stopped (killed) and None

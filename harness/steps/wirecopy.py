@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import polars as pl
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, HarnessError
 from harness.experiments.registry import Tables, step
 from harness.experiments.settings import Help, Length, ProjectPath, Range
 from harness.reports.blocks import Block, Heading, Paragraph, Table, TrustedHtml
@@ -214,10 +214,17 @@ def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Blo
 
 def _start_workers(articles: pl.DataFrame, settings: Mapping[str, Any]) -> None:
     """The diff's worker processes, started while the steps before this one run
-    (``harness.wirediff.pairwork.prestart_workers`` decides by the corpus's size)."""
-    from harness.wirediff.pairwork import prestart_workers
+    (``harness.wirediff.pairwork.prestart_workers`` decides by the corpus's size), and
+    their first work: the furniture pass over the run's articles (``prestart_furniture``)."""
+    from harness.wirediff.frames import articles_by_id
+    from harness.wirediff.pairwork import prestart_furniture, prestart_workers
 
-    prestart_workers(articles.height)
+    if prestart_workers(articles.height):
+        try:
+            known = articles_by_id(articles)
+        except HarnessError:
+            return  # the step refuses these articles itself, with the same message
+        prestart_furniture(known)
 
 
 @step(

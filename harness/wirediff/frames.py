@@ -107,7 +107,10 @@ def _require_columns(frame: pl.DataFrame, columns: Iterable[str], name: str) -> 
         )
 
 
-def _articles_by_id(articles: pl.DataFrame) -> dict[str, dict[str, Any]]:
+def articles_by_id(articles: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    """The articles table's rows (``ARTICLE_COLUMNS``) by doc_id; an InputError names a
+    missing column, or a record without a doc_id or with one already seen."""
+    _require_columns(articles, ARTICLE_COLUMNS, "articles")
     by_id: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(articles.select(ARTICLE_COLUMNS).iter_rows(named=True)):
         doc_id = row["doc_id"]
@@ -176,7 +179,7 @@ def compare_pairs(
     """
     _require_columns(articles, ARTICLE_COLUMNS, "articles")
     _require_columns(pairs, PAIR_COLUMNS, "pairs")
-    known = _articles_by_id(articles)
+    known = articles_by_id(articles)
     ids = _pair_ids(pairs, known)
     styles = _styles_by_outlet(ids, known, styles_dir, style_files or {})
     furniture, rows = compare_all(

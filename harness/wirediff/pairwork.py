@@ -11,7 +11,8 @@ polars threads may hold locks) and load the diff's rules when they start
 (``_warm_worker``); each chunk brings its own articles, its outlets' furniture
 (learned by the same workers first) and the run's style sheets and settings, so a
 run can start them before its step comes (``prestart_workers``: while discovery
-runs). At most two tasks per worker are in flight, so memory holds a few chunks of
+runs), and hand them the furniture pass at once (``prestart_furniture``: it reads
+only the articles). At most two tasks per worker are in flight, so memory holds a few chunks of
 text, not the corpus once more per worker. This module builds rows, not frames: a
 worker never imports polars.
 """
@@ -188,34 +189,56 @@ def compare_all(
 ) -> tuple[list[FurnitureRow], PairRows]:
     """Each outlet's furniture, learned from all ``articles``, and every pair's rows in
     pair order, on ``workers`` processes (1: in this one)."""
+    rows = list(_furniture_input(articles))
     if workers <= 1:
+        segments = _early_segments_before_stop(rows)
         stop_early_workers()  # started for this step (``prestart_workers``), of no use to it now
-        furniture = learn_furniture(_furniture_input(articles), min_articles=furniture_min_articles)
+        if segments is None:
+            furniture = learn_furniture(rows, min_articles=furniture_min_articles)
+        else:
+            furniture = furniture_rows(segments, min_articles=furniture_min_articles)
         context = PairContext(styles, furniture_by_outlet(furniture), settings)
         return furniture, compare_chunk(ids, articles, context, {})
     try:
         with _pool(workers) as pool:
-            segments = _in_order(pool, workers, _segments_task, _furniture_batches(articles))
-            furniture = furniture_rows(itertools.chain.from_iterable(segments), min_articles=furniture_min_articles)
+            read: Iterable[ArticleSegments | None] | None = EARLY_FURNITURE.take(pool, rows)
+            if read is None:  # no head start for these articles: read them now
+                read = itertools.chain.from_iterable(_in_order(pool, workers, _segments_task, _furniture_batches(rows)))
+            furniture = furniture_rows(read, min_articles=furniture_min_articles)
             by_outlet = furniture_by_outlet(furniture)
-            rows = PairRows()
+            pair_rows = PairRows()
             chunks = _chunks(ids, articles, by_outlet, dict(styles), settings)
             for chunk in _in_order(pool, workers, _chunk_task, chunks):
-                rows.extend(chunk)
-            return furniture, rows
+                pair_rows.extend(chunk)
+            return furniture, pair_rows
     except concurrent.futures.process.BrokenProcessPool as error:
         raise worker_died("wire-diff", where="compare_pairs", alone="pass workers=1") from error
 
 
-def _furniture_input(articles: Articles) -> Iterator[tuple[str | None, str | None, str | None]]:
+def _early_segments_before_stop(rows: list[FurnitureInput]) -> list[ArticleSegments | None] | None:
+    """The segments the early workers read for exactly ``rows``, when this step will
+    stop them unused (too few pairs): their furniture pass is done or nearly, and gives
+    what this process would. None: none started for these rows, or a worker died."""
+    pool = EARLY_WORKERS.pool
+    if pool is None:
+        return None
+    try:
+        return EARLY_FURNITURE.take(pool, rows)
+    except concurrent.futures.process.BrokenProcessPool:
+        return None  # learned here instead: the same rows
+
+
+FurnitureInput = tuple[str | None, str | None, str | None]  # outlet, headline, body
+
+
+def _furniture_input(articles: Articles) -> Iterator[FurnitureInput]:
     """(outlet, headline, body) of every article in doc_id order, as furniture is learned."""
     return ((articles[d]["outlet"], articles[d]["headline"], articles[d]["body"]) for d in sorted(articles))
 
 
-def _furniture_batches(articles: Articles) -> Iterator[tuple[list[tuple[str | None, str | None, str | None]]]]:
-    rows = list(_furniture_input(articles))
+def _furniture_batches(rows: Sequence[FurnitureInput]) -> Iterator[tuple[list[FurnitureInput]]]:
     for first in range(0, len(rows), FURNITURE_ARTICLES):
-        yield (rows[first : first + FURNITURE_ARTICLES],)
+        yield (list(rows[first : first + FURNITURE_ARTICLES]),)
 
 
 ChunkTask = tuple[
@@ -297,9 +320,75 @@ def prestart_workers(articles: int) -> bool:
     return EARLY_WORKERS.start(available_cores(), WARM_DIFF_WORKER)
 
 
+def prestart_furniture(articles: Articles) -> bool:
+    """Hand the furniture pass over ``articles`` to the workers ``prestart_workers``
+    started (True: handed over; see ``EarlyFurniture``)."""
+    pool = EARLY_WORKERS.pool
+    if pool is None or len(articles) > EARLY_FURNITURE_ARTICLES:
+        return False
+    EARLY_FURNITURE.start(pool, list(_furniture_input(articles)))
+    return True
+
+
 def stop_early_workers() -> None:
     """Kill the workers ``prestart_workers`` started if no step took them."""
+    EARLY_FURNITURE.drop()
     EARLY_WORKERS.stop_now()
+
+
+class EarlyFurniture:
+    """The furniture pass, handed to the early workers as soon as they start.
+
+    Its input is every article of the run (its outlet, headline and body), known
+    before any step runs, so it needs nothing from discovery: on the workers it runs
+    while discovery runs here, instead of after it. The step uses the result only if
+    its own articles are exactly those rows, in the same order, on the same pool;
+    otherwise the step reads them itself (``compare_all``), as without a head start.
+    """
+
+    def __init__(self) -> None:
+        self.started: tuple[concurrent.futures.Executor, list[FurnitureInput], list[_Segments]] | None = None
+
+    def start(self, pool: concurrent.futures.Executor, rows: list[FurnitureInput]) -> None:
+        self.drop()
+        futures = []
+        for batch in _furniture_batches(rows):
+            with workers_ignore_sigint():  # as every submit: a worker started now ignores Ctrl-C
+                futures.append(pool.submit(_segments_task, *batch))
+        self.started = (pool, rows, futures)
+
+    def take(self, pool: concurrent.futures.Executor, rows: list[FurnitureInput]) -> list[ArticleSegments | None] | None:
+        """Every article's segments in order (waiting for the workers), if the pass was
+        started on ``pool`` for ``rows``; None otherwise (the started pass is dropped)."""
+        started, self.started = self.started, None
+        if started is None:
+            return None
+        early_pool, early_rows, futures = started
+        if early_pool is not pool or early_rows != rows:
+            _cancel(futures)
+            return None
+        return [segments for future in futures for segments in future.result()]
+
+    def drop(self) -> None:
+        if self.started is not None:
+            _cancel(self.started[2])
+            self.started = None
+
+
+_Segments = concurrent.futures.Future[list[ArticleSegments | None]]
+
+
+def _cancel(futures: Iterable[concurrent.futures.Future[Any]]) -> None:
+    for future in futures:
+        future.cancel()  # those not yet running; a running one ends and is not read
+
+
+# Articles up to which the furniture pass is handed to the early workers: below
+# discovery's own pool (harness.discovery.workers.MIN_PARALLEL_ARTICLES), discovery
+# keeps one core and the pass fills the others; above, discovery uses every core and
+# a head start gains nothing, while its rows would hold the corpus's text a second time.
+EARLY_FURNITURE_ARTICLES = 20_000
+EARLY_FURNITURE = EarlyFurniture()
 
 
 def _warm_worker() -> None:
@@ -317,7 +406,7 @@ def _warm_worker() -> None:
 _PREPARED: dict[str, PreparedArticle] = {}
 
 
-def _segments_task(articles: list[tuple[str | None, str | None, str | None]]) -> list[ArticleSegments | None]:
+def _segments_task(articles: list[FurnitureInput]) -> list[ArticleSegments | None]:
     return [article_segments(*article) for article in articles]
 
 

@@ -213,3 +213,36 @@ def test_help_does_not_load_the_science_stack() -> None:
         done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
         assert "Usage:" in done.stdout, (command, done.stdout, done.stderr)
         assert done.stdout.splitlines()[-1] == "0 []", (command, done.stdout[-300:], done.stderr)
+
+
+def test_diff_alone_answers_as_the_full_app(tmp_path: Path) -> None:
+    """`harness diff ...` runs the group holding that command alone (no polars: half the
+    start); help, usage errors, bad input and every output format are the full app's."""
+    from harness.cli.diff import diff_app
+
+    a, b, sheet = tmp_path / "a.md", tmp_path / "b.md", tmp_path / "sheet.toml"
+    a.write_text("---\noutlet: Reuters\n---\nTalks resume\n\nThe talks resumed on Monday, officials said.\n", encoding="utf-8")
+    b.write_text("Talks resume\n\nThe talks resumed on Monday, officials said. The deal collapsed on Friday.\n", encoding="utf-8")
+    sheet.write_text("", encoding="utf-8")
+    out = tmp_path / "out.html"
+    commands = [
+        ["diff", "--help"],
+        ["diff"],
+        ["diff", str(a)],
+        ["diff", str(a), str(b), "--bogus"],
+        ["diff", str(a), str(b), "--format", "yaml"],
+        ["diff", str(a), str(tmp_path / "missing.md")],
+        ["diff", str(a), str(b), "--a-outlet", "Reuters", "--a-style", str(sheet)],
+        ["diff", str(a), str(b), "--styles", str(tmp_path / "none")],
+        ["diff", str(a), str(b), "--format", "json"],
+        ["diff", str(a), str(b)],
+        ["diff", str(a), str(b), "--format", "html"],
+        ["diff", str(a), str(b), "--format", "html", "--output", str(out)],
+        ["diff", str(a), str(b), "--output", str(a)],
+    ]
+    for command in commands:
+        full, alone = runner.invoke(app, command), runner.invoke(diff_app, command)
+        assert (alone.exit_code, alone.stdout, alone.stderr) == (full.exit_code, full.stdout, full.stderr), command
+    assert runner.invoke(diff_app, ["diff", str(a), str(b), "--format", "json"]).exit_code == 0
+    assert runner.invoke(diff_app, ["diff", str(a)]).exit_code == 2
+    assert runner.invoke(diff_app, ["diff", str(a), str(b), "--output", str(a)]).exit_code == 2

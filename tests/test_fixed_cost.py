@@ -82,6 +82,31 @@ def test_the_cli_runs_numpy_with_one_blas_thread_unless_the_user_chose(tmp_path:
     assert _blas_threads_of_a_diff(tmp_path, "2") == ["0", "False", "True", "2"]
 
 
+# What `harness diff A B` must not load: it compares one pair, so its start is most of
+# its time (tables, reports, rich, worker pools: about half the start before).
+NOT_FOR_ONE_DIFF = (
+    "polars", "rich", "harness.reports", "harness.experiments", "harness.results", "harness.steps",
+    "harness.engines.base", "harness.engines.worker_start", "multiprocessing", "harness.cli.app",
+)
+
+
+def test_diff_of_one_pair_loads_no_tables_reports_or_pools(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(f"Talks resume\n\n{BODY}" + (" The deal collapsed on Friday." if name == "b.txt" else ""), encoding="utf-8")
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['harness', 'diff', {str(tmp_path / 'a.txt')!r}, {str(tmp_path / 'b.txt')!r}, '--format', 'json', "
+        f"'--output', {str(tmp_path / 'out.json')!r}]\n"
+        "from harness.cli import main\n"
+        "try: main()\nexcept SystemExit as e: code = e.code\n"
+        f"print(code, [m for m in {NOT_FOR_ONE_DIFF!r} if m in sys.modules])"
+    )
+    done = _python(probe)
+    assert done.stdout.splitlines()[-1] == "0 []", (done.stdout[-500:], done.stderr[-2000:])
+    edits = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["edits"]
+    assert [(e["kind"], e["b_text"]) for e in edits] == [("substantive", " The deal collapsed on Friday.")]
+
+
 def test_nltk_without_scipy_stats_still_has_fisher_exact() -> None:
     # NLTK was imported with scipy.stats hidden; its association measure still works
     # (scipy.stats is imported on the call) and gives scipy's answer.

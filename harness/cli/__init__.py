@@ -3,6 +3,8 @@
 Importing this package is cheap: ``main`` (``harness.cli.entry``) loads the typer
 app itself, after its Ctrl-C handler is in place. ``harness.cli.app`` is the typer
 app (loaded on first use), as it always was, even though a submodule has that name.
+A ``harness diff`` command line gets the group holding that command alone
+(``harness.cli.diff``), which loads no polars: one pair is mostly start-up.
 """
 
 from __future__ import annotations

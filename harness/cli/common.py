@@ -9,25 +9,19 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from harness.cli.entry import raise_if_interrupted
 from harness.errors import HarnessError, InputError
+from harness.outputs import write_output
 from harness.safetext import json_printable, printable
-from harness.project import Project, find_project
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from harness.project import Project  # the result store and polars: imported by the commands that use a project
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,7 +37,14 @@ ProjectOption = Annotated[
     ),
 ]
 
-err_console = Console(stderr=True)
+@functools.cache
+def err_console() -> Console:
+    """stderr as rich sees it, made on first use: a command without progress (`harness
+    diff`) loads no rich."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
 
 EngineOption = Annotated[
     Literal["local", "ray"] | None,
@@ -66,7 +67,17 @@ def environment_error(exc: OSError) -> InputError:
 
 def project_at(path: Path | None) -> Project:
     """``--project DIR`` as given, or the project found from the working folder up."""
+    from harness.project import Project, find_project
+
     return find_project(Path.cwd()) if path is None else Project(path.resolve())
+
+
+def emit(text: str, output: Path | None, inputs: list[Path]) -> None:
+    """Print ``text``, or write it to ``output`` (never onto one of ``inputs``)."""
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_output(output, text.encode("utf-8"), inputs=inputs)
 
 
 def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -154,7 +165,7 @@ def progress(label: str, unit: str, total: int | None = None, *, deferred: bool 
     raise_if_interrupted()  # a checkpoint (see Work._changed)
     work = Work(printable(label), unit)
     work.total = total
-    if err_console.is_terminal:
+    if err_console().is_terminal:
         with _bar(work):
             yield work
     else:
@@ -165,6 +176,17 @@ def progress(label: str, unit: str, total: int | None = None, *, deferred: bool 
 
 @contextmanager
 def _bar(work: Work) -> Iterator[None]:
+    from rich.markup import escape
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -176,7 +198,7 @@ def _bar(work: Work) -> Iterator[None]:
         TimeRemainingColumn(),
     )
     # stdout is left alone: rich would otherwise print it above the bar, on stderr.
-    with Progress(*columns, console=err_console, transient=True, redirect_stdout=False) as bar:
+    with Progress(*columns, console=err_console(), transient=True, redirect_stdout=False) as bar:
         task = bar.add_task(escape(work.label), total=work.total)
 
         def show() -> None:

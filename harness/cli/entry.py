@@ -249,13 +249,13 @@ def main(*, leave: bool = False) -> None:
     # Registered first, so it runs last, after the exit functions of everything imported below.
     atexit.register(_ignore_ctrl_c_while_finalizing)
     _install(_exit_at_once)
-    from harness.engines.worker_start import one_blas_thread
+    from harness.engines.blas import one_blas_thread
 
-    one_blas_thread()  # before numpy is imported: see harness.engines.worker_start.BLAS_THREADS
+    one_blas_thread()  # before numpy is imported: see harness.engines.blas.BLAS_THREADS
     from harness.cli.score_start import start_score_workers_early
 
     start_score_workers_early(sys.argv[1:])  # `harness score` on a large corpus: before the imports below
-    from harness.cli.app import app  # the heavy imports
+    app = _app_for(sys.argv[1:])  # the heavy imports
 
     _PRESSED.clear()
     _CTRL_C.clear()
@@ -290,6 +290,19 @@ def main(*, leave: bool = False) -> None:
         if leave and (ended.code is None or isinstance(ended.code, int)):
             _finish_without_teardown(code)
         raise  # a message to print: the interpreter's own exit prints it
+
+
+def _app_for(args: list[str]) -> Callable[[], object]:
+    """The typer app for this command line: ``harness diff ...`` gets the group holding
+    that command alone (``harness.cli.diff``: no polars, no reports, about half the
+    start of the full app), any other command line the full app."""
+    if args[:1] == ["diff"]:
+        from harness.cli.diff import diff_app
+
+        return diff_app
+    from harness.cli.app import app
+
+    return app
 
 
 def _finish_without_teardown(code: int) -> NoReturn:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from harness.cli.entry import EXIT_INTERRUPTED, exit_interrupted
+from harness.cli.entry import EXIT_INTERRUPTED, exit_interrupted, version_line
 from harness.errors import EXIT_BAD_INPUT
 
 
@@ -142,3 +142,39 @@ class HarnessGroup(TyperGroup):
         if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into Exit(130)
             exit_interrupted()
         sys.exit(code if isinstance(code, int) else 0)
+
+
+HELP = "Compare how news outlets frame the same events: named experiments, versioned results."
+
+
+def harness_app() -> typer.Typer:
+    """The ``harness`` group with its own options (``--version``) and no command yet.
+
+    The full app (``harness.cli.app``) adds every command; ``harness diff`` on its own
+    gets a group holding only that command (``harness.cli.diff``), which loads no polars.
+    """
+    app = typer.Typer(
+        cls=HarnessGroup,  # one line for usage errors and Ctrl-C
+        name="harness",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback(help=HELP)(_options)
+    return app
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(version_line())  # `harness --version` alone is answered before any app loads (entry.py)
+        raise typer.Exit(0)
+
+
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", help="Print `harness <version>` and exit.", is_eager=True, callback=_print_version),
+    ] = False,
+) -> None:
+    """Compare how news outlets frame the same events: named experiments, versioned results."""

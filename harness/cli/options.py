@@ -10,14 +10,18 @@ options share their allowed ranges with the step settings they correspond to
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from harness.corpus.columns import MAPPABLE_FIELDS, ColumnMap, ColumnMapError, column_map
-from harness.engines import EngineName, check_engine
 from harness.errors import UsageError
-from harness.experiments.settings import SettingTypeError, coerce
+
+if TYPE_CHECKING:
+    from harness.engines import EngineName
+
+# The engines and the experiments' settings (polars, the step registry) are imported
+# by the functions below that use them: `harness diff` reads this module without them.
 
 InvalidUtf8Option = Annotated[
     Literal["error", "replace"],
@@ -49,6 +53,8 @@ LoadedLexiconOption = Annotated[
 
 def check_option(option: str, value: Any, annotation: Any) -> None:
     """A UsageError naming ``option`` when ``value`` is outside the annotation's declared range."""
+    from harness.experiments.settings import SettingTypeError, coerce
+
     try:
         coerce(value, annotation)
     except SettingTypeError as exc:
@@ -61,6 +67,8 @@ def check_option(option: str, value: Any, annotation: Any) -> None:
 
 def check_engine_option(engine: EngineName | None, ray_address: str | None) -> None:
     """``--engine`` and ``--ray-address`` together: Ray installed, its cluster answering."""
+    from harness.engines import check_engine
+
     check_engine(engine or "local", address=ray_address)
 
 

@@ -12,22 +12,33 @@ through :func:`line`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from harness.reports.blocks import format_cell
 from harness.safetext import json_printable, printable
+
+if TYPE_CHECKING:
+    from rich.table import Table
+    from rich.text import Text
+
+# rich and the reports' cell format are imported by the functions that make tables:
+# a command that prints lines or JSON (`harness diff`) loads neither.
 
 
 def cell(value: object) -> Text:
     """One table cell: formatted like the reports (nulls blank), as inert text."""
+    from rich.text import Text
+
+    from harness.reports.blocks import format_cell
+
     return Text(printable(format_cell(value)))
 
 
 def table(columns: Sequence[object], rows: Iterable[Sequence[object]], *, title: object = None) -> Table:
     """A rich table whose title, headers and cells are all inert text."""
+    from rich.table import Table
+
     out = Table(title=cell(title) if title is not None else None)
     for column in columns:
         out.add_column(cell(column))

@@ -30,10 +30,12 @@ import json
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from harness.corpus.schema import UNKNOWN_OUTLET
+
+if TYPE_CHECKING:
+    import polars as pl
 from harness.errors import InputError
 
 

@@ -16,17 +16,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
 from harness.corpus.columns import FIELDS_BY_NAME, NO_COLUMNS, ColumnMap
 from harness.corpus.markup import html_evidence
-from harness.corpus.schema import ARTICLE_SCHEMA, UNKNOWN_OUTLET, content_doc_id
+from harness.corpus.schema import ARTICLE_COLUMNS, UNKNOWN_OUTLET, content_doc_id
 from harness.corpus.textfile import normalise_newlines
 from harness.errors import InputError
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+    import polars as pl
 
 # Input field names for each column, in order of preference (the one table of
 # them is ``harness.corpus.columns.CORPUS_FIELDS``). A field that is present but
@@ -297,7 +296,11 @@ def articles_frame(
     ``seen`` carries the duplicate check across the batches of a corpus read in a
     stream; within the records given, ids are compared as strings.
     """
-    table: dict[str, list[str | None]] = {name: [] for name in ARTICLE_SCHEMA}
+    import polars as pl  # here, not at the top: reading one article file (`harness diff`) makes no table
+
+    from harness.corpus.schema import ARTICLE_SCHEMA
+
+    table: dict[str, list[str | None]] = {name: [] for name in ARTICLE_COLUMNS}
     first_seen: dict[str, str] = {}
     for record in records:
         row = article_row(record, columns)
@@ -313,7 +316,7 @@ def articles_frame(
                 hint="remove the repeated article or give each article its own `doc_id`",
             )
         first_seen[doc_id] = record.where
-        for name in ARTICLE_SCHEMA:
+        for name in ARTICLE_COLUMNS:
             table[name].append(row[name])
     if seen is not None:
         seen.add(first_seen)

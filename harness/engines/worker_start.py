@@ -25,6 +25,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 
+from harness.engines.blas import BLAS_THREADS, one_blas_thread
 from harness.engines.processes import kill_pool, main_is_importable, workers_ignore_sigint
 
 __all__ = [
@@ -94,18 +95,6 @@ _POLARS_JEMALLOC_DEFAULTS: tuple[str, ...] = ("dirty_decay_ms:500", "muzzy_decay
 # less; in a quiet one, six alternating pairs, wall and CPU about 2.5% less.
 _POLARS_THREADS = "POLARS_MAX_THREADS"
 
-# Threads of OpenBLAS (numpy's and scipy's BLAS). By default it starts a thread per core
-# when numpy is imported, and those threads spin for about 0.1 s of CPU before they
-# sleep, in every process that imports numpy: measured on 2 cores, `harness diff A B`
-# took 0.53 s of CPU with them and 0.43 s without (the same bytes out). Nothing the
-# harness does is a large dense product that a second thread would speed up (the
-# language identifier's products are a text's features by its classes; discovery's
-# and the story features' products are scipy.sparse, which uses no BLAS), and a pool
-# already has a process per core. One thread also makes a product's summation order
-# independent of the machine's core count.
-BLAS_THREADS = "OPENBLAS_NUM_THREADS"
-
-
 def worker_jemalloc(current: str | None) -> str | None:
     """``_RJEM_MALLOC_CONF`` for the workers; None: keep ``current`` (the user set a decay)."""
     options = [option for option in (current or "").split(",") if option]
@@ -120,12 +109,6 @@ def worker_polars_threads(workers: int, cores: int | None = None) -> int:
     """polars threads for each of ``workers`` workers: the cores shared out among them and
     this process (which scores too with the core suite), at least one."""
     return max(1, (available_cores() if cores is None else cores) // (max(0, workers) + 1))
-
-
-def one_blas_thread() -> None:
-    """This process's OpenBLAS to one thread (``BLAS_THREADS``), unless the user chose a
-    number: called by the CLI before anything imports numpy (OpenBLAS reads it then)."""
-    os.environ.setdefault(BLAS_THREADS, "1")
 
 
 @contextlib.contextmanager

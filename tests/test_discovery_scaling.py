@@ -11,6 +11,7 @@ import random
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -72,6 +73,40 @@ _texts = st.one_of(
 @given(_texts)
 def test_word_keys_equal_the_tokenisers_words(text: str) -> None:
     assert word_keys(text) == _reference_keys(text)
+
+
+# What the ASCII alternatives turn on: letters, digits, "_", dots, commas, apostrophes.
+_ASCII_TRICKY = "aZbU 1,2.3'._x9\n-"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(alphabet=_ASCII_TRICKY, max_size=60), st.text(alphabet=st.characters(codec="ascii"), max_size=60)))
+def test_the_c_loop_reads_an_ascii_text_as_the_pattern(text: str) -> None:
+    """``ascii_word_keys`` (units.c) against the pattern it stands in for, and against
+    the tokeniser; used exactly when the diff's compiled modules are."""
+    from harness.discovery import shingles
+    from harness.wirediff.compiled import core_state
+
+    native = shingles._ascii_word_keys()
+    assert (native is not None) == core_state().compiled
+    folded = fold_typography(text)  # what the loop reads (a backtick is an apostrophe)
+    expected = shingles._fold_keys(shingles._words(folded))
+    if native is not None:
+        assert native(folded) == expected
+    assert word_keys(text) == expected == _reference_keys(text)
+
+
+def test_the_c_loop_takes_only_an_ascii_str() -> None:
+    from harness.discovery import shingles
+
+    native = shingles._ascii_word_keys()
+    if native is None:
+        pytest.skip("the diff's compiled modules are not in use")
+    assert native("U.S. 1,200 people's 3.14abc e.g.x") == ["u.s.", "1,200", "people's", "3", "14abc", "e.g.", "x"]
+    untyped: Any = native  # the loop checks its argument itself
+    for bad in ("caf\u00e9", b"bytes", None):
+        with pytest.raises(TypeError, match="ASCII str"):
+            untyped(bad)
 
 
 @settings(max_examples=150, deadline=None)

@@ -5,7 +5,8 @@ needs and nothing else: no polars, no corpus reader for tables, no reports. When
 ``harness diff`` is the command line, ``harness.cli.entry`` runs ``diff_app`` (the
 ``harness`` group with this command alone) instead of the full app; the full app
 (``harness.cli.app``) registers the same function, so help, options, errors and
-output are the same either way (``tests/test_cli_diff.py`` checks both).
+output are the same either way (``tests/test_cli_conventions.py`` runs both;
+``tests/test_fixed_cost.py`` checks what this one loads).
 """
 
 from __future__ import annotations

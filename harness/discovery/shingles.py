@@ -24,8 +24,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import chain
 
 import numpy as np
@@ -153,7 +154,28 @@ def word_keys(text: str) -> list[str]:
     Word tokens of the typography-folded text, case-folded (and NFKC again:
     case folding can leave a compatibility form, as ``ﬅ`` -> ``st`` does not).
     """
-    return _fold_keys(_words(fold_typography(text)))
+    return _text_keys(fold_typography(text))
+
+
+def _text_keys(folded: str) -> list[str]:
+    """:func:`word_keys` of a folded text: an ASCII one by one C loop when the diff's
+    compiled modules run (``ascii_word_keys``: its tokens found and lowercased in one
+    pass, tested against the pattern), any other by the pattern and ``_fold_keys``."""
+    if folded.isascii():
+        native = _ascii_word_keys()
+        if native is not None:
+            keys: list[str] = native(folded)
+            return keys
+    return _fold_keys(_words(folded))
+
+
+@cache
+def _ascii_word_keys() -> Callable[[str], list[str]] | None:
+    """The C loop of ``harness/wirediff/units.c`` (built with the diff's compiled
+    modules, so used exactly when they are), or None: the pattern reads the text."""
+    from harness.wirediff.compiled import native_function
+
+    return native_function("_units", "ascii_word_keys")
 
 
 def _words(folded: str) -> list[str]:
@@ -206,16 +228,16 @@ class ShingleBatch:
 def shingle_batch(texts: Sequence[str], *, size: int = SHINGLE_SIZE, distinct: bool = True) -> ShingleBatch:
     """``shingle_hashes`` of every text, computed over the whole batch at once.
 
-    Python touches each text once (fold, find words); case folding, word hashes,
+    Python touches each text once (fold, find words and case-fold them); word hashes,
     shingles and per-text deduplication are array operations over the batch.
     With ``distinct=False`` each text's hashes are left in text order, repeats
     included (enough for MinHash, and a sort cheaper).
     """
     if size < 1:
         raise ValueError(f"shingle size must be at least 1, got {size}")
-    found = [_words(fold_typography(text)) for text in texts]
+    found = [_text_keys(fold_typography(text)) for text in texts]
     counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    words = _word_hash_array(_fold_keys(list(chain.from_iterable(found))))
+    words = _word_hash_array(list(chain.from_iterable(found)))
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64) if counts.size else counts
     width = np.minimum(counts, size)
     shingles = np.where(counts > 0, counts - width + 1, 0)  # a short text: one shingle of all its words

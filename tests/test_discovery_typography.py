@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from harness.discovery import DiscoverySettings, exact_pairs, find_pairs, shingle_hashes, synthetic_corpus, word_keys
 from harness.discovery import fold_typography
+from harness.discovery import shingles
 
 # Each plain character with the typographic variants a restyled copy may use instead.
 APOSTROPHES = ["'", "\u2019", "\u2018", "\u02bc", "`", "\u2032", "\uff07"]
@@ -141,6 +142,13 @@ def _reference_key(word: str) -> str:
 def test_words_share_a_key_exactly_when_they_fold_alike(a: str, b: str) -> None:
     # Different words never collide; the same word in another form always does.
     assert ("".join(word_keys(a)) == "".join(word_keys(b))) == (_reference_key(a) == _reference_key(b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*map(chr, shingles._FOLD), *"ab' \u00e9\ufb01\uff02\u2019x"]), max_size=40))
+def test_fold_typography_replaces_exactly_what_the_table_says(text: str) -> None:
+    """The variants found by a character class, as str.translate with the table would."""
+    assert fold_typography(text) == unicodedata.normalize("NFKC", text).translate(shingles._FOLD)
 
 
 def test_fold_typography_is_idempotent() -> None:

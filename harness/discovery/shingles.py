@@ -145,7 +145,17 @@ def fold_typography(text: str) -> str:
     """
     if text.isascii():  # NFKC leaves ASCII alone; of the variants only ` is ASCII
         return text.replace("`", "'")
-    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+    # str.translate looks every character up in the table (about 0.2 ms for a news
+    # article); a character class finds the few variants, and only those are replaced.
+    return _FOLD_CHARS.sub(_folded_char, unicodedata.normalize("NFKC", text))
+
+
+_FOLD_BY_CHAR = {chr(point): replacement for point, replacement in _FOLD.items()}
+_FOLD_CHARS = re.compile("[" + re.escape("".join(_FOLD_BY_CHAR)) + "]")
+
+
+def _folded_char(match: re.Match[str]) -> str:
+    return _FOLD_BY_CHAR[match.group()]
 
 
 def word_keys(text: str) -> list[str]:

@@ -75,37 +75,51 @@ def test_word_keys_equal_the_tokenisers_words(text: str) -> None:
     assert word_keys(text) == _reference_keys(text)
 
 
-# What the ASCII alternatives turn on: letters, digits, "_", dots, commas, apostrophes.
-_ASCII_TRICKY = "aZbU 1,2.3'._x9\n-"
+# What the alternatives turn on: letters, digits, "_", dots, commas, apostrophes; and
+# characters beyond ASCII that separate (pound, degree, dashes, a space, a symbol from
+# beyond the BMP) or do not (letters, a digit, a combining mark).
+_PLAIN_TRICKY = "aZbU 1,2.3'._x9\n-\u00a3\u00b0\u2014\u3000\U0001f600"
+_NOT_SEPARATORS = "\u00e9\u0661\u0301\u00aa\U0001d400"
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(st.text(alphabet=_ASCII_TRICKY, max_size=60), st.text(alphabet=st.characters(codec="ascii"), max_size=60)))
-def test_the_c_loop_reads_an_ascii_text_as_the_pattern(text: str) -> None:
-    """``ascii_word_keys`` (units.c) against the pattern it stands in for, and against
-    the tokeniser; used exactly when the diff's compiled modules are."""
+@given(st.one_of(
+    st.text(alphabet=_PLAIN_TRICKY, max_size=60),
+    st.text(alphabet=_PLAIN_TRICKY + _NOT_SEPARATORS, max_size=30),
+    st.text(alphabet=st.characters(codec="ascii"), max_size=60),
+    st.text(max_size=30),
+))
+def test_the_c_loop_reads_a_text_as_the_pattern(text: str) -> None:
+    """``plain_word_keys`` (units.c) against the pattern it stands in for, on every text
+    it is given (only separators beyond ASCII), and ``word_keys`` against the tokeniser;
+    the loop is used exactly when the diff's compiled modules are."""
     from harness.discovery import shingles
     from harness.wirediff.compiled import core_state
 
-    native = shingles._ascii_word_keys()
+    native = shingles._plain_word_keys()
     assert (native is not None) == core_state().compiled
     folded = fold_typography(text)  # what the loop reads (a backtick is an apostrophe)
     expected = shingles._fold_keys(shingles._words(folded))
-    if native is not None:
+    if native is not None and (folded.isascii() or shingles._separators_beyond_ascii(folded)):
         assert native(folded) == expected
     assert word_keys(text) == expected == _reference_keys(text)
 
 
-def test_the_c_loop_takes_only_an_ascii_str() -> None:
+def test_the_c_loop_refuses_what_it_cannot_read() -> None:
     from harness.discovery import shingles
 
-    native = shingles._ascii_word_keys()
+    native = shingles._plain_word_keys()
     if native is None:
         pytest.skip("the diff's compiled modules are not in use")
-    assert native("U.S. 1,200 people's 3.14abc e.g.x") == ["u.s.", "1,200", "people's", "3", "14abc", "e.g.", "x"]
+    text = "U.S. \u00a31,200 people's 3.14abc e.g.x 20\u00b0C"
+    assert shingles._separators_beyond_ascii(text)
+    assert native(text) == ["u.s.", "1,200", "people's", "3", "14abc", "e.g.", "x", "20", "c"]
+    assert not shingles._separators_beyond_ascii("caf\u00e9") and not shingles._separators_beyond_ascii("e\u0301")
+    with pytest.raises(ValueError, match="beyond ASCII"):
+        native("caf\u00e9")  # the caller's check keeps such a text from the loop
     untyped: Any = native  # the loop checks its argument itself
-    for bad in ("caf\u00e9", b"bytes", None):
-        with pytest.raises(TypeError, match="ASCII str"):
+    for bad in (b"bytes", None):
+        with pytest.raises(TypeError, match="must be a str"):
             untyped(bad)
 
 

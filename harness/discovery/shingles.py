@@ -168,24 +168,41 @@ def word_keys(text: str) -> list[str]:
 
 
 def _text_keys(folded: str) -> list[str]:
-    """:func:`word_keys` of a folded text: an ASCII one by one C loop when the diff's
-    compiled modules run (``ascii_word_keys``: its tokens found and lowercased in one
-    pass, tested against the pattern), any other by the pattern and ``_fold_keys``."""
-    if folded.isascii():
-        native = _ascii_word_keys()
-        if native is not None:
-            keys: list[str] = native(folded)
-            return keys
+    """:func:`word_keys` of a folded text: by one C loop when the diff's compiled
+    modules run and every character beyond ASCII in the text is a separator
+    (``plain_word_keys``: its tokens found and lowercased in one pass, tested against
+    the pattern), else by the pattern and ``_fold_keys``."""
+    native = _plain_word_keys()
+    if native is not None and (folded.isascii() or _separators_beyond_ascii(folded)):
+        keys: list[str] = native(folded)
+        return keys
     return _fold_keys(_words(folded))
 
 
 @cache
-def _ascii_word_keys() -> Callable[[str], list[str]] | None:
+def _plain_word_keys() -> Callable[[str], list[str]] | None:
     """The C loop of ``harness/wirediff/units.c`` (built with the diff's compiled
     modules, so used exactly when they are), or None: the pattern reads the text."""
     from harness.wirediff.compiled import native_function
 
-    return native_function("_units", "ascii_word_keys")
+    return native_function("_units", "plain_word_keys")
+
+
+def _separators_beyond_ascii(text: str) -> bool:
+    """Is every character of ``text`` beyond ASCII (a pound sign, a degree sign) a
+    separator: neither in ``_WORD_RE``'s word class nor a word character to the C loop
+    (``str.isalnum``)? Then the pattern reads only ASCII words, as the loop does, and
+    their keys are ASCII."""
+    return all(map(_separator, set(_NON_ASCII.findall(text))))
+
+
+@cache
+def _separator(char: str) -> bool:
+    return _WORD_OR_MARK.match(char) is None and not char.isalnum()
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD_OR_MARK = regex.compile(r"[\w\p{M}]")
 
 
 def _words(folded: str) -> list[str]:

@@ -1,7 +1,7 @@
 /* The diff's loops in C: the columns of a text's units in one pass (harness.wirediff.
  * prepare's unit path); further down, the words the page-chrome rules read
  * (chrome_words), the similarity's shingle counts (shingle_counts), and discovery's
- * word keys of an ASCII text (ascii_word_keys: the same token scanner).
+ * word keys of a text (plain_word_keys: the same token scanner).
  *
  * prepare._columns cuts a text into units (the whitespace before a token plus the
  * token: harness.wirediff.tokens' `re` pattern, read by findall), looks every unit up
@@ -1355,22 +1355,23 @@ done:
     return result;
 }
 
-/* Discovery's word keys of an ASCII text (harness.discovery.shingles._text_keys): the
- * texts of its word and number tokens, lowercased. On ASCII its pattern, findall'd, is
- * the tokens' abbreviation, number and word alternatives (token_end, without the marks
- * only non-ASCII text holds), and str.casefold is lowercasing. */
-static PyObject *ascii_word_keys(PyObject *Py_UNUSED(module), PyObject *text) {
-    if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0 || !PyUnicode_IS_ASCII(text)) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "ascii_word_keys: text must be an ASCII str");
+/* Discovery's word keys of a text whose characters beyond ASCII are all separators
+ * (harness.discovery.shingles._text_keys checks that): the texts of its word and
+ * number tokens, lowercased. On such a text its pattern, findall'd, is the tokens'
+ * abbreviation, number and word alternatives (token_end, without the marks only other
+ * text holds), every key is ASCII, and str.casefold is lowercasing. */
+static PyObject *plain_word_keys(PyObject *Py_UNUSED(module), PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "plain_word_keys: text must be a str");
         return NULL;
     }
-    const Py_UCS1 *chars = PyUnicode_1BYTE_DATA(text);
-    Text t = {PyUnicode_1BYTE_KIND, chars, PyUnicode_GET_LENGTH(text)};
+    if (PyUnicode_READY(text) < 0) return NULL;
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
     PyObject *keys = PyList_New(0);
     if (keys == NULL) return NULL;
     Py_ssize_t i = 0;
     while (i < t.n) {
-        if (!is_word(chars[i])) {
+        if (!is_word(at(&t, i))) {
             i++;  /* no alternative starts here: findall moves on by one character */
             continue;
         }
@@ -1380,7 +1381,15 @@ static PyObject *ascii_word_keys(PyObject *Py_UNUSED(module), PyObject *text) {
         PyObject *key = PyUnicode_New(end - i, 127);
         if (key == NULL) goto error;
         Py_UCS1 *out = PyUnicode_1BYTE_DATA(key);
-        for (Py_ssize_t k = i; k < end; k++) out[k - i] = (Py_UCS1)Py_TOLOWER(chars[k]);
+        for (Py_ssize_t k = i; k < end; k++) {
+            Py_UCS4 c = at(&t, k);
+            if (c >= 128) {  /* a word character beyond ASCII: the caller's check failed */
+                Py_DECREF(key);
+                PyErr_SetString(PyExc_ValueError, "plain_word_keys: a word character beyond ASCII");
+                goto error;
+            }
+            out[k - i] = (Py_UCS1)Py_TOLOWER(c);
+        }
         int failed = PyList_Append(keys, key);
         Py_DECREF(key);
         if (failed < 0) goto error;
@@ -1407,8 +1416,8 @@ static PyMethodDef methods[] = {
      "shingle_counts(a_words, b_words, size) -> distinct size-grams of A, of B, shared"},
     {"word_counts", (PyCFunction)(void (*)(void))word_counts, METH_FASTCALL,
      "word_counts(a_words, b_words, size) -> size-gram and word counts, and the words as code points"},
-    {"ascii_word_keys", (PyCFunction)ascii_word_keys, METH_O,
-     "ascii_word_keys(text) -> discovery's word keys of an ASCII text (its words and numbers, lowercased)"},
+    {"plain_word_keys", (PyCFunction)plain_word_keys, METH_O,
+     "plain_word_keys(text) -> discovery's word keys of a text with only separators beyond ASCII"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -159,19 +161,19 @@ def test_a_worker_s_warm_start_loads_the_rules() -> None:
 def _segment_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Records each furniture pass ``compare_all`` runs itself (on a pool or here)."""
     passes: list[int] = []
-    original_in_order = pairwork._in_order
+    original_shared = pairwork._shared
     original_learn = pairwork.learn_furniture  # type: ignore[attr-defined]
 
-    def in_order(pool: object, workers: int, task: object, arguments: object) -> object:
+    def shared(pool: object, size: int, task: object, arguments: object, here: object) -> object:
         if task is pairwork._segments_task:
-            passes.append(workers)
-        return original_in_order(pool, workers, task, arguments)  # type: ignore[arg-type]
+            passes.append(size + 1)  # the pool's processes and this one
+        return original_shared(pool, size, task, arguments, here)  # type: ignore[arg-type]
 
     def learn(*args: object, **kwargs: object) -> object:
         passes.append(1)
         return original_learn(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pairwork, "_in_order", in_order)
+    monkeypatch.setattr(pairwork, "_shared", shared)
     monkeypatch.setattr(pairwork, "learn_furniture", learn)
     return passes
 
@@ -273,3 +275,66 @@ def test_the_step_hands_its_articles_over_when_its_workers_start(monkeypatch: py
     monkeypatch.setattr(pairwork, "prestart_workers", lambda articles: False)
     wirecopy._start_workers(articles, {})  # no workers started: nothing handed over
     assert handed == [articles.height]
+
+
+def test_this_process_compares_beside_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """workers=N: a pool of N - 1 and this process, which takes a chunk whenever the
+    pool's processes have two each in hand; the tables are the same bytes either way."""
+    articles = _articles()
+    pairs = _every_pair(articles)
+    alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=1)
+    monkeypatch.setattr(pairwork, "CHUNK_PAIRS", 5)
+    sizes: list[int] = []
+    here: list[int] = []
+    original_pool, original_compare = pairwork._pool, pairwork._compare_task
+
+    def pool(size: int) -> object:
+        sizes.append(size)
+        return original_pool(size)
+
+    def compare(prepared: dict[str, object], ids: list[object], *rest: object) -> object:
+        here.append(len(ids))
+        return original_compare(prepared, ids, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pairwork, "_pool", pool)
+    monkeypatch.setattr(pairwork, "_compare_task", compare)
+    for workers in (2, 3):
+        here.clear()
+        shared = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=workers)
+        for name, table in alone.items():
+            assert _parquet(shared[name]) == _parquet(table), (workers, name)
+        assert 0 < sum(here) < pairs.height, workers  # some chunks here, the rest on the pool
+    assert sizes == [1, 2]
+
+
+def test_the_head_start_s_batches_no_worker_took_are_read_here() -> None:
+    """Collecting the early furniture pass, this process reads each batch still
+    waiting in the pool's queue (cancelled there) instead of waiting for it."""
+    rows = list(pairwork._furniture_input(articles_by_id(_articles())))
+    expected = [pairwork.article_segments(*row) for row in rows]  # type: ignore[attr-defined]
+
+    class Queue(concurrent.futures.Executor):
+        """A pool whose first task has run and whose others wait in its queue."""
+
+        def __init__(self) -> None:
+            self.futures: list[concurrent.futures.Future[object]] = []
+
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+            future: concurrent.futures.Future[object] = concurrent.futures.Future()
+            if not self.futures:
+                future.set_result(fn(*args))
+            self.futures.append(future)
+            return future
+
+    queue = Queue()
+    original = pairwork.FURNITURE_ARTICLES
+    try:
+        pairwork.FURNITURE_ARTICLES = 3
+        pairwork.EARLY_FURNITURE.start(queue, rows)
+        assert len(queue.futures) > 2
+        assert pairwork.EARLY_FURNITURE.take(queue, rows) == expected
+    finally:
+        pairwork.FURNITURE_ARTICLES = original
+        pairwork.EARLY_FURNITURE.drop()
+    assert queue.futures[0].done() and not queue.futures[0].cancelled()
+    assert all(future.cancelled() for future in queue.futures[1:])

@@ -2,7 +2,10 @@
 
 Each pair is compared on its own (the corpus-wide part, learning each outlet's
 page furniture, is done before, once), so a large pair table can be cut into
-chunks of consecutive pairs and the chunks compared in worker processes. The rows
+chunks of consecutive pairs and the chunks compared in worker processes, and in
+this one: ``workers`` processes are this one and a pool of ``workers - 1``, and this
+process compares a chunk whenever the pool's have two each in hand (``_shared``),
+so a run starts one process fewer than it has cores. The rows
 come back chunk by chunk in pair order and the learned style counts are summed, so
 the tables are the same bytes whatever the number of workers (a test checks it).
 
@@ -25,7 +28,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from harness.engines.processes import kill_pool, main_is_importable, worker_died, workers_ignore_sigint
 from harness.engines.worker_start import EarlyPool, available_cores, new_pool, warm_by_name
@@ -200,15 +203,21 @@ def compare_all(
         context = PairContext(styles, furniture_by_outlet(furniture), settings)
         return furniture, compare_chunk(ids, articles, context, {})
     try:
-        with _pool(workers) as pool:
+        with _pool(workers - 1) as pool:  # this process is one of the workers
             read: Iterable[ArticleSegments | None] | None = EARLY_FURNITURE.take(pool, rows)
             if read is None:  # no head start for these articles: read them now
-                read = itertools.chain.from_iterable(_in_order(pool, workers, _segments_task, _furniture_batches(rows)))
+                batches = _furniture_batches(rows)
+                read = itertools.chain.from_iterable(_shared(pool, workers - 1, _segments_task, batches, _segments_task))
             furniture = furniture_rows(read, min_articles=furniture_min_articles)
             by_outlet = furniture_by_outlet(furniture)
             pair_rows = PairRows()
             chunks = _chunks(ids, articles, by_outlet, dict(styles), settings)
-            for chunk in _in_order(pool, workers, _chunk_task, chunks):
+            here: dict[str, PreparedArticle] = {}  # this process's prepared articles, for this call
+
+            def compare_here(*task: Any) -> PairRows:
+                return _compare_task(here, *task)
+
+            for chunk in _shared(pool, workers - 1, _chunk_task, chunks, compare_here):
                 pair_rows.extend(chunk)
             return furniture, pair_rows
     except concurrent.futures.process.BrokenProcessPool as error:
@@ -264,26 +273,48 @@ def _chunks(
 _Result = TypeVar("_Result")
 
 
-def _in_order(
-    pool: concurrent.futures.ProcessPoolExecutor, workers: int, task: Callable[..., _Result],
-    arguments: Iterable[tuple[Any, ...]],
+def _shared(
+    pool: concurrent.futures.ProcessPoolExecutor, size: int, task: Callable[..., _Result],
+    arguments: Iterable[tuple[Any, ...]], here: Callable[..., _Result],
 ) -> Iterator[_Result]:
-    """``task(*a)`` of each ``a`` on the pool, results in order, at most two per worker in flight."""
-    pending: deque[concurrent.futures.Future[_Result]] = deque()
+    """``task(*a)`` of each ``a``, results in order: on the pool's ``size`` processes
+    while they have room (two tasks each in flight), else ``here(*a)`` in this process,
+    which so works beside them instead of waiting (one process fewer to start)."""
+    pending: deque[concurrent.futures.Future[_Result] | _Done[_Result]] = deque()
+    in_flight = 0
     for args in arguments:
-        with workers_ignore_sigint():  # workers start on the first submit
-            pending.append(pool.submit(task, *args))
-        if len(pending) >= 2 * workers:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+        if in_flight < 2 * size:
+            with workers_ignore_sigint():  # a worker the pool starts now ignores Ctrl-C
+                pending.append(pool.submit(task, *args))
+            in_flight += 1
+        else:
+            pending.append(_Done(here(*args)))
+        while pending and (isinstance(pending[0], _Done) or pending[0].done()):
+            first = pending.popleft()
+            if not isinstance(first, _Done):
+                in_flight -= 1
+            yield first.result()
+    for rest in pending:
+        yield rest.result()
+
+
+class _Done(Generic[_Result]):
+    """A task done in this process, in the queue of results beside the pool's futures."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: _Result) -> None:
+        self.value = value
+
+    def result(self) -> _Result:
+        return self.value
 
 
 @contextmanager
-def _pool(workers: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
-    """A pool for one run (the one ``prestart_workers`` started, if it has ``workers``
-    processes); on Ctrl-C (or any error) its workers are stopped, not waited for."""
-    pool = EARLY_WORKERS.take(workers) or new_pool(workers, WARM_DIFF_WORKER)
+def _pool(size: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
+    """A pool of ``size`` processes for one run (the one ``prestart_workers`` started, if
+    it has that many); on Ctrl-C (or any error) its workers are stopped, not waited for."""
+    pool = EARLY_WORKERS.take(size) or new_pool(size, WARM_DIFF_WORKER)
     try:
         yield pool
     except BaseException:
@@ -307,7 +338,8 @@ EARLY_START_ARTICLES = 200
 
 def prestart_workers(articles: int) -> bool:
     """Start the diff's worker processes now, when a run of ``articles`` articles is
-    likely to compare enough pairs to use them (True: started).
+    likely to compare enough pairs to use them (True: started): a process per core
+    but one, the core of this process, which compares pairs beside them (``_shared``).
 
     A worker spends about a quarter of a second of a core importing the diff and
     compiling its rules. Started while discovery still runs (one core of it, for a
@@ -317,7 +349,7 @@ def prestart_workers(articles: int) -> bool:
     """
     if articles < EARLY_START_ARTICLES:
         return False
-    return EARLY_WORKERS.start(available_cores(), WARM_DIFF_WORKER)
+    return EARLY_WORKERS.start(available_cores() - 1, WARM_DIFF_WORKER)
 
 
 def prestart_furniture(articles: Articles) -> bool:
@@ -367,7 +399,11 @@ class EarlyFurniture:
         if early_pool is not pool or early_rows != rows:
             _cancel(futures)
             return None
-        return [segments for future in futures for segments in future.result()]
+        read: list[ArticleSegments | None] = []
+        for future, (batch,) in zip(futures, _furniture_batches(rows), strict=True):
+            # A batch no worker has taken yet is read here, beside them, not waited for.
+            read += _segments_task(batch) if future.cancel() else future.result()
+        return read
 
     def drop(self) -> None:
         if self.started is not None:
@@ -414,6 +450,13 @@ def _chunk_task(
     ids: Sequence[PairIds], articles: Articles, furniture: dict[str, Furniture],
     styles: dict[str, StyleSheet], settings: DiffSettings | None,
 ) -> PairRows:
-    if len(_PREPARED) > WORKER_PREPARED_LIMIT:
-        _PREPARED.clear()  # bounded memory; an article prepared again gives the same result
-    return compare_chunk(ids, articles, PairContext(styles, furniture, settings), _PREPARED)
+    return _compare_task(_PREPARED, ids, articles, furniture, styles, settings)
+
+
+def _compare_task(
+    prepared: dict[str, PreparedArticle], ids: Sequence[PairIds], articles: Articles,
+    furniture: dict[str, Furniture], styles: dict[str, StyleSheet], settings: DiffSettings | None,
+) -> PairRows:
+    if len(prepared) > WORKER_PREPARED_LIMIT:
+        prepared.clear()  # bounded memory; an article prepared again gives the same result
+    return compare_chunk(ids, articles, PairContext(styles, furniture, settings), prepared)

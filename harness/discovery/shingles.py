@@ -301,15 +301,24 @@ def _word_hash_array(keys: list[str]) -> Hashes:
 
 
 def _distinct_per_text(doc: Offsets, hashes: Hashes, texts: int) -> ShingleBatch:
-    """Sort each text's hashes and drop repeats; texts stay in order."""
-    order = np.lexsort((hashes, doc))
-    doc, hashes = doc[order], hashes[order]
+    """Sort each text's hashes and drop repeats; texts stay in order.
+
+    ``doc`` (each hash's text) is ascending, so each text's hashes are one slice, sorted
+    where it lies: a lexsort of the whole batch by (text, hash) took seven times as
+    long (50 ms for 500 news articles, 400,000 hashes) and grows as n log n.
+    """
+    starts = np.zeros(texts + 1, dtype=np.int64)
+    np.cumsum(np.bincount(doc, minlength=texts), out=starts[1:])
+    hashes = hashes.copy()
+    bounds = starts.tolist()
+    for first, end in zip(bounds, bounds[1:]):
+        if end - first > 1:
+            hashes[first:end].sort()
     keep = np.ones(hashes.size, dtype=np.bool_)
     keep[1:] = (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])
-    doc, hashes = doc[keep], hashes[keep]
     offsets = np.zeros(texts + 1, dtype=np.int64)
-    np.cumsum(np.bincount(doc, minlength=texts), out=offsets[1:])
-    return ShingleBatch(hashes=hashes, offsets=offsets)
+    np.cumsum(np.bincount(doc[keep], minlength=texts), out=offsets[1:])
+    return ShingleBatch(hashes=hashes[keep], offsets=offsets)
 
 
 KEPT_SHINGLES_LIMIT = 1 << 23  # hashes (64 MB): the first pass of some 8,000 news articles

@@ -29,7 +29,7 @@ from harness.discovery.buckets import (
     pair_keys,
     split_pair_keys,
 )
-from harness.discovery.pairs import IndexPairs, candidate_pairs, shared_counts
+from harness.discovery.pairs import IndexPairs, candidate_pairs, shared_counts, shared_counts_by_arrays
 from harness.discovery.shingles import ShingleBatch, combine64, fold_typography, shingle_batch, word_hash
 from harness.text import TokenKind, tokenize
 
@@ -248,7 +248,29 @@ def test_shared_counts_equal_set_intersections(sets: list[list[int]], rnd: rando
     x = np.array([p[0] for p in pairs], dtype=np.int64)
     y = np.array([p[1] for p in pairs], dtype=np.int64)
     expected = [len(set(arrays[a].tolist()) & set(arrays[b].tolist())) for a, b in pairs]
-    assert shared_counts(batch, x, y).tolist() == expected
+    assert shared_counts(batch, x, y).tolist() == expected  # a merge in C, when compiled
+    assert shared_counts_by_arrays(batch, x, y).tolist() == expected  # the sources' way
+
+
+def test_the_c_merge_refuses_what_it_cannot_read() -> None:
+    from harness.discovery.pairs import _sorted_shared_counts
+
+    native = _sorted_shared_counts()
+    if native is None:
+        pytest.skip("the diff's compiled modules are not in use")
+    hashes = np.array([1, 5, 9, 2, 5], dtype=np.uint64)
+    offsets = np.array([0, 3, 5], dtype=np.int64)
+    one = np.array([0], dtype=np.int64)
+    assert np.frombuffer(native(hashes, offsets, one, one + 1), dtype=np.int64).tolist() == [1]  # 5
+    assert np.frombuffer(native(np.sort(hashes[:3]), offsets[:2], one, one), dtype=np.int64).tolist() == [3]
+    with pytest.raises(IndexError):
+        native(hashes, offsets, one + 2, one)
+    with pytest.raises(ValueError):
+        native(hashes, np.array([0, 6], dtype=np.int64), one, one)  # past the hashes
+    with pytest.raises(ValueError):
+        native(hashes, offsets, one, np.array([0, 1], dtype=np.int64))
+    with pytest.raises(TypeError):
+        native(b"12345678", offsets, one, one)
 
 
 @pytest.fixture(scope="module")

@@ -27,9 +27,10 @@ not named ("unknown") may come from any outlet, so its pairs are kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -358,6 +359,19 @@ def shared_counts(sets: ShingleBatch, x: IntArray, y: IntArray) -> IntArray:
     Laid out pair after pair, each side's keys are sorted already: a sorted search
     of one side's keys in the other's finds the shared shingles of every pair at once.
     """
+    native = _sorted_shared_counts()
+    if native is None or not x.size:
+        return shared_counts_by_arrays(sets, x, y)
+    # A merge per pair in C, linear in its two sets (the arrays rank every hash: a sort).
+    counts = native(*(np.ascontiguousarray(a, dtype=t) for a, t in zip((sets.hashes, sets.offsets, x, y), _TYPES)))
+    return np.frombuffer(counts, dtype=np.int64).copy()
+
+
+_TYPES = (np.uint64, np.int64, np.int64, np.int64)
+
+
+def shared_counts_by_arrays(sets: ShingleBatch, x: IntArray, y: IntArray) -> IntArray:
+    """:func:`shared_counts` by array operations (the sources' way, and the reference)."""
     shared = np.zeros(x.size, dtype=np.int64)
     if not x.size:
         return shared
@@ -372,6 +386,15 @@ def shared_counts(sets: ShingleBatch, x: IntArray, y: IntArray) -> IntArray:
         shared[first:last] = _shared_in_chunk(sets, ranks, x[first:last], y[first:last])
         first = last
     return shared
+
+
+@cache
+def _sorted_shared_counts() -> Callable[..., bytes] | None:
+    """``sorted_shared_counts`` of ``harness/wirediff/units.c`` (built with the diff's
+    compiled modules, so used exactly when they are), or None: the arrays count."""
+    from harness.wirediff.compiled import native_function
+
+    return native_function("_units", "sorted_shared_counts")
 
 
 def _shared_in_chunk(sets: ShingleBatch, ranks: Hashes, x: IntArray, y: IntArray) -> IntArray:

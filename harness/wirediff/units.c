@@ -1,7 +1,8 @@
 /* The diff's loops in C: the columns of a text's units in one pass (harness.wirediff.
  * prepare's unit path); further down, the words the page-chrome rules read
  * (chrome_words), the similarity's shingle counts (shingle_counts), and discovery's
- * word keys of a text (plain_word_keys: the same token scanner).
+ * word keys of a text (plain_word_keys: the same token scanner) and shared shingles
+ * of sorted sets (sorted_shared_counts).
  *
  * prepare._columns cuts a text into units (the whitespace before a token plus the
  * token: harness.wirediff.tokens' `re` pattern, read by findall), looks every unit up
@@ -23,6 +24,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
 /* ASCII first (Python's own ASCII table: the same answer, without four look-ups in the
  * Unicode database per character). */
@@ -1401,6 +1403,69 @@ error:
     return NULL;
 }
 
+/* Discovery's verification (harness.discovery.pairs.shared_counts): for each pair k,
+ * how many hashes the sorted, distinct sets x[k] and y[k] share, set i being
+ * hashes[offsets[i]:offsets[i + 1]] (uint64, int64, int64, int64 buffers). One merge
+ * per pair: linear in the two sets, where the array version ranked every hash (a sort
+ * of the whole batch). The counts come back as the bytes of an int64 array. */
+static int int64_buffer(PyObject *object, Py_buffer *view, const char *name) {
+    if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS) < 0) return -1;
+    if (view->itemsize != 8 || view->len % 8 != 0) {
+        PyErr_Format(PyExc_TypeError, "sorted_shared_counts: %s must hold 8-byte integers", name);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *sorted_shared_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "sorted_shared_counts(hashes, offsets, x, y)");
+        return NULL;
+    }
+    static const char *names[4] = {"hashes", "offsets", "x", "y"};
+    Py_buffer views[4];
+    int got = 0;
+    PyObject *result = NULL;
+    for (; got < 4; got++)
+        if (int64_buffer(args[got], &views[got], names[got]) < 0) goto done;
+    const uint64_t *hashes = views[0].buf;
+    const int64_t *offsets = views[1].buf, *x = views[2].buf, *y = views[3].buf;
+    Py_ssize_t n_hashes = views[0].len / 8, n_sets = views[1].len / 8 - 1, n_pairs = views[2].len / 8;
+    if (views[3].len != views[2].len || n_sets < 0) {
+        PyErr_SetString(PyExc_ValueError, "sorted_shared_counts: x and y differ in length, or no offsets");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n_sets; i++) {
+        if (offsets[i] < 0 || offsets[i] > offsets[i + 1] || offsets[i + 1] > n_hashes) {
+            PyErr_SetString(PyExc_ValueError, "sorted_shared_counts: offsets out of order or past the hashes");
+            goto done;
+        }
+    }
+    result = PyBytes_FromStringAndSize(NULL, n_pairs * 8);
+    if (result == NULL) goto done;
+    int64_t *counts = (int64_t *)PyBytes_AS_STRING(result);
+    for (Py_ssize_t k = 0; k < n_pairs; k++) {
+        if (x[k] < 0 || x[k] >= n_sets || y[k] < 0 || y[k] >= n_sets) {
+            PyErr_SetString(PyExc_IndexError, "sorted_shared_counts: a pair names no set");
+            Py_CLEAR(result);
+            goto done;
+        }
+        const uint64_t *a = hashes + offsets[x[k]], *a_end = hashes + offsets[x[k] + 1];
+        const uint64_t *b = hashes + offsets[y[k]], *b_end = hashes + offsets[y[k] + 1];
+        int64_t shared = 0;
+        while (a < a_end && b < b_end) {
+            if (*a < *b) a++;
+            else if (*b < *a) b++;
+            else { shared++; a++; b++; }
+        }
+        counts[k] = shared;
+    }
+done:
+    for (int i = 0; i < got; i++) PyBuffer_Release(&views[i]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"unit_columns", (PyCFunction)(void (*)(void))unit_columns, METH_FASTCALL,
      "unit_columns(text, joined_marks, memo, limit, compute) -> the nine columns of prepare._Columns"},
@@ -1416,6 +1481,8 @@ static PyMethodDef methods[] = {
      "shingle_counts(a_words, b_words, size) -> distinct size-grams of A, of B, shared"},
     {"word_counts", (PyCFunction)(void (*)(void))word_counts, METH_FASTCALL,
      "word_counts(a_words, b_words, size) -> size-gram and word counts, and the words as code points"},
+    {"sorted_shared_counts", (PyCFunction)(void (*)(void))sorted_shared_counts, METH_FASTCALL,
+     "sorted_shared_counts(hashes, offsets, x, y) -> int64 bytes: shared hashes of sets x[k], y[k]"},
     {"plain_word_keys", (PyCFunction)plain_word_keys, METH_O,
      "plain_word_keys(text) -> discovery's word keys of a text with only separators beyond ASCII"},
     {NULL, NULL, 0, NULL},

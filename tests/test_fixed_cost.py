@@ -41,16 +41,22 @@ def _python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
 
 
-def test_score_on_a_small_input_loads_no_heavy_module(tmp_path: Path) -> None:
-    corpus = _corpus(tmp_path / "small.jsonl", 20)
+def _exit_and_loaded(args: list[str], watched: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    """`harness ARGS` run by a fresh interpreter, whose last line is its exit code and
+    which of the ``watched`` modules it loaded."""
     probe = (
         "import sys\n"
-        f"sys.argv = ['harness', 'score', {str(corpus)!r}, '--format', 'jsonl', '-o', {str(tmp_path / 'out.jsonl')!r}]\n"
+        f"sys.argv = ['harness', *{args!r}]\n"
         "from harness.cli import main\n"
         "try: main()\nexcept SystemExit as e: code = e.code\n"
-        f"print(code, [m for m in {NOT_FOR_A_SMALL_RUN!r} if m in sys.modules])"
+        f"print(code, [m for m in {watched!r} if m in sys.modules])"
     )
-    done = _python(probe)
+    return _python(probe)
+
+
+def test_score_on_a_small_input_loads_no_heavy_module(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "small.jsonl", 20)
+    done = _exit_and_loaded(["score", str(corpus), "--format", "jsonl", "-o", str(tmp_path / "out.jsonl")], NOT_FOR_A_SMALL_RUN)
     assert done.stdout.splitlines()[-1] == "0 []", (done.stdout[-500:], done.stderr[-2000:])
     scored = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [row["doc_id"] for row in scored] == [f"d{i}" for i in range(20)]
@@ -93,15 +99,8 @@ NOT_FOR_ONE_DIFF = (
 def test_diff_of_one_pair_loads_no_tables_reports_or_pools(tmp_path: Path) -> None:
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_text(f"Talks resume\n\n{BODY}" + (" The deal collapsed on Friday." if name == "b.txt" else ""), encoding="utf-8")
-    probe = (
-        "import sys\n"
-        f"sys.argv = ['harness', 'diff', {str(tmp_path / 'a.txt')!r}, {str(tmp_path / 'b.txt')!r}, '--format', 'json', "
-        f"'--output', {str(tmp_path / 'out.json')!r}]\n"
-        "from harness.cli import main\n"
-        "try: main()\nexcept SystemExit as e: code = e.code\n"
-        f"print(code, [m for m in {NOT_FOR_ONE_DIFF!r} if m in sys.modules])"
-    )
-    done = _python(probe)
+    args = ["diff", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--format", "json", "--output", str(tmp_path / "out.json")]
+    done = _exit_and_loaded(args, NOT_FOR_ONE_DIFF)
     assert done.stdout.splitlines()[-1] == "0 []", (done.stdout[-500:], done.stderr[-2000:])
     edits = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["edits"]
     assert [(e["kind"], e["b_text"]) for e in edits] == [("substantive", " The deal collapsed on Friday.")]

@@ -406,13 +406,20 @@ static inline int is_word_joiner(Py_UCS4 c) {
     return c == '.' || c == ':' || c == '/' || c == '\'' || c == 0x2019 || c == '-';
 }
 
-static PyObject *chrome_words(PyObject *Py_UNUSED(module), PyObject *text) {
+/* `text` as a Text to scan, or -1 (a TypeError naming `function`) when it is not a str. */
+static int text_of(PyObject *text, const char *function, Text *out) {
     if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "chrome_words: text must be a str");
-        return NULL;
+        PyErr_Format(PyExc_TypeError, "%s: text must be a str", function);
+        return -1;
     }
-    if (PyUnicode_READY(text) < 0) return NULL;
-    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    if (PyUnicode_READY(text) < 0) return -1;
+    *out = (Text){PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    return 0;
+}
+
+static PyObject *chrome_words(PyObject *Py_UNUSED(module), PyObject *text) {
+    Text t;
+    if (text_of(text, "chrome_words", &t) < 0) return NULL;
     PyObject *words = PyList_New(0);
     if (words == NULL) return NULL;
     Py_ssize_t i = 0;
@@ -1363,12 +1370,8 @@ done:
  * abbreviation, number and word alternatives (token_end, without the marks only other
  * text holds), every key is ASCII, and str.casefold is lowercasing. */
 static PyObject *plain_word_keys(PyObject *Py_UNUSED(module), PyObject *text) {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "plain_word_keys: text must be a str");
-        return NULL;
-    }
-    if (PyUnicode_READY(text) < 0) return NULL;
-    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    Text t;
+    if (text_of(text, "plain_word_keys", &t) < 0) return NULL;
     PyObject *keys = PyList_New(0);
     if (keys == NULL) return NULL;
     Py_ssize_t i = 0;

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 
+from harness.engines import worker_start
 from harness.engines.base import parallel_task
 from harness.errors import UsageError
 from harness.wirediff import compare_pairs
@@ -288,9 +291,12 @@ def test_this_process_compares_beside_its_pool(monkeypatch: pytest.MonkeyPatch) 
     here: list[int] = []
     original_pool, original_compare = pairwork._pool, pairwork._compare_task
 
-    def pool(size: int) -> object:
+    @contextmanager
+    def pool(size: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
         sizes.append(size)
-        return original_pool(size)
+        with original_pool(size) as started:
+            concurrent.futures.wait(worker_start._STARTS[started])  # warm: it gets chunks from the first
+            yield started
 
     def compare(prepared: dict[str, object], ids: list[object], *rest: object) -> object:
         here.append(len(ids))
@@ -305,6 +311,36 @@ def test_this_process_compares_beside_its_pool(monkeypatch: pytest.MonkeyPatch) 
             assert _parquet(shared[name]) == _parquet(table), (workers, name)
         assert 0 < sum(here) < pairs.height, workers  # some chunks here, the rest on the pool
     assert sizes == [1, 2]
+
+
+def test_nothing_is_handed_to_a_pool_still_starting() -> None:
+    """Until a worker is warm, this process does each task itself; then the pool gets
+    two a worker in flight, and the results come in order."""
+
+    class Pool(concurrent.futures.Executor):
+        def __init__(self) -> None:
+            self.tasks: list[tuple[Any, ...]] = []
+
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+            self.tasks.append(args)
+            future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            future.set_result(fn(*args))
+            return future
+
+    pool, start = Pool(), concurrent.futures.Future[None]()
+    worker_start._STARTS[pool] = [start]
+    done_here: list[tuple[int, int]] = []
+
+    def here(base: int, power: int) -> int:
+        done_here.append((base, power))
+        return int(pow(base, power))
+
+    tasks = [(2, n) for n in range(6)]
+    assert list(pairwork._shared(pool, 1, pow, tasks[:3], here)) == [1, 2, 4]
+    assert pool.tasks == [] and done_here == tasks[:3]
+    start.set_result(None)  # a worker is warm
+    assert list(pairwork._shared(pool, 1, pow, tasks[3:], here)) == [8, 16, 32]
+    assert pool.tasks == tasks[3:]  # its tasks end at once: it always has room
 
 
 def test_the_head_start_s_batches_no_worker_took_are_read_here() -> None:
@@ -338,3 +374,69 @@ def test_the_head_start_s_batches_no_worker_took_are_read_here() -> None:
         pairwork.EARLY_FURNITURE.drop()
     assert queue.futures[0].done() and not queue.futures[0].cancelled()
     assert all(future.cancelled() for future in queue.futures[1:])
+
+
+def test_edit_rows_are_the_edits_table_s_columns_in_order() -> None:
+    """``edit_rows`` gives tuples (what a worker sends back): each is the edit's JSON
+    fields under the table's column names, each sub-edit after its parent."""
+    from harness.wirediff.diff import edit_json
+    from harness.wirediff.frames import EDITS_SCHEMA
+    from harness.wirediff.articlefile import compare_articles, prepared_article
+
+    articles = articles_by_id(_articles())
+    seeds = [doc_id for doc_id in sorted(articles) if doc_id.startswith("s")]
+    results = [
+        compare_articles(prepared_article(articles[a]), prepared_article(articles[b]), a_style=None, b_style=None)
+        for a in seeds for b in seeds if a < b
+    ]
+    # A pair whose copy restyles inside an edit (a title with an abbreviation): sub-edits.
+    result = next(result for result in results if any(edit.sub_edits for edit in result.edits))
+    rows = pairwork.edit_rows("a", "b", result)
+    expected: list[dict[str, object]] = []
+    for edit in result.edits:
+        parent = len(expected)
+        for sub in (edit, *edit.sub_edits):
+            fields = {k: v for k, v in edit_json(sub).items() if k != "sub_edits"}
+            expected.append({"a_doc_id": "a", "b_doc_id": "b", "edit_index": len(expected), **fields,
+                             "parent_edit": None if sub is edit else parent})
+    assert [dict(zip(EDITS_SCHEMA, row, strict=True)) for row in rows] == expected
+
+
+def test_a_chunk_is_compared_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paused for each run of CHUNK_PAIRS comparisons, on again after; a caller's own
+    pause is left as it is."""
+    import gc
+
+    from harness.wirediff.frames import _styles_by_outlet
+
+    seen: list[bool] = []
+    original_compare = pairwork.compare_articles
+
+    def compare(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original_compare(*args, **kwargs)
+
+    runs: list[int] = []
+    original_into = pairwork._compare_into
+
+    def into(rows: pairwork.PairRows, ids: Any, *args: Any) -> None:
+        runs.append(len(ids))
+        original_into(rows, ids, *args)
+
+    monkeypatch.setattr(pairwork, "compare_articles", compare)
+    monkeypatch.setattr(pairwork, "_compare_into", into)
+    monkeypatch.setattr(pairwork, "CHUNK_PAIRS", 3)
+    articles = articles_by_id(_articles())
+    ids = sorted(articles)[:4]
+    pairs = [(a, b) for a in ids for b in ids if a != b]  # 12 pairs: 4 runs of 3
+    context = pairwork.PairContext(_styles_by_outlet(pairs, articles, STYLES, {}), {})
+    assert gc.isenabled()
+    rows = pairwork.compare_chunk(pairs, articles, context, {})
+    assert runs == [3, 3, 3, 3] and seen == [False] * 12 and len(rows.pairs) == 12
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pairwork.compare_chunk(pairs[:1], articles, context, {})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -250,12 +250,14 @@ def main(*, leave: bool = False) -> None:
     atexit.register(_ignore_ctrl_c_while_finalizing)
     _install(_exit_at_once)
     from harness.engines.blas import one_blas_thread
+    from harness.engines.collector import modules_kept_apart
 
     one_blas_thread()  # before numpy is imported: see harness.engines.blas.BLAS_THREADS
     from harness.cli.score_start import start_score_workers_early
 
     start_score_workers_early(sys.argv[1:])  # `harness score` on a large corpus: before the imports below
-    app = _app_for(sys.argv[1:])  # the heavy imports
+    with modules_kept_apart(whole_process=leave):
+        app = _app_for(sys.argv[1:])  # the heavy imports
 
     _PRESSED.clear()
     _CTRL_C.clear()

@@ -23,6 +23,7 @@ import functools
 import importlib
 import multiprocessing
 import os
+import weakref
 from collections.abc import Callable, Iterator
 
 from harness.engines.blas import BLAS_THREADS, one_blas_thread
@@ -37,6 +38,7 @@ __all__ = [
     "WORKER_GLIBC_SETTINGS",
     "WORKER_JEMALLOC_SETTINGS",
     "available_cores",
+    "has_started",
     "new_pool",
     "one_blas_thread",
     "settings_for_children",
@@ -151,16 +153,35 @@ def new_pool(workers: int, warm: Callable[[], None]) -> concurrent.futures.Proce
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm
     )
     try:
-        spawn_every_worker(pool, workers)
+        _STARTS[pool] = spawn_every_worker(pool, workers)
     except BaseException:
         kill_pool(pool)  # the processes that did start: none is left waiting for work
         raise
     return pool
 
 
-def spawn_every_worker(pool: concurrent.futures.ProcessPoolExecutor, workers: int) -> None:
+# The start tasks of each pool ``new_pool`` made: done once a worker has run ``warm``.
+_STARTS: weakref.WeakKeyDictionary[concurrent.futures.Executor, list[concurrent.futures.Future[None]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def has_started(pool: concurrent.futures.Executor) -> bool:
+    """Whether ``pool`` has a warm worker (its start tasks are done, or failed: a task
+    submitted now then fails as it would); True for a pool ``new_pool`` did not make.
+
+    A spawned worker takes about a quarter of a second to import its code. A task
+    handed to it before then waits; the caller can do it itself instead (see
+    ``harness.wirediff.pairwork._shared``)."""
+    return all(future.done() for future in _STARTS.get(pool, ()))
+
+
+def spawn_every_worker(
+    pool: concurrent.futures.ProcessPoolExecutor, workers: int
+) -> list[concurrent.futures.Future[None]]:
     """Start all of the pool's processes now, with Ctrl-C blocked for them from their
-    start, in the environment of ``settings_for_children``.
+    start, in the environment of ``settings_for_children``; the start tasks, done as
+    the workers are warm (``has_started``).
 
     The pool spawns a process per task submitted while none is idle, up to its size,
     and never again after (a dead worker breaks the pool). Spawning them all here
@@ -168,13 +189,17 @@ def spawn_every_worker(pool: concurrent.futures.ProcessPoolExecutor, workers: in
     it reaches the parent's handler as the window closes.
     """
     with workers_ignore_sigint(), settings_for_children(workers):
-        for _ in range(workers):  # one task per process: the pool spawns one per task
-            pool.submit(_started)
+        # one task per process: the pool spawns one per task
+        return [pool.submit(_started) for _ in range(workers)]
 
 
 def _call_by_name(module: str, name: str) -> None:
-    """Import ``module`` and call its ``name`` (a worker's initializer, named, not imported here)."""
+    """Import ``module`` and call its ``name`` (a worker's initializer, named, not imported
+    here); then freeze what the warm worker holds (``harness.engines.collector``)."""
+    from harness.engines.collector import freeze_imports
+
     getattr(importlib.import_module(module), name)()
+    freeze_imports()
 
 
 def warm_by_name(module: str, name: str) -> Callable[[], None]:

@@ -7,8 +7,10 @@ containers start a collector pass, and those passes cost about a fifth of a
 comparison (measured on the BBC pairs of ``benchmarks.bench_diff``). So the
 collector is paused for the length of one comparison and resumed after it,
 when any cycle left is collected as usual. The pause is bounded by one
-comparison (a few milliseconds, a few MB at most), nested pauses keep the
-outermost one, and a collector already disabled by the caller stays as it is.
+comparison (a few milliseconds, a few MB at most), or by one chunk of a pair
+table (``harness.wirediff.pairwork.CHUNK_PAIRS`` comparisons, tens of
+milliseconds); nested pauses keep the outermost one, and a collector already
+disabled by the caller stays as it is.
 """
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ def compare_pairs(
     ]
     return {
         "pairs": pl.DataFrame(rows.pairs, schema=PAIRS_SCHEMA),
-        "edits": pl.DataFrame(rows.edits, schema=EDITS_SCHEMA).select(list(EDITS_SCHEMA)),
+        "edits": pl.DataFrame(rows.edits, schema=EDITS_SCHEMA, orient="row"),
         "style_rules": pl.DataFrame(style_rows, schema=STYLE_RULES_SCHEMA),
         "furniture": pl.DataFrame([r._asdict() for r in furniture], schema=FURNITURE_SCHEMA),
     }

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from harness.engines.processes import kill_pool, main_is_importable, worker_died, workers_ignore_sigint
-from harness.engines.worker_start import EarlyPool, available_cores, new_pool, warm_by_name
+from harness.engines.worker_start import EarlyPool, available_cores, has_started, new_pool, warm_by_name
 from harness.errors import UsageError
 from harness.wirediff.articlefile import compare_articles, prepared_article
 from harness.wirediff.boilerplate import (
@@ -44,8 +44,9 @@ from harness.wirediff.boilerplate import (
     furniture_rows,
     learn_furniture,
 )
-from harness.wirediff.diff import DiffSettings, PreparedArticle, edit_json
-from harness.wirediff.model import SIMILARITY_FIELDS, VALUES, DiffResult, Kind, Segment, Similarity
+from harness.wirediff.collector import collector_paused
+from harness.wirediff.diff import DiffSettings, PreparedArticle
+from harness.wirediff.model import SIMILARITY_FIELDS, VALUES, DiffResult, Edit, Kind, Segment, Similarity
 from harness.wirediff.styles import StyleSheet
 
 # Below this many pairs one process is as fast: starting the workers (a fresh Python
@@ -63,6 +64,7 @@ FURNITURE_ARTICLES = 64
 WORKER_PREPARED_LIMIT = 500
 
 PairIds = tuple[str, str]
+EditRow = tuple[Any, ...]  # the ``edits`` table's columns, in its order (frames.EDITS_SCHEMA)
 LearnedKey = tuple[str, str, str, str, str]  # a_outlet, b_outlet, category, a_form, b_form
 Articles = Mapping[str, Mapping[str, Any]]  # doc_id -> row with outlet, headline, body
 
@@ -84,7 +86,7 @@ class PairRows:
     """The rows of some pairs, in pair order, and the style variants they showed."""
 
     pairs: list[dict[str, Any]] = field(default_factory=list)
-    edits: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[EditRow] = field(default_factory=list)
     learned: Counter[LearnedKey] = field(default_factory=Counter)
 
     def extend(self, other: PairRows) -> None:
@@ -98,20 +100,33 @@ def compare_chunk(
 ) -> PairRows:
     """Compare the pairs ``ids`` in order; ``prepared`` keeps each article prepared once."""
     rows = PairRows()
+    for first in range(0, len(ids), CHUNK_PAIRS):
+        _compare_into(rows, ids[first : first + CHUNK_PAIRS], articles, context, prepared)
+    return rows
+
+
+@collector_paused
+def _compare_into(
+    rows: PairRows, ids: Sequence[PairIds], articles: Articles, context: PairContext,
+    prepared: dict[str, PreparedArticle],
+) -> None:
+    """Compare ``ids`` and add their rows, with the cyclic collector off for the lot
+    (see ``harness.wirediff.collector``). Each comparison pauses it anyway; paused
+    between them too, the rows and a newly prepared article start no collector pass
+    each, and none traverses the prepared articles kept: about 7% of a pair's time
+    (``compare_pairs`` on ``benchmarks.bench_diff_step``'s pairs, in process)."""
     for a_id, b_id in ids:
         a_row, b_row = articles[a_id], articles[b_id]
+        a_outlet, b_outlet = str(a_row["outlet"]), str(b_row["outlet"])
         styles = (context.style(a_row["outlet"]), context.style(b_row["outlet"]))
-        chrome = Chrome(context.furniture.get(str(a_row["outlet"])), context.furniture.get(str(b_row["outlet"])))
+        chrome = Chrome(context.furniture.get(a_outlet), context.furniture.get(b_outlet))
         result = compare_articles(
             _prepared(prepared, a_id, a_row), _prepared(prepared, b_id, b_row),
             a_style=styles[0], b_style=styles[1], settings=context.settings, chrome=chrome,
         )
         rows.pairs.append(pair_row(a_id, b_id, a_row, b_row, styles, result))
         rows.edits += edit_rows(a_id, b_id, result)
-        for variant in result.variants:
-            key = (str(a_row["outlet"]), str(b_row["outlet"]), VALUES[variant.category], variant.a_form, variant.b_form)
-            rows.learned[key] += 1
-    return rows
+        rows.learned.update((a_outlet, b_outlet, VALUES[v.category], v.a_form, v.b_form) for v in result.variants)
 
 
 def _prepared(prepared: dict[str, PreparedArticle], doc_id: str, row: Mapping[str, Any]) -> PreparedArticle:
@@ -151,18 +166,25 @@ def pair_row(
     }
 
 
-def edit_rows(a_id: str, b_id: str, result: DiffResult) -> list[dict[str, Any]]:
-    """One row per edit, each followed by its sub-edits (``parent_edit`` = its index)."""
-    rows: list[dict[str, Any]] = []
+def edit_rows(a_id: str, b_id: str, result: DiffResult) -> list[EditRow]:
+    """One row per edit, each followed by its sub-edits (``parent_edit`` = its index).
+
+    Tuples in the table's column order, not dicts: a pair of restyled copies has
+    twenty-odd edits, and these rows are most of what a worker sends back."""
+    rows: list[EditRow] = []
     for edit in result.edits:
         parent = len(rows)
-        for sub in (edit, *edit.sub_edits):
-            fields = {k: v for k, v in edit_json(sub).items() if k != "sub_edits"}
-            rows.append(
-                {"a_doc_id": a_id, "b_doc_id": b_id, "edit_index": len(rows), **fields,
-                 "parent_edit": None if sub is edit else parent}
-            )
+        rows.append(_edit_row(a_id, b_id, parent, edit, None))
+        for sub in edit.sub_edits:
+            rows.append(_edit_row(a_id, b_id, len(rows), sub, parent))
     return rows
+
+
+def _edit_row(a_id: str, b_id: str, index: int, edit: Edit, parent: int | None) -> EditRow:
+    return (
+        a_id, b_id, VALUES[edit.segment], index, VALUES[edit.category], VALUES[edit.kind], edit.rule,
+        edit.explanation, edit.a_text, edit.b_text, edit.a_start, edit.a_end, edit.b_start, edit.b_end, parent,
+    )
 
 
 # ------------------------------------------------------------------ on every core
@@ -279,11 +301,13 @@ def _shared(
 ) -> Iterator[_Result]:
     """``task(*a)`` of each ``a``, results in order: on the pool's ``size`` processes
     while they have room (two tasks each in flight), else ``here(*a)`` in this process,
-    which so works beside them instead of waiting (one process fewer to start)."""
+    which so works beside them instead of waiting (one process fewer to start). Nothing
+    is handed to a pool still starting (``has_started``): a task waiting there for a
+    worker's start would be waited for here, while this process could have done it."""
     pending: deque[concurrent.futures.Future[_Result] | _Done[_Result]] = deque()
     in_flight = 0
     for args in arguments:
-        if in_flight < 2 * size:
+        if in_flight < 2 * size and has_started(pool):
             with workers_ignore_sigint():  # a worker the pool starts now ignores Ctrl-C
                 pending.append(pool.submit(task, *args))
             in_flight += 1

@@ -38,10 +38,11 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from harness.errors import ConfigError, at
@@ -933,21 +934,28 @@ def learn_furniture(
 
 def furniture_rows(articles: Iterable[ArticleSegments | None], *, min_articles: int) -> list[FurnitureRow]:
     """:func:`learn_furniture` from each article's segments, in the same fixed order."""
+    read = [article for article in articles if article is not None]
+    # Most segments are in one article of an outlet only (every copy of a wire story is
+    # another outlet's). Counted first by C loops, they are passed over below, so that
+    # the sets of stories are made for the few segments an outlet repeats.
+    in_outlet: Counter[tuple[str, str]] = Counter()  # (outlet, segment) -> articles
+    for outlet, _, keys in read:
+        in_outlet.update(zip(repeat(outlet), keys))
+    repeated = {key for (_, key), count in in_outlet.items() if count >= min_articles}
+    if not repeated:
+        return []
+    outlets_with = Counter(key for _, key in in_outlet if key in repeated)  # outlets that have it
     headlines: dict[tuple[str, str], set[str]] = defaultdict(set)
-    outlets: dict[str, set[str]] = defaultdict(set)
     first_text: dict[tuple[str, str], str] = {}
-    for article in articles:
-        if article is None:
-            continue
-        outlet, story, keys = article
+    for outlet, story, keys in read:
         for key, text in keys.items():
-            headlines[(outlet, key)].add(story)
-            outlets[key].add(outlet)
-            first_text.setdefault((outlet, key), text)
+            if key in repeated:
+                headlines[(outlet, key)].add(story)
+                first_text.setdefault((outlet, key), text)
     rows = [
         FurnitureRow(outlet, segment_hash(key), first_text[(outlet, key)], len(stories))
         for (outlet, key), stories in headlines.items()
-        if len(stories) >= min_articles and len(outlets[key]) - 1 < min_articles
+        if len(stories) >= min_articles and outlets_with[key] - 1 < min_articles
     ]
     return sorted(rows, key=lambda r: (r.outlet, -r.articles_count, r.segment_hash))
 

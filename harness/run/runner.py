@@ -181,12 +181,15 @@ def compute(
         # The manifest records settings as written (project-relative), never the
         # absolute paths of this checkout.
         resolved.append({"use": defn.name, "settings": _plain(declared)})
+    read_hash = corpus_hash(articles)
     corpus = {
         "path": experiment.corpus.path,
-        "hash": corpus_hash(articles),
+        "hash": read_hash,
         "articles_read": articles.height,
         "articles_selected": selected.height,
-        "selected_hash": corpus_hash(selected),
+        # The same frame when the experiment selects every article: hashed once (every row
+        # serialised as JSON: about 25 ms per 1,000 news articles).
+        "selected_hash": read_hash if selected is articles else corpus_hash(selected),
         "articles_skipped": len(skipped),
         "skipped_reasons": dict(sorted(Counter(skipped.values()).items())),
         "articles_processed": selected.height - len(skipped),

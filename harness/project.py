@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import HarnessError, NotFoundError
-from harness.results.store import ResultStore
+
+TYPE_CHECKING = False  # not typing's: see harness/__init__.py
+if TYPE_CHECKING:
+    from harness.results.store import ResultStore
 
 
 
@@ -40,6 +43,8 @@ class Project:
         return self.experiments_dir / "styles"
 
     def store(self) -> ResultStore:
+        from harness.results.store import ResultStore  # polars: not for finding the project (harness.cli.run_start)
+
         return ResultStore(self.results_dir, experiments=self.experiment_names)
 
     def experiment_names(self) -> list[str] | None:

@@ -253,9 +253,11 @@ def main(*, leave: bool = False) -> None:
     from harness.engines.collector import modules_kept_apart
 
     one_blas_thread()  # before numpy is imported: see harness.engines.blas.BLAS_THREADS
+    from harness.cli.run_start import start_run_workers_early
     from harness.cli.score_start import start_score_workers_early
 
     start_score_workers_early(sys.argv[1:])  # `harness score` on a large corpus: before the imports below
+    start_run_workers_early(sys.argv[1:])  # `harness run` of an experiment that compares copies: the same
     with modules_kept_apart(whole_process=leave):
         app = _app_for(sys.argv[1:])  # the heavy imports
 

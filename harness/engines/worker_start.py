@@ -32,6 +32,8 @@ from harness.engines.processes import kill_pool, main_is_importable, workers_ign
 __all__ = [
     "BLAS_THREADS",
     "CORE_WORKERS_FROM_BYTES",
+    "DIFF_EARLY",
+    "DIFF_WARM",
     "EarlyPool",
     "SCORING_EARLY",
     "WORKERS_FROM_BYTES",
@@ -43,6 +45,7 @@ __all__ = [
     "one_blas_thread",
     "settings_for_children",
     "spawn_every_worker",
+    "start_diff_early",
     "start_early",
     "stop_early_now",
     "take_early",
@@ -262,6 +265,18 @@ class EarlyPool:
 
 SCORING_EARLY = EarlyPool()
 """The scoring workers' pool, started by the CLI before it imports the scoring code."""
+
+DIFF_EARLY = EarlyPool()
+"""The diff's workers (``harness.wirediff.pairwork``): started by ``harness run`` before
+it imports the app (``harness.cli.run_start``), else by the run before its first step."""
+
+DIFF_WARM = ("harness.wirediff.pairwork", "_warm_worker")
+"""The diff worker's initializer, by name: its modules and rules, loaded as it starts."""
+
+
+def start_diff_early(workers: int) -> bool:
+    """Start the diff's workers (``DIFF_EARLY``) without importing the diff here."""
+    return DIFF_EARLY.start(workers, warm_by_name(*DIFF_WARM))
 
 
 def start_early(workers: int, warm_module: str, warm_name: str) -> bool:

@@ -31,7 +31,14 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from harness.engines.processes import kill_pool, main_is_importable, worker_died, workers_ignore_sigint
-from harness.engines.worker_start import EarlyPool, available_cores, has_started, new_pool, warm_by_name
+from harness.engines.worker_start import (
+    DIFF_EARLY,
+    DIFF_WARM,
+    available_cores,
+    has_started,
+    new_pool,
+    warm_by_name,
+)
 from harness.errors import UsageError
 from harness.wirediff.articlefile import compare_articles, prepared_article
 from harness.wirediff.boilerplate import (
@@ -350,11 +357,12 @@ def _pool(size: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
 
 # -- started early -------------------------------------------------------------------
 
-# Diff workers started before their step runs (``prestart_workers``): a slot of their
-# own, so that a scoring step never adopts a pool warmed for the diff, or the reverse.
-EARLY_WORKERS = EarlyPool()
+# Diff workers started before their step runs (``prestart_workers``, or `harness run`
+# before its imports: harness.cli.run_start): a slot of their own, so that a scoring
+# step never adopts a pool warmed for the diff, or the reverse.
+EARLY_WORKERS = DIFF_EARLY
 # A worker imports the diff and loads its rules when it starts, not at its first task.
-WARM_DIFF_WORKER = warm_by_name("harness.wirediff.pairwork", "_warm_worker")
+WARM_DIFF_WORKER = warm_by_name(*DIFF_WARM)
 # Articles from which a run that compares pairs starts the diff's workers before its
 # earlier steps (discovery) are done: fewer rarely give MIN_PARALLEL_PAIRS pairs.
 EARLY_START_ARTICLES = 200
@@ -362,7 +370,8 @@ EARLY_START_ARTICLES = 200
 
 def prestart_workers(articles: int) -> bool:
     """Start the diff's worker processes now, when a run of ``articles`` articles is
-    likely to compare enough pairs to use them (True: started): a process per core
+    likely to compare enough pairs to use them (True: started, now or by the command's
+    start, ``harness.cli.run_start``): a process per core
     but one, the core of this process, which compares pairs beside them (``_shared``).
 
     A worker spends about a quarter of a second of a core importing the diff and
@@ -373,7 +382,8 @@ def prestart_workers(articles: int) -> bool:
     """
     if articles < EARLY_START_ARTICLES:
         return False
-    return EARLY_WORKERS.start(available_cores() - 1, WARM_DIFF_WORKER)
+    # Started already by `harness run` itself, before its imports (harness.cli.run_start).
+    return EARLY_WORKERS.start(available_cores() - 1, WARM_DIFF_WORKER) or EARLY_WORKERS.pool is not None
 
 
 def prestart_furniture(articles: Articles) -> bool:

@@ -1,0 +1,149 @@
+"""`harness run`'s diff workers, started before the command line is even parsed.
+
+A run that compares copies (a ``wire_diff`` step) hands the diff's first work, the
+furniture pass over every article, to worker processes while discovery runs here
+(``harness.wirediff.pairwork.prestart_workers``). A worker spends about 0.3 s of a
+core starting (Python, the diff's modules, its rules). Started by the run itself, it
+is ready only after discovery has ended on 500 articles, and this process does most
+of the furniture pass alone. ``harness.cli.entry`` calls ``start_run_workers_early``
+before it imports the typer app and the steps (about 0.4 s of one core while the
+other idles), so the worker is ready first.
+
+It reads the command line by the table below and starts nothing unless it is sure:
+another command, ``--all``, ``--help``, another engine (the option or the experiment's
+``engine``), an option it does not know, an experiment it cannot read or without a
+``wire_diff`` step, or a corpus under ``DIFF_WORKERS_FROM_BYTES`` leave the start to
+the run (the same pool either way: ``harness.engines.worker_start.DIFF_EARLY``). A
+wrong guess only wastes a start: the step stops a pool it does not need, and the
+process stops one nobody took when it ends.
+
+This module imports only the standard library and ``harness.project``.
+``tests/test_run_start.py`` checks the table against the `run` command's options.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DIFF_WORKERS_FROM_BYTES",
+    "RUN_FLAGS",
+    "RUN_OPTIONS_WITH_VALUES",
+    "run_target",
+    "start_diff_workers_for_run",
+    "start_run_workers_early",
+]
+
+# Every option of `harness run` that takes a value, and every flag (no value).
+RUN_OPTIONS_WITH_VALUES = frozenset({"--engine", "--ray-address", "--project", "-C"})
+RUN_FLAGS = frozenset({"--all", "--json"})
+
+# Bytes of corpus that almost always hold the articles from which the run itself would
+# start the workers (pairwork.EARLY_START_ARTICLES, 200): news articles run from about
+# 1 to 5 kB of text each.
+DIFF_WORKERS_FROM_BYTES = 600_000
+
+DIFF_STEP = "wire_diff"
+
+
+def run_target(args: Sequence[str]) -> tuple[Path | None, str] | None:
+    """(the --project folder or None, the experiment name) of ``harness run NAME`` on this
+    machine; None for any other command line, or one not understood."""
+    if not args or args[0] != "run":
+        return None
+    names: list[str] = []
+    values: dict[str, str] = {}
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg == "--":
+            names.extend(rest)
+            break
+        if not arg.startswith("-"):
+            names.append(arg)
+            continue
+        name, equals, value = arg.partition("=")
+        if name in RUN_FLAGS and not equals:
+            values[name] = ""
+        elif name in RUN_OPTIONS_WITH_VALUES and name.startswith("--") and equals:
+            values[name] = value
+        elif arg in RUN_OPTIONS_WITH_VALUES:
+            following = next(rest, None)
+            if following is None:
+                return None
+            values["--project" if arg == "-C" else arg] = following
+        else:
+            return None  # --help, a short option with its value attached, a typo: typer's to read
+    if len(names) != 1 or "--all" in values or "--ray-address" in values:
+        return None
+    if values.get("--engine", "local") != "local":
+        return None
+    project = values.get("--project")
+    return (Path(project) if project is not None else None, names[0])
+
+
+def _experiment(folder: Path, name: str) -> dict[str, Any] | None:
+    """The experiment file's table whose ``name`` is ``name`` (a file that cannot be read
+    is passed over: loading the catalogue reports it)."""
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if table.get("name") == name:
+            return table
+    return None
+
+
+def _bytes_at_least(path: Path, enough: int) -> bool:
+    """Whether the file, or the files under the folder, hold ``enough`` bytes (a folder
+    is walked only until they do)."""
+    if path.is_file():
+        return path.stat().st_size >= enough
+    total = 0
+    for folder, _, files in os.walk(path):
+        for file in files:
+            try:
+                total += os.stat(os.path.join(folder, file)).st_size
+            except OSError:
+                continue
+            if total >= enough:
+                return True
+    return False
+
+
+def start_diff_workers_for_run(project: Path | None, name: str) -> bool:
+    """Start the diff's workers now (True: started) when the experiment ``name`` of the
+    project (``project``, else found from the working folder up) runs locally, compares
+    copies and reads at least ``DIFF_WORKERS_FROM_BYTES`` of corpus."""
+    from harness.errors import HarnessError
+    from harness.project import Project, find_project
+
+    try:
+        root = find_project(Path.cwd()) if project is None else Project(project.resolve())
+        experiment = _experiment(root.experiments_dir, name)
+        if experiment is None or experiment.get("engine", "local") != "local":
+            return False
+        steps = experiment.get("steps")
+        corpus = experiment.get("corpus")
+        if not isinstance(steps, list) or not isinstance(corpus, dict) or not isinstance(corpus.get("path"), str):
+            return False
+        if not any(isinstance(step, dict) and step.get("use") == DIFF_STEP for step in steps):
+            return False
+        if not _bytes_at_least(root.resolve(corpus["path"]), DIFF_WORKERS_FROM_BYTES):
+            return False
+    except (HarnessError, OSError, ValueError):
+        return False  # the command says what is wrong, as it would have
+    from harness.engines.worker_start import available_cores, start_diff_early
+
+    return start_diff_early(available_cores() - 1)  # this process compares pairs too
+
+
+def start_run_workers_early(args: Sequence[str]) -> None:
+    """``harness ARGS``: start the diff's workers now if it is a `run` that will use them."""
+    found = run_target(args)
+    if found is not None:
+        start_diff_workers_for_run(*found)

@@ -1,0 +1,199 @@
+"""`harness run`'s diff workers started before the typer app is imported (``harness.cli.run_start``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+import typer.core
+import typer.main
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer._click.exceptions import UsageError  # typer's own copy of click
+
+from harness.cli import app as typer_app
+from harness.cli import run_start
+from harness.cli.run_start import DIFF_WORKERS_FROM_BYTES, RUN_FLAGS, RUN_OPTIONS_WITH_VALUES, run_target
+from harness.engines import worker_start
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_command() -> typer.core.TyperCommand:
+    group = typer.main.get_command(typer_app)
+    assert isinstance(group, typer.core.TyperGroup)
+    command = group.commands["run"]
+    assert isinstance(command, typer.core.TyperCommand)
+    return command
+
+
+def test_the_table_names_every_option_of_run() -> None:
+    options = [p for p in _run_command().params if isinstance(p, typer.core.TyperOption)]
+    with_values = {name for p in options if not p.is_flag for name in p.opts}
+    flags = {name for p in options if p.is_flag for name in p.opts} - {"--help"}
+    assert with_values == RUN_OPTIONS_WITH_VALUES
+    assert flags == RUN_FLAGS
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "copies"], (None, "copies")),
+        (["run", "copies", "-C", "proj", "--json"], (Path("proj"), "copies")),
+        (["run", "--project=proj", "copies", "--engine", "local"], (Path("proj"), "copies")),
+        (["run", "--engine=local", "--", "copies"], (None, "copies")),
+        (["run", "copies", "--help"], None),
+        (["run", "--all"], None),
+        (["run", "copies", "--all"], None),
+        (["run", "copies", "--engine", "ray"], None),
+        (["run", "copies", "--ray-address", "127.0.0.1:6379"], None),
+        (["run", "-Cproj", "copies"], None),  # a value attached to a short option: typer's to read
+        (["run", "copies", "-C"], None),  # a value missing: typer says so
+        (["run", "a", "b"], None),
+        (["run", "--no-such-option", "copies"], None),
+        (["run"], None),
+        (["score", "copies"], None),
+        ([], None),
+    ],
+)
+def test_run_target_reads_what_it_knows_and_nothing_else(args: list[str], expected: object) -> None:
+    assert run_target(args) == expected
+
+
+_TOKENS = st.one_of(
+    st.sampled_from(["copies", "proj", "-", "--", "local", "ray", "x=y"]),
+    st.sampled_from(sorted(RUN_OPTIONS_WITH_VALUES | RUN_FLAGS | {"--help", "-x"})),
+    st.builds(lambda name, value: f"{name}={value}", st.sampled_from(sorted(RUN_OPTIONS_WITH_VALUES)),
+              st.sampled_from(["local", "ray", "proj", ""])),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TOKENS, max_size=8))
+def test_run_target_agrees_with_typer(rest: list[str]) -> None:
+    """Whenever the early reading starts workers, typer reads the same experiment and
+    project from the same line, one experiment, on this machine."""
+    found = run_target(["run", *rest])
+    if found is None:
+        return
+    try:
+        context = _run_command().make_context("run", list(rest), resilient_parsing=False)
+    except typer.Exit:
+        raise AssertionError(f"typer would only print help for {rest}") from None
+    except UsageError:
+        return  # typer refuses the line: the early pool is stopped as the command fails
+    project, name = found
+    assert context.params["name"] == name
+    assert context.params["project"] == project
+    assert not context.params["all_"] and context.params["engine"] in (None, "local")
+    assert context.params["ray_address"] is None
+
+
+EXPERIMENT = """name = "copies"
+version = "1.0.0"
+description = "find the copies, compare them"
+{engine}
+[corpus]
+path = "{corpus}"
+
+[[steps]]
+use = "discover_pairs"
+
+[[steps]]
+use = "{step}"
+"""
+
+
+def _project(tmp_path: Path, *, size: int, step: str = "wire_diff", engine: str = "", folder: bool = False) -> Path:
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "other.toml").write_text('name = "other"\n')
+    (tmp_path / "experiments" / "broken.toml").write_text("name = [\n")  # passed over: the catalogue says what is wrong
+    corpus = "corpus" if folder else "corpus.jsonl"
+    experiment = EXPERIMENT.format(engine=engine, corpus=corpus, step=step)
+    (tmp_path / "experiments" / "copies.toml").write_text(experiment)
+    if folder:
+        (tmp_path / "corpus" / "a").mkdir(parents=True)
+        for number in range(4):  # the size decides, not the content
+            (tmp_path / "corpus" / "a" / f"{number}.txt").write_bytes(b" " * (size // 4))
+    else:
+        (tmp_path / "corpus.jsonl").write_bytes(b" " * size)
+    return tmp_path
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+
+    def start(workers: int) -> bool:
+        calls.append(workers)
+        return True
+
+    monkeypatch.setattr(worker_start, "start_diff_early", start)
+    monkeypatch.setattr(worker_start, "available_cores", lambda: 2)
+    return calls
+
+
+@pytest.mark.parametrize("folder", [False, True])
+def test_a_local_run_that_compares_copies_of_a_large_corpus_starts_them(
+    tmp_path: Path, started: list[int], folder: bool
+) -> None:
+    project = _project(tmp_path, size=DIFF_WORKERS_FROM_BYTES, folder=folder)
+    assert run_start.start_diff_workers_for_run(project, "copies")
+    assert started == [1]  # every core but this process's, which compares pairs too
+
+
+def test_the_project_is_found_from_the_working_folder_up(
+    tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path, size=DIFF_WORKERS_FROM_BYTES)
+    (project / "sub").mkdir()
+    monkeypatch.chdir(project / "sub")
+    assert run_start.start_diff_workers_for_run(None, "copies") and started == [1]
+
+
+@pytest.mark.parametrize(
+    ("size", "step", "engine", "name"),
+    [
+        (DIFF_WORKERS_FROM_BYTES - 4, "wire_diff", "", "copies"),  # too small a corpus
+        (DIFF_WORKERS_FROM_BYTES, "profile", "", "copies"),  # nothing to compare
+        (DIFF_WORKERS_FROM_BYTES, "wire_diff", 'engine = "ray"', "copies"),  # not on this machine
+        (DIFF_WORKERS_FROM_BYTES, "wire_diff", "", "nope"),  # no such experiment
+        (DIFF_WORKERS_FROM_BYTES, "wire_diff", "", "other"),  # no steps, no corpus
+    ],
+)
+def test_anything_else_starts_nothing(
+    tmp_path: Path, started: list[int], size: int, step: str, engine: str, name: str
+) -> None:
+    project = _project(tmp_path, size=size, step=step, engine=engine)
+    assert not run_start.start_diff_workers_for_run(project, name)
+    assert started == []
+
+
+def test_a_missing_corpus_or_project_starts_nothing(tmp_path: Path, started: list[int]) -> None:
+    project = _project(tmp_path, size=DIFF_WORKERS_FROM_BYTES)
+    (project / "corpus.jsonl").unlink()
+    assert not run_start.start_diff_workers_for_run(project, "copies")
+    assert not run_start.start_diff_workers_for_run(tmp_path / "nowhere", "copies")
+    assert started == []
+
+
+def test_the_workers_start_before_the_app_is_imported(tmp_path: Path) -> None:
+    project = _project(tmp_path, size=DIFF_WORKERS_FROM_BYTES)
+    probe = (
+        "import sys\n"
+        "from harness.engines import worker_start\n"
+        "def started(workers):\n"
+        "    print(workers >= 1, 'harness.cli.app' in sys.modules, 'polars' in sys.modules)\n"
+        "    raise SystemExit(0)\n"
+        "worker_start.start_diff_early = started\n"
+        f"sys.argv = ['harness', 'run', 'copies', '-C', {str(project)!r}]\n"
+        "from harness.cli import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    assert done.stdout.split() == ["True", "False", "False"], (done.stdout, done.stderr[-2000:])

@@ -402,6 +402,11 @@ def test_edit_rows_are_the_edits_table_s_columns_in_order() -> None:
             expected.append({"a_doc_id": "a", "b_doc_id": "b", "edit_index": len(expected), **fields,
                              "parent_edit": None if sub is edit else parent})
     assert [dict(zip(EDITS_SCHEMA, row, strict=True)) for row in rows] == expected
+    assert pairwork.EDIT_COLUMNS == tuple(EDITS_SCHEMA)  # what a chunk's columns are named by
+    chunk = pairwork.PairRows()
+    chunk.add_edits(rows)
+    chunk.add_edits([])  # a pair without an edit
+    assert [list(row) for row in zip(*chunk.edits, strict=True)] == [list(row) for row in rows]
 
 
 def test_a_chunk_is_compared_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,7 +36,7 @@ from harness.errors import InputError
 from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
 from harness.wirediff.diff import DiffSettings
 from harness.wirediff.model import SIMILARITY_FIELDS
-from harness.wirediff.pairwork import compare_all, worker_count
+from harness.wirediff.pairwork import EDIT_COLUMNS, compare_all, worker_count
 from harness.wirediff.styles import StyleSheet, load_style, load_style_file
 
 PAIRS_SCHEMA: dict[str, pl.DataType] = {
@@ -192,7 +192,7 @@ def compare_pairs(
     ]
     return {
         "pairs": pl.DataFrame(rows.pairs, schema=PAIRS_SCHEMA),
-        "edits": pl.DataFrame(rows.edits, schema=EDITS_SCHEMA, orient="row"),
+        "edits": pl.DataFrame(dict(zip(EDIT_COLUMNS, rows.edits, strict=True)), schema=EDITS_SCHEMA),
         "style_rules": pl.DataFrame(style_rows, schema=STYLE_RULES_SCHEMA),
         "furniture": pl.DataFrame([r._asdict() for r in furniture], schema=FURNITURE_SCHEMA),
     }

@@ -71,7 +71,7 @@ FURNITURE_ARTICLES = 64
 WORKER_PREPARED_LIMIT = 500
 
 PairIds = tuple[str, str]
-EditRow = tuple[Any, ...]  # the ``edits`` table's columns, in its order (frames.EDITS_SCHEMA)
+EditRow = tuple[Any, ...]  # one row of the ``edits`` table: EDIT_COLUMNS
 LearnedKey = tuple[str, str, str, str, str]  # a_outlet, b_outlet, category, a_form, b_form
 Articles = Mapping[str, Mapping[str, Any]]  # doc_id -> row with outlet, headline, body
 
@@ -88,17 +88,37 @@ class PairContext:
         return self.styles[outlet or ""]
 
 
+# The edits table's columns, in its order (frames.EDITS_SCHEMA; a test checks).
+EDIT_COLUMNS = (
+    "a_doc_id", "b_doc_id", "segment", "edit_index", "category", "kind", "rule", "explanation",
+    "a_text", "b_text", "a_start", "a_end", "b_start", "b_end", "parent_edit",
+)  # fmt: skip
+
+
+def _no_edits() -> list[list[Any]]:
+    return [[] for _ in EDIT_COLUMNS]
+
+
 @dataclass(slots=True)
 class PairRows:
-    """The rows of some pairs, in pair order, and the style variants they showed."""
+    """The rows of some pairs, in pair order, and the style variants they showed.
+
+    The edits table comes as its columns (``EDIT_COLUMNS``), not its rows: a pair has
+    twenty-odd edits, and fifteen long lists a chunk pickle, unpickle and make a frame
+    faster than thousands of tuples, and give the cyclic collector nothing to walk."""
 
     pairs: list[dict[str, Any]] = field(default_factory=list)
-    edits: list[EditRow] = field(default_factory=list)
+    edits: list[list[Any]] = field(default_factory=_no_edits)
     learned: Counter[LearnedKey] = field(default_factory=Counter)
+
+    def add_edits(self, rows: Sequence[EditRow]) -> None:
+        for column, values in zip(self.edits, zip(*rows), strict=False):  # no rows: nothing to add
+            column += values
 
     def extend(self, other: PairRows) -> None:
         self.pairs += other.pairs
-        self.edits += other.edits
+        for column, values in zip(self.edits, other.edits, strict=True):
+            column += values
         self.learned.update(other.learned)
 
 
@@ -132,7 +152,7 @@ def _compare_into(
             a_style=styles[0], b_style=styles[1], settings=context.settings, chrome=chrome,
         )
         rows.pairs.append(pair_row(a_id, b_id, a_row, b_row, styles, result))
-        rows.edits += edit_rows(a_id, b_id, result)
+        rows.add_edits(edit_rows(a_id, b_id, result))
         rows.learned.update((a_outlet, b_outlet, VALUES[v.category], v.a_form, v.b_form) for v in result.variants)
 
 
@@ -176,8 +196,8 @@ def pair_row(
 def edit_rows(a_id: str, b_id: str, result: DiffResult) -> list[EditRow]:
     """One row per edit, each followed by its sub-edits (``parent_edit`` = its index).
 
-    Tuples in the table's column order, not dicts: a pair of restyled copies has
-    twenty-odd edits, and these rows are most of what a worker sends back."""
+    Tuples in the table's column order (``EDIT_COLUMNS``), not dicts: a pair of
+    restyled copies has twenty-odd edits."""
     rows: list[EditRow] = []
     for edit in result.edits:
         parent = len(rows)

@@ -447,3 +447,19 @@ def test_a_chunk_is_compared_with_the_collector_paused(monkeypatch: pytest.Monke
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("pairs", [0, 1, 7, 8, 127, 128, 129, 160, 1000])
+def test_chunks_cover_every_pair_once_and_end_smaller(pairs: int) -> None:
+    bounds = list(pairwork.chunk_bounds(pairs))
+    if pairs == 0:
+        assert bounds == []
+        return
+    assert bounds[0][0] == 0 and bounds[-1][1] == pairs
+    assert all(end == next_first for (_, end), (next_first, _) in zip(bounds, bounds[1:]))  # contiguous
+    whole, tail = pairwork.CHUNK_PAIRS, pairwork.CHUNK_PAIRS // 4
+    sizes = [end - first for first, end in bounds]
+    small = [size for size in sizes if size < whole]
+    assert sizes == [whole] * (len(sizes) - len(small)) + small  # whole chunks, then the small ones
+    assert all(size <= tail for size in small)
+    assert sum(small) <= 4 * whole and (pairs <= 4 * whole or sum(small) > 3 * whole)

@@ -311,12 +311,25 @@ def _chunks(
     """Consecutive pairs, the articles they name (the columns a pair reads), their outlets'
     furniture, and the run's sheets and settings (a few hundred bytes: each task brings
     them, so that a pool started before the run's settings were known can serve it)."""
-    for first in range(0, len(ids), CHUNK_PAIRS):
-        chunk = ids[first : first + CHUNK_PAIRS]
+    for first, last in chunk_bounds(len(ids)):
+        chunk = ids[first:last]
         names = sorted({doc_id for pair in chunk for doc_id in pair})
         chunk_articles = {d: {k: articles[d][k] for k in ("outlet", "headline", "body")} for d in names}
         outlets = {str(row["outlet"]) for row in chunk_articles.values()}
         yield chunk, chunk_articles, {o: furniture[o] for o in sorted(outlets) if o in furniture}, styles, settings
+
+
+def chunk_bounds(pairs: int) -> Iterator[tuple[int, int]]:
+    """(first, end) of each chunk: CHUNK_PAIRS pairs, and the last four chunks' pairs in
+    chunks a quarter that size. This process waits at the end for the tasks the pool has
+    in flight (two a worker): smaller ones there let the processes finish together
+    (the wait after this process's last chunk: 7-48 ms on 2 cores with whole chunks)."""
+    tail = max(1, CHUNK_PAIRS // 4)
+    first = 0
+    while first < pairs:
+        size = CHUNK_PAIRS if pairs - first > 4 * CHUNK_PAIRS else tail
+        yield first, min(first + size, pairs)
+        first += size
 
 
 _Result = TypeVar("_Result")

@@ -13,6 +13,7 @@ import concurrent.futures
 import gc
 import multiprocessing
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -253,3 +254,57 @@ def test_killing_a_pool_halfway_through_a_result_returns() -> None:
     assert _kill_within(pool, 30)
     assert pending.done()
 
+
+
+# -------------------------------------------- Ctrl-C while the command still imports
+
+# The command line starts workers before the app is imported (the corpus is large
+# enough); the Ctrl-C then lands while the app is imported, where `_exit_at_once` ends
+# the process. The workers ignore Ctrl-C and hold the output pipes: left behind, they
+# kept `communicate` (a shell's pipeline) waiting for ever.
+_CTRL_C_WHILE_IMPORTING = """
+import signal, sys
+from harness.cli import entry
+from harness.engines import worker_start
+
+def importing(args):
+    early = worker_start.DIFF_EARLY.pool or worker_start.SCORING_EARLY.pool
+    print(early is not None, flush=True)  # workers started: the case under test
+    signal.raise_signal(signal.SIGINT)
+    raise AssertionError("the Ctrl-C did not end the process")
+
+entry._app_for = importing
+sys.argv = ["harness", *sys.argv[1:]]
+entry.main(leave=True)
+"""
+
+
+def _early_project(folder: Path) -> Path:
+    (folder / "experiments").mkdir()
+    (folder / "experiments" / "copies.toml").write_text(
+        'name = "copies"\nversion = "1.0.0"\ndescription = "d"\n\n[corpus]\npath = "corpus.jsonl"\n\n'
+        '[[steps]]\nuse = "discover_pairs"\n\n[[steps]]\nuse = "wire_diff"\n',
+        encoding="utf-8",
+    )
+    (folder / "corpus.jsonl").write_bytes(b" " * 4_000_000)  # the size starts them, not the content
+    return folder
+
+
+@pytest.mark.parametrize("command", ["run", "score"])
+def test_a_ctrl_c_while_importing_kills_the_workers_started_before(tmp_path: Path, command: str) -> None:
+    project = _early_project(tmp_path)
+    args = ["run", "copies", "-C", str(project)] if command == "run" else ["score", str(project / "corpus.jsonl")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = tmp_path / "ctrl_c.py"  # a file, not -c: a spawned worker re-imports the main module
+    script.write_text(_CTRL_C_WHILE_IMPORTING.replace("entry.main(leave=True)", 'if __name__ == "__main__":\n    entry.main(leave=True)'))
+    process = subprocess.Popen(
+        [sys.executable, str(script), *args], env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=60)  # an orphaned worker holds the pipes: a timeout
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the workers too: they are in its process group
+        process.communicate()
+        raise AssertionError("a worker outlived the command, holding its output pipes") from None
+    assert (process.returncode, out, err) == (130, "True\n", "interrupted; nothing stored\n")

@@ -3,8 +3,8 @@
 This module imports nothing heavy, so that Ctrl-C is one line at any time,
 including the second or so it takes to import polars, numpy and typer:
 
-- while importing, nothing has been written yet: the line is printed and the
-  process exits at once;
+- while importing, nothing has been written yet: the workers started before the
+  imports (if any) are killed, the line is printed and the process exits at once;
 - afterwards, Ctrl-C raises KeyboardInterrupt as usual, so every ``finally``
   block runs (staging folders and temporary output files are removed, Ray is shut
   down) before the command ends with the same line and exit code 130.
@@ -21,7 +21,7 @@ import time
 
 TYPE_CHECKING = False  # not typing's: see harness/__init__.py
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
     from types import FrameType
     from typing import Any, NoReturn
 
@@ -49,8 +49,20 @@ def _say_interrupted() -> None:
 
 
 def _exit_at_once(signum: int, frame: FrameType | None) -> None:
+    # Workers started before the imports (`harness score`, `harness run`) ignore Ctrl-C and
+    # hold the command's output pipes: killed first, or they would wait for work for ever.
+    # Found in /proc, not in their pool, which may still be starting them; multiprocessing's
+    # resource tracker is spared, to hear the pools' semaphores released.
+    _kill_descendants(spare=_resource_tracker())
     _say_interrupted()
-    os._exit(EXIT_INTERRUPTED)
+    _leave_without_finalizing(EXIT_INTERRUPTED)
+
+
+def _resource_tracker() -> set[int]:
+    """The pid of multiprocessing's resource tracker, if this process started one."""
+    tracker = getattr(sys.modules.get("multiprocessing.resource_tracker"), "_resource_tracker", None)
+    pid = getattr(tracker, "_pid", None)
+    return {pid} if isinstance(pid, int) else set()
 
 
 _PRESSED: list[int] = []
@@ -102,8 +114,8 @@ def _end_if_still_running() -> None:
     os._exit(EXIT_INTERRUPTED)
 
 
-def _kill_descendants() -> None:
-    """SIGKILL every process below this one (Linux: read from /proc; elsewhere nothing)."""
+def _kill_descendants(spare: Collection[int] = ()) -> None:
+    """SIGKILL every process below this one but ``spare`` (Linux: read from /proc; elsewhere nothing)."""
     children: dict[int, list[int]] = {}
     try:
         entries = os.listdir("/proc")
@@ -127,6 +139,8 @@ def _kill_descendants() -> None:
             below.append(child)
             queue.append(child)
     for pid in below:
+        if pid in spare:
+            continue
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:

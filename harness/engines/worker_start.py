@@ -291,5 +291,6 @@ def take_early(workers: int) -> concurrent.futures.ProcessPoolExecutor | None:
 
 
 def stop_early_now() -> None:
-    """Kill the scoring workers' early pool if nobody took it."""
+    """Kill the early pools nobody took: the scoring workers' and the diff's."""
     SCORING_EARLY.stop_now()
+    DIFF_EARLY.stop_now()

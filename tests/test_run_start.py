@@ -197,3 +197,24 @@ def test_the_workers_start_before_the_app_is_imported(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
     assert done.stdout.split() == ["True", "False", "False"], (done.stdout, done.stderr[-2000:])
+
+
+def test_a_corpus_refused_after_the_early_start_ends_with_one_line(tmp_path: Path) -> None:
+    """The workers start before the corpus is read; a corpus then refused still ends
+    with its one line and exit 2, nothing stored, and the command does not wait on them."""
+    project = _project(tmp_path, size=0)
+    for other in ("broken.toml", "other.toml"):  # the catalogue would refuse them first
+        (project / "experiments" / other).unlink()
+    line = '{"id": "a", "text": "' + "word " * 1000 + '"}\n'
+    with (project / "corpus.jsonl").open("w", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+        handle.writelines([line] * (DIFF_WORKERS_FROM_BYTES // len(line) + 1))
+    done = subprocess.run(
+        [sys.executable, "-m", "harness", "run", "copies", "-C", str(project)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 2, done.stderr
+    lines = [text for text in done.stderr.splitlines() if text.strip()]
+    assert len(lines) == 1 and "line 1" in lines[0] and "Traceback" not in done.stderr
+    assert not (project / "results").exists()

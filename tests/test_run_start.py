@@ -15,28 +15,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer._click.exceptions import UsageError  # typer's own copy of click
 
-from harness.cli import app as typer_app
 from harness.cli import run_start
 from harness.cli.run_start import DIFF_WORKERS_FROM_BYTES, RUN_FLAGS, RUN_OPTIONS_WITH_VALUES, run_target
 from harness.engines import worker_start
+from tests.cli_commands import option_tables, refused_with_one_line, typer_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run_command() -> typer.core.TyperCommand:
-    group = typer.main.get_command(typer_app)
-    assert isinstance(group, typer.core.TyperGroup)
-    command = group.commands["run"]
-    assert isinstance(command, typer.core.TyperCommand)
-    return command
+    return typer_command("run")
 
 
 def test_the_table_names_every_option_of_run() -> None:
-    options = [p for p in _run_command().params if isinstance(p, typer.core.TyperOption)]
-    with_values = {name for p in options if not p.is_flag for name in p.opts}
-    flags = {name for p in options if p.is_flag for name in p.opts} - {"--help"}
-    assert with_values == RUN_OPTIONS_WITH_VALUES
-    assert flags == RUN_FLAGS
+    assert option_tables("run") == (RUN_OPTIONS_WITH_VALUES, RUN_FLAGS)
 
 
 @pytest.mark.parametrize(
@@ -209,12 +201,6 @@ def test_a_corpus_refused_after_the_early_start_ends_with_one_line(tmp_path: Pat
     with (project / "corpus.jsonl").open("w", encoding="utf-8") as handle:
         handle.write("{not json\n")
         handle.writelines([line] * (DIFF_WORKERS_FROM_BYTES // len(line) + 1))
-    done = subprocess.run(
-        [sys.executable, "-m", "harness", "run", "copies", "-C", str(project)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert done.returncode == 2, done.stderr
-    lines = [text for text in done.stderr.splitlines() if text.strip()]
-    assert len(lines) == 1 and "line 1" in lines[0] and "Traceback" not in done.stderr
+    line = refused_with_one_line(["run", "copies", "-C", str(project)])
+    assert "line 1" in line
     assert not (project / "results").exists()

@@ -16,26 +16,18 @@ from hypothesis import strategies as st
 
 from typer._click.exceptions import UsageError  # typer's own copy of click
 
-from harness.cli import app as typer_app
 from harness.cli.score_start import SCORE_FLAGS, SCORE_OPTIONS_WITH_VALUES, score_inputs
+from tests.cli_commands import option_tables, typer_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _score_command() -> typer.core.TyperCommand:
-    group = typer.main.get_command(typer_app)
-    assert isinstance(group, typer.core.TyperGroup)
-    command = group.commands["score"]
-    assert isinstance(command, typer.core.TyperCommand)
-    return command
+    return typer_command("score")
 
 
 def test_the_table_names_every_option_of_score() -> None:
-    options = [p for p in _score_command().params if isinstance(p, typer.core.TyperOption)]
-    with_values = {name for p in options if not p.is_flag for name in p.opts}
-    flags = {name for p in options if p.is_flag for name in p.opts} - {"--help"}
-    assert with_values == SCORE_OPTIONS_WITH_VALUES
-    assert flags == SCORE_FLAGS
+    assert option_tables("score") == (SCORE_OPTIONS_WITH_VALUES, SCORE_FLAGS)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ the run (the same pool either way: ``harness.engines.worker_start.DIFF_EARLY``).
 wrong guess only wastes a start: the step stops a pool it does not need, and the
 process stops one nobody took when it ends.
 
-This module imports only the standard library and ``harness.project``.
+This module imports only the standard library, ``harness.cli.early_args`` and
+``harness.project``.
 ``tests/test_run_start.py`` checks the table against the `run` command's options.
 """
 
@@ -28,6 +29,8 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from harness.cli.early_args import read_arguments
 
 __all__ = [
     "DIFF_WORKERS_FROM_BYTES",
@@ -55,33 +58,15 @@ def run_target(args: Sequence[str]) -> tuple[Path | None, str] | None:
     machine; None for any other command line, or one not understood."""
     if not args or args[0] != "run":
         return None
-    names: list[str] = []
-    values: dict[str, str] = {}
-    rest = iter(args[1:])
-    for arg in rest:
-        if arg == "--":
-            names.extend(rest)
-            break
-        if not arg.startswith("-"):
-            names.append(arg)
-            continue
-        name, equals, value = arg.partition("=")
-        if name in RUN_FLAGS and not equals:
-            values[name] = ""
-        elif name in RUN_OPTIONS_WITH_VALUES and name.startswith("--") and equals:
-            values[name] = value
-        elif arg in RUN_OPTIONS_WITH_VALUES:
-            following = next(rest, None)
-            if following is None:
-                return None
-            values["--project" if arg == "-C" else arg] = following
-        else:
-            return None  # --help, a short option with its value attached, a typo: typer's to read
+    read = read_arguments(args[1:], with_values=RUN_OPTIONS_WITH_VALUES, flags=RUN_FLAGS)
+    if read is None:
+        return None
+    names, values = read
     if len(names) != 1 or "--all" in values or "--ray-address" in values:
         return None
-    if values.get("--engine", "local") != "local":
-        return None
-    project = values.get("--project")
+    if values.get("--engine", "local") != "local" or ("-C" in values and "--project" in values):
+        return None  # both spellings of the folder: which one typer keeps is its to say
+    project = values.get("--project", values.get("-C"))
     return (Path(project) if project is not None else None, names[0])
 
 

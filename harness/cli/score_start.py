@@ -11,7 +11,8 @@ the same rule; the pool is started once either way, see
 ``harness.engines.worker_start.start_early``). A wrong guess only wastes a start:
 the scoring code adopts a pool of the size it needs and stops any other.
 
-This module imports only the standard library and ``harness.engines.worker_start``.
+This module imports only the standard library, ``harness.cli.early_args`` and
+``harness.engines.worker_start``.
 ``tests/test_score_start.py`` checks the table against the `score` command's options.
 """
 
@@ -20,6 +21,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from harness.cli.early_args import read_arguments
 
 __all__ = [
     "SCORE_FLAGS",
@@ -46,28 +49,10 @@ def score_inputs(args: Sequence[str]) -> tuple[list[str], str] | None:
     machine without ``--stream``; None for any other command line, or one not understood."""
     if not args or args[0] != "score":
         return None
-    inputs: list[str] = []
-    values: dict[str, str] = {}
-    rest = iter(args[1:])
-    for arg in rest:
-        if arg == "--":
-            inputs.extend(rest)
-            break
-        if arg == _STDIN or not arg.startswith("-"):
-            inputs.append(arg)
-            continue
-        name, equals, value = arg.partition("=")
-        if name in SCORE_FLAGS and not equals:
-            values[name] = ""
-        elif name in SCORE_OPTIONS_WITH_VALUES and name.startswith("--") and equals:
-            values[name] = value
-        elif arg in SCORE_OPTIONS_WITH_VALUES:
-            following = next(rest, None)
-            if following is None:
-                return None
-            values[arg] = following
-        else:
-            return None  # --help, a short option with its value attached, a typo: typer's to read
+    read = read_arguments(args[1:], with_values=SCORE_OPTIONS_WITH_VALUES, flags=SCORE_FLAGS)
+    if read is None:
+        return None
+    inputs, values = read
     if "--stream" in values or "--ray-address" in values or values.get("--engine", "local") != "local":
         return None
     suite = values.get("--suite", "full")

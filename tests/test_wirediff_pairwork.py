@@ -378,6 +378,45 @@ def test_the_head_start_s_batches_no_worker_took_are_read_here() -> None:
     assert all(future.cancelled() for future in queue.futures[1:])
 
 
+def test_the_head_start_s_batches_queued_for_a_starting_worker_are_read_here() -> None:
+    """Batches already handed to a worker that is still starting (they can no longer be
+    cancelled) are read here too, not waited for: the worker's own reading, later, is
+    not used."""
+    import threading
+
+    rows = list(pairwork._furniture_input(articles_by_id(_articles())))
+    expected = [pairwork.article_segments(*row) for row in rows]  # type: ignore[attr-defined]
+
+    class Starting(concurrent.futures.Executor):
+        """A pool whose worker has not started: every task is in its queue, taken."""
+
+        def __init__(self) -> None:
+            self.futures: list[concurrent.futures.Future[object]] = []
+
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+            future: concurrent.futures.Future[object] = concurrent.futures.Future()
+            future.set_running_or_notify_cancel()  # in the call queue: cancel() fails
+            self.futures.append(future)
+            return future
+
+    pool, start = Starting(), concurrent.futures.Future[None]()
+    worker_start._STARTS[pool] = [start]
+    read: list[object] = []
+    original = pairwork.FURNITURE_ARTICLES
+    try:
+        pairwork.FURNITURE_ARTICLES = 3
+        pairwork.EARLY_FURNITURE.start(pool, rows)
+        taking = threading.Thread(target=lambda: read.append(pairwork.EARLY_FURNITURE.take(pool, rows)), daemon=True)
+        taking.start()
+        taking.join(30)
+        assert not taking.is_alive(), "waited for a worker that has not started"
+    finally:
+        pairwork.FURNITURE_ARTICLES = original
+        pairwork.EARLY_FURNITURE.drop()
+    assert read == [expected]
+    assert not any(future.done() for future in pool.futures)  # none was waited for
+
+
 def test_edit_rows_are_the_edits_table_s_columns_in_order() -> None:
     """``edit_rows`` gives tuples (what a worker sends back): each is the edit's JSON
     fields under the table's column names, each sub-edit after its parent."""

@@ -468,8 +468,11 @@ class EarlyFurniture:
             return None
         read: list[ArticleSegments | None] = []
         for future, (batch,) in zip(futures, _furniture_batches(rows), strict=True):
-            # A batch no worker has taken yet is read here, beside them, not waited for.
-            read += _segments_task(batch) if future.cancel() else future.result()
+            # A batch no worker has taken yet is read here, beside them, not waited for;
+            # so is one queued for a worker still starting (it reads it again later,
+            # unread: the segments are the same).
+            here = future.cancel() or (not future.done() and not has_started(pool))
+            read += _segments_task(batch) if here else future.result()
         return read
 
     def drop(self) -> None:

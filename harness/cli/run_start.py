@@ -25,12 +25,14 @@ This module imports only the standard library, ``harness.cli.early_args`` and
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from harness.cli.early_args import read_arguments
+
+TYPE_CHECKING = False  # not typing's: importing typing would delay the early start (harness/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "DIFF_WORKERS_FROM_BYTES",
@@ -73,6 +75,8 @@ def run_target(args: Sequence[str]) -> tuple[Path | None, str] | None:
 def _experiment(folder: Path, name: str) -> dict[str, Any] | None:
     """The experiment file's table whose ``name`` is ``name`` (a file that cannot be read
     is passed over: loading the catalogue reports it)."""
+    import tomllib  # about 7 ms: only for `harness run NAME`, not for every command line
+
     for path in sorted(folder.glob("*.toml")):
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -204,3 +204,11 @@ def test_a_corpus_refused_after_the_early_start_ends_with_one_line(tmp_path: Pat
     line = refused_with_one_line(["run", "copies", "-C", str(project)])
     assert "line 1" in line
     assert not (project / "results").exists()
+
+
+def test_reading_the_command_line_loads_no_toml_parser_or_typing() -> None:
+    """Every command line passes through run_start before the app is imported: what it
+    loads there delays every command, and the workers' early start."""
+    probe = "import sys, harness.cli.run_start; print('tomllib' in sys.modules, 'typing' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["False", "False"]

@@ -345,35 +345,53 @@ def test_nothing_is_handed_to_a_pool_still_starting() -> None:
     assert pool.tasks == tasks[3:]  # its tasks end at once: it always has room
 
 
-def test_the_head_start_s_batches_no_worker_took_are_read_here() -> None:
-    """Collecting the early furniture pass, this process reads each batch still
-    waiting in the pool's queue (cancelled there) instead of waiting for it."""
+class _QueuedPool(concurrent.futures.Executor):
+    """A pool that runs no task of its own: its first task has run (``first_ran``) or
+    not, and the others wait in its queue, where a worker has taken them (``taken``:
+    ``cancel()`` fails) or not yet."""
+
+    def __init__(self, *, first_ran: bool, taken: bool) -> None:
+        self.first_ran, self.taken = first_ran, taken
+        self.futures: list[concurrent.futures.Future[object]] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[object] = concurrent.futures.Future()
+        if self.first_ran and not self.futures:
+            future.set_result(fn(*args))
+        elif self.taken:
+            future.set_running_or_notify_cancel()
+        self.futures.append(future)
+        return future
+
+
+def _collect_the_head_start(pool: _QueuedPool) -> list[object]:
+    """Start the early furniture pass on ``pool`` (3 articles a batch) and collect it,
+    in a thread that must not wait for the pool: what it read."""
+    import threading
+
     rows = list(pairwork._furniture_input(articles_by_id(_articles())))
-    expected = [pairwork.article_segments(*row) for row in rows]  # type: ignore[attr-defined]
-
-    class Queue(concurrent.futures.Executor):
-        """A pool whose first task has run and whose others wait in its queue."""
-
-        def __init__(self) -> None:
-            self.futures: list[concurrent.futures.Future[object]] = []
-
-        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
-            future: concurrent.futures.Future[object] = concurrent.futures.Future()
-            if not self.futures:
-                future.set_result(fn(*args))
-            self.futures.append(future)
-            return future
-
-    queue = Queue()
+    read: list[object] = []
     original = pairwork.FURNITURE_ARTICLES
     try:
         pairwork.FURNITURE_ARTICLES = 3
-        pairwork.EARLY_FURNITURE.start(queue, rows)
-        assert len(queue.futures) > 2
-        assert pairwork.EARLY_FURNITURE.take(queue, rows) == expected
+        pairwork.EARLY_FURNITURE.start(pool, rows)
+        assert len(pool.futures) > 2
+        taking = threading.Thread(target=lambda: read.append(pairwork.EARLY_FURNITURE.take(pool, rows)), daemon=True)
+        taking.start()
+        taking.join(30)
+        assert not taking.is_alive(), "waited for the pool"
     finally:
         pairwork.FURNITURE_ARTICLES = original
         pairwork.EARLY_FURNITURE.drop()
+    assert read == [[pairwork.article_segments(*row) for row in rows]]  # type: ignore[attr-defined]
+    return read
+
+
+def test_the_head_start_s_batches_no_worker_took_are_read_here() -> None:
+    """Collecting the early furniture pass, this process reads each batch still
+    waiting in the pool's queue (cancelled there) instead of waiting for it."""
+    queue = _QueuedPool(first_ran=True, taken=False)
+    _collect_the_head_start(queue)
     assert queue.futures[0].done() and not queue.futures[0].cancelled()
     assert all(future.cancelled() for future in queue.futures[1:])
 
@@ -382,39 +400,10 @@ def test_the_head_start_s_batches_queued_for_a_starting_worker_are_read_here() -
     """Batches already handed to a worker that is still starting (they can no longer be
     cancelled) are read here too, not waited for: the worker's own reading, later, is
     not used."""
-    import threading
-
-    rows = list(pairwork._furniture_input(articles_by_id(_articles())))
-    expected = [pairwork.article_segments(*row) for row in rows]  # type: ignore[attr-defined]
-
-    class Starting(concurrent.futures.Executor):
-        """A pool whose worker has not started: every task is in its queue, taken."""
-
-        def __init__(self) -> None:
-            self.futures: list[concurrent.futures.Future[object]] = []
-
-        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
-            future: concurrent.futures.Future[object] = concurrent.futures.Future()
-            future.set_running_or_notify_cancel()  # in the call queue: cancel() fails
-            self.futures.append(future)
-            return future
-
-    pool, start = Starting(), concurrent.futures.Future[None]()
-    worker_start._STARTS[pool] = [start]
-    read: list[object] = []
-    original = pairwork.FURNITURE_ARTICLES
-    try:
-        pairwork.FURNITURE_ARTICLES = 3
-        pairwork.EARLY_FURNITURE.start(pool, rows)
-        taking = threading.Thread(target=lambda: read.append(pairwork.EARLY_FURNITURE.take(pool, rows)), daemon=True)
-        taking.start()
-        taking.join(30)
-        assert not taking.is_alive(), "waited for a worker that has not started"
-    finally:
-        pairwork.FURNITURE_ARTICLES = original
-        pairwork.EARLY_FURNITURE.drop()
-    assert read == [expected]
-    assert not any(future.done() for future in pool.futures)  # none was waited for
+    starting = _QueuedPool(first_ran=False, taken=True)
+    worker_start._STARTS[starting] = [concurrent.futures.Future()]  # its worker never warms
+    _collect_the_head_start(starting)
+    assert not any(future.done() for future in starting.futures)  # none was waited for
 
 
 def test_edit_rows_are_the_edits_table_s_columns_in_order() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,16 @@ from hypothesis import strategies as st
 from typer._click.exceptions import UsageError  # typer's own copy of click
 
 from harness.cli import run_start
-from harness.cli.run_start import DIFF_WORKERS_FROM_BYTES, RUN_FLAGS, RUN_OPTIONS_WITH_VALUES, run_target
+from harness.cli.run_start import (
+    DIFF_WORKERS_FROM_BYTES,
+    RUN_FLAGS,
+    RUN_OPTIONS_WITH_VALUES,
+    direct_run,
+    run_arguments,
+    run_target,
+)
 from harness.engines import worker_start
+from harness.project import Project
 from tests.cli_commands import option_tables, refused_with_one_line, typer_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +92,65 @@ def test_run_target_agrees_with_typer(rest: list[str]) -> None:
     assert context.params["project"] == project
     assert not context.params["all_"] and context.params["engine"] in (None, "local")
     assert context.params["ray_address"] is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TOKENS, max_size=8))
+def test_a_line_run_without_the_app_is_read_as_typer_reads_it(rest: list[str]) -> None:
+    """``harness run NAME`` is called without the typer app (``direct_run``) only when
+    typer would call the command with exactly the same arguments."""
+    values = run_arguments(["run", *rest])
+    assert (values is None) == (direct_run(["run", *rest]) is None)
+    if values is None:
+        return
+    try:
+        context = _run_command().make_context("run", list(rest), resilient_parsing=False)
+    except typer.Exit:
+        raise AssertionError(f"typer would only print help for {rest}") from None
+    except UsageError as refused:
+        raise AssertionError(f"typer refuses {rest}: {refused}") from None
+    assert context.params == values
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "corpus-profile"],
+        ["run", "--json", "corpus-profile"],
+        ["run", "nope"],  # an unknown experiment: one line, exit 2
+        ["run", "corpus-profile", "--engine", "local"],
+    ],
+)
+def test_a_run_without_the_app_ends_as_one_through_it(project: Project, args: list[str]) -> None:
+    """The same output, error line and exit code, and the same result stored, whether
+    the command is called directly (``harness run NAME``) or by the typer app."""
+    direct = _harness([*args, "-C", str(project.root)], through_app=False)
+    first = sorted(project.results_dir.glob("*/*/manifest.json"))
+    through_app = _harness([*args, "-C", str(project.root)], through_app=True)
+    assert sorted(project.results_dir.glob("*/*/manifest.json")) == first
+    assert (direct.returncode, direct.stderr, _without_times(direct.stdout)) == (
+        through_app.returncode, through_app.stderr, _without_times(through_app.stdout)
+    )
+    if args[1:] == ["nope"]:
+        assert direct.returncode == 2 and direct.stderr.count("\n") == 1
+    else:
+        assert direct.returncode == 0 and "corpus-profile@" in direct.stdout
+
+
+def _harness(args: list[str], *, through_app: bool) -> subprocess.CompletedProcess[str]:
+    """``harness ARGS`` in a fresh process: as the command runs it, or with the typer app
+    reading the line (as every line was read before ``direct_run``)."""
+    entry = "from harness.cli.app import app; app(prog_name='harness')" if through_app else "from harness.cli import main; main()"
+    script = f"import sys; sys.argv = ['harness', *sys.argv[1:]]; {entry}"
+    return subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        check=False, env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
+    )
+
+
+def _without_times(stdout: str) -> str:
+    """``run --json``'s output without the moment each result was made."""
+    return re.sub(r'"created": "[^"]*"', '"created": ""', stdout)
 
 
 EXPERIMENT = """name = "copies"

@@ -27,10 +27,11 @@ from harness.cli.diff import diff_command
 from harness.cli.group import harness_app
 from harness.cli.pairs import pairs_command
 from harness.cli.stories import stories_command, validate_stories
-from harness.cli.results import JsonOption, check_report_folder, make_report_folder
+from harness.cli.results import check_report_folder, make_report_folder
 from harness.cli.results import register as register_results
 from harness.cli.terminal import warn
-from harness.cli.common import EngineOption, ProjectOption, RayAddressOption, clean_errors, emit, Work, print_json, progress, project_at
+from harness.cli.common import EngineOption, JsonOption, ProjectOption, RayAddressOption, clean_errors, emit, Work, print_json, progress, project_at
+from harness.cli.run import experiment_names, run_command, shown_path
 from harness.cli.options import ColumnOption, InvalidUtf8Option, LoadedLexiconOption, check_engine_option, check_option, column_option
 from harness.corpus import STDIN, corpus_inputs, load_corpus
 from harness.corpus.columns import ColumnMap
@@ -134,67 +135,7 @@ def _experiment_json(experiment: Experiment) -> dict[str, object]:
     }
 
 
-def _names(proj: Project, name: str | None, all_: bool) -> list[str]:
-    catalogue = load_catalogue(proj.experiments_dir)
-    if all_:
-        return catalogue.names()
-    if name is None:
-        raise NotFoundError("name an experiment or pass --all", hint="see `harness list`")
-    catalogue.get(name)
-    return [name]
-
-
-@app.command("run")
-@clean_errors
-def run(
-    name: Annotated[str | None, typer.Argument(help="Experiment name (see `harness list`).")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Run every experiment.")] = False,
-    engine: EngineOption = None,
-    ray_address: RayAddressOption = None,
-    as_json: JsonOption = False,
-    project: ProjectOption = None,
-) -> None:
-    """Run an experiment and store its result in results/NAME/<result-id>/.
-
-    Example: harness run corpus-profile --engine local
-    """
-    proj = project_at(project)
-    catalogue = load_catalogue(proj.experiments_dir)
-    names = _names(proj, name, all_)
-    engines = {exp_name: engine or catalogue.get(exp_name).engine for exp_name in names}
-    _check_engines(set(engines.values()), ray_address)
-    stored_results: list[dict[str, object]] = []
-    for exp_name in names:
-        experiment = catalogue.get(exp_name)
-        notices: list[str] = []  # printed after the spinner is gone
-        with open_engine(engines[exp_name], address=ray_address) as chosen:
-            # One count per step, and one for storing the result.
-            with progress(f"run {exp_name}", "steps", total=len(experiment.steps) + 1) as work:
-                stored = run_experiment(experiment, proj, progress=work.step, engine=chosen, notice=notices.append)
-                work.count(len(experiment.steps) + 1)
-        for notice in notices:
-            terminal.warn(notice)
-        if as_json:
-            stored_results.append(_stored_json(stored, proj))
-        else:
-            typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
-    if as_json:  # one JSON document, printed once every experiment has run
-        print_json(stored_results)
-
-
-def _stored_json(stored: StoredResult, proj: Project) -> dict[str, object]:
-    """A result just stored, for `run --json`: the `results --json` keys plus its folder."""
-    row = listed_row(stored, latest=True).to_json()
-    row["path"] = _shown(stored.path, proj.root)
-    return row
-
-
-def _check_engines(engines: set[EngineName], ray_address: str | None) -> None:
-    """Before any experiment runs: the engines they use can start (see ``check_engine``)."""
-    if ray_address is not None and "ray" not in engines:
-        check_engine("local", address=ray_address)  # refuses the address: no experiment uses Ray
-    if "ray" in engines:
-        check_engine("ray", address=ray_address)
+app.command("run")(run_command)
 
 
 @app.command("report")
@@ -219,7 +160,7 @@ def report(
     store = proj.store()
     if output_dir is not None:
         check_report_folder(output_dir, store.root)
-    refs = [name] if name and not all_ else _names(proj, None, True)
+    refs = [name] if name and not all_ else experiment_names(proj, None, True)
     # Every result checked before anything is written: never render numbers that are not the stored ones.
     results = [open_checked(store, ref) for ref in refs]
     folder = proj.reports_dir if output_dir is None else make_report_folder(output_dir)
@@ -227,16 +168,13 @@ def report(
     for stored in results:
         md, html = write_report(render_report(stored), stored.name, folder)
         if as_json:
-            written.append({"ref": stored.ref, "markdown": _shown(md, proj.root), "html": _shown(html, proj.root)})
+            written.append({"ref": stored.ref, "markdown": shown_path(md, proj.root), "html": shown_path(html, proj.root)})
         else:
-            typer.echo(terminal.line(f"{stored.ref}  {_shown(md, proj.root)}  {_shown(html, proj.root)}"))
+            typer.echo(terminal.line(f"{stored.ref}  {shown_path(md, proj.root)}  {shown_path(html, proj.root)}"))
     if as_json:
         print_json(written)
 
 
-def _shown(path: Path, root: Path) -> str:
-    """A written file, relative to the project when it is inside it."""
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 @app.command("cite")

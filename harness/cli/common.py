@@ -50,6 +50,7 @@ EngineOption = Annotated[
     Literal["local", "ray"] | None,
     typer.Option("--engine", help="Where batch steps run: local (default, or the experiment's `engine`) or ray."),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of text (keys: see the README).")]
 RayAddressOption = Annotated[
     str | None,
     typer.Option("--ray-address", help="Join this Ray cluster; without it a local Ray starts with this machine's cores."),

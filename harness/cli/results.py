@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from harness.cli import terminal
-from harness.cli.common import ProjectOption, clean_errors, print_json, project_at
+from harness.cli.common import JsonOption, ProjectOption, clean_errors, print_json, project_at
 from harness.errors import UsageError
 from harness.outputs import check_output, write_output
 from harness.results.browse import (
@@ -33,8 +33,6 @@ from harness.results.browse import (
 from harness.results.compare import compare_results, render_comparison
 
 RefArgument = Annotated[str, typer.Argument(help="NAME (its LATEST), NAME@RESULT_ID, or NAME~N (N below the newest).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of text (keys: see the README).")]
-
 LISTING_TEXT_COLUMNS = (
     "ref", "latest", "created (UTC)", "version", "config", "corpus", "articles", "git", "engine", "problem"
 )

@@ -1,4 +1,5 @@
-"""`harness run`'s diff workers, started before the command line is even parsed.
+"""`harness run NAME` read before the app is imported: its diff workers started early,
+and the command called without the typer app.
 
 A run that compares copies (a ``wire_diff`` step) hands the diff's first work, the
 furniture pass over every article, to worker processes while discovery runs here
@@ -17,9 +18,16 @@ the run (the same pool either way: ``harness.engines.worker_start.DIFF_EARLY``).
 wrong guess only wastes a start: the step stops a pool it does not need, and the
 process stops one nobody took when it ends.
 
+The same reading gives the command's arguments in full (``run_arguments``), so such a
+line is run by calling the command (``direct_run``): typer would build every command
+of the app and check every value through pydantic (about 80 ms) to find the
+same name and folder. Any line read otherwise goes to the app, which says what is
+wrong with it.
+
 This module imports only the standard library, ``harness.cli.early_args`` and
 ``harness.project``.
-``tests/test_run_start.py`` checks the table against the `run` command's options.
+``tests/test_run_start.py`` checks the table against the `run` command's options, and
+that typer reads the same arguments from any line read here.
 """
 
 from __future__ import annotations
@@ -32,12 +40,15 @@ from harness.cli.early_args import read_arguments
 
 TYPE_CHECKING = False  # not typing's: importing typing would delay the early start (harness/__init__.py)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 __all__ = [
     "DIFF_WORKERS_FROM_BYTES",
     "RUN_FLAGS",
     "RUN_OPTIONS_WITH_VALUES",
+    "direct_run",
+    "run_arguments",
     "run_target",
     "start_diff_workers_for_run",
     "start_run_workers_early",
@@ -55,9 +66,10 @@ DIFF_WORKERS_FROM_BYTES = 600_000
 DIFF_STEP = "wire_diff"
 
 
-def run_target(args: Sequence[str]) -> tuple[Path | None, str] | None:
-    """(the --project folder or None, the experiment name) of ``harness run NAME`` on this
-    machine; None for any other command line, or one not understood."""
+def run_arguments(args: Sequence[str]) -> dict[str, Any] | None:
+    """The `run` command's arguments (``harness.cli.run.run_command``'s keywords, as
+    typer would give them) when ``args`` is ``harness run NAME`` of one experiment on
+    this machine, read in full; None for any other command line, or one not understood."""
     if not args or args[0] != "run":
         return None
     read = read_arguments(args[1:], with_values=RUN_OPTIONS_WITH_VALUES, flags=RUN_FLAGS)
@@ -69,7 +81,34 @@ def run_target(args: Sequence[str]) -> tuple[Path | None, str] | None:
     if values.get("--engine", "local") != "local" or ("-C" in values and "--project" in values):
         return None  # both spellings of the folder: which one typer keeps is its to say
     project = values.get("--project", values.get("-C"))
-    return (Path(project) if project is not None else None, names[0])
+    return {
+        "name": names[0],
+        "all_": False,
+        "engine": values.get("--engine"),
+        "ray_address": None,
+        "as_json": "--json" in values,
+        "project": Path(project) if project is not None else None,
+    }
+
+
+def run_target(args: Sequence[str]) -> tuple[Path | None, str] | None:
+    """(the --project folder or None, the experiment name) of ``harness run NAME`` on this
+    machine (``run_arguments``); None for any other command line, or one not understood."""
+    values = run_arguments(args)
+    return None if values is None else (values["project"], values["name"])
+
+
+def direct_run(args: Sequence[str]) -> Callable[[], object] | None:
+    """``harness run NAME`` read in full (``run_arguments``): the command itself, to call
+    instead of the typer app, with its module imported (``harness.cli.run``: the heavy
+    imports, made here as ``harness.cli.entry`` makes the app's); None: the app reads
+    the line."""
+    values = run_arguments(args)
+    if values is None:
+        return None
+    from harness.cli.run import run_directly
+
+    return lambda: run_directly(values)
 
 
 def _experiment(folder: Path, name: str) -> dict[str, Any] | None:

@@ -1,0 +1,117 @@
+"""``harness run``: run experiments and store their results.
+
+The full app (``harness.cli.app``) registers ``run_command``. A plain ``harness run
+NAME`` does not need the app: ``harness.cli.run_start.direct_run`` reads that line by
+the command's table of options and calls ``run_command`` itself (``run_directly``),
+without typer building every command of the app and checking every value through
+pydantic (about 80 ms of every run, before any step). So this module imports only
+what the command needs; the result listing's modules load for ``--json`` alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from harness.cli import terminal
+from harness.cli.common import (
+    EngineOption,
+    JsonOption,
+    ProjectOption,
+    RayAddressOption,
+    clean_errors,
+    print_json,
+    progress,
+    project_at,
+)
+from harness.engines import EngineName, check_engine, open_engine
+from harness.errors import NotFoundError
+from harness.experiments import load_catalogue
+from harness.run import run_experiment
+
+if TYPE_CHECKING:
+    from harness.project import Project
+    from harness.results.store import StoredResult
+
+__all__ = ["experiment_names", "run_command", "run_directly", "shown_path"]
+
+
+@clean_errors
+def run_command(
+    name: Annotated[str | None, typer.Argument(help="Experiment name (see `harness list`).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Run every experiment.")] = False,
+    engine: EngineOption = None,
+    ray_address: RayAddressOption = None,
+    as_json: JsonOption = False,
+    project: ProjectOption = None,
+) -> None:
+    """Run an experiment and store its result in results/NAME/<result-id>/.
+
+    Example: harness run corpus-profile --engine local
+    """
+    proj = project_at(project)
+    catalogue = load_catalogue(proj.experiments_dir)
+    names = experiment_names(proj, name, all_)
+    engines = {exp_name: engine or catalogue.get(exp_name).engine for exp_name in names}
+    _check_engines(set(engines.values()), ray_address)
+    stored_results: list[dict[str, object]] = []
+    for exp_name in names:
+        experiment = catalogue.get(exp_name)
+        notices: list[str] = []  # printed after the spinner is gone
+        with open_engine(engines[exp_name], address=ray_address) as chosen:
+            # One count per step, and one for storing the result.
+            with progress(f"run {exp_name}", "steps", total=len(experiment.steps) + 1) as work:
+                stored = run_experiment(experiment, proj, progress=work.step, engine=chosen, notice=notices.append)
+                work.count(len(experiment.steps) + 1)
+        for notice in notices:
+            terminal.warn(notice)
+        if as_json:
+            stored_results.append(_stored_json(stored, proj))
+        else:
+            typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
+    if as_json:  # one JSON document, printed once every experiment has run
+        print_json(stored_results)
+
+
+def run_directly(values: dict[str, Any]) -> NoReturn:
+    """``run_command(**values)``, ended as the app ends a command (``harness.cli.group``):
+    for a command line already read in full (``harness.cli.run_start.run_arguments``)."""
+    from harness.cli.group import end_called_command
+
+    end_called_command(run_command, values)
+
+
+def experiment_names(proj: Project, name: str | None, all_: bool) -> list[str]:
+    """The experiments a command is asked for: ``name`` (which must exist) or, with
+    ``all_``, every experiment of the project."""
+    catalogue = load_catalogue(proj.experiments_dir)
+    if all_:
+        return catalogue.names()
+    if name is None:
+        raise NotFoundError("name an experiment or pass --all", hint="see `harness list`")
+    catalogue.get(name)
+    return [name]
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """A written file, relative to the project when it is inside it."""
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def _stored_json(stored: StoredResult, proj: Project) -> dict[str, object]:
+    """A result just stored, for `run --json`: the `results --json` keys plus its folder."""
+    from harness.results.browse import listed_row
+
+    row = listed_row(stored, latest=True).to_json()
+    row["path"] = shown_path(stored.path, proj.root)
+    return row
+
+
+def _check_engines(engines: set[EngineName], ray_address: str | None) -> None:
+    """Before any experiment runs: the engines they use can start (see ``check_engine``)."""
+    if ray_address is not None and "ray" not in engines:
+        check_engine("local", address=ray_address)  # refuses the address: no experiment uses Ray
+    if "ray" in engines:
+        check_engine("ray", address=ray_address)

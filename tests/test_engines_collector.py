@@ -11,12 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines.collector import modules_kept_apart
+from harness.engines import collector
+from harness.engines.collector import freeze_survivors, modules_kept_apart, owns_process
 from harness.engines.worker_start import warm_by_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture
+def not_owned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test process as a library caller's, whatever an earlier test made of it."""
+    monkeypatch.setattr(collector, "_OWNED", [False])
+
+
+@pytest.mark.usefixtures("not_owned")
 def test_imports_in_a_process_of_ours_are_frozen_and_the_collector_is_on_after() -> None:
     before = gc.get_freeze_count()
     try:
@@ -25,10 +33,12 @@ def test_imports_in_a_process_of_ours_are_frozen_and_the_collector_is_on_after()
             made = [[n] for n in range(1000)]  # tracked containers, as an import makes
         assert gc.isenabled()
         assert gc.get_freeze_count() >= before + len(made)
+        assert owns_process()
     finally:
         gc.unfreeze()  # this test process goes on: its objects back in the generations
 
 
+@pytest.mark.usefixtures("not_owned")
 def test_a_library_caller_s_process_and_collector_are_left_as_they_are() -> None:
     before = gc.get_freeze_count()
     with modules_kept_apart(whole_process=False):
@@ -41,6 +51,21 @@ def test_a_library_caller_s_process_and_collector_are_left_as_they_are() -> None
         assert not gc.isenabled() and gc.get_freeze_count() == before
     finally:
         gc.enable()
+    assert not owns_process()
+
+
+@pytest.mark.usefixtures("not_owned")
+def test_survivors_are_frozen_only_in_a_process_of_ours(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = [[n] for n in range(1000)]
+    before = gc.get_freeze_count()
+    freeze_survivors()
+    assert gc.get_freeze_count() == before  # a library caller's objects are left alone
+    monkeypatch.setattr(collector, "_OWNED", [True])
+    try:
+        freeze_survivors()
+        assert gc.get_freeze_count() >= before + len(made)
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.parametrize(("leave", "frozen"), [(True, "True"), (False, "False")])
@@ -62,8 +87,8 @@ def test_the_harness_command_freezes_its_imports_in_its_own_process(leave: bool,
     assert done.stderr.split() == [frozen, "True"], done.stderr
 
 
-def _freeze_count() -> int:
-    return gc.get_freeze_count()
+def _freeze_count() -> tuple[int, bool]:
+    return gc.get_freeze_count(), owns_process()
 
 
 def test_a_warm_worker_has_frozen_what_it_loaded() -> None:
@@ -72,4 +97,5 @@ def test_a_warm_worker_has_frozen_what_it_loaded() -> None:
         initializer=warm_by_name("harness.wirediff.pairwork", "_warm_worker"),
     )
     with pool:
-        assert pool.submit(_freeze_count).result(timeout=120) > 10_000
+        frozen, owned = pool.submit(_freeze_count).result(timeout=120)
+        assert frozen > 10_000 and owned

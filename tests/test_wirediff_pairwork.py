@@ -477,6 +477,32 @@ def test_a_chunk_is_compared_with_the_collector_paused(monkeypatch: pytest.Monke
         gc.enable()
 
 
+def test_comparisons_leave_no_cycle_of_garbage() -> None:
+    """What a chunk leaves alive is frozen out of the collector's reach in a process of
+    ours (``harness.engines.collector.freeze_survivors``): sound only because comparing
+    makes no cycle of garbage, which only the collector could free. Pairs with style
+    sheets, page furniture, an article without outlet and one without body."""
+    import gc
+
+    from harness.wirediff.boilerplate import furniture_by_outlet, learn_furniture
+    from harness.wirediff.frames import _styles_by_outlet
+
+    articles = articles_by_id(_articles())
+    pairs = [(a, b) for a in sorted(articles) for b in sorted(articles) if a != b]
+    rows = [(row["outlet"], row["headline"], row["body"]) for _, row in sorted(articles.items())]
+    furniture = furniture_by_outlet(learn_furniture(rows, min_articles=2))
+    assert furniture  # the Valley Herald's page chrome is learned and marked
+    context = pairwork.PairContext(_styles_by_outlet(pairs, articles, STYLES, SHEETS), furniture)
+    gc.collect()
+    gc.disable()
+    try:
+        compared = pairwork.compare_chunk(pairs, articles, context, {})
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert len(compared.pairs) == len(pairs) and any(compared.edits)
+
+
 @pytest.mark.parametrize("pairs", [0, 1, 7, 8, 127, 128, 129, 160, 1000])
 def test_chunks_cover_every_pair_once_and_end_smaller(pairs: int) -> None:
     bounds = list(pairwork.chunk_bounds(pairs))

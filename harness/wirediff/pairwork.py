@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from harness.engines.collector import freeze_survivors
 from harness.engines.processes import kill_pool, main_is_importable, worker_died, workers_ignore_sigint
 from harness.engines.worker_start import (
     DIFF_EARLY,
@@ -141,7 +142,10 @@ def _compare_into(
     (see ``harness.wirediff.collector``). Each comparison pauses it anyway; paused
     between them too, the rows and a newly prepared article start no collector pass
     each: about 28 passes of 1.8 ms per 1,000 pairs (``compare_pairs`` on
-    ``benchmarks.bench_diff_step``'s pairs, in process), a few per cent of their time."""
+    ``benchmarks.bench_diff_step``'s pairs, in process), a few per cent of their time.
+    What the chunk leaves alive (the prepared articles above all) is then frozen out of
+    the collector's reach in a process the harness owns (``freeze_survivors``), or the
+    pass after the pause walks it all again."""
     for a_id, b_id in ids:
         a_row, b_row = articles[a_id], articles[b_id]
         a_outlet, b_outlet = str(a_row["outlet"]), str(b_row["outlet"])
@@ -154,6 +158,7 @@ def _compare_into(
         rows.pairs.append(pair_row(a_id, b_id, a_row, b_row, styles, result))
         rows.add_edits(edit_rows(a_id, b_id, result))
         rows.learned.update((a_outlet, b_outlet, VALUES[v.category], v.a_form, v.b_form) for v in result.variants)
+    freeze_survivors()
 
 
 def _prepared(prepared: dict[str, PreparedArticle], doc_id: str, row: Mapping[str, Any]) -> PreparedArticle:

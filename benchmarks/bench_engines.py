@@ -16,7 +16,6 @@ import time
 
 import polars as pl
 
-import harness.steps  # noqa: F401  (registers every step)
 from benchmarks.bench_score import synthetic_articles
 from harness.engines import BatchCall, Engine, LocalEngine, open_engine
 from harness.experiments import STEPS

@@ -38,8 +38,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """The real experiments and seeds, in a temporary folder with an empty store."""
-    import harness.steps  # noqa: F401  (registers every step)
-
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     shutil.copytree(ROOT / "experiments", tmp_path / "experiments")
     shutil.copy(ROOT / "requirements.lock", tmp_path / "requirements.lock")

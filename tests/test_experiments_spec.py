@@ -134,6 +134,21 @@ def test_registry_refuses_duplicate_names() -> None:
             return {"x": articles}
 
 
+def test_the_builtin_table_names_every_step_of_every_step_module() -> None:
+    """BUILTIN_STEPS is how the registry finds a step's module: each built-in step
+    under its own module, and no module of harness/steps left out of it."""
+    import importlib
+    import pkgutil
+
+    import harness.steps
+    from harness.experiments.registry import BUILTIN_STEPS, default_registry
+
+    for module in pkgutil.iter_modules(harness.steps.__path__):
+        importlib.import_module(f"harness.steps.{module.name}")  # registers its steps, if any
+    registered = {defn.name: defn.func.__module__ for defn in default_registry()}
+    assert registered == BUILTIN_STEPS
+
+
 def test_step_settings_must_be_annotated() -> None:
     with pytest.raises(TypeError, match="needs a type annotation"):
 

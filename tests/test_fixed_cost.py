@@ -277,3 +277,29 @@ def test_registering_every_step_loads_no_statistics_or_scorer() -> None:
     done = _python(probe)
     count, loaded = done.stdout.split(" ", 1)
     assert int(count) >= 8 and loaded.strip() == "[]", (done.stdout, done.stderr[-2000:])
+
+
+def test_a_step_s_module_is_imported_when_the_step_is_first_asked_for() -> None:
+    """A run loads the modules of the steps its experiment uses, not every step's: the
+    scorecard's modules are not imported to find copies. Listing the steps loads all."""
+    probe = (
+        "import sys\n"
+        "from harness.experiments.registry import default_registry\n"
+        "def loaded(): return sorted(m for m in sys.modules if m.startswith('harness.steps.'))\n"
+        "registry = default_registry()\n"
+        "print(loaded())\n"
+        "registry.get('wire_diff'); print(loaded())\n"
+        "print('discover_pairs' in registry, 'nope' in registry, registry.get('nope')); print(loaded())\n"
+        "print(len(registry.names())); print(loaded())\n"
+    )
+    done = _python(probe)
+    lines = done.stdout.splitlines()
+    assert lines == [
+        "[]",
+        "['harness.steps.wirecopy']",
+        "True False None",
+        "['harness.steps.discovery', 'harness.steps.wirecopy']",
+        "8",
+        "['harness.steps.discovery', 'harness.steps.framing', 'harness.steps.profile', 'harness.steps.stories', "
+        "'harness.steps.wirecopy']",
+    ], (done.stdout, done.stderr[-2000:])

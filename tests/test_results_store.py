@@ -239,7 +239,6 @@ def display(keys: tuple[str | int, ...]) -> str:
 @pytest.fixture(scope="module")
 def framing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Computed, dict[str, Any]]:
     """tabloid-framing (ten tables, settings, resources) computed once and serialised."""
-    import harness.steps  # noqa: F401  (registers every step)
     from tests.conftest import ROOT
 
     root = tmp_path_factory.mktemp("framing")

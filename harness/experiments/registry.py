@@ -116,24 +116,36 @@ class StepDef:
 class StepRegistry:
     """Name -> step. Refuses a second step with a name already taken.
 
-    ``builtin`` names a module whose import registers steps: it is imported the
-    first time the registry is read, so the registry is never seen without them
-    (and importing ``harness`` need not import every step up front).
+    ``builtin`` maps each built-in step's name to the module whose import registers
+    it. A module is imported the first time one of its steps is asked for (``get``,
+    ``in``), and every one when the registry is listed (``names``, iteration), so the
+    registry is never seen without them; a run imports only the modules of the steps
+    its experiments use (the scorecard's modules are not loaded to find copies).
     """
 
-    def __init__(self, builtin: str | None = None) -> None:
+    def __init__(self, builtin: Mapping[str, str] | None = None) -> None:
         self._steps: dict[str, StepDef] = {}
-        self._builtin = builtin
+        self._unloaded: dict[str, str] = dict(builtin or {})  # step name -> module not yet imported
+
+    def _load(self, modules: set[str]) -> None:
+        for module in sorted(modules):
+            unloaded = {name: at for name, at in self._unloaded.items() if at == module}
+            for name in unloaded:  # first: the module's import reads nothing of it
+                del self._unloaded[name]
+            try:
+                importlib.import_module(module)
+            except BaseException:
+                self._unloaded.update(unloaded)  # interrupted or broken: try again next time
+                raise
+
+    def _load_step(self, name: object) -> None:
+        module = self._unloaded.get(name) if isinstance(name, str) else None
+        if module is not None:
+            self._load({module})
 
     def _load_builtin(self) -> None:
-        if self._builtin is None:
-            return
-        module, self._builtin = self._builtin, None  # first: the steps' import reads nothing
-        try:
-            importlib.import_module(module)
-        except BaseException:
-            self._builtin = module  # interrupted or broken: try again next time
-            raise
+        if self._unloaded:
+            self._load(set(self._unloaded.values()))
 
     def add(self, defn: StepDef) -> None:
         if defn.name in self._steps:
@@ -144,7 +156,7 @@ class StepRegistry:
         self._steps[defn.name] = defn
 
     def get(self, name: str) -> StepDef | None:
-        self._load_builtin()
+        self._load_step(name)
         return self._steps.get(name)
 
     def names(self) -> list[str]:
@@ -155,17 +167,28 @@ class StepRegistry:
         return iter(self._steps[name] for name in self.names())
 
     def __contains__(self, name: object) -> bool:
-        self._load_builtin()
+        self._load_step(name)
         return name in self._steps
 
 
-# The step modules import this module: they are loaded on the first read.
-STEPS = StepRegistry(builtin="harness.steps")
+# Each built-in step and the module that registers it (the step modules import this
+# module). A test checks the table against what the modules register.
+BUILTIN_STEPS = {
+    "compare_outlets": "harness.steps.framing",
+    "discover_pairs": "harness.steps.discovery",
+    "match_stories": "harness.steps.stories",
+    "outlet_pairs": "harness.steps.wirecopy",
+    "profile_articles": "harness.steps.profile",
+    "score_core_suite": "harness.steps.framing",
+    "score_framing": "harness.steps.framing",
+    "wire_diff": "harness.steps.wirecopy",
+}
+STEPS = StepRegistry(builtin=BUILTIN_STEPS)
 
 
 def default_registry() -> StepRegistry:
-    """The registry with every built-in step registered."""
-    STEPS._load_builtin()
+    """The registry of the built-in steps: each is registered when first asked for
+    (listing the registry registers them all)."""
     return STEPS
 
 

@@ -123,6 +123,59 @@ def test_the_c_loop_refuses_what_it_cannot_read() -> None:
             untyped(bad)
 
 
+_KEYS = st.lists(st.lists(st.text(max_size=6), max_size=8), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_KEYS, st.data())
+def test_the_c_loop_hashes_words_as_word_hash(found: list[list[str]], data: st.DataObject) -> None:
+    """``known_hashes`` (units.c) gives ``word_hash`` of every key in order, whatever
+    the cache holds already, and leaves every word it hashed in the cache."""
+    from harness.discovery import shingles
+
+    native = shingles._known_hashes()
+    if native is None:
+        pytest.skip("the diff's compiled modules are not in use")
+    words = sorted({word for keys in found for word in keys})
+    cached = data.draw(st.lists(st.sampled_from(words), unique=True) if words else st.just([]))
+    known = {word: shingles._blake64(word) for word in cached}
+    hashed = np.frombuffer(native(found, known, shingles._blake64), dtype=np.uint64)
+    expected = [shingles._blake64(word) for keys in found for word in keys]
+    assert hashed.tolist() == expected
+    assert known == {word: shingles._blake64(word) for word in {*cached, *words}}
+
+
+def test_the_c_loop_of_word_hashes_refuses_what_it_cannot_read() -> None:
+    from harness.discovery import shingles
+
+    native = shingles._known_hashes()
+    if native is None:
+        pytest.skip("the diff's compiled modules are not in use")
+    untyped: Any = native
+    for lists, message in (([["a", 1]], "must be a str"), ([("a",)], "must be a list"), ("ab", "a list of lists")):
+        with pytest.raises(TypeError, match=message):
+            untyped(lists, {}, shingles._blake64)
+    with pytest.raises(OverflowError):
+        untyped([["a"]], {"a": -1}, shingles._blake64)
+    with pytest.raises(ZeroDivisionError):
+        untyped([["a"]], {}, lambda word: 1 // 0)
+
+
+def test_word_hashes_of_a_batch_are_the_same_with_the_c_loop_or_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch's word hashes, compiled or from the sources, and the cache bounded."""
+    from harness.discovery import shingles
+
+    found = [word_keys(text) for text in ("The cat sat on the mat.", "", "Caf\u00e9 \u00a320 U.S. the CAT")]
+    expected = np.array([shingles.word_hash(w) for keys in found for w in keys], dtype=np.uint64)
+    assert np.array_equal(shingles._word_hashes_of(found), expected)
+    monkeypatch.setattr(shingles, "_WORD_HASHES", {})
+    monkeypatch.setattr(shingles, "_WORD_HASHES_MAX", 3)
+    assert np.array_equal(shingles._word_hashes_of(found), expected)
+    assert len(shingles._WORD_HASHES) <= 3 + len({w for keys in found for w in keys})
+    monkeypatch.setattr(shingles, "_known_hashes", lambda: None)
+    assert np.array_equal(shingles._word_hashes_of(found), expected)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_texts, max_size=6), st.integers(1, 6))
 def test_batch_shingles_equal_each_texts_shingles(texts: list[str], size: int) -> None:

@@ -264,7 +264,7 @@ def shingle_batch(texts: Sequence[str], *, size: int = SHINGLE_SIZE, distinct: b
         raise ValueError(f"shingle size must be at least 1, got {size}")
     found = [_text_keys(fold_typography(text)) for text in texts]
     counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    words = _word_hash_array(list(chain.from_iterable(found)))
+    words = _word_hashes_of(found)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64) if counts.size else counts
     width = np.minimum(counts, size)
     shingles = np.where(counts > 0, counts - width + 1, 0)  # a short text: one shingle of all its words
@@ -286,6 +286,27 @@ def shingle_batch(texts: Sequence[str], *, size: int = SHINGLE_SIZE, distinct: b
         np.cumsum(shingles, out=offsets[1:])
         return ShingleBatch(hashes=sealed, offsets=offsets)
     return _distinct_per_text(doc, sealed, counts.size)
+
+
+def _word_hashes_of(found: list[list[str]]) -> Hashes:
+    """``word_hash`` of every key of every list, in order, through the cache: by one C
+    loop when the diff's compiled modules run (``known_hashes``), else by
+    ``_word_hash_array``. The same values either way: a word's hash is ``_blake64``'s."""
+    native = _known_hashes()
+    if native is None:
+        return _word_hash_array(list(chain.from_iterable(found)))
+    hashed = native(found, _WORD_HASHES, _blake64)
+    if len(_WORD_HASHES) > _WORD_HASHES_MAX:
+        _WORD_HASHES.clear()  # bounded: at most one batch's words beyond the limit
+    return np.frombuffer(hashed, dtype=np.uint64)
+
+
+@cache
+def _known_hashes() -> Callable[[list[list[str]], dict[str, int], Callable[[str], int]], bytes] | None:
+    """The C loop of ``harness/wirediff/units.c``, or None (see ``_plain_word_keys``)."""
+    from harness.wirediff.compiled import native_function
+
+    return native_function("_units", "known_hashes")
 
 
 def _word_hash_array(keys: list[str]) -> Hashes:

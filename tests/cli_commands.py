@@ -1,5 +1,6 @@
-"""What the tests of the command line share: a command as typer builds it, its options
-as tables, and a command run as a user runs it that must be refused with one line."""
+"""What the tests of the command line share: a command as typer builds it, what typer
+reads from a line, its options as tables, and a command run as a user runs it that must
+be refused with one line."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typing import Any
+
 import typer
 import typer.core
 import typer.main
+from typer._click.exceptions import UsageError  # typer's own copy of click
 
 from harness.cli import app as typer_app
 
@@ -24,6 +28,19 @@ def typer_command(name: str) -> typer.core.TyperCommand:
     command = group.commands[name]
     assert isinstance(command, typer.core.TyperCommand)
     return command
+
+
+def typer_reads(name: str, args: list[str]) -> dict[str, Any] | None:
+    """The arguments typer gives the command ``name`` for its arguments ``args`` (those
+    after its name), or None when typer refuses the line. A line that would only print
+    the help fails the calling test: the readings ahead of typer never take one."""
+    try:
+        context = typer_command(name).make_context(name, list(args), resilient_parsing=False)
+    except typer.Exit:
+        raise AssertionError(f"typer would only print help for {args}") from None
+    except UsageError:
+        return None
+    return context.params
 
 
 def option_tables(name: str) -> tuple[set[str], set[str]]:

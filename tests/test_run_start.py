@@ -1,4 +1,5 @@
-"""`harness run`'s diff workers started before the typer app is imported (``harness.cli.run_start``)."""
+"""`harness run NAME` read before the typer app is imported (``harness.cli.run_start``): its
+diff workers started early, and the command called without the app."""
 
 from __future__ import annotations
 
@@ -9,12 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer
-import typer.core
-import typer.main
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer._click.exceptions import UsageError  # typer's own copy of click
 
 from harness.cli import run_start
 from harness.cli.run_start import (
@@ -27,13 +24,9 @@ from harness.cli.run_start import (
 )
 from harness.engines import worker_start
 from harness.project import Project
-from tests.cli_commands import option_tables, refused_with_one_line, typer_command
+from tests.cli_commands import option_tables, refused_with_one_line, typer_reads
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _run_command() -> typer.core.TyperCommand:
-    return typer_command("run")
 
 
 def test_the_table_names_every_option_of_run() -> None:
@@ -75,41 +68,17 @@ _TOKENS = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_TOKENS, max_size=8))
-def test_run_target_agrees_with_typer(rest: list[str]) -> None:
-    """Whenever the early reading starts workers, typer reads the same experiment and
-    project from the same line, one experiment, on this machine."""
-    found = run_target(["run", *rest])
-    if found is None:
-        return
-    try:
-        context = _run_command().make_context("run", list(rest), resilient_parsing=False)
-    except typer.Exit:
-        raise AssertionError(f"typer would only print help for {rest}") from None
-    except UsageError:
-        return  # typer refuses the line: the early pool is stopped as the command fails
-    project, name = found
-    assert context.params["name"] == name
-    assert context.params["project"] == project
-    assert not context.params["all_"] and context.params["engine"] in (None, "local")
-    assert context.params["ray_address"] is None
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_TOKENS, max_size=8))
-def test_a_line_run_without_the_app_is_read_as_typer_reads_it(rest: list[str]) -> None:
-    """``harness run NAME`` is called without the typer app (``direct_run``) only when
-    typer would call the command with exactly the same arguments."""
+def test_a_line_read_here_is_read_as_typer_reads_it(rest: list[str]) -> None:
+    """Whenever the early reading takes a line (to start workers, and to call the
+    command without the app: ``direct_run``), typer would call the command with exactly
+    the same arguments: one experiment, on this machine."""
     values = run_arguments(["run", *rest])
-    assert (values is None) == (direct_run(["run", *rest]) is None)
+    assert (values is None) == (direct_run(["run", *rest]) is None) == (run_target(["run", *rest]) is None)
     if values is None:
         return
-    try:
-        context = _run_command().make_context("run", list(rest), resilient_parsing=False)
-    except typer.Exit:
-        raise AssertionError(f"typer would only print help for {rest}") from None
-    except UsageError as refused:
-        raise AssertionError(f"typer refuses {rest}: {refused}") from None
-    assert context.params == values
+    assert typer_reads("run", rest) == values
+    assert run_target(["run", *rest]) == (values["project"], values["name"])
+    assert not values["all_"] and values["engine"] in (None, "local") and values["ray_address"] is None
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,13 @@
 
 One pair per process is mostly start-up, so this command loads what a comparison
 needs and nothing else: no polars, no corpus reader for tables, no reports. When
-``harness diff`` is the command line, ``harness.cli.entry`` runs ``diff_app`` (the
-``harness`` group with this command alone) instead of the full app; the full app
+``harness diff A B`` is read in full (``harness.cli.direct``), the command is called
+without any typer app; another ``harness diff`` line runs ``diff_app`` (the ``harness``
+group with this command alone) instead of the full app; the full app
 (``harness.cli.app``) registers the same function, so help, options, errors and
-output are the same either way (``tests/test_cli_conventions.py`` runs both;
-``tests/test_fixed_cost.py`` checks what this one loads).
+output are the same every way (``tests/test_cli_conventions.py`` runs the apps,
+``tests/test_direct.py`` the direct call; ``tests/test_fixed_cost.py`` checks what
+this one loads).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 
@@ -127,6 +129,14 @@ def _style_sheet(outlet: str | None, front_outlet: str | None, file: Path | None
         warn(f"no styles folder {unicode_text(styles_dir)}: {front_outlet} compared with generic rules (pass --styles DIR)")
         return None
     return load_style(front_outlet, styles_dir)
+
+
+def diff_directly(values: dict[str, Any]) -> NoReturn:
+    """``diff_command(**values)``, ended as the app ends a command (``harness.cli.group``):
+    for a command line already read in full (``harness.cli.direct.diff_arguments``)."""
+    from harness.cli.group import end_called_command
+
+    end_called_command(diff_command, values)
 
 
 diff_app = harness_app()

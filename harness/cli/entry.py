@@ -311,19 +311,20 @@ def main(*, leave: bool = False) -> None:
 
 
 def _app_for(args: list[str]) -> Callable[[], object]:
-    """The typer app for this command line: ``harness diff ...`` gets the group holding
-    that command alone (``harness.cli.diff``: no polars, no reports, about half the
-    start of the full app), ``harness run NAME`` the command alone, called with the
-    arguments read by ``harness.cli.run_start``, any other command line the full app."""
+    """What runs this command line: ``harness run NAME`` and ``harness diff A B`` read
+    in full, the command alone, called with the arguments read (``harness.cli.direct``);
+    another ``harness diff ...`` line the group holding that command alone
+    (``harness.cli.diff``: no polars, no reports, about half the start of the full
+    app); any other command line the full app."""
+    from harness.cli.direct import direct_command
+
+    direct = direct_command(args)  # `harness run NAME`, `harness diff A B`: the command alone, no app
+    if direct is not None:
+        return direct
     if args[:1] == ["diff"]:
         from harness.cli.diff import diff_app
 
         return diff_app
-    from harness.cli.run_start import direct_run
-
-    run = direct_run(args)  # `harness run NAME`: the command itself, no app (harness.cli.run)
-    if run is not None:
-        return run
     from harness.cli.app import app
 
     return app

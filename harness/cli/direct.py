@@ -3,10 +3,10 @@
 Before a command runs, typer builds every command of its app and checks each value
 through pydantic, which it imports for the purpose: about 70-80 ms of every command.
 That is a quarter of ``harness diff`` on two articles, and what ``harness run`` spends
-before its first step. These two lines, the ones scripts run most, are read here by
-tables of their commands' options (checked against typer's by tests) and the command
-is called with what typer would give it, when the whole line is read and every value
-is one typer takes as given. Any other line (``--help``, an option not in a table, a
+before its first step. These two lines, which scripts and pipelines run over and
+over, are read here by tables of their commands' options (checked against typer's by
+tests), and the command is called with what typer would give it, when the whole line
+is read and every value is one typer takes as given. Any other line (``--help``, an option not in a table, a
 value typer would refuse or has to convert) goes to the app, which reads it and says
 what is wrong, as before.
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-__all__ = ["DIFF_FLAGS", "DIFF_OPTIONS_WITH_VALUES", "diff_arguments", "direct_command"]
+__all__ = ["DIFF_FLAGS", "DIFF_OPTIONS", "DIFF_OPTIONS_WITH_VALUES", "diff_arguments", "direct_command"]
 
 # Every option of `harness diff` that takes a value (its keyword in diff_command), and
 # every flag (none). A value typer converts (a choice) is taken only as typer takes it.

@@ -1,10 +1,10 @@
 """``harness run``: run experiments and store their results.
 
 The full app (``harness.cli.app``) registers ``run_command``. A plain ``harness run
-NAME`` does not need the app: ``harness.cli.run_start.direct_run`` reads that line by
-the command's table of options and calls ``run_command`` itself (``run_directly``),
-without typer building every command of the app and checking every value through
-pydantic (about 80 ms of every run, before any step). So this module imports only
+NAME`` does not need the app: ``harness.cli.run_start.run_arguments`` reads that line
+by the command's table of options, and ``harness.cli.direct`` calls ``run_command``
+itself (``run_directly``), without typer building every command of the app and
+checking every value through pydantic (about 80 ms of every run, before any step). So this module imports only
 what the command needs; the result listing's modules load for ``--json`` alone.
 """
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.cli.early_args import read_arguments
+from harness.cli.early_args import read_command
 from harness.cli.run_start import direct_run
 
 TYPE_CHECKING = False  # not typing's: see harness/__init__.py
@@ -68,9 +68,7 @@ def direct_command(args: Sequence[str]) -> Callable[[], object] | None:
 def diff_arguments(args: Sequence[str]) -> dict[str, Any] | None:
     """``diff_command``'s arguments, as typer gives them, for ``harness diff A B`` read
     in full; None for any other line, or one not understood."""
-    if args[:1] != ["diff"]:
-        return None
-    read = read_arguments(args[1:], with_values=DIFF_OPTIONS_WITH_VALUES, flags=DIFF_FLAGS)
+    read = read_command(args, "diff", with_values=DIFF_OPTIONS_WITH_VALUES, flags=DIFF_FLAGS)
     if read is None:
         return None
     files, given = read

@@ -1,10 +1,11 @@
 """A command's arguments read before typer is imported, by a table of its options.
 
 ``harness.cli.score_start`` and ``harness.cli.run_start`` start worker processes
-before the app is imported, when the command line says they will be needed. Each
-reads its command's arguments with ``read_arguments`` and the command's own tables of
+before the app is imported, when the command line says they will be needed, and
+``harness.cli.direct`` calls a command without the app when its line is read in full.
+Each reads its command's line with ``read_command`` and the command's own tables of
 options (checked against typer's by tests), and gives up on anything it is not sure
-of: typer reads the line again after, and says what is wrong with it.
+of: typer reads the line then, and says what is wrong with it.
 
 This module imports only the standard library.
 """
@@ -13,7 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["read_arguments"]
+__all__ = ["read_arguments", "read_command"]
+
+
+def read_command(
+    args: Sequence[str], command: str, *, with_values: frozenset[str], flags: frozenset[str]
+) -> tuple[list[str], dict[str, str]] | None:
+    """``read_arguments`` of a command line (the arguments after ``harness``) that is
+    ``command``'s; None for another command's, or one not understood."""
+    if not args or args[0] != command:
+        return None
+    return read_arguments(args[1:], with_values=with_values, flags=flags)
 
 
 def read_arguments(

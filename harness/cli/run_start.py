@@ -36,7 +36,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.cli.early_args import read_arguments
+from harness.cli.early_args import read_command
 
 TYPE_CHECKING = False  # not typing's: importing typing would delay the early start (harness/__init__.py)
 if TYPE_CHECKING:
@@ -70,9 +70,7 @@ def run_arguments(args: Sequence[str]) -> dict[str, Any] | None:
     """The `run` command's arguments (``harness.cli.run.run_command``'s keywords, as
     typer would give them) when ``args`` is ``harness run NAME`` of one experiment on
     this machine, read in full; None for any other command line, or one not understood."""
-    if not args or args[0] != "run":
-        return None
-    read = read_arguments(args[1:], with_values=RUN_OPTIONS_WITH_VALUES, flags=RUN_FLAGS)
+    read = read_command(args, "run", with_values=RUN_OPTIONS_WITH_VALUES, flags=RUN_FLAGS)
     if read is None:
         return None
     names, values = read

@@ -22,7 +22,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from harness.cli.early_args import read_arguments
+from harness.cli.early_args import read_command
 
 __all__ = [
     "SCORE_FLAGS",
@@ -47,9 +47,7 @@ _STDIN = "-"
 def score_inputs(args: Sequence[str]) -> tuple[list[str], str] | None:
     """(the corpus arguments, the suite) of ``harness score ARGS`` when it scores on this
     machine without ``--stream``; None for any other command line, or one not understood."""
-    if not args or args[0] != "score":
-        return None
-    read = read_arguments(args[1:], with_values=SCORE_OPTIONS_WITH_VALUES, flags=SCORE_FLAGS)
+    read = read_command(args, "score", with_values=SCORE_OPTIONS_WITH_VALUES, flags=SCORE_FLAGS)
     if read is None:
         return None
     inputs, values = read

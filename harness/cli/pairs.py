@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -13,14 +15,15 @@ import typer
 from harness.cli.common import progress, EngineOption, RayAddressOption, clean_errors
 from harness.cli.options import InvalidUtf8Option, ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
-from harness.corpus import corpus_inputs, load_corpus
-from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, NumPerm, Threshold
+from harness.corpus import STDIN, ColumnMap, corpus_inputs, load_corpus, spill_corpus
+from harness.corpus.stream import streamed_bytes
+from harness.discovery.defaults import DISCOVERY_COLUMNS, DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, NumPerm, Threshold
 from harness.engines import open_engine
-from harness.errors import UsageError
+from harness.errors import InputError, UsageError
 from harness.experiments.settings import Seed
 from harness.outputs import check_output, write_output
 from harness.results import table_bytes
-from harness.safetext import json_printable
+from harness.safetext import json_printable, unicode_text
 
 OUTPUT_SUFFIXES = (".parquet", ".json")
 
@@ -47,6 +50,36 @@ def write_pairs(frame: pl.DataFrame, output: Path, inputs: Sequence[Path] = ()) 
     suffix = output.suffix.lower()
     data = table_bytes(frame) if suffix == ".parquet" else pairs_json(frame).encode("utf-8")
     write_output(output, data, inputs=inputs)
+
+
+# A corpus this large on disk is read in batches and spilled to Parquet files in a
+# temporary folder, which discovery then reads lazily: memory holds one batch and
+# discovery's arrays, not every body (1M synthetic articles: 4.5 GB read whole, under
+# 1 GB spilled; benchmarks/RESULTS.md). The pairs are the same either way.
+STREAM_FROM_BYTES = 256 * 2**20
+
+
+def streams(inputs: Sequence[Path], invalid_utf8: str, engine: str | None) -> Path | None:
+    """The corpus to read in batches, or None to read it whole: one JSON Lines or
+    Parquet file (or folder of Parquet files) of ``STREAM_FROM_BYTES`` or more, read on
+    this machine, with invalid bytes refused (a stream cannot repair them)."""
+    if len(inputs) != 1 or str(inputs[0]) == STDIN or invalid_utf8 != "error" or engine not in (None, "local"):
+        return None
+    size = streamed_bytes(inputs[0])
+    return inputs[0] if size is not None and size >= STREAM_FROM_BYTES else None
+
+
+def _spilled(path: Path, columns: ColumnMap, stack: contextlib.ExitStack, on_warning: Callable[[str], None]) -> tuple[pl.LazyFrame, int]:
+    """The corpus at ``path`` spilled to a temporary folder (removed by ``stack``), as a lazy table."""
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="harness-pairs-")))
+    try:
+        return spill_corpus(path, folder, columns=columns, select=DISCOVERY_COLUMNS, on_warning=on_warning)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the corpus's batches to a temporary folder: {exc.strerror or exc}",
+            where=unicode_text(folder),
+            hint="set TMPDIR to a folder with free space of up to about the corpus file's size",
+        ) from None
 
 
 @clean_errors
@@ -82,6 +115,11 @@ def pairs_command(
     news agency's, else the lower doc_id. With --engine ray, shingles and MinHash
     run as Ray tasks and buckets are found on the driver; the pairs are the same. The same table feeds the wire-copy diff (experiment wire-copy-discovery).
 
+    A corpus file (JSON Lines, Parquet) or folder of Parquet files of 256 MiB or
+    more is read in batches into a temporary folder (TMPDIR: up to about the
+    corpus file's size), so that memory holds one batch, not every body; the pairs
+    are the same.
+
     Example: harness pairs corpus/ --threshold 0.5 --cross-outlet -o pairs.parquet
     """
     from harness.discovery import DiscoverySettings, find_pairs  # numpy and scipy: not for --help (see app.py)
@@ -96,22 +134,33 @@ def pairs_command(
     check_option("--num-perm", num_perm, NumPerm)
     columns = column_option(column)
     check_engine_option(engine, ray_address)
-    read = load_corpus(inputs, invalid_utf8=invalid_utf8, columns=columns)
-    for repaired in read.replaced:
-        warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
-    for warning in read.warnings:
-        warn(warning)
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
     bands = settings.bands()
-    with open_engine(engine or "local", address=ray_address) as chosen:
-        with progress("pairs", "articles", total=read.articles.height, deferred=True) as work:
+    streamed = streams(inputs, invalid_utf8, engine)
+    articles: pl.DataFrame | pl.LazyFrame
+    if streamed is None:
+        read = load_corpus(inputs, invalid_utf8=invalid_utf8, columns=columns)
+        for repaired in read.replaced:
+            warn(f"{repaired.file}: replaced {repaired.count} invalid bytes with U+FFFD")
+        for warning in read.warnings:
+            warn(warning)
+        articles, height = read.articles, read.articles.height
+    notices: list[str] = []  # a streamed corpus's warnings: printed once the progress display is gone
+    with contextlib.ExitStack() as stack, open_engine(engine or "local", address=ray_address) as chosen:
+        with progress("pairs", "articles", total=None if streamed else height, deferred=True) as work:
+            if streamed is not None:
+                work.stage("reading the corpus in batches")
+                articles, height = _spilled(streamed, columns, stack, notices.append)
+                work.count(0, height)
             work.stage("finding candidates and verifying them")
-            pairs = find_pairs(read.articles, settings=settings, engine=chosen)
-            work.count(read.articles.height)
+            pairs = find_pairs(articles, settings=settings, engine=chosen)
+            work.count(height, height)
             work.summary = (
-                f"{pairs.height} pairs among {read.articles.height} articles "
+                f"{pairs.height} pairs among {height} articles "
                 f"(threshold {threshold}, {bands.bands} bands x {bands.rows} rows)"
             )
+    for notice in notices:
+        warn(notice)
     if output is None:
         typer.echo(pairs_json(pairs), nl=False)
     else:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         read_corpus,
     )
     from harness.corpus.schema import ARTICLE_SCHEMA, UNKNOWN_OUTLET, content_doc_id, empty_articles
-    from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches
+    from harness.corpus.stream import DEFAULT_STREAM_BATCH, iter_article_batches, spill_corpus
     from harness.corpus.textfile import INVALID_UTF8_CHOICES, InvalidUtf8, read_plain_text
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "column_map",
     "DEFAULT_STREAM_BATCH",
     "iter_article_batches",
+    "spill_corpus",
     "ARTICLE_SCHEMA",
     "INVALID_UTF8_CHOICES",
     "STDIN",
@@ -92,6 +93,7 @@ _HOME = {
     "parse_aggregator_page": "harness.corpus.aggregator",
     "read_corpus": "harness.corpus.reader",
     "read_plain_text": "harness.corpus.textfile",
+    "spill_corpus": "harness.corpus.stream",
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _HOME, globals())

@@ -21,7 +21,7 @@ column that looks like the outlet (``on_warning``) is judged on the first batch.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -157,6 +157,46 @@ def _whole(path: Path, batch_size: int, root: Path | None, columns: ColumnMap, o
 def _parquet_folder(path: Path, root: Path | None, columns: ColumnMap) -> list[CorpusFile] | None:
     """The files of a folder that holds Parquet files only; None for any other folder."""
     return parquet_corpus_files(path, root, columns)
+
+
+def streamed_bytes(path: Path) -> int | None:
+    """The size on disk of a corpus that :func:`iter_article_batches` reads in batches
+    (a JSON Lines or Parquet file, a folder of Parquet files only); None for any other
+    corpus (read whole, then cut) or a path that is neither file nor folder."""
+    if path.is_file():
+        return path.stat().st_size if path.suffix.lower() in STREAMED_SUFFIXES else None
+    if not path.is_dir():
+        return None
+    files = parquet_corpus_files(path)
+    return None if files is None else sum(file.path.stat().st_size for file in files)
+
+
+def spill_corpus(
+    path: Path,
+    folder: Path,
+    *,
+    batch_size: int = DEFAULT_STREAM_BATCH,
+    root: Path | None = None,
+    columns: ColumnMap = NO_COLUMNS,
+    select: Sequence[str] | None = None,
+    on_warning: Warn | None = None,
+) -> tuple[pl.LazyFrame, int]:
+    """The corpus at ``path`` written a batch at a time into Parquet files in ``folder``,
+    then scanned as one lazy table; with its number of rows.
+
+    For work that reads a corpus larger than memory more than once (discovery reads
+    every body, then its candidates' bodies again): each record is checked as by
+    :func:`harness.corpus.read_corpus`, memory holds one batch, and the lazy table has
+    read_corpus's rows in read_corpus's order (``select``: only these columns). ``folder``
+    is the caller's to remove (a temporary folder): the table reads from it.
+    """
+    files: list[Path] = []
+    height = 0
+    for batch in iter_article_batches(path, batch_size=batch_size, root=root, columns=columns, on_warning=on_warning):
+        files.append(folder / f"batch-{len(files):07d}.parquet")
+        (batch if select is None else batch.select(select)).write_parquet(files[-1])
+        height += batch.height
+    return pl.scan_parquet(files), height
 
 
 def iter_article_batches(

@@ -14,6 +14,10 @@ DEFAULT_SEED = 20250723
 DEFAULT_NUM_PERM = 128
 DEFAULT_THRESHOLD = 0.5
 
+# The articles columns discovery reads (``published`` when there is one): what a
+# corpus read in batches for it needs to keep (`harness pairs` on a large corpus).
+DISCOVERY_COLUMNS = ("doc_id", "outlet", "published", "body")
+
 # The settings' allowed values; `harness pairs` checks its options against the same.
 Threshold = Annotated[float, Range(0, 1, exclusive_minimum=True)]  # a Jaccard similarity
 # Each permutation costs a (shingles x permutations) uint64 matrix per chunk: past

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import harness.cli.pairs as pairs_cli
 from harness.cli import app
 from harness.corpus import read_corpus, spill_corpus
-from harness.corpus.stream import streamed_bytes
+from harness.corpus.stream import SpillError, streamed_bytes
 from harness.discovery.defaults import DISCOVERY_COLUMNS
 from harness.discovery.synthetic import synthetic_corpus
 from harness.errors import InputError
@@ -106,13 +106,17 @@ def test_no_room_for_the_batches_is_one_line(tmp_path: Path, monkeypatch: pytest
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pairs_cli, "spill_corpus", full)
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)  # the batches' files, not the corpus
     corpus = _write(_articles(40), tmp_path / "corpus.jsonl")
     failed = runner.invoke(app, ["pairs", str(corpus), "-o", str(tmp_path / "pairs.json")])
     assert failed.exit_code == 2 and failed.stdout == ""
     assert failed.stderr.startswith("error: ") and failed.stderr.count("\n") == 1
-    assert "No space left on device" in failed.stderr and "TMPDIR" in failed.stderr
+    assert "harness-pairs-" in failed.stderr and "cannot write the corpus's batches: No space left on device" in failed.stderr
+    assert "(set TMPDIR to a folder with free space" in failed.stderr
     assert not (tmp_path / "pairs.json").exists()
+    with pytest.raises(SpillError, match="No space left on device") as info:  # the library's own line
+        spill_corpus(corpus, tmp_path)
+    assert info.value.where == str(tmp_path) and "TMPDIR" not in info.value.one_line()
 
 
 def test_which_corpora_are_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

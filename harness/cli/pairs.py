@@ -16,14 +16,14 @@ from harness.cli.common import progress, EngineOption, RayAddressOption, clean_e
 from harness.cli.options import InvalidUtf8Option, ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
 from harness.corpus import STDIN, ColumnMap, corpus_inputs, load_corpus, spill_corpus
-from harness.corpus.stream import streamed_bytes
+from harness.corpus.stream import SpillError, streamed_bytes
 from harness.discovery.defaults import DISCOVERY_COLUMNS, DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, NumPerm, Threshold
 from harness.engines import open_engine
 from harness.errors import InputError, UsageError
 from harness.experiments.settings import Seed
 from harness.outputs import check_output, write_output
 from harness.results import table_bytes
-from harness.safetext import json_printable, unicode_text
+from harness.safetext import json_printable
 
 OUTPUT_SUFFIXES = (".parquet", ".json")
 
@@ -74,12 +74,9 @@ def _spilled(path: Path, columns: ColumnMap, stack: contextlib.ExitStack, on_war
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="harness-pairs-")))
     try:
         return spill_corpus(path, folder, columns=columns, select=DISCOVERY_COLUMNS, on_warning=on_warning)
-    except OSError as exc:
-        raise InputError(
-            f"cannot write the corpus's batches to a temporary folder: {exc.strerror or exc}",
-            where=unicode_text(folder),
-            hint="set TMPDIR to a folder with free space of up to about the corpus file's size",
-        ) from None
+    except SpillError as exc:  # the library's line, with the way to spill elsewhere
+        hint = "set TMPDIR to a folder with free space of up to about the corpus file's size"
+        raise InputError(exc.message, where=exc.where, hint=hint) from None
 
 
 @clean_errors

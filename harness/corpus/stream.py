@@ -194,9 +194,20 @@ def spill_corpus(
     height = 0
     for batch in iter_article_batches(path, batch_size=batch_size, root=root, columns=columns, on_warning=on_warning):
         files.append(folder / f"batch-{len(files):07d}.parquet")
-        (batch if select is None else batch.select(select)).write_parquet(files[-1])
+        try:
+            (batch if select is None else batch.select(select)).write_parquet(files[-1])
+        except OSError as exc:  # a full disk, most likely: the corpus itself was read
+            raise SpillError(
+                f"cannot write the corpus's batches: {exc.strerror or exc}",
+                where=unicode_text(folder),
+                hint="spill to a folder with free space of up to about the corpus file's size",
+            ) from None
         height += batch.height
     return pl.scan_parquet(files), height
+
+
+class SpillError(InputError):
+    """A batch of :func:`spill_corpus` could not be written (the corpus was read)."""
 
 
 def iter_article_batches(

@@ -44,10 +44,14 @@ def _write(articles: pl.DataFrame, path: Path) -> Path:
         path.write_text("".join(json.dumps(row) + "\n" for row in articles.iter_rows(named=True)), encoding="utf-8")
     elif path.suffix == ".parquet":
         articles.write_parquet(path, row_group_size=64)
-    else:  # a partitioned corpus: a folder of Parquet files
+    else:  # a folder: Parquet partitions ("parts"), or JSON Lines shards and a Parquet file
         path.mkdir()
         for part in range(3):
-            articles.slice(part * 150, 150).write_parquet(path / f"part-{part}.parquet")
+            shard = articles.slice(part * 150, 150)
+            if path.name == "parts" or part == 1:
+                shard.write_parquet(path / f"part-{part}.parquet")
+            else:
+                _write(shard, path / f"part-{part}.jsonl")
     return path
 
 
@@ -57,7 +61,7 @@ def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pairs_cli, "STREAM_FROM_BYTES", 0)
 
 
-@pytest.mark.parametrize("name", ["corpus.jsonl", "corpus.parquet", "parts"])
+@pytest.mark.parametrize("name", ["corpus.jsonl", "corpus.parquet", "parts", "shards"])
 def test_a_streamed_corpus_gives_the_same_pairs_and_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     corpus = _write(_articles(), tmp_path / name)
     whole = [runner.invoke(app, ["pairs", str(corpus), *extra]) for extra in ([], ["--cross-outlet"])]
@@ -127,11 +131,13 @@ def test_which_corpora_are_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert streamed_bytes(jsonl) == jsonl.stat().st_size and streamed_bytes(parquet) == parquet.stat().st_size
     assert streamed_bytes(parts) == sum(p.stat().st_size for p in parts.iterdir())
     assert streamed_bytes(csv) is None and streamed_bytes(tmp_path / "missing.jsonl") is None
-    mixed = tmp_path / "mixed"
-    mixed.mkdir()
-    (mixed / "a.parquet").write_bytes(parquet.read_bytes())
-    (mixed / "b.jsonl").write_bytes(jsonl.read_bytes())
-    assert streamed_bytes(mixed) is None  # read whole, then cut: nothing to gain
+    shards = tmp_path / "shards"  # JSON Lines and Parquet files: read file after file
+    shards.mkdir()
+    (shards / "a.parquet").write_bytes(parquet.read_bytes())
+    (shards / "b.jsonl").write_text(jsonl.read_text(encoding="utf-8").replace('"doc_id": "', '"doc_id": "b'), encoding="utf-8")
+    assert streamed_bytes(shards) == parquet.stat().st_size + (shards / "b.jsonl").stat().st_size
+    (shards / "c.csv").write_bytes(csv.read_bytes())
+    assert streamed_bytes(shards) is None  # read whole, then cut: nothing to gain
 
     streams = pairs_cli.streams
     assert streams([jsonl], "error", None) is None  # small: read whole

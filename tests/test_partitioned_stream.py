@@ -164,3 +164,75 @@ def test_score_on_ray_reads_a_parquet_corpus_on_the_workers(tmp_path: Path, monk
     assert on_ray.exit_code == 0, on_ray.output
     assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert local.stderr.count("not scored") == on_ray.stderr.count("not scored") == 2  # the French bodies
+
+
+# A folder of JSON Lines files (Parquet files among them or not) is read file after
+# file: the batches, and the errors of a duplicate, an empty file or a missing mapped
+# column, are those of the whole read.
+
+
+def _shards(folder: Path, sizes: list[int], *, parquet_at: int | None = None, outlet: bool = True) -> Path:
+    """JSON Lines shards (one of them Parquet when ``parquet_at``), in reading order."""
+    _partitions(folder, sizes, outlet=outlet)
+    for k, part in enumerate(sorted(folder.glob("part-*.parquet"))):
+        if k != parquet_at:
+            pl.read_parquet(part).write_ndjson(folder / f"{part.stem}.jsonl")
+            part.unlink()
+    return folder
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    sizes=st.lists(st.integers(1, 7), min_size=1, max_size=5), batch_size=st.integers(1, 9),
+    parquet_at=st.none() | st.integers(0, 4),
+)
+def test_shard_batches_are_the_whole_read_cut(
+    tmp_path_factory: pytest.TempPathFactory, sizes: list[int], batch_size: int, parquet_at: int | None
+) -> None:
+    folder = _shards(tmp_path_factory.mktemp("corpus"), sizes, parquet_at=parquet_at)
+    batches = list(iter_article_batches(folder, batch_size=batch_size))
+    expected = _whole_cut(folder, batch_size)
+    assert [b.height for b in batches] == [e.height for e in expected]
+    for got, want in zip(batches, expected, strict=True):
+        assert got.equals(want)
+
+
+def test_a_folder_of_shards_is_not_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _shards(tmp_path / "corpus", [3, 4, 2], parquet_at=1)
+
+    def whole(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the folder was read whole")
+
+    monkeypatch.setattr(corpus_stream, "load_corpus", whole)
+    assert sum(b.height for b in iter_article_batches(folder, batch_size=4)) == 9
+    assert corpus_stream.streamed_bytes(folder) == sum(p.stat().st_size for p in folder.iterdir())
+    (folder / "notes.csv").write_text("doc_id,body\nz,Text.\n", encoding="utf-8")
+    assert corpus_stream.streamed_bytes(folder) is None  # a CSV file: read whole, then cut
+
+
+def _same_error_both_ways(folder: Path, batch_size: int, **options: object) -> str:
+    with pytest.raises(InputError) as streamed:
+        list(iter_article_batches(folder, batch_size=batch_size, **options))  # type: ignore[arg-type]
+    with pytest.raises(InputError) as whole:
+        read_corpus(folder, **options)  # type: ignore[arg-type]
+    assert streamed.value.one_line() == whole.value.one_line()
+    return streamed.value.one_line()
+
+
+def test_shard_errors_are_the_whole_read_errors(tmp_path: Path) -> None:
+    folder = _shards(tmp_path / "dup", [3, 3])
+    (folder / "part-009.jsonl").write_text('{"doc_id": "x", "body": "More."}\n{"doc_id": "d1", "body": "Again."}\n')
+    line = _same_error_both_ways(folder, 2)
+    assert "duplicate doc id 'd1'" in line and "part-000.jsonl:2" in line and "part-009.jsonl:2" in line
+    empty = _shards(tmp_path / "empty", [2, 2])
+    (empty / "part-001.jsonl").write_text("\n", encoding="utf-8")
+    assert "part-001.jsonl" in _same_error_both_ways(empty, 3)
+    for mapping in ({"outlet": "publisher"}, {"body": "text"}):
+        _same_error_both_ways(_shards(tmp_path / f"map-{len(mapping)}-{next(iter(mapping))}", [2, 3]), 2, columns=column_map(mapping))
+
+
+def test_shards_outlet_warning_is_the_first_batch_s(tmp_path: Path) -> None:
+    folder = _shards(tmp_path / "corpus", [2, 3], outlet=False)
+    heard: list[str] = []
+    list(iter_article_batches(folder, batch_size=2, on_warning=heard.append))
+    assert heard == list(load_corpus(folder).warnings) and len(heard) == 1

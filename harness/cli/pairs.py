@@ -61,7 +61,7 @@ STREAM_FROM_BYTES = 256 * 2**20
 
 def streams(inputs: Sequence[Path], invalid_utf8: str, engine: str | None) -> Path | None:
     """The corpus to read in batches, or None to read it whole: one JSON Lines or
-    Parquet file (or folder of Parquet files) of ``STREAM_FROM_BYTES`` or more, read on
+    Parquet file (or folder of such files) of ``STREAM_FROM_BYTES`` or more, read on
     this machine, with invalid bytes refused (a stream cannot repair them)."""
     if len(inputs) != 1 or str(inputs[0]) == STDIN or invalid_utf8 != "error" or engine not in (None, "local"):
         return None
@@ -112,7 +112,7 @@ def pairs_command(
     news agency's, else the lower doc_id. With --engine ray, shingles and MinHash
     run as Ray tasks and buckets are found on the driver; the pairs are the same. The same table feeds the wire-copy diff (experiment wire-copy-discovery).
 
-    A corpus file (JSON Lines, Parquet) or folder of Parquet files of 256 MiB or
+    A corpus file (JSON Lines, Parquet) or folder of such files of 256 MiB or
     more is read in batches into a temporary folder (TMPDIR: up to about the
     corpus file's size), so that memory holds one batch, not every body; the pairs
     are the same.

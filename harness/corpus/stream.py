@@ -9,6 +9,8 @@ A folder of Parquet files only (a partitioned corpus) is read piece by piece
 (:func:`harness.corpus.pieces.iter_pieces_locally`, the reader the Ray engine's
 workers use) and the pieces cut again into batches of ``batch_size`` across file
 boundaries: the same batches as reading it whole and cutting it, without holding it.
+Any other folder of JSON Lines and Parquet files is read file after file, in sorted
+order as :func:`harness.corpus.read_corpus` reads it, and cut into the same batches.
 Other formats (CSV, text folders, aggregator pages) are read whole and then cut.
 
 A column mapping (``columns``) applies as in :func:`harness.corpus.load_corpus`;
@@ -22,15 +24,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
+from typing import NoReturn
 from pathlib import Path
 
 import polars as pl
 
 from harness.corpus.columns import NO_COLUMNS, ColumnMap, check_columns_present, grouping_warning, record_columns
 from harness.corpus.pieces import iter_pieces_locally, parquet_corpus_files, plan_pieces
-from harness.corpus.reader import load_corpus, no_articles
+from harness.corpus.reader import _corpus_file, _corpus_files, load_corpus, no_articles
 from harness.corpus.records import RawRecord, SeenIds, article_row, articles_frame
-from harness.corpus.tabular import jsonl_record, parquet_rows, read_parquet_slice
+from harness.corpus.tabular import jsonl_record, parquet_rows, read_jsonl, read_parquet, read_parquet_slice
 from harness.corpus.textfile import UTF8_BOM, CorpusFile, check_regular_file
 from harness.errors import InputError
 from harness.safetext import unicode_text
@@ -159,15 +162,70 @@ def _parquet_folder(path: Path, root: Path | None, columns: ColumnMap) -> list[C
     return parquet_corpus_files(path, root, columns)
 
 
+def _streamed_folder(path: Path, root: Path | None, columns: ColumnMap) -> list[CorpusFile] | None:
+    """The files of a folder whose article files are all JSON Lines or Parquet, in the
+    order read_corpus reads them; None for any other folder."""
+    base, paths = _corpus_files(path, root)
+    if not all(p.suffix.lower() in STREAMED_SUFFIXES for p in paths):
+        return None
+    return [_corpus_file(p, base, "error", columns) for p in paths]
+
+
+def _folder_records(files: list[CorpusFile], batch_size: int) -> Iterator[RawRecord]:
+    """The records of ``files``, file after file, each file checked as read_corpus checks
+    it: it has a record, and every mapped column (looked for past its first batch only
+    when that batch lacks one)."""
+    for file in files:
+        check_regular_file(file)
+        records = _records(file, batch_size)
+        head = list(itertools.islice(records, batch_size))
+        if not head:
+            _no_records(file)
+        if file.columns:
+            _check_mapped_columns(file, head, batch_size)
+        yield from head
+        yield from records
+
+
+def _no_records(file: CorpusFile) -> NoReturn:
+    """The whole read's error for a file without records ("empty file" for one of blank
+    lines, say): the file is read whole, which costs nothing for a file of no records."""
+    (read_jsonl if file.path.suffix.lower() in (".jsonl", ".ndjson") else read_parquet)(file)
+    raise no_articles(file.shown)
+
+
+def _first_location_in(files: list[CorpusFile], batch_size: int, doc_id: str) -> str | None:
+    """Where the first record with ``doc_id`` is, in the first file that has it."""
+    for file in files:
+        if (found := _first_location(file, batch_size, doc_id)) is not None:
+            return found
+    return None
+
+
+def _files_in_batches(
+    files: list[CorpusFile], shown: str, batch_size: int, columns: ColumnMap, on_warning: Warn | None
+) -> Iterator[pl.DataFrame]:
+    """A folder of JSON Lines (and Parquet) files in the batches of reading it whole."""
+    records = _folder_records(files, batch_size)
+    seen = SeenIds(lambda doc_id: _first_location_in(files, batch_size, doc_id))
+    first = True
+    while chunk := list(itertools.islice(records, batch_size)):
+        batch = articles_frame(chunk, seen=seen, columns=columns)
+        if first and on_warning and (warning := grouping_warning(batch, columns, shown)):
+            on_warning(warning)
+        first = False
+        yield batch
+
+
 def streamed_bytes(path: Path) -> int | None:
     """The size on disk of a corpus that :func:`iter_article_batches` reads in batches
-    (a JSON Lines or Parquet file, a folder of Parquet files only); None for any other
-    corpus (read whole, then cut) or a path that is neither file nor folder."""
+    (a JSON Lines or Parquet file, a folder of such files); None for any other corpus
+    (read whole, then cut) or a path that is neither file nor folder."""
     if path.is_file():
         return path.stat().st_size if path.suffix.lower() in STREAMED_SUFFIXES else None
     if not path.is_dir():
         return None
-    files = parquet_corpus_files(path)
+    files = _streamed_folder(path, None, NO_COLUMNS)
     return None if files is None else sum(file.path.stat().st_size for file in files)
 
 
@@ -229,6 +287,9 @@ def iter_article_batches(
     if path.is_dir() and (partitions := _parquet_folder(path, root, columns)) is not None:
         yield from _partitions(partitions, unicode_text(path), batch_size, columns, on_warning)
         return
+    if path.is_dir() and (files := _streamed_folder(path, root, columns)) is not None:
+        yield from _files_in_batches(files, unicode_text(path), batch_size, columns, on_warning)
+        return
     if path.is_dir() or suffix not in STREAMED_SUFFIXES:
         yield from _whole(path, batch_size, root, columns, on_warning)
         return
@@ -250,4 +311,4 @@ def iter_article_batches(
         first = False
         yield batch
     if first:
-        raise no_articles(file.shown)
+        _no_records(file)

@@ -58,15 +58,18 @@ def _whole_cut(folder: Path, batch_size: int) -> list[pl.DataFrame]:
     return [whole.slice(o, batch_size) for o in range(0, max(whole.height, 1), batch_size)]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sizes=st.lists(st.integers(1, 7), min_size=1, max_size=5), batch_size=st.integers(1, 9))
-def test_folder_batches_are_the_whole_read_cut(tmp_path_factory: pytest.TempPathFactory, sizes: list[int], batch_size: int) -> None:
-    folder = _partitions(tmp_path_factory.mktemp("corpus"), sizes)
+def _check_batches_are_the_whole_read_cut(folder: Path, batch_size: int) -> None:
     batches = list(iter_article_batches(folder, batch_size=batch_size))
     expected = _whole_cut(folder, batch_size)
     assert [b.height for b in batches] == [e.height for e in expected]
     for got, want in zip(batches, expected, strict=True):
         assert got.equals(want)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sizes=st.lists(st.integers(1, 7), min_size=1, max_size=5), batch_size=st.integers(1, 9))
+def test_folder_batches_are_the_whole_read_cut(tmp_path_factory: pytest.TempPathFactory, sizes: list[int], batch_size: int) -> None:
+    _check_batches_are_the_whole_read_cut(_partitions(tmp_path_factory.mktemp("corpus"), sizes), batch_size)
 
 
 def test_a_parquet_folder_is_not_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -189,12 +192,7 @@ def _shards(folder: Path, sizes: list[int], *, parquet_at: int | None = None, ou
 def test_shard_batches_are_the_whole_read_cut(
     tmp_path_factory: pytest.TempPathFactory, sizes: list[int], batch_size: int, parquet_at: int | None
 ) -> None:
-    folder = _shards(tmp_path_factory.mktemp("corpus"), sizes, parquet_at=parquet_at)
-    batches = list(iter_article_batches(folder, batch_size=batch_size))
-    expected = _whole_cut(folder, batch_size)
-    assert [b.height for b in batches] == [e.height for e in expected]
-    for got, want in zip(batches, expected, strict=True):
-        assert got.equals(want)
+    _check_batches_are_the_whole_read_cut(_shards(tmp_path_factory.mktemp("corpus"), sizes, parquet_at=parquet_at), batch_size)
 
 
 def test_a_folder_of_shards_is_not_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -138,3 +138,42 @@ def test_the_last_record_without_a_final_newline_is_read_whole(tmp_path: Path, c
     assert whole["doc_id"].to_list() == ["a", "b"][2 - len([line for line in lines if line.strip()]) :]
     for batch_size in (1, 2, 10):
         assert pl.concat(list(iter_article_batches(without, batch_size=batch_size))).equals(whole)
+
+
+# -- a full disk while polars writes: one line, not polars' ComputeError ---------------
+# Polars reports a failed write (ENOSPC) as a ComputeError naming the OS error; every
+# Parquet file the harness writes with polars goes through polars_os_errors.
+POLARS_FULL_DISK = "parquet: File out of specification: underlying IO error: No space left on device (os error 28)"
+
+
+def test_polars_write_failures_are_os_errors(tmp_path: Path) -> None:
+    from harness.polars_io import polars_os_errors
+
+    with pytest.raises(OSError) as info, polars_os_errors():
+        raise pl.exceptions.ComputeError(POLARS_FULL_DISK)
+    assert (info.value.errno, info.value.strerror) == (28, "No space left on device")
+    with pytest.raises(pl.exceptions.ComputeError, match="not an I/O"), polars_os_errors():
+        raise pl.exceptions.ComputeError("not an I/O failure")  # a bug stays a bug
+    full = Path("/dev/full")
+    if not full.exists():
+        pytest.skip("no /dev/full here")
+    for write in (lambda: pl.DataFrame({"a": ["x" * 1000] * 20_000}).write_parquet(full),
+                  lambda: pl.LazyFrame({"a": ["x" * 1000] * 20_000}).sink_parquet(full)):
+        with pytest.raises(OSError) as info, polars_os_errors():
+            write()  # the device is written through (a character device is never replaced)
+        assert info.value.errno == 28
+
+
+def test_score_stream_on_a_full_disk_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "c.jsonl"
+    _corpus(corpus, 30)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise pl.exceptions.ComputeError(POLARS_FULL_DISK)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)  # the batches' part files
+    out = tmp_path / "scores.parquet"
+    result = runner.invoke(app, ["score", str(corpus), "--stream", "--batch-size", "7", "--format", "parquet", "-o", str(out)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert "could not write scores.parquet: No space left on device" in result.stderr
+    assert not out.exists()

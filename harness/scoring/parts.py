@@ -13,6 +13,8 @@ from typing import Literal
 
 import polars as pl
 
+from harness.polars_io import polars_os_errors
+
 PartFormat = Literal["jsonl", "parquet"]
 PART_PREFIX = "part-"
 
@@ -24,7 +26,8 @@ def part_name(index: int, fmt: PartFormat) -> str:
 def write_part(scored: pl.DataFrame, path: Path, fmt: PartFormat) -> None:
     """One batch's ``documents`` rows: Parquet, or one JSON object per line."""
     if fmt == "parquet":
-        scored.write_parquet(path)
+        with polars_os_errors():  # a full disk: the caller's OSError line
+            scored.write_parquet(path)
         return
     with path.open("w", encoding="utf-8") as out:
         out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in scored.to_dicts())

@@ -27,6 +27,7 @@ from typing import Literal
 import polars as pl
 
 from harness.corpus.columns import NO_COLUMNS, ColumnMap
+from harness.polars_io import polars_os_errors
 from harness.scoring.arms import HARNESS_ARM, check_suite_arm
 from harness.scoring.parts import PART_PREFIX, part_name, write_part
 from harness.corpus.pieces import PARQUET_SUFFIX, ParquetPiece, parquet_corpus_files, plan_pieces
@@ -188,7 +189,8 @@ def _gather_parts(staging: Path, fmt: StreamFormat) -> Path:
     parts = sorted(staging.glob(f"{PART_PREFIX}*.{fmt}"))
     if fmt == "parquet":
         final = staging / "documents.parquet"
-        pl.scan_parquet(parts).sink_parquet(final)
+        with polars_os_errors():  # a full disk: the caller's OSError line
+            pl.scan_parquet(parts).sink_parquet(final)
         return final
     final = staging / "documents.jsonl"
     with final.open("wb") as out:

@@ -1,7 +1,7 @@
 """Wire-copy discovery (MinHash LSH + exact verification) next to exact all-pairs.
 
     python -m benchmarks.bench_pairs [--sizes 10000 100000 1000000] [--threshold 0.5]
-                                     [--exact-limit 100000] [--eager-limit 100000] [--cli-limit 1000000]
+                                     [--exact-limit 100000] [--eager-limit 100000] [--cli-limit 1000000] [--no-run]
 
 Corpora: ``../shared/corpora/bbc-news/articles.jsonl`` when present (2,225 articles,
 98 exact duplicates; ``HARNESS_SHARED``: see ``benchmarks.shared_data``), then seeded synthetic corpora with 5% planted copies
@@ -35,7 +35,11 @@ sampled every 20 ms. Methods:
 - ``harness pairs FILE -o OUT.parquet``: the command as a user runs it, a whole
   process timed from start to exit, its peak the largest of its processes (up to
   ``--cli-limit`` articles; a corpus file of 256 MiB or more, as the 1M one, it
-  reads in batches and spills to a temporary folder).
+  reads in batches and spills to a temporary folder);
+- ``harness run`` of an experiment whose one step is ``discover_pairs`` on the same
+  file, a whole process (up to ``--cli-limit`` articles; ``--no-run`` leaves it out):
+  the same spill for a large corpus, plus the corpus's hashes and the stored
+  ``articles`` table that make the result citable.
 
 Recall on synthetic corpora counts the planted copies whose exact Jaccard (computed
 for each planted pair directly) reaches the threshold, found with A = the source.
@@ -45,6 +49,7 @@ Run it with ``nice -n 10`` on a shared machine.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import subprocess
@@ -165,28 +170,46 @@ def measure(method: str, corpus: Path, threshold: float) -> Measured:
                     max(tree.peak, peak))
 
 
-def measure_cli(corpus: Path, threshold: float) -> Measured:
-    """``harness pairs`` as a user runs it: a whole process, timed from start to exit."""
+def measure_cli(corpus: Path, threshold: float, command: str = "pairs") -> Measured:
+    """The command as a user runs it: a whole process, timed from start to exit.
+
+    ``pairs``: ``harness pairs FILE -o OUT.parquet``; ``run``: ``harness run`` of a
+    project whose one experiment runs ``discover_pairs`` on the corpus (the stored
+    result's ``candidate_pairs``).
+    """
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "pairs.parquet"
-        command = [sys.executable, "-m", "harness", "pairs", str(corpus), "--threshold", str(threshold),
-                   "--seed", str(SEED), "-o", str(out)]
+        if command == "pairs":
+            argv = ["pairs", str(corpus), "--threshold", str(threshold), "--seed", str(SEED), "-o", str(out)]
+        else:
+            (Path(folder) / "experiments").mkdir()
+            (Path(folder) / "experiments" / "discovery.toml").write_text(
+                f'name = "discovery"\nversion = "1.0.0"\ndescription = "bench_pairs"\n\n[corpus]\n'
+                f'path = {json.dumps(str(corpus.resolve()))}\n\n[[steps]]\nuse = "discover_pairs"\n'
+                f"settings = {{ threshold = {threshold}, seed = {SEED} }}\n",
+                encoding="utf-8",
+            )
+            argv = ["run", "discovery", "--project", folder]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         start = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen([sys.executable, "-m", "harness", *argv], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         with TreePeak(process.pid) as tree:
             _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode:
-            raise SystemExit(f"harness pairs failed: {process.stderr.read().decode() if process.stderr else ''}")
+            raise SystemExit(f"harness {command} failed: {process.stderr.read().decode() if process.stderr else ''}")
+        if command == "run":
+            stored = Path(folder) / "results" / "discovery"
+            out = stored / (stored / "LATEST").read_text(encoding="utf-8").strip() / "candidate_pairs.parquet"
         found = pl.read_parquet(out)
     oriented = list(found.select("a_doc_id", "b_doc_id").iter_rows())
     unordered = frozenset((min(a, b), max(a, b)) for a, b in oriented)
     # wait4's ru_maxrss: the command's own peak, from the exec of this process's fork (so
     # this process must be small: _cli_in_fresh_process)
-    return Measured("cli", seconds, usage.ru_maxrss * 1024, 0, unordered, frozenset(oriented),
-                    tree.workers_peak, max(tree.peak, usage.ru_maxrss * 1024))
+    return Measured("cli" if command == "pairs" else "cli-run", seconds, usage.ru_maxrss * 1024, 0, unordered,
+                    frozenset(oriented), tree.workers_peak, max(tree.peak, usage.ru_maxrss * 1024))
 
 
 def _naive_pairs(articles: pl.DataFrame, threshold: float) -> list[Pair]:
@@ -206,12 +229,12 @@ def _in_fresh_process(method: str, corpus: Path, threshold: float) -> Measured:
         return pool.submit(measure, method, corpus, threshold).result()
 
 
-def _cli_in_fresh_process(corpus: Path, threshold: float) -> Measured:
+def _cli_in_fresh_process(corpus: Path, threshold: float, command: str = "pairs") -> Measured:
     """``measure_cli`` from a fresh, small process. A child's ru_maxrss counts the resident
     pages of the process it was forked from until its exec: from this one, which made the
     corpus (6 GB at 1M articles), the command's peak would be this process's."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(measure_cli, corpus, threshold).result()
+        return pool.submit(measure_cli, corpus, threshold, command).result()
 
 
 def _mib(value: int) -> str:
@@ -220,7 +243,7 @@ def _mib(value: int) -> str:
 
 NAMES = {"lsh": "MinHash LSH + verification", "lsh-lazy": "MinHash LSH, lazy (scan_parquet)",
          "exact": "exact all-pairs (sparse X.Xt)", "naive": "exact all-pairs (pair by pair)",
-         "cli": "harness pairs (whole process)"}
+         "cli": "harness pairs (whole process)", "cli-run": "harness run, discovery (whole)"}
 
 
 def _row(m: Measured) -> str:
@@ -238,6 +261,8 @@ def run_corpus(label: str, path: Path, height: int, planted: pl.DataFrame | None
         runs.append(_in_fresh_process("lsh-lazy", path, args.threshold))
     if height <= args.cli_limit:
         runs.append(_cli_in_fresh_process(path, args.threshold))
+        if not args.no_run:
+            runs.append(_cli_in_fresh_process(path, args.threshold, "run"))
     exact = _in_fresh_process("exact", path, args.threshold) if height <= args.exact_limit else None
     naive = _in_fresh_process("naive", path, args.threshold) if height <= args.naive_limit else None
     lsh = runs[0]
@@ -287,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--exact-limit", type=int, default=100_000, help="largest corpus given the sparse exact reference")
     parser.add_argument("--eager-limit", type=int, default=100_000, help="largest corpus read into memory for LSH")
     parser.add_argument("--cli-limit", type=int, default=1_000_000, help="largest corpus given to `harness pairs`")
+    parser.add_argument("--no-run", action="store_true", help="leave out `harness run` of a discovery experiment")
     parser.add_argument("--lazy", action="store_true", help="also run the lazy LSH at sizes read into memory")
     parser.add_argument("--naive-limit", type=int, default=612, help="largest corpus also compared pair by pair")
     parser.add_argument("--naive-sample", type=int, default=612,

@@ -23,6 +23,7 @@ from harness.corpus.stream import SpillError, streamed_bytes
 from harness.discovery.defaults import DISCOVERY_COLUMNS
 from harness.discovery.synthetic import synthetic_corpus
 from harness.errors import InputError
+from tests.test_streaming import POLARS_FULL_DISK
 
 runner = CliRunner()
 OUTLETS = ["Reuters", "The Guardian", "AP", "Daily Mail", "unknown"]
@@ -106,9 +107,16 @@ def test_the_temporary_folder_goes_with_the_command(tmp_path: Path, monkeypatch:
     assert list(temporary.iterdir()) == []
 
 
-def test_no_room_for_the_batches_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: None) -> None:
+@pytest.mark.parametrize(
+    "failure",
+    [OSError(errno.ENOSPC, "No space left on device"), pl.exceptions.ComputeError(POLARS_FULL_DISK)],
+    ids=["OSError", "polars"],
+)
+def test_no_room_for_the_batches_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: None, failure: Exception
+) -> None:
     def full(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
+        raise failure  # as Python reports it, or as polars does
 
     monkeypatch.setattr(pl.DataFrame, "write_parquet", full)  # the batches' files, not the corpus
     corpus = _write(_articles(40), tmp_path / "corpus.jsonl")

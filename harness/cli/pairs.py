@@ -16,7 +16,7 @@ from harness.cli.common import progress, EngineOption, RayAddressOption, clean_e
 from harness.cli.options import InvalidUtf8Option, ColumnOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
 from harness.corpus import STDIN, ColumnMap, corpus_inputs, load_corpus, spill_corpus
-from harness.corpus.stream import SpillError, streamed_bytes
+from harness.corpus.stream import SPILL_HINT, STREAM_FROM_BYTES, SpillError, streamed_bytes
 from harness.discovery.defaults import DISCOVERY_COLUMNS, DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, NumPerm, Threshold
 from harness.engines import open_engine
 from harness.errors import InputError, UsageError
@@ -52,11 +52,10 @@ def write_pairs(frame: pl.DataFrame, output: Path, inputs: Sequence[Path] = ()) 
     write_output(output, data, inputs=inputs)
 
 
-# A corpus this large on disk is read in batches and spilled to Parquet files in a
-# temporary folder, which discovery then reads lazily: memory holds one batch and
-# discovery's arrays, not every body (1M synthetic articles: 4.5 GB read whole, under
-# 1 GB spilled; benchmarks/RESULTS.md). The pairs are the same either way.
-STREAM_FROM_BYTES = 256 * 2**20
+# A corpus of STREAM_FROM_BYTES or more on disk is read in batches and spilled to
+# Parquet files in a temporary folder, which discovery then reads lazily: memory holds
+# one batch and discovery's arrays, not every body (1M synthetic articles: 4.5 GB read
+# whole, under 1 GB spilled; benchmarks/RESULTS.md). The pairs are the same either way.
 
 
 def streams(inputs: Sequence[Path], invalid_utf8: str, engine: str | None) -> Path | None:
@@ -75,8 +74,7 @@ def _spilled(path: Path, columns: ColumnMap, stack: contextlib.ExitStack, on_war
     try:
         return spill_corpus(path, folder, columns=columns, select=DISCOVERY_COLUMNS, on_warning=on_warning)
     except SpillError as exc:  # the library's line, with the way to spill elsewhere
-        hint = "set TMPDIR to a folder with free space of up to about the corpus file's size"
-        raise InputError(exc.message, where=exc.where, hint=hint) from None
+        raise InputError(exc.message, where=exc.where, hint=SPILL_HINT) from None
 
 
 @clean_errors

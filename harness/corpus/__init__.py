@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from harness.corpus.reader import (
         STDIN,
         SUPPORTED_SUFFIXES,
+        CorpusDigest,
         CorpusRead,
         ReplacedBytes,
         corpus_hash,
@@ -46,6 +47,7 @@ __all__ = [
     "STDIN",
     "SUPPORTED_SUFFIXES",
     "UNKNOWN_OUTLET",
+    "CorpusDigest",
     "CorpusRead",
     "HtmlEvidence",
     "InvalidUtf8",
@@ -68,6 +70,7 @@ _HOME = {
     "ARTICLE_SCHEMA": "harness.corpus.schema",
     "CORPUS_FIELDS": "harness.corpus.columns",
     "ColumnMap": "harness.corpus.columns",
+    "CorpusDigest": "harness.corpus.reader",
     "CorpusRead": "harness.corpus.reader",
     "DEFAULT_STREAM_BATCH": "harness.corpus.stream",
     "HtmlEvidence": "harness.corpus.markup",

@@ -335,9 +335,27 @@ def corpus_hash(df: pl.DataFrame) -> str:
     across polars versions. Dtypes are left out for the same reason (their names
     change between versions); values, column order and row order all count.
     """
-    digest = hashlib.sha256()
-    digest.update(json.dumps(df.columns, ensure_ascii=False).encode("utf-8") + b"\n")
-    for row in df.iter_rows():
-        line = json.dumps(row, ensure_ascii=False, default=str, separators=(",", ":"))
-        digest.update(line.encode("utf-8") + b"\n")
+    digest = CorpusDigest(df.columns)
+    digest.update(df)
     return digest.hexdigest()
+
+
+class CorpusDigest:
+    """:func:`corpus_hash` fed a table at a time: a corpus read in batches gets the
+    digest of the batches concatenated, without ever holding them together."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self._columns = list(columns)
+        self._digest = hashlib.sha256()
+        self._digest.update(json.dumps(self._columns, ensure_ascii=False).encode("utf-8") + b"\n")
+
+    def update(self, df: pl.DataFrame) -> None:
+        if df.columns != self._columns:  # a bug in the caller: the header would lie
+            raise ValueError(f"columns {df.columns} after {self._columns}")
+        digest = self._digest
+        for row in df.iter_rows():
+            line = json.dumps(row, ensure_ascii=False, default=str, separators=(",", ":"))
+            digest.update(line.encode("utf-8") + b"\n")
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()

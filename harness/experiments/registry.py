@@ -26,6 +26,9 @@ A step is a plain function over polars frames:
   settings before the run's first step: it may start what the step will need
   (worker processes) so that their start overlaps the earlier steps. It changes
   no table; a run is the same without it.
+- ``lazy_articles`` says the step also takes ``articles`` as a ``pl.LazyFrame``:
+  when every step of an experiment that reads the articles says so, `harness run`
+  reads a large corpus in batches instead of holding it (``harness.run.spill``).
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ GatherFunction = Callable[[Tables, Mapping[str, Any]], Tables]
 Prestart = Callable[[pl.DataFrame, Mapping[str, Any]], None]
 
 _NO_DEFAULT = inspect.Parameter.empty
+# The table every experiment starts from: the selected articles of its corpus.
+INPUT_TABLE = "articles"
 
 
 class DuplicateStepError(ValueError):
@@ -102,6 +107,7 @@ class StepDef:
     wants_engine: bool = False  # takes the keyword `engine` (see ENGINE_PARAMETER)
     gather: Gather | None = None  # its outputs are in `outputs` too, after the function's own
     prestart: Prestart | None = None  # starts what the step will need, before the run's first step
+    lazy_articles: bool = False  # takes `articles` as a pl.LazyFrame too (see the module docstring)
 
     @property
     def func_outputs(self) -> tuple[str, ...]:
@@ -240,6 +246,7 @@ def step(
     batch_over: str | None = None,
     gather: Gather | None = None,
     prestart: Prestart | None = None,
+    lazy_articles: bool = False,
     registry: StepRegistry = STEPS,
 ) -> Callable[[StepFunction], StepFunction]:
     """Register a step function; returns it unchanged so it stays a plain function.
@@ -248,13 +255,16 @@ def step(
     apart (every output row comes from one input row, in input order): engines
     such as Ray may then spread the step over workers. ``gather`` names tables made
     from the step's outputs once they are all in (per-outlet summaries). ``prestart``
-    starts what the step will need before the run's first step (see the module docstring).
+    starts what the step will need before the run's first step, and ``lazy_articles``
+    says the step takes its ``articles`` as a lazy table too (see the module docstring).
     """
 
     def register(func: StepFunction) -> StepFunction:
         inputs, settings, wants_engine = _signature_parts(func)
         if batch_over is not None and batch_over not in inputs:
             raise TypeError(f"{func.__name__}: batch_over={batch_over!r} is not one of its input tables {inputs}")
+        if lazy_articles and (INPUT_TABLE not in inputs or batch_over == INPUT_TABLE):
+            raise TypeError(f"{func.__name__}: lazy_articles needs an {INPUT_TABLE!r} input that is not batched")
         summary = (inspect.getdoc(func) or "").strip().splitlines()
         registry.add(
             StepDef(
@@ -270,6 +280,7 @@ def step(
                 wants_engine=wants_engine,
                 gather=gather,
                 prestart=prestart,
+                lazy_articles=lazy_articles,
             )
         )
         return func

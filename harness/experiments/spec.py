@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from harness.corpus.columns import NO_COLUMNS, ColumnMap, ColumnMapError, column_map
 from harness.errors import ConfigError
-from harness.experiments.registry import StepDef, StepRegistry, default_registry
+from harness.experiments.registry import INPUT_TABLE, StepDef, StepRegistry, default_registry
 from harness.experiments.settings import SettingRangeError, SettingTypeError, coerce, describe
 
 # Experiment names become folder names in the result store: keep them boring.
@@ -42,7 +42,6 @@ ENGINES = ("local", "ray")
 CORPUS_KEYS = ("path", "outlets", "doc_ids", "invalid_utf8", "columns")
 INVALID_UTF8 = ("error", "replace")
 STEP_KEYS = ("use", "settings")
-INPUT_TABLE = "articles"
 UTF8_BOM = b"\xef\xbb\xbf"
 
 

@@ -7,9 +7,12 @@ import io
 import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from harness.polars_io import polars_os_errors
 
 # One fixed Parquet encoding so the same table gives the same bytes: the result
 # id covers the hashes of these bytes, and `verify` compares them.
@@ -27,6 +30,28 @@ def table_bytes(frame: pl.DataFrame) -> bytes:
     # slices concatenated by an engine) must not change its bytes.
     frame.rechunk().write_parquet(buffer, **PARQUET_OPTIONS)
     return buffer.getvalue()
+
+
+def write_table(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
+    """``table_bytes(frame)`` written to ``path``. A lazy table (a corpus spilled in
+    batches) is written as it is read, never held whole: polars' streaming Parquet
+    sink cuts the same row groups and pages, so the bytes are the same (tested)."""
+    if isinstance(frame, pl.LazyFrame):
+        with polars_os_errors():  # a full disk: the caller's OSError line
+            frame.sink_parquet(path, **PARQUET_OPTIONS)
+    else:
+        path.write_bytes(table_bytes(frame))
+
+
+def sha256_of(data: bytes | Path) -> str:
+    """The SHA-256 of bytes, or of a file's bytes (read a MiB at a time)."""
+    if isinstance(data, bytes):
+        return sha256_bytes(data)
+    digest = hashlib.sha256()
+    with data.open("rb") as handle:
+        while chunk := handle.read(2**20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def sha256_bytes(data: bytes) -> str:

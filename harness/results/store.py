@@ -213,12 +213,15 @@ class ResultStore:
     def write(
         self,
         manifest: Manifest,
-        table_files: Mapping[str, bytes],
+        table_files: Mapping[str, bytes | Path],
         manifest_json: bytes,
         *,
         notice: Notice | None = None,
     ) -> StoredResult:
         """Store a complete result, or nothing at all.
+
+        A table is its Parquet bytes, or a file holding them (a table too large
+        to hold: copied in).
 
         A damaged stored copy of the same id (or a broken ``LATEST``) is replaced,
         and ``notice`` is told so in one line.
@@ -237,7 +240,10 @@ class ResultStore:
             # readable like any folder the user makes (0755 under umask 022).
             os.chmod(staging, new_folder_mode())
             for filename, data in sorted(table_files.items()):
-                (staging / filename).write_bytes(data)
+                if isinstance(data, Path):
+                    shutil.copyfile(data, staging / filename)
+                else:
+                    (staging / filename).write_bytes(data)
             (staging / MANIFEST_FILE).write_bytes(manifest_json)
             for item in staging.iterdir():
                 with item.open("rb") as handle:

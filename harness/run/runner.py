@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections import Counter
@@ -14,15 +15,17 @@ from typing import Any
 import polars as pl
 
 from harness.corpus import corpus_hash, load_corpus
+from harness.corpus.stream import SpillError
 from harness.engines import BatchCall, Engine, LocalEngine, ReadsCorpus
-from harness.errors import ConfigError
 from harness.safetext import unicode_text
-from harness.experiments.registry import ENGINE_PARAMETER, STEPS, StepDef, StepRegistry
+from harness.experiments.registry import ENGINE_PARAMETER, INPUT_TABLE, STEPS, StepDef, StepRegistry
 from harness.experiments.settings import resolve_paths
-from harness.experiments.spec import INPUT_TABLE, Experiment, StepCall
+from harness.experiments.spec import Experiment, StepCall
+from harness.run.selection import select_articles
+from harness.run.spill import reads_in_batches, spill_articles, work_folder
 from harness.project import Project
 from harness.resources import Resource, resource_versions
-from harness.results.hashing import sha256_bytes, table_bytes
+from harness.results.hashing import sha256_of, table_bytes, write_table
 from harness.results.manifest import (
     MANIFEST_FORMAT,
     SEAL_FIELD,
@@ -37,6 +40,8 @@ from harness.results.manifest import (
 from harness.results.store import Notice, ResultStore, StoredResult
 
 Progress = Callable[[str], None]
+# A step's table, or the articles of a corpus read in batches (harness.run.spill).
+Table = pl.DataFrame | pl.LazyFrame
 # A step that leaves articles out returns them in a table of this name (columns
 # doc_id, reason, ...): every input article is accounted for in the manifest.
 SKIPPED_TABLE = "skipped"
@@ -48,56 +53,31 @@ class StepContractError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Computed:
-    """An experiment's tables and provenance, before they are stored."""
+    """An experiment's tables and provenance, before they are stored.
+
+    A table is lazy only when the corpus was read in batches (the articles, spilled
+    to ``workdir``: see ``compute``); it is written as it is read.
+    """
 
     experiment: Experiment
-    tables: dict[str, pl.DataFrame]
+    tables: dict[str, Table]
     corpus: dict[str, Any]
     resources: list[Resource]
     resolved_settings: list[dict[str, Any]]
     # Files of the project's the tables were made from (experiment file, corpus,
     # lexicons, style sheets): the manifest's ``inputs``.
     input_paths: tuple[Path, ...] = ()
-
-
-def select_articles(articles: pl.DataFrame, experiment: Experiment) -> pl.DataFrame:
-    """Keep the articles the experiment asks for; name what it asked for and is absent."""
-    spec = experiment.corpus
-    selected = articles
-    if spec.outlets:
-        present = set(articles["outlet"].to_list())
-        missing = [o for o in spec.outlets if o not in present]
-        if missing:
-            raise ConfigError(
-                f"corpus.outlets names outlet(s) not in the corpus: {', '.join(missing)}",
-                where=experiment.file,
-                hint="outlets present: " + ", ".join(sorted(present)),
-            )
-        selected = selected.filter(pl.col("outlet").is_in(list(spec.outlets)))
-    if spec.doc_ids:
-        present = set(articles["doc_id"].to_list())
-        missing = [d for d in spec.doc_ids if d not in present]
-        if missing:
-            raise ConfigError(
-                f"corpus.doc_ids names id(s) not in the corpus: {', '.join(missing)}",
-                where=experiment.file,
-            )
-        selected = selected.filter(pl.col("doc_id").is_in(list(spec.doc_ids)))
-    if selected.height == 0:
-        # Both lists name articles that exist, but no article is in both.
-        raise ConfigError(
-            "corpus.outlets and corpus.doc_ids together select no article",
-            where=experiment.file,
-            hint="list doc_ids of the listed outlets, or drop one of the two",
-        )
-    return selected
+    workdir: Path | None = None  # where lazy tables' files are, and their Parquet bytes go
 
 
 def _call_step(
-    defn: StepDef, tables: Mapping[str, pl.DataFrame], settings: Mapping[str, Any], engine: Engine
+    defn: StepDef, tables: Mapping[str, Table], settings: Mapping[str, Any], engine: Engine
 ) -> dict[str, pl.DataFrame]:
     if defn.batch_over is not None:
-        call = BatchCall(defn.func, defn.batch_over, tables, defn.inputs, settings, defn.func_outputs)
+        frames = {name: frame for name in defn.inputs if isinstance(frame := tables[name], pl.DataFrame)}
+        # A lazy articles table goes only to steps that take it (harness.run.spill), never batched ones.
+        assert len(frames) == len(defn.inputs)
+        call = BatchCall(defn.func, defn.batch_over, frames, defn.inputs, settings, defn.func_outputs)
         produced: Mapping[str, pl.DataFrame] = engine.run(call)
     else:
         extra = {ENGINE_PARAMETER: engine} if defn.wants_engine else {}
@@ -138,35 +118,37 @@ def compute(
     progress: Progress | None = None,
     engine: Engine | None = None,
     notice: Notice | None = None,
+    workdir: Path | None = None,
 ) -> Computed:
-    """Run every step in memory. Pure: reads the corpus, writes nothing.
+    """Run every step in memory. Pure: reads the corpus, writes nothing but into ``workdir``.
 
     ``engine`` runs the steps that may be run in slices (default: local); the
     tables, hence the result id, are the same whichever engine ran them.
     ``notice`` hears the corpus's warnings (a column that looks like the outlet).
+    ``workdir`` (a folder the caller removes once the result is stored, see
+    ``work_folder``) lets a local run read a large corpus in batches and spill it
+    there when every step that reads the articles can take them lazily
+    (``harness.run.spill``); without it the corpus is read whole. The tables are the
+    same either way.
     """
     engine = engine or LocalEngine()
     corpus_path = project.resolve(experiment.corpus.path)
-    # Ray reads a Parquet corpus on the cluster; every other corpus is read here.
-    load = engine.load_corpus if isinstance(engine, ReadsCorpus) else load_corpus
-    read = load(
-        corpus_path,
-        root=corpus_path if corpus_path.is_dir() else corpus_path.parent,
-        invalid_utf8=experiment.corpus.invalid_utf8,
-        columns=experiment.corpus.columns,
-    )
-    for warning in read.warnings:
-        if notice:
-            notice(warning)
-    articles = read.articles
-    selected = select_articles(articles, experiment)
-    tables: dict[str, pl.DataFrame] = {INPUT_TABLE: selected}
+    steps = [_declared(call, registry, project) for call in experiment.steps]
+    selected: Table
+    if (
+        workdir is not None
+        and isinstance(engine, LocalEngine)
+        and reads_in_batches(corpus_path, experiment, [defn for defn, _, _ in steps])
+    ):
+        selected, corpus = _read_in_batches(experiment, corpus_path, workdir, notice)
+    else:
+        selected, corpus = _read_whole(experiment, corpus_path, engine, notice)
+    tables: dict[str, Table] = {INPUT_TABLE: selected}
     skipped: dict[str, str] = {}  # doc_id -> reason, from every step's `skipped` table
     resources: list[Resource] = []
     resolved: list[dict[str, Any]] = []
-    steps = [_declared(call, registry, project) for call in experiment.steps]
     for defn, _, settings in steps:
-        if defn.prestart is not None:
+        if defn.prestart is not None and isinstance(selected, pl.DataFrame):
             defn.prestart(selected, settings)  # e.g. the diff's workers, started while discovery runs
     for defn, declared, settings in steps:
         if progress:
@@ -181,22 +163,82 @@ def compute(
         # The manifest records settings as written (project-relative), never the
         # absolute paths of this checkout.
         resolved.append({"use": defn.name, "settings": _plain(declared)})
-    read_hash = corpus_hash(articles)
-    corpus = {
+    corpus_record = {
         "path": experiment.corpus.path,
-        "hash": read_hash,
-        "articles_read": articles.height,
-        "articles_selected": selected.height,
-        # The same frame when the experiment selects every article: hashed once (every row
-        # serialised as JSON: about 25 ms per 1,000 news articles).
-        "selected_hash": read_hash if selected is articles else corpus_hash(selected),
+        "hash": corpus.read_hash(),
+        "articles_read": corpus.read_rows,
+        "articles_selected": corpus.selected_rows,
+        "selected_hash": corpus.selected_hash(),
         "articles_skipped": len(skipped),
         "skipped_reasons": dict(sorted(Counter(skipped.values()).items())),
-        "articles_processed": selected.height - len(skipped),
+        "articles_processed": corpus.selected_rows - len(skipped),
         "invalid_utf8": experiment.corpus.invalid_utf8,
-        "replaced_bytes": {r.file: r.count for r in read.replaced},
+        "replaced_bytes": corpus.replaced_bytes,
     }
-    return Computed(experiment, tables, corpus, resources, resolved, input_paths(experiment, corpus_path, resources))
+    return Computed(
+        experiment,
+        tables,
+        corpus_record,
+        resources,
+        resolved,
+        input_paths(experiment, corpus_path, resources),
+        workdir,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _CorpusFacts:
+    """What the manifest says of the corpus read; the digests are taken when asked
+    (after the steps: read whole, every row is serialised to JSON, about 25 ms per
+    1,000 news articles)."""
+
+    read_rows: int
+    selected_rows: int
+    read_hash: Callable[[], str]
+    selected_hash: Callable[[], str]
+    replaced_bytes: dict[str, int]
+
+
+def _read_whole(
+    experiment: Experiment, corpus_path: Path, engine: Engine, notice: Notice | None
+) -> tuple[pl.DataFrame, _CorpusFacts]:
+    # Ray reads a Parquet corpus on the cluster; every other corpus is read here.
+    load = engine.load_corpus if isinstance(engine, ReadsCorpus) else load_corpus
+    read = load(
+        corpus_path,
+        root=corpus_path if corpus_path.is_dir() else corpus_path.parent,
+        invalid_utf8=experiment.corpus.invalid_utf8,
+        columns=experiment.corpus.columns,
+    )
+    for warning in read.warnings:
+        if notice:
+            notice(warning)
+    articles = read.articles
+    selected = select_articles(articles, experiment)
+    read_hash = functools.cache(lambda: corpus_hash(articles))
+    return selected, _CorpusFacts(
+        read_rows=articles.height,
+        selected_rows=selected.height,
+        read_hash=read_hash,
+        # The same frame when the experiment selects every article: hashed once.
+        selected_hash=read_hash if selected is articles else (lambda: corpus_hash(selected)),
+        replaced_bytes={r.file: r.count for r in read.replaced},
+    )
+
+
+def _read_in_batches(
+    experiment: Experiment, corpus_path: Path, workdir: Path, notice: Notice | None
+) -> tuple[pl.LazyFrame, _CorpusFacts]:
+    folder = workdir / "corpus"
+    folder.mkdir()
+    spilled = spill_articles(experiment, corpus_path, folder, on_warning=notice)
+    return spilled.selected, _CorpusFacts(
+        read_rows=spilled.read_rows,
+        selected_rows=spilled.selected_rows,
+        read_hash=lambda: spilled.read_hash,
+        selected_hash=lambda: spilled.selected_hash,
+        replaced_bytes={},  # invalid bytes are refused when reading in batches
+    )
 
 
 _HARNESS_DIR = Path(__file__).resolve().parent.parent
@@ -222,20 +264,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def serialise(computed: Computed, project: Project, *, run_info: dict[str, Any]) -> tuple[Manifest, dict[str, bytes], bytes]:
-    """Tables to Parquet bytes, and the manifest that describes them."""
+def serialise(
+    computed: Computed, project: Project, *, run_info: dict[str, Any]
+) -> tuple[Manifest, dict[str, bytes | Path], bytes]:
+    """Tables to Parquet bytes (a lazy table: a Parquet file in the work folder), and
+    the manifest that describes them."""
     experiment = computed.experiment
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Path] = {}
     entries: dict[str, TableEntry] = {}
     for name, frame in sorted(computed.tables.items()):
-        data = table_bytes(frame)
         filename = f"{name}.parquet"
-        files[filename] = data
+        data = files[filename] = table_data(frame, filename, computed.workdir)
         entries[name] = TableEntry(
             file=filename,
-            sha256=sha256_bytes(data),
-            rows=frame.height,
-            columns={col: str(dtype) for col, dtype in frame.schema.items()},
+            sha256=sha256_of(data),
+            rows=_rows(frame, data),
+            columns={col: str(dtype) for col, dtype in frame.collect_schema().items()},
         )
     inputs = describe_inputs(computed.input_paths, project.root)
     manifest = Manifest(
@@ -268,6 +312,26 @@ def serialise(computed: Computed, project: Project, *, run_info: dict[str, Any])
     return Manifest.from_json(data), files, text.encode("utf-8")
 
 
+def table_data(frame: Table, filename: str, workdir: Path | None) -> bytes | Path:
+    """A table's Parquet bytes; for a lazy table, the file in ``workdir`` they were written to."""
+    if isinstance(frame, pl.DataFrame):
+        return table_bytes(frame)
+    assert workdir is not None  # compute() makes lazy tables only in a work folder
+    path = workdir / filename
+    try:
+        write_table(frame, path)
+    except OSError as exc:
+        raise SpillError(f"cannot write table {filename}: {exc.strerror or exc}", where=unicode_text(workdir)) from None
+    return path
+
+
+def _rows(frame: Table, data: bytes | Path) -> int:
+    if isinstance(frame, pl.DataFrame):
+        return frame.height
+    assert isinstance(data, Path)  # see table_data
+    return int(pl.scan_parquet(data).select(pl.len()).collect().item())  # from the file's footer
+
+
 def _relative(path: Path, root: Path) -> str:
     """For the manifest (UTF-8 JSON): a file name that is not UTF-8 is escaped."""
     try:
@@ -294,13 +358,16 @@ def run_experiment(
     started = time.monotonic()
     started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     engine = engine or LocalEngine()
-    computed = compute(experiment, project, registry=registry, progress=progress, engine=engine, notice=notice)
-    run_info = {
-        "started_at": started_at,
-        "duration_s": round(time.monotonic() - started, 3),
-        "engine": engine.name,
-    }
-    manifest, files, manifest_json = serialise(computed, project, run_info=run_info)
-    if progress:
-        progress(f"store {manifest.result_id}")
-    return (store or project.store()).write(manifest, files, manifest_json, notice=notice)
+    with work_folder() as workdir:
+        computed = compute(
+            experiment, project, registry=registry, progress=progress, engine=engine, notice=notice, workdir=workdir
+        )
+        run_info = {
+            "started_at": started_at,
+            "duration_s": round(time.monotonic() - started, 3),
+            "engine": engine.name,
+        }
+        manifest, files, manifest_json = serialise(computed, project, run_info=run_info)
+        if progress:
+            progress(f"store {manifest.result_id}")
+        return (store or project.store()).write(manifest, files, manifest_json, notice=notice)

@@ -22,10 +22,11 @@ from harness.experiments.catalogue import load_catalogue
 from harness.experiments.registry import STEPS, StepRegistry
 from harness.project import Project
 from harness.resources import Resource, resource_versions
-from harness.results.hashing import sha256_bytes, table_bytes
+from harness.results.hashing import sha256_of
 from harness.results.manifest import input_digest, input_path, shown_path
 from harness.results.store import StoredResult
-from harness.run.runner import Progress, compute
+from harness.run.runner import Progress, compute, table_data
+from harness.run.spill import work_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +89,11 @@ def verify_result(
     damage = store.damage(stored)
     experiment = load_catalogue(project.experiments_dir, registry=registry).get(stored.name)
     changes = _told(changed_inputs(stored.manifest.inputs, project), notice)
-    fresh = compute(experiment, project, registry=registry, progress=progress)
-    recorded = {row["path"] for row in stored.manifest.inputs}
-    changes += _told(changed_resources(stored.manifest.resources, fresh.resources, project, skip=recorded), notice)
-    fresh_hashes = {name: sha256_bytes(table_bytes(frame)) for name, frame in fresh.tables.items()}
+    with work_folder() as workdir:
+        fresh = compute(experiment, project, registry=registry, progress=progress, workdir=workdir)
+        recorded = {row["path"] for row in stored.manifest.inputs}
+        changes += _told(changed_resources(stored.manifest.resources, fresh.resources, project, skip=recorded), notice)
+        fresh_hashes = {name: sha256_of(table_data(frame, f"{name}.parquet", workdir)) for name, frame in fresh.tables.items()}
     stored_hashes = {name: entry.sha256 for name, entry in stored.manifest.tables.items()}
     common = sorted(set(fresh_hashes) & set(stored_hashes))
     return Verification(

@@ -45,9 +45,10 @@ def discovery_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bl
     outputs=("candidate_pairs",),
     resources=lambda settings: [wire_services_resource()],
     report=discovery_report,
+    lazy_articles=True,  # a large corpus is read in batches, not held (harness.run.spill)
 )
 def discover_pairs(
-    articles: pl.DataFrame,
+    articles: pl.DataFrame | pl.LazyFrame,
     *,
     threshold: Annotated[
         Threshold, Help("Smallest exact Jaccard similarity of two bodies' word 5-gram sets that makes them a pair.")

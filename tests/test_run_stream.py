@@ -275,3 +275,28 @@ def test_the_run_records_the_spill_nowhere(tmp_path: Path, in_batches: None) -> 
     stored = run_experiment(load_experiment_file(project.experiments_dir / "found.toml"), project)
     text = json.dumps(stored.manifest.to_json())
     assert "harness-run-" not in text and stored.manifest.corpus["path"] == "corpus.parquet"
+
+
+def test_a_report_reads_only_the_tables_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The discovery report shows candidate_pairs: a million-article `articles` table
+    (1.6 GB in memory) is never read to render it."""
+    from harness.reports import render_report
+
+    project, corpus = _project(tmp_path, "corpus.jsonl")
+    _write(_articles(60), corpus)
+    stored = run_experiment(load_experiment_file(project.experiments_dir / "found.toml"), project)
+    read: list[str] = []
+    real = pl.read_parquet
+
+    def reading(source: Path, *args: object, **kwargs: object) -> pl.DataFrame:
+        read.append(Path(source).name)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pl, "read_parquet", reading)
+    tables = stored.tables()
+    assert list(tables) == ["articles", "candidate_pairs"] and len(tables) == 2 and read == []
+    assert "Discovered copies" in render_report(stored).markdown
+    assert read == ["candidate_pairs.parquet"]
+    assert tables["articles"].height == 60 and read[-1] == "articles.parquet"
+    with pytest.raises(KeyError):
+        tables["missing"]

@@ -220,8 +220,9 @@ def _project_store(project: str | os.PathLike[str] | None) -> ResultStore:
 def open_result(ref: str, project: str | os.PathLike[str] | None = None) -> StoredResult:
     """A stored result of the project at ``project`` (default: found from the working folder up), checked intact.
 
-    ``.table("profile")`` and ``.tables()`` give polars DataFrames; ``.manifest``
-    everything that produced it; ``.ref`` its citable ``NAME@ID``.
+    ``.table("profile")`` gives a polars DataFrame, ``.tables()`` each of them by name
+    (read when first asked for); ``.manifest`` everything that produced it; ``.ref``
+    its citable ``NAME@ID``.
     """
     return open_checked(_project_store(project), ref)
 

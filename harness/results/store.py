@@ -25,7 +25,7 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from harness.experiments.spec import NAME_RE
 from harness.interrupts import interrupts_deferred
 from harness.outputs import new_folder_mode, pid_alive
 from harness.outputs import write_atomic as write_atomic  # re-exported: harness.results.write_atomic
-from harness.results.hashing import field_path, sha256_bytes
+from harness.results.hashing import field_path, sha256_of
 from harness.results.manifest import (
     ID_FIELDS,
     MANIFEST_FILE,
@@ -86,8 +86,32 @@ class StoredResult:
             )
         return pl.read_parquet(file)
 
-    def tables(self) -> dict[str, pl.DataFrame]:
-        return {name: self.table(name) for name in self.manifest.tables}
+    def tables(self) -> Mapping[str, pl.DataFrame]:
+        """Every table by name, each read when first asked for (see ``StoredTables``)."""
+        return StoredTables(self)
+
+
+class StoredTables(Mapping[str, pl.DataFrame]):
+    """A stored result's tables by name, each read from its file the first time it is
+    asked for: a report reads the tables its sections use, not an articles table of
+    a million articles (1.6 GB in memory) that none of them shows."""
+
+    def __init__(self, stored: StoredResult) -> None:
+        self._stored = stored
+        self._read: dict[str, pl.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        if name not in self._stored.manifest.tables:
+            raise KeyError(name)
+        if name not in self._read:
+            self._read[name] = self._stored.table(name)
+        return self._read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stored.manifest.tables)
+
+    def __len__(self) -> int:
+        return len(self._stored.manifest.tables)
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,7 +500,7 @@ class ResultStore:
         files: dict[str, Path | None] = {}
         for name, entry in sorted(stored.manifest.tables.items()):
             file = _table_file(stored, entry)
-            intact = file is not None and sha256_bytes(file.read_bytes()) == entry.sha256
+            intact = file is not None and sha256_of(file) == entry.sha256  # read a MiB at a time
             files[name] = file if intact else None
         return files
 

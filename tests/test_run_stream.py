@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -300,3 +301,39 @@ def test_a_report_reads_only_the_tables_it_shows(tmp_path: Path, monkeypatch: py
     assert tables["articles"].height == 60 and read[-1] == "articles.parquet"
     with pytest.raises(KeyError):
         tables["missing"]
+
+
+def _dead_pid() -> int:
+    from harness.outputs import pid_alive
+
+    return next(pid for pid in range(4_000_000, 3_000_000, -1) if not pid_alive(pid))
+
+
+@pytest.mark.parametrize("command", ["run", "pairs"])
+def test_a_killed_runs_spill_is_removed_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_batches: None, command: str) -> None:
+    """A run killed with SIGKILL leaves its spill (as large as the corpus) in TMPDIR; the
+    next one that spills removes it: its name carries the pid, which is gone."""
+    import harness.cli.pairs as pairs_cli
+
+    monkeypatch.setattr(pairs_cli, "STREAM_FROM_BYTES", 0)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
+    dead = temporary / f"harness-{command}-{_dead_pid()}-abcd1234"
+    alive = temporary / f"harness-{command}-{os.getpid()}-abcd1234"  # a live run's: kept
+    for folder in (dead, alive):
+        folder.mkdir()
+        (folder / "batch-0000000.parquet").write_bytes(b"PAR1")
+    project, corpus = _project(tmp_path, "corpus.jsonl")
+    _write(_articles(60), corpus)
+    argv = ["run", "found", "--project", str(project.root)] if command == "run" else ["pairs", str(corpus)]
+    assert runner.invoke(app, argv).exit_code == 0
+    assert list(temporary.iterdir()) == [alive]
+
+
+def test_a_run_that_reads_whole_makes_no_work_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spill_module, "make_staging_dir", _refuse)
+    project, corpus = _project(tmp_path, "corpus.jsonl")
+    _write(_articles(60), corpus)
+    assert _run(project)[2].keys() == {"articles", "candidate_pairs"}

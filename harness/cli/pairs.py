@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ from harness.discovery.defaults import DISCOVERY_COLUMNS, DEFAULT_NUM_PERM, DEFA
 from harness.engines import open_engine
 from harness.errors import InputError, UsageError
 from harness.experiments.settings import Seed
-from harness.outputs import check_output, write_output
+from harness.outputs import check_output, make_staging_dir, write_output
 from harness.results import table_bytes
 from harness.safetext import json_printable
 
@@ -70,7 +71,9 @@ def streams(inputs: Sequence[Path], invalid_utf8: str, engine: str | None) -> Pa
 
 def _spilled(path: Path, columns: ColumnMap, stack: contextlib.ExitStack, on_warning: Callable[[str], None]) -> tuple[pl.LazyFrame, int]:
     """The corpus at ``path`` spilled to a temporary folder (removed by ``stack``), as a lazy table."""
-    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="harness-pairs-")))
+    # harness-pairs-<pid>-XXXXXXXX: a later run removes it if this one is killed (kill -9)
+    folder = make_staging_dir(Path(tempfile.gettempdir()), "harness-pairs-")
+    stack.callback(shutil.rmtree, folder, ignore_errors=True)
     try:
         return spill_corpus(path, folder, columns=columns, select=DISCOVERY_COLUMNS, on_warning=on_warning)
     except SpillError as exc:  # the library's line, with the way to spill elsewhere

@@ -22,7 +22,7 @@ from harness.experiments.registry import ENGINE_PARAMETER, INPUT_TABLE, STEPS, S
 from harness.experiments.settings import resolve_paths
 from harness.experiments.spec import Experiment, StepCall
 from harness.run.selection import select_articles
-from harness.run.spill import reads_in_batches, spill_articles, work_folder
+from harness.run.spill import WorkFolder, reads_in_batches, spill_articles, work_folder
 from harness.project import Project
 from harness.resources import Resource, resource_versions
 from harness.results.hashing import sha256_of, table_bytes, write_table
@@ -67,7 +67,7 @@ class Computed:
     # Files of the project's the tables were made from (experiment file, corpus,
     # lexicons, style sheets): the manifest's ``inputs``.
     input_paths: tuple[Path, ...] = ()
-    workdir: Path | None = None  # where lazy tables' files are, and their Parquet bytes go
+    workdir: WorkFolder | None = None  # where lazy tables' files are, and their Parquet bytes go
 
 
 def _call_step(
@@ -118,15 +118,15 @@ def compute(
     progress: Progress | None = None,
     engine: Engine | None = None,
     notice: Notice | None = None,
-    workdir: Path | None = None,
+    workdir: WorkFolder | None = None,
 ) -> Computed:
     """Run every step in memory. Pure: reads the corpus, writes nothing but into ``workdir``.
 
     ``engine`` runs the steps that may be run in slices (default: local); the
     tables, hence the result id, are the same whichever engine ran them.
     ``notice`` hears the corpus's warnings (a column that looks like the outlet).
-    ``workdir`` (a folder the caller removes once the result is stored, see
-    ``work_folder``) lets a local run read a large corpus in batches and spill it
+    ``workdir`` (a folder made if needed, which the caller removes once the result
+    is stored: see ``work_folder``) lets a local run read a large corpus in batches and spill it
     there when every step that reads the articles can take them lazily
     (``harness.run.spill``); without it the corpus is read whole. The tables are the
     same either way.
@@ -227,9 +227,9 @@ def _read_whole(
 
 
 def _read_in_batches(
-    experiment: Experiment, corpus_path: Path, workdir: Path, notice: Notice | None
+    experiment: Experiment, corpus_path: Path, workdir: WorkFolder, notice: Notice | None
 ) -> tuple[pl.LazyFrame, _CorpusFacts]:
-    folder = workdir / "corpus"
+    folder = workdir.path / "corpus"
     folder.mkdir()
     spilled = spill_articles(experiment, corpus_path, folder, on_warning=notice)
     return spilled.selected, _CorpusFacts(
@@ -312,16 +312,16 @@ def serialise(
     return Manifest.from_json(data), files, text.encode("utf-8")
 
 
-def table_data(frame: Table, filename: str, workdir: Path | None) -> bytes | Path:
+def table_data(frame: Table, filename: str, workdir: WorkFolder | None) -> bytes | Path:
     """A table's Parquet bytes; for a lazy table, the file in ``workdir`` they were written to."""
     if isinstance(frame, pl.DataFrame):
         return table_bytes(frame)
     assert workdir is not None  # compute() makes lazy tables only in a work folder
-    path = workdir / filename
+    path = workdir.path / filename
     try:
         write_table(frame, path)
     except OSError as exc:
-        raise SpillError(f"cannot write table {filename}: {exc.strerror or exc}", where=unicode_text(workdir)) from None
+        raise SpillError(f"cannot write table {filename}: {exc.strerror or exc}", where=unicode_text(workdir.path)) from None
     return path
 
 

@@ -16,6 +16,7 @@ the batches with the same bytes as from the whole table (``harness.results.hashi
 from __future__ import annotations
 
 import contextlib
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,10 +28,12 @@ from harness.corpus import DEFAULT_STREAM_BATCH, CorpusDigest, iter_article_batc
 from harness.corpus.stream import SPILL_HINT, STREAM_FROM_BYTES, SpillError, streamed_bytes, write_batches
 from harness.experiments.registry import INPUT_TABLE, StepDef
 from harness.experiments.spec import Experiment
+from harness.outputs import make_staging_dir
 from harness.run.selection import check_selection, selection
 
 
 SPILL_BATCH = DEFAULT_STREAM_BATCH  # rows a batch: memory holds one
+WORK_PREFIX = "harness-run-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +47,36 @@ class SpilledArticles:
     selected_hash: str
 
 
+class WorkFolder:
+    """A run's temporary folder (under ``TMPDIR``), made the first time it is asked
+    for: most runs never spill, and make none."""
+
+    def __init__(self) -> None:
+        self._path: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            # harness-run-<pid>-XXXXXXXX: a later run removes it if this one is killed (kill -9)
+            self._path = make_staging_dir(Path(tempfile.gettempdir()), WORK_PREFIX)
+        return self._path
+
+    def remove(self) -> None:
+        if self._path is not None:
+            shutil.rmtree(self._path, ignore_errors=True)
+
+
 @contextlib.contextmanager
-def work_folder() -> Iterator[Path]:
-    """A temporary folder (under ``TMPDIR``) for one run's spilled corpus and lazy
-    tables, removed after it whatever happens; a file that cannot be written there
-    says where to spill instead."""
-    with tempfile.TemporaryDirectory(prefix="harness-run-") as folder:
-        try:
-            yield Path(folder)
-        except SpillError as exc:
-            raise SpillError(exc.message, where=exc.where, hint=SPILL_HINT) from None
+def work_folder() -> Iterator[WorkFolder]:
+    """A run's work folder, removed after it whatever happens; a file that cannot
+    be written there says where to spill instead."""
+    work = WorkFolder()
+    try:
+        yield work
+    except SpillError as exc:
+        raise SpillError(exc.message, where=exc.where, hint=SPILL_HINT) from None
+    finally:
+        work.remove()
 
 
 def reads_in_batches(corpus_path: Path, experiment: Experiment, steps: Sequence[StepDef]) -> bool:

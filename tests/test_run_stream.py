@@ -93,6 +93,22 @@ def test_a_corpus_read_in_batches_gives_the_same_result(
         assert 0 < int(str(corpus_record["articles_selected"])) < int(str(corpus_record["articles_read"]))
 
 
+def test_mapped_columns_and_extra_fields_give_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`columns = {...}` maps the corpus's own names; fields nobody maps land in `meta`."""
+    lines = 'columns = { outlet = "site", headline = "title", body = "text" }\n'
+    project, corpus = _project(tmp_path, "corpus.jsonl", corpus_lines=lines)
+    articles = _articles(120).rename({"outlet": "site", "headline": "title", "body": "text"})
+    _write(articles.with_columns(section=pl.lit("world"), words=pl.col("text").str.len_chars()), corpus)
+    whole = _run(project)
+    monkeypatch.setattr(spill_module, "STREAM_FROM_BYTES", 0)
+    monkeypatch.setattr(spill_module, "SPILL_BATCH", 37)
+    monkeypatch.setattr(run_module, "load_corpus", _refuse)
+    assert _run(project) == whole
+    stored = run_experiment(load_experiment_file(project.experiments_dir / "found.toml"), project)
+    assert set(stored.table("articles")["outlet"]) == {"Reuters", "The Guardian", "AP", "Daily Mail", "unknown"}
+    assert json.loads(stored.table("articles")["meta"][1]) == {"section": "world", "words": len(articles["text"][1])}
+
+
 def test_the_stored_articles_and_pairs_are_the_whole_reads(tmp_path: Path, in_batches: None) -> None:
     project, corpus = _project(tmp_path, "corpus.jsonl")
     articles = _articles()

@@ -69,7 +69,7 @@ def in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(run_module, "load_corpus", _refuse)
 
 
-@pytest.mark.parametrize("name", ["corpus.jsonl", "corpus.parquet", "shards"])
+@pytest.mark.parametrize("name", ["corpus.jsonl", "corpus.parquet", "parts", "shards"])
 @pytest.mark.parametrize(
     "corpus_lines",
     ["", 'outlets = ["Reuters", "AP", "unknown"]\n', 'outlets = ["Reuters", "AP"]\ndoc_ids = ["syn-0000000", "syn-0000003", "syn-0000210", "syn-0000397"]\n'],

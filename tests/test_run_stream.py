@@ -178,17 +178,27 @@ def test_no_room_for_the_articles_table_is_one_line(tmp_path: Path, monkeypatch:
     assert "(set TMPDIR to a folder with free space" in failed.stderr
 
 
-def test_a_missing_outlet_is_named_as_when_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    project, corpus = _project(tmp_path, "corpus.jsonl", corpus_lines='outlets = ["Reuters", "Le Monde"]\n')
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ('outlets = ["Reuters", "Le Monde"]\n', "corpus.outlets names outlet(s) not in the corpus: Le Monde"),
+        ('doc_ids = ["syn-0000001", "nope"]\n', "corpus.doc_ids names id(s) not in the corpus: nope"),
+        ('outlets = ["AP"]\ndoc_ids = ["syn-0000001"]\n', "corpus.outlets and corpus.doc_ids together select no article"),
+    ],
+    ids=["outlet", "doc_id", "nothing selected"],
+)
+def test_a_selection_error_is_the_whole_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: str, expected: str) -> None:
+    project, corpus = _project(tmp_path, "corpus.jsonl", corpus_lines=lines)
     _write(_articles(40), corpus)
     whole = runner.invoke(app, ["run", "found", "--project", str(project.root)])
     monkeypatch.setattr(spill_module, "STREAM_FROM_BYTES", 0)
     monkeypatch.setattr(run_module, "load_corpus", _refuse)
     batched = runner.invoke(app, ["run", "found", "--project", str(project.root)])
     assert whole.exit_code == batched.exit_code == 2
-    assert whole.stderr == batched.stderr
-    assert "corpus.outlets names outlet(s) not in the corpus: Le Monde" in whole.stderr
-    assert "outlets present: AP, Daily Mail, Reuters, The Guardian, unknown" in whole.stderr
+    assert whole.stderr == batched.stderr and whole.stderr.count("\n") == 1
+    assert expected in whole.stderr
+    if "Le Monde" in expected:
+        assert "outlets present: AP, Daily Mail, Reuters, The Guardian, unknown" in whole.stderr
 
 
 def test_which_runs_read_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,22 +34,10 @@ def check_selection(experiment: Experiment, outlets: Iterable[str | None], doc_i
     """
     spec = experiment.corpus
     if spec.outlets:
-        present = set(outlets)
-        missing = [o for o in spec.outlets if o not in present]
-        if missing:
-            raise ConfigError(
-                f"corpus.outlets names outlet(s) not in the corpus: {', '.join(missing)}",
-                where=experiment.file,
-                hint="outlets present: " + ", ".join(sorted(o for o in present if o is not None)),
-            )
+        present = {o for o in outlets if o is not None}
+        _refuse_missing(experiment, "outlets", "outlet(s)", spec.outlets, present, "outlets present: " + ", ".join(sorted(present)))
     if spec.doc_ids:
-        found = set(doc_ids)
-        missing = [d for d in spec.doc_ids if d not in found]
-        if missing:
-            raise ConfigError(
-                f"corpus.doc_ids names id(s) not in the corpus: {', '.join(missing)}",
-                where=experiment.file,
-            )
+        _refuse_missing(experiment, "doc_ids", "id(s)", spec.doc_ids, set(doc_ids))
     if selected_rows == 0:
         # Both lists name articles that exist, but no article is in both.
         raise ConfigError(
@@ -57,6 +45,14 @@ def check_selection(experiment: Experiment, outlets: Iterable[str | None], doc_i
             where=experiment.file,
             hint="list doc_ids of the listed outlets, or drop one of the two",
         )
+
+
+def _refuse_missing(
+    experiment: Experiment, key: str, what: str, asked: Iterable[str], present: set[str], hint: str | None = None
+) -> None:
+    missing = [name for name in asked if name not in present]
+    if missing:
+        raise ConfigError(f"corpus.{key} names {what} not in the corpus: {', '.join(missing)}", where=experiment.file, hint=hint)
 
 
 def select_articles(articles: pl.DataFrame, experiment: Experiment) -> pl.DataFrame:

@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import shutil
+from collections.abc import Collection
 from pathlib import Path
 
 import polars as pl
@@ -257,13 +258,14 @@ FRAMES = st.lists(
 
 
 @settings(max_examples=40, deadline=None)
-@given(FRAMES, st.integers(1, 50))
-def test_batches_digest_and_write_as_the_whole_table(frame: pl.DataFrame, size: int) -> None:
+@given(FRAMES, st.integers(1, 50), st.sets(st.integers(0, 10), max_size=3))
+def test_batches_digest_and_write_as_the_whole_table(frame: pl.DataFrame, size: int, empty_at: set[int]) -> None:
+    """Any cut, with batches a selection left empty among them (the first one included)."""
     digest = CorpusDigest(frame.columns)
     for start in range(0, frame.height, size):
         digest.update(frame.slice(start, size))
     assert digest.hexdigest() == corpus_hash(frame)
-    _check_written_from_batches(frame, size)
+    _check_written_from_batches(frame, size, empty_at)
 
 
 def test_a_table_of_several_row_groups_writes_as_the_whole_table() -> None:
@@ -277,11 +279,13 @@ def test_a_table_of_several_row_groups_writes_as_the_whole_table() -> None:
     _check_written_from_batches(frame, 10_000)
 
 
-def _check_written_from_batches(frame: pl.DataFrame, size: int) -> None:
+def _check_written_from_batches(frame: pl.DataFrame, size: int, empty_at: Collection[int] = ()) -> None:
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         batches = [frame.slice(start, size) for start in range(0, frame.height, size)]
+        for index in sorted(empty_at, reverse=True):
+            batches.insert(min(index, len(batches)), frame.clear())
         lazy, height = write_batches(batches, Path(folder))
         assert height == frame.height
         written = Path(folder) / "table.parquet"

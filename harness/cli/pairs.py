@@ -57,8 +57,6 @@ def write_pairs(frame: pl.DataFrame, output: Path, inputs: Sequence[Path] = ()) 
 # Parquet files in a temporary folder, which discovery then reads lazily: memory holds
 # one batch and discovery's arrays, not every body (1M synthetic articles: 4.5 GB read
 # whole, under 1 GB spilled; benchmarks/RESULTS.md). The pairs are the same either way.
-
-
 def streams(inputs: Sequence[Path], invalid_utf8: str, engine: str | None) -> Path | None:
     """The corpus to read in batches, or None to read it whole: one JSON Lines or
     Parquet file (or folder of such files) of ``STREAM_FROM_BYTES`` or more, read on

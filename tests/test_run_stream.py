@@ -218,17 +218,70 @@ def test_which_runs_read_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert not check("discover_pairs", "c.jsonl", size=999)  # small: read whole, faster
     assert not check("discover_pairs", "c.csv")  # read whole, then cut: nothing to gain
     assert not check("discover_pairs", "c.jsonl", lines='invalid_utf8 = "replace"\n')  # a stream cannot repair bytes
-    assert not check("discover_pairs wire_diff", "c.jsonl")  # the diff holds the articles
+    assert check("discover_pairs wire_diff", "c.jsonl")  # the diff holds the pairs' articles only
     assert not check("profile_articles", "c.jsonl")
 
 
-def test_an_experiment_with_the_diff_reads_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _with_furniture(articles: pl.DataFrame) -> pl.DataFrame:
+    """Two outlets' page furniture at the end of their bodies: a furniture table to learn."""
+    lines = {"Reuters": "Reporting by the Reuters desk; editing by the night team.", "AP": "Follow AP for live updates."}
+    return articles.with_columns(
+        body=pl.col("body") + pl.col("outlet").replace_strict(lines, default="").map_elements(
+            lambda line: f"\n\n{line}" if line else "", return_dtype=pl.String
+        )
+    )
+
+
+def test_an_experiment_with_the_diff_gives_the_same_result_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discovery, then the diff: the diff learns the furniture in two passes over the
+    spilled batches and holds the pairs' articles only; every table is the same."""
+    from harness.reports import render_report
+    from harness.results import ResultStore
+
     project, corpus = _project(tmp_path, "corpus.jsonl", steps="discover_pairs wire_diff")
     shutil.copytree(ROOT / "experiments" / "styles", project.experiments_dir / "styles")
-    _write(_articles(60), corpus)
+    _write(_with_furniture(_articles(150)), corpus)
+    whole = _run(project)
+    report = render_report(ResultStore(project.results_dir).load("found")).markdown
+    shutil.rmtree(project.root / "results")
     monkeypatch.setattr(spill_module, "STREAM_FROM_BYTES", 0)
-    monkeypatch.setattr(spill_module, "spill_articles", _refuse)
-    assert "pairs" in _run(project)[2]
+    monkeypatch.setattr(spill_module, "SPILL_BATCH", 37)
+    monkeypatch.setattr(run_module, "load_corpus", _refuse)
+    monkeypatch.setattr("harness.wirediff.furniture_batches.READ_ROWS", 41)
+    assert _run(project) == whole
+    stored = ResultStore(project.results_dir).load("found")
+    assert stored.table("pairs").height > 10 and set(stored.table("furniture")["outlet"]) == {"Reuters", "AP"}
+    assert render_report(stored).markdown == report
+
+
+def test_the_diffs_report_reads_only_the_pairs_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its side-by-side views need the texts of the pairs' articles: only those rows are
+    read from the stored articles table, which holds the whole corpus."""
+    from harness.experiments.registry import rows_where
+    from harness.reports import render_report
+
+    project, corpus = _project(tmp_path, "corpus.jsonl", steps="discover_pairs wire_diff")
+    shutil.copytree(ROOT / "experiments" / "styles", project.experiments_dir / "styles")
+    _write(_articles(150), corpus)
+    stored = run_experiment(load_experiment_file(project.experiments_dir / "found.toml"), project)
+    pairs = stored.table("pairs")
+    named = sorted(set(pairs["a_doc_id"]) | set(pairs["b_doc_id"]))
+    read: list[str] = []
+    real = pl.read_parquet
+
+    def reading(source: Path, *args: object, **kwargs: object) -> pl.DataFrame:
+        read.append(Path(source).name)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pl, "read_parquet", reading)
+    assert "Side by side" in render_report(stored).markdown
+    assert "articles.parquet" not in read and "pairs.parquet" in read
+    tables = stored.tables()
+    kept = rows_where(tables, "articles", pl.col("doc_id").is_in(named))
+    assert kept["doc_id"].to_list() == sorted(named) and 0 < kept.height < 150 and read[-1] != "articles.parquet"
+    assert rows_where(dict(tables.items()), "articles", pl.col("doc_id").is_in(named)).equals(kept)
 
 
 def test_a_lazy_articles_step_must_read_articles_unbatched() -> None:

@@ -117,6 +117,34 @@ def test_unknown_ids_and_missing_columns_are_input_errors(articles: pl.DataFrame
                       styles_dir=STYLES)
 
 
+def test_a_lazy_articles_table_gives_the_same_tables(articles: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> None:
+    """A corpus too large to hold comes as a lazy table (harness.run.spill)."""
+    pairs = pl.DataFrame({"a_doc_id": ["r", "r", "r", "r", "e"], "b_doc_id": ["m", "g", "g", "e", "e"]})
+    lazy = compare_pairs(articles.reverse().lazy(), pairs, styles_dir=STYLES)
+    for name, frame in tables.items():
+        assert lazy[name].equals(frame), name
+
+
+@pytest.mark.parametrize(
+    "doctor",
+    [
+        lambda a: pl.concat([a, a.head(2)]),  # a doc_id seen before, after every pair's article
+        lambda a: pl.concat([a.head(1), a.head(4).with_columns(doc_id=pl.lit(None, pl.String()))]),
+        lambda a: a.filter(pl.col("doc_id") != "g"),  # a pair names an article that is not there
+        lambda a: a.drop("headline"),
+    ],
+    ids=["duplicate", "no doc_id", "unknown", "no column"],
+)
+def test_a_lazy_table_gives_the_same_errors(articles: pl.DataFrame, doctor: object) -> None:
+    pairs = pl.DataFrame({"a_doc_id": ["r", "r"], "b_doc_id": ["m", "g"]})
+    doctored = doctor(articles)  # type: ignore[operator]
+    with pytest.raises(InputError) as eager:
+        compare_pairs(doctored, pairs, styles_dir=STYLES)
+    with pytest.raises(InputError) as lazy:
+        compare_pairs(doctored.lazy(), pairs, styles_dir=STYLES)
+    assert (lazy.value.message, lazy.value.where) == (eager.value.message, eager.value.where)
+
+
 def test_no_pairs_gives_empty_tables(articles: pl.DataFrame) -> None:
     empty = pl.DataFrame(schema={"a_doc_id": pl.String(), "b_doc_id": pl.String()})
     result = compare_pairs(articles, empty, styles_dir=STYLES)

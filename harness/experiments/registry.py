@@ -46,6 +46,24 @@ from harness.experiments.settings import SettingTypeError, coerce, help_text, ne
 from harness.resources import Resource
 
 Tables = Mapping[str, pl.DataFrame]
+
+
+@typing.runtime_checkable
+class ScannableTables(typing.Protocol):
+    """Tables that can also be read lazily: a stored result's (``harness.results.StoredTables``)."""
+
+    def scan(self, name: str) -> pl.LazyFrame: ...
+
+
+def rows_where(tables: Tables, name: str, predicate: pl.Expr) -> pl.DataFrame:
+    """The rows of table ``name`` that ``predicate`` keeps. From a stored result, only
+    those are read from the table's file: a report that shows a few articles does not
+    read an articles table of a million."""
+    if isinstance(tables, ScannableTables):
+        return tables.scan(name).filter(predicate).collect()
+    return tables[name].filter(predicate)
+
+
 StepFunction = Callable[..., Tables]
 # Given the step's resolved settings, the data files it reads (for the manifest).
 ResourceList = Callable[[Mapping[str, Any]], Sequence[Resource]]

@@ -77,6 +77,13 @@ class StoredResult:
         return f"{self.name}@{self.result_id}"
 
     def table(self, name: str) -> pl.DataFrame:
+        return pl.read_parquet(self._file(name))
+
+    def scan(self, name: str) -> pl.LazyFrame:
+        """Table ``name`` as a lazy table over its file (a filter reads only what it keeps)."""
+        return pl.scan_parquet(self._file(name))
+
+    def _file(self, name: str) -> Path:
         file = _table_file(self, self.manifest.tables[name])
         if file is None:
             raise StoreError(
@@ -84,7 +91,7 @@ class StoredResult:
                 where=self.path,
                 hint=f"run `harness run {self.name}` again to replace the damaged copy",
             )
-        return pl.read_parquet(file)
+        return file
 
     def tables(self) -> Mapping[str, pl.DataFrame]:
         """Every table by name, each read when first asked for (see ``StoredTables``)."""
@@ -106,6 +113,12 @@ class StoredTables(Mapping[str, pl.DataFrame]):
         if name not in self._read:
             self._read[name] = self._stored.table(name)
         return self._read[name]
+
+    def scan(self, name: str) -> pl.LazyFrame:
+        """Table ``name`` read lazily (``harness.experiments.registry.rows_where``)."""
+        if name not in self._stored.manifest.tables:
+            raise KeyError(name)
+        return self._read[name].lazy() if name in self._read else self._stored.scan(name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._stored.manifest.tables)

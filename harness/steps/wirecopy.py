@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import polars as pl
 
 from harness.errors import ConfigError, HarnessError
-from harness.experiments.registry import Tables, step
+from harness.experiments.registry import Tables, rows_where, step
 from harness.experiments.settings import Help, Length, ProjectPath, Range
 from harness.reports.blocks import Block, Heading, Paragraph, Table, TrustedHtml
 from harness.resources import Resource, project_resource
@@ -71,9 +71,11 @@ def _style_resources(settings: Mapping[str, Any]) -> list[Resource]:
     return resources
 
 
-def _check_style_outlets(articles: pl.DataFrame, style_sheets: Mapping[str, str]) -> None:
+def _check_style_outlets(articles: pl.DataFrame | pl.LazyFrame, style_sheets: Mapping[str, str]) -> None:
     """A sheet named for an outlet the articles do not have is most likely a typo."""
-    present = set(articles["outlet"].drop_nulls().to_list())
+    if not style_sheets:
+        return
+    present = set(articles.lazy().select(pl.col("outlet").drop_nulls().unique()).collect().to_series().to_list())
     missing = [outlet for outlet in style_sheets if outlet not in present]
     if missing:
         raise ConfigError(
@@ -162,9 +164,17 @@ def _substantive_rows(edits: pl.DataFrame, texts: Mapping[str, Mapping[str, str]
     return pl.DataFrame(rows, schema=schema)
 
 
+def _pair_texts(tables: Tables, pairs: pl.DataFrame) -> dict[str, dict[str, str]]:
+    """Headline and body of each article a pair names, by doc_id: only those are read
+    (a run on a large corpus stores every article of it)."""
+    named = pl.concat([pairs["a_doc_id"], pairs["b_doc_id"]]).unique()
+    articles = rows_where(tables, "articles", pl.col("doc_id").is_in(named.implode()))
+    return {r["doc_id"]: {"headline": r["headline"], "body": r["body"]} for r in articles.iter_rows(named=True)}
+
+
 def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
-    pairs, edits, articles = tables["pairs"], tables["edits"], tables["articles"]
-    texts = {r["doc_id"]: {"headline": r["headline"], "body": r["body"]} for r in articles.iter_rows(named=True)}
+    pairs, edits = tables["pairs"], tables["edits"]
+    texts = _pair_texts(tables, pairs)
     counts = (
         edits.group_by("a_doc_id", "b_doc_id", "segment", "kind", "category")
         .agg(pl.len().alias("edits"))
@@ -230,9 +240,10 @@ def _start_workers(articles: pl.DataFrame, settings: Mapping[str, Any]) -> None:
 @step(
     outputs=("pairs", "edits", "style_rules", "furniture"), resources=_style_resources, report=wirecopy_report,
     prestart=_start_workers,
+    lazy_articles=True,  # a large corpus: only the pairs' articles are held (harness.wirediff.furniture_batches)
 )
 def wire_diff(
-    articles: pl.DataFrame,
+    articles: pl.DataFrame | pl.LazyFrame,
     candidate_pairs: pl.DataFrame,
     *,
     styles_dir: Annotated[

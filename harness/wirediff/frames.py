@@ -33,8 +33,9 @@ from typing import Any
 import polars as pl
 
 from harness.errors import InputError
-from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
+from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES, FurnitureRow
 from harness.wirediff.diff import DiffSettings
+from harness.wirediff.furniture_batches import furniture_in_batches
 from harness.wirediff.model import SIMILARITY_FIELDS
 from harness.wirediff.pairwork import EDIT_COLUMNS, compare_all, worker_count
 from harness.wirediff.styles import StyleSheet, load_style, load_style_file
@@ -97,8 +98,9 @@ ARTICLE_COLUMNS = ("doc_id", "outlet", "headline", "body")
 PAIR_COLUMNS = ("a_doc_id", "b_doc_id")
 
 
-def _require_columns(frame: pl.DataFrame, columns: Iterable[str], name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
+def _require_columns(frame: pl.DataFrame | pl.LazyFrame, columns: Iterable[str], name: str) -> None:
+    present = frame.collect_schema().names()
+    missing = [c for c in columns if c not in present]
     if missing:
         raise InputError(
             f"missing column(s) {', '.join(missing)}",
@@ -115,10 +117,29 @@ def articles_by_id(articles: pl.DataFrame) -> dict[str, dict[str, Any]]:
     for number, row in enumerate(articles.select(ARTICLE_COLUMNS).iter_rows(named=True)):
         doc_id = row["doc_id"]
         if doc_id is None or doc_id in by_id:
-            problem = "no doc_id" if doc_id is None else f"duplicate doc_id {doc_id!r}"
-            raise InputError(problem, where=f"articles record {number}", hint="give every article a unique doc_id")
+            raise _bad_doc_id(number, doc_id)
         by_id[str(doc_id)] = row
     return by_id
+
+
+def _bad_doc_id(number: int, doc_id: object) -> InputError:
+    problem = "no doc_id" if doc_id is None else f"duplicate doc_id {doc_id!r}"
+    return InputError(problem, where=f"articles record {number}", hint="give every article a unique doc_id")
+
+
+def _pair_articles(articles: pl.LazyFrame, pairs: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    """``articles_by_id`` of the articles the pairs name, from a lazy table: the whole
+    table's doc_ids are checked (the same error for the same record), only those
+    articles' rows are held."""
+    doc_ids = articles.select("doc_id").collect().to_series()
+    if doc_ids.null_count() or doc_ids.n_unique() < doc_ids.len():
+        seen: set[object] = set()
+        for number, doc_id in enumerate(doc_ids.to_list()):
+            if doc_id is None or doc_id in seen:
+                raise _bad_doc_id(number, doc_id)
+            seen.add(doc_id)
+    named = pl.concat([pairs["a_doc_id"].cast(pl.String()), pairs["b_doc_id"].cast(pl.String())]).unique()
+    return articles_by_id(articles.filter(pl.col("doc_id").cast(pl.String()).is_in(named.implode())).collect())
 
 
 def _pair_ids(pairs: pl.DataFrame, known: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
@@ -157,7 +178,7 @@ def _styles_by_outlet(
 
 
 def compare_pairs(
-    articles: pl.DataFrame,
+    articles: pl.DataFrame | pl.LazyFrame,
     pairs: pl.DataFrame,
     *,
     styles_dir: Path,
@@ -176,15 +197,23 @@ def compare_pairs(
     ``workers``: processes comparing pairs (default: every core for a table of
     ``MIN_PARALLEL_PAIRS`` pairs or more, else this process alone). The tables are
     the same bytes whatever the number.
+
+    A lazy ``articles`` (a corpus too large to hold, read in batches: ``harness.run.spill``)
+    gives the same tables: only the pairs' articles are held, and the furniture is
+    learned in two passes over batches (``harness.wirediff.furniture_batches``).
     """
     _require_columns(articles, ARTICLE_COLUMNS, "articles")
     _require_columns(pairs, PAIR_COLUMNS, "pairs")
-    known = articles_by_id(articles)
+    known = _pair_articles(articles, pairs) if isinstance(articles, pl.LazyFrame) else articles_by_id(articles)
     ids = _pair_ids(pairs, known)
     styles = _styles_by_outlet(ids, known, styles_dir, style_files or {})
+    # Eager: learned by compare_all from `known`, every article; lazy: `known` is the pairs' articles only.
+    furniture: list[FurnitureRow] | None = None
+    if isinstance(articles, pl.LazyFrame):
+        furniture = furniture_in_batches(articles, min_articles=furniture_min_articles)
     furniture, rows = compare_all(
         ids, known, styles=styles, settings=settings, furniture_min_articles=furniture_min_articles,
-        workers=worker_count(len(ids), workers),
+        workers=worker_count(len(ids), workers), furniture=furniture,
     )
     style_rows = [
         dict(zip(STYLE_RULES_SCHEMA, (*key, count), strict=True))

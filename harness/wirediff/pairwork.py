@@ -242,27 +242,22 @@ def worker_count(pairs: int, requested: int | None = None) -> int:
 
 def compare_all(
     ids: Sequence[PairIds], articles: Articles, *, styles: Mapping[str, StyleSheet], settings: DiffSettings | None,
-    furniture_min_articles: int, workers: int,
+    furniture_min_articles: int, workers: int, furniture: list[FurnitureRow] | None = None,
 ) -> tuple[list[FurnitureRow], PairRows]:
-    """Each outlet's furniture, learned from all ``articles``, and every pair's rows in
-    pair order, on ``workers`` processes (1: in this one)."""
-    rows = list(_furniture_input(articles))
+    """Each outlet's furniture, learned from all ``articles`` unless given (learned from
+    a larger corpus than the pairs' articles: ``harness.wirediff.furniture_batches``), and
+    every pair's rows in pair order, on ``workers`` processes (1: in this one)."""
+    rows = list(_furniture_input(articles)) if furniture is None else []
     if workers <= 1:
-        segments = _early_segments_before_stop(rows)
+        if furniture is None:
+            furniture = _furniture_here(rows, furniture_min_articles)
         stop_early_workers()  # started for this step (``prestart_workers``), of no use to it now
-        if segments is None:
-            furniture = learn_furniture(rows, min_articles=furniture_min_articles)
-        else:
-            furniture = furniture_rows(segments, min_articles=furniture_min_articles)
         context = PairContext(styles, furniture_by_outlet(furniture), settings)
         return furniture, compare_chunk(ids, articles, context, {})
     try:
         with _pool(workers - 1) as pool:  # this process is one of the workers
-            read: Iterable[ArticleSegments | None] | None = EARLY_FURNITURE.take(pool, rows)
-            if read is None:  # no head start for these articles: read them now
-                batches = _furniture_batches(rows)
-                read = itertools.chain.from_iterable(_shared(pool, workers - 1, _segments_task, batches, _segments_task))
-            furniture = furniture_rows(read, min_articles=furniture_min_articles)
+            if furniture is None:
+                furniture = furniture_rows(_segments_on(pool, workers - 1, rows), min_articles=furniture_min_articles)
             by_outlet = furniture_by_outlet(furniture)
             pair_rows = PairRows()
             chunks = _chunks(ids, articles, by_outlet, dict(styles), settings)
@@ -276,6 +271,26 @@ def compare_all(
             return furniture, pair_rows
     except concurrent.futures.process.BrokenProcessPool as error:
         raise worker_died("wire-diff", where="compare_pairs", alone="pass workers=1") from error
+
+
+def _furniture_here(rows: list[FurnitureInput], least: int) -> list[FurnitureRow]:
+    """The furniture of ``rows`` learned in this process, or from the early workers' pass."""
+    segments = _early_segments_before_stop(rows)
+    if segments is None:
+        return learn_furniture(rows, min_articles=least)
+    return furniture_rows(segments, min_articles=least)
+
+
+def _segments_on(
+    pool: concurrent.futures.ProcessPoolExecutor, size: int, rows: list[FurnitureInput]
+) -> Iterable[ArticleSegments | None]:
+    """Every article's segments, read by the early workers (``EARLY_FURNITURE``) or now,
+    on the pool's ``size`` processes and this one."""
+    read = EARLY_FURNITURE.take(pool, rows)
+    if read is not None:
+        return read
+    # no head start for these articles: read them now
+    return itertools.chain.from_iterable(_shared(pool, size, _segments_task, _furniture_batches(rows), _segments_task))
 
 
 def _early_segments_before_stop(rows: list[FurnitureInput]) -> list[ArticleSegments | None] | None:

@@ -1,0 +1,125 @@
+"""Page furniture learned from a corpus too large to hold: two passes over its batches.
+
+:func:`harness.wirediff.boilerplate.learn_furniture` holds every article's short
+segments at once: for 1M articles, some 14M strings twice over. Here the articles
+(a lazy table: a large corpus read in batches, ``harness.run.spill``) are read a
+batch at a time, twice, and memory holds a 64-bit hash per (article, segment):
+
+1. every article's segments are hashed, and the articles of each outlet that have
+   each hash are counted. A segment is furniture of an outlet only if at least
+   ``min_articles`` of its articles have it; each of them has the segment's hash, so
+   the hashes counted that often name every such segment (a collision only adds to a
+   count, and so to what the second pass reads);
+2. the articles with one of those hashes, whatever their outlet, are read again,
+   keeping only the segments that have one, and :func:`furniture_rows` runs on them
+   in doc_id order.
+
+Every article that has a repeated segment is in the second pass with that segment,
+so each outlet's count of it, its set of stories, the outlets that have the segment
+at all and its first text (the lowest doc_id's) are those :func:`furniture_rows`
+finds in every article (a segment no outlet repeats changes no row): the rows are
+the same (``tests/test_furniture_batches.py`` checks it, every hash colliding too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from operator import itemgetter
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from harness.wirediff.boilerplate import ArticleSegments, FurnitureRow, article_segments, furniture_rows
+
+READ_ROWS = 20_000  # articles read from the lazy table at once (some 30 MB of news text)
+_COLUMNS = ("doc_id", "outlet", "headline", "body")
+# Mixes an outlet's number into a segment's hash (the 64-bit golden ratio, odd: a bijection).
+_OUTLET_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def furniture_in_batches(articles: pl.LazyFrame, *, min_articles: int) -> list[FurnitureRow]:
+    """:func:`harness.wirediff.boilerplate.learn_furniture` of every article of ``articles``
+    (columns doc_id, outlet, headline, body): the same rows, holding a batch at a time."""
+    rows, hashes, mixed = _hashed_segments(articles)
+    repeated = _repeated_hashes(hashes, mixed, min_articles)
+    if not repeated.size:
+        return []
+    again = set(rows[np.isin(hashes, repeated)].tolist())
+    del rows, hashes, mixed
+    kept = sorted(_repeated_segments(articles, again, set(repeated.tolist())), key=itemgetter(0))
+    return furniture_rows((segments for _, segments in kept), min_articles=min_articles)
+
+
+def _repeated_hashes(
+    hashes: npt.NDArray[np.uint64], mixed: npt.NDArray[np.uint64], least: int
+) -> npt.NDArray[np.uint64]:
+    """The segment hashes that one outlet has in at least ``least`` of its articles (an
+    article has a segment once), by sorting and counting ``mixed`` (each segment's hash
+    with its outlet mixed in): some 30 bytes a segment, where a polars group-by took
+    2 GB for 14M. Two (outlet, segment) that mix to one value count together: a count
+    can only grow, and the second pass only read more."""
+    ordered = np.sort(mixed)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    often = ordered[starts[np.diff(np.append(starts, ordered.size)) >= least]]
+    del ordered, starts
+    return np.unique(hashes[np.isin(mixed, often)])
+
+
+def _batches(articles: pl.LazyFrame) -> Iterator[tuple[int, pl.DataFrame]]:
+    """(position of the first row, the batch), in order; a slice of the scan read whole
+    at a time (a streamed collect reads ahead of a slow consumer)."""
+    frame = articles.select(_COLUMNS)
+    height = frame.select(pl.len()).collect().item()
+    for first in range(0, height, READ_ROWS):
+        yield first, frame.slice(first, READ_ROWS).collect()
+
+
+def _key_hashes(read: list[ArticleSegments]) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of each segment of ``read``, in order: the same segment, the same
+    hash, within this process."""
+    keys = pl.Series("key", [key for segments in read for key in segments.keys], dtype=pl.String())
+    return keys.hash(seed=0).to_numpy()
+
+
+def _hashed_segments(
+    articles: pl.LazyFrame,
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """Pass 1: the row and the hash of each segment of each article, and the hash with
+    the article's outlet mixed in."""
+    numbers: dict[str, int] = {}  # outlet -> its number, for this pass
+    rows: list[npt.NDArray[np.uint32]] = [np.zeros(0, np.uint32)]
+    hashes: list[npt.NDArray[np.uint64]] = [np.zeros(0, np.uint64)]
+    mixed: list[npt.NDArray[np.uint64]] = [np.zeros(0, np.uint64)]
+    for first, batch in _batches(articles):
+        read: list[ArticleSegments] = []
+        at: list[int] = []
+        for row, (_, outlet, headline, body) in enumerate(batch.iter_rows(), start=first):
+            segments = article_segments(outlet, headline, body)
+            if segments is not None:
+                read.append(segments)
+                at.append(row)
+        sizes = np.array([len(segments.keys) for segments in read], dtype=np.int64)
+        numbered = np.array([numbers.setdefault(segments.outlet, len(numbers)) for segments in read], dtype=np.uint64)
+        rows.append(np.repeat(np.array(at, dtype=np.uint32), sizes))
+        hashes.append(_key_hashes(read))
+        mixed.append(hashes[-1] ^ (np.repeat(numbered, sizes) * _OUTLET_MIX))
+    return np.concatenate(rows), np.concatenate(hashes), np.concatenate(mixed)
+
+
+def _repeated_segments(
+    articles: pl.LazyFrame, rows: set[int], repeated: set[int]
+) -> Iterator[tuple[str, ArticleSegments]]:
+    """Pass 2: (doc_id, its segments whose hash is repeated) of each article at ``rows``."""
+    for first, batch in _batches(articles):
+        ids: list[str] = []
+        read: list[ArticleSegments] = []
+        for row, (doc_id, outlet, headline, body) in enumerate(batch.iter_rows(), start=first):
+            segments = article_segments(outlet, headline, body) if row in rows else None
+            if segments is not None:
+                ids.append(str(doc_id))
+                read.append(segments)
+        hashes = iter(_key_hashes(read).tolist())
+        for doc_id, segments in zip(ids, read, strict=True):
+            kept = {key: text for key, text in segments.keys.items() if next(hashes) in repeated}
+            yield doc_id, segments._replace(keys=kept)

@@ -7,7 +7,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,8 @@ class Computed:
     """An experiment's tables and provenance, before they are stored.
 
     A table is lazy only when the corpus was read in batches (the articles, spilled
-    to ``workdir``: see ``compute``); it is written as it is read.
+    to a work folder: see ``compute``); its Parquet file is written there as soon as
+    the corpus is spilled (``written``).
     """
 
     experiment: Experiment
@@ -67,7 +68,14 @@ class Computed:
     # Files of the project's the tables were made from (experiment file, corpus,
     # lexicons, style sheets): the manifest's ``inputs``.
     input_paths: tuple[Path, ...] = ()
-    workdir: WorkFolder | None = None  # where lazy tables' files are, and their Parquet bytes go
+    written: Mapping[str, Path] = field(default_factory=dict)  # each lazy table's Parquet file
+
+    def data(self, name: str) -> bytes | Path:
+        """Table ``name``'s Parquet bytes, or for a lazy table the file they are in."""
+        frame = self.tables[name]
+        if isinstance(frame, pl.LazyFrame):
+            return self.written[name]
+        return table_bytes(frame)
 
 
 def _call_step(
@@ -135,12 +143,16 @@ def compute(
     corpus_path = project.resolve(experiment.corpus.path)
     steps = [_declared(call, registry, project) for call in experiment.steps]
     selected: Table
+    written: dict[str, Path] = {}
     if (
         workdir is not None
         and isinstance(engine, LocalEngine)
         and reads_in_batches(corpus_path, experiment, [defn for defn, _, _ in steps])
     ):
         selected, corpus = _read_in_batches(experiment, corpus_path, workdir, notice)
+        # Written now, while memory holds little: polars buffers a row group of the
+        # articles (some 500 MB at 1M), on top of what the steps' tables would hold.
+        written[INPUT_TABLE] = _write_lazy(selected, f"{INPUT_TABLE}.parquet", workdir)
     else:
         selected, corpus = _read_whole(experiment, corpus_path, engine, notice)
     tables: dict[str, Table] = {INPUT_TABLE: selected}
@@ -182,7 +194,7 @@ def compute(
         resources,
         resolved,
         input_paths(experiment, corpus_path, resources),
-        workdir,
+        written,
     )
 
 
@@ -274,7 +286,7 @@ def serialise(
     entries: dict[str, TableEntry] = {}
     for name, frame in sorted(computed.tables.items()):
         filename = f"{name}.parquet"
-        data = files[filename] = table_data(frame, filename, computed.workdir)
+        data = files[filename] = computed.data(name)
         entries[name] = TableEntry(
             file=filename,
             sha256=sha256_of(data),
@@ -312,11 +324,8 @@ def serialise(
     return Manifest.from_json(data), files, text.encode("utf-8")
 
 
-def table_data(frame: Table, filename: str, workdir: WorkFolder | None) -> bytes | Path:
-    """A table's Parquet bytes; for a lazy table, the file in ``workdir`` they were written to."""
-    if isinstance(frame, pl.DataFrame):
-        return table_bytes(frame)
-    assert workdir is not None  # compute() makes lazy tables only in a work folder
+def _write_lazy(frame: pl.LazyFrame, filename: str, workdir: WorkFolder) -> Path:
+    """A lazy table's Parquet bytes, written to ``filename`` in ``workdir``."""
     path = workdir.path / filename
     try:
         write_table(frame, path)
@@ -328,7 +337,7 @@ def table_data(frame: Table, filename: str, workdir: WorkFolder | None) -> bytes
 def _rows(frame: Table, data: bytes | Path) -> int:
     if isinstance(frame, pl.DataFrame):
         return frame.height
-    assert isinstance(data, Path)  # see table_data
+    assert isinstance(data, Path)  # see Computed.data
     return int(pl.scan_parquet(data).select(pl.len()).collect().item())  # from the file's footer
 
 

@@ -25,7 +25,7 @@ from harness.resources import Resource, resource_versions
 from harness.results.hashing import sha256_of
 from harness.results.manifest import input_digest, input_path, shown_path
 from harness.results.store import StoredResult
-from harness.run.runner import Progress, compute, table_data
+from harness.run.runner import Progress, compute
 from harness.run.spill import work_folder
 
 
@@ -93,7 +93,7 @@ def verify_result(
         fresh = compute(experiment, project, registry=registry, progress=progress, workdir=workdir)
         recorded = {row["path"] for row in stored.manifest.inputs}
         changes += _told(changed_resources(stored.manifest.resources, fresh.resources, project, skip=recorded), notice)
-        fresh_hashes = {name: sha256_of(table_data(frame, f"{name}.parquet", workdir)) for name, frame in fresh.tables.items()}
+        fresh_hashes = {name: sha256_of(fresh.data(name)) for name in fresh.tables}
     stored_hashes = {name: entry.sha256 for name, entry in stored.manifest.tables.items()}
     common = sorted(set(fresh_hashes) & set(stored_hashes))
     return Verification(

@@ -1,7 +1,7 @@
 """Wire-copy discovery (MinHash LSH + exact verification) next to exact all-pairs.
 
     python -m benchmarks.bench_pairs [--sizes 10000 100000 1000000] [--threshold 0.5]
-                                     [--exact-limit 100000] [--eager-limit 100000] [--cli-limit 1000000] [--no-run]
+                                     [--exact-limit 100000] [--eager-limit 100000] [--cli-limit 1000000] [--no-run] [--diff]
 
 Corpora: ``../shared/corpora/bbc-news/articles.jsonl`` when present (2,225 articles,
 98 exact duplicates; ``HARNESS_SHARED``: see ``benchmarks.shared_data``), then seeded synthetic corpora with 5% planted copies
@@ -39,7 +39,10 @@ sampled every 20 ms. Methods:
 - ``harness run`` of an experiment whose one step is ``discover_pairs`` on the same
   file, a whole process (up to ``--cli-limit`` articles; ``--no-run`` leaves it out):
   the same spill for a large corpus, plus the corpus's hashes and the stored
-  ``articles`` table that make the result citable.
+  ``articles`` table that make the result citable;
+- with ``--diff``, ``harness run`` of discovery then ``wire_diff`` (the shipped
+  ``wire-copy-discovery``): on a large corpus the diff, too, reads the spilled
+  batches (furniture in two passes) and holds only its pairs' articles.
 
 Recall on synthetic corpora counts the planted copies whose exact Jaccard (computed
 for each planted pair directly) reaches the threshold, found with A = the source.
@@ -175,7 +178,8 @@ def measure_cli(corpus: Path, threshold: float, command: str = "pairs") -> Measu
 
     ``pairs``: ``harness pairs FILE -o OUT.parquet``; ``run``: ``harness run`` of a
     project whose one experiment runs ``discover_pairs`` on the corpus (the stored
-    result's ``candidate_pairs``).
+    result's ``candidate_pairs``); ``run-diff``: the same experiment with ``wire_diff``
+    after it, as the shipped ``wire-copy-discovery``.
     """
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "pairs.parquet"
@@ -186,7 +190,8 @@ def measure_cli(corpus: Path, threshold: float, command: str = "pairs") -> Measu
             (Path(folder) / "experiments" / "discovery.toml").write_text(
                 f'name = "discovery"\nversion = "1.0.0"\ndescription = "bench_pairs"\n\n[corpus]\n'
                 f'path = {json.dumps(str(corpus.resolve()))}\n\n[[steps]]\nuse = "discover_pairs"\n'
-                f"settings = {{ threshold = {threshold}, seed = {SEED} }}\n",
+                f"settings = {{ threshold = {threshold}, seed = {SEED} }}\n"
+                + (DIFF_STEP if command == "run-diff" else ""),
                 encoding="utf-8",
             )
             argv = ["run", "discovery", "--project", folder]
@@ -200,7 +205,7 @@ def measure_cli(corpus: Path, threshold: float, command: str = "pairs") -> Measu
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode:
             raise SystemExit(f"harness {command} failed: {process.stderr.read().decode() if process.stderr else ''}")
-        if command == "run":
+        if command != "pairs":
             stored = Path(folder) / "results" / "discovery"
             out = stored / (stored / "LATEST").read_text(encoding="utf-8").strip() / "candidate_pairs.parquet"
         found = pl.read_parquet(out)
@@ -208,8 +213,12 @@ def measure_cli(corpus: Path, threshold: float, command: str = "pairs") -> Measu
     unordered = frozenset((min(a, b), max(a, b)) for a, b in oriented)
     # wait4's ru_maxrss: the command's own peak, from the exec of this process's fork (so
     # this process must be small: _cli_in_fresh_process)
-    return Measured("cli" if command == "pairs" else "cli-run", seconds, usage.ru_maxrss * 1024, 0, unordered,
+    return Measured(CLI_METHODS[command], seconds, usage.ru_maxrss * 1024, 0, unordered,
                     frozenset(oriented), tree.workers_peak, max(tree.peak, usage.ru_maxrss * 1024))
+
+
+CLI_METHODS = {"pairs": "cli", "run": "cli-run", "run-diff": "cli-run-diff"}
+DIFF_STEP = f'\n[[steps]]\nuse = "wire_diff"\nsettings = {{ styles_dir = {json.dumps(str(ROOT / "experiments" / "styles"))} }}\n'
 
 
 def _naive_pairs(articles: pl.DataFrame, threshold: float) -> list[Pair]:
@@ -243,7 +252,8 @@ def _mib(value: int) -> str:
 
 NAMES = {"lsh": "MinHash LSH + verification", "lsh-lazy": "MinHash LSH, lazy (scan_parquet)",
          "exact": "exact all-pairs (sparse X.Xt)", "naive": "exact all-pairs (pair by pair)",
-         "cli": "harness pairs (whole process)", "cli-run": "harness run, discovery (whole)"}
+         "cli": "harness pairs (whole process)", "cli-run": "harness run, discovery (whole)",
+         "cli-run-diff": "harness run, discovery + diff"}
 
 
 def _row(m: Measured) -> str:
@@ -263,6 +273,8 @@ def run_corpus(label: str, path: Path, height: int, planted: pl.DataFrame | None
         runs.append(_cli_in_fresh_process(path, args.threshold))
         if not args.no_run:
             runs.append(_cli_in_fresh_process(path, args.threshold, "run"))
+        if args.diff:
+            runs.append(_cli_in_fresh_process(path, args.threshold, "run-diff"))
     exact = _in_fresh_process("exact", path, args.threshold) if height <= args.exact_limit else None
     naive = _in_fresh_process("naive", path, args.threshold) if height <= args.naive_limit else None
     lsh = runs[0]
@@ -313,6 +325,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--eager-limit", type=int, default=100_000, help="largest corpus read into memory for LSH")
     parser.add_argument("--cli-limit", type=int, default=1_000_000, help="largest corpus given to `harness pairs`")
     parser.add_argument("--no-run", action="store_true", help="leave out `harness run` of a discovery experiment")
+    parser.add_argument("--diff", action="store_true", help="add `harness run` of discovery + wire_diff (wire-copy-discovery)")
     parser.add_argument("--lazy", action="store_true", help="also run the lazy LSH at sizes read into memory")
     parser.add_argument("--naive-limit", type=int, default=612, help="largest corpus also compared pair by pair")
     parser.add_argument("--naive-sample", type=int, default=612,

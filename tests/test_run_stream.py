@@ -284,6 +284,36 @@ def test_the_diffs_report_reads_only_the_pairs_articles(tmp_path: Path, monkeypa
     assert rows_where(dict(tables.items()), "articles", pl.col("doc_id").is_in(named)).equals(kept)
 
 
+def test_a_report_of_many_pairs_shows_the_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """49,270 pairs of 1M articles made a 1.1 GB HTML report: a result of many pairs shows
+    the first side by side and the first rows of its per-pair tables, and says so."""
+    import harness.steps.wirecopy as wirecopy
+    from harness.reports import render_report
+
+    project, corpus = _project(tmp_path, "corpus.jsonl", steps="discover_pairs wire_diff")
+    shutil.copytree(ROOT / "experiments" / "styles", project.experiments_dir / "styles")
+    _write(_articles(150), corpus)
+    stored = run_experiment(load_experiment_file(project.experiments_dir / "found.toml"), project)
+    pairs, edits = stored.table("pairs"), stored.table("edits")
+    substantive = edits.filter(pl.col("kind") == "substantive").height
+    whole = render_report(stored)
+    assert whole.markdown.count("Side by side: ") == pairs.height > 3 and "The first" not in whole.markdown
+    monkeypatch.setattr(wirecopy, "REPORT_PAIRS", 3)
+    monkeypatch.setattr(wirecopy, "REPORT_ROWS", 5)
+    assert substantive > 5
+    first = render_report(stored)
+    assert first.markdown.count("Side by side: ") == 4  # the note, then three pairs
+    assert f"Side by side: the first 3 of {pairs.height} pairs" in first.markdown
+    assert f"The first 5 of {substantive} substantive edits" in first.markdown
+    assert f"First 3 of {pairs.height} rows" in first.markdown
+    assert f"First 5 of {stored.table('style_rules').height} rows" in first.markdown
+    def views(markdown: str) -> list[str]:
+        return [view.split("see the HTML report.")[0] for view in markdown.split("Side by side: ")]
+
+    assert views(first.markdown)[2:5] == views(whole.markdown)[1:4]  # the same first three, in table order
+    assert first.html.count('<section class="wd">') == 3 and whole.html.count('<section class="wd">') == pairs.height
+
+
 def test_a_lazy_articles_step_must_read_articles_unbatched() -> None:
     registry = StepRegistry()
     with pytest.raises(TypeError, match="lazy_articles needs an 'articles' input"):

@@ -31,6 +31,11 @@ from harness.wirediff.model import SIMILARITY_FIELDS
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {"a_doc_id": pl.String(), "b_doc_id": pl.String()}
 DEFAULT_STYLES = "experiments/styles"
 CONTEXT = 80
+# A result of many pairs is read in its tables (`harness export`): its report shows the
+# first pairs side by side, and the first rows of its long tables (49,270 pairs of 1M
+# articles made a 1.1 GB HTML report, 7 GB in memory to render).
+REPORT_PAIRS = 200
+REPORT_ROWS = 1_000
 
 
 def _pairs_for(articles: pl.DataFrame, a_outlet: str, b_outlet: str) -> list[tuple[str, str]]:
@@ -145,9 +150,9 @@ def _in_context(text: str, start: int, end: int) -> str:
     return f"…{left}[{_clip(text[start:end])}]{right}…"
 
 
-def _substantive_rows(edits: pl.DataFrame, texts: Mapping[str, Mapping[str, str]]) -> pl.DataFrame:
+def _substantive_rows(substantive: pl.DataFrame, texts: Mapping[str, Mapping[str, str]]) -> pl.DataFrame:
     rows = []
-    for row in edits.filter(pl.col("kind") == "substantive").iter_rows(named=True):
+    for row in substantive.iter_rows(named=True):
         a_text = texts[row["a_doc_id"]][row["segment"]]
         b_text = texts[row["b_doc_id"]][row["segment"]]
         rows.append(
@@ -164,17 +169,19 @@ def _substantive_rows(edits: pl.DataFrame, texts: Mapping[str, Mapping[str, str]
     return pl.DataFrame(rows, schema=schema)
 
 
-def _pair_texts(tables: Tables, pairs: pl.DataFrame) -> dict[str, dict[str, str]]:
-    """Headline and body of each article a pair names, by doc_id: only those are read
-    (a run on a large corpus stores every article of it)."""
-    named = pl.concat([pairs["a_doc_id"], pairs["b_doc_id"]]).unique()
+def _pair_texts(tables: Tables, *frames: pl.DataFrame) -> dict[str, dict[str, str]]:
+    """Headline and body of each article the rows of ``frames`` name, by doc_id: only
+    those are read (a run on a large corpus stores every article of it)."""
+    named = pl.concat([frame[column] for frame in frames for column in ("a_doc_id", "b_doc_id")]).unique()
     articles = rows_where(tables, "articles", pl.col("doc_id").is_in(named.implode()))
     return {r["doc_id"]: {"headline": r["headline"], "body": r["body"]} for r in articles.iter_rows(named=True)}
 
 
 def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
     pairs, edits = tables["pairs"], tables["edits"]
-    texts = _pair_texts(tables, pairs)
+    substantive = edits.filter(pl.col("kind") == "substantive")
+    shown, shown_edits = pairs.head(REPORT_PAIRS), substantive.head(REPORT_ROWS)
+    texts = _pair_texts(tables, shown, shown_edits)
     counts = (
         edits.group_by("a_doc_id", "b_doc_id", "segment", "kind", "category")
         .agg(pl.len().alias("edits"))
@@ -195,24 +202,42 @@ def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Blo
                 "shingle_containment", "shingle_jaccard", "token_jaccard", "edit_distance", "copied_share",
             ),
             "Pairs (A = wire story, B = copy; table `pairs`)",
+            max_rows=REPORT_PAIRS,
         ),
-        Table(counts, "Edits by segment, kind and category (aggregated from table `edits`)"),
+        Table(counts, "Edits by segment, kind and category (aggregated from table `edits`)", max_rows=REPORT_ROWS),
         Heading("Every substantive edit in context"),
-        Table(_substantive_rows(edits, texts), "Substantive edits; [brackets] mark the edited words (table `edits`)"),
     ]
+    if substantive.height > REPORT_ROWS:
+        blocks.append(Paragraph(f"The first {REPORT_ROWS} of {substantive.height} substantive edits; table `edits` has all."))
+    blocks.append(
+        Table(_substantive_rows(shown_edits, texts), "Substantive edits; [brackets] mark the edited words (table `edits`)")
+    )
     style_rules = tables["style_rules"]
     if style_rules.height:
-        blocks.append(Table(style_rules, "Learned house-style variants per outlet pair (table `style_rules`)"))
+        blocks.append(
+            Table(style_rules, "Learned house-style variants per outlet pair (table `style_rules`)", max_rows=REPORT_ROWS)
+        )
     furniture = tables.get("furniture")  # results stored before issue 13 have none
     if furniture is not None and furniture.height:
         blocks.append(
-            Table(furniture, "Learned page furniture per outlet: edits of it are boilerplate (table `furniture`)")
+            Table(
+                furniture, "Learned page furniture per outlet: edits of it are boilerplate (table `furniture`)",
+                max_rows=REPORT_ROWS,
+            )
         )
     # Each pair's edits from one pass (a filter per pair scanned the whole table each time:
     # quadratic, about 25 s of a report at 10k pairs).
-    by_pair = edits.partition_by("a_doc_id", "b_doc_id", as_dict=True, maintain_order=True)
+    shown_pairs_edits = edits.join(shown.select("a_doc_id", "b_doc_id"), on=["a_doc_id", "b_doc_id"], how="semi")
+    by_pair = shown_pairs_edits.partition_by("a_doc_id", "b_doc_id", as_dict=True, maintain_order=True)
     no_edits = edits.clear()
-    for pair in pairs.iter_rows(named=True):
+    if pairs.height > REPORT_PAIRS:
+        blocks.append(
+            Paragraph(
+                f"Side by side: the first {REPORT_PAIRS} of {pairs.height} pairs (in the order of table `pairs`); "
+                "tables `pairs` and `edits` have every pair, and `harness diff` shows any two articles side by side."
+            )
+        )
+    for pair in shown.iter_rows(named=True):
         pair_edits = by_pair.get((pair["a_doc_id"], pair["b_doc_id"]), no_edits)
         result = _result_from_rows(pair, pair_edits)
         a, b = texts[pair["a_doc_id"]], texts[pair["b_doc_id"]]

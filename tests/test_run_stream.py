@@ -222,6 +222,27 @@ def test_which_runs_read_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert not check("profile_articles", "c.jsonl")
 
 
+def _files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the Parquet files read whole from now on, in order."""
+    read: list[str] = []
+    real = pl.read_parquet
+
+    def reading(source: Path, *args: object, **kwargs: object) -> pl.DataFrame:
+        read.append(Path(source).name)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pl, "read_parquet", reading)
+    return read
+
+
+def _diff_project(tmp_path: Path, articles: pl.DataFrame) -> Project:
+    """A project whose experiment finds copies in ``articles``, then diffs them."""
+    project, corpus = _project(tmp_path, "corpus.jsonl", steps="discover_pairs wire_diff")
+    shutil.copytree(ROOT / "experiments" / "styles", project.experiments_dir / "styles")
+    _write(articles, corpus)
+    return project
+
+
 def _with_furniture(articles: pl.DataFrame) -> pl.DataFrame:
     """Two outlets' page furniture at the end of their bodies: a furniture table to learn."""
     lines = {"Reuters": "Reporting by the Reuters desk; editing by the night team.", "AP": "Follow AP for live updates."}
@@ -240,9 +261,7 @@ def test_an_experiment_with_the_diff_gives_the_same_result_in_batches(
     from harness.reports import render_report
     from harness.results import ResultStore
 
-    project, corpus = _project(tmp_path, "corpus.jsonl", steps="discover_pairs wire_diff")
-    shutil.copytree(ROOT / "experiments" / "styles", project.experiments_dir / "styles")
-    _write(_with_furniture(_articles(150)), corpus)
+    project = _diff_project(tmp_path, _with_furniture(_articles(150)))
     whole = _run(project)
     report = render_report(ResultStore(project.results_dir).load("found")).markdown
     shutil.rmtree(project.root / "results")
@@ -254,6 +273,8 @@ def test_an_experiment_with_the_diff_gives_the_same_result_in_batches(
     stored = ResultStore(project.results_dir).load("found")
     assert stored.table("pairs").height > 10 and set(stored.table("furniture")["outlet"]) == {"Reuters", "AP"}
     assert render_report(stored).markdown == report
+    verified = verify_result(stored, project)  # re-run in batches too: every table the same
+    assert verified.ok, verified.summary()
 
 
 def test_the_diffs_report_reads_only_the_pairs_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -262,20 +283,11 @@ def test_the_diffs_report_reads_only_the_pairs_articles(tmp_path: Path, monkeypa
     from harness.experiments.registry import rows_where
     from harness.reports import render_report
 
-    project, corpus = _project(tmp_path, "corpus.jsonl", steps="discover_pairs wire_diff")
-    shutil.copytree(ROOT / "experiments" / "styles", project.experiments_dir / "styles")
-    _write(_articles(150), corpus)
+    project = _diff_project(tmp_path, _articles(150))
     stored = run_experiment(load_experiment_file(project.experiments_dir / "found.toml"), project)
     pairs = stored.table("pairs")
     named = sorted(set(pairs["a_doc_id"]) | set(pairs["b_doc_id"]))
-    read: list[str] = []
-    real = pl.read_parquet
-
-    def reading(source: Path, *args: object, **kwargs: object) -> pl.DataFrame:
-        read.append(Path(source).name)
-        return real(source, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pl, "read_parquet", reading)
+    read = _files_read(monkeypatch)
     assert "Side by side" in render_report(stored).markdown
     assert "articles.parquet" not in read and "pairs.parquet" in read
     tables = stored.tables()
@@ -290,9 +302,7 @@ def test_a_report_of_many_pairs_shows_the_first(tmp_path: Path, monkeypatch: pyt
     import harness.steps.wirecopy as wirecopy
     from harness.reports import render_report
 
-    project, corpus = _project(tmp_path, "corpus.jsonl", steps="discover_pairs wire_diff")
-    shutil.copytree(ROOT / "experiments" / "styles", project.experiments_dir / "styles")
-    _write(_articles(150), corpus)
+    project = _diff_project(tmp_path, _articles(150))
     stored = run_experiment(load_experiment_file(project.experiments_dir / "found.toml"), project)
     pairs, edits = stored.table("pairs"), stored.table("edits")
     substantive = edits.filter(pl.col("kind") == "substantive").height
@@ -399,14 +409,7 @@ def test_a_report_reads_only_the_tables_it_shows(tmp_path: Path, monkeypatch: py
     project, corpus = _project(tmp_path, "corpus.jsonl")
     _write(_articles(60), corpus)
     stored = run_experiment(load_experiment_file(project.experiments_dir / "found.toml"), project)
-    read: list[str] = []
-    real = pl.read_parquet
-
-    def reading(source: Path, *args: object, **kwargs: object) -> pl.DataFrame:
-        read.append(Path(source).name)
-        return real(source, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pl, "read_parquet", reading)
+    read = _files_read(monkeypatch)
     tables = stored.tables()
     assert list(tables) == ["articles", "candidate_pairs"] and len(tables) == 2 and read == []
     assert "Discovered copies" in render_report(stored).markdown

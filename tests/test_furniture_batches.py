@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import harness.wirediff.furniture_batches as furniture_batches
+import harness.wirediff.pairwork as pairwork
 from harness.wirediff.boilerplate import FurnitureRow, learn_furniture
 from harness.wirediff.furniture_batches import furniture_in_batches
 
@@ -101,12 +102,22 @@ def test_the_example_has_furniture_and_shared_lines_that_are_none() -> None:
 def test_every_hash_colliding_gives_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """A collision only makes the second pass read more: the rows stay exact."""
     articles = _many_articles()
-    monkeypatch.setattr(furniture_batches, "_key_hashes", lambda read: np.zeros(sum(len(s.keys) for s in read), np.uint64))
+    for module in (furniture_batches, pairwork):  # pass 1 hashes in pairwork's task, pass 2 here
+        monkeypatch.setattr(module, "segment_key_hash", lambda key: 0)
     monkeypatch.setattr(furniture_batches, "_OUTLET_MIX", np.uint64(0))  # every outlet's counts merged too
     monkeypatch.setattr(furniture_batches, "READ_ROWS", 7)
     for least in (2, 3, 4):
         assert furniture_in_batches(articles.lazy(), min_articles=least) == _eager(articles, least)
     assert furniture_in_batches(articles.lazy(), min_articles=31) == []
+
+
+def test_a_segments_hash_is_the_furniture_tables() -> None:
+    """The same in every process (BLAKE2b, not Python's salted hash): pass 1 runs on workers."""
+    from harness.wirediff.boilerplate import segment_hash
+
+    assert pairwork.segment_key_hash("sign up for the morning briefing") == int(
+        segment_hash("sign up for the morning briefing"), 16
+    )
 
 
 def test_no_articles_no_furniture() -> None:

@@ -70,6 +70,33 @@ def test_workers_give_the_same_tables_as_one_process(monkeypatch: pytest.MonkeyP
     assert alone["style_rules"].height > 0 and alone["furniture"].height == 1
 
 
+def test_workers_learn_a_lazy_tables_furniture_with_the_same_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A corpus read in batches (a lazy table): the furniture's first pass is handed to
+    the workers and this process, task by task, in order; every table the same bytes."""
+    import harness.wirediff.furniture_batches as furniture_batches
+
+    articles = _articles()
+    pairs = _every_pair(articles)
+    alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=1)
+    monkeypatch.setattr(pairwork, "CHUNK_PAIRS", 7)
+    monkeypatch.setattr(furniture_batches, "READ_ROWS", 5)  # batches, and tasks within them
+    monkeypatch.setattr(furniture_batches, "TASK_ARTICLES", 2)
+    tasks: list[int] = []
+    original_shared = pairwork._shared
+
+    def shared(pool: object, size: int, task: object, arguments: object, here: object) -> object:
+        if task is pairwork.hashed_segments_task:
+            tasks.append(size + 1)
+        return original_shared(pool, size, task, arguments, here)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pairwork, "_shared", shared)
+    lazy = compare_pairs(articles.lazy(), pairs, styles_dir=STYLES, style_files=SHEETS, workers=2)
+    assert tasks == [2]  # the pool's worker and this process
+    for name, table in alone.items():
+        assert _parquet(lazy[name]) == _parquet(table), name
+    assert alone["furniture"].height == 1
+
+
 def test_a_small_table_is_compared_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("no worker pool for a small table")

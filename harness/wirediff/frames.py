@@ -26,6 +26,7 @@ worker process when a large table is compared on every core:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import polars as pl
 
 from harness.errors import InputError
-from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES, FurnitureRow
+from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
 from harness.wirediff.diff import DiffSettings
 from harness.wirediff.furniture_batches import furniture_in_batches
 from harness.wirediff.model import SIMILARITY_FIELDS
@@ -207,13 +208,14 @@ def compare_pairs(
     known = _pair_articles(articles, pairs) if isinstance(articles, pl.LazyFrame) else articles_by_id(articles)
     ids = _pair_ids(pairs, known)
     styles = _styles_by_outlet(ids, known, styles_dir, style_files or {})
-    # Eager: learned by compare_all from `known`, every article; lazy: `known` is the pairs' articles only.
-    furniture: list[FurnitureRow] | None = None
+    # Eager: learned by compare_all from `known`, every article; lazy: `known` is the pairs'
+    # articles only, and the furniture is learned from the lazy table, on the same workers.
+    learn = None
     if isinstance(articles, pl.LazyFrame):
-        furniture = furniture_in_batches(articles, min_articles=furniture_min_articles)
+        learn = functools.partial(furniture_in_batches, articles, min_articles=furniture_min_articles)
     furniture, rows = compare_all(
         ids, known, styles=styles, settings=settings, furniture_min_articles=furniture_min_articles,
-        workers=worker_count(len(ids), workers), furniture=furniture,
+        workers=worker_count(len(ids), workers), learn=learn,
     )
     style_rows = [
         dict(zip(STYLE_RULES_SCHEMA, (*key, count), strict=True))

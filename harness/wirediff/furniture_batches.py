@@ -23,29 +23,41 @@ the same (``tests/test_furniture_batches.py`` checks it, every hash colliding to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from harness.wirediff.boilerplate import ArticleSegments, FurnitureRow, article_segments, furniture_rows
+from harness.wirediff.pairwork import FurnitureInput, HashedArticles, hashed_segments_task, segment_key_hash
 
 READ_ROWS = 20_000  # articles read from the lazy table at once (some 30 MB of news text)
+TASK_ARTICLES = 2_000  # articles a task of pass 1 hashes (on a worker or here)
 _COLUMNS = ("doc_id", "outlet", "headline", "body")
 # Mixes an outlet's number into a segment's hash (the 64-bit golden ratio, odd: a bijection).
 _OUTLET_MIX = np.uint64(0x9E3779B97F4A7C15)
 
+# Maps a task over argument tuples, results in order: in this process, or on the diff's
+# workers and this process (``harness.wirediff.pairwork.compare_all``).
+Spread = Callable[[Callable[..., Any], Iterable[tuple[Any, ...]]], Iterable[Any]]
 
-def furniture_in_batches(articles: pl.LazyFrame, *, min_articles: int) -> list[FurnitureRow]:
+
+def _here(task: Callable[..., Any], arguments: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+    return (task(*args) for args in arguments)
+
+
+def furniture_in_batches(articles: pl.LazyFrame, spread: Spread = _here, *, min_articles: int) -> list[FurnitureRow]:
     """:func:`harness.wirediff.boilerplate.learn_furniture` of every article of ``articles``
-    (columns doc_id, outlet, headline, body): the same rows, holding a batch at a time."""
-    rows, hashes, mixed = _hashed_segments(articles)
+    (columns doc_id, outlet, headline, body): the same rows, holding a batch at a time.
+    Pass 1's tasks are handed to ``spread``."""
+    rows, hashes, mixed = _hashed_segments(articles, spread)
     repeated = _repeated_hashes(hashes, mixed, min_articles)
     if not repeated.size:
         return []
-    again = set(rows[np.isin(hashes, repeated)].tolist())
+    again = set(rows[_is_in(hashes, repeated)].tolist())
     del rows, hashes, mixed
     kept = sorted(_repeated_segments(articles, again, set(repeated.tolist())), key=itemgetter(0))
     return furniture_rows((segments for _, segments in kept), min_articles=min_articles)
@@ -63,7 +75,13 @@ def _repeated_hashes(
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     often = ordered[starts[np.diff(np.append(starts, ordered.size)) >= least]]
     del ordered, starts
-    return np.unique(hashes[np.isin(mixed, often)])
+    return np.unique(hashes[_is_in(mixed, often)])
+
+
+def _is_in(values: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
+    """``np.isin(values, wanted)`` by hashing ``wanted``: numpy sorts both arrays
+    together past a hundred wanted values (some 400 MB more for 14M values)."""
+    return pl.Series(values).is_in(pl.Series(wanted).implode()).to_numpy()
 
 
 def _batches(articles: pl.LazyFrame) -> Iterator[tuple[int, pl.DataFrame]]:
@@ -75,36 +93,45 @@ def _batches(articles: pl.LazyFrame) -> Iterator[tuple[int, pl.DataFrame]]:
         yield first, frame.slice(first, READ_ROWS).collect()
 
 
-def _key_hashes(read: list[ArticleSegments]) -> npt.NDArray[np.uint64]:
-    """A 64-bit hash of each segment of ``read``, in order: the same segment, the same
-    hash, within this process."""
-    keys = pl.Series("key", [key for segments in read for key in segments.keys], dtype=pl.String())
-    return keys.hash(seed=0).to_numpy()
+def _tasks(articles: pl.LazyFrame) -> Iterator[tuple[list[FurnitureInput]]]:
+    """Pass 1's tasks: (outlet, headline, body) of ``TASK_ARTICLES`` articles each, in order."""
+    for _, batch in _batches(articles):
+        rows = list(batch.select("outlet", "headline", "body").iter_rows())
+        for first in range(0, len(rows), TASK_ARTICLES):
+            yield (rows[first : first + TASK_ARTICLES],)
 
 
 def _hashed_segments(
-    articles: pl.LazyFrame,
+    articles: pl.LazyFrame, spread: Spread
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
     """Pass 1: the row and the hash of each segment of each article, and the hash with
     the article's outlet mixed in."""
-    numbers: dict[str, int] = {}  # outlet -> its number, for this pass
+    numbers: dict[str | None, int] = {}  # outlet -> its number, for this pass
     rows: list[npt.NDArray[np.uint32]] = [np.zeros(0, np.uint32)]
     hashes: list[npt.NDArray[np.uint64]] = [np.zeros(0, np.uint64)]
     mixed: list[npt.NDArray[np.uint64]] = [np.zeros(0, np.uint64)]
-    for first, batch in _batches(articles):
-        read: list[ArticleSegments] = []
-        at: list[int] = []
-        for row, (_, outlet, headline, body) in enumerate(batch.iter_rows(), start=first):
-            segments = article_segments(outlet, headline, body)
-            if segments is not None:
-                read.append(segments)
-                at.append(row)
-        sizes = np.array([len(segments.keys) for segments in read], dtype=np.int64)
-        numbered = np.array([numbers.setdefault(segments.outlet, len(numbers)) for segments in read], dtype=np.uint64)
-        rows.append(np.repeat(np.array(at, dtype=np.uint32), sizes))
-        hashes.append(_key_hashes(read))
+    first = 0
+    for hashed in spread(hashed_segments_task, _tasks(articles)):
+        task: HashedArticles = hashed
+        outlets, counts, flat = task
+        sizes = np.array(counts, dtype=np.int64)
+        numbered = np.array([numbers.setdefault(outlet, len(numbers)) for outlet in outlets], dtype=np.uint64)
+        rows.append(np.repeat(np.arange(first, first + len(counts), dtype=np.uint32), sizes))
+        hashes.append(np.frombuffer(flat, dtype=np.uint64))
         mixed.append(hashes[-1] ^ (np.repeat(numbered, sizes) * _OUTLET_MIX))
-    return np.concatenate(rows), np.concatenate(hashes), np.concatenate(mixed)
+        first += len(counts)
+    return _joined(rows), _joined(hashes), _joined(mixed)
+
+
+_Array = TypeVar("_Array", npt.NDArray[np.uint32], npt.NDArray[np.uint64])
+
+
+def _joined(parts: list[_Array]) -> _Array:
+    """One array of ``parts``, emptying the list as it goes: at 1M articles, the three
+    lists and their joined arrays are some 280 MB each."""
+    joined = np.concatenate(parts)
+    parts.clear()
+    return joined
 
 
 def _repeated_segments(
@@ -112,14 +139,8 @@ def _repeated_segments(
 ) -> Iterator[tuple[str, ArticleSegments]]:
     """Pass 2: (doc_id, its segments whose hash is repeated) of each article at ``rows``."""
     for first, batch in _batches(articles):
-        ids: list[str] = []
-        read: list[ArticleSegments] = []
         for row, (doc_id, outlet, headline, body) in enumerate(batch.iter_rows(), start=first):
             segments = article_segments(outlet, headline, body) if row in rows else None
             if segments is not None:
-                ids.append(str(doc_id))
-                read.append(segments)
-        hashes = iter(_key_hashes(read).tolist())
-        for doc_id, segments in zip(ids, read, strict=True):
-            kept = {key: text for key, text in segments.keys.items() if next(hashes) in repeated}
-            yield doc_id, segments._replace(keys=kept)
+                kept = {key: text for key, text in segments.keys.items() if segment_key_hash(key) in repeated}
+                yield str(doc_id), segments._replace(keys=kept)

@@ -22,7 +22,9 @@ worker never imports polars.
 
 from __future__ import annotations
 
+import array
 import concurrent.futures
+import hashlib
 import itertools
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -240,24 +242,33 @@ def worker_count(pairs: int, requested: int | None = None) -> int:
     return min(available_cores(), -(-pairs // CHUNK_PAIRS))
 
 
+# Learns the furniture of a corpus larger than the pairs' articles, handing its tasks to
+# the function it is given (``harness.wirediff.furniture_batches.furniture_in_batches``).
+LearnFurniture = Callable[[Callable[[Callable[..., Any], Iterable[tuple[Any, ...]]], Iterable[Any]]], list[FurnitureRow]]
+
+
 def compare_all(
     ids: Sequence[PairIds], articles: Articles, *, styles: Mapping[str, StyleSheet], settings: DiffSettings | None,
-    furniture_min_articles: int, workers: int, furniture: list[FurnitureRow] | None = None,
+    furniture_min_articles: int, workers: int, learn: LearnFurniture | None = None,
 ) -> tuple[list[FurnitureRow], PairRows]:
-    """Each outlet's furniture, learned from all ``articles`` unless given (learned from
-    a larger corpus than the pairs' articles: ``harness.wirediff.furniture_batches``), and
-    every pair's rows in pair order, on ``workers`` processes (1: in this one)."""
-    rows = list(_furniture_input(articles)) if furniture is None else []
+    """Each outlet's furniture, learned from all ``articles`` (or by ``learn``, from a
+    corpus larger than the pairs' articles, on the same processes), and every pair's
+    rows in pair order, on ``workers`` processes (1: in this one)."""
+    rows = list(_furniture_input(articles)) if learn is None else []
     if workers <= 1:
-        if furniture is None:
+        if learn is None:
             furniture = _furniture_here(rows, furniture_min_articles)
+        else:
+            furniture = learn(lambda task, arguments: (task(*args) for args in arguments))
         stop_early_workers()  # started for this step (``prestart_workers``), of no use to it now
         context = PairContext(styles, furniture_by_outlet(furniture), settings)
         return furniture, compare_chunk(ids, articles, context, {})
     try:
         with _pool(workers - 1) as pool:  # this process is one of the workers
-            if furniture is None:
+            if learn is None:
                 furniture = furniture_rows(_segments_on(pool, workers - 1, rows), min_articles=furniture_min_articles)
+            else:
+                furniture = learn(lambda task, arguments: _shared(pool, workers - 1, task, arguments, task))
             by_outlet = furniture_by_outlet(furniture)
             pair_rows = PairRows()
             chunks = _chunks(ids, articles, by_outlet, dict(styles), settings)
@@ -534,6 +545,26 @@ _PREPARED: dict[str, PreparedArticle] = {}
 
 def _segments_task(articles: list[FurnitureInput]) -> list[ArticleSegments | None]:
     return [article_segments(*article) for article in articles]
+
+
+# What the furniture's first pass over a large corpus keeps of some articles
+# (harness.wirediff.furniture_batches): each article's outlet (None for an article
+# without outlet or body) and number of short segments, and every segment's hash in
+# order, as native uint64 bytes (few objects to pickle and free).
+HashedArticles = tuple[list[str | None], list[int], bytes]
+
+
+def segment_key_hash(key: str) -> int:
+    """A segment's 64-bit hash: the first eight bytes of the furniture table's
+    ``segment_hash`` (BLAKE2b), the same in every process."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def hashed_segments_task(articles: list[FurnitureInput]) -> HashedArticles:
+    """The furniture's first pass over some articles, on a worker or here."""
+    read = [article_segments(*article) for article in articles]
+    hashes = array.array("Q", (segment_key_hash(key) for s in read if s is not None for key in s.keys))
+    return [None if s is None else s.outlet for s in read], [0 if s is None else len(s.keys) for s in read], hashes.tobytes()
 
 
 def _chunk_task(

@@ -234,6 +234,15 @@ def test_furniture_needs_k_articles() -> None:
     assert _edits_of(tables, "z1", "x1") == [("substantive", "insertion")]
 
 
+def test_a_text_judged_with_furniture_is_judged_anew_without_it() -> None:
+    """Each text's chrome verdicts are kept across pairs (boilerplate._SIDES): a run
+    with other furniture (or none) for the same text must not read the ones kept."""
+    pairs = pl.DataFrame({"a_doc_id": ["z1"], "b_doc_id": ["x1"]})
+    for least, expected in [(3, "outlet_furniture"), (4, "insertion"), (3, "outlet_furniture")]:
+        tables = compare_pairs(_corpus(), pairs, styles_dir=STYLES, furniture_min_articles=least, workers=1)
+        assert [category for _, category in _edits_of(tables, "z1", "x1")] == [expected]
+
+
 def test_updates_of_one_story_count_once() -> None:
     rows = [("Valley Herald", "Council passes budget", article(*STORY, HOUSE_LINE))] * 3
     assert learn_furniture(rows, min_articles=2) == []

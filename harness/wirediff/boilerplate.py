@@ -825,6 +825,7 @@ def clear_text_caches() -> None:
     """
     segments.cache_clear()
     _JUDGED.clear()
+    _SIDES.clear()
 
 
 # Categories a few changed words inherit from the segment around them: the
@@ -1122,6 +1123,24 @@ class _Side:
                 for k in range(len(bounds) - 1) if bounds[k + 1] > bounds[k]]
 
 
+# Each text's side, kept across the pairs it is in: a corpus run compares an article
+# with several others, and its segments' verdicts and words (the side's memos) are the
+# same in each. A side depends on its text, its outlet's furniture and the rules alone
+# (never on the other text), so a side made for another furniture or rules is replaced.
+# Oldest out first when full: pairs come in doc_id order, an article's pairs close together.
+_SIDES: dict[str, _Side] = {}
+SIDES_LIMIT = 256
+
+
+def _side(text: str, furniture: Furniture | None, rules: ChromeRules) -> _Side:
+    side = _SIDES.get(text)
+    if side is None or side.furniture is not furniture or side.rules is not rules:
+        if len(_SIDES) >= SIDES_LIMIT and text not in _SIDES:
+            del _SIDES[next(iter(_SIDES))]
+        side = _SIDES[text] = _Side(text, furniture, rules)
+    return side
+
+
 def _same(one: Label, other: Label) -> bool:
     if isinstance(one, Verdict) and isinstance(other, Verdict):
         return one.category is other.category
@@ -1276,7 +1295,7 @@ def mark_chrome(
     """
     rules = chrome_rules()
     chrome = chrome or Chrome()
-    sides = (_Side(a.text, chrome.a, rules), _Side(b.text, chrome.b, rules))
+    sides = (_side(a.text, chrome.a, rules), _side(b.text, chrome.b, rules))
     texts = {"a": a, "b": b}
 
     def words(side: str, start: int, end: int) -> int:

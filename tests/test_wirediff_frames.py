@@ -7,9 +7,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+import harness.wirediff.frames as frames
 from harness.corpus.schema import ARTICLE_SCHEMA
 from harness.errors import InputError
+from harness.results.hashing import table_bytes
 from harness.wirediff import EDITS_SCHEMA, PAIRS_SCHEMA, STYLE_RULES_SCHEMA, compare_pairs
+from harness.wirediff.pairwork import EDIT_COLUMNS
 from tests.test_wirediff_seed import load_seed_articles
 
 STYLES = Path(__file__).resolve().parent.parent / "experiments" / "styles"
@@ -150,6 +153,27 @@ def test_no_pairs_gives_empty_tables(articles: pl.DataFrame) -> None:
     result = compare_pairs(articles, empty, styles_dir=STYLES)
     assert all(frame.height == 0 for frame in result.values())
     assert result["pairs"].schema == pl.Schema(PAIRS_SCHEMA)
+    assert result["edits"].schema == pl.Schema(EDITS_SCHEMA)
+
+
+def test_the_edits_table_made_column_by_column_is_the_same_bytes(
+    tables: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """edits_frame lets each column's rows go once they are a series and, for a large
+    table, hands the freed memory back (harness.engines.heap) before the next column."""
+    edits = tables["edits"]
+    assert edits.height > 1 and edits["parent_edit"].null_count() > 0  # nulls and numbers both
+    returned: list[bool] = []
+    monkeypatch.setattr(frames, "return_freed_memory", lambda: returned.append(True) or True)
+    whole = pl.DataFrame({name: edits[name].to_list() for name in EDIT_COLUMNS}, schema=EDITS_SCHEMA)
+    for large, calls in [(edits.height, len(EDIT_COLUMNS)), (edits.height + 1, 0)]:
+        returned.clear()
+        monkeypatch.setattr(frames, "RETURNED_ROWS", large)
+        columns = [edits[name].to_list() for name in EDIT_COLUMNS]
+        made = frames.edits_frame(columns)
+        assert table_bytes(made) == table_bytes(whole) == table_bytes(edits)
+        assert columns == [[] for _ in EDIT_COLUMNS]  # each list emptied
+        assert len(returned) == calls
 
 
 def test_reads_the_corpus_readers_table() -> None:

@@ -122,3 +122,22 @@ def test_a_segments_hash_is_the_furniture_tables() -> None:
 
 def test_no_articles_no_furniture() -> None:
     assert furniture_in_batches(_frame([]).lazy(), min_articles=2) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 3)), max_size=40),  # (segment, outlet) of each row
+    st.integers(0, 6),
+)
+def test_repeated_hashes_are_those_an_outlet_has_least_times(rows: list[tuple[int, int]], least: int) -> None:
+    """Pass 1's count, against a Counter: a segment's hash is kept when one outlet has it
+    ``least`` times or more (``least`` 0 or 1: every hash), fewer rows than that included."""
+    hashes = np.array([segment for segment, _ in rows], dtype=np.uint64)
+    mixed = np.array([segment * 10 + outlet for segment, outlet in rows], dtype=np.uint64)
+    counts: dict[int, int] = {}
+    for value in mixed.tolist():
+        counts[value] = counts.get(value, 0) + 1
+    expected = sorted({value // 10 for value, count in counts.items() if count >= least})
+    found = furniture_batches._repeated_hashes(hashes, mixed, least)
+    assert found.dtype == np.uint64
+    assert found.tolist() == expected

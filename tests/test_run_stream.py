@@ -279,8 +279,9 @@ def test_an_experiment_with_the_diff_gives_the_same_result_in_batches(
 
 def test_the_diffs_report_reads_only_the_pairs_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Its side-by-side views need the texts of the pairs' articles: only those rows are
-    read from the stored articles table, which holds the whole corpus."""
-    from harness.experiments.registry import rows_where
+    read from the stored articles table, which holds the whole corpus. The edits table
+    is queried, never read whole: counts, the first edits and the shown pairs' edits."""
+    from harness.experiments.registry import rows_where, scan_table
     from harness.reports import render_report
 
     project = _diff_project(tmp_path, _articles(150))
@@ -289,8 +290,10 @@ def test_the_diffs_report_reads_only_the_pairs_articles(tmp_path: Path, monkeypa
     named = sorted(set(pairs["a_doc_id"]) | set(pairs["b_doc_id"]))
     read = _files_read(monkeypatch)
     assert "Side by side" in render_report(stored).markdown
-    assert "articles.parquet" not in read and "pairs.parquet" in read
+    assert "articles.parquet" not in read and "edits.parquet" not in read and "pairs.parquet" in read
     tables = stored.tables()
+    assert scan_table(tables, "edits").collect().equals(stored.table("edits"))
+    assert scan_table(dict(tables.items()), "edits").collect().equals(stored.table("edits"))
     kept = rows_where(tables, "articles", pl.col("doc_id").is_in(named))
     assert kept["doc_id"].to_list() == sorted(named) and 0 < kept.height < 150 and read[-1] != "articles.parquet"
     assert rows_where(dict(tables.items()), "articles", pl.col("doc_id").is_in(named)).equals(kept)

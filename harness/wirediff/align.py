@@ -22,7 +22,7 @@ are the same in A and B. Everything outside them becomes an edit.
 from __future__ import annotations
 
 from heapq import heappop, heappush  # by name: compiled, heapq.x is a module attribute look-up
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, cast
@@ -31,6 +31,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
+from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.prepare import PreparedText
 
@@ -462,14 +463,55 @@ def _move_record(a: PreparedText, b: PreparedText, rng: tuple[int, int, int, int
     return Move(a_lo, a_hi, b_lo, b_hi, sim, aligned_a, aligned_b, changed)
 
 
+# The body of ``align`` below in one C call where the core runs compiled (units.c,
+# align_core): the same runs, links and moved passages, without a Python object per
+# candidate link, run and score (tests/test_wirediff_align_native.py compares the two).
+_ALIGN_CORE = native_function("_units", "align_core")
+_OPS = tuple(Op)  # by value
+
+
 def align(a: PreparedText, b: PreparedText, settings: AlignSettings | None = None) -> Alignment:
     """Sentence-then-word alignment of A and B (see the module docstring)."""
     settings = settings or DEFAULT_ALIGN
-    builder = _PathBuilder(a, b)
     if not a.sentences or not b.sentences:
+        builder = _PathBuilder(a, b)
         builder.add(Op.DELETE, 0, len(a), 0, 0)
         builder.add(Op.INSERT, len(a), len(a), 0, len(b))
         return Alignment(builder.runs, (), (), 0, 0)
+    if _ALIGN_CORE is not None:
+        return _align_native(_ALIGN_CORE, a, b, settings)
+    return _align_here(a, b, settings)
+
+
+def _align_native(align_core: Callable[..., Any], a: PreparedText, b: PreparedText, settings: AlignSettings) -> Alignment:
+    core: tuple[list[tuple[int, int, int, int, int, bool]], list[tuple[int, int, int, int, float]],
+                list[tuple[int, int, int, int, float]], int, int] = align_core(  # fmt: skip
+        a.sentence_keys, b.sentence_keys, a.sentences, b.sentences, a.keys, b.keys, a.units, b.units,
+        a.words_before, b.words_before, len(a), len(b),
+        settings.sentence_threshold, settings.merge_threshold, settings.move_threshold, _opcodes,
+    )
+    runs, chain, groups, aligned_a, aligned_b = core
+    moves = [_move_record(a, b, _passage_tokens(a, b, g), g[4]) for g in groups]
+    for move in moves:
+        aligned_a += move.aligned_a_words
+        aligned_b += move.aligned_b_words
+    return Alignment(
+        tuple(Run(_OPS[r[0]], r[1], r[2], r[3], r[4], r[5]) for r in runs),
+        tuple(moves),
+        tuple(Link(c[0], c[1], c[2], c[3], c[4]) for c in chain),
+        aligned_a,
+        aligned_b,
+    )
+
+
+def _passage_tokens(a: PreparedText, b: PreparedText, group: tuple[int, int, int, int, float]) -> tuple[int, int, int, int]:
+    """The token range of a moved passage given in sentences."""
+    a_sent, b_sent = a.sentences, b.sentences
+    return a_sent[group[0]][0], a_sent[group[1] - 1][1], b_sent[group[2]][0], b_sent[group[3] - 1][1]
+
+
+def _align_here(a: PreparedText, b: PreparedText, settings: AlignSettings) -> Alignment:
+    builder = _PathBuilder(a, b)
     qa, qb = a.sentence_keys, b.sentence_keys
     candidates = _candidate_links(qa, qb, settings)
     a_before, b_before = _lengths_before(qa), _lengths_before(qb)
@@ -499,8 +541,7 @@ def align(a: PreparedText, b: PreparedText, settings: AlignSettings | None = Non
         next_a, next_b = link.a_hi, link.b_hi
     builder.flush()
     for g in groups:
-        token_range = (a_sent[g[0]][0], a_sent[g[1] - 1][1], b_sent[g[2]][0], b_sent[g[3] - 1][1])
-        moves.append(_move_record(a, b, token_range, g[4]))
+        moves.append(_move_record(a, b, _passage_tokens(a, b, g), g[4]))
     aligned_a = builder.aligned_a_words + sum(m.aligned_a_words for m in moves)
     aligned_b = builder.aligned_b_words + sum(m.aligned_b_words for m in moves)
     return Alignment(builder.runs, tuple(moves), tuple(chain), aligned_a, aligned_b)

@@ -1,8 +1,9 @@
 /* The diff's loops in C: the columns of a text's units in one pass (harness.wirediff.
  * prepare's unit path); further down, the words the page-chrome rules read
  * (chrome_words), the similarity's shingle counts (shingle_counts), and discovery's
- * word keys of a text (plain_word_keys: the same token scanner) and shared shingles
- * of sorted sets (sorted_shared_counts).
+ * word keys of a text (plain_word_keys: the same token scanner), shared shingles
+ * of sorted sets (sorted_shared_counts), and at the end the sentence-then-word
+ * alignment of two prepared texts (align_core).
  *
  * prepare._columns cuts a text into units (the whitespace before a token plus the
  * token: harness.wirediff.tokens' `re` pattern, read by findall), looks every unit up
@@ -1529,6 +1530,864 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ the alignment
+ *
+ * harness.wirediff.align.align's body, in one call (the module docstring there is the
+ * method; its Python is the definition and runs when the core runs from its sources):
+ *
+ *     align_core(a_sentence_keys, b_sentence_keys, a_sentences, b_sentences, a_keys, b_keys,
+ *                a_units, b_units, a_words_before, b_words_before, a_len, b_len,
+ *                sentence_threshold, merge_threshold, move_threshold, opcodes)
+ *         -> (runs, chain, groups, aligned_a_words, aligned_b_words)
+ *
+ * runs: (op, a_lo, a_hi, b_lo, b_hi, whole) in reading order (op: align.Op's value);
+ * chain: the kept links (a_lo, a_hi, b_lo, b_hi, similarity); groups: the moved passages
+ * in sentences (a_lo, a_hi, b_lo, b_hi, lowest similarity); the words aligned outside them.
+ *
+ * Compiled, the Python spent its time building and freeing a Link per candidate, a list
+ * per run and a tuple per score, and rapidfuzz's cdist hashed every word of every
+ * sentence it scored again. Here the sentences' words get ids once (word_ids: equal words,
+ * one id) and the similarity of two sentences is rapidfuzz's normalised Indel similarity,
+ * 1 - (|a| + |b| - 2 LCS) / (|a| + |b|), the LCS by Hyyro's bit-parallel recurrence on the
+ * ids (rapidfuzz's own method; the LCS is one number whatever the method). The word-level
+ * opcodes of a changed group still come from rapidfuzz (`opcodes`, align._opcodes): which
+ * of several longest subsequences it reports is its to say.
+ * tests/test_wirediff_align_native.py holds both to the same answers. */
+
+typedef struct {
+    Py_ssize_t a_lo, a_hi, b_lo, b_hi;
+    double similarity;
+} ALink;
+
+typedef struct {
+    long op;
+    Py_ssize_t a_lo, a_hi, b_lo, b_hi;
+    int whole;
+} ARun;
+
+enum { OP_EQUAL = 0, OP_VARIANT = 1, OP_DELETE = 2, OP_INSERT = 3, OP_MOVED_A = 4, OP_MOVED_B = 5 };
+
+/* A growing array of `size`-byte items. */
+typedef struct {
+    char *items;
+    Py_ssize_t count, capacity, size;
+} Grow;
+
+static void *grow_push(Grow *g) {
+    if (g->count == g->capacity) {
+        Py_ssize_t capacity = g->capacity ? 2 * g->capacity : 16;
+        char *items = PyMem_Realloc(g->items, (size_t)capacity * (size_t)g->size);
+        if (items == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        g->items = items;
+        g->capacity = capacity;
+    }
+    return g->items + (size_t)(g->count++) * (size_t)g->size;
+}
+
+#define GROW_AT(g, type, k) (((type *)(g).items)[k])
+
+/* One text's sentences: each one's word ids (into a shared array), and its token range. */
+typedef struct {
+    Py_ssize_t count;
+    Py_ssize_t *first;  /* sentence k's ids: ids[first[k] .. first[k + 1]) */
+    uint64_t *hash;     /* of its ids, a first test before comparing them */
+    Py_ssize_t *lo, *hi; /* its tokens */
+    Py_ssize_t *words_before;
+    Py_ssize_t tokens;
+} Side;
+
+static void side_free(Side *s) {
+    PyMem_Free(s->first);
+    PyMem_Free(s->hash);
+    PyMem_Free(s->lo);
+    PyMem_Free(s->hi);
+    PyMem_Free(s->words_before);
+}
+
+static inline Py_ssize_t s_len(const Side *s, Py_ssize_t k) { return s->first[k + 1] - s->first[k]; }
+
+/* Hyyro's bit-parallel LCS of a pattern against texts: the pattern's match masks by id. */
+typedef struct {
+    int32_t *row_of;   /* id -> row of masks, -1: not in the pattern (every entry -1 between uses) */
+    uint64_t *masks;   /* rows x blocks */
+    uint64_t *v;       /* blocks */
+    Py_ssize_t blocks, rows, mask_capacity, v_capacity;
+    const Py_ssize_t *pattern;
+    Py_ssize_t length;
+} Lcs;
+
+static int lcs_pattern(Lcs *w, const Py_ssize_t *p1, Py_ssize_t n1, const Py_ssize_t *p2, Py_ssize_t n2, Py_ssize_t *scratch) {
+    /* the pattern is p1 followed by p2 (a sentence, or two neighbours read as one) */
+    Py_ssize_t n = n1 + n2;
+    for (Py_ssize_t k = 0; k < n1; k++) scratch[k] = p1[k];
+    for (Py_ssize_t k = 0; k < n2; k++) scratch[n1 + k] = p2[k];
+    w->pattern = scratch;
+    w->length = n;
+    w->blocks = n ? (n + 63) / 64 : 1;
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (w->row_of[scratch[k]] < 0) w->row_of[scratch[k]] = (int32_t)distinct++;
+    }
+    Py_ssize_t need = (distinct ? distinct : 1) * w->blocks;
+    if (need > w->mask_capacity) {
+        uint64_t *masks = PyMem_Realloc(w->masks, (size_t)need * sizeof(uint64_t));
+        if (masks == NULL) goto nomem;
+        w->masks = masks;
+        w->mask_capacity = need;
+    }
+    if (w->blocks > w->v_capacity) {
+        uint64_t *v = PyMem_Realloc(w->v, (size_t)w->blocks * sizeof(uint64_t));
+        if (v == NULL) goto nomem;
+        w->v = v;
+        w->v_capacity = w->blocks;
+    }
+    memset(w->masks, 0, (size_t)need * sizeof(uint64_t));
+    for (Py_ssize_t k = 0; k < n; k++) w->masks[(Py_ssize_t)w->row_of[scratch[k]] * w->blocks + k / 64] |= (uint64_t)1 << (k % 64);
+    w->rows = distinct;
+    return 0;
+nomem:
+    for (Py_ssize_t k = 0; k < n; k++) w->row_of[scratch[k]] = -1;
+    PyErr_NoMemory();
+    return -1;
+}
+
+static void lcs_pattern_done(Lcs *w) {
+    for (Py_ssize_t k = 0; k < w->length; k++) w->row_of[w->pattern[k]] = -1;
+}
+
+static Py_ssize_t lcs_against(Lcs *w, const Py_ssize_t *t1, Py_ssize_t n1, const Py_ssize_t *t2, Py_ssize_t n2) {
+    Py_ssize_t blocks = w->blocks;
+    uint64_t *v = w->v;
+    for (Py_ssize_t b = 0; b < blocks; b++) v[b] = ~(uint64_t)0;
+    for (Py_ssize_t k = 0; k < n1 + n2; k++) {
+        int32_t row = w->row_of[k < n1 ? t1[k] : t2[k - n1]];
+        if (row < 0) continue; /* no match: V + 0 | V - 0 = V */
+        const uint64_t *m = w->masks + (Py_ssize_t)row * blocks;
+        uint64_t carry = 0;
+        for (Py_ssize_t b = 0; b < blocks; b++) {
+            uint64_t u = v[b] & m[b];
+            uint64_t sum = v[b] + u;
+            uint64_t next_carry = sum < v[b];
+            sum += carry;
+            next_carry |= sum < carry;
+            carry = next_carry;
+            v[b] = sum | (v[b] - u);
+        }
+    }
+    Py_ssize_t lcs = 0;
+    for (Py_ssize_t b = 0; b < blocks; b++) {
+        uint64_t zeros = ~v[b];
+        Py_ssize_t bits = w->length - 64 * b;
+        if (bits < 64) zeros &= bits > 0 ? (((uint64_t)1 << bits) - 1) : 0;
+        lcs += __builtin_popcountll(zeros);
+    }
+    return lcs;
+}
+
+/* rapidfuzz.distance.Indel.normalized_similarity, as it computes it from the LCS. */
+static inline double indel_similarity(Py_ssize_t la, Py_ssize_t lb, Py_ssize_t lcs) {
+    Py_ssize_t maximum = la + lb;
+    double norm_dist = maximum ? (double)(maximum - 2 * lcs) / (double)maximum : 0.0;
+    return 1.0 - norm_dist;
+}
+
+static const Py_ssize_t *s_ids(const Side *s, const Py_ssize_t *ids, Py_ssize_t k) { return ids + s->first[k]; }
+
+/* Read one text's sentences (their word keys and token ranges) and words_before. */
+static int side_read(Side *s, PyObject *keys, PyObject *ranges, PyObject *words_before, Py_ssize_t tokens, Grow *flat) {
+    if (!PyTuple_Check(keys) || !PyTuple_Check(ranges) || !PyTuple_Check(words_before) ||
+        PyTuple_GET_SIZE(keys) != PyTuple_GET_SIZE(ranges) || PyTuple_GET_SIZE(words_before) != tokens + 1) {
+        PyErr_SetString(PyExc_TypeError, "align_core: a text's sentence keys, sentences and words_before must be tuples of a prepared text");
+        return -1;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(keys);
+    s->count = n;
+    s->tokens = tokens;
+    s->first = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    s->hash = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(uint64_t));
+    s->lo = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    s->hi = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    s->words_before = PyMem_Malloc((size_t)(tokens + 1) * sizeof(Py_ssize_t));
+    if (!s->first || !s->hash || !s->lo || !s->hi || !s->words_before) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *sentence = PyTuple_GET_ITEM(keys, k), *range = PyTuple_GET_ITEM(ranges, k);
+        if (!PyTuple_Check(sentence) || !PyTuple_Check(range) || PyTuple_GET_SIZE(range) != 2) {
+            PyErr_SetString(PyExc_TypeError, "align_core: a sentence's keys and range must be tuples");
+            return -1;
+        }
+        s->first[k] = flat->count;
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(sentence); i++) {
+            PyObject **slot = grow_push(flat);
+            if (slot == NULL) return -1;
+            *slot = PyTuple_GET_ITEM(sentence, i);
+        }
+        s->lo[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(range, 0));
+        s->hi[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(range, 1));
+        if ((s->lo[k] == -1 || s->hi[k] == -1) && PyErr_Occurred()) return -1;
+        if (s->lo[k] < 0 || s->hi[k] < s->lo[k] || s->hi[k] > tokens) {
+            PyErr_SetString(PyExc_ValueError, "align_core: a sentence's range lies outside its text");
+            return -1;
+        }
+    }
+    s->first[n] = flat->count;
+    for (Py_ssize_t i = 0; i <= tokens; i++) {
+        s->words_before[i] = PyLong_AsSsize_t(PyTuple_GET_ITEM(words_before, i));
+        if (s->words_before[i] == -1 && PyErr_Occurred()) return -1;
+    }
+    return 0;
+}
+
+static void side_hashes(Side *s, const Py_ssize_t *ids) {
+    for (Py_ssize_t k = 0; k < s->count; k++) {
+        uint64_t x = 0x9E3779B97F4A7C15ULL ^ (uint64_t)s_len(s, k);
+        for (Py_ssize_t i = s->first[k]; i < s->first[k + 1]; i++) x = (x ^ (uint64_t)ids[i]) * 0x100000001B3ULL;
+        s->hash[k] = mixed(x);
+    }
+}
+
+static int same_sentence(const Side *a, Py_ssize_t i, const Side *b, Py_ssize_t j, const Py_ssize_t *ids) {
+    if (a->hash[i] != b->hash[j] || s_len(a, i) != s_len(b, j)) return 0;
+    return same_ids(s_ids(a, ids, i), s_ids(b, ids, j), s_len(a, i));
+}
+
+/* x == y for two items of a prepared text's tuples (str: length, kind and bytes). */
+static inline int items_equal(PyObject *x, PyObject *y) {
+    if (x == y) return 1;
+    if (PyUnicode_CheckExact(x) && PyUnicode_CheckExact(y)) {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(x);
+        if (n != PyUnicode_GET_LENGTH(y) || PyUnicode_KIND(x) != PyUnicode_KIND(y)) return 0;
+        return memcmp(PyUnicode_DATA(x), PyUnicode_DATA(y), (size_t)n * PyUnicode_KIND(x)) == 0;
+    }
+    return PyObject_RichCompareBool(x, y, Py_EQ);
+}
+
+/* 1-1 links at or above the sentence threshold, 2-1 and 1-2 groups (align._candidate_links). */
+static int candidate_links(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs *w, Py_ssize_t *scratch,
+                           double sentence_threshold, double merge_threshold, Grow *links) {
+    int status = -1;
+    char *exact_a = PyMem_Calloc((size_t)a->count + 1, 1), *exact_b = PyMem_Calloc((size_t)b->count + 1, 1);
+    Py_ssize_t *rows = PyMem_Malloc((size_t)(a->count + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *cols = PyMem_Malloc((size_t)(b->count + 1) * sizeof(Py_ssize_t));
+    double *sim = NULL;
+    if (!exact_a || !exact_b || !rows || !cols) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* identical keys link at 1.0, unscored: A's sentences in order, each with every B sentence of its keys */
+    for (Py_ssize_t i = 0; i < a->count; i++) {
+        for (Py_ssize_t j = 0; j < b->count; j++) {
+            if (!same_sentence(a, i, b, j, ids)) continue;
+            ALink *link = grow_push(links);
+            if (link == NULL) goto done;
+            *link = (ALink){i, i + 1, j, j + 1, 1.0};
+            exact_a[i] = exact_b[j] = 1;
+        }
+    }
+    Py_ssize_t nr = 0, nc = 0;
+    for (Py_ssize_t i = 0; i < a->count; i++) if (!exact_a[i]) rows[nr++] = i;
+    for (Py_ssize_t j = 0; j < b->count; j++) if (!exact_b[j]) cols[nc++] = j;
+    if (nr == 0 || nc == 0) {
+        status = 0;
+        goto done;
+    }
+    sim = PyMem_Malloc((size_t)(nr * nc) * sizeof(double));
+    if (sim == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < nr; r++) {
+        Py_ssize_t i = rows[r];
+        if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), NULL, 0, scratch) < 0) goto done;
+        for (Py_ssize_t c = 0; c < nc; c++) {
+            Py_ssize_t j = cols[c];
+            sim[r * nc + c] = indel_similarity(s_len(a, i), s_len(b, j), lcs_against(w, s_ids(b, ids, j), s_len(b, j), NULL, 0));
+        }
+        lcs_pattern_done(w);
+        for (Py_ssize_t c = 0; c < nc; c++) {
+            if (sim[r * nc + c] < sentence_threshold) continue;
+            ALink *link = grow_push(links);
+            if (link == NULL) goto done;
+            *link = (ALink){i, i + 1, cols[c], cols[c] + 1, sim[r * nc + c]};
+        }
+    }
+#define PARTIAL(r, c) (sim[(r) * nc + (c)] >= merge_threshold)
+    for (Py_ssize_t r = 0; r + 1 < nr; r++) { /* two neighbouring A sentences against one of B */
+        Py_ssize_t i = rows[r];
+        if (rows[r + 1] != i + 1) continue;
+        int patterned = 0;
+        for (Py_ssize_t c = 0; c < nc; c++) {
+            if (!(PARTIAL(r, c) && PARTIAL(r + 1, c))) continue;
+            Py_ssize_t j = cols[c];
+            if (!patterned) {
+                if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), s_ids(a, ids, i + 1), s_len(a, i + 1), scratch) < 0) goto done;
+                patterned = 1;
+            }
+            double score = indel_similarity(s_len(a, i) + s_len(a, i + 1), s_len(b, j),
+                                            lcs_against(w, s_ids(b, ids, j), s_len(b, j), NULL, 0));
+            if (score < sentence_threshold) continue;
+            ALink *link = grow_push(links);
+            if (link == NULL) {
+                lcs_pattern_done(w);
+                goto done;
+            }
+            *link = (ALink){i, i + 2, j, j + 1, score};
+        }
+        if (patterned) lcs_pattern_done(w);
+    }
+    for (Py_ssize_t r = 0; r < nr; r++) { /* one A sentence against two neighbouring B sentences */
+        Py_ssize_t i = rows[r];
+        int patterned = 0;
+        for (Py_ssize_t c = 0; c + 1 < nc; c++) {
+            Py_ssize_t j = cols[c];
+            if (!(PARTIAL(r, c) && PARTIAL(r, c + 1)) || cols[c + 1] != j + 1) continue;
+            if (!patterned) {
+                if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), NULL, 0, scratch) < 0) goto done;
+                patterned = 1;
+            }
+            double score = indel_similarity(s_len(a, i), s_len(b, j) + s_len(b, j + 1),
+                                            lcs_against(w, s_ids(b, ids, j), s_len(b, j), s_ids(b, ids, j + 1), s_len(b, j + 1)));
+            if (score < sentence_threshold) continue;
+            ALink *link = grow_push(links);
+            if (link == NULL) {
+                lcs_pattern_done(w);
+                goto done;
+            }
+            *link = (ALink){i, i + 1, j, j + 2, score};
+        }
+        if (patterned) lcs_pattern_done(w);
+    }
+#undef PARTIAL
+    status = 0;
+done:
+    PyMem_Free(exact_a);
+    PyMem_Free(exact_b);
+    PyMem_Free(rows);
+    PyMem_Free(cols);
+    PyMem_Free(sim);
+    return status;
+}
+
+/* Sorting link indices: qsort with the index as the last key is a stable sort. */
+static const ALink *sorting_links;
+
+static int by_a_then_b(const void *x, const void *y) {
+    Py_ssize_t i = *(const Py_ssize_t *)x, j = *(const Py_ssize_t *)y;
+    const ALink *p = &sorting_links[i], *q = &sorting_links[j];
+    if (p->a_lo != q->a_lo) return p->a_lo < q->a_lo ? -1 : 1;
+    if (p->b_lo != q->b_lo) return p->b_lo < q->b_lo ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+static int by_a_b_a_hi(const void *x, const void *y) {
+    Py_ssize_t i = *(const Py_ssize_t *)x, j = *(const Py_ssize_t *)y;
+    const ALink *p = &sorting_links[i], *q = &sorting_links[j];
+    if (p->a_lo != q->a_lo) return p->a_lo < q->a_lo ? -1 : 1;
+    if (p->b_lo != q->b_lo) return p->b_lo < q->b_lo ? -1 : 1;
+    if (p->a_hi != q->a_hi) return p->a_hi < q->a_hi ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+static int by_a_hi(const void *x, const void *y) {
+    Py_ssize_t i = *(const Py_ssize_t *)x, j = *(const Py_ssize_t *)y;
+    const ALink *p = &sorting_links[i], *q = &sorting_links[j];
+    if (p->a_hi != q->a_hi) return p->a_hi < q->a_hi ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* The heaviest chain of links increasing in both texts (align.best_chain): `chain` gets
+ * link indices in order. A link's weight is its similarity times its sentences' words. */
+static int best_chain(const ALink *links, Py_ssize_t n, const Py_ssize_t *a_before, const Py_ssize_t *b_before,
+                      Py_ssize_t b_count, Grow *chain) {
+    int status = -1;
+    Py_ssize_t *order = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *ending = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *back = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    double *best = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(double));
+    double *weight = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(double));
+    double *tree_score = PyMem_Calloc((size_t)b_count + 2, sizeof(double));
+    Py_ssize_t *tree_order = PyMem_Calloc((size_t)b_count + 2, sizeof(Py_ssize_t));
+    if (!order || !ending || !back || !best || !weight || !tree_score || !tree_order) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        order[k] = k;
+        const ALink *l = &links[k];
+        Py_ssize_t length = a_before[l->a_hi] - a_before[l->a_lo] + b_before[l->b_hi] - b_before[l->b_lo];
+        weight[k] = l->similarity * (double)(length > 1 ? length : 1);
+    }
+    sorting_links = links;
+    qsort(order, (size_t)n, sizeof(Py_ssize_t), by_a_then_b);
+    int monotone = 1;
+    for (Py_ssize_t k = 0; k + 1 < n && monotone; k++) {
+        const ALink *p = &links[order[k]], *q = &links[order[k + 1]];
+        monotone = p->a_hi <= q->a_lo && p->b_hi <= q->b_lo;
+    }
+    if (monotone) { /* every weight is positive: all of them are the chain */
+        for (Py_ssize_t k = 0; k < n; k++) {
+            Py_ssize_t *slot = grow_push(chain);
+            if (slot == NULL) goto done;
+            *slot = order[k];
+        }
+        status = 0;
+        goto done;
+    }
+    qsort(order, (size_t)n, sizeof(Py_ssize_t), by_a_b_a_hi);
+    for (Py_ssize_t k = 0; k < n; k++) ending[k] = k;
+    qsort(ending, (size_t)n, sizeof(Py_ssize_t), by_a_hi);
+    /* A link enters the tree once its A sentences end at or before the next link's start:
+     * links come by first A sentence, so those are the links ending by then (whatever
+     * the order of entering, the tree keeps each prefix's maximum). */
+    Py_ssize_t entered = 0, size = b_count + 2;
+    for (Py_ssize_t step = 0; step < n; step++) {
+        Py_ssize_t k = order[step];
+        const ALink *l = &links[k];
+        while (entered < n && links[ending[entered]].a_hi <= l->a_lo) {
+            Py_ssize_t done_k = ending[entered++];
+            double score = best[done_k];
+            Py_ssize_t ord = -done_k - 1; /* among equal scores the link listed first wins */
+            for (Py_ssize_t index = links[done_k].b_hi + 1; index < size; index += index & -index) {
+                if (score > tree_score[index] || (score == tree_score[index] && ord > tree_order[index])) {
+                    tree_score[index] = score;
+                    tree_order[index] = ord;
+                }
+            }
+        }
+        double best_score = 0.0;
+        Py_ssize_t best_order = 0;
+        for (Py_ssize_t index = l->b_lo + 1; index > 0; index -= index & -index) {
+            if (tree_score[index] > best_score || (tree_score[index] == best_score && tree_order[index] > best_order)) {
+                best_score = tree_score[index];
+                best_order = tree_order[index];
+            }
+        }
+        best[k] = best_score + weight[k];
+        back[k] = -best_order - 1;
+    }
+    Py_ssize_t last = -1;
+    double top = 0.0;
+    for (Py_ssize_t k = 0; k < n; k++) { /* the highest score, the link listed first among equals */
+        if (last == -1 || best[k] > top) {
+            last = k;
+            top = best[k];
+        }
+    }
+    Py_ssize_t start = chain->count;
+    for (; last != -1; last = back[last]) {
+        Py_ssize_t *slot = grow_push(chain);
+        if (slot == NULL) goto done;
+        *slot = last;
+    }
+    for (Py_ssize_t lo = start, hi = chain->count - 1; lo < hi; lo++, hi--) {
+        Py_ssize_t t = GROW_AT(*chain, Py_ssize_t, lo);
+        GROW_AT(*chain, Py_ssize_t, lo) = GROW_AT(*chain, Py_ssize_t, hi);
+        GROW_AT(*chain, Py_ssize_t, hi) = t;
+    }
+    status = 0;
+done:
+    PyMem_Free(order);
+    PyMem_Free(ending);
+    PyMem_Free(back);
+    PyMem_Free(best);
+    PyMem_Free(weight);
+    PyMem_Free(tree_score);
+    PyMem_Free(tree_order);
+    return status;
+}
+
+typedef struct {
+    double score;
+    Py_ssize_t i, j;
+} MoveCandidate;
+
+static int by_score_then_place(const void *x, const void *y) {
+    const MoveCandidate *p = x, *q = y;
+    if (p->score != q->score) return p->score > q->score ? -1 : 1;
+    if (p->i != q->i) return p->i < q->i ? -1 : 1;
+    return p->j < q->j ? -1 : p->j > q->j;
+}
+
+typedef struct {
+    Py_ssize_t a_lo, a_hi, b_lo, b_hi;
+    double low;
+} Group;
+
+/* Sentences left out of the chain on both sides that still match (align._pair_moves),
+ * grouped into passages of consecutive sentences (align._group_moves). */
+static int moved_groups(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs *w, Py_ssize_t *scratch,
+                        const ALink *links, const Grow *chain, double threshold, Grow *groups) {
+    int status = -1;
+    char *linked_a = PyMem_Calloc((size_t)a->count + 1, 1), *linked_b = PyMem_Calloc((size_t)b->count + 1, 1);
+    Py_ssize_t *free_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *free_b = PyMem_Malloc((size_t)(b->count + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *partner_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(Py_ssize_t));
+    double *score_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(double));
+    Grow candidates = {NULL, 0, 0, sizeof(MoveCandidate)};
+    if (!linked_a || !linked_b || !free_a || !free_b || !partner_a || !score_a) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < chain->count; k++) {
+        const ALink *l = &links[GROW_AT(*chain, Py_ssize_t, k)];
+        for (Py_ssize_t i = l->a_lo; i < l->a_hi; i++) linked_a[i] = 1;
+        for (Py_ssize_t j = l->b_lo; j < l->b_hi; j++) linked_b[j] = 1;
+    }
+    Py_ssize_t na = 0, nb = 0;
+    for (Py_ssize_t i = 0; i < a->count; i++) if (!linked_a[i]) free_a[na++] = i;
+    for (Py_ssize_t j = 0; j < b->count; j++) if (!linked_b[j]) free_b[nb++] = j;
+    if (na == 0 || nb == 0) {
+        status = 0;
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < na; r++) {
+        Py_ssize_t i = free_a[r];
+        if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), NULL, 0, scratch) < 0) goto done;
+        for (Py_ssize_t c = 0; c < nb; c++) {
+            Py_ssize_t j = free_b[c];
+            double score = indel_similarity(s_len(a, i), s_len(b, j), lcs_against(w, s_ids(b, ids, j), s_len(b, j), NULL, 0));
+            if (score < threshold) continue;
+            MoveCandidate *slot = grow_push(&candidates);
+            if (slot == NULL) {
+                lcs_pattern_done(w);
+                goto done;
+            }
+            *slot = (MoveCandidate){score, i, j};
+        }
+        lcs_pattern_done(w);
+    }
+    qsort(candidates.items, (size_t)candidates.count, sizeof(MoveCandidate), by_score_then_place);
+    /* the best-scoring pairs first, each sentence used once; linked_a/b now mark the used */
+    for (Py_ssize_t i = 0; i < a->count; i++) partner_a[i] = -1;
+    for (Py_ssize_t k = 0; k < candidates.count; k++) {
+        MoveCandidate *c = &GROW_AT(candidates, MoveCandidate, k);
+        if (linked_a[c->i] || linked_b[c->j]) continue;
+        linked_a[c->i] = linked_b[c->j] = 1;
+        partner_a[c->i] = c->j;
+        score_a[c->i] = c->score;
+    }
+    /* the pairs in A order; consecutive in both texts: one passage, its lowest score kept */
+    for (Py_ssize_t i = 0; i < a->count; i++) {
+        Py_ssize_t j = partner_a[i];
+        if (j < 0) continue;
+        Group *last = groups->count ? &GROW_AT(*groups, Group, groups->count - 1) : NULL;
+        if (last != NULL && last->a_hi == i && last->b_hi == j) {
+            last->a_hi = i + 1;
+            last->b_hi = j + 1;
+            if (score_a[i] < last->low) last->low = score_a[i];
+        } else {
+            Group *g = grow_push(groups);
+            if (g == NULL) goto done;
+            *g = (Group){i, i + 1, j, j + 1, score_a[i]};
+        }
+    }
+    status = 0;
+done:
+    PyMem_Free(linked_a);
+    PyMem_Free(linked_b);
+    PyMem_Free(free_a);
+    PyMem_Free(free_b);
+    PyMem_Free(partner_a);
+    PyMem_Free(score_a);
+    PyMem_Free(candidates.items);
+    return status;
+}
+
+/* The path's runs as align._PathBuilder builds them: neighbours of one operation merged,
+ * linked groups with identical keys held back and compared in one stretch. */
+typedef struct {
+    Grow runs; /* ARun */
+    Py_ssize_t aligned_a, aligned_b;
+    int pending; /* a stretch of same-key groups not yet added: same_lo .. same_hi of A from same_b of B */
+    Py_ssize_t same_lo, same_hi, same_b;
+    PyObject *a_keys, *b_keys, *a_units, *b_units; /* tuples */
+    const Side *a, *b;
+    PyObject *opcodes;
+} Path;
+
+static int path_equal_keys(Path *p, Py_ssize_t i1, Py_ssize_t i2, Py_ssize_t j1);
+
+static int path_flush(Path *p) {
+    if (!p->pending) return 0;
+    p->pending = 0;
+    return path_equal_keys(p, p->same_lo, p->same_hi, p->same_b);
+}
+
+static int path_add(Path *p, long op, Py_ssize_t a_lo, Py_ssize_t a_hi, Py_ssize_t b_lo, Py_ssize_t b_hi, int whole) {
+    if (p->pending && path_flush(p) < 0) return -1;
+    if (a_lo == a_hi && b_lo == b_hi) return 0;
+    ARun *last = p->runs.count ? &GROW_AT(p->runs, ARun, p->runs.count - 1) : NULL;
+    int mergeable = op == OP_EQUAL || op == OP_DELETE || op == OP_INSERT;
+    if (mergeable && last != NULL && last->op == op && last->whole == whole && last->a_hi == a_lo && last->b_hi == b_lo) {
+        last->a_hi = a_hi;
+        last->b_hi = b_hi;
+        return 0;
+    }
+    ARun *run = grow_push(&p->runs);
+    if (run == NULL) return -1;
+    *run = (ARun){op, a_lo, a_hi, b_lo, b_hi, whole};
+    return 0;
+}
+
+/* Same keys: EQUAL where the units are identical, VARIANT elsewhere (a token at a time). */
+static int path_equal_keys(Path *p, Py_ssize_t i1, Py_ssize_t i2, Py_ssize_t j1) {
+    Py_ssize_t width = i2 - i1;
+    if (i1 < 0 || i2 > PyTuple_GET_SIZE(p->a_units) || j1 < 0 || j1 + width > PyTuple_GET_SIZE(p->b_units)) {
+        PyErr_SetString(PyExc_ValueError, "align_core: an aligned stretch lies outside its text");
+        return -1;
+    }
+    p->aligned_a += p->a->words_before[i2] - p->a->words_before[i1];
+    p->aligned_b += p->b->words_before[j1 + width] - p->b->words_before[j1];
+    Py_ssize_t done = 0;
+    for (Py_ssize_t k = 0; k < width; k++) {
+        int same = items_equal(PyTuple_GET_ITEM(p->a_units, i1 + k), PyTuple_GET_ITEM(p->b_units, j1 + k));
+        if (same < 0) return -1;
+        if (same) continue;
+        if (path_add(p, OP_EQUAL, i1 + done, i1 + k, j1 + done, j1 + k, 0) < 0 ||
+            path_add(p, OP_VARIANT, i1 + k, i1 + k + 1, j1 + k, j1 + k + 1, 0) < 0)
+            return -1;
+        done = k + 1;
+    }
+    return path_add(p, OP_EQUAL, i1 + done, i2, j1 + done, j1 + width, 0);
+}
+
+/* Between two aligned stretches: A's tokens out first, then B's in. */
+static int path_changed(Path *p, int any, Py_ssize_t a_lo, Py_ssize_t a_hi, Py_ssize_t b_lo, Py_ssize_t b_hi) {
+    if (!any) return 0;
+    if (path_add(p, OP_DELETE, a_lo, a_hi, b_lo, b_lo, 0) < 0) return -1;
+    return path_add(p, OP_INSERT, a_hi, a_hi, b_lo, b_hi, 0);
+}
+
+static int keys_equal(Path *p, Py_ssize_t a_lo, Py_ssize_t a_hi, Py_ssize_t b_lo, Py_ssize_t b_hi) {
+    if (a_hi - a_lo != b_hi - b_lo) return 0;
+    for (Py_ssize_t k = 0; k < a_hi - a_lo; k++) {
+        int same = items_equal(PyTuple_GET_ITEM(p->a_keys, a_lo + k), PyTuple_GET_ITEM(p->b_keys, b_lo + k));
+        if (same <= 0) return same;
+    }
+    return 1;
+}
+
+static int read_opcode(PyObject *opcode, int *equal, Py_ssize_t bounds[4]) {
+    if (!PyTuple_Check(opcode) || PyTuple_GET_SIZE(opcode) != 5 || !PyUnicode_Check(PyTuple_GET_ITEM(opcode, 0))) {
+        PyErr_SetString(PyExc_TypeError, "align_core: opcodes must be (tag, a_start, a_end, b_start, b_end) tuples");
+        return -1;
+    }
+    *equal = PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(opcode, 0), "equal") == 0;
+    for (int k = 0; k < 4; k++) {
+        bounds[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(opcode, k + 1));
+        if (bounds[k] == -1 && PyErr_Occurred()) return -1;
+    }
+    return 0;
+}
+
+/* Word-level alignment of one linked group of sentences (align._PathBuilder.align_tokens). */
+static int path_align_tokens(Path *p, Py_ssize_t a_lo, Py_ssize_t a_hi, Py_ssize_t b_lo, Py_ssize_t b_hi) {
+    int same = keys_equal(p, a_lo, a_hi, b_lo, b_hi);
+    if (same < 0) return -1;
+    if (same) { /* the usual case: nothing but style */
+        if (p->pending && p->same_hi == a_lo && p->same_b + (a_lo - p->same_lo) == b_lo) {
+            p->same_hi = a_hi; /* continues the previous group in both texts */
+            return 0;
+        }
+        if (path_flush(p) < 0) return -1;
+        p->pending = 1;
+        p->same_lo = a_lo;
+        p->same_hi = a_hi;
+        p->same_b = b_lo;
+        return 0;
+    }
+    PyObject *a_slice = PyTuple_GetSlice(p->a_keys, a_lo, a_hi), *b_slice = NULL, *ops = NULL;
+    int status = -1;
+    if (a_slice == NULL || (b_slice = PyTuple_GetSlice(p->b_keys, b_lo, b_hi)) == NULL) goto done;
+    if ((ops = PyObject_CallFunctionObjArgs(p->opcodes, a_slice, b_slice, NULL)) == NULL) goto done;
+    if (!PyList_Check(ops)) {
+        PyErr_SetString(PyExc_TypeError, "align_core: opcodes must return a list");
+        goto done;
+    }
+    /* a changed stretch between two equal ones: its bounds */
+    int any = 0;
+    Py_ssize_t lo_a = 0, hi_a = 0, lo_b = 0, hi_b = 0;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(ops); k++) {
+        int equal;
+        Py_ssize_t r[4];
+        if (read_opcode(PyList_GET_ITEM(ops, k), &equal, r) < 0) goto done;
+        Py_ssize_t i1 = a_lo + r[0], i2 = a_lo + r[1], j1 = b_lo + r[2], j2 = b_lo + r[3];
+        if (equal) {
+            if (path_changed(p, any, lo_a, hi_a, lo_b, hi_b) < 0 || path_equal_keys(p, i1, i2, j1) < 0) goto done;
+            any = 0;
+        } else if (!any) {
+            any = 1;
+            lo_a = i1, hi_a = i2, lo_b = j1, hi_b = j2;
+        } else {
+            if (i1 < lo_a) lo_a = i1;
+            if (i2 > hi_a) hi_a = i2;
+            if (j1 < lo_b) lo_b = j1;
+            if (j2 > hi_b) hi_b = j2;
+        }
+    }
+    if (path_changed(p, any, lo_a, hi_a, lo_b, hi_b) < 0) goto done;
+    status = 0;
+done:
+    Py_XDECREF(a_slice);
+    Py_XDECREF(b_slice);
+    Py_XDECREF(ops);
+    return status;
+}
+
+static PyObject *runs_list(const Grow *runs) {
+    PyObject *list = PyList_New(runs->count);
+    if (list == NULL) return NULL;
+    for (Py_ssize_t k = 0; k < runs->count; k++) {
+        const ARun *r = &GROW_AT(*runs, ARun, k);
+        PyObject *item = Py_BuildValue("(lnnnnO)", r->op, r->a_lo, r->a_hi, r->b_lo, r->b_hi, r->whole ? Py_True : Py_False);
+        if (item == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, k, item);
+    }
+    return list;
+}
+
+static PyObject *align_core(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 16) {
+        PyErr_SetString(PyExc_TypeError,
+                        "align_core(a_sentence_keys, b_sentence_keys, a_sentences, b_sentences, a_keys, b_keys, a_units, "
+                        "b_units, a_words_before, b_words_before, a_len, b_len, sentence_threshold, merge_threshold, "
+                        "move_threshold, opcodes)");
+        return NULL;
+    }
+    PyObject *result = NULL, *runs = NULL, *chain_list = NULL, *group_list = NULL;
+    Side a = {0}, b = {0};
+    Grow flat = {NULL, 0, 0, sizeof(PyObject *)}, links = {NULL, 0, 0, sizeof(ALink)};
+    Grow chain = {NULL, 0, 0, sizeof(Py_ssize_t)}, groups = {NULL, 0, 0, sizeof(Group)};
+    Path path = {{NULL, 0, 0, sizeof(ARun)}, 0};
+    Lcs w = {0};
+    Py_ssize_t *ids = NULL, *scratch = NULL, *a_before = NULL, *b_before = NULL;
+    char *moved_a = NULL, *moved_b = NULL;
+    for (int k = 4; k < 10; k++) {
+        if (!PyTuple_Check(args[k])) {
+            PyErr_SetString(PyExc_TypeError, "align_core: a text's keys, units and words_before must be tuples");
+            return NULL;
+        }
+    }
+    Py_ssize_t a_len = PyLong_AsSsize_t(args[10]), b_len = PyLong_AsSsize_t(args[11]);
+    double thresholds[3];
+    for (int k = 0; k < 3; k++) {
+        thresholds[k] = PyFloat_AsDouble(args[12 + k]);
+        if (thresholds[k] == -1.0 && PyErr_Occurred()) return NULL;
+    }
+    if ((a_len == -1 || b_len == -1) && PyErr_Occurred()) return NULL;
+    if (a_len != PyTuple_GET_SIZE(args[4]) || b_len != PyTuple_GET_SIZE(args[5]) || a_len != PyTuple_GET_SIZE(args[6]) ||
+        b_len != PyTuple_GET_SIZE(args[7])) {
+        PyErr_SetString(PyExc_ValueError, "align_core: a text's keys and units must have one item per token");
+        return NULL;
+    }
+    if (side_read(&a, args[0], args[2], args[8], a_len, &flat) < 0 || side_read(&b, args[1], args[3], args[9], b_len, &flat) < 0)
+        goto done;
+    Py_ssize_t na = a.first[a.count], n = flat.count, distinct = 0;
+    if ((size_t)n >= ((size_t)1 << 29)) {
+        PyErr_SetString(PyExc_OverflowError, "align_core: a pair of 2**29 words or more");
+        goto done;
+    }
+    ids = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    scratch = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    if (ids == NULL || scratch == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    PyObject **words = (PyObject **)flat.items;
+    if (n && word_ids(words, na, words + na, n - na, ids, &distinct) < 0) goto done;
+    w.row_of = PyMem_Malloc((size_t)(distinct ? distinct : 1) * sizeof(int32_t));
+    a_before = PyMem_Malloc((size_t)(a.count + 1) * sizeof(Py_ssize_t));
+    b_before = PyMem_Malloc((size_t)(b.count + 1) * sizeof(Py_ssize_t));
+    moved_a = PyMem_Calloc((size_t)a.count + 1, 1);
+    moved_b = PyMem_Calloc((size_t)b.count + 1, 1);
+    if (!w.row_of || !a_before || !b_before || !moved_a || !moved_b) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < distinct; k++) w.row_of[k] = -1;
+    side_hashes(&a, ids);
+    side_hashes(&b, ids);
+    for (Py_ssize_t k = 0; k <= a.count; k++) a_before[k] = a.first[k] - a.first[0];
+    for (Py_ssize_t k = 0; k <= b.count; k++) b_before[k] = b.first[k] - b.first[0];
+
+    if (candidate_links(&a, &b, ids, &w, scratch, thresholds[0], thresholds[1], &links) < 0) goto done;
+    const ALink *all = (const ALink *)links.items;
+    if (best_chain(all, links.count, a_before, b_before, b.count, &chain) < 0) goto done;
+    if (moved_groups(&a, &b, ids, &w, scratch, all, &chain, thresholds[2], &groups) < 0) goto done;
+    for (Py_ssize_t k = 0; k < groups.count; k++) {
+        const Group *g = &GROW_AT(groups, Group, k);
+        for (Py_ssize_t i = g->a_lo; i < g->a_hi; i++) moved_a[i] = 1;
+        for (Py_ssize_t j = g->b_lo; j < g->b_hi; j++) moved_b[j] = 1;
+    }
+
+    path.a_keys = args[4], path.b_keys = args[5], path.a_units = args[6], path.b_units = args[7];
+    path.a = &a, path.b = &b, path.opcodes = args[15];
+    Py_ssize_t next_a = 0, next_b = 0; /* the next sentences to place */
+    for (Py_ssize_t k = 0; k <= chain.count; k++) {
+        const ALink *link = k < chain.count ? &all[GROW_AT(chain, Py_ssize_t, k)] : NULL;
+        Py_ssize_t stop_a = link ? link->a_lo : a.count, stop_b = link ? link->b_lo : b.count;
+        Py_ssize_t b_pos = next_b < b.count ? b.lo[next_b] : b_len;
+        for (Py_ssize_t i = next_a; i < stop_a; i++) {
+            if (path_add(&path, moved_a[i] ? OP_MOVED_A : OP_DELETE, a.lo[i], a.hi[i], b_pos, b_pos, 1) < 0) goto done;
+        }
+        Py_ssize_t a_pos = stop_a < a.count ? a.lo[stop_a] : a_len;
+        for (Py_ssize_t j = next_b; j < stop_b; j++) {
+            if (path_add(&path, moved_b[j] ? OP_MOVED_B : OP_INSERT, a_pos, a_pos, b.lo[j], b.hi[j], 1) < 0) goto done;
+        }
+        if (link == NULL) break;
+        if (path_align_tokens(&path, a.lo[link->a_lo], a.hi[link->a_hi - 1], b.lo[link->b_lo], b.hi[link->b_hi - 1]) < 0)
+            goto done;
+        next_a = link->a_hi, next_b = link->b_hi;
+    }
+    if (path_flush(&path) < 0) goto done;
+
+    if ((runs = runs_list(&path.runs)) == NULL || (chain_list = PyList_New(chain.count)) == NULL ||
+        (group_list = PyList_New(groups.count)) == NULL)
+        goto done;
+    for (Py_ssize_t k = 0; k < chain.count; k++) {
+        const ALink *l = &all[GROW_AT(chain, Py_ssize_t, k)];
+        PyObject *item = Py_BuildValue("(nnnnd)", l->a_lo, l->a_hi, l->b_lo, l->b_hi, l->similarity);
+        if (item == NULL) goto done;
+        PyList_SET_ITEM(chain_list, k, item);
+    }
+    for (Py_ssize_t k = 0; k < groups.count; k++) {
+        const Group *g = &GROW_AT(groups, Group, k);
+        PyObject *item = Py_BuildValue("(nnnnd)", g->a_lo, g->a_hi, g->b_lo, g->b_hi, g->low);
+        if (item == NULL) goto done;
+        PyList_SET_ITEM(group_list, k, item);
+    }
+    result = Py_BuildValue("(OOOnn)", runs, chain_list, group_list, path.aligned_a, path.aligned_b);
+done:
+    side_free(&a);
+    side_free(&b);
+    PyMem_Free(flat.items);
+    PyMem_Free(links.items);
+    PyMem_Free(chain.items);
+    PyMem_Free(groups.items);
+    PyMem_Free(path.runs.items);
+    PyMem_Free(w.row_of);
+    PyMem_Free(w.masks);
+    PyMem_Free(w.v);
+    PyMem_Free(ids);
+    PyMem_Free(scratch);
+    PyMem_Free(a_before);
+    PyMem_Free(b_before);
+    PyMem_Free(moved_a);
+    PyMem_Free(moved_b);
+    Py_XDECREF(runs);
+    Py_XDECREF(chain_list);
+    Py_XDECREF(group_list);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"unit_columns", (PyCFunction)(void (*)(void))unit_columns, METH_FASTCALL,
      "unit_columns(text, joined_marks, memo, limit, compute) -> the nine columns of prepare._Columns"},
@@ -1550,6 +2409,8 @@ static PyMethodDef methods[] = {
      "plain_word_keys(text) -> discovery's word keys of a text with only separators beyond ASCII"},
     {"known_hashes", (PyCFunction)(void (*)(void))known_hashes, METH_FASTCALL,
      "known_hashes(lists, known, hash_word) -> uint64 bytes: the hash of every key in order, through known"},
+    {"align_core", (PyCFunction)(void (*)(void))align_core, METH_FASTCALL,
+     "align_core(a_sentence_keys, ..., opcodes) -> (runs, chain, groups, aligned_a_words, aligned_b_words) of align.align"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1595,7 +1595,7 @@ typedef struct {
     Py_ssize_t *first;  /* sentence k's ids: ids[first[k] .. first[k + 1]) */
     uint64_t *hash;     /* of its ids, a first test before comparing them */
     Py_ssize_t *lo, *hi; /* its tokens */
-    Py_ssize_t *words_before;
+    PyObject *words_before; /* the text's tuple: read where a stretch is aligned */
     Py_ssize_t tokens;
 } Side;
 
@@ -1604,7 +1604,11 @@ static void side_free(Side *s) {
     PyMem_Free(s->hash);
     PyMem_Free(s->lo);
     PyMem_Free(s->hi);
-    PyMem_Free(s->words_before);
+}
+
+/* words_before[i]: the words among the first i tokens (-1 with an error set when not an int). */
+static inline Py_ssize_t words_before(const Side *s, Py_ssize_t i) {
+    return PyLong_AsSsize_t(PyTuple_GET_ITEM(s->words_before, i));
 }
 
 static inline Py_ssize_t s_len(const Side *s, Py_ssize_t k) { return s->first[k + 1] - s->first[k]; }
@@ -1710,8 +1714,8 @@ static int side_read(Side *s, PyObject *keys, PyObject *ranges, PyObject *words_
     s->hash = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(uint64_t));
     s->lo = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
     s->hi = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
-    s->words_before = PyMem_Malloc((size_t)(tokens + 1) * sizeof(Py_ssize_t));
-    if (!s->first || !s->hash || !s->lo || !s->hi || !s->words_before) {
+    s->words_before = words_before;
+    if (!s->first || !s->hash || !s->lo || !s->hi) {
         PyErr_NoMemory();
         return -1;
     }
@@ -1736,10 +1740,6 @@ static int side_read(Side *s, PyObject *keys, PyObject *ranges, PyObject *words_
         }
     }
     s->first[n] = flat->count;
-    for (Py_ssize_t i = 0; i <= tokens; i++) {
-        s->words_before[i] = PyLong_AsSsize_t(PyTuple_GET_ITEM(words_before, i));
-        if (s->words_before[i] == -1 && PyErr_Occurred()) return -1;
-    }
     return 0;
 }
 
@@ -2141,8 +2141,11 @@ static int path_equal_keys(Path *p, Py_ssize_t i1, Py_ssize_t i2, Py_ssize_t j1)
         PyErr_SetString(PyExc_ValueError, "align_core: an aligned stretch lies outside its text");
         return -1;
     }
-    p->aligned_a += p->a->words_before[i2] - p->a->words_before[i1];
-    p->aligned_b += p->b->words_before[j1 + width] - p->b->words_before[j1];
+    Py_ssize_t before[4] = {words_before(p->a, i2), words_before(p->a, i1), words_before(p->b, j1 + width),
+                            words_before(p->b, j1)};
+    if ((before[0] == -1 || before[1] == -1 || before[2] == -1 || before[3] == -1) && PyErr_Occurred()) return -1;
+    p->aligned_a += before[0] - before[1];
+    p->aligned_b += before[2] - before[3];
     Py_ssize_t done = 0;
     for (Py_ssize_t k = 0; k < width; k++) {
         int same = items_equal(PyTuple_GET_ITEM(p->a_units, i1 + k), PyTuple_GET_ITEM(p->b_units, j1 + k));
@@ -2244,12 +2247,22 @@ static PyObject *runs_list(const Grow *runs) {
     if (list == NULL) return NULL;
     for (Py_ssize_t k = 0; k < runs->count; k++) {
         const ARun *r = &GROW_AT(*runs, ARun, k);
-        PyObject *item = Py_BuildValue("(lnnnnO)", r->op, r->a_lo, r->a_hi, r->b_lo, r->b_hi, r->whole ? Py_True : Py_False);
+        PyObject *item = PyTuple_New(6);
         if (item == NULL) {
             Py_DECREF(list);
             return NULL;
         }
         PyList_SET_ITEM(list, k, item);
+        Py_ssize_t values[5] = {r->op, r->a_lo, r->a_hi, r->b_lo, r->b_hi};
+        for (int v = 0; v < 5; v++) {
+            PyObject *number = PyLong_FromSsize_t(values[v]);
+            if (number == NULL) {
+                Py_DECREF(list);
+                return NULL;
+            }
+            PyTuple_SET_ITEM(item, v, number);
+        }
+        PyTuple_SET_ITEM(item, 5, Py_NewRef(r->whole ? Py_True : Py_False));
     }
     return list;
 }
@@ -2288,6 +2301,19 @@ static PyObject *align_core(PyObject *Py_UNUSED(module), PyObject *const *args, 
         PyErr_SetString(PyExc_ValueError, "align_core: a text's keys and units must have one item per token");
         return NULL;
     }
+    Py_ssize_t keys = 0; /* every sentence's keys, for one allocation of flat */
+    for (int side = 0; side < 2; side++) {
+        if (!PyTuple_Check(args[side])) break; /* side_read says what is wrong */
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(args[side]); k++) {
+            PyObject *sentence = PyTuple_GET_ITEM(args[side], k);
+            keys += PyTuple_Check(sentence) ? PyTuple_GET_SIZE(sentence) : 0;
+        }
+    }
+    if ((flat.items = PyMem_Malloc((size_t)(keys ? keys : 1) * sizeof(PyObject *))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    flat.capacity = keys ? keys : 1;
     if (side_read(&a, args[0], args[2], args[8], a_len, &flat) < 0 || side_read(&b, args[1], args[3], args[9], b_len, &flat) < 0)
         goto done;
     Py_ssize_t na = a.first[a.count], n = flat.count, distinct = 0;

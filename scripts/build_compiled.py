@@ -15,8 +15,9 @@ does the same on purpose, at build or at run time).
 Why mypyc and not hand-written C: the rules stay one readable, type-checked
 Python definition, which mypy already checks strictly; mypy and black ship
 compiled the same way. The one exception, ``harness/wirediff/units.c``
-(``NATIVE_MODULES``), holds loops over characters, memo look-ups and 5-gram hashes
-with no rule in them, which compiled Python still runs through CPython's runtime; it
+(``NATIVE_MODULES``), holds loops over characters, memo look-ups, 5-gram hashes and
+the alignment's chains and LCS, with no house-style rule in them, which compiled Python
+still runs through CPython's runtime; it
 is built in the same step and recorded with the rest.
 """
 

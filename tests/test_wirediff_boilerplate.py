@@ -284,6 +284,27 @@ def test_adding_a_chrome_line_adds_only_boilerplate_edits(story: list[str], line
     )
 
 
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(paragraphs, min_size=1, max_size=4),
+    st.sampled_from(KNOWN_CHROME),
+    st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)), min_size=1, max_size=10),
+)
+def test_a_side_s_pieces_met_again_are_those_found_anew(story: list[str], line: str, spans: list[tuple[int, int]]) -> None:
+    """A side keeps each edit span's pieces (the same edit recurs in the text's other
+    pairs): every span, asked again or after others sharing its start, gets what a new
+    side finds for it."""
+    from harness.wirediff.boilerplate import _Side, chrome_rules
+
+    text = article(*story[:1], line, *story[1:])
+    rules = chrome_rules()
+    kept = _Side(text, None, rules)
+    for start, end in spans + spans[::-1]:
+        start, end = sorted((min(start, len(text)), min(end, len(text))))
+        for stop in (end, max(start, end - 1)):
+            assert kept.pieces(start, stop) == _Side(text, None, rules).pieces(start, stop)
+
+
 # ------------------------------------------------------------------ harness diff
 
 

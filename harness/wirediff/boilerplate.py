@@ -987,6 +987,9 @@ class _Side:
         self._judged: dict[int, Verdict | None] = {}
         self._rules_said: dict[int, Verdict | None] = {}  # key * 2 + paragraph
         self._words: dict[int, list[str]] = {}
+        # An edit's pieces: the same edit of this text recurs in its other pairs (a sentence
+        # one copy dropped is an insertion against each of the others).
+        self._pieces: dict[int, list[tuple[int, int, Label]]] = {}
         self._segments: Segments | None = None
 
     @property
@@ -1116,11 +1119,15 @@ class _Side:
         return None
 
     def pieces(self, start: int, end: int) -> list[tuple[int, int, Label]]:
-        cuts = self.segments.cuts(start, end)
-        bounds = [start, *cuts, end]
-        # By index: compiled, zip(..., strict=False) is the builtin looked up and called generically.
-        return [(bounds[k], bounds[k + 1], self.label(bounds[k], bounds[k + 1]))
-                for k in range(len(bounds) - 1) if bounds[k + 1] > bounds[k]]
+        """``start..end`` cut at the segments inside it, each piece labelled (read, never changed, by the caller)."""
+        key = start * self._width + end
+        if key not in self._pieces:
+            cuts = self.segments.cuts(start, end)
+            bounds = [start, *cuts, end]
+            # By index: compiled, zip(..., strict=False) is the builtin looked up and called generically.
+            self._pieces[key] = [(bounds[k], bounds[k + 1], self.label(bounds[k], bounds[k + 1]))
+                                 for k in range(len(bounds) - 1) if bounds[k + 1] > bounds[k]]
+        return self._pieces[key]
 
 
 # Each text's side, kept across the pairs it is in: a corpus run compares an article

@@ -1767,6 +1767,75 @@ static inline int items_equal(PyObject *x, PyObject *y) {
     return PyObject_RichCompareBool(x, y, Py_EQ);
 }
 
+/* The sentences 0..n-1 not marked, into out; how many. */
+static Py_ssize_t unmarked(const char *marked, Py_ssize_t n, Py_ssize_t *out) {
+    Py_ssize_t count = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (!marked[k]) out[count++] = k;
+    }
+    return count;
+}
+
+/* sim[r * nc + c]: the similarity of A's sentence rows[r] and B's sentence cols[c] (align._scores);
+ * NULL with an error set when out of memory. */
+static double *score_matrix(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs *w, Py_ssize_t *scratch,
+                            const Py_ssize_t *rows, Py_ssize_t nr, const Py_ssize_t *cols, Py_ssize_t nc) {
+    double *sim = PyMem_Malloc((size_t)(nr > 0 && nc > 0 ? nr * nc : 1) * sizeof(double));
+    if (sim == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t r = 0; r < nr; r++) {
+        Py_ssize_t i = rows[r];
+        if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), NULL, 0, scratch) < 0) {
+            PyMem_Free(sim);
+            return NULL;
+        }
+        for (Py_ssize_t c = 0; c < nc; c++) {
+            Py_ssize_t j = cols[c];
+            sim[r * nc + c] = indel_similarity(s_len(a, i), s_len(b, j), lcs_against(w, s_ids(b, ids, j), s_len(b, j), NULL, 0));
+        }
+        lcs_pattern_done(w);
+    }
+    return sim;
+}
+
+/* Two neighbouring sentences of one text against one of the other, wherever both scored at
+ * least merge_threshold against it on their own: two_in_a, A's i and i + 1 against B's j (two
+ * sentences merged into one); else A's i against B's j and j + 1 (one split in two). Links at
+ * or above the sentence threshold are added, rows first (align._candidate_links' order). */
+static int merged_links(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs *w, Py_ssize_t *scratch,
+                        const Py_ssize_t *rows, Py_ssize_t nr, const Py_ssize_t *cols, Py_ssize_t nc, const double *sim,
+                        double sentence_threshold, double merge_threshold, int two_in_a, Grow *links) {
+    for (Py_ssize_t r = 0; r + (two_in_a ? 1 : 0) < nr; r++) {
+        Py_ssize_t i = rows[r];
+        if (two_in_a && rows[r + 1] != i + 1) continue;
+        int patterned = 0;
+        for (Py_ssize_t c = 0; c + (two_in_a ? 0 : 1) < nc; c++) {
+            Py_ssize_t j = cols[c], other = two_in_a ? (r + 1) * nc + c : r * nc + c + 1;
+            if (sim[r * nc + c] < merge_threshold || sim[other] < merge_threshold) continue;
+            if (!two_in_a && cols[c + 1] != j + 1) continue;
+            if (!patterned) {
+                const Py_ssize_t *next = two_in_a ? s_ids(a, ids, i + 1) : NULL;
+                if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), next, two_in_a ? s_len(a, i + 1) : 0, scratch) < 0) return -1;
+                patterned = 1;
+            }
+            Py_ssize_t second = two_in_a ? 0 : s_len(b, j + 1);
+            Py_ssize_t lcs = lcs_against(w, s_ids(b, ids, j), s_len(b, j), two_in_a ? NULL : s_ids(b, ids, j + 1), second);
+            double score = indel_similarity(w->length, s_len(b, j) + second, lcs);
+            if (score < sentence_threshold) continue;
+            ALink *link = grow_push(links);
+            if (link == NULL) {
+                lcs_pattern_done(w);
+                return -1;
+            }
+            *link = (ALink){i, i + (two_in_a ? 2 : 1), j, j + (two_in_a ? 1 : 2), score};
+        }
+        if (patterned) lcs_pattern_done(w);
+    }
+    return 0;
+}
+
 /* 1-1 links at or above the sentence threshold, 2-1 and 1-2 groups (align._candidate_links). */
 static int candidate_links(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs *w, Py_ssize_t *scratch,
                            double sentence_threshold, double merge_threshold, Grow *links) {
@@ -1789,80 +1858,23 @@ static int candidate_links(const Side *a, const Side *b, const Py_ssize_t *ids, 
             exact_a[i] = exact_b[j] = 1;
         }
     }
-    Py_ssize_t nr = 0, nc = 0;
-    for (Py_ssize_t i = 0; i < a->count; i++) if (!exact_a[i]) rows[nr++] = i;
-    for (Py_ssize_t j = 0; j < b->count; j++) if (!exact_b[j]) cols[nc++] = j;
+    Py_ssize_t nr = unmarked(exact_a, a->count, rows), nc = unmarked(exact_b, b->count, cols);
     if (nr == 0 || nc == 0) {
         status = 0;
         goto done;
     }
-    sim = PyMem_Malloc((size_t)(nr * nc) * sizeof(double));
-    if (sim == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    if ((sim = score_matrix(a, b, ids, w, scratch, rows, nr, cols, nc)) == NULL) goto done;
     for (Py_ssize_t r = 0; r < nr; r++) {
-        Py_ssize_t i = rows[r];
-        if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), NULL, 0, scratch) < 0) goto done;
-        for (Py_ssize_t c = 0; c < nc; c++) {
-            Py_ssize_t j = cols[c];
-            sim[r * nc + c] = indel_similarity(s_len(a, i), s_len(b, j), lcs_against(w, s_ids(b, ids, j), s_len(b, j), NULL, 0));
-        }
-        lcs_pattern_done(w);
         for (Py_ssize_t c = 0; c < nc; c++) {
             if (sim[r * nc + c] < sentence_threshold) continue;
             ALink *link = grow_push(links);
             if (link == NULL) goto done;
-            *link = (ALink){i, i + 1, cols[c], cols[c] + 1, sim[r * nc + c]};
+            *link = (ALink){rows[r], rows[r] + 1, cols[c], cols[c] + 1, sim[r * nc + c]};
         }
     }
-#define PARTIAL(r, c) (sim[(r) * nc + (c)] >= merge_threshold)
-    for (Py_ssize_t r = 0; r + 1 < nr; r++) { /* two neighbouring A sentences against one of B */
-        Py_ssize_t i = rows[r];
-        if (rows[r + 1] != i + 1) continue;
-        int patterned = 0;
-        for (Py_ssize_t c = 0; c < nc; c++) {
-            if (!(PARTIAL(r, c) && PARTIAL(r + 1, c))) continue;
-            Py_ssize_t j = cols[c];
-            if (!patterned) {
-                if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), s_ids(a, ids, i + 1), s_len(a, i + 1), scratch) < 0) goto done;
-                patterned = 1;
-            }
-            double score = indel_similarity(s_len(a, i) + s_len(a, i + 1), s_len(b, j),
-                                            lcs_against(w, s_ids(b, ids, j), s_len(b, j), NULL, 0));
-            if (score < sentence_threshold) continue;
-            ALink *link = grow_push(links);
-            if (link == NULL) {
-                lcs_pattern_done(w);
-                goto done;
-            }
-            *link = (ALink){i, i + 2, j, j + 1, score};
-        }
-        if (patterned) lcs_pattern_done(w);
-    }
-    for (Py_ssize_t r = 0; r < nr; r++) { /* one A sentence against two neighbouring B sentences */
-        Py_ssize_t i = rows[r];
-        int patterned = 0;
-        for (Py_ssize_t c = 0; c + 1 < nc; c++) {
-            Py_ssize_t j = cols[c];
-            if (!(PARTIAL(r, c) && PARTIAL(r, c + 1)) || cols[c + 1] != j + 1) continue;
-            if (!patterned) {
-                if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), NULL, 0, scratch) < 0) goto done;
-                patterned = 1;
-            }
-            double score = indel_similarity(s_len(a, i), s_len(b, j) + s_len(b, j + 1),
-                                            lcs_against(w, s_ids(b, ids, j), s_len(b, j), s_ids(b, ids, j + 1), s_len(b, j + 1)));
-            if (score < sentence_threshold) continue;
-            ALink *link = grow_push(links);
-            if (link == NULL) {
-                lcs_pattern_done(w);
-                goto done;
-            }
-            *link = (ALink){i, i + 1, j, j + 2, score};
-        }
-        if (patterned) lcs_pattern_done(w);
-    }
-#undef PARTIAL
+    if (merged_links(a, b, ids, w, scratch, rows, nr, cols, nc, sim, sentence_threshold, merge_threshold, 1, links) < 0 ||
+        merged_links(a, b, ids, w, scratch, rows, nr, cols, nc, sim, sentence_threshold, merge_threshold, 0, links) < 0)
+        goto done;
     status = 0;
 done:
     PyMem_Free(exact_a);
@@ -1873,31 +1885,27 @@ done:
     return status;
 }
 
-/* Sorting link indices: qsort with the index as the last key is a stable sort. */
+/* Link indices sorted by some of a link's bounds, then by index (a stable sort, as Python's):
+ * BY_START (a_lo, b_lo), BY_START_AND_A_END (a_lo, b_lo, a_hi), BY_A_END (a_hi). */
+enum { BY_START, BY_START_AND_A_END, BY_A_END };
 static const ALink *sorting_links;
+static int sorting_by;
 
-static int by_a_then_b(const void *x, const void *y) {
+static int by_bounds(const void *x, const void *y) {
     Py_ssize_t i = *(const Py_ssize_t *)x, j = *(const Py_ssize_t *)y;
     const ALink *p = &sorting_links[i], *q = &sorting_links[j];
-    if (p->a_lo != q->a_lo) return p->a_lo < q->a_lo ? -1 : 1;
-    if (p->b_lo != q->b_lo) return p->b_lo < q->b_lo ? -1 : 1;
+    Py_ssize_t keys[2][3] = {{p->a_lo, p->b_lo, p->a_hi}, {q->a_lo, q->b_lo, q->a_hi}};
+    int first = sorting_by == BY_A_END ? 2 : 0, last = sorting_by == BY_START ? 1 : 2;
+    for (int k = first; k <= last; k++) {
+        if (keys[0][k] != keys[1][k]) return keys[0][k] < keys[1][k] ? -1 : 1;
+    }
     return i < j ? -1 : i > j;
 }
 
-static int by_a_b_a_hi(const void *x, const void *y) {
-    Py_ssize_t i = *(const Py_ssize_t *)x, j = *(const Py_ssize_t *)y;
-    const ALink *p = &sorting_links[i], *q = &sorting_links[j];
-    if (p->a_lo != q->a_lo) return p->a_lo < q->a_lo ? -1 : 1;
-    if (p->b_lo != q->b_lo) return p->b_lo < q->b_lo ? -1 : 1;
-    if (p->a_hi != q->a_hi) return p->a_hi < q->a_hi ? -1 : 1;
-    return i < j ? -1 : i > j;
-}
-
-static int by_a_hi(const void *x, const void *y) {
-    Py_ssize_t i = *(const Py_ssize_t *)x, j = *(const Py_ssize_t *)y;
-    const ALink *p = &sorting_links[i], *q = &sorting_links[j];
-    if (p->a_hi != q->a_hi) return p->a_hi < q->a_hi ? -1 : 1;
-    return i < j ? -1 : i > j;
+static void sort_links(Py_ssize_t *order, Py_ssize_t n, const ALink *links, int by) {
+    sorting_links = links;
+    sorting_by = by;
+    qsort(order, (size_t)n, sizeof(Py_ssize_t), by_bounds);
 }
 
 /* The heaviest chain of links increasing in both texts (align.best_chain): `chain` gets
@@ -1922,8 +1930,7 @@ static int best_chain(const ALink *links, Py_ssize_t n, const Py_ssize_t *a_befo
         Py_ssize_t length = a_before[l->a_hi] - a_before[l->a_lo] + b_before[l->b_hi] - b_before[l->b_lo];
         weight[k] = l->similarity * (double)(length > 1 ? length : 1);
     }
-    sorting_links = links;
-    qsort(order, (size_t)n, sizeof(Py_ssize_t), by_a_then_b);
+    sort_links(order, n, links, BY_START);
     int monotone = 1;
     for (Py_ssize_t k = 0; k + 1 < n && monotone; k++) {
         const ALink *p = &links[order[k]], *q = &links[order[k + 1]];
@@ -1938,9 +1945,9 @@ static int best_chain(const ALink *links, Py_ssize_t n, const Py_ssize_t *a_befo
         status = 0;
         goto done;
     }
-    qsort(order, (size_t)n, sizeof(Py_ssize_t), by_a_b_a_hi);
+    sort_links(order, n, links, BY_START_AND_A_END);
     for (Py_ssize_t k = 0; k < n; k++) ending[k] = k;
-    qsort(ending, (size_t)n, sizeof(Py_ssize_t), by_a_hi);
+    sort_links(ending, n, links, BY_A_END);
     /* A link enters the tree once its A sentences end at or before the next link's start:
      * links come by first A sentence, so those are the links ending by then (whatever
      * the order of entering, the tree keeps each prefix's maximum). */
@@ -2027,7 +2034,7 @@ static int moved_groups(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs
     Py_ssize_t *free_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(Py_ssize_t));
     Py_ssize_t *free_b = PyMem_Malloc((size_t)(b->count + 1) * sizeof(Py_ssize_t));
     Py_ssize_t *partner_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(Py_ssize_t));
-    double *score_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(double));
+    double *score_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(double)), *sim = NULL;
     Grow candidates = {NULL, 0, 0, sizeof(MoveCandidate)};
     if (!linked_a || !linked_b || !free_a || !free_b || !partner_a || !score_a) {
         PyErr_NoMemory();
@@ -2038,28 +2045,19 @@ static int moved_groups(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs
         for (Py_ssize_t i = l->a_lo; i < l->a_hi; i++) linked_a[i] = 1;
         for (Py_ssize_t j = l->b_lo; j < l->b_hi; j++) linked_b[j] = 1;
     }
-    Py_ssize_t na = 0, nb = 0;
-    for (Py_ssize_t i = 0; i < a->count; i++) if (!linked_a[i]) free_a[na++] = i;
-    for (Py_ssize_t j = 0; j < b->count; j++) if (!linked_b[j]) free_b[nb++] = j;
+    Py_ssize_t na = unmarked(linked_a, a->count, free_a), nb = unmarked(linked_b, b->count, free_b);
     if (na == 0 || nb == 0) {
         status = 0;
         goto done;
     }
+    if ((sim = score_matrix(a, b, ids, w, scratch, free_a, na, free_b, nb)) == NULL) goto done;
     for (Py_ssize_t r = 0; r < na; r++) {
-        Py_ssize_t i = free_a[r];
-        if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), NULL, 0, scratch) < 0) goto done;
         for (Py_ssize_t c = 0; c < nb; c++) {
-            Py_ssize_t j = free_b[c];
-            double score = indel_similarity(s_len(a, i), s_len(b, j), lcs_against(w, s_ids(b, ids, j), s_len(b, j), NULL, 0));
-            if (score < threshold) continue;
+            if (sim[r * nb + c] < threshold) continue;
             MoveCandidate *slot = grow_push(&candidates);
-            if (slot == NULL) {
-                lcs_pattern_done(w);
-                goto done;
-            }
-            *slot = (MoveCandidate){score, i, j};
+            if (slot == NULL) goto done;
+            *slot = (MoveCandidate){sim[r * nb + c], free_a[r], free_b[c]};
         }
-        lcs_pattern_done(w);
     }
     qsort(candidates.items, (size_t)candidates.count, sizeof(MoveCandidate), by_score_then_place);
     /* the best-scoring pairs first, each sentence used once; linked_a/b now mark the used */
@@ -2094,6 +2092,7 @@ done:
     PyMem_Free(free_b);
     PyMem_Free(partner_a);
     PyMem_Free(score_a);
+    PyMem_Free(sim);
     PyMem_Free(candidates.items);
     return status;
 }

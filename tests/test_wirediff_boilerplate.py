@@ -6,6 +6,7 @@ Every article here is made up for the test; none comes from a real page.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import polars as pl
@@ -303,6 +304,24 @@ def test_a_side_s_pieces_met_again_are_those_found_anew(story: list[str], line: 
         start, end = sorted((min(start, len(text)), min(end, len(text))))
         for stop in (end, max(start, end - 1)):
             assert kept.pieces(start, stop) == _Side(text, None, rules).pieces(start, stop)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(paragraphs, min_size=1, max_size=4), st.sampled_from(KNOWN_CHROME), st.randoms(use_true_random=False))
+def test_a_side_s_verdicts_met_again_are_those_found_anew(story: list[str], line: str, order: random.Random) -> None:
+    """A side keeps each segment's verdict (every edit inside the segment asks for it):
+    every segment, asked in any order, gets what a new side finds, also where a paragraph
+    and its first sentence start together (the chrome line opens a paragraph of story)."""
+    from harness.wirediff.boilerplate import _Side, chrome_rules
+
+    text = article(*story[:1], f"{line} {story[0]}", *story[1:])
+    rules = chrome_rules()
+    kept = _Side(text, None, rules)
+    spans = kept.segments.all_spans()
+    order.shuffle(spans)
+    for start, end in spans + spans:
+        paragraph = kept.segments.is_paragraph((start, end))
+        assert kept._verdict(start, end, paragraph) == _Side(text, None, rules)._verdict(start, end, paragraph)
 
 
 # ------------------------------------------------------------------ harness diff

@@ -990,6 +990,7 @@ class _Side:
         # An edit's pieces: the same edit of this text recurs in its other pairs (a sentence
         # one copy dropped is an insertion against each of the others).
         self._pieces: dict[int, list[tuple[int, int, Label]]] = {}
+        self._verdicts: dict[int, Verdict | None] = {}  # a segment's: every edit inside it asks
         self._segments: Segments | None = None
 
     @property
@@ -1101,7 +1102,11 @@ class _Side:
         return Verdict(before.category, f"{VALUES[before.category]}.between_chrome")
 
     def _verdict(self, start: int, end: int, paragraph: bool) -> Verdict | None:
-        return self._base(start, end, paragraph) or self._between_chrome(start, end)
+        # Keyed by the span alone, as _base is: ``paragraph`` is whether the span is one.
+        key = start * self._width + end
+        if key not in self._verdicts:
+            self._verdicts[key] = self._base(start, end, paragraph) or self._between_chrome(start, end)
+        return self._verdicts[key]
 
     def label(self, start: int, end: int) -> Label:
         start, end = _strip_span(self.text, start, end)

@@ -1776,28 +1776,45 @@ static Py_ssize_t unmarked(const char *marked, Py_ssize_t n, Py_ssize_t *out) {
     return count;
 }
 
-/* sim[r * nc + c]: the similarity of A's sentence rows[r] and B's sentence cols[c] (align._scores);
- * NULL with an error set when out of memory. */
-static double *score_matrix(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs *w, Py_ssize_t *scratch,
-                            const Py_ssize_t *rows, Py_ssize_t nr, const Py_ssize_t *cols, Py_ssize_t nc) {
-    double *sim = PyMem_Malloc((size_t)(nr > 0 && nc > 0 ? nr * nc : 1) * sizeof(double));
-    if (sim == NULL) {
+/* The sentences of A and of B left unmarked (rows, cols), and the similarity of each such pair,
+ * sim[r * nc + c] (align._scores; NULL when a side has none). */
+typedef struct {
+    Py_ssize_t *rows, *cols, nr, nc;
+    double *sim;
+} Scores;
+
+static void scores_free(Scores *sc) {
+    PyMem_Free(sc->rows);
+    PyMem_Free(sc->cols);
+    PyMem_Free(sc->sim);
+}
+
+static int unmarked_scores(const Side *a, const Side *b, const char *marked_a, const char *marked_b,
+                           const Py_ssize_t *ids, Lcs *w, Py_ssize_t *scratch, Scores *sc) {
+    sc->rows = PyMem_Malloc((size_t)(a->count + 1) * sizeof(Py_ssize_t));
+    sc->cols = PyMem_Malloc((size_t)(b->count + 1) * sizeof(Py_ssize_t));
+    if (sc->rows == NULL || sc->cols == NULL) {
         PyErr_NoMemory();
-        return NULL;
+        return -1;
     }
-    for (Py_ssize_t r = 0; r < nr; r++) {
-        Py_ssize_t i = rows[r];
-        if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), NULL, 0, scratch) < 0) {
-            PyMem_Free(sim);
-            return NULL;
-        }
-        for (Py_ssize_t c = 0; c < nc; c++) {
-            Py_ssize_t j = cols[c];
-            sim[r * nc + c] = indel_similarity(s_len(a, i), s_len(b, j), lcs_against(w, s_ids(b, ids, j), s_len(b, j), NULL, 0));
+    sc->nr = unmarked(marked_a, a->count, sc->rows);
+    sc->nc = unmarked(marked_b, b->count, sc->cols);
+    if (sc->nr == 0 || sc->nc == 0) return 0;
+    if ((sc->sim = PyMem_Malloc((size_t)(sc->nr * sc->nc) * sizeof(double))) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t r = 0; r < sc->nr; r++) {
+        Py_ssize_t i = sc->rows[r];
+        if (lcs_pattern(w, s_ids(a, ids, i), s_len(a, i), NULL, 0, scratch) < 0) return -1;
+        for (Py_ssize_t c = 0; c < sc->nc; c++) {
+            Py_ssize_t j = sc->cols[c];
+            sc->sim[r * sc->nc + c] =
+                indel_similarity(s_len(a, i), s_len(b, j), lcs_against(w, s_ids(b, ids, j), s_len(b, j), NULL, 0));
         }
         lcs_pattern_done(w);
     }
-    return sim;
+    return 0;
 }
 
 /* Two neighbouring sentences of one text against one of the other, wherever both scored at
@@ -1805,8 +1822,9 @@ static double *score_matrix(const Side *a, const Side *b, const Py_ssize_t *ids,
  * sentences merged into one); else A's i against B's j and j + 1 (one split in two). Links at
  * or above the sentence threshold are added, rows first (align._candidate_links' order). */
 static int merged_links(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs *w, Py_ssize_t *scratch,
-                        const Py_ssize_t *rows, Py_ssize_t nr, const Py_ssize_t *cols, Py_ssize_t nc, const double *sim,
-                        double sentence_threshold, double merge_threshold, int two_in_a, Grow *links) {
+                        const Scores *sc, double sentence_threshold, double merge_threshold, int two_in_a, Grow *links) {
+    const Py_ssize_t *rows = sc->rows, *cols = sc->cols, nr = sc->nr, nc = sc->nc;
+    const double *sim = sc->sim;
     for (Py_ssize_t r = 0; r + (two_in_a ? 1 : 0) < nr; r++) {
         Py_ssize_t i = rows[r];
         if (two_in_a && rows[r + 1] != i + 1) continue;
@@ -1841,10 +1859,8 @@ static int candidate_links(const Side *a, const Side *b, const Py_ssize_t *ids, 
                            double sentence_threshold, double merge_threshold, Grow *links) {
     int status = -1;
     char *exact_a = PyMem_Calloc((size_t)a->count + 1, 1), *exact_b = PyMem_Calloc((size_t)b->count + 1, 1);
-    Py_ssize_t *rows = PyMem_Malloc((size_t)(a->count + 1) * sizeof(Py_ssize_t));
-    Py_ssize_t *cols = PyMem_Malloc((size_t)(b->count + 1) * sizeof(Py_ssize_t));
-    double *sim = NULL;
-    if (!exact_a || !exact_b || !rows || !cols) {
+    Scores sc = {NULL, NULL, 0, 0, NULL};
+    if (!exact_a || !exact_b) {
         PyErr_NoMemory();
         goto done;
     }
@@ -1858,30 +1874,24 @@ static int candidate_links(const Side *a, const Side *b, const Py_ssize_t *ids, 
             exact_a[i] = exact_b[j] = 1;
         }
     }
-    Py_ssize_t nr = unmarked(exact_a, a->count, rows), nc = unmarked(exact_b, b->count, cols);
-    if (nr == 0 || nc == 0) {
-        status = 0;
-        goto done;
-    }
-    if ((sim = score_matrix(a, b, ids, w, scratch, rows, nr, cols, nc)) == NULL) goto done;
-    for (Py_ssize_t r = 0; r < nr; r++) {
-        for (Py_ssize_t c = 0; c < nc; c++) {
-            if (sim[r * nc + c] < sentence_threshold) continue;
+    if (unmarked_scores(a, b, exact_a, exact_b, ids, w, scratch, &sc) < 0) goto done;
+    for (Py_ssize_t r = 0; r < sc.nr && sc.sim != NULL; r++) {
+        for (Py_ssize_t c = 0; c < sc.nc; c++) {
+            double score = sc.sim[r * sc.nc + c];
+            if (score < sentence_threshold) continue;
             ALink *link = grow_push(links);
             if (link == NULL) goto done;
-            *link = (ALink){rows[r], rows[r] + 1, cols[c], cols[c] + 1, sim[r * nc + c]};
+            *link = (ALink){sc.rows[r], sc.rows[r] + 1, sc.cols[c], sc.cols[c] + 1, score};
         }
     }
-    if (merged_links(a, b, ids, w, scratch, rows, nr, cols, nc, sim, sentence_threshold, merge_threshold, 1, links) < 0 ||
-        merged_links(a, b, ids, w, scratch, rows, nr, cols, nc, sim, sentence_threshold, merge_threshold, 0, links) < 0)
+    if (merged_links(a, b, ids, w, scratch, &sc, sentence_threshold, merge_threshold, 1, links) < 0 ||
+        merged_links(a, b, ids, w, scratch, &sc, sentence_threshold, merge_threshold, 0, links) < 0)
         goto done;
     status = 0;
 done:
     PyMem_Free(exact_a);
     PyMem_Free(exact_b);
-    PyMem_Free(rows);
-    PyMem_Free(cols);
-    PyMem_Free(sim);
+    scores_free(&sc);
     return status;
 }
 
@@ -2031,12 +2041,11 @@ static int moved_groups(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs
                         const ALink *links, const Grow *chain, double threshold, Grow *groups) {
     int status = -1;
     char *linked_a = PyMem_Calloc((size_t)a->count + 1, 1), *linked_b = PyMem_Calloc((size_t)b->count + 1, 1);
-    Py_ssize_t *free_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(Py_ssize_t));
-    Py_ssize_t *free_b = PyMem_Malloc((size_t)(b->count + 1) * sizeof(Py_ssize_t));
     Py_ssize_t *partner_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(Py_ssize_t));
-    double *score_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(double)), *sim = NULL;
+    double *score_a = PyMem_Malloc((size_t)(a->count + 1) * sizeof(double));
+    Scores sc = {NULL, NULL, 0, 0, NULL};
     Grow candidates = {NULL, 0, 0, sizeof(MoveCandidate)};
-    if (!linked_a || !linked_b || !free_a || !free_b || !partner_a || !score_a) {
+    if (!linked_a || !linked_b || !partner_a || !score_a) {
         PyErr_NoMemory();
         goto done;
     }
@@ -2045,18 +2054,14 @@ static int moved_groups(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs
         for (Py_ssize_t i = l->a_lo; i < l->a_hi; i++) linked_a[i] = 1;
         for (Py_ssize_t j = l->b_lo; j < l->b_hi; j++) linked_b[j] = 1;
     }
-    Py_ssize_t na = unmarked(linked_a, a->count, free_a), nb = unmarked(linked_b, b->count, free_b);
-    if (na == 0 || nb == 0) {
-        status = 0;
-        goto done;
-    }
-    if ((sim = score_matrix(a, b, ids, w, scratch, free_a, na, free_b, nb)) == NULL) goto done;
-    for (Py_ssize_t r = 0; r < na; r++) {
-        for (Py_ssize_t c = 0; c < nb; c++) {
-            if (sim[r * nb + c] < threshold) continue;
+    if (unmarked_scores(a, b, linked_a, linked_b, ids, w, scratch, &sc) < 0) goto done;
+    for (Py_ssize_t r = 0; r < sc.nr && sc.sim != NULL; r++) {
+        for (Py_ssize_t c = 0; c < sc.nc; c++) {
+            double score = sc.sim[r * sc.nc + c];
+            if (score < threshold) continue;
             MoveCandidate *slot = grow_push(&candidates);
             if (slot == NULL) goto done;
-            *slot = (MoveCandidate){sim[r * nb + c], free_a[r], free_b[c]};
+            *slot = (MoveCandidate){score, sc.rows[r], sc.cols[c]};
         }
     }
     qsort(candidates.items, (size_t)candidates.count, sizeof(MoveCandidate), by_score_then_place);
@@ -2088,11 +2093,9 @@ static int moved_groups(const Side *a, const Side *b, const Py_ssize_t *ids, Lcs
 done:
     PyMem_Free(linked_a);
     PyMem_Free(linked_b);
-    PyMem_Free(free_a);
-    PyMem_Free(free_b);
     PyMem_Free(partner_a);
     PyMem_Free(score_a);
-    PyMem_Free(sim);
+    scores_free(&sc);
     PyMem_Free(candidates.items);
     return status;
 }

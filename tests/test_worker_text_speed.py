@@ -124,8 +124,8 @@ def test_the_ascii_first_character_table_is_re_s_classes() -> None:
 
     for c in map(chr, range(128)):
         expected = 2 if re.match(r"\w", c) is None else 1 if re.match(r"\d", c) else 0
-        assert tokens._ASCII_FIRST_CODES[ord(c)] == expected == tokens._first_char_code(c)
-    assert tokens._ASCII_FIRST_CODES[128] == tokens._UNKNOWN_FIRST
+        assert tokens._ascii_first_codes()[ord(c)] == expected == tokens._first_char_code(c)
+    assert tokens._ascii_first_codes()[128] == tokens._UNKNOWN_FIRST
 
 
 def test_a_long_text_takes_the_fast_reading_too() -> None:

@@ -12,10 +12,12 @@ from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from functools import cache
 from itertools import accumulate, repeat
-from typing import NamedTuple, overload
+from typing import TYPE_CHECKING, NamedTuple, overload
 
-import numpy as np
 import regex
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class TokenKind(StrEnum):
@@ -210,6 +212,8 @@ def tokenize_columns(text: str, offset: int = 0) -> TokenColumns:
 def tokenize_coded_by_regex(text: str, offset: int = 0) -> tuple[list[Token], np.ndarray, np.ndarray]:
     """``tokenize_coded`` on the ``regex`` engine, for any text (the reference of the
     ``re`` reading, and the reading of texts holding characters the engines class apart)."""
+    import numpy as np  # here: the diff imports this module and never needs numpy
+
     if len(text) > ONE_MATCH_CHARS:
         return _with_arrays(tokenize_by_matches(text, offset))
     found = _ALL_TOKENS_RE.fullmatch(text)
@@ -236,6 +240,8 @@ def tokenize_coded_by_regex(text: str, offset: int = 0) -> tuple[list[Token], np
 
 
 def _with_arrays(tokens: list[Token]) -> tuple[list[Token], np.ndarray, np.ndarray]:
+    import numpy as np  # here: the diff imports this module and never needs numpy
+
     starts = np.array([t.start for t in tokens], dtype=np.int64)
     codes = np.array([KIND_CODES[t.kind] for t in tokens], dtype=np.int8)
     return tokens, starts, codes
@@ -351,30 +357,35 @@ def _first_char_code(char: str) -> int:
     return 2 if re.match(r"\w", char) is None else _DIGIT_FIRST if re.match(r"\d", char) else 0
 
 
-# The code of each ASCII first character; any other is _UNKNOWN_FIRST until looked up.
-_ASCII_FIRST_CODES = np.array([*(_first_char_code(chr(c)) for c in range(128)), _UNKNOWN_FIRST], dtype=np.int8)
-_EMPTY_STARTS = np.zeros(0, dtype=np.int64)
-_EMPTY_CODES = np.zeros(0, dtype=np.int8)
+@cache
+def _ascii_first_codes() -> np.ndarray:
+    """The code of each ASCII first character; any other is _UNKNOWN_FIRST until looked up."""
+    import numpy as np
+
+    return np.array([*(_first_char_code(chr(c)) for c in range(128)), _UNKNOWN_FIRST], dtype=np.int8)
 
 
 def _tokenize_plain(text: str, offset: int) -> TokenColumns:
     """``tokenize_columns`` with ``re``, for a text ``plain_path_applies`` accepts."""
+    import numpy as np  # here: the diff imports this module and never needs numpy
+
     ascii = text.isascii()
     # gap, token, gap, ..., token, gap
     parts: list[str] = (_ASCII_SPLIT_RE if ascii or ascii_classes_apply(text) else _PLAIN_SPLIT_RE).split(text)
     if len(parts) == 1:
-        return TokenColumns(TokenView([], [], [], b""), _EMPTY_STARTS.copy(), _EMPTY_CODES.copy(), [])
+        return TokenColumns(TokenView([], [], [], b""), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8), [])
     # Running sums as Python ints (the view's columns): each token's start and end.
     bounds = list(accumulate(map(len, parts), initial=offset))
     starts, ends = bounds[1:-1:2], bounds[2:-1:2]
     positions = np.array(starts, dtype=np.int64)
     at = positions - offset if offset else positions
     texts = parts[1::2]
+    first_codes = _ascii_first_codes()
     if ascii:
-        codes = _ASCII_FIRST_CODES[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[at]]
+        codes = first_codes[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[at]]
     else:
         points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[at]
-        codes = _ASCII_FIRST_CODES[np.minimum(points, 128)]
+        codes = first_codes[np.minimum(points, 128)]
     odd = np.flatnonzero(codes & _ODD_FIRST).tolist()  # digits and non-ASCII first characters
     if odd:
         codes[odd] = [_settled_code(texts[i], int(codes[i])) for i in odd]

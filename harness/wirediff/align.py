@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, cast
 
-import numpy as np
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
@@ -159,7 +158,7 @@ def _candidate_links(qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]
     # The scores as lists of floats, walked row by row (the order numpy's nonzero
     # gives): the matrices are small, a few sentences a side, and an array operation
     # costs more to set up than such a loop.
-    sim: list[list[float]] = _scores([qa[i] for i in rows], [qb[j] for j in cols]).tolist()
+    sim = _scores([qa[i] for i in rows], [qb[j] for j in cols])
     width = len(cols)
     for r, row in enumerate(sim):
         for c in range(width):
@@ -187,9 +186,14 @@ def _candidate_links(qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]
     return links
 
 
-def _scores(qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]]) -> np.ndarray:
+def _scores(qa: Sequence[tuple[str, ...]], qb: Sequence[tuple[str, ...]]) -> list[list[float]]:
     """Normalised Indel similarity of every sentence pair (rows A, columns B)."""
-    return np.asarray(cdist(qa, qb, scorer=Indel.normalized_similarity, dtype=np.float64))
+    # numpy here, not at the top: compiled, alignment runs in C (units.c), and a diff
+    # worker or `harness diff` that never reaches this line starts without numpy (~60 ms).
+    import numpy as np
+
+    scores: list[list[float]] = np.asarray(cdist(qa, qb, scorer=Indel.normalized_similarity, dtype=np.float64)).tolist()
+    return scores
 
 
 def _link_weight(link: Link, a_before: Sequence[int], b_before: Sequence[int]) -> float:
@@ -304,7 +308,7 @@ def _pair_moves(
     free_b = [j for j in range(len(qb)) if j not in linked_b]
     if not free_a or not free_b:
         return []
-    sim: list[list[float]] = _scores([qa[i] for i in free_a], [qb[j] for j in free_b]).tolist()
+    sim = _scores([qa[i] for i in free_a], [qb[j] for j in free_b])
     candidates = sorted(
         (
             (score, free_a[r], free_b[c])

@@ -5,6 +5,7 @@ tests/test_bad_inputs.py (section "issue 15: CLI conventions")."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -170,6 +171,51 @@ def test_progress_is_one_closing_line_on_stderr(project: Project, two_files: Pat
     assert re.fullmatch(r"run corpus-profile: \d+ steps in \d+\.\d s\n", ran.stderr), ran.stderr
     paired = runner.invoke(app, ["pairs", str(two_files)])
     assert re.fullmatch(r"\d+ pairs among 5 articles \(threshold .*\) in \d+\.\d s\n", paired.stderr), paired.stderr
+
+
+class _Stream(io.StringIO):
+    """stderr as a test sets it: a terminal or not, or a stream without ``isatty``."""
+
+    def __init__(self, tty: bool | None) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def __getattribute__(self, name: str) -> object:
+        if name == "isatty" and object.__getattribute__(self, "_tty") is None:
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+    def isatty(self) -> bool:
+        return bool(self._tty)
+
+
+@pytest.mark.parametrize("tty", [False, True, None, "closed"])
+@pytest.mark.parametrize(
+    "env", [{}, {"FORCE_COLOR": "1"}, {"FORCE_COLOR": ""}, {"TTY_COMPATIBLE": "0"}, {"TTY_COMPATIBLE": "1"},
+            {"TTY_COMPATIBLE": ""}, {"TTY_COMPATIBLE": "", "FORCE_COLOR": "1"}],
+)
+def test_stderr_is_a_terminal_exactly_when_rich_says_so(
+    tty: bool | str | None, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The progress bar's choice is made without rich when the answer is plainly no:
+    # the same answer as rich's in every case, including the variables rich reads first.
+    from rich.console import Console
+
+    from harness.cli import common
+
+    stream = _Stream(None if tty is None else tty is True)
+    if tty == "closed":
+        stream.close()
+    monkeypatch.setattr(sys, "stderr", stream)
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    common.err_console.cache_clear()
+    try:
+        assert common.stderr_is_terminal() == Console(stderr=True).is_terminal
+    finally:
+        common.err_console.cache_clear()
 
 
 def test_scoring_in_slices_gives_the_same_rows(two_files: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,12 +15,11 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import polars as pl
 import typer
-from rich.console import Console
-from rich.table import Table as RichTable
 
 from harness.cli import terminal
 from harness.cli.diff import diff_command
@@ -54,13 +53,23 @@ from harness.results.browse import ExportFormat, export_bytes, listed_row
 from harness.results.store import StoredResult
 from harness.experiments.spec import Experiment
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
 app = harness_app()
 
 
 corpus_app = typer.Typer(help="Look at a corpus, or make one from saved web pages and WARC crawls.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 
-console = Console()
+@cache
+def console() -> Console:
+    """stdout as rich sees it, made when a command first prints a table: a command
+    that prints none (`harness score`, `harness run`) loads no rich (about 25 ms)."""
+    from rich.console import Console
+
+    return Console()
 
 
 # Where a command reads a corpus: several inputs, glob patterns, and - for JSONL on standard input.
@@ -101,7 +110,7 @@ def list_experiments(as_json: JsonOption = False, project: ProjectOption = None)
         print_json([_experiment_json(e) for e in catalogue.experiments])
         return
     rows = [(e.name, e.version, e.description, " -> ".join(c.use for c in e.steps)) for e in catalogue.experiments]
-    console.print(terminal.table(("name", "version", "description", "steps"), rows))
+    console().print(terminal.table(("name", "version", "description", "steps"), rows))
 
 
 @app.command("steps")
@@ -303,10 +312,10 @@ def corpus_show(
         return
     columns = ("doc_id", "outlet", "headline", "words")
     cells = [[row[c] for c in columns] for row in rows]
-    console.print(terminal.table(columns, cells, title=f"{total} articles in {' '.join(map(str, path))}"))
+    console().print(terminal.table(columns, cells, title=f"{total} articles in {' '.join(map(str, path))}"))
     shown = f"all {total} articles shown" if len(rows) == total else f"{len(rows)} of {total} articles shown (--limit 0 shows all)"
     typer.echo(terminal.line(shown))
-    console.print(terminal.table(("outlet", "articles"), outlets))
+    console().print(terminal.table(("outlet", "articles"), outlets))
 
 
 REJECTS_SHOWN = 20  # rejected pages `corpus import` names on stderr; --rejects FILE lists all
@@ -805,7 +814,7 @@ def validate_cmd(
     if format == "json":
         print_json(measures.to_dicts())
     else:
-        console.print(_frame_table(measures))
+        console().print(_frame_table(measures))
     work.done_line()
 
 
@@ -819,7 +828,7 @@ def _validate_loaded_gold(gold: Path, lexicons: Sequence[Path], format: str, loa
     if format == "json":
         print_json(report.to_json())
     else:
-        console.print(_frame_table(report.table.drop("format", "note")))
+        console().print(_frame_table(report.table.drop("format", "note")))
         for row in report.table.filter(pl.col("note").is_not_null()).iter_rows(named=True):
             typer.echo(terminal.lines(f"{row['instrument']} {row['measure']}: {row['note']}"))
     work.done_line()
@@ -833,6 +842,8 @@ def _frame_table(frame: pl.DataFrame) -> RichTable:
 
 
 def _rich_text(renderable: RichTable) -> str:
+    from rich.console import Console
+
     capture = Console(width=200, record=True, file=io.StringIO())
     capture.print(renderable)
     return capture.export_text()

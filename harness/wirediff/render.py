@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from harness.errors import InputError
 from harness.safetext import printable
 from harness.wirediff.model import DiffResult, Edit, Kind, Segment
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 ArticleTexts = str | tuple[str, str]
 
@@ -83,6 +83,12 @@ def render_text(result: DiffResult, a: ArticleTexts, b: ArticleTexts) -> Rendera
     Every cell is a ``Text`` (never read as rich markup) with control characters
     shown as escapes: the texts and explanations come from the articles.
     """
+    # rich here, not at the top: the wire_diff step renders HTML only, and a run
+    # that is not on a terminal loads no rich (harness.cli.common.stderr_is_terminal).
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     _segments(result, a, b)  # same argument checks as the HTML view
     table = Table(show_lines=False, header_style="bold")
     for column in ("#", "field", "kind", "category", "A", "B", "why"):

@@ -203,6 +203,80 @@ def test_signatures_of_long_and_empty_sets_follow_the_definition() -> None:
             assert row.tolist() == expected.tolist()
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=40), max_size=7),
+    st.sampled_from([1, 3, 8, 9, 16, 31, 128]),  # whole vectors of eight and the rest
+    st.integers(0, 2**32),
+)
+def test_c_minhash_minima_equal_numpy_s(sets: list[list[int]], num_perm: int, seed: int) -> None:
+    """``minhash_fill`` (units.c; its 512-bit build on a CPU with AVX-512DQ) against the
+    numpy matrices it replaces: the same signatures, repeats and empty sets included.
+    The C loop is used exactly when the diff's compiled modules are."""
+    from harness.discovery import minhash
+    from harness.wirediff.compiled import core_state
+
+    assert (minhash._minhash_fill() is not None) == core_state().compiled
+    hasher = MinHasher(seed=seed, num_perm=num_perm)
+    arrays = [np.array(values, dtype=np.uint64) for values in sets] + [np.array([7, 7, 7], dtype=np.uint64)]
+    here = hasher.signatures(arrays)
+    native, minhash._minhash_fill = minhash._minhash_fill, lambda: None  # type: ignore[assignment]
+    try:
+        there = hasher.signatures(arrays)
+    finally:
+        minhash._minhash_fill = native
+    assert here.tolist() == there.tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_texts, max_size=6), st.integers(1, 7), st.booleans())
+def test_c_shingles_equal_numpy_s(texts: list[str], size: int, distinct: bool) -> None:
+    """``shingle_states`` (units.c) against the numpy columns it replaces, on texts
+    shorter and longer than a shingle, empty ones included."""
+    from harness.discovery import shingles
+
+    texts = [*texts, "", "one", "one two three four five six seven eight"]
+    here = shingle_batch(texts, size=size, distinct=distinct)
+    native, shingles._shingle_states = shingles._shingle_states, lambda: None  # type: ignore[assignment]
+    try:
+        there = shingle_batch(texts, size=size, distinct=distinct)
+    finally:
+        shingles._shingle_states = native
+    assert here.hashes.tolist() == there.hashes.tolist() and here.offsets.tolist() == there.offsets.tolist()
+    assert here.hashes.flags.writeable
+
+
+def test_the_c_minhash_and_shingles_refuse_what_they_cannot_read() -> None:
+    from harness.discovery import minhash, shingles
+
+    fill, states = minhash._minhash_fill(), shingles._shingle_states()
+    if fill is None or states is None:
+        pytest.skip("the diff's compiled modules are not in use")
+    hashes, offsets = np.array([1, 2, 3], dtype=np.uint64), np.array([0, 1, 3], dtype=np.int64)
+    keys = np.array([3, 5], dtype=np.uint64)
+    out = np.full((2, 2), minhash.EMPTY, dtype=np.uint64)
+    fill(hashes, offsets, keys, keys, out)
+    assert out.tolist() == [[6, 10], [9, 15]]  # 3h + 3, 5h + 5: the least over each set
+    with pytest.raises(ValueError, match="sets x permutations"):
+        fill(hashes, offsets, keys, keys, np.zeros(3, dtype=np.uint64))
+    with pytest.raises(ValueError, match="out of order"):
+        fill(hashes, np.array([0, 4], dtype=np.int64), keys, keys, np.zeros(2, dtype=np.uint64))
+    with pytest.raises(TypeError, match="8-byte"):
+        fill(hashes.astype(np.uint32), offsets, keys, keys, out)
+    with pytest.raises(BufferError):
+        fill(hashes, offsets, keys, keys, bytes(32))  # read-only: nowhere to write
+    assert np.frombuffer(states(keys, np.array([2], dtype=np.int64), 5), dtype=np.uint64).tolist() == [
+        combine64(combine64(keys[:1], keys[1:]), np.array([2], dtype=np.uint64)).tolist()[0]
+    ]
+    with pytest.raises(ValueError, match="past the words"):
+        states(keys, np.array([3], dtype=np.int64), 5)
+    with pytest.raises(ValueError, match="at least 1"):
+        states(keys, np.array([2], dtype=np.int64), 0)
+    untyped: Any = states
+    with pytest.raises(TypeError):
+        untyped(keys, np.array([2], dtype=np.int64), "5")
+
+
 # -- buckets: sorting equals a dict of buckets ------------------------------------------
 
 

@@ -12,8 +12,9 @@ the seed and the number of permutations (no global random state, no library vers
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +63,10 @@ class MinHasher:
         sets need not be sorted or distinct.
         """
         out = np.full((offsets.size - 1, self.num_perm), EMPTY, dtype=np.uint64)
+        native = _minhash_fill()
+        if native is not None:
+            native(hashes, offsets, self.multipliers, self.offsets, out)
+            return out
         for first, last in _chunks(offsets):
             self._fill(out, hashes, offsets, first, last)
         return out
@@ -91,6 +96,16 @@ class MinHasher:
             part += self.offsets[:, None]
             np.minimum(best, part.min(axis=1), out=best)
         return best
+
+
+@cache
+def _minhash_fill() -> Callable[..., None] | None:
+    """The C loop of ``harness/wirediff/units.c`` (``minhash_fill``: the same minima,
+    each product kept in a register instead of a work matrix), built with the diff's
+    compiled modules and used exactly when they are; None: numpy (``_fill``)."""
+    from harness.wirediff.compiled import native_function
+
+    return native_function("_units", "minhash_fill")
 
 
 def _chunks(offsets: npt.NDArray[np.int64]) -> list[tuple[int, int]]:

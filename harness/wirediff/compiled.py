@@ -19,7 +19,8 @@ inside one shared library. Results say which ran: a manifest's environment holds
 Some loops are written in C by hand (:data:`NATIVE_MODULES`, ``units.c``: cutting a
 text into units and reading their memoised facts into columns, Punkt's fast path, the
 page-chrome rules' sentences and words, the similarity's word counts, the alignment of a
-pair; the README lists them). Even compiled, those spent their time in CPython's runtime (a list, tuple or
+pair, discovery's word keys, shingles, MinHash minima and shared shingles; the README
+lists them). Even compiled, those spent their time in CPython's runtime (a list, tuple or
 string built and freed per unit, match or word). They are built and recorded with the
 rest, and used only when the rest runs compiled (:func:`native_function`): the sources,
 when they run, run alone.

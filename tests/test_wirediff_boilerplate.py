@@ -339,7 +339,8 @@ def test_harness_diff_on_two_files_finds_chrome_by_the_rules(tmp_path: Path) -> 
 
 
 def _normalise_segment_as_defined(text: str) -> str:
-    """normalise_segment's definition, step by step (it skips the translate on ASCII text)."""
+    """normalise_segment's definition, step by step (it skips the translate on ASCII
+    text, and turns an ASCII text's figures to 0 by a byte table, not the pattern)."""
     import re
     import unicodedata
 

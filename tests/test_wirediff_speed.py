@@ -796,6 +796,16 @@ def test_the_c_chrome_words_equal_findall(text: str) -> None:
     assert _c_units().chrome_words(text) == _WORD.findall(text)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(chrome_word_text, tricky_text, news_text, chrome_text), st.integers(0, 12))
+def test_the_c_chrome_word_count_is_findall_s_length_up_to_the_limit(text: str, limit: int) -> None:
+    """``units.c``'s chrome_word_count: the furniture pass's test of a short segment."""
+    from harness.wirediff import boilerplate
+
+    expected = min(len(boilerplate._WORD.findall(text)), limit)
+    assert _c_units().chrome_word_count(text, limit) == expected == boilerplate._word_count(text, limit)
+
+
 def test_the_c_chrome_words_refuse_what_is_not_text() -> None:
     import importlib
 
@@ -806,6 +816,13 @@ def test_the_c_chrome_words_refuse_what_is_not_text() -> None:
     boilerplate = importlib.import_module("harness.wirediff.boilerplate")
     compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
     assert (boilerplate._CHROME_WORDS is not None) == compiled  # used where the core runs compiled
+    assert (boilerplate._CHROME_WORD_COUNT is not None) == compiled
+    with pytest.raises(TypeError, match="text must be a str"):
+        _c_units().chrome_word_count(b"a b", 3)
+    with pytest.raises(TypeError, match="limit"):
+        _c_units().chrome_word_count("a b", "3")
+    assert _c_units().chrome_word_count("By U.S. co-op’s 10:30 a_b end.", 99) == 7
+    assert _c_units().chrome_word_count("By U.S. co-op’s 10:30 a_b end.", 3) == 3
 
 
 # What the segment splitter decides: stops, closers after them, spaces, an opener, a

@@ -419,6 +419,40 @@ static int text_of(PyObject *text, const char *function, Text *out) {
     return 0;
 }
 
+/* The end of the chrome word that starts at i (an alphanumeric character). */
+static Py_ssize_t chrome_word_end(const Text *t, Py_ssize_t i) {
+    while (i < t->n && is_alnum(at(t, i))) i++;
+    while (i + 1 < t->n && is_word_joiner(at(t, i)) && is_alnum(at(t, i + 1))) {
+        i++;
+        while (i < t->n && is_alnum(at(t, i))) i++;
+    }
+    if (i < t->n && at(t, i) == '.') i++;
+    return i;
+}
+
+/* boilerplate._words(text)'s length, counted up to `limit` (a text with more words
+ * gives limit): the furniture pass only asks whether a segment is short, and most
+ * paragraphs are not, so neither their words nor the rest of their text is read. */
+static PyObject *chrome_word_count(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    Text t;
+    if (nargs != 2 || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "chrome_word_count(text, limit)");
+        return NULL;
+    }
+    if (text_of(args[0], "chrome_word_count", &t) < 0) return NULL;
+    Py_ssize_t limit = PyLong_AsSsize_t(args[1]), count = 0, i = 0;
+    if (limit == -1 && PyErr_Occurred()) return NULL;
+    while (i < t.n && count < limit) {
+        if (!is_alnum(at(&t, i))) {
+            i++;
+            continue;
+        }
+        i = chrome_word_end(&t, i);
+        count++;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
 static PyObject *chrome_words(PyObject *Py_UNUSED(module), PyObject *text) {
     Text t;
     if (text_of(text, "chrome_words", &t) < 0) return NULL;
@@ -431,12 +465,7 @@ static PyObject *chrome_words(PyObject *Py_UNUSED(module), PyObject *text) {
             continue;
         }
         Py_ssize_t start = i;
-        while (i < t.n && is_alnum(at(&t, i))) i++;
-        while (i + 1 < t.n && is_word_joiner(at(&t, i)) && is_alnum(at(&t, i + 1))) {
-            i++;
-            while (i < t.n && is_alnum(at(&t, i))) i++;
-        }
-        if (i < t.n && at(&t, i) == '.') i++;
+        i = chrome_word_end(&t, i);
         PyObject *word = PyUnicode_Substring(text, start, i);
         if (word == NULL || PyList_Append(words, word) < 0) {
             Py_XDECREF(word);
@@ -2606,6 +2635,8 @@ static PyMethodDef methods[] = {
      "sentence_ranges(starts, bounds) -> prepare._sentence_ranges: the sentences' token ranges"},
     {"running_counts", (PyCFunction)running_counts, METH_O, "running_counts(flags) -> tuple(accumulate(flags, initial=0))"},
     {"chrome_words", (PyCFunction)chrome_words, METH_O, "chrome_words(text) -> boilerplate._WORD.findall(text)"},
+    {"chrome_word_count", (PyCFunction)(void (*)(void))chrome_word_count, METH_FASTCALL,
+     "chrome_word_count(text, limit) -> min(len(boilerplate._WORD.findall(text)), limit)"},
     {"shingle_counts", (PyCFunction)(void (*)(void))shingle_counts, METH_FASTCALL,
      "shingle_counts(a_words, b_words, size) -> distinct size-grams of A, of B, shared"},
     {"word_counts", (PyCFunction)(void (*)(void))word_counts, METH_FASTCALL,

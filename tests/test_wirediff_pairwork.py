@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -221,13 +222,51 @@ def test_the_furniture_pass_handed_to_early_workers_gives_the_same_tables(monkey
     monkeypatch.setattr(pairwork, "EARLY_START_ARTICLES", articles.height)
     monkeypatch.setattr(pairwork, "FURNITURE_ARTICLES", 3)  # several tasks, read back in order
     passes = _segment_passes(monkeypatch)
+    before = sys.getswitchinterval()
     assert pairwork.prestart_workers(articles.height)
     assert pairwork.prestart_furniture(articles_by_id(articles))
+    assert sys.getswitchinterval() == min(before, pairwork.HANDOFF_SWITCH_INTERVAL)  # while discovery runs here
+    intervals = _intervals_while_comparing(monkeypatch)
     spread = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=2)
     assert passes == [] and pairwork.EARLY_FURNITURE.started is None
+    # Quick hand-overs the whole time the pool worked, then the interval as it was.
+    assert intervals == {min(before, pairwork.HANDOFF_SWITCH_INTERVAL)} and sys.getswitchinterval() == before
     for name, table in alone.items():
         assert _parquet(spread[name]) == _parquet(table), name
     assert alone["furniture"].height == 1  # there is furniture to learn
+
+
+def _intervals_while_comparing(monkeypatch: pytest.MonkeyPatch) -> set[float]:
+    """The switch intervals this process compared its chunks under."""
+    seen: set[float] = set()
+    original = pairwork._compare_task
+
+    def compare(*args: Any) -> Any:
+        seen.add(sys.getswitchinterval())
+        return original(*args)
+
+    monkeypatch.setattr(pairwork, "_compare_task", compare)
+    return seen
+
+
+def test_quick_handoffs_overlap_in_any_order_and_restore_the_interval() -> None:
+    before = sys.getswitchinterval()
+    quick = min(before, pairwork.HANDOFF_SWITCH_INTERVAL)
+    early, step = pairwork.quick_handoffs(), pairwork.quick_handoffs()
+    early.__enter__()  # the early furniture pass: entered first ...
+    step.__enter__()  # ... the step's pool inside it ...
+    early.__exit__(None, None, None)  # ... and the pass taken (closed) inside the pool
+    assert sys.getswitchinterval() == quick  # the pool still works
+    step.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before
+    sys.setswitchinterval(0.0001)  # a caller's own shorter interval is kept, and restored as it was
+    mine = sys.getswitchinterval()  # as stored (whole microseconds)
+    try:
+        with pairwork.quick_handoffs():
+            assert sys.getswitchinterval() == mine
+        assert sys.getswitchinterval() == mine
+    finally:
+        sys.setswitchinterval(before)
 
 
 @pytest.mark.usefixtures("_no_early_workers")

@@ -79,9 +79,9 @@ def cache_root() -> Path | None:
 
 def package_version(distribution: str) -> str:
     """``name==version`` of an installed distribution, for a key."""
-    import importlib.metadata
+    from harness import installed
 
-    return f"{distribution}=={importlib.metadata.version(distribution)}"
+    return f"{distribution}=={installed.version(distribution)}"
 
 
 def load_or_build(

@@ -69,9 +69,9 @@ def external_resource(name: str, distribution: str, path: Path) -> Resource:
     Its version is the distribution's version; its hash is the file's own, so a
     patched or repackaged file shows up even when the version string does not change.
     """
-    import importlib.metadata  # here, not at the top: about 20 ms a process that reads no external file spares
+    from harness import installed  # here, not at the top: importlib.metadata, about 20 ms a process that reads no external file spares
 
-    version = f"{distribution}=={importlib.metadata.version(distribution)}"
+    version = f"{distribution}=={installed.version(distribution)}"
     return Resource(name, version, _sha256(path), path, external=True)
 
 

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from harness import installed
 from harness.results.hashing import field_digests, result_id
 from harness.safetext import unicode_text
 
@@ -145,7 +146,7 @@ def package_versions(project: Path) -> dict[str, str]:
     names = _lock_names(project / "requirements.lock") or ["polars", "textstat", "nltk", "scipy"]
     for name in names:
         try:
-            versions[name] = importlib.metadata.version(name)
+            versions[name] = installed.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
@@ -157,7 +158,7 @@ def environment(project: Path) -> dict[str, Any]:
     from harness.wirediff.compiled import describe as wirediff_core
 
     return {
-        "harness": importlib.metadata.version("framing-harness"),
+        "harness": installed.version("framing-harness"),
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),

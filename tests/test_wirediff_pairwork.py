@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from harness.engines import worker_start
+from harness.engines import processes, worker_start
 from harness.engines.base import parallel_task
 from harness.errors import UsageError
 from harness.wirediff import compare_pairs
@@ -225,12 +225,12 @@ def test_the_furniture_pass_handed_to_early_workers_gives_the_same_tables(monkey
     before = sys.getswitchinterval()
     assert pairwork.prestart_workers(articles.height)
     assert pairwork.prestart_furniture(articles_by_id(articles))
-    assert sys.getswitchinterval() == min(before, pairwork.HANDOFF_SWITCH_INTERVAL)  # while discovery runs here
+    assert sys.getswitchinterval() == min(before, processes.HANDOFF_SWITCH_INTERVAL)  # while discovery runs here
     intervals = _intervals_while_comparing(monkeypatch)
     spread = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=2)
     assert passes == [] and pairwork.EARLY_FURNITURE.started is None
     # Quick hand-overs the whole time the pool worked, then the interval as it was.
-    assert intervals == {min(before, pairwork.HANDOFF_SWITCH_INTERVAL)} and sys.getswitchinterval() == before
+    assert intervals == {min(before, processes.HANDOFF_SWITCH_INTERVAL)} and sys.getswitchinterval() == before
     for name, table in alone.items():
         assert _parquet(spread[name]) == _parquet(table), name
     assert alone["furniture"].height == 1  # there is furniture to learn
@@ -251,8 +251,8 @@ def _intervals_while_comparing(monkeypatch: pytest.MonkeyPatch) -> set[float]:
 
 def test_quick_handoffs_overlap_in_any_order_and_restore_the_interval() -> None:
     before = sys.getswitchinterval()
-    quick = min(before, pairwork.HANDOFF_SWITCH_INTERVAL)
-    early, step = pairwork.quick_handoffs(), pairwork.quick_handoffs()
+    quick = min(before, processes.HANDOFF_SWITCH_INTERVAL)
+    early, step = processes.quick_handoffs(), processes.quick_handoffs()
     early.__enter__()  # the early furniture pass: entered first ...
     step.__enter__()  # ... the step's pool inside it ...
     early.__exit__(None, None, None)  # ... and the pass taken (closed) inside the pool
@@ -262,7 +262,7 @@ def test_quick_handoffs_overlap_in_any_order_and_restore_the_interval() -> None:
     sys.setswitchinterval(0.0001)  # a caller's own shorter interval is kept, and restored as it was
     mine = sys.getswitchinterval()  # as stored (whole microseconds)
     try:
-        with pairwork.quick_handoffs():
+        with processes.quick_handoffs():
             assert sys.getswitchinterval() == mine
         assert sys.getswitchinterval() == mine
     finally:

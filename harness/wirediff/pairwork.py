@@ -26,7 +26,6 @@ import array
 import concurrent.futures
 import hashlib
 import itertools
-import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -34,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from harness.engines.collector import freeze_survivors
-from harness.engines.processes import kill_pool, main_is_importable, worker_died, workers_ignore_sigint
+from harness.engines.processes import kill_pool, main_is_importable, quick_handoffs, worker_died, workers_ignore_sigint
 from harness.engines.worker_start import (
     DIFF_EARLY,
     DIFF_WARM,
@@ -419,36 +418,6 @@ def _pool(size: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
         raise
     # Every result is in: the workers wind down (about 0.2 s) while this process builds the tables.
     pool.shutdown(wait=False)
-
-
-# A worker's next task and its last result pass through this process's pool threads
-# (the executor's manager, the queue's feeder: pickling, reading a result larger than
-# the pipe holds), which need the GIL. This process's main thread holds it while it
-# compares a chunk or runs discovery (compiled code and C), and gives it up when
-# another thread has waited the interpreter's switch interval: 5 ms by default, paid
-# at every hand-over, sometimes twice. On the bench's 1,120 pairs the worker so waited
-# 0.17-0.29 s of its 1.1-1.5 s; at 0.5 ms, 0.09 s.
-HANDOFF_SWITCH_INTERVAL = 0.0005
-
-
-_HANDOFFS: list[float] = []  # the switch interval before the first holder; one entry per holder
-
-
-@contextmanager
-def quick_handoffs() -> Iterator[None]:
-    """The switch interval at most ``HANDOFF_SWITCH_INTERVAL`` while a pool works, then
-    as it was. Holders may overlap in any order (the early furniture pass is taken
-    inside the step's pool): the interval is restored when the last one leaves."""
-    previous = _HANDOFFS[0] if _HANDOFFS else sys.getswitchinterval()
-    if not _HANDOFFS and previous > HANDOFF_SWITCH_INTERVAL:  # a shorter one of the caller's is kept
-        sys.setswitchinterval(HANDOFF_SWITCH_INTERVAL)
-    _HANDOFFS.append(previous)
-    try:
-        yield
-    finally:
-        _HANDOFFS.pop()
-        if not _HANDOFFS and previous > HANDOFF_SWITCH_INTERVAL:
-            sys.setswitchinterval(previous)
 
 
 # -- started early -------------------------------------------------------------------

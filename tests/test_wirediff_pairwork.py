@@ -350,7 +350,7 @@ def test_the_step_hands_its_articles_over_when_its_workers_start(monkeypatch: py
 
 def test_this_process_compares_beside_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """workers=N: a pool of N - 1 and this process, which takes a chunk whenever the
-    pool's processes have two each in hand; the tables are the same bytes either way."""
+    pool's processes have TASKS_IN_FLIGHT each in hand; the tables are the same bytes either way."""
     articles = _articles()
     pairs = _every_pair(articles)
     alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=1)

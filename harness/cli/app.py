@@ -14,8 +14,8 @@ import io
 import json
 import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import polars as pl
@@ -62,6 +62,7 @@ app = harness_app()
 
 corpus_app = typer.Typer(help="Look at a corpus, or make one from saved web pages and WARC crawls.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
+
 
 @cache
 def console() -> Console:

@@ -917,7 +917,6 @@ def _article_keys(body: str) -> dict[str, str]:
     return keys
 
 
-
 class ArticleSegments(NamedTuple):
     """What furniture learning reads of one article (see :func:`article_segments`)."""
 

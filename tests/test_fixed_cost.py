@@ -37,8 +37,10 @@ def _corpus(path: Path, count: int) -> Path:
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:
-    """``code`` run by a fresh interpreter that imports this checkout."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    """``code`` run by a fresh interpreter that imports this checkout, its output a pipe
+    as rich sees one (without the variables that make rich treat a pipe as a terminal)."""
+    env = {name: value for name, value in os.environ.items() if name not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    env["PYTHONPATH"] = str(ROOT)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
 
 

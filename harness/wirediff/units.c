@@ -1497,21 +1497,34 @@ error:
     return NULL;
 }
 
-/* Discovery's verification (harness.discovery.pairs.shared_counts): for each pair k,
- * how many hashes the sorted, distinct sets x[k] and y[k] share, set i being
- * hashes[offsets[i]:offsets[i + 1]] (uint64, int64, int64, int64 buffers). One merge
- * per pair: linear in the two sets, where the array version ranked every hash (a sort
- * of the whole batch). The counts come back as the bytes of an int64 array. */
-static int int64_buffer(PyObject *object, Py_buffer *view, const char *name) {
-    if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS) < 0) return -1;
+/* An 8-byte integer buffer of `function`'s argument `name` (C-contiguous; writable
+ * when asked): discovery's arrays (uint64 hashes, int64 offsets) as numpy holds them. */
+static int word64_buffer(PyObject *object, Py_buffer *view, const char *function, const char *name, int writable) {
+    if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0) return -1;
     if (view->itemsize != 8 || view->len % 8 != 0) {
-        PyErr_Format(PyExc_TypeError, "sorted_shared_counts: %s must hold 8-byte integers", name);
+        PyErr_Format(PyExc_TypeError, "%s: %s must hold 8-byte integers", function, name);
         PyBuffer_Release(view);
         return -1;
     }
     return 0;
 }
 
+/* Are offsets[0..n_sets] in order, from 0 at least and within n_items? */
+static int offsets_in_order(const int64_t *offsets, Py_ssize_t n_sets, Py_ssize_t n_items, const char *function) {
+    for (Py_ssize_t i = 0; i < n_sets; i++) {
+        if (offsets[i] < 0 || offsets[i] > offsets[i + 1] || offsets[i + 1] > n_items) {
+            PyErr_Format(PyExc_ValueError, "%s: offsets out of order or past the end", function);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Discovery's verification (harness.discovery.pairs.shared_counts): for each pair k,
+ * how many hashes the sorted, distinct sets x[k] and y[k] share, set i being
+ * hashes[offsets[i]:offsets[i + 1]] (uint64, int64, int64, int64 buffers). One merge
+ * per pair: linear in the two sets, where the array version ranked every hash (a sort
+ * of the whole batch). The counts come back as the bytes of an int64 array. */
 static PyObject *sorted_shared_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 4) {
         PyErr_SetString(PyExc_TypeError, "sorted_shared_counts(hashes, offsets, x, y)");
@@ -1522,7 +1535,7 @@ static PyObject *sorted_shared_counts(PyObject *Py_UNUSED(module), PyObject *con
     int got = 0;
     PyObject *result = NULL;
     for (; got < 4; got++)
-        if (int64_buffer(args[got], &views[got], names[got]) < 0) goto done;
+        if (word64_buffer(args[got], &views[got], "sorted_shared_counts", names[got], 0) < 0) goto done;
     const uint64_t *hashes = views[0].buf;
     const int64_t *offsets = views[1].buf, *x = views[2].buf, *y = views[3].buf;
     Py_ssize_t n_hashes = views[0].len / 8, n_sets = views[1].len / 8 - 1, n_pairs = views[2].len / 8;
@@ -1530,12 +1543,7 @@ static PyObject *sorted_shared_counts(PyObject *Py_UNUSED(module), PyObject *con
         PyErr_SetString(PyExc_ValueError, "sorted_shared_counts: x and y differ in length, or no offsets");
         goto done;
     }
-    for (Py_ssize_t i = 0; i < n_sets; i++) {
-        if (offsets[i] < 0 || offsets[i] > offsets[i + 1] || offsets[i + 1] > n_hashes) {
-            PyErr_SetString(PyExc_ValueError, "sorted_shared_counts: offsets out of order or past the hashes");
-            goto done;
-        }
-    }
+    if (!offsets_in_order(offsets, n_sets, n_hashes, "sorted_shared_counts")) goto done;
     result = PyBytes_FromStringAndSize(NULL, n_pairs * 8);
     if (result == NULL) goto done;
     int64_t *counts = (int64_t *)PyBytes_AS_STRING(result);
@@ -1558,29 +1566,6 @@ static PyObject *sorted_shared_counts(PyObject *Py_UNUSED(module), PyObject *con
 done:
     for (int i = 0; i < got; i++) PyBuffer_Release(&views[i]);
     return result;
-}
-
-/* An 8-byte integer buffer of `function`'s argument `name` (C-contiguous; writable
- * when asked): discovery's arrays (uint64 hashes, int64 offsets) as numpy holds them. */
-static int word64_buffer(PyObject *object, Py_buffer *view, const char *function, const char *name, int writable) {
-    if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0) return -1;
-    if (view->itemsize != 8 || view->len % 8 != 0) {
-        PyErr_Format(PyExc_TypeError, "%s: %s must hold 8-byte integers", function, name);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
-
-/* Are offsets[0..n_sets] in order, from 0 at least and within n_items? */
-static int offsets_in_order(const int64_t *offsets, Py_ssize_t n_sets, Py_ssize_t n_items, const char *function) {
-    for (Py_ssize_t i = 0; i < n_sets; i++) {
-        if (offsets[i] < 0 || offsets[i] > offsets[i + 1] || offsets[i + 1] > n_items) {
-            PyErr_Format(PyExc_ValueError, "%s: offsets out of order or past the end", function);
-            return 0;
-        }
-    }
-    return 1;
 }
 
 /* Discovery's MinHash (harness.discovery.minhash.MinHash.batch_signatures):

@@ -17,7 +17,7 @@ from harness.engines import processes, worker_start
 from harness.engines.base import parallel_task
 from harness.errors import UsageError
 from harness.wirediff import compare_pairs
-from harness.wirediff import pairwork
+from harness.wirediff import frames, pairwork
 from harness.wirediff.frames import articles_by_id
 from tests.test_wirediff_boilerplate import _corpus
 from tests.test_wirediff_seed import load_seed_articles
@@ -226,6 +226,8 @@ def test_the_furniture_pass_handed_to_early_workers_gives_the_same_tables(monkey
     assert pairwork.prestart_workers(articles.height)
     assert pairwork.prestart_furniture(articles_by_id(articles))
     assert sys.getswitchinterval() == min(before, processes.HANDOFF_SWITCH_INTERVAL)  # while discovery runs here
+    concurrent.futures.wait(pairwork.EARLY_FURNITURE._ahead)  # every article prepared ahead: the pool's use them
+    assert len(pairwork.EARLY_FURNITURE._ahead) == -(-articles.height // pairwork.AHEAD_TASK_ARTICLES)
     intervals = _intervals_while_comparing(monkeypatch)
     spread = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=2)
     assert passes == [] and pairwork.EARLY_FURNITURE.started is None
@@ -349,14 +351,16 @@ def test_the_step_hands_its_articles_over_when_its_workers_start(monkeypatch: py
 
 
 def test_this_process_compares_beside_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    """workers=N: a pool of N - 1 and this process, which takes a chunk whenever the
-    pool's processes have TASKS_IN_FLIGHT each in hand; the tables are the same bytes either way."""
+    """workers=N: a pool of N - 1 and this process, which takes a chunk from the table's
+    end whenever the pool's processes have TASKS_IN_FLIGHT each in hand; the tables are
+    the same bytes either way."""
     articles = _articles()
     pairs = _every_pair(articles)
     alone = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=1)
     monkeypatch.setattr(pairwork, "CHUNK_PAIRS", 5)
     sizes: list[int] = []
     here: list[int] = []
+    here_ids: list[object] = []
     original_pool, original_compare = pairwork._pool, pairwork._compare_task
 
     @contextmanager
@@ -368,16 +372,27 @@ def test_this_process_compares_beside_its_pool(monkeypatch: pytest.MonkeyPatch) 
 
     def compare(prepared: dict[str, object], ids: list[object], *rest: object) -> object:
         here.append(len(ids))
+        here_ids[:0] = ids  # this process's chunks come last first
         return original_compare(prepared, ids, *rest)  # type: ignore[arg-type]
+
+    compared: list[list[object]] = []  # the pair ids compare_all was given
+    original_all = pairwork.compare_all
+
+    def compare_all(ids: list[object], *args: object, **kwargs: object) -> object:
+        compared.append(list(ids))
+        return original_all(ids, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pairwork, "_pool", pool)
     monkeypatch.setattr(pairwork, "_compare_task", compare)
+    monkeypatch.setattr(frames, "compare_all", compare_all)
     for workers in (2, 3):
         here.clear()
+        here_ids.clear()
         shared = compare_pairs(articles, pairs, styles_dir=STYLES, style_files=SHEETS, workers=workers)
         for name, table in alone.items():
             assert _parquet(shared[name]) == _parquet(table), (workers, name)
         assert 0 < sum(here) < pairs.height, workers  # some chunks here, the rest on the pool
+        assert here_ids == compared[-1][len(compared[-1]) - len(here_ids) :], workers  # this process: the end
     assert sizes == [1, 2]
 
 
@@ -470,6 +485,44 @@ def test_the_head_start_s_batches_queued_for_a_starting_worker_are_read_here() -
     worker_start._STARTS[starting] = [concurrent.futures.Future()]  # its worker never warms
     _collect_the_head_start(starting)
     assert not any(future.done() for future in starting.futures)  # none was waited for
+
+
+def test_the_head_start_prepares_articles_ahead_after_its_pass_until_the_pairs_come() -> None:
+    """After the furniture batches, the pool is handed the first articles by doc_id to
+    prepare, a few a task; collecting the pass cancels those no worker has begun."""
+    queue = _QueuedPool(first_ran=True, taken=False)
+    articles = articles_by_id(_articles())
+    rows = list(pairwork._furniture_input(articles))
+    ahead = [(doc_id, articles[doc_id]["headline"], articles[doc_id]["body"]) for doc_id in sorted(articles)[:5]]
+    original = pairwork.FURNITURE_ARTICLES
+    try:
+        pairwork.FURNITURE_ARTICLES = 3
+        pairwork.EARLY_FURNITURE.start(queue, rows, ahead)
+        batches = -(-len(rows) // 3)
+        tasks = len(queue.futures) - batches
+        assert tasks == -(-len(ahead) // pairwork.AHEAD_TASK_ARTICLES)
+        assert pairwork.EARLY_FURNITURE.take(queue, rows) == [pairwork.article_segments(*row) for row in rows]  # type: ignore[attr-defined]
+    finally:
+        pairwork.FURNITURE_ARTICLES = original
+        pairwork.EARLY_FURNITURE.drop()
+    assert all(future.cancelled() for future in queue.futures[batches:])
+
+
+def test_an_article_prepared_ahead_is_used_once_and_only_for_its_own_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a worker prepared ahead is taken for the doc_id it was prepared for, if the
+    pair's row has the same headline and body (else it is prepared again), and only once."""
+    monkeypatch.setattr(pairwork, "_AHEAD", {})
+    row = articles_by_id(_articles())["s1"]
+    pairwork._prepare_ahead_task([("s1", row["headline"], row["body"]), ("s2", row["headline"], row["body"])])
+    ahead = pairwork._AHEAD["s1"][2]
+    prepared: dict[str, Any] = {}
+    assert pairwork._prepared(prepared, "s1", row) is ahead and "s1" not in pairwork._AHEAD
+    assert pairwork._prepared({}, "s1", row) is not ahead  # used once: prepared anew after
+    changed = {**row, "body": row["body"] + " More."}
+    other = pairwork._prepared({}, "s2", changed)
+    assert other is not pairwork._AHEAD.get("s2", (None, None, None))[2] and "s2" not in pairwork._AHEAD
+    assert other == pairwork.prepared_article(changed)  # type: ignore[attr-defined]
+    assert ahead == pairwork.prepared_article(row)  # type: ignore[attr-defined]
 
 
 def test_edit_rows_are_the_edits_table_s_columns_in_order() -> None:
@@ -569,17 +622,90 @@ def test_comparisons_leave_no_cycle_of_garbage() -> None:
     assert len(compared.pairs) == len(pairs) and any(compared.edits)
 
 
-@pytest.mark.parametrize("pairs", [0, 1, 7, 8, 127, 128, 129, 160, 1000])
-def test_chunks_cover_every_pair_once_and_end_smaller(pairs: int) -> None:
-    bounds = list(pairwork.chunk_bounds(pairs))
-    if pairs == 0:
-        assert bounds == []
-        return
-    assert bounds[0][0] == 0 and bounds[-1][1] == pairs
-    assert all(end == next_first for (_, end), (next_first, _) in zip(bounds, bounds[1:]))  # contiguous
+@pytest.mark.parametrize("left", [1, 7, 8, 9, 127, 128, 129, 160, 1000])
+def test_chunks_are_whole_until_the_last_four_chunks_pairs(left: int) -> None:
     whole, tail = pairwork.CHUNK_PAIRS, pairwork.CHUNK_PAIRS // 4
-    sizes = [end - first for first, end in bounds]
-    small = [size for size in sizes if size < whole]
-    assert sizes == [whole] * (len(sizes) - len(small)) + small  # whole chunks, then the small ones
-    assert all(size <= tail for size in small)
-    assert sum(small) <= 4 * whole and (pairs <= 4 * whole or sum(small) > 3 * whole)
+    assert pairwork.chunk_size(left) == (whole if left > 4 * whole else min(left, tail))
+
+
+class _LazyFuture(concurrent.futures.Future[Any]):
+    """A task's future, done when its pool gets to it (``run``) or when its result is asked for."""
+
+    def __init__(self, fn: Any, args: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.fn, self.args = fn, args
+
+    def run(self) -> None:
+        if not self.done():
+            self.set_result(self.fn(*self.args))
+
+    def result(self, timeout: float | None = None) -> Any:
+        self.run()
+        return super().result(timeout)
+
+
+class _SteppedPool(concurrent.futures.Executor):
+    """One worker that finishes its oldest task each time this process finishes one (``step``)."""
+
+    def __init__(self) -> None:
+        self.futures: list[_LazyFuture] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        self.futures.append(_LazyFuture(fn, args))
+        return self.futures[-1]
+
+    def step(self) -> None:
+        next((future for future in self.futures if not future.done()), _LazyFuture(int, ())).run()
+
+
+def _pairs_of(first: int, end: int) -> list[int]:
+    return list(range(first, end))
+
+
+def _from_both_ends(pool: _SteppedPool, pairs: int) -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]:
+    """Pairs ``0..pairs`` through ``_from_both_ends``: the results joined, each chunk as
+    handed out, and this process's chunks."""
+    handed: list[tuple[int, int]] = []
+    here: list[tuple[int, int]] = []
+
+    def arguments(first: int, end: int) -> tuple[int, int]:
+        handed.append((first, end))
+        return first, end
+
+    def compare_here(first: int, end: int) -> list[int]:
+        here.append((first, end))
+        pool.step()  # the worker works on meanwhile
+        return _pairs_of(first, end)
+
+    chunks = pairwork._from_both_ends(pool, 1, pairs, arguments, _pairs_of, compare_here)
+    return [pair for chunk in chunks for pair in chunk], handed, here
+
+
+@pytest.mark.parametrize("pairs", [0, 1, 8, 129, 1000])
+def test_the_pool_takes_chunks_from_the_front_and_this_process_from_the_back(pairs: int) -> None:
+    """Every pair once, in pair order; the pool's chunks run on from the table's start
+    and this process's back from its end, until they meet; each chunk as large as
+    ``chunk_size`` says for the pairs not yet handed out."""
+    pool = _SteppedPool()
+    joined, handed, here = _from_both_ends(pool, pairs)
+    assert joined == list(range(pairs))
+    front = [future.args for future in pool.futures]
+    tiles = [*front, *reversed(here)]  # the pool's chunks in order, then this process's
+    assert [first for first, _ in tiles] == [0, *[end for _, end in tiles[:-1]]][: len(tiles)]
+    assert (tiles[-1][1] if tiles else 0) == pairs
+    assert sorted(handed) == sorted(front + here)
+    left = pairs
+    for first, end in handed:
+        assert end - first == pairwork.chunk_size(left)
+        left -= end - first
+    if pairs >= 129:
+        assert len(front) > pairwork.TASKS_IN_FLIGHT and len(here) > 1  # both ends took their share
+
+
+def test_a_pool_still_starting_gets_no_chunk() -> None:
+    """Until its worker is warm, this process compares every chunk itself, from the back."""
+    pool = _SteppedPool()
+    worker_start._STARTS[pool] = [concurrent.futures.Future()]  # its worker never warms
+    joined, _, here = _from_both_ends(pool, 300)
+    assert joined == list(range(300)) and pool.futures == []
+    assert here[0][1] == 300 and here[-1][0] == 0

@@ -3,11 +3,12 @@
 Each pair is compared on its own (the corpus-wide part, learning each outlet's
 page furniture, is done before, once), so a large pair table can be cut into
 chunks of consecutive pairs and the chunks compared in worker processes, and in
-this one: ``workers`` processes are this one and a pool of ``workers - 1``, and this
-process compares a chunk whenever the pool's have three each in hand (``_shared``),
-so a run starts one process fewer than it has cores. The rows
-come back chunk by chunk in pair order and the learned style counts are summed, so
-the tables are the same bytes whatever the number of workers (a test checks it).
+this one: ``workers`` processes are this one and a pool of ``workers - 1``. The pool
+takes chunks from the front of the pair table while its processes have three each in
+hand, and this process takes them from the back (``_from_both_ends``), so a run
+starts one process fewer than it has cores. The rows are put back in pair order and
+the learned style counts are summed, so the tables are the same bytes whatever the
+number of workers (a test checks it).
 
 Workers are ``spawn``ed (a clean interpreter, never a fork of a process whose
 polars threads may hold locks) and load the diff's rules when they start
@@ -171,7 +172,11 @@ def _compare_into(
 
 def _prepared(prepared: dict[str, PreparedArticle], doc_id: str, row: Mapping[str, Any]) -> PreparedArticle:
     if doc_id not in prepared:
-        prepared[doc_id] = prepared_article(row)
+        ahead = _AHEAD.pop(doc_id, None)  # prepared by this worker before its first pair
+        if ahead is not None and ahead[0] == row["headline"] and ahead[1] == row["body"]:
+            prepared[doc_id] = ahead[2]
+        else:
+            prepared[doc_id] = prepared_article(row)
     return prepared[doc_id]
 
 
@@ -277,14 +282,17 @@ def compare_all(
                 furniture = learn(lambda task, arguments: _shared(pool, workers - 1, task, arguments, task))
             by_outlet = furniture_by_outlet(furniture)
             pair_rows = PairRows()
-            chunks = _chunks(ids, articles, by_outlet, dict(styles), settings)
+            sheets = dict(styles)
             here: dict[str, PreparedArticle] = {}  # this process's prepared articles, for this call
+
+            def chunk(first: int, end: int) -> ChunkTask:
+                return _chunk(ids[first:end], articles, by_outlet, sheets, settings)
 
             def compare_here(*task: Any) -> PairRows:
                 return _compare_task(here, *task)
 
-            for chunk in _shared(pool, workers - 1, _chunk_task, chunks, compare_here):
-                pair_rows.extend(chunk)
+            for chunk_rows in _from_both_ends(pool, workers - 1, len(ids), chunk, _chunk_task, compare_here):
+                pair_rows.extend(chunk_rows)
             return furniture, pair_rows
     except concurrent.futures.process.BrokenProcessPool as error:
         raise worker_died("wire-diff", where="compare_pairs", alone="pass workers=1") from error
@@ -341,35 +349,68 @@ ChunkTask = tuple[
 ]  # the arguments of _chunk_task
 
 
-def _chunks(
+_Result = TypeVar("_Result")
+
+
+def _chunk(
     ids: Sequence[PairIds], articles: Articles, furniture: Mapping[str, Furniture],
     styles: dict[str, StyleSheet], settings: DiffSettings | None,
-) -> Iterator[ChunkTask]:
-    """Consecutive pairs, the articles they name (the columns a pair reads), their outlets'
-    furniture, and the run's sheets and settings (a few hundred bytes: each task brings
-    them, so that a pool started before the run's settings were known can serve it)."""
-    for first, last in chunk_bounds(len(ids)):
-        chunk = ids[first:last]
-        names = sorted({doc_id for pair in chunk for doc_id in pair})
-        chunk_articles = {d: {k: articles[d][k] for k in ("outlet", "headline", "body")} for d in names}
-        outlets = {str(row["outlet"]) for row in chunk_articles.values()}
-        yield chunk, chunk_articles, {o: furniture[o] for o in sorted(outlets) if o in furniture}, styles, settings
+) -> ChunkTask:
+    """Some consecutive pairs, the articles they name (the columns a pair reads), their
+    outlets' furniture, and the run's sheets and settings (a few hundred bytes: each task
+    brings them, so that a pool started before the run's settings were known can serve it)."""
+    names = sorted({doc_id for pair in ids for doc_id in pair})
+    chunk_articles = {d: {k: articles[d][k] for k in ("outlet", "headline", "body")} for d in names}
+    outlets = {str(row["outlet"]) for row in chunk_articles.values()}
+    return ids, chunk_articles, {o: furniture[o] for o in sorted(outlets) if o in furniture}, styles, settings
 
 
-def chunk_bounds(pairs: int) -> Iterator[tuple[int, int]]:
-    """(first, end) of each chunk: CHUNK_PAIRS pairs, and the last four chunks' pairs in
-    chunks a quarter that size. This process waits at the end for the tasks the pool has
-    in flight (three a worker): smaller ones there let the processes finish together
-    (the wait after this process's last chunk: 7-48 ms on 2 cores with whole chunks)."""
-    tail = max(1, CHUNK_PAIRS // 4)
-    first = 0
-    while first < pairs:
-        size = CHUNK_PAIRS if pairs - first > 4 * CHUNK_PAIRS else tail
-        yield first, min(first + size, pairs)
-        first += size
+def chunk_size(left: int) -> int:
+    """Pairs in the next chunk when ``left`` pairs are not yet handed out: CHUNK_PAIRS, and
+    a quarter of that for the last 4 * CHUNK_PAIRS. This process waits at the end for the
+    tasks the pool has in flight (three a worker): smaller ones there let the processes
+    finish together (the wait after this process's last chunk: 7-48 ms on 2 cores with
+    whole chunks)."""
+    return min(left, CHUNK_PAIRS if left > 4 * CHUNK_PAIRS else max(1, CHUNK_PAIRS // 4))
 
 
-_Result = TypeVar("_Result")
+def _from_both_ends(
+    pool: concurrent.futures.Executor, size: int, pairs: int, arguments: Callable[[int, int], tuple[Any, ...]],
+    task: Callable[..., _Result], here: Callable[..., _Result],
+) -> Iterator[_Result]:
+    """The results of pairs ``0..pairs`` in chunks, in pair order: ``task(*arguments(first,
+    end))`` on the pool's ``size`` processes, which take chunks from the front while they
+    have room (``TASKS_IN_FLIGHT`` each), and ``here(*arguments(first, end))`` in this
+    process, which takes them from the back, until the two meet. Nothing is handed to a
+    pool still starting (``has_started``): this process works meanwhile.
+
+    Why from both ends: pairs come sorted by article, and an article is in several
+    pairs, one after the other; each process prepares an article once for all its pairs
+    (``_PREPARED``), so an article whose pairs go to two processes is prepared twice. On
+    the diff bench's 1,120 pairs of 500 articles, handing the next chunk to whichever
+    process was free prepared 611-627 articles; from both ends, 511 (five traced runs).
+    """
+    front, back = 0, pairs
+    pending: deque[concurrent.futures.Future[_Result]] = deque()
+    from_back: list[_Result] = []  # this process's chunks, last first
+    in_flight = 0
+    while front < back:
+        step = chunk_size(back - front)
+        if in_flight < TASKS_IN_FLIGHT * size and has_started(pool):
+            with workers_ignore_sigint():  # a worker the pool starts now ignores Ctrl-C
+                pending.append(pool.submit(task, *arguments(front, front + step)))
+            in_flight += 1
+            front += step
+        else:
+            from_back.append(here(*arguments(back - step, back)))
+            back -= step
+        while pending and pending[0].done():
+            in_flight -= 1
+            yield pending.popleft().result()
+    for future in pending:
+        yield future.result()
+    while from_back:
+        yield from_back.pop()  # handed on and let go one by one
 
 
 def _shared(
@@ -463,7 +504,9 @@ def prestart_furniture(articles: Articles) -> bool:
     pool = EARLY_WORKERS.pool
     if pool is None or len(articles) > EARLY_FURNITURE_ARTICLES:
         return False
-    EARLY_FURNITURE.start(pool, list(_furniture_input(articles)))
+    first = sorted(articles)[:AHEAD_ARTICLES]
+    ahead = [(doc_id, articles[doc_id]["headline"], articles[doc_id]["body"]) for doc_id in first]
+    EARLY_FURNITURE.start(pool, list(_furniture_input(articles)), ahead)
     return True
 
 
@@ -485,14 +528,21 @@ class EarlyFurniture:
 
     def __init__(self) -> None:
         self.started: tuple[concurrent.futures.Executor, list[FurnitureInput], list[_Segments]] | None = None
+        self._ahead: list[concurrent.futures.Future[None]] = []
         self._handoffs = ExitStack()  # quick hand-overs while discovery runs here (see quick_handoffs)
 
-    def start(self, pool: concurrent.futures.Executor, rows: list[FurnitureInput]) -> None:
+    def start(self, pool: concurrent.futures.Executor, rows: list[FurnitureInput], ahead: Sequence[AheadRow] = ()) -> None:
+        """Hand the pass over ``rows`` to ``pool``, then the preparation of the articles
+        ``ahead`` (see ``_prepare_ahead_task``): a worker done with the pass before
+        discovery is done here prepares them until the step hands out its pairs."""
         self.drop()
         futures = []
         for batch in _furniture_batches(rows):
             with workers_ignore_sigint():  # as every submit: a worker started now ignores Ctrl-C
                 futures.append(pool.submit(_segments_task, *batch))
+        for first in range(0, len(ahead), AHEAD_TASK_ARTICLES):
+            with workers_ignore_sigint():
+                self._ahead.append(pool.submit(_prepare_ahead_task, list(ahead[first : first + AHEAD_TASK_ARTICLES])))
         self.started = (pool, rows, futures)
         self._handoffs.enter_context(quick_handoffs())
 
@@ -501,6 +551,8 @@ class EarlyFurniture:
         started on ``pool`` for ``rows``; None otherwise (the started pass is dropped)."""
         started, self.started = self.started, None
         self._handoffs.close()
+        _cancel(self._ahead)  # the pairs come first now; what a worker prepared is kept
+        self._ahead = []
         if started is None:
             return None
         early_pool, early_rows, futures = started
@@ -518,6 +570,8 @@ class EarlyFurniture:
 
     def drop(self) -> None:
         self._handoffs.close()
+        _cancel(self._ahead)
+        self._ahead = []
         if self.started is not None:
             _cancel(self.started[2])
             self.started = None
@@ -552,6 +606,24 @@ def _warm_worker() -> None:
 
 # A worker process's run: its pool serves one ``compare_pairs`` call, then ends.
 _PREPARED: dict[str, PreparedArticle] = {}
+
+# Articles prepared ahead by an early worker, before the step hands out pairs:
+# doc_id -> (headline, body, prepared). Used once, for that doc_id with that text.
+AheadRow = tuple[str, str | None, str | None]  # doc_id, headline, body
+_AHEAD: dict[str, tuple[str | None, str | None, PreparedArticle]] = {}
+# The early workers' furniture pass over the diff bench's 500 articles ended 20-110 ms
+# before discovery did here (four traced runs): time for some 25-130 preparations (about
+# 0.8 ms each). The pool takes its pairs from the front of the pair table, which is in
+# doc_id order, so the first articles by doc_id are the likeliest to be its own. Up to
+# this many are prepared ahead (about 37 MB at most), in tasks of a few: a task a
+# worker has begun when the pairs come delays its first chunk by at most that task.
+AHEAD_ARTICLES = 128
+AHEAD_TASK_ARTICLES = 2
+
+
+def _prepare_ahead_task(rows: list[AheadRow]) -> None:
+    for doc_id, headline, body in rows:
+        _AHEAD[doc_id] = (headline, body, prepared_article({"headline": headline, "body": body}))
 
 
 def _segments_task(articles: list[FurnitureInput]) -> list[ArticleSegments | None]:

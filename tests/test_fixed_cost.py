@@ -341,6 +341,26 @@ def test_registering_every_step_loads_no_statistics_or_scorer() -> None:
     assert int(count) >= 8 and loaded.strip() == "[]", (done.stdout, done.stderr[-2000:])
 
 
+def test_registering_discovery_and_the_diff_loads_neither() -> None:
+    # Reading a wire-copy experiment registers its steps; the run then reads the corpus
+    # and hands it to the diff's early workers before loading discovery (numpy) and the
+    # diff's modules for itself (about 0.15 s): the workers' furniture pass starts that
+    # much sooner (harness.wirediff.defaults).
+    heavy = ["numpy", "harness.discovery.pairs", "harness.wirediff.boilerplate", "harness.wirediff.pairwork"]
+    probe = (
+        "import sys\n"
+        "from harness.experiments.registry import default_registry\n"
+        "registry = default_registry()\n"
+        "steps = [registry.get(name) for name in ('discover_pairs', 'outlet_pairs', 'wire_diff')]\n"
+        "defaults = {s.name: s.default for s in steps[2].settings if not s.required}\n"
+        f"print(defaults['furniture_min_articles'], [m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = _python(probe)
+    from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
+
+    assert done.stdout.strip() == f"{DEFAULT_MIN_ARTICLES} []", (done.stdout, done.stderr[-2000:])
+
+
 def test_a_step_s_module_is_imported_when_the_step_is_first_asked_for() -> None:
     """A run loads the modules of the steps its experiment uses, not every step's: the
     scorecard's modules are not imported to find copies. Listing the steps loads all."""

@@ -7,10 +7,8 @@ from typing import Annotated, Any
 
 import polars as pl
 
-from harness.discovery.pairs import wire_services_resource
 from harness.engines import Engine
 
-from harness.discovery import DiscoverySettings, find_pairs
 from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, NumPerm, Threshold
 from harness.experiments.registry import Tables, step
 from harness.experiments.settings import Help, Range, Seed
@@ -18,8 +16,23 @@ from harness.reports.blocks import Block, Heading, Paragraph, Table
 
 REPORT_ROWS = 200
 
+# Discovery (numpy, its C loops) is imported where it is used: reading an experiment
+# registers this step, and a run reads its corpus and starts the steps' early work
+# (the diff's workers) before it loads discovery for itself.
+TYPE_CHECKING = False  # as in harness/__init__.py
+if TYPE_CHECKING:
+    from harness.resources import Resource
+
+
+def _wire_services(settings: Mapping[str, Any]) -> list[Resource]:
+    from harness.discovery.pairs import wire_services_resource
+
+    return [wire_services_resource()]
+
 
 def discovery_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    from harness.discovery import DiscoverySettings
+
     pairs = tables["candidate_pairs"]
     threshold = settings.get("threshold", DEFAULT_THRESHOLD)
     bands = DiscoverySettings(
@@ -43,7 +56,7 @@ def discovery_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Bl
 
 @step(
     outputs=("candidate_pairs",),
-    resources=lambda settings: [wire_services_resource()],
+    resources=_wire_services,
     report=discovery_report,
     lazy_articles=True,  # a large corpus is read in batches, not held (harness.run.spill)
 )
@@ -64,5 +77,7 @@ def discover_pairs(
 
     On Ray, shingles and MinHash run as batch tasks; buckets are found on the driver.
     """
+    from harness.discovery import DiscoverySettings, find_pairs
+
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
     return {"candidate_pairs": find_pairs(articles, settings=settings, engine=engine)}

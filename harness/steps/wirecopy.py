@@ -13,20 +13,14 @@ from harness.experiments.registry import Tables, rows_where, scan_table, step
 from harness.experiments.settings import Help, Length, ProjectPath, Range
 from harness.reports.blocks import Block, Heading, Paragraph, Table, TrustedHtml
 from harness.resources import Resource, project_resource
-from harness.wirediff import (
-    Category,
-    Derivation,
-    DiffResult,
-    Edit,
-    Kind,
-    Segment,
-    Similarity,
-    compare_pairs,
-    render_html_fragment,
-    wirediff_resources,
-)
-from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
-from harness.wirediff.model import SIMILARITY_FIELDS
+from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
+
+# The diff itself is imported where it is used: reading an experiment registers this
+# step, and a run hands its corpus to the diff's early workers (``_start_workers``)
+# before it loads the diff's modules for itself (``harness.wirediff.defaults``).
+TYPE_CHECKING = False  # as in harness/__init__.py
+if TYPE_CHECKING:
+    from harness.wirediff import DiffResult
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {"a_doc_id": pl.String(), "b_doc_id": pl.String()}
 DEFAULT_STYLES = "experiments/styles"
@@ -70,6 +64,8 @@ def outlet_pairs(
 
 
 def _style_resources(settings: Mapping[str, Any]) -> list[Resource]:
+    from harness.wirediff import wirediff_resources
+
     resources = wirediff_resources(Path(settings.get("styles_dir", DEFAULT_STYLES)))
     for path in sorted(set((settings.get("style_sheets") or {}).values())):
         resources.append(project_resource(Path(path), f"style_sheets/{Path(path).name}"))
@@ -94,6 +90,9 @@ def _check_style_outlets(articles: pl.DataFrame | pl.LazyFrame, style_sheets: Ma
 
 
 def _result_from_rows(pair: Mapping[str, Any], edits: pl.DataFrame) -> DiffResult:
+    from harness.wirediff import Category, Derivation, DiffResult, Edit, Kind, Segment, Similarity
+    from harness.wirediff.model import SIMILARITY_FIELDS
+
     def similarity(prefix: str) -> Similarity:
         return Similarity(**{name: pair[f"{prefix}{name}"] for name in SIMILARITY_FIELDS})
 
@@ -178,6 +177,8 @@ def _pair_texts(tables: Tables, *frames: pl.DataFrame) -> dict[str, dict[str, st
 
 
 def wirecopy_report(tables: Tables, settings: Mapping[str, Any]) -> Sequence[Block]:
+    from harness.wirediff import render_html_fragment
+
     # The edits table is only queried (lazily, over a stored result's file): the report
     # shows counts and a few edits, and a large result has millions of them.
     pairs, edits = tables["pairs"], scan_table(tables, "edits")
@@ -299,6 +300,8 @@ def wire_diff(
     (default sheet if none matches); ``style_sheets = { "Outlet" = "path.toml" }``
     names a sheet file for an outlet explicitly (the outlet exactly as the corpus spells it).
     """
+    from harness.wirediff import compare_pairs
+
     named = style_sheets or {}
     _check_style_outlets(articles, named)
     files = {outlet: Path(path) for outlet, path in named.items()}

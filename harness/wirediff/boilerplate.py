@@ -48,13 +48,13 @@ from typing import Any, NamedTuple
 from harness.errors import ConfigError, at
 from harness.resources import Resource, packaged_resource
 from harness.wirediff.compiled import native_function
+from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.model import KIND_OF, VALUES, Category, Edit, Kind
 from harness.wirediff.openers import openers
 from harness.wirediff.prepare import PreparedText
 
 CHROME_FILE = "page_chrome.txt"
-DEFAULT_MIN_ARTICLES = 3  # learned furniture: articles of one outlet a segment must be in
 MAX_SEGMENT_WORDS = 40  # longer segments are text, never furniture (learned or by shape)
 NAV_MAX_WORDS = 6  # a navigation line: at most this many title-case words
 LINK_MAX_WORDS = 15  # a related-link line: a headline, at most this many words

@@ -35,9 +35,8 @@ import polars as pl
 
 from harness.engines.heap import return_freed_memory
 from harness.errors import InputError
-from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
+from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
 from harness.wirediff.diff import DiffSettings
-from harness.wirediff.furniture_batches import furniture_in_batches
 from harness.wirediff.model import SIMILARITY_FIELDS
 from harness.wirediff.pairwork import EDIT_COLUMNS, compare_all, worker_count
 from harness.wirediff.styles import StyleSheet, load_style, load_style_file
@@ -213,6 +212,8 @@ def compare_pairs(
     # articles only, and the furniture is learned from the lazy table, on the same workers.
     learn = None
     if isinstance(articles, pl.LazyFrame):
+        from harness.wirediff.furniture_batches import furniture_in_batches  # numpy: for a lazy table only
+
         learn = functools.partial(furniture_in_batches, articles, min_articles=furniture_min_articles)
     furniture, rows = compare_all(
         ids, known, styles=styles, settings=settings, furniture_min_articles=furniture_min_articles,

@@ -611,13 +611,15 @@ _PREPARED: dict[str, PreparedArticle] = {}
 # doc_id -> (headline, body, prepared). Used once, for that doc_id with that text.
 AheadRow = tuple[str, str | None, str | None]  # doc_id, headline, body
 _AHEAD: dict[str, tuple[str | None, str | None, PreparedArticle]] = {}
-# The early workers' furniture pass over the diff bench's 500 articles ended 20-110 ms
-# before discovery did here (four traced runs): time for some 25-130 preparations (about
-# 0.8 ms each). The pool takes its pairs from the front of the pair table, which is in
-# doc_id order, so the first articles by doc_id are the likeliest to be its own. Up to
-# this many are prepared ahead (about 37 MB at most), in tasks of a few: a task a
-# worker has begun when the pairs come delays its first chunk by at most that task.
-AHEAD_ARTICLES = 128
+# The early workers get the corpus as soon as this process has read it, before it
+# loads discovery and the diff (harness.wirediff.defaults), and their furniture pass
+# over the diff bench's 500 articles ended 46-127 ms before discovery did here (seven
+# traced runs): time for some 55-160 preparations (about 0.8 ms each). The pool takes
+# its pairs from the front of the pair table, which is in doc_id order, so the first
+# articles by doc_id are the likeliest to be its own. Up to this many are prepared
+# ahead (about 74 MB at most), in tasks of a few: a task a worker has begun when the
+# pairs come delays its first chunk by at most that task.
+AHEAD_ARTICLES = 256
 AHEAD_TASK_ARTICLES = 2
 
 

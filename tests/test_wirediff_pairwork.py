@@ -702,6 +702,39 @@ def test_the_pool_takes_chunks_from_the_front_and_this_process_from_the_back(pai
         assert len(front) > pairwork.TASKS_IN_FLIGHT and len(here) > 1  # both ends took their share
 
 
+def test_near_the_end_the_pool_holds_no_more_than_is_left_to_hand_out() -> None:
+    """A chunk goes to the pool only while its pairs in hand are fewer than the pairs not
+    yet handed out: this process's last chunk then ends about when the pool's does. The
+    pool here keeps two chunks in hand and finishes the older as a third comes."""
+
+    class BusyPool(_SteppedPool):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+            future = super().submit(fn, *args)
+            if sum(not f.done() for f in self.futures) > 2:
+                self.step()
+            return future
+
+    pool = BusyPool()
+    back = [1000]
+    checked: list[tuple[int, int]] = []
+
+    def arguments(first: int, end: int) -> tuple[int, int]:
+        if end == back[0]:  # this process's, from the back
+            back[0] = first
+        else:  # the pool's, from the front
+            held = sum(e - f for f, e in (future.args for future in pool.futures if not future.done()))
+            checked.append((held, back[0] - first))
+        return first, end
+
+    def compare_here(first: int, end: int) -> list[int]:
+        pool.step()
+        return _pairs_of(first, end)
+
+    joined = [p for chunk in pairwork._from_both_ends(pool, 1, 1000, arguments, _pairs_of, compare_here) for p in chunk]
+    assert joined == list(range(1000))
+    assert checked and all(held < left for held, left in checked)
+
+
 def test_a_pool_still_starting_gets_no_chunk() -> None:
     """Until its worker is warm, this process compares every chunk itself, from the back."""
     pool = _SteppedPool()

@@ -325,6 +325,22 @@ def test_a_wire_diff_worker_loads_no_polars() -> None:
     assert done.stdout.strip() == "False", done.stderr[-2000:]
 
 
+def test_handing_the_articles_to_the_early_diff_workers_loads_no_diff() -> None:
+    # The hand-over comes before discovery: the diff's modules (70-100 ms) load after it,
+    # when this process compares its first pairs, so the workers get the articles sooner.
+    heavy = ["numpy", "harness.wirediff.boilerplate", "harness.wirediff.diff", "harness.wirediff.model"]
+    probe = (
+        "import sys\n"
+        "import polars as pl\n"
+        "from harness.wirediff.articlerows import articles_by_id\n"
+        "from harness.wirediff.pairwork import EARLY_FURNITURE, prestart_furniture, prestart_workers\n"
+        "rows = articles_by_id(pl.DataFrame({'doc_id': ['a'], 'outlet': ['X'], 'headline': ['H'], 'body': ['B.']}))\n"
+        f"print(sorted(rows), [m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = _python(probe)
+    assert done.stdout.strip() == "['a'] []", (done.stdout, done.stderr[-2000:])
+
+
 def test_registering_every_step_loads_no_statistics_or_scorer() -> None:
     # `harness run` of a wire-diff or discovery experiment registers every step: the
     # comparison's statistics (scipy.stats), discovery's band integral (scipy.integrate)

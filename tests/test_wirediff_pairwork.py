@@ -17,7 +17,7 @@ from harness.engines import processes, worker_start
 from harness.engines.base import parallel_task
 from harness.errors import UsageError
 from harness.wirediff import compare_pairs
-from harness.wirediff import frames, pairwork
+from harness.wirediff import articlefile, boilerplate, frames, pairwork
 from harness.wirediff.frames import articles_by_id
 from tests.test_wirediff_boilerplate import _corpus
 from tests.test_wirediff_seed import load_seed_articles
@@ -195,7 +195,7 @@ def _segment_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Records each furniture pass ``compare_all`` runs itself (on a pool or here)."""
     passes: list[int] = []
     original_shared = pairwork._shared
-    original_learn = pairwork.learn_furniture  # type: ignore[attr-defined]
+    original_learn = boilerplate.learn_furniture
 
     def shared(pool: object, size: int, task: object, arguments: object, here: object) -> object:
         if task is pairwork._segments_task:
@@ -207,7 +207,7 @@ def _segment_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return original_learn(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pairwork, "_shared", shared)
-    monkeypatch.setattr(pairwork, "learn_furniture", learn)
+    monkeypatch.setattr(boilerplate, "learn_furniture", learn)  # pairwork imports it when it learns
     return passes
 
 
@@ -464,7 +464,7 @@ def _collect_the_head_start(pool: _QueuedPool) -> list[object]:
     finally:
         pairwork.FURNITURE_ARTICLES = original
         pairwork.EARLY_FURNITURE.drop()
-    assert read == [[pairwork.article_segments(*row) for row in rows]]  # type: ignore[attr-defined]
+    assert read == [[boilerplate.article_segments(*row) for row in rows]]
     return read
 
 
@@ -501,7 +501,7 @@ def test_the_head_start_prepares_articles_ahead_after_its_pass_until_the_pairs_c
         batches = -(-len(rows) // 3)
         tasks = len(queue.futures) - batches
         assert tasks == -(-len(ahead) // pairwork.AHEAD_TASK_ARTICLES)
-        assert pairwork.EARLY_FURNITURE.take(queue, rows) == [pairwork.article_segments(*row) for row in rows]  # type: ignore[attr-defined]
+        assert pairwork.EARLY_FURNITURE.take(queue, rows) == [boilerplate.article_segments(*row) for row in rows]
     finally:
         pairwork.FURNITURE_ARTICLES = original
         pairwork.EARLY_FURNITURE.drop()
@@ -521,8 +521,8 @@ def test_an_article_prepared_ahead_is_used_once_and_only_for_its_own_text(monkey
     changed = {**row, "body": row["body"] + " More."}
     other = pairwork._prepared({}, "s2", changed)
     assert other is not pairwork._AHEAD.get("s2", (None, None, None))[2] and "s2" not in pairwork._AHEAD
-    assert other == pairwork.prepared_article(changed)  # type: ignore[attr-defined]
-    assert ahead == pairwork.prepared_article(row)  # type: ignore[attr-defined]
+    assert other == articlefile.prepared_article(changed)
+    assert ahead == articlefile.prepared_article(row)
 
 
 def test_edit_rows_are_the_edits_table_s_columns_in_order() -> None:
@@ -564,7 +564,7 @@ def test_a_chunk_is_compared_with_the_collector_paused(monkeypatch: pytest.Monke
     from harness.wirediff.frames import _styles_by_outlet
 
     seen: list[bool] = []
-    original_compare = pairwork.compare_articles
+    original_compare = articlefile.compare_articles
 
     def compare(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())
@@ -577,7 +577,7 @@ def test_a_chunk_is_compared_with_the_collector_paused(monkeypatch: pytest.Monke
         runs.append(len(ids))
         original_into(rows, ids, *args)
 
-    monkeypatch.setattr(pairwork, "compare_articles", compare)
+    monkeypatch.setattr(articlefile, "compare_articles", compare)  # pairwork imports it per chunk
     monkeypatch.setattr(pairwork, "_compare_into", into)
     monkeypatch.setattr(pairwork, "CHUNK_PAIRS", 3)
     articles = articles_by_id(_articles())

@@ -17,7 +17,8 @@ from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
 
 # The diff itself is imported where it is used: reading an experiment registers this
 # step, and a run hands its corpus to the diff's early workers (``_start_workers``)
-# before it loads the diff's modules for itself (``harness.wirediff.defaults``).
+# before it loads the diff's modules for itself, after discovery (see
+# ``harness.wirediff.defaults``).
 TYPE_CHECKING = False  # as in harness/__init__.py
 if TYPE_CHECKING:
     from harness.wirediff import DiffResult
@@ -260,7 +261,7 @@ def _start_workers(articles: pl.DataFrame, settings: Mapping[str, Any]) -> None:
     """The diff's worker processes, started while the steps before this one run
     (``harness.wirediff.pairwork.prestart_workers`` decides by the corpus's size), and
     their first work: the furniture pass over the run's articles (``prestart_furniture``)."""
-    from harness.wirediff.frames import articles_by_id
+    from harness.wirediff.articlerows import articles_by_id
     from harness.wirediff.pairwork import prestart_furniture, prestart_workers
 
     if prestart_workers(articles.height):

@@ -2,9 +2,11 @@
 
 An experiment's steps are registered when it is read, before its corpus is: the
 step's module (``harness.steps.wirecopy``) must not import the diff to learn a
-default. Importing the diff's modules takes some 60-80 ms (their classes and
-patterns); a run hands its corpus to the diff's early workers only after that
-(``harness.run.runner``: the corpus, then each step's ``prestart``).
+default. Importing the diff's modules takes some 70-100 ms (their classes and
+patterns), and a run hands its corpus to the diff's early workers before that
+(``harness.run.runner``: the corpus, then each step's ``prestart``, which needs only
+``harness.wirediff.articlerows`` and ``harness.wirediff.pairwork``, neither of which
+loads the diff).
 """
 
 from __future__ import annotations

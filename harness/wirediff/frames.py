@@ -35,6 +35,9 @@ import polars as pl
 
 from harness.engines.heap import return_freed_memory
 from harness.errors import InputError
+from harness.wirediff.articlerows import ARTICLE_COLUMNS, articles_by_id
+from harness.wirediff.articlerows import bad_doc_id as _bad_doc_id
+from harness.wirediff.articlerows import require_columns as _require_columns
 from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
 from harness.wirediff.diff import DiffSettings
 from harness.wirediff.model import SIMILARITY_FIELDS
@@ -95,37 +98,7 @@ FURNITURE_SCHEMA: dict[str, pl.DataType] = {
     "articles_count": pl.Int64(),  # the outlet's articles (distinct headlines) that have it
 }
 
-ARTICLE_COLUMNS = ("doc_id", "outlet", "headline", "body")
 PAIR_COLUMNS = ("a_doc_id", "b_doc_id")
-
-
-def _require_columns(frame: pl.DataFrame | pl.LazyFrame, columns: Iterable[str], name: str) -> None:
-    present = frame.collect_schema().names()
-    missing = [c for c in columns if c not in present]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}",
-            where=f"{name} table",
-            hint=f"the {name} table needs columns {', '.join(columns)}",
-        )
-
-
-def articles_by_id(articles: pl.DataFrame) -> dict[str, dict[str, Any]]:
-    """The articles table's rows (``ARTICLE_COLUMNS``) by doc_id; an InputError names a
-    missing column, or a record without a doc_id or with one already seen."""
-    _require_columns(articles, ARTICLE_COLUMNS, "articles")
-    by_id: dict[str, dict[str, Any]] = {}
-    for number, row in enumerate(articles.select(ARTICLE_COLUMNS).iter_rows(named=True)):
-        doc_id = row["doc_id"]
-        if doc_id is None or doc_id in by_id:
-            raise _bad_doc_id(number, doc_id)
-        by_id[str(doc_id)] = row
-    return by_id
-
-
-def _bad_doc_id(number: int, doc_id: object) -> InputError:
-    problem = "no doc_id" if doc_id is None else f"duplicate doc_id {doc_id!r}"
-    return InputError(problem, where=f"articles record {number}", hint="give every article a unique doc_id")
 
 
 def _pair_articles(articles: pl.LazyFrame, pairs: pl.DataFrame) -> dict[str, dict[str, Any]]:

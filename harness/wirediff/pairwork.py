@@ -44,21 +44,19 @@ from harness.engines.worker_start import (
     warm_by_name,
 )
 from harness.errors import UsageError
-from harness.wirediff.articlefile import compare_articles, prepared_article
-from harness.wirediff.boilerplate import (
-    ArticleSegments,
-    Chrome,
-    Furniture,
-    FurnitureRow,
-    article_segments,
-    furniture_by_outlet,
-    furniture_rows,
-    learn_furniture,
-)
 from harness.wirediff.collector import collector_paused
-from harness.wirediff.diff import DiffSettings, PreparedArticle
-from harness.wirediff.model import SIMILARITY_FIELDS, VALUES, DiffResult, Edit, Kind, Segment, Similarity
-from harness.wirediff.styles import StyleSheet
+
+# The diff's modules (its classes, rules and patterns: some 70-100 ms) are imported
+# by the functions that use them, not with this module: a run hands its articles to
+# the early workers (``prestart_furniture``) before this process needs the diff, which
+# it loads after discovery (harness.steps.wirecopy). A worker loads them as it starts
+# (``_warm_worker``). The functions called per pair import them once per chunk.
+TYPE_CHECKING = False  # as in harness/__init__.py
+if TYPE_CHECKING:
+    from harness.wirediff.boilerplate import ArticleSegments, Furniture, FurnitureRow
+    from harness.wirediff.diff import DiffSettings, PreparedArticle
+    from harness.wirediff.model import DiffResult, Edit, Similarity
+    from harness.wirediff.styles import StyleSheet
 
 # Below this many pairs one process is as fast: starting the workers (a fresh Python
 # importing the diff) costs about 0.4 s, and a pair of news articles about 4 ms of CPU
@@ -155,6 +153,10 @@ def _compare_into(
     What the chunk leaves alive (the prepared articles above all) is then frozen out of
     the collector's reach in a process the harness owns (``freeze_survivors``), or the
     pass after the pause walks it all again."""
+    from harness.wirediff.articlefile import compare_articles
+    from harness.wirediff.boilerplate import Chrome
+    from harness.wirediff.model import VALUES
+
     for a_id, b_id in ids:
         a_row, b_row = articles[a_id], articles[b_id]
         a_outlet, b_outlet = str(a_row["outlet"]), str(b_row["outlet"])
@@ -172,6 +174,8 @@ def _compare_into(
 
 def _prepared(prepared: dict[str, PreparedArticle], doc_id: str, row: Mapping[str, Any]) -> PreparedArticle:
     if doc_id not in prepared:
+        from harness.wirediff.articlefile import prepared_article
+
         ahead = _AHEAD.pop(doc_id, None)  # prepared by this worker before its first pair
         if ahead is not None and ahead[0] == row["headline"] and ahead[1] == row["body"]:
             prepared[doc_id] = ahead[2]
@@ -181,6 +185,8 @@ def _prepared(prepared: dict[str, PreparedArticle], doc_id: str, row: Mapping[st
 
 
 def _similarity_columns(sim: Similarity | None, prefix: str = "") -> dict[str, float | None]:
+    from harness.wirediff.model import SIMILARITY_FIELDS
+
     values = sim.as_dict() if sim else dict.fromkeys(SIMILARITY_FIELDS)
     return {f"{prefix}{name}": values[name] for name in SIMILARITY_FIELDS}
 
@@ -190,6 +196,8 @@ def pair_row(
     styles: tuple[StyleSheet, StyleSheet], result: DiffResult,
 ) -> dict[str, Any]:
     """The ``pairs`` table's row of one compared pair."""
+    from harness.wirediff.model import VALUES, Kind, Segment
+
     return {
         "a_doc_id": a_id,
         "b_doc_id": b_id,
@@ -216,18 +224,20 @@ def edit_rows(a_id: str, b_id: str, result: DiffResult) -> list[EditRow]:
 
     Tuples in the table's column order (``EDIT_COLUMNS``), not dicts: a pair of
     restyled copies has twenty-odd edits."""
+    from harness.wirediff.model import VALUES
+
     rows: list[EditRow] = []
     for edit in result.edits:
         parent = len(rows)
-        rows.append(_edit_row(a_id, b_id, parent, edit, None))
+        rows.append(_edit_row(a_id, b_id, parent, edit, None, VALUES))
         for sub in edit.sub_edits:
-            rows.append(_edit_row(a_id, b_id, len(rows), sub, parent))
+            rows.append(_edit_row(a_id, b_id, len(rows), sub, parent, VALUES))
     return rows
 
 
-def _edit_row(a_id: str, b_id: str, index: int, edit: Edit, parent: int | None) -> EditRow:
+def _edit_row(a_id: str, b_id: str, index: int, edit: Edit, parent: int | None, values: Mapping[Any, str]) -> EditRow:
     return (
-        a_id, b_id, VALUES[edit.segment], index, VALUES[edit.category], VALUES[edit.kind], edit.rule,
+        a_id, b_id, values[edit.segment], index, values[edit.category], values[edit.kind], edit.rule,
         edit.explanation, edit.a_text, edit.b_text, edit.a_start, edit.a_end, edit.b_start, edit.b_end, parent,
     )
 
@@ -255,7 +265,8 @@ def worker_count(pairs: int, requested: int | None = None) -> int:
 
 # Learns the furniture of a corpus larger than the pairs' articles, handing its tasks to
 # the function it is given (``harness.wirediff.furniture_batches.furniture_in_batches``).
-LearnFurniture = Callable[[Callable[[Callable[..., Any], Iterable[tuple[Any, ...]]], Iterable[Any]]], list[FurnitureRow]]
+if TYPE_CHECKING:
+    LearnFurniture = Callable[[Callable[[Callable[..., Any], Iterable[tuple[Any, ...]]], Iterable[Any]]], list[FurnitureRow]]
 
 
 def compare_all(
@@ -265,6 +276,8 @@ def compare_all(
     """Each outlet's furniture, learned from all ``articles`` (or by ``learn``, from a
     corpus larger than the pairs' articles, on the same processes), and every pair's
     rows in pair order, on ``workers`` processes (1: in this one)."""
+    from harness.wirediff.boilerplate import furniture_by_outlet, furniture_rows
+
     rows = list(_furniture_input(articles)) if learn is None else []
     if workers <= 1:
         if learn is None:
@@ -300,6 +313,8 @@ def compare_all(
 
 def _furniture_here(rows: list[FurnitureInput], least: int) -> list[FurnitureRow]:
     """The furniture of ``rows`` learned in this process, or from the early workers' pass."""
+    from harness.wirediff.boilerplate import furniture_rows, learn_furniture
+
     segments = _early_segments_before_stop(rows)
     if segments is None:
         return learn_furniture(rows, min_articles=least)
@@ -344,9 +359,10 @@ def _furniture_batches(rows: Sequence[FurnitureInput]) -> Iterator[tuple[list[Fu
         yield (list(rows[first : first + FURNITURE_ARTICLES]),)
 
 
-ChunkTask = tuple[
-    Sequence[PairIds], dict[str, dict[str, Any]], dict[str, Furniture], dict[str, StyleSheet], DiffSettings | None
-]  # the arguments of _chunk_task
+if TYPE_CHECKING:
+    ChunkTask = tuple[
+        Sequence[PairIds], dict[str, dict[str, Any]], dict[str, Furniture], dict[str, StyleSheet], DiffSettings | None
+    ]  # the arguments of _chunk_task
 
 
 _Result = TypeVar("_Result")
@@ -583,7 +599,8 @@ class EarlyFurniture:
             self.started = None
 
 
-_Segments = concurrent.futures.Future[list[ArticleSegments | None]]
+if TYPE_CHECKING:
+    _Segments = concurrent.futures.Future[list[ArticleSegments | None]]
 
 
 def _cancel(futures: Iterable[concurrent.futures.Future[Any]]) -> None:
@@ -630,11 +647,15 @@ AHEAD_TASK_ARTICLES = 2
 
 
 def _prepare_ahead_task(rows: list[AheadRow]) -> None:
+    from harness.wirediff.articlefile import prepared_article as _prepared_article
+
     for doc_id, headline, body in rows:
-        _AHEAD[doc_id] = (headline, body, prepared_article({"headline": headline, "body": body}))
+        _AHEAD[doc_id] = (headline, body, _prepared_article({"headline": headline, "body": body}))
 
 
 def _segments_task(articles: list[FurnitureInput]) -> list[ArticleSegments | None]:
+    from harness.wirediff.boilerplate import article_segments
+
     return [article_segments(*article) for article in articles]
 
 
@@ -653,6 +674,8 @@ def segment_key_hash(key: str) -> int:
 
 def hashed_segments_task(articles: list[FurnitureInput]) -> HashedArticles:
     """The furniture's first pass over some articles, on a worker or here."""
+    from harness.wirediff.boilerplate import article_segments
+
     read = [article_segments(*article) for article in articles]
     hashes = array.array("Q", (segment_key_hash(key) for s in read if s is not None for key in s.keys))
     return [None if s is None else s.outlet for s in read], [0 if s is None else len(s.keys) for s in read], hashes.tobytes()

@@ -325,36 +325,36 @@ def test_a_wire_diff_worker_loads_no_polars() -> None:
     assert done.stdout.strip() == "False", done.stderr[-2000:]
 
 
+def _shown_and_loaded(setup: str, shown: str, watched: list[str]) -> tuple[str, str]:
+    """``setup`` run by a fresh interpreter: the value of ``shown`` after it, and which of
+    the ``watched`` modules it loaded (each as printed)."""
+    done = _python(f"import sys\n{setup}print(repr({shown}), '|', [m for m in {watched!r} if m in sys.modules])\n")
+    value, _, loaded = done.stdout.strip().rpartition(" | ")
+    assert value, (done.stdout, done.stderr[-2000:])
+    return value, loaded
+
+
 def test_handing_the_articles_to_the_early_diff_workers_loads_no_diff() -> None:
     # The hand-over comes before discovery: the diff's modules (70-100 ms) load after it,
     # when this process compares its first pairs, so the workers get the articles sooner.
-    heavy = ["numpy", "harness.wirediff.boilerplate", "harness.wirediff.diff", "harness.wirediff.model"]
-    probe = (
-        "import sys\n"
+    setup = (
         "import polars as pl\n"
         "from harness.wirediff.articlerows import articles_by_id\n"
         "from harness.wirediff.pairwork import EARLY_FURNITURE, prestart_furniture, prestart_workers\n"
         "rows = articles_by_id(pl.DataFrame({'doc_id': ['a'], 'outlet': ['X'], 'headline': ['H'], 'body': ['B.']}))\n"
-        f"print(sorted(rows), [m for m in {heavy!r} if m in sys.modules])"
     )
-    done = _python(probe)
-    assert done.stdout.strip() == "['a'] []", (done.stdout, done.stderr[-2000:])
+    heavy = ["numpy", "harness.wirediff.boilerplate", "harness.wirediff.diff", "harness.wirediff.model"]
+    assert _shown_and_loaded(setup, "sorted(rows)", heavy) == ("['a']", "[]")
 
 
 def test_registering_every_step_loads_no_statistics_or_scorer() -> None:
     # `harness run` of a wire-diff or discovery experiment registers every step: the
     # comparison's statistics (scipy.stats), discovery's band integral (scipy.integrate)
     # and the scorers load only when a step that needs them runs.
+    setup = "from harness.experiments.registry import default_registry\nnames = default_registry().names()\n"
     heavy = ["scipy.stats", "scipy.integrate", "harness.stats.compare", "harness.scoring.score", "textstat"]
-    probe = (
-        "import sys\n"
-        "from harness.experiments.registry import default_registry\n"
-        "names = default_registry().names()\n"
-        f"print(len(names), [m for m in {heavy!r} if m in sys.modules])"
-    )
-    done = _python(probe)
-    count, loaded = done.stdout.split(" ", 1)
-    assert int(count) >= 8 and loaded.strip() == "[]", (done.stdout, done.stderr[-2000:])
+    count, loaded = _shown_and_loaded(setup, "len(names)", heavy)
+    assert int(count) >= 8 and loaded == "[]"
 
 
 def test_registering_discovery_and_the_diff_loads_neither() -> None:
@@ -362,19 +362,16 @@ def test_registering_discovery_and_the_diff_loads_neither() -> None:
     # and hands it to the diff's early workers before loading discovery (numpy) and the
     # diff's modules for itself (about 0.15 s): the workers' furniture pass starts that
     # much sooner (harness.wirediff.defaults).
-    heavy = ["numpy", "harness.discovery.pairs", "harness.wirediff.boilerplate", "harness.wirediff.pairwork"]
-    probe = (
-        "import sys\n"
+    from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
+
+    setup = (
         "from harness.experiments.registry import default_registry\n"
         "registry = default_registry()\n"
         "steps = [registry.get(name) for name in ('discover_pairs', 'outlet_pairs', 'wire_diff')]\n"
         "defaults = {s.name: s.default for s in steps[2].settings if not s.required}\n"
-        f"print(defaults['furniture_min_articles'], [m for m in {heavy!r} if m in sys.modules])"
     )
-    done = _python(probe)
-    from harness.wirediff.boilerplate import DEFAULT_MIN_ARTICLES
-
-    assert done.stdout.strip() == f"{DEFAULT_MIN_ARTICLES} []", (done.stdout, done.stderr[-2000:])
+    heavy = ["numpy", "harness.discovery.pairs", "harness.wirediff.boilerplate", "harness.wirediff.pairwork"]
+    assert _shown_and_loaded(setup, "defaults['furniture_min_articles']", heavy) == (str(DEFAULT_MIN_ARTICLES), "[]")
 
 
 def test_a_step_s_module_is_imported_when_the_step_is_first_asked_for() -> None:

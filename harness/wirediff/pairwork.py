@@ -640,10 +640,12 @@ _AHEAD: dict[str, tuple[str | None, str | None, PreparedArticle]] = {}
 # traced runs): time for some 55-160 preparations (about 0.8 ms each). The pool takes
 # its pairs from the front of the pair table, which is in doc_id order, so the first
 # articles by doc_id are the likeliest to be its own. Up to this many are prepared
-# ahead (about 74 MB at most), in tasks of a few: a task a worker has begun when the
-# pairs come delays its first chunk by at most that task.
+# ahead (about 74 MB at most), 16 a task (about 13 ms): each task's hand-over and result
+# take this process's GIL from discovery (two a task gave 128 tasks). The two tasks a
+# worker may have taken when the pairs come delay its first chunk, not its work: what
+# it prepared is its own pairs' (the pool takes the front of the table).
 AHEAD_ARTICLES = 256
-AHEAD_TASK_ARTICLES = 2
+AHEAD_TASK_ARTICLES = 16
 
 
 def _prepare_ahead_task(rows: list[AheadRow]) -> None:

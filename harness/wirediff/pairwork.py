@@ -50,7 +50,8 @@ from harness.wirediff.collector import collector_paused
 # by the functions that use them, not with this module: a run hands its articles to
 # the early workers (``prestart_furniture``) before this process needs the diff, which
 # it loads after discovery (harness.steps.wirecopy). A worker loads them as it starts
-# (``_warm_worker``). The functions called per pair import them once per chunk.
+# (``_warm_worker``). Called per pair or per chunk, an import statement of a module
+# already loaded costs about a microsecond.
 TYPE_CHECKING = False  # as in harness/__init__.py
 if TYPE_CHECKING:
     from harness.wirediff.boilerplate import ArticleSegments, Furniture, FurnitureRow
@@ -406,7 +407,7 @@ def _from_both_ends(
     pairs, one after the other; each process prepares an article once for all its pairs
     (``_PREPARED``), so an article whose pairs go to two processes is prepared twice. On
     the diff bench's 1,120 pairs of 500 articles, handing the next chunk to whichever
-    process was free prepared 611-627 articles; from both ends, 511 (five traced runs).
+    process was free prepared 611-627 articles; from both ends, 500-511 (every traced run).
 
     Why the pool's share is bounded at the end: with its processes holding three chunks
     each, this process finished its last chunk 13-70 ms before the pool did, then waited
@@ -649,10 +650,10 @@ AHEAD_TASK_ARTICLES = 16
 
 
 def _prepare_ahead_task(rows: list[AheadRow]) -> None:
-    from harness.wirediff.articlefile import prepared_article as _prepared_article
+    from harness.wirediff.articlefile import prepared_article
 
     for doc_id, headline, body in rows:
-        _AHEAD[doc_id] = (headline, body, _prepared_article({"headline": headline, "body": body}))
+        _AHEAD[doc_id] = (headline, body, prepared_article({"headline": headline, "body": body}))
 
 
 def _segments_task(articles: list[FurnitureInput]) -> list[ArticleSegments | None]:

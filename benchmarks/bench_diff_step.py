@@ -12,7 +12,8 @@ hands the step): stories x C(copies + 1, 2) pairs. The copies' outlets get the
 Guardian's sheet.
 
 Rows, wall-clock seconds (the step uses every core), best of ``--repeat`` rounds,
-ours and the reference alternating round by round:
+ours and the reference alternating round by round (whole process, with several rounds:
+also the reference's time over ours within each round, its median and range):
 
 * in process: ``compare_pairs`` with its default workers (every core from
   ``MIN_PARALLEL_PAIRS`` pairs on), and with ``workers=1``; the reference
@@ -39,6 +40,7 @@ import itertools
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -165,12 +167,20 @@ settings = {{ styles_dir = "styles", style_sheets = {{ {sheets} }} }}
 """
 
 
+# The whole-process contenders: each round runs every one of them once.
+OURS, PLAIN, BEFORE, SOURCES = "ours", "plain", "before", "sources"
+
+
 def whole_process(
     articles: list[dict[str, str]], copies: int, repeat: int, before: Path | None = None
-) -> tuple[float, float, float, float, int]:
-    """Best wall seconds of ``harness run``, of the plain script, of ``before``'s
-    ``harness run`` (inf without it) and of ours from the sources (inf when the
-    sources are what runs anyway), and the pairs diffed."""
+) -> tuple[dict[str, list[float]], int]:
+    """Wall seconds, round by round, of ``harness run`` (``OURS``), of the plain script,
+    of ``before``'s ``harness run`` (with ``before`` only) and of ours from the sources
+    (only when the compiled core is what runs otherwise), and the pairs diffed.
+
+    Each round runs every contender once, starting one contender later than the round
+    before (as ``bench_cli`` does): on a shared machine a slow minute hits the
+    contenders of one round alike, so their ratio within a round is the steadier figure."""
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         (base / "experiments").mkdir()
@@ -183,26 +193,55 @@ def whole_process(
         (base / "experiments" / "copies.toml").write_text(EXPERIMENT.format(threshold=THRESHOLD, sheets=sheets))
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         ours_command = [sys.executable, "-m", "harness", "run", "copies", "-C", str(base)]
-        ours = plain = older = sources = float("inf")
-        found = 0
+        # The plain script is given the pairs the harness found: one run first, untimed.
+        _wall(ours_command, env)
+        pairs = pl.read_parquet(next(base.glob("results/copies/*/pairs.parquet"))).select("a_doc_id", "b_doc_id")
+        (base / "pairs.json").write_text(json.dumps(pairs.rows()))
+        plain_command = [sys.executable, "-c", PLAIN_SCRIPT, str(base / "corpus.jsonl"), str(base / "pairs.json"),
+                         str(base / "plain.json")]
+        contenders: dict[str, tuple[list[str], dict[str, str], Path]] = {
+            OURS: (ours_command, env, ROOT), PLAIN: (plain_command, env, ROOT),
+        }
+        if before is not None:
+            contenders[BEFORE] = (ours_command, {**os.environ, "PYTHONPATH": str(before)}, before)
+        if core_state().compiled:
+            contenders[SOURCES] = (ours_command, {**env, PURE_ENV: "1"}, ROOT)
+        rounds: dict[str, list[float]] = {name: [] for name in contenders}
+        names = list(contenders)
         for round_number in range(repeat):
-            if round_number:
-                _remove_results(base)
-            ours = min(ours, _wall(ours_command, env))
-            if round_number == 0:
-                pairs = pl.read_parquet(next(base.glob("results/copies/*/pairs.parquet"))).select("a_doc_id", "b_doc_id")
-                found = pairs.height
-                (base / "pairs.json").write_text(json.dumps(pairs.rows()))
-            plain_command = [sys.executable, "-c", PLAIN_SCRIPT, str(base / "corpus.jsonl"), str(base / "pairs.json"),
-                             str(base / "plain.json")]
-            plain = min(plain, _wall(plain_command, env))
-            if before is not None:
-                _remove_results(base)
-                older = min(older, _wall(ours_command, {**os.environ, "PYTHONPATH": str(before)}, before))
-            if core_state().compiled:
-                _remove_results(base)
-                sources = min(sources, _wall(ours_command, {**env, PURE_ENV: "1"}))
-    return ours, plain, older, sources, found
+            shift = round_number % len(names)
+            for name in names[shift:] + names[:shift]:
+                command, run_env, cwd = contenders[name]
+                if name != PLAIN:
+                    _remove_results(base)  # every run of ours stores the result anew
+                rounds[name].append(_wall(command, run_env, cwd))
+    return rounds, pairs.height
+
+
+def process_lines(rounds: dict[str, list[float]], found: int) -> list[str]:
+    """The whole-process rows: each contender's best round (seconds, pairs/s, the plain
+    script's best over it) and, with several rounds, the plain script's time over
+    ours round by round: the median and the range."""
+    labels = {
+        OURS: "whole process: harness run (discovery + diff)",
+        BEFORE: "whole process: the same, code in --before",
+        SOURCES: "whole process: the same, from the sources",
+        PLAIN: f"whole process: plain script, same {found} pairs",
+    }
+    plain = rounds[PLAIN]
+    lines = []
+    for name in (OURS, BEFORE, SOURCES, PLAIN):
+        if name not in rounds:
+            continue
+        best = min(rounds[name])
+        line = f"{labels[name]:44} {best:8.2f} {found / best:8.1f}"
+        if name != PLAIN:
+            line += f" {min(plain) / best:12.2f}x"
+            if len(plain) > 1:
+                ratios = [reference / own for own, reference in zip(rounds[name], plain, strict=True)]
+                line += f"  by round: median {statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+        lines.append(line)
+    return lines
 
 
 def _remove_results(base: Path) -> None:
@@ -244,15 +283,9 @@ def main(argv: list[str] | None = None) -> None:
               f"{reference / seconds:12.2f}x")
     print(f"{'reference: tokenize once + SequenceMatcher':44} {reference:8.2f} {len(pairs) / reference:8.1f}")
     if not args.no_process:
-        ours, plain, older, sources, found = whole_process(articles, args.copies, args.repeat, args.before)
-        print(f"{'whole process: harness run (discovery + diff)':44} {ours:8.2f} {found / ours:8.1f} {plain / ours:12.2f}x")
-        if args.before is not None:
-            print(f"{'whole process: the same, code in --before':44} {older:8.2f} {found / older:8.1f} "
-                  f"{plain / older:12.2f}x")
-        if sources != float("inf"):
-            print(f"{'whole process: the same, from the sources':44} {sources:8.2f} {found / sources:8.1f} "
-                  f"{plain / sources:12.2f}x")
-        print(f"{'whole process: plain script, same ' + str(found) + ' pairs':44} {plain:8.2f} {found / plain:8.1f}")
+        rounds, found = whole_process(articles, args.copies, args.repeat, args.before)
+        for line in process_lines(rounds, found):
+            print(line)
     print("vs reference = reference seconds / our seconds (above 1: ours is faster); wall clock")
 
 

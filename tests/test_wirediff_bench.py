@@ -64,6 +64,29 @@ def test_step_benchmark_runs_on_the_synthetic_corpus(capsys: pytest.CaptureFixtu
         assert len(numbers) >= 2 and all(n > 0 for n in numbers), line
 
 
+def test_step_benchmark_reports_the_ratio_round_by_round() -> None:
+    """Best against best, and the plain script over ours within each round: median and range."""
+    rounds = {
+        bench_diff_step.OURS: [2.0, 1.0, 4.0],
+        bench_diff_step.PLAIN: [4.0, 3.0, 4.0],
+        bench_diff_step.SOURCES: [8.0, 6.0, 6.0],
+    }
+    lines = bench_diff_step.process_lines(rounds, 100)
+    labels = [
+        "whole process: harness run (discovery + diff)",
+        "whole process: the same, from the sources",
+        "whole process: plain script, same 100 pairs",
+    ]
+    assert [line.split("  ")[0] for line in lines] == labels
+    figures = [line[len(label):].split() for line, label in zip(lines, labels, strict=True)]
+    # ours: best 1.0 s, 100 pairs/s, the plain script's best 3.0 s over it; by round 2.0x, 3.0x, 1.0x
+    assert figures[0] == ["1.00", "100.0", "3.00x", "by", "round:", "median", "2.00x", "(1.00-3.00)"]
+    assert figures[1] == ["6.00", "16.7", "0.50x", "by", "round:", "median", "0.50x", "(0.50-0.67)"]
+    assert figures[2] == ["3.00", "33.3"]
+    one_round = bench_diff_step.process_lines({bench_diff_step.OURS: [2.0], bench_diff_step.PLAIN: [3.0]}, 10)
+    assert one_round[0][len(labels[0]):].split() == ["2.00", "5.0", "1.50x"]  # one round: no ratio by round
+
+
 def test_step_benchmark_pairs_every_two_versions_of_a_story() -> None:
     _, articles = bench_diff_step.corpus(2, 3, synthetic=True)
     pairs = bench_diff_step.story_pairs(articles)

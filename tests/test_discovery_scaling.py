@@ -123,6 +123,79 @@ def test_the_c_loop_refuses_what_it_cannot_read() -> None:
             untyped(bad)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.text(alphabet=_PLAIN_TRICKY, max_size=60),
+    st.text(alphabet=_PLAIN_TRICKY + _NOT_SEPARATORS, max_size=30),
+    st.text(alphabet=st.characters(codec="ascii"), max_size=60),
+    st.text(max_size=30),
+))
+def test_a_text_s_word_hashes_are_its_keys_hashes(text: str) -> None:
+    """``plain_word_hashes`` (units.c) gives ``_blake64`` of every key ``plain_word_keys``
+    reads, in order, whatever its cache holds; ``_text_word_hashes`` gives ``word_hash``
+    of every key of any text, by the loop or without it."""
+    from harness.discovery import shingles
+
+    folded = fold_typography(text)
+    expected = [shingles._blake64(key) for key in shingles._fold_keys(shingles._words(folded))]
+    assert shingles._text_word_hashes(folded).tolist() == expected
+    native = shingles._plain_word_hashes()
+    assert (native is not None) == (shingles._plain_word_keys() is not None)
+    if native is not None and (folded.isascii() or shingles._separators_beyond_ascii(folded)):
+        assert np.frombuffer(native(folded, shingles._blake64), dtype=np.uint64).tolist() == expected
+        assert np.frombuffer(native(folded, shingles._blake64), dtype=np.uint64).tolist() == expected  # from the cache
+
+
+def test_the_word_hash_loop_starts_afresh_when_full_and_refuses_what_it_cannot_read() -> None:
+    """Past its limit of keys the cache starts afresh, every hash still ``_blake64``'s; a
+    word it cannot read, a value that is no uint64 and an error of the hash are refused."""
+    from harness.discovery import shingles
+    from harness.wirediff.compiled import native_function
+
+    native = shingles._plain_word_hashes()
+    if native is None:
+        pytest.skip("the diff's compiled modules are not in use")
+    limit = native_function("_units", "word_hashes_limit")
+    assert limit is not None
+    asked: list[str] = []
+
+    def counted(word: str) -> int:
+        asked.append(word)
+        return shingles._blake64(word)
+
+    text = " ".join(f"word{k} U.S. {k},000" for k in range(40))  # 120 keys, 81 of them distinct
+    keys = shingles._plain_word_keys()(text)  # type: ignore[misc]
+    expected = [shingles._blake64(key) for key in keys]
+    before = limit(5)
+    try:
+        for _ in range(2):
+            assert np.frombuffer(native(text, counted), dtype=np.uint64).tolist() == expected
+        assert len(asked) > 2 * len(set(keys))  # forgotten and asked again: at most 5 held
+        with pytest.raises(ValueError, match="from 1 to"):
+            limit(0)
+    finally:
+        assert limit(before) == 5
+    asked.clear()
+    for _ in range(3):  # a cache as large as the default: every key asked once, then held
+        assert np.frombuffer(native(text, counted), dtype=np.uint64).tolist() == expected
+    assert sorted(asked) == sorted(set(keys))
+    many = " ".join(f"w{k}" for k in range(70_000))  # the cache grows past its first arrays
+    assert np.frombuffer(native(many, shingles._blake64), dtype=np.uint64).tolist() == [
+        shingles._blake64(f"w{k}") for k in range(70_000)
+    ]
+    with pytest.raises(ValueError, match="beyond ASCII"):
+        native("caf\u00e9", shingles._blake64)
+    with pytest.raises(OverflowError):
+        native("neverseen", lambda word: -1)
+    with pytest.raises(ZeroDivisionError):
+        native("alsoneverseen", lambda word: 1 // 0)
+    untyped: Any = native
+    with pytest.raises(TypeError, match="must be a str"):
+        untyped(b"bytes", shingles._blake64)
+    with pytest.raises(TypeError, match="a str and a function"):
+        untyped("text", None)
+
+
 _KEYS = st.lists(st.lists(st.text(max_size=6), max_size=8), max_size=6)
 
 

@@ -1,7 +1,8 @@
 /* The diff's loops in C: the columns of a text's units in one pass (harness.wirediff.
  * prepare's unit path); further down, the words the page-chrome rules read
  * (chrome_words), the similarity's shingle counts (shingle_counts), and discovery's
- * word keys of a text (plain_word_keys: the same token scanner), shared shingles
+ * word keys of a text and their hashes (plain_word_keys, plain_word_hashes: the same
+ * token scanner), shared shingles
  * of sorted sets (sorted_shared_counts), its MinHash minima (minhash_fill) and
  * shingle hashes (shingle_states), and at the end the sentence-then-word alignment
  * of two prepared texts (align_core).
@@ -1437,6 +1438,250 @@ error:
     return NULL;
 }
 
+/* Discovery's word hashes straight from a text (harness.discovery.shingles._text_word_hashes):
+ *
+ *     plain_word_hashes(text, hash_word) -> bytes of a uint64 array
+ *
+ * the hash of each key plain_word_keys(text) would give, in order, without making a str
+ * per word. A key's hash is hash_word(key) (hashlib's blake2b, called with the key as a
+ * str), asked once per distinct key and remembered here, by the key's bytes, until
+ * WORD_CACHE_ENTRIES keys (word_hashes_limit) or WORD_CACHE_BYTES bytes of them are held; then the cache
+ * starts afresh (a cache, not a record: every value is hash_word's). A key found in the
+ * cache costs a probe and a comparison of a few bytes, where plain_word_keys and
+ * known_hashes made a str and looked it up in a dict (about 90 ms for the diff bench's
+ * 500 articles in a fresh process, some 20 ms here). */
+#define WORD_CACHE_ENTRIES (1u << 21) /* as discovery's dict of word hashes (_WORD_HASHES_MAX) */
+#define WORD_CACHE_BYTES ((size_t)32 << 20)
+typedef struct {
+    uint64_t mix;   /* FNV-1a of the key's bytes: the probe's start and a first test */
+    uint64_t value; /* hash_word(key) */
+    size_t offset;  /* the key's bytes in word_cache.bytes */
+    uint32_t length;
+} CachedWord;
+/* Grown as keys come (a corpus of news holds tens of thousands of words): a table sized
+ * for the most keys ever held missed the processor's caches at every probe. */
+static struct {
+    CachedWord *entries;
+    uint32_t *slots;  /* entry index + 1, 0 empty; at least twice as many as entries */
+    char *bytes;
+    uint32_t count, entries_room;
+    size_t slots_room; /* a power of two */
+    size_t used, bytes_room;
+} word_cache;
+static uint32_t word_cache_limit = WORD_CACHE_ENTRIES; /* keys held at most (word_hashes_limit sets it) */
+
+static void word_cache_reset(void) {
+    if (word_cache.slots != NULL) memset(word_cache.slots, 0, word_cache.slots_room * sizeof(uint32_t));
+    word_cache.count = 0;
+    word_cache.used = 0;
+}
+
+static int word_cache_ready(void) {
+    if (word_cache.slots != NULL) return 0;
+    word_cache.entries_room = 1u << 14;
+    word_cache.slots_room = (size_t)1 << 15;
+    word_cache.bytes_room = (size_t)1 << 17;
+    word_cache.entries = PyMem_RawMalloc(word_cache.entries_room * sizeof(CachedWord));
+    word_cache.slots = PyMem_RawCalloc(word_cache.slots_room, sizeof(uint32_t));
+    word_cache.bytes = PyMem_RawMalloc(word_cache.bytes_room);
+    if (word_cache.entries == NULL || word_cache.slots == NULL || word_cache.bytes == NULL) {
+        PyMem_RawFree(word_cache.entries);
+        PyMem_RawFree(word_cache.slots);
+        PyMem_RawFree(word_cache.bytes);
+        word_cache.entries = NULL;
+        word_cache.slots = NULL;
+        word_cache.bytes = NULL;
+        PyErr_NoMemory();
+        return -1;
+    }
+    word_cache.count = 0;
+    word_cache.used = 0;
+    return 0;
+}
+
+/* The slot of the key key[0..length) (FNV-1a mix `mix`) in the cache: its entry's
+ * (*found = 1), or the empty one where it would go (*found = 0). */
+static size_t word_slot(const char *key, uint32_t length, uint64_t mix, int *found) {
+    const size_t mask = word_cache.slots_room - 1;
+    size_t at = (size_t)mixed(mix) & mask;
+    for (;;) {
+        uint32_t slot = word_cache.slots[at];
+        if (slot == 0) {
+            *found = 0;
+            return at;
+        }
+        const CachedWord *entry = &word_cache.entries[slot - 1];
+        if (entry->mix == mix && entry->length == length && memcmp(word_cache.bytes + entry->offset, key, length) == 0) {
+            *found = 1;
+            return at;
+        }
+        at = (at + 1) & mask;
+    }
+}
+
+/* Room for one more key of `length` bytes: the arrays grown (the slots re-filled) as
+ * needed, or the cache emptied when it holds WORD_CACHE_ENTRIES keys or WORD_CACHE_BYTES
+ * bytes of them. -1 (MemoryError set) when memory runs out. */
+static int word_cache_room(uint32_t length) {
+    if (word_cache.count >= word_cache_limit || word_cache.used + length > WORD_CACHE_BYTES) {
+        word_cache_reset(); /* full: afresh */
+    }
+    if (word_cache.count == word_cache.entries_room) {
+        CachedWord *more = PyMem_RawRealloc(word_cache.entries, 2 * (size_t)word_cache.entries_room * sizeof(CachedWord));
+        if (more == NULL) goto no_memory;
+        word_cache.entries = more;
+        word_cache.entries_room *= 2;
+    }
+    if (word_cache.used + length > word_cache.bytes_room) {
+        size_t room = word_cache.bytes_room;
+        while (word_cache.used + length > room) room *= 2;
+        char *more = PyMem_RawRealloc(word_cache.bytes, room);
+        if (more == NULL) goto no_memory;
+        word_cache.bytes = more;
+        word_cache.bytes_room = room;
+    }
+    if (2 * ((size_t)word_cache.count + 1) > word_cache.slots_room) {
+        size_t room = 2 * word_cache.slots_room;
+        uint32_t *slots = PyMem_RawCalloc(room, sizeof(uint32_t));
+        if (slots == NULL) goto no_memory;
+        PyMem_RawFree(word_cache.slots);
+        word_cache.slots = slots;
+        word_cache.slots_room = room;
+        for (uint32_t k = 0; k < word_cache.count; k++) {
+            size_t at = (size_t)mixed(word_cache.entries[k].mix) & (room - 1);
+            while (slots[at] != 0) at = (at + 1) & (room - 1);
+            slots[at] = k + 1;
+        }
+    }
+    return 0;
+no_memory:
+    PyErr_NoMemory();
+    return -1;
+}
+
+/* hash_word of the key key[0..length) (lowercase ASCII), from the cache or asked and remembered. */
+static int cached_word_hash(const char *key, uint32_t length, PyObject *hash_word, uint64_t *out) {
+    uint64_t mix = 0xCBF29CE484222325ULL;
+    for (uint32_t k = 0; k < length; k++) mix = (mix ^ (unsigned char)key[k]) * 0x100000001B3ULL;
+    int found;
+    size_t at = word_slot(key, length, mix, &found);
+    if (found) {
+        *out = word_cache.entries[word_cache.slots[at] - 1].value;
+        return 0;
+    }
+    PyObject *word = PyUnicode_FromStringAndSize(key, length);
+    if (word == NULL) return -1;
+    PyObject *made = PyObject_CallOneArg(hash_word, word);
+    Py_DECREF(word);
+    if (made == NULL) return -1;
+    unsigned long long value = PyLong_AsUnsignedLongLong(made);
+    Py_DECREF(made);
+    if (value == (unsigned long long)-1 && PyErr_Occurred()) return -1;
+    *out = (uint64_t)value;
+    if (word_cache_room(length) < 0) return -1;
+    /* Found again: hash_word ran Python code, which may have let another thread use the
+     * cache; and the slots may have been re-filled or emptied. */
+    at = word_slot(key, length, mix, &found);
+    if (found) return 0;
+    CachedWord *entry = &word_cache.entries[word_cache.count];
+    entry->mix = mix;
+    entry->value = (uint64_t)value;
+    entry->offset = word_cache.used;
+    entry->length = length;
+    memcpy(word_cache.bytes + word_cache.used, key, length);
+    word_cache.used += length;
+    word_cache.slots[at] = ++word_cache.count;
+    return 0;
+}
+
+static PyObject *plain_word_hashes(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyCallable_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "plain_word_hashes(text, hash_word): a str and a function");
+        return NULL;
+    }
+    Text t;
+    if (text_of(args[0], "plain_word_hashes", &t) < 0) return NULL;
+    if (word_cache_ready() < 0) return NULL;
+    Py_ssize_t room = t.n / 4 + 16, found = 0; /* news copy: a word every six characters or so */
+    uint64_t *hashes = PyMem_Malloc((size_t)room * sizeof(uint64_t));
+    char small[256];
+    char *key = small;
+    size_t key_room = sizeof(small);
+    if (hashes == NULL) return PyErr_NoMemory();
+    PyObject *result = NULL;
+    Py_ssize_t i = 0;
+    while (i < t.n) {
+        if (!is_word(at(&t, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t end = abbreviation(&t, i);
+        if (end < 0) end = number(&t, i);
+        if (end < 0) end = word(&t, i, 0);
+        size_t length = (size_t)(end - i);
+        if (length > UINT32_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "plain_word_hashes: a word of 2**32 characters or more");
+            goto done;
+        }
+        if (length > key_room) {
+            char *bigger = PyMem_Malloc(length);
+            if (bigger == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            if (key != small) PyMem_Free(key);
+            key = bigger;
+            key_room = length;
+        }
+        for (Py_ssize_t k = i; k < end; k++) {
+            Py_UCS4 c = at(&t, k);
+            if (c >= 128) { /* a word character beyond ASCII: the caller's check failed */
+                PyErr_SetString(PyExc_ValueError, "plain_word_hashes: a word character beyond ASCII");
+                goto done;
+            }
+            key[k - i] = (char)Py_TOLOWER(c);
+        }
+        if (found == room) {
+            uint64_t *more = PyMem_Realloc(hashes, (size_t)(2 * room) * sizeof(uint64_t));
+            if (more == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            hashes = more;
+            room *= 2;
+        }
+        if (cached_word_hash(key, (uint32_t)length, args[1], &hashes[found]) < 0) goto done;
+        found++;
+        i = end;
+    }
+    result = PyBytes_FromStringAndSize((const char *)hashes, found * (Py_ssize_t)sizeof(uint64_t));
+done:
+    if (key != small) PyMem_Free(key);
+    PyMem_Free(hashes);
+    return result;
+}
+
+/* Empties plain_word_hashes's cache. */
+static PyObject *clear_word_hashes(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored)) {
+    word_cache_reset();
+    return Py_NewRef(Py_None);
+}
+
+/* word_hashes_limit(keys) -> the limit before: the most keys plain_word_hashes's cache holds
+ * before it starts afresh (1 to WORD_CACHE_ENTRIES; the tests lower it to see it start afresh). */
+static PyObject *word_hashes_limit(PyObject *Py_UNUSED(module), PyObject *keys) {
+    unsigned long limit = PyLong_AsUnsignedLong(keys);
+    if (limit == (unsigned long)-1 && PyErr_Occurred()) return NULL;
+    if (limit < 1 || limit > WORD_CACHE_ENTRIES) {
+        PyErr_Format(PyExc_ValueError, "word_hashes_limit: from 1 to %u keys", WORD_CACHE_ENTRIES);
+        return NULL;
+    }
+    uint32_t before = word_cache_limit;
+    word_cache_limit = (uint32_t)limit;
+    word_cache_reset();
+    return PyLong_FromUnsignedLong(before);
+}
+
 /* Discovery's word hashes (harness.discovery.shingles._word_hashes_of): the hash of
  * every key of every list of `lists` (str keys), in order, as the bytes of a uint64
  * array. A key's hash is known[key]; a key not in `known` (str -> int below 2**64) is
@@ -2628,6 +2873,10 @@ static PyMethodDef methods[] = {
      "word_counts(a_words, b_words, size) -> size-gram and word counts, and the words as code points"},
     {"sorted_shared_counts", (PyCFunction)(void (*)(void))sorted_shared_counts, METH_FASTCALL,
      "sorted_shared_counts(hashes, offsets, x, y) -> int64 bytes: shared hashes of sets x[k], y[k]"},
+    {"plain_word_hashes", (PyCFunction)(void (*)(void))plain_word_hashes, METH_FASTCALL,
+     "plain_word_hashes(text, hash_word) -> the hashes of plain_word_keys(text), as uint64 bytes"},
+    {"clear_word_hashes", (PyCFunction)clear_word_hashes, METH_NOARGS, "empty plain_word_hashes's cache"},
+    {"word_hashes_limit", (PyCFunction)word_hashes_limit, METH_O, "word_hashes_limit(keys) -> the limit before"},
     {"plain_word_keys", (PyCFunction)plain_word_keys, METH_O,
      "plain_word_keys(text) -> discovery's word keys of a text with only separators beyond ASCII"},
     {"known_hashes", (PyCFunction)(void (*)(void))known_hashes, METH_FASTCALL,

@@ -80,15 +80,17 @@ def test_word_keys_equal_the_tokenisers_words(text: str) -> None:
 # beyond the BMP) or do not (letters, a digit, a combining mark).
 _PLAIN_TRICKY = "aZbU 1,2.3'._x9\n-\u00a3\u00b0\u2014\u3000\U0001f600"
 _NOT_SEPARATORS = "\u00e9\u0661\u0301\u00aa\U0001d400"
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.one_of(
+# Texts for the C loops that read words: tricky ones, ASCII, and any at all.
+_SCANNED_TEXTS = st.one_of(
     st.text(alphabet=_PLAIN_TRICKY, max_size=60),
     st.text(alphabet=_PLAIN_TRICKY + _NOT_SEPARATORS, max_size=30),
     st.text(alphabet=st.characters(codec="ascii"), max_size=60),
     st.text(max_size=30),
-))
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SCANNED_TEXTS)
 def test_the_c_loop_reads_a_text_as_the_pattern(text: str) -> None:
     """``plain_word_keys`` (units.c) against the pattern it stands in for, on every text
     it is given (only separators beyond ASCII), and ``word_keys`` against the tokeniser;
@@ -124,12 +126,7 @@ def test_the_c_loop_refuses_what_it_cannot_read() -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(
-    st.text(alphabet=_PLAIN_TRICKY, max_size=60),
-    st.text(alphabet=_PLAIN_TRICKY + _NOT_SEPARATORS, max_size=30),
-    st.text(alphabet=st.characters(codec="ascii"), max_size=60),
-    st.text(max_size=30),
-))
+@given(_SCANNED_TEXTS)
 def test_a_text_s_word_hashes_are_its_keys_hashes(text: str) -> None:
     """``plain_word_hashes`` (units.c) gives ``_blake64`` of every key ``plain_word_keys``
     reads, in order, whatever its cache holds; ``_text_word_hashes`` gives ``word_hash``

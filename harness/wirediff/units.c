@@ -1448,8 +1448,8 @@ error:
  * WORD_CACHE_ENTRIES keys (word_hashes_limit) or WORD_CACHE_BYTES bytes of them are held; then the cache
  * starts afresh (a cache, not a record: every value is hash_word's). A key found in the
  * cache costs a probe and a comparison of a few bytes, where plain_word_keys and
- * known_hashes made a str and looked it up in a dict (about 90 ms for the diff bench's
- * 500 articles in a fresh process, some 20 ms here). */
+ * known_hashes made a str and looked it up in a dict (119-123 ms for the diff bench's
+ * 500 articles in a fresh process; 52-60 ms here, the hashes asked for included). */
 #define WORD_CACHE_ENTRIES (1u << 21) /* as discovery's dict of word hashes (_WORD_HASHES_MAX) */
 #define WORD_CACHE_BYTES ((size_t)32 << 20)
 typedef struct {

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from harness.cli.app import app
-from harness.wirediff import Category, Kind, apply_edits, compare_pairs, diff_texts
+from harness.wirediff import Category, Edit, Kind, apply_edits, compare_pairs, diff_texts
 from harness.wirediff.boilerplate import judge, learn_furniture, normalise_segment, segment_hash
 
 STYLES = Path(__file__).resolve().parent.parent / "experiments" / "styles"
@@ -322,6 +322,54 @@ def test_a_side_s_verdicts_met_again_are_those_found_anew(story: list[str], line
     for start, end in spans + spans:
         paragraph = kept.segments.is_paragraph((start, end))
         assert kept._verdict(start, end, paragraph) == _Side(text, None, rules)._verdict(start, end, paragraph)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(paragraphs, min_size=1, max_size=4), st.none() | st.sampled_from(KNOWN_CHROME), st.integers(0, 4))
+def test_a_side_is_free_of_chrome_exactly_when_no_segment_is_chrome(story: list[str], line: str | None, at: int) -> None:
+    """``chrome_free`` (which lets the pass keep a clean pair's edits at once) says what
+    the verdicts of all segments say, asked of a new side."""
+    from harness.wirediff.boilerplate import _Side, chrome_rules
+
+    text = article(*story) if line is None else with_line(line, min(at, len(story)), story)
+    rules = chrome_rules()
+    fresh = _Side(text, None, rules)
+    verdicts = [fresh._verdict(s, e, fresh.segments.is_paragraph((s, e))) for s, e in fresh.segments.all_spans()]
+    assert _Side(text, None, rules).chrome_free() == all(v is None for v in verdicts)
+    if line is not None:
+        assert not _Side(text, None, rules).chrome_free()  # every known line judges as chrome
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(paragraphs, min_size=1, max_size=4),
+    st.lists(paragraphs, min_size=1, max_size=2),
+    st.none() | st.sampled_from(KNOWN_CHROME),
+    st.integers(0, 4),
+)
+def test_a_clean_pair_keeps_the_edits_the_labels_would_give(
+    story: list[str], other: list[str], line: str | None, at: int
+) -> None:
+    """The pass keeps every edit of two texts free of chrome without labelling their
+    pieces: the edits are those it makes when it labels them (a side told it may hold
+    chrome), with a chrome line in B or none."""
+    from harness.wirediff import boilerplate
+
+    a = article(*story)
+    changed = [*story[:at], *other, *story[at + 1 :]]
+    b = article(*changed) if line is None else with_line(line, min(at, len(changed)), changed)
+
+    def edits(labelled: bool) -> tuple[Edit, ...]:
+        boilerplate._SIDES.clear()
+        if labelled:
+            for text in (a, b):
+                boilerplate._side(text, None, boilerplate.chrome_rules())._chrome_free = False
+        return tuple(diff_texts(a, b).edits)
+
+    try:
+        assert edits(labelled=False) == edits(labelled=True)
+    finally:
+        boilerplate._SIDES.clear()
 
 
 # ------------------------------------------------------------------ harness diff

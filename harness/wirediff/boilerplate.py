@@ -1012,6 +1012,7 @@ class _Side:
         self._pieces: dict[int, list[tuple[int, int, Label]]] = {}
         self._verdicts: dict[int, Verdict | None] = {}  # a segment's: every edit inside it asks
         self._segments: Segments | None = None
+        self._chrome_free: bool | None = None
 
     @property
     def segments(self) -> Segments:
@@ -1142,6 +1143,23 @@ class _Side:
             if around is None:
                 return None  # inside running text: the words are text
         return None
+
+    def chrome_free(self) -> bool:
+        """Is no segment of the text chrome? Then no piece of it is labelled chrome.
+
+        A piece's label is a segment's verdict (:meth:`label`), and a segment's
+        verdict is its own judgement (:meth:`_base`: the rules, the outlet's
+        furniture, a caption or promotion opening its paragraph) or, between two
+        chrome segments, theirs (:meth:`_between_chrome`). So when every segment's
+        own judgement is text, every label is text or neutral. Each segment is
+        judged by the same memoised call the labels make, once per text: the side
+        is kept across the pairs its text is in (a clean text is judged whole
+        once, and its edits in every pair are then passed over at once).
+        """
+        if self._chrome_free is None:
+            spans = self.segments.all_spans()
+            self._chrome_free = all(self._base(s, e, self.segments.is_paragraph((s, e))) is None for s, e in spans)
+        return self._chrome_free
 
     def pieces(self, start: int, end: int) -> list[tuple[int, int, Label]]:
         """``start..end`` cut at the segments inside it, each piece labelled (read, never changed, by the caller)."""
@@ -1336,9 +1354,15 @@ def mark_chrome(
         return prepared.word_count(lo, hi)
 
     out: list[Edit] = []
+    clean: bool | None = None  # both texts free of chrome: asked at the first substantive edit
     for edit in edits:
         if edit.kind is not Kind.SUBSTANTIVE:
             out.append(edit)
+            continue
+        if clean is None:
+            clean = sides[0].chrome_free() and sides[1].chrome_free()
+        if clean:
+            out.append(edit)  # every piece is text: each branch below would keep the edit as it is
             continue
         if edit.category is Category.REORDER:
             out.append(_moved_chrome(edit, sides, words, explain))

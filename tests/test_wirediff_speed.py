@@ -977,6 +977,114 @@ def test_the_c_word_counts_hash_every_word() -> None:
     assert (similarity._WORD_COUNTS is not None) == compiled  # used where the core runs compiled
 
 
+def _check_word_codes(texts: list[list[Any]], values: list[list[str]], size: int) -> None:
+    """``word_codes`` and ``shared_counts`` against the sets, every two texts coded with one
+    table, and the codes against the words they stand for."""
+    from rapidfuzz.distance import Levenshtein
+
+    units = _c_units()
+    table: dict[Any, int] = {}
+    coded = [units.word_codes(words, table, size) for words in texts]
+    for words, (codes, _, _, _, _) in zip(values, coded, strict=True):
+        assert len(codes) == len(words)
+    pairs = {
+        (word, code) for words, (codes, *_) in zip(values, coded, strict=True) for word, code in zip(words, codes, strict=True)
+    }
+    assert len(pairs) == len({w for w, _ in pairs}) == len({c for _, c in pairs}) == len(table)  # a code per word, and back
+    for (x, x_coded), (y, y_coded) in itertools.product(zip(values, coded, strict=True), repeat=2):
+        x_codes, x_grams, x_types, x_gram_count, x_type_count = x_coded
+        y_codes, y_grams, y_types, y_gram_count, y_type_count = y_coded
+        shared = units.shared_counts(x_grams, y_grams, x_types, y_types)
+        assert (x_gram_count, y_gram_count, shared[0]) == _tuple_counts(x, y, size)
+        assert (x_type_count, y_type_count, shared[1]) == _tuple_counts(x, y, 1)
+        assert Levenshtein.distance(x_codes, y_codes) == Levenshtein.distance(x, y)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(small_vocabulary, min_size=1, max_size=3), st.integers(1, 6))
+def test_the_c_word_codes_count_what_the_sets_count(texts: list[list[str]], size: int) -> None:
+    """Texts coded once each with one table (as a corpus run codes each article once) give,
+    two by two, word_counts' six counts and the words' edit distance."""
+    _check_word_codes(texts, texts, size)
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_vocabulary, small_vocabulary, st.integers(1, 6))
+def test_the_c_word_codes_tell_colliding_hashes_apart(a: list[str], b: list[str], size: int) -> None:
+    _check_word_codes([[_Colliding(w) for w in a], [_Colliding(w) for w in b]], [a, b], size)
+
+
+def test_the_c_word_codes_go_on_from_the_table_and_pass_over_the_surrogates() -> None:
+    word_codes = _c_units().word_codes
+    table = {f"w{i}": i for i in range(0xD800 - 2)}  # as if a process had met these words
+    codes, *_ = word_codes(["new", "w5", "other", "again", "new"], table, 5)
+    assert [ord(c) for c in codes] == [0xD800 - 2, 5, 0xD800 - 1, 0xD800 + 0x800, 0xD800 - 2]
+    assert table["again"] == 0xD800  # the number; its code point is past the surrogates
+
+
+def test_the_c_word_codes_say_none_past_the_last_code_point() -> None:
+    word_codes = _c_units().word_codes
+    last = 0x10FFFF - 0x800  # the last number with a code point
+    table = dict.fromkeys(range(last), 0)  # only its size counts for a new word's number
+    assert word_codes(["a"], table, 5)[0] == chr(0x10FFFF)
+    assert word_codes(["a", "b"], table, 5) is None  # "b" would be number last + 1
+    assert "b" not in table  # no number past the last is given
+
+
+def test_the_c_word_codes_refuse_what_they_cannot_number() -> None:
+    units = _c_units()
+    with pytest.raises(TypeError, match="unhashable"):
+        units.word_codes([[1]], {}, 5)
+    with pytest.raises(ZeroDivisionError):  # == raising: the error, no codes
+        units.word_codes([_Unequal(), _Unequal()], {}, 1)
+    with pytest.raises(TypeError, match=r"word_codes\(words, table, size\): table must be a dict"):
+        units.word_codes(["a"], [], 5)
+    with pytest.raises(ValueError, match="size must be 1 to 6"):
+        units.word_codes(["a"], {}, 7)
+    with pytest.raises(ValueError, match="no word number"):
+        units.word_codes(["a"], {"a": -1}, 5)
+    with pytest.raises(ValueError, match="no word number"):
+        units.word_codes(["a"], {"a": "one"}, 5)
+    grams, types = units.word_codes(["a", "b"], {}, 1)[1:3]
+    with pytest.raises(TypeError, match="the grams and types of word_codes"):
+        units.shared_counts(grams, grams[:-1], types, types)
+    with pytest.raises(TypeError, match="the grams and types of word_codes"):
+        units.shared_counts(grams, grams, types, "types")
+    with pytest.raises(TypeError, match=r"shared_counts\(a_grams, b_grams, a_types, b_types\)"):
+        units.shared_counts(grams, grams, types)
+    codes, grams, types, gram_count, type_count = units.word_codes([], {}, 5)
+    assert (codes, gram_count, type_count) == ("", 0, 0)
+    assert units.shared_counts(grams, grams, types, types) == (0, 0)
+
+
+def test_similarity_codes_each_text_once_and_starts_afresh_between_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the core runs compiled, each text's words are coded once (its entry found again
+    for its next pair), and a full table starts afresh before a pair, never inside one: the
+    numbers are those of word_counts, pair by pair."""
+    import importlib
+
+    similarity_module = importlib.import_module("harness.wirediff.similarity")
+    if similarity_module._WORD_CODES is None:
+        pytest.skip("the sources run: similarity counts each pair with the sets")
+    texts = [prepare(t) for t in ("The council met on Tuesday.", "The council met on Monday.", "Rain fell on the city.")]
+    expected = [similarity_module.similarity(a, b, 3) for a, b in itertools.permutations(texts, 2)]
+    monkeypatch.setattr(similarity_module, "CODE_TABLE_LIMIT", 6)
+    similarity_module._CODE_TABLE.clear()
+    similarity_module._CODES.clear()
+    found = []
+    for a, b in itertools.permutations(texts, 2):
+        found.append(similarity_module.similarity(a, b, 3))
+        assert len(similarity_module._CODE_TABLE) <= 6 + len(set(a.folded_words) | set(b.folded_words))
+    assert found == expected
+    similarity_module._CODE_TABLE.clear()
+    similarity_module._CODES.clear()
+    words = texts[0].folded_words
+    first = similarity_module._coded(words)
+    similarity_module._CODE_TABLE.clear()
+    assert similarity_module._coded(words) == first and not similarity_module._CODE_TABLE  # found again, not numbered anew
+    similarity_module._CODES.clear()
+
+
 def test_unit_path_is_taken_for_plain_copy_and_left_for_joined_marks() -> None:
     from harness.wirediff.tokens import token_units
 

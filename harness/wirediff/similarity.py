@@ -109,6 +109,48 @@ def word_distance(a_words: Sequence[str], b_words: Sequence[str]) -> int:
 # (units.c, word_counts): each word read once, and the edit distance on two strings.
 _WORD_COUNTS = native_function("_units", "word_counts")
 
+# The same with each text's part done once, not once per pair (units.c, word_codes and
+# shared_counts): a corpus run compares an article with several others. word_codes
+# numbers a text's words in this process's table (a word met first gets the next number)
+# and gives its codes and the sets of its distinct 5-grams and words; a pair then looks
+# one text's entries up in the other's sets. The table starts afresh between two pairs
+# once it holds CODE_TABLE_LIMIT words (a corpus's vocabulary: tens of thousands).
+_WORD_CODES = native_function("_units", "word_codes")
+_SHARED_COUNTS = native_function("_units", "shared_counts")
+_CODE_TABLE: dict[str, int] = {}
+CODE_TABLE_LIMIT = 1 << 18
+Coded = tuple[str, bytes, bytes, int, int]  # codes, 5-gram set, word set, distinct 5-grams, distinct words
+# Each text's Coded by its words' tuple (held here, so that no other tuple takes its id
+# while its entry stays): some 40 KiB for a 1,000-word article. Oldest out first when
+# full, as the pairs of an article come close together (as boilerplate's sides).
+_CODES: dict[int, tuple[Sequence[str], Coded]] = {}
+CODES_LIMIT = 512
+
+
+def _coded(words: Sequence[str]) -> Coded | None:
+    """The words' codes and the sets of their 5-grams and words, in this process's numbering
+    (None: no code point left)."""
+    found = _CODES.get(id(words))
+    if found is not None and found[0] is words:
+        return found[1]
+    assert _WORD_CODES is not None
+    coded: Coded | None = _WORD_CODES(words, _CODE_TABLE, SHINGLE_SIZE)
+    if coded is not None:
+        if len(_CODES) >= CODES_LIMIT:
+            del _CODES[next(iter(_CODES))]
+        _CODES[id(words)] = (words, coded)
+    return coded
+
+
+def _pair_coded(a_words: Sequence[str], b_words: Sequence[str]) -> tuple[Coded, Coded] | None:
+    """Both texts coded in one numbering, or None (then word_counts numbers the pair)."""
+    if len(_CODE_TABLE) >= CODE_TABLE_LIMIT:  # started afresh between pairs: never inside one
+        _CODE_TABLE.clear()
+        _CODES.clear()
+    a_coded = _coded(a_words)
+    b_coded = _coded(b_words) if a_coded is not None else None
+    return None if a_coded is None or b_coded is None else (a_coded, b_coded)
+
 
 def similarity(a: PreparedText, b: PreparedText, aligned_b_words: int) -> Similarity:
     """All similarity numbers of one pair (see :class:`Similarity`).
@@ -119,9 +161,15 @@ def similarity(a: PreparedText, b: PreparedText, aligned_b_words: int) -> Simila
     a_words, b_words = a.folded_words, b.folded_words
     a_seq: Sequence[str] = a_words
     b_seq: Sequence[str] = b_words
-    if _WORD_COUNTS is not None:
+    coded = _pair_coded(a_words, b_words) if _WORD_CODES is not None else None
+    if coded is not None:
         # One code point per word, equal words equal: the same edit distance, read
         # by rapidfuzz from two strings rather than by hashing every word again.
+        (a_seq, a_grams, a_kinds, a_shingles, a_types), (b_seq, b_grams, b_kinds, b_shingles, b_types) = coded
+        assert _SHARED_COUNTS is not None  # units.c has both functions or neither
+        shared_counts: tuple[int, int] = _SHARED_COUNTS(a_grams, b_grams, a_kinds, b_kinds)
+        shared, shared_types = shared_counts
+    elif _WORD_COUNTS is not None:
         counts: tuple[int, int, int, int, int, int, str | None, str | None] = _WORD_COUNTS(
             a_words, b_words, SHINGLE_SIZE
         )

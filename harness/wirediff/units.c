@@ -833,6 +833,235 @@ done:
     return result;
 }
 
+/* The same numbers with each text's words numbered once (harness.wirediff.similarity):
+ *
+ *     word_codes(words, table, size) -> (codes, grams, types, gram_count, type_count) | None
+ *     shared_counts(a_grams, b_grams, a_types, b_types) -> (shared_grams, shared_types)
+ *
+ * word_counts numbers a pair's words afresh and counts its n-grams in a table made for
+ * the pair; in a corpus run an article is in several pairs. word_codes does a text's part
+ * once: it numbers the words in table, a dict word -> number the caller keeps for the
+ * process (a word met first is numbered len(table)), and gives
+ *
+ *   codes: the numbers as code points, as word_counts gives them (number k is U+k, past
+ *          the surrogates shifted beyond them), so two texts coded with one table have
+ *          equal code points exactly where they have equal words;
+ *   grams: the text's distinct size-grams as a hash set (bytes), each gram the code
+ *          points of its words side by side, 21 bits each (size at most 6): two texts
+ *          share a gram exactly where they hold equal entries;
+ *   types: its distinct code points, as a hash set (bytes).
+ *
+ * None when a number would pass the last code point (the words numbered so far stay in the
+ * table). shared_counts then looks one text's entries up in the other's set: how many
+ * grams and words the two share. With the sets' sizes (gram_count, type_count: distinct
+ * grams and words), word_counts' six counts. */
+#define LAST_CODE 0x10FFFF
+#define CODE_BITS 21
+#define MAX_PACKED_GRAM 6 /* 6 x 21 = 126 bits */
+
+typedef struct {
+    uint64_t high, low; /* high never has its top bit set: all ones marks an empty slot */
+} PackedGram;
+
+#define EMPTY_GRAM UINT64_MAX
+#define EMPTY_CODE UINT32_MAX /* above the last code point */
+
+/* A hash set's bytes: a header (the entries it holds, the slots: a power of two), then the slots. */
+typedef struct {
+    uint64_t count, capacity;
+} SetHeader;
+
+static inline size_t gram_slot(PackedGram g, size_t mask) { return (size_t)mixed(g.high * 0x9E3779B97F4A7C15ULL ^ g.low) & mask; }
+static inline size_t code_slot(uint32_t c, size_t mask) { return (size_t)mixed((uint64_t)c + 0x9E3779B97F4A7C15ULL) & mask; }
+
+static size_t set_capacity(Py_ssize_t n) {
+    size_t capacity = 8;
+    while (capacity < 2 * (size_t)n) capacity <<= 1;
+    return capacity;
+}
+
+/* A new set's bytes, every slot empty (slot bytes of 0xFF). */
+static PyObject *empty_set(size_t capacity, size_t width) {
+    PyObject *set = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(sizeof(SetHeader) + capacity * width));
+    if (set == NULL) return NULL;
+    SetHeader header = {0, capacity};
+    memcpy(PyBytes_AS_STRING(set), &header, sizeof header);
+    memset(PyBytes_AS_STRING(set) + sizeof header, 0xFF, capacity * width);
+    return set;
+}
+
+/* The text's codes (from its words, numbered in table) into codes[0..n): 1 done, 0 no code
+ * point left, -1 an error set. */
+static int number_words(PyObject *words, PyObject *table, Py_UCS4 *codes) {
+    Py_ssize_t n = PyTuple_GET_SIZE(words);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *word = PyTuple_GET_ITEM(words, i);
+        PyObject *number = PyDict_GetItemWithError(table, word); /* borrowed */
+        Py_ssize_t id;
+        if (number != NULL) {
+            id = PyLong_Check(number) ? PyLong_AsSsize_t(number) : -1;
+            if (id == -1 && PyErr_Occurred()) return -1;
+            if (id < 0 || id > LAST_CODE - SURROGATES) {
+                PyErr_SetString(PyExc_ValueError, "word_codes: the table holds what is no word number");
+                return -1;
+            }
+        } else {
+            if (PyErr_Occurred()) return -1;
+            id = PyDict_GET_SIZE(table);
+            if ((id >= 0xD800 ? id + SURROGATES : id) > LAST_CODE) return 0;
+            PyObject *value = PyLong_FromSsize_t(id);
+            if (value == NULL) return -1;
+            int failed = PyDict_SetItem(table, word, value);
+            Py_DECREF(value);
+            if (failed < 0) return -1;
+        }
+        codes[i] = (Py_UCS4)(id >= 0xD800 ? id + SURROGATES : id);
+    }
+    return 1;
+}
+
+static PackedGram packed_gram(const Py_UCS4 *codes, Py_ssize_t size) {
+    PackedGram gram = {0, 0};
+    for (Py_ssize_t k = 0; k < size; k++) { /* word k's bits: from bit 21k of low, on into high */
+        uint64_t code = codes[k];
+        int at = (int)k * CODE_BITS;
+        if (at + CODE_BITS <= 64) gram.low |= code << at;
+        else if (at >= 64) gram.high |= code << (at - 64);
+        else {
+            gram.low |= code << at;
+            gram.high |= code >> (64 - at);
+        }
+    }
+    return gram;
+}
+
+/* The sets of a text's size-grams and codes, filled. */
+static void fill_sets(const Py_UCS4 *codes, Py_ssize_t n, Py_ssize_t size, PyObject *grams, PyObject *types) {
+    SetHeader header;
+    char *base = PyBytes_AS_STRING(grams);
+    memcpy(&header, base, sizeof header);
+    PackedGram *slots = (PackedGram *)(void *)(base + sizeof header); /* 16-byte header: aligned as the bytes' data */
+    size_t mask = (size_t)header.capacity - 1;
+    for (Py_ssize_t i = 0; i + size <= n; i++) {
+        PackedGram gram = packed_gram(codes + i, size);
+        size_t at = gram_slot(gram, mask);
+        while (slots[at].high != EMPTY_GRAM && (slots[at].high != gram.high || slots[at].low != gram.low)) at = (at + 1) & mask;
+        if (slots[at].high == EMPTY_GRAM) {
+            slots[at] = gram;
+            header.count++;
+        }
+    }
+    memcpy(base, &header, sizeof header);
+    base = PyBytes_AS_STRING(types);
+    memcpy(&header, base, sizeof header);
+    uint32_t *kinds = (uint32_t *)(void *)(base + sizeof header);
+    mask = (size_t)header.capacity - 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        size_t at = code_slot(codes[i], mask);
+        while (kinds[at] != EMPTY_CODE && kinds[at] != codes[i]) at = (at + 1) & mask;
+        if (kinds[at] == EMPTY_CODE) {
+            kinds[at] = codes[i];
+            header.count++;
+        }
+    }
+    memcpy(base, &header, sizeof header);
+}
+
+static PyObject *word_codes(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyDict_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "word_codes(words, table, size): table must be a dict");
+        return NULL;
+    }
+    Py_ssize_t size = PyLong_AsSsize_t(args[2]);
+    if (size == -1 && PyErr_Occurred()) return NULL;
+    if (size < 1 || size > MAX_PACKED_GRAM) {
+        PyErr_Format(PyExc_ValueError, "word_codes: size must be 1 to %d", MAX_PACKED_GRAM);
+        return NULL;
+    }
+    PyObject *result = NULL, *codes = NULL, *grams = NULL, *types = NULL;
+    /* A tuple (a tuple is taken as it is): an == that changed a list could not pull its items away. */
+    PyObject *words = PySequence_Tuple(args[0]);
+    if (words == NULL) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(words), count = n >= size ? n - size + 1 : 0;
+    Py_UCS4 *numbers = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_UCS4));
+    if (numbers == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int numbered = number_words(words, args[1], numbers);
+    if (numbered < 0) goto done;
+    if (numbered == 0) {
+        result = Py_NewRef(Py_None); /* no code point left: the caller counts the pair anew */
+        goto done;
+    }
+    if ((grams = empty_set(set_capacity(count), sizeof(PackedGram))) == NULL) goto done;
+    if ((types = empty_set(set_capacity(n), sizeof(uint32_t))) == NULL) goto done;
+    fill_sets(numbers, n, size, grams, types);
+    if ((codes = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, numbers, n)) == NULL) goto done; /* as narrow as its codes allow */
+    SetHeader gram_header, type_header;
+    memcpy(&gram_header, PyBytes_AS_STRING(grams), sizeof gram_header);
+    memcpy(&type_header, PyBytes_AS_STRING(types), sizeof type_header);
+    result = Py_BuildValue("(OOOKK)", codes, grams, types, (unsigned long long)gram_header.count,
+                           (unsigned long long)type_header.count);
+done:
+    PyMem_Free(numbers);
+    Py_XDECREF(codes);
+    Py_XDECREF(grams);
+    Py_XDECREF(types);
+    Py_DECREF(words);
+    return result;
+}
+
+/* A set's header, or -1 with an error set when the bytes are no set of entries of width. */
+static int read_set(PyObject *set, size_t width, SetHeader *header) {
+    if (!PyBytes_Check(set) || (size_t)PyBytes_GET_SIZE(set) < sizeof *header) goto bad;
+    memcpy(header, PyBytes_AS_STRING(set), sizeof *header);
+    size_t capacity = (size_t)header->capacity;
+    if (capacity == 0 || (capacity & (capacity - 1)) || header->count >= capacity ||
+        capacity > (size_t)PY_SSIZE_T_MAX / width || (size_t)PyBytes_GET_SIZE(set) != sizeof *header + capacity * width)
+        goto bad;
+    return 0;
+bad:
+    PyErr_SetString(PyExc_TypeError, "shared_counts: the grams and types of word_codes");
+    return -1;
+}
+
+static PyObject *shared_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "shared_counts(a_grams, b_grams, a_types, b_types)");
+        return NULL;
+    }
+    SetHeader h[4];
+    for (int k = 0; k < 4; k++) {
+        if (read_set(args[k], k < 2 ? sizeof(PackedGram) : sizeof(uint32_t), &h[k]) < 0) return NULL;
+    }
+    /* Each entry of the smaller set looked up in the larger: what they share either way. */
+    int small = h[0].capacity <= h[1].capacity ? 0 : 1;
+    const PackedGram *from = (const PackedGram *)(const void *)(PyBytes_AS_STRING(args[small]) + sizeof(SetHeader));
+    const PackedGram *into = (const PackedGram *)(const void *)(PyBytes_AS_STRING(args[1 - small]) + sizeof(SetHeader));
+    size_t mask = (size_t)h[1 - small].capacity - 1;
+    Py_ssize_t grams = 0, types = 0;
+    for (size_t s = 0; s < (size_t)h[small].capacity; s++) {
+        PackedGram gram = from[s];
+        if (gram.high == EMPTY_GRAM) continue;
+        size_t at = gram_slot(gram, mask);
+        while (into[at].high != EMPTY_GRAM && (into[at].high != gram.high || into[at].low != gram.low)) at = (at + 1) & mask;
+        grams += into[at].high != EMPTY_GRAM;
+    }
+    small = h[2].capacity <= h[3].capacity ? 2 : 3;
+    const uint32_t *codes_from = (const uint32_t *)(const void *)(PyBytes_AS_STRING(args[small]) + sizeof(SetHeader));
+    const uint32_t *codes_into = (const uint32_t *)(const void *)(PyBytes_AS_STRING(args[5 - small]) + sizeof(SetHeader));
+    mask = (size_t)h[5 - small].capacity - 1;
+    for (size_t s = 0; s < (size_t)h[small].capacity; s++) {
+        uint32_t code = codes_from[s];
+        if (code == EMPTY_CODE) continue;
+        size_t at = code_slot(code, mask);
+        while (codes_into[at] != EMPTY_CODE && codes_into[at] != code) at = (at + 1) & mask;
+        types += codes_into[at] != EMPTY_CODE;
+    }
+    return Py_BuildValue("(nn)", grams, types);
+}
+
 /* prepare's words_before: tuple(accumulate(flags, initial=0)) for a tuple of bools, the counts as
  * the shared offset ints (a text's word positions are as many ints as its tokens). */
 static PyObject *running_counts(PyObject *Py_UNUSED(module), PyObject *flags) {
@@ -2871,6 +3100,10 @@ static PyMethodDef methods[] = {
      "shingle_counts(a_words, b_words, size) -> distinct size-grams of A, of B, shared"},
     {"word_counts", (PyCFunction)(void (*)(void))word_counts, METH_FASTCALL,
      "word_counts(a_words, b_words, size) -> size-gram and word counts, and the words as code points"},
+    {"word_codes", (PyCFunction)(void (*)(void))word_codes, METH_FASTCALL,
+     "word_codes(words, table, size) -> (codes, grams, types, gram_count, type_count) of a text (None: no code point left)"},
+    {"shared_counts", (PyCFunction)(void (*)(void))shared_counts, METH_FASTCALL,
+     "shared_counts(a_grams, b_grams, a_types, b_types) -> the grams and the words two texts share"},
     {"sorted_shared_counts", (PyCFunction)(void (*)(void))sorted_shared_counts, METH_FASTCALL,
      "sorted_shared_counts(hashes, offsets, x, y) -> int64 bytes: shared hashes of sets x[k], y[k]"},
     {"plain_word_hashes", (PyCFunction)(void (*)(void))plain_word_hashes, METH_FASTCALL,

@@ -1085,6 +1085,44 @@ def test_similarity_codes_each_text_once_and_starts_afresh_between_pairs(monkeyp
     similarity_module._CODES.clear()
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), max_size=30).map(lambda xs: tuple(sorted(xs))),
+    st.lists(st.integers(0, 60), max_size=30).map(lambda xs: tuple(sorted(xs))),
+    st.integers(-5, 70),
+    st.integers(-5, 70),
+)
+def test_the_c_token_range_is_the_two_bisections(starts: tuple[int, ...], ends: tuple[int, ...], start: int, end: int) -> None:
+    """``units.c``'s token_range: bisect_left of the starts and bisect_right of the ends,
+    repeated offsets (empty tokens) and offsets outside the text included."""
+    import bisect
+
+    assert _c_units().token_range(starts, ends, start, end) == (bisect.bisect_left(starts, start), bisect.bisect_right(ends, end))
+
+
+def test_the_c_token_range_refuses_what_is_no_offset() -> None:
+    token_range = _c_units().token_range
+    with pytest.raises(TypeError, match="two tuples and two ints"):
+        token_range([0, 4], (3, 8), 0, 8)
+    with pytest.raises(TypeError, match="two tuples and two ints"):
+        token_range((0, 4), (3, 8), 0.0, 8)
+    with pytest.raises(TypeError, match="offsets must be ints"):
+        token_range((0, "4", 9), (3, 8), 5, 8)
+    with pytest.raises(OverflowError):
+        token_range((0, 4), (3, 8), 1 << 70, 8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(news_text, st.integers(0, 400), st.integers(0, 400))
+def test_a_prepared_text_s_token_range_is_the_two_bisections(text: str, start: int, end: int) -> None:
+    """What the diff asks for every edit's words, compiled (one C call) or not (bisect)."""
+    import bisect
+
+    prepared = prepare(text)
+    expected = (bisect.bisect_left(prepared.starts, start), bisect.bisect_right(prepared.ends, end))
+    assert prepared.token_range(start, end) == expected
+
+
 def test_unit_path_is_taken_for_plain_copy_and_left_for_joined_marks() -> None:
     from harness.wirediff.tokens import token_units
 

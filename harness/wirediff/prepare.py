@@ -43,6 +43,12 @@ SHINGLE_SIZE = 5  # words per shingle (containment and Jaccard of word 5-grams)
 _POSSESSIVE = re.compile(r"(?P<base>.+?)(?P<suffix>['’ʼ´`′‘][sS])$")
 
 
+# PreparedText.token_range's two searches in one C call where the core runs compiled
+# (units.c): the offsets read as C integers, not compared through int objects' methods;
+# the diff asks it for every edit's words (some 40 times a pair).
+_TOKEN_RANGE = native_function("_units", "token_range")
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedText(Frozen):
     """A text with token-level arrays; index ``i`` is the i-th token everywhere."""
@@ -135,6 +141,9 @@ class PreparedText(Frozen):
 
     def token_range(self, start: int, end: int) -> tuple[int, int]:
         """Indices of the tokens lying inside characters ``start..end``."""
+        if _TOKEN_RANGE is not None:
+            found: tuple[int, int] = _TOKEN_RANGE(self.starts, self.ends, start, end)
+            return found
         return bisect_left(self.starts, start), bisect_right(self.ends, end)
 
 

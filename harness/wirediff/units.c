@@ -1062,6 +1062,49 @@ static PyObject *shared_counts(PyObject *Py_UNUSED(module), PyObject *const *arg
     return Py_BuildValue("(nn)", grams, types);
 }
 
+/* PreparedText.token_range's two searches in one call:
+ *
+ *     token_range(starts, ends, start, end) -> (bisect_left(starts, start), bisect_right(ends, end))
+ *
+ * starts and ends are a text's token offsets (tuples of ints, in order). bisect's own
+ * searches compare each item with == and < through the objects' methods; the offsets are
+ * read here as C integers, the same steps taken ((lo + hi) / 2, as bisect does), so the
+ * same indices come back. A tuple item that is no int, or an offset past a C integer, is
+ * refused (TypeError, OverflowError): a prepared text holds neither. */
+static int bisect_offsets(PyObject *offsets, Py_ssize_t x, int right, Py_ssize_t *found) {
+    Py_ssize_t lo = 0, hi = PyTuple_GET_SIZE(offsets);
+    while (lo < hi) {
+        Py_ssize_t mid = (Py_ssize_t)(((size_t)lo + (size_t)hi) / 2);
+        PyObject *item = PyTuple_GET_ITEM(offsets, mid);
+        if (!PyLong_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "token_range: the offsets must be ints");
+            return -1;
+        }
+        Py_ssize_t value = PyLong_AsSsize_t(item);
+        if (value == -1 && PyErr_Occurred()) return -1;
+        if (right ? x < value : value < x) {
+            if (right) hi = mid;
+            else lo = mid + 1;
+        } else {
+            if (right) lo = mid + 1;
+            else hi = mid;
+        }
+    }
+    *found = lo;
+    return 0;
+}
+
+static PyObject *token_range(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyTuple_Check(args[0]) || !PyTuple_Check(args[1]) || !PyLong_Check(args[2]) || !PyLong_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "token_range(starts, ends, start, end): two tuples and two ints");
+        return NULL;
+    }
+    Py_ssize_t start = PyLong_AsSsize_t(args[2]), end = PyLong_AsSsize_t(args[3]), lo, hi;
+    if ((start == -1 || end == -1) && PyErr_Occurred()) return NULL;
+    if (bisect_offsets(args[0], start, 0, &lo) < 0 || bisect_offsets(args[1], end, 1, &hi) < 0) return NULL;
+    return Py_BuildValue("(nn)", lo, hi);
+}
+
 /* prepare's words_before: tuple(accumulate(flags, initial=0)) for a tuple of bools, the counts as
  * the shared offset ints (a text's word positions are as many ints as its tokens). */
 static PyObject *running_counts(PyObject *Py_UNUSED(module), PyObject *flags) {
@@ -3104,6 +3147,8 @@ static PyMethodDef methods[] = {
      "word_codes(words, table, size) -> (codes, grams, types, gram_count, type_count) of a text (None: no code point left)"},
     {"shared_counts", (PyCFunction)(void (*)(void))shared_counts, METH_FASTCALL,
      "shared_counts(a_grams, b_grams, a_types, b_types) -> the grams and the words two texts share"},
+    {"token_range", (PyCFunction)(void (*)(void))token_range, METH_FASTCALL,
+     "token_range(starts, ends, start, end) -> (bisect_left(starts, start), bisect_right(ends, end))"},
     {"sorted_shared_counts", (PyCFunction)(void (*)(void))sorted_shared_counts, METH_FASTCALL,
      "sorted_shared_counts(hashes, offsets, x, y) -> int64 bytes: shared hashes of sets x[k], y[k]"},
     {"plain_word_hashes", (PyCFunction)(void (*)(void))plain_word_hashes, METH_FASTCALL,

@@ -403,6 +403,32 @@ def test_a_segment_key_is_its_definition(text: str) -> None:
     assert normalise_segment(text) == _normalise_segment_as_defined(text)
 
 
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60) | st.text(alphabet=st.sampled_from(" \t\n\x1c\x1fAz09`'\".,:;|-"), max_size=30))
+def test_an_ascii_segment_key_is_its_definition(text: str) -> None:
+    """ASCII text (every character, str.split's control-character spaces among them) takes
+    the one-pass key where the core runs compiled: the definition's key."""
+    assert normalise_segment(text) == _normalise_segment_as_defined(text)
+
+
+def test_the_one_pass_segment_key_is_used_compiled_and_refuses_other_tables() -> None:
+    import importlib
+
+    boilerplate = importlib.import_module("harness.wirediff.boilerplate")
+    compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
+    assert (boilerplate._ASCII_SEGMENT_KEY is not None) == compiled
+    if not compiled:
+        return
+    key = boilerplate._ASCII_SEGMENT_KEY
+    tables = (boilerplate._KEY_CHARS, boilerplate._KEY_SPACES, boilerplate._KEY_ENDS)
+    assert key("  Read `more`\t 2024 FILES. ", *tables) == "read 'more' 0000 files"
+    assert key("Café 12", *tables) is None  # beyond ASCII: the definition's steps
+    with pytest.raises(TypeError, match="three tables of 128 bytes"):
+        key("text", tables[0][:-1], *tables[1:])
+    with pytest.raises(ValueError, match="ASCII to ASCII"):
+        key("text", b"\xff" * 128, *tables[1:])
+
+
 def test_a_segment_key_folds_typography_case_and_figures() -> None:
     assert normalise_segment("  “Read More” – 12 Photos `here`. ") == 'read more" - 00 photos \'here'
 

@@ -864,8 +864,33 @@ _DIGIT = re.compile(r"\d")
 _ASCII_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
+_KEY_STRIP = " .,:;|-\"'"  # what a key's ends lose
+
+
+def _ascii_key_char(char: str) -> str:
+    """What normalise_segment makes of one ASCII character (NFKC keeps it as it is)."""
+    folded = char.translate(_FOLD).casefold()
+    return folded.encode("ascii").translate(_ASCII_DIGITS_AS_ZERO).decode("ascii")
+
+
+# normalise_segment of an ASCII text by one C pass where the core runs compiled (units.c,
+# ascii_segment_key): each of its steps maps an ASCII character to one ASCII character,
+# so they come down to one table; str.split's spaces and the stripped ends are tables
+# too. All three are made here from the steps themselves. The furniture pass keys
+# every short segment of every article: some 15,000 instructions a key the sources'
+# way, compiled (nine passes over the text, each making a string).
+_ASCII_SEGMENT_KEY = native_function("_units", "ascii_segment_key")
+_KEY_CHARS = "".join(_ascii_key_char(chr(code)) for code in range(128)).encode("ascii")
+_KEY_SPACES = bytes(chr(code).isspace() for code in range(128))
+_KEY_ENDS = bytes(chr(code) in _KEY_STRIP for code in range(128))
+
+
 def normalise_segment(text: str) -> str:
     """The key a segment is counted by: folded typography and case, figures as 0."""
+    if _ASCII_SEGMENT_KEY is not None:
+        key: str | None = _ASCII_SEGMENT_KEY(text, _KEY_CHARS, _KEY_SPACES, _KEY_ENDS)
+        if key is not None:
+            return key
     folded = unicodedata.normalize("NFKC", text)
     if not folded.isascii() or any(char in folded for char in _FOLD_ASCII):
         folded = folded.translate(_FOLD)
@@ -874,7 +899,7 @@ def normalise_segment(text: str) -> str:
         folded = folded.encode("ascii").translate(_ASCII_DIGITS_AS_ZERO).decode("ascii")
     else:
         folded = _DIGIT.sub("0", folded)
-    return " ".join(folded.split()).strip(" .,:;|-\"'")
+    return " ".join(folded.split()).strip(_KEY_STRIP)
 
 
 def segment_hash(key: str) -> str:

@@ -1062,6 +1062,59 @@ static PyObject *shared_counts(PyObject *Py_UNUSED(module), PyObject *const *arg
     return Py_BuildValue("(nn)", grams, types);
 }
 
+/* boilerplate.normalise_segment for an ASCII text, in one pass:
+ *
+ *     ascii_segment_key(text, chars, spaces, strip) -> key | None
+ *
+ * chars maps each ASCII character to what the key holds for it (the typography fold,
+ * case-folding and figures as 0, all one character each on ASCII), spaces marks the
+ * characters str.split() splits at, strip those the key's ends lose: 128 bytes each,
+ * made by boilerplate from its own definitions. The words (runs between spaces) are
+ * joined by one space, the ends stripped. None for a text beyond ASCII: the caller
+ * takes the definition's steps (NFKC and the rest). */
+static PyObject *ascii_segment_key(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) || !PyBytes_Check(args[2]) ||
+        !PyBytes_Check(args[3]) || PyBytes_GET_SIZE(args[1]) != 128 || PyBytes_GET_SIZE(args[2]) != 128 ||
+        PyBytes_GET_SIZE(args[3]) != 128) {
+        PyErr_SetString(PyExc_TypeError, "ascii_segment_key(text, chars, spaces, strip): a str and three tables of 128 bytes");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (!PyUnicode_IS_ASCII(text)) Py_RETURN_NONE;
+    const unsigned char *chars = (const unsigned char *)PyBytes_AS_STRING(args[1]);
+    const unsigned char *spaces = (const unsigned char *)PyBytes_AS_STRING(args[2]);
+    const unsigned char *strip = (const unsigned char *)PyBytes_AS_STRING(args[3]);
+    for (int c = 0; c < 128; c++) {
+        if (chars[c] >= 128) {
+            PyErr_SetString(PyExc_ValueError, "ascii_segment_key: chars must map ASCII to ASCII");
+            return NULL;
+        }
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const Py_UCS1 *in = PyUnicode_1BYTE_DATA(text);
+    unsigned char *key = PyMem_Malloc((size_t)(n ? n : 1));
+    if (key == NULL) return PyErr_NoMemory();
+    Py_ssize_t length = 0;
+    int gap = 0; /* spaces since the last word's character */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = chars[in[i]];
+        if (spaces[c]) {
+            gap = 1;
+            continue;
+        }
+        if (gap && length) key[length++] = ' ';
+        gap = 0;
+        key[length++] = c;
+    }
+    Py_ssize_t lo = 0, hi = length;
+    while (lo < hi && strip[key[lo]]) lo++;
+    while (hi > lo && strip[key[hi - 1]]) hi--;
+    PyObject *result = PyUnicode_New(hi - lo, 127);
+    if (result != NULL) memcpy(PyUnicode_1BYTE_DATA(result), key + lo, (size_t)(hi - lo));
+    PyMem_Free(key);
+    return result;
+}
+
 /* PreparedText.token_range's two searches in one call:
  *
  *     token_range(starts, ends, start, end) -> (bisect_left(starts, start), bisect_right(ends, end))
@@ -3147,6 +3200,8 @@ static PyMethodDef methods[] = {
      "word_codes(words, table, size) -> (codes, grams, types, gram_count, type_count) of a text (None: no code point left)"},
     {"shared_counts", (PyCFunction)(void (*)(void))shared_counts, METH_FASTCALL,
      "shared_counts(a_grams, b_grams, a_types, b_types) -> the grams and the words two texts share"},
+    {"ascii_segment_key", (PyCFunction)(void (*)(void))ascii_segment_key, METH_FASTCALL,
+     "ascii_segment_key(text, chars, spaces, strip) -> boilerplate.normalise_segment(text) of an ASCII text, else None"},
     {"token_range", (PyCFunction)(void (*)(void))token_range, METH_FASTCALL,
      "token_range(starts, ends, start, end) -> (bisect_left(starts, start), bisect_right(ends, end))"},
     {"sorted_shared_counts", (PyCFunction)(void (*)(void))sorted_shared_counts, METH_FASTCALL,

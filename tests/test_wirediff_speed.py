@@ -1123,6 +1123,70 @@ def test_a_prepared_text_s_token_range_is_the_two_bisections(text: str, start: i
     assert prepared.token_range(start, end) == expected
 
 
+def _letters_as_defined(token: str) -> str:
+    import unicodedata
+
+    return "".join(ch for ch in token if ch.isalnum() and unicodedata.category(ch) != "Lm")
+
+
+def _balanced_ends_as_defined(
+    a_token: list[str], b_token: list[str], eq_after: list[int], linked: list[bool], first: int, changes: int, shared_most: int
+) -> set[int]:
+    """classify's letter_balanced_ends_in_python on plain columns (the definition)."""
+    ends: set[int] = set()
+    a_letters, b_letters = "", ""
+    last, shared = first, 0
+    while True:
+        a_letters += _letters_as_defined(a_token[last])
+        b_letters += _letters_as_defined(b_token[last])
+        if a_letters == b_letters:
+            ends.add(last)
+        shared += eq_after[last]
+        if last - first + 1 >= changes or shared > shared_most:
+            return ends
+        if not (last + 1 < len(a_token) and linked[last]):
+            return ends
+        last += 1
+
+
+_TYPO_TOKENS = ["", "'", "’", "ʼ", "\"", "“", "-", "—", "don't", "don’t", "U.S.", "US", "e-mail", "email", "café", "cafe", "١٢", "12", "x²", "Aß"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.data(), st.integers(1, 14), st.integers(1, 12), st.integers(0, 8))
+def test_the_c_letter_balanced_ends_are_the_walk(data: st.DataObject, steps: int, changes: int, shared_most: int) -> None:
+    """``units.c``'s letter_balanced_ends: the steps where both sides' letters agree, walked
+    as classify's definition walks them (ASCII tokens read in place, others through letters)."""
+    tokens = st.lists(st.sampled_from(_TYPO_TOKENS), min_size=steps, max_size=steps)
+    a_token, b_token = data.draw(tokens), data.draw(tokens)
+    eq_after = data.draw(st.lists(st.integers(0, 4), min_size=steps, max_size=steps))
+    linked = data.draw(st.lists(st.booleans(), min_size=steps, max_size=steps))
+    first = data.draw(st.integers(0, steps - 1))
+    expected = _balanced_ends_as_defined(a_token, b_token, eq_after, linked, first, changes, shared_most)
+    found = _c_units().letter_balanced_ends(a_token, b_token, eq_after, linked, first, changes, shared_most, _letters_as_defined)
+    assert found == expected
+
+
+def test_the_c_letter_balanced_ends_refuse_what_they_cannot_walk() -> None:
+    import importlib
+
+    walk = _c_units().letter_balanced_ends
+    with pytest.raises(TypeError, match=r"letter_balanced_ends\(a_token"):
+        walk(("a",), ["a"], [0], [False], 0, 12, 8, _letters_as_defined)
+    with pytest.raises(ValueError, match="columns of one length"):
+        walk(["a"], ["a", "b"], [0], [False], 0, 12, 8, _letters_as_defined)
+    with pytest.raises(ValueError, match="columns of one length"):
+        walk(["a"], ["a"], [0], [False], 1, 12, 8, _letters_as_defined)
+    with pytest.raises(TypeError, match="must return a str"):
+        walk(["é"], ["e"], [0], [False], 0, 12, 8, lambda token: None)
+    with pytest.raises(ZeroDivisionError):
+        walk(["é"], ["e"], [0], [False], 0, 12, 8, lambda token: 1 / 0)
+    assert walk(["U.S."], ["US"], [0], [False], 0, 12, 8, _letters_as_defined) == {0}
+    classify = importlib.import_module("harness.wirediff.classify")
+    compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
+    assert (classify._LETTER_BALANCED_ENDS is not None) == compiled  # used where the core runs compiled
+
+
 def test_unit_path_is_taken_for_plain_copy_and_left_for_joined_marks() -> None:
     from harness.wirediff.tokens import token_units
 

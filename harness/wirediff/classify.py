@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from harness.wirediff.align import Alignment, Op, Run
+from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import Lexicon
 from harness.wirediff.model import KIND_OF, VALUES, Category, Kind, StyleVariant
@@ -1089,9 +1090,25 @@ def _one_sided_marks(ctx: Context, w: Window) -> bool:
     )
 
 
+# The same walk by one C loop where the core runs compiled (units.c): an ASCII token's
+# letters read in place, no string grown per step. The typography rule asks it at every
+# change step (some 5,000 instructions a walk the sources' way, compiled).
+_LETTER_BALANCED_ENDS = native_function("_units", "letter_balanced_ends")
+
+
 def _letter_balanced_ends(ctx: Context, first: int) -> set[int]:
     """Last steps of the runs from ``first`` whose changed tokens hold the same
     letters on both sides: the only places a typographic window can end."""
+    if _LETTER_BALANCED_ENDS is not None:
+        found: set[int] = _LETTER_BALANCED_ENDS(
+            ctx.a_token, ctx.b_token, ctx.eq_after, ctx.linked, first, TYPO_CHANGES, SCARE_QUOTE_TOKENS, _letters
+        )
+        return found
+    return letter_balanced_ends_in_python(ctx, first)
+
+
+def letter_balanced_ends_in_python(ctx: Context, first: int) -> set[int]:
+    """:func:`_letter_balanced_ends` as Python: the definition the C loop follows."""
     ends: set[int] = set()
     a_letters, b_letters = "", ""
     last, shared = first, 0

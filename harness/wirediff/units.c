@@ -1062,6 +1062,118 @@ static PyObject *shared_counts(PyObject *Py_UNUSED(module), PyObject *const *arg
     return Py_BuildValue("(nn)", grams, types);
 }
 
+/* classify._letter_balanced_ends, the typography rule's first test at every change step:
+ *
+ *     letter_balanced_ends(a_token, b_token, eq_after, linked, first, max_changes, max_shared, letters)
+ *         -> {step, ...}
+ *
+ * From step `first` on, the changed tokens' letters and digits are added up on each side
+ * (A's a_token[k], B's b_token[k]); a step where the two sides hold the same ones is an
+ * end. The walk stops after max_changes steps, once more than max_shared identical tokens
+ * lie between its steps (eq_after), or where the next step is not joined to it (linked,
+ * and the last step). An ASCII token's letters are its [0-9A-Za-z] (str.isalnum, and no
+ * ASCII character is a modifier letter); other tokens' come from letters(token), the
+ * rule's own function. */
+typedef struct {
+    Py_UCS4 *items;
+    Py_ssize_t length, capacity;
+} Letters;
+
+static int letters_add(Letters *side, PyObject *token, PyObject *letters) {
+    if (!PyUnicode_Check(token)) {
+        PyErr_SetString(PyExc_TypeError, "letter_balanced_ends: the tokens must be strings");
+        return -1;
+    }
+    PyObject *own = NULL;
+    if (!PyUnicode_IS_ASCII(token)) {
+        own = PyObject_CallOneArg(letters, token);
+        if (own == NULL) return -1;
+        if (!PyUnicode_Check(own)) {
+            Py_DECREF(own);
+            PyErr_SetString(PyExc_TypeError, "letter_balanced_ends: letters(token) must return a str");
+            return -1;
+        }
+    }
+    PyObject *from = own ? own : token;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(from);
+    if (side->length + n > side->capacity) {
+        Py_ssize_t capacity = side->capacity ? side->capacity : 64;
+        while (capacity < side->length + n) capacity *= 2;
+        Py_UCS4 *grown = PyMem_Realloc(side->items, (size_t)capacity * sizeof(Py_UCS4));
+        if (grown == NULL) {
+            Py_XDECREF(own);
+            PyErr_NoMemory();
+            return -1;
+        }
+        side->items = grown;
+        side->capacity = capacity;
+    }
+    int kind = PyUnicode_KIND(from);
+    const void *data = PyUnicode_DATA(from);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (own || (c < 128 && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))))
+            side->items[side->length++] = c;
+    }
+    Py_XDECREF(own);
+    return 0;
+}
+
+static PyObject *letter_balanced_ends(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 8 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2]) || !PyList_Check(args[3]) ||
+        !PyCallable_Check(args[7])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "letter_balanced_ends(a_token, b_token, eq_after, linked, first, max_changes, max_shared, letters)");
+        return NULL;
+    }
+    PyObject *a_token = args[0], *b_token = args[1], *eq_after = args[2], *linked = args[3], *letters = args[7];
+    Py_ssize_t first = PyLong_AsSsize_t(args[4]), max_changes = PyLong_AsSsize_t(args[5]),
+               max_shared = PyLong_AsSsize_t(args[6]);
+    if ((first == -1 || max_changes == -1 || max_shared == -1) && PyErr_Occurred()) return NULL;
+    Py_ssize_t steps = PyList_GET_SIZE(a_token);
+    if (PyList_GET_SIZE(b_token) != steps || PyList_GET_SIZE(eq_after) != steps || PyList_GET_SIZE(linked) != steps ||
+        first < 0 || first >= steps) {
+        PyErr_SetString(PyExc_ValueError, "letter_balanced_ends: columns of one length, first a step of them");
+        return NULL;
+    }
+    Letters a = {NULL, 0, 0}, b = {NULL, 0, 0};
+    PyObject *ends = PySet_New(NULL);
+    if (ends == NULL) return NULL;
+    Py_ssize_t shared = 0;
+    for (Py_ssize_t last = first;; last++) {
+        /* Read each time: letters() is Python, and could change the lists. */
+        if (last >= PyList_GET_SIZE(a_token) || last >= PyList_GET_SIZE(b_token) || last >= PyList_GET_SIZE(eq_after) ||
+            last >= PyList_GET_SIZE(linked)) {
+            PyErr_SetString(PyExc_ValueError, "letter_balanced_ends: the columns changed during the walk");
+            goto fail;
+        }
+        if (letters_add(&a, PyList_GET_ITEM(a_token, last), letters) < 0) goto fail;
+        if (letters_add(&b, PyList_GET_ITEM(b_token, last), letters) < 0) goto fail;
+        if (a.length == b.length && (a.length == 0 || memcmp(a.items, b.items, (size_t)a.length * sizeof(Py_UCS4)) == 0)) {
+            PyObject *step = PyLong_FromSsize_t(last);
+            if (step == NULL) goto fail;
+            int failed = PySet_Add(ends, step);
+            Py_DECREF(step);
+            if (failed < 0) goto fail;
+        }
+        Py_ssize_t between = PyLong_AsSsize_t(PyList_GET_ITEM(eq_after, last));
+        if (between == -1 && PyErr_Occurred()) goto fail;
+        shared += between;
+        if (last - first + 1 >= max_changes || shared > max_shared) break;
+        int joined = PyObject_IsTrue(PyList_GET_ITEM(linked, last));
+        if (joined < 0) goto fail;
+        if (!(last + 1 < PyList_GET_SIZE(a_token) && joined)) break;
+    }
+    PyMem_Free(a.items);
+    PyMem_Free(b.items);
+    return ends;
+fail:
+    PyMem_Free(a.items);
+    PyMem_Free(b.items);
+    Py_DECREF(ends);
+    return NULL;
+}
+
 /* boilerplate.normalise_segment for an ASCII text, in one pass:
  *
  *     ascii_segment_key(text, chars, spaces, strip) -> key | None
@@ -3200,6 +3312,8 @@ static PyMethodDef methods[] = {
      "word_codes(words, table, size) -> (codes, grams, types, gram_count, type_count) of a text (None: no code point left)"},
     {"shared_counts", (PyCFunction)(void (*)(void))shared_counts, METH_FASTCALL,
      "shared_counts(a_grams, b_grams, a_types, b_types) -> the grams and the words two texts share"},
+    {"letter_balanced_ends", (PyCFunction)(void (*)(void))letter_balanced_ends, METH_FASTCALL,
+     "letter_balanced_ends(a_token, b_token, eq_after, linked, first, max_changes, max_shared, letters) -> classify's ends"},
     {"ascii_segment_key", (PyCFunction)(void (*)(void))ascii_segment_key, METH_FASTCALL,
      "ascii_segment_key(text, chars, spaces, strip) -> boilerplate.normalise_segment(text) of an ASCII text, else None"},
     {"token_range", (PyCFunction)(void (*)(void))token_range, METH_FASTCALL,

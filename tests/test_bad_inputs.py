@@ -1081,6 +1081,15 @@ def test_list_shows_experiment_fields_as_text(project: Project) -> None:
     assert RICH + "\\x1b]0;pwned" in result.stdout
 
 
+def test_each_command_reads_the_terminal_width_it_is_given(project: Project) -> None:
+    """A command run in the same process after a narrow one gets its own width (the
+    table console is made per command, not once per process)."""
+    narrow = runner.invoke(app, ["list", "--project", str(project.root)], env={"COLUMNS": "60"})
+    wide = runner.invoke(app, ["list", "--project", str(project.root)], env=WIDE)
+    assert narrow.exit_code == wide.exit_code == 0
+    assert max(map(len, narrow.stdout.splitlines())) <= 60 < max(map(len, wide.stdout.splitlines()))
+
+
 @pytest.mark.parametrize(
     "name",
     ["new\nline.jsonl", "osc\x1b]0;title\x07.jsonl", "c1\x9b31m.jsonl", "bidi\u202e.jsonl"],

@@ -14,7 +14,6 @@ import io
 import json
 import os
 from collections.abc import Callable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -64,10 +63,11 @@ corpus_app = typer.Typer(help="Look at a corpus, or make one from saved web page
 app.add_typer(corpus_app, name="corpus")
 
 
-@cache
 def console() -> Console:
-    """stdout as rich sees it, made when a command first prints a table: a command
-    that prints none (`harness score`, `harness run`) loads no rich (about 25 ms)."""
+    """stdout as rich sees it, made when a command prints a table: a command that prints
+    none (`harness score`, `harness run`) loads no rich (about 25 ms). Made anew each
+    time, not kept: a console fixes the terminal's width when made, and a command run
+    later in the same process (CliRunner, a notebook) may have another."""
     from rich.console import Console
 
     return Console()

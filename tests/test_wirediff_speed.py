@@ -1182,6 +1182,14 @@ def test_the_c_letter_balanced_ends_refuse_what_they_cannot_walk() -> None:
     with pytest.raises(ZeroDivisionError):
         walk(["é"], ["e"], [0], [False], 0, 12, 8, lambda token: 1 / 0)
     assert walk(["U.S."], ["US"], [0], [False], 0, 12, 8, _letters_as_defined) == {0}
+    b_token = ["e", "x"]
+
+    def shrinking(token: str) -> str:  # a letters that empties a column under the walk
+        b_token.clear()
+        return _letters_as_defined(token)
+
+    with pytest.raises(ValueError, match="changed during the walk"):
+        walk(["é", "x"], b_token, [0, 0], [True, True], 0, 12, 8, shrinking)
     classify = importlib.import_module("harness.wirediff.classify")
     compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled
     assert (classify._LETTER_BALANCED_ENDS is not None) == compiled  # used where the core runs compiled

@@ -1119,6 +1119,11 @@ static int letters_add(Letters *side, PyObject *token, PyObject *letters) {
     return 0;
 }
 
+static int columns_reach(PyObject *a_token, PyObject *b_token, PyObject *eq_after, PyObject *linked, Py_ssize_t step) {
+    return step < PyList_GET_SIZE(a_token) && step < PyList_GET_SIZE(b_token) && step < PyList_GET_SIZE(eq_after) &&
+           step < PyList_GET_SIZE(linked);
+}
+
 static PyObject *letter_balanced_ends(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 8 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2]) || !PyList_Check(args[3]) ||
         !PyCallable_Check(args[7])) {
@@ -1141,14 +1146,12 @@ static PyObject *letter_balanced_ends(PyObject *Py_UNUSED(module), PyObject *con
     if (ends == NULL) return NULL;
     Py_ssize_t shared = 0;
     for (Py_ssize_t last = first;; last++) {
-        /* Read each time: letters() is Python, and could change the lists. */
-        if (last >= PyList_GET_SIZE(a_token) || last >= PyList_GET_SIZE(b_token) || last >= PyList_GET_SIZE(eq_after) ||
-            last >= PyList_GET_SIZE(linked)) {
-            PyErr_SetString(PyExc_ValueError, "letter_balanced_ends: the columns changed during the walk");
-            goto fail;
-        }
+        /* The sizes read before every item: letters() is Python, and could change the lists. */
+        if (!columns_reach(a_token, b_token, eq_after, linked, last)) goto changed;
         if (letters_add(&a, PyList_GET_ITEM(a_token, last), letters) < 0) goto fail;
+        if (!columns_reach(a_token, b_token, eq_after, linked, last)) goto changed;
         if (letters_add(&b, PyList_GET_ITEM(b_token, last), letters) < 0) goto fail;
+        if (!columns_reach(a_token, b_token, eq_after, linked, last)) goto changed;
         if (a.length == b.length && (a.length == 0 || memcmp(a.items, b.items, (size_t)a.length * sizeof(Py_UCS4)) == 0)) {
             PyObject *step = PyLong_FromSsize_t(last);
             if (step == NULL) goto fail;
@@ -1160,6 +1163,7 @@ static PyObject *letter_balanced_ends(PyObject *Py_UNUSED(module), PyObject *con
         if (between == -1 && PyErr_Occurred()) goto fail;
         shared += between;
         if (last - first + 1 >= max_changes || shared > max_shared) break;
+        if (!columns_reach(a_token, b_token, eq_after, linked, last)) goto changed;
         int joined = PyObject_IsTrue(PyList_GET_ITEM(linked, last));
         if (joined < 0) goto fail;
         if (!(last + 1 < PyList_GET_SIZE(a_token) && joined)) break;
@@ -1167,6 +1171,8 @@ static PyObject *letter_balanced_ends(PyObject *Py_UNUSED(module), PyObject *con
     PyMem_Free(a.items);
     PyMem_Free(b.items);
     return ends;
+changed:
+    PyErr_SetString(PyExc_ValueError, "letter_balanced_ends: the columns changed during the walk");
 fail:
     PyMem_Free(a.items);
     PyMem_Free(b.items);

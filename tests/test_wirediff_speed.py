@@ -1058,30 +1058,30 @@ def test_the_c_word_codes_refuse_what_they_cannot_number() -> None:
 
 
 def test_similarity_codes_each_text_once_and_starts_afresh_between_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where the core runs compiled, each text's words are coded once (its entry found again
-    for its next pair), and a full table starts afresh before a pair, never inside one: the
-    numbers are those of word_counts, pair by pair."""
+    """Each text's words are coded once (its entry found again for its next pair), and a
+    full table starts afresh before a pair, never inside one: the numbers are those of the
+    per-pair path, pair by pair. units.c's functions are put in, so the per-text path is
+    checked whether or not the core runs compiled."""
     import importlib
 
     similarity_module = importlib.import_module("harness.wirediff.similarity")
-    if similarity_module._WORD_CODES is None:
-        pytest.skip("the sources run: similarity counts each pair with the sets")
     texts = [prepare(t) for t in ("The council met on Tuesday.", "The council met on Monday.", "Rain fell on the city.")]
+    monkeypatch.setattr(similarity_module, "_WORD_CODES", None)  # word_counts compiled, the sets from the sources
     expected = [similarity_module.similarity(a, b, 3) for a, b in itertools.permutations(texts, 2)]
+    monkeypatch.setattr(similarity_module, "_WORD_CODES", _c_units().word_codes)
+    monkeypatch.setattr(similarity_module, "_SHARED_COUNTS", _c_units().shared_counts)
     monkeypatch.setattr(similarity_module, "CODE_TABLE_LIMIT", 6)
     similarity_module._CODE_TABLE.clear()
     similarity_module._CODES.clear()
-    found = []
-    for a, b in itertools.permutations(texts, 2):
-        found.append(similarity_module.similarity(a, b, 3))
-        assert len(similarity_module._CODE_TABLE) <= 6 + len(set(a.folded_words) | set(b.folded_words))
+    found = [similarity_module.similarity(a, b, 3) for a, b in itertools.permutations(texts, 2)]
     assert found == expected
+    words = {w for t in texts for w in t.folded_words}
+    assert 0 < len(similarity_module._CODE_TABLE) < len(words)  # started afresh: not every word is in it
     similarity_module._CODE_TABLE.clear()
     similarity_module._CODES.clear()
-    words = texts[0].folded_words
-    first = similarity_module._coded(words)
+    first = similarity_module._coded(texts[0].folded_words)
     similarity_module._CODE_TABLE.clear()
-    assert similarity_module._coded(words) == first and not similarity_module._CODE_TABLE  # found again, not numbered anew
+    assert similarity_module._coded(texts[0].folded_words) == first and not similarity_module._CODE_TABLE  # found again
     similarity_module._CODES.clear()
 
 

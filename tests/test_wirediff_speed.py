@@ -1052,6 +1052,8 @@ def test_the_c_word_codes_refuse_what_they_cannot_number() -> None:
         units.shared_counts(grams, grams, types, "types")
     with pytest.raises(TypeError, match=r"shared_counts\(a_grams, b_grams, a_types, b_types\)"):
         units.shared_counts(grams, grams, types)
+    full = grams[:16] + b"\x00" * (len(grams) - 16)  # a header over slots none of which is empty: all hold "a"'s gram
+    assert units.shared_counts(grams, full, types, types)[0] == 1  # "a" found, "b" looked for in every slot, not forever
     codes, grams, types, gram_count, type_count = units.word_codes([], {}, 5)
     assert (codes, gram_count, type_count) == ("", 0, 0)
     assert units.shared_counts(grams, grams, types, types) == (0, 0)

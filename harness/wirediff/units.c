@@ -1026,6 +1026,26 @@ bad:
     return -1;
 }
 
+/* Is the entry in the set's slots? At most every slot is looked at: bytes made elsewhere
+ * than word_codes may hold a set with no empty slot. */
+static int gram_in(const PackedGram *slots, size_t mask, PackedGram gram) {
+    size_t at = gram_slot(gram, mask);
+    for (size_t probes = 0; probes <= mask; probes++, at = (at + 1) & mask) {
+        if (slots[at].high == EMPTY_GRAM) return 0;
+        if (slots[at].high == gram.high && slots[at].low == gram.low) return 1;
+    }
+    return 0;
+}
+
+static int code_in(const uint32_t *slots, size_t mask, uint32_t code) {
+    size_t at = code_slot(code, mask);
+    for (size_t probes = 0; probes <= mask; probes++, at = (at + 1) & mask) {
+        if (slots[at] == EMPTY_CODE) return 0;
+        if (slots[at] == code) return 1;
+    }
+    return 0;
+}
+
 static PyObject *shared_counts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 4) {
         PyErr_SetString(PyExc_TypeError, "shared_counts(a_grams, b_grams, a_types, b_types)");
@@ -1044,9 +1064,7 @@ static PyObject *shared_counts(PyObject *Py_UNUSED(module), PyObject *const *arg
     for (size_t s = 0; s < (size_t)h[small].capacity; s++) {
         PackedGram gram = from[s];
         if (gram.high == EMPTY_GRAM) continue;
-        size_t at = gram_slot(gram, mask);
-        while (into[at].high != EMPTY_GRAM && (into[at].high != gram.high || into[at].low != gram.low)) at = (at + 1) & mask;
-        grams += into[at].high != EMPTY_GRAM;
+        grams += gram_in(into, mask, gram);
     }
     small = h[2].capacity <= h[3].capacity ? 2 : 3;
     const uint32_t *codes_from = (const uint32_t *)(const void *)(PyBytes_AS_STRING(args[small]) + sizeof(SetHeader));
@@ -1055,9 +1073,7 @@ static PyObject *shared_counts(PyObject *Py_UNUSED(module), PyObject *const *arg
     for (size_t s = 0; s < (size_t)h[small].capacity; s++) {
         uint32_t code = codes_from[s];
         if (code == EMPTY_CODE) continue;
-        size_t at = code_slot(code, mask);
-        while (codes_into[at] != EMPTY_CODE && codes_into[at] != code) at = (at + 1) & mask;
-        types += codes_into[at] != EMPTY_CODE;
+        types += code_in(codes_into, mask, code);
     }
     return Py_BuildValue("(nn)", grams, types);
 }

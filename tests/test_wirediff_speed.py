@@ -1071,7 +1071,7 @@ def test_similarity_codes_each_text_once_and_starts_afresh_between_pairs(monkeyp
     monkeypatch.setattr(similarity_module, "_WORD_CODES", None)  # word_counts compiled, the sets from the sources
     expected = [similarity_module.similarity(a, b, 3) for a, b in itertools.permutations(texts, 2)]
     monkeypatch.setattr(similarity_module, "_WORD_CODES", _c_units().word_codes)
-    monkeypatch.setattr(similarity_module, "_SHARED_COUNTS", _c_units().shared_counts)
+    monkeypatch.setattr(similarity_module, "_COMMON_COUNTS", _c_units().shared_counts)
     monkeypatch.setattr(similarity_module, "CODE_TABLE_LIMIT", 6)
     similarity_module._CODE_TABLE.clear()
     similarity_module._CODES.clear()

@@ -116,7 +116,7 @@ _WORD_COUNTS = native_function("_units", "word_counts")
 # one text's entries up in the other's sets. The table starts afresh between two pairs
 # once it holds CODE_TABLE_LIMIT words (a corpus's vocabulary: tens of thousands).
 _WORD_CODES = native_function("_units", "word_codes")
-_SHARED_COUNTS = native_function("_units", "shared_counts")
+_COMMON_COUNTS = native_function("_units", "shared_counts")
 _CODE_TABLE: dict[str, int] = {}
 CODE_TABLE_LIMIT = 1 << 18
 Coded = tuple[str, bytes, bytes, int, int]  # codes, 5-gram set, word set, distinct 5-grams, distinct words
@@ -166,8 +166,8 @@ def similarity(a: PreparedText, b: PreparedText, aligned_b_words: int) -> Simila
         # One code point per word, equal words equal: the same edit distance, read
         # by rapidfuzz from two strings rather than by hashing every word again.
         (a_seq, a_grams, a_kinds, a_shingles, a_types), (b_seq, b_grams, b_kinds, b_shingles, b_types) = coded
-        assert _SHARED_COUNTS is not None  # units.c has both functions or neither
-        shared_counts: tuple[int, int] = _SHARED_COUNTS(a_grams, b_grams, a_kinds, b_kinds)
+        assert _COMMON_COUNTS is not None  # units.c has both functions or neither
+        shared_counts: tuple[int, int] = _COMMON_COUNTS(a_grams, b_grams, a_kinds, b_kinds)
         shared, shared_types = shared_counts
     elif _WORD_COUNTS is not None:
         counts: tuple[int, int, int, int, int, int, str | None, str | None] = _WORD_COUNTS(

@@ -1,7 +1,7 @@
 """LSH buckets to candidate pairs with array operations: sort, find runs, emit pairs.
 
 A pair of documents is a ``PairKeys`` value ``a << 32 | b`` (positions, a < b), so a
-set of pairs is a sorted, distinct uint64 array: ``np.unique`` deduplicates pairs
+set of pairs is a sorted, distinct uint64 array: ``sorted_distinct`` deduplicates pairs
 found in several bands, and sorting the keys sorts the pairs by (a, b).
 
 Per band, the documents are sorted by (bucket key, order key); a run of equal bucket
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from harness.arrays import sorted_distinct
 from harness.discovery.shingles import Hashes, combine64
 
 IntArray = npt.NDArray[np.int64]
@@ -98,7 +99,7 @@ def bucket_pairs(bucket: Hashes, docs: IntArray, order: Hashes, *, max_bucket: i
         shared[1:] |= same
         shared[:-1] |= same
     runs = keys[shared].view(np.int64)  # equal keys: one run (only equality matters)
-    return np.unique(runs_pairs(docs[sorted_by[shared]], runs, window=max_bucket - 1))
+    return sorted_distinct(runs_pairs(docs[sorted_by[shared]], runs, window=max_bucket - 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +149,9 @@ def banded_pairs(
         held.append(found)
         count += found.size
         if count > _DEDUPE_EVERY:
-            held = [np.unique(np.concatenate(held))]
+            held = [sorted_distinct(np.concatenate(held))]
             count = held[0].size
-    return np.unique(np.concatenate(held)) if held else np.empty(0, dtype=np.uint64)
+    return sorted_distinct(np.concatenate(held)) if held else np.empty(0, dtype=np.uint64)
 
 
 def expand_groups(rep_pairs: PairKeys, groups: Groups) -> PairKeys:
@@ -166,7 +167,7 @@ def expand_groups(rep_pairs: PairKeys, groups: Groups) -> PairKeys:
         runs = np.repeat(grouped, sizes[grouped])
         index = ranges(groups.offsets[grouped], sizes[grouped])
         parts.append(runs_pairs(groups.members[index], runs))
-    return np.unique(np.concatenate(parts))
+    return sorted_distinct(np.concatenate(parts))
 
 
 def ranges(starts: IntArray, lengths: IntArray) -> IntArray:

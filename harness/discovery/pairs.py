@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from harness.arrays import sorted_distinct
 from harness.corpus.schema import UNKNOWN_OUTLET
 from harness.discovery.bands import DEFAULT_TARGET_RECALL, Bands, check_threshold, choose_bands
 from harness.discovery.defaults import DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD
@@ -314,7 +315,7 @@ def _verify(
 ) -> pl.DataFrame:
     """``verify_pairs`` with the bodies read from ``bodies`` (``articles`` needs none),
     or the shingles ``kept`` from the first pass when it holds them."""
-    involved = np.unique(np.concatenate([candidates.a, candidates.b]))
+    involved = sorted_distinct(np.concatenate([candidates.a, candidates.b]))
     shingles = kept.sets(involved) if kept is not None else None
     if shingles is None:
         shingles = _shingle_sets(bodies, involved)
@@ -420,7 +421,7 @@ def _later_first(articles: pl.DataFrame, x: IntArray, y: IntArray) -> npt.NDArra
     by_id = np.where(one_agency, agency[y], by_id)  # swap when only B is the agency
     if "published" not in articles.columns or not x.size:
         return by_id
-    involved = np.unique(np.concatenate([x, y]))
+    involved = sorted_distinct(np.concatenate([x, y]))
     times = np.zeros(articles.height, dtype=np.int64)
     known = np.zeros(articles.height, dtype=np.bool_)
     for position, value in zip(involved.tolist(), articles["published"].gather(involved).to_list(), strict=True):

@@ -70,6 +70,7 @@ import polars as pl
 from harness.text import nltk_import as _nltk_import  # noqa: F401  # before textstat, which imports NLTK (see there)
 from textstat.backend.utils._get_pyphen import get_pyphen
 
+from harness.arrays import sorted_distinct
 from harness.scoring.readability import install_cmudict, syllable_table
 from harness.scoring.schemas import READABILITY_METRICS
 from harness.scoring.textcounts import (
@@ -590,7 +591,7 @@ def _lexicon() -> _Lexicon | None:
     words = sorted(set(cmudict) | set(easy_words))
     series = pl.Series("word", words, dtype=pl.String)
     hashes = series.hash().to_numpy()
-    if np.unique(hashes).size != hashes.size:
+    if sorted_distinct(hashes).size != hashes.size:
         return None
     bits = len(words).bit_length() + 1
     slots = np.full(1 << bits, -1, dtype=np.int64)

@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from harness.arrays import sorted_distinct
+
 __all__ = ["DEFAULT_MAX_TEXTS", "TextFact", "TokenIds", "Vocabulary"]
 
 # Distinct token texts remembered before starting afresh (a news corpus of millions of
@@ -128,7 +130,7 @@ class TextFact:
         self._grow(len(vocabulary))
         ids = token_ids.ids
         if not self._known[ids].all():
-            new = np.unique(ids[~self._known[ids]])
+            new = sorted_distinct(ids[~self._known[ids]])
             new_texts = list(map(vocabulary.texts.__getitem__, new.tolist()))
             if self._compute_many is not None:
                 self._values[new] = np.array(self._compute_many(new_texts), dtype=self._dtype)

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from harness.arrays import sorted_distinct
 from harness.wirediff.boilerplate import ArticleSegments, FurnitureRow, article_segments, furniture_rows
 from harness.wirediff.pairwork import FurnitureInput, HashedArticles, hashed_segments_task, segment_key_hash
 
@@ -81,9 +82,9 @@ def _repeated_hashes(
         return np.zeros(0, np.uint64)
     ordered = np.sort(mixed)
     head = ordered[: ordered.size - span]
-    often = np.unique(head[head == ordered[span:]])
+    often = sorted_distinct(head[head == ordered[span:]])
     del ordered, head
-    return np.unique(hashes[_is_in(mixed, often)])
+    return sorted_distinct(hashes[_is_in(mixed, often)])
 
 
 def _is_in(values: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:

@@ -350,16 +350,35 @@ def test_chrome_entries_screen_by_held_literals_and_longest_matches() -> None:
     assert _core_length("Menu  | » …\n") == 4 and _core_length(" :|") == 0 and _core_length("Menu.") == 5
 
 
-def test_chrome_screens_are_scanning_patterns_with_plain_literals() -> None:
+def test_scanning_chrome_patterns_are_held_by_their_literals() -> None:
     rules = chrome_rules()
-    screened = {literal for _, literal in rules.screens}
-    assert {"please consider ", "all rights reserved", "contributed"} <= screened
-    assert all(literal == literal.lower() and literal.strip() for literal in screened)
+    held = {literal for _, literal, _ in rules.entries}
+    assert {"please consider ", "all rights reserved", "contributed"} <= held
+    assert [number for number, _, _ in rules.entries] == list(range(len(rules.patterns)))
     assert first_chrome_pattern("All rights reserved", rules) == _reference_chrome_pattern("All rights reserved", rules)
     assert first_chrome_pattern("All rights reserved", rules) is not None
-    # A long s is no "s" to lower(), but IGNORECASE matches it: such a text takes the full alternation.
+    # A long s is no "s" to lower(), but IGNORECASE matches it: such a text is not screened by literals.
     assert first_chrome_pattern("All rightſ reserved", rules) == _reference_chrome_pattern("All rightſ reserved", rules)
     assert first_chrome_pattern("All rightſ reserved", rules) is not None
+    # A text opening beyond ASCII (a curly quote) meets every entry, by literal and length.
+    assert first_chrome_pattern("“Advertisement", rules) == _reference_chrome_pattern("“Advertisement", rules)
+
+
+def test_chrome_patterns_are_compiled_when_first_tried(monkeypatch: pytest.MonkeyPatch) -> None:
+    import harness.wirediff.boilerplate as boilerplate
+
+    monkeypatch.setattr(boilerplate, "_COMPILED", {})
+    boilerplate.chrome_rules.cache_clear()
+    try:
+        rules = boilerplate.chrome_rules()
+        assert boilerplate._COMPILED == {}  # reading the rules compiles nothing
+        assert first_chrome_pattern("Advertisement", rules) is not None
+        tried = set(boilerplate._COMPILED)
+        assert 1 <= len(tried) < len(rules.patterns) // 4  # only those that may open with an "a"
+        assert first_chrome_pattern("Zebras crossed the road in the town centre on Tuesday.", rules) is None
+        assert rules.agencies.search("By Jane Doe, Reuters") is not None
+    finally:
+        boilerplate.chrome_rules.cache_clear()
 
 
 # (pattern, the lower-cased ASCII characters a match may open with; None: any)
@@ -437,6 +456,28 @@ def test_a_pattern_within_a_line_takes_in_no_line_break(pattern: str, text: str)
 )
 def test_line_anchor_reads_the_leading_caret(pattern: str, anchor: str) -> None:
     assert line_anchor(re.compile(pattern)) == anchor
+
+
+def test_mask_patterns_read_each_lexicon_pattern_as_the_public_readings_do() -> None:
+    """The mask's readings come from one parse per pattern; each equals the reading
+    made from the pattern alone (a parse of its own)."""
+    import importlib
+
+    from harness.wirediff.openers import within_a_line
+
+    prepare_module = importlib.import_module("harness.wirediff.prepare")
+    lex = lexicon()
+    readings = prepare_module._mask_patterns(lex)
+    assert len(readings) == len(lex.boilerplate) >= 8
+    for reading, pattern in zip(readings, lex.boilerplate, strict=True):
+        regex = pattern.regex
+        assert reading.regex is regex and reading.category == pattern.category
+        assert reading.needed == required_literal(regex)
+        assert reading.anchor == line_anchor(regex)
+        assert reading.opens == (nonempty_openers(regex) if reading.anchor else None)
+        line = reading.anchor == "line" and bool(reading.needed) and within_a_line(regex)
+        assert reading.line_literal == (reading.needed if line else "")
+    assert any(reading.line_literal for reading in readings)  # the line screen is in use
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ from harness.wirediff.compiled import native_function
 from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.model import KIND_OF, VALUES, Category, Edit, Kind
-from harness.wirediff.openers import openers
+from harness.wirediff.openers import parsed_openers
 from harness.wirediff.prepare import PreparedText
 
 CHROME_FILE = "page_chrome.txt"
@@ -97,47 +97,58 @@ DESCRIPTION: dict[Category, str] = {
 # ----------------------------------------------------------------------- data
 
 
-# Alternations compiled so far, by source: each is compiled once per process, when first used.
-_ALTERNATIONS: dict[str, re.Pattern[str]] = {}
+# Packaged patterns compiled so far, by (source, flags): each once per process, when first tried.
+_COMPILED: dict[tuple[str, int], re.Pattern[str]] = {}
 
 
 @dataclass(frozen=True, slots=True)
-class Alternation(Frozen):
-    """Chrome patterns joined into one IGNORECASE alternation, compiled on first use.
+class LazyPattern(Frozen):
+    """A packaged regular expression, compiled the first time it is tried.
 
-    Compiling one takes about 14 ms, and most processes never need one: a segment
-    of ASCII text meets its patterns one by one (:func:`first_chrome_pattern`). A
-    diff worker or a ``harness diff`` starts that much sooner.
+    Compiling all 74 chrome patterns, the agency names and the alternation that
+    texts opening with a character beyond ASCII (a curly quote) took took about
+    40 ms of every process's start: a diff worker's, a ``harness diff``'s. A
+    segment meets only the patterns that may match it (:func:`first_chrome_pattern`):
+    the 1,120 pairs of ``bench_diff_step`` try 44 of the 74.
     """
 
-    source: str
+    pattern: str
+    flags: int = re.IGNORECASE
+
+    def compiled(self) -> re.Pattern[str]:
+        key = (self.pattern, self.flags)
+        found = _COMPILED.get(key)
+        if found is None:
+            found = _COMPILED[key] = re.compile(self.pattern, self.flags)
+        return found
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
-        compiled = _ALTERNATIONS.get(self.source)
-        if compiled is None:
-            compiled = _ALTERNATIONS[self.source] = re.compile(self.source, re.IGNORECASE)
-        return compiled.fullmatch(text)
+        return self.compiled().fullmatch(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled().search(text)
+
+
+# One entry of the rules: (position in the data file, a lower-cased literal every match
+# holds or "", the most characters the entry can match before its trailing marks).
+Entry = tuple[int, str, int]
 
 
 @dataclass(frozen=True, slots=True)
 class ChromeRules(Frozen):
     """The packaged patterns and word lists (see the data file's header)."""
 
-    patterns: tuple[tuple[Category, re.Pattern[str]], ...]
-    combined: Alternation  # all patterns in file order, one named group each: one pass per segment
-    agencies: re.Pattern[str]  # any agency name, as a whole word
+    patterns: tuple[tuple[Category, LazyPattern], ...]
+    agencies: LazyPattern  # any agency name, as a whole word
     agency_words: frozenset[str]  # casefolded words of agency names
     labels: frozenset[str]
     time_words: frozenset[str]
-    # Patterns of ``combined`` that scan ahead from a segment's start (costly to
-    # turn down), each with a run of plain characters every match of it holds
-    # (lower-cased), and the alternation of all the others: see first_chrome_pattern.
-    screens: tuple[tuple[int, str], ...] = ()
-    unscreened: Alternation | None = None
-    # Per lower-cased ASCII character, the patterns (file order) a segment opening
-    # with it may match, each with a literal every match holds ("": none) and the
-    # most characters its entry can match (before the trailing marks): see _by_opener.
-    by_opener: Mapping[str, tuple[tuple[int, str, int], ...]] = field(default_factory=dict)
+    # Every pattern in file order, each with a literal every match holds ("": none,
+    # or none usable) and its entry's longest match: see first_chrome_pattern.
+    entries: tuple[Entry, ...] = ()
+    # Per lower-cased ASCII character, the entries (file order) of the patterns a
+    # segment opening with it may match: see _by_opener.
+    by_opener: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)
 
 
 def chrome_resource() -> Resource:
@@ -164,55 +175,52 @@ def _sections(resource: Resource) -> dict[str, list[tuple[int, str]]]:
     return sections
 
 
-def _agency_regex(names: Sequence[str]) -> re.Pattern[str]:
+def _agency_regex(names: Sequence[str]) -> LazyPattern:
     # Short names (AP, PA) only in capitals; longer ones in any case. Longest first.
     ordered = sorted(set(names), key=lambda s: (-len(s), s))
     parts = [re.escape(n) if len(n) <= 3 else f"(?i:{re.escape(n)})" for n in ordered]
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+    return LazyPattern(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", 0)
 
 
 @cache
 def chrome_rules() -> ChromeRules:
-    """The packaged chrome rules, read and compiled once per process."""
+    """The packaged chrome rules, read and checked once per process (each pattern
+    compiled when first tried: :class:`LazyPattern`)."""
     resource = chrome_resource()
     sections = _sections(resource)
     agencies = [name for _, name in sections["agency"]]
     alternation = "|".join(re.escape(n) for n in sorted(set(agencies), key=lambda s: (-len(s), s)))
-    patterns: list[tuple[Category, re.Pattern[str]]] = []
+    patterns: list[tuple[Category, LazyPattern]] = []
     for name in _REGEX_SECTIONS:
         for number, source in sections[name]:
             text = source.replace("{agency}", alternation)
+            # Trailing interface marks (":", "|", "»", "›") may follow any entry.
+            pattern = LazyPattern(rf"(?:{text})[\s:|•·»›>…]*")
             try:
-                # Trailing interface marks (":", "|", "»", "›") may follow any entry.
-                compiled = re.compile(rf"(?:{text})[\s:|•·»›>…]*", re.IGNORECASE)
+                _check(pattern)
             except re.error as exc:
                 where = at(resource.path.name, line=number)
                 raise ConfigError(f"bad regular expression: {exc}", where=where, hint="fix the pattern") from exc
-            patterns.append((Category(name), compiled))
-    screens = tuple(
-        (number, literal)
-        for number, (_, pattern) in enumerate(patterns)
-        if (literal := _screen_literal(pattern)) is not None
-    )
-    screened = frozenset(number for number, _ in screens)
+            patterns.append((Category(name), pattern))
+    entries = _entries(patterns)
     rules = ChromeRules(
         patterns=tuple(patterns),
-        combined=_combined(patterns, frozenset()),
         agencies=_agency_regex(agencies),
         agency_words=frozenset(w.casefold() for name in agencies for w in name.split()),
         labels=frozenset(w.casefold() for _, w in sections["label"]),
         time_words=frozenset(w.casefold() for _, w in sections["time_word"]),
-        screens=screens,
-        unscreened=_combined(patterns, screened),
-        by_opener=_by_opener(patterns),
+        entries=entries,
+        by_opener=_by_opener(patterns, entries),
     )
-    _PARSED.clear()  # needed only to make the screens
+    _PARSED.clear()  # needed only to make the entries
     return rules
 
 
-def _combined(patterns: Sequence[tuple[Category, re.Pattern[str]]], left_out: frozenset[int]) -> Alternation:
-    """All patterns but ``left_out`` in file order, one named group each (``p`` + file position)."""
-    return Alternation("|".join(f"(?P<p{n}>{p.pattern})" for n, (_, p) in enumerate(patterns) if n not in left_out))
+def _check(pattern: LazyPattern) -> None:
+    """Raise ``re.error`` for a pattern that would not compile: re's parse of it finds
+    what is wrong (it is kept for the entries); compiled where there is no such parser."""
+    if _parsed(pattern) is None:
+        pattern.compiled()
 
 
 @cache
@@ -230,57 +238,25 @@ def _plain(text: str) -> bool:
     return text.isascii() or all(map(_caseless, set(_NON_ASCII.findall(text))))
 
 
-def _scans(item: tuple[Any, Any], parser: Any) -> bool:
-    """Does a pattern element start by running over many characters (``.{0,160}``,
-    ``(?:[ab ]{0,40} )?``) rather than by testing one?"""
-    op, argument = item
-    if op is not parser.MAX_REPEAT and op is not parser.MIN_REPEAT:
-        return False
-    low, high, body = argument
-    body_items = list(body)
-    return high > 1 or (bool(body_items) and _scans(body_items[0], parser))
+def _entries(patterns: Sequence[tuple[Category, LazyPattern]]) -> tuple[Entry, ...]:
+    """Each pattern's entry: its position, a literal every match holds
+    (:func:`_held_literal`) and its longest match (:func:`_longest_match`)."""
+    return tuple((n, _held_literal(pattern), _longest_match(pattern)) for n, (_, pattern) in enumerate(patterns))
 
 
-def _screen_literal(pattern: re.Pattern[str]) -> str | None:
-    """The lower-cased literal run that screens ``pattern`` out, or None.
-
-    Only for patterns that start by scanning ahead (see :func:`_scans`): the
-    others re turns down at the first characters at once.
-    """
-    try:
-        parser: Any = importlib.import_module("re._parser")
-        items = list(_parsed(pattern))
-        scans = bool(items) and _scans(items[0], parser)
-    except Exception:  # another Python: no screen, same answer
-        return None
-    literal = _top_literal(items, parser)
-    if not scans or not literal.strip() or not _plain(literal):
-        return None
-    return literal.lower()
-
-
-def _top_literal(items: list[tuple[Any, Any]], parser: Any) -> str:
-    """The longest run of top-level literal characters (consumed by every match)."""
-    best = run = ""
-    for op, argument in items:
-        if op is parser.LITERAL:
-            run += chr(argument)
-        else:
-            best, run = max(best, run, key=len), ""
-    return max(best, run, key=len)
-
-
-def _by_opener(patterns: Sequence[tuple[Category, re.Pattern[str]]]) -> dict[str, tuple[tuple[int, str, int], ...]]:
-    """For each lower-cased ASCII character, the patterns (file order) that may match a
-    segment opening with it (see :func:`_openers`), each with a literal every match
-    holds (:func:`_held_literal`) and its entry's longest match (:func:`_longest_match`)."""
-    opens = [openers(pattern, _parsed(pattern)) for _, pattern in patterns]
-    held = [_held_literal(pattern) for _, pattern in patterns]
-    longest = [_longest_match(pattern) for _, pattern in patterns]
+def _by_opener(patterns: Sequence[tuple[Category, LazyPattern]], entries: Sequence[Entry]) -> dict[str, tuple[Entry, ...]]:
+    """For each lower-cased ASCII character, the entries (file order) of the patterns
+    that may match a segment opening with it (:func:`harness.wirediff.openers.openers`)."""
+    opens = [_openers(pattern) for _, pattern in patterns]
     return {
-        char: tuple((n, held[n], longest[n]) for n, chars in enumerate(opens) if chars is None or char in chars)
+        char: tuple(entry for entry, chars in zip(entries, opens, strict=True) if chars is None or char in chars)
         for char in {chr(code).lower() for code in range(128)}
     }
+
+
+def _openers(pattern: LazyPattern) -> frozenset[str] | None:
+    parsed = _parsed(pattern)
+    return None if parsed is None else parsed_openers(parsed)
 
 
 _UNBOUNDED = sys.maxsize
@@ -288,22 +264,26 @@ _UNBOUNDED = sys.maxsize
 _TRAILING_MARKS = frozenset(":|•·»›>…")
 
 
-# The parse of each packaged pattern (re's own parser), shared by the screens made from it.
+# The parse of each packaged pattern (re's own parser), shared by the entries made from it.
 _PARSED: dict[str, Any] = {}
 
 
-def _parsed(pattern: re.Pattern[str]) -> Any:
-    """re's parse of ``pattern``, once for all the screens (None where there is no such parser)."""
+def _parsed(pattern: LazyPattern) -> Any:
+    """re's parse of ``pattern``, once for all the entries (None where there is no such
+    parser); ``re.error`` for a pattern re cannot read."""
     if pattern.pattern not in _PARSED:
         try:
             parser: Any = importlib.import_module("re._parser")
-            _PARSED[pattern.pattern] = parser.parse(pattern.pattern, pattern.flags)
-        except Exception:  # another Python: the screens fall back to none, same answer
-            _PARSED[pattern.pattern] = None
+            parsed = parser.parse(pattern.pattern, pattern.flags)
+        except re.error:
+            raise
+        except Exception:  # another Python: entries without literals or bounds, same answer
+            parsed = None
+        _PARSED[pattern.pattern] = parsed
     return _PARSED[pattern.pattern]
 
 
-def _longest_match(pattern: re.Pattern[str]) -> int:
+def _longest_match(pattern: LazyPattern) -> int:
     """The most characters an entry (the pattern before its trailing marks) can match;
     unbounded (``sys.maxsize``) for a repeat without an upper limit, or when the parser
     says nothing usable. Case-insensitive matching in ``re`` maps one character to one."""
@@ -350,7 +330,7 @@ def _literal_runs(items: list[tuple[Any, Any]], parser: Any) -> list[str]:
     return runs
 
 
-def _held_literal(pattern: re.Pattern[str]) -> str:
+def _held_literal(pattern: LazyPattern) -> str:
     """The longest lower-cased literal every match of ``pattern`` holds ("" if none usable).
 
     Only literals of ASCII and caseless characters (see :func:`_plain`): for a plain
@@ -368,58 +348,32 @@ def _held_literal(pattern: re.Pattern[str]) -> str:
 def first_chrome_pattern(text: str, rules: ChromeRules) -> int | None:
     """Position (in the data file's order) of the first pattern matching all of ``text``.
 
-    What ``rules.combined.fullmatch`` says, cheaper: a scanning pattern whose
-    screening literal (see :func:`_screen_literal`) is not in the text cannot
-    match. The other patterns are tried in one alternation (``unscreened``), the
-    scanning ones whose literal is there one by one, and the first in file order
-    wins. The screen needs a text of ASCII and caseless characters only, where
-    IGNORECASE comparison is comparison of ``lower()``; other texts use ``combined``.
-    A text opening with an ASCII character meets only the patterns that may open
-    with it (:func:`_first_by_opener`).
+    What trying every pattern in file order finds, trying fewer. re tries every
+    branch of an IGNORECASE alternation at a segment's start (its quick
+    first-character test is for case-sensitive literals only), and compiling one
+    of all 74 patterns took some 14 ms; most patterns open with a word of their own
+    ("advertisement", "read more"). So a segment opening with an ASCII character
+    meets only the patterns that may open with it (``by_opener``), and any segment
+    passes over a pattern whose longest match is shorter than the segment's core
+    (:func:`_core_length`), or, for a text of ASCII and caseless characters
+    (:func:`_plain`, where IGNORECASE comparison is comparison of ``lower()``), whose
+    literal is not in it. The rest are tried one by one, each compiled when first
+    tried. A character beyond ASCII can open any pattern: its IGNORECASE twins are
+    not its ``lower()`` ones (the Kelvin sign is a "k").
     """
-    if rules.unscreened is None or not _plain(text):
-        return _alternative(rules.combined.fullmatch(text))
-    if text and text[0].isascii() and rules.by_opener:
-        return _first_by_opener(text, rules)
-    found = _alternative(rules.unscreened.fullmatch(text))
-    lowered = text.lower()
-    for number, literal in rules.screens:
-        if found is not None and number > found:
-            break
-        if literal in lowered and rules.patterns[number][1].fullmatch(text) is not None:
-            return number
-    return found
-
-
-def _first_by_opener(text: str, rules: ChromeRules) -> int | None:
-    """:func:`first_chrome_pattern` for a plain ``text`` opening with an ASCII character.
-
-    re tries every branch of an IGNORECASE alternation at a segment's start (its
-    quick first-character test is for case-sensitive literals only). Most packaged
-    patterns open with a word of their own ("advertisement", "read more"), so a
-    segment need only meet the dozen that may open with its first character, one
-    by one (no alternation to compile per character). A character beyond ASCII
-    takes the alternation: its IGNORECASE twins are not its lower() ones.
-    """
-    lowered = text.lower()
+    opening = text[:1]
+    entries = rules.by_opener[opening.lower()] if opening.isascii() and opening and rules.by_opener else rules.entries
+    plain = _plain(text)
+    lowered = text.lower() if plain else ""
     size = _core_length(text)
-    for number, literal, longest in rules.by_opener[text[0].lower()]:
+    for number, literal, longest in entries:
         # An entry too short for the text, or a literal not in it: no match, no regex run.
-        if longest >= size and (not literal or literal in lowered) and rules.patterns[number][1].fullmatch(text) is not None:
+        if longest < size or (plain and literal and literal not in lowered):
+            continue
+        if rules.patterns[number][1].fullmatch(text) is not None:
             return number
     return None
 
-
-def _alternative(matched: re.Match[str] | None) -> int | None:
-    """The number of the named alternative (``p<n>``) that matched."""
-    if matched is None:
-        return None
-    # The first alternative that matches the whole segment, as a loop over the patterns would find.
-    # (None when no alternative took part: an empty alternation matching an empty text.)
-    return next((int(name[1:]) for name, value in matched.groupdict().items() if value is not None), None)
-
-
-# ------------------------------------------------------------------- segments
 
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr gen gov sen rep lt col sgt capt prof no inc co corp ltd vs etc jan feb aug sept oct nov dec".split()

@@ -114,13 +114,24 @@ def openers(pattern: re.Pattern[str], parsed: Any = None) -> frozenset[str] | No
     return None if found is None else frozenset(char.lower() for char in found[0])
 
 
-def nonempty_openers(pattern: re.Pattern[str]) -> frozenset[str] | None:
+def parsed_openers(parsed: Any) -> frozenset[str] | None:
+    """:func:`openers` from re's parse of a pattern alone (a caller that compiles its
+    patterns only when it first tries them)."""
+    try:
+        found = _sequence_openers(list(parsed))
+    except Exception:  # an element read as "any", or another Python: no cut, same answer
+        return None
+    return frozenset(char.lower() for char in found[0])
+
+
+def nonempty_openers(pattern: re.Pattern[str], parsed: Any = None) -> frozenset[str] | None:
     """:func:`openers` of a pattern that cannot match the empty string, else None (any).
 
     Whoever skips the positions a match cannot open at must know that no empty
-    match could stand there either.
+    match could stand there either. ``parsed``: re's parse of the pattern, when the
+    caller has it already.
     """
-    found = _read(pattern)
+    found = _read(pattern, parsed)
     return None if found is None or found[1] else frozenset(char.lower() for char in found[0])
 
 

@@ -461,11 +461,16 @@ def required_literal(regex: re.Pattern[str]) -> str:
     of it (the costly part of the boilerplate mask) is skipped. Case-insensitive
     patterns, or anything the parser does not give as expected, get "" (always scanned).
     """
+    return _required_literal(regex, None)
+
+
+def _required_literal(regex: re.Pattern[str], parsed: Any) -> str:
+    """:func:`required_literal` from re's parse of ``regex`` when the caller has it (``parsed``)."""
     if regex.flags & re.IGNORECASE:
         return ""
     try:
         parser: Any = importlib.import_module("re._parser")  # CPython's own parse of the pattern
-        items = list(parser.parse(regex.pattern, regex.flags))
+        items = list(parser.parse(regex.pattern, regex.flags) if parsed is None else parsed)
         literal = parser.LITERAL
     except Exception:  # another Python: no shortcut, same answer
         return ""
@@ -486,9 +491,14 @@ def line_anchor(regex: re.Pattern[str]) -> str:
     Read from the parsed pattern, as :func:`required_literal` is; anything
     unexpected gets "" (scanned as before).
     """
+    return _line_anchor(regex, None)
+
+
+def _line_anchor(regex: re.Pattern[str], parsed: Any) -> str:
+    """:func:`line_anchor` from re's parse of ``regex`` when the caller has it (``parsed``)."""
     try:
         parser: Any = importlib.import_module("re._parser")
-        items = list(parser.parse(regex.pattern, regex.flags))
+        items = list(parser.parse(regex.pattern, regex.flags) if parsed is None else parsed)
     except Exception:  # another Python: no shortcut, same answer
         return ""
     if not items or items[0][0] is not parser.AT or items[0][1] is not parser.AT_BEGINNING:
@@ -497,11 +507,6 @@ def line_anchor(regex: re.Pattern[str]) -> str:
 
 
 _NEWLINE = re.compile("\n")
-
-
-@cache
-def _nonempty_openers(regex: re.Pattern[str]) -> frozenset[str] | None:
-    return nonempty_openers(regex)
 
 
 def _line_starts(text: str) -> list[int]:
@@ -521,12 +526,23 @@ class _MaskPattern:
     def __init__(self, regex: re.Pattern[str], category: str) -> None:
         self.regex = regex
         self.category = category
-        self.needed = required_literal(regex)
-        self.anchor = line_anchor(regex)
-        self.opens = _nonempty_openers(regex) if self.anchor else None
+        parsed = _parse(regex)  # once for all four readings (a lexicon's patterns hold long alternations)
+        self.needed = _required_literal(regex, parsed)
+        self.anchor = _line_anchor(regex, parsed)
+        self.opens = nonempty_openers(regex, parsed) if self.anchor else None
         # Tried at line starts and never taking in a line break: the literal every match
         # holds must then stand in the line itself, looked for there rather than in the text.
-        self.line_literal = self.needed if self.anchor == "line" and self.needed and within_a_line(regex) else ""
+        self.line_literal = self.needed if self.anchor == "line" and self.needed and within_a_line(regex, parsed) else ""
+
+
+def _parse(regex: re.Pattern[str]) -> Any:
+    """re's parse of ``regex``; None where there is no such parser (each reading then
+    parses for itself, and gives up as it would)."""
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        return parser.parse(regex.pattern, regex.flags)
+    except Exception:  # another Python
+        return None
 
 
 # The lexicon's boilerplate patterns and their mask patterns, made for the last lexicon seen
@@ -543,7 +559,13 @@ def _mask_patterns(lex: Lexicon) -> tuple[_MaskPattern, ...]:
 def _matches(regex: re.Pattern[str], text: str, line_starts: list[int]) -> list[re.Match[str]]:
     """``list(regex.finditer(text))``, trying a pattern anchored by ``^`` only where ``^`` holds
     (see :func:`_pattern_matches`)."""
-    return _pattern_matches(_MaskPattern(regex, ""), text, line_starts)
+    return _pattern_matches(_mask_pattern(regex), text, line_starts)
+
+
+@cache
+def _mask_pattern(regex: re.Pattern[str]) -> _MaskPattern:
+    """``regex``'s readings for :func:`_matches`, made once (a caller tries it line by line)."""
+    return _MaskPattern(regex, "")
 
 
 def _pattern_matches(pattern: _MaskPattern, text: str, line_starts: list[int]) -> list[re.Match[str]]:

@@ -91,14 +91,17 @@ def load_or_build(
     versions: Sequence[str],
     build: Callable[[], Stored],
     decode: Callable[[Stored], T],
+    arrays: bool = True,
 ) -> T:
     """``decode`` of the stored table ``name``, else of ``build()`` (then stored).
 
     ``sources`` are the data files the table is read from; ``versions`` what else it
     depends on (package versions). The module defining ``build`` is added to the key.
+    ``arrays=False``: a table of one value and no arrays, kept and read without
+    numpy (a process that needs no numpy, a diff worker, does not import it for this).
     """
     root = cache_root()
-    entry = None if root is None else _entry(root, name, sources, versions, build)
+    entry = None if root is None else _entry(root, name, sources, versions, build, arrays)
     if entry is not None:
         stored = _read(entry)
         if stored is not None:
@@ -107,6 +110,8 @@ def load_or_build(
             except Exception:  # a damaged entry that read cleanly: build instead
                 pass
     fresh = build()
+    if fresh.arrays and not arrays:
+        raise ValueError(f"table {name}: arrays in a table declared without them")
     for array in fresh.arrays.values():
         array.setflags(write=False)  # as read-only as the mapped arrays of a stored one
     if entry is not None:
@@ -115,17 +120,21 @@ def load_or_build(
 
 
 def _entry(
-    root: Path, name: str, sources: Sequence[Path], versions: Sequence[str], build: Callable[..., Any]
+    root: Path, name: str, sources: Sequence[Path], versions: Sequence[str], build: Callable[..., Any],
+    arrays: bool = True,
 ) -> Path | None:
     """The entry's folder: ``root/name-<key>``; None if a source cannot be read."""
-    import numpy as np
-
     digest = hashlib.sha256()
     builder = getattr(sys.modules.get(getattr(build, "__module__", "") or ""), "__file__", None)
     if builder is None:  # no module file to key the build code by: do not cache
         return None
-    parts = [f"format {FORMAT}", f"python {sys.version_info[:2]}", f"marshal {marshal.version}",
-             f"numpy {np.__version__}", *versions]
+    if arrays:
+        import numpy as np
+
+        numpy_part = f"numpy {np.__version__}"
+    else:
+        numpy_part = "no arrays"
+    parts = [f"format {FORMAT}", f"python {sys.version_info[:2]}", f"marshal {marshal.version}", numpy_part, *versions]
     digest.update(json.dumps(parts).encode("utf-8"))
     try:
         for path in (*sources, Path(builder)):
@@ -137,16 +146,18 @@ def _entry(
 
 def _read(entry: Path) -> Stored | None:
     """The stored table, or None for any failure (missing, truncated, corrupt)."""
-    import numpy as np
-
     try:
         index = json.loads((entry / _INDEX).read_text(encoding="utf-8"))
         if index.get("format") != FORMAT:
             return None
-        arrays = {
-            str(key): np.asarray(np.load(entry / f"{number}.npy", mmap_mode="r", allow_pickle=False))
-            for number, key in enumerate(index["arrays"])
-        }
+        arrays: dict[str, Any] = {}
+        if index["arrays"]:  # numpy only for a table that has arrays
+            import numpy as np
+
+            arrays = {
+                str(key): np.asarray(np.load(entry / f"{number}.npy", mmap_mode="r", allow_pickle=False))
+                for number, key in enumerate(index["arrays"])
+            }
         payload = (entry / _VALUE).read_bytes()
         if hashlib.sha256(payload[_DIGEST:]).digest() != payload[:_DIGEST]:
             return None
@@ -160,13 +171,13 @@ def _write(entry: Path, stored: Stored) -> None:
     import shutil
     import tempfile
 
-    import numpy as np
-
     temporary: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         temporary = tempfile.mkdtemp(prefix=f".{entry.name}.", dir=entry.parent)
         for number, array in enumerate(stored.arrays.values()):
+            import numpy as np
+
             np.save(Path(temporary) / f"{number}.npy", np.ascontiguousarray(array), allow_pickle=False)
         payload = marshal.dumps(stored.value)
         (Path(temporary) / _VALUE).write_bytes(hashlib.sha256(payload).digest() + payload)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import os
 import re
+import subprocess
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import fields
@@ -362,6 +365,36 @@ def test_scanning_chrome_patterns_are_held_by_their_literals() -> None:
     assert first_chrome_pattern("All rightſ reserved", rules) is not None
     # A text opening beyond ASCII (a curly quote) meets every entry, by literal and length.
     assert first_chrome_pattern("“Advertisement", rules) == _reference_chrome_pattern("“Advertisement", rules)
+
+
+def test_chrome_entries_are_kept_between_runs_and_read_back_equal(tmp_path: Path) -> None:
+    """The entries come from the table cache once stored there; a fresh process reads them
+    back equal to those made from the patterns, without numpy."""
+    import harness.wirediff.boilerplate as boilerplate
+
+    made = boilerplate._decoded_entries(boilerplate._built_entries())
+    assert made[0] == chrome_rules().entries and made[1] == dict(chrome_rules().by_opener)
+    script = (
+        "import sys; from harness.wirediff.boilerplate import chrome_rules, _rule_entries; r = chrome_rules(); "
+        "print(repr((r.entries, sorted(r.by_opener.items()))), 'numpy' in sys.modules)"
+    )
+    env = {**os.environ, "HARNESS_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+            for _ in range(2)]
+    assert [path.name.split("-")[:2] for path in tmp_path.iterdir()] == [["chrome", "entries"]]  # stored by the first
+    expected = f"{(made[0], sorted(made[1].items()))!r} False"
+    assert [run.stdout.strip() for run in runs] == [expected, expected]
+
+
+def test_a_chrome_pattern_is_checked_by_its_parse_and_compiled_only_when_tried() -> None:
+    import harness.wirediff.boilerplate as boilerplate
+
+    with pytest.raises(re.error):
+        boilerplate._check(boilerplate.LazyPattern("(?:an (unclosed group"))
+    good = boilerplate.LazyPattern("(?:read more)[\\s:|]*")
+    boilerplate._check(good)
+    assert (good.pattern, good.flags) not in boilerplate._COMPILED
+    assert good.fullmatch("READ MORE: ") is not None and (good.pattern, good.flags) in boilerplate._COMPILED
 
 
 def test_chrome_patterns_are_compiled_when_first_tried(monkeypatch: pytest.MonkeyPatch) -> None:

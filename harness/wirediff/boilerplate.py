@@ -43,10 +43,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from itertools import repeat
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from harness.errors import ConfigError, at
 from harness.resources import Resource, packaged_resource
+from harness.tablecache import Stored
 from harness.wirediff.compiled import native_function
 from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
 from harness.wirediff.frozen import Frozen
@@ -184,36 +186,100 @@ def _agency_regex(names: Sequence[str]) -> LazyPattern:
 
 @cache
 def chrome_rules() -> ChromeRules:
-    """The packaged chrome rules, read and checked once per process (each pattern
-    compiled when first tried: :class:`LazyPattern`)."""
+    """The packaged chrome rules, read once per process (each pattern compiled when
+    first tried: :class:`LazyPattern`; the entries kept between runs: :func:`_rule_entries`)."""
+    read = _read_rules()
+    entries, by_opener = _rule_entries()
+    agencies = read.agencies
+    return ChromeRules(
+        patterns=read.patterns,
+        agencies=_agency_regex(agencies),
+        agency_words=frozenset(w.casefold() for name in agencies for w in name.split()),
+        labels=read.labels,
+        time_words=read.time_words,
+        entries=entries,
+        by_opener=by_opener,
+    )
+
+
+class _ReadRules(NamedTuple):
+    patterns: tuple[tuple[Category, LazyPattern], ...]
+    lines: tuple[int, ...]  # each pattern's line in the data file
+    agencies: tuple[str, ...]
+    labels: frozenset[str]
+    time_words: frozenset[str]
+
+
+@cache
+def _read_rules() -> _ReadRules:
+    """The data file's patterns (not compiled) and word lists."""
     resource = chrome_resource()
     sections = _sections(resource)
-    agencies = [name for _, name in sections["agency"]]
+    agencies = tuple(name for _, name in sections["agency"])
     alternation = "|".join(re.escape(n) for n in sorted(set(agencies), key=lambda s: (-len(s), s)))
     patterns: list[tuple[Category, LazyPattern]] = []
+    lines: list[int] = []
     for name in _REGEX_SECTIONS:
         for number, source in sections[name]:
             text = source.replace("{agency}", alternation)
             # Trailing interface marks (":", "|", "»", "›") may follow any entry.
-            pattern = LazyPattern(rf"(?:{text})[\s:|•·»›>…]*")
-            try:
-                _check(pattern)
-            except re.error as exc:
-                where = at(resource.path.name, line=number)
-                raise ConfigError(f"bad regular expression: {exc}", where=where, hint="fix the pattern") from exc
-            patterns.append((Category(name), pattern))
-    entries = _entries(patterns)
-    rules = ChromeRules(
+            patterns.append((Category(name), LazyPattern(rf"(?:{text})[\s:|•·»›>…]*")))
+            lines.append(number)
+    return _ReadRules(
         patterns=tuple(patterns),
-        agencies=_agency_regex(agencies),
-        agency_words=frozenset(w.casefold() for name in agencies for w in name.split()),
+        lines=tuple(lines),
+        agencies=agencies,
         labels=frozenset(w.casefold() for _, w in sections["label"]),
         time_words=frozenset(w.casefold() for _, w in sections["time_word"]),
-        entries=entries,
-        by_opener=_by_opener(patterns, entries),
     )
+
+
+def _rule_entries() -> tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]:
+    """The entries and the entries by opening character (:func:`_built_entries`), kept
+    in the table cache (:mod:`harness.tablecache`) by the data file's contents, the
+    code that reads them (this module's and ``openers``' sources) and the Python
+    version (re's parser). Reading them back takes well under a millisecond; making
+    them parses every pattern, about 12 ms of each process's start, compiled."""
+    from harness.tablecache import load_or_build
+
+    here = Path(__file__).parent  # the sources, beside this module whether compiled or not
+    return load_or_build(
+        "chrome-entries",
+        sources=[chrome_resource().path, here / "boilerplate.py", here / "openers.py"],
+        versions=[f"python {sys.version}"],
+        build=_built_entries,
+        decode=_decoded_entries,
+        arrays=False,
+    )
+
+
+def _built_entries() -> Stored:
+    """Each pattern checked (re's parse of it: ``ConfigError`` naming its line) and read
+    for its entry; then the entries by opening character."""
+    read = _read_rules()
+    for (_, pattern), number in zip(read.patterns, read.lines, strict=True):
+        try:
+            _check(pattern)
+        except re.error as exc:
+            where = at(CHROME_FILE, line=number)
+            raise ConfigError(f"bad regular expression: {exc}", where=where, hint="fix the pattern") from exc
+    entries = _entries(read.patterns)
+    by_opener = _by_opener(read.patterns, entries)
     _PARSED.clear()  # needed only to make the entries
-    return rules
+    return Stored(value=(entries, by_opener))
+
+
+def _decoded_entries(stored: Stored) -> tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]:
+    """The entries of a stored or a fresh table, checked against the patterns read now."""
+    found, opening = stored.value
+    count = len(_read_rules().patterns)
+    entries = tuple((int(n), str(literal), int(longest)) for n, literal, longest in found)
+    if [n for n, _, _ in entries] != list(range(count)):
+        raise ValueError("the stored entries are not one per pattern")
+    by_opener = {str(char): tuple(entries[int(n)] for n, _, _ in items) for char, items in opening.items()}
+    if set(by_opener) != {chr(code).lower() for code in range(128)}:
+        raise ValueError("the stored entries by opener miss a character")
+    return entries, by_opener
 
 
 def _check(pattern: LazyPattern) -> None:

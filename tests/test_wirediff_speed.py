@@ -407,7 +407,7 @@ def test_chrome_patterns_are_compiled_when_first_tried(monkeypatch: pytest.Monke
         assert boilerplate._COMPILED == {}  # reading the rules compiles nothing
         assert first_chrome_pattern("Advertisement", rules) is not None
         tried = set(boilerplate._COMPILED)
-        assert 1 <= len(tried) < len(rules.patterns) // 4  # only those that may open with an "a"
+        assert 0 < len(tried) < len(rules.patterns) // 4  # only those that may open with an "a"
         assert first_chrome_pattern("Zebras crossed the road in the town centre on Tuesday.", rules) is None
         assert rules.agencies.search("By Jane Doe, Reuters") is not None
     finally:

@@ -513,6 +513,29 @@ def test_mask_patterns_read_each_lexicon_pattern_as_the_public_readings_do() -> 
     assert any(reading.line_literal for reading in readings)  # the line screen is in use
 
 
+def test_mask_readings_are_kept_between_runs_and_another_lexicon_is_read_afresh(tmp_path: Path) -> None:
+    import importlib
+
+    prepare_module = importlib.import_module("harness.wirediff.prepare")
+    made = [prepare_module.mask_reading(pattern.regex) for pattern in lexicon().boilerplate]
+    script = (
+        "import importlib, sys; from harness.wirediff.lexicon import lexicon; "
+        "m = importlib.import_module('harness.wirediff.prepare')._mask_patterns(lexicon()); "
+        "print(repr([(p.needed, p.anchor, None if p.opens is None else sorted(p.opens), p.line_literal) for p in m]), "
+        "'numpy' in sys.modules)"
+    )
+    env = {**os.environ, "HARNESS_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+            for _ in range(2)]
+    assert [path.name.split("-")[:2] for path in tmp_path.iterdir()] == [["mask", "readings"]]  # stored by the first
+    expected = repr([(n, a, None if o is None else sorted(o), line) for n, a, o, line in made]) + " False"
+    assert [run.stdout.strip() for run in runs] == [expected, expected]
+    # A pattern the packaged lexicon does not hold gets its reading made here.
+    other = prepare_module._MaskPattern(re.compile(r"(?m)^Posted by [A-Z]\w+"), "byline")
+    assert (other.needed, other.anchor, other.line_literal) == ("Posted by ", "line", "Posted by ")
+    assert other.opens == frozenset("p")
+
+
 @pytest.mark.parametrize(
     ("pattern", "within"),
     [(r"(?m)^by [^\n]*$", True), (r"(?m)^[ \t]*[A-Z]\w* \(AP\)", True), (r"(?m)(?<=\n)x", True), (r"(?m)^\s*x", False),

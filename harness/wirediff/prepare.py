@@ -20,19 +20,22 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate, compress
 from operator import itemgetter, sub
+from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
 
+from harness.tablecache import Stored
 from harness.text.sentences import sentence_bounds
 from harness.wirediff.collector import collector_paused
 from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
-from harness.wirediff.lexicon import Lexicon, lexicon
+from harness.wirediff.lexicon import LEXICON_PATH, Lexicon, lexicon
 from harness.wirediff.openers import nonempty_openers, within_a_line
 from harness.wirediff.tokens import joined_marks_in, token_arrays, token_units
 
@@ -523,16 +526,29 @@ class _MaskPattern:
     agency alternations), about 3,000 instructions a lookup.
     """
 
-    def __init__(self, regex: re.Pattern[str], category: str) -> None:
+    def __init__(self, regex: re.Pattern[str], category: str, reading: MaskReading | None = None) -> None:
         self.regex = regex
         self.category = category
-        parsed = _parse(regex)  # once for all four readings (a lexicon's patterns hold long alternations)
-        self.needed = _required_literal(regex, parsed)
-        self.anchor = _line_anchor(regex, parsed)
-        self.opens = nonempty_openers(regex, parsed) if self.anchor else None
-        # Tried at line starts and never taking in a line break: the literal every match
-        # holds must then stand in the line itself, looked for there rather than in the text.
-        self.line_literal = self.needed if self.anchor == "line" and self.needed and within_a_line(regex, parsed) else ""
+        self.needed, self.anchor, self.opens, self.line_literal = reading or mask_reading(regex)
+
+
+# What the mask reads of a pattern: (required literal, line anchor, the characters a match
+# may open with or None, the literal looked for line by line or "").
+MaskReading = tuple[str, str, frozenset[str] | None, str]
+
+
+def mask_reading(regex: re.Pattern[str]) -> MaskReading:
+    """``regex``'s reading for the mask, from one parse (a lexicon's patterns hold long
+    alternations): :func:`required_literal`, :func:`line_anchor`, the characters a
+    non-empty match opens with (anchored patterns only), and the required literal again
+    when the pattern is tried at line starts and never takes in a line break (it must
+    then stand in the line itself, looked for there rather than in the text)."""
+    parsed = _parse(regex)
+    needed = _required_literal(regex, parsed)
+    anchor = _line_anchor(regex, parsed)
+    opens = nonempty_openers(regex, parsed) if anchor else None
+    line_literal = needed if anchor == "line" and needed and within_a_line(regex, parsed) else ""
+    return needed, anchor, opens, line_literal
 
 
 def _parse(regex: re.Pattern[str]) -> Any:
@@ -552,8 +568,50 @@ _MASK_FOR: list[tuple[tuple[Any, ...], tuple[_MaskPattern, ...]]] = []
 
 def _mask_patterns(lex: Lexicon) -> tuple[_MaskPattern, ...]:
     if not _MASK_FOR or _MASK_FOR[0][0] is not lex.boilerplate:
-        _MASK_FOR[:] = [(lex.boilerplate, tuple(_MaskPattern(p.regex, p.category) for p in lex.boilerplate))]
+        kept = _packaged_readings()
+        made = tuple(
+            _MaskPattern(p.regex, p.category, kept.get((p.regex.pattern, p.regex.flags))) for p in lex.boilerplate
+        )
+        _MASK_FOR[:] = [(lex.boilerplate, made)]
     return _MASK_FOR[0][1]
+
+
+def _packaged_readings() -> dict[tuple[str, int], MaskReading]:
+    """The readings of the packaged lexicon's patterns by (source, flags), kept in the
+    table cache (:mod:`harness.tablecache`) by the lexicon file's contents, the code that
+    makes the patterns and reads them (``lexicon.py``, this module's and ``openers``'
+    sources) and the Python version (re's parser). Reading them back takes well under a
+    millisecond; making them parses every pattern, about 8 ms of each process's start.
+    Another lexicon's patterns are read afresh."""
+    from harness.tablecache import load_or_build
+
+    here = Path(__file__).parent  # the sources, beside this module whether compiled or not
+    return load_or_build(
+        "mask-readings",
+        sources=[LEXICON_PATH, here / "lexicon.py", here / "prepare.py", here / "openers.py"],
+        versions=[f"python {sys.version}"],
+        build=_built_readings,
+        decode=_decoded_readings,
+        arrays=False,
+    )
+
+
+def _built_readings() -> Stored:
+    readings = [(p.regex.pattern, p.regex.flags, *mask_reading(p.regex)) for p in lexicon().boilerplate]
+    return Stored(value=tuple(readings))
+
+
+def _decoded_readings(stored: Stored) -> dict[tuple[str, int], MaskReading]:
+    """The readings of a stored or fresh table, each checked for its types."""
+    readings: dict[tuple[str, int], MaskReading] = {}
+    for source, flags, needed, anchor, opens, line_literal in stored.value:
+        if opens is not None and not all(isinstance(char, str) for char in opens):
+            raise ValueError("a stored reading's opening characters are not characters")
+        if anchor not in ("", "text", "line"):
+            raise ValueError("a stored reading's anchor is not one of the three")
+        chars = None if opens is None else frozenset(opens)
+        readings[(str(source), int(flags))] = (str(needed), str(anchor), chars, str(line_literal))
+    return readings
 
 
 def _matches(regex: re.Pattern[str], text: str, line_starts: list[int]) -> list[re.Match[str]]:

@@ -92,16 +92,20 @@ def load_or_build(
     build: Callable[[], Stored],
     decode: Callable[[Stored], T],
     arrays: bool = True,
+    code: Sequence[Path] | None = None,
 ) -> T:
     """``decode`` of the stored table ``name``, else of ``build()`` (then stored).
 
     ``sources`` are the data files the table is read from; ``versions`` what else it
-    depends on (package versions). The module defining ``build`` is added to the key.
+    depends on (package versions). The code that builds it is added to the key: the
+    files ``code`` names, else the module defining ``build`` (a module compiled by
+    mypyc names its source files in ``code``: its own ``__file__`` is an extension
+    whose bytes change with every build, and not always its true path).
     ``arrays=False``: a table of one value and no arrays, kept and read without
     numpy (a process that needs no numpy, a diff worker, does not import it for this).
     """
     root = cache_root()
-    entry = None if root is None else _entry(root, name, sources, versions, build, arrays)
+    entry = None if root is None else _entry(root, name, sources, versions, build, arrays, code)
     if entry is not None:
         stored = _read(entry)
         if stored is not None:
@@ -121,13 +125,15 @@ def load_or_build(
 
 def _entry(
     root: Path, name: str, sources: Sequence[Path], versions: Sequence[str], build: Callable[..., Any],
-    arrays: bool = True,
+    arrays: bool = True, code: Sequence[Path] | None = None,
 ) -> Path | None:
     """The entry's folder: ``root/name-<key>``; None if a source cannot be read."""
     digest = hashlib.sha256()
-    builder = getattr(sys.modules.get(getattr(build, "__module__", "") or ""), "__file__", None)
-    if builder is None:  # no module file to key the build code by: do not cache
-        return None
+    if code is None:
+        builder = getattr(sys.modules.get(getattr(build, "__module__", "") or ""), "__file__", None)
+        if builder is None:  # no module file to key the build code by: do not cache
+            return None
+        code = [Path(builder)]
     if arrays:
         import numpy as np
 
@@ -137,7 +143,7 @@ def _entry(
     parts = [f"format {FORMAT}", f"python {sys.version_info[:2]}", f"marshal {marshal.version}", numpy_part, *versions]
     digest.update(json.dumps(parts).encode("utf-8"))
     try:
-        for path in (*sources, Path(builder)):
+        for path in (*sources, *code):
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     except OSError:
         return None

@@ -103,6 +103,33 @@ def test_a_changed_source_is_a_new_entry(cache: Path, toy: Toy) -> None:
     assert len(_entries(cache)) == 2
 
 
+def test_a_table_without_arrays_keyed_by_its_code_files(cache: Path, tmp_path: Path) -> None:
+    """``code`` names the build code's files (a compiled module's own file is no guide):
+    a changed code file is a new entry; arrays=False keeps one value, and refuses arrays."""
+    source, code = tmp_path / "data.txt", tmp_path / "reader.py"
+    source.write_text("a b c", encoding="utf-8")
+    code.write_text("# version 1", encoding="utf-8")
+    builds: list[int] = []
+
+    def build() -> Stored:
+        builds.append(1)
+        return Stored(value=tuple(source.read_text(encoding="utf-8").split()))
+
+    def load() -> Any:
+        return load_or_build("plain", sources=[source], versions=[], build=build, decode=lambda s: s.value,
+                             arrays=False, code=[code])
+
+    assert load() == load() == ("a", "b", "c") and len(builds) == 1
+    code.write_text("# version 2", encoding="utf-8")
+    assert load() == ("a", "b", "c") and len(builds) == 2
+    assert len(_entries(cache)) == 2
+    code.unlink()  # code that cannot be read: built every time, nothing stored
+    assert load() == ("a", "b", "c") and len(builds) == 3 and len(_entries(cache)) == 2
+    with pytest.raises(ValueError, match="arrays in a table declared without them"):
+        load_or_build("bad", sources=[source], versions=[], build=lambda: Stored({"x": np.zeros(2)}),
+                      decode=lambda s: s.value, arrays=False, code=[source])
+
+
 def test_cache_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, toy: Toy) -> None:
     monkeypatch.setenv(tablecache.CACHE_ENV, "none")
     monkeypatch.chdir(tmp_path)

@@ -43,12 +43,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from itertools import repeat
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from harness.errors import ConfigError, at
 from harness.resources import Resource, packaged_resource
 from harness.tablecache import Stored
+from harness.wirediff.compiled import FOLDER as SOURCES
 from harness.wirediff.compiled import native_function
 from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
 from harness.wirediff.frozen import Frozen
@@ -243,14 +243,14 @@ def _rule_entries() -> tuple[tuple[Entry, ...], dict[str, tuple[Entry, ...]]]:
     them parses every pattern, about 12 ms of each process's start, compiled."""
     from harness.tablecache import load_or_build
 
-    here = Path(__file__).parent  # the sources, beside this module whether compiled or not
     return load_or_build(
         "chrome-entries",
-        sources=[chrome_resource().path, here / "boilerplate.py", here / "openers.py"],
+        sources=[chrome_resource().path],
         versions=[f"python {sys.version}"],
         build=_built_entries,
         decode=_decoded_entries,
         arrays=False,
+        code=[SOURCES / "boilerplate.py", SOURCES / "openers.py"],
     )
 
 

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate, compress
 from operator import itemgetter, sub
-from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
 
 from harness.tablecache import Stored
 from harness.text.sentences import sentence_bounds
 from harness.wirediff.collector import collector_paused
+from harness.wirediff.compiled import FOLDER as SOURCES
 from harness.wirediff.compiled import native_function
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.lexicon import LEXICON_PATH, Lexicon, lexicon
@@ -585,14 +585,14 @@ def _packaged_readings() -> dict[tuple[str, int], MaskReading]:
     Another lexicon's patterns are read afresh."""
     from harness.tablecache import load_or_build
 
-    here = Path(__file__).parent  # the sources, beside this module whether compiled or not
     return load_or_build(
         "mask-readings",
-        sources=[LEXICON_PATH, here / "lexicon.py", here / "prepare.py", here / "openers.py"],
+        sources=[LEXICON_PATH],
         versions=[f"python {sys.version}"],
         build=_built_readings,
         decode=_decoded_readings,
         arrays=False,
+        code=[SOURCES / "lexicon.py", SOURCES / "prepare.py", SOURCES / "openers.py"],
     )
 
 

@@ -378,12 +378,18 @@ def test_chrome_entries_are_kept_between_runs_and_read_back_equal(tmp_path: Path
         "import sys; from harness.wirediff.boilerplate import chrome_rules, _rule_entries; r = chrome_rules(); "
         "print(repr((r.entries, sorted(r.by_opener.items()))), 'numpy' in sys.modules)"
     )
-    env = {**os.environ, "HARNESS_CACHE_DIR": str(tmp_path)}
+    expected = f"{(made[0], sorted(made[1].items()))!r} False"
+    assert _two_fresh_runs(script, tmp_path, "chrome-entries") == [expected, expected]
+
+
+def _two_fresh_runs(script: str, cache: Path, table: str) -> list[str]:
+    """``script``'s output in two fresh processes sharing the table cache ``cache``: the
+    first stores the table ``table`` (the only entry there), the second reads it back."""
+    env = {**os.environ, "HARNESS_CACHE_DIR": str(cache)}
     runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
             for _ in range(2)]
-    assert [path.name.split("-")[:2] for path in tmp_path.iterdir()] == [["chrome", "entries"]]  # stored by the first
-    expected = f"{(made[0], sorted(made[1].items()))!r} False"
-    assert [run.stdout.strip() for run in runs] == [expected, expected]
+    assert [path.name.rsplit("-", 1)[0] for path in cache.iterdir()] == [table]
+    return [run.stdout.strip() for run in runs]
 
 
 def test_a_chrome_pattern_is_checked_by_its_parse_and_compiled_only_when_tried() -> None:
@@ -518,18 +524,16 @@ def test_mask_readings_are_kept_between_runs_and_another_lexicon_is_read_afresh(
 
     prepare_module = importlib.import_module("harness.wirediff.prepare")
     made = [prepare_module.mask_reading(pattern.regex) for pattern in lexicon().boilerplate]
+    # The diff's own order of imports: prepare comes in through boilerplate (compiled, a module
+    # imported so was once given a __file__ that does not exist, and no key could be made).
     script = (
-        "import importlib, sys; from harness.wirediff.lexicon import lexicon; "
+        "import importlib, sys; import harness.wirediff.boilerplate; from harness.wirediff.lexicon import lexicon; "
         "m = importlib.import_module('harness.wirediff.prepare')._mask_patterns(lexicon()); "
         "print(repr([(p.needed, p.anchor, None if p.opens is None else sorted(p.opens), p.line_literal) for p in m]), "
         "'numpy' in sys.modules)"
     )
-    env = {**os.environ, "HARNESS_CACHE_DIR": str(tmp_path)}
-    runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
-            for _ in range(2)]
-    assert [path.name.split("-")[:2] for path in tmp_path.iterdir()] == [["mask", "readings"]]  # stored by the first
     expected = repr([(n, a, None if o is None else sorted(o), line) for n, a, o, line in made]) + " False"
-    assert [run.stdout.strip() for run in runs] == [expected, expected]
+    assert _two_fresh_runs(script, tmp_path, "mask-readings") == [expected, expected]
     # A pattern the packaged lexicon does not hold gets its reading made here.
     other = prepare_module._MaskPattern(re.compile(r"(?m)^Posted by [A-Z]\w+"), "byline")
     assert (other.needed, other.anchor, other.line_literal) == ("Posted by ", "line", "Posted by ")

@@ -907,6 +907,33 @@ def test_the_c_chrome_word_count_is_findall_s_length_up_to_the_limit(text: str, 
     assert _c_units().chrome_word_count(text, limit) == expected == boilerplate._word_count(text, limit)
 
 
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(chrome_word_text, tricky_text, news_text, chrome_text), st.data())
+def test_a_span_s_chrome_word_count_is_its_slice_s(text: str, data: st.DataObject) -> None:
+    """``chrome_word_count(text, limit, start, end)`` reads the span in place as the
+    slice would be read: a word at its end stops there (``_Side._word_count``)."""
+    from harness.wirediff import boilerplate
+
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    limit = data.draw(st.integers(0, 45))
+    expected = min(len(boilerplate._WORD.findall(text[start:end])), limit)
+    assert _c_units().chrome_word_count(text, limit, start, end) == expected
+    assert boilerplate._span_word_count(text, start, end, limit) == expected
+
+
+def test_a_span_outside_the_text_is_refused() -> None:
+    for start, end in ((-1, 2), (2, 1), (0, 4)):
+        with pytest.raises(ValueError, match="start <= end <= len"):
+            _c_units().chrome_word_count("a b", 9, start, end)
+    with pytest.raises(TypeError, match="start and end"):
+        _c_units().chrome_word_count("a b", 9, 0, "3")
+    with pytest.raises(TypeError, match="limit"):
+        _c_units().chrome_word_count("a b", 9, 0)
+    assert _c_units().chrome_word_count("end. Then more", 9, 0, 3) == 1  # "end", its full stop outside
+    assert _c_units().chrome_word_count("U.S. co-op", 9, 0, 3) == 1  # "U.S" up to the span's end
+
+
 def test_the_c_chrome_words_refuse_what_is_not_text() -> None:
     import importlib
 

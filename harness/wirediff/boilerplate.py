@@ -720,6 +720,14 @@ def _word_count(text: str, limit: int) -> int:
     return min(len(_words(text)), limit)
 
 
+def _span_word_count(text: str, start: int, end: int, limit: int) -> int:
+    """``_word_count(text[start:end], limit)``, the span read in place (no copy)."""
+    if _CHROME_WORD_COUNT is not None:
+        count: int = _CHROME_WORD_COUNT(text, limit, start, end)
+        return count
+    return min(len(_words(text[start:end])), limit)
+
+
 def _capitalised(word: str) -> bool:
     return word[:1].isupper() or word[:1].isdigit()
 
@@ -842,14 +850,14 @@ _JUDGED: dict[tuple[str, bool], Verdict | None] = {}
 JUDGED_LIMIT = 16384
 
 
-def _judged(text: str, paragraph: bool, words: list[str]) -> Verdict | None:
-    """:func:`judge` with the packaged rules, remembered; ``words`` is ``_words(text)``."""
+def _judged(text: str, paragraph: bool) -> Verdict | None:
+    """:func:`judge` with the packaged rules, remembered."""
     key = (text, paragraph)
     if key in _JUDGED:
         return _JUDGED[key]
     if len(_JUDGED) >= JUDGED_LIMIT:
         _JUDGED.clear()
-    verdict = _JUDGED[key] = _judge_words(text, words, paragraph, chrome_rules())
+    verdict = _JUDGED[key] = _judge_words(text, _words(text), paragraph, chrome_rules())
     return verdict
 
 
@@ -1054,7 +1062,6 @@ class _Side:
         self._width = len(text) + 1
         self._judged: dict[int, Verdict | None] = {}
         self._rules_said: dict[int, Verdict | None] = {}  # key * 2 + paragraph
-        self._words: dict[int, list[str]] = {}
         # An edit's pieces: the same edit of this text recurs in its other pairs (a sentence
         # one copy dropped is an insertion against each of the others).
         self._pieces: dict[int, list[tuple[int, int, Label]]] = {}
@@ -1096,7 +1103,8 @@ class _Side:
         opening = self._judge(first[0], first[1], paragraph=False)
         if opening is None or opening.category not in OPENING_WORDS:
             return None
-        if self._word_count(around[0], around[1]) > OPENING_WORDS[opening.category]:
+        most = OPENING_WORDS[opening.category]
+        if self._word_count(around[0], around[1], most + 1) > most:
             return None
         if opening.category is Category.PROMO and self.text[first[1] - 1] not in ".!":
             return None
@@ -1108,10 +1116,11 @@ class _Side:
         paragraph = paragraph and len(self.segments.paragraphs) > 1
         key = (start * self._width + end) * 2 + (1 if paragraph else 0)
         if key not in self._rules_said:
-            words = self._segment_words(start, end)
-            # A segment too long for any rule is text: no need to hash it for the shared memo.
-            too_long = not words or len(words) > MAX_SEGMENT_WORDS
-            self._rules_said[key] = None if too_long else _judged(self.text[start:end], paragraph, words)
+            count = self._word_count(start, end, MAX_SEGMENT_WORDS + 1)
+            # A segment too long for any rule is text: its words are never listed, nor
+            # is it hashed for the shared memo (most segments are paragraphs of text).
+            too_long = count == 0 or count > MAX_SEGMENT_WORDS
+            self._rules_said[key] = None if too_long else _judged(self.text[start:end], paragraph)
         return self._rules_said[key]
 
     def _base(self, start: int, end: int, paragraph: bool) -> Verdict | None:
@@ -1125,16 +1134,11 @@ class _Side:
             self._judged[key] = found or self._opening(start, end)
         return self._judged[key]
 
-    def _segment_words(self, start: int, end: int) -> list[str]:
-        """Words of a segment, found once: the rules and the word counts read them, and
-        neighbouring edits walk the same segments."""
-        key = start * self._width + end
-        if key not in self._words:
-            self._words[key] = _words(self.text[start:end])
-        return self._words[key]
-
-    def _word_count(self, start: int, end: int) -> int:
-        return len(self._segment_words(start, end))
+    def _word_count(self, start: int, end: int, limit: int) -> int:
+        """A segment's words, counted only up to ``limit``: one past the limit its
+        caller compares them with. Most segments are paragraphs of text, and the
+        rules ask only whether one is short: its first words answer."""
+        return _span_word_count(self.text, start, end, limit)
 
     def _leaf_verdict(self, leaf: Span) -> Verdict | None:
         return self._base(leaf[0], leaf[1], self.segments.is_paragraph(leaf))
@@ -1146,7 +1150,7 @@ class _Side:
         ``SANDWICH_MAX_WORDS`` words: a caption's own sentences between its credit
         lines, a line of a subscription appeal.
         """
-        own = self._word_count(start, end)
+        own = self._word_count(start, end, SANDWICH_MAX_WORDS + 1)
         if own > SANDWICH_MAX_WORDS:
             return None
         words = own
@@ -1161,7 +1165,7 @@ class _Side:
                 found = self._leaf_verdict(leaf)
                 if found is not None:
                     break
-                words += self._word_count(leaf[0], leaf[1])
+                words += self._word_count(leaf[0], leaf[1], SANDWICH_MAX_WORDS + 1)
             if found is None:
                 return None  # no chrome on this side: the other side cannot make a sandwich
             ends.append(found)

@@ -158,14 +158,14 @@ def parse_number(tokens: Sequence[str], lex: Lexicon) -> NumberPhrase | None:
     while k < n:
         token = tokens[k]
         low = token.casefold()
-        scaled = _NUMBER_WITH_SCALE.fullmatch(token)
         if _NUMBER.fullmatch(token):
             value.append(token.replace(",", ""))
             has_number = True
         elif low in lex.number_words:
             value.append(lex.number_words[low])
             has_number = True
-        elif scaled and scaled.group("scale").casefold() in lex.scales:
+        # Matched only here, where it is asked (most tokens are words, found above or not numbers).
+        elif (scaled := _NUMBER_WITH_SCALE.fullmatch(token)) and scaled.group("scale").casefold() in lex.scales:
             value += [scaled.group("number"), lex.scales[scaled.group("scale").casefold()]]
             has_number = True
         elif low in lex.percent_words:

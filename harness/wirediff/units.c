@@ -431,18 +431,34 @@ static Py_ssize_t chrome_word_end(const Text *t, Py_ssize_t i) {
     return i;
 }
 
-/* boilerplate._words(text)'s length, counted up to `limit` (a text with more words
- * gives limit): the furniture pass only asks whether a segment is short, and most
- * paragraphs are not, so neither their words nor the rest of their text is read. */
+/* boilerplate._words(text[start:end])'s length, counted up to `limit` (a text with more
+ * words gives limit): the furniture pass only asks whether a segment is short, and most
+ * paragraphs are not, so neither their words nor the rest of their text is read. The
+ * span (the whole text when not given) is read in place, as the slice would be: no
+ * word runs past `end`. */
 static PyObject *chrome_word_count(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     Text t;
-    if (nargs != 2 || !PyLong_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "chrome_word_count(text, limit)");
+    if ((nargs != 2 && nargs != 4) || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "chrome_word_count(text, limit[, start, end])");
         return NULL;
     }
     if (text_of(args[0], "chrome_word_count", &t) < 0) return NULL;
     Py_ssize_t limit = PyLong_AsSsize_t(args[1]), count = 0, i = 0;
     if (limit == -1 && PyErr_Occurred()) return NULL;
+    if (nargs == 4) {
+        if (!PyLong_Check(args[2]) || !PyLong_Check(args[3])) {
+            PyErr_SetString(PyExc_TypeError, "chrome_word_count: start and end must be int");
+            return NULL;
+        }
+        Py_ssize_t start = PyLong_AsSsize_t(args[2]), end = PyLong_AsSsize_t(args[3]);
+        if ((start == -1 || end == -1) && PyErr_Occurred()) return NULL;
+        if (start < 0 || end < start || end > t.n) {
+            PyErr_SetString(PyExc_ValueError, "chrome_word_count: need 0 <= start <= end <= len(text)");
+            return NULL;
+        }
+        i = start;
+        t.n = end;
+    }
     while (i < t.n && count < limit) {
         if (!is_alnum(at(&t, i))) {
             i++;
@@ -3325,7 +3341,7 @@ static PyMethodDef methods[] = {
     {"running_counts", (PyCFunction)running_counts, METH_O, "running_counts(flags) -> tuple(accumulate(flags, initial=0))"},
     {"chrome_words", (PyCFunction)chrome_words, METH_O, "chrome_words(text) -> boilerplate._WORD.findall(text)"},
     {"chrome_word_count", (PyCFunction)(void (*)(void))chrome_word_count, METH_FASTCALL,
-     "chrome_word_count(text, limit) -> min(len(boilerplate._WORD.findall(text)), limit)"},
+     "chrome_word_count(text, limit[, start, end]) -> min(len(boilerplate._WORD.findall(text[start:end])), limit)"},
     {"shingle_counts", (PyCFunction)(void (*)(void))shingle_counts, METH_FASTCALL,
      "shingle_counts(a_words, b_words, size) -> distinct size-grams of A, of B, shared"},
     {"word_counts", (PyCFunction)(void (*)(void))word_counts, METH_FASTCALL,

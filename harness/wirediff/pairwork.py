@@ -530,6 +530,13 @@ def prestart_furniture(articles: Articles) -> bool:
     first = sorted(articles)[:AHEAD_ARTICLES]
     ahead = [(doc_id, articles[doc_id]["headline"], articles[doc_id]["body"]) for doc_id in first]
     EARLY_FURNITURE.start(pool, list(_furniture_input(articles)), ahead)
+    # The pass's results are ArticleSegments: unpickling the first imports their module
+    # on the pool's result thread, where it waited for this thread's next imports
+    # (numpy's and discovery's: 50-75 ms in traced runs, the worker idle, its result
+    # unread). Imported here, once the workers have their tasks, it is found at once
+    # there (the diff needs it in this process anyway).
+    import harness.wirediff.boilerplate  # noqa: F401
+
     return True
 
 

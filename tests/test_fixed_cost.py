@@ -95,7 +95,7 @@ def test_the_cli_runs_numpy_with_one_blas_thread_unless_the_user_chose(tmp_path:
 # its time (tables, reports, rich, worker pools: about half the start before).
 NOT_FOR_ONE_DIFF = (
     "polars", "rich", "harness.reports", "harness.experiments", "harness.results", "harness.steps",
-    "harness.engines.base", "harness.engines.worker_start", "multiprocessing", "harness.cli.app",
+    "harness.engines.base", "harness.engines.worker_start", "multiprocessing", "harness.cli.app", "typer", "click",
 )
 
 
@@ -151,9 +151,10 @@ use = "wire_diff"
 """
 
 
-def test_a_run_that_compares_copies_off_a_terminal_loads_no_rich(tmp_path: Path) -> None:
+def test_a_run_that_compares_copies_off_a_terminal_loads_no_rich_or_typer(tmp_path: Path) -> None:
     # rich draws the progress bar on a terminal and the `harness diff` text view; a run
-    # whose stderr is a pipe (a script, a benchmark) needs neither (about 25 ms).
+    # whose stderr is a pipe (a script, a benchmark) needs neither (about 25 ms). And
+    # `harness run NAME` is called without the app, and without typer (about 40 ms).
     (tmp_path / "experiments").mkdir()
     (tmp_path / "experiments" / "copies.toml").write_text(COPIES, encoding="utf-8")
     (tmp_path / "experiments" / "styles").mkdir()
@@ -161,7 +162,7 @@ def test_a_run_that_compares_copies_off_a_terminal_loads_no_rich(tmp_path: Path)
     rows = [{"doc_id": f"d{i}", "outlet": f"Outlet {i}", "headline": "Talks resume", "body": BODY + " Extra." * i}
             for i in range(3)]
     (tmp_path / "corpus.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    done = _exit_and_loaded(["run", "copies", "-C", str(tmp_path)], ("rich",))
+    done = _exit_and_loaded(["run", "copies", "-C", str(tmp_path)], ("rich", "typer", "click"))
     assert done.stdout.splitlines()[-1] == "0 []", (done.stdout[-500:], done.stderr[-2000:])
     assert "copies@" in done.stdout
     pairs = pl.read_parquet(next(tmp_path.glob("results/copies/*/pairs.parquet")))

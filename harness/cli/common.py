@@ -1,20 +1,25 @@
-"""What every command shares: the project folder, clean errors, progress."""
+"""What every command shares: the project folder, clean errors, progress.
+
+Without typer (``harness.cli.echo``): ``harness run NAME`` is called without the app
+(``harness.cli.direct``), and imports only what its command needs. The options the
+commands share are typer's, in ``harness.cli.options``.
+"""
 
 from __future__ import annotations
 
+import errno
 import functools
 import time
 import os
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
-import typer
-
-from harness.cli.entry import raise_if_interrupted
+from harness.cli.echo import echo
+from harness.cli.entry import EXIT_INTERRUPTED, exit_interrupted, raise_if_interrupted
 from harness.errors import HarnessError, InputError
 from harness.outputs import write_output
 from harness.safetext import json_printable, printable
@@ -26,17 +31,6 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-ProjectOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--project",
-        "-C",
-        help="Project folder (holds experiments/, results/, reports/); default: the working folder "
-        "or the nearest parent holding experiments/*.toml or stored results/.",
-        show_default=False,
-    ),
-]
 
 @functools.cache
 def err_console() -> Console:
@@ -66,18 +60,6 @@ def _is_a_tty(stream: object) -> bool:
         return False
 
 
-EngineOption = Annotated[
-    Literal["local", "ray"] | None,
-    typer.Option("--engine", help="Where batch steps run: local (default, or the experiment's `engine`) or ray."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of text (keys: see the README).")]
-RayAddressOption = Annotated[
-    str | None,
-    typer.Option("--ray-address", help="Join this Ray cluster; without it a local Ray starts with this machine's cores."),
-]
-
-
-
 def environment_error(exc: OSError) -> InputError:
     """An OSError as the harness's one line: ``FILE: <what the system said>``."""
     what = exc.strerror or str(exc) or type(exc).__name__
@@ -96,7 +78,7 @@ def project_at(path: Path | None) -> Project:
 def emit(text: str, output: Path | None, inputs: list[Path]) -> None:
     """Print ``text``, or write it to ``output`` (never onto one of ``inputs``)."""
     if output is None:
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
     else:
         write_output(output, text.encode("utf-8"), inputs=inputs)
 
@@ -109,8 +91,8 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except HarnessError as exc:
-            typer.echo(f"error: {exc.one_line()}", err=True)
-            raise typer.Exit(exc.exit_code) from None
+            echo(f"error: {exc.one_line()}", err=True)
+            raise SystemExit(exc.exit_code) from None  # through typer (click lets it pass) or not
         except BrokenPipeError:
             raise  # stdout closed by the reader (`| head`): typer exits quietly
         except OSError as exc:
@@ -118,8 +100,8 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
             # (a folder or device where a file was expected, a permission): still
             # one line, naming the file, never a traceback.
             line = environment_error(exc)
-            typer.echo(f"error: {line.one_line()}", err=True)
-            raise typer.Exit(line.exit_code) from None
+            echo(f"error: {line.one_line()}", err=True)
+            raise SystemExit(line.exit_code) from None
 
     return wrapper
 
@@ -161,7 +143,7 @@ class Work:
     def done_line(self) -> None:
         """The closing line on stderr (see ``progress``; called by the command itself
         with ``deferred``, once its output is written)."""
-        typer.echo(printable(self.closing_line(time.monotonic() - self.started)), err=True)
+        echo(printable(self.closing_line(time.monotonic() - self.started)), err=True)
 
     def closing_line(self, seconds: float) -> str:
         if self.summary is not None:
@@ -232,4 +214,27 @@ def _bar(work: Work) -> Iterator[None]:
 
 
 def print_json(value: Any) -> None:
-    typer.echo(json_printable(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)))
+    echo(json_printable(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)))
+
+
+def end_called_command(command: Callable[..., object], values: Mapping[str, Any]) -> NoReturn:
+    """``command(**values)`` for a command line read without typer
+    (``harness.cli.run_start.direct_run``), ended as ``HarnessGroup.main`` ends a
+    command that typer called: exit 0, the code of the ``SystemExit`` that ends a
+    library error's one line (``clean_errors``), exit 130 and its line on Ctrl-C,
+    exit 1 and nothing more when the reader of stdout has gone (as typer)."""
+    try:
+        command(**values)
+    except SystemExit as ended:
+        code = ended.code if isinstance(ended.code, int) else (0 if ended.code is None else 1)
+    except KeyboardInterrupt:
+        exit_interrupted()
+    except OSError as error:
+        if error.errno != errno.EPIPE:
+            raise
+        code = 1  # what is still buffered is dropped as the process ends (entry._leave_without_finalizing)
+    else:
+        code = 0
+    if code == EXIT_INTERRUPTED:
+        exit_interrupted()
+    sys.exit(code)

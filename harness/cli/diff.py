@@ -2,8 +2,8 @@
 
 One pair per process is mostly start-up, so this command loads what a comparison
 needs and nothing else: no polars, no corpus reader for tables, no reports. When
-``harness diff A B`` is read in full (``harness.cli.direct``), the command is called
-without any typer app; another ``harness diff`` line runs ``diff_app`` (the ``harness``
+``harness diff A B`` is read in full (``harness.cli.direct``), the command's work
+(``harness.cli.diff_files``) is called without typer; another ``harness diff`` line runs ``diff_app`` (the ``harness``
 group with this command alone) instead of the full app; the full app
 (``harness.cli.app``) registers the same function, so help, options, errors and
 output are the same every way (``tests/test_cli_conventions.py`` runs the apps,
@@ -13,24 +13,15 @@ this one loads).
 
 from __future__ import annotations
 
-import io
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
+from typing import Annotated, Literal
 
 import typer
 
-from harness.cli import terminal
-from harness.cli.common import clean_errors, emit
+from harness.cli.common import clean_errors
+from harness.cli.diff_files import diff_files
 from harness.cli.group import harness_app
 from harness.cli.options import InvalidUtf8Option
-from harness.cli.terminal import warn
-from harness.errors import UsageError
-from harness.outputs import check_output
-from harness.safetext import unicode_text
-
-if TYPE_CHECKING:
-    from harness.wirediff import StyleSheet
 
 
 @clean_errors
@@ -67,76 +58,7 @@ def diff_command(
 
     Example: harness diff reuters.md guardian.md --format json
     """
-    from harness.wirediff.articlefile import article_files_json, diff_article_files, read_article_file
-
-    # Style sheet files are inputs too: the output must not replace one.
-    inputs = [a, b, *(s for s in (a_style, b_style) if s is not None)]
-    if output is not None:
-        check_output(output, inputs)
-    _check_sheet_options("a", a_outlet, a_style)
-    _check_sheet_options("b", b_outlet, b_style)
-    articles = (read_article_file(a, invalid_utf8=invalid_utf8), read_article_file(b, invalid_utf8=invalid_utf8))
-    for path, article in zip((a, b), articles, strict=True):
-        if article.replaced_bytes:
-            warn(f"{unicode_text(path)}: replaced {article.replaced_bytes} invalid bytes with U+FFFD")
-    sheets = (
-        _style_sheet(a_outlet, articles[0].outlet, a_style, styles_dir),
-        _style_sheet(b_outlet, articles[1].outlet, b_style, styles_dir),
-    )
-    result = diff_article_files(articles[0], articles[1], a_style=sheets[0], b_style=sheets[1])
-    a_texts, b_texts = (articles[0].headline, articles[0].body), (articles[1].headline, articles[1].body)
-    if format == "json":
-        data = article_files_json(result, articles, sheets)
-        emit(terminal.json_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n"), output, inputs)
-    elif format == "html":
-        from harness.wirediff import render_html
-
-        emit(render_html(result, a_texts, b_texts, title=f"{unicode_text(a.name)} vs {unicode_text(b.name)}"), output, inputs)
-    else:
-        from rich.console import Console
-
-        from harness.wirediff import render_text
-
-        if output is None:
-            Console().print(render_text(result, a_texts, b_texts))
-        else:
-            capture = Console(width=120, record=True, file=io.StringIO())
-            capture.print(render_text(result, a_texts, b_texts))
-            emit(capture.export_text(), output, inputs)
-
-
-def _check_sheet_options(side: str, outlet: str | None, file: Path | None) -> None:
-    if outlet is not None and file is not None:
-        raise UsageError(f"--{side}-outlet and --{side}-style both choose {side.upper()}'s style sheet: give one of them")
-
-
-def _style_sheet(outlet: str | None, front_outlet: str | None, file: Path | None, styles_dir: Path) -> StyleSheet | None:
-    """One side's sheet: a file named with --X-style, or an outlet name looked up by name.
-
-    The outlet is --X-outlet, else the file's front matter. A front matter outlet
-    outside a project (no styles folder) gets generic rules, with a warning: the
-    sheet was not asked for, and the file should still compare.
-    """
-    from harness.wirediff import load_style, load_style_file  # nltk and scipy: not for --help
-
-    if file is not None:
-        return load_style_file(file)
-    if outlet:
-        return load_style(outlet, styles_dir)
-    if not front_outlet:
-        return None
-    if not styles_dir.is_dir():
-        warn(f"no styles folder {unicode_text(styles_dir)}: {front_outlet} compared with generic rules (pass --styles DIR)")
-        return None
-    return load_style(front_outlet, styles_dir)
-
-
-def diff_directly(values: dict[str, Any]) -> NoReturn:
-    """``diff_command(**values)``, ended as the app ends a command (``harness.cli.group``):
-    for a command line already read in full (``harness.cli.direct.diff_arguments``)."""
-    from harness.cli.group import end_called_command
-
-    end_called_command(diff_command, values)
+    diff_files(a, b, a_outlet, b_outlet, format, styles_dir, output, a_style, b_style, invalid_utf8)
 
 
 diff_app = harness_app()

@@ -60,7 +60,7 @@ def direct_command(args: Sequence[str]) -> Callable[[], object] | None:
     values = diff_arguments(args)
     if values is None:
         return None
-    from harness.cli.diff import diff_directly
+    from harness.cli.diff_files import diff_directly
 
     return lambda: diff_directly(values)
 

@@ -8,16 +8,17 @@ every error, with the exit codes of :mod:`harness.errors`:
   ``error: <what> (see `harness CMD --help`)``, exit 2;
 - an interrupt: ``interrupted; nothing stored``, exit 130 (see ``harness.cli.entry``).
 
+A command called without the app ends the same way (``harness.cli.common.end_called_command``).
+
 ``--help`` and a bare ``harness`` (which shows the help) work as before.
 """
 
 from __future__ import annotations
 
-import errno
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, NoReturn
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -143,29 +144,6 @@ class HarnessGroup(TyperGroup):
         if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into Exit(130)
             exit_interrupted()
         sys.exit(code if isinstance(code, int) else 0)
-
-
-def end_called_command(command: Callable[..., object], values: Mapping[str, Any]) -> NoReturn:
-    """``command(**values)`` for a command line read without typer
-    (``harness.cli.run_start.direct_run``), ended as ``HarnessGroup.main`` ends a
-    command that typer called: exit 0, ``typer.Exit``'s code (a library error's one
-    line is printed by the command's ``clean_errors``), exit 130 and its line on
-    Ctrl-C, exit 1 and nothing more when the reader of stdout has gone (as typer)."""
-    try:
-        command(**values)
-    except typer.Exit as ended:
-        code = ended.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        exit_interrupted()
-    except OSError as error:
-        if error.errno != errno.EPIPE:
-            raise
-        code = 1  # what is still buffered is dropped as the process ends (entry._leave_without_finalizing)
-    else:
-        code = 0
-    if code == EXIT_INTERRUPTED:
-        exit_interrupted()
-    sys.exit(code)
 
 
 HELP = "Compare how news outlets frame the same events: named experiments, versioned results."

@@ -5,11 +5,16 @@ value found after minutes of reading and scoring wastes the minutes. Number
 options share their allowed ranges with the step settings they correspond to
 (``harness.experiments.settings.Range``), so `harness pairs --threshold` and
 ``threshold`` in an experiment file accept the same values.
+
+The options several commands share (``--project``, ``--engine``, ``--json``,
+``--ray-address``) are declared here too: typer's, for the app only (the direct
+``harness run NAME`` imports no typer: ``harness.cli.common``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
@@ -26,6 +31,27 @@ if TYPE_CHECKING:
 InvalidUtf8Option = Annotated[
     Literal["error", "replace"],
     typer.Option("--invalid-utf8", help="error: refuse bytes that are not UTF-8; replace: one U+FFFD each, counted."),
+]
+
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        "-C",
+        help="Project folder (holds experiments/, results/, reports/); default: the working folder "
+        "or the nearest parent holding experiments/*.toml or stored results/.",
+        show_default=False,
+    ),
+]
+
+EngineOption = Annotated[
+    Literal["local", "ray"] | None,
+    typer.Option("--engine", help="Where batch steps run: local (default, or the experiment's `engine`) or ray."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of text (keys: see the README).")]
+RayAddressOption = Annotated[
+    str | None,
+    typer.Option("--ray-address", help="Join this Ray cluster; without it a local Ray starts with this machine's cores."),
 ]
 
 ColumnOption = Annotated[

@@ -13,8 +13,8 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from harness.cli.common import progress, EngineOption, RayAddressOption, clean_errors
-from harness.cli.options import InvalidUtf8Option, ColumnOption, check_engine_option, check_option, column_option
+from harness.cli.common import progress, clean_errors
+from harness.cli.options import ColumnOption, EngineOption, InvalidUtf8Option, RayAddressOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
 from harness.corpus import STDIN, ColumnMap, corpus_inputs, load_corpus, spill_corpus
 from harness.corpus.stream import SPILL_HINT, STREAM_FROM_BYTES, SpillError, streamed_bytes

@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 
 from harness.cli import terminal
-from harness.cli.common import JsonOption, ProjectOption, clean_errors, print_json, project_at
+from harness.cli.common import clean_errors, print_json, project_at
+from harness.cli.options import JsonOption, ProjectOption
 from harness.errors import UsageError
 from harness.outputs import check_output, write_output
 from harness.results.browse import (

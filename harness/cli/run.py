@@ -1,31 +1,23 @@
 """``harness run``: run experiments and store their results.
 
-The full app (``harness.cli.app``) registers ``run_command``. A plain ``harness run
-NAME`` does not need the app: ``harness.cli.run_start.run_arguments`` reads that line
-by the command's table of options, and ``harness.cli.direct`` calls ``run_command``
-itself (``run_directly``), without typer building every command of the app and
-checking every value through pydantic (about 80 ms of every run, before any step). So this module imports only
-what the command needs; the result listing's modules load for ``--json`` alone.
+A plain ``harness run NAME`` does not need the app: ``harness.cli.run_start.run_arguments``
+reads that line by the command's table of options, and ``harness.cli.direct`` calls
+the command here (``run_directly``), without typer building every command of the app and
+checking every value through pydantic (about 80 ms of every run, before any step), and
+without typer itself (about 40 ms more: see ``harness.cli.echo``). So this module imports
+only what the command needs; the result listing's modules load for ``--json`` alone.
+The full app (``harness.cli.app``) declares the same command with its typer options
+(``run_command``), which calls ``run_named``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
-
-import typer
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from harness.cli import terminal
-from harness.cli.common import (
-    EngineOption,
-    JsonOption,
-    ProjectOption,
-    RayAddressOption,
-    clean_errors,
-    print_json,
-    progress,
-    project_at,
-)
+from harness.cli.common import clean_errors, end_called_command, print_json, progress, project_at
+from harness.cli.echo import echo
 from harness.engines import EngineName, check_engine, open_engine
 from harness.errors import NotFoundError
 from harness.experiments import load_catalogue
@@ -35,22 +27,18 @@ if TYPE_CHECKING:
     from harness.project import Project
     from harness.results.store import StoredResult
 
-__all__ = ["experiment_names", "run_command", "run_directly", "shown_path"]
+__all__ = ["experiment_names", "run_directly", "run_named", "shown_path"]
 
 
-@clean_errors
-def run_command(
-    name: Annotated[str | None, typer.Argument(help="Experiment name (see `harness list`).")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Run every experiment.")] = False,
-    engine: EngineOption = None,
-    ray_address: RayAddressOption = None,
-    as_json: JsonOption = False,
-    project: ProjectOption = None,
+def run_named(
+    name: str | None = None,
+    all_: bool = False,
+    engine: EngineName | None = None,
+    ray_address: str | None = None,
+    as_json: bool = False,
+    project: Path | None = None,
 ) -> None:
-    """Run an experiment and store its result in results/NAME/<result-id>/.
-
-    Example: harness run corpus-profile --engine local
-    """
+    """`harness run`: the experiment ``name`` (or every one, ``all_``) run and stored."""
     proj = project_at(project)
     catalogue = load_catalogue(proj.experiments_dir)
     names = experiment_names(proj, name, all_)
@@ -70,17 +58,16 @@ def run_command(
         if as_json:
             stored_results.append(_stored_json(stored, proj))
         else:
-            typer.echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
+            echo(terminal.line(f"{stored.ref}  {stored.path.relative_to(proj.root)}"))
     if as_json:  # one JSON document, printed once every experiment has run
         print_json(stored_results)
 
 
 def run_directly(values: dict[str, Any]) -> NoReturn:
-    """``run_command(**values)``, ended as the app ends a command (``harness.cli.group``):
-    for a command line already read in full (``harness.cli.run_start.run_arguments``)."""
-    from harness.cli.group import end_called_command
-
-    end_called_command(run_command, values)
+    """``run_named(**values)``, its errors turned into one line as the app's command
+    turns them (``clean_errors``), ended as the app ends a command: for a command line
+    already read in full (``harness.cli.run_start.run_arguments``)."""
+    end_called_command(clean_errors(run_named), values)
 
 
 def experiment_names(proj: Project, name: str | None, all_: bool) -> list[str]:

@@ -67,7 +67,7 @@ DIFF_STEP = "wire_diff"
 
 
 def run_arguments(args: Sequence[str]) -> dict[str, Any] | None:
-    """The `run` command's arguments (``harness.cli.run.run_command``'s keywords, as
+    """The `run` command's arguments (``harness.cli.run.run_named``'s keywords, as
     typer would give them) when ``args`` is ``harness run NAME`` of one experiment on
     this machine, read in full; None for any other command line, or one not understood."""
     read = read_command(args, "run", with_values=RUN_OPTIONS_WITH_VALUES, flags=RUN_FLAGS)

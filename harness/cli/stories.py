@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 import typer
 
 from harness.cli.pairs import pairs_json
-from harness.cli.common import EngineOption, RayAddressOption, clean_errors, print_json, progress
-from harness.cli.options import InvalidUtf8Option, ColumnOption, check_engine_option, check_option, column_option
+from harness.cli.common import clean_errors, print_json, progress
+from harness.cli.options import ColumnOption, EngineOption, InvalidUtf8Option, RayAddressOption, check_engine_option, check_option, column_option
 from harness.cli.terminal import warn
 from harness.corpus import corpus_inputs, load_corpus
 from harness.engines import open_engine

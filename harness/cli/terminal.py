@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-import typer
-
+from harness.cli.echo import echo
 from harness.safetext import json_printable, printable
 
 if TYPE_CHECKING:
@@ -54,7 +53,7 @@ def line(text: object) -> str:
 
 def warn(text: object) -> None:
     """``warning: <text>`` on stderr, one line."""
-    typer.echo(f"warning: {printable(text)}", err=True)
+    echo(f"warning: {printable(text)}", err=True)
 
 
 def json_text(text: str) -> str:

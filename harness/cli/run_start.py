@@ -159,13 +159,57 @@ def start_diff_workers_for_run(project: Path | None, name: str) -> bool:
             return False
         if not any(isinstance(step, dict) and step.get("use") == DIFF_STEP for step in steps):
             return False
-        if not _bytes_at_least(root.resolve(corpus["path"]), DIFF_WORKERS_FROM_BYTES):
+        corpus_path = root.resolve(corpus["path"])
+        if not _bytes_at_least(corpus_path, DIFF_WORKERS_FROM_BYTES):
             return False
     except (HarnessError, OSError, ValueError):
         return False  # the command says what is wrong, as it would have
-    from harness.engines.worker_start import available_cores, start_diff_early
+    from harness.engines.worker_start import DIFF_EARLY, available_cores, start_diff_early
 
-    return start_diff_early(available_cores() - 1)  # this process compares pairs too
+    workers = available_cores() - 1  # this process compares pairs too
+    if not start_diff_early(workers):
+        return False
+    if _worker_reads(corpus, corpus_path):
+        # Their first work: the furniture pass, each worker reading the file itself
+        # (harness.wirediff.pairwork.furniture_from_file), while this process imports
+        # polars and the steps and reads the corpus; then the first articles prepared
+        # for the pairs. The step takes them if the rows are its own.
+        DIFF_EARLY.hand(*FILE_PASS, [(str(corpus_path), _least_articles(steps))])
+        DIFF_EARLY.hand(*FILE_AHEAD, [(first, AHEAD_TASK_ARTICLES) for first in range(0, AHEAD_ARTICLES, AHEAD_TASK_ARTICLES)])
+    return True
+
+
+# What the diff workers read from the corpus file themselves, by name (the diff is not
+# imported here), and which files: harness.wirediff.pairwork's values (a test checks).
+FILE_PASS = ("harness.wirediff.pairwork", "furniture_from_file")
+FILE_AHEAD = ("harness.wirediff.pairwork", "prepare_ahead_from_file")
+FILE_PASS_SUFFIXES = (".jsonl", ".ndjson")
+FILE_PASS_MAX_BYTES = 32_000_000
+AHEAD_ARTICLES = 256
+AHEAD_TASK_ARTICLES = 16
+
+
+def _least_articles(steps: list[Any]) -> int | None:
+    """The wire_diff step's ``furniture_min_articles`` when the experiment sets it as a
+    number (None: the step's default; a value it refuses: the step says so, and the
+    furniture learned for another value is not used)."""
+    for step in steps:
+        if isinstance(step, dict) and step.get("use") == DIFF_STEP:
+            settings = step.get("settings")
+            value = settings.get("furniture_min_articles") if isinstance(settings, dict) else None
+            return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    return None
+
+
+def _worker_reads(corpus: dict[str, Any], path: Path) -> bool:
+    """Whether a diff worker reads this corpus itself: one JSON Lines file named by
+    ``path`` alone (no outlets or doc ids chosen, no columns mapped, bad UTF-8 refused)."""
+    try:
+        return set(corpus) == {"path"} and path.suffix.lower() in FILE_PASS_SUFFIXES and (
+            path.is_file() and path.stat().st_size <= FILE_PASS_MAX_BYTES
+        )
+    except OSError:
+        return False
 
 
 def start_run_workers_early(args: Sequence[str]) -> None:

@@ -24,10 +24,14 @@ import importlib
 import multiprocessing
 import os
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from harness.engines.blas import BLAS_THREADS, one_blas_thread
-from harness.engines.processes import kill_pool, main_is_importable, workers_ignore_sigint
+from harness.engines.processes import kill_pool, main_is_importable, quick_handoffs, workers_ignore_sigint
+
+TYPE_CHECKING = False  # not typing's: `harness run` imports this module before its heavy imports
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "BLAS_THREADS",
@@ -205,6 +209,11 @@ def _call_by_name(module: str, name: str) -> None:
     freeze_imports()
 
 
+def _task_by_name(module: str, name: str, *args: Any) -> Any:
+    """``module.name(*args)`` in a worker: a task named, its module not imported here."""
+    return getattr(importlib.import_module(module), name)(*args)
+
+
 def warm_by_name(module: str, name: str) -> Callable[[], None]:
     """A worker's initializer that imports ``module`` and calls its ``name`` in the
     worker: picklable without importing that module here."""
@@ -221,6 +230,9 @@ class EarlyPool:
 
     def __init__(self) -> None:
         self.started: tuple[concurrent.futures.ProcessPoolExecutor, int] | None = None
+        # First tasks by name, for the work that takes the pool (``hand``).
+        self.handed: dict[str, list[concurrent.futures.Future[Any]]] = {}
+        self._handoffs = contextlib.ExitStack()  # quick hand-overs while handed tasks run
         atexit.register(self.stop_now)
 
     def start(self, workers: int, warm: Callable[[], None]) -> bool:
@@ -242,10 +254,37 @@ class EarlyPool:
         be handed to it ahead of ``take`` (its results read by whoever takes it)."""
         return None if self.started is None else self.started[0]
 
+    def hand(self, module: str, name: str, arguments: Sequence[tuple[Any, ...]]) -> bool:
+        """Give the started pool first tasks now, ``module.name(*args)`` for each of
+        ``arguments`` (``module`` is imported by the workers, not here); their futures,
+        by ``name``, wait for the work the pool was started for (``take_handed``).
+        False: no pool."""
+        pool = self.pool
+        if pool is None:
+            return False
+        with workers_ignore_sigint():  # as every submit: a worker started now ignores Ctrl-C
+            self.handed.setdefault(name, []).extend(pool.submit(_task_by_name, module, name, *args) for args in arguments)
+        if len(self.handed) == 1:
+            # A result larger than the pipe is read 64 kB at a time by the pool's thread,
+            # which waits the switch interval for the GIL before each read while this
+            # process imports (a 4.5 MB result took 50 ms; the worker waits with it).
+            self._handoffs.enter_context(quick_handoffs())
+        return True
+
+    def take_handed(self) -> dict[str, list[concurrent.futures.Future[Any]]]:
+        """The futures of the tasks ``hand`` gave the pool, by task name, now the caller's
+        (who chooses the switch interval from then on)."""
+        handed, self.handed = self.handed, {}
+        self._handoffs.close()
+        return handed
+
     def take(self, workers: int) -> concurrent.futures.ProcessPoolExecutor | None:
         """The pool ``start`` started, if it has ``workers`` processes (it is the caller's
         from then on); one of another size is of no use: it is stopped (killed) and None
-        is returned."""
+        is returned. Handed tasks nobody took are cancelled (those not yet running)."""
+        for futures in self.take_handed().values():
+            for future in futures:
+                future.cancel()
         if self.started is None:
             return None
         pool, size = self.started
@@ -257,6 +296,8 @@ class EarlyPool:
 
     def stop_now(self) -> None:
         """Kill the pool if nobody took it (an interrupt, or the input was refused)."""
+        self.handed = {}
+        self._handoffs.close()
         if self.started is not None:
             pool, _ = self.started
             self.started = None

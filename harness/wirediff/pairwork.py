@@ -27,10 +27,12 @@ import array
 import concurrent.futures
 import hashlib
 import itertools
+import json
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from harness.engines.collector import freeze_survivors
@@ -291,7 +293,10 @@ def compare_all(
     try:
         with _pool(workers - 1) as pool:  # this process is one of the workers
             if learn is None:
-                furniture = furniture_rows(_segments_on(pool, workers - 1, rows), min_articles=furniture_min_articles)
+                learned = EARLY_FURNITURE.take_learned(pool, rows, furniture_min_articles)
+                furniture = learned if learned is not None else furniture_rows(
+                    _segments_on(pool, workers - 1, rows), min_articles=furniture_min_articles
+                )
             else:
                 furniture = learn(lambda task, arguments: _shared(pool, workers - 1, task, arguments, task))
             by_outlet = furniture_by_outlet(furniture)
@@ -316,6 +321,14 @@ def _furniture_here(rows: list[FurnitureInput], least: int) -> list[FurnitureRow
     """The furniture of ``rows`` learned in this process, or from the early workers' pass."""
     from harness.wirediff.boilerplate import furniture_rows, learn_furniture
 
+    pool = EARLY_WORKERS.pool
+    if pool is not None:
+        try:
+            learned = EARLY_FURNITURE.take_learned(pool, rows, least)
+        except concurrent.futures.process.BrokenProcessPool:
+            learned = None  # learned here instead: the same rows
+        if learned is not None:
+            return learned
     segments = _early_segments_before_stop(rows)
     if segments is None:
         return learn_furniture(rows, min_articles=least)
@@ -525,11 +538,21 @@ def prestart_furniture(articles: Articles) -> bool:
     """Hand the furniture pass over ``articles`` to the workers ``prestart_workers``
     started (True: handed over; see ``EarlyFurniture``)."""
     pool = EARLY_WORKERS.pool
+    # The pass and the preparations handed out with the corpus file's path, if any
+    # (harness.cli.run_start: furniture_from_file, prepare_ahead_from_file).
+    handed = EARLY_WORKERS.take_handed()
+    from_file, ahead_from_file = handed.get(FILE_PASS[1], []), handed.get(FILE_AHEAD[1], [])
     if pool is None or len(articles) > EARLY_FURNITURE_ARTICLES:
+        _cancel([*from_file, *ahead_from_file])
         return False
     first = sorted(articles)[:AHEAD_ARTICLES]
     ahead = [(doc_id, articles[doc_id]["headline"], articles[doc_id]["body"]) for doc_id in first]
-    EARLY_FURNITURE.start(pool, list(_furniture_input(articles)), ahead)
+    rows = list(_furniture_input(articles))
+    if from_file:
+        EARLY_FURNITURE.start(pool, rows, from_file=from_file, ahead_from_file=ahead_from_file)
+    else:
+        _cancel(ahead_from_file)
+        EARLY_FURNITURE.start(pool, rows, ahead)
     # The pass's results are ArticleSegments: unpickling the first imports their module
     # on the pool's result thread, where it waited for this thread's next imports
     # (numpy's and discovery's: 50-75 ms in traced runs, the worker idle, its result
@@ -557,23 +580,34 @@ class EarlyFurniture:
     """
 
     def __init__(self) -> None:
-        self.started: tuple[concurrent.futures.Executor, list[FurnitureInput], list[_Segments]] | None = None
+        self.started: tuple[concurrent.futures.Executor, list[FurnitureInput], list[concurrent.futures.Future[Any]], bool] | None = None
         self._ahead: list[concurrent.futures.Future[None]] = []
         self._handoffs = ExitStack()  # quick hand-overs while discovery runs here (see quick_handoffs)
 
-    def start(self, pool: concurrent.futures.Executor, rows: list[FurnitureInput], ahead: Sequence[AheadRow] = ()) -> None:
+    def start(
+        self, pool: concurrent.futures.Executor, rows: list[FurnitureInput], ahead: Sequence[AheadRow] = (),
+        *, from_file: Sequence[concurrent.futures.Future[Any]] = (),
+        ahead_from_file: Sequence[concurrent.futures.Future[None]] = (),
+    ) -> None:
         """Hand the pass over ``rows`` to ``pool``, then the preparation of the articles
         ``ahead`` (see ``_prepare_ahead_task``): a worker done with the pass before
-        discovery is done here prepares them until the step hands out its pairs."""
+        discovery is done here prepares them until the step hands out its pairs.
+
+        ``from_file``: the pass was handed to the workers already, with the corpus
+        file's path (``furniture_from_file``, by ``harness.cli.run_start``): its parts
+        are taken for ``rows`` if they read exactly these rows (``take``), and the
+        preparations ``ahead_from_file`` (``prepare_ahead_from_file``) stand for ``ahead``."""
         self.drop()
-        futures = []
-        for batch in _furniture_batches(rows):
-            with workers_ignore_sigint():  # as every submit: a worker started now ignores Ctrl-C
-                futures.append(pool.submit(_segments_task, *batch))
+        self._ahead = list(ahead_from_file)
+        futures: list[concurrent.futures.Future[Any]] = list(from_file)
+        if not futures:
+            for batch in _furniture_batches(rows):
+                with workers_ignore_sigint():  # as every submit: a worker started now ignores Ctrl-C
+                    futures.append(pool.submit(_segments_task, *batch))
         for first in range(0, len(ahead), AHEAD_TASK_ARTICLES):
             with workers_ignore_sigint():
                 self._ahead.append(pool.submit(_prepare_ahead_task, list(ahead[first : first + AHEAD_TASK_ARTICLES])))
-        self.started = (pool, rows, futures)
+        self.started = (pool, rows, futures, bool(from_file))
         self._handoffs.enter_context(quick_handoffs())
 
     def take(self, pool: concurrent.futures.Executor, rows: list[FurnitureInput]) -> list[ArticleSegments | None] | None:
@@ -585,8 +619,11 @@ class EarlyFurniture:
         self._ahead = []
         if started is None:
             return None
-        early_pool, early_rows, futures = started
+        early_pool, early_rows, futures, from_file = started
         if early_pool is not pool or early_rows != rows:
+            _cancel(futures)
+            return None
+        if from_file:  # the rows learned from the file did not do (take_learned): read them now
             _cancel(futures)
             return None
         read: list[ArticleSegments | None] = []
@@ -598,6 +635,23 @@ class EarlyFurniture:
             read += _segments_task(batch) if here else future.result()
         return read
 
+    def take_learned(self, pool: concurrent.futures.Executor, rows: list[FurnitureInput], least: int) -> list[FurnitureRow] | None:
+        """The furniture the workers learned from the corpus file (``furniture_from_file``),
+        if the pass was handed to ``pool`` for ``rows`` that way and read exactly these
+        rows; None otherwise: then ``take`` gives the segments of a pass started with
+        the rows, if any (a pass from the file that does not match is dropped)."""
+        if self.started is None or not self.started[3]:
+            return None
+        started, self.started = self.started, None
+        self._handoffs.close()
+        _cancel(self._ahead)  # the pairs come first now; what a worker prepared is kept
+        self._ahead = []
+        early_pool, early_rows, futures, _ = started
+        if early_pool is not pool or early_rows != rows:
+            _cancel(futures)
+            return None
+        return _file_furniture(futures, rows, least)
+
     def drop(self) -> None:
         self._handoffs.close()
         _cancel(self._ahead)
@@ -607,8 +661,6 @@ class EarlyFurniture:
             self.started = None
 
 
-if TYPE_CHECKING:
-    _Segments = concurrent.futures.Future[list[ArticleSegments | None]]
 
 
 def _cancel(futures: Iterable[concurrent.futures.Future[Any]]) -> None:
@@ -637,6 +689,8 @@ def _warm_worker() -> None:
 
 # A worker process's run: its pool serves one ``compare_pairs`` call, then ends.
 _PREPARED: dict[str, PreparedArticle] = {}
+# The corpus file's articles as this worker read them (furniture_from_file), in doc_id order.
+_FILE_ARTICLES: list[tuple[str, FurnitureInput]] = []
 
 # Articles prepared ahead by an early worker, before the step hands out pairs:
 # doc_id -> (headline, body, prepared). Used once, for that doc_id with that text.
@@ -660,13 +714,122 @@ def _prepare_ahead_task(rows: list[AheadRow]) -> None:
     from harness.wirediff.articlefile import prepared_article
 
     for doc_id, headline, body in rows:
-        _AHEAD[doc_id] = (headline, body, prepared_article({"headline": headline, "body": body}))
+        known = _AHEAD.get(doc_id)
+        if known is None or known[:2] != (headline, body):
+            _AHEAD[doc_id] = (headline, body, prepared_article({"headline": headline, "body": body}))
 
 
 def _segments_task(articles: list[FurnitureInput]) -> list[ArticleSegments | None]:
     from harness.wirediff.boilerplate import article_segments
 
     return [article_segments(*article) for article in articles]
+
+
+# -- the furniture pass read from the corpus file ---------------------------------------
+
+# The corpus files whose pass a worker reads itself: one JSON Lines file, at most this
+# big (EARLY_FURNITURE_ARTICLES news articles are some 30-60 MB of text).
+FILE_PASS_SUFFIXES = (".jsonl", ".ndjson")
+FILE_PASS_MAX_BYTES = 32_000_000
+# The tasks harness.cli.run_start hands out by name, with the file's path (a test checks
+# that its names and limits are these).
+FILE_PASS = ("harness.wirediff.pairwork", "furniture_from_file")
+FILE_AHEAD = ("harness.wirediff.pairwork", "prepare_ahead_from_file")
+
+# The furniture a worker learned from the corpus file: the digest of every row it read
+# (rows_digest), the least number of articles it asked, and the rows (FurnitureRow's fields).
+FileFurniture = tuple[bytes, int, list[tuple[Any, ...]]]
+
+
+def furniture_from_file(path: str, least: int | None) -> FileFurniture | None:
+    """The furniture learned (at least ``least`` articles of an outlet; None: the
+    step's default) from the articles of the JSON Lines corpus at ``path``, as this
+    worker reads them itself; None: the file is not one it reads as the corpus
+    reader does (any doubt: the step learns it then).
+
+    ``harness run`` hands this to its diff workers as they start
+    (``harness.cli.run_start``), before it has imported polars or read the corpus
+    itself: a worker otherwise waited, idle, some 70-130 ms (traced runs) for the rows
+    ``prestart_furniture`` sends, and sent back every article's segments (4.5 MB for
+    the diff bench's 500 articles, read by this process while it imports). The rows
+    are read by the corpus reader's own record rules
+    (``harness.corpus.records.article_row``, no polars) and sorted by doc_id, as
+    ``_furniture_input`` orders the step's articles; the step takes the rows learned
+    here only when the digest of its own rows equals this one (``_file_furniture``).
+    The articles are kept for ``prepare_ahead_from_file``.
+    """
+    from harness.wirediff.boilerplate import furniture_rows
+    from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
+
+    articles = jsonl_articles(Path(path))
+    _FILE_ARTICLES[:] = articles or []
+    if articles is None:
+        return None
+    rows = [row for _, row in articles]
+    least = DEFAULT_MIN_ARTICLES if least is None else least
+    # Plain tuples: unpickling a FurnitureRow would import the diff on the pool's result
+    # thread, where it waits for this process's own imports (see prestart_furniture).
+    learned = [tuple(row) for row in furniture_rows(_segments_task(rows), min_articles=least)]
+    return rows_digest(rows), least, learned
+
+
+def prepare_ahead_from_file(first: int, count: int) -> None:
+    """``_prepare_ahead_task`` for the articles at ``first``.. (``count`` of them, in
+    doc_id order) of the corpus file this worker read (``furniture_from_file``): the
+    rows need not come from this process (nothing, in a worker that read no file)."""
+    _prepare_ahead_task([(doc_id, headline, body) for doc_id, (_, headline, body) in _FILE_ARTICLES[first : first + count]])
+
+
+def jsonl_articles(path: Path) -> list[tuple[str, FurnitureInput]] | None:
+    """(doc_id, (outlet, headline, body)) of each record of a JSON Lines corpus file,
+    in doc_id order, as the reader makes them; None for a file with anything it would
+    refuse or number otherwise (a record without doc_id gets a content id: left to the
+    reader)."""
+    from harness.corpus.records import RawRecord, article_row
+    from harness.corpus.textfile import CorpusFile, read_text
+    from harness.errors import HarnessError
+
+    by_id: dict[str, FurnitureInput] = {}
+    try:
+        for line in read_text(CorpusFile(path, str(path), path.name)).split("\n"):
+            if not line.strip():
+                continue
+            value = json.loads(line)
+            if not isinstance(value, dict) or "doc_id" not in value:
+                return None
+            row = article_row(RawRecord(value, "", ""))
+            doc_id = row["doc_id"]
+            if doc_id is None or doc_id in by_id:
+                return None
+            by_id[doc_id] = (row["outlet"], row["headline"], row["body"])
+    except (HarnessError, OSError, ValueError, RecursionError):
+        return None
+    return [(doc_id, by_id[doc_id]) for doc_id in sorted(by_id)]
+
+
+def rows_digest(rows: Sequence[FurnitureInput]) -> bytes:
+    """A digest of the rows, every field with its length (None apart from "")."""
+    digest = hashlib.blake2b(digest_size=16)
+    for row in rows:
+        for value in row:
+            data = b"\x00" if value is None else b"\x01" + value.encode("utf-8", "surrogatepass")
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+    return digest.digest()
+
+
+def _file_furniture(futures: Sequence[concurrent.futures.Future[Any]], rows: list[FurnitureInput], least: int) -> list[FurnitureRow] | None:
+    """The furniture ``furniture_from_file`` learned (waiting for it), if it read exactly
+    ``rows`` and asked the same least number of articles; None otherwise."""
+    from harness.wirediff.boilerplate import FurnitureRow
+
+    expected = rows_digest(rows)
+    for future in futures:  # one, as handed out (any more are the same pass)
+        learned: FileFurniture | None = future.result()
+        if learned is not None and learned[0] == expected and learned[1] == least:
+            _cancel(futures)
+            return [FurnitureRow(*row) for row in learned[2]]
+    return None
 
 
 # What the furniture's first pass over a large corpus keeps of some articles
@@ -695,6 +858,7 @@ def _chunk_task(
     ids: Sequence[PairIds], articles: Articles, furniture: dict[str, Furniture],
     styles: dict[str, StyleSheet], settings: DiffSettings | None,
 ) -> PairRows:
+    _FILE_ARTICLES.clear()  # the pairs have come: the file's texts are of no more use here
     return _compare_task(_PREPARED, ids, articles, furniture, styles, settings)
 
 

@@ -163,7 +163,8 @@ def _project(tmp_path: Path, *, size: int, step: str = "wire_diff", engine: str 
 def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
 
-    def start(workers: int) -> bool:
+    def start(workers: int, *, fork: bool = False) -> bool:
+        assert fork  # before the run's imports: forked where that is safe (worker_start.fork_is_safe)
         calls.append(workers)
         return True
 
@@ -221,8 +222,8 @@ def test_the_workers_start_before_the_app_is_imported(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
         "from harness.engines import worker_start\n"
-        "def started(workers):\n"
-        "    print(workers >= 1, 'harness.cli.app' in sys.modules, 'polars' in sys.modules)\n"
+        "def started(workers, *, fork=False):\n"
+        "    print(workers >= 1, 'harness.cli.app' in sys.modules, 'polars' in sys.modules, fork, worker_start.fork_is_safe())\n"
         "    raise SystemExit(0)\n"
         "worker_start.start_diff_early = started\n"
         f"sys.argv = ['harness', 'run', 'copies', '-C', {str(project)!r}]\n"
@@ -231,7 +232,9 @@ def test_the_workers_start_before_the_app_is_imported(tmp_path: Path) -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
-    assert done.stdout.split() == ["True", "False", "False"], (done.stdout, done.stderr[-2000:])
+    # Before the app, polars and any thread: the workers are forked (on Linux).
+    forked = str(sys.platform == "linux")
+    assert done.stdout.split() == ["True", "False", "False", "True", forked], (done.stdout, done.stderr[-2000:])
 
 
 def test_a_corpus_refused_after_the_early_start_ends_with_one_line(tmp_path: Path) -> None:

@@ -167,7 +167,7 @@ def start_diff_workers_for_run(project: Path | None, name: str) -> bool:
     from harness.engines.worker_start import DIFF_EARLY, available_cores, start_diff_early
 
     workers = available_cores() - 1  # this process compares pairs too
-    if not start_diff_early(workers):
+    if not start_diff_early(workers, fork=True):  # this process is still small: see fork_is_safe
         return False
     if _worker_reads(corpus, corpus_path):
         # Their first work: the furniture pass, each worker reading the file itself

@@ -77,8 +77,9 @@ def worker_died(kind: str, *, where: str, alone: str) -> UsageError:
 
 
 @contextlib.contextmanager
-def workers_ignore_sigint() -> Iterator[None]:
-    """Start worker processes with Ctrl-C blocked: only the parent handles it.
+def workers_ignore_sigint(pool: concurrent.futures.Executor | None = None) -> Iterator[None]:
+    """Start worker processes with Ctrl-C blocked: only the parent handles it (for
+    ``pool``'s workers, when given: a pool that forks needs no resource tracker).
 
     On a terminal, Ctrl-C reaches every process of the foreground group: a worker
     would print its own KeyboardInterrupt traceback, and a pool whose workers died
@@ -96,16 +97,25 @@ def workers_ignore_sigint() -> Iterator[None]:
         with _sigint_ignored():
             yield
         return
-    # Its first start unblocks SIGINT in this thread when done: started before the window, not in it.
-    from multiprocessing import resource_tracker
+    if pool is None or _spawns(pool):
+        # Its first start unblocks SIGINT in this thread when done: started before the window, not in it.
+        from multiprocessing import resource_tracker
 
-    resource_tracker.ensure_running()
+        resource_tracker.ensure_running()
     with interrupts_deferred():
         before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             yield
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a pending Ctrl-C arrives now
+
+
+def _spawns(pool: concurrent.futures.Executor) -> bool:
+    """Whether ``pool`` starts its processes by spawning (or a fork server): those start
+    multiprocessing's resource tracker. A pool that forks starts none (its semaphores
+    are unlinked at once), so neither does this module for it."""
+    context = getattr(pool, "_mp_context", None)  # ProcessPoolExecutor's, since Python 3.7
+    return context is None or context.get_start_method() != "fork"
 
 
 @contextlib.contextmanager

@@ -23,6 +23,7 @@ import functools
 import importlib
 import multiprocessing
 import os
+import sys
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 
@@ -153,11 +154,13 @@ def _started() -> None:
     """The task that makes the pool start a process (its initializer does the work)."""
 
 
-def new_pool(workers: int, warm: Callable[[], None]) -> concurrent.futures.ProcessPoolExecutor:
+def new_pool(workers: int, warm: Callable[[], None], *, fork: bool = False) -> concurrent.futures.ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes, each started now (``spawn_every_worker``)
-    and running ``warm`` first."""
+    and running ``warm`` first; forked instead with ``fork`` where that is safe
+    (``fork_is_safe``)."""
+    method = "fork" if fork and fork_is_safe() else "spawn"
     pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm
+        max_workers=workers, mp_context=multiprocessing.get_context(method), initializer=warm
     )
     try:
         _STARTS[pool] = spawn_every_worker(pool, workers)
@@ -165,6 +168,22 @@ def new_pool(workers: int, warm: Callable[[], None]) -> concurrent.futures.Proce
         kill_pool(pool)  # the processes that did start: none is left waiting for work
         raise
     return pool
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may fork its workers: on Linux, with no thread but the main
+    one (a fork copies one thread: a lock another holds stays locked in the child).
+
+    `harness run` starts its diff workers before its imports (``harness.cli.run_start``):
+    then the process is Python, the standard library and the command line read, and a
+    forked worker starts from it at once. A spawned one starts a new interpreter,
+    re-imports what the parent had, and makes multiprocessing start its resource
+    tracker, a third process: about 250 M instructions on the diff bench's project, on
+    the two cores the run and its worker are starting on.
+    """
+    import threading
+
+    return sys.platform == "linux" and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 # The start tasks of each pool ``new_pool`` made: done once a worker has run ``warm``.
@@ -195,7 +214,7 @@ def spawn_every_worker(
     keeps the window of ``workers_ignore_sigint`` to this call: a Ctrl-C pressed in
     it reaches the parent's handler as the window closes.
     """
-    with workers_ignore_sigint(), settings_for_children(workers):
+    with workers_ignore_sigint(pool), settings_for_children(workers):
         # one task per process: the pool spawns one per task
         return [pool.submit(_started) for _ in range(workers)]
 
@@ -235,15 +254,16 @@ class EarlyPool:
         self._handoffs = contextlib.ExitStack()  # quick hand-overs while handed tasks run
         atexit.register(self.stop_now)
 
-    def start(self, workers: int, warm: Callable[[], None]) -> bool:
-        """Start a pool of ``workers`` processes whose initializer is ``warm``; False
-        (nothing started) when a pool cannot help or cannot start: fewer than two cores,
-        no workers, a main script workers cannot re-import, one started already, or the
-        system refused a process (an early start is only ever a head start)."""
+    def start(self, workers: int, warm: Callable[[], None], *, fork: bool = False) -> bool:
+        """Start a pool of ``workers`` processes whose initializer is ``warm`` (forked
+        with ``fork``, where safe: ``new_pool``); False (nothing started) when a pool
+        cannot help or cannot start: fewer than two cores, no workers, a main script
+        workers cannot re-import, one started already, or the system refused a process
+        (an early start is only ever a head start)."""
         if workers < 1 or available_cores() < 2 or not main_is_importable() or self.started is not None:
             return False
         try:
-            self.started = (new_pool(workers, warm), workers)
+            self.started = (new_pool(workers, warm, fork=fork), workers)
         except OSError:
             return False  # no process could start (a limit reached): the work starts its own pool, or runs alone
         return True
@@ -262,7 +282,7 @@ class EarlyPool:
         pool = self.pool
         if pool is None:
             return False
-        with workers_ignore_sigint():  # as every submit: a worker started now ignores Ctrl-C
+        with workers_ignore_sigint(pool):  # as every submit: a worker started now ignores Ctrl-C
             self.handed.setdefault(name, []).extend(pool.submit(_task_by_name, module, name, *args) for args in arguments)
         if len(self.handed) == 1:
             # A result larger than the pipe is read 64 kB at a time by the pool's thread,
@@ -315,9 +335,10 @@ DIFF_WARM = ("harness.wirediff.pairwork", "_warm_worker")
 """The diff worker's initializer, by name: its modules and rules, loaded as it starts."""
 
 
-def start_diff_early(workers: int) -> bool:
-    """Start the diff's workers (``DIFF_EARLY``) without importing the diff here."""
-    return DIFF_EARLY.start(workers, warm_by_name(*DIFF_WARM))
+def start_diff_early(workers: int, *, fork: bool = False) -> bool:
+    """Start the diff's workers (``DIFF_EARLY``) without importing the diff here (forked
+    with ``fork``: by `harness run` before its imports, ``harness.cli.run_start``)."""
+    return DIFF_EARLY.start(workers, warm_by_name(*DIFF_WARM), fork=fork)
 
 
 def start_early(workers: int, warm_module: str, warm_name: str) -> bool:

@@ -435,7 +435,7 @@ def _from_both_ends(
         step = chunk_size(back - front)
         held = sum(chunk for future, chunk in pending if not future.done())
         if len(pending) < TASKS_IN_FLIGHT * size and held < size * (back - front) and has_started(pool):
-            with workers_ignore_sigint():  # a worker the pool starts now ignores Ctrl-C
+            with workers_ignore_sigint(pool):  # a worker the pool starts now ignores Ctrl-C
                 pending.append((pool.submit(task, *arguments(front, front + step)), step))
             front += step
         else:
@@ -462,7 +462,7 @@ def _shared(
     in_flight = 0
     for args in arguments:
         if in_flight < TASKS_IN_FLIGHT * size and has_started(pool):
-            with workers_ignore_sigint():  # a worker the pool starts now ignores Ctrl-C
+            with workers_ignore_sigint(pool):  # a worker the pool starts now ignores Ctrl-C
                 pending.append(pool.submit(task, *args))
             in_flight += 1
         else:
@@ -602,10 +602,10 @@ class EarlyFurniture:
         futures: list[concurrent.futures.Future[Any]] = list(from_file)
         if not futures:
             for batch in _furniture_batches(rows):
-                with workers_ignore_sigint():  # as every submit: a worker started now ignores Ctrl-C
+                with workers_ignore_sigint(pool):  # as every submit: a worker started now ignores Ctrl-C
                     futures.append(pool.submit(_segments_task, *batch))
         for first in range(0, len(ahead), AHEAD_TASK_ARTICLES):
-            with workers_ignore_sigint():
+            with workers_ignore_sigint(pool):
                 self._ahead.append(pool.submit(_prepare_ahead_task, list(ahead[first : first + AHEAD_TASK_ARTICLES])))
         self.started = (pool, rows, futures, bool(from_file))
         self._handoffs.enter_context(quick_handoffs())

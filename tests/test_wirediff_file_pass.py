@@ -271,3 +271,11 @@ def test_the_articles_table_is_the_same_for_a_worker_s_reading(tmp_path: Path) -
     assert read is not None
     assert frame.select("outlet", "headline", "body").rows() == [row for _, row in read]
     assert isinstance(frame, pl.DataFrame)
+
+
+def test_a_worker_learns_nothing_for_more_articles_than_the_step_would_take(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path / "corpus.jsonl", _lines(_corpus_records()))
+    monkeypatch.setattr(pairwork, "EARLY_FURNITURE_ARTICLES", len(_reader_rows(path)) - 1)
+    assert pairwork.furniture_from_file(str(path), None) is None  # prestart_furniture would not take it

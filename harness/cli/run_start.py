@@ -184,7 +184,7 @@ def start_diff_workers_for_run(project: Path | None, name: str) -> bool:
 FILE_PASS = ("harness.wirediff.pairwork", "furniture_from_file")
 FILE_AHEAD = ("harness.wirediff.pairwork", "prepare_ahead_from_file")
 FILE_PASS_SUFFIXES = (".jsonl", ".ndjson")
-FILE_PASS_MAX_BYTES = 32_000_000
+FILE_PASS_MAX_BYTES = 16_000_000
 AHEAD_ARTICLES = 256
 AHEAD_TASK_ARTICLES = 16
 

@@ -728,9 +728,10 @@ def _segments_task(articles: list[FurnitureInput]) -> list[ArticleSegments | Non
 # -- the furniture pass read from the corpus file ---------------------------------------
 
 # The corpus files whose pass a worker reads itself: one JSON Lines file, at most this
-# big (EARLY_FURNITURE_ARTICLES news articles are some 30-60 MB of text).
+# big: well below EARLY_FURNITURE_ARTICLES news articles (some 30-60 MB of text), past
+# which the step would not take the pass while the worker still read it.
 FILE_PASS_SUFFIXES = (".jsonl", ".ndjson")
-FILE_PASS_MAX_BYTES = 32_000_000
+FILE_PASS_MAX_BYTES = 16_000_000
 # The tasks harness.cli.run_start hands out by name, with the file's path (a test checks
 # that its names and limits are these).
 FILE_PASS = ("harness.wirediff.pairwork", "furniture_from_file")
@@ -763,7 +764,7 @@ def furniture_from_file(path: str, least: int | None) -> FileFurniture | None:
 
     articles = jsonl_articles(Path(path))
     _FILE_ARTICLES[:] = articles or []
-    if articles is None:
+    if articles is None or len(articles) > EARLY_FURNITURE_ARTICLES:  # the step would not take it
         return None
     rows = [row for _, row in articles]
     least = DEFAULT_MIN_ARTICLES if least is None else least

@@ -279,3 +279,31 @@ def test_a_worker_learns_nothing_for_more_articles_than_the_step_would_take(
     path = _write(tmp_path / "corpus.jsonl", _lines(_corpus_records()))
     monkeypatch.setattr(pairwork, "EARLY_FURNITURE_ARTICLES", len(_reader_rows(path)) - 1)
     assert pairwork.furniture_from_file(str(path), None) is None  # prestart_furniture would not take it
+
+
+@pytest.mark.parametrize("declined", [True, False])
+def test_a_pass_the_worker_declined_is_handed_out_with_the_rows_after_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declined: bool
+) -> None:
+    """When the step starts (prestart_furniture) and the worker's pass is over without
+    the step's rows (a file it declined), the pass is handed out in batches as before,
+    instead of being read by the step later; one that read the rows is kept."""
+    from harness.engines import worker_start
+
+    records = _corpus_records()
+    text = _lines([*records, {"body": "no doc_id: the reader numbers it"}] if declined else records)
+    path = _write(tmp_path / "corpus.jsonl", text)
+    articles = articles_by_id(read_corpus(path))
+    pool = _Done()
+    monkeypatch.setattr(worker_start.DIFF_EARLY, "started", (pool, 1))
+    monkeypatch.setattr(worker_start.DIFF_EARLY, "handed", {pairwork.FILE_PASS[1]: _handed(pool, path, None)})
+    try:
+        assert pairwork.prestart_furniture(articles)
+        started = pairwork.EARLY_FURNITURE.started
+        assert started is not None and started[3] is not declined  # from the file, or batches of rows
+        if declined:
+            rows = list(pairwork._furniture_input(articles))
+            assert pairwork.EARLY_FURNITURE.take(pool, rows) == [boilerplate.article_segments(*row) for row in rows]
+    finally:
+        pairwork.EARLY_FURNITURE.drop()
+        monkeypatch.setattr(worker_start.DIFF_EARLY, "started", None)

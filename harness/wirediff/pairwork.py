@@ -548,10 +548,10 @@ def prestart_furniture(articles: Articles) -> bool:
     first = sorted(articles)[:AHEAD_ARTICLES]
     ahead = [(doc_id, articles[doc_id]["headline"], articles[doc_id]["body"]) for doc_id in first]
     rows = list(_furniture_input(articles))
-    if from_file:
+    if from_file and not _read_other_rows(from_file, rows):
         EARLY_FURNITURE.start(pool, rows, from_file=from_file, ahead_from_file=ahead_from_file)
     else:
-        _cancel(ahead_from_file)
+        _cancel([*from_file, *ahead_from_file])
         EARLY_FURNITURE.start(pool, rows, ahead)
     # The pass's results are ArticleSegments: unpickling the first imports their module
     # on the pool's result thread, where it waited for this thread's next imports
@@ -817,6 +817,15 @@ def rows_digest(rows: Sequence[FurnitureInput]) -> bytes:
             digest.update(len(data).to_bytes(8, "little"))
             digest.update(data)
     return digest.digest()
+
+
+def _read_other_rows(futures: Sequence[concurrent.futures.Future[Any]], rows: list[FurnitureInput]) -> bool:
+    """Whether the file pass is over and did not read ``rows`` (a file it declined, other
+    rows): then the pass is handed out with the rows after all, not left to the step."""
+    if not all(future.done() and not future.cancelled() and future.exception() is None for future in futures):
+        return False  # still reading (the usual case: decided when the step takes it)
+    expected = rows_digest(rows)
+    return all(future.result() is None or future.result()[0] != expected for future in futures)
 
 
 def _file_furniture(futures: Sequence[concurrent.futures.Future[Any]], rows: list[FurnitureInput], least: int) -> list[FurnitureRow] | None:

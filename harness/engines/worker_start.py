@@ -176,9 +176,9 @@ def fork_is_safe() -> bool:
 
     `harness run` starts its diff workers before its imports (``harness.cli.run_start``):
     then the process is Python, the standard library and the command line read, and a
-    forked worker starts from it at once. A spawned one starts a new interpreter,
-    re-imports what the parent had, and makes multiprocessing start its resource
-    tracker, a third process: about 250 M instructions on the diff bench's project, on
+    forked worker starts from it at once. A spawned one starts a new interpreter and
+    re-imports what the parent had, and multiprocessing first starts its resource
+    tracker, a third process (about 120 M instructions on the diff bench's project), on
     the two cores the run and its worker are starting on.
     """
     import threading
@@ -285,9 +285,9 @@ class EarlyPool:
         with workers_ignore_sigint(pool):  # as every submit: a worker started now ignores Ctrl-C
             self.handed.setdefault(name, []).extend(pool.submit(_task_by_name, module, name, *args) for args in arguments)
         if len(self.handed) == 1:
-            # A result larger than the pipe is read 64 kB at a time by the pool's thread,
-            # which waits the switch interval for the GIL before each read while this
-            # process imports (a 4.5 MB result took 50 ms; the worker waits with it).
+            # The pool's thread moves each next task to the worker and reads each result,
+            # and waits the switch interval for the GIL each time while this process
+            # imports: 0.5 ms, not 5, until the work that takes the pool decides.
             self._handoffs.enter_context(quick_handoffs())
         return True
 

@@ -594,8 +594,8 @@ class EarlyFurniture:
         discovery is done here prepares them until the step hands out its pairs.
 
         ``from_file``: the pass was handed to the workers already, with the corpus
-        file's path (``furniture_from_file``, by ``harness.cli.run_start``): its parts
-        are taken for ``rows`` if they read exactly these rows (``take``), and the
+        file's path (``furniture_from_file``, by ``harness.cli.run_start``): what it
+        learned is taken if it read exactly these rows (``take_learned``), and the
         preparations ``ahead_from_file`` (``prepare_ahead_from_file``) stand for ``ahead``."""
         self.drop()
         self._ahead = list(ahead_from_file)
@@ -659,8 +659,6 @@ class EarlyFurniture:
         if self.started is not None:
             _cancel(self.started[2])
             self.started = None
-
-
 
 
 def _cancel(futures: Iterable[concurrent.futures.Future[Any]]) -> None:

@@ -548,8 +548,10 @@ def prestart_furniture(articles: Articles) -> bool:
     first = sorted(articles)[:AHEAD_ARTICLES]
     ahead = [(doc_id, articles[doc_id]["headline"], articles[doc_id]["body"]) for doc_id in first]
     rows = list(_furniture_input(articles))
-    if from_file and not _read_other_rows(from_file, rows):
-        EARLY_FURNITURE.start(pool, rows, from_file=from_file, ahead_from_file=ahead_from_file)
+    # The rows' digest, once the pass is over (else when the step takes it): see _read_other_rows.
+    digest = rows_digest(rows) if from_file and all(future.done() for future in from_file) else None
+    if from_file and (digest is None or not _read_other_rows(from_file, digest)):
+        EARLY_FURNITURE.start(pool, rows, from_file=from_file, ahead_from_file=ahead_from_file, digest=digest)
     else:
         _cancel([*from_file, *ahead_from_file])
         EARLY_FURNITURE.start(pool, rows, ahead)
@@ -581,13 +583,14 @@ class EarlyFurniture:
 
     def __init__(self) -> None:
         self.started: tuple[concurrent.futures.Executor, list[FurnitureInput], list[concurrent.futures.Future[Any]], bool] | None = None
+        self._digest: bytes | None = None  # of the started rows, when a pass from the file had it made
         self._ahead: list[concurrent.futures.Future[None]] = []
         self._handoffs = ExitStack()  # quick hand-overs while discovery runs here (see quick_handoffs)
 
     def start(
         self, pool: concurrent.futures.Executor, rows: list[FurnitureInput], ahead: Sequence[AheadRow] = (),
         *, from_file: Sequence[concurrent.futures.Future[Any]] = (),
-        ahead_from_file: Sequence[concurrent.futures.Future[None]] = (),
+        ahead_from_file: Sequence[concurrent.futures.Future[None]] = (), digest: bytes | None = None,
     ) -> None:
         """Hand the pass over ``rows`` to ``pool``, then the preparation of the articles
         ``ahead`` (see ``_prepare_ahead_task``): a worker done with the pass before
@@ -596,8 +599,10 @@ class EarlyFurniture:
         ``from_file``: the pass was handed to the workers already, with the corpus
         file's path (``furniture_from_file``, by ``harness.cli.run_start``): what it
         learned is taken if it read exactly these rows (``take_learned``), and the
-        preparations ``ahead_from_file`` (``prepare_ahead_from_file``) stand for ``ahead``."""
+        preparations ``ahead_from_file`` (``prepare_ahead_from_file``) stand for ``ahead``
+        (``digest``: the rows', if made already)."""
         self.drop()
+        self._digest = digest
         self._ahead = list(ahead_from_file)
         futures: list[concurrent.futures.Future[Any]] = list(from_file)
         if not futures:
@@ -650,7 +655,7 @@ class EarlyFurniture:
         if early_pool is not pool or early_rows != rows:
             _cancel(futures)
             return None
-        return _file_furniture(futures, rows, least)
+        return _file_furniture(futures, rows, least, self._digest)
 
     def drop(self) -> None:
         self._handoffs.close()
@@ -817,21 +822,24 @@ def rows_digest(rows: Sequence[FurnitureInput]) -> bytes:
     return digest.digest()
 
 
-def _read_other_rows(futures: Sequence[concurrent.futures.Future[Any]], rows: list[FurnitureInput]) -> bool:
-    """Whether the file pass is over and did not read ``rows`` (a file it declined, other
-    rows): then the pass is handed out with the rows after all, not left to the step."""
+def _read_other_rows(futures: Sequence[concurrent.futures.Future[Any]], expected: bytes) -> bool:
+    """Whether the file pass is over and did not read the rows of digest ``expected`` (a
+    file it declined, other rows): then the pass is handed out with the rows after all,
+    not left to the step."""
     if not all(future.done() and not future.cancelled() and future.exception() is None for future in futures):
         return False  # still reading (the usual case: decided when the step takes it)
-    expected = rows_digest(rows)
     return all(future.result() is None or future.result()[0] != expected for future in futures)
 
 
-def _file_furniture(futures: Sequence[concurrent.futures.Future[Any]], rows: list[FurnitureInput], least: int) -> list[FurnitureRow] | None:
+def _file_furniture(
+    futures: Sequence[concurrent.futures.Future[Any]], rows: list[FurnitureInput], least: int, digest: bytes | None
+) -> list[FurnitureRow] | None:
     """The furniture ``furniture_from_file`` learned (waiting for it), if it read exactly
-    ``rows`` and asked the same least number of articles; None otherwise."""
+    ``rows`` (whose digest is ``digest``, when known) and asked the same least number of
+    articles; None otherwise."""
     from harness.wirediff.boilerplate import FurnitureRow
 
-    expected = rows_digest(rows)
+    expected = rows_digest(rows) if digest is None else digest
     for future in futures:  # one, as handed out (any more are the same pass)
         learned: FileFurniture | None = future.result()
         if learned is not None and learned[0] == expected and learned[1] == least:

@@ -307,3 +307,28 @@ def test_a_pass_the_worker_declined_is_handed_out_with_the_rows_after_all(
     finally:
         pairwork.EARLY_FURNITURE.drop()
         monkeypatch.setattr(worker_start.DIFF_EARLY, "started", None)
+
+
+def test_articles_are_prepared_ahead_with_the_collector_off_and_on_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prepared article holds hundreds of long tuples: the collector pass after each
+    task walked them all (``_prepare_ahead_task``, as ``_segments_task``, pauses it)."""
+    import gc
+
+    from harness.wirediff import articlefile
+
+    enabled: list[bool] = []
+    prepare = articlefile.prepared_article
+
+    def spied(row: Any) -> Any:
+        enabled.append(gc.isenabled())
+        return prepare(row)
+
+    monkeypatch.setattr(articlefile, "prepared_article", spied)
+    monkeypatch.setattr(pairwork, "_AHEAD", {})
+    assert gc.isenabled()
+    pairwork._prepare_ahead_task([("a", "One", "First text."), ("b", "Two", "Second text.")])
+    assert enabled == [False, False] and gc.isenabled() and sorted(pairwork._AHEAD) == ["a", "b"]
+    segments = boilerplate.article_segments
+    monkeypatch.setattr(boilerplate, "article_segments", lambda *row: (enabled.append(gc.isenabled()), segments(*row))[1])
+    pairwork._segments_task([("Wire", "One", "First text.")])
+    assert enabled[-1] is False and gc.isenabled()

@@ -224,8 +224,23 @@ def _call_by_name(module: str, name: str) -> None:
     here); then freeze what the warm worker holds (``harness.engines.collector``)."""
     from harness.engines.collector import freeze_imports
 
-    getattr(importlib.import_module(module), name)()
+    _load_by_name(module, name)
     freeze_imports()
+
+
+def _load_by_name(module: str, name: str) -> None:
+    """Import ``module`` and call its ``name`` with the cyclic collector off: what an
+    import and a warm-up make lives as long as the process, and a collector pass over
+    it would find nothing."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        getattr(importlib.import_module(module), name)()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _task_by_name(module: str, name: str, *args: Any) -> Any:

@@ -387,6 +387,26 @@ def test_a_new_pool_spawns_every_worker_at_once_with_ctrl_c_blocked_only_then() 
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
 
 
+def test_a_new_pool_s_results_come_through_a_wide_pipe() -> None:
+    """The pool's thread reads a result of megabytes in a few reads, not one per 64 KiB
+    (each of which waited for the GIL while this process worked)."""
+    import fcntl
+
+    from harness.engines import worker_start
+    from harness.engines.processes import kill_pool
+
+    pool = worker_start.new_pool(1, worker_start._started)
+    try:
+        reader = pool._result_queue._reader  # type: ignore[attr-defined]
+        if hasattr(fcntl, "F_GETPIPE_SZ"):
+            assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) >= min(
+                worker_start.RESULT_PIPE_BYTES, int(Path("/proc/sys/fs/pipe-max-size").read_text())
+            )
+        assert pool.submit(bytes, 3 * worker_start.RESULT_PIPE_BYTES).result(timeout=60) == bytes(3 * worker_start.RESULT_PIPE_BYTES)
+    finally:
+        kill_pool(pool)
+
+
 # -- sentence rows and word tokens, a column at a time ----------------------------------
 
 

@@ -258,3 +258,20 @@ def test_reading_the_command_line_loads_no_toml_parser_or_typing() -> None:
     probe = "import sys, harness.cli.run_start; print('tomllib' in sys.modules, 'typing' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("discovers", [True, False])
+def test_the_workers_get_discovery_s_word_hashes_to_make_only_for_a_run_that_discovers(
+    tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch, discovers: bool
+) -> None:
+    """After the furniture pass and before the preparations: the bodies' word hashes,
+    for the discover_pairs step (harness.steps.discovery), when the experiment has one."""
+    project = _project(tmp_path, size=DIFF_WORKERS_FROM_BYTES)
+    if not discovers:
+        experiment = project / "experiments" / "copies.toml"
+        experiment.write_text(experiment.read_text().replace('use = "discover_pairs"', 'use = "profile"'))
+    handed: list[tuple[str, str]] = []
+    monkeypatch.setattr(worker_start.DIFF_EARLY, "hand", lambda module, name, arguments: handed.append((module, name)) or True)
+    assert run_start.start_diff_workers_for_run(project, "copies")
+    words = [worker_start.DIFF_WORD_HASHES] if discovers else []
+    assert handed == [run_start.FILE_PASS, *words, run_start.FILE_AHEAD]

@@ -12,10 +12,12 @@ and that a run gives the same tables either way.
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -307,6 +309,74 @@ def test_a_pass_the_worker_declined_is_handed_out_with_the_rows_after_all(
     finally:
         pairwork.EARLY_FURNITURE.drop()
         monkeypatch.setattr(worker_start.DIFF_EARLY, "started", None)
+
+
+def test_the_worker_s_word_hashes_are_the_ones_discovery_makes(tmp_path: Path) -> None:
+    """``word_hashes_from_file``: every body of the file the C loop reads, with the word
+    hashes discovery makes of it (``shingles._text_word_hashes``); given them, discovery
+    makes the same shingles, and reads any other text itself."""
+    from harness.discovery import shingles, wordhash
+
+    path = _write(tmp_path / "corpus.jsonl", _lines(_corpus_records()))
+    assert pairwork.furniture_from_file(str(path), None) is not None
+    hashes = pairwork.word_hashes_from_file()
+    bodies = [body for _, (_, _, body) in pairwork._FILE_ARTICLES if body]
+    if wordhash.plain_word_hashes() is None:
+        assert hashes == {}  # no C loop here: discovery reads every body itself
+        return
+    plain = {body for body in bodies if wordhash.text_word_hash_bytes(body) is not None}
+    assert set(hashes) == plain and "Café – naïve “quotes”." not in plain  # letters beyond ASCII: not the loop's
+    for body, data in hashes.items():
+        assert data == shingles._text_word_hashes(shingles.fold_typography(body)).tobytes()
+    texts = [*bodies, "A text that is not in the file, read here."]
+    expected = shingles.shingle_batch(texts)
+    with shingles.word_hashes_known(hashes):
+        given_hashes = shingles.shingle_batch(texts)
+    assert np.array_equal(given_hashes.hashes, expected.hashes) and np.array_equal(given_hashes.offsets, expected.offsets)
+    assert shingles._KNOWN_WORD_HASHES == {}  # forgotten after the block
+    own = shingles.shingle_hashes(texts[0])
+    with shingles.word_hashes_known({texts[0]: bytes(8)}):  # taken as given: only a text's own may be given
+        assert not np.array_equal(shingles.shingle_hashes(texts[0]), own)
+
+
+def test_discovery_takes_the_word_hashes_a_worker_has_in_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Done: taken; being made or on their way: waited for; not started: cancelled (the
+    worker goes on to the diff's work); failed or never handed out: read here. Any
+    other task handed out stays for whoever takes it."""
+    import importlib
+    import threading
+
+    from harness.engines import worker_start
+    from harness.steps import discovery
+
+    module, name = worker_start.DIFF_WORD_HASHES
+    assert getattr(importlib.import_module(module), name) is pairwork.word_hashes_from_file
+
+    def handed(future: concurrent.futures.Future[Any]) -> concurrent.futures.Future[Any]:
+        other: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        monkeypatch.setattr(worker_start.DIFF_EARLY, "handed", {name: [future], pairwork.FILE_AHEAD[1]: [other]})
+        return other
+
+    done: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    done.set_result({"a": b"x" * 8})
+    other = handed(done)
+    assert discovery._early_word_hashes() == {"a": b"x" * 8}
+    assert worker_start.DIFF_EARLY.handed == {pairwork.FILE_AHEAD[1]: [other]}
+    pending: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    handed(pending)
+    assert discovery._early_word_hashes() is None and pending.cancelled()
+    running: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    assert running.set_running_or_notify_cancel()
+    threading.Timer(0.05, running.set_result, ({"b": b"y" * 8},)).start()
+    handed(running)
+    assert discovery._early_word_hashes() == {"b": b"y" * 8}
+    failed: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    assert failed.set_running_or_notify_cancel()
+    failed.set_exception(concurrent.futures.process.BrokenProcessPool("a worker died"))
+    handed(failed)
+    assert discovery._early_word_hashes() is None
+    monkeypatch.setattr(worker_start.DIFF_EARLY, "handed", {})
+    assert discovery._early_word_hashes() is None
 
 
 def test_articles_are_prepared_ahead_with_the_collector_off_and_on_after(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -64,6 +64,7 @@ RUN_FLAGS = frozenset({"--all", "--json"})
 DIFF_WORKERS_FROM_BYTES = 600_000
 
 DIFF_STEP = "wire_diff"
+DISCOVERY_STEP = "discover_pairs"
 
 
 def run_arguments(args: Sequence[str]) -> dict[str, Any] | None:
@@ -164,7 +165,7 @@ def start_diff_workers_for_run(project: Path | None, name: str) -> bool:
             return False
     except (HarnessError, OSError, ValueError):
         return False  # the command says what is wrong, as it would have
-    from harness.engines.worker_start import DIFF_EARLY, available_cores, start_diff_early
+    from harness.engines.worker_start import DIFF_EARLY, DIFF_WORD_HASHES, available_cores, start_diff_early
 
     workers = available_cores() - 1  # this process compares pairs too
     if not start_diff_early(workers, fork=True):  # this process is still small: see fork_is_safe
@@ -175,6 +176,10 @@ def start_diff_workers_for_run(project: Path | None, name: str) -> bool:
         # polars and the steps and reads the corpus; then the first articles prepared
         # for the pairs. The step takes them if the rows are its own.
         DIFF_EARLY.hand(*FILE_PASS, [(str(corpus_path), _least_articles(steps))])
+        if any(isinstance(step, dict) and step.get("use") == DISCOVERY_STEP for step in steps):
+            # Then the bodies' word hashes for discovery (harness.steps.discovery), which
+            # this process would make after its imports, while the pairs wait for them.
+            DIFF_EARLY.hand(*DIFF_WORD_HASHES, [()])
         DIFF_EARLY.hand(*FILE_AHEAD, [(first, AHEAD_TASK_ARTICLES) for first in range(0, AHEAD_ARTICLES, AHEAD_TASK_ARTICLES)])
     return True
 

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
         published_time,
         verify_pairs,
     )
-    from harness.discovery.shingles import SHINGLE_SIZE, fold_typography, shingle_hashes, word_keys
+    from harness.discovery.shingles import SHINGLE_SIZE, shingle_hashes, word_keys
+    from harness.discovery.wordhash import fold_typography
     from harness.discovery.synthetic import SyntheticCorpus, synthetic_corpus
 
 _HOME = {
@@ -49,7 +50,7 @@ _HOME = {
     "choose_bands": "harness.discovery.bands",
     "exact_pairs": "harness.discovery.exact",
     "find_pairs": "harness.discovery.pairs",
-    "fold_typography": "harness.discovery.shingles",
+    "fold_typography": "harness.discovery.wordhash",
     "overlap": "harness.discovery.exact",
     "permutation_keys": "harness.discovery.minhash",
     "published_time": "harness.discovery.pairs",

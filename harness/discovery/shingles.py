@@ -21,10 +21,10 @@ short item still matches its exact copy; a text without words has none.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
@@ -32,6 +32,14 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 import regex
+
+# The folding and the word hash, numpy-free (harness.discovery.wordhash), under the
+# names this module and its tests have always used.
+from harness.discovery.wordhash import FOLD_TABLE as _FOLD
+from harness.discovery.wordhash import blake64 as _blake64
+from harness.discovery.wordhash import fold_typography as fold_typography
+from harness.discovery.wordhash import plain_word_hashes as _plain_word_hashes
+from harness.discovery.wordhash import separators_beyond_ascii as _separators_beyond_ascii
 
 
 SHINGLE_SIZE = 5
@@ -112,52 +120,6 @@ def word_hash(word: str) -> int:
     return known
 
 
-def _blake64(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-# Typographic variants of one character, folded to the plain form. Applied after
-# NFKC, which already maps compatibility forms (ligatures, full-width letters,
-# non-breaking spaces, "…") but keeps curly quotes and dashes apart.
-_APOSTROPHES = "\u2019\u2018\u201a\u201b\u02bc\u02bb\u02b9\u2032\u0060\u00b4\uff07\u2035\u275b\u275c"
-_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036\u301d\u301e\u301f\uff02\u275d\u275e\u2e42"
-_SINGLE_GUILLEMETS = "\u2039\u203a"
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
-# Invisible characters inside a word (soft hyphen, joiners, BOM) would split it.
-_INVISIBLE = "\u00ad\u200c\u200d\u2060\ufeff\u180e"
-_FOLD = str.maketrans(
-    {
-        **dict.fromkeys(_APOSTROPHES, "'"),
-        **dict.fromkeys(_DOUBLE_QUOTES, '"'),
-        **dict.fromkeys(_SINGLE_GUILLEMETS, "'"),
-        **dict.fromkeys(_DASHES, "-"),
-        **dict.fromkeys(_INVISIBLE, ""),
-        "\u200b": " ",  # zero-width space: a word break
-    }
-)
-
-
-def fold_typography(text: str) -> str:
-    """``text`` with typography folded: NFKC, then one apostrophe, one quote, one dash.
-
-    Only keys are made from the folded text (offsets are never taken from it),
-    so it may change the text's length.
-    """
-    if text.isascii():  # NFKC leaves ASCII alone; of the variants only ` is ASCII
-        return text.replace("`", "'")
-    # str.translate looks every character up in the table (about 0.2 ms for a news
-    # article); a character class finds the few variants, and only those are replaced.
-    return _FOLD_CHARS.sub(_folded_char, unicodedata.normalize("NFKC", text))
-
-
-_FOLD_BY_CHAR = {chr(point): replacement for point, replacement in _FOLD.items()}
-_FOLD_CHARS = re.compile("[" + re.escape("".join(_FOLD_BY_CHAR)) + "]")
-
-
-def _folded_char(match: re.Match[str]) -> str:
-    return _FOLD_BY_CHAR[match.group()]
-
-
 def word_keys(text: str) -> list[str]:
     """The word keys of ``text``: what shingles are made of.
 
@@ -186,23 +148,6 @@ def _plain_word_keys() -> Callable[[str], list[str]] | None:
     from harness.wirediff.compiled import native_function
 
     return native_function("_units", "plain_word_keys")
-
-
-def _separators_beyond_ascii(text: str) -> bool:
-    """Is every character of ``text`` beyond ASCII (a pound sign, a degree sign) a
-    separator: neither in ``_WORD_RE``'s word class nor a word character to the C loop
-    (``str.isalnum``)? Then the pattern reads only ASCII words, as the loop does, and
-    their keys are ASCII."""
-    return all(map(_separator, set(_NON_ASCII.findall(text))))
-
-
-@cache
-def _separator(char: str) -> bool:
-    return _WORD_OR_MARK.match(char) is None and not char.isalnum()
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_WORD_OR_MARK = regex.compile(r"[\w\p{M}]")
 
 
 def _words(folded: str) -> list[str]:
@@ -262,7 +207,12 @@ def shingle_batch(texts: Sequence[str], *, size: int = SHINGLE_SIZE, distinct: b
     """
     if size < 1:
         raise ValueError(f"shingle size must be at least 1, got {size}")
-    hashed = [_text_word_hashes(fold_typography(text)) for text in texts]
+    known = _KNOWN_WORD_HASHES
+    hashed = [
+        np.frombuffer(given, dtype=np.uint64) if (given := known.get(text)) is not None
+        else _text_word_hashes(fold_typography(text))
+        for text in texts
+    ]
     counts = np.fromiter(map(len, hashed), dtype=np.int64, count=len(hashed))
     words = np.concatenate(hashed) if hashed else np.zeros(0, dtype=np.uint64)
     width = np.minimum(counts, size)
@@ -300,6 +250,29 @@ def _shingle_states() -> Callable[[Hashes, Offsets, int], bytearray] | None:
     return native_function("_units", "shingle_states")
 
 
+# Word hashes another process of this code made, by text (``word_hashes_known``).
+_KNOWN_WORD_HASHES: dict[str, bytes] = {}
+
+
+@contextmanager
+def word_hashes_known(known: Mapping[str, bytes] | None) -> Iterator[None]:
+    """Within the block, ``shingle_batch`` takes the word hashes of a text of ``known``
+    from there instead of reading the text: each value must be the text's
+    ``wordhash.text_word_hash_bytes``, made by this code in another process (`harness
+    run` hands a JSON Lines corpus's bodies to the diff's early workers, which hash them
+    while this process imports: ``harness.steps.discovery``). Any other text is read as
+    usual, so the shingles, and the pairs, are the same either way (tested). Keyed by
+    the whole text, compared in full on a hit. One block at a time (discovery's step)."""
+    if not known:
+        yield
+        return
+    _KNOWN_WORD_HASHES.update(known)
+    try:
+        yield
+    finally:
+        _KNOWN_WORD_HASHES.clear()
+
+
 def _text_word_hashes(folded: str) -> Hashes:
     """``word_hash`` of every key of a folded text (``_text_keys``), in order: by one C
     loop that makes no str per word when the diff's compiled modules run and the text
@@ -312,14 +285,6 @@ def _text_word_hashes(folded: str) -> Hashes:
     if native is not None and (folded.isascii() or _separators_beyond_ascii(folded)):
         return np.frombuffer(native(folded, _blake64), dtype=np.uint64)
     return _word_hashes_of([_text_keys(folded)])
-
-
-@cache
-def _plain_word_hashes() -> Callable[[str, Callable[[str], int]], bytes] | None:
-    """The C loop of ``harness/wirediff/units.c``, or None (see ``_plain_word_keys``)."""
-    from harness.wirediff.compiled import native_function
-
-    return native_function("_units", "plain_word_hashes")
 
 
 def _word_hashes_of(found: list[list[str]]) -> Hashes:

@@ -78,6 +78,27 @@ def discover_pairs(
     On Ray, shingles and MinHash run as batch tasks; buckets are found on the driver.
     """
     from harness.discovery import DiscoverySettings, find_pairs
+    from harness.discovery.shingles import word_hashes_known
 
     settings = DiscoverySettings(threshold=threshold, cross_outlet=cross_outlet, seed=seed, num_perm=num_perm)
-    return {"candidate_pairs": find_pairs(articles, settings=settings, engine=engine)}
+    with word_hashes_known(_early_word_hashes()):
+        return {"candidate_pairs": find_pairs(articles, settings=settings, engine=engine)}
+
+
+def _early_word_hashes() -> dict[str, bytes] | None:
+    """The word hashes of the corpus file's bodies that the diff's early workers made
+    while this process imported (`harness run`: ``harness.cli.run_start``), waited for
+    if a worker has them in hand (the rest of its 35-40 ms, or their way here); None
+    when there are none (not handed out, not started yet: then cancelled, or failed):
+    the bodies are then read here, to the same shingles."""
+    from harness.engines.worker_start import DIFF_EARLY, DIFF_WORD_HASHES
+
+    for future in DIFF_EARLY.take_handed(DIFF_WORD_HASHES[1]).get(DIFF_WORD_HASHES[1], []):  # one, as handed out
+        if future.cancel():
+            continue  # not started yet: the worker goes on to the diff's work
+        try:
+            hashes: dict[str, bytes] = future.result()
+        except Exception:  # a worker that died: the step that takes the pool says so
+            return None
+        return hashes
+    return None

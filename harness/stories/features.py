@@ -35,7 +35,7 @@ import regex
 import numpy.typing as npt
 import polars as pl
 
-from harness.discovery.shingles import fold_typography
+from harness.discovery.wordhash import fold_typography
 from harness.resources import Resource, project_resource
 
 TYPE_CHECKING = False  # as in harness/__init__.py

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import polars as pl
 
 from harness.discovery.pairs import published_time
-from harness.discovery.shingles import fold_typography
+from harness.discovery.wordhash import fold_typography
 from harness.engines import BatchCall, Engine
 from harness.errors import InputError
 from harness.stories.candidates import UNDATED, Candidates, find_candidates

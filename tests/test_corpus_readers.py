@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import os
@@ -434,6 +435,65 @@ def test_corpus_hash_is_stable_across_processes() -> None:
         for seed in ("1", "2")
     }
     assert digests == {corpus_hash(read_corpus(DATA / "mixed"))}
+
+
+# Strings with everything the digest's JSON escapes, and more: quotes, backslashes, every
+# control character, DEL, the line and paragraph separators, accents, emoji.
+_DIGEST_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(['"', "\\", "\n", "\r", "\t", "\b", "\f", "\x7f", "\u2028", "\u2029", "\u00e9", "\U0001f600", "/"]),
+        st.characters(max_codepoint=0x1F),
+        st.characters(blacklist_categories=("Cs",)),
+    ),
+    max_size=30,
+)
+_DIGEST_ROWS = st.lists(st.tuples(st.one_of(st.none(), _DIGEST_TEXT), st.one_of(st.none(), _DIGEST_TEXT)), max_size=8)
+
+
+def _json_rows() -> Callable[[list[tuple[object, ...]]], bytes | None]:
+    from harness.corpus import reader
+
+    native = reader._json_rows()
+    if native is None:
+        pytest.skip("the diff's compiled modules are not in use")
+    return native
+
+
+@settings(max_examples=400, deadline=None)
+@given(_DIGEST_ROWS)
+def test_the_c_loop_writes_the_digest_s_lines_as_json_does(rows: list[tuple[str | None, str | None]]) -> None:
+    """``json_rows`` (units.c) gives ``_json_line``'s bytes (Python's json) for any rows of
+    strings and nulls."""
+    from harness.corpus import reader
+
+    assert _json_rows()(list(rows)) == b"".join(map(reader._json_line, rows))
+
+
+def test_the_c_loop_leaves_other_values_to_python() -> None:
+    native = _json_rows()
+    for value in (1, 1.5, True, b"bytes", ["a"], "lone \ud800 surrogate"):
+        assert native([("a", None), ("b", value)]) is None
+    assert native([]) == b"" and native([()]) == b"[]\n"
+    untyped: Any = native
+    for bad in ((("a",),), ["a"], None):
+        with pytest.raises(TypeError, match="list of tuples"):
+            untyped(bad)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_DIGEST_ROWS, st.integers(1, 5))
+def test_the_digest_is_the_same_with_the_c_loop_or_without(rows: list[tuple[str | None, str | None]], block: int) -> None:
+    """Slices of any size, by the C loop or Python's json: one digest, the header's
+    line and then every row's."""
+    from harness.corpus import reader
+
+    frame = pl.DataFrame(rows, schema={"a": pl.String, "b": pl.String}, orient="row")
+    expected = hashlib.sha256(b'["a", "b"]\n' + b"".join(map(reader._json_line, rows))).hexdigest()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "DIGEST_ROWS", block)
+        assert corpus_hash(frame) == expected
+        patch.setattr(reader, "_json_rows", lambda: None)
+        assert corpus_hash(frame) == expected
 
 
 # -- property ----------------------------------------------------------------------

@@ -450,27 +450,47 @@ _DIGEST_TEXT = st.text(
 _DIGEST_ROWS = st.lists(st.tuples(st.one_of(st.none(), _DIGEST_TEXT), st.one_of(st.none(), _DIGEST_TEXT)), max_size=8)
 
 
-def _json_rows() -> Callable[[list[tuple[object, ...]]], bytes | None]:
+def _json_rows() -> Callable[[list[tuple[object, ...]]], bytes | None] | None:
+    """The C loop, used exactly when the diff's compiled modules are (else None)."""
     from harness.corpus import reader
+    from harness.wirediff.compiled import core_state
 
     native = reader._json_rows()
-    if native is None:
-        pytest.skip("the diff's compiled modules are not in use")
+    assert (native is not None) == core_state().compiled
     return native
+
+
+def _reference_lines(rows: list[tuple[str | None, str | None]]) -> bytes:
+    """The digest's lines as written down here, apart from the reader: each row's JSON
+    array, non-ASCII as it is, no spaces, then a line feed."""
+    return b"".join(json.dumps(list(row), ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for row in rows)
 
 
 @settings(max_examples=400, deadline=None)
 @given(_DIGEST_ROWS)
-def test_the_c_loop_writes_the_digest_s_lines_as_json_does(rows: list[tuple[str | None, str | None]]) -> None:
-    """``json_rows`` (units.c) gives ``_json_line``'s bytes (Python's json) for any rows of
-    strings and nulls."""
+def test_the_digest_s_lines_are_each_row_s_json(rows: list[tuple[str | None, str | None]]) -> None:
+    """Python's way (``_json_line``) and, when the core runs compiled, ``json_rows``
+    (units.c) give every row's JSON line, for any rows of strings and nulls."""
     from harness.corpus import reader
 
-    assert _json_rows()(list(rows)) == b"".join(map(reader._json_line, rows))
+    expected = _reference_lines(rows)
+    assert b"".join(map(reader._json_line, rows)) == expected
+    native = _json_rows()
+    assert native is None or native(list(rows)) == expected
 
 
 def test_the_c_loop_leaves_other_values_to_python() -> None:
+    """Any value but a string or null (or a lone surrogate) goes Python's way; a call
+    with anything but a list of tuples is refused. Without the compiled core every row
+    goes Python's way, and a value json cannot write as UTF-8 is refused there."""
+    from harness.corpus import reader
+
+    with pytest.raises(UnicodeEncodeError):
+        reader._json_line(("lone \ud800 surrogate",))
+    assert reader._json_line((1, None, 1.5)) == b"[1,null,1.5]\n"
     native = _json_rows()
+    if native is None:
+        return
     for value in (1, 1.5, True, b"bytes", ["a"], "lone \ud800 surrogate"):
         assert native([("a", None), ("b", value)]) is None
     assert native([]) == b"" and native([()]) == b"[]\n"

@@ -62,10 +62,17 @@ def test_re_tokens_equal_the_regex_tokens(text: str, offset: int) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(any_text, st.integers(min_value=0, max_value=1_000), st.integers(-40, 40), st.integers(-40, 40))
-def test_the_token_view_reads_as_the_token_list(text: str, offset: int, a: int, b: int) -> None:
+@given(
+    any_text,
+    st.integers(min_value=0, max_value=1_000),
+    st.integers(-40, 40),
+    st.integers(-40, 40),
+    st.sampled_from([None, 1, 2, 3, -1, -2]),
+)
+def test_the_token_view_reads_as_the_token_list(text: str, offset: int, a: int, b: int, step: int | None) -> None:
     """``tokenize_columns`` keeps the tokens as columns (``TokenView``): every way of
-    reading them gives the reference tokens, and a view of those tokens is equal to it."""
+    reading them gives the reference tokens, and a view of those tokens is equal to it.
+    A slice makes only its own tokens (any start, stop and step, as a list slices)."""
     reference = tokenize_by_matches(text, offset)
     view = tokens.tokenize_columns(text, offset).tokens
     assert isinstance(view, TokenView)
@@ -73,6 +80,7 @@ def test_the_token_view_reads_as_the_token_list(text: str, offset: int, a: int, 
     assert list(view) == reference and view == reference and view == tuple(reference)
     assert [view[i] for i in range(-len(view), len(view))] == reference + reference
     assert view[a:b] == tuple(reference[a:b])
+    assert view[a:b:step] == tuple(reference[a:b:step]) and view[a:] == tuple(reference[a:])
     assert [view.is_word(i) for i in range(len(view))] == [t.is_word for t in reference]
     assert TokenView.of(reference) == view and hash(TokenView.of(reference)) == hash(view)
     assert TokenView.of(view) is view

@@ -150,7 +150,10 @@ class TokenView(Sequence[Token]):
 
     def __getitem__(self, index: int | slice) -> Token | tuple[Token, ...]:
         if isinstance(index, slice):
-            return tuple(self)[index]
+            # Only the slice's tokens: a quotation's few words, not the whole text's.
+            kinds = map(_KIND_BY_CODE.__getitem__, self.codes[index])
+            columns = zip(self.texts[index], self.starts[index], self.ends[index], kinds)
+            return tuple(map(_new_tuple, repeat(Token), columns))
         token: Token = _new_tuple(
             Token, (self.texts[index], self.starts[index], self.ends[index], _KIND_BY_CODE[self.codes[index]])
         )

@@ -54,7 +54,7 @@ from harness.resources import Resource
 from harness.scoring.datafiles import builtin_data_path, data_file_resource
 from harness.scoring.lexicon import ATTRIBUTION_CATEGORIES, TermHit
 from harness.scoring.units import TextUnits
-from harness.text.tokens import Token, TokenKind
+from harness.text.tokens import KIND_CODES, PUNCT_CODE, TokenKind, TokenView
 from harness.text.voice import Quote, Voice
 
 SPEAKER_WORDS_FILE = "speaker_words.tsv"
@@ -64,6 +64,7 @@ FOLLOWING_NAME_WINDOW = 3  # words searched after a verb ("said Medinsky")
 SUBJECT_WINDOW = 8  # first narrator words of a sentence searched for its subject
 FULL_QUOTE_END = frozenset(",.!?\u2026")
 _POSSESSIVE_ENDINGS = ("'s", "\u2019s", "'S", "\u2019S")
+WORD_CODE = KIND_CODES[TokenKind.WORD]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,33 +132,22 @@ def _bare(text: str) -> str:
     return text
 
 
-def _is_possessive(token: Token) -> bool:
-    return token.text.endswith(_POSSESSIVE_ENDINGS)
-
-
-def _is_name_word(token: Token) -> bool:
-    words = speaker_words()
-    lower = token.text.lower()
-    return (
-        token.kind is TokenKind.WORD
-        and token.text[:1].isupper()
-        and lower not in words.not_names
-        and lower not in words.pronouns
-    )
-
-
-def _is_pronoun(token: Token) -> bool:
-    return token.kind is TokenKind.WORD and token.text.lower() in speaker_words().pronouns
-
-
 class _Attributor:
-    """Attribution state for one text: verbs by sentence, the running subject."""
+    """Attribution state for one text: verbs by sentence, the running subject.
+
+    Tokens are read by index from the view's columns (``texts``, ``starts``, ``ends``,
+    kind ``codes``): no ``Token`` is made. Attribution reads a few tokens of many
+    sentences; making every token of every text with a quotation as a tuple took more
+    time than all the reading.
+    """
 
     def __init__(self, units: TextUnits, hits: Sequence[TermHit]) -> None:
         self.units = units
-        # Every token is read here, many more than once: made once, as a tuple.
-        self.tokens = tuple(units.tokens)
-        self.starts = units.tokens.starts
+        view = TokenView.of(units.tokens)
+        self.texts, self.starts, self.ends, self.codes = view.texts, view.starts, view.ends, view.codes
+        words = speaker_words()
+        self.pronouns, self.determiners, self.function_words = words.pronouns, words.determiners, words.function_words
+        self.never_names = words.not_names | words.pronouns
         self.sentence_of_token = units.sentence_of_token  # made once: read for many tokens
         self.verbs = [
             h
@@ -177,51 +167,66 @@ class _Attributor:
 
     def _after_determiner(self, index: int) -> bool:
         """ "the claims", "his remarks": a lexicon verb after a determiner is a noun."""
-        return index > 0 and self.tokens[index - 1].text.lower() in speaker_words().determiners
+        return index > 0 and self.texts[index - 1].lower() in self.determiners
+
+    # -- one token, by index (a list index: negative counts from the end, as a tuple's)
+
+    def _is_word(self, i: int) -> bool:
+        """``Token.is_word``: a word or a number."""
+        return self.codes[i] != PUNCT_CODE
+
+    def _is_possessive(self, i: int) -> bool:
+        return self.texts[i].endswith(_POSSESSIVE_ENDINGS)
+
+    def _is_name_word(self, i: int) -> bool:
+        text = self.texts[i]
+        return self.codes[i] == WORD_CODE and text[:1].isupper() and text.lower() not in self.never_names
+
+    def _is_pronoun(self, i: int) -> bool:
+        return self.codes[i] == WORD_CODE and self.texts[i].lower() in self.pronouns
 
     # -- names ---------------------------------------------------------------------------
 
     def _name_ending_at(self, last: int, *, lower: int) -> Mention | None:
         """The capitalised run ending at token ``last`` (not before token ``lower``)."""
         first = last
-        while first - 1 >= lower and _is_name_word(self.tokens[first - 1]):
-            if _is_possessive(self.tokens[first - 1]):
+        while first - 1 >= lower and self._is_name_word(first - 1):
+            if self._is_possessive(first - 1):
                 break
             first -= 1
         return self._mention(first, last, "name")
 
     def _name_starting_at(self, first: int, *, upper: int) -> Mention | None:
         last = first
-        while last + 1 < upper and _is_name_word(self.tokens[last + 1]):
+        while last + 1 < upper and self._is_name_word(last + 1):
             last += 1
-            if _is_possessive(self.tokens[last]):
+            if self._is_possessive(last):
                 return None
         return self._mention(first, last, "name")
 
     def _mention(self, first: int, last: int, method: str) -> Mention:
-        start, end = self.tokens[first].start, self.tokens[last].end
+        start, end = self.starts[first], self.ends[last]
         display = _bare(self.units.text[start:end])
-        key = _bare(self.tokens[last].text)
+        key = _bare(self.texts[last])
         return Mention(key, display, start, end, method)
 
     def _description(self, first: int, stop: int) -> Mention | None:
         """Words ``first..stop-1`` as a speaker description (1 to SPEAKER_WINDOW words)."""
-        words = [i for i in range(first, stop) if self.tokens[i].is_word]
-        function_words = speaker_words().function_words
-        while words and self.tokens[words[0]].text.lower() in function_words:
+        words = [i for i in range(first, stop) if self._is_word(i)]
+        function_words = self.function_words
+        while words and self.texts[words[0]].lower() in function_words:
             words.pop(0)  # "And her doctor" -> "her doctor"; "It also" -> nothing
         if not words or len(words) > SPEAKER_WINDOW:
             return None
-        start, end = self.tokens[words[0]].start, self.tokens[words[-1]].end
+        start, end = self.starts[words[0]], self.ends[words[-1]]
         display = " ".join(self.units.text[start:end].split())
         return Mention(display.lower(), display, start, end, "description")
 
     def _pronoun(self, index: int) -> Mention | None:
         if self.subject is None:
             return None
-        token = self.tokens[index]
         s = self.subject
-        return Mention(s.key, s.display, token.start, token.end, "pronoun")
+        return Mention(s.key, s.display, self.starts[index], self.ends[index], "pronoun")
 
     # -- speaker of a verb ---------------------------------------------------------------
 
@@ -233,9 +238,9 @@ class _Attributor:
     def _narrator_words_between(self, first: int, stop: int, limit: int | None = None) -> list[int]:
         """Narrator word tokens in ``first..stop-1`` (the first ``limit`` of them)."""
         words: list[int] = []
-        tokens, voices = self.tokens, self.units.voices
+        codes, voices, narrator = self.codes, self.units.voices, Voice.NARRATOR
         for i in range(first, stop):
-            if tokens[i].kind is not TokenKind.PUNCT and voices[i] is Voice.NARRATOR:
+            if codes[i] != PUNCT_CODE and voices[i] is narrator:
                 words.append(i)
                 if len(words) == limit:
                     break
@@ -245,18 +250,17 @@ class _Attributor:
         """Name, pronoun or description before the verb (rule 2, verb before quote)."""
         lower, _ = self._sentence_bounds(verb.first_token)
         i = verb.first_token - 1
-        if i >= lower and self.tokens[i].text == ",":
+        if i >= lower and self.texts[i] == ",":
             return self._appositive_speaker(lower, i)
         seen_words = 0
         while i >= lower and seen_words < SPEAKER_WINDOW:
-            token = self.tokens[i]
             if self.units.voices[i] is not Voice.NARRATOR:
                 break
-            if token.is_word:
+            if self._is_word(i):
                 seen_words += 1
-                if _is_pronoun(token):
+                if self._is_pronoun(i):
                     return self._pronoun(i)
-                if _is_name_word(token) and not _is_possessive(token):
+                if self._is_name_word(i) and not self._is_possessive(i):
                     return self._name_ending_at(i, lower=lower)
             i -= 1
         return self._clause_description(lower, verb.first_token) or self._sentence_subject(
@@ -270,11 +274,10 @@ class _Attributor:
         words = self._narrator_words_between(sentence.first_token, token_index)
         if not words:
             return None
-        if _is_pronoun(self.tokens[words[0]]):
+        if self._is_pronoun(words[0]):
             return self._pronoun(words[0])
         for i in words[:SUBJECT_WINDOW]:
-            token = self.tokens[i]
-            if _is_name_word(token) and not _is_possessive(token):
+            if self._is_name_word(i) and not self._is_possessive(i):
                 found = self._name_starting_at(i, upper=token_index)
                 if found is not None:
                     return Mention(
@@ -284,25 +287,25 @@ class _Attributor:
 
     def _appositive_speaker(self, lower: int, comma: int) -> Mention | None:
         opening = comma - 1
-        while opening >= lower and self.tokens[opening].text != ",":
+        while opening >= lower and self.texts[opening] != ",":
             opening -= 1
         if opening < lower:
             return self._clause_description(lower, comma)
         inside = opening + 1
-        if inside < comma and _is_name_word(self.tokens[inside]):
+        if inside < comma and self._is_name_word(inside):
             return self._name_starting_at(inside, upper=comma)
         before = opening - 1
-        if before >= lower and _is_name_word(self.tokens[before]):
+        if before >= lower and self._is_name_word(before):
             return self._name_ending_at(before, lower=lower)
         return self._clause_description(lower, opening)
 
     def _clause_description(self, lower: int, stop: int) -> Mention | None:
         first = stop
         while first - 1 >= lower and (
-            self.tokens[first - 1].is_word or self.tokens[first - 1].text in "-\u2010\u2011"
+            self._is_word(first - 1) or self.texts[first - 1] in "-\u2010\u2011"
         ):
             first -= 1
-        if first < stop and _is_pronoun(self.tokens[first]) and first + 1 == stop:
+        if first < stop and self._is_pronoun(first) and first + 1 == stop:
             return self._pronoun(first)
         return self._description(first, stop)
 
@@ -312,10 +315,10 @@ class _Attributor:
         between = self._narrator_words_between(first, verb.first_token)
         if not between:
             return self._name_after(verb)
-        if len(between) == 1 and _is_pronoun(self.tokens[between[0]]):
+        if len(between) == 1 and self._is_pronoun(between[0]):
             return self._pronoun(between[0])
         for i in reversed(between):
-            if _is_name_word(self.tokens[i]) and not _is_possessive(self.tokens[i]):
+            if self._is_name_word(i) and not self._is_possessive(i):
                 return self._name_ending_at(i, lower=between[0])
         return self._description(between[0], between[-1] + 1)
 
@@ -324,15 +327,14 @@ class _Attributor:
         last_verb_token = self._first_token_from(verb.end) - 1
         words = 0
         for i in range(last_verb_token + 1, upper):
-            token = self.tokens[i]
-            if not token.is_word:
+            if not self._is_word(i):
                 continue
             words += 1
             if words > FOLLOWING_NAME_WINDOW:
                 break
-            if _is_pronoun(token):
+            if self._is_pronoun(i):
                 return self._pronoun(i)
-            if _is_name_word(token) and not _is_possessive(token):
+            if self._is_name_word(i) and not self._is_possessive(i):
                 return self._name_starting_at(i, upper=upper)
         return None
 
@@ -400,7 +402,7 @@ class _Attributor:
         previous = self.units.sentences[sentence - 1]
         ends_with_colon = (
             previous.stop_token > previous.first_token
-            and self.tokens[previous.stop_token - 1].text == ":"
+            and self.texts[previous.stop_token - 1] == ":"
         )
         verbs = self._verbs_in(sentence - 1) if ends_with_colon else []
         if verbs:
@@ -419,11 +421,10 @@ class _Attributor:
         words = self._narrator_words_between(
             sentence.first_token, sentence.stop_token, limit=SUBJECT_WINDOW
         )
-        if not words or _is_pronoun(self.tokens[words[0]]):
+        if not words or self._is_pronoun(words[0]):
             return
         for i in words[:SUBJECT_WINDOW]:
-            token = self.tokens[i]
-            if _is_name_word(token) and not _is_possessive(token):
+            if self._is_name_word(i) and not self._is_possessive(i):
                 run = self._name_starting_at(i, upper=sentence.stop_token)
                 if run is not None:
                     self.subject = run
@@ -454,7 +455,7 @@ def attribute_quotes(units: TextUnits, hits: Sequence[TermHit]) -> list[QuoteAtt
             speaker = attributor.speaker_of(verb, quote) if verb is not None else None
             if speaker is not None:
                 speakers.append(speaker)
-            words = sum(1 for t in units.tokens[first : last + 1] if t.is_word)
+            words = last + 1 - first - attributor.codes.count(PUNCT_CODE, first, last + 1)
             results.append(
                 QuoteAttribution(n, quote.start, quote.end, words, speaker, verb, method)
             )

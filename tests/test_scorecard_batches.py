@@ -104,10 +104,37 @@ def reference_match(matcher: TermMatcher, tokens: Sequence[Token]) -> list[TermH
     return hits
 
 
+class _EagerSubject(attribution._Attributor):
+    """The running subject worked out after every sentence, every narrator word of its
+    opening read (``_Attributor`` reads a sentence only when a pronoun asks)."""
+
+    eager: attribution.Mention | None = None
+
+    @property
+    def subject(self) -> attribution.Mention | None:
+        return self.eager
+
+    def update_subject(self, sentence_index: int, speakers: list[attribution.Mention]) -> None:
+        named = [s for s in speakers if s.method != "description"]
+        if named:
+            self.eager = named[-1]
+            return
+        sentence = self.units.sentences[sentence_index]
+        words = self._narrator_words_between(sentence.first_token, sentence.stop_token)[: attribution.SUBJECT_WINDOW]
+        if not words or self._is_pronoun(words[0]):
+            return
+        for i in words:
+            if self._is_name_word(i) and not self._is_possessive(i):
+                run = self._name_starting_at(i, upper=sentence.stop_token)
+                if run is not None:
+                    self.eager = run
+                return
+
+
 def reference_attribution(text: str, hits: Sequence[TermHit]) -> list[QuoteAttribution]:
     """Subject tracking over every sentence, every narrator word read."""
     units = analyse_text(text)
-    attributor = attribution._Attributor(units, hits)
+    attributor = _EagerSubject(units, hits)
     attributor._narrator_words_between = lambda first, stop, limit=None: [  # type: ignore[method-assign]
         i for i in range(first, stop) if units.tokens[i].is_word and units.voices[i] is Voice.NARRATOR
     ]

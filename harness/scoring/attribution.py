@@ -162,7 +162,14 @@ class _Attributor:
             sentence = self.sentence_of_token[verb.first_token]
             self.verbs_by_sentence.setdefault(sentence, []).append(verb)
         self.verb_speakers: dict[int, Mention | None] = {}
-        self.subject: Mention | None = None
+        # The running subject, read lazily: sentences [0, _subject_through) are folded
+        # into _subject; those from there to _sentences_seen are noted, not yet read.
+        # Only a pronoun speaker asks for the subject, and then the latest sentence that
+        # names somebody decides it: most sentences are never read for it.
+        self._subject: Mention | None = None
+        self._subject_through = 0
+        self._sentences_seen = 0
+        self._named: dict[int, Mention] = {}  # a sentence's last named speaker
         self.longest: dict[str, str] = {}
 
     def _after_determiner(self, index: int) -> bool:
@@ -223,9 +230,9 @@ class _Attributor:
         return Mention(display.lower(), display, start, end, "description")
 
     def _pronoun(self, index: int) -> Mention | None:
-        if self.subject is None:
-            return None
         s = self.subject
+        if s is None:
+            return None
         return Mention(s.key, s.display, self.starts[index], self.ends[index], "pronoun")
 
     # -- speaker of a verb ---------------------------------------------------------------
@@ -412,23 +419,39 @@ class _Attributor:
     # -- subject tracking ----------------------------------------------------------------
 
     def update_subject(self, sentence_index: int, speakers: list[Mention]) -> None:
+        """Sentence ``sentence_index`` (called for every sentence, in order) is done, with
+        ``speakers`` found for its quotations: after it, the subject is its last named
+        speaker, else the name its first narrator words start with, else unchanged."""
         named = [s for s in speakers if s.method != "description"]
         if named:
-            self.subject = named[-1]
-            return
+            self._named[sentence_index] = named[-1]
+        self._sentences_seen = sentence_index + 1
+
+    @property
+    def subject(self) -> Mention | None:
+        """The running subject after the sentences done so far (``update_subject``)."""
+        for k in range(self._sentences_seen - 1, self._subject_through - 1, -1):
+            found = self._named.get(k) or self._name_opening(k)
+            if found is not None:
+                self._subject = found
+                break
+        self._subject_through = self._sentences_seen
+        return self._subject
+
+    def _name_opening(self, sentence_index: int) -> Mention | None:
+        """The name that starts among the sentence's first narrator words (None when the
+        first is a pronoun: the subject stays who it was)."""
         sentence = self.units.sentences[sentence_index]
         # Only the first SUBJECT_WINDOW narrator words can start the subject.
         words = self._narrator_words_between(
             sentence.first_token, sentence.stop_token, limit=SUBJECT_WINDOW
         )
         if not words or self._is_pronoun(words[0]):
-            return
+            return None
         for i in words[:SUBJECT_WINDOW]:
             if self._is_name_word(i) and not self._is_possessive(i):
-                run = self._name_starting_at(i, upper=sentence.stop_token)
-                if run is not None:
-                    self.subject = run
-                return
+                return self._name_starting_at(i, upper=sentence.stop_token)
+        return None
 
 
 def attribute_quotes(units: TextUnits, hits: Sequence[TermHit]) -> list[QuoteAttribution]:

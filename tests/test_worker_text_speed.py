@@ -61,6 +61,26 @@ def test_re_tokens_equal_the_regex_tokens(text: str, offset: int) -> None:
     _same_tokens(text, offset)
 
 
+@settings(max_examples=800, deadline=None)
+@given(any_text | st.text(alphabet=st.characters(codec="utf-8")), st.integers(min_value=0, max_value=100_000))
+def test_the_c_token_loop_gives_the_re_tokens(text: str, offset: int) -> None:
+    """``units.c``'s ``token_columns`` (used where the diff's core runs compiled) gives
+    ``tokenize_plain_in_python``'s tokens, offsets and kind codes, as the same types."""
+    from harness.wirediff.compiled import core_state
+
+    assert (tokens._native_token_columns() is not None) == core_state().compiled
+    if not tokens.plain_path_applies(text):
+        return  # read by ``regex`` (test_re_tokens_equal_the_regex_tokens)
+    native, python = tokens._tokenize_plain(text, offset), tokens.tokenize_plain_in_python(text, offset)
+    assert native.tokens == python.tokens and native.texts == python.texts
+    assert (native.tokens.texts, native.tokens.starts, native.tokens.ends, native.tokens.codes) == (
+        python.tokens.texts, python.tokens.starts, python.tokens.ends, python.tokens.codes
+    )
+    assert native.starts.tolist() == python.starts.tolist() and native.codes.tolist() == python.codes.tolist()
+    assert (native.starts.dtype, native.codes.dtype) == (python.starts.dtype, python.codes.dtype)
+    assert native.codes.flags.writeable
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     any_text,

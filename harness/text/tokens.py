@@ -8,7 +8,7 @@ number can be traced back to ``text[start:end]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from functools import cache
 from itertools import accumulate, repeat
@@ -369,7 +369,34 @@ def _ascii_first_codes() -> np.ndarray:
 
 
 def _tokenize_plain(text: str, offset: int) -> TokenColumns:
-    """``tokenize_columns`` with ``re``, for a text ``plain_path_applies`` accepts."""
+    """``tokenize_columns`` for a text ``plain_path_applies`` accepts: one C loop where the
+    wire diff's core runs compiled (``units.c``, ``token_columns``), else ``re``."""
+    native = _native_token_columns()
+    if native is None:
+        return tokenize_plain_in_python(text, offset)
+    import numpy as np  # here: the diff imports this module and never needs numpy
+
+    texts, starts, ends, codes = native(text, offset)
+    positions = np.array(starts, dtype=np.int64)
+    return TokenColumns(TokenView(texts, starts, ends, codes), positions, np.frombuffer(codes, np.int8).copy(), texts)
+
+
+@cache
+def _native_token_columns() -> Callable[[str, int], tuple[list[str], list[int], list[int], bytes]] | None:
+    """``units.c``'s ``token_columns`` where the diff's core runs compiled, else None.
+
+    The same tokens and codes as :func:`tokenize_plain_in_python` (tested), read by the
+    scanner of the diff's units (``_PLAIN_SPLIT_RE``'s alternatives in the same order):
+    no gap strings, no running sums, no numpy look-ups. The scorecard cuts every text
+    it scores into tokens; the split was the largest single cost of a worker.
+    """
+    from harness.wirediff.compiled import native_function
+
+    return native_function("_units", "token_columns")
+
+
+def tokenize_plain_in_python(text: str, offset: int) -> TokenColumns:
+    """:func:`_tokenize_plain` with ``re``: the definition the C loop follows."""
     import numpy as np  # here: the diff imports this module and never needs numpy
 
     ascii = text.isascii()

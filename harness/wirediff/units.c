@@ -2,7 +2,7 @@
  * prepare's unit path); further down, the words the page-chrome rules read
  * (chrome_words), the similarity's shingle counts (shingle_counts), and discovery's
  * word keys of a text and their hashes (plain_word_keys, plain_word_hashes: the same
- * token scanner), shared shingles
+ * token scanner), the scorecard's tokens (token_columns: the same scanner), shared shingles
  * of sorted sets (sorted_shared_counts), its MinHash minima (minhash_fill) and
  * shingle hashes (shingle_states), and at the end the sentence-then-word alignment
  * of two prepared texts (align_core).
@@ -1871,6 +1871,91 @@ done:
     return result;
 }
 
+/* The scorecard's tokens (harness.text.tokens._tokenize_plain: the tokens of
+ * _PLAIN_SPLIT_RE's split, for a text whose characters `re` and `regex` class alike):
+ *
+ *     token_columns(text, offset) -> (texts, starts, ends, codes)
+ *
+ * That pattern is this file's token scanner without the joined marks (its alternatives
+ * in the same order: abbreviation, number, word, one punctuation character; whitespace
+ * between tokens), so each token ends where token_end puts it. Its kind code is read
+ * from the alternative taken: 0 a word (a letter starts an abbreviation or a word; a
+ * digit or "_" a word when the number alternative does not match), 1 a number, 2
+ * punctuation; tokens.py reads the same codes from the first character (_settled_code).
+ * Starts and ends have `offset` added; codes is one byte per token. The split's gap and
+ * token strings, their running sums and the code look-ups in numpy are one loop here. */
+static PyObject *token_columns(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "token_columns(text, offset)");
+        return NULL;
+    }
+    Text t;
+    if (text_of(args[0], "token_columns", &t) < 0) return NULL;
+    Py_ssize_t offset = PyLong_AsSsize_t(args[1]);
+    if (offset == -1 && PyErr_Occurred()) return NULL;
+    PyObject *texts = PyList_New(0), *starts = PyList_New(0), *ends = PyList_New(0), *result = NULL;
+    char *codes = NULL;
+    Py_ssize_t count = 0, size = 0;
+    if (texts == NULL || starts == NULL || ends == NULL) goto done;
+    Py_ssize_t i = 0;
+    while (i < t.n) {
+        Py_UCS4 c = at(&t, i);
+        if (Py_UNICODE_ISSPACE(c)) {
+            i++;
+            continue;
+        }
+        Py_ssize_t end;
+        char code;
+        if (!is_word(c)) {
+            end = i + 1;
+            code = 2;
+        } else if (is_letter(c)) {
+            end = abbreviation(&t, i);
+            if (end < 0) end = word(&t, i, 0);
+            code = 0;
+        } else {
+            end = number(&t, i);
+            code = 1;
+            if (end < 0) {
+                end = word(&t, i, 0);
+                code = 0;
+            }
+        }
+        if (count == size) {
+            size = size ? 2 * size : 512;
+            char *grown = PyMem_Realloc(codes, size);
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            codes = grown;
+        }
+        codes[count++] = code;
+        PyObject *token = PyUnicode_Substring(args[0], i, end);
+        if (token == NULL) goto done;
+        int failed = PyList_Append(texts, token);
+        Py_DECREF(token);
+        PyObject *first = failed ? NULL : offset_int(i + offset);
+        failed = first == NULL || PyList_Append(starts, first) < 0;
+        Py_XDECREF(first);
+        PyObject *last = failed ? NULL : offset_int(end + offset);
+        failed = last == NULL || PyList_Append(ends, last) < 0;
+        Py_XDECREF(last);
+        if (failed) goto done;
+        i = end;
+    }
+    PyObject *code_bytes = PyBytes_FromStringAndSize(codes ? codes : "", count);
+    if (code_bytes == NULL) goto done;
+    result = PyTuple_Pack(4, texts, starts, ends, code_bytes);
+    Py_DECREF(code_bytes);
+done:
+    PyMem_Free(codes);
+    Py_XDECREF(texts);
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    return result;
+}
+
 /* Discovery's word keys of a text whose characters beyond ASCII are all separators
  * (harness.discovery.shingles._text_keys checks that): the texts of its word and
  * number tokens, lowercased. On such a text its pattern, findall'd, is the tokens'
@@ -3489,6 +3574,8 @@ static PyMethodDef methods[] = {
      "plain_word_hashes(text, hash_word) -> the hashes of plain_word_keys(text), as uint64 bytes"},
     {"clear_word_hashes", (PyCFunction)clear_word_hashes, METH_NOARGS, "empty plain_word_hashes's cache"},
     {"word_hashes_limit", (PyCFunction)word_hashes_limit, METH_O, "word_hashes_limit(keys) -> the limit before"},
+    {"token_columns", (PyCFunction)(void (*)(void))token_columns, METH_FASTCALL,
+     "token_columns(text, offset) -> (texts, starts, ends, codes) of harness.text.tokens._tokenize_plain(text, offset)"},
     {"plain_word_keys", (PyCFunction)plain_word_keys, METH_O,
      "plain_word_keys(text) -> discovery's word keys of a text with only separators beyond ASCII"},
     {"known_hashes", (PyCFunction)(void (*)(void))known_hashes, METH_FASTCALL,

@@ -7,6 +7,8 @@ import multiprocessing
 from pathlib import Path
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from harness.cli import app
@@ -171,3 +173,62 @@ def test_manifest_states_how_language_was_decided() -> None:
     assert resource.name == "py3langid model.npz.xz"
     assert resource.version.startswith("py3langid==")
     assert f"{SAMPLE_CHARS} characters" in resource.version
+
+
+def _numpy_text_features(encoded: list[bytes], n_features: int) -> list[tuple[list[int], list[int]]]:
+    """Each text's (features, counts) by numpy's walk, longest text first (the definition)."""
+    import numpy as np
+
+    from harness.text.language import _feature_counts, _walk
+
+    order = np.argsort([-len(e) for e in encoded], kind="stable")
+    features, counts, bounds = _feature_counts(_walk([encoded[i] for i in order]), n_features)
+    by_text: list[tuple[list[int], list[int]]] = [([], [])] * len(encoded)
+    for column, k in enumerate(order.tolist()):
+        low, high = bounds[column], bounds[column + 1]
+        by_text[k] = (features[low:high].tolist(), counts[low:high].tolist())
+    return by_text
+
+
+def _text_features_as_lists(encoded: list[bytes], n_features: int) -> list[tuple[list[int], list[int]]]:
+    from harness.text.language import _text_features
+
+    order, (features, counts, bounds) = _text_features(encoded, n_features)
+    by_text: list[tuple[list[int], list[int]]] = [([], [])] * len(encoded)
+    for column, k in enumerate(order.tolist()):
+        low, high = bounds[column], bounds[column + 1]
+        by_text[k] = (features[low:high].tolist(), counts[low:high].tolist())
+    return by_text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(max_size=300) | st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")), max_size=70))
+def test_the_c_walk_finds_numpys_features(encoded: list[bytes]) -> None:
+    """``units.c``'s ``langid_keys`` (used where the diff's core runs compiled) gives every
+    text the features and counts of numpy's walk, for any bytes, any lengths (groups of
+    32 texts walked side by side, some ending before others)."""
+    from harness.text.language import _model, _native_keys
+    from harness.wirediff.compiled import core_state
+
+    assert (_native_keys() is not None) == core_state().compiled
+    n_features = _model().ptc.shape[0]
+    assert _text_features_as_lists(encoded, n_features) == _numpy_text_features(encoded, n_features)
+
+
+def test_the_c_walk_gives_the_same_scores_on_real_text() -> None:
+    """The scores of every text (the seeds, the mixed texts, generated texts in many
+    scripts) are the same bytes by either walk."""
+    from unittest import mock
+
+    from benchmarks.multilingual import generated_texts
+    from harness.corpus import load_corpus
+    from harness.text import language
+
+    seeds = load_corpus(Path(__file__).resolve().parent.parent / "seeds").articles["body"].to_list()
+    texts = [*_MIXED.values(), *seeds, *(text for _, text in generated_texts(140))]
+    encoded = [language._encode(language.language_sample(t)) for t in texts]
+    assert len(encoded) > 100
+    either = language._scores(encoded)
+    with mock.patch.object(language, "_native_keys", lambda: None):
+        numpy_only = language._scores(encoded)
+    assert either.tobytes() == numpy_only.tobytes()

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -246,16 +246,34 @@ def _feature_counts(
     import numpy as np
 
     n_texts = emitted.shape[1]
-    narrow = n_texts * n_features < np.iinfo(np.int32).max
+    narrow = _narrow(n_texts, n_features)
     absent = int(np.iinfo(np.int32 if narrow else np.int64).max)  # sorts after every key, dropped below
     base = np.arange(n_texts, dtype=np.int32 if narrow else np.int64) * n_features
     keys = np.where(emitted >= 0, np.add(emitted, base), absent).ravel()  # the dtype of base
+    return _counted(keys, n_texts, n_features, absent)
+
+
+def _narrow(n_texts: int, n_features: int) -> bool:
+    """Do the keys ``text * n_features + feature`` fit in 32 bits (a faster sort)?"""
+    import numpy as np
+
+    return n_texts * n_features < np.iinfo(np.int32).max
+
+
+def _counted(
+    keys: NDArray[Any], n_texts: int, n_features: int, absent: int | None = None
+) -> tuple[NDArray[Any], NDArray[np.int64], NDArray[np.int64]]:
+    """``_feature_counts``'s (feature, count, bounds) from the keys ``text * n_features +
+    feature`` in any order (sorted here, in place), ``absent`` keys dropped."""
+    import numpy as np
+
     keys.sort()
     firsts = np.flatnonzero(np.concatenate(([len(keys) > 0], keys[1:] != keys[:-1])))
     counts = np.diff(np.append(firsts, len(keys)))
     distinct = keys[firsts]
-    real = distinct != absent
-    distinct, counts = distinct[real], counts[real]
+    if absent is not None:
+        real = distinct != absent
+        distinct, counts = distinct[real], counts[real]
     texts = distinct // n_features
     bounds = np.searchsorted(texts, np.arange(n_texts + 1)).astype(np.int64)
     return distinct - texts * n_features, counts, bounds
@@ -268,8 +286,7 @@ def _scores(encoded: Sequence[bytes]) -> NDArray[np.float32]:
     model = _model()
     ptc = model.ptc
     n_classes = ptc.shape[1]
-    order = np.argsort([-len(e) for e in encoded], kind="stable").astype(np.int64)
-    features, counts, bounds = _feature_counts(_walk([encoded[i] for i in order]), ptc.shape[0])
+    order, (features, counts, bounds) = _text_features(encoded, ptc.shape[0])
     # log1p(count) of every distinct (text, feature) times the table, summed in
     # float32 text by text, as py3langid does (with the table already in float32:
     # converting its float16 rows for every text was most of py3langid's time).
@@ -292,6 +309,38 @@ def _scores(encoded: Sequence[bytes]) -> NDArray[np.float32]:
         probabilities[:, first] += probabilities[:, dupe]
         probabilities[:, dupe] = 0.0
     return probabilities
+
+
+def _text_features(
+    encoded: Sequence[bytes], n_features: int
+) -> tuple[NDArray[np.int64], tuple[NDArray[Any], NDArray[np.int64], NDArray[np.int64]]]:
+    """(order, _feature_counts's triple): column k of the triple is text order[k].
+
+    Where the wire diff's core runs compiled, one C loop walks the texts 32 at a time,
+    side by side (``units.c``, ``langid_keys``), and the columns are the texts in order;
+    else numpy walks the whole batch longest first, a byte position at a time. The same
+    features and counts for every text (tested), so the same scores: 2,048 BBC samples
+    take 67-70 ms instead of 89-96 ms (walk and count; the C walk alone 34-40 ms
+    against numpy's 41-58 ms).
+    """
+    import numpy as np
+
+    native = _native_keys()
+    if native is None:
+        order = np.argsort([-len(e) for e in encoded], kind="stable").astype(np.int64)
+        return order, _feature_counts(_walk([encoded[i] for i in order]), n_features)
+    model = _model()
+    out = np.empty(sum(map(len, encoded)), dtype=np.int32 if _narrow(len(encoded), n_features) else np.int64)
+    written = native(list(encoded), model.nextmove, model.rowbase, model.output, n_features, out)
+    return np.arange(len(encoded), dtype=np.int64), _counted(out[:written], len(encoded), n_features)
+
+
+@cache
+def _native_keys() -> Callable[..., int] | None:
+    """``units.c``'s ``langid_keys`` where the diff's core runs compiled, else None."""
+    from harness.wirediff.compiled import native_function
+
+    return native_function("_units", "langid_keys")
 
 
 def _word_total(language: str, text: str, sample: str) -> int | None:

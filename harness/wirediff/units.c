@@ -4,7 +4,8 @@
  * word keys of a text and their hashes (plain_word_keys, plain_word_hashes: the same
  * token scanner), the scorecard's tokens (token_columns: the same scanner), shared shingles
  * of sorted sets (sorted_shared_counts), its MinHash minima (minhash_fill) and
- * shingle hashes (shingle_states), and at the end the sentence-then-word alignment
+ * shingle hashes (shingle_states), language identification's feature keys
+ * (langid_keys), and at the end the sentence-then-word alignment
  * of two prepared texts (align_core).
  *
  * prepare._columns cuts a text into units (the whitespace before a token plus the
@@ -2325,6 +2326,106 @@ static int offsets_in_order(const int64_t *offsets, Py_ssize_t n_sets, Py_ssize_
     return 1;
 }
 
+/* Language identification's automaton (harness.text.language: the walk of py3langid's
+ * visit_counts, done for a batch of texts by _walk, and the keys _feature_counts sorts):
+ *
+ *     langid_keys(encoded, nextmove, rowbase, output, n_features, out) -> count
+ *
+ * For text k of `encoded` (a list of bytes), from state 0, state = nextmove[rowbase[state]
+ * + byte] at every byte; where output[state] is a feature (>= 0), the key k * n_features
+ * + feature is written to `out` (int32 or int64, writable, room for every byte of every
+ * text), in no particular order. Returns how many keys were written. nextmove is uint32, rowbase
+ * int64, output int32, as the model's arrays are; an index past a table is a ValueError.
+ * numpy walked one byte position at a time across the batch (a gather per position, and
+ * a grid of every position of every text); here each text is walked once, in groups. */
+#define LANGID_GROUP 32
+static PyObject *langid_keys(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "langid_keys(encoded, nextmove, rowbase, output, n_features, out)");
+        return NULL;
+    }
+    PyObject *encoded = args[0];
+    if (!PyList_CheckExact(encoded)) {
+        PyErr_SetString(PyExc_TypeError, "langid_keys: encoded must be a list of bytes");
+        return NULL;
+    }
+    Py_ssize_t n_features = PyLong_AsSsize_t(args[4]);
+    if (n_features == -1 && PyErr_Occurred()) return NULL;
+    static const int sizes[4] = {4, 8, 4, 0};  /* nextmove, rowbase, output; out: 4 or 8 */
+    Py_buffer views[4];
+    int got = 0;
+    PyObject *result = NULL;
+    for (; got < 4; got++) {
+        PyObject *object = args[got < 3 ? got + 1 : 5];
+        if (PyObject_GetBuffer(object, &views[got], PyBUF_C_CONTIGUOUS | (got == 3 ? PyBUF_WRITABLE : 0)) < 0) goto done;
+        Py_ssize_t size = views[got].itemsize;
+        if ((sizes[got] ? size != sizes[got] : size != 4 && size != 8) || views[got].len % size != 0) {
+            got++;
+            PyErr_SetString(PyExc_TypeError, "langid_keys: nextmove must hold 4-byte, rowbase 8-byte, output 4-byte, out 4- or 8-byte integers");
+            goto done;
+        }
+    }
+    const uint32_t *nextmove = views[0].buf;
+    const int64_t *rowbase = views[1].buf;
+    const int32_t *output = views[2].buf;
+    Py_ssize_t n_next = views[0].len / 4, n_states = views[1].len / 8, wide = views[3].itemsize == 8;
+    Py_ssize_t capacity = views[3].len / views[3].itemsize, written = 0;
+    int32_t *out32 = views[3].buf;
+    int64_t *out64 = views[3].buf;
+    if (views[2].len / 4 != n_states || n_states == 0 || n_features <= 0) {
+        PyErr_SetString(PyExc_ValueError, "langid_keys: rowbase and output of different lengths, or no features");
+        goto done;
+    }
+    /* LANGID_GROUP texts walked side by side, a byte position at a time: each text's walk
+     * is a chain of dependent loads from a table of tens of MB, so one text alone waits on
+     * memory at every byte; the group's chains are independent and their loads overlap.
+     * The keys come out in no particular order (the caller sorts them). */
+    Py_ssize_t texts = PyList_GET_SIZE(encoded);
+    for (Py_ssize_t first = 0; first < texts; first += LANGID_GROUP) {
+        Py_ssize_t size = texts - first < LANGID_GROUP ? texts - first : LANGID_GROUP, longest = 0;
+        const unsigned char *bytes[LANGID_GROUP];
+        Py_ssize_t lengths[LANGID_GROUP];
+        uint64_t states[LANGID_GROUP];
+        for (Py_ssize_t j = 0; j < size; j++) {
+            PyObject *item = PyList_GET_ITEM(encoded, first + j);
+            if (!PyBytes_Check(item)) {
+                PyErr_SetString(PyExc_TypeError, "langid_keys: encoded must be a list of bytes");
+                goto done;
+            }
+            bytes[j] = (const unsigned char *)PyBytes_AS_STRING(item);
+            lengths[j] = PyBytes_GET_SIZE(item);
+            states[j] = 0;
+            if (lengths[j] > longest) longest = lengths[j];
+        }
+        for (Py_ssize_t i = 0; i < longest; i++) {
+            for (Py_ssize_t j = 0; j < size; j++) {
+                if (i >= lengths[j]) continue;
+                int64_t at = rowbase[states[j]] + bytes[j][i];
+                uint64_t state;
+                if (at < 0 || at >= n_next || (state = nextmove[at]) >= (uint64_t)n_states) {
+                    PyErr_SetString(PyExc_ValueError, "langid_keys: a transition past the model's tables");
+                    goto done;
+                }
+                states[j] = state;
+                int32_t feature = output[state];
+                if (feature < 0) continue;
+                int64_t key = (int64_t)(first + j) * n_features + feature;
+                if (feature >= n_features || written == capacity || (!wide && key > INT32_MAX)) {
+                    PyErr_SetString(PyExc_ValueError,
+                                    "langid_keys: a feature past n_features, out too short, or a key past int32");
+                    goto done;
+                }
+                if (wide) out64[written++] = key;
+                else out32[written++] = (int32_t)key;
+            }
+        }
+    }
+    result = PyLong_FromSsize_t(written);
+done:
+    for (int i = 0; i < got; i++) PyBuffer_Release(&views[i]);
+    return result;
+}
+
 /* Discovery's verification (harness.discovery.pairs.shared_counts): for each pair k,
  * how many hashes the sorted, distinct sets x[k] and y[k] share, set i being
  * hashes[offsets[i]:offsets[i + 1]] (uint64, int64, int64, int64 buffers). One merge
@@ -3568,6 +3669,8 @@ static PyMethodDef methods[] = {
      "ascii_segment_key(text, chars, spaces, strip) -> boilerplate.normalise_segment(text) of an ASCII text, else None"},
     {"token_range", (PyCFunction)(void (*)(void))token_range, METH_FASTCALL,
      "token_range(starts, ends, start, end) -> (bisect_left(starts, start), bisect_right(ends, end))"},
+    {"langid_keys", (PyCFunction)(void (*)(void))langid_keys, METH_FASTCALL,
+     "langid_keys(encoded, nextmove, rowbase, output, n_features, out) -> count: language.py's feature keys, into out"},
     {"sorted_shared_counts", (PyCFunction)(void (*)(void))sorted_shared_counts, METH_FASTCALL,
      "sorted_shared_counts(hashes, offsets, x, y) -> int64 bytes: shared hashes of sets x[k], y[k]"},
     {"plain_word_hashes", (PyCFunction)(void (*)(void))plain_word_hashes, METH_FASTCALL,

@@ -361,13 +361,34 @@ def test_a_clean_pair_keeps_the_edits_the_labels_would_give(
 
     def edits(labelled: bool) -> tuple[Edit, ...]:
         boilerplate._SIDES.clear()
-        if labelled:
-            for text in (a, b):
-                boilerplate._side(text, None, boilerplate.chrome_rules())._chrome_free = False
+        for text in (a, b):
+            side = boilerplate._side(text, None, boilerplate.chrome_rules())  # met before: the shortcut may apply
+            if labelled:
+                side._chrome_free = False
         return tuple(diff_texts(a, b).edits)
 
     try:
         assert edits(labelled=False) == edits(labelled=True)
+    finally:
+        boilerplate._SIDES.clear()
+
+
+def test_a_text_met_once_is_not_judged_whole() -> None:
+    """The pass judges every segment of a text (to keep a clean pair's edits at once)
+    only from the text's second pair: a one-pair diff labels the pieces its edits touch."""
+    from harness.wirediff import boilerplate
+
+    a = article(*STORY)
+    b = article(*STORY[:1], "A sentence only this copy has, about the budget vote on Monday.", *STORY[1:])
+    boilerplate._SIDES.clear()
+    try:
+        first = diff_texts(a, b).edits
+        sides = [boilerplate._SIDES[text] for text in (a, b)]
+        assert [side.pairs for side in sides] == [1, 1]
+        assert any(e.kind is Kind.SUBSTANTIVE for e in first)
+        assert [side._chrome_free for side in sides] == [None, None]
+        assert diff_texts(a, b).edits == first
+        assert [side.pairs for side in sides] == [2, 2] and [side._chrome_free for side in sides] == [True, True]
     finally:
         boilerplate._SIDES.clear()
 

@@ -1068,6 +1068,7 @@ class _Side:
         self._verdicts: dict[int, Verdict | None] = {}  # a segment's: every edit inside it asks
         self._segments: Segments | None = None
         self._chrome_free: bool | None = None
+        self.pairs = 0  # the pairs the pass has met this side in (``_side``)
 
     @property
     def segments(self) -> Segments:
@@ -1240,6 +1241,7 @@ def _side(text: str, furniture: Furniture | None, rules: ChromeRules) -> _Side:
         if len(_SIDES) >= SIDES_LIMIT and text not in _SIDES:
             del _SIDES[next(iter(_SIDES))]
         side = _SIDES[text] = _Side(text, furniture, rules)
+    side.pairs += 1
     return side
 
 
@@ -1412,7 +1414,11 @@ def mark_chrome(
             out.append(edit)
             continue
         if clean is None:
-            clean = sides[0].chrome_free() and sides[1].chrome_free()
+            # Judging every segment of a text pays back across its pairs, not in its first:
+            # a text met once (``harness diff A B``, a pair of texts found nowhere else)
+            # has only the pieces its edits touch labelled (judging it whole made the diff
+            # of two news articles met once a third slower).
+            clean = all(side.pairs > 1 and side.chrome_free() for side in sides)
         if clean:
             out.append(edit)  # every piece is text: each branch below would keep the edit as it is
             continue

@@ -1203,6 +1203,8 @@ def test_similarity_codes_each_text_once_and_starts_afresh_between_pairs(monkeyp
     monkeypatch.setattr(similarity_module, "CODE_TABLE_LIMIT", 6)
     similarity_module._CODE_TABLE.clear()
     similarity_module._CODES.clear()
+    for text in texts:  # met before: every pair below is coded
+        similarity_module._met_before(text.folded_words)
     found = [similarity_module.similarity(a, b, 3) for a, b in itertools.permutations(texts, 2)]
     assert found == expected
     words = {w for t in texts for w in t.folded_words}
@@ -1213,6 +1215,31 @@ def test_similarity_codes_each_text_once_and_starts_afresh_between_pairs(monkeyp
     similarity_module._CODE_TABLE.clear()
     assert similarity_module._coded(texts[0].folded_words) == first and not similarity_module._CODE_TABLE  # found again
     similarity_module._CODES.clear()
+
+
+def test_similarity_codes_a_text_from_its_second_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pair with a text met for the first time is numbered on its own (word_counts):
+    nothing goes into the process's table; the same texts' next pair is coded, with the
+    same numbers."""
+    import importlib
+
+    similarity_module = importlib.import_module("harness.wirediff.similarity")
+    monkeypatch.setattr(similarity_module, "_WORD_CODES", _c_units().word_codes)
+    monkeypatch.setattr(similarity_module, "_COMMON_COUNTS", _c_units().shared_counts)
+    monkeypatch.setattr(similarity_module, "_MET", {})
+    a, b, c = (prepare(t) for t in ("The council met on Tuesday.", "The council met on Monday.", "Rain fell."))
+    similarity_module._CODE_TABLE.clear()
+    similarity_module._CODES.clear()
+    try:
+        first = similarity_module.similarity(a, b, 3)
+        assert not similarity_module._CODE_TABLE and not similarity_module._CODES
+        assert similarity_module.similarity(a, c, 1) == similarity_module.similarity(a, c, 1)  # c met once, then again
+        assert similarity_module.similarity(a, b, 3) == first
+        coded = {id(words) for words, _ in similarity_module._CODES.values()}
+        assert coded == {id(a.folded_words), id(b.folded_words), id(c.folded_words)}
+    finally:
+        similarity_module._CODE_TABLE.clear()
+        similarity_module._CODES.clear()
 
 
 @settings(max_examples=500, deadline=None)

@@ -142,11 +142,36 @@ def _coded(words: Sequence[str]) -> Coded | None:
     return coded
 
 
+# Words met in an earlier pair, by their tuple's id (held, as _CODES holds its texts).
+# Coding a text in the process's table and keeping its sets pays back in its later pairs
+# only: a pair with a text met for the first time is numbered on its own (word_counts:
+# the same counts, tested), and its texts are coded from their next pair on. A diff of
+# texts met once (``harness diff A B``) thus does not pay for the table: about a tenth of
+# the diff of two news articles (0.120 -> 0.109 s of CPU for 100 cold BBC pairs).
+_MET: dict[int, Sequence[str]] = {}
+MET_LIMIT = 512
+
+
+def _met_before(words: Sequence[str]) -> bool:
+    """Did an earlier pair have these words (the same tuple)? Noted now if not."""
+    key = id(words)
+    if _MET.get(key) is words:
+        return True
+    if len(_MET) >= MET_LIMIT:
+        del _MET[next(iter(_MET))]
+    _MET[key] = words
+    return False
+
+
 def _pair_coded(a_words: Sequence[str], b_words: Sequence[str]) -> tuple[Coded, Coded] | None:
-    """Both texts coded in one numbering, or None (then word_counts numbers the pair)."""
+    """Both texts coded in one numbering, or None (then word_counts numbers the pair): None
+    too when either text is met for the first time (_met_before notes both)."""
     if len(_CODE_TABLE) >= CODE_TABLE_LIMIT:  # started afresh between pairs: never inside one
         _CODE_TABLE.clear()
         _CODES.clear()
+    a_met, b_met = _met_before(a_words), _met_before(b_words)
+    if not (a_met and b_met):
+        return None
     a_coded = _coded(a_words)
     b_coded = _coded(b_words) if a_coded is not None else None
     return None if a_coded is None or b_coded is None else (a_coded, b_coded)

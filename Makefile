@@ -21,7 +21,7 @@ $(STAMP): requirements.lock pyproject.toml Makefile
 # The harness's own bytecode, compiled once: an editable install is not compiled by
 # pip, and with PYTHONDONTWRITEBYTECODE set every command would compile ~90 modules
 # again (about 0.15 s of each start). Then the diff's per-pair modules, compiled with
-# mypyc (scripts/build_compiled.py): a minute or two the first time, afterwards only
+# mypyc (scripts/build_compiled.py): about five minutes the first time (built twice: profile-guided), afterwards only
 # when one of them changed; without a C compiler the sources run. Quick when nothing changed.
 bytecode: $(STAMP)
 	@$(BIN)/python -m compileall -q harness

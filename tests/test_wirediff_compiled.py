@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -236,3 +237,47 @@ def test_a_result_and_a_pair_context_survive_pickling() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         again.furniture["X"].outlet = "Y"  # type: ignore[misc]  # still frozen after the round trip
     assert hashlib.sha256(pickle.dumps(result)).hexdigest() == hashlib.sha256(pickle.dumps(pickle.loads(pickle.dumps(result)))).hexdigest()
+
+
+# ------------------------------------------------------------------ the build itself
+
+
+def _build_script() -> Any:
+    spec = importlib.util.spec_from_file_location("build_compiled", ROOT / "scripts" / "build_compiled.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_guided_build_counts_then_uses_the_counts(tmp_path: Path) -> None:
+    build = _build_script()
+    profile = tmp_path / "profile"
+    generate, use, plain = (build.compiler_flags(stage, profile) for stage in ("generate", "use", "plain"))
+    assert plain == ["-fno-semantic-interposition"]
+    assert generate == [*plain, f"-fprofile-generate={profile}", "-fprofile-update=single"]
+    # Code the training never ran keeps its ordinary optimisation, not GCC's size-first one.
+    assert use == [*plain, f"-fprofile-use={profile}", "-fprofile-partial-training", "-Wno-missing-profile"]
+    assert not build.plain_requested({}) and not build.plain_requested({build.PLAIN_ENV: "0"})
+    assert build.plain_requested({build.PLAIN_ENV: "1"})
+
+
+def test_a_guided_build_that_can_run_did_run() -> None:
+    """Where GCC built the core and nobody asked for a plain build, the build was
+    profile-guided: a guided build that failed falls back quietly, so this says it."""
+    path = compiled.FOLDER / RECORD_NAME
+    record = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if not compiled.core_state().compiled or "build" not in record:
+        pytest.skip(f"not compiled by this build script: {compiled.describe()}")
+    assert record["build"] != _build_script().GUIDED_FAILED, "see build/compiled.log"
+    assert (record["build"] == "profile-guided") == ("profile-guided" in compiled.describe())
+
+
+def test_the_training_runs_only_on_a_counting_build() -> None:
+    """Run on any other build it says so and fails (so a guided build falls back to a plain one)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "profile_training.py")], cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr[-2000:]
+    assert done.stdout.startswith("profile training: the counting build is not what loaded (")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import itertools
 import os
 import re
@@ -33,13 +34,14 @@ from harness.wirediff.boilerplate import (
     ChromeRules,
     Verdict,
     _core_length,
+    _plain,
     _Side,
     _words,
     chrome_rules,
     first_chrome_pattern,
 )
 from harness.wirediff.lexicon import lexicon
-from harness.wirediff.openers import nonempty_openers
+from harness.wirediff.openers import nonempty_openers, parsed_openings
 from harness.wirediff.openers import openers as _openers
 from harness.wirediff.prepare import (
     BOILERPLATE_KEY,
@@ -313,6 +315,10 @@ CHROME_PIECES = [
     # Entries held by their literals or cut off by their longest match, and the marks any entry may end with.
     "Jane Doe reported from Kyiv", "Jane Doe and John Roe reported from", "Reuters contributed", "|", "»", " :", "…",
     "Show more " * 4, "Menu" + " " * 30 + "|", "Home »", "Skip to content",
+    # Entries screened by their openings: agency credits, weather, and what opens like them.
+    "Reuters photo", "REUTERS Images / Jane Doe", "AP Photo", "ap graphics", "Partly sunny", "MOSTLY CLOUDY with showers",
+    "rain and wind", "Fog", "Editor’s picks", "Editors' pick", "Listen to this article", "(c) 2024", "(C) 2024 AP",
+    "Additional reporting by Jane Doe", "further editing by", "Dpa", "Xinhua", "partly", "Reutersphoto",
 ]
 chrome_text = st.lists(st.sampled_from(CHROME_PIECES), max_size=12).map(" ".join)
 
@@ -322,6 +328,31 @@ chrome_text = st.lists(st.sampled_from(CHROME_PIECES), max_size=12).map(" ".join
 def test_screened_chrome_patterns_find_the_first_match(text: str) -> None:
     rules = chrome_rules()
     assert first_chrome_pattern(text, rules) == _reference_chrome_pattern(text, rules)
+
+
+HEADER_PIECES = CHROME_PIECES + ["By Jane Doe", "By", "AP", "Updated", "12:30", "Monday", "and", "Reuters", "the talks went on",
+                                  "said the minister on Friday in Kyiv", "BBC News", "5 May 2024"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(HEADER_PIECES), min_size=1, max_size=30).map(" ".join), st.booleans())
+def test_a_segment_judged_by_its_count_gets_the_verdict_of_its_words(text: str, paragraph: bool) -> None:
+    """Segments longer than a header, or opening as running text, are judged without
+    listing their words: the same verdicts as with them."""
+    from harness.wirediff.boilerplate import MAX_SEGMENT_WORDS, _judge_counted, _judge_words
+
+    rules, words = chrome_rules(), _words(text)
+    if 1 <= len(words) <= MAX_SEGMENT_WORDS:
+        assert _judge_counted(text, len(words), paragraph, rules) == _judge_words(text, words, paragraph, rules)
+
+
+def test_a_long_byline_is_found_by_its_by() -> None:
+    from harness.wirediff.boilerplate import HEADER_MAX_WORDS, _judge_counted
+
+    text = "News now The Associated Press — By Jane Doe, John Roe and " + "Ann Poe, " * 8 + "Associated Press"
+    assert len(_words(text)) > HEADER_MAX_WORDS
+    verdict = _judge_counted(text, len(_words(text)), False, chrome_rules())
+    assert verdict is not None and verdict.rule == "byline.names_and_agency"
 
 
 DATELINE_PIECES = ["MOSCOW", "—", "-", "--", "(AP)", "(CNN)", "(Reuters)", ",", "D.C.", "Texas", "FILE", "The", "A",
@@ -345,7 +376,7 @@ def test_the_dateline_screen_passes_over_no_match(text: str, start: int) -> None
 def test_chrome_entries_screen_by_held_literals_and_longest_matches() -> None:
     """Most entries are passed over by a literal they hold or by their longest match."""
     rules = chrome_rules()
-    entries = {number: (literal, longest) for items in rules.by_opener.values() for number, literal, longest in items}
+    entries = {number: (literal, longest) for items in rules.by_opener.values() for number, literal, longest, _ in items}
     assert entries[71][0] == " reported from "  # inside a repeat and a group, not at the top
     assert sum(1 for literal, _ in entries.values() if literal) >= 40
     assert sum(1 for _, longest in entries.values() if longest < 100) >= 30
@@ -355,9 +386,9 @@ def test_chrome_entries_screen_by_held_literals_and_longest_matches() -> None:
 
 def test_scanning_chrome_patterns_are_held_by_their_literals() -> None:
     rules = chrome_rules()
-    held = {literal for _, literal, _ in rules.entries}
+    held = {literal for _, literal, _, _ in rules.entries}
     assert {"please consider ", "all rights reserved", "contributed"} <= held
-    assert [number for number, _, _ in rules.entries] == list(range(len(rules.patterns)))
+    assert [number for number, _, _, _ in rules.entries] == list(range(len(rules.patterns)))
     assert first_chrome_pattern("All rights reserved", rules) == _reference_chrome_pattern("All rights reserved", rules)
     assert first_chrome_pattern("All rights reserved", rules) is not None
     # A long s is no "s" to lower(), but IGNORECASE matches it: such a text is not screened by literals.
@@ -365,6 +396,89 @@ def test_scanning_chrome_patterns_are_held_by_their_literals() -> None:
     assert first_chrome_pattern("All rightſ reserved", rules) is not None
     # A text opening beyond ASCII (a curly quote) meets every entry, by literal and length.
     assert first_chrome_pattern("“Advertisement", rules) == _reference_chrome_pattern("“Advertisement", rules)
+
+
+def _openings_of(pattern: str, flags: int = re.IGNORECASE) -> tuple[str, ...]:
+    parser: Any = importlib.import_module("re._parser")
+    return parsed_openings(parser.parse(pattern, flags))
+
+
+def test_openings_are_read_from_the_parse() -> None:
+    assert _openings_of("(?:partly |mostly )?(?:sunny|fog)") == ("fog", "mostly fog", "mostly sunny", "partly fog",
+                                                                 "partly sunny", "sunny")
+    assert _openings_of(r"\(?Photos? by\b.*") == ("(photo by", "(photos by", "photo by", "photos by")
+    assert _openings_of(r"(?:show (?:more|less)\s*)+x") == ("show less", "show more")  # a repeat: no growing past it
+    assert _openings_of("[fc]oo|ad") == ("ad", "coo", "foo")
+    assert _openings_of("read|read more|reading") == ("read",)  # one opening holds the others
+    # Anything may open it, or an opening may be empty: nothing to tell.
+    assert _openings_of(r"(?-i:[A-Z])\w+") == _openings_of(".{0,9}x") == _openings_of("(?:ad)?") == ()
+    # A character IGNORECASE pairs with others than its lower() (the Kelvin sign) stops the opening before it.
+    assert _openings_of("ab\u212ac") == ("ab",) and _openings_of("\u212a") == ()
+    assert _openings_of("(?:a|b)(?:c|d)(?:e|f)", 0) == ("ace", "acf", "ade", "adf", "bce", "bcf", "bde", "bdf")
+    many = "(?:" + "|".join(f"w{n:02d}" for n in range(70)) + ")x"
+    assert _openings_of(many) == ("w",)  # more than the limit: the opening before the alternation
+
+
+OPENING_PIECES = ["ab", "(?:c|de)", "x?", "(?:fo)+", r"\b", "[fc]", "[a-z]", ".", "(?-i:Q)", "é", r"\d", "(?:y|)",
+                  "(?:ſt|st)", "\u212a", "(?:read|read more)", " ", "(?:a|b){2}", "(?=a)", "z{0,2}"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(OPENING_PIECES), min_size=1, max_size=5).map("".join), st.data())
+def test_a_plain_match_opens_with_one_of_the_openings(pattern: str, data: st.DataObject) -> None:
+    """What the chrome screen relies on: a match of a text of ASCII and caseless
+    characters opens, lower-cased, with one of the pattern's openings."""
+    compiled = re.compile(pattern, re.IGNORECASE)
+    text = data.draw(st.from_regex(compiled, fullmatch=True))
+    openings = _openings_of(pattern)
+    if openings and _plain(text):
+        assert text.lower().startswith(openings), (pattern, text, openings)
+
+
+def test_the_agency_and_weather_entries_are_screened_by_their_openings() -> None:
+    rules = chrome_rules()
+    agency = next(entry for entry in rules.entries if "reuters " in entry[3])
+    weather = next(entry for entry in rules.entries if "partly sunny" in entry[3])
+    assert agency[1] == weather[1] == ""  # no literal to screen them by
+    assert {"associated press ", "(ap) "} & set(agency[3]) == {"associated press "}
+    assert sum(1 for entry in rules.entries if entry[3]) >= 60
+    for text in ("Reuters photo", "Partly sunny", "Mostly cloudy with rain", "AP graphic"):
+        assert first_chrome_pattern(text, rules) == _reference_chrome_pattern(text, rules) is not None
+    for text in ("Reuters said on Friday", "Sunny spells are expected", "The talks", "Sunnyvale"):
+        assert first_chrome_pattern(text, rules) == _reference_chrome_pattern(text, rules)
+
+
+def test_a_plain_text_meets_only_the_entries_its_head_may_open() -> None:
+    from harness.wirediff.boilerplate import _entries_for_head
+
+    rules = chrome_rules()
+    heads = {head: [entry[0] for entry in _entries_for_head(head, rules)] for head in ("re", "th", "“a", "", "x")}
+    assert len(heads["th"]) <= len(rules.by_opener["t"]) / 2  # "this material...", not "tags", "top news"...
+    assert len(heads["“a"]) < len(rules.entries) / 5  # a curly quote opened every pattern to the opener table
+    numbers = {number for number, (_, pattern) in enumerate(rules.patterns) if "(?:read|see|watch|listen)" in pattern.pattern}
+    assert numbers <= set(heads["re"])
+    assert heads[""] == [entry[0] for entry in rules.entries] and rules.by_head["re"] == _entries_for_head("re", rules)
+    for text in ("Read more: the talks", "Related stories", "Reuters photo", "x", "“Advertisement", "Xinhua"):
+        assert first_chrome_pattern(text, rules) == _reference_chrome_pattern(text, rules)
+
+
+CLOCK_PIECES = ["1", "12", "٣", "²", "૭", ":", ".", "-", "/", "30", "am", "P.M.", "p", "st", "TH", "a", "x", "Ⅻ", "½", " ",
+                ",", "bn", "m", "five"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(CLOCK_PIECES), max_size=5).map("".join))
+def test_the_digit_screens_of_figure_patterns_are_exact(word: str) -> None:
+    """The patterns open with \\d (a decimal digit; superscripts, Roman numerals and
+    fractions are digits or numerics to str, none decimal): the screens drop no match."""
+    from harness.wirediff.boilerplate import _CLOCK, _DATE_FIGURES, _clock, _date_figures
+    from harness.wirediff.phrases import _DAY, _NUMBER, _NUMBER_WITH_SCALE
+
+    assert _clock(word) == (_CLOCK.fullmatch(word) is not None)
+    assert _date_figures(word.casefold()) == (_DATE_FIGURES.fullmatch(word.casefold()) is not None)
+    # The figure patterns of number and date phrases, screened the same way.
+    for pattern in (_DAY, _NUMBER, _NUMBER_WITH_SCALE):
+        assert pattern.fullmatch(word) is None or word[:1].isdigit()
 
 
 def test_chrome_entries_are_kept_between_runs_and_read_back_equal(tmp_path: Path) -> None:
@@ -889,12 +1003,14 @@ chrome_word_text = st.text(alphabet="aZé1٣²½_.:/'’-‐–,; \n\u0301\u4e2d
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.one_of(chrome_word_text, tricky_text, news_text, chrome_text))
-def test_the_c_chrome_words_equal_findall(text: str) -> None:
-    """``units.c``'s chrome_words finds the words ``boilerplate._WORD.findall`` finds."""
-    from harness.wirediff.boilerplate import _WORD
+@given(st.one_of(chrome_word_text, tricky_text, news_text, chrome_text), st.integers(0, 6))
+def test_the_c_chrome_words_equal_findall(text: str, limit: int) -> None:
+    """``units.c``'s chrome_words finds the words ``boilerplate._WORD.findall`` finds,
+    and with a limit the first of them (``boilerplate._first_words``)."""
+    from harness.wirediff.boilerplate import _WORD, _first_words
 
     assert _c_units().chrome_words(text) == _WORD.findall(text)
+    assert _c_units().chrome_words(text, limit) == _WORD.findall(text)[:limit] == _first_words(text, limit)
 
 
 @settings(max_examples=500, deadline=None)
@@ -939,7 +1055,11 @@ def test_the_c_chrome_words_refuse_what_is_not_text() -> None:
 
     with pytest.raises(TypeError, match="text must be a str"):
         _c_units().chrome_words(b"a b")
-    assert _c_units().chrome_words("") == []
+    assert _c_units().chrome_words("") == [] == _c_units().chrome_words("a b", 0)
+    with pytest.raises(TypeError, match="limit"):
+        _c_units().chrome_words("a b", "2")
+    with pytest.raises(ValueError, match="negative"):
+        _c_units().chrome_words("a b", -1)
     assert _c_units().chrome_words("By U.S. co-op’s 10:30 a_b end.") == ["By", "U.S.", "co-op’s", "10:30", "a", "b", "end."]
     boilerplate = importlib.import_module("harness.wirediff.boilerplate")
     compiled = importlib.import_module("harness.wirediff.compiled").core_state().compiled

@@ -42,7 +42,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from itertools import repeat
+from itertools import islice, repeat
 from typing import Any, NamedTuple
 
 from harness.errors import ConfigError, at
@@ -53,7 +53,7 @@ from harness.wirediff.compiled import native_function
 from harness.wirediff.defaults import DEFAULT_MIN_ARTICLES
 from harness.wirediff.frozen import Frozen
 from harness.wirediff.model import KIND_OF, VALUES, Category, Edit, Kind
-from harness.wirediff.openers import parsed_openers
+from harness.wirediff.openers import parsed_openers, parsed_openings
 from harness.wirediff.prepare import PreparedText
 
 CHROME_FILE = "page_chrome.txt"
@@ -133,8 +133,9 @@ class LazyPattern(Frozen):
 
 
 # One entry of the rules: (position in the data file, a lower-cased literal every match
-# holds or "", the most characters the entry can match before its trailing marks).
-Entry = tuple[int, str, int]
+# holds or "", the most characters the entry can match before its trailing marks, the
+# lower-cased openings one of which every match opens with or none).
+Entry = tuple[int, str, int, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,9 @@ class ChromeRules(Frozen):
     # Per lower-cased ASCII character, the entries (file order) of the patterns a
     # segment opening with it may match: see _by_opener.
     by_opener: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)
+    # Per first two lower-cased characters of a plain text (see _plain), the entries
+    # whose openings it may open with, made as texts meet them: see _entries_for_head.
+    by_head: dict[str, tuple[Entry, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def chrome_resource() -> Resource:
@@ -274,10 +278,13 @@ def _decoded_entries(stored: Stored) -> tuple[tuple[Entry, ...], dict[str, tuple
     """The entries of a stored or a fresh table, checked against the patterns read now."""
     found, opening = stored.value
     count = len(_read_rules().patterns)
-    entries = tuple((int(n), str(literal), int(longest)) for n, literal, longest in found)
-    if [n for n, _, _ in entries] != list(range(count)):
+    entries = tuple(
+        (int(n), str(literal), int(longest), tuple(str(text) for text in openings))
+        for n, literal, longest, openings in found
+    )
+    if [entry[0] for entry in entries] != list(range(count)):
         raise ValueError("the stored entries are not one per pattern")
-    by_opener = {str(char): tuple(entries[int(n)] for n, _, _ in items) for char, items in opening.items()}
+    by_opener = {str(char): tuple(entries[int(item[0])] for item in items) for char, items in opening.items()}
     if set(by_opener) != {chr(code).lower() for code in range(128)}:
         raise ValueError("the stored entries by opener miss a character")
     return entries, by_opener
@@ -307,8 +314,11 @@ def _plain(text: str) -> bool:
 
 def _entries(patterns: Sequence[tuple[Category, LazyPattern]]) -> tuple[Entry, ...]:
     """Each pattern's entry: its position, a literal every match holds
-    (:func:`_held_literal`) and its longest match (:func:`_longest_match`)."""
-    return tuple((n, _held_literal(pattern), _longest_match(pattern)) for n, (_, pattern) in enumerate(patterns))
+    (:func:`_held_literal`), its longest match (:func:`_longest_match`) and the
+    openings of its matches (:func:`_openings`)."""
+    return tuple(
+        (n, _held_literal(pattern), _longest_match(pattern), _openings(pattern)) for n, (_, pattern) in enumerate(patterns)
+    )
 
 
 def _by_opener(patterns: Sequence[tuple[Category, LazyPattern]], entries: Sequence[Entry]) -> dict[str, tuple[Entry, ...]]:
@@ -324,6 +334,13 @@ def _by_opener(patterns: Sequence[tuple[Category, LazyPattern]], entries: Sequen
 def _openers(pattern: LazyPattern) -> frozenset[str] | None:
     parsed = _parsed(pattern)
     return None if parsed is None else parsed_openers(parsed)
+
+
+def _openings(pattern: LazyPattern) -> tuple[str, ...]:
+    """Lower-cased openings, one of which every match of ``pattern`` opens with
+    (:func:`harness.wirediff.openers.parsed_openings`; () where none tell)."""
+    parsed = _parsed(pattern)
+    return () if parsed is None else parsed_openings(parsed)
 
 
 _UNBOUNDED = sys.maxsize
@@ -424,22 +441,64 @@ def first_chrome_pattern(text: str, rules: ChromeRules) -> int | None:
     passes over a pattern whose longest match is shorter than the segment's core
     (:func:`_core_length`), or, for a text of ASCII and caseless characters
     (:func:`_plain`, where IGNORECASE comparison is comparison of ``lower()``), whose
-    literal is not in it. The rest are tried one by one, each compiled when first
-    tried. A character beyond ASCII can open any pattern: its IGNORECASE twins are
-    not its ``lower()`` ones (the Kelvin sign is a "k").
+    literal is not in it or none of whose openings it opens with (the agency and
+    weather entries hold no literal, and were tried on most segments); such a text
+    meets only the entries its first two characters may open (:func:`_entries_for_head`).
+    The rest are tried one by one, each compiled when first tried. A character
+    beyond ASCII can open any pattern: its IGNORECASE twins are not its ``lower()``
+    ones (the Kelvin sign is a "k").
     """
-    opening = text[:1]
-    entries = rules.by_opener[opening.lower()] if opening and opening.isascii() and rules.by_opener else rules.entries
     plain = _plain(text)
     lowered = text.lower() if plain else ""
+    if plain:
+        entries = _entries_for_head(lowered[:2], rules)
+    else:
+        opening = text[:1]
+        entries = rules.by_opener[opening.lower()] if opening and opening.isascii() and rules.by_opener else rules.entries
     size = _core_length(text)
-    for number, literal, longest in entries:
-        # An entry too short for the text, or a literal not in it: no match, no regex run.
-        if longest < size or (plain and literal and literal not in lowered):
+    for number, literal, longest, openings in entries:
+        # An entry too short for the text, none of the entry's openings at its start,
+        # or a literal not in it (the dearest test, a search of the text): no match.
+        if longest < size:
+            continue
+        if plain and (openings and not lowered.startswith(openings) or literal and literal not in lowered):
             continue
         if rules.patterns[number][1].fullmatch(text) is not None:
             return number
     return None
+
+
+# Distinct heads remembered per rules; emptied when full (a text in a script without
+# case has as many heads as pairs of its characters).
+HEADS_LIMIT = 4096
+
+
+def _entries_for_head(head: str, rules: ChromeRules) -> tuple[Entry, ...]:
+    """The entries a plain text whose first two lower-cased characters are ``head``
+    may match: those of its opening character (``by_opener``) with no openings, or
+    with some that agree with ``head`` as far as both go, each keeping only those
+    (:func:`_openings_with`). Each segment then compares its start with a few
+    openings, not with those of every entry of its opening character (a fifth of
+    the chrome tests' instructions went to those comparisons)."""
+    found = rules.by_head.get(head)
+    if found is None:
+        if len(rules.by_head) >= HEADS_LIMIT:
+            rules.by_head.clear()
+        opening = head[:1]
+        base = rules.by_opener[opening] if opening and opening.isascii() and rules.by_opener else rules.entries
+        found = rules.by_head[head] = tuple(
+            entry if not entry[3] else (entry[0], entry[1], entry[2], _openings_with(entry[3], head))
+            for entry in base
+            if not entry[3] or _openings_with(entry[3], head)
+        )
+    return found
+
+
+def _openings_with(openings: tuple[str, ...], head: str) -> tuple[str, ...]:
+    """The ``openings`` a text that opens with ``head`` may open with: those that agree
+    with it as far as both go (the agency entry's 22 are one, "the associated press ",
+    for a text opening "th")."""
+    return tuple(opening for opening in openings if opening[: len(head)] == head[: len(opening)])
 
 
 # ------------------------------------------------------------------- segments
@@ -707,6 +766,14 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def _first_words(text: str, limit: int) -> list[str]:
+    """``_words(text)[:limit]``, the rest of the text not read."""
+    if _CHROME_WORDS is not None:
+        words: list[str] = _CHROME_WORDS(text, limit)
+        return words
+    return [found.group() for found in islice(_WORD.finditer(text), limit)]
+
+
 # The count alone, by a C loop that stops at the limit (units.c): most paragraphs are
 # longer than a segment of furniture, and their words were found only to be counted.
 _CHROME_WORD_COUNT = native_function("_units", "chrome_word_count")
@@ -735,6 +802,20 @@ def _capitalised(word: str) -> bool:
 _CONNECTORS = frozenset("and & of the for to in on at a an with from by".split())
 _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}(?:[ap]\.?m\.?)?|\d{1,2}[ap]\.?m\.?", re.IGNORECASE)
 _DATE_FIGURES = re.compile(r"\d{1,4}(?:[/.\-]\d{1,4}){0,2}(?:st|nd|rd|th)?", re.IGNORECASE)
+
+
+def _clock(word: str) -> bool:
+    """Is ``word`` a clock time? Every match opens with a digit (``\\d``, a decimal digit,
+    which ``isdigit`` holds for): the words of a segment are mostly not, and the test
+    is a tenth of the pattern's failing match."""
+    return word[:1].isdigit() and _CLOCK.fullmatch(word) is not None
+
+
+def _date_figures(folded: str) -> bool:
+    """Is ``folded`` (a casefolded word) figures of a date? Screened as :func:`_clock`."""
+    return folded[:1].isdigit() and _DATE_FIGURES.fullmatch(folded) is not None
+
+
 _TIME_LABELS = frozenset("updated published posted modified ago yesterday today".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
@@ -744,27 +825,47 @@ def _timestamp(words: list[str], rules: ChromeRules) -> bool:
     marker = False
     for word in words:
         folded = word.casefold().rstrip(".")
-        if _CLOCK.fullmatch(word) or folded in _TIME_LABELS or folded in _WEEKDAYS:
+        if _clock(word) or folded in _TIME_LABELS or folded in _WEEKDAYS:
             marker = True
-        elif _DATE_FIGURES.fullmatch(folded):
+        elif _date_figures(folded):
             marker = marker or any(w.casefold().rstrip(".") in rules.time_words for w in words)
         elif folded not in rules.time_words and folded not in rules.labels:
             return False
     return marker
 
 
+def _time_word(word: str, rules: ChromeRules) -> bool:
+    """A word :func:`_timestamp` passes over (any other makes the segment no timestamp)."""
+    folded = word.casefold().rstrip(".")
+    return (_clock(word) or folded in _TIME_LABELS or folded in _WEEKDAYS or _date_figures(folded)
+            or folded in rules.time_words or folded in rules.labels)
+
+
 def _header_words(words: list[str], rules: ChromeRules) -> bool:
     """Names (capitalised), agency words, dates and labels only: no running text."""
     for word in words:
-        folded = word.casefold().rstrip(".")
-        if _capitalised(word) or folded in rules.agency_words or folded in rules.labels:
-            continue
-        if folded in rules.time_words or _CLOCK.fullmatch(word) or _DATE_FIGURES.fullmatch(folded):
-            continue
-        if folded in _CONNECTORS:
-            continue
-        return False
+        if not _header_word(word, rules):
+            return False
     return True
+
+
+def _header_word(word: str, rules: ChromeRules) -> bool:
+    folded = word.casefold().rstrip(".")
+    if _capitalised(word) or folded in rules.agency_words or folded in rules.labels:
+        return True
+    return folded in rules.time_words or _clock(word) or _date_figures(folded) or folded in _CONNECTORS
+
+
+# How many of a segment's first words are read to tell running text (see _running_text).
+RUNNING_TEXT_WORDS = 4
+
+
+def _running_text(words: list[str], rules: ChromeRules) -> bool:
+    """Do ``words`` (a segment's first) hold a word no timestamp holds and one no line of
+    names holds? Then the segment is no timestamp (:func:`_timestamp`), no names-only
+    byline (:func:`_header_words`) and no menu item (a word not capitalised, no
+    connector), whatever its other words: running text shows it by its second word."""
+    return not all(_time_word(word, rules) for word in words) and not _header_words(words, rules)
 
 
 _BY = re.compile(r"(?:^|[\s—–\-|:/·•])By\s+(?=[A-Z])")
@@ -772,15 +873,24 @@ _BY = re.compile(r"(?:^|[\s—–\-|:/·•])By\s+(?=[A-Z])")
 
 def _byline(text: str, words: list[str], rules: ChromeRules) -> bool:
     """``By NAME(S) [- Agency]`` (a short label may come first) or names plus an agency."""
+    credit = _by_credit(text, rules)
+    if credit is not None:
+        return credit
+    # Running text fails the word test at its first verb: test that before searching for an agency.
+    return len(words) <= HEADER_MAX_WORDS and _header_words(words, rules) and rules.agencies.search(text) is not None
+
+
+def _by_credit(text: str, rules: ChromeRules) -> bool | None:
+    """Is ``text`` ``By NAME(S) [- Agency]`` after at most a short label, read at its last
+    "By"? None where there is no "By" to read it at."""
     by = None
     # Every match holds "By" (the pattern is case-sensitive): without it there is none to scan for.
     for by in _BY.finditer(text) if "By" in text else ():
         pass
-    if by is not None:
-        before, after = _words(text[: by.start()]), _words(text[by.end() :])
-        return len(before) <= BY_PREFIX_WORDS and 0 < len(after) <= HEADER_MAX_WORDS and _header_words(after, rules)
-    # Running text fails the word test at its first verb: test that before searching for an agency.
-    return len(words) <= HEADER_MAX_WORDS and _header_words(words, rules) and rules.agencies.search(text) is not None
+    if by is None:
+        return None
+    before, after = _words(text[: by.start()]), _words(text[by.end() :])
+    return len(before) <= BY_PREFIX_WORDS and 0 < len(after) <= HEADER_MAX_WORDS and _header_words(after, rules)
 
 
 _CODE_CHARS = re.compile(r"[{}();=<>\[\]]")
@@ -807,7 +917,12 @@ def _navigation_line(words: list[str], text: str) -> bool:
 
 def _link_line(words: list[str], text: str) -> bool:
     """A headline-like line: capitalised start, no sentence punctuation at the end."""
-    if not 2 <= len(words) <= LINK_MAX_WORDS or text[-1] in ".!?…,;:\"”’)":
+    return _link_shape(len(words), text)
+
+
+def _link_shape(count: int, text: str) -> bool:
+    """:func:`_link_line` of a text of ``count`` words."""
+    if not 2 <= count <= LINK_MAX_WORDS or text[-1] in ".!?…,;:\"”’)":
         return False
     return text[0].isupper() or text[0].isdigit()
 
@@ -825,6 +940,37 @@ def _judge_words(text: str, words: list[str], paragraph: bool, rules: ChromeRule
     """:func:`judge` given the segment's words (``_words(text)``)."""
     if not words or len(words) > MAX_SEGMENT_WORDS:
         return None
+    found = _pattern_verdict(text, rules)
+    return found if found is not None else _shape_verdict(text, words, paragraph, rules)
+
+
+def _judge_counted(text: str, count: int, paragraph: bool, rules: ChromeRules) -> Verdict | None:
+    """:func:`_judge_words` of a segment of ``count`` words (1 to ``MAX_SEGMENT_WORDS``),
+    the words listed only where a shape test needs them. A segment longer than a
+    header (a third of those judged), or whose first words are running text
+    (:func:`_running_text`, most of the rest), is no timestamp or menu item, a byline
+    only by its "By" (:func:`_by_credit`) and a link line only by its shape: listing
+    its words took a fifth of the chrome tests' instructions, for nothing."""
+    found = _pattern_verdict(text, rules)
+    if found is not None:
+        return found
+    # Running text (most segments) is told by its first words: no timestamp, names-only
+    # byline or menu item, whatever follows; its byline is a "By" credit, its link line a shape.
+    prose = count > HEADER_MAX_WORDS or (
+        count > RUNNING_TEXT_WORDS and _running_text(_first_words(text, RUNNING_TEXT_WORDS), rules)
+    )
+    if not prose:
+        return _shape_verdict(text, _words(text), paragraph, rules)
+    if _by_credit(text, rules):
+        return Verdict(Category.BYLINE, "byline.names_and_agency")
+    if paragraph and _link_shape(count, text):
+        return Verdict(Category.RELATED_LINKS, "related_links.headline_line")
+    return None
+
+
+def _pattern_verdict(text: str, rules: ChromeRules) -> Verdict | None:
+    """The verdict of the tests that read the segment's characters: code, a dateline,
+    a packaged pattern."""
     if _script(text):
         return Verdict(Category.SCRIPT, "script.code_like")
     if _may_open_dateline(text, 0, len(text)) and _DATELINE.fullmatch(text + " "):
@@ -833,6 +979,12 @@ def _judge_words(text: str, words: list[str], paragraph: bool, rules: ChromeRule
     if number is not None:
         category = rules.patterns[number][0]
         return Verdict(category, f"{VALUES[category]}.page_chrome")
+    return None
+
+
+def _shape_verdict(text: str, words: list[str], paragraph: bool, rules: ChromeRules) -> Verdict | None:
+    """The verdict of the tests that read the segment's words: a timestamp, a byline,
+    a menu item or a link."""
     if len(words) <= HEADER_MAX_WORDS and _timestamp(words, rules):
         return Verdict(Category.TIMESTAMP, "timestamp.date_time")
     if _byline(text, words, rules):
@@ -850,14 +1002,15 @@ _JUDGED: dict[tuple[str, bool], Verdict | None] = {}
 JUDGED_LIMIT = 16384
 
 
-def _judged(text: str, paragraph: bool) -> Verdict | None:
-    """:func:`judge` with the packaged rules, remembered."""
+def _judged(text: str, paragraph: bool, count: int) -> Verdict | None:
+    """:func:`judge` with the packaged rules, remembered; ``count``: the segment's
+    words (``len(_words(text))``, 1 to ``MAX_SEGMENT_WORDS``), counted by the caller."""
     key = (text, paragraph)
     if key in _JUDGED:
         return _JUDGED[key]
     if len(_JUDGED) >= JUDGED_LIMIT:
         _JUDGED.clear()
-    verdict = _JUDGED[key] = _judge_words(text, _words(text), paragraph, chrome_rules())
+    verdict = _JUDGED[key] = _judge_counted(text, count, paragraph, chrome_rules())
     return verdict
 
 
@@ -1121,7 +1274,7 @@ class _Side:
             # A segment too long for any rule is text: its words are never listed, nor
             # is it hashed for the shared memo (most segments are paragraphs of text).
             too_long = count == 0 or count > MAX_SEGMENT_WORDS
-            self._rules_said[key] = None if too_long else _judged(self.text[start:end], paragraph)
+            self._rules_said[key] = None if too_long else _judged(self.text[start:end], paragraph, count)
         return self._rules_said[key]
 
     def _base(self, start: int, end: int, paragraph: bool) -> Verdict | None:

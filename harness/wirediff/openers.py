@@ -187,3 +187,88 @@ def within_a_line(pattern: re.Pattern[str], parsed: Any = None) -> bool:
         return not _consumes_newline(list(parsed))
     except Exception:  # an element the reader does not know, or another Python: maybe not
         return False
+
+
+# ------------------------------------------------------------------ openings
+
+# At most this many openings are kept for a pattern: a longer list would cost its
+# caller more to compare than the pattern's own failing match.
+OPENINGS_LIMIT = 64
+# A character set is read as openings only when it lists at most this many characters.
+_SET_LIMIT = 8
+
+# A set of (opening, complete): an opening every match of the element may start with,
+# and whether it is the whole of that match (what follows may then extend it).
+_Openings = set[tuple[str, bool]]
+
+
+def _plain_char(char: str) -> bool:
+    """ASCII, or a character without case: IGNORECASE matches it as ``lower()`` compares it."""
+    return char.isascii() or (char.lower() == char == char.upper() and char.casefold() == char)
+
+
+def _element_openings(name: str, argument: Any, limit: int) -> _Openings | None:
+    """The openings of one element of re's parse; None where it may open with anything
+    (or with a character IGNORECASE pairs with others than its ``lower()``)."""
+    if name == "LITERAL":
+        char = chr(argument)
+        return {(char.lower(), True)} if _plain_char(char) else None
+    if name == "IN":
+        items = list(argument)
+        chars = [chr(code) for op, code in items if str(op) == "LITERAL"]
+        if len(chars) != len(items) or len(chars) > _SET_LIMIT or not all(map(_plain_char, chars)):
+            return None  # a range, a category, a negation, a long list: anything
+        return {(char.lower(), True) for char in chars}
+    if name in _ZERO_WIDTH:
+        return {("", True)}  # takes nothing in: passed over, which only keeps more texts
+    if name == "SUBPATTERN":
+        return _sequence_openings(list(argument[-1]), limit)
+    if name == "BRANCH":
+        return set().union(*(_sequence_openings(list(branch), limit) for branch in argument[1]))
+    if name in _REPEATS:
+        low, high, items = argument
+        inner = _sequence_openings(list(items), limit)
+        if low == high == 1:
+            return inner
+        once = inner if high == 1 else {(opening, False) for opening, _ in inner}
+        return once if low >= 1 else once | {("", True)}
+    return None
+
+
+def _sequence_openings(items: list[tuple[Any, Any]], limit: int) -> _Openings:
+    """The openings of a sequence: each complete opening grown by the next element's,
+    until an element may open with anything or there would be more than ``limit``."""
+    found: _Openings = {("", True)}
+    for op, argument in items:
+        if not any(complete for _, complete in found):
+            break
+        step = _element_openings(str(op), argument, limit)
+        grown = None if step is None else {
+            (opening + more, whole) if complete else (opening, False)
+            for opening, complete in found
+            for more, whole in (step if complete else (("", False),))
+        }
+        if grown is None or len(grown) > limit:
+            return {(opening, False) for opening, _ in found}
+        found = grown
+    return found
+
+
+def parsed_openings(parsed: Any, limit: int = OPENINGS_LIMIT) -> tuple[str, ...]:
+    """Lower-cased strings, one of which opens every match of a pattern, read from re's
+    parse of it; () where there are none to tell (an opening that may be anything).
+
+    Each holds only ASCII and caseless characters, so for a text of such characters
+    ``text.lower().startswith(openings)`` is necessary for a match at its start, case
+    aside. Lookarounds and anchors are passed over; a list stops short of an element
+    that may open with anything, or of growing beyond ``limit``. None holds another:
+    a longer one is dropped for the shorter it opens with.
+    """
+    try:
+        found = {opening for opening, _ in _sequence_openings(list(parsed), limit)}
+    except Exception:  # an element the reader does not know, or another Python: no cut
+        return ()
+    if "" in found:
+        return ()
+    return tuple(sorted(opening for opening in found if not any(
+        other != opening and opening.startswith(other) for other in found)))

@@ -81,7 +81,9 @@ def _bare(token: str) -> str:
 
 
 def _day(token: str) -> tuple[int, str] | None:
-    found = _DAY.fullmatch(token)
+    # Every match opens with a digit (\d: a decimal digit, which isdigit holds for):
+    # most tokens asked are words, told apart without running the pattern.
+    found = _DAY.fullmatch(token) if token[:1].isdigit() else None
     if found is None or not 1 <= int(found.group("day")) <= 31:
         return None
     return int(found.group("day")), "<d>" + ("th" if found.group("suffix") else "")
@@ -158,19 +160,27 @@ def parse_number(tokens: Sequence[str], lex: Lexicon) -> NumberPhrase | None:
     while k < n:
         token = tokens[k]
         low = token.casefold()
-        if _NUMBER.fullmatch(token):
+        # Both figure patterns open with a digit (\d: a decimal digit, which isdigit
+        # holds for): a word is told apart without running them.
+        digit = token[:1].isdigit()
+        if digit and _NUMBER.fullmatch(token):
             value.append(token.replace(",", ""))
             has_number = True
         elif low in lex.number_words:
             value.append(lex.number_words[low])
             has_number = True
         # Matched only here, where it is asked (most tokens are words, found above or not numbers).
-        elif (scaled := _NUMBER_WITH_SCALE.fullmatch(token)) and scaled.group("scale").casefold() in lex.scales:
+        elif digit and (scaled := _NUMBER_WITH_SCALE.fullmatch(token)) and scaled.group("scale").casefold() in lex.scales:
             value += [scaled.group("number"), lex.scales[scaled.group("scale").casefold()]]
             has_number = True
         elif low in lex.percent_words:
             value.append("%")
-        elif tuple(t.casefold() for t in tokens[k : k + 2]) == lex.percent_phrase:
+        # The phrase's first word is this token's (the tuple is made only then).
+        elif (
+            lex.percent_phrase
+            and lex.percent_phrase[0] == low
+            and tuple(t.casefold() for t in tokens[k : k + 2]) == lex.percent_phrase
+        ):
             value.append("%")
             k += 1
         elif low in lex.scales:

@@ -471,13 +471,29 @@ static PyObject *chrome_word_count(PyObject *Py_UNUSED(module), PyObject *const 
     return PyLong_FromSsize_t(count);
 }
 
-static PyObject *chrome_words(PyObject *Py_UNUSED(module), PyObject *text) {
+static PyObject *chrome_words(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     Text t;
+    if ((nargs != 1 && nargs != 2) || (nargs == 2 && !PyLong_Check(args[1]))) {
+        PyErr_SetString(PyExc_TypeError, "chrome_words(text[, limit])");
+        return NULL;
+    }
+    PyObject *text = args[0];
     if (text_of(text, "chrome_words", &t) < 0) return NULL;
+    /* With a limit, the first `limit` words only: running text is told by its first
+     * words, and the rest of it is not read. */
+    Py_ssize_t limit = PY_SSIZE_T_MAX;
+    if (nargs == 2) {
+        limit = PyLong_AsSsize_t(args[1]);
+        if (limit == -1 && PyErr_Occurred()) return NULL;
+        if (limit < 0) {
+            PyErr_SetString(PyExc_ValueError, "chrome_words: the limit must not be negative");
+            return NULL;
+        }
+    }
     PyObject *words = PyList_New(0);
     if (words == NULL) return NULL;
     Py_ssize_t i = 0;
-    while (i < t.n) {
+    while (i < t.n && PyList_GET_SIZE(words) < limit) {
         if (!is_alnum(at(&t, i))) {
             i++;
             continue;
@@ -3652,7 +3668,8 @@ static PyMethodDef methods[] = {
     {"sentence_ranges", (PyCFunction)(void (*)(void))sentence_ranges, METH_FASTCALL,
      "sentence_ranges(starts, bounds) -> prepare._sentence_ranges: the sentences' token ranges"},
     {"running_counts", (PyCFunction)running_counts, METH_O, "running_counts(flags) -> tuple(accumulate(flags, initial=0))"},
-    {"chrome_words", (PyCFunction)chrome_words, METH_O, "chrome_words(text) -> boilerplate._WORD.findall(text)"},
+    {"chrome_words", (PyCFunction)(void (*)(void))chrome_words, METH_FASTCALL,
+     "chrome_words(text[, limit]) -> boilerplate._WORD.findall(text)[:limit]"},
     {"chrome_word_count", (PyCFunction)(void (*)(void))chrome_word_count, METH_FASTCALL,
      "chrome_word_count(text, limit[, start, end]) -> min(len(boilerplate._WORD.findall(text[start:end])), limit)"},
     {"shingle_counts", (PyCFunction)(void (*)(void))shingle_counts, METH_FASTCALL,

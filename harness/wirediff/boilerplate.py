@@ -478,8 +478,8 @@ def _entries_for_head(head: str, rules: ChromeRules) -> tuple[Entry, ...]:
     may match: those of its opening character (``by_opener``) with no openings, or
     with some that agree with ``head`` as far as both go, each keeping only those
     (:func:`_openings_with`). Each segment then compares its start with a few
-    openings, not with those of every entry of its opening character (a fifth of
-    the chrome tests' instructions went to those comparisons)."""
+    openings, not with those of every entry of its opening character (a seventh of
+    the chrome judgements' instructions went to those comparisons)."""
     found = rules.by_head.get(head)
     if found is None:
         if len(rules.by_head) >= HEADS_LIMIT:
@@ -950,7 +950,7 @@ def _judge_counted(text: str, count: int, paragraph: bool, rules: ChromeRules) -
     header (a third of those judged), or whose first words are running text
     (:func:`_running_text`, most of the rest), is no timestamp or menu item, a byline
     only by its "By" (:func:`_by_credit`) and a link line only by its shape: listing
-    its words took a fifth of the chrome tests' instructions, for nothing."""
+    its words took a fifth of the chrome judgements' instructions, for nothing."""
     found = _pattern_verdict(text, rules)
     if found is not None:
         return found
